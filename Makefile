@@ -1,0 +1,31 @@
+# Two entry points, each setting up what it needs on a fresh machine with Python 3.11:
+#   make demo   train a CNN on the built-in digits, render its graph, print where the outputs are
+#   make test   run the whole test suite
+VENV ?= .venv
+PY := $(VENV)/bin/python
+
+.PHONY: demo test graphviz docs bench
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
+	touch $@
+
+# graphviz's `dot` renders the graphs; Debian's package, installed when we are root and it is missing.
+graphviz:
+	@command -v dot >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
+	  else echo "note: graphviz's 'dot' is missing (apt-get install graphviz / brew install graphviz)"; fi; }
+
+demo: $(VENV)/.installed graphviz
+	$(PY) examples/train_digits.py
+
+test: $(VENV)/.installed graphviz
+	$(PY) -m pytest -q
+
+docs: $(VENV)/.installed
+	$(PY) -m mkdocs build --strict
+
+bench: $(VENV)/.installed
+	$(PY) benchmarks/run_all.py

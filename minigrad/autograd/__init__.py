@@ -1,0 +1,83 @@
+"""Reverse-mode automatic differentiation: ``backward``, ``grad``, ``Function`` and the checks."""
+
+from ..tensor import Tensor
+from . import functional
+from .anomaly import detect_anomaly, set_detect_anomaly
+from .engine import run_backward
+from .function import Function
+from .gradcheck import gradcheck, gradgradcheck
+from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+
+__all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "functional", "no_grad",
+           "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly"]
+
+
+def _as_tuple(x):
+    return (x,) if isinstance(x, Tensor) or x is None else tuple(x)
+
+
+def _root_grads(outputs, grad_outputs):
+    grads = []
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
+        if not out.requires_grad:
+            raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        if g is None:
+            if out.numel() != 1:
+                raise RuntimeError(
+                    f"grad can be implicitly created only for scalar outputs; output {i} has shape "
+                    f"{tuple(out.shape)}: pass gradient= (grad_outputs=) of that shape")
+            g = Tensor._make(out.device.xp.ones_like(out.array), out.device, False, None, 0)
+        elif not isinstance(g, Tensor):
+            g = Tensor._make(out.device.backend.asarray(g, out.dtype, out.device.index), out.device,
+                             False, None, 0)
+        elif g.shape != out.shape:
+            raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
+                               f"output[{i}] has a shape of {tuple(out.shape)}")
+        elif g.device != out.device:
+            raise RuntimeError(f"grad_output[{i}] is on {g.device} but output[{i}] is on {out.device}")
+        grads.append(g)
+    return grads
+
+
+def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
+    """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
+    tensors = _as_tuple(tensors)
+    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    roots = _root_grads(tensors, grad_tensors)
+    if inputs is None:
+        run_backward(tensors, roots, retain_graph, create_graph)
+        return
+    inputs = _as_tuple(inputs)
+    captured = run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
+    for t, g in zip(inputs, captured):
+        if g is not None:
+            g = g if create_graph else g.detach()
+            t.grad = g if t.grad is None else t.grad + g
+
+
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple; ``.grad`` is untouched.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor(3.0, requires_grad=True)
+    >>> (dx,) = mg.grad(x ** 3, x, create_graph=True)
+    >>> (d2x,) = mg.grad(dx, x)
+    >>> dx.item(), d2x.item()
+    (27.0, 18.0)
+    """
+    outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
+    for i, t in enumerate(inputs):
+        if not t.requires_grad:
+            raise RuntimeError(f"grad: input {i} does not require grad")
+    retain_graph = create_graph if retain_graph is None else retain_graph
+    captured = run_backward(outputs, _root_grads(outputs, grad_outputs), retain_graph, create_graph,
+                            inputs=inputs)
+    result = []
+    for i, g in enumerate(captured):
+        if g is None and not allow_unused:
+            raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been "
+                               "used in the graph. Set allow_unused=True if this is the desired behavior.")
+        result.append(g if g is None or create_graph else g.detach())
+    return tuple(result)

@@ -1,0 +1,185 @@
+"""The backward walk: reverse-mode accumulation over the recorded graph, without recursion.
+
+1. Count, for every node reachable from the roots, how many edges lead into it (iterative DFS).
+2. Pop ready nodes newest-first (a heap on creation order, as PyTorch does); a node is ready
+   once every consumer has delivered its gradient, so each node runs exactly once.
+3. Run the node's backward, sum each input gradient back to the input's shape (the one place
+   broadcasting is undone), and add it into the input's buffer.
+4. Free the node's saved tensors as soon as it has run, unless ``retain_graph``.
+"""
+
+import heapq
+
+from ..tensor import Tensor
+from .function import Function, _anomaly
+from .grad_mode import set_grad_enabled
+
+
+def sum_to(grad, shape):
+    """Sum a broadcast gradient back to ``shape`` (NumPy broadcasting undone)."""
+    if grad.shape == shape:
+        return grad
+    lead = grad.ndim - len(shape)
+    axes = tuple(range(lead)) + tuple(
+        lead + i for i, n in enumerate(shape) if n == 1 and grad.shape[lead + i] != 1)
+    if axes:
+        grad = grad.sum(dim=axes, keepdim=True)
+    return grad.reshape(shape) if grad.shape != shape else grad
+
+
+def _accumulate(buffer, index, grad):
+    old = buffer[index]
+    buffer[index] = grad if old is None else old + grad
+
+
+def _zeros_for(node, index):
+    shape, dtype = node.out_meta[index]
+    zeros = node.device.backend.full(shape, 0, dtype, node.device.index)
+    return Tensor._make(zeros, node.device, False, None, 0)
+
+
+def _run_hooks(hooks, grad):
+    for hook in hooks:
+        result = hook(grad)
+        if result is not None:
+            grad = result
+    return grad
+
+
+def _check_finite(node, grads):
+    xp = node.xp
+    for i, g in enumerate(grads):
+        if g is not None and g.dtype.is_floating_point and bool(xp.any(xp.isnan(g.array))):
+            where = getattr(node, "trace", "")
+            raise RuntimeError(
+                f"Function '{node.name}' returned nan values in its {i}th output.\n"
+                f"The forward call that created it:\n{where}")
+
+
+def _dependencies(root_nodes):
+    """Number of edges into each node reachable from the roots (leaves included)."""
+    deps = {}
+    stack = list(root_nodes)
+    seen = set(stack)
+    while stack:
+        node = stack.pop()
+        for edge in node.next:
+            if edge is None:
+                continue
+            target = edge[0]
+            deps[target] = deps.get(target, 0) + 1
+            if target not in seen and isinstance(target, Function):
+                seen.add(target)
+                stack.append(target)
+    return deps
+
+
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
+    """Backpropagate ``root_grads`` from ``roots``.
+
+    With ``inputs`` (``mg.grad``) the gradients of those tensors are returned and no ``.grad``
+    is touched; otherwise they are accumulated into the ``.grad`` of every leaf reached.
+    """
+    captured = None
+    if inputs is not None:
+        captured = [None] * len(inputs)
+        wanted = {}
+        for i, t in enumerate(inputs):
+            key = (t, 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
+            wanted.setdefault(key, []).append(i)
+
+    with set_grad_enabled(create_graph):
+        buffers = {}
+        root_nodes = []
+        for root, grad in zip(roots, root_grads):
+            target = root if root.grad_fn is None else root.grad_fn
+            if target not in buffers:
+                n = 1 if root.grad_fn is None else len(root.grad_fn.out_meta)
+                buffers[target] = [None] * n
+                if root.grad_fn is not None:
+                    if root.grad_fn.next is None:
+                        raise RuntimeError(f"{root.grad_fn.name}: the graph of this tensor was not recorded")
+                    root_nodes.append(root.grad_fn)
+            _accumulate(buffers[target], root._output_nr, grad)
+        deps = _dependencies(root_nodes)
+        check_nan = _anomaly.get()
+
+        ready = [(-n.seq, n) for n in root_nodes if n not in deps]
+        heapq.heapify(ready)
+        leaves = [root for root in roots if root.grad_fn is None and root not in deps]
+        while ready or leaves:
+            if leaves:
+                _finish_leaf(leaves.pop(), buffers, captured, wanted if captured is not None else None,
+                             create_graph)
+                continue
+            _, node = heapq.heappop(ready)
+            grads = buffers.pop(node)
+            if node._hooks:
+                for nr, hooks in node._hooks.items():
+                    if grads[nr] is not None:
+                        grads[nr] = _run_hooks(hooks, grads[nr])
+            if captured is not None:
+                for nr, g in enumerate(grads):
+                    for i in wanted.get((node, nr), ()):
+                        captured[i] = g
+            if any(g is not None for g in grads):
+                for nr, g in enumerate(grads):
+                    if g is None:
+                        grads[nr] = _zeros_for(node, nr)
+                input_grads = node.backward(node, *grads)
+                if not isinstance(input_grads, tuple):
+                    input_grads = (input_grads,)
+                if len(input_grads) != len(node.next):
+                    raise RuntimeError(f"{node.name} returned {len(input_grads)} gradients for "
+                                       f"{len(node.next)} inputs")
+                if check_nan:
+                    _check_finite(node, input_grads)
+            else:
+                input_grads = (None,) * len(node.next)
+            if not retain_graph:
+                node.release()
+            for edge, g in zip(node.next, input_grads):
+                if edge is None:
+                    continue
+                target, nr, shape = edge
+                if g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor._make(g, node.device, False, None, 0)
+                    if g.shape != shape:
+                        g = sum_to(g, shape)
+                    buffer = buffers.get(target)
+                    if buffer is None:
+                        n = len(target.out_meta) if isinstance(target, Function) else 1
+                        buffer = buffers[target] = [None] * n
+                    _accumulate(buffer, nr, g)
+                deps[target] -= 1
+                if deps[target] == 0:
+                    if isinstance(target, Function):
+                        if target not in buffers:
+                            buffers[target] = [None] * len(target.out_meta)
+                        heapq.heappush(ready, (-target.seq, target))
+                    else:
+                        leaves.append(target)
+    return captured
+
+
+def _finish_leaf(leaf, buffers, captured, wanted, create_graph):
+    buffer = buffers.pop(leaf, None)
+    grad = None if buffer is None else buffer[0]
+    if grad is None:
+        return
+    if leaf._hooks:
+        grad = _run_hooks(leaf._hooks, grad)
+    if captured is not None:
+        for i in wanted.get((leaf, 0), ()):
+            captured[i] = grad
+        return
+    if not create_graph:
+        # a fresh array: the one computed may be a broadcast view or shared with another leaf
+        grad = Tensor._make(leaf.device.xp.asarray(grad.array, copy=True), leaf.device, False, None, 0)
+    if leaf.grad is None:
+        leaf.grad = grad
+    elif create_graph:
+        leaf.grad = leaf.grad + grad
+    else:
+        leaf.grad.array = leaf.grad.array + grad.array

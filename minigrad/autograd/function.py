@@ -1,0 +1,198 @@
+"""``Function``: an op's forward (on backend arrays) and backward (on Tensors) side by side.
+
+``apply`` resolves the device once, runs ``forward`` on raw arrays, wraps the results in Tensors
+and, when gradients are needed, records the call as a node of the graph: the node is the ``ctx``
+itself, holding the edges to its inputs, what ``forward`` saved, the op's attributes and the
+module scope it ran in. ``backward`` is written with Tensor ops, so under ``create_graph=True``
+the backward pass is recorded too and gradients of gradients come for free.
+"""
+
+import contextlib
+import contextvars
+import itertools
+import traceback
+
+from .. import backend as _backend
+from ..tensor import Tensor
+from .grad_mode import _enabled
+
+_sequence = itertools.count()
+_scope = contextvars.ContextVar("minigrad_scope", default=())
+_anomaly = contextvars.ContextVar("minigrad_anomaly", default=False)
+
+
+@contextlib.contextmanager
+def scope(module):
+    """Record the ops run inside as belonging to ``module`` (``nn.Module.__call__`` uses this)."""
+    token = _scope.set(_scope.get() + (module,))
+    try:
+        yield
+    finally:
+        _scope.reset(token)
+
+
+class _Output:
+    """A saved output: its array is kept, the Tensor is rebuilt on unpack (no reference cycle)."""
+
+    __slots__ = ("index", "array", "counter")
+
+    def __init__(self, index, array, counter):
+        self.index = index
+        self.array = array
+        self.counter = counter  # the output Tensor's version counter (a shared list)
+
+
+class Function:
+    """Base class of every op. Subclass with static ``forward(ctx, *arrays, **attrs)`` and
+    ``backward(ctx, *grads)``; call ``MyFunction.apply(*tensors, **attrs)``.
+
+    ``forward`` receives backend arrays (``ctx.xp`` is their namespace) and returns an array or a
+    tuple of arrays; ``backward`` receives one gradient Tensor per output and returns one
+    gradient Tensor (or None) per positional input. Gradients of broadcast inputs are summed
+    back to the input's shape by the engine, not by the op.
+    """
+
+    moves_device = False  # True for the op whose output lives on ``attrs["device"]``
+    next = None  # edges (target, output_nr, shape) per positional input; None when not recorded
+
+    @classmethod
+    def apply(cls, *args, **attrs):
+        device = None
+        needs_grad = False
+        for a in args:
+            if isinstance(a, Tensor):
+                if device is None:
+                    device = a.device
+                elif a.device is not device and a.device != device:
+                    raise RuntimeError(
+                        f"{cls.__name__}: expected all tensors on the same device, found {device} and "
+                        f"{a.device}; move one explicitly with .to()")
+                needs_grad = needs_grad or a.requires_grad
+        if device is None:
+            device = _backend.default_device()
+        ctx = cls.__new__(cls)
+        ctx.xp = device.xp
+        ctx.device = device
+        ctx._to_save = ()
+        raw = [a.array if isinstance(a, Tensor) else a for a in args]
+        out = cls.forward(ctx, *raw, **attrs)
+
+        if cls.moves_device:
+            ctx.device = device = attrs["device"]
+        record = needs_grad and _enabled.get()
+        single = not isinstance(out, tuple)
+        outs = (out,) if single else out
+        array_type = device.backend.array_type
+        outs = tuple(o if type(o) is array_type else device.xp.asarray(o) for o in outs)
+        float_dtypes = device.backend.float_dtypes
+        non_diff = getattr(ctx, "_non_differentiable", ())
+        results = tuple(
+            Tensor._make(o, device, True, ctx, i)
+            if record and o.dtype in float_dtypes and i not in non_diff
+            else Tensor._make(o, device, False, None, 0)
+            for i, o in enumerate(outs))
+        if getattr(cls, "is_view", False):
+            for r in results:
+                r._version = args[0]._version
+        if record:
+            ctx._record(args, raw, results, attrs)
+        return results[0] if single else results
+
+    def _record(self, args, raw, results, attrs):
+        self.next = tuple(
+            (a if a.grad_fn is None else a.grad_fn, a._output_nr, a.array.shape)
+            if isinstance(a, Tensor) and a.requires_grad else None
+            for a in args)
+        self.needs_input_grad = tuple(e is not None for e in self.next)
+        self.seq = next(_sequence)
+        self.attrs = attrs
+        self.scope = _scope.get()
+        self.out_meta = tuple((r.array.shape, r.array.dtype) for r in results)
+        self._hooks = None
+        self._saved = tuple(self._resolve(item, args, raw, results) for item in self._to_save)
+        if _anomaly.get():
+            self.trace = "".join(traceback.format_stack()[:-3])
+
+    @staticmethod
+    def _resolve(item, args, raw, results):
+        if item is None:
+            return None
+        if isinstance(item, Tensor):
+            return item, item._version[0]
+        for a, r in zip(args, raw):
+            if r is item and isinstance(a, Tensor):
+                return a, a._version[0]
+        for i, r in enumerate(results):
+            if r.array is item:
+                return _Output(i, item, r._version), r._version[0]
+        return item, None
+
+    # --- what forward and backward use ---------------------------------------------------------
+    def save_for_backward(self, *items):
+        """Keep arrays (inputs, outputs or intermediates) or Tensors for ``backward``."""
+        self._to_save = items
+
+    def mark_non_differentiable(self, *indices):
+        """Declare outputs (by position) that never carry gradients, such as argmax indices."""
+        self._non_differentiable = indices
+
+    @property
+    def saved_tensors(self):
+        """The saved values as Tensors: inputs and outputs stay connected to the graph."""
+        saved = getattr(self, "_saved", None)
+        if saved is None:
+            raise RuntimeError(
+                f"{self.name}: trying to backward through the graph a second time (or to read saved "
+                "tensors after they were freed); call .backward(retain_graph=True) the first time")
+        out = []
+        for entry in saved:
+            if entry is None:
+                out.append(None)
+                continue
+            value, version = entry
+            if isinstance(value, (_Output, Tensor)):
+                counter = value.counter if isinstance(value, _Output) else value._version
+                if counter[0] != version:
+                    what = (f"output {value.index} of {self.name}" if isinstance(value, _Output)
+                            else value.describe())
+                    raise RuntimeError(
+                        "one of the variables needed for gradient computation has been modified by an "
+                        f"inplace operation: {what} is at version {counter[0]}; "
+                        f"expected version {version} (saved by {self.name})")
+                out.append(value if isinstance(value, Tensor)
+                           else Tensor._make(value.array, self.device, True, self, value.index))
+            elif isinstance(value, (int, float)):
+                out.append(value)
+            else:
+                out.append(Tensor._make(value, self.device, False, None, 0))
+        return tuple(out)
+
+    @property
+    def name(self):
+        """The op's name as shown in errors and pictures, e.g. ``MulBackward``."""
+        return type(self).__name__ + "Backward"
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the edges: ``((node_or_leaf, output_nr), ...)``."""
+        return tuple(None if e is None else (e[0], e[1]) for e in (self.next or ()))
+
+    def register_hook_for_output(self, output_nr, fn):
+        if self._hooks is None:
+            self._hooks = {}
+        self._hooks.setdefault(output_nr, []).append(fn)
+
+    def release(self):
+        """Free what was saved for backward (the engine calls this unless ``retain_graph``)."""
+        self._saved = None
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+    @staticmethod
+    def forward(ctx, *args, **attrs):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grads):
+        raise NotImplementedError(f"{ctx.name} is not differentiable")

@@ -1,0 +1,169 @@
+"""The kernel table: what the array API standard lacks, one small class per backend.
+
+``ArrayAPIBackend`` is the generic entry that serves any standard namespace: its kernels move
+data to the host explicitly, compute there with NumPy and move the result back. NumPy and CuPy
+subclass it with native kernels. Nothing outside ``minigrad/backend`` branches on the backend.
+"""
+
+import numpy as np
+
+from .. import dtypes
+
+
+class ArrayAPIBackend:
+    """A backend over an array API namespace ``xp`` whose arrays live on ``native_device(index)``."""
+
+    name = "array_api"
+    device_type = None  # the device string prefix, e.g. "cpu" or "cuda"
+
+    def __init__(self, xp, name=None, device_type=None, devices=None):
+        self.xp = xp
+        if name is not None:
+            self.name = name
+        if device_type is not None:
+            self.device_type = device_type
+        self._devices = devices  # index -> native device object
+        self.array_type = type(xp.empty(0))
+        self.dtype_of = {}
+        self.native_dtype = {}
+        for d in dtypes.ALL:
+            native = getattr(xp, d.name, None)
+            if native is not None:
+                native = xp.empty(0, dtype=native).dtype  # NumPy: np.dtype, not the scalar type
+                self.dtype_of[native] = d
+                self.native_dtype[d] = native
+        self.float_dtypes = frozenset(n for d, n in self.native_dtype.items() if d.is_floating_point)
+
+    # --- devices -------------------------------------------------------------------------
+    def available(self):
+        """None when usable, else a sentence saying what is missing."""
+        return None
+
+    def device_count(self):
+        return len(self._devices) if self._devices else 1
+
+    def native_device(self, index):
+        return self._devices[index or 0]
+
+    def device_index(self, array):
+        if not self._devices:
+            return None
+        for i, dev in enumerate(self._devices):
+            if array.device == dev:
+                return i
+        raise ValueError(f"array on unknown device {array.device!r}")
+
+    def synchronize(self):
+        pass
+
+    # --- host exchange (explicit transfers only) ---------------------------------------------
+    def asarray(self, data, dtype, index):
+        """A new array on this backend's device ``index`` from host data (lists, scalars, NumPy)."""
+        if isinstance(data, np.ndarray) or np.isscalar(data) or isinstance(data, (list, tuple)):
+            data = np.asarray(data, dtype=None if dtype is None else dtype.name)
+            return self.from_numpy(data, index)
+        return self.xp.asarray(data, dtype=None if dtype is None else self.native_dtype[dtype],
+                               device=self.native_device(index))
+
+    def from_numpy(self, host, index):
+        return self.xp.asarray(host, device=self.native_device(index))
+
+    def arange(self, n, index):
+        return self.xp.arange(n, device=self.native_device(index))
+
+    def full(self, shape, value, native_dtype, index):
+        return self.xp.full(shape, value, dtype=native_dtype, device=self.native_device(index))
+
+    def assign(self, dst, src):
+        """Write ``src`` into the storage of ``dst`` (in-place ops)."""
+        dst[...] = src
+
+    def to_numpy(self, array):
+        cpu = self.xp.__array_namespace_info__().default_device()
+        return np.from_dlpack(array.to_device(cpu))
+
+    # --- kernels missing from the standard ---------------------------------------------------
+    def _host(self, fn, *arrays, index=None):
+        index = self.device_index(arrays[0]) if index is None else index
+        out = fn(*[self.to_numpy(a) if hasattr(a, "shape") else a for a in arrays])
+        return self.from_numpy(np.ascontiguousarray(out), index)
+
+    def einsum(self, equation, *operands):
+        return self._host(lambda *ops: np.einsum(equation, *ops), *operands)
+
+    def erf(self, x):
+        from .numpy_backend import _erf
+        return self._host(_erf, x)
+
+    def pad(self, x, pad_width, mode, value):
+        kw = {"constant_values": value} if mode == "constant" else {}
+        return self._host(lambda a: np.pad(a, pad_width, mode=mode, **kw), x)
+
+    def getitem(self, x, key):
+        """Indexing with integer or boolean arrays mixed with slices (NumPy semantics)."""
+        return self._host(lambda a, *k: a[_rebuild_key(key, k)], x, *_arrays_in(key))
+
+    def index_add(self, x, key, values):
+        """``out = x.copy(); out[key] += values`` with repeated indices accumulating (scatter-add)."""
+        def scatter(a, v, *k):
+            out = a.copy()
+            np.add.at(out, _rebuild_key(key, k), v)
+            return out
+        return self._host(scatter, x, values, *_arrays_in(key))
+
+    def setitem(self, x, key, values):
+        """In-place ``x[key] = values`` for keys the standard does not cover; returns the new array."""
+        def put(a, v, *k):
+            a = a.copy()
+            a[_rebuild_key(key, k)] = v
+            return a
+        return self._host(put, x, values, *_arrays_in(key))
+
+    def windows(self, x, window, stride, dilation):
+        """Sliding windows of (N, C, H, W) as (N, C, OH, OW, KH, KW) for convolution and pooling."""
+        return self._host(lambda a: np.ascontiguousarray(_np_windows(a, window, stride, dilation)), x)
+
+    def random(self, generator, kind, shape, dtype, index, **kw):
+        """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""
+        host = draw(generator.numpy_rng(), kind, shape, dtype, **kw)
+        return self.from_numpy(host, index)
+
+
+def _arrays_in(key):
+    return tuple(k for k in (key if isinstance(key, tuple) else (key,)) if hasattr(k, "shape"))
+
+
+def _rebuild_key(key, host_arrays):
+    """Replace the device arrays inside an index key by their host copies, in order."""
+    it = iter(host_arrays)
+    parts = key if isinstance(key, tuple) else (key,)
+    rebuilt = tuple(next(it) if hasattr(k, "shape") else k for k in parts)
+    return rebuilt if isinstance(key, tuple) else rebuilt[0]
+
+
+def _np_windows(a, window, stride, dilation):
+    n, c, h, w = a.shape
+    (kh, kw), (sh, sw), (dh, dw) = window, stride, dilation
+    oh = (h - dh * (kh - 1) - 1) // sh + 1
+    ow = (w - dw * (kw - 1) - 1) // sw + 1
+    s = a.strides
+    return np.lib.stride_tricks.as_strided(
+        a, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw),
+        writeable=False)
+
+
+def draw(rng, kind, shape, dtype, **kw):
+    """Draw from a NumPy or CuPy ``Generator`` (they share this interface), cast to ``dtype``."""
+    if kind == "uniform":
+        out = rng.random(shape) * (kw["high"] - kw["low"]) + kw["low"]
+    elif kind == "normal":
+        out = rng.standard_normal(shape) * kw["std"] + kw["mean"]
+    elif kind == "integers":
+        out = rng.integers(kw["low"], kw["high"], size=shape)
+    elif kind == "permutation":
+        out = rng.permutation(shape[0])
+    elif kind == "bernoulli":
+        out = rng.random(shape) < kw["p"]
+    else:
+        raise ValueError(f"unknown random kind {kind!r}")
+    return out.astype(dtype.name, copy=False)

@@ -1,0 +1,102 @@
+"""The GPU backend: CuPy's main namespace, with CuPy's native kernels.
+
+CuPy is imported only when this backend is first used, so the CPU path never needs it.
+"""
+
+from .base import ArrayAPIBackend, draw
+
+
+def _load_cupy():
+    try:
+        import cupy
+    except ImportError:
+        return None, ("CUDA requested but CuPy is not installed: "
+                      "pip install 'minigrad[gpu]' (cupy-cuda12x)")
+    try:
+        count = cupy.cuda.runtime.getDeviceCount()
+    except Exception as err:  # CUDA driver missing or broken: CuPy raises its own types
+        return None, f"CUDA requested but no usable GPU was found (CuPy is installed): {err}"
+    if count == 0:
+        return None, "CUDA requested but no GPU was found (CuPy is installed, 0 devices)"
+    return cupy, None
+
+
+class CupyBackend(ArrayAPIBackend):
+    name = "cupy"
+    device_type = "cuda"
+
+    def __init__(self):
+        self._cupy, self._why_not = _load_cupy()
+        if self._cupy is not None:
+            super().__init__(self._cupy)
+
+    def available(self):
+        return self._why_not
+
+    def device_count(self):
+        return 0 if self._cupy is None else self._cupy.cuda.runtime.getDeviceCount()
+
+    def native_device(self, index):
+        return self._cupy.cuda.Device(index or 0)
+
+    def device_index(self, array):
+        return array.device.id
+
+    def synchronize(self):
+        self._cupy.cuda.runtime.deviceSynchronize()
+
+    def asarray(self, data, dtype, index):
+        with self.native_device(index):
+            return self._cupy.asarray(data, dtype=None if dtype is None else dtype.name)
+
+    def from_numpy(self, host, index):
+        with self.native_device(index):
+            return self._cupy.asarray(host)
+
+    def arange(self, n, index):
+        with self.native_device(index):
+            return self._cupy.arange(n)
+
+    def full(self, shape, value, native_dtype, index):
+        with self.native_device(index):
+            return self._cupy.full(shape, value, dtype=native_dtype)
+
+    def to_numpy(self, array):
+        return array.get()
+
+    def einsum(self, equation, *operands):
+        return self._cupy.einsum(equation, *operands)
+
+    def erf(self, x):
+        import cupyx.scipy.special
+        return cupyx.scipy.special.erf(x)
+
+    def pad(self, x, pad_width, mode, value):
+        kw = {"constant_values": value} if mode == "constant" else {}
+        return self._cupy.pad(x, pad_width, mode=mode, **kw)
+
+    def getitem(self, x, key):
+        return x[key]
+
+    def index_add(self, x, key, values):
+        import cupyx
+        out = x.copy()
+        cupyx.scatter_add(out, key, values)
+        return out
+
+    def setitem(self, x, key, values):
+        x[key] = values
+        return x
+
+    def windows(self, x, window, stride, dilation):
+        n, c, h, w = x.shape
+        (kh, kw), (sh, sw), (dh, dw) = window, stride, dilation
+        oh = (h - dh * (kh - 1) - 1) // sh + 1
+        ow = (w - dw * (kw - 1) - 1) // sw + 1
+        s = x.strides
+        return self._cupy.lib.stride_tricks.as_strided(
+            x, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw))
+
+    def random(self, generator, kind, shape, dtype, index, **kw):
+        with self.native_device(index):
+            return draw(generator.cupy_rng(index), kind, shape, dtype, **kw)

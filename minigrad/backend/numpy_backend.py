@@ -1,0 +1,73 @@
+"""The CPU backend: NumPy's main namespace, with NumPy's native kernels."""
+
+import numpy as np
+
+from .base import ArrayAPIBackend, draw, _np_windows
+
+try:  # SciPy is optional; math.erf element by element is exact but slower
+    from scipy.special import erf as _erf
+except ImportError:
+    import math
+
+    def _erf(x):
+        return np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
+
+
+class NumpyBackend(ArrayAPIBackend):
+    name = "numpy"
+    device_type = "cpu"
+
+    def __init__(self):
+        super().__init__(np)
+
+    def device_count(self):
+        return 1
+
+    def native_device(self, index):
+        return "cpu"
+
+    def device_index(self, array):
+        return None
+
+    def asarray(self, data, dtype, index):
+        return np.asarray(data, dtype=None if dtype is None else dtype.name)
+
+    def from_numpy(self, host, index):
+        return host
+
+    def arange(self, n, index):
+        return np.arange(n)
+
+    def full(self, shape, value, native_dtype, index):
+        return np.full(shape, value, dtype=native_dtype)
+
+    def to_numpy(self, array):
+        return array
+
+    def einsum(self, equation, *operands):
+        return np.einsum(equation, *operands, optimize=len(operands) > 2)
+
+    def erf(self, x):
+        return _erf(x)
+
+    def pad(self, x, pad_width, mode, value):
+        kw = {"constant_values": value} if mode == "constant" else {}
+        return np.pad(x, pad_width, mode=mode, **kw)
+
+    def getitem(self, x, key):
+        return x[key]
+
+    def index_add(self, x, key, values):
+        out = x.copy()
+        np.add.at(out, key, values)
+        return out
+
+    def setitem(self, x, key, values):
+        x[key] = values
+        return x
+
+    def windows(self, x, window, stride, dilation):
+        return _np_windows(x, window, stride, dilation)
+
+    def random(self, generator, kind, shape, dtype, index, **kw):
+        return draw(generator.numpy_rng(), kind, shape, dtype, **kw)

@@ -1,0 +1,102 @@
+"""Backend-neutral dtypes and PyTorch's type-promotion rules.
+
+A ``minigrad.dtype`` names a data type; each backend maps it to its own array dtype
+(``numpy.float32``, ``cupy.float32``, ``array_api_strict.float32``).
+"""
+
+import contextvars
+
+_CATEGORY = {"bool": 0, "int": 1, "float": 2}
+
+
+class dtype:
+    """A tensor element type, e.g. ``minigrad.float32``."""
+
+    __slots__ = ("name", "itemsize", "category")
+
+    def __init__(self, name, itemsize, category):
+        self.name = name
+        self.itemsize = itemsize
+        self.category = category
+
+    @property
+    def is_floating_point(self):
+        return self.category == "float"
+
+    def __repr__(self):
+        return f"minigrad.{self.name}"
+
+    def __reduce__(self):
+        return self.name
+
+
+float16 = dtype("float16", 2, "float")
+float32 = dtype("float32", 4, "float")
+float64 = dtype("float64", 8, "float")
+int8 = dtype("int8", 1, "int")
+uint8 = dtype("uint8", 1, "int")
+int16 = dtype("int16", 2, "int")
+int32 = dtype("int32", 4, "int")
+int64 = dtype("int64", 8, "int")
+bool_ = dtype("bool", 1, "bool")
+
+ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool_)
+BY_NAME = {d.name: d for d in ALL}
+BY_NAME.update(half=float16, float=float32, double=float64, long=int64, int=int32)
+
+_default_dtype = contextvars.ContextVar("minigrad_default_dtype", default=float32)
+
+
+def get_default_dtype():
+    """The floating dtype that Python floats and ``mg.Tensor(...)`` become (float32 unless changed)."""
+    return _default_dtype.get()
+
+
+def set_default_dtype(d):
+    """Set the default floating dtype (``mg.float64`` for gradient checking)."""
+    d = as_dtype(d)
+    if not d.is_floating_point:
+        raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
+    _default_dtype.set(d)
+
+
+def as_dtype(d):
+    """Accept a minigrad dtype, a name such as ``"float32"``, or a NumPy dtype/type."""
+    if isinstance(d, dtype):
+        return d
+    name = d if isinstance(d, str) else getattr(d, "name", None) or getattr(d, "__name__", None)
+    if name == "bool_":
+        name = "bool"
+    try:
+        return BY_NAME[name]
+    except KeyError:
+        raise TypeError(f"unknown dtype {d!r}; expected one of {sorted(BY_NAME)}") from None
+
+
+def promote_types(a, b, a_is_scalar_tensor=False, b_is_scalar_tensor=False):
+    """PyTorch's promotion of two tensor dtypes.
+
+    The higher category (bool < int < float) wins; within a category the wider type wins,
+    except that a 0-d tensor never widens a dimensioned tensor of the same category.
+    """
+    if a is b:
+        return a
+    ca, cb = _CATEGORY[a.category], _CATEGORY[b.category]
+    if ca != cb:
+        return a if ca > cb else b
+    if a_is_scalar_tensor != b_is_scalar_tensor:
+        return b if a_is_scalar_tensor else a
+    if a.category == "int" and {a.name, b.name} == {"uint8", "int8"}:
+        return int16
+    return a if a.itemsize >= b.itemsize else b
+
+
+def scalar_result_dtype(tensor_dtype, scalar):
+    """Dtype of ``tensor op python_scalar``: the scalar only lifts the category."""
+    if isinstance(scalar, bool):
+        return tensor_dtype
+    if isinstance(scalar, int):
+        return int64 if tensor_dtype is bool_ else tensor_dtype
+    if isinstance(scalar, float):
+        return tensor_dtype if tensor_dtype.is_floating_point else get_default_dtype()
+    raise TypeError(f"unsupported operand type {type(scalar).__name__}")

@@ -1,0 +1,594 @@
+"""Elementwise ops: forward on arrays, derivative on Tensors, side by side.
+
+Inputs broadcast as in NumPy; the engine sums each gradient back to its input's shape.
+"""
+
+import math
+
+from ..autograd.function import Function
+from ..tensor import Tensor, _promote
+
+
+# --- arithmetic ---------------------------------------------------------------------------------
+class Add(Function):
+    """z = a + b;  dz/da = 1, dz/db = 1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a + b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad
+
+
+class Sub(Function):
+    """z = a - b;  dz/da = 1, dz/db = -1."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a - b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, (-grad if ctx.needs_input_grad[1] else None)
+
+
+class Mul(Function):
+    """z = a * b;  dz/da = b, dz/db = a."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a * b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (grad * b if da else None), (grad * a if db else None)
+
+
+class Div(Function):
+    """z = a / b;  dz/da = 1/b, dz/db = -a/b²."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a / b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        grad_a = grad / b if da else None
+        grad_b = -grad * a / (b * b) if db else None
+        return grad_a, grad_b
+
+
+class Pow(Function):
+    """z = a ** b;  dz/da = b a^(b-1), dz/db = z log a (taken as 0 where a = 0)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        out = a ** b
+        ctx.save_for_backward(a, b, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, out = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        grad_a = grad_b = None
+        if da:
+            grad_a = grad * 0 if isinstance(b, (int, float)) and b == 0 else grad * b * a ** (b - 1)
+        if db:
+            safe_log = where(a > 0, a, 1.0).log()
+            grad_b = grad * out * safe_log
+        return grad_a, grad_b
+
+
+class Neg(Function):
+    """z = -a;  dz/da = -1."""
+
+    @staticmethod
+    def forward(ctx, a):
+        return -a
+
+    @staticmethod
+    def backward(ctx, grad):
+        return -grad
+
+
+class FloorDiv(Function):
+    """z = floor(a / b), not differentiable (gradient zero almost everywhere, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        return a // b
+
+    @staticmethod
+    def backward(ctx, grad):
+        return None, None
+
+
+class Remainder(Function):
+    """z = a mod b (sign of b, as Python and PyTorch);  dz/da = 1, dz/db = -floor(a / b)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return a % b
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        return grad, (-grad * _floor(a / b) if ctx.needs_input_grad[1] else None)
+
+
+def _floor(t):
+    return Tensor._make(t.device.xp.floor(t.array), t.device, False, None, 0)
+
+
+# --- unary math ---------------------------------------------------------------------------------
+class Exp(Function):
+    """y = exp(x);  dy/dx = y."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.xp.exp(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * y
+
+
+class Log(Function):
+    """y = log(x);  dy/dx = 1/x."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.log(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / x
+
+
+class Log1p(Function):
+    """y = log(1 + x);  dy/dx = 1/(1 + x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.log1p(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x + 1)
+
+
+class Sqrt(Function):
+    """y = √x;  dy/dx = 1/(2y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.xp.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad / (2 * y)
+
+
+class Rsqrt(Function):
+    """y = 1/√x;  dy/dx = -y³/2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / ctx.xp.sqrt(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (-0.5 * y * y * y)
+
+
+class Abs(Function):
+    """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.abs(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sign()
+
+
+class Sign(Function):
+    """y = sign(x);  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.sign(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Sin(Function):
+    """y = sin(x);  dy/dx = cos(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.sin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cos()
+
+
+class Cos(Function):
+    """y = cos(x);  dy/dx = -sin(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.cos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * x.sin()
+
+
+class Tan(Function):
+    """y = tan(x);  dy/dx = 1 + y²."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.xp.tan(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 + y * y)
+
+
+class Tanh(Function):
+    """y = tanh(x);  dy/dx = 1 - y²."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.xp.tanh(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (1 - y * y)
+
+
+class Sigmoid(Function):
+    """y = 1/(1 + e^-x);  dy/dx = y(1 - y)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = _sigmoid(ctx.xp, x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y * (1 - y))
+
+
+class Erf(Function):
+    """y = erf(x);  dy/dx = 2/√π · exp(-x²)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.erf(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (2 / math.sqrt(math.pi)) * (-x * x).exp()
+
+
+def _sigmoid(xp, x):
+    # exp of a non-positive number only: no overflow for large |x|
+    e = xp.exp(-xp.abs(x))
+    return xp.where(x >= 0, 1 / (1 + e), e / (1 + e))
+
+
+# --- activations --------------------------------------------------------------------------------
+class Relu(Function):
+    """y = max(x, 0);  dy/dx = 1 where x > 0 else 0."""
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.xp.maximum(x, 0)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (y > 0)
+
+
+class LeakyRelu(Function):
+    """y = x if x > 0 else αx;  dy/dx = 1 or α."""
+
+    @staticmethod
+    def forward(ctx, x, negative_slope=0.01):
+        ctx.save_for_backward(x)
+        return ctx.xp.where(x > 0, x, x * negative_slope)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return where(x > 0, grad, grad * ctx.attrs["negative_slope"])
+
+
+class Elu(Function):
+    """y = x if x > 0 else α(eˣ - 1);  dy/dx = 1 or y + α."""
+
+    @staticmethod
+    def forward(ctx, x, alpha=1.0):
+        xp = ctx.xp
+        ctx.save_for_backward(x)
+        return xp.where(x > 0, x, alpha * xp.expm1(xp.minimum(x, 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        alpha = ctx.attrs["alpha"]
+        return where(x > 0, grad, grad * alpha * x.clamp(max=0).exp())
+
+
+class Gelu(Function):
+    """y = x Φ(x) with Φ the standard normal CDF (``approximate="tanh"``: Hendrycks' tanh form).
+
+    dy/dx = Φ(x) + x φ(x) (exact form).
+    """
+
+    @staticmethod
+    def forward(ctx, x, approximate="none"):
+        ctx.save_for_backward(x)
+        if approximate == "tanh":
+            xp = ctx.xp
+            return 0.5 * x * (1 + xp.tanh(math.sqrt(2 / math.pi) * (x + 0.044715 * x * x * x)))
+        if approximate != "none":
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        return 0.5 * x * (1 + ctx.device.backend.erf(x * (1 / math.sqrt(2))))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        if ctx.attrs["approximate"] == "tanh":
+            k = math.sqrt(2 / math.pi)
+            inner = k * (x + 0.044715 * x * x * x)
+            t = inner.tanh()
+            return grad * (0.5 * (1 + t) + 0.5 * x * (1 - t * t) * k * (1 + 3 * 0.044715 * x * x))
+        cdf = 0.5 * (1 + (x * (1 / math.sqrt(2))).erf())
+        pdf = (-0.5 * x * x).exp() * (1 / math.sqrt(2 * math.pi))
+        return grad * (cdf + x * pdf)
+
+
+class Softplus(Function):
+    """y = log(1 + e^(βx))/β, linear above ``threshold``;  dy/dx = sigmoid(βx)."""
+
+    @staticmethod
+    def forward(ctx, x, beta=1.0, threshold=20.0):
+        xp = ctx.xp
+        ctx.save_for_backward(x)
+        bx = x * beta
+        soft = (xp.maximum(bx, 0) + xp.log1p(xp.exp(-xp.abs(bx)))) / beta
+        return xp.where(bx > threshold, x, soft)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        bx = x * ctx.attrs["beta"]
+        return where(bx > ctx.attrs["threshold"], grad, grad * bx.sigmoid())
+
+
+class Silu(Function):
+    """y = x·sigmoid(x);  dy/dx = s(1 + x(1 - s)) with s = sigmoid(x)."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return x * _sigmoid(ctx.xp, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x = ctx.saved_tensors[0]
+        s = x.sigmoid()
+        return grad * (s * (1 + x * (1 - s)))
+
+
+class Clamp(Function):
+    """y = min(max(x, lo), hi);  dy/dx = 1 inside [lo, hi] (bounds included, as PyTorch) else 0."""
+
+    @staticmethod
+    def forward(ctx, x, min=None, max=None):
+        ctx.save_for_backward(x)
+        xp = ctx.xp
+        if min is not None:
+            x = xp.maximum(x, min)
+        if max is not None:
+            x = xp.minimum(x, max)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        lo, hi = ctx.attrs["min"], ctx.attrs["max"]
+        inside = None
+        if lo is not None:
+            inside = x >= lo
+        if hi is not None:
+            inside = (x <= hi) if inside is None else inside & (x <= hi)
+        return grad if inside is None else grad * inside
+
+
+class Maximum(Function):
+    """z = max(a, b);  the gradient goes to the larger input, split evenly on ties (PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.xp.maximum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a > b) + (a == b) * 0.5
+        return grad * share, grad * (1 - share)
+
+
+class Minimum(Function):
+    """z = min(a, b);  the gradient goes to the smaller input, split evenly on ties (PyTorch)."""
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.xp.minimum(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        share = (a < b) + (a == b) * 0.5
+        return grad * share, grad * (1 - share)
+
+
+class Where(Function):
+    """z = a where cond else b;  dz/da = cond, dz/db = not cond."""
+
+    @staticmethod
+    def forward(ctx, cond, a, b):
+        ctx.save_for_backward(cond)
+        return ctx.xp.where(cond, a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (cond,) = ctx.saved_tensors
+        _, da, db = ctx.needs_input_grad
+        zero = grad * 0
+        return None, (where(cond, grad, zero) if da else None), (where(cond, zero, grad) if db else None)
+
+
+def where(condition, input, other):
+    """``input`` where ``condition`` holds, else ``other`` (either may be a Python number)."""
+    if isinstance(input, Tensor):
+        input, other = _promote(input, other)
+    elif isinstance(other, Tensor):
+        other, input = _promote(other, input)
+    else:
+        raise TypeError("where: at least one of input and other must be a Tensor")
+    like = input if isinstance(input, Tensor) else other
+    if not isinstance(input, Tensor):
+        input = _scalar_like(input, like)
+    if not isinstance(other, Tensor):
+        other = _scalar_like(other, like)
+    if not isinstance(condition, Tensor):
+        condition = _scalar_like(condition, like, dtype=None)
+    return Where.apply(condition, input, other)
+
+
+def _scalar_like(value, like, dtype=...):
+    dev = like.device
+    dtype = like.dtype if dtype is ... else dtype
+    return Tensor._make(dev.backend.asarray(value, dtype, dev.index), dev, False, None, 0)
+
+
+# --- dtype, copies, comparisons ------------------------------------------------------------------
+class Cast(Function):
+    """y = x converted to ``dtype``;  the gradient is cast back to x's dtype."""
+
+    @staticmethod
+    def forward(ctx, x, dtype):
+        ctx.source = x.dtype
+        return ctx.xp.astype(x, ctx.device.backend.native_dtype[dtype])
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Cast.apply(grad, dtype=ctx.device.backend.dtype_of[ctx.source])
+
+
+class Clone(Function):
+    """y = a copy of x;  dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return ctx.xp.asarray(x, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Fill(Function):
+    """y = value everywhere (x's shape and dtype);  dy/dx = 0."""
+
+    @staticmethod
+    def forward(ctx, x, value):
+        return ctx.xp.full_like(x, value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Copy(Function):
+    """y = src broadcast to dst's shape (``dst.copy_(src)``);  dy/d(dst) = 0, dy/d(src) = 1."""
+
+    @staticmethod
+    def forward(ctx, dst, src):
+        return ctx.xp.asarray(ctx.xp.broadcast_to(src, dst.shape), copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0, grad
+
+
+class Compare(Function):
+    """Elementwise comparison (``op`` names the array API function); a bool result, no gradient."""
+
+    @staticmethod
+    def forward(ctx, a, b, op):
+        return getattr(ctx.xp, op)(a, b)
+
+
+class Logical(Function):
+    """Logical and predicate ops on bool (or any) tensors; no gradient."""
+
+    @staticmethod
+    def forward(ctx, a, b=None, op=None):
+        fn = getattr(ctx.xp, op)
+        return fn(a) if b is None else fn(a, b)

@@ -1,0 +1,284 @@
+"""Shape and layout ops: each one's backward undoes its movement on the gradient."""
+
+import numpy as np
+
+from ..autograd.function import Function
+
+
+class Reshape(Function):
+    """y = x viewed with a new shape;  dx = dy reshaped back."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        ctx.in_shape = x.shape
+        return ctx.xp.reshape(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+class Permute(Function):
+    """y = x with its axes reordered by ``dims``;  dx = dy with the inverse order."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        return ctx.xp.permute_dims(x, dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        inverse = tuple(int(i) for i in np.argsort(ctx.attrs["dims"]))
+        return grad.permute(inverse)
+
+
+class BroadcastTo(Function):
+    """y = x broadcast to ``shape`` (``expand``);  dx = dy summed back (by the engine)."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, shape):
+        return ctx.xp.broadcast_to(x, shape)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
+class Squeeze(Function):
+    """y = x without the size-1 axes ``dim``;  dx = dy with them put back."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        ctx.in_shape = x.shape
+        return ctx.xp.squeeze(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.reshape(ctx.in_shape)
+
+
+class Unsqueeze(Function):
+    """y = x with a new size-1 axis at ``dim``;  dx = dy without it."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        return ctx.xp.expand_dims(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.squeeze(ctx.attrs["dim"])
+
+
+class Flip(Function):
+    """y = x reversed along ``dims``;  dx = dy reversed again."""
+
+    @staticmethod
+    def forward(ctx, x, dims):
+        return ctx.xp.flip(x, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.flip(*ctx.attrs["dims"])
+
+
+class Repeat(Function):
+    """y = x tiled ``repeats`` times per axis (PyTorch's ``repeat``);  dx = Σ of the tiles."""
+
+    @staticmethod
+    def forward(ctx, x, repeats):
+        if len(repeats) < x.ndim:
+            raise RuntimeError(f"repeat: {len(repeats)} repeats for a tensor of {x.ndim} dimensions")
+        ctx.in_shape = (1,) * (len(repeats) - x.ndim) + tuple(x.shape)
+        return ctx.xp.tile(ctx.xp.reshape(x, ctx.in_shape), repeats)
+
+    @staticmethod
+    def backward(ctx, grad):
+        split_shape = []
+        for r, n in zip(ctx.attrs["repeats"], ctx.in_shape):
+            split_shape += [r, n]
+        summed = grad.reshape(tuple(split_shape)).sum(dim=tuple(range(0, len(split_shape), 2)))
+        return summed
+
+
+class Cat(Function):
+    """y = the inputs joined along ``dim``;  each dxᵢ is its slice of dy."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        ctx.sizes = [x.shape[dim] for x in xs]
+        return ctx.xp.concat(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return split(grad, ctx.sizes, ctx.attrs["dim"])
+
+
+class Stack(Function):
+    """y = the inputs stacked along a new axis ``dim``;  each dxᵢ is dy[..., i, ...]."""
+
+    @staticmethod
+    def forward(ctx, *xs, dim):
+        return ctx.xp.stack(xs, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad.unbind(ctx.attrs["dim"])
+
+
+class Split(Function):
+    """The pieces of x along ``dim`` with the given ``sizes``;  dx = the pieces' gradients joined."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, sizes, dim):
+        starts = np.cumsum((0,) + tuple(sizes[:-1]))
+        index = (slice(None),) * dim
+        return tuple(x[index + (slice(int(s), int(s) + n),)] for s, n in zip(starts, sizes))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return cat(grads, ctx.attrs["dim"])
+
+
+class Pad(Function):
+    """y = x with a constant border (``pad`` in NumPy's per-axis form);  dx = the inner part of dy."""
+
+    @staticmethod
+    def forward(ctx, x, pad_width, value=0.0):
+        return ctx.device.backend.pad(x, pad_width, "constant", value)
+
+    @staticmethod
+    def backward(ctx, grad):
+        index = tuple(slice(before, grad.shape[i] - after)
+                      for i, (before, after) in enumerate(ctx.attrs["pad_width"]))
+        return grad[index]
+
+
+class ToDevice(Function):
+    """y = x copied to ``device`` (explicitly: nothing moves silently);  dx = dy copied back."""
+
+    moves_device = True
+
+    @staticmethod
+    def forward(ctx, x, device):
+        ctx.source = ctx.device
+        return device.backend.from_numpy(ctx.device.backend.to_numpy(x), device.index)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return ToDevice.apply(grad, device=ctx.source)
+
+
+def cat(tensors, dim=0):
+    """Join tensors along an existing axis ``dim``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("cat: expected a non-empty list of tensors")
+    from ..tensor import _dim
+    d = _dim(dim, tensors[0].ndim)
+    ref = tensors[0].shape
+    for t in tensors[1:]:
+        if t.ndim != len(ref) or any(a != b for i, (a, b) in enumerate(zip(t.shape, ref)) if i != d):
+            raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}; "
+                               f"got {tuple(ref)} and {tuple(t.shape)}")
+    tensors = _common_dtype(tensors)
+    return Cat.apply(*tensors, dim=d)
+
+
+def stack(tensors, dim=0):
+    """Join same-shape tensors along a new axis ``dim``."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError("stack: expected a non-empty list of tensors")
+    from ..tensor import _dim
+    for t in tensors[1:]:
+        if t.shape != tensors[0].shape:
+            raise RuntimeError(f"stack expects each tensor to be equal size, but got "
+                               f"{tuple(tensors[0].shape)} and {tuple(t.shape)}")
+    return Stack.apply(*_common_dtype(tensors), dim=_dim(dim, tensors[0].ndim + 1))
+
+
+def split(tensor, split_size_or_sections, dim=0):
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
+    from ..tensor import _dim
+    dim = _dim(dim, tensor.ndim)
+    n = tensor.shape[dim]
+    if isinstance(split_size_or_sections, int):
+        step = split_size_or_sections
+        sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+    else:
+        sizes = list(split_size_or_sections)
+        if sum(sizes) != n:
+            raise RuntimeError(f"split: sizes {sizes} do not add up to {n} (dimension {dim})")
+    out = Split.apply(tensor, sizes=tuple(sizes), dim=dim)
+    return out if isinstance(out, tuple) else (out,)
+
+
+def chunk(tensor, chunks, dim=0):
+    """``chunks`` pieces of (nearly) equal size along ``dim``."""
+    from ..tensor import _dim
+    n = tensor.shape[_dim(dim, tensor.ndim)]
+    return split(tensor, -(-n // chunks) if n else 1, dim)
+
+
+def _common_dtype(tensors):
+    from ..dtypes import promote_types
+    target = tensors[0].dtype
+    for t in tensors[1:]:
+        target = promote_types(target, t.dtype)
+    return [t.type(target) for t in tensors]
+
+
+def pad(input, pad, mode="constant", value=0.0):
+    """Pad the last ``len(pad) // 2`` axes; ``pad`` lists (before, after) pairs, last axis first.
+
+    ``mode="reflect"`` mirrors without repeating the edge, ``"replicate"`` repeats it; both are
+    gathers along each axis, so their gradients come from index_select's.
+    """
+    if len(pad) % 2 or len(pad) // 2 > input.ndim:
+        raise ValueError(f"pad: {len(pad)} values do not form (before, after) pairs for a "
+                         f"{input.ndim}-d input")
+    pairs = [(0, 0)] * input.ndim
+    for i in range(len(pad) // 2):
+        pairs[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
+    if mode == "constant":
+        if any(b < 0 or a < 0 for b, a in pairs):
+            index = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pairs, input.shape))
+            input = input[index]
+            pairs = [(max(b, 0), max(a, 0)) for b, a in pairs]
+        return Pad.apply(input, pad_width=tuple(pairs), value=value)
+    if mode not in ("reflect", "replicate", "circular"):
+        raise ValueError(f"pad: mode must be 'constant', 'reflect', 'replicate' or 'circular', got {mode!r}")
+    out = input
+    for axis, (before, after) in enumerate(pairs):
+        if before or after:
+            n = input.shape[axis]
+            if mode == "reflect" and (before >= n or after >= n):
+                raise ValueError(f"pad: reflect padding ({before}, {after}) must be smaller than the "
+                                 f"dimension {axis} of size {n}")
+            out = out.index_select(axis, _pad_index(n, before, after, mode))
+    return out
+
+
+def _pad_index(n, before, after, mode):
+    """Source positions, along one axis, of every position of the padded axis."""
+    i = np.arange(-before, n + after)
+    if mode == "reflect":
+        period = 2 * (n - 1)
+        i = np.abs(i) % period if period else np.zeros_like(i)
+        i = np.where(i >= n, period - i, i)
+    elif mode == "replicate":
+        i = np.clip(i, 0, n - 1)
+    else:
+        i = i % n
+    return i.astype(np.int64)

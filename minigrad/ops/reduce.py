@@ -1,0 +1,272 @@
+"""Reductions and the normalisations built on them (softmax, log-softmax, logsumexp, norms).
+
+``dim`` arrives normalised: a sorted tuple of non-negative axes (all axes when the user gave
+None); a gradient is first reshaped to the ``keepdim=True`` shape and then broadcast back.
+"""
+
+import math
+
+from ..autograd.function import Function
+from .elementwise import where
+
+
+def _kept(grad, dim, keepdim):
+    """The gradient of a reduction, reshaped as if the reduction had kept its dims."""
+    if keepdim or not dim:
+        return grad
+    shape = list(grad.shape)
+    for d in dim:
+        shape.insert(d, 1)
+    return grad.reshape(tuple(shape))
+
+
+class Sum(Function):
+    """y = Σ x over ``dim``;  dy/dx = 1 (the gradient is broadcast back)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        ctx.in_shape = x.shape
+        return ctx.xp.sum(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]).broadcast_to(ctx.in_shape)
+
+
+class Mean(Function):
+    """y = Σ x / n over ``dim``;  dy/dx = 1/n."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        ctx.in_shape = x.shape
+        ctx.count = math.prod(x.shape[d] for d in dim)
+        return ctx.xp.mean(x, axis=dim, keepdims=keepdim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        grad = _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]) / ctx.count
+        return grad.broadcast_to(ctx.in_shape)
+
+
+class Prod(Function):
+    """y = Π x over ``dim``;  dy/dxᵢ = Π_{j≠i} xⱼ (exact also where some xᵢ are zero)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        out = ctx.xp.prod(x, axis=dim, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim, keepdim = ctx.attrs["dim"], ctx.attrs["keepdim"]
+        is_zero = x == 0
+        nonzero = where(is_zero, 1.0, x)
+        zeros_in_slice = is_zero.sum(dim=dim, keepdim=True)
+        prod_nonzero = nonzero.prod(dim=dim, keepdim=True)
+        others = where(is_zero, where(zeros_in_slice == 1, prod_nonzero, 0.0),
+                       _kept(out, dim, keepdim) / nonzero)
+        return _kept(grad, dim, keepdim) * others
+
+
+class Var(Function):
+    """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False, correction=1):
+        ctx.save_for_backward(x)
+        return ctx.xp.var(x, axis=dim, keepdims=keepdim, correction=correction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        dim = ctx.attrs["dim"]
+        n = math.prod(x.shape[d] for d in dim)
+        centred = x - x.mean(dim=dim, keepdim=True)
+        return _kept(grad, dim, ctx.attrs["keepdim"]) * centred * (2 / max(n - ctx.attrs["correction"], 0))
+
+
+class _Extreme(Function):
+    """y = max (or min) over ``dim``;  the gradient is split evenly among tied extremes."""
+
+    reduce = None
+
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim=False):
+        out = getattr(ctx.xp, cls.reduce)(x, axis=dim, keepdims=keepdim)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim, keepdim = ctx.attrs["dim"], ctx.attrs["keepdim"]
+        hit = x == _kept(out, dim, keepdim)
+        share = hit / hit.sum(dim=dim, keepdim=True)
+        return _kept(grad, dim, keepdim) * share
+
+
+class Amax(_Extreme):
+    reduce = "max"
+
+
+class Amin(_Extreme):
+    reduce = "min"
+
+
+class MaxDim(Function):
+    """(values, indices) of the max (or min) along one ``dim``; the gradient goes to the first
+    extreme of each slice, the index PyTorch returns."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False, largest=True):
+        xp = ctx.xp
+        index = (xp.argmax if largest else xp.argmin)(x, axis=dim, keepdims=True)
+        values = xp.take_along_axis(x, index, axis=dim)
+        ctx.save_for_backward(index)
+        ctx.in_shape = x.shape
+        ctx.mark_non_differentiable(1)
+        if not keepdim:
+            values, index = xp.squeeze(values, axis=dim), xp.squeeze(index, axis=dim)
+        return values, index
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        (index,) = ctx.saved_tensors
+        dim = ctx.attrs["dim"]
+        grad = _kept(grad, (dim,), ctx.attrs["keepdim"])
+        return grad * (_positions(ctx, dim) == index)
+
+
+def _positions(ctx, dim):
+    """0, 1, ..., n-1 along ``dim`` of the input, shaped to broadcast against it."""
+    from ..tensor import Tensor
+    xp, n = ctx.xp, ctx.in_shape[dim]
+    shape = [1] * len(ctx.in_shape)
+    shape[dim] = n
+    arange = ctx.device.backend.arange(n, ctx.device.index)
+    return Tensor._make(xp.reshape(arange, tuple(shape)), ctx.device, False, None, 0)
+
+
+class ArgExtreme(Function):
+    """Index of the max (``op="argmax"``) or min along ``dim`` (flattened when None); no gradient."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False, op="argmax"):
+        xp = ctx.xp
+        if dim is None:
+            out = getattr(xp, op)(xp.reshape(x, (-1,)))
+            return xp.reshape(out, (1,) * x.ndim) if keepdim else out
+        return getattr(xp, op)(x, axis=dim, keepdims=keepdim)
+
+
+class LogSumExp(Function):
+    """y = log Σ exp(x), computed as m + log Σ exp(x - m);  dy/dx = softmax(x)."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False):
+        xp = ctx.xp
+        m = xp.max(x, axis=dim, keepdims=True)
+        m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
+        out = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
+        if not keepdim:
+            out = xp.squeeze(out, axis=dim) if dim else out
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        dim, keepdim = ctx.attrs["dim"], ctx.attrs["keepdim"]
+        return _kept(grad, dim, keepdim) * (x - _kept(out, dim, keepdim)).exp()
+
+
+class Norm(Function):
+    """y = (Σ |x|ᵖ)^(1/p) over ``dim`` (p = ±inf: max/min |x|; p = 0: count of non-zeros).
+
+    dy/dx = sign(x) |x|^(p-1) / y^(p-1); taken as 0 where y = 0 (PyTorch's subgradient).
+    """
+
+    @staticmethod
+    def forward(ctx, x, p, dim, keepdim=False):
+        xp = ctx.xp
+        a = xp.abs(x)
+        if p == math.inf:
+            out = xp.max(a, axis=dim, keepdims=keepdim)
+        elif p == -math.inf:
+            out = xp.min(a, axis=dim, keepdims=keepdim)
+        elif p == 0:
+            out = xp.sum(xp.astype(a != 0, x.dtype), axis=dim, keepdims=keepdim)
+        elif p == 1:
+            out = xp.sum(a, axis=dim, keepdims=keepdim)
+        elif p == 2:
+            out = xp.sqrt(xp.sum(x * x, axis=dim, keepdims=keepdim))
+        else:
+            out = xp.sum(a ** p, axis=dim, keepdims=keepdim) ** (1 / p)
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        p, dim, keepdim = ctx.attrs["p"], ctx.attrs["dim"], ctx.attrs["keepdim"]
+        grad, out = _kept(grad, dim, keepdim), _kept(out, dim, keepdim)
+        if p == 0:
+            return grad * 0 * x
+        if p == 1:
+            return grad * x.sign()
+        if math.isinf(p):
+            hit = x.abs() == out
+            return grad * x.sign() * hit / hit.sum(dim=dim, keepdim=True)
+        safe = where(out == 0, 1.0, out)
+        if p == 2:
+            return grad * where(out == 0, 0.0, x / safe)
+        return grad * where(out == 0, 0.0, x.sign() * x.abs() ** (p - 1) / safe ** (p - 1))
+
+
+class Softmax(Function):
+    """yᵢ = exp(xᵢ) / Σ exp(x) along ``dim``;  dx = y ⊙ (dy - Σ dy ⊙ y)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = ctx.xp
+        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        y = e / xp.sum(e, axis=dim, keepdims=True)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return y * (grad - (grad * y).sum(dim=ctx.attrs["dim"], keepdim=True))
+
+
+class LogSoftmax(Function):
+    """y = x - logsumexp(x) along ``dim``;  dx = dy - softmax(x) Σ dy."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        xp = ctx.xp
+        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad - y.exp() * grad.sum(dim=ctx.attrs["dim"], keepdim=True)
+
+
+class Cumsum(Function):
+    """yᵢ = Σ_{j≤i} xⱼ along ``dim``;  dxⱼ = Σ_{i≥j} dyᵢ (a reversed cumulative sum)."""
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        return ctx.xp.cumulative_sum(x, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dim = ctx.attrs["dim"]
+        return grad.flip(dim).cumsum(dim).flip(dim)
