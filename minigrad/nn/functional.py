@@ -1,0 +1,150 @@
+"""``nn.functional``: the computation of every layer, activation and loss, as plain functions.
+
+Layer classes hold parameters and call these; users may call them directly (``F.relu(x)``,
+``F.cross_entropy(logits, y)``). Losses live in ``nn/_losses.py`` and normalisation / dropout /
+embedding in ``nn/_functional_layers.py``; everything is re-exported here under PyTorch's names.
+"""
+
+from .. import dtypes as _dtypes
+from ..ops.elementwise import Elu, Silu
+from ..ops.movement import pad
+from ..ops.nn import Linear as _Linear
+from ..tensor import Tensor
+
+
+# --- linear -------------------------------------------------------------------------------------
+def linear(input, weight, bias=None):
+    """y = x Wᵀ + b, one fused node (one matmul plus the bias add).
+
+    Shapes: input (…, in), weight (out, in), bias (out,) -> (…, out).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.linear(mg.tensor([[1.0, 2.0]]), mg.tensor([[1.0, 1.0], [0.0, 1.0]]), mg.tensor([0.5, 0.0])).tolist()
+    [[3.5, 2.0]]
+    """
+    return _Linear.apply(input, weight, bias)
+
+
+def bilinear(input1, input2, weight, bias=None):
+    """y_k = x₁ᵀ W_k x₂ + b_k  (weight: (out, in1, in2))."""
+    from ..ops.linalg import einsum
+    y = einsum("...i,kij,...j->...k", input1, weight, input2)
+    return y if bias is None else y + bias
+
+
+# --- activations ----------------------------------------------------------------------------------
+def relu(input, inplace=False):
+    """max(x, 0). ``inplace`` is accepted for PyTorch compatibility; the result is a new tensor."""
+    return input.relu()
+
+
+def relu6(input, inplace=False):
+    """min(max(x, 0), 6)."""
+    return input.clamp(0.0, 6.0)
+
+
+def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
+    """clamp(x, min_val, max_val)."""
+    return input.clamp(min_val, max_val)
+
+
+def leaky_relu(input, negative_slope=0.01, inplace=False):
+    """x if x > 0 else negative_slope · x."""
+    return input.leaky_relu(negative_slope)
+
+
+def elu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else α(eˣ - 1)."""
+    return Elu.apply(input, alpha=float(alpha))
+
+
+def gelu(input, approximate="none"):
+    """x Φ(x) (exact, with erf) or its tanh approximation (``approximate="tanh"``)."""
+    return input.gelu(approximate)
+
+
+def silu(input, inplace=False):
+    """x · sigmoid(x) (also called swish)."""
+    return Silu.apply(input)
+
+
+def mish(input, inplace=False):
+    """x · tanh(softplus(x))."""
+    return input * input.softplus().tanh()
+
+
+def sigmoid(input):
+    """1 / (1 + e⁻ˣ), computed without overflow."""
+    return input.sigmoid()
+
+
+def tanh(input):
+    return input.tanh()
+
+
+def softplus(input, beta=1.0, threshold=20.0):
+    """log(1 + e^(βx)) / β, and x where βx > threshold (as PyTorch)."""
+    return input.softplus(beta, threshold)
+
+
+def logsigmoid(input):
+    """log sigmoid(x) = -softplus(-x), stable for large |x|."""
+    return -(-input).softplus()
+
+
+def _softmax_dim(ndim):
+    # PyTorch's legacy choice when dim is not given
+    return 0 if ndim in (0, 1, 3) else 1
+
+
+def softmax(input, dim=None, dtype=None):
+    """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (shifted by the max: no overflow)."""
+    if dtype is not None:
+        input = input.type(dtype)
+    return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
+
+
+def log_softmax(input, dim=None, dtype=None):
+    """xᵢ - logsumexp(x) along ``dim``, stable for logits of any magnitude."""
+    if dtype is not None:
+        input = input.type(dtype)
+    return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)
+
+
+def softmin(input, dim=None, dtype=None):
+    return softmax(-input, dim, dtype)
+
+
+def normalize(input, p=2.0, dim=1, eps=1e-12):
+    """x / max(‖x‖_p, eps) along ``dim``."""
+    return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)
+
+
+# --- shapes ---------------------------------------------------------------------------------------
+def one_hot(tensor, num_classes=-1):
+    """int64 tensor of shape (*, num_classes) with a 1 at each index of ``tensor`` (int64 input).
+
+    ``num_classes=-1`` infers ``max(tensor) + 1``.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.one_hot(mg.tensor([0, 2]), 3).tolist()
+    [[1, 0, 0], [0, 0, 1]]
+    """
+    if tensor.dtype.category != "int":
+        raise RuntimeError("one_hot is only applicable to index tensor of integer dtype")
+    if num_classes == -1:
+        num_classes = int(tensor.max().item()) + 1 if tensor.numel() else 0
+    if tensor.numel() and (int(tensor.min().item()) < 0 or int(tensor.max().item()) >= num_classes):
+        raise RuntimeError(f"one_hot: class values must be in [0, {num_classes})")
+    dev = tensor.device
+    classes = dev.backend.arange(num_classes, dev.index)
+    hot = dev.xp.astype(tensor.array[..., None] == dev.xp.astype(classes, tensor.array.dtype),
+                        dev.backend.native_dtype[_dtypes.int64])
+    return Tensor._make(hot, dev, False, None, 0)
+
+
+__all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish",
+           "sigmoid", "tanh", "softplus", "logsigmoid", "softmax", "log_softmax", "softmin", "normalize",
+           "one_hot", "pad"]

@@ -1,0 +1,191 @@
+"""Weight initialisation (``nn.init``), in place and reproducible under ``mg.manual_seed``.
+
+Fans: for a weight of shape (out, in, *kernel), ``fan_in = in · ∏kernel`` and
+``fan_out = out · ∏kernel``. The schemes keep the variance of activations (fan_in) or of
+gradients (fan_out) constant from layer to layer:
+
+* Xavier/Glorot: ``std = gain · √(2 / (fan_in + fan_out))``; uniform bound ``√3 · std``.
+* Kaiming/He: ``std = gain / √fan``, ``gain = calculate_gain(nonlinearity, a)``; uniform bound ``√3 · std``.
+
+Every function takes ``generator=`` (default: the global generator that ``mg.manual_seed`` seeds).
+"""
+
+import math
+import numbers
+
+import numpy as np
+
+from .. import random as _random
+from ..autograd.grad_mode import no_grad
+from ..tensor import Tensor
+
+__all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_", "eye_",
+           "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
+           "trunc_normal_"]
+
+
+def calculate_gain(nonlinearity, param=None):
+    """The recommended gain for a nonlinearity, as PyTorch's table.
+
+    linear/conv/sigmoid: 1;  tanh: 5/3;  relu: √2;  leaky_relu: √(2 / (1 + slope²)) (slope 0.01
+    by default);  selu: 3/4.
+
+    >>> from minigrad.nn.init import calculate_gain
+    >>> round(calculate_gain("relu"), 6), round(calculate_gain("tanh"), 6)
+    (1.414214, 1.666667)
+    """
+    linear = ("linear", "conv1d", "conv2d", "conv3d", "conv_transpose1d", "conv_transpose2d",
+              "conv_transpose3d")
+    if nonlinearity in linear or nonlinearity == "sigmoid":
+        return 1.0
+    if nonlinearity == "tanh":
+        return 5.0 / 3
+    if nonlinearity == "relu":
+        return math.sqrt(2.0)
+    if nonlinearity == "leaky_relu":
+        if param is None:
+            slope = 0.01
+        elif isinstance(param, numbers.Number) and not isinstance(param, bool):
+            slope = param
+        else:
+            raise ValueError(f"negative_slope {param} not a valid number")
+        return math.sqrt(2.0 / (1 + slope ** 2))
+    if nonlinearity == "selu":
+        return 3.0 / 4
+    raise ValueError(f"Unsupported nonlinearity {nonlinearity}")
+
+
+def _calculate_fan_in_and_fan_out(tensor):
+    if tensor.ndim < 2:
+        raise ValueError("Fan in and fan out can not be computed for tensor with fewer than 2 dimensions")
+    receptive = 1
+    for s in tensor.shape[2:]:
+        receptive *= s
+    return tensor.shape[1] * receptive, tensor.shape[0] * receptive
+
+
+def _fan(tensor, mode):
+    mode = mode.lower()
+    if mode not in ("fan_in", "fan_out"):
+        raise ValueError(f"Mode {mode} not supported, please use one of fan_in, fan_out")
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return fan_in if mode == "fan_in" else fan_out
+
+
+def uniform_(tensor, a=0.0, b=1.0, generator=None):
+    """Fill with samples of U(a, b).
+
+    >>> import minigrad as mg
+    >>> w = mg.nn.init.uniform_(mg.empty(1000), -2.0, 2.0)
+    >>> bool(w.min() >= -2) and bool(w.max() < 2)
+    True
+    """
+    return _random._fill_random(tensor, "uniform", generator, low=float(a), high=float(b))
+
+
+def normal_(tensor, mean=0.0, std=1.0, generator=None):
+    """Fill with samples of N(mean, std²)."""
+    return _random._fill_random(tensor, "normal", generator, mean=float(mean), std=float(std))
+
+
+def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):
+    """Fill with N(mean, std²) samples redrawn until they fall in [a, b] (rejection sampling)."""
+    gen = generator or _random.default_generator
+    rng = gen.numpy_rng()
+    n = tensor.numel()
+    out = np.empty(0)
+    while out.size < n:
+        draw = rng.standard_normal(max(2 * (n - out.size), 16)) * std + mean
+        out = np.concatenate([out, draw[(draw >= a) & (draw <= b)]])
+    return _copy_host(tensor, out[:n].reshape(tensor.shape))
+
+
+def constant_(tensor, val):
+    """Fill with ``val``."""
+    with no_grad():
+        return tensor.fill_(val)
+
+
+def ones_(tensor):
+    return constant_(tensor, 1.0)
+
+
+def zeros_(tensor):
+    return constant_(tensor, 0.0)
+
+
+def eye_(tensor):
+    """Fill a 2-D tensor with the identity (ones on the diagonal)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    return _copy_host(tensor, np.eye(*tensor.shape))
+
+
+def xavier_uniform_(tensor, gain=1.0, generator=None):
+    """Glorot & Bengio (2010): U(-a, a) with ``a = gain · √(6 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    bound = gain * math.sqrt(6.0 / float(fan_in + fan_out))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def xavier_normal_(tensor, gain=1.0, generator=None):
+    """Glorot & Bengio (2010): N(0, std²) with ``std = gain · √(2 / (fan_in + fan_out))``."""
+    fan_in, fan_out = _calculate_fan_in_and_fan_out(tensor)
+    return normal_(tensor, 0.0, gain * math.sqrt(2.0 / float(fan_in + fan_out)), generator)
+
+
+def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He et al. (2015): U(-b, b) with ``b = gain · √(3 / fan)``, gain from ``calculate_gain(nonlinearity, a)``.
+
+    ``nn.Linear`` and ``nn.Conv2d`` use ``a=√5``, which gives ``b = 1/√fan_in``.
+    """
+    if 0 in tensor.shape:
+        return tensor
+    gain = calculate_gain(nonlinearity, a)
+    bound = math.sqrt(3.0) * gain / math.sqrt(_fan(tensor, mode))
+    return uniform_(tensor, -bound, bound, generator)
+
+
+def kaiming_normal_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
+    """He et al. (2015): N(0, std²) with ``std = gain / √fan``."""
+    if 0 in tensor.shape:
+        return tensor
+    gain = calculate_gain(nonlinearity, a)
+    return normal_(tensor, 0.0, gain / math.sqrt(_fan(tensor, mode)), generator)
+
+
+def orthogonal_(tensor, gain=1.0, generator=None):
+    """Saxe et al. (2013): a (semi-)orthogonal matrix (rows × ∏ other dims) scaled by ``gain``.
+
+    Draws a Gaussian matrix from ``generator``'s host stream, takes its QR decomposition on the
+    host (signs fixed by diag(R) so the result is uniformly distributed), and moves the result to
+    the tensor's device explicitly through the backend.
+
+    >>> import minigrad as mg
+    >>> w = mg.nn.init.orthogonal_(mg.empty(3, 5))
+    >>> bool(((w @ w.T) - mg.eye(3)).abs().max() < 1e-5)
+    True
+    """
+    if tensor.ndim < 2:
+        raise ValueError("Only tensors with 2 or more dimensions are supported")
+    if tensor.numel() == 0:
+        return tensor
+    rows = tensor.shape[0]
+    cols = tensor.numel() // rows
+    rng = (generator or _random.default_generator).numpy_rng()
+    flat = rng.standard_normal((rows, cols))
+    if rows < cols:
+        flat = flat.T
+    q, r = np.linalg.qr(flat)
+    q = q * np.sign(np.diag(r))
+    if rows < cols:
+        q = q.T
+    return _copy_host(tensor, gain * q.reshape(tensor.shape))
+
+
+def _copy_host(tensor, host):
+    """Write a host NumPy array into ``tensor`` through the backend's explicit ``from_numpy``."""
+    dev = tensor.device
+    array = dev.backend.from_numpy(np.ascontiguousarray(host.astype(tensor.dtype.name)), dev.index)
+    with no_grad():
+        return tensor.copy_(Tensor._make(array, dev, False, None, 0))
