@@ -5,7 +5,7 @@ array namespace, and only the verdict (a few Python floats) leaves it.
 """
 
 from ..tensor import Tensor
-from .grad_mode import no_grad
+from .grad_mode import enable_grad, no_grad
 
 
 class GradcheckError(RuntimeError):
@@ -58,7 +58,7 @@ def _analytic(outputs, x):
                 (g,) = grad(out, x, grad_outputs=_one_hot(out, k), retain_graph=True, allow_unused=True)
             else:
                 g = None
-            rows.append(xp.zeros(x.numel(), dtype=xp.float64) if g is None
+            rows.append(xp.zeros_like(xp.reshape(x.array, (-1,)), dtype=xp.float64) if g is None
                         else xp.reshape(xp.astype(g.array, xp.float64), (-1,)))
     return xp.stack(rows, axis=0) if rows else None
 
@@ -110,8 +110,10 @@ def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3,
 
     def first_derivative(*args):
         xs, vs = args[:n], args[n:]
-        outs = _outputs(fn, xs)
-        grads = grad(outs, [xs[i] for i in diff], grad_outputs=vs, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else xs[i] * 0 for g, i in zip(grads, diff))
+        with enable_grad():  # the finite differences evaluate this under no_grad
+            outs = _outputs(fn, xs)
+            grads = grad(outs, [xs[i] for i in diff], grad_outputs=vs, create_graph=True,
+                         allow_unused=True)
+            return tuple(g if g is not None else xs[i] * 0 for g, i in zip(grads, diff))
 
     return gradcheck(first_derivative, inputs + tuple(grad_outputs), eps, atol, rtol, raise_exception)
