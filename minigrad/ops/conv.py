@@ -1,0 +1,322 @@
+"""Convolution as im2col + one matmul, and the two bilinear maps its gradients are made of.
+
+A convolution ``y = conv(x, w)`` is bilinear, and so are its two partial adjoints; the three of
+them close under differentiation, which is what makes gradients of gradients work::
+
+    Conv2d           y  = A(x, w)    dx = B(dy, w)    dw = C(x, dy)
+    ConvTranspose2d  x' = B(g, w)    dg = A(dx', w)   dw = C(dx', g)
+    Conv2dWeightGrad w' = C(x, g)    dx = B(g, dw')   dg = A(x, dw')
+
+``A`` pads ``x``, takes the backend's strided window view ``(N, C, OH, OW, KH, KW)``, copies it
+once into the column matrix ``(N, groups, C/groups·KH·KW, OH·OW)`` and multiplies it by the
+weight ``(groups, O/groups, C/groups·KH·KW)`` in a single (batched) matmul. ``B`` multiplies by
+the transposed weight and folds the columns back onto the image (col2im): a loop over the
+KH·KW kernel offsets adding strided slices, never over pixels, channels or the batch.
+
+Padding travels as ``((top, bottom), (left, right))`` so that ``padding="same"`` with an even
+kernel (PyTorch puts the extra row and column at the bottom and right) needs no special case.
+"""
+
+import math
+
+from ..autograd.function import Function
+
+
+# --- geometry and the two array kernels --------------------------------------------------------
+def _pair(value, name):
+    if isinstance(value, int):
+        return (value, value)
+    value = tuple(value)
+    if len(value) == 1:
+        return (value[0], value[0])
+    if len(value) != 2 or not all(isinstance(v, int) for v in value):
+        raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    return value
+
+
+def _out_size(size, kernel, stride, pad_total, dilation):
+    return (size + pad_total - dilation * (kernel - 1) - 1) // stride + 1
+
+
+def _pad(ctx, x, padding, value=0.0):
+    (pt, pb), (pl, pr) = padding
+    if pt == pb == pl == pr == 0:
+        return x
+    return ctx.device.backend.pad(x, ((0, 0), (0, 0), (pt, pb), (pl, pr)), "constant", value)
+
+
+def _im2col(ctx, x, kernel, stride, padding, dilation, groups, out_hw=None):
+    """Columns ``(N, groups, C/groups·KH·KW, OH·OW)`` of the padded ``x``, one contiguous copy.
+
+    ``out_hw`` keeps only the first windows (a transposed convolution's ``output_padding`` can
+    leave rows that no input position maps to)."""
+    xp = ctx.xp
+    windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel, stride, dilation)
+    if out_hw is not None and tuple(windows.shape[2:4]) != tuple(out_hw):
+        windows = windows[:, :, :out_hw[0], :out_hw[1], :, :]
+    n, c, oh, ow, kh, kw = windows.shape
+    windows = xp.reshape(windows, (n, groups, c // groups, oh, ow, kh, kw))
+    # OW innermost in the copy: long contiguous runs, not runs of KW elements
+    cols = xp.reshape(xp.permute_dims(windows, (0, 1, 2, 5, 6, 3, 4)),
+                      (n, groups, (c // groups) * kh * kw, oh * ow))
+    return cols, (oh, ow)
+
+
+def _col2im(ctx, cols, shape, kernel, stride, padding, dilation, out_hw):
+    """Fold ``cols`` ``(N, C, KH, KW, OH, OW)`` back onto an image of ``shape``: the adjoint of
+    the window view, summing every window's contribution to each pixel."""
+    xp, backend = ctx.xp, ctx.device.backend
+    n, c, h, w = shape
+    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    (pt, pb), (pl, pr) = padding
+    oh, ow = out_hw
+    hp, wp = h + pt + pb, w + pl + pr
+    if (sh, sw) == (kh, kw) and (dh, dw) == (1, 1) and (oh * kh, ow * kw) == (hp, wp):
+        # non-overlapping windows tiling the whole image: the fold is a transpose
+        image = xp.reshape(xp.permute_dims(cols, (0, 1, 4, 2, 5, 3)), (n, c, hp, wp))
+    else:
+        image = backend.full((n, c, hp, wp), 0, cols.dtype, ctx.device.index)
+        for i in range(kh):
+            for j in range(kw):
+                image[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
+                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, :, i, j, :, :]
+    if pt == pb == pl == pr == 0:
+        return image
+    return image[:, :, pt:hp - pb, pl:wp - pr]
+
+
+def _add_bias(ctx, out, bias):
+    if bias is None:
+        return out
+    return out + ctx.xp.reshape(bias, (1, bias.shape[0], 1, 1))
+
+
+def _crop(t, hw):
+    """The first ``hw`` rows and columns of a gradient Tensor (see ``_im2col``'s ``out_hw``)."""
+    return t if tuple(t.shape[2:]) == tuple(hw) else t[:, :, :hw[0], :hw[1]]
+
+
+def _geometry(attrs):
+    return attrs["stride"], attrs["padding"], attrs["dilation"], attrs["groups"]
+
+
+# --- the three bilinear Functions -------------------------------------------------------------
+class Conv2d(Function):
+    """y[n,o] = b[o] + Σ_{c,i,j} w[o,c,i,j] · x_pad[n, g(o)·C/g + c, s·oh + d·i, s·ow + d·j].
+
+    dx = conv_transpose2d(dy, w) (same geometry), dw = Σ_n dy ⋆ x (``Conv2dWeightGrad``),
+    db = Σ_{n,oh,ow} dy. The column matrix of ``x`` is kept for dw, as im2col libraries do.
+    """
+
+    @staticmethod
+    def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
+        xp = ctx.xp
+        o, _, kh, kw = weight.shape
+        cols, (oh, ow) = _im2col(ctx, x, (kh, kw), stride, padding, dilation, groups)
+        w = xp.reshape(weight, (groups, o // groups, cols.shape[2]))
+        out = xp.reshape(xp.matmul(w, cols), (x.shape[0], o, oh, ow))
+        ctx.save_for_backward(x, weight, cols)
+        return _add_bias(ctx, out, bias)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, weight, cols = ctx.saved_tensors
+        stride, padding, dilation, groups = _geometry(ctx.attrs)
+        need_x, need_w, need_b = ctx.needs_input_grad
+        dx = dw = db = None
+        if need_x:
+            dx = ConvTranspose2d.apply(grad, weight, None, stride=stride, padding=padding,
+                                       dilation=dilation, groups=groups, output_size=tuple(x.shape[2:]))
+        if need_w:
+            dw = Conv2dWeightGrad.apply(x, grad, cols, kernel_size=tuple(weight.shape[2:]),
+                                        stride=stride, padding=padding, dilation=dilation, groups=groups)
+        if need_b:
+            db = grad.sum(dim=(0, 2, 3))
+        return dx, dw, db
+
+
+class ConvTranspose2d(Function):
+    """x'[n] = col2im(wᵀ · g[n]) + b: the adjoint of ``Conv2d`` in its input, onto ``output_size``.
+
+    ``weight`` is laid out as for the convolution it transposes, (C_g, C_x/groups, KH, KW), with
+    C_g the channels of ``g``. dg = conv2d(dx', w), dw = Conv2dWeightGrad(dx', g), db = Σ dx'.
+    """
+
+    @staticmethod
+    def forward(ctx, g, weight, bias=None, *, stride, padding, dilation, groups, output_size):
+        xp = ctx.xp
+        n, o, oh, ow = g.shape
+        _, cg, kh, kw = weight.shape
+        w = xp.reshape(weight, (groups, o // groups, cg * kh * kw))
+        cols = xp.matmul(xp.permute_dims(w, (0, 2, 1)), xp.reshape(g, (n, groups, o // groups, oh * ow)))
+        cols = xp.reshape(cols, (n, groups * cg, kh, kw, oh, ow))
+        out = _col2im(ctx, cols, (n, groups * cg) + tuple(output_size), (kh, kw), stride, padding,
+                      dilation, (oh, ow))
+        ctx.save_for_backward(g, weight)
+        return _add_bias(ctx, out, bias)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, weight = ctx.saved_tensors
+        stride, padding, dilation, groups = _geometry(ctx.attrs)
+        need_g, need_w, need_b = ctx.needs_input_grad
+        dg = dw = db = None
+        if need_g:
+            dg = _crop(Conv2d.apply(grad, weight, None, stride=stride, padding=padding,
+                                    dilation=dilation, groups=groups), g.shape[2:])
+        if need_w:
+            dw = Conv2dWeightGrad.apply(grad, g, None, kernel_size=tuple(weight.shape[2:]),
+                                        stride=stride, padding=padding, dilation=dilation, groups=groups)
+        if need_b:
+            db = grad.sum(dim=(0, 2, 3))
+        return dg, dw, db
+
+
+class Conv2dWeightGrad(Function):
+    """w'[o,c,i,j] = Σ_{n,oh,ow} g[n,o,oh,ow] · x_pad[n, c, s·oh + d·i, s·ow + d·j].
+
+    The adjoint of ``Conv2d`` in its weight. ``cols`` (optional) is ``x``'s column matrix when the
+    caller already has it; it is a constant, the gradient flows through ``x``.
+    dx = conv_transpose2d(g, dw'), dg = conv2d(x, dw').
+    """
+
+    @staticmethod
+    def forward(ctx, x, g, cols=None, *, kernel_size, stride, padding, dilation, groups):
+        xp = ctx.xp
+        n, o, oh, ow = g.shape
+        if cols is None:
+            cols, _ = _im2col(ctx, x, kernel_size, stride, padding, dilation, groups, (oh, ow))
+        gm = xp.reshape(g, (n, groups, o // groups, oh * ow))
+        dw = xp.sum(xp.matmul(gm, xp.permute_dims(cols, (0, 1, 3, 2))), axis=0)
+        ctx.save_for_backward(x, g)
+        return xp.reshape(dw, (o, cols.shape[2] // math.prod(kernel_size)) + tuple(kernel_size))
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, g = ctx.saved_tensors
+        stride, padding, dilation, groups = _geometry(ctx.attrs)
+        need_x, need_g = ctx.needs_input_grad[:2]
+        dx = dg = None
+        if need_x:
+            dx = ConvTranspose2d.apply(g, grad, None, stride=stride, padding=padding,
+                                       dilation=dilation, groups=groups, output_size=tuple(x.shape[2:]))
+        if need_g:
+            dg = _crop(Conv2d.apply(x, grad, None, stride=stride, padding=padding,
+                                    dilation=dilation, groups=groups), g.shape[2:])
+        return dx, dg, None
+
+
+# --- the public functions ---------------------------------------------------------------------
+def _batched(input, name):
+    if input.ndim == 3:
+        return input.unsqueeze(0), True
+    if input.ndim != 4:
+        raise RuntimeError(f"{name}: expected a 3-D (unbatched) or 4-D (batched) input, got "
+                           f"{input.ndim}-D input of size {list(input.shape)}")
+    return input, False
+
+
+def _check_weight(input, weight, bias, groups, name, in_dim):
+    if weight.ndim != 4:
+        raise RuntimeError(f"{name}: expected a 4-D weight, got size {list(weight.shape)}")
+    if groups < 1:
+        raise RuntimeError(f"{name}: non-positive groups is not supported, got {groups}")
+    channels = weight.shape[0] if in_dim == 0 else weight.shape[1] * groups
+    if input.shape[1] != channels:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input"
+            f"{list(input.shape)} to have {channels} channels, but got {input.shape[1]} channels instead")
+    if weight.shape[0] % groups:
+        raise RuntimeError(f"{name}: {weight.shape[0]} channels of the weight's first dimension are "
+                           f"not divisible by groups={groups}")
+    out_channels = weight.shape[0] if in_dim == 1 else weight.shape[1] * groups
+    if bias is not None and tuple(bias.shape) != (out_channels,):
+        raise RuntimeError(f"{name}: expected bias of size [{out_channels}], got {list(bias.shape)}")
+
+
+def _conv_padding(padding, kernel, stride, dilation):
+    """``((top, bottom), (left, right))`` from PyTorch's ``padding`` argument of conv2d."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return ((0, 0), (0, 0))
+        if padding != "same":
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of ('valid', 'same')")
+        if stride != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+        sides = []
+        for k, d in zip(kernel, dilation):
+            total = d * (k - 1)
+            sides.append((total // 2, total - total // 2))
+        return tuple(sides)
+    ph, pw = _pair(padding, "padding")
+    if ph < 0 or pw < 0:
+        raise RuntimeError(f"negative padding is not supported, got {(ph, pw)}")
+    return ((ph, ph), (pw, pw))
+
+
+def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """2-D cross-correlation of ``input`` (N, C_in, H, W) with ``weight`` (C_out, C_in/groups, KH, KW).
+
+    .. math::
+        y[n, o, p, q] = b[o] + \\sum_{c, i, j} w[o, c, i, j]\\,
+        x_{pad}[n, g(o) \\cdot C_{in}/groups + c,\\; s_h p + d_h i,\\; s_w q + d_w j]
+
+    The output is (N, C_out, H_out, W_out) with
+    ``H_out = (H + 2·padding - dilation·(KH - 1) - 1) // stride + 1``. ``padding`` is an int, a
+    pair, ``"valid"`` (no padding) or ``"same"`` (output as large as the input, stride 1 only; an
+    odd total goes to the bottom/right, as in PyTorch). A 3-D input is one unbatched sample.
+
+    >>> import minigrad as mg
+    >>> x = mg.arange(16.0).reshape(1, 1, 4, 4)
+    >>> conv2d(x, mg.ones(1, 1, 2, 2), stride=2).tolist()
+    [[[[10.0, 18.0], [42.0, 50.0]]]]
+    """
+    input, unbatched = _batched(input, "conv2d")
+    _check_weight(input, weight, bias, groups, "conv2d", in_dim=1)
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    if min(stride) < 1 or min(dilation) < 1:
+        raise RuntimeError(f"conv2d: stride and dilation must be positive, got {stride}, {dilation}")
+    pads = _conv_padding(padding, kernel, stride, dilation)
+    out_hw = tuple(_out_size(input.shape[2 + a], kernel[a], stride[a], sum(pads[a]), dilation[a])
+                   for a in range(2))
+    if min(out_hw) < 1:
+        raise RuntimeError(
+            f"conv2d: calculated output size {out_hw} is too small for input of spatial size "
+            f"{tuple(input.shape[2:])}, kernel {kernel}, padding {pads}, dilation {dilation}")
+    out = Conv2d.apply(input, weight, bias, stride=stride, padding=pads, dilation=dilation, groups=groups)
+    return out.squeeze(0) if unbatched else out
+
+
+def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The transposed convolution ("deconvolution"): the gradient of ``conv2d`` w.r.t. its input.
+
+    ``input`` is (N, C_in, H, W) and ``weight`` (C_in, C_out/groups, KH, KW); the output is
+    (N, C_out, H_out, W_out) with
+    ``H_out = (H - 1)·stride - 2·padding + dilation·(KH - 1) + output_padding + 1``.
+    ``output_padding`` (smaller than stride or dilation) picks among the input sizes a strided
+    conv2d maps to the same output size; it adds rows/columns at the bottom/right only.
+
+    >>> import minigrad as mg
+    >>> conv_transpose2d(mg.ones(1, 1, 2, 2), mg.ones(1, 1, 2, 2)).tolist()
+    [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
+    """
+    input, unbatched = _batched(input, "conv_transpose2d")
+    _check_weight(input, weight, bias, groups, "conv_transpose2d", in_dim=0)
+    kernel = tuple(weight.shape[2:])
+    stride, dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+    ph, pw = _pair(padding, "padding")
+    oph, opw = _pair(output_padding, "output_padding")
+    for op, s, d in ((oph, stride[0], dilation[0]), (opw, stride[1], dilation[1])):
+        if op < 0 or (op >= s and op >= d):
+            raise RuntimeError(f"conv_transpose2d: output padding must be smaller than either stride "
+                               f"or dilation, got output_padding={(oph, opw)}, stride={stride}, "
+                               f"dilation={dilation}")
+    size = tuple((input.shape[2 + a] - 1) * stride[a] - 2 * p + dilation[a] * (kernel[a] - 1) + op + 1
+                 for a, p, op in ((0, ph, oph), (1, pw, opw)))
+    if min(size) < 1:
+        raise RuntimeError(f"conv_transpose2d: calculated output size {size} is too small")
+    out = ConvTranspose2d.apply(input, weight, bias, stride=stride, padding=((ph, ph), (pw, pw)),
+                                dilation=dilation, groups=groups, output_size=size)
+    return out.squeeze(0) if unbatched else out

@@ -1,0 +1,218 @@
+"""Convolution: values against hand-computed and naive references, shapes, gradients."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.ops.conv import conv2d, conv_transpose2d
+
+
+def _naive_conv(x, w, b=None, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
+    """Direct loops over every output element: slow, obviously right."""
+    x = np.pad(x, ((0, 0), (0, 0)) + tuple(padding))
+    n, c, h, wd = x.shape
+    o, cg, kh, kw = w.shape
+    oh = (h - dilation[0] * (kh - 1) - 1) // stride[0] + 1
+    ow = (wd - dilation[1] * (kw - 1) - 1) // stride[1] + 1
+    og = o // groups
+    out = np.zeros((n, o, oh, ow))
+    for ni in range(n):
+        for oi in range(o):
+            g = oi // og
+            for p in range(oh):
+                for q in range(ow):
+                    patch = x[ni, g * cg:(g + 1) * cg,
+                              p * stride[0]:p * stride[0] + dilation[0] * (kh - 1) + 1:dilation[0],
+                              q * stride[1]:q * stride[1] + dilation[1] * (kw - 1) + 1:dilation[1]]
+                    out[ni, oi, p, q] = (patch * w[oi]).sum() + (0 if b is None else b[oi])
+    return out
+
+
+def _naive_conv_transpose(x, w, stride, padding, output_padding, dilation, groups):
+    """Scatter every input element times the kernel onto the output, then crop the padding."""
+    n, cin, h, wd = x.shape
+    _, cog, kh, kw = w.shape
+    gin = cin // groups
+    hout = (h - 1) * stride[0] + dilation[0] * (kh - 1) + 1 + output_padding[0]
+    wout = (wd - 1) * stride[1] + dilation[1] * (kw - 1) + 1 + output_padding[1]
+    out = np.zeros((n, cog * groups, hout, wout))
+    for ni in range(n):
+        for ci in range(cin):
+            g = ci // gin
+            for p in range(h):
+                for q in range(wd):
+                    for i in range(kh):
+                        for j in range(kw):
+                            out[ni, g * cog:(g + 1) * cog, p * stride[0] + i * dilation[0],
+                                q * stride[1] + j * dilation[1]] += x[ni, ci, p, q] * w[ci, :, i, j]
+    return out[:, :, padding[0]:hout - padding[0], padding[1]:wout - padding[1]]
+
+
+def _t(array, requires_grad=False):
+    return mg.tensor(np.asarray(array, dtype=np.float64), requires_grad=requires_grad)
+
+
+def test_conv2d_3x3_on_known_4x4_image(backend):
+    x = mg.arange(16.0).reshape(1, 1, 4, 4)
+    w = mg.tensor([[[[1.0, 0.0, -1.0], [2.0, 0.0, -2.0], [1.0, 0.0, -1.0]]]])  # Sobel x
+    # each row of x rises by 1 per column, so every 3x3 window gives (1+2+1)·(-2) = -8
+    assert conv2d(x, w).tolist() == [[[[-8.0, -8.0], [-8.0, -8.0]]]]
+
+
+def test_conv2d_padding_one_sums_neighbourhoods(backend):
+    x = mg.ones(1, 1, 3, 3)
+    y = conv2d(x, mg.ones(1, 1, 3, 3), bias=mg.tensor([0.5]), padding=1)
+    assert y.tolist() == [[[[4.5, 6.5, 4.5], [6.5, 9.5, 6.5], [4.5, 6.5, 4.5]]]]
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups", [
+    (1, 0, 1, 1), (2, 1, 1, 1), ((1, 2), (2, 0), 1, 1), (1, 2, 2, 1), (2, 1, (2, 1), 2), (1, 0, 1, 4),
+])
+def test_conv2d_matches_naive_loops(backend, stride, padding, dilation, groups):
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((2, 4, 7, 6))
+    w = rng.standard_normal((8, 4 // groups, 3, 2))
+    b = rng.standard_normal(8)
+    pair = lambda v: v if isinstance(v, tuple) else (v, v)
+    ph, pw = pair(padding)
+    expected = _naive_conv(x, w, b, pair(stride), ((ph, ph), (pw, pw)), pair(dilation), groups)
+    y = conv2d(_t(x), _t(w), _t(b), stride, padding, dilation, groups)
+    np.testing.assert_allclose(y.cpu().numpy(), expected, atol=1e-12)
+
+
+@pytest.mark.parametrize("kernel, dilation", [((3, 3), 1), ((4, 2), 1), ((2, 3), 2)])
+def test_conv2d_same_padding_keeps_size_and_pads_bottom_right(backend, kernel, dilation):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((1, 2, 5, 6))
+    w = rng.standard_normal((3, 2) + kernel)
+    sides = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, (dilation,) * 2)]
+    expected = _naive_conv(x, w, padding=sides, dilation=(dilation, dilation))
+    y = conv2d(_t(x), _t(w), padding="same", dilation=dilation)
+    assert y.shape == (1, 3, 5, 6)
+    np.testing.assert_allclose(y.cpu().numpy(), expected, atol=1e-12)
+
+
+def test_conv2d_valid_padding_is_no_padding(backend):
+    x, w = mg.randn(1, 1, 5, 5), mg.randn(2, 1, 3, 3)
+    assert conv2d(x, w, padding="valid").tolist() == conv2d(x, w).tolist()
+
+
+def test_conv2d_unbatched_input(backend):
+    x, w = mg.randn(2, 5, 5), mg.randn(3, 2, 3, 3)
+    assert conv2d(x, w).shape == (3, 3, 3)
+
+
+def test_conv2d_output_shape_formula(backend):
+    y = conv2d(mg.zeros(2, 3, 28, 31), mg.zeros(6, 1, 5, 3), stride=(3, 2), padding=(2, 1),
+               dilation=(1, 2), groups=3)
+    assert y.shape == (2, 6, (28 + 4 - 4 - 1) // 3 + 1, (31 + 2 - 4 - 1) // 2 + 1)
+
+
+def test_conv2d_channel_mismatch_message():
+    with pytest.raises(RuntimeError, match="expected input\\[1, 4, 5, 5\\] to have 3 channels"):
+        conv2d(mg.zeros(1, 4, 5, 5), mg.zeros(2, 3, 3, 3))
+
+
+def test_conv2d_same_padding_rejects_stride():
+    with pytest.raises(ValueError, match="strided"):
+        conv2d(mg.zeros(1, 1, 5, 5), mg.zeros(1, 1, 3, 3), stride=2, padding="same")
+
+
+def test_conv2d_too_small_input_raises():
+    with pytest.raises(RuntimeError, match="too small"):
+        conv2d(mg.zeros(1, 1, 2, 2), mg.zeros(1, 1, 3, 3))
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups", [
+    (1, 0, 1, 1), (2, 1, 1, 1), (1, 1, 2, 1), ((2, 1), (1, 0), 1, 2),
+])
+def test_conv2d_gradcheck(backend, float64, stride, padding, dilation, groups):
+    mg.manual_seed(0)
+    x = mg.randn(2, 2, 5, 4, requires_grad=True)
+    w = mg.randn(2, 2 // groups, 2, 3, requires_grad=True)
+    b = mg.randn(2, requires_grad=True)
+    assert gradcheck(lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups), (x, w, b))
+
+
+def test_conv2d_same_padding_even_kernel_gradcheck(backend, float64):
+    mg.manual_seed(1)
+    x = mg.randn(1, 1, 4, 3, requires_grad=True)
+    w = mg.randn(1, 1, 2, 2, requires_grad=True)
+    assert gradcheck(lambda x, w: conv2d(x, w, padding="same"), (x, w))
+
+
+@pytest.mark.parametrize("stride, padding, dilation, groups", [(1, 0, 1, 1), (2, 1, 1, 2), (1, 1, 2, 1)])
+def test_conv2d_gradgradcheck(backend, float64, stride, padding, dilation, groups):
+    mg.manual_seed(2)
+    x = mg.randn(1, 2, 4, 4, requires_grad=True)
+    w = mg.randn(2, 2 // groups, 2, 2, requires_grad=True)
+    b = mg.randn(2, requires_grad=True)
+    assert gradgradcheck(lambda x, w, b: conv2d(x, w, b, stride, padding, dilation, groups), (x, w, b))
+
+
+@pytest.mark.parametrize("stride, padding, output_padding, dilation, groups", [
+    (1, 0, 0, 1, 1), (2, 1, 1, 1, 1), ((2, 3), (0, 1), (1, 2), 1, 2), (1, 1, 0, 2, 1), (2, 0, 1, 1, 1),
+])
+def test_conv_transpose2d_matches_naive_scatter(backend, stride, padding, output_padding, dilation, groups):
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((2, 4, 3, 4))
+    w = rng.standard_normal((4, 6 // groups, 3, 2))
+    pair = lambda v: v if isinstance(v, tuple) else (v, v)
+    expected = _naive_conv_transpose(x, w, pair(stride), pair(padding), pair(output_padding),
+                                     pair(dilation), groups)
+    y = conv_transpose2d(_t(x), _t(w), None, stride, padding, output_padding, groups, dilation)
+    np.testing.assert_allclose(y.cpu().numpy(), expected, atol=1e-12)
+
+
+def test_conv_transpose2d_output_shape_formula(backend):
+    y = conv_transpose2d(mg.zeros(2, 4, 5, 6), mg.zeros(4, 3, 3, 3), stride=2, padding=1, output_padding=1)
+    assert y.shape == (2, 3, (5 - 1) * 2 - 2 + 2 + 1 + 1, (6 - 1) * 2 - 2 + 2 + 1 + 1)
+
+
+def test_conv_transpose2d_is_adjoint_of_conv2d(backend, float64):
+    # <conv2d(x, w), y> == <x, conv_transpose2d(y, w)> for the geometry that inverts the shape
+    mg.manual_seed(4)
+    x, w, y = mg.randn(2, 3, 7, 7), mg.randn(4, 3, 3, 3), mg.randn(2, 4, 4, 4)
+    lhs = (conv2d(x, w, stride=2, padding=1) * y).sum().item()
+    rhs = (x * conv_transpose2d(y, w, stride=2, padding=1)).sum().item()
+    assert abs(lhs - rhs) < 1e-9
+
+
+def test_conv_transpose2d_rejects_large_output_padding():
+    with pytest.raises(RuntimeError, match="output padding must be smaller"):
+        conv_transpose2d(mg.zeros(1, 1, 3, 3), mg.zeros(1, 1, 3, 3), stride=2, output_padding=2)
+
+
+@pytest.mark.parametrize("stride, padding, output_padding, dilation, groups", [
+    (1, 0, 0, 1, 1), (2, 1, 1, 1, 2), (1, 0, 1, 2, 1),
+])
+def test_conv_transpose2d_gradcheck(backend, float64, stride, padding, output_padding, dilation, groups):
+    mg.manual_seed(5)
+    x = mg.randn(1, 2, 3, 3, requires_grad=True)
+    w = mg.randn(2, 4 // groups, 2, 2, requires_grad=True)
+    b = mg.randn(4, requires_grad=True)
+    assert gradcheck(lambda x, w, b: conv_transpose2d(x, w, b, stride, padding, output_padding, groups,
+                                                      dilation), (x, w, b))
+
+
+def test_conv_transpose2d_gradgradcheck(backend, float64):
+    mg.manual_seed(6)
+    x = mg.randn(1, 2, 2, 3, requires_grad=True)
+    w = mg.randn(2, 1, 2, 2, requires_grad=True)
+    assert gradgradcheck(lambda x, w: conv_transpose2d(x, w, stride=2, output_padding=1), (x, w))
+
+
+def test_conv2d_gradient_is_conv_transpose_of_ones(backend):
+    # d(sum conv(x, w))/dx counts how many windows cover each pixel, weighted by w
+    x = mg.zeros(1, 1, 3, 3, requires_grad=True)
+    conv2d(x, mg.ones(1, 1, 2, 2)).sum().backward()
+    assert x.grad.tolist() == [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
+
+
+def test_conv2d_weight_gradient_by_hand(backend):
+    x = mg.arange(9.0).reshape(1, 1, 3, 3)
+    w = mg.zeros(1, 1, 2, 2, requires_grad=True)
+    conv2d(x, w).sum().backward()
+    # dL/dw[i, j] = sum of the 2x2 block of x starting at (i, j)
+    assert w.grad.tolist() == [[[[8.0, 12.0], [20.0, 24.0]]]]
