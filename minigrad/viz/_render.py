@@ -1,0 +1,114 @@
+"""Turning DOT into pictures: a ``graphviz.Digraph`` that explains a missing ``dot`` binary.
+
+Everything that draws a graph returns a :class:`Graph`, a ``graphviz.Digraph`` (so ``.source``,
+``.render``, ``.pipe`` and Jupyter's inline SVG work as usual) whose rendering methods turn
+graphviz's terse ``ExecutableNotFound`` into :class:`GraphvizNotFoundError`, an error that says
+which package provides ``dot`` on each common platform. Building the graph never needs ``dot``.
+"""
+
+import os
+import re
+import shutil
+
+import graphviz
+
+INSTALL_HINT = (
+    "graphviz's `dot` program is needed to render minigrad's graph pictures and was not found on "
+    "PATH. Install it with one of:\n"
+    "  Debian/Ubuntu:  sudo apt-get install graphviz\n"
+    "  macOS:          brew install graphviz\n"
+    "  conda:          conda install -c conda-forge graphviz\n"
+    "(the `graphviz` Python package alone is not enough). The DOT source is still available as "
+    "the graph's `.source`.")
+
+
+class GraphvizNotFoundError(graphviz.ExecutableNotFound):
+    """Raised when rendering needs graphviz's ``dot`` binary and it is not on ``PATH``."""
+
+    def __init__(self, message=INSTALL_HINT):
+        RuntimeError.__init__(self, message)
+
+
+def dot_available():
+    """True when graphviz's ``dot`` binary is on ``PATH`` (rendering will work)."""
+    return shutil.which("dot") is not None
+
+
+def require_dot():
+    """Raise :class:`GraphvizNotFoundError` unless ``dot`` can be run."""
+    if not dot_available():
+        raise GraphvizNotFoundError()
+
+
+class Graph(graphviz.Digraph):
+    """A ``graphviz.Digraph`` whose rendering errors name the package that provides ``dot``.
+
+    ``save(path)`` writes exactly ``path`` in the format its suffix names (``.svg``, ``.png``,
+    ``.pdf``, ``.dot``/``.gv`` for the source), without graphviz's side files.
+    """
+
+    def pipe(self, *args, **kwargs):
+        try:
+            return super().pipe(*args, **kwargs)
+        except graphviz.ExecutableNotFound as err:
+            if isinstance(err, GraphvizNotFoundError):
+                raise
+            raise GraphvizNotFoundError() from None
+
+    def render(self, *args, **kwargs):
+        try:
+            return super().render(*args, **kwargs)
+        except graphviz.ExecutableNotFound as err:
+            if isinstance(err, GraphvizNotFoundError):
+                raise
+            raise GraphvizNotFoundError() from None
+
+    def save(self, path):
+        """Write the picture to ``path``; the format is the suffix (svg, png, pdf, dot, gv)."""
+        path = os.fspath(path)
+        fmt = os.path.splitext(path)[1].lstrip(".").lower()
+        if fmt in ("dot", "gv"):
+            data = self.source.encode("utf-8")
+        elif fmt in ("svg", "png", "pdf", "jpg", "jpeg"):
+            data = self.pipe(format=fmt)
+        else:
+            raise ValueError(f"save: unknown picture format {fmt!r}; use .svg, .png, .pdf or .dot")
+        directory = os.path.dirname(path)
+        if directory:
+            os.makedirs(directory, exist_ok=True)
+        with open(path, "wb") as f:
+            f.write(data)
+        return path
+
+
+def new_graph(name, direction, **graph_attr):
+    """A :class:`Graph` with minigrad's house style."""
+    if direction not in ("LR", "RL", "TB", "BT"):
+        raise ValueError(f"direction must be one of 'LR', 'RL', 'TB', 'BT', got {direction!r}")
+    attrs = dict(rankdir=direction, fontname="Helvetica", fontsize="11", nodesep="0.25",
+                 ranksep="0.35", newrank="true", labelloc="t", labeljust="l")
+    attrs.update(graph_attr)
+    return Graph(name=name, graph_attr=attrs,
+                 node_attr=dict(fontname="Helvetica", fontsize="10", shape="box", margin="0.08,0.04",
+                                height="0.3", style="filled", fillcolor="white", color="#555555"),
+                 edge_attr=dict(fontname="Helvetica", fontsize="9", color="#555555",
+                                arrowsize="0.6"))
+
+
+_XML_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+
+
+def svg_text(graph):
+    """The graph as an SVG document without the XML prolog (ready to inline in HTML)."""
+    return _XML_HEAD.sub("", graph.pipe(format="svg").decode("utf-8"), count=1)
+
+
+def png_image(graph, dpi=96):
+    """The graph rendered by ``dot`` as a Pillow image (RGB)."""
+    import io
+
+    from PIL import Image
+    g = graph.copy()
+    g.graph_attr["dpi"] = str(dpi)
+    g.graph_attr.setdefault("bgcolor", "white")
+    return Image.open(io.BytesIO(g.pipe(format="png"))).convert("RGB")

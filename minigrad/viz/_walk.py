@@ -1,0 +1,381 @@
+"""Reading the recorded graph: nodes, edges, names, and a side-effect-free replay of backward.
+
+Nothing here changes the graph. :func:`collect` walks ``grad_fn``/``next`` iteratively from the
+roots; :func:`names_from` finds parameter and module names; :func:`replay` reruns the engine's
+schedule (:func:`minigrad.autograd.engine._dependencies` and a heap on ``-node.seq``, exactly as
+``run_backward`` does) calling each node's ``backward`` under ``no_grad`` to learn the gradient
+that flows along every edge, without touching ``.grad``, without running hooks and without
+freeing saved tensors.
+"""
+
+import heapq
+import math
+
+from ..autograd import _root_grads
+from ..autograd.engine import _dependencies, _zeros_for, sum_to
+from ..autograd.function import Function
+from ..autograd.grad_mode import set_grad_enabled
+from ..tensor import Tensor
+
+
+class GraphFreedError(RuntimeError):
+    """The graph's saved tensors were freed by ``backward()`` run without ``retain_graph=True``."""
+
+
+FREED_NOTE = ("the graph was freed by backward() without retain_graph=True, so the gradients on its "
+              "edges cannot be recomputed; call this before backward(), or use "
+              "backward(retain_graph=True)")
+
+
+def as_roots(root):
+    """A tuple of root Tensors from a Tensor or a sequence of them."""
+    roots = (root,) if isinstance(root, Tensor) else tuple(root)
+    if not roots or not all(isinstance(r, Tensor) for r in roots):
+        raise TypeError("expected a Tensor (or a sequence of Tensors) as the root of the graph")
+    return roots
+
+
+class GraphInfo:
+    """The part of the graph reachable from the roots.
+
+    Attributes:
+        roots: the root Tensors.
+        nodes: Function nodes in breadth-first order from the roots (nearest first).
+        leaves: leaf Tensors reached, in the same order.
+        edges: ``(target, consumer, input_index, shape)`` per recorded edge, target a node or leaf.
+        dist: hops from the roots for each node and leaf (by ``id``).
+    """
+
+    def __init__(self, roots):
+        self.roots = roots
+        self.nodes = []
+        self.leaves = []
+        self.edges = []
+        self.dist = {}
+        self.consumers = {}
+        queue = []
+        for r in roots:
+            obj = r.grad_fn if r.grad_fn is not None else r
+            if id(obj) not in self.dist:
+                self.dist[id(obj)] = 0
+                queue.append(obj)
+        head = 0
+        while head < len(queue):
+            obj = queue[head]
+            head += 1
+            if not isinstance(obj, Function):
+                self.leaves.append(obj)
+                continue
+            self.nodes.append(obj)
+            for i, edge in enumerate(obj.next or ()):
+                if edge is None:
+                    continue
+                target, _, shape = edge
+                self.edges.append((target, obj, i, shape))
+                self.consumers.setdefault(id(target), []).append(obj)
+                if id(target) not in self.dist:
+                    self.dist[id(target)] = self.dist[id(obj)] + 1
+                    queue.append(target)
+
+    @property
+    def freed(self):
+        """True when a backward without ``retain_graph`` already released the saved tensors."""
+        return any(getattr(n, "_saved", ()) is None for n in self.nodes)
+
+
+def collect(root):
+    return GraphInfo(as_roots(root))
+
+
+# --- names --------------------------------------------------------------------------------------
+def _is_module(obj):
+    return hasattr(obj, "named_parameters") and hasattr(obj, "named_modules")
+
+
+def names_from(params, info):
+    """``(tensor id -> name, module id -> qualified name, parameter ids)`` from ``params`` or scopes.
+
+    ``params`` is a Module (its ``named_parameters``/``named_modules``), a dict name -> Tensor, or
+    None; with None the outermost modules found in the nodes' scopes name things.
+    """
+    tensor_names, module_names = {}, {}
+    owners = []
+    if params is None:
+        seen = set()
+        for node in info.nodes:
+            scope = getattr(node, "scope", ())
+            if scope and id(scope[0]) not in seen:
+                seen.add(id(scope[0]))
+                owners.append(scope[0])
+    elif _is_module(params):
+        owners.append(params)
+    elif isinstance(params, dict):
+        for name, t in params.items():
+            tensor_names.setdefault(id(t), str(name))
+            if _is_module(t):
+                owners.append(t)
+    else:
+        raise TypeError("params must be a Module or a dict name -> Tensor")
+    for owner in owners:
+        for name, p in owner.named_parameters():
+            tensor_names.setdefault(id(p), name)
+        for name, m in owner.named_modules():
+            module_names.setdefault(id(m), name)
+    param_ids = set(tensor_names)
+    for leaf in info.leaves:
+        if id(leaf) not in tensor_names and getattr(leaf, "name", None):
+            tensor_names[id(leaf)] = leaf.name
+    for r in info.roots:
+        if getattr(r, "name", None):
+            tensor_names.setdefault(id(r), r.name)
+    return tensor_names, module_names, param_ids
+
+
+def module_label(module, module_names):
+    name = module_names.get(id(module))
+    cls = type(module).__name__
+    return f"{name} ({cls})" if name else cls
+
+
+# --- formatting ---------------------------------------------------------------------------------
+def fmt_shape(shape):
+    shape = tuple(shape)
+    return "scalar" if not shape else "×".join(str(s) for s in shape)
+
+
+def fmt_num(x):
+    if x is None:
+        return "?"
+    if x != x:
+        return "nan"
+    if math.isinf(x):
+        return "inf" if x > 0 else "-inf"
+    if x == 0:
+        return "0"
+    a = abs(x)
+    if 1e-3 <= a < 1e4:
+        return f"{x:.4g}"
+    return f"{x:.2e}"
+
+
+def _fmt_key_part(k):
+    if isinstance(k, slice):
+        parts = ["" if v is None else str(v) for v in (k.start, k.stop, k.step)]
+        return ":".join(parts[:2]) + (f":{parts[2]}" if k.step is not None else "")
+    if k is None:
+        return "None"
+    if k is Ellipsis:
+        return "..."
+    if isinstance(k, (int, bool)):
+        return str(k)
+    if hasattr(k, "shape"):
+        return f"idx{fmt_shape(k.shape)}"
+    return None
+
+
+def fmt_attr_value(key, v):
+    """A short text for an attribute, or None to leave it out (big or unprintable values)."""
+    if key == "key":
+        parts = v if isinstance(v, tuple) else (v,)
+        texts = [_fmt_key_part(k) for k in parts]
+        if None in texts or len(parts) > 6:
+            return None
+        return "[" + ", ".join(texts) + "]"
+    if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
+        s = repr(v) if isinstance(v, str) else str(v)
+    elif isinstance(v, float):
+        s = fmt_num(v)
+    elif isinstance(v, (tuple, list)) and len(v) <= 8 and all(
+            isinstance(x, (int, float, bool)) or x is None for x in v):
+        s = "(" + ", ".join(fmt_num(x) if isinstance(x, float) else str(x) for x in v) + \
+            ("," if len(v) == 1 else "") + ")"
+    elif hasattr(v, "is_floating_point") and hasattr(v, "name"):  # a minigrad dtype
+        s = v.name
+    elif hasattr(v, "shape"):  # arrays: too big to print
+        return None
+    else:
+        s = str(v)
+    return s if len(s) <= 32 else None
+
+
+def fmt_attrs(attrs):
+    """``'dim=(1,) keepdim=True'`` from a node's attributes, skipping big ones."""
+    out = []
+    for k, v in (attrs or {}).items():
+        if k.startswith("_"):
+            continue
+        s = fmt_attr_value(k, v)
+        if s is not None:
+            out.append(f"{k}={s}")
+    return " ".join(out)
+
+
+def dtype_name(device, native):
+    try:
+        return device.backend.dtype_of[native].name
+    except (KeyError, AttributeError):
+        return str(native)
+
+
+# --- values (explicit host transfers: a picture lives on the host) -------------------------------
+def norm_of(t):
+    """The 2-norm of a Tensor's values as a Python float (computed on its device)."""
+    if t is None:
+        return None
+    xp = t.device.xp
+    a = t.array
+    if a.dtype not in t.device.backend.float_dtypes:
+        return None
+    if t.dtype.itemsize < 4:
+        a = xp.astype(a, t.device.backend.native_dtype[_float32()])
+    n = xp.sqrt(xp.sum(a * a))
+    return float(t.device.backend.to_numpy(n))
+
+
+def _float32():
+    from .. import dtypes
+    return dtypes.float32
+
+
+def host_values(t):
+    """The tensor's values as a NumPy array (an explicit copy to the host)."""
+    return t.device.backend.to_numpy(t.array)
+
+
+def summary(t, limit=6):
+    """A short text of a tensor's values: all of them when few, else mean/std/min/max."""
+    import numpy as np
+    a = np.asarray(host_values(t), dtype=float)
+    if a.size == 0:
+        return "empty"
+    if a.size <= limit:
+        return "[" + ", ".join(fmt_num(float(x)) for x in a.ravel()) + "]"
+    return (f"μ={fmt_num(float(a.mean()))} σ={fmt_num(float(a.std()))} "
+            f"[{fmt_num(float(a.min()))}, {fmt_num(float(a.max()))}]")
+
+
+def scalar_value(t):
+    if t is None or t.numel() != 1:
+        return None
+    return float(host_values(t).reshape(()))
+
+
+# --- the engine's schedule, replayed ------------------------------------------------------------
+class Replay:
+    """The backward pass as the engine runs it, with the gradient on every edge.
+
+    Attributes:
+        order: Function nodes in execution order (``order[0]`` runs first).
+        step_of: node id -> 1-based execution number.
+        flows: ``(id(consumer), input_index)`` -> gradient Tensor sent along that edge (after
+            summing broadcast dimensions), or None when nothing flowed; empty when not computed.
+        out_grads: node id -> list of gradient Tensors received per output (``None`` when none).
+        leaf_grads: leaf id -> total gradient reaching that leaf.
+        leaf_done: leaf id -> execution number after which the leaf's gradient is complete.
+        root_grads: the seed gradients.
+        note: why gradients are missing, or None.
+    """
+
+    def __init__(self):
+        self.order, self.step_of, self.flows = [], {}, {}
+        self.out_grads, self.leaf_grads, self.leaf_done = {}, {}, {}
+        self.root_grads, self.note = (), None
+
+    @property
+    def computed(self):
+        return self.note is None
+
+
+def replay(info, gradient=None, compute=True):
+    """Replay ``run_backward``'s schedule over ``info``; compute gradients when ``compute``.
+
+    With ``compute`` and a freed graph the schedule is still returned, with ``note`` saying why
+    there are no gradient values.
+    """
+    rep = Replay()
+    roots = info.roots
+    if compute and info.freed:
+        compute = False
+        rep.note = FREED_NOTE
+    elif not compute:
+        rep.note = "gradients not computed"
+    root_grads = None
+    if compute:
+        grads_in = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) \
+            else tuple(gradient)
+        if any(not r.requires_grad for r in roots):
+            compute, rep.note = False, "the root does not require grad: there is no backward pass"
+        else:
+            root_grads = _root_grads(roots, grads_in)
+            rep.root_grads = tuple(root_grads)
+
+    buffers = {}
+    root_nodes = []
+    for k, r in enumerate(roots):
+        target = r if r.grad_fn is None else r.grad_fn
+        if target not in buffers:
+            buffers[target] = [None] * (len(target.out_meta) if r.grad_fn is not None else 1)
+            if r.grad_fn is not None:
+                root_nodes.append(target)
+        if root_grads is not None:
+            _add(buffers[target], r._output_nr, root_grads[k])
+    deps = _dependencies(root_nodes)
+    ready = [(-n.seq, n) for n in root_nodes if n not in deps]
+    heapq.heapify(ready)
+    for r in roots:
+        if r.grad_fn is None:
+            rep.leaf_done[id(r)] = 0
+            if root_grads is not None and buffers[r][0] is not None:
+                rep.leaf_grads[id(r)] = buffers[r][0]
+
+    with set_grad_enabled(False):
+        while ready:
+            _, node = heapq.heappop(ready)
+            rep.order.append(node)
+            step = rep.step_of[id(node)] = len(rep.order)
+            grads = buffers.pop(node, None) or [None] * len(node.out_meta)
+            input_grads = (None,) * len(node.next)
+            if compute:
+                rep.out_grads[id(node)] = list(grads)
+                if any(g is not None for g in grads):
+                    full = [g if g is not None else _zeros_for(node, nr) for nr, g in enumerate(grads)]
+                    try:
+                        input_grads = node.backward(node, *full)
+                    except RuntimeError as err:
+                        compute = False
+                        rep.note = f"{node.name}.backward failed while replaying: {err}"
+                        input_grads = (None,) * len(node.next)
+                    if not isinstance(input_grads, tuple):
+                        input_grads = (input_grads,)
+            for i, (edge, g) in enumerate(zip(node.next, input_grads)):
+                if edge is None:
+                    continue
+                target, nr, shape = edge
+                if compute and g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor._make(g, node.device, False, None, 0)
+                    if g.shape != shape:
+                        g = sum_to(g, shape)
+                    rep.flows[(id(node), i)] = g
+                    buf = buffers.get(target)
+                    if buf is None:
+                        n = len(target.out_meta) if isinstance(target, Function) else 1
+                        buf = buffers[target] = [None] * n
+                    _add(buf, nr, g)
+                deps[target] -= 1
+                if deps[target] == 0:
+                    if isinstance(target, Function):
+                        heapq.heappush(ready, (-target.seq, target))
+                    else:
+                        rep.leaf_done[id(target)] = step
+                        buf = buffers.pop(target, None)
+                        if buf is not None and buf[0] is not None:
+                            rep.leaf_grads[id(target)] = buf[0]
+    if not compute:
+        rep.flows, rep.out_grads, rep.leaf_grads = {}, {}, {}
+    return rep
+
+
+def _add(buffer, index, grad):
+    old = buffer[index]
+    buffer[index] = grad if old is None else old + grad
