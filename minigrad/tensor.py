@@ -7,6 +7,7 @@ so that the engine can tell when a value saved for backward was overwritten.
 """
 
 import numbers
+import operator
 import weakref
 
 import numpy as np
@@ -27,8 +28,11 @@ class Tensor:
     """
 
     __slots__ = ("array", "grad", "grad_fn", "device", "_requires_grad", "_output_nr", "_version",
-                 "_hooks", "_retains_grad", "name", "__weakref__", "__dict__")
+                 "__weakref__", "__dict__")
     __hash__ = object.__hash__
+    _hooks = None  # hooks of a leaf (a non-leaf's live on its grad_fn)
+    _retains_grad = False
+    name = None  # shown in error messages and pictures
 
     def __init__(self, data, requires_grad=False, *, dtype=None, device=None):
         if isinstance(data, Tensor):
@@ -57,9 +61,6 @@ class Tensor:
         t._output_nr = output_nr
         t.grad = None
         t._version = [0]
-        t._hooks = None
-        t._retains_grad = False
-        t.name = None
         return t
 
     # --- attributes ------------------------------------------------------------------------------
@@ -680,16 +681,16 @@ class Tensor:
 
     # --- in-place ------------------------------------------------------------------------------
     def add_(self, other, alpha=1):
-        return _inplace(self, Add, _promote(self, other * alpha if alpha != 1 else other)[1])
+        return _inplace_arith(self, Add, operator.iadd, other * alpha if alpha != 1 else other)
 
     def sub_(self, other, alpha=1):
-        return _inplace(self, Sub, _promote(self, other * alpha if alpha != 1 else other)[1])
+        return _inplace_arith(self, Sub, operator.isub, other * alpha if alpha != 1 else other)
 
     def mul_(self, other):
-        return _inplace(self, Mul, _promote(self, other)[1])
+        return _inplace_arith(self, Mul, operator.imul, other)
 
     def div_(self, other):
-        return _inplace(self, Div, _promote(self, other)[1])
+        return _inplace_arith(self, Div, operator.itruediv, other)
 
     def pow_(self, other):
         return _inplace(self, Pow, _promote(self, other)[1])
@@ -763,9 +764,6 @@ def _init(t, array, device):
     t._output_nr = 0
     t.grad = None
     t._version = [0]
-    t._hooks = None
-    t._retains_grad = False
-    t.name = None
 
 
 def _python_scalar(array, dtype):
@@ -790,7 +788,12 @@ def _dims(dim, ndim):
         return tuple(range(ndim))
     if isinstance(dim, numbers.Integral):
         return (_dim(dim, ndim),) if ndim else ()
-    return tuple(sorted({_dim(d, ndim) for d in dim})) if ndim else ()
+    if not ndim:
+        return ()
+    dims = [_dim(d, ndim) for d in dim]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims} contains a repeated dimension")
+    return tuple(sorted(dims))
 
 
 def _shape_arg(args):
@@ -871,6 +874,40 @@ def _key(key, like):
             k = like.device.backend.asarray(host, None, like.device.index)
         out.append(k)
     return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _inplace_arith(t, fn, array_operator, other):
+    """``t op= other``: PyTorch's rule that the result must fit ``t``'s dtype, then ``_inplace``.
+
+    Without a graph to record this is the array's own in-place operator: no temporary, no copy.
+    """
+    promoted, other = _promote(t, other)
+    if promoted.dtype is not t.dtype and not (promoted.dtype.is_floating_point and t.dtype.is_floating_point):
+        raise RuntimeError(f"{fn.__name__.lower()}_: result type {promoted.dtype} can't be cast to the "
+                           f"desired output type {t.dtype}")
+    if isinstance(other, Tensor):
+        if other.device != t.device:
+            raise RuntimeError(f"{fn.__name__.lower()}_: expected both tensors on the same device, "
+                               f"found {t.device} and {other.device}; move one explicitly with .to()")
+        if other.dtype is not t.dtype:
+            other = other.type(t.dtype)
+    from .autograd.grad_mode import is_grad_enabled
+    if is_grad_enabled() and (t._requires_grad or isinstance(other, Tensor) and other._requires_grad):
+        return _inplace(t, fn, other)
+    value = other.array if isinstance(other, Tensor) else other
+    if isinstance(other, Tensor) and other.shape != t.shape and \
+            _broadcast_shape(t.shape, other.shape) != tuple(t.shape):
+        raise RuntimeError(f"{fn.__name__.lower()}_: output with shape {tuple(t.shape)} doesn't match "
+                           f"the broadcast shape of {tuple(other.shape)}")
+    t.array = array_operator(t.array, value)
+    t._version[0] += 1
+    return t
+
+
+def _broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    return tuple(x if y == 1 else y for x, y in zip(a, b))
 
 
 def _inplace(t, fn, *args, **attrs):

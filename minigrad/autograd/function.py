@@ -31,6 +31,10 @@ def scope(module):
         _scope.reset(token)
 
 
+_new = object.__new__
+_make = Tensor._make
+
+
 class _Output:
     """A saved output: its array is kept, the Tensor is rebuilt on unpack (no reference cycle)."""
 
@@ -53,63 +57,89 @@ class Function:
     """
 
     moves_device = False  # True for the op whose output lives on ``attrs["device"]``
+    is_view = False  # True when the output shares storage (and so the version counter) with input 0
     next = None  # edges (target, output_nr, shape) per positional input; None when not recorded
+    _non_differentiable = ()
+    _to_save = ()
+    _hooks = None
 
     @classmethod
     def apply(cls, *args, **attrs):
         device = None
         needs_grad = False
+        raw = []
         for a in args:
             if isinstance(a, Tensor):
+                d = a.device
                 if device is None:
-                    device = a.device
-                elif a.device is not device and a.device != device:
+                    device = d
+                elif d is not device and d != device:
                     raise RuntimeError(
                         f"{cls.__name__}: expected all tensors on the same device, found {device} and "
-                        f"{a.device}; move one explicitly with .to()")
-                needs_grad = needs_grad or a.requires_grad
+                        f"{d}; move one explicitly with .to()")
+                if a._requires_grad:
+                    needs_grad = True
+                raw.append(a.array)
+            else:
+                raw.append(a)
         if device is None:
             device = _backend.default_device()
-        ctx = cls.__new__(cls)
+        ctx = _new(cls)
         ctx.xp = device.xp
         ctx.device = device
-        ctx._to_save = ()
-        raw = [a.array if isinstance(a, Tensor) else a for a in args]
         out = cls.forward(ctx, *raw, **attrs)
 
         if cls.moves_device:
             ctx.device = device = attrs["device"]
         record = needs_grad and _enabled.get()
-        single = not isinstance(out, tuple)
-        outs = (out,) if single else out
-        array_type = device.backend.array_type
-        outs = tuple(o if type(o) is array_type else device.xp.asarray(o) for o in outs)
-        float_dtypes = device.backend.float_dtypes
-        non_diff = getattr(ctx, "_non_differentiable", ())
-        results = tuple(
-            Tensor._make(o, device, True, ctx, i)
-            if record and o.dtype in float_dtypes and i not in non_diff
-            else Tensor._make(o, device, False, None, 0)
-            for i, o in enumerate(outs))
-        if getattr(cls, "is_view", False):
+        backend = device.backend
+        if type(out) is not tuple:  # the common case: one output
+            if type(out) is not backend.array_type:
+                out = ctx._as_array(out)
+            if record and out.dtype in backend.float_dtypes and not ctx._non_differentiable:
+                result = _make(out, device, True, ctx, 0)
+            else:
+                result = _make(out, device, False, None, 0)
+            results = (result,)
+        else:
+            outs = [o if type(o) is backend.array_type else ctx._as_array(o) for o in out]
+            results = result = tuple(
+                _make(o, device, True, ctx, i)
+                if record and o.dtype in backend.float_dtypes and i not in ctx._non_differentiable
+                else _make(o, device, False, None, 0)
+                for i, o in enumerate(outs))
+        if cls.is_view:
             for r in results:
                 r._version = args[0]._version
         if record:
             ctx._record(args, raw, results, attrs)
-        return results[0] if single else results
+        return result
+
+    def _as_array(self, value):
+        """NumPy returns scalars from 0-d operations: make them arrays, and what was saved too."""
+        array = self.xp.asarray(value)
+        if self._to_save:
+            self._to_save = tuple(array if s is value else s for s in self._to_save)
+        return array
 
     def _record(self, args, raw, results, attrs):
-        self.next = tuple(
-            (a if a.grad_fn is None else a.grad_fn, a._output_nr, a.array.shape)
-            if isinstance(a, Tensor) and a.requires_grad else None
-            for a in args)
-        self.needs_input_grad = tuple(e is not None for e in self.next)
+        edges = []
+        for a in args:
+            if isinstance(a, Tensor) and a._requires_grad:
+                fn = a.grad_fn
+                edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
+            else:
+                edges.append(None)
+        self.next = edges = tuple(edges)
+        self.needs_input_grad = tuple([e is not None for e in edges])
         self.seq = next(_sequence)
         self.attrs = attrs
         self.scope = _scope.get()
-        self.out_meta = tuple((r.array.shape, r.array.dtype) for r in results)
-        self._hooks = None
-        self._saved = tuple(self._resolve(item, args, raw, results) for item in self._to_save)
+        self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
+        if self._to_save:
+            self._saved = tuple([self._resolve(item, args, raw, results) for item in self._to_save])
+        else:
+            self._saved = ()
         if _anomaly.get():
             self.trace = "".join(traceback.format_stack()[:-3])
 

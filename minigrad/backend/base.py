@@ -86,7 +86,7 @@ class ArrayAPIBackend:
     def _host(self, fn, *arrays, index=None):
         index = self.device_index(arrays[0]) if index is None else index
         out = fn(*[self.to_numpy(a) if hasattr(a, "shape") else a for a in arrays])
-        return self.from_numpy(np.ascontiguousarray(out), index)
+        return self.from_numpy(np.asarray(out, order="C"), index)
 
     def einsum(self, equation, *operands):
         return self._host(lambda *ops: np.einsum(equation, *ops), *operands)
@@ -121,7 +121,7 @@ class ArrayAPIBackend:
 
     def windows(self, x, window, stride, dilation):
         """Sliding windows of (N, C, H, W) as (N, C, OH, OW, KH, KW) for convolution and pooling."""
-        return self._host(lambda a: np.ascontiguousarray(_np_windows(a, window, stride, dilation)), x)
+        return self._host(lambda a: _np_windows(a, window, stride, dilation), x)
 
     def random(self, generator, kind, shape, dtype, index, **kw):
         """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""

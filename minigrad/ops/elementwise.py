@@ -83,8 +83,8 @@ class Pow(Function):
         if da:
             grad_a = grad * 0 if isinstance(b, (int, float)) and b == 0 else grad * b * a ** (b - 1)
         if db:
-            safe_log = where(a > 0, a, 1.0).log()
-            grad_b = grad * out * safe_log
+            log_a = math.log(a) if isinstance(a, (int, float)) else where(a > 0, a, 1.0).log()
+            grad_b = grad * out * log_a
         return grad_a, grad_b
 
 

@@ -12,8 +12,14 @@ def _is_advanced(key):
     return any(hasattr(k, "shape") for k in (key if isinstance(key, tuple) else (key,)))
 
 
+def _basic(key):
+    """A basic key spelled out for the standard: a tuple, with a trailing ``...`` if none."""
+    key = key if isinstance(key, tuple) else (key,)
+    return key if any(k is Ellipsis for k in key) else key + (Ellipsis,)
+
+
 def _read(ctx, x, key):
-    return ctx.device.backend.getitem(x, key) if _is_advanced(key) else x[key]
+    return ctx.device.backend.getitem(x, key) if _is_advanced(key) else x[_basic(key)]
 
 
 class GetItem(Function):
@@ -40,6 +46,10 @@ class ScatterAdd(Function):
         zeros = backend.full(shape, 0, x.dtype, ctx.device.index)
         if _is_advanced(key):
             return backend.index_add(zeros, key, x)
+        key = _basic(key)
+        if any(k is None for k in key):  # the standard writes through no new axes: drop them
+            key = tuple(k for k in key if k is not None)
+            x = ctx.xp.reshape(x, zeros[key].shape)
         zeros[key] = x
         return zeros
 
@@ -57,7 +67,7 @@ class SetItem(Function):
         out = ctx.xp.asarray(x, copy=True)
         if _is_advanced(key):
             return backend.setitem(out, key, value)
-        out[key] = value
+        out[_basic(key)] = value
         return out
 
     @staticmethod

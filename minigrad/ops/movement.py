@@ -143,7 +143,7 @@ class Split(Function):
     def forward(ctx, x, sizes, dim):
         starts = np.cumsum((0,) + tuple(sizes[:-1]))
         index = (slice(None),) * dim
-        return tuple(x[index + (slice(int(s), int(s) + n),)] for s, n in zip(starts, sizes))
+        return tuple(x[index + (slice(int(s), int(s) + n), Ellipsis)] for s, n in zip(starts, sizes))
 
     @staticmethod
     def backward(ctx, *grads):

@@ -1,0 +1,312 @@
+"""Pooling over the backend's strided window view: max, average and adaptive average.
+
+Each pool reads the padded input through ``windows`` (N, C, OH, OW, KH, KW) and reduces the
+last two axes; each gradient folds values back onto the image with ``_col2im``, a loop over the
+KH·KW kernel offsets only. Max pooling routes the gradient to the first maximum of each window
+(PyTorch's tie rule); its backward (``_WindowPut``) and that backward's backward (``_WindowTake``)
+are each other's adjoints, so second derivatives work as for every other op.
+
+Output sizes follow PyTorch, ``ceil_mode`` included: the last window must start inside the
+input or its left padding, and the columns it needs beyond the right padding are extra
+padding (``-inf`` for max, excluded from the average's divisor).
+"""
+
+import math
+
+import numpy as np
+
+from ..autograd.function import Function
+from ..tensor import Tensor
+from .conv import _col2im, _pad, _pair
+
+
+# --- geometry ---------------------------------------------------------------------------------
+def _pool_size(size, kernel, stride, pad, dilation, ceil_mode):
+    """Output length along one axis and its (before, after) padding, after as PyTorch computes."""
+    span = dilation * (kernel - 1) + 1
+    out = (size + 2 * pad - span + (stride - 1 if ceil_mode else 0)) // stride + 1
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+    after = max(pad, (out - 1) * stride + span - size - pad)
+    return out, (pad, after)
+
+
+def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mode):
+    kernel = _pair(kernel_size, "kernel_size")
+    stride = kernel if stride is None or stride == [] or stride == () else _pair(stride, "stride")
+    padding, dilation = _pair(padding, "padding"), _pair(dilation, "dilation")
+    if min(kernel) < 1 or min(stride) < 1 or min(dilation) < 1:
+        raise RuntimeError(f"{name}: kernel_size, stride and dilation must be positive, got {kernel}, "
+                           f"{stride}, {dilation}")
+    for k, p, d in zip(kernel, padding, dilation):
+        if p < 0 or p > (d * (k - 1) + 1) // 2:
+            raise RuntimeError(f"{name}: pad should be at most half of effective kernel size, but got "
+                               f"pad={p}, kernel_size={k} and dilation={d}")
+    sizes = [_pool_size(input.shape[2 + a], kernel[a], stride[a], padding[a], dilation[a], ceil_mode)
+             for a in range(2)]
+    out_hw = tuple(s[0] for s in sizes)
+    if min(out_hw) < 1:
+        raise RuntimeError(f"{name}: given input size {tuple(input.shape[1:])}, calculated output size "
+                           f"{(input.shape[1],) + out_hw}: output size is too small")
+    return kernel, stride, tuple(s[1] for s in sizes), dilation
+
+
+def _batched(input, name):
+    if input.ndim == 3:
+        return input.unsqueeze(0), True
+    if input.ndim != 4:
+        raise RuntimeError(f"{name}: expected a 3-D (unbatched) or 4-D (batched) input, got "
+                           f"{input.ndim}-D input of size {list(input.shape)}")
+    return input, False
+
+
+def _as_cols(ctx, windowed):
+    """(N, C, OH, OW, KH, KW) -> the (N, C, KH, KW, OH, OW) layout ``_col2im`` folds."""
+    return ctx.xp.permute_dims(windowed, (0, 1, 4, 5, 2, 3))
+
+
+# --- max pooling ------------------------------------------------------------------------------
+class MaxPool2d(Function):
+    """y = max over each window, with the window position of the first maximum as a second output.
+
+    dy/dx = 1 at that position, 0 elsewhere (``_WindowPut``). Padding is -inf: never a maximum.
+    """
+
+    @staticmethod
+    def forward(ctx, x, *, kernel_size, stride, padding, dilation):
+        xp = ctx.xp
+        windows = ctx.device.backend.windows(_pad(ctx, x, padding, -math.inf), kernel_size, stride,
+                                             dilation)
+        n, c, oh, ow, kh, kw = windows.shape
+        flat = xp.reshape(windows, (n, c, oh, ow, kh * kw))
+        ctx.argmax = xp.argmax(flat, axis=-1)
+        ctx.in_shape = tuple(x.shape)
+        ctx.mark_non_differentiable(1)
+        return xp.max(flat, axis=-1), ctx.argmax
+
+    @staticmethod
+    def backward(ctx, grad, _):
+        argmax = Tensor._make(ctx.argmax, ctx.device, False, None, 0)
+        a = ctx.attrs
+        return _WindowPut.apply(grad, argmax, shape=ctx.in_shape, kernel_size=a["kernel_size"],
+                                stride=a["stride"], padding=a["padding"], dilation=a["dilation"])
+
+
+class _WindowPut(Function):
+    """x' = y scattered to position ``index`` of each window and folded onto an image of ``shape``.
+
+    The adjoint of ``_WindowTake``: dy = (dx' read at the same positions).
+    """
+
+    @staticmethod
+    def forward(ctx, y, index, *, shape, kernel_size, stride, padding, dilation):
+        xp = ctx.xp
+        ctx.index = index
+        n, c, oh, ow = y.shape
+        kh, kw = kernel_size
+        positions = xp.reshape(ctx.device.backend.arange(kh * kw, ctx.device.index), (1, 1, 1, 1, kh * kw))
+        hot = xp.astype(xp.expand_dims(index, axis=-1) == positions, y.dtype)
+        cols = xp.reshape(hot * xp.expand_dims(y, axis=-1), (n, c, oh, ow, kh, kw))
+        return _col2im(ctx, _as_cols(ctx, cols), shape, kernel_size, stride, padding, dilation, (oh, ow))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.attrs
+        index = Tensor._make(ctx.index, ctx.device, False, None, 0)
+        return _WindowTake.apply(grad, index, kernel_size=a["kernel_size"], stride=a["stride"],
+                                 padding=a["padding"], dilation=a["dilation"]), None
+
+
+class _WindowTake(Function):
+    """y = x read at position ``index`` of each window;  dx = dy put back there (``_WindowPut``)."""
+
+    @staticmethod
+    def forward(ctx, x, index, *, kernel_size, stride, padding, dilation):
+        xp = ctx.xp
+        ctx.index = index
+        windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel_size, stride, dilation)
+        n, c, oh, ow, kh, kw = windows.shape
+        flat = xp.reshape(windows, (n, c, oh, ow, kh * kw))
+        ctx.in_shape = tuple(x.shape)
+        return xp.take_along_axis(flat, xp.expand_dims(index, axis=-1), axis=-1)[..., 0]
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.attrs
+        index = Tensor._make(ctx.index, ctx.device, False, None, 0)
+        return _WindowPut.apply(grad, index, shape=ctx.in_shape, kernel_size=a["kernel_size"],
+                                stride=a["stride"], padding=a["padding"], dilation=a["dilation"]), None
+
+
+def _plane_indices(ctx_device, argmax, out_hw, width, kernel, stride, padding, dilation):
+    """PyTorch's ``return_indices``: each maximum's flat position in its (H·W) input plane."""
+    xp, backend = ctx_device.xp, ctx_device.backend
+    oh, ow = out_hw
+    kw = kernel[1]
+    rows = xp.reshape(backend.arange(oh, ctx_device.index), (oh, 1)) * stride[0] - padding[0][0]
+    cols = xp.reshape(backend.arange(ow, ctx_device.index), (1, ow)) * stride[1] - padding[1][0]
+    rows = rows + (argmax // kw) * dilation[0]
+    cols = cols + (argmax % kw) * dilation[1]
+    return rows * width + cols
+
+
+def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+               return_indices=False):
+    """Maximum over sliding windows of (N, C, H, W) (or unbatched (C, H, W)).
+
+    .. math:: y[n, c, p, q] = \\max_{i, j} x_{pad}[n, c, s_h p + d_h i, s_w q + d_w j]
+
+    ``stride`` defaults to ``kernel_size``; padding is implicit -inf and at most half the
+    (dilated) kernel; ``ceil_mode`` lets a last partial window in. The gradient goes to the
+    first maximum of each window (PyTorch's rule for ties). ``return_indices=True`` also returns
+    each maximum's flat index into its input plane, as PyTorch does.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([[[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 1.0, 1.0],
+    ...                  [0.0, 0.0, 2.0, 2.0], [9.0, 0.0, 2.0, 2.0]]]])
+    >>> max_pool2d(x, 2).tolist()
+    [[[[4.0, 5.0], [9.0, 2.0]]]]
+    """
+    input, unbatched = _batched(input, "max_pool2d")
+    kernel, stride, padding, dilation = _pool_geometry(
+        "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
+    out, argmax = MaxPool2d.apply(input, kernel_size=kernel, stride=stride, padding=padding,
+                                  dilation=dilation)
+    if unbatched:
+        out, argmax = out.squeeze(0), argmax.squeeze(0)
+    if not return_indices:
+        return out
+    device = argmax.device
+    plane = _plane_indices(device, argmax.array, tuple(out.shape[-2:]), input.shape[3], kernel, stride,
+                           padding, dilation)
+    return out, Tensor._make(plane, device, False, None, 0)
+
+
+# --- average pooling --------------------------------------------------------------------------
+def _avg_divisor(ctx, in_hw, out_hw, attrs):
+    """The divisor of every window: a number when all agree, else an (OH, OW) array.
+
+    PyTorch's rule: the window clipped to the padded input when ``count_include_pad``, to the
+    input itself otherwise (extra ``ceil_mode`` padding never counts); ``divisor_override`` wins.
+    """
+    if attrs["divisor_override"]:
+        return attrs["divisor_override"]
+    counts = []
+    for size, out, k, s, p in zip(in_hw, out_hw, attrs["kernel_size"], attrs["stride"],
+                                  attrs["user_padding"]):
+        start = np.arange(out) * s - p
+        end = np.minimum(start + k, size + p)
+        counts.append(end - start if attrs["count_include_pad"]
+                      else np.minimum(end, size) - np.maximum(start, 0))
+    divisor = np.outer(counts[0], counts[1])
+    if (divisor == divisor.flat[0]).all():
+        return int(divisor.flat[0])
+    dtype = ctx.device.backend.dtype_of[attrs["_dtype"]]
+    return ctx.device.backend.asarray(divisor.reshape(1, 1, *divisor.shape), dtype, ctx.device.index)
+
+
+class AvgPool2d(Function):
+    """y = Σ over each window / divisor;  dx = dy / divisor spread over each window (``_AvgPoolT``)."""
+
+    @staticmethod
+    def forward(ctx, x, **attrs):
+        windows = ctx.device.backend.windows(_pad(ctx, x, attrs["padding"]), attrs["kernel_size"],
+                                             attrs["stride"], (1, 1))
+        total = ctx.xp.sum(windows, axis=(4, 5))
+        ctx.in_shape = tuple(x.shape)
+        return total / _avg_divisor(ctx, x.shape[2:], total.shape[2:], dict(attrs, _dtype=x.dtype))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return _AvgPoolT.apply(grad, shape=ctx.in_shape, **ctx.attrs)
+
+
+class _AvgPoolT(Function):
+    """x' = (y / divisor) spread over each window and folded onto ``shape``: ``AvgPool2d``'s adjoint."""
+
+    @staticmethod
+    def forward(ctx, y, *, shape, **attrs):
+        xp = ctx.xp
+        n, c, oh, ow = y.shape
+        kh, kw = attrs["kernel_size"]
+        y = y / _avg_divisor(ctx, shape[2:], (oh, ow), dict(attrs, _dtype=y.dtype))
+        cols = xp.broadcast_to(xp.reshape(y, (n, c, 1, 1, oh, ow)), (n, c, kh, kw, oh, ow))
+        return _col2im(ctx, cols, shape, attrs["kernel_size"], attrs["stride"], attrs["padding"], (1, 1),
+                       (oh, ow))
+
+    @staticmethod
+    def backward(ctx, grad):
+        attrs = dict(ctx.attrs)
+        del attrs["shape"]
+        return AvgPool2d.apply(grad, **attrs)
+
+
+def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    """Mean over sliding windows of (N, C, H, W) (or unbatched (C, H, W)).
+
+    .. math:: y[n, c, p, q] = \\frac{1}{|W_{pq}|} \\sum_{i, j} x_{pad}[n, c, s_h p + i, s_w q + j]
+
+    Zero padding counts in the divisor ``|W|`` when ``count_include_pad`` (PyTorch's default);
+    columns added by ``ceil_mode`` never count; ``divisor_override`` replaces ``|W|``.
+
+    >>> import minigrad as mg
+    >>> avg_pool2d(mg.arange(16.0).reshape(1, 1, 4, 4), 2).tolist()
+    [[[[2.5, 4.5], [10.5, 12.5]]]]
+    """
+    input, unbatched = _batched(input, "avg_pool2d")
+    kernel, stride, pads, _ = _pool_geometry("avg_pool2d", input, kernel_size, stride, padding, 1,
+                                             ceil_mode)
+    if divisor_override is not None and divisor_override == 0:
+        raise RuntimeError("avg_pool2d: divisor must be not zero")
+    out = AvgPool2d.apply(input, kernel_size=kernel, stride=stride, padding=pads,
+                          user_padding=_pair(padding, "padding"), count_include_pad=bool(count_include_pad),
+                          divisor_override=divisor_override)
+    return out.squeeze(0) if unbatched else out
+
+
+# --- adaptive average pooling -----------------------------------------------------------------
+def _bin_matrix(size, out):
+    """(out, size) averaging matrix of PyTorch's bins [floor(i·size/out), ceil((i+1)·size/out))."""
+    i = np.arange(out)[:, None]
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    pixel = np.arange(size)[None, :]
+    return ((pixel >= start) & (pixel < end)) / (end - start)
+
+
+class AdaptiveAvgPool2d(Function):
+    """y = P_h · x · P_wᵀ, with P the bin-averaging matrices;  dx = P_hᵀ · dy · P_w."""
+
+    @staticmethod
+    def forward(ctx, x, *, output_size):
+        xp, backend = ctx.xp, ctx.device.backend
+        dtype = backend.dtype_of[x.dtype]
+        ph, pw = (backend.asarray(_bin_matrix(x.shape[2 + a], output_size[a]), dtype, ctx.device.index)
+                  for a in range(2))
+        ctx.matrices = ph, pw
+        return xp.matmul(xp.matmul(ph, x), xp.permute_dims(pw, (1, 0)))
+
+    @staticmethod
+    def backward(ctx, grad):
+        ph, pw = (Tensor._make(m, ctx.device, False, None, 0) for m in ctx.matrices)
+        return ph.mT @ grad @ pw
+
+
+def adaptive_avg_pool2d(input, output_size):
+    """Average pooling to a fixed ``output_size`` (int, pair; None keeps that input size).
+
+    Output cell i along an axis of length L averages the input over
+    ``[floor(i·L/out), ceil((i+1)·L/out))``, as PyTorch does: bins can overlap when ``out``
+    does not divide L.
+
+    >>> import minigrad as mg
+    >>> adaptive_avg_pool2d(mg.arange(6.0).reshape(1, 1, 2, 3), (1, 2)).tolist()
+    [[[[2.0, 3.0]]]]
+    """
+    input, unbatched = _batched(input, "adaptive_avg_pool2d")
+    size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    size = tuple(input.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
+    if len(size) != 2 or min(size) < 1:
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be two positive sizes, got {output_size}")
+    out = AdaptiveAvgPool2d.apply(input, output_size=size)
+    return out.squeeze(0) if unbatched else out

@@ -1,0 +1,232 @@
+"""One table of ops drives forward-vs-NumPy, gradcheck and gradgradcheck on every backend.
+
+A row: name, the minigrad call, the NumPy reference, the input shapes (broadcasting, 0-d,
+size-1, empty where meaningful), the input domain, and whether second order is checked.
+Adding a row is all it takes to test an op.
+"""
+
+import math
+from dataclasses import dataclass, field
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn.functional as F
+from minigrad.autograd import gradcheck, gradgradcheck
+
+
+@dataclass
+class Op:
+    name: str
+    fn: object  # callable on minigrad tensors
+    ref: object  # callable on NumPy arrays
+    shapes: list  # list of tuples of input shapes
+    domain: tuple = (-2.0, 2.0)
+    second_order: bool = True
+    grad: bool = True
+    extra: dict = field(default_factory=dict)
+
+
+def _np_softmax(a, axis):
+    e = np.exp(a - a.max(axis=axis, keepdims=True))
+    return e / e.sum(axis=axis, keepdims=True)
+
+
+def _np_logsumexp(a, axis, keepdims=False):
+    m = a.max(axis=axis, keepdims=True)
+    out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
+    return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _gelu(a):
+    return 0.5 * a * (1 + np.vectorize(math.erf)(a / math.sqrt(2)))
+
+
+BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((1,), (1,))]
+UNARY_SHAPES = [((3, 4),), ((),), ((1,),), ((2, 3, 2),)]
+REDUCE_SHAPES = [((3, 4),), ((2, 3, 4),), ((5,),)]
+
+OPS = [
+    Op("add", lambda a, b: a + b, np.add, BINARY_SHAPES),
+    Op("sub", lambda a, b: a - b, np.subtract, BINARY_SHAPES),
+    Op("mul", lambda a, b: a * b, np.multiply, BINARY_SHAPES),
+    Op("div", lambda a, b: a / b, np.divide, BINARY_SHAPES, domain=(0.5, 2.0)),
+    Op("pow", lambda a, b: a ** b, np.power, BINARY_SHAPES, domain=(0.5, 2.0)),
+    Op("pow_scalar", lambda a: a ** 3, lambda a: a ** 3, UNARY_SHAPES),
+    Op("rpow", lambda a: 2.0 ** a, lambda a: 2.0 ** a, UNARY_SHAPES),
+    Op("rsub", lambda a: 1.0 - a, lambda a: 1.0 - a, UNARY_SHAPES),
+    Op("rdiv", lambda a: 1.0 / a, lambda a: 1.0 / a, UNARY_SHAPES, domain=(0.5, 2.0)),
+    Op("neg", lambda a: -a, np.negative, UNARY_SHAPES),
+    Op("exp", mg.exp, np.exp, UNARY_SHAPES),
+    Op("log", mg.log, np.log, UNARY_SHAPES, domain=(0.5, 3.0)),
+    Op("log1p", mg.log1p, np.log1p, UNARY_SHAPES, domain=(0.1, 3.0)),
+    Op("sqrt", mg.sqrt, np.sqrt, UNARY_SHAPES, domain=(0.5, 3.0)),
+    Op("rsqrt", mg.rsqrt, lambda a: 1 / np.sqrt(a), UNARY_SHAPES, domain=(0.5, 3.0)),
+    Op("abs", mg.abs, np.abs, UNARY_SHAPES, domain=(0.2, 2.0)),
+    Op("abs_neg", mg.abs, np.abs, UNARY_SHAPES, domain=(-2.0, -0.2)),
+    Op("sin", mg.sin, np.sin, UNARY_SHAPES),
+    Op("cos", mg.cos, np.cos, UNARY_SHAPES),
+    Op("tan", mg.tan, np.tan, UNARY_SHAPES, domain=(-1.0, 1.0)),
+    Op("tanh", mg.tanh, np.tanh, UNARY_SHAPES),
+    Op("sigmoid", mg.sigmoid, lambda a: 1 / (1 + np.exp(-a)), UNARY_SHAPES),
+    Op("relu", mg.relu, lambda a: np.maximum(a, 0), UNARY_SHAPES),
+    Op("leaky_relu", lambda a: a.leaky_relu(0.1), lambda a: np.where(a > 0, a, 0.1 * a), UNARY_SHAPES),
+    Op("gelu", lambda a: a.gelu(), _gelu, UNARY_SHAPES),
+    Op("gelu_tanh", lambda a: a.gelu("tanh"),
+       lambda a: 0.5 * a * (1 + np.tanh(math.sqrt(2 / math.pi) * (a + 0.044715 * a ** 3))), UNARY_SHAPES),
+    Op("softplus", lambda a: a.softplus(), lambda a: np.log1p(np.exp(a)), UNARY_SHAPES),
+    Op("erf", mg.erf, np.vectorize(math.erf), UNARY_SHAPES),
+    Op("clamp", lambda a: a.clamp(-0.5, 0.7), lambda a: np.clip(a, -0.5, 0.7), UNARY_SHAPES),
+    Op("clamp_min", lambda a: a.clamp(min=0.1), lambda a: np.maximum(a, 0.1), UNARY_SHAPES),
+    Op("maximum", mg.maximum, np.maximum, BINARY_SHAPES),
+    Op("minimum", mg.minimum, np.minimum, BINARY_SHAPES),
+    Op("where", lambda a, b: mg.where(a > 0, a, b), lambda a, b: np.where(a > 0, a, b), BINARY_SHAPES),
+    # reductions
+    Op("sum", lambda a: a.sum(), np.sum, UNARY_SHAPES + [((0, 3),)]),
+    Op("sum_dim", lambda a: a.sum(dim=-1), lambda a: a.sum(axis=-1), REDUCE_SHAPES),
+    Op("sum_dims_keep", lambda a: a.sum(dim=(0, -1), keepdim=True),
+       lambda a: a.sum(axis=(0, -1), keepdims=True), REDUCE_SHAPES[:2]),
+    Op("mean", lambda a: a.mean(), np.mean, UNARY_SHAPES),
+    Op("mean_dim", lambda a: a.mean(0, keepdim=True), lambda a: a.mean(0, keepdims=True), REDUCE_SHAPES),
+    Op("prod", lambda a: a.prod(dim=-1), lambda a: a.prod(axis=-1), REDUCE_SHAPES),
+    Op("var", lambda a: a.var(dim=-1), lambda a: a.var(axis=-1, ddof=1), REDUCE_SHAPES),
+    Op("var_biased", lambda a: a.var(correction=0), lambda a: a.var(), REDUCE_SHAPES),
+    Op("std", lambda a: a.std(dim=0), lambda a: a.std(axis=0, ddof=1), REDUCE_SHAPES),
+    Op("amax", lambda a: a.amax(dim=-1), lambda a: a.max(axis=-1), REDUCE_SHAPES),
+    Op("amin", lambda a: a.amin(dim=0, keepdim=True), lambda a: a.min(axis=0, keepdims=True), REDUCE_SHAPES),
+    Op("max_all", lambda a: a.max(), np.max, REDUCE_SHAPES),
+    Op("max_dim", lambda a: a.max(dim=-1).values, lambda a: a.max(axis=-1), REDUCE_SHAPES),
+    Op("min_dim", lambda a: a.min(dim=0, keepdim=True)[0], lambda a: a.min(axis=0, keepdims=True),
+       REDUCE_SHAPES),
+    Op("logsumexp", lambda a: a.logsumexp(dim=-1), lambda a: _np_logsumexp(a, -1), REDUCE_SHAPES),
+    Op("norm", lambda a: a.norm(), np.linalg.norm, UNARY_SHAPES[:1] + REDUCE_SHAPES),
+    Op("norm_dim", lambda a: a.norm(dim=-1), lambda a: np.linalg.norm(a, axis=-1), REDUCE_SHAPES),
+    Op("norm_p1", lambda a: a.norm(p=1), lambda a: np.abs(a).sum(), REDUCE_SHAPES, domain=(0.2, 2.0),
+       second_order=False),
+    Op("norm_p3", lambda a: a.norm(p=3, dim=-1), lambda a: (np.abs(a) ** 3).sum(-1) ** (1 / 3),
+       REDUCE_SHAPES, domain=(0.2, 2.0)),
+    Op("norm_inf", lambda a: a.norm(p=math.inf), lambda a: np.abs(a).max(), REDUCE_SHAPES,
+       domain=(0.2, 2.0), second_order=False),
+    Op("softmax", lambda a: a.softmax(-1), lambda a: _np_softmax(a, -1), REDUCE_SHAPES),
+    Op("log_softmax", lambda a: a.log_softmax(0), lambda a: np.log(_np_softmax(a, 0)), REDUCE_SHAPES),
+    Op("cumsum", lambda a: a.cumsum(-1), lambda a: np.cumsum(a, -1), REDUCE_SHAPES),
+    # shape ops
+    Op("reshape", lambda a: a.reshape(4, 3), lambda a: a.reshape(4, 3), [((3, 4),), ((12,),)]),
+    Op("view_infer", lambda a: a.view(-1), lambda a: a.reshape(-1), REDUCE_SHAPES),
+    Op("flatten", lambda a: a.flatten(1), lambda a: a.reshape(a.shape[0], -1), [((2, 3, 4),)]),
+    Op("squeeze", lambda a: a.squeeze(), np.squeeze, [((1, 3, 1),), ((1,),)]),
+    Op("unsqueeze", lambda a: a.unsqueeze(-1), lambda a: a[..., None], UNARY_SHAPES),
+    Op("transpose", lambda a: a.transpose(0, -1), lambda a: np.swapaxes(a, 0, -1), REDUCE_SHAPES),
+    Op("permute", lambda a: a.permute(2, 0, 1), lambda a: a.transpose(2, 0, 1), [((2, 3, 4),)]),
+    Op("T", lambda a: a.T, lambda a: a.T, REDUCE_SHAPES),
+    Op("mT", lambda a: a.mT, lambda a: np.swapaxes(a, -1, -2), [((3, 4),), ((2, 3, 4),)]),
+    Op("expand", lambda a: a.expand(2, 3, 4), lambda a: np.broadcast_to(a, (2, 3, 4)), [((3, 1),), ((4,),)]),
+    Op("broadcast_to", lambda a: a.broadcast_to((3, 3)), lambda a: np.broadcast_to(a, (3, 3)), [((1,),), ((),)]),
+    Op("repeat", lambda a: a.repeat(2, 3), lambda a: np.tile(a, (2, 3)), [((3, 4),), ((4,),)]),
+    Op("flip", lambda a: a.flip(0, -1), lambda a: np.flip(a, (0, -1)), REDUCE_SHAPES[:2]),
+    Op("getitem_basic", lambda a: a[1:, ::2], lambda a: a[1:, ::2], [((3, 4),), ((3, 4, 2),)]),
+    Op("getitem_int_none_ellipsis", lambda a: a[1, None, ..., -1], lambda a: a[1, None, ..., -1],
+       [((3, 4),), ((3, 4, 2),)]),
+    Op("getitem_repeated", lambda a: a[[0, 2, 0, 0]], lambda a: a[[0, 2, 0, 0]], [((3, 4),), ((3,),)]),
+    Op("getitem_mixed", lambda a: a[[1, 1], 1:], lambda a: a[[1, 1], 1:], [((3, 4),)]),
+    Op("getitem_mask", lambda a: a[a > 0], lambda a: a[a > 0], [((3, 4),)], second_order=False),
+    Op("cat", lambda a, b: mg.cat([a, b, a], 0), lambda a, b: np.concatenate([a, b, a], 0),
+       [((2, 3), (4, 3)), ((1,), (3,))]),
+    Op("stack", lambda a, b: mg.stack([a, b], -1), lambda a, b: np.stack([a, b], -1), [((2, 3), (2, 3))]),
+    Op("split", lambda a: mg.split(a, 2, 1)[1], lambda a: a[:, 2:4], [((3, 5),)]),
+    Op("chunk_sum", lambda a: sum(c.sum() for c in mg.chunk(a, 3, 0)), np.sum, [((5, 2),)]),
+    Op("index_select", lambda a: a.index_select(0, mg.tensor([2, 0, 2], device=a.device)),
+       lambda a: a[[2, 0, 2]], [((3, 4),)]),
+    Op("gather", lambda a: a.gather(1, mg.tensor([[0, 0], [2, 1], [1, 1]], device=a.device)),
+       lambda a: np.take_along_axis(a, np.array([[0, 0], [2, 1], [1, 1]]), 1), [((3, 4),)]),
+    Op("pad_constant", lambda a: F.pad(a, (1, 2), value=0.5),
+       lambda a: np.pad(a, [(0, 0)] * (a.ndim - 1) + [(1, 2)], constant_values=0.5), [((3, 4),), ((2, 3, 2),)]),
+    Op("pad_reflect", lambda a: F.pad(a, (1, 2, 2, 1), mode="reflect"),
+       lambda a: np.pad(a, [(0, 0)] * (a.ndim - 2) + [(2, 1), (1, 2)], mode="reflect"), [((3, 4),), ((2, 3, 4),)]),
+    Op("pad_replicate", lambda a: F.pad(a, (2, 1), mode="replicate"),
+       lambda a: np.pad(a, [(0, 0)] * (a.ndim - 1) + [(2, 1)], mode="edge"), [((3, 4),)]),
+    # linear algebra
+    Op("matmul", mg.matmul, np.matmul, [((3, 4), (4, 2)), ((2, 3, 4), (4, 5)), ((4,), (4, 2)),
+                                        ((3, 4), (4,)), ((4,), (4,)), ((2, 1, 3, 4), (3, 4, 2))]),
+    Op("einsum_mm", lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
+       [((3, 4), (4, 2))]),
+    Op("einsum_batch_ellipsis", lambda a, b: mg.einsum("...ij,...jk", a, b),
+       lambda a, b: np.einsum("...ij,...jk", a, b), [((2, 3, 4), (2, 4, 5))]),
+    Op("einsum_outer_trace_free", lambda a, b: mg.einsum("i,j->ij", a, b), np.outer, [((3,), (4,))]),
+    Op("einsum_sum_one", lambda a, b: mg.einsum("ij,k->k", a, b), lambda a, b: np.einsum("ij,k->k", a, b),
+       [((2, 3), (4,))]),
+]
+
+CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")
+         for op in OPS for shapes in op.shapes]
+
+
+def _inputs(shapes, domain, seed, dtype=np.float64):
+    rng = np.random.default_rng(seed)
+    lo, hi = domain
+    arrays = []
+    for shape in shapes:
+        a = rng.uniform(lo, hi, shape)
+        if rng.random() < 0.5 and a.size > 1:  # ties and signs are varied by the seed
+            a = a * rng.choice([-1.0, 1.0], shape) if lo < 0 else a
+        arrays.append(a.astype(dtype))
+    return arrays
+
+
+def _to_mg(arrays, requires_grad=False):
+    return [mg.tensor(a, requires_grad=requires_grad) for a in arrays]
+
+
+@pytest.mark.parametrize("op, shapes", CASES)
+def test_forward_matches_numpy(backend, op, shapes):
+    arrays = _inputs(shapes, op.domain, seed=0, dtype=np.float32)
+    out = op.fn(*_to_mg(arrays))
+    expected = op.ref(*[a.astype(np.float64) for a in arrays])
+    assert out.dtype == mg.float32
+    np.testing.assert_allclose(out.cpu().numpy(), expected, rtol=2e-5, atol=2e-6)
+
+
+@pytest.mark.parametrize("op, shapes", CASES)
+def test_gradcheck(backend, op, shapes):
+    tensors = _to_mg(_inputs(shapes, op.domain, seed=1), requires_grad=True)
+    assert gradcheck(op.fn, tensors)
+
+
+SECOND = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")
+          for op in OPS if op.second_order for shapes in op.shapes[:2]]
+
+
+@pytest.mark.parametrize("op, shapes", SECOND)
+def test_gradgradcheck(backend, op, shapes):
+    tensors = _to_mg(_inputs(shapes, op.domain, seed=2), requires_grad=True)
+    assert gradgradcheck(op.fn, tensors)
+
+
+def test_gradcheck_non_contiguous_input(backend):
+    base = mg.tensor(np.random.default_rng(3).standard_normal((4, 3)))
+    x = base.T.detach().requires_grad_(True)  # a transposed view: not C-contiguous
+    assert gradcheck(lambda t: (t.exp() * t).sum(dim=0), [x])
+
+
+def test_gradcheck_reports_worst_element():
+    class WrongSquare(mg.autograd.Function):
+        @staticmethod
+        def forward(ctx, x):
+            ctx.save_for_backward(x)
+            return x * x
+
+        @staticmethod
+        def backward(ctx, grad):
+            (x,) = ctx.saved_tensors
+            return grad * 3 * x
+
+    x = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    with pytest.raises(RuntimeError, match="analytic 6.0 vs numerical 4.0"):
+        gradcheck(WrongSquare.apply, [x])
+
+
+def test_gradcheck_requires_float64():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    with pytest.raises(ValueError, match="float64"):
+        gradcheck(lambda t: t * 2, [x])
