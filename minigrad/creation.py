@@ -51,8 +51,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         else:
             dev = _device(device)
             host = np.array(data)
-            if not isinstance(data, np.ndarray):
-                host = _host_default(host)
+            if not isinstance(data, np.ndarray):  # an explicit dtype converts once, not via float32
+                host = _host_default(host) if dtype is None else host.astype(_dtypes.as_dtype(dtype).name)
             array = dev.backend.from_numpy(host, dev.index) if dev.type != "cpu" else host
     if dtype is not None:
         native = dev.backend.native_dtype[_dtypes.as_dtype(dtype)]
