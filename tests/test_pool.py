@@ -1,0 +1,190 @@
+"""Pooling: values against hand-computed and naive references, PyTorch's size rules, gradients."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+
+
+def _out_len(size, k, s, p, d, ceil):
+    span = d * (k - 1) + 1
+    out = -(-(size + 2 * p - span) // s) + 1 if ceil else (size + 2 * p - span) // s + 1
+    if ceil and (out - 1) * s >= size + p:
+        out -= 1
+    return out
+
+
+def _naive_max(x, k, s, p, d=1, ceil=False):
+    n, c, h, w = x.shape
+    oh, ow = _out_len(h, k, s, p, d, ceil), _out_len(w, k, s, p, d, ceil)
+    out = np.full((n, c, oh, ow), -np.inf)
+    for i in range(oh):
+        for j in range(ow):
+            for a in range(k):
+                for b in range(k):
+                    r, q = i * s - p + a * d, j * s - p + b * d
+                    if 0 <= r < h and 0 <= q < w:
+                        out[:, :, i, j] = np.maximum(out[:, :, i, j], x[:, :, r, q])
+    return out
+
+
+def _naive_avg(x, k, s, p, ceil=False, count_include_pad=True):
+    n, c, h, w = x.shape
+    oh, ow = _out_len(h, k, s, p, 1, ceil), _out_len(w, k, s, p, 1, ceil)
+    out = np.zeros((n, c, oh, ow))
+    for i in range(oh):
+        for j in range(ow):
+            r0, q0 = i * s - p, j * s - p
+            r1, q1 = min(r0 + k, h + p), min(q0 + k, w + p)
+            size = (r1 - r0) * (q1 - q0)
+            rr0, qq0, rr1, qq1 = max(r0, 0), max(q0, 0), min(r1, h), min(q1, w)
+            total = x[:, :, rr0:rr1, qq0:qq1].sum(axis=(2, 3))
+            out[:, :, i, j] = total / (size if count_include_pad else (rr1 - rr0) * (qq1 - qq0))
+    return out
+
+
+def _t(array, requires_grad=False):
+    return mg.tensor(np.asarray(array, dtype=np.float64), requires_grad=requires_grad)
+
+
+_IMAGE = [[[[1.0, 2.0, 5.0, 0.0], [3.0, 4.0, 1.0, 1.0], [0.0, 0.0, 2.0, 2.0], [9.0, 0.0, 2.0, 2.0]]]]
+
+
+def test_max_pool2d_2x2_known_result(backend):
+    assert max_pool2d(mg.tensor(_IMAGE), 2).tolist() == [[[[4.0, 5.0], [9.0, 2.0]]]]
+
+
+def test_max_pool2d_gradient_goes_to_the_maximum(backend):
+    x = mg.tensor(_IMAGE, requires_grad=True)
+    max_pool2d(x, 2).sum().backward()
+    assert x.grad.tolist() == [[[[0.0, 0.0, 1.0, 0.0], [0.0, 1.0, 0.0, 0.0],
+                                 [0.0, 0.0, 1.0, 0.0], [1.0, 0.0, 0.0, 0.0]]]]
+
+
+def test_max_pool2d_ties_go_to_the_first_maximum(backend):
+    x = mg.ones(1, 1, 2, 2, requires_grad=True)
+    max_pool2d(x, 2).sum().backward()
+    assert x.grad.tolist() == [[[[1.0, 0.0], [0.0, 0.0]]]]
+
+
+def test_max_pool2d_overlapping_windows_accumulate_gradient(backend):
+    x = mg.tensor([[[[0.0, 0.0, 0.0], [0.0, 5.0, 0.0], [0.0, 0.0, 0.0]]]], requires_grad=True)
+    y = max_pool2d(x, 2, stride=1)
+    assert y.tolist() == [[[[5.0, 5.0], [5.0, 5.0]]]]
+    y.sum().backward()
+    assert x.grad[0, 0, 1, 1].item() == 4.0
+
+
+def test_max_pool2d_return_indices_are_plane_positions(backend):
+    _, idx = max_pool2d(mg.tensor(_IMAGE), 2, return_indices=True)
+    assert idx.tolist() == [[[[5, 2], [12, 10]]]]
+    _, idx = max_pool2d(mg.tensor(_IMAGE), 3, stride=2, padding=1, return_indices=True)
+    assert idx.tolist() == [[[[5, 2], [12, 5]]]]
+
+
+def test_max_pool2d_padding_never_wins(backend):
+    x = -mg.ones(1, 1, 2, 2)
+    assert max_pool2d(x, 2, stride=1, padding=1).tolist() == [[[[-1.0] * 3] * 3]]
+
+
+@pytest.mark.parametrize("k, s, p, d, ceil", [
+    (2, 2, 0, 1, False), (3, 2, 1, 1, False), (3, 1, 1, 1, False), (2, 2, 1, 2, False),
+    (3, 2, 0, 1, True), (2, 3, 1, 1, True),
+])
+def test_max_pool2d_matches_naive_loops(backend, k, s, p, d, ceil):
+    x = np.random.default_rng(0).standard_normal((2, 3, 7, 8))
+    y = max_pool2d(_t(x), k, s, p, d, ceil_mode=ceil)
+    np.testing.assert_array_equal(y.cpu().numpy(), _naive_max(x, k, s, p, d, ceil))
+
+
+def test_max_pool2d_rejects_too_much_padding():
+    with pytest.raises(RuntimeError, match="pad should be at most half"):
+        max_pool2d(mg.zeros(1, 1, 4, 4), 2, padding=2)
+
+
+def test_max_pool2d_unbatched(backend):
+    assert max_pool2d(mg.zeros(3, 6, 6), 2).shape == (3, 3, 3)
+
+
+@pytest.mark.parametrize("k, s, p, d, ceil", [(3, 2, 1, 1, False), (2, 1, 0, 1, False), (2, 2, 1, 2, True)])
+def test_max_pool2d_gradcheck(backend, float64, k, s, p, d, ceil):
+    mg.manual_seed(0)
+    x = mg.randn(1, 2, 5, 5, requires_grad=True)
+    assert gradcheck(lambda x: max_pool2d(x, k, s, p, d, ceil_mode=ceil), (x,))
+
+
+def test_max_pool2d_gradgradcheck(backend, float64):
+    mg.manual_seed(1)
+    x = mg.randn(1, 1, 4, 4, requires_grad=True)
+    assert gradgradcheck(lambda x: max_pool2d(x, 3, 1, 1) ** 2, (x,))
+
+
+def test_avg_pool2d_2x2_known_result(backend):
+    y = avg_pool2d(mg.arange(16.0).reshape(1, 1, 4, 4), 2)
+    assert y.tolist() == [[[[2.5, 4.5], [10.5, 12.5]]]]
+
+
+def test_avg_pool2d_count_include_pad(backend):
+    x = mg.ones(1, 1, 2, 2)
+    assert avg_pool2d(x, 2, stride=1, padding=1).tolist() == [[[[0.25, 0.5, 0.25], [0.5, 1.0, 0.5],
+                                                               [0.25, 0.5, 0.25]]]]
+    assert avg_pool2d(x, 2, stride=1, padding=1, count_include_pad=False).tolist() == [[[[1.0] * 3] * 3]]
+
+
+def test_avg_pool2d_divisor_override(backend):
+    assert avg_pool2d(mg.ones(1, 1, 2, 2), 2, divisor_override=8).item() == 0.5
+
+
+@pytest.mark.parametrize("k, s, p, ceil, include", [
+    (2, 2, 0, False, True), (3, 2, 1, False, True), (3, 2, 1, False, False), (3, 2, 1, True, True),
+    (3, 2, 1, True, False), (2, 3, 0, True, True),
+])
+def test_avg_pool2d_matches_naive_loops(backend, k, s, p, ceil, include):
+    x = np.random.default_rng(2).standard_normal((2, 2, 7, 8))
+    y = avg_pool2d(_t(x), k, s, p, ceil_mode=ceil, count_include_pad=include)
+    np.testing.assert_allclose(y.cpu().numpy(), _naive_avg(x, k, s, p, ceil, include), atol=1e-12)
+
+
+@pytest.mark.parametrize("k, s, p, ceil, include", [(3, 2, 1, False, True), (2, 1, 1, True, False),
+                                                     (3, 2, 1, True, False)])
+def test_avg_pool2d_gradcheck(backend, float64, k, s, p, ceil, include):
+    mg.manual_seed(3)
+    x = mg.randn(1, 2, 5, 4, requires_grad=True)
+    assert gradcheck(lambda x: avg_pool2d(x, k, s, p, ceil_mode=ceil, count_include_pad=include), (x,))
+
+
+def test_avg_pool2d_gradgradcheck(backend, float64):
+    mg.manual_seed(4)
+    x = mg.randn(1, 1, 4, 4, requires_grad=True)
+    assert gradgradcheck(lambda x: avg_pool2d(x, 3, 2, 1, count_include_pad=False) ** 2, (x,))
+
+
+def test_adaptive_avg_pool2d_overlapping_bins(backend):
+    # length 5 into 3 bins: [0, 2), [1, 4), [3, 5)
+    x = mg.arange(5.0).reshape(1, 1, 1, 5)
+    assert adaptive_avg_pool2d(x, (1, 3)).tolist() == [[[[0.5, 2.0, 3.5]]]]
+
+
+def test_adaptive_avg_pool2d_to_one_is_global_mean(backend):
+    x = mg.randn(2, 3, 5, 7)
+    np.testing.assert_allclose(adaptive_avg_pool2d(x, 1).cpu().numpy(),
+                               x.cpu().numpy().mean(axis=(2, 3), keepdims=True), rtol=1e-5)
+
+
+def test_adaptive_avg_pool2d_none_keeps_size(backend):
+    assert adaptive_avg_pool2d(mg.zeros(2, 3, 5, 7), (None, 2)).shape == (2, 3, 5, 2)
+
+
+def test_adaptive_avg_pool2d_divisible_equals_avg_pool(backend):
+    x = mg.randn(1, 2, 6, 4)
+    np.testing.assert_allclose(adaptive_avg_pool2d(x, (3, 2)).cpu().numpy(),
+                               avg_pool2d(x, 2).cpu().numpy(), rtol=1e-5)
+
+
+def test_adaptive_avg_pool2d_gradcheck(backend, float64):
+    mg.manual_seed(5)
+    x = mg.randn(1, 2, 5, 3, requires_grad=True)
+    assert gradcheck(lambda x: adaptive_avg_pool2d(x, (3, 2)), (x,))
+    assert gradgradcheck(lambda x: adaptive_avg_pool2d(x, (3, 2)) ** 2, (x,))
