@@ -1,0 +1,23 @@
+"""Optimizers (``minigrad.optim``): PyTorch's names, defaults and update formulas.
+
+Every algorithm is one file whose docstring gives its update in math and whose code is one
+pure elementwise function with the same symbols; :class:`Optimizer` owns the rest.
+"""
+
+from . import lr_scheduler
+from .adadelta import Adadelta
+from .adagrad import Adagrad
+from .adam import Adam
+from .adamax import Adamax
+from .adamw import AdamW
+from .lbfgs import LBFGS
+from .lion import Lion
+from .momentum import Momentum
+from .nadam import NAdam
+from .optimizer import Optimizer
+from .radam import RAdam
+from .rmsprop import RMSprop
+from .sgd import SGD
+
+__all__ = ["Optimizer", "SGD", "Momentum", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax",
+           "NAdam", "RAdam", "Lion", "LBFGS", "lr_scheduler"]

@@ -1,0 +1,85 @@
+"""Stochastic gradient descent, with momentum, Nesterov momentum and weight decay (PyTorch's SGD)."""
+
+from .optimizer import Optimizer
+
+__all__ = ["SGD", "sgd"]
+
+
+def sgd(xp, theta, g, b=None, *, lr, mu, tau, weight_decay, nesterov, maximize):
+    """One SGD step; ``b`` is the momentum buffer (None before the first step or without momentum)."""
+    if maximize:
+        g = -g
+    if weight_decay:
+        g = g + weight_decay * theta
+    if mu:
+        b = g if b is None else mu * b + (1 - tau) * g
+        g = g + mu * b if nesterov else b
+    return theta - lr * g, b
+
+
+class SGD(Optimizer):
+    r"""Gradient descent, optionally with (Nesterov) momentum: PyTorch's ``torch.optim.SGD``.
+
+    With γ the learning rate, μ the momentum, τ the dampening and λ the weight decay::
+
+        g ← ∇f(θ)  (−∇f(θ) if maximize)
+        g ← g + λθ                      if λ ≠ 0
+        b ← g  at the first step,  b ← μb + (1 − τ)g  after   (if μ ≠ 0)
+        g ← g + μb  (nesterov)  or  g ← b
+        θ ← θ − γg
+
+    State: ``momentum_buffer`` (b), only when μ ≠ 0.
+
+    Note:
+        This is the "classic" momentum v ← μv + g, θ ← θ − γv of the lectures, not the
+        exponentially weighted v ← μv + (1 − μ)g (that is :class:`Momentum`). Nesterov momentum
+        is PyTorch's reparameterisation (Sutskever et al., 2013): the stored parameter is the
+        look-ahead point, so the gradient taken there is the one Nesterov's method needs.
+
+    Args:
+        params: tensors or parameter groups.
+        lr: learning rate γ (default 1e-3).
+        momentum: μ (default 0).
+        dampening: τ (default 0).
+        weight_decay: λ, an L2 penalty added to the gradient (default 0).
+        nesterov: use Nesterov momentum (needs μ > 0 and τ = 0).
+        maximize: ascend instead of descend.
+        foreach, fused: which code path runs the step (see :mod:`minigrad.optim.optimizer`).
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.0], requires_grad=True)
+    >>> opt = SGD([x], lr=0.1)
+    >>> for _ in range(3):
+    ...     opt.zero_grad()
+    ...     (x * x).sum().backward()
+    ...     opt.step()
+    >>> round(x.item(), 4)  # each step multiplies x by 1 - 2·0.1
+    0.512
+    """
+
+    _scalar_state = ()
+
+    def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
+                 maximize=False, foreach=None, fused=None):
+        super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
+                                      weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
+                                      foreach=foreach, fused=fused))
+
+    def _validate(self, group):
+        super()._validate(group)
+        if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
+            raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening "
+                             f"(got momentum={group['momentum']}, dampening={group['dampening']})")
+
+    def _state_names(self, group):
+        return ("momentum_buffer",) if group["momentum"] else ()
+
+    def _init_state(self, group, p):
+        return {}  # the buffer is the first gradient itself, made by the first step
+
+    def _hyper(self, group, scalars):
+        return dict(lr=group["lr"], mu=group["momentum"], tau=group["dampening"],
+                    weight_decay=group["weight_decay"], nesterov=group["nesterov"],
+                    maximize=group["maximize"])
+
+    update = staticmethod(sgd)
