@@ -2,7 +2,11 @@
 
 from . import functional, init
 from .module import Module
-from .modules import (ELU, GELU, Bilinear, Flatten, Hardtanh, Identity, LeakyReLU, Linear, LogSigmoid,
-                      LogSoftmax, Mish, ModuleDict, ModuleList, ParameterDict, ParameterList, ReLU, ReLU6,
-                      Sequential, Sigmoid, SiLU, Softmax, Softmin, Softplus, Tanh, Unflatten)
+from .modules import (ELU, GELU, BatchNorm1d, BatchNorm2d, BatchNorm3d, BCELoss, BCEWithLogitsLoss, Bilinear,
+                      CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss, Dropout, Dropout1d, Dropout2d,
+                      Embedding, Flatten, GaussianNLLLoss, GroupNorm, Hardtanh, HingeEmbeddingLoss, HuberLoss,
+                      Identity, KLDivLoss, L1Loss, LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax,
+                      MarginRankingLoss, Mish, ModuleDict, ModuleList, MSELoss, NLLLoss, PairwiseDistance,
+                      ParameterDict, ParameterList, PoissonNLLLoss, ReLU, ReLU6, Sequential, Sigmoid, SiLU,
+                      SmoothL1Loss, SoftMarginLoss, Softmax, Softmin, Softplus, Tanh, TripletMarginLoss, Unflatten)
 from .parameter import Parameter

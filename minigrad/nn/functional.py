@@ -1,8 +1,8 @@
 """``nn.functional``: the computation of every layer, activation and loss, as plain functions.
 
 Layer classes hold parameters and call these; users may call them directly (``F.relu(x)``,
-``F.cross_entropy(logits, y)``). Losses live in ``nn/_losses.py`` and normalisation / dropout /
-embedding in ``nn/_functional_layers.py``; everything is re-exported here under PyTorch's names.
+``F.cross_entropy(logits, y)``). Losses live in ``nn/_loss.py`` and normalisation / dropout /
+embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's names.
 """
 
 from .. import dtypes as _dtypes
@@ -10,6 +10,12 @@ from ..ops.elementwise import Elu, Silu
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..tensor import Tensor
+from ._layers import (batch_norm, dropout, dropout1d, dropout2d, embedding, group_norm, instance_norm,
+                      layer_norm)
+from ._loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
+                    cosine_similarity, cross_entropy, gaussian_nll_loss, hinge_embedding_loss, huber_loss,
+                    kl_div, l1_loss, margin_ranking_loss, mse_loss, nll_loss, pairwise_distance,
+                    poisson_nll_loss, smooth_l1_loss, soft_margin_loss, triplet_margin_loss)
 
 
 # --- linear -------------------------------------------------------------------------------------
@@ -147,4 +153,9 @@ def one_hot(tensor, num_classes=-1):
 
 __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish",
            "sigmoid", "tanh", "softplus", "logsigmoid", "softmax", "log_softmax", "softmin", "normalize",
-           "one_hot", "pad"]
+           "one_hot", "pad", "batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d",
+           "dropout2d", "embedding", "cross_entropy", "nll_loss", "binary_cross_entropy",
+           "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div",
+           "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss",
+           "soft_margin_loss", "cosine_similarity", "pairwise_distance", "cosine_embedding_loss",
+           "triplet_margin_loss"]

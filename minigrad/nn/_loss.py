@@ -1,0 +1,387 @@
+"""The losses of ``nn.functional``: each returns the loss reduced by ``reduction``.
+
+``reduction="mean"`` averages (cross-entropy and NLL: a weighted average, divided by the total
+weight of the non-ignored targets, as PyTorch), ``"sum"`` adds, ``"none"`` keeps one value per
+element (per sample for the classification losses).
+"""
+
+import math
+import warnings
+
+from ..ops.elementwise import where
+from ..ops.nn import BinaryCrossEntropy, SoftTargetCrossEntropy, WeightedNLL
+from ..tensor import Tensor
+
+_REDUCTIONS = ("mean", "sum", "none")
+
+
+def _check_reduction(reduction, extra=()):
+    if reduction not in _REDUCTIONS + tuple(extra):
+        raise ValueError(f"{reduction} is not a valid value for reduction "
+                         f"(expected one of {', '.join(_REDUCTIONS + tuple(extra))})")
+
+
+def _reduce(loss, reduction):
+    _check_reduction(reduction)
+    if reduction == "mean":
+        return loss.mean()
+    if reduction == "sum":
+        return loss.sum()
+    return loss
+
+
+def _legacy(size_average, reduce, reduction):
+    """PyTorch's deprecated ``size_average`` / ``reduce`` arguments, mapped to ``reduction``."""
+    if size_average is None and reduce is None:
+        return reduction
+    size_average = True if size_average is None else size_average
+    reduce = True if reduce is None else reduce
+    return "none" if not reduce else "mean" if size_average else "sum"
+
+
+def _same_size(input, target, name):
+    if tuple(target.shape) != tuple(input.shape):
+        warnings.warn(f"{name}: using a target size ({tuple(target.shape)}) that is different to the input "
+                      f"size ({tuple(input.shape)}); this will likely lead to incorrect results due to "
+                      "broadcasting. Please ensure they have the same size.", UserWarning, stacklevel=3)
+
+
+def _wrap(array, like):
+    return Tensor._make(array, like.device, False, None, 0)
+
+
+# --- classification: (log-)softmax families ---------------------------------------------------------
+def _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim):
+    """The coefficient array ``a`` (shape of ``input``) and the mean's denominator for class indices.
+
+    a_{n,c} = mask_n · ((1 - ε) w_c [c = yₙ] + ε w_c / C);  denominator = Σₙ mask_n w_{yₙ}.
+    """
+    dev = input.device
+    xp, backend = dev.xp, dev.backend
+    n_classes = input.shape[dim]
+    if target.dtype.category != "int":
+        raise RuntimeError(f"expected target of integer dtype (class indices), got {target.dtype}")
+    expected = tuple(input.shape[:dim]) + tuple(input.shape[dim + 1:])
+    if tuple(target.shape) != expected:
+        raise ValueError(f"Expected target of shape {expected} for input of shape {tuple(input.shape)}, "
+                         f"got {tuple(target.shape)}")
+    if target.device != dev:
+        raise RuntimeError(f"target on {target.device} but input on {dev}")
+    t = xp.expand_dims(target.array, axis=dim)
+    keep = t != ignore_index
+    out_of_range = keep & ((t < 0) | (t >= n_classes))
+    if bool(xp.any(out_of_range)):
+        bad = int(xp.max(xp.where(out_of_range, t, xp.full_like(t, -(2 ** 62)))))
+        raise IndexError(f"Target {bad} is out of bounds for {n_classes} classes.")
+    shape = [1] * input.ndim
+    shape[dim] = n_classes
+    classes = xp.reshape(xp.astype(backend.arange(n_classes, dev.index), t.dtype), tuple(shape))
+    dtype = input.array.dtype
+    hot = xp.astype((t == classes) & keep, dtype)
+    if weight is not None:
+        w = xp.reshape(xp.astype(weight.array, dtype), tuple(shape))
+        denominator = xp.sum(hot * w)
+    else:
+        w = None
+        denominator = xp.sum(xp.astype(keep, dtype))
+    a = hot if label_smoothing == 0 else (1 - label_smoothing) * hot + \
+        xp.astype(keep, dtype) * (label_smoothing / n_classes)
+    if w is not None:
+        a = a * w
+    return a, float(denominator)
+
+
+def _class_dim(input):
+    if input.ndim == 0:
+        raise ValueError("cross_entropy / nll_loss: input must have at least one dimension (the classes)")
+    return 1 if input.ndim >= 2 else 0
+
+
+def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
+                  reduction="mean", label_smoothing=0.0):
+    """Cross-entropy of logits ``input`` (N, C, d…) against class indices (N, d…) or probabilities (N, C, d…).
+
+    With p = softmax(x) over the class dimension, weights w (default 1) and smoothing ε:
+
+        class indices:  lₙ = -w_{yₙ} ((1-ε) log p_{n,yₙ}) - (ε/C) Σ_c w_c log p_{n,c}   (0 if yₙ = ignore_index)
+        probabilities:  lₙ = -Σ_c w_c ((1-ε) t_{n,c} + ε/C) log p_{n,c}
+
+    "mean" divides Σₙ lₙ by Σₙ w_{yₙ} over non-ignored samples (class indices) or by the number of
+    samples (probabilities). The log-softmax is shifted by the max and fused with the loss into
+    one node, so logits of magnitude 1e4 give a finite loss and gradient.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> round(F.cross_entropy(mg.tensor([[0.0, 0.0]]), mg.tensor([1])).item(), 6)  # log 2
+    0.693147
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if not 0.0 <= label_smoothing <= 1.0:
+        raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
+    dim = _class_dim(input)
+    xp = input.device.xp
+    if target.dtype.is_floating_point:
+        if tuple(target.shape) != tuple(input.shape):
+            raise ValueError(f"probability targets must have the input's shape {tuple(input.shape)}, "
+                             f"got {tuple(target.shape)}")
+        n_classes = input.shape[dim]
+        a = xp.astype(target.detach().array, input.array.dtype)
+        if label_smoothing:
+            a = a * (1 - label_smoothing) + label_smoothing / n_classes
+        if weight is not None:
+            shape = [1] * input.ndim
+            shape[dim] = n_classes
+            a = a * xp.reshape(xp.astype(weight.array, a.dtype), tuple(shape))
+        denominator = float(input.numel() // n_classes) if input.numel() else 0.0
+    else:
+        a, denominator = _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim)
+    if reduction == "mean" and denominator == 0:
+        return _nan_mean(SoftTargetCrossEntropy.apply(input, a, dim=dim, reduction="sum"))
+    return SoftTargetCrossEntropy.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)
+
+
+def _nan_mean(total):
+    # a mean over nothing (every target ignored, or an empty batch) is NaN, as in PyTorch
+    return total * math.nan
+
+
+def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
+    """Negative log-likelihood of log-probabilities ``input`` (N, C, d…) at class indices ``target`` (N, d…).
+
+    lₙ = -w_{yₙ} x_{n,yₙ} (0 where yₙ = ignore_index); "mean" divides by Σₙ w_{yₙ}.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.nll_loss(mg.tensor([[-1.0, -2.0], [-3.0, -4.0]]), mg.tensor([1, 0])).item()
+    2.5
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    dim = _class_dim(input)
+    a, denominator = _class_coefficients(input, target, weight, ignore_index, 0.0, dim)
+    if reduction == "mean" and denominator == 0:
+        return _nan_mean(WeightedNLL.apply(input, a, dim=dim, reduction="sum"))
+    return WeightedNLL.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)
+
+
+def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """lᵢ = -wᵢ (tᵢ log xᵢ + (1 - tᵢ) log(1 - xᵢ)) for probabilities x; each log is clamped at -100.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> round(F.binary_cross_entropy(mg.tensor([0.5]), mg.tensor([1.0])).item(), 6)
+    0.693147
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
+                         f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size.")
+    loss = BinaryCrossEntropy.apply(input, target.type(input.dtype))
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
+                                     reduction="mean", pos_weight=None):
+    """Sigmoid + binary cross-entropy in one stable expression.
+
+        lᵢ = wᵢ [(1 - tᵢ) xᵢ + (1 + (p - 1) tᵢ) log(1 + e^(-xᵢ))]
+
+    with ``p = pos_weight`` (broadcast along the last, class, dimension); log(1 + e^(-x)) is a
+    softplus computed without overflow, so logits of any magnitude are finite.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.binary_cross_entropy_with_logits(mg.tensor([1000.0, -1000.0]), mg.tensor([1.0, 0.0])).item()
+    0.0
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction)
+    if tuple(target.shape) != tuple(input.shape):
+        raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size "
+                         f"({tuple(input.shape)})")
+    target = target.type(input.dtype)
+    softplus_neg = (-input).softplus()  # log(1 + e^{-x}), = -log sigmoid(x)
+    if pos_weight is not None:
+        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
+    else:
+        loss = (1 - target) * input + softplus_neg
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss, reduction)
+
+
+# --- regression --------------------------------------------------------------------------------------
+def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean squared error: lᵢ = (xᵢ - tᵢ)².
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.mse_loss(mg.tensor([1.0, 2.0]), mg.tensor([0.0, 4.0])).item()
+    2.5
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    _same_size(input, target, "mse_loss")
+    d = input - target
+    loss = d * d
+    return _reduce(loss if weight is None else loss * weight, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Mean absolute error: lᵢ = |xᵢ - tᵢ|.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.l1_loss(mg.tensor([1.0, 2.0]), mg.tensor([0.0, 4.0])).item()
+    1.5
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    _same_size(input, target, "l1_loss")
+    return _reduce((input - target).abs(), reduction)
+
+
+def huber_loss(input, target, reduction="mean", delta=1.0):
+    """lᵢ = ½ dᵢ² if |dᵢ| < δ else δ (|dᵢ| - ½ δ), with d = x - t.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.huber_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none").tolist()
+    [0.125, 2.5]
+    """
+    if delta <= 0:
+        raise ValueError("huber_loss does not support non-positive values for delta.")
+    _same_size(input, target, "huber_loss")
+    d = input - target
+    a = d.abs()
+    loss = where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
+    return _reduce(loss, reduction)
+
+
+def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
+    """lᵢ = ½ dᵢ² / β if |dᵢ| < β else |dᵢ| - ½ β (β = 0: plain L1). Equals huber_loss / β.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.smooth_l1_loss(mg.tensor([0.5, 3.0]), mg.tensor([0.0, 0.0]), reduction="none", beta=2.0).tolist()
+    [0.0625, 2.0]
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    if beta < 0:
+        raise ValueError("smooth_l1_loss does not support negative values for beta.")
+    _same_size(input, target, "smooth_l1_loss")
+    d = input - target
+    a = d.abs()
+    if beta == 0:
+        return _reduce(a, reduction)
+    return _reduce(where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta), reduction)
+
+
+def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
+    """Kullback-Leibler divergence with ``input`` given as log-probabilities.
+
+        lᵢ = tᵢ (log tᵢ - xᵢ)   (0 where tᵢ = 0);   log_target: lᵢ = e^{tᵢ} (tᵢ - xᵢ)
+
+    ``reduction="batchmean"`` divides the sum by the batch size (the true KL divergence per sample);
+    "mean" averages over every element, as PyTorch does.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.kl_div(mg.tensor([[0.0, 0.0]]).log_softmax(1), mg.tensor([[0.5, 0.5]]), reduction="batchmean").item()
+    0.0
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    _check_reduction(reduction, ("batchmean",))
+    if log_target:
+        loss = target.exp() * (target - input)
+    else:
+        positive = target > 0
+        safe = where(positive, target, 1.0)
+        loss = where(positive, target * safe.log(), 0.0) - target * input
+    if reduction == "batchmean":
+        return loss.sum() / (input.shape[0] if input.ndim else 1)
+    return _reduce(loss, reduction)
+
+
+def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                     reduction="mean"):
+    """Poisson negative log-likelihood: e^x - t x (log_input) or x - t log(x + eps); ``full`` adds Stirling's term."""
+    reduction = _legacy(size_average, reduce, reduction)
+    loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
+    if full:
+        safe = where(target > 1, target, 1.0)
+        stirling = safe * safe.log() - safe + 0.5 * (2 * math.pi * safe).log()
+        loss = loss + where(target > 1, stirling, 0.0)
+    return _reduce(loss, reduction)
+
+
+def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
+    """½ (log max(σ², eps) + (x - t)² / max(σ², eps)) (+ ½ log 2π when ``full``)."""
+    var = var.clamp(min=eps) if isinstance(var, Tensor) else max(var, eps)
+    if isinstance(var, Tensor) and var.ndim == input.ndim - 1:
+        var = var.unsqueeze(-1)
+    d = input - target
+    log_var = var.log() if isinstance(var, Tensor) else math.log(var)
+    loss = 0.5 * (log_var + d * d / var)
+    if full:
+        loss = loss + 0.5 * math.log(2 * math.pi)
+    return _reduce(loss, reduction)
+
+
+def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
+    """lᵢ = max(0, -yᵢ (x1ᵢ - x2ᵢ) + margin)."""
+    reduction = _legacy(size_average, reduce, reduction)
+    return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
+
+
+def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
+    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1."""
+    reduction = _legacy(size_average, reduce, reduction)
+    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).relu(), 0.0)
+    return _reduce(loss, reduction)
+
+
+def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """lᵢ = log(1 + e^(-yᵢ xᵢ))."""
+    reduction = _legacy(size_average, reduce, reduction)
+    return _reduce((-target * input).softplus(), reduction)
+
+
+def cosine_similarity(x1, x2, dim=1, eps=1e-8):
+    """x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps)) along ``dim``."""
+    n1 = x1.norm(dim=dim).clamp(min=eps)
+    n2 = x2.norm(dim=dim).clamp(min=eps)
+    return (x1 * x2).sum(dim=dim) / (n1 * n2)
+
+
+def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
+    """‖x1 - x2 + eps‖_p along the last dimension."""
+    return (x1 - x2 + eps).norm(p, dim=-1, keepdim=keepdim)
+
+
+def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
+                          reduction="mean"):
+    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1."""
+    reduction = _legacy(size_average, reduce, reduction)
+    cos = cosine_similarity(input1, input2, dim=-1, eps=1e-12)
+    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).relu(), 0.0)
+    return _reduce(loss, reduction)
+
+
+def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
+                        size_average=None, reduce=None, reduction="mean"):
+    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) with d the p-norm distance."""
+    reduction = _legacy(size_average, reduce, reduction)
+    d_pos = pairwise_distance(anchor, positive, p, eps)
+    d_neg = pairwise_distance(anchor, negative, p, eps)
+    if swap:
+        d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
+    return _reduce((d_pos - d_neg + margin).relu(), reduction)
+
+
+__all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "poisson_nll_loss",
+           "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+           "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss"]
