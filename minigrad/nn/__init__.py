@@ -1,6 +1,7 @@
 """Neural networks: ``Module``, layers, losses, ``functional`` and ``init`` (PyTorch's names)."""
 
 from . import functional, init
+from . import utils
 from .module import Module
 from .modules import (ELU, GELU, BatchNorm1d, BatchNorm2d, BatchNorm3d, BCELoss, BCEWithLogitsLoss, Bilinear,
                       CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss, Dropout, Dropout1d, Dropout2d,
