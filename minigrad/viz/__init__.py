@@ -7,7 +7,12 @@ Plots (matplotlib, Agg): :func:`plot_history`, :func:`optimizer_race`, :func:`pl
 """
 
 from ._render import GraphvizNotFoundError, dot_available
-from ._walk import GraphFreedError
 from .graph import draw_backward, draw_graph
+from .functions import beale, ravine, rosenbrock, saddle
+from .plots import loss_landscape, loss_surface, plot_grad_flow, plot_history
+from .race import optimizer_race
+from .steps import BackpropSteps, backprop_steps
 
-__all__ = ["draw_graph", "draw_backward", "GraphvizNotFoundError", "GraphFreedError", "dot_available"]
+__all__ = ["draw_graph", "draw_backward", "backprop_steps", "BackpropSteps",
+           "plot_history", "optimizer_race", "plot_grad_flow", "loss_landscape", "loss_surface",
+           "rosenbrock", "beale", "saddle", "ravine", "GraphvizNotFoundError", "dot_available"]

@@ -18,10 +18,6 @@ from ..autograd.grad_mode import set_grad_enabled
 from ..tensor import Tensor
 
 
-class GraphFreedError(RuntimeError):
-    """The graph's saved tensors were freed by ``backward()`` run without ``retain_graph=True``."""
-
-
 FREED_NOTE = ("the graph was freed by backward() without retain_graph=True, so the gradients on its "
               "edges cannot be recomputed; call this before backward(), or use "
               "backward(retain_graph=True)")

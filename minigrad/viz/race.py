@@ -1,0 +1,214 @@
+"""Optimizer races: several optimizers descend the same 2-D function from the same start.
+
+Each optimizer gets its own copy of the starting point as a float64 leaf Tensor and runs the
+ordinary training loop (``zero_grad``, loss, ``backward``, ``step`` through a closure, so
+``LBFGS`` works too); the positions after every step are drawn over the function's contours.
+"""
+
+import math
+import os
+
+import numpy as np
+
+from . import functions as _functions
+from .plots import _finish, _new_figure
+
+__all__ = ["optimizer_race"]
+
+_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
+           "#bcbd22", "#7f7f7f")
+
+
+def _run(fn, make_optimizer, start, steps):
+    import minigrad as mg
+    p = mg.tensor(np.asarray(start, dtype=np.float64), dtype=mg.float64, requires_grad=True)
+    opt = make_optimizer([p])
+    path = np.full((steps + 1, 2), np.nan)
+    path[0] = start
+    diverged = None
+
+    def closure():
+        opt.zero_grad()
+        loss = fn(p)
+        loss.backward()
+        return loss
+
+    for k in range(1, steps + 1):
+        opt.step(closure)
+        xy = p.detach().cpu().numpy().astype(np.float64)
+        if not np.all(np.isfinite(xy)) or np.max(np.abs(xy)) > 1e8:
+            diverged = k
+            break
+        path[k] = xy
+    return path, diverged
+
+
+def _grid_values(fn, bounds, n=200):
+    """``fn`` on an ``n``×``n`` grid: one vectorised call when ``fn`` allows it, else point by point."""
+    import minigrad as mg
+    (x0, x1), (y0, y1) = bounds
+    xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+    X, Y = np.meshgrid(xs, ys)
+    with mg.no_grad():
+        try:
+            Z = fn(mg.tensor(np.stack([X, Y]), dtype=mg.float64))
+            Z = Z.cpu().numpy() if hasattr(Z, "cpu") else np.asarray(Z)
+            if Z.shape == X.shape:
+                return X, Y, Z.astype(np.float64)
+        except Exception:  # a user function written for one point only
+            pass
+        n = 60
+        xs, ys = np.linspace(x0, x1, n), np.linspace(y0, y1, n)
+        X, Y = np.meshgrid(xs, ys)
+        Z = np.empty_like(X)
+        for i in range(n):
+            for j in range(n):
+                Z[i, j] = float(fn(mg.tensor([X[i, j], Y[i, j]], dtype=mg.float64)).item())
+    return X, Y, Z
+
+
+def _auto_bounds(paths, start):
+    pts = np.concatenate([p[np.all(np.isfinite(p), axis=1)] for p in paths] + [np.asarray([start])])
+    lo, hi = pts.min(axis=0), pts.max(axis=0)
+    pad = np.maximum((hi - lo) * 0.15, 0.5)
+    return ((lo[0] - pad[0], hi[0] + pad[0]), (lo[1] - pad[1], hi[1] + pad[1]))
+
+
+def _draw_contours(ax, X, Y, Z, log_levels, levels):
+    finite = Z[np.isfinite(Z)]
+    zmin, zmax = float(finite.min()), float(finite.max())
+    if log_levels is None:
+        log_levels = zmin >= 0 and zmax > 1e3 * max(zmin, 1e-12)
+    if log_levels:
+        shift = 0.0 if zmin > 0 else (1e-3 * (zmax - zmin) or 1e-3) - zmin
+        Zs = Z + shift
+        lv = np.logspace(math.log10(max(float(Zs[np.isfinite(Zs)].min()), 1e-12)),
+                         math.log10(float(Zs[np.isfinite(Zs)].max())), levels)
+        ax.contourf(X, Y, Zs, levels=lv, cmap="Greys_r", alpha=0.35, norm=_log_norm())
+        ax.contour(X, Y, Zs, levels=lv, colors="#555555", linewidths=0.4, alpha=0.6)
+    else:
+        ax.contourf(X, Y, Z, levels=levels, cmap="Greys_r", alpha=0.35)
+        ax.contour(X, Y, Z, levels=levels, colors="#555555", linewidths=0.4, alpha=0.6)
+
+
+def _log_norm():
+    from matplotlib.colors import LogNorm
+    return LogNorm()
+
+
+def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=None, levels=30,
+                   figsize=(7.0, 5.5), dpi=100, fps=20, max_frames=200, title=None):
+    """Race optimizers on a 2-D function and draw their trajectories over its contours.
+
+    Args:
+        fn: a callable on a shape-(2,) Tensor returning a scalar Tensor, or one of
+            ``"rosenbrock"``, ``"beale"``, ``"saddle"``, ``"ravine"`` (``minigrad.viz.functions``).
+        optimizers: dict name -> callable(params) returning an optimizer, e.g.
+            ``{"SGD": lambda p: optim.SGD(p, lr=1e-3)}``.
+        start: the starting point (x, y); defaults to the built-in function's ``start``.
+        steps: optimizer steps per racer.
+        path: save the figure there; a ``.gif`` path animates the race (``fps`` frames per second,
+            one frame per step plus the start, at most ``max_frames`` evenly spaced).
+        bounds: ``((xmin, xmax), (ymin, ymax))`` of the plot; defaults to the function's window,
+            or to the region the trajectories visit.
+        levels: number of contour levels (log-spaced when the function spans orders of magnitude).
+
+    Returns:
+        (matplotlib.figure.Figure, dict): the figure and, per optimizer, the ``(steps + 1, 2)``
+        array of positions (row 0 is ``start``; rows after a divergence are NaN).
+    """
+    f = _functions.get(fn)
+    if not optimizers:
+        raise ValueError("optimizer_race: give at least one optimizer (a dict name -> factory)")
+    if start is None:
+        start = getattr(f, "start", None)
+        if start is None:
+            raise ValueError("optimizer_race: give start= for a custom function")
+    start = tuple(float(s) for s in start)
+    if len(start) != 2:
+        raise ValueError(f"start must be a point (x, y), got {start!r}")
+    trajectories, diverged = {}, {}
+    for name, make in optimizers.items():
+        trajectories[name], diverged[name] = _run(f, make, start, steps)
+    if bounds is None:
+        bounds = getattr(f, "bounds", None) or _auto_bounds(list(trajectories.values()), start)
+    X, Y, Z = _grid_values(f, bounds)
+
+    fig, ax = _new_figure(figsize, dpi)
+    _draw_contours(ax, X, Y, Z, getattr(f, "log_levels", None), levels)
+    for m in getattr(f, "minima", ()):
+        ax.plot(*m, marker="*", color="gold", markersize=16, markeredgecolor="black", zorder=5,
+                linestyle="none")
+    ax.plot(*start, marker="o", color="black", markersize=6, zorder=6, linestyle="none")
+    lines, heads = [], []
+    with _quiet_numpy():
+        for k, (name, traj) in enumerate(trajectories.items()):
+            color = _COLORS[k % len(_COLORS)]
+            last = traj[np.all(np.isfinite(traj), axis=1)][-1]
+            fval = _value(f, last)
+            note = f"diverged at step {diverged[name]}" if diverged[name] else f"f = {fval:.3g}"
+            (line,) = ax.plot(traj[:, 0], traj[:, 1], "-", color=color, lw=1.6, alpha=0.9,
+                              label=f"{name} ({note})", zorder=3)
+            (head,) = ax.plot(last[0], last[1], "o", color=color, markersize=6,
+                              markeredgecolor="white", zorder=4)
+            lines.append(line)
+            heads.append(head)
+    (x0, x1), (y0, y1) = bounds
+    ax.set_xlim(x0, x1)
+    ax.set_ylim(y0, y1)
+    ax.set_xlabel("x")
+    ax.set_ylabel("y")
+    name = getattr(f, "name", getattr(f, "__name__", "f"))
+    formula = getattr(f, "formula", None)
+    ax.set_title(title or (f"{name}: {formula}" if formula else name) + f" — {steps} steps", fontsize=10)
+    ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    fig.tight_layout()
+    if path is not None and os.fspath(path).lower().endswith(".gif"):
+        _animate(fig, ax, trajectories, lines, heads, steps, os.fspath(path), fps, max_frames)
+    else:
+        _finish(fig, path)
+    return fig, trajectories
+
+
+def _value(f, xy):
+    import minigrad as mg
+    with mg.no_grad():
+        return float(f(mg.tensor(np.asarray(xy), dtype=mg.float64)).item())
+
+
+class _quiet_numpy:
+    def __enter__(self):
+        self._old = np.seterr(all="ignore")
+
+    def __exit__(self, *exc):
+        np.seterr(**self._old)
+
+
+def _frame_indices(steps, max_frames):
+    n = steps + 1
+    if n <= max_frames:
+        return list(range(n))
+    return sorted(set(np.linspace(0, steps, max_frames).round().astype(int).tolist()))
+
+
+def _animate(fig, ax, trajectories, lines, heads, steps, path, fps, max_frames):
+    from matplotlib.animation import FuncAnimation, PillowWriter
+    frames = _frame_indices(steps, max_frames)
+    counter = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9,
+                      bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
+
+    def draw(k):
+        for traj, line, head in zip(trajectories.values(), lines, heads):
+            seen = traj[:k + 1]
+            line.set_data(seen[:, 0], seen[:, 1])
+            ok = seen[np.all(np.isfinite(seen), axis=1)]
+            head.set_data([ok[-1, 0]], [ok[-1, 1]])
+        counter.set_text(f"step {k}")
+        return lines + heads + [counter]
+
+    directory = os.path.dirname(path)
+    if directory:
+        os.makedirs(directory, exist_ok=True)
+    anim = FuncAnimation(fig, draw, frames=frames, blit=False)
+    anim.save(path, writer=PillowWriter(fps=fps), dpi=fig.dpi)
+    draw(steps)  # leave the figure showing the whole race
