@@ -55,7 +55,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
                 host = _host_default(host) if dtype is None else host.astype(_dtypes.as_dtype(dtype).name)
             array = dev.backend.from_numpy(host, dev.index) if dev.type != "cpu" else host
     if dtype is not None:
-        native = dev.backend.native_dtype[_dtypes.as_dtype(dtype)]
+        native = dev.backend.native(_dtypes.as_dtype(dtype))
         if array.dtype != native:
             array = dev.xp.astype(array, native)
     return _finish(array, dev, requires_grad)
@@ -98,7 +98,7 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64 \
             if isinstance(fill_value, int) else _dtypes.get_default_dtype()
-    native = dev.backend.native_dtype[_dtypes.as_dtype(dtype)]
+    native = dev.backend.native(_dtypes.as_dtype(dtype))
     return _finish(dev.backend.full(_shape((size,)), fill_value, native, dev.index), dev, requires_grad)
 
 

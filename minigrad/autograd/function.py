@@ -13,6 +13,7 @@ import itertools
 import traceback
 
 from .. import backend as _backend
+from ..dtypes import get_default_dtype
 from ..tensor import Tensor
 from .grad_mode import _enabled
 
@@ -29,6 +30,12 @@ def scope(module):
         yield
     finally:
         _scope.reset(token)
+
+
+def _describe(args):
+    parts = [f"{tuple(a.shape)} {a.dtype.name} on {a.device}" if isinstance(a, Tensor) else repr(a)
+             for a in args]
+    return "inputs: " + ", ".join(parts)
 
 
 _new = object.__new__
@@ -57,6 +64,7 @@ class Function:
     """
 
     moves_device = False  # True for the op whose output lives on ``attrs["device"]``
+    floating_only = False  # True when integer inputs are promoted to the default float dtype
     is_view = False  # True when the output shares storage (and so the version counter) with input 0
     next = None  # edges (target, output_nr, shape) per positional input; None when not recorded
     _non_differentiable = ()
@@ -87,7 +95,12 @@ class Function:
         ctx = _new(cls)
         ctx.xp = device.xp
         ctx.device = device
-        out = cls.forward(ctx, *raw, **attrs)
+        if cls.floating_only:
+            raw = ctx._floating(raw)
+        try:
+            out = cls.forward(ctx, *raw, **attrs)
+        except (ValueError, TypeError) as err:
+            raise RuntimeError(f"{cls.__name__}: {err} ({_describe(args)})") from err
 
         if cls.moves_device:
             ctx.device = device = attrs["device"]
@@ -115,6 +128,17 @@ class Function:
             ctx._record(args, raw, results, attrs)
         return result
 
+    def _floating(self, raw):
+        """Integer and bool inputs of a floating-only op become the default dtype (PyTorch)."""
+        backend = self.device.backend
+        default = backend.native_dtype[get_default_dtype()]
+        out = []
+        for r in raw:
+            if type(r) is backend.array_type and r.dtype not in backend.float_dtypes:
+                r = self.xp.astype(r, default)
+            out.append(r)
+        return out
+
     def _as_array(self, value):
         """NumPy returns scalars from 0-d operations: make them arrays, and what was saved too."""
         array = self.xp.asarray(value)
@@ -136,12 +160,10 @@ class Function:
         self.attrs = attrs
         self.scope = _scope.get()
         self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
-        if self._to_save:
-            self._saved = tuple([self._resolve(item, args, raw, results) for item in self._to_save])
-        else:
-            self._saved = ()
+        to_save = self.__dict__.pop("_to_save", ())  # the raw arrays: keep only the resolved entries
+        self._saved = tuple([self._resolve(item, args, raw, results) for item in to_save])
         if _anomaly.get():
-            self.trace = "".join(traceback.format_stack()[:-3])
+            self.trace = "".join(traceback.format_stack(limit=12)[:-2])
 
     @staticmethod
     def _resolve(item, args, raw, results):

@@ -34,6 +34,13 @@ class ArrayAPIBackend:
                 self.native_dtype[d] = native
         self.float_dtypes = frozenset(n for d, n in self.native_dtype.items() if d.is_floating_point)
 
+    def native(self, dtype):
+        """This backend's array dtype for a minigrad dtype; a clear error when it has none."""
+        try:
+            return self.native_dtype[dtype]
+        except KeyError:
+            raise TypeError(f"dtype {dtype} is not supported by the {self.name} backend") from None
+
     # --- devices -------------------------------------------------------------------------
     def available(self):
         """None when usable, else a sentence saying what is missing."""

@@ -134,6 +134,8 @@ def _floor(t):
 class Exp(Function):
     """y = exp(x);  dy/dx = y."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x):
         y = ctx.xp.exp(x)
@@ -149,6 +151,8 @@ class Exp(Function):
 class Log(Function):
     """y = log(x);  dy/dx = 1/x."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -162,6 +166,8 @@ class Log(Function):
 
 class Log1p(Function):
     """y = log(1 + x);  dy/dx = 1/(1 + x)."""
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x):
@@ -177,6 +183,8 @@ class Log1p(Function):
 class Sqrt(Function):
     """y = √x;  dy/dx = 1/(2y)."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x):
         y = ctx.xp.sqrt(x)
@@ -191,6 +199,8 @@ class Sqrt(Function):
 
 class Rsqrt(Function):
     """y = 1/√x;  dy/dx = -y³/2."""
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x):
@@ -234,6 +244,8 @@ class Sign(Function):
 class Sin(Function):
     """y = sin(x);  dy/dx = cos(x)."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -248,6 +260,8 @@ class Sin(Function):
 class Cos(Function):
     """y = cos(x);  dy/dx = -sin(x)."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -261,6 +275,8 @@ class Cos(Function):
 
 class Tan(Function):
     """y = tan(x);  dy/dx = 1 + y²."""
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x):
@@ -277,6 +293,8 @@ class Tan(Function):
 class Tanh(Function):
     """y = tanh(x);  dy/dx = 1 - y²."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x):
         y = ctx.xp.tanh(x)
@@ -292,6 +310,8 @@ class Tanh(Function):
 class Sigmoid(Function):
     """y = 1/(1 + e^-x);  dy/dx = y(1 - y)."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x):
         y = _sigmoid(ctx.xp, x)
@@ -306,6 +326,8 @@ class Sigmoid(Function):
 
 class Erf(Function):
     """y = erf(x);  dy/dx = 2/√π · exp(-x²)."""
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x):
@@ -357,6 +379,8 @@ class LeakyRelu(Function):
 class Elu(Function):
     """y = x if x > 0 else α(eˣ - 1);  dy/dx = 1 or y + α."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x, alpha=1.0):
         xp = ctx.xp
@@ -375,6 +399,8 @@ class Gelu(Function):
 
     dy/dx = Φ(x) + x φ(x) (exact form).
     """
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x, approximate="none"):
@@ -402,6 +428,8 @@ class Gelu(Function):
 class Softplus(Function):
     """y = log(1 + e^(βx))/β, linear above ``threshold``;  dy/dx = sigmoid(βx)."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x, beta=1.0, threshold=20.0):
         xp = ctx.xp
@@ -419,6 +447,8 @@ class Softplus(Function):
 
 class Silu(Function):
     """y = x·sigmoid(x);  dy/dx = s(1 + x(1 - s)) with s = sigmoid(x)."""
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x):

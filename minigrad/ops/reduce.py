@@ -36,6 +36,8 @@ class Sum(Function):
 class Mean(Function):
     """y = Σ x / n over ``dim``;  dy/dx = 1/n."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         ctx.in_shape = x.shape
@@ -72,6 +74,8 @@ class Prod(Function):
 
 class Var(Function):
     """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction)."""
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, correction=1):
@@ -164,6 +168,8 @@ class ArgExtreme(Function):
 class LogSumExp(Function):
     """y = log Σ exp(x), computed as m + log Σ exp(x - m);  dy/dx = softmax(x)."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         xp = ctx.xp
@@ -187,6 +193,8 @@ class Norm(Function):
 
     dy/dx = sign(x) |x|^(p-1) / y^(p-1); taken as 0 where y = 0 (PyTorch's subgradient).
     """
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x, p, dim, keepdim=False):
@@ -228,6 +236,8 @@ class Norm(Function):
 class Softmax(Function):
     """yᵢ = exp(xᵢ) / Σ exp(x) along ``dim``;  dx = y ⊙ (dy - Σ dy ⊙ y)."""
 
+    floating_only = True
+
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
@@ -244,6 +254,8 @@ class Softmax(Function):
 
 class LogSoftmax(Function):
     """y = x - logsumexp(x) along ``dim``;  dx = dy - softmax(x) Σ dy."""
+
+    floating_only = True
 
     @staticmethod
     def forward(ctx, x, dim):
