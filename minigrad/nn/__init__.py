@@ -11,3 +11,6 @@ from .modules import (ELU, GELU, BatchNorm1d, BatchNorm2d, BatchNorm3d, BCELoss,
                       ParameterDict, ParameterList, PoissonNLLLoss, ReLU, ReLU6, Sequential, Sigmoid, SiLU,
                       SmoothL1Loss, SoftMarginLoss, Softmax, Softmin, Softplus, Tanh, TripletMarginLoss, Unflatten)
 from .parameter import Parameter
+from .modules.conv import Conv2d, ConvTranspose2d
+from .modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell

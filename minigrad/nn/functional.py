@@ -6,9 +6,11 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 """
 
 from .. import dtypes as _dtypes
+from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Silu
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
+from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..tensor import Tensor
 from ._layers import (batch_norm, dropout, dropout1d, dropout2d, embedding, group_norm, instance_norm,
                       layer_norm)

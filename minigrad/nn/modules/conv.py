@@ -1,0 +1,155 @@
+"""``Conv2d`` and ``ConvTranspose2d``: parameters and PyTorch's initialisation around ``F.conv2d``."""
+
+import math
+
+from ... import creation
+from ...ops.conv import _pair, conv2d, conv_transpose2d
+from ...ops.movement import pad as _pad
+from .. import init
+from ..module import Module
+from ..parameter import Parameter
+
+_PADDING_MODES = ("zeros", "reflect", "replicate", "circular")
+
+
+class _ConvNd(Module):
+    """What both convolutions share: hyper-parameters, parameters, default init and ``repr``."""
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride, padding, dilation, transposed,
+                 output_padding, groups, bias, padding_mode, device, dtype):
+        super().__init__()
+        if groups <= 0:
+            raise ValueError("groups must be a positive integer")
+        if in_channels % groups:
+            raise ValueError("in_channels must be divisible by groups")
+        if out_channels % groups:
+            raise ValueError("out_channels must be divisible by groups")
+        if padding_mode not in _PADDING_MODES:
+            raise ValueError(f"padding_mode must be one of {_PADDING_MODES}, but got padding_mode='{padding_mode}'")
+        self.in_channels, self.out_channels = in_channels, out_channels
+        self.kernel_size = _pair(kernel_size, "kernel_size")
+        self.stride, self.dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+        self.padding = padding if isinstance(padding, str) else _pair(padding, "padding")
+        self.output_padding = _pair(output_padding, "output_padding")
+        self.transposed, self.groups, self.padding_mode = transposed, groups, padding_mode
+        shape = ((in_channels, out_channels // groups) if transposed
+                 else (out_channels, in_channels // groups)) + self.kernel_size
+        self.weight = Parameter(creation.empty(*shape, device=device, dtype=dtype))
+        if bias:
+            self.bias = Parameter(creation.empty(out_channels, device=device, dtype=dtype))
+        else:
+            self.register_parameter("bias", None)
+        self.reset_parameters()
+
+    def reset_parameters(self):
+        """PyTorch's default: W ~ kaiming_uniform(a=√5) = U(-1/√fan_in, 1/√fan_in), b likewise."""
+        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
+        if self.bias is not None:
+            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
+            if fan_in != 0:
+                bound = 1 / math.sqrt(fan_in)
+                init.uniform_(self.bias, -bound, bound)
+
+    def extra_repr(self):
+        s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
+        if self.padding != (0, 0):
+            s += f", padding={self.padding!r}"
+        if self.dilation != (1, 1):
+            s += f", dilation={self.dilation}"
+        if self.output_padding != (0, 0):
+            s += f", output_padding={self.output_padding}"
+        if self.groups != 1:
+            s += f", groups={self.groups}"
+        if self.bias is None:
+            s += ", bias=False"
+        if self.padding_mode != "zeros":
+            s += f", padding_mode={self.padding_mode}"
+        return s
+
+
+class Conv2d(_ConvNd):
+    """2-D convolution (cross-correlation) layer.
+
+    Shapes: input (N, C_in, H, W) -> output (N, C_out, H_out, W_out), with
+    ``H_out = (H + 2·padding - dilation·(k - 1) - 1) // stride + 1``; ``weight`` is
+    (C_out, C_in/groups, kH, kW) and ``bias`` (C_out,). ``padding`` may be ``"same"`` or
+    ``"valid"``; ``padding_mode`` "reflect", "replicate" or "circular" pads with ``F.pad`` first.
+    Initialisation as PyTorch: both from U(-1/√fan_in, 1/√fan_in), fan_in = C_in/groups·kH·kW.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> _ = mg.manual_seed(0)
+    >>> conv = nn.Conv2d(1, 4, 3, padding=1)
+    >>> conv(mg.zeros(2, 1, 8, 8)).shape, conv.weight.shape
+    ((2, 4, 8, 8), (4, 1, 3, 3))
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1, groups=1,
+                 bias=True, padding_mode="zeros", device=None, dtype=None):
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, False, 0,
+                         groups, bias, padding_mode, device, dtype)
+        if padding == "same" and self.stride != (1, 1):
+            raise ValueError("padding='same' is not supported for strided convolutions")
+
+    def _explicit_padding(self):
+        """F.pad's (left, right, top, bottom) for a non-zero ``padding_mode``."""
+        if self.padding == "valid":
+            return (0, 0, 0, 0)
+        if self.padding == "same":
+            sides = []
+            for k, d in zip(self.kernel_size[::-1], self.dilation[::-1]):
+                total = d * (k - 1)
+                sides += [total // 2, total - total // 2]
+            return tuple(sides)
+        ph, pw = self.padding
+        return (pw, pw, ph, ph)
+
+    def forward(self, input):
+        if self.padding_mode != "zeros":
+            input = _pad(input, self._explicit_padding(), mode=self.padding_mode)
+            return conv2d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
+        return conv2d(input, self.weight, self.bias, self.stride, self.padding, self.dilation, self.groups)
+
+
+class ConvTranspose2d(_ConvNd):
+    """2-D transposed convolution: the gradient of ``Conv2d`` w.r.t. its input, as a layer.
+
+    Shapes: input (N, C_in, H, W) -> output (N, C_out, H_out, W_out) with
+    ``H_out = (H - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1``; ``weight``
+    is (C_in, C_out/groups, kH, kW). ``forward(input, output_size=None)`` picks
+    ``output_padding`` to reach ``output_size`` when given, as PyTorch does.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> _ = mg.manual_seed(0)
+    >>> up = nn.ConvTranspose2d(4, 2, 3, stride=2, padding=1, output_padding=1)
+    >>> up(mg.zeros(1, 4, 5, 5)).shape, up.weight.shape
+    ((1, 2, 10, 10), (4, 2, 3, 3))
+    """
+
+    def __init__(self, in_channels, out_channels, kernel_size, stride=1, padding=0, output_padding=0,
+                 groups=1, bias=True, dilation=1, padding_mode="zeros", device=None, dtype=None):
+        if padding_mode != "zeros":
+            raise ValueError(f'Only "zeros" padding mode is supported for {type(self).__name__}')
+        if isinstance(padding, str):
+            raise ValueError("ConvTranspose2d: padding must be an int or a pair, not a string")
+        super().__init__(in_channels, out_channels, kernel_size, stride, padding, dilation, True,
+                         output_padding, groups, bias, padding_mode, device, dtype)
+
+    def _output_padding(self, input, output_size):
+        if output_size is None:
+            return self.output_padding
+        output_size = tuple(output_size)[-2:]
+        extra = []
+        for a in range(2):
+            smallest = ((input.shape[-2 + a] - 1) * self.stride[a] - 2 * self.padding[a]
+                        + self.dilation[a] * (self.kernel_size[a] - 1) + 1)
+            if not smallest <= output_size[a] < smallest + self.stride[a]:
+                raise ValueError(f"requested an output size of {output_size}, but valid sizes range from "
+                                 f"{smallest} to {smallest + self.stride[a] - 1} along dimension {a}")
+            extra.append(output_size[a] - smallest)
+        return tuple(extra)
+
+    def forward(self, input, output_size=None):
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
+                                self._output_padding(input, output_size), self.groups, self.dilation)
