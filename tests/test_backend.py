@@ -1,0 +1,142 @@
+"""Devices and backends: the one-flag toggle, explicit transfers, and the errors when CUDA is missing."""
+
+import os
+import subprocess
+import sys
+import types
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.backend import cupy_backend
+
+
+def test_default_backend_is_numpy_on_cpu():
+    assert mg.get_backend() == "numpy"
+    x = mg.ones(2)
+    assert x.device == "cpu" and str(x.device) == "cpu"
+    assert isinstance(x.array, np.ndarray)
+
+
+def test_use_backend_scopes_the_default_device(backend):
+    x = mg.ones(2)
+    assert x.device == backend
+    assert mg.ones(2, device="cpu").device == "cpu"
+    with mg.use_backend("numpy"):
+        assert mg.zeros(1).device == "cpu"
+    assert mg.zeros(1).device == backend
+
+
+def test_cuda_without_cupy_says_cupy_is_missing(monkeypatch):
+    monkeypatch.setitem(sys.modules, "cupy", None)  # makes `import cupy` fail
+    message = cupy_backend.CupyBackend().available()
+    assert "CuPy is not installed" in message and "minigrad[gpu]" in message
+
+
+def test_cuda_without_gpu_says_no_gpu_was_found(monkeypatch):
+    fake = types.ModuleType("cupy")
+    fake.cuda = types.SimpleNamespace(runtime=types.SimpleNamespace(getDeviceCount=lambda: 0))
+    monkeypatch.setitem(sys.modules, "cupy", fake)
+    message = cupy_backend.CupyBackend().available()
+    assert "no GPU was found" in message and "CuPy is installed" in message
+
+
+@pytest.mark.skipif(mg.cuda.is_available(), reason="this machine has a GPU")
+def test_asking_for_cuda_without_it_raises_at_the_call():
+    assert not mg.cuda.is_available() and mg.cuda.device_count() == 0
+    with pytest.raises(RuntimeError, match="CUDA requested but"):
+        mg.ones(2, device="cuda")
+    with pytest.raises(RuntimeError, match="CUDA requested but"):
+        mg.ones(2).to("cuda")
+    with pytest.raises(RuntimeError, match="CUDA requested but"):
+        mg.set_backend("cupy")
+    assert mg.get_backend() == "numpy"  # left as it was
+
+
+def test_environment_variable_selects_backend_at_import():
+    code = "import minigrad as mg; print(mg.get_backend(), mg.ones(1).device)"
+    env = dict(os.environ, MINIGRAD_BACKEND="numpy")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["numpy", "cpu"]
+    env["MINIGRAD_BACKEND"] = "nonsense"
+    bad = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert bad.returncode != 0 and "unknown backend 'nonsense'" in bad.stderr
+
+
+def test_unknown_device_string():
+    with pytest.raises(ValueError, match="unknown device 'tpu'"):
+        mg.ones(1, device="tpu")
+
+
+def test_mixing_devices_names_both():
+    with mg.use_backend("strict"):
+        on_device = mg.ones(2)
+    with pytest.raises(RuntimeError, match="found cpu and strict"):
+        mg.ones(2) + on_device
+    with pytest.raises(RuntimeError, match="strict"):
+        mg.ones(2).add_(on_device)
+
+
+def test_explicit_transfer_and_gradient_back():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.to("strict")
+    assert y.device == "strict" and y.grad_fn is not None
+    (y * y).sum().backward()
+    assert x.grad.device == "cpu" and x.grad.tolist() == [2.0, 4.0]
+    assert y.cpu().device == "cpu"
+
+
+def test_device_arrays_refuse_implicit_numpy_conversion():
+    with mg.use_backend("strict"):
+        x = mg.ones(2)
+    with pytest.raises(TypeError, match="cpu"):
+        x.numpy()
+    with pytest.raises(TypeError, match="cpu"):
+        np.asarray(x)
+    assert x.cpu().numpy().tolist() == [1.0, 1.0]
+
+
+def test_to_dtype_and_device_together():
+    x = mg.ones(2)
+    y = x.to("strict", mg.float64)
+    assert y.device == "strict" and y.dtype is mg.float64
+    assert x.to(y).device == "strict"
+    assert x.double().dtype is mg.float64 and x.long().dtype is mg.int64
+
+
+def test_from_numpy_shares_memory():
+    a = np.zeros(3, dtype=np.float32)
+    t = mg.from_numpy(a)
+    a[0] = 5
+    assert t[0].item() == 5.0
+    assert mg.tensor(a).array is not a  # mg.tensor copies
+
+
+def test_dlpack_round_trip_shares_memory():
+    a = np.arange(4.0)
+    t = mg.from_dlpack(a)
+    back = np.from_dlpack(t)
+    a[1] = 10.0
+    assert t.tolist() == [0.0, 10.0, 2.0, 3.0]
+    assert back[1] == 10.0
+
+
+def test_float16_unsupported_on_strict_is_a_clear_error():
+    with mg.use_backend("strict"):
+        with pytest.raises(TypeError, match="float16 is not supported by the strict backend"):
+            mg.zeros(2, dtype=mg.float16)
+
+
+@pytest.mark.gpu
+def test_cuda_round_trip_on_a_real_gpu():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = x.cuda()
+    assert y.device.type == "cuda"
+    (y * y).sum().backward()
+    assert x.grad.tolist() == [2.0, 4.0]
+    with mg.use_backend("cupy"):
+        w = mg.randn(3, 3, requires_grad=True)
+        (w @ w).sum().backward()
+        assert w.grad.device.type == "cuda"
+    mg.cuda.synchronize()
