@@ -1,0 +1,475 @@
+"""Each optimizer against its docstring formula, written out again here in NumPy.
+
+The objective f(θ) = Σ ½ a θ² + b θ has gradient a θ + b, so the gradients the optimizer sees
+depend on its own earlier steps: a few steps compare the whole loop, not just one update.
+Every case runs on both backends and on the three code paths (fused, foreach, reference).
+"""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import optim
+
+SHAPES = [(3,), (2, 2)]  # two parameters, so the flat paths have something to fuse
+STEPS = 7
+
+
+def _problem():
+    rng = np.random.default_rng(0)
+    thetas = [rng.normal(size=s) for s in SHAPES]
+    a = [rng.uniform(0.5, 2.0, size=s) for s in SHAPES]
+    b = [rng.normal(size=s) for s in SHAPES]
+    return thetas, a, b
+
+
+# --- NumPy references, one step each: (theta, g, state dict, t) -> theta ------------------------
+def ref_sgd(lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        g = g + weight_decay * theta
+        if momentum:
+            s["b"] = g.copy() if t == 1 else momentum * s["b"] + (1 - dampening) * g
+            g = g + momentum * s["b"] if nesterov else s["b"]
+        return theta - lr * g
+    return step
+
+
+def ref_momentum(lr=1e-3, beta=0.9, weight_decay=0, bias_correction=False, maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        g = g + weight_decay * theta
+        s["v"] = beta * s.get("v", 0) + (1 - beta) * g
+        v = s["v"] / (1 - beta ** t) if bias_correction else s["v"]
+        return theta - lr * v
+    return step
+
+
+def ref_adagrad(lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0, eps=1e-10, maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        g = g + weight_decay * theta
+        s["r"] = s.get("r", initial_accumulator_value) + g * g
+        return theta - lr / (1 + (t - 1) * lr_decay) * g / (np.sqrt(s["r"]) + eps)
+    return step
+
+
+def ref_adadelta(lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        g = g + weight_decay * theta
+        s["r"] = rho * s.get("r", 0) + (1 - rho) * g * g
+        delta = np.sqrt(s.get("u", 0) + eps) / np.sqrt(s["r"] + eps) * g
+        s["u"] = rho * s.get("u", 0) + (1 - rho) * delta * delta
+        return theta - lr * delta
+    return step
+
+
+def ref_rmsprop(lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0, centered=False, nesterov=False,
+                maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        g = g + weight_decay * theta
+        s["r"] = alpha * s.get("r", 0) + (1 - alpha) * g * g
+        if centered:
+            s["s"] = alpha * s.get("s", 0) + (1 - alpha) * g
+            rho = np.sqrt(s["r"] - s["s"] ** 2) + eps
+        else:
+            rho = np.sqrt(s["r"]) + eps
+        if momentum:
+            s["b"] = momentum * s.get("b", 0) + g / rho
+            return theta - lr * (g / rho + momentum * s["b"] if nesterov else s["b"])
+        return theta - lr * g / rho
+    return step
+
+
+def ref_adam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, maximize=False,
+             decoupled_weight_decay=False):
+    b1, b2 = betas
+
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+        s["m"] = b1 * s.get("m", 0) + (1 - b1) * g
+        s["v"] = b2 * s.get("v", 0) + (1 - b2) * g * g
+        m_hat = s["m"] / (1 - b1 ** t)
+        if amsgrad:
+            s["vmax"] = np.maximum(s.get("vmax", 0), s["v"])
+            v_hat = s["vmax"] / (1 - b2 ** t)
+        else:
+            v_hat = s["v"] / (1 - b2 ** t)
+        return theta - lr * m_hat / (np.sqrt(v_hat) + eps)
+    return step
+
+
+def ref_adamw(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False):
+    return ref_adam(lr, betas, eps, weight_decay, amsgrad, decoupled_weight_decay=True)
+
+
+def ref_adamax(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, maximize=False):
+    b1, b2 = betas
+
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        g = g + weight_decay * theta
+        s["m"] = b1 * s.get("m", 0) + (1 - b1) * g
+        s["u"] = np.maximum(b2 * s.get("u", 0), np.abs(g) + eps)
+        return theta - lr / (1 - b1 ** t) * s["m"] / s["u"]
+    return step
+
+
+def ref_nadam(lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
+              decoupled_weight_decay=False, maximize=False):
+    b1, b2 = betas
+
+    def mu(t):
+        return b1 * (1 - 0.5 * 0.96 ** (t * momentum_decay))
+
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+        prod = math.prod(mu(i) for i in range(1, t + 1))
+        s["m"] = b1 * s.get("m", 0) + (1 - b1) * g
+        s["v"] = b2 * s.get("v", 0) + (1 - b2) * g * g
+        denom = np.sqrt(s["v"] / (1 - b2 ** t)) + eps
+        return (theta - lr * (1 - mu(t)) / (1 - prod) * g / denom
+                - lr * mu(t + 1) / (1 - prod * mu(t + 1)) * s["m"] / denom)
+    return step
+
+
+def ref_radam(lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, decoupled_weight_decay=False,
+              maximize=False):
+    b1, b2 = betas
+
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        if decoupled_weight_decay:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+        s["m"] = b1 * s.get("m", 0) + (1 - b1) * g
+        s["v"] = b2 * s.get("v", 0) + (1 - b2) * g * g
+        m_hat = s["m"] / (1 - b1 ** t)
+        rho_inf = 2 / (1 - b2) - 1
+        rho_t = rho_inf - 2 * t * b2 ** t / (1 - b2 ** t)
+        if rho_t > 5:
+            l_t = np.sqrt(1 - b2 ** t) / (np.sqrt(s["v"]) + eps)
+            r_t = np.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            return theta - lr * m_hat * l_t * r_t
+        return theta - lr * m_hat
+    return step
+
+
+def ref_lion(lr=1e-4, betas=(0.9, 0.99), weight_decay=0, maximize=False):
+    b1, b2 = betas
+
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        m = s.get("m", 0)
+        c = b1 * m + (1 - b1) * g
+        theta = theta - lr * (np.sign(c) + weight_decay * theta)
+        s["m"] = b2 * m + (1 - b2) * g
+        return theta
+    return step
+
+
+CASES = [
+    ("SGD", optim.SGD, ref_sgd, dict(lr=0.1)),
+    ("SGD-momentum", optim.SGD, ref_sgd, dict(lr=0.1, momentum=0.9)),
+    ("SGD-dampening", optim.SGD, ref_sgd, dict(lr=0.1, momentum=0.9, dampening=0.3)),
+    ("SGD-nesterov", optim.SGD, ref_sgd, dict(lr=0.1, momentum=0.8, nesterov=True)),
+    ("SGD-weight-decay", optim.SGD, ref_sgd, dict(lr=0.1, momentum=0.5, weight_decay=0.1)),
+    ("SGD-maximize", optim.SGD, ref_sgd, dict(lr=0.1, momentum=0.5, maximize=True)),
+    ("Momentum", optim.Momentum, ref_momentum, dict(lr=0.1)),
+    ("Momentum-bias-correction", optim.Momentum, ref_momentum, dict(lr=0.1, beta=0.8, bias_correction=True)),
+    ("Momentum-weight-decay", optim.Momentum, ref_momentum, dict(lr=0.1, weight_decay=0.2, maximize=True)),
+    ("Adagrad", optim.Adagrad, ref_adagrad, dict(lr=0.1)),
+    ("Adagrad-lr-decay", optim.Adagrad, ref_adagrad, dict(lr=0.1, lr_decay=0.5)),
+    ("Adagrad-initial-accumulator", optim.Adagrad, ref_adagrad, dict(lr=0.1, initial_accumulator_value=0.7)),
+    ("Adagrad-weight-decay", optim.Adagrad, ref_adagrad, dict(lr=0.1, weight_decay=0.1, maximize=True)),
+    ("Adadelta", optim.Adadelta, ref_adadelta, dict()),
+    ("Adadelta-lr-rho", optim.Adadelta, ref_adadelta, dict(lr=0.5, rho=0.5, eps=1e-3)),
+    ("Adadelta-weight-decay", optim.Adadelta, ref_adadelta, dict(weight_decay=0.1, maximize=True)),
+    ("RMSprop", optim.RMSprop, ref_rmsprop, dict(lr=0.01)),
+    ("RMSprop-momentum", optim.RMSprop, ref_rmsprop, dict(lr=0.01, momentum=0.9)),
+    ("RMSprop-centered", optim.RMSprop, ref_rmsprop, dict(lr=0.01, centered=True)),
+    ("RMSprop-centered-momentum", optim.RMSprop, ref_rmsprop, dict(lr=0.01, centered=True, momentum=0.5)),
+    ("RMSprop-nesterov", optim.RMSprop, ref_rmsprop, dict(lr=0.01, momentum=0.9, nesterov=True)),
+    ("RMSprop-weight-decay", optim.RMSprop, ref_rmsprop, dict(lr=0.01, weight_decay=0.1, maximize=True)),
+    ("Adam", optim.Adam, ref_adam, dict(lr=0.1)),
+    ("Adam-amsgrad", optim.Adam, ref_adam, dict(lr=0.1, amsgrad=True)),
+    ("Adam-weight-decay", optim.Adam, ref_adam, dict(lr=0.1, weight_decay=0.1)),
+    ("Adam-decoupled", optim.Adam, ref_adam, dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("Adam-maximize", optim.Adam, ref_adam, dict(lr=0.1, betas=(0.5, 0.9), maximize=True)),
+    ("AdamW", optim.AdamW, ref_adamw, dict(lr=0.1)),
+    ("AdamW-amsgrad", optim.AdamW, ref_adamw, dict(lr=0.1, weight_decay=0.3, amsgrad=True)),
+    ("Adamax", optim.Adamax, ref_adamax, dict(lr=0.1)),
+    ("Adamax-weight-decay", optim.Adamax, ref_adamax, dict(lr=0.1, weight_decay=0.1, maximize=True)),
+    ("NAdam", optim.NAdam, ref_nadam, dict(lr=0.1)),
+    ("NAdam-momentum-decay", optim.NAdam, ref_nadam, dict(lr=0.1, momentum_decay=0.3, betas=(0.8, 0.9))),
+    ("NAdam-weight-decay", optim.NAdam, ref_nadam, dict(lr=0.1, weight_decay=0.1)),
+    ("NAdam-decoupled", optim.NAdam, ref_nadam, dict(lr=0.1, weight_decay=0.1, decoupled_weight_decay=True)),
+    ("RAdam", optim.RAdam, ref_radam, dict(lr=0.1, betas=(0.9, 0.9))),  # ρₜ > 5 from t = 6
+    ("RAdam-weight-decay", optim.RAdam, ref_radam, dict(lr=0.1, betas=(0.9, 0.9), weight_decay=0.1)),
+    ("RAdam-decoupled", optim.RAdam, ref_radam,
+     dict(lr=0.1, betas=(0.9, 0.9), weight_decay=0.1, decoupled_weight_decay=True, maximize=True)),
+    ("Lion", optim.Lion, ref_lion, dict(lr=0.1)),
+    ("Lion-weight-decay", optim.Lion, ref_lion, dict(lr=0.1, weight_decay=0.5, betas=(0.5, 0.8))),
+    ("Lion-maximize", optim.Lion, ref_lion, dict(lr=0.1, maximize=True)),
+]
+IDS = [c[0] for c in CASES]
+
+
+def run_optimizer(cls, kwargs, steps=STEPS, **path):
+    thetas, a, b = _problem()
+    params = [mg.tensor(t, requires_grad=True) for t in thetas]
+    a_t = [mg.tensor(x) for x in a]
+    b_t = [mg.tensor(x) for x in b]
+    opt = cls(params, **kwargs, **path)
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = sum(((0.5 * ai * p * p + bi * p).sum() for p, ai, bi in zip(params, a_t, b_t)), mg.tensor(0.0))
+        loss.backward()
+        opt.step()
+    return [p.detach().cpu().numpy() for p in params], opt, params
+
+
+def run_reference(ref, kwargs, steps=STEPS):
+    thetas, a, b = _problem()
+    out = []
+    for theta, ai, bi in zip(thetas, a, b):
+        step, state = ref(**kwargs), {}
+        for t in range(1, steps + 1):
+            theta = step(theta, ai * theta + bi, state, t)
+        out.append(theta)
+    return out
+
+
+@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
+def test_matches_formula(backend, name, cls, ref, kwargs):
+    got, _, _ = run_optimizer(cls, kwargs)
+    want = run_reference(ref, kwargs)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12, atol=1e-13)
+
+
+@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
+def test_fused_foreach_and_reference_paths_agree(backend, name, cls, ref, kwargs):
+    fused, _, _ = run_optimizer(cls, kwargs, fused=True)
+    foreach, _, _ = run_optimizer(cls, kwargs, foreach=True)
+    reference, _, _ = run_optimizer(cls, kwargs, foreach=False)
+    for f, e, r in zip(fused, foreach, reference):
+        np.testing.assert_allclose(f, r, rtol=1e-14, atol=1e-15)
+        np.testing.assert_allclose(e, r, rtol=1e-14, atol=1e-15)
+
+
+@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
+def test_float32_matches_float64_formula_to_round_off(name, cls, ref, kwargs):
+    thetas, a, b = _problem()
+    params = [mg.tensor(t.astype(np.float32), requires_grad=True) for t in thetas]
+    opt = cls(params, **kwargs)
+    for _ in range(3):
+        opt.zero_grad()
+        for p, ai, bi in zip(params, a, b):
+            p.grad = mg.tensor((ai * p.detach().numpy().astype(np.float64) + bi).astype(np.float32))
+        opt.step()
+    want = run_reference(ref, kwargs, steps=3)
+    for p, w in zip(params, want):
+        assert p.dtype is mg.float32
+        np.testing.assert_allclose(p.detach().numpy(), w, rtol=2e-5, atol=2e-5)
+
+
+# --- the textbook numbers -------------------------------------------------------------------------
+def test_momentum_holds_the_lectures_exponentially_weighted_averages():
+    x = mg.zeros(1, requires_grad=True)
+    opt = optim.Momentum([x], lr=1.0, beta=0.9)
+    seen = []
+    for g in (7.5, 4.0, 6.0, 8.0):
+        x.grad = mg.tensor([g])
+        opt.step()
+        seen.append(opt.state[x]["momentum_buffer"].item())
+    np.testing.assert_allclose(seen, [0.75, 1.075, 1.5675, 2.21075], rtol=1e-6)
+    assert [round(v, 2) for v in seen] == [0.75, 1.07, 1.57, 2.21] or [round(v, 2) for v in seen] == \
+        [0.75, 1.08, 1.57, 2.21]
+
+
+def test_momentum_bias_correction_divides_by_one_minus_beta_to_the_t():
+    x = mg.zeros(1, dtype=mg.float64, requires_grad=True)
+    opt = optim.Momentum([x], lr=1.0, beta=0.9, bias_correction=True)
+    before = 0.0
+    for t, (g, v) in enumerate(zip((7.5, 4.0, 6.0, 8.0), (0.75, 1.075, 1.5675, 2.21075)), start=1):
+        x.grad = mg.tensor([g], dtype=mg.float64)
+        opt.step()
+        assert x.item() - before == pytest.approx(-v / (1 - 0.9 ** t), rel=1e-12)
+        before = x.item()
+    assert -(x.item()) == pytest.approx(7.5 + 1.075 / 0.19 + 1.5675 / 0.271 + 2.21075 / 0.3439, rel=1e-12)
+
+
+def test_momentum_is_sgd_with_a_rescaled_learning_rate():
+    got, _, _ = run_optimizer(optim.Momentum, dict(lr=0.1, beta=0.9))
+    want, _, _ = run_optimizer(optim.SGD, dict(lr=0.1 * (1 - 0.9), momentum=0.9))
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_adam_first_step_moves_each_parameter_by_about_lr_against_the_gradient_sign():
+    rng = np.random.default_rng(1)
+    g = rng.uniform(0.5, 2.0, size=20) * rng.choice([-1, 1], size=20) * 10.0 ** rng.integers(-2, 4, size=20)
+    x = mg.zeros(20, dtype=mg.float64, requires_grad=True)
+    opt = optim.Adam([x], lr=0.01)
+    x.grad = mg.tensor(g)
+    opt.step()
+    # exactly -lr·g/(|g| + ε): m̂ = g and √v̂ = |g| whatever the gradient's scale
+    np.testing.assert_allclose(x.detach().numpy(), -0.01 * g / (np.abs(g) + 1e-8), rtol=1e-12)
+    np.testing.assert_allclose(x.detach().numpy(), -0.01 * np.sign(g), rtol=1e-5)
+
+
+def _gd_on_square(lr, steps):
+    x = mg.tensor([1.0], dtype=mg.float64, requires_grad=True)
+    opt = optim.SGD([x], lr=lr)
+    path = [x.item()]
+    for _ in range(steps):
+        opt.zero_grad()
+        (x * x).sum().backward()
+        opt.step()
+        path.append(x.item())
+    return path
+
+
+def test_gradient_descent_on_x_squared_converges_for_lr_0_1():
+    path = _gd_on_square(0.1, 60)
+    assert abs(path[-1]) < 1e-5
+    assert all(abs(b) < abs(a) for a, b in zip(path, path[1:]))
+
+
+def test_gradient_descent_on_x_squared_oscillates_for_lr_1():
+    path = _gd_on_square(1.0, 6)
+    assert path == [1.0, -1.0, 1.0, -1.0, 1.0, -1.0, 1.0]
+
+
+@pytest.mark.parametrize("lr", [1.01, 1.5, 100.0])
+def test_gradient_descent_on_x_squared_diverges_for_lr_above_1(lr):
+    path = _gd_on_square(lr, 10)
+    assert all(abs(b) > abs(a) for a, b in zip(path, path[1:]))
+
+
+def test_small_learning_rate_converges_slowly():
+    path = _gd_on_square(0.01, 10)
+    assert path[-1] == pytest.approx(0.98 ** 10, rel=1e-12)
+
+
+def test_rmsprop_nesterov_is_goodfellow_algorithm_8_6_at_the_look_ahead_point():
+    """Algorithm 8.6 run literally (gradient at θ̃ = θ + αv) vs the optimizer storing φ = θ + αv."""
+    a = np.array([1.0, 4.0])
+    lr, alpha, rho, eps = 0.01, 0.9, 0.99, 1e-8
+    theta, v, r = np.array([1.0, -1.0]), np.zeros(2), np.zeros(2)
+    phi = mg.tensor(theta + alpha * v, requires_grad=True)
+    opt = optim.RMSprop([phi], lr=lr, alpha=rho, eps=eps, momentum=alpha, nesterov=True)
+    for _ in range(10):
+        theta_tilde = theta + alpha * v
+        g = a * theta_tilde
+        r = rho * r + (1 - rho) * g * g
+        v = alpha * v - lr * g / (np.sqrt(r) + eps)
+        theta = theta + v
+        opt.zero_grad()
+        (0.5 * mg.tensor(a) * phi * phi).sum().backward()
+        opt.step()
+        np.testing.assert_allclose(phi.detach().numpy(), theta + alpha * v, rtol=1e-12)
+
+
+def test_radam_takes_momentum_steps_until_rho_exceeds_5():
+    x = mg.zeros(1, dtype=mg.float64, requires_grad=True)
+    opt = optim.RAdam([x], lr=0.1)
+    m, before = 0.0, 0.0
+    for t in range(1, 6):  # β₂ = 0.999: ρ₁..ρ₅ ≤ 5
+        x.grad = mg.tensor([2.0], dtype=mg.float64)
+        opt.step()
+        m = 0.9 * m + 0.1 * 2.0
+        assert x.item() - before == pytest.approx(-0.1 * m / (1 - 0.9 ** t), rel=1e-12)
+        before = x.item()
+
+
+def test_adagrad_effective_learning_rate_only_decays():
+    x = mg.zeros(3, requires_grad=True)
+    opt = optim.Adagrad([x], lr=1.0)
+    rates = []
+    for g in ([1.0, 5.0, 0.1], [3.0, 0.0, 0.2], [0.5, 1.0, 0.0]):
+        x.grad = mg.tensor(g)
+        opt.step()
+        rates.append(1.0 / (np.sqrt(opt.state[x]["sum"].numpy()) + 1e-10))
+    assert all((b <= a).all() for a, b in zip(rates, rates[1:]))
+
+
+def test_lion_moves_every_coordinate_by_exactly_lr():
+    x = mg.zeros(4, dtype=mg.float64, requires_grad=True)
+    opt = optim.Lion([x], lr=0.01)
+    x.grad = mg.tensor([1e-6, -3.0, 200.0, -1e-9], dtype=mg.float64)
+    opt.step()
+    assert x.tolist() == [-0.01, 0.01, -0.01, 0.01]
+
+
+def test_lbfgs_first_iteration_is_a_scaled_gradient_step():
+    x0 = np.array([1.0, -2.0, 0.5])
+    a = np.array([1.0, 3.0, 2.0])
+    x = mg.tensor(x0, requires_grad=True)
+    opt = optim.LBFGS([x], lr=0.5, max_iter=1)
+
+    def closure():
+        opt.zero_grad()
+        loss = (0.5 * mg.tensor(a) * x * x).sum()
+        loss.backward()
+        return loss
+    opt.step(closure)
+    g = a * x0
+    np.testing.assert_allclose(x.detach().numpy(), x0 - min(1.0, 1.0 / np.abs(g).sum()) * 0.5 * g, rtol=1e-12)
+
+
+def test_lbfgs_second_iteration_uses_the_two_loop_recursion():
+    x0, a, lr = np.array([1.0, -2.0, 0.5]), np.array([1.0, 3.0, 2.0]), 0.5
+    x = mg.tensor(x0, requires_grad=True)
+    opt = optim.LBFGS([x], lr=lr, max_iter=2, max_eval=10)  # default max_eval (2·5//4) stops after one
+
+    def closure():
+        opt.zero_grad()
+        loss = (0.5 * mg.tensor(a) * x * x).sum()
+        loss.backward()
+        return loss
+    opt.step(closure)
+    g0 = a * x0
+    t0 = min(1.0, 1.0 / np.abs(g0).sum()) * lr
+    x1 = x0 - t0 * g0
+    g1 = a * x1
+    s, y = -t0 * g0, g1 - g0
+    rho = 1 / (y @ s)
+    alpha = rho * (s @ -g1)
+    q = -g1 - alpha * y
+    r = (y @ s) / (y @ y) * q
+    beta = rho * (y @ r)
+    d = r + (alpha - beta) * s
+    np.testing.assert_allclose(x.detach().numpy(), x1 + lr * d, rtol=1e-12)
+
+
+def test_lbfgs_returns_the_loss_at_the_start():
+    x = mg.tensor([2.0], dtype=mg.float64, requires_grad=True)
+    opt = optim.LBFGS([x])
+
+    def closure():
+        opt.zero_grad()
+        loss = (x * x).sum()
+        loss.backward()
+        return loss
+    assert opt.step(closure).item() == 4.0
+
+
+def test_lbfgs_rejects_parameter_groups():
+    a, b = mg.zeros(1, requires_grad=True), mg.zeros(1, requires_grad=True)
+    with pytest.raises(ValueError, match="parameter groups"):
+        optim.LBFGS([{"params": [a]}, {"params": [b]}])
