@@ -1,0 +1,222 @@
+"""Recurrent layers: PyTorch's equations against a NumPy transcription, shapes, names, gradients."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+from minigrad.autograd import gradcheck
+
+
+def _sigmoid(x):
+    return 1 / (1 + np.exp(-x))
+
+
+def _np_step(mode, x, state, w_ih, w_hh, b_ih, b_hh):
+    """One step of PyTorch's documented equations, written out gate by gate."""
+    gi, gh = x @ w_ih.T + b_ih, state[0] @ w_hh.T + b_hh
+    if mode == "RNN":
+        h = np.tanh(gi + gh)
+        return h, (h,)
+    if mode == "LSTM":
+        i, f, g, o = np.split(gi + gh, 4, axis=-1)
+        c = _sigmoid(f) * state[1] + _sigmoid(i) * np.tanh(g)
+        h = _sigmoid(o) * np.tanh(c)
+        return h, (h, c)
+    r = _sigmoid(gi[:, :gi.shape[1] // 3] + gh[:, :gh.shape[1] // 3])
+    z = _sigmoid(np.split(gi, 3, -1)[1] + np.split(gh, 3, -1)[1])
+    n = np.tanh(np.split(gi, 3, -1)[2] + r * np.split(gh, 3, -1)[2])
+    h = (1 - z) * n + z * state[0]
+    return h, (h,)
+
+
+def _np_forward(module, mode, x, states):
+    """Reference multi-layer, bidirectional forward; x (L, N, in), states per layer·direction."""
+    directions = 2 if module.bidirectional else 1
+    p = {k: v.detach().cpu().numpy() for k, v in module.state_dict().items()}
+    layer_in, finals = x, []
+    for layer in range(module.num_layers):
+        outs = []
+        for d in range(directions):
+            sfx = f"_l{layer}" + ("_reverse" if d else "")
+            w = [p["weight_ih" + sfx], p["weight_hh" + sfx], p["bias_ih" + sfx], p["bias_hh" + sfx]]
+            state = states[layer * directions + d]
+            hs = [None] * len(layer_in)
+            for t in (range(len(layer_in) - 1, -1, -1) if d else range(len(layer_in))):
+                hs[t], state = _np_step(mode, layer_in[t], state, *w)
+            outs.append(np.stack(hs))
+            finals.append(state)
+        layer_in = np.concatenate(outs, -1)
+    return layer_in, finals
+
+
+@pytest.mark.parametrize("mode, cls", [("RNN", nn.RNN), ("LSTM", nn.LSTM), ("GRU", nn.GRU)])
+@pytest.mark.parametrize("layers, bidirectional", [(1, False), (2, True)])
+def test_matches_pytorch_equations(backend, mode, cls, layers, bidirectional):
+    mg.manual_seed(0)
+    module = cls(3, 4, num_layers=layers, bidirectional=bidirectional, dtype=mg.float64)
+    directions = 2 if bidirectional else 1
+    rng = np.random.default_rng(0)
+    x = rng.standard_normal((5, 2, 3))
+    h0 = rng.standard_normal((layers * directions, 2, 4))
+    c0 = rng.standard_normal((layers * directions, 2, 4))
+    hx = (mg.tensor(h0), mg.tensor(c0)) if mode == "LSTM" else mg.tensor(h0)
+    out, h_n = module(mg.tensor(x), hx)
+    states = [(h0[k], c0[k]) if mode == "LSTM" else (h0[k],) for k in range(layers * directions)]
+    expected, finals = _np_forward(module, mode, x, states)
+    np.testing.assert_allclose(out.detach().cpu().numpy(), expected, atol=1e-12)
+    h_n = h_n if mode == "LSTM" else (h_n,)
+    for i, got in enumerate(h_n):  # h_n (and c_n for LSTM)
+        np.testing.assert_allclose(got.detach().cpu().numpy(), np.stack([f[i] for f in finals]), atol=1e-12)
+
+
+def test_lstm_one_step_by_hand(backend):
+    # zero weights and biases: i = f = o = σ(0) = 1/2, g = tanh(0) = 0
+    lstm = nn.LSTM(1, 1)
+    for p in lstm.parameters():
+        nn.init.zeros_(p)
+    _, (h, c) = lstm(mg.ones(1, 1, 1), (mg.zeros(1, 1, 1), mg.full((1, 1, 1), 2.0)))
+    assert c.item() == 1.0
+    assert abs(h.item() - 0.5 * math.tanh(1.0)) < 1e-7
+
+
+def test_gru_hidden_bias_sits_inside_the_reset_gate(backend):
+    # only b_hn nonzero and r = σ(-∞) → 0 cancels it: n = tanh(0), z = 1/2, h' = h/2
+    gru = nn.GRU(1, 1)
+    for p in gru.parameters():
+        nn.init.zeros_(p)
+    with mg.no_grad():
+        gru.bias_hh_l0[2] = 5.0    # b_hn
+        gru.bias_ih_l0[0] = -1e4   # b_ir: r = 0
+    _, h = gru(mg.zeros(1, 1, 1), mg.full((1, 1, 1), 1.0))
+    assert abs(h.item() - 0.5) < 1e-7
+
+
+def test_rnn_relu_nonlinearity(backend):
+    rnn = nn.RNN(1, 1, nonlinearity="relu", bias=False)
+    nn.init.constant_(rnn.weight_ih_l0, -1.0)
+    nn.init.constant_(rnn.weight_hh_l0, 1.0)
+    out, _ = rnn(mg.tensor([[[1.0]], [[-3.0]]]))
+    assert out.flatten().tolist() == [0.0, 3.0]
+
+
+def test_batch_first_transposes_input_and_output(backend):
+    mg.manual_seed(1)
+    lstm = nn.LSTM(3, 4, batch_first=True)
+    x = mg.randn(2, 5, 3)
+    out, (h, _) = lstm(x)
+    time_first = nn.LSTM(3, 4)
+    time_first.load_state_dict(lstm.state_dict())
+    ref, _ = time_first(x.transpose(0, 1))
+    assert out.shape == (2, 5, 4)
+    np.testing.assert_allclose(out.detach().cpu().numpy(), ref.transpose(0, 1).detach().cpu().numpy())
+    assert h.shape == (1, 2, 4)
+
+
+def test_unbatched_input(backend):
+    mg.manual_seed(2)
+    gru = nn.GRU(3, 4, num_layers=2)
+    x = mg.randn(5, 3)
+    out, h = gru(x)
+    ref, h_ref = gru(x.unsqueeze(1))
+    assert out.shape == (5, 4) and h.shape == (2, 4)
+    np.testing.assert_allclose(out.detach().cpu().numpy(), ref.squeeze(1).detach().cpu().numpy())
+
+
+def test_initial_state_is_used(backend):
+    mg.manual_seed(3)
+    rnn = nn.RNN(2, 3)
+    x = mg.randn(4, 1, 2)
+    a, _ = rnn(x)
+    b, _ = rnn(x, mg.ones(1, 1, 3))
+    assert not np.allclose(a.detach().cpu().numpy(), b.detach().cpu().numpy())
+    c, _ = rnn(x, mg.zeros(1, 1, 3))
+    np.testing.assert_array_equal(a.detach().cpu().numpy(), c.detach().cpu().numpy())
+
+
+def test_parameter_names_and_shapes_are_pytorchs():
+    lstm = nn.LSTM(3, 4, num_layers=2, bidirectional=True)
+    shapes = {k: tuple(v.shape) for k, v in lstm.state_dict().items()}
+    assert list(shapes)[:4] == ["weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0"]
+    assert shapes["weight_ih_l0"] == (16, 3)
+    assert shapes["weight_ih_l1_reverse"] == (16, 8)
+    assert shapes["weight_hh_l1"] == (16, 4)
+    assert len(shapes) == 16
+    assert set(nn.GRU(3, 4, bias=False).state_dict()) == {"weight_ih_l0", "weight_hh_l0"}
+
+
+def test_default_init_is_uniform_one_over_sqrt_hidden():
+    mg.manual_seed(4)
+    gru = nn.GRU(50, 100)
+    w = gru.weight_hh_l0.detach().numpy()
+    bound = 1 / math.sqrt(100)
+    assert np.abs(w).max() <= bound
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.005  # std of U(-a, a) is a/√3
+
+
+def test_init_reproducible_under_manual_seed():
+    mg.manual_seed(5)
+    a = nn.LSTM(2, 3).weight_ih_l0.tolist()
+    mg.manual_seed(5)
+    assert nn.LSTM(2, 3).weight_ih_l0.tolist() == a
+
+
+def test_dropout_only_between_layers_in_training(backend):
+    mg.manual_seed(6)
+    rnn = nn.RNN(2, 8, num_layers=2, dropout=0.5)
+    x = mg.randn(3, 2, 2)
+    rnn.eval()
+    a, _ = rnn(x)
+    b, _ = rnn(x)
+    np.testing.assert_array_equal(a.detach().cpu().numpy(), b.detach().cpu().numpy())
+    rnn.train()
+    c, _ = rnn(x)
+    assert not np.allclose(a.detach().cpu().numpy(), c.detach().cpu().numpy())
+
+
+def test_wrong_input_size_message():
+    with pytest.raises(RuntimeError, match="input.size\\(-1\\) must be equal to input_size. Expected 3, got 4"):
+        nn.LSTM(3, 2)(mg.zeros(5, 1, 4))
+
+
+def test_wrong_hidden_shape_message():
+    with pytest.raises(RuntimeError, match="Expected hidden size \\(1, 2, 4\\), got \\[1, 3, 4\\]"):
+        nn.GRU(3, 4)(mg.zeros(5, 2, 3), mg.zeros(1, 3, 4))
+
+
+def test_repr():
+    assert repr(nn.LSTM(10, 20, num_layers=2, batch_first=True)) == "LSTM(10, 20, num_layers=2, batch_first=True)"
+
+
+def _outputs(module, x, state):
+    out, h = module(x, tuple(state) if len(state) == 2 else state[0])
+    return (out,) + (h if isinstance(h, tuple) else (h,))
+
+
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU, nn.RNN])
+def test_gradcheck_over_a_few_steps(backend, float64, cls):
+    mg.manual_seed(7)
+    module = cls(2, 2, dtype=mg.float64)
+    x = mg.randn(3, 1, 2, requires_grad=True)
+    hx = (mg.randn(1, 1, 2, requires_grad=True),)
+    if cls is nn.LSTM:
+        hx = hx + (mg.randn(1, 1, 2, requires_grad=True),)
+    # the parameters are inputs too: gradcheck perturbs them in place, the module reads them
+    params = tuple(module.parameters())
+    assert gradcheck(lambda x, *rest: _outputs(module, x, rest[:len(hx)]), (x,) + hx + params)
+
+
+@pytest.mark.parametrize("cls, state", [(nn.RNNCell, 1), (nn.LSTMCell, 2), (nn.GRUCell, 1)])
+def test_cells_equal_one_step_of_the_layer(backend, cls, state):
+    mg.manual_seed(8)
+    cell = cls(3, 4)
+    layer = {nn.RNNCell: nn.RNN, nn.LSTMCell: nn.LSTM, nn.GRUCell: nn.GRU}[cls](3, 4)
+    layer.load_state_dict({k + "_l0": v for k, v in cell.state_dict().items()})
+    x = mg.randn(2, 3)
+    out = cell(x)
+    _, h = layer(x.unsqueeze(0))
+    got = out[0] if state == 2 else out
+    expected = h[0][0] if state == 2 else h[0]
+    np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), rtol=1e-6)
