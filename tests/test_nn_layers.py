@@ -1,0 +1,390 @@
+"""Layers and their functional forms: shapes, hand-computed values, gradients, train/eval behaviour."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+from minigrad.autograd import gradcheck, gradgradcheck
+
+
+def host(t):
+    return t.detach().cpu().numpy()
+
+
+def randn64(*shape, seed=0):
+    rng = np.random.default_rng(seed)
+    return mg.tensor(rng.standard_normal(shape), dtype=mg.float64, requires_grad=True)
+
+
+# --- Linear -------------------------------------------------------------------------------------------
+def test_linear_values(backend):
+    layer = nn.Linear(2, 3)
+    with mg.no_grad():
+        layer.weight.copy_(mg.tensor([[1.0, 0.0], [0.0, 1.0], [1.0, 1.0]]))
+        layer.bias.copy_(mg.tensor([0.5, -0.5, 0.0]))
+    out = layer(mg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert out.device == backend
+    assert out.tolist() == [[1.5, 1.5, 3.0], [3.5, 3.5, 7.0]]
+
+
+def test_linear_gradients_match_formulas(backend):
+    layer = nn.Linear(2, 1)
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    layer(x).sum().backward()
+    assert layer.weight.grad.tolist() == [[4.0, 6.0]]
+    assert layer.bias.grad.tolist() == [2.0]
+
+
+def test_linear_accepts_extra_leading_dims(backend):
+    assert nn.Linear(4, 2)(mg.ones(3, 5, 4)).shape == (3, 5, 2)
+    assert nn.Linear(4, 2)(mg.ones(4)).shape == (2,)
+
+
+def test_linear_without_bias():
+    layer = nn.Linear(3, 2, bias=False)
+    assert layer.bias is None and list(layer.state_dict()) == ["weight"]
+    assert layer(mg.ones(1, 3)).shape == (1, 2)
+
+
+def test_linear_functional_gradcheck(backend, float64):
+    x, w, b = randn64(3, 2, 4), randn64(5, 4, seed=1), randn64(5, seed=2)
+    assert gradcheck(F.linear, (x, w, b))
+    assert gradgradcheck(F.linear, (x, w, b))
+
+
+def test_linear_default_init_bounds():
+    mg.manual_seed(0)
+    layer = nn.Linear(100, 400)
+    bound = 1 / math.sqrt(100)
+    w, b = host(layer.weight), host(layer.bias)
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert np.abs(b).max() <= bound
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.01 * bound
+
+
+def test_linear_init_is_reproducible_under_manual_seed():
+    mg.manual_seed(123)
+    a = nn.Linear(3, 3)
+    mg.manual_seed(123)
+    b = nn.Linear(3, 3)
+    np.testing.assert_array_equal(host(a.weight), host(b.weight))
+    np.testing.assert_array_equal(host(a.bias), host(b.bias))
+
+
+def test_linear_dtype_argument():
+    assert nn.Linear(2, 2, dtype=mg.float64).weight.dtype == mg.float64
+
+
+def test_bilinear_shape_and_gradcheck(float64):
+    layer = nn.Bilinear(2, 3, 4)
+    assert layer(mg.ones(5, 2), mg.ones(5, 3)).shape == (5, 4)
+    assert gradcheck(F.bilinear, (randn64(2, 2), randn64(2, 3, seed=1), randn64(4, 2, 3, seed=2),
+                                  randn64(4, seed=3)))
+
+
+# --- activations -----------------------------------------------------------------------------------------
+X = [-2.0, -0.5, 0.0, 1.5]
+
+
+def _sig(v):
+    return 1 / (1 + math.exp(-v))
+
+
+ACTIVATIONS = [
+    (nn.ReLU(), lambda v: max(v, 0.0)),
+    (nn.LeakyReLU(0.1), lambda v: v if v > 0 else 0.1 * v),
+    (nn.ELU(alpha=0.5), lambda v: v if v > 0 else 0.5 * (math.exp(v) - 1)),
+    (nn.GELU(), lambda v: 0.5 * v * (1 + math.erf(v / math.sqrt(2)))),
+    (nn.GELU("tanh"), lambda v: 0.5 * v * (1 + math.tanh(math.sqrt(2 / math.pi) * (v + 0.044715 * v ** 3)))),
+    (nn.SiLU(), lambda v: v * _sig(v)),
+    (nn.Sigmoid(), _sig),
+    (nn.Tanh(), math.tanh),
+    (nn.Softplus(), lambda v: math.log1p(math.exp(v))),
+    (nn.Softplus(beta=2.0), lambda v: math.log1p(math.exp(2 * v)) / 2),
+    (nn.ReLU6(), lambda v: min(max(v, 0.0), 6.0)),
+    (nn.Hardtanh(), lambda v: min(max(v, -1.0), 1.0)),
+    (nn.Mish(), lambda v: v * math.tanh(math.log1p(math.exp(v)))),
+    (nn.LogSigmoid(), lambda v: math.log(_sig(v))),
+]
+
+
+@pytest.mark.parametrize("layer,fn", ACTIVATIONS, ids=[repr(a[0]) for a in ACTIVATIONS])
+def test_activation_values(backend, layer, fn):
+    out = layer(mg.tensor(X))
+    np.testing.assert_allclose(out.tolist(), [fn(v) for v in X], rtol=1e-5, atol=1e-6)
+
+
+@pytest.mark.parametrize("fn", [F.relu, F.leaky_relu, F.elu, F.gelu, F.silu, F.sigmoid, F.tanh, F.softplus,
+                                F.mish, F.logsigmoid], ids=lambda f: f.__name__)
+def test_activation_gradcheck(backend, float64, fn):
+    x = mg.tensor([-1.3, -0.4, 0.3, 2.1], dtype=mg.float64, requires_grad=True)
+    assert gradcheck(fn, (x,))
+
+
+def test_softmax_and_log_softmax_layers(backend):
+    x = mg.tensor([[1.0, 2.0, 3.0], [1.0, 1.0, 1.0]])
+    p = nn.Softmax(dim=1)(x)
+    e = np.exp([1.0, 2.0, 3.0])
+    np.testing.assert_allclose(p.tolist()[0], e / e.sum(), rtol=1e-6)
+    np.testing.assert_allclose(nn.LogSoftmax(dim=1)(x).tolist()[1], [-math.log(3)] * 3, rtol=1e-6)
+
+
+def test_softmax_implicit_dim_is_pytorchs():
+    x = mg.randn(2, 3)
+    np.testing.assert_allclose(host(F.softmax(x)), host(x.softmax(1)))
+
+
+def test_activation_repr():
+    assert repr(nn.LeakyReLU(0.2)) == "LeakyReLU(negative_slope=0.2)"
+    assert repr(nn.Softmax(dim=1)) == "Softmax(dim=1)"
+
+
+# --- Flatten / Identity / one_hot ---------------------------------------------------------------------
+def test_flatten_and_unflatten(backend):
+    x = mg.ones(2, 3, 4, 5)
+    assert nn.Flatten()(x).shape == (2, 60)
+    assert nn.Flatten(0, 1)(x).shape == (6, 4, 5)
+    assert nn.Unflatten(1, (3, 20))(nn.Flatten()(x)).shape == (2, 3, 20)
+
+
+def test_identity_returns_input():
+    x = mg.ones(2)
+    assert nn.Identity(54, unused="x")(x) is x
+
+
+def test_one_hot(backend):
+    out = F.one_hot(mg.tensor([[0, 2], [1, 1]]), 4)
+    assert out.dtype == mg.int64 and out.shape == (2, 2, 4)
+    assert out.tolist() == [[[1, 0, 0, 0], [0, 0, 1, 0]], [[0, 1, 0, 0], [0, 1, 0, 0]]]
+    assert F.one_hot(mg.tensor([3, 0])).shape == (2, 4)
+
+
+def test_one_hot_rejects_out_of_range():
+    with pytest.raises(RuntimeError, match="class values"):
+        F.one_hot(mg.tensor([3]), 3)
+
+
+# --- BatchNorm ------------------------------------------------------------------------------------------
+def test_batchnorm1d_train_values_and_running_stats(backend):
+    bn = nn.BatchNorm1d(2, momentum=0.5)
+    x = mg.tensor([[1.0, 0.0], [2.0, 0.0], [3.0, 6.0]])
+    y = bn(x)
+    mean = np.array([2.0, 2.0])
+    var = np.array([2 / 3, 8.0])
+    expected = (np.array([[1, 0], [2, 0], [3, 6.0]]) - mean) / np.sqrt(var + 1e-5)
+    np.testing.assert_allclose(host(y), expected, rtol=1e-5, atol=1e-6)
+    np.testing.assert_allclose(host(bn.running_mean), 0.5 * mean, rtol=1e-6)
+    # running variance takes the unbiased batch variance
+    np.testing.assert_allclose(host(bn.running_var), 0.5 + 0.5 * var * 3 / 2, rtol=1e-6)
+    assert bn.num_batches_tracked.item() == 1
+
+
+def test_batchnorm_eval_uses_running_stats(backend):
+    bn = nn.BatchNorm1d(1)
+    with mg.no_grad():
+        bn.running_mean.fill_(1.0)
+        bn.running_var.fill_(4.0)
+        bn.weight.fill_(2.0)
+        bn.bias.fill_(0.5)
+    bn.eval()
+    y = bn(mg.tensor([[3.0], [5.0]]))
+    np.testing.assert_allclose(host(y), [[2 * 2 / math.sqrt(4 + 1e-5) + 0.5], [2 * 4 / math.sqrt(4 + 1e-5) + 0.5]],
+                               rtol=1e-6)
+    assert bn.num_batches_tracked.item() == 0
+    assert host(bn.running_mean).tolist() == [1.0]
+
+
+def test_batchnorm_momentum_none_is_cumulative_average(backend):
+    bn = nn.BatchNorm1d(1, momentum=None)
+    bn(mg.tensor([[0.0], [2.0]]))
+    bn(mg.tensor([[4.0], [6.0]]))
+    np.testing.assert_allclose(host(bn.running_mean), [3.0], rtol=1e-6)  # mean of batch means 1 and 5
+    np.testing.assert_allclose(host(bn.running_var), [2.0], rtol=1e-6)   # mean of unbiased vars 2 and 2
+
+
+def test_batchnorm_without_running_stats_uses_batch_stats_in_eval(backend):
+    bn = nn.BatchNorm1d(1, track_running_stats=False).eval()
+    assert bn.running_mean is None and "running_mean" not in bn.state_dict()
+    y = bn(mg.tensor([[1.0], [3.0]]))
+    np.testing.assert_allclose(host(y), [[-1.0], [1.0]], rtol=1e-4)
+
+
+def test_batchnorm2d_normalises_per_channel(backend):
+    mg.manual_seed(0)
+    x = mg.randn(4, 3, 5, 5) * 3 + 2
+    y = host(nn.BatchNorm2d(3)(x))
+    np.testing.assert_allclose(y.mean(axis=(0, 2, 3)), 0, atol=1e-5)
+    np.testing.assert_allclose(y.var(axis=(0, 2, 3)), 1, atol=1e-3)
+
+
+def test_batchnorm_state_dict_keys():
+    assert list(nn.BatchNorm2d(3).state_dict()) == ["weight", "bias", "running_mean", "running_var",
+                                                    "num_batches_tracked"]
+
+
+def test_batchnorm_rejects_wrong_rank():
+    with pytest.raises(ValueError, match="expected 4D input"):
+        nn.BatchNorm2d(3)(mg.ones(2, 3))
+
+
+def test_batchnorm_single_value_per_channel_raises():
+    with pytest.raises(ValueError, match="more than 1 value per channel"):
+        nn.BatchNorm1d(3)(mg.ones(1, 3))
+
+
+def test_batch_norm_train_gradcheck(backend, float64):
+    x, w, b = randn64(4, 3, 2, 2), randn64(3, seed=1), randn64(3, seed=2)
+
+    def fn(x, w, b):
+        return F.batch_norm(x, None, None, w, b, training=True)
+    assert gradcheck(fn, (x, w, b))
+
+
+def test_batch_norm_train_gradgradcheck(float64):
+    x, w = randn64(5, 2), randn64(2, seed=1)
+    assert gradgradcheck(lambda x, w: F.batch_norm(x, None, None, w, None, training=True), (x, w))
+
+
+def test_batch_norm_eval_gradcheck(float64):
+    x, w, b = randn64(3, 2), randn64(2, seed=1), randn64(2, seed=2)
+    rm, rv = mg.tensor([0.5, -1.0], dtype=mg.float64), mg.tensor([2.0, 0.5], dtype=mg.float64)
+    assert gradcheck(lambda x, w, b: F.batch_norm(x, rm, rv, w, b, training=False), (x, w, b))
+
+
+# --- LayerNorm / GroupNorm -----------------------------------------------------------------------------------
+def test_layernorm_values(backend):
+    ln = nn.LayerNorm(4)
+    x = mg.tensor([[1.0, 2.0, 3.0, 4.0], [2.0, 2.0, 2.0, 2.0]])
+    row = np.array([1.0, 2, 3, 4])
+    expected = (row - 2.5) / np.sqrt(1.25 + 1e-5)
+    y = host(ln(x))
+    np.testing.assert_allclose(y[0], expected, rtol=1e-5)
+    np.testing.assert_allclose(y[1], 0.0, atol=1e-6)
+
+
+def test_layernorm_multi_dim_shape_and_params():
+    ln = nn.LayerNorm((3, 4))
+    assert ln.weight.shape == (3, 4) and ln(mg.randn(2, 3, 4)).shape == (2, 3, 4)
+
+
+def test_layernorm_rejects_wrong_trailing_shape():
+    with pytest.raises(RuntimeError, match="expected input with shape"):
+        nn.LayerNorm(5)(mg.ones(2, 4))
+
+
+def test_layer_norm_gradcheck(backend, float64):
+    x, w, b = randn64(3, 4), randn64(4, seed=1), randn64(4, seed=2)
+    assert gradcheck(lambda x, w, b: F.layer_norm(x, (4,), w, b), (x, w, b))
+
+
+def test_layer_norm_gradgradcheck(float64):
+    x, w = randn64(2, 3), randn64(3, seed=1)
+    assert gradgradcheck(lambda x, w: F.layer_norm(x, (3,), w), (x, w))
+
+
+def test_group_norm_matches_manual_and_gradcheck(float64):
+    x, w, b = randn64(2, 4, 3), randn64(4, seed=1), randn64(4, seed=2)
+    y = host(F.group_norm(x, 2, w, b))
+    xs = host(x).reshape(2, 2, 6)
+    manual = ((xs - xs.mean(-1, keepdims=True)) / np.sqrt(xs.var(-1, keepdims=True) + 1e-5)).reshape(2, 4, 3)
+    np.testing.assert_allclose(y, manual * host(w)[:, None] + host(b)[:, None], rtol=1e-10)
+    assert gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (x, w, b))
+
+
+# --- Dropout ----------------------------------------------------------------------------------------------
+def test_dropout_train_zeroes_and_rescales(backend):
+    mg.manual_seed(0)
+    drop = nn.Dropout(0.25)
+    y = host(drop(mg.ones(200, 100)))
+    kept = y != 0
+    np.testing.assert_allclose(y[kept], 1 / 0.75, rtol=1e-6)
+    assert abs(kept.mean() - 0.75) < 0.01
+
+
+def test_dropout_eval_is_identity(backend):
+    x = mg.randn(3, 4)
+    assert nn.Dropout(0.5).eval()(x) is x
+
+
+def test_dropout_gradient_uses_same_mask(backend):
+    mg.manual_seed(1)
+    x = mg.ones(50, requires_grad=True)
+    y = F.dropout(x, 0.5)
+    y.sum().backward()
+    np.testing.assert_array_equal(host(x.grad), host(y))
+
+
+def test_dropout_reproducible_under_manual_seed():
+    mg.manual_seed(7)
+    a = host(F.dropout(mg.ones(100), 0.5))
+    mg.manual_seed(7)
+    b = host(F.dropout(mg.ones(100), 0.5))
+    np.testing.assert_array_equal(a, b)
+
+
+def test_dropout_p_one_and_zero():
+    x = mg.ones(5)
+    assert host(F.dropout(x, 1.0)).tolist() == [0.0] * 5
+    assert F.dropout(x, 0.0) is x
+
+
+def test_dropout_rejects_bad_p():
+    with pytest.raises(ValueError, match="between 0 and 1"):
+        nn.Dropout(1.5)
+
+
+def test_dropout2d_zeroes_whole_channels(backend):
+    mg.manual_seed(3)
+    y = host(nn.Dropout2d(0.5)(mg.ones(4, 8, 3, 3)))
+    per_channel = y.reshape(4, 8, 9)
+    assert np.all((per_channel == 0).all(-1) | (per_channel == 2.0).all(-1))
+
+
+# --- Embedding ---------------------------------------------------------------------------------------------
+def test_embedding_lookup_values(backend):
+    emb = nn.Embedding(4, 2)
+    with mg.no_grad():
+        emb.weight.copy_(mg.tensor([[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]]))
+    out = emb(mg.tensor([[3, 0], [1, 1]]))
+    assert out.shape == (2, 2, 2)
+    assert out.tolist() == [[[6.0, 7.0], [0.0, 1.0]], [[2.0, 3.0], [2.0, 3.0]]]
+
+
+def test_embedding_gradient_accumulates_repeats_and_skips_padding(backend):
+    emb = nn.Embedding(4, 2, padding_idx=1)
+    assert host(emb.weight)[1].tolist() == [0.0, 0.0]
+    out = emb(mg.tensor([2, 2, 1, 0]))
+    (out * mg.tensor([[1.0, 2.0], [3.0, 4.0], [5.0, 6.0], [7.0, 8.0]])).sum().backward()
+    assert host(emb.weight.grad).tolist() == [[7.0, 8.0], [0.0, 0.0], [4.0, 6.0], [0.0, 0.0]]
+
+
+def test_embedding_default_init_is_standard_normal():
+    mg.manual_seed(0)
+    w = host(nn.Embedding(1000, 100).weight)
+    assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01
+
+
+def test_embedding_gradcheck(backend, float64):
+    w = randn64(5, 3)
+    idx = mg.tensor([[0, 4], [4, 2]])
+    assert gradcheck(lambda w: F.embedding(idx, w), (w,))
+
+
+def test_embedding_out_of_range_raises():
+    with pytest.raises(IndexError, match="out of range"):
+        nn.Embedding(3, 2)(mg.tensor([3]))
+
+
+def test_embedding_from_pretrained_is_frozen():
+    emb = nn.Embedding.from_pretrained(mg.tensor([[1.0, 2.0], [3.0, 4.0]]))
+    assert not emb.weight.requires_grad and emb(mg.tensor([1])).tolist() == [[3.0, 4.0]]
+
+
+def test_embedding_max_norm_renormalises_used_rows():
+    emb = nn.Embedding.from_pretrained(mg.tensor([[3.0, 4.0], [6.0, 8.0]]), max_norm=1.0)
+    emb(mg.tensor([0]))
+    np.testing.assert_allclose(host(emb.weight), [[0.6, 0.8], [6.0, 8.0]], rtol=1e-5)
