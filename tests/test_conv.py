@@ -1,9 +1,13 @@
-"""Convolution: values against hand-computed and naive references, shapes, gradients."""
+"""Convolution: values against hand-computed and naive references, shapes, gradients, layers."""
+
+import math
 
 import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.nn as nn
+import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.ops.conv import conv2d, conv_transpose2d
 
@@ -216,3 +220,92 @@ def test_conv2d_weight_gradient_by_hand(backend):
     conv2d(x, w).sum().backward()
     # dL/dw[i, j] = sum of the 2x2 block of x starting at (i, j)
     assert w.grad.tolist() == [[[[8.0, 12.0], [20.0, 24.0]]]]
+
+
+# --- layers -----------------------------------------------------------------------------------
+
+def test_conv2d_layer_shapes_and_parameter_names(backend):
+    mg.manual_seed(0)
+    conv = nn.Conv2d(4, 6, (3, 2), stride=2, padding=1, groups=2)
+    assert conv.weight.shape == (6, 2, 3, 2) and conv.bias.shape == (6,)
+    assert list(conv.state_dict()) == ["weight", "bias"]
+    assert conv(mg.zeros(2, 4, 9, 9)).shape == (2, 6, 5, 5)
+
+
+def test_conv2d_layer_calls_functional(backend):
+    mg.manual_seed(1)
+    conv = nn.Conv2d(2, 3, 3, padding="same", dilation=2)
+    x = mg.randn(1, 2, 6, 6)
+    expected = F.conv2d(x, conv.weight, conv.bias, padding="same", dilation=2)
+    np.testing.assert_array_equal(conv(x).detach().cpu().numpy(), expected.detach().cpu().numpy())
+
+
+def test_conv2d_default_init_bounds():
+    mg.manual_seed(2)
+    conv = nn.Conv2d(8, 64, 5)
+    bound = 1 / math.sqrt(8 * 25)  # kaiming_uniform(a=√5) gives U(-1/√fan_in, 1/√fan_in)
+    w = conv.weight.detach().numpy()
+    assert np.abs(w).max() <= bound and np.abs(w).max() > 0.95 * bound
+    assert abs(w.std() - bound / math.sqrt(3)) < 0.02 * bound
+    assert np.abs(conv.bias.detach().numpy()).max() <= bound
+
+
+def test_conv2d_without_bias():
+    conv = nn.Conv2d(1, 2, 3, bias=False)
+    assert conv.bias is None and list(conv.state_dict()) == ["weight"]
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv2d_padding_mode_pads_before_convolving(backend, mode):
+    mg.manual_seed(3)
+    conv = nn.Conv2d(1, 1, 3, padding=1, padding_mode=mode)
+    x = mg.randn(1, 1, 4, 5)
+    expected = F.conv2d(F.pad(x, (1, 1, 1, 1), mode=mode), conv.weight, conv.bias)
+    np.testing.assert_allclose(conv(x).detach().cpu().numpy(), expected.detach().cpu().numpy())
+
+
+def test_conv2d_layer_validates_groups():
+    with pytest.raises(ValueError, match="in_channels must be divisible by groups"):
+        nn.Conv2d(3, 4, 3, groups=2)
+
+
+def test_conv2d_repr():
+    assert repr(nn.Conv2d(1, 16, 3, padding=1)) == "Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+
+
+def test_conv_transpose2d_layer_shapes(backend):
+    mg.manual_seed(4)
+    up = nn.ConvTranspose2d(4, 6, 3, stride=2, padding=1, groups=2)
+    assert up.weight.shape == (4, 3, 3, 3)
+    assert up(mg.zeros(1, 4, 5, 5)).shape == (1, 6, 9, 9)
+    assert up(mg.zeros(1, 4, 5, 5), output_size=(10, 10)).shape == (1, 6, 10, 10)
+
+
+def test_conv_transpose2d_layer_rejects_unreachable_output_size():
+    with pytest.raises(ValueError, match="valid sizes range from 9 to 10"):
+        nn.ConvTranspose2d(1, 1, 3, stride=2, padding=1)(mg.zeros(1, 1, 5, 5), output_size=(11, 11))
+
+
+def test_conv_transpose2d_undoes_strided_conv_shape(backend):
+    down = nn.Conv2d(2, 3, 3, stride=2, padding=1)
+    up = nn.ConvTranspose2d(3, 2, 3, stride=2, padding=1, output_padding=1)
+    assert up(down(mg.zeros(1, 2, 8, 8))).shape == (1, 2, 8, 8)
+
+
+def test_small_cnn_trains(backend):
+    mg.manual_seed(5)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                          nn.Conv2d(4, 8, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))
+    x = mg.randn(16, 1, 8, 8)
+    y = (x[:, 0, :4].sum(dim=(1, 2)) > x[:, 0, 4:].sum(dim=(1, 2))).long()
+    losses = []
+    for _ in range(30):
+        loss = F.cross_entropy(model(x), y)
+        for p in model.parameters():
+            p.grad = None
+        loss.backward()
+        with mg.no_grad():
+            for p in model.parameters():
+                p -= 0.5 * p.grad
+        losses.append(loss.item())
+    assert losses[-1] < 0.5 * losses[0]
