@@ -43,8 +43,9 @@ def require_dot():
 class Graph(graphviz.Digraph):
     """A ``graphviz.Digraph`` whose rendering errors name the package that provides ``dot``.
 
-    ``save(path)`` writes exactly ``path`` in the format its suffix names (``.svg``, ``.png``,
-    ``.pdf``, ``.dot``/``.gv`` for the source), without graphviz's side files.
+    ``write(path)`` writes exactly ``path`` in the format its suffix names (``.svg``, ``.png``,
+    ``.pdf``, ``.dot``/``.gv`` for the source), without graphviz's side files. (graphviz's own
+    ``save`` still writes the DOT source and ``render`` the source plus the picture.)
     """
 
     def pipe(self, *args, **kwargs):
@@ -63,7 +64,7 @@ class Graph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError() from None
 
-    def save(self, path):
+    def write(self, path):
         """Write the picture to ``path``; the format is the suffix (svg, png, pdf, dot, gv)."""
         path = os.fspath(path)
         fmt = os.path.splitext(path)[1].lstrip(".").lower()
@@ -72,7 +73,7 @@ class Graph(graphviz.Digraph):
         elif fmt in ("svg", "png", "pdf", "jpg", "jpeg"):
             data = self.pipe(format=fmt)
         else:
-            raise ValueError(f"save: unknown picture format {fmt!r}; use .svg, .png, .pdf or .dot")
+            raise ValueError(f"write: unknown picture format {fmt!r}; use .svg, .png, .pdf or .dot")
         directory = os.path.dirname(path)
         if directory:
             os.makedirs(directory, exist_ok=True)

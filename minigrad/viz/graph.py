@@ -285,7 +285,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
             a list of those, or a predicate ``module -> bool``.
 
     Returns:
-        graphviz.Digraph: render with ``.render(path, format="svg")`` or ``.save("g.svg")``;
+        graphviz.Digraph: render with ``.render(path, format="svg")`` or ``.write("g.svg")``;
         Jupyter displays it inline; ``.source`` is the DOT text.
 
     >>> import minigrad as mg
@@ -347,7 +347,8 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
                     any(r.grad_fn is n for r in info.roots)
                 if used_outside:
                     outs.extend(fmt_shape(s) for s, _ in n.out_meta)
-            shapes = ", ".join(dict.fromkeys(ins[:3])) + " → " + ", ".join(dict.fromkeys(outs[:3]))
+            outs = ", ".join(dict.fromkeys(outs[:3]))
+            shapes = (", ".join(dict.fromkeys(ins[:3])) + " → " + outs) if ins else f"out {outs}"
             label = _html(f"<B>{_esc(module_label(grp['path'][-1], b.module_names))}</B>",
                           _small(f"{len(grp['nodes'])} ops, {len(grp['params'])} parameters "
                                  f"({n_vals:,} values)"),
@@ -486,11 +487,11 @@ def draw_backward(root, *, gradient=None, params=None, direction="LR", show_grad
 
 def _flow_text(g, shape):
     if g is None:
-        return f"{fmt_shape(shape)}  no gradient"
+        return f"{fmt_shape(shape)}, no gradient"
     v = scalar_value(g)
     if v is not None:
         return f"{fmt_num(v)}"
-    return f"{fmt_shape(shape)}  ‖g‖={fmt_num(norm_of(g))}"
+    return f"{fmt_shape(shape)}, ‖g‖={fmt_num(norm_of(g))}"
 
 
 def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=None, caption=None):
