@@ -54,8 +54,7 @@ class SoftTargetCrossEntropy(Function):
         shifted = x - xp.max(x, axis=dim, keepdims=True)
         logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         # 0 · log 0 is 0 here (a class with no target mass never contributes, even at -inf logits)
-        terms = xp.where(a != 0, a * logp, xp.zeros_like(logp))
-        loss = -xp.sum(terms, axis=dim)
+        loss = -xp.sum(a * xp.where(a != 0, logp, xp.zeros_like(logp)), axis=dim)
         ctx.save_for_backward(x, a, logp)
         if reduction == "none":
             return loss
@@ -85,10 +84,8 @@ class BinaryCrossEntropy(Function):
     @staticmethod
     def forward(ctx, x, t):
         xp = ctx.xp
-        log_x = xp.maximum(xp.log(x), -100.0)
-        log_1mx = xp.maximum(xp.log1p(-x), -100.0)
         ctx.save_for_backward(x, t)
-        return -(t * log_x + (1 - t) * log_1mx)
+        return -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
 
     @staticmethod
     def backward(ctx, grad):
@@ -96,8 +93,21 @@ class BinaryCrossEntropy(Function):
         gx = grad * (x - t) / ((1 - x) * x).clamp(min=1e-12) if ctx.needs_input_grad[0] else None
         gt = None
         if ctx.needs_input_grad[1]:
-            gt = grad * ((-x).log1p().clamp(min=-100.0) - x.log().clamp(min=-100.0))
+            gt = grad * (_clamped_log_t(1 - x) - _clamped_log_t(x))
         return gx, gt
+
+
+def _clamped_log(xp, v):
+    # max(log v, -100) without evaluating log 0 (which would warn)
+    positive = v > 0
+    return xp.where(positive, xp.maximum(xp.log(xp.where(positive, v, xp.ones_like(v))), -100.0),
+                    xp.full_like(v, -100.0))
+
+
+def _clamped_log_t(v):
+    from .elementwise import where
+    positive = v > 0
+    return where(positive, where(positive, v, 1.0).log().clamp(min=-100.0), -100.0)
 
 
 class Normalize(Function):
@@ -189,7 +199,7 @@ class WeightedNLL(Function):
     @staticmethod
     def forward(ctx, x, a, dim=1, reduction="mean", denominator=1.0):
         xp = ctx.xp
-        loss = -xp.sum(xp.where(a != 0, a * x, xp.zeros_like(x)), axis=dim)
+        loss = -xp.sum(a * xp.where(a != 0, x, xp.zeros_like(x)), axis=dim)
         ctx.save_for_backward(a)
         if reduction == "none":
             return loss

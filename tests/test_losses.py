@@ -1,0 +1,361 @@
+"""Losses against NumPy transcriptions of PyTorch's formulas, every reduction, stability, gradients."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+from minigrad.autograd import gradcheck, gradgradcheck
+
+RNG = np.random.default_rng(0)
+LOGITS = RNG.standard_normal((5, 4))
+LABELS = np.array([0, 3, 1, 1, 2])
+WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
+
+
+def host(t):
+    return t.detach().cpu().numpy()
+
+
+def np_log_softmax(x, axis=1):
+    m = x.max(axis=axis, keepdims=True)
+    return x - m - np.log(np.exp(x - m).sum(axis=axis, keepdims=True))
+
+
+def np_cross_entropy(x, y, weight=None, ignore_index=-100, smoothing=0.0, reduction="mean"):
+    """PyTorch's cross_entropy for class indices of (N, C) logits, written out."""
+    n, c = x.shape
+    logp = np_log_softmax(x)
+    w = np.ones(c) if weight is None else weight
+    keep = y != ignore_index
+    ys = np.where(keep, y, 0)
+    nll = -w[ys] * logp[np.arange(n), ys] * keep
+    smooth = -(logp * w).sum(1) * keep
+    if reduction == "none":
+        return (1 - smoothing) * nll + smoothing / c * smooth
+    if reduction == "sum":
+        return (1 - smoothing) * nll.sum() + smoothing / c * smooth.sum()
+    denom = (w[ys] * keep).sum()
+    return (1 - smoothing) * nll.sum() / denom + smoothing / c * smooth.sum() / denom
+
+
+# --- cross-entropy ------------------------------------------------------------------------------------
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_class_indices(backend, reduction):
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), reduction=reduction)
+    np.testing.assert_allclose(host(out), np_cross_entropy(LOGITS, LABELS, reduction=reduction), rtol=1e-5)
+
+
+def test_cross_entropy_is_log_softmax_then_nll_by_hand():
+    # one sample, logits (1, 2, 3), class 2: -log(e³ / (e + e² + e³))
+    out = F.cross_entropy(mg.tensor([[1.0, 2.0, 3.0]]), mg.tensor([2]))
+    assert abs(out.item() - (math.log(math.exp(1) + math.exp(2) + math.exp(3)) - 3)) < 1e-6
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_cross_entropy_weight_ignore_index_label_smoothing(backend, reduction):
+    labels = LABELS.copy()
+    labels[2] = -1
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(labels), weight=mg.tensor(WEIGHT), ignore_index=-1,
+                          label_smoothing=0.2, reduction=reduction)
+    expected = np_cross_entropy(LOGITS, labels, WEIGHT, -1, 0.2, reduction)
+    np.testing.assert_allclose(host(out), expected, rtol=1e-5, atol=1e-7)
+
+
+def test_cross_entropy_weighted_mean_divides_by_target_weights(backend):
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), weight=mg.tensor(WEIGHT))
+    np.testing.assert_allclose(out.item(), np_cross_entropy(LOGITS, LABELS, WEIGHT), rtol=1e-5)
+
+
+def test_cross_entropy_ignored_sample_gets_zero_gradient(backend):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    labels = LABELS.copy()
+    labels[0] = -100
+    F.cross_entropy(x, mg.tensor(labels)).backward()
+    assert np.all(host(x.grad)[0] == 0)
+
+
+def test_cross_entropy_all_ignored_mean_is_nan():
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.full((5,), -100, dtype=mg.int64))
+    assert math.isnan(out.item())
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_probability_targets(backend, smoothing):
+    target = np.exp(RNG.standard_normal((5, 4)))
+    target /= target.sum(1, keepdims=True)
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(target), weight=mg.tensor(WEIGHT),
+                          label_smoothing=smoothing)
+    t = target * (1 - smoothing) + smoothing / 4
+    expected = -(np_log_softmax(LOGITS) * t * WEIGHT).sum(1).mean()
+    np.testing.assert_allclose(out.item(), expected, rtol=1e-5)
+
+
+def test_cross_entropy_spatial_dims(backend):
+    x = RNG.standard_normal((2, 3, 4, 5))
+    y = RNG.integers(0, 3, (2, 4, 5))
+    out = F.cross_entropy(mg.tensor(x), mg.tensor(y), reduction="none")
+    assert out.shape == (2, 4, 5)
+    flat_x = x.transpose(0, 2, 3, 1).reshape(-1, 3)
+    np.testing.assert_allclose(host(out).reshape(-1), np_cross_entropy(flat_x, y.reshape(-1), reduction="none"),
+                               rtol=1e-5)
+
+
+def test_cross_entropy_unbatched(backend):
+    out = F.cross_entropy(mg.tensor([1.0, 2.0, 3.0]), mg.tensor(2))
+    np.testing.assert_allclose(out.item(), -np_log_softmax(np.array([[1.0, 2, 3]]))[0, 2], rtol=1e-6)
+
+
+def test_cross_entropy_huge_logits_are_finite(backend):
+    x = mg.tensor([[1e4, -1e4, 0.0], [-1e4, 1e4, 5e3]], requires_grad=True)
+    loss = F.cross_entropy(x, mg.tensor([1, 1]))
+    loss.backward()
+    assert abs(loss.item() - 1e4) < 1e-2  # sample 0 pays 2e4, sample 1 pays ~0
+    assert np.all(np.isfinite(host(x.grad)))
+    np.testing.assert_allclose(host(x.grad), [[0.5, -0.5, 0.0], [0.0, 0.0, 0.0]], atol=1e-6)
+
+
+def test_cross_entropy_minus_inf_logit_of_other_class_is_fine():
+    out = F.cross_entropy(mg.tensor([[0.0, -math.inf]]), mg.tensor([0]))
+    assert out.item() == 0.0
+
+
+def test_cross_entropy_gradient_is_softmax_minus_onehot(backend):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    F.cross_entropy(x, mg.tensor(LABELS), reduction="sum").backward()
+    p = np.exp(np_log_softmax(LOGITS))
+    p[np.arange(5), LABELS] -= 1
+    np.testing.assert_allclose(host(x.grad), p, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "none"])
+def test_cross_entropy_gradcheck(backend, float64, reduction):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    w = mg.tensor(WEIGHT)
+    assert gradcheck(lambda x: F.cross_entropy(x, mg.tensor(LABELS), weight=w, label_smoothing=0.1,
+                                               reduction=reduction), (x,))
+
+
+def test_cross_entropy_gradgradcheck(float64):
+    x = mg.tensor(LOGITS[:2], requires_grad=True)
+    assert gradgradcheck(lambda x: F.cross_entropy(x, mg.tensor(LABELS[:2])), (x,))
+
+
+def test_cross_entropy_out_of_range_target_raises():
+    with pytest.raises(IndexError, match="Target 4 is out of bounds"):
+        F.cross_entropy(mg.tensor(LOGITS), mg.tensor([0, 1, 2, 3, 4]))
+
+
+def test_cross_entropy_wrong_target_shape_raises():
+    with pytest.raises(ValueError, match="Expected target of shape"):
+        F.cross_entropy(mg.tensor(LOGITS), mg.tensor([0, 1]))
+
+
+def test_cross_entropy_bad_reduction_raises():
+    with pytest.raises(ValueError, match="not a valid value for reduction"):
+        F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), reduction="avg")
+
+
+def test_cross_entropy_module_matches_functional_and_holds_weight_buffer(backend):
+    loss = nn.CrossEntropyLoss(weight=mg.tensor(WEIGHT), label_smoothing=0.1)
+    assert list(loss.state_dict()) == ["weight"]
+    expected = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), weight=mg.tensor(WEIGHT), label_smoothing=0.1)
+    assert loss(mg.tensor(LOGITS), mg.tensor(LABELS)).item() == expected.item()
+
+
+def test_cross_entropy_legacy_size_average_maps_to_sum():
+    assert nn.CrossEntropyLoss(size_average=False).reduction == "sum"
+
+
+# --- NLL ------------------------------------------------------------------------------------------------
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_nll_loss_matches_cross_entropy_on_log_softmax(backend, reduction):
+    logp = mg.tensor(np_log_softmax(LOGITS))
+    out = F.nll_loss(logp, mg.tensor(LABELS), weight=mg.tensor(WEIGHT), reduction=reduction)
+    np.testing.assert_allclose(host(out), np_cross_entropy(LOGITS, LABELS, WEIGHT, reduction=reduction), rtol=1e-5)
+
+
+def test_nll_loss_by_hand(backend):
+    assert nn.NLLLoss()(mg.tensor([[-1.0, -2.0], [-3.0, -4.0]]), mg.tensor([1, 0])).item() == 2.5
+
+
+def test_nll_loss_ignore_index(backend):
+    out = F.nll_loss(mg.tensor([[-1.0, -2.0], [-3.0, -4.0]]), mg.tensor([1, 7]), ignore_index=7)
+    assert out.item() == 2.0
+
+
+def test_nll_loss_gradcheck(backend, float64):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    assert gradcheck(lambda x: F.nll_loss(x, mg.tensor(LABELS), weight=mg.tensor(WEIGHT)), (x,))
+
+
+# --- binary cross-entropy ------------------------------------------------------------------------------
+P = np.array([0.1, 0.7, 0.5, 0.99])
+T = np.array([0.0, 1.0, 1.0, 0.3])
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_values(backend, reduction):
+    w = np.array([1.0, 2.0, 0.5, 1.0])
+    out = nn.BCELoss(weight=mg.tensor(w), reduction=reduction)(mg.tensor(P), mg.tensor(T))
+    per = -w * (T * np.log(P) + (1 - T) * np.log(1 - P))
+    expected = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
+    np.testing.assert_allclose(host(out), expected, rtol=1e-5)
+
+
+def test_bce_clamps_log_at_minus_100(backend):
+    out = F.binary_cross_entropy(mg.tensor([0.0, 1.0]), mg.tensor([1.0, 0.0]), reduction="none")
+    assert out.tolist() == [100.0, 100.0]
+
+
+def test_bce_gradient_finite_at_saturated_input(backend):
+    x = mg.tensor([0.0, 1.0], requires_grad=True)
+    F.binary_cross_entropy(x, mg.tensor([1.0, 0.0])).backward()
+    assert np.all(np.isfinite(host(x.grad)))
+
+
+def test_bce_gradcheck_input_and_target(backend, float64):
+    x = mg.tensor(P, requires_grad=True)
+    t = mg.tensor(T, requires_grad=True)
+    assert gradcheck(F.binary_cross_entropy, (x, t))
+
+
+def test_bce_shape_mismatch_raises():
+    with pytest.raises(ValueError, match="different to the input size"):
+        F.binary_cross_entropy(mg.tensor([0.5]), mg.tensor([1.0, 0.0]))
+
+
+def np_bce_logits(x, t, pos_weight=None):
+    pw = 1.0 if pos_weight is None else pos_weight
+    return -(pw * t * np.log(1 / (1 + np.exp(-x))) + (1 - t) * np.log(1 - 1 / (1 + np.exp(-x))))
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_values(backend, reduction):
+    x = RNG.standard_normal((3, 4))
+    t = RNG.random((3, 4))
+    out = F.binary_cross_entropy_with_logits(mg.tensor(x), mg.tensor(t), reduction=reduction)
+    per = np_bce_logits(x, t)
+    expected = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
+    np.testing.assert_allclose(host(out), expected, rtol=1e-5)
+
+
+def test_bce_with_logits_pos_weight_broadcasts_over_classes(backend):
+    x = RNG.standard_normal((3, 4))
+    t = (RNG.random((3, 4)) > 0.5).astype(float)
+    pw = np.array([1.0, 2.0, 3.0, 0.5])
+    out = nn.BCEWithLogitsLoss(pos_weight=mg.tensor(pw))(mg.tensor(x), mg.tensor(t))
+    np.testing.assert_allclose(out.item(), np_bce_logits(x, t, pw).mean(), rtol=1e-5)
+
+
+def test_bce_with_logits_large_logits_stable(backend):
+    x = mg.tensor([1e4, -1e4, 1e4, -1e4], requires_grad=True)
+    t = mg.tensor([1.0, 0.0, 0.0, 1.0])
+    loss = F.binary_cross_entropy_with_logits(x, t, pos_weight=mg.tensor([2.0, 2.0, 2.0, 2.0]),
+                                              reduction="none")
+    assert host(loss).tolist() == [0.0, 0.0, 1e4, 2e4]
+    loss.sum().backward()
+    assert host(x.grad).tolist() == [0.0, 0.0, 1.0, -2.0]
+
+
+def test_bce_with_logits_gradcheck(backend, float64):
+    x = mg.tensor(RNG.standard_normal(6) * 3, requires_grad=True)
+    t = mg.tensor(RNG.random(6))
+    pw = mg.tensor(np.full(6, 1.5))
+    assert gradcheck(lambda x: F.binary_cross_entropy_with_logits(x, t, pos_weight=pw), (x,))
+
+
+# --- regression losses -------------------------------------------------------------------------------
+A = np.array([[0.5, -2.0, 3.0], [0.1, 0.0, -0.4]])
+B = np.array([[0.0, 0.0, 1.0], [1.5, 0.2, -0.4]])
+D = A - B
+
+
+def _huber(d, delta):
+    return np.where(np.abs(d) < delta, 0.5 * d * d, delta * (np.abs(d) - 0.5 * delta))
+
+
+REGRESSION = [
+    ("mse", lambda a, b, r: F.mse_loss(a, b, reduction=r), D ** 2),
+    ("l1", lambda a, b, r: F.l1_loss(a, b, reduction=r), np.abs(D)),
+    ("huber", lambda a, b, r: F.huber_loss(a, b, reduction=r, delta=1.5), _huber(D, 1.5)),
+    ("smooth_l1", lambda a, b, r: F.smooth_l1_loss(a, b, reduction=r, beta=0.5), _huber(D, 0.5) / 0.5),
+    ("smooth_l1_beta0", lambda a, b, r: F.smooth_l1_loss(a, b, reduction=r, beta=0.0), np.abs(D)),
+]
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,fn,per", REGRESSION, ids=[r[0] for r in REGRESSION])
+def test_regression_losses(backend, name, fn, per, reduction):
+    out = fn(mg.tensor(A), mg.tensor(B), reduction)
+    expected = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
+    np.testing.assert_allclose(host(out), expected, rtol=1e-5, atol=1e-7)
+
+
+@pytest.mark.parametrize("name,fn,per", REGRESSION[:4], ids=[r[0] for r in REGRESSION[:4]])
+def test_regression_loss_gradcheck(backend, float64, name, fn, per):
+    a = mg.tensor(A + 0.01, requires_grad=True)  # away from the kinks
+    b = mg.tensor(B, requires_grad=True)
+    assert gradcheck(lambda a, b: fn(a, b, "mean"), (a, b))
+
+
+def test_mse_and_mae_textbook_values():
+    assert nn.MSELoss()(mg.tensor([1.0, 2.0]), mg.tensor([0.0, 4.0])).item() == 2.5
+    assert nn.L1Loss()(mg.tensor([1.0, 2.0]), mg.tensor([0.0, 4.0])).item() == 1.5
+
+
+def test_huber_equals_smooth_l1_times_beta(backend):
+    a, b = mg.tensor(A), mg.tensor(B)
+    np.testing.assert_allclose(host(nn.HuberLoss(delta=0.7)(a, b)), 0.7 * host(nn.SmoothL1Loss(beta=0.7)(a, b)),
+                               rtol=1e-6)
+
+
+def test_mse_shape_mismatch_warns():
+    with pytest.warns(UserWarning, match="different to the input size"):
+        F.mse_loss(mg.ones(3, 1), mg.ones(3))
+
+
+# --- KL divergence ---------------------------------------------------------------------------------------
+def test_kl_div_batchmean_matches_definition(backend):
+    p = np.array([[0.2, 0.8], [0.5, 0.5]])
+    q = np.array([[0.4, 0.6], [0.9, 0.1]])
+    out = nn.KLDivLoss(reduction="batchmean")(mg.tensor(np.log(q)), mg.tensor(p))
+    np.testing.assert_allclose(out.item(), (p * np.log(p / q)).sum() / 2, rtol=1e-6)
+
+
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_kl_div_zero_target_contributes_nothing(backend, reduction):
+    out = F.kl_div(mg.tensor([[-1.0, -2.0]]), mg.tensor([[0.0, 1.0]]), reduction=reduction)
+    per = np.array([[0.0, 1.0 * (0.0 + 2.0)]])
+    expected = {"mean": per.mean(), "sum": per.sum(), "none": per}[reduction]
+    np.testing.assert_allclose(host(out), expected, rtol=1e-6)
+
+
+def test_kl_div_log_target(backend):
+    x = np.log(np.array([0.3, 0.7]))
+    t = np.log(np.array([0.5, 0.5]))
+    out = F.kl_div(mg.tensor(x), mg.tensor(t), reduction="sum", log_target=True)
+    np.testing.assert_allclose(out.item(), (np.exp(t) * (t - x)).sum(), rtol=1e-6)
+
+
+def test_kl_div_gradcheck(backend, float64):
+    x = mg.tensor(np_log_softmax(LOGITS), requires_grad=True)
+    t = mg.tensor(np.exp(np_log_softmax(LOGITS[::-1].copy())))
+    assert gradcheck(lambda x: F.kl_div(x, t, reduction="batchmean"), (x,))
+
+
+# --- others -------------------------------------------------------------------------------------------
+def test_other_losses_against_formulas():
+    x1, x2 = np.array([0.3, -1.0]), np.array([0.1, 0.5])
+    y = np.array([1.0, -1.0])
+    np.testing.assert_allclose(F.margin_ranking_loss(mg.tensor(x1), mg.tensor(x2), mg.tensor(y), 0.2).item(),
+                               np.maximum(0, -y * (x1 - x2) + 0.2).mean(), rtol=1e-6)
+    np.testing.assert_allclose(F.soft_margin_loss(mg.tensor(x1), mg.tensor(y)).item(),
+                               np.log1p(np.exp(-y * x1)).mean(), rtol=1e-6)
+    np.testing.assert_allclose(F.poisson_nll_loss(mg.tensor(x1), mg.tensor([2.0, 0.0])).item(),
+                               (np.exp(x1) - np.array([2.0, 0.0]) * x1).mean(), rtol=1e-6)
+    np.testing.assert_allclose(F.gaussian_nll_loss(mg.tensor(x1), mg.tensor(x2), mg.tensor([0.5, 2.0])).item(),
+                               (0.5 * (np.log([0.5, 2.0]) + (x1 - x2) ** 2 / [0.5, 2.0])).mean(), rtol=1e-6)
