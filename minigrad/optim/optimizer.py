@@ -80,6 +80,9 @@ class Optimizer:
                             f"or dicts, but got a single {params.describe()}")
         if isinstance(params, dict):
             params = [params]
+        if isinstance(params, (set, frozenset)):
+            raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
+                            "ordering of tensors in sets will change between runs; use a list instead")
         groups = list(params)
         if not groups:
             raise ValueError("optimizer got an empty parameter list")

@@ -1,0 +1,492 @@
+"""The Optimizer base class: groups, validation, state, state_dict, and the flat-buffer paths."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad import optim
+
+from test_optim import CASES, IDS, run_optimizer
+
+ALL = [optim.SGD, optim.Momentum, optim.Adagrad, optim.Adadelta, optim.RMSprop, optim.Adam, optim.AdamW,
+       optim.Adamax, optim.NAdam, optim.RAdam, optim.Lion]
+
+
+def _params(*shapes, dtype=mg.float64):
+    rng = np.random.default_rng(3)
+    return [mg.tensor(rng.normal(size=s), dtype=dtype, requires_grad=True) for s in shapes]
+
+
+def _quadratic_step(opt, params, scale=1.0):
+    opt.zero_grad()
+    loss = sum(((p - 0.5) ** 2 * scale).sum() for p in params)
+    loss.backward()
+    opt.step()
+    return loss
+
+
+# --- validation -----------------------------------------------------------------------------------
+@pytest.mark.parametrize("cls", ALL)
+def test_negative_learning_rate_is_rejected(cls):
+    with pytest.raises(ValueError, match="Invalid learning rate: -0.1"):
+        cls(_params(2), lr=-0.1)
+
+
+@pytest.mark.parametrize("cls", [optim.Adam, optim.AdamW, optim.Adamax, optim.NAdam, optim.RAdam, optim.Lion])
+@pytest.mark.parametrize("betas, index", [((1.0, 0.9), 0), ((0.9, -0.1), 1), ((0.9, 1.5), 1)])
+def test_betas_outside_0_1_are_rejected(cls, betas, index):
+    with pytest.raises(ValueError, match=f"Invalid beta parameter at index {index}"):
+        cls(_params(2), betas=betas)
+
+
+def test_sgd_nesterov_without_momentum_is_rejected():
+    with pytest.raises(ValueError, match="Nesterov momentum requires a momentum > 0"):
+        optim.SGD(_params(2), lr=0.1, nesterov=True)
+
+
+def test_sgd_nesterov_with_dampening_is_rejected():
+    with pytest.raises(ValueError, match="zero dampening"):
+        optim.SGD(_params(2), lr=0.1, momentum=0.9, dampening=0.1, nesterov=True)
+
+
+def test_rmsprop_nesterov_without_momentum_is_rejected():
+    with pytest.raises(ValueError, match="requires a momentum > 0"):
+        optim.RMSprop(_params(2), nesterov=True)
+
+
+@pytest.mark.parametrize("kwargs, word", [(dict(eps=-1e-8), "epsilon"), (dict(weight_decay=-1), "weight_decay")])
+def test_negative_eps_and_weight_decay_are_rejected(kwargs, word):
+    with pytest.raises(ValueError, match=word):
+        optim.Adam(_params(2), **kwargs)
+
+
+def test_adadelta_rho_above_1_is_rejected():
+    with pytest.raises(ValueError, match="rho"):
+        optim.Adadelta(_params(2), rho=1.5)
+
+
+def test_momentum_beta_of_1_is_rejected():
+    with pytest.raises(ValueError, match="beta value: 1.0"):
+        optim.Momentum(_params(2), beta=1.0)
+
+
+def test_group_hyper_parameters_are_validated_too():
+    a, b = _params(2, 2)
+    with pytest.raises(ValueError, match="Invalid learning rate"):
+        optim.SGD([{"params": [a]}, {"params": [b], "lr": -1.0}], lr=0.1)
+
+
+def test_parameter_listed_twice_in_a_group_is_rejected():
+    (p,) = _params(2)
+    with pytest.raises(ValueError, match="listed twice"):
+        optim.SGD([p, p], lr=0.1)
+
+
+def test_parameter_in_two_groups_is_rejected():
+    (p,) = _params(2)
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        optim.SGD([{"params": [p]}, {"params": [p]}], lr=0.1)
+
+
+def test_empty_parameter_list_is_rejected():
+    with pytest.raises(ValueError, match="empty parameter list"):
+        optim.SGD([], lr=0.1)
+
+
+def test_single_tensor_instead_of_iterable_is_rejected():
+    (p,) = _params(2)
+    with pytest.raises(TypeError, match="iterable of Tensors"):
+        optim.SGD(p, lr=0.1)
+
+
+def test_non_leaf_tensor_is_rejected():
+    (p,) = _params(2)
+    with pytest.raises(ValueError, match="non-leaf"):
+        optim.SGD([p * 2], lr=0.1)
+
+
+def test_set_of_parameters_is_rejected():
+    (p,) = _params(2)
+    with pytest.raises(TypeError, match="ordered collections"):
+        optim.SGD({p}, lr=0.1)
+
+
+def test_fused_and_foreach_together_are_rejected():
+    with pytest.raises(ValueError, match="cannot be `True` together"):
+        optim.Adam(_params(2), foreach=True, fused=True)
+
+
+# --- groups and steps ------------------------------------------------------------------------------
+def test_groups_take_defaults_and_their_own_values():
+    a, b = _params(2, 2)
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1, momentum=0.9)
+    assert [g["lr"] for g in opt.param_groups] == [0.1, 0.5]
+    assert [g["momentum"] for g in opt.param_groups] == [0.9, 0.9]
+
+
+def test_each_group_steps_with_its_own_learning_rate():
+    a = mg.tensor([1.0], requires_grad=True)
+    b = mg.tensor([1.0], requires_grad=True)
+    opt = optim.SGD([{"params": [a]}, {"params": [b], "lr": 0.5}], lr=0.1)
+    a.grad, b.grad = mg.tensor([1.0]), mg.tensor([1.0])
+    opt.step()
+    assert a.item() == pytest.approx(0.9) and b.item() == pytest.approx(0.5)
+
+
+def test_add_param_group_later():
+    a, b = _params(2, 2)
+    opt = optim.Adam([a], lr=0.1)
+    opt.add_param_group({"params": b, "lr": 0.01})
+    assert opt.param_groups[1]["betas"] == (0.9, 0.999)
+    assert opt.param_groups[1]["params"] == [b] or opt.param_groups[1]["params"][0] is b
+    with pytest.raises(ValueError, match="more than one parameter group"):
+        opt.add_param_group({"params": [a]})
+
+
+@pytest.mark.parametrize("cls", ALL)
+def test_parameters_without_gradient_are_skipped(cls):
+    a, b = _params(3, 3)
+    before = b.detach().numpy().copy()
+    opt = cls([a, b], lr=0.1)
+    (a * a).sum().backward()
+    opt.step()
+    np.testing.assert_array_equal(b.detach().numpy(), before)
+    assert b.grad is None
+    assert cls is optim.Adagrad or not opt.state[b]
+
+
+@pytest.mark.parametrize("fused", [True, False])
+def test_some_gradients_missing_on_some_steps_matches_the_reference(fused):
+    def run(**path):
+        ps = _params(3, (2, 2), 4)
+        opt = optim.Adam(ps, lr=0.1, **path)
+        for i in range(6):
+            opt.zero_grad()
+            used = ps if i % 3 else ps[:2]  # the third parameter misses every third step
+            sum(((p - 0.5) ** 2).sum() for p in used).backward()
+            opt.step()
+        return [p.detach().numpy() for p in ps], [opt.state[p]["step"] for p in ps]
+    got, steps = run(fused=fused, foreach=not fused)
+    want, want_steps = run(foreach=False)
+    assert steps == want_steps == [6, 6, 4]
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-14)
+
+
+def test_step_returns_the_closure_loss_computed_with_grad_enabled():
+    (p,) = _params(2)
+    opt = optim.SGD([p], lr=0.1)
+
+    def closure():
+        assert mg.is_grad_enabled()
+        opt.zero_grad()
+        loss = (p * p).sum()
+        loss.backward()
+        return loss
+    with mg.no_grad():
+        loss = opt.step(closure)
+    assert loss.item() == pytest.approx(float((np.random.default_rng(3).normal(size=2) ** 2).sum()))
+
+
+def test_step_without_closure_returns_none():
+    (p,) = _params(2)
+    p.grad = mg.ones(2, dtype=mg.float64)
+    assert optim.SGD([p], lr=0.1).step() is None
+
+
+@pytest.mark.parametrize("fused", [True, False, None])
+def test_step_keeps_parameter_identity_and_builds_no_graph(fused):
+    ps = _params(3, 3)
+    ids = [id(p) for p in ps]
+    opt = optim.Adam(ps, lr=0.1, fused=fused, foreach=None if fused is not False else False)
+    _quadratic_step(opt, ps)
+    assert [id(p) for p in opt.param_groups[0]["params"]] == ids
+    assert all(p.is_leaf and p.requires_grad and p.grad_fn is None for p in ps)
+    assert all(opt.state[p]["exp_avg"].grad_fn is None for p in ps)
+
+
+def test_reference_path_writes_into_the_parameters_own_storage():
+    (p, q) = _params(3, 3)
+    array = p.array
+    alias = p.detach()
+    opt = optim.SGD([p, q], lr=0.1, foreach=False)
+    _quadratic_step(opt, [p, q])
+    assert p.array is array
+    np.testing.assert_array_equal(alias.numpy(), p.detach().numpy())
+
+
+def test_step_bumps_the_version_counter():
+    (p,) = _params(3)
+    opt = optim.SGD([p], lr=0.1)
+    v = p._version[0]
+    _quadratic_step(opt, [p])
+    assert p._version[0] > v
+
+
+@pytest.mark.parametrize("set_to_none", [True, False])
+def test_zero_grad(set_to_none):
+    (p,) = _params(3)
+    opt = optim.SGD([p], lr=0.1)
+    (p * p).sum().backward()
+    opt.zero_grad(set_to_none=set_to_none)
+    if set_to_none:
+        assert p.grad is None
+    else:
+        assert p.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_state_is_keyed_by_the_parameter_tensor():
+    (p,) = _params(3)
+    opt = optim.Adam([p], lr=0.1)
+    _quadratic_step(opt, [p])
+    assert list(opt.state) == [p]
+    assert sorted(opt.state[p]) == ["exp_avg", "exp_avg_sq", "step"]
+    assert opt.state[p]["step"] == 1
+
+
+def test_adagrad_creates_its_state_at_construction():
+    (p,) = _params(3)
+    opt = optim.Adagrad([p], initial_accumulator_value=0.25)
+    assert opt.state[p]["step"] == 0
+    assert opt.state[p]["sum"].tolist() == [0.25] * 3
+
+
+# --- fused / foreach -----------------------------------------------------------------------------
+def test_fused_parameters_become_views_of_one_flat_buffer():
+    ps = _params(3, (2, 2))
+    opt = optim.SGD(ps, lr=0.1, fused=True)
+    _quadratic_step(opt, ps)
+    (bucket,) = opt._buckets.values()
+    assert bucket.flat.shape == (7,)
+    bucket.flat[...] = 7.0  # write through the buffer: both parameters see it
+    assert ps[0].tolist() == [7.0] * 3 and ps[1].tolist() == [[7.0, 7.0], [7.0, 7.0]]
+
+
+def test_fused_notices_a_replaced_parameter_storage():
+    def run(**path):
+        ps = _params(3, 3)
+        opt = optim.Adam(ps, lr=0.1, **path)
+        _quadratic_step(opt, ps)
+        ps[0].data = mg.tensor([1.0, 2.0, 3.0], dtype=mg.float64)  # swaps the storage
+        _quadratic_step(opt, ps)
+        _quadratic_step(opt, ps)
+        return [p.detach().numpy() for p in ps]
+    for g, w in zip(run(fused=True), run(foreach=False)):
+        np.testing.assert_allclose(g, w, rtol=1e-14)
+
+
+def test_in_place_edit_of_a_fused_parameter_reaches_the_buffer():
+    def run(**path):
+        ps = _params(3, 3)
+        opt = optim.Adam(ps, lr=0.1, **path)
+        _quadratic_step(opt, ps)
+        with mg.no_grad():
+            ps[1].mul_(2.0)
+        _quadratic_step(opt, ps)
+        return [p.detach().numpy() for p in ps]
+    for g, w in zip(run(fused=True), run(foreach=False)):
+        np.testing.assert_allclose(g, w, rtol=1e-14)
+
+
+def test_flat_paths_group_parameters_by_dtype():
+    def run(**path):
+        ps = _params(3, 2, dtype=mg.float32) + _params(4, dtype=mg.float64)
+        opt = optim.Adam(ps, lr=0.1, **path)
+        for _ in range(3):
+            _quadratic_step(opt, ps)
+        return [p.detach().numpy() for p in ps], [p.dtype for p in ps]
+    for path in (dict(fused=True), dict(foreach=True)):
+        got, dtypes = run(**path)
+        want, _ = run(foreach=False)
+        assert dtypes == [mg.float32, mg.float32, mg.float64]
+        for g, w in zip(got, want):
+            assert g.dtype == w.dtype
+            np.testing.assert_allclose(g, w, rtol=1e-6)
+
+
+def test_fused_path_on_the_second_backend_matches_numpy(backend):
+    got, _, params = run_optimizer(optim.Adam, dict(lr=0.1, amsgrad=True), fused=True)
+    assert all(p.device == backend for p in params)
+    with mg.use_backend("numpy"):
+        want, _, _ = run_optimizer(optim.Adam, dict(lr=0.1, amsgrad=True), foreach=False)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-14)
+
+
+# --- state_dict --------------------------------------------------------------------------------------
+def test_state_dict_names_parameters_by_position():
+    a, b, c = _params(2, 2, 2)
+    opt = optim.Adam([{"params": [a, b]}, {"params": [c], "lr": 0.5}], lr=0.1)
+    _quadratic_step(opt, [a, c])
+    sd = opt.state_dict()
+    assert [g["params"] for g in sd["param_groups"]] == [[0, 1], [2]]
+    assert sorted(sd["state"]) == [0, 2]
+    assert sd["param_groups"][1]["lr"] == 0.5
+    assert sorted(sd["state"][0]) == ["exp_avg", "exp_avg_sq", "step"]
+
+
+def test_state_dict_is_a_snapshot():
+    (p,) = _params(3)
+    opt = optim.Adam([p], lr=0.1)
+    _quadratic_step(opt, [p])
+    sd = opt.state_dict()
+    saved = sd["state"][0]["exp_avg"].tolist()
+    _quadratic_step(opt, [p])
+    assert sd["state"][0]["exp_avg"].tolist() == saved
+
+
+def _continue(cls, kwargs, path, through_file=None):
+    """Train 3 steps, save, train 3 more; and load into a fresh optimizer, train 3 more: compare."""
+    ps = _params(3, (2, 2))
+    opt = cls(ps, **kwargs, **path)
+    for _ in range(3):
+        _quadratic_step(opt, ps)
+    sd = opt.state_dict()
+    snapshot = [p.detach().numpy().copy() for p in ps]
+    if through_file is not None:
+        mg.save(sd, through_file)
+        sd = mg.load(through_file)
+    for _ in range(3):
+        _quadratic_step(opt, ps)
+    qs = [mg.tensor(s, requires_grad=True) for s in snapshot]
+    fresh = cls(qs, **{**kwargs, "lr": 123.0}, **path)  # lr comes back from the state dict
+    fresh.load_state_dict(sd)
+    for _ in range(3):
+        _quadratic_step(fresh, qs)
+    return [p.detach().numpy() for p in ps], [q.detach().numpy() for q in qs]
+
+
+@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
+@pytest.mark.parametrize("path", [dict(fused=True), dict(foreach=False)], ids=["fused", "reference"])
+def test_state_dict_round_trip_continues_identically(name, cls, ref, kwargs, path):
+    original, resumed = _continue(cls, kwargs, path)
+    for o, r in zip(original, resumed):
+        np.testing.assert_array_equal(o, r)
+
+
+@pytest.mark.parametrize("cls, kwargs", [(optim.Adam, dict(lr=0.1, amsgrad=True)), (optim.NAdam, dict(lr=0.1)),
+                                         (optim.SGD, dict(lr=0.1, momentum=0.9)), (optim.Adagrad, dict(lr=0.1))])
+def test_state_dict_round_trip_through_save_and_load(tmp_path, cls, kwargs):
+    original, resumed = _continue(cls, kwargs, {}, through_file=tmp_path / "opt.safetensors")
+    for o, r in zip(original, resumed):
+        np.testing.assert_array_equal(o, r)
+
+
+def test_lbfgs_state_dict_round_trip_continues_identically(tmp_path):
+    def closure_for(opt, x):
+        def closure():
+            opt.zero_grad()
+            loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+            loss.backward()
+            return loss
+        return closure
+    x = mg.tensor([-1.5, 2.0], dtype=mg.float64, requires_grad=True)
+    opt = optim.LBFGS([x], max_iter=3, history_size=4)
+    opt.step(closure_for(opt, x))
+    mg.save(opt.state_dict(), tmp_path / "lbfgs.safetensors")
+    y = mg.tensor(x.detach().numpy().copy(), requires_grad=True)
+    opt.step(closure_for(opt, x))
+    fresh = optim.LBFGS([y], max_iter=3, history_size=4)
+    fresh.load_state_dict(mg.load(tmp_path / "lbfgs.safetensors"))
+    fresh.step(closure_for(fresh, y))
+    np.testing.assert_array_equal(x.detach().numpy(), y.detach().numpy())
+
+
+def test_load_state_dict_rejects_a_different_number_of_groups():
+    a, b = _params(2, 2)
+    sd = optim.SGD([{"params": [a]}, {"params": [b]}], lr=0.1).state_dict()
+    with pytest.raises(ValueError, match="parameter groups"):
+        optim.SGD([a, b], lr=0.1).load_state_dict(sd)
+
+
+def test_load_state_dict_rejects_a_group_of_another_size():
+    a, b = _params(2, 2)
+    sd = optim.SGD([a], lr=0.1).state_dict()
+    with pytest.raises(ValueError, match="doesn't match the size"):
+        optim.SGD([a, b], lr=0.1).load_state_dict(sd)
+
+
+def test_load_state_dict_casts_state_to_the_parameter_dtype():
+    (p,) = _params(3)
+    opt = optim.Adam([p], lr=0.1)
+    _quadratic_step(opt, [p])
+    q = mg.zeros(3, dtype=mg.float32, requires_grad=True)
+    other = optim.Adam([q], lr=0.1)
+    other.load_state_dict(opt.state_dict())
+    assert other.state[q]["exp_avg"].dtype is mg.float32
+
+
+def test_load_state_dict_restores_tuples():
+    (p,) = _params(3)
+    opt = optim.Adam([p], lr=0.1, betas=(0.8, 0.9))
+    sd = opt.state_dict()
+    sd["param_groups"][0]["betas"] = [0.5, 0.6]  # as a JSON round trip may hand it back
+    opt.load_state_dict(sd)
+    assert opt.param_groups[0]["betas"] == (0.5, 0.6)
+
+
+# --- convergence ---------------------------------------------------------------------------------
+CONVERGE = [
+    (optim.SGD, dict(lr=0.05), 300),
+    (optim.SGD, dict(lr=0.02, momentum=0.9, nesterov=True), 300),
+    (optim.Momentum, dict(lr=0.1, beta=0.9), 300),
+    (optim.Adagrad, dict(lr=0.5), 300),
+    (optim.Adadelta, dict(lr=50.0), 300),
+    (optim.RMSprop, dict(lr=0.05), 300),
+    (optim.RMSprop, dict(lr=0.005, momentum=0.9, centered=True), 300),
+    (optim.RMSprop, dict(lr=0.005, momentum=0.9, nesterov=True), 300),
+    (optim.Adam, dict(lr=0.05), 300),
+    (optim.AdamW, dict(lr=0.05, weight_decay=0.0), 300),
+    (optim.Adamax, dict(lr=0.1), 300),
+    (optim.NAdam, dict(lr=0.05), 300),
+    (optim.RAdam, dict(lr=0.1), 300),
+    (optim.Lion, dict(lr=0.01), 1000),
+]
+
+
+@pytest.mark.parametrize("cls, kwargs, steps", CONVERGE, ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(CONVERGE)])
+def test_converges_on_an_ill_conditioned_convex_quadratic(cls, kwargs, steps):
+    """f(x) = ½ xᵀ diag(1, 10) x + bᵀx, minimum at x* = −b/diag."""
+    a, b = mg.tensor([1.0, 10.0], dtype=mg.float64), mg.tensor([1.0, -2.0], dtype=mg.float64)
+    x = mg.tensor([3.0, 2.0], dtype=mg.float64, requires_grad=True)
+    opt = cls([x], **kwargs)
+    for _ in range(steps):
+        opt.zero_grad()
+        (0.5 * a * x * x + b * x).sum().backward()
+        opt.step()
+    np.testing.assert_allclose(x.detach().numpy(), [-1.0, 0.2], atol=0.02)
+
+
+def _rosenbrock(x):
+    return (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+
+
+@pytest.mark.parametrize("line_search_fn", [None, "strong_wolfe"])
+def test_lbfgs_solves_rosenbrock(line_search_fn):
+    x = mg.tensor([-1.5, 2.0], dtype=mg.float64, requires_grad=True)
+    opt = optim.LBFGS([x], lr=1 if line_search_fn else 0.1, max_iter=50 if line_search_fn else 200,
+                      max_eval=1000, line_search_fn=line_search_fn)
+
+    def closure():
+        opt.zero_grad()
+        loss = _rosenbrock(x)
+        loss.backward()
+        return loss
+    for _ in range(5 if line_search_fn else 20):
+        opt.step(closure)
+    np.testing.assert_allclose(x.detach().numpy(), [1.0, 1.0], atol=1e-4)
+
+
+@pytest.mark.parametrize("cls, kwargs, steps", [(optim.Adam, dict(lr=0.02), 3000),
+                                                (optim.SGD, dict(lr=1e-3, momentum=0.9), 3000),
+                                                (optim.RMSprop, dict(lr=1e-3, momentum=0.9, centered=True), 3000)])
+def test_first_order_methods_reach_the_rosenbrock_valley_floor(cls, kwargs, steps):
+    x = mg.tensor([-1.5, 2.0], dtype=mg.float64, requires_grad=True)
+    opt = cls([x], **kwargs)
+    start = _rosenbrock(x).item()
+    for _ in range(steps):
+        opt.zero_grad()
+        _rosenbrock(x).backward()
+        opt.step()
+    assert _rosenbrock(x).item() < 1e-3 * start
+    np.testing.assert_allclose(x.detach().numpy(), [1.0, 1.0], atol=0.1)
