@@ -117,7 +117,7 @@ def draw(out):
         return None
     graph = viz.draw_graph(error, params=w, show_data=True, show_grad=True)
     try:
-        path = graph.save(os.path.join(out, "graph.svg"))
+        path = graph.render(os.path.join(out, "graph"), format="svg", cleanup=True)
     except viz.GraphvizNotFoundError as err:
         print(f"\n(graph not drawn) {err}")
         return None
