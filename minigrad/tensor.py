@@ -33,6 +33,8 @@ class Tensor:
     _hooks = None  # hooks of a leaf (a non-leaf's live on its grad_fn)
     _retains_grad = False
     name = None  # shown in error messages and pictures
+    _view = False  # made by a view op: shares storage with its input
+    _shared = False  # a gradient that more than one tensor may hold (the engine copies it into .grad)
 
     def __init__(self, data, requires_grad=False, *, dtype=None, device=None):
         if isinstance(data, Tensor):

@@ -79,6 +79,23 @@ def test_leaf_grad_is_writable_and_not_shared(backend):
     assert b.grad.tolist() == [1.0] * 3
 
 
+def test_leaf_grad_from_a_broadcast_is_writable(backend):
+    x = mg.ones(3, requires_grad=True)
+    x.sum().backward()
+    with mg.no_grad():
+        x.grad.add_(1)
+    assert x.grad.tolist() == [2.0] * 3
+
+
+def test_leaf_grad_does_not_alias_the_callers_gradient(backend):
+    x = mg.ones(2, requires_grad=True)
+    seed = mg.ones(2)
+    x.backward(gradient=seed)
+    with mg.no_grad():
+        x.grad.mul_(3)
+    assert seed.tolist() == [1.0, 1.0]
+
+
 # --- backward arguments and errors --------------------------------------------------------------------
 def test_non_scalar_backward_needs_gradient(backend):
     x = mg.ones(2, 2, requires_grad=True)

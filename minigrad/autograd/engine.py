@@ -100,6 +100,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     if root.grad_fn.next is None:
                         raise RuntimeError(f"{root.grad_fn.name}: the graph of this tensor was not recorded")
                     root_nodes.append(root.grad_fn)
+            grad._shared = True  # the caller may hold it
             _accumulate(buffers[target], root._output_nr, grad)
         deps = _dependencies(root_nodes)
         check_nan = _anomaly.get()
@@ -138,6 +139,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 input_grads = (None,) * len(node.next)
             if not retain_graph:
                 node.release()
+            delivered = set()
             for edge, g in zip(node.next, input_grads):
                 if edge is None:
                     continue
@@ -147,6 +149,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                         g = Tensor._make(g, node.device, False, None, 0)
                     if g.shape != shape:
                         g = sum_to(g, shape)
+                    if id(g) in delivered or any(g is incoming for incoming in grads):
+                        g._shared = True  # passed through or sent to two inputs: a leaf must copy it
+                    delivered.add(id(g))
                     buffer = buffers.get(target)
                     if buffer is None:
                         n = len(target.out_meta) if isinstance(target, Function) else 1
@@ -169,14 +174,20 @@ def _finish_leaf(leaf, buffers, captured, wanted, create_graph):
     if grad is None:
         return
     if leaf._hooks:
-        grad = _run_hooks(leaf._hooks, grad)
+        computed, grad = grad, _run_hooks(leaf._hooks, grad)
+        if grad is not computed:
+            grad._shared = True
     if captured is not None:
         for i in wanted.get((leaf, 0), ()):
             captured[i] = grad
         return
     if not create_graph:
-        # a fresh array: the one computed may be a broadcast view or shared with another leaf
-        grad = Tensor._make(leaf.device.xp.asarray(grad.array, copy=True), leaf.device, False, None, 0)
+        # .grad must own its storage (optimizers and clipping write into it): copy a gradient
+        # that is a view (e.g. a broadcast) or that another tensor may also hold
+        array = grad.array
+        if grad._shared or grad._view:
+            array = leaf.device.xp.asarray(array, copy=True)
+        grad = Tensor._make(array, leaf.device, False, None, 0)
     if leaf.grad is None:
         leaf.grad = grad
     elif create_graph:

@@ -124,6 +124,7 @@ class Function:
         if cls.is_view:
             for r in results:
                 r._version = args[0]._version
+                r._view = True
         if record:
             ctx._record(args, raw, results, attrs)
         return result
