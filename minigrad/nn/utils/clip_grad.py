@@ -6,6 +6,8 @@ parameters far away; it stabilises training, it does not improve the optimum.
 
 import math
 
+import numpy as np
+
 from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm"]
@@ -121,7 +123,9 @@ def clip_grads_with_norm_(grads, max_norm, total_norm):
     coef = xp.clip(float(max_norm) / (total_norm.array + 1e-6), max=1.0)
     for g in grads:
         c = coef if g.device == total_norm.device else _to(g.device, total_norm.device, coef, g.array.dtype)
-        g.device.backend.assign(g.array, g.array * g.device.xp.astype(c, g.array.dtype))
+        # inf·0 = nan is PyTorch's documented arithmetic here; NumPy would warn about it.
+        with np.errstate(invalid="ignore"):
+            g.device.backend.assign(g.array, g.array * g.device.xp.astype(c, g.array.dtype))
         g._version[0] += 1
 
 
