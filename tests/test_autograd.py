@@ -168,6 +168,25 @@ def test_grad_of_non_leaf_input(backend):
     assert g.item() == 12.0
 
 
+def test_grad_runs_only_the_nodes_leading_to_its_inputs(backend):
+    calls = []
+
+    class Upstream(Function):
+        @staticmethod
+        def forward(ctx, x):
+            return x * 1
+
+        @staticmethod
+        def backward(ctx, grad):
+            calls.append(1)
+            return grad
+
+    x = t(2.0, requires_grad=True)
+    h = Upstream.apply(x) * 3
+    (g,) = mg.grad(h * h, h)
+    assert g.item() == 12.0 and calls == []
+
+
 def test_grad_allow_unused(backend):
     x = t(1.0, requires_grad=True)
     z = t(1.0, requires_grad=True)

@@ -56,8 +56,11 @@ def _check_finite(node, grads):
                 f"The forward call that created it:\n{where}")
 
 
-def _dependencies(root_nodes):
-    """Number of edges into each node reachable from the roots (leaves included)."""
+def _dependencies(root_nodes, consumers=None):
+    """Number of edges into each node reachable from the roots (leaves included).
+
+    With a ``consumers`` dict, also record for every target the nodes whose edges lead to it.
+    """
     deps = {}
     stack = list(root_nodes)
     seen = set(stack)
@@ -68,10 +71,24 @@ def _dependencies(root_nodes):
                 continue
             target = edge[0]
             deps[target] = deps.get(target, 0) + 1
+            if consumers is not None:
+                consumers.setdefault(target, []).append(node)
             if target not in seen and isinstance(target, Function):
                 seen.add(target)
                 stack.append(target)
     return deps
+
+
+def _leading_to(targets, consumers):
+    """The nodes from which some of ``targets`` can be reached: only they need to run (mg.grad)."""
+    found = set()
+    stack = [c for t in targets for c in consumers.get(t, ())]
+    while stack:
+        node = stack.pop()
+        if node not in found:
+            found.add(node)
+            stack.extend(consumers.get(node, ()))
+    return found
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
@@ -102,7 +119,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     root_nodes.append(root.grad_fn)
             grad._shared = True  # the caller may hold it
             _accumulate(buffers[target], root._output_nr, grad)
-        deps = _dependencies(root_nodes)
+        consumers = {} if captured is not None else None
+        deps = _dependencies(root_nodes, consumers)
+        needed = None if captured is None else _leading_to([key[0] for key in wanted], consumers)
         check_nan = _anomaly.get()
 
         ready = [(-n.seq, n) for n in root_nodes if n not in deps]
@@ -123,7 +142,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 for nr, g in enumerate(grads):
                     for i in wanted.get((node, nr), ()):
                         captured[i] = g
-            if any(g is not None for g in grads):
+            if (needed is None or node in needed) and any(g is not None for g in grads):
                 for nr, g in enumerate(grads):
                     if g is None:
                         grads[nr] = _zeros_for(node, nr)
