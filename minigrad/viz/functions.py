@@ -52,12 +52,12 @@ def _ravine(x, y):
 
 
 rosenbrock = TestFunction("rosenbrock", _rosenbrock, ((-2.0, 2.0), (-1.0, 3.0)), [(1.0, 1.0)],
-                          (-1.5, 2.5), True, "(1 − x)² + 100 (y − x²)²")
+                          (-1.2, 1.0), True, "(1 − x)² + 100 (y − x²)²")
 beale = TestFunction("beale", _beale, ((-4.5, 4.5), (-4.5, 4.5)), [(3.0, 0.5)], (1.0, 1.5), True,
                      "(1.5 − x + xy)² + (2.25 − x + xy²)² + (2.625 − x + xy³)²")
 saddle = TestFunction("saddle", _saddle, ((-2.0, 2.0), (-2.0, 2.0)), [], (-1.8, 1e-3), False, "x² − y²")
 ravine = TestFunction("ravine", _ravine, ((-4.0, 4.0), (-3.0, 3.0)), [(0.0, 0.0)], (-3.5, -1.5),
-                      False, "0.05 u² + 5 v², (u, v) = (x, y) turned by 30°")
+                      True, "0.05 u² + 5 v², (u, v) = (x, y) turned by 30°")
 
 _BY_NAME = {f.name: f for f in (rosenbrock, beale, saddle, ravine)}
 

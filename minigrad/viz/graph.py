@@ -236,14 +236,23 @@ def _cluster(name):
     return graphviz.Digraph(name=name)
 
 
-def _op_label(node, extra=()):
+def _common(info):
+    """The dtype and device most ops produce; op labels mention only the exceptions."""
+    from collections import Counter
+    dtypes = Counter(dtype_name(n.device, d) for n in info.nodes for _, d in n.out_meta)
+    devices = Counter(str(n.device) for n in info.nodes)
+    return (dtypes.most_common(1)[0][0] if dtypes else "float32",
+            devices.most_common(1)[0][0] if devices else "cpu")
+
+
+def _op_label(node, extra=(), common=("float32", "cpu")):
     ins = ", ".join("const" if e is None else fmt_shape(e[2]) for e in (node.next or ()))
     outs = ", ".join(fmt_shape(s) for s, _ in node.out_meta)
     meta = []
     dtypes = {dtype_name(node.device, d) for _, d in node.out_meta}
-    if dtypes - {"float32"}:
+    if dtypes - {common[0]}:
         meta.append("/".join(sorted(dtypes)))
-    if node.device.type != "cpu":
+    if str(node.device) != common[1]:
         meta.append(str(node.device))
     attrs = fmt_attrs(getattr(node, "attrs", None))
     return _html(f"<B>{_esc(type(node).__name__)}</B>", attrs and _small(attrs),
@@ -318,6 +327,9 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
         b.legend.append(scale.legend_row())
 
     drawn = set()
+    common = _common(info)
+    if common != ("float32", "cpu"):
+        b.notes.append(f"ops compute in {common[0]} on {common[1]} unless marked")
     for node in info.nodes:
         key = b.display[id(node)]
         if key not in b.kept or key in drawn:
@@ -331,7 +343,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
                 extra.append(f"∇ ‖·‖ = {fmt_num(v)}" if v is not None else "no gradient")
                 attrs.update(scale.style(v))
                 attrs["style"] = "rounded," + attrs.get("style", "filled")
-            b.place(key, getattr(node, "scope", ()), _op_label(node, extra), **attrs)
+            b.place(key, getattr(node, "scope", ()), _op_label(node, extra, common), **attrs)
         else:
             grp = b.groups[key]
             n_vals = sum(p.numel() for p in grp["params"])

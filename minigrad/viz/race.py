@@ -84,10 +84,10 @@ def _draw_contours(ax, X, Y, Z, log_levels, levels):
         Zs = Z + shift
         lv = np.logspace(math.log10(max(float(Zs[np.isfinite(Zs)].min()), 1e-12)),
                          math.log10(float(Zs[np.isfinite(Zs)].max())), levels)
-        ax.contourf(X, Y, Zs, levels=lv, cmap="Greys_r", alpha=0.35, norm=_log_norm())
+        ax.contourf(X, Y, Zs, levels=lv, cmap="Greys", alpha=0.3, norm=_log_norm())
         ax.contour(X, Y, Zs, levels=lv, colors="#555555", linewidths=0.4, alpha=0.6)
     else:
-        ax.contourf(X, Y, Z, levels=levels, cmap="Greys_r", alpha=0.35)
+        ax.contourf(X, Y, Z, levels=levels, cmap="Greys", alpha=0.3)
         ax.contour(X, Y, Z, levels=levels, colors="#555555", linewidths=0.4, alpha=0.6)
 
 
@@ -107,8 +107,9 @@ def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=N
             ``{"SGD": lambda p: optim.SGD(p, lr=1e-3)}``.
         start: the starting point (x, y); defaults to the built-in function's ``start``.
         steps: optimizer steps per racer.
-        path: save the figure there; a ``.gif`` path animates the race (``fps`` frames per second,
-            one frame per step plus the start, at most ``max_frames`` evenly spaced).
+        path: save the figure there (or a list of paths); a ``.gif`` path animates the race
+            (``fps`` frames per second, one frame per step plus the start, at most ``max_frames``
+            evenly spaced; the last frame is held for two seconds).
         bounds: ``((xmin, xmax), (ymin, ymax))`` of the plot; defaults to the function's window,
             or to the region the trajectories visit.
         levels: number of contour levels (log-spaced when the function spans orders of magnitude).
@@ -163,10 +164,13 @@ def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=N
     ax.set_title(title or (f"{name}: {formula}" if formula else name) + f" — {steps} steps", fontsize=10)
     ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
     fig.tight_layout()
-    if path is not None and os.fspath(path).lower().endswith(".gif"):
-        _animate(fig, ax, trajectories, lines, heads, steps, os.fspath(path), fps, max_frames)
-    else:
-        _finish(fig, path)
+    paths = [] if path is None else [path] if isinstance(path, (str, os.PathLike)) else list(path)
+    for p in paths:
+        p = os.fspath(p)
+        if p.lower().endswith(".gif"):
+            _animate(fig, ax, trajectories, lines, heads, steps, p, fps, max_frames)
+        else:
+            _finish(fig, p)
     return fig, trajectories
 
 
@@ -184,6 +188,11 @@ class _quiet_numpy:
         np.seterr(**self._old)
 
 
+def _to_rgb(color):
+    from matplotlib.colors import to_rgb
+    return to_rgb(color)
+
+
 def _frame_indices(steps, max_frames):
     n = steps + 1
     if n <= max_frames:
@@ -192,23 +201,46 @@ def _frame_indices(steps, max_frames):
 
 
 def _animate(fig, ax, trajectories, lines, heads, steps, path, fps, max_frames):
-    from matplotlib.animation import FuncAnimation, PillowWriter
+    """Write the race as a GIF: the contours are drawn once, each frame only redraws the paths."""
+    from PIL import Image
     frames = _frame_indices(steps, max_frames)
     counter = ax.text(0.02, 0.03, "", transform=ax.transAxes, fontsize=9,
                       bbox=dict(facecolor="white", alpha=0.8, edgecolor="none"))
-
-    def draw(k):
+    moving = lines + heads + [counter]
+    canvas = fig.canvas
+    for a in moving:
+        a.set_visible(False)
+    canvas.draw()
+    background = canvas.copy_from_bbox(fig.bbox)
+    for a in moving:
+        a.set_visible(True)
+    images = []
+    for k in frames:
         for traj, line, head in zip(trajectories.values(), lines, heads):
             seen = traj[:k + 1]
             line.set_data(seen[:, 0], seen[:, 1])
             ok = seen[np.all(np.isfinite(seen), axis=1)]
             head.set_data([ok[-1, 0]], [ok[-1, 1]])
         counter.set_text(f"step {k}")
-        return lines + heads + [counter]
-
+        canvas.restore_region(background)
+        for a in moving:
+            ax.draw_artist(a)
+        images.append(Image.fromarray(np.asarray(canvas.buffer_rgba())[..., :3].copy()))
+    # one palette for all frames, from the finished race plus solid swatches of each racer's
+    # colour so that the adaptive palette keeps them exact
+    last = images[-1]
+    swatch_h = max(4, last.height // (2 * len(lines)))
+    source = Image.new("RGB", (last.width, last.height + swatch_h * len(lines)), "white")
+    source.paste(last, (0, 0))
+    for k, line in enumerate(lines):
+        rgb = tuple(int(round(255 * c)) for c in _to_rgb(line.get_color()))
+        source.paste(rgb, (0, last.height + k * swatch_h, last.width, last.height + (k + 1) * swatch_h))
+    palette = source.quantize(colors=255, method=Image.Quantize.MEDIANCUT)
+    images = [im.quantize(palette=palette, dither=Image.Dither.NONE) for im in images]
     directory = os.path.dirname(path)
     if directory:
         os.makedirs(directory, exist_ok=True)
-    anim = FuncAnimation(fig, draw, frames=frames, blit=False)
-    anim.save(path, writer=PillowWriter(fps=fps), dpi=fig.dpi)
-    draw(steps)  # leave the figure showing the whole race
+    ms = int(round(1000 / fps))
+    images[0].save(path, save_all=True, append_images=images[1:], loop=0,
+                   duration=[ms] * (len(images) - 1) + [ms * 40])
+    counter.remove()
