@@ -490,3 +490,16 @@ def test_first_order_methods_reach_the_rosenbrock_valley_floor(cls, kwargs, step
         opt.step()
     assert _rosenbrock(x).item() < 1e-3 * start
     np.testing.assert_allclose(x.detach().numpy(), [1.0, 1.0], atol=0.1)
+
+
+@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
+@pytest.mark.parametrize("path", [dict(fused=True), dict(foreach=True)], ids=["fused", "foreach"])
+def test_flat_update_in_chunks_that_cut_across_parameters(monkeypatch, name, cls, ref, kwargs, path):
+    from minigrad.optim import optimizer
+    monkeypatch.setattr(optimizer, "CPU_CHUNK_BYTES", 2 * 8)  # 2 float64 per slice: 7 elements -> 4 slices
+    got, opt, _ = run_optimizer(cls, kwargs, **path)
+    (bucket,) = opt._buckets.values()
+    assert bucket.chunk == 2
+    want, _, _ = run_optimizer(cls, kwargs, foreach=False)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)

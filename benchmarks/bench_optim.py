@@ -1,0 +1,76 @@
+"""One optimizer step, fused flat buffers vs the per-parameter reference loop.
+
+Two workloads from issue 4: 200 parameters of 64x64 (many small tensors, where Python overhead
+per array op dominates) and a 10-million-parameter model (20 tensors: ten 1000x1000 weights and
+their biases, where memory traffic dominates). Gradients are set once; each timed step is just
+``opt.step()``. Paths: ``fused`` (parameters are views of one flat buffer; the default),
+``foreach`` (gather with one concatenation, scatter with one slice + assign per parameter) and
+``reference`` (a loop over parameters).
+
+    python benchmarks/bench_optim.py              # Adam, both workloads, NumPy
+    python benchmarks/bench_optim.py --opt SGD --repeat 5
+"""
+
+import argparse
+import os
+import platform
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
+
+import numpy as np  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+from minigrad import optim  # noqa: E402
+
+PATHS = {"fused": dict(fused=True), "foreach": dict(foreach=True), "reference": dict(foreach=False)}
+WORKLOADS = {
+    "200 x (64x64)": [(64, 64)] * 200,
+    "10M params (10 x 1000x1000 + biases)": [(1000, 1000), (1000,)] * 10,
+    "1000 x (16,)  (tiny tensors)": [(16,)] * 1000,
+}
+
+
+def make_params(shapes, seed=0):
+    rng = np.random.default_rng(seed)
+    params = []
+    for s in shapes:
+        p = mg.tensor(rng.standard_normal(s, dtype=np.float32), requires_grad=True)
+        p.grad = mg.tensor(rng.standard_normal(s, dtype=np.float32))
+        params.append(p)
+    return params
+
+
+def time_step(opt_cls, shapes, path, repeat, warmup=2, **kwargs):
+    params = make_params(shapes)
+    opt = opt_cls(params, **kwargs, **PATHS[path])
+    for _ in range(warmup):
+        opt.step()
+    times = []
+    for _ in range(repeat):
+        start = time.perf_counter()
+        opt.step()
+        times.append(time.perf_counter() - start)
+    return 1e3 * min(times), 1e3 * float(np.median(times))
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--opt", default="Adam", help="optimizer class name in minigrad.optim")
+    parser.add_argument("--repeat", type=int, default=10)
+    parser.add_argument("--lr", type=float, default=1e-3)
+    args = parser.parse_args(argv)
+    opt_cls = getattr(optim, args.opt)
+    print(f"{args.opt} step, float32, NumPy {np.__version__}, Python {platform.python_version()}, "
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; best (median) of {args.repeat}")
+    for name, shapes in WORKLOADS.items():
+        runs = {path: time_step(opt_cls, shapes, path, args.repeat, lr=args.lr) for path in PATHS}
+        ms = {path: best for path, (best, _) in runs.items()}
+        cells = "  ".join(f"{path} {best:7.2f} ({median:7.2f})" for path, (best, median) in runs.items())
+        print(f"{name:38s} {cells} ms   reference/fused {ms['reference'] / ms['fused']:.2f}x, "
+              f"reference/foreach {ms['reference'] / ms['foreach']:.2f}x")
+
+
+if __name__ == "__main__":
+    main()
