@@ -245,6 +245,20 @@ def _common(info):
             devices.most_common(1)[0][0] if devices else "cpu")
 
 
+def _wrap(text, width=40):
+    """Attribute text split between ``k=v`` items into lines of about ``width`` characters."""
+    lines, line = [], ""
+    for item in text.split(" ") if text else ():
+        if line and len(line) + 1 + len(item) > width:
+            lines.append(line)
+            line = item
+        else:
+            line = f"{line} {item}" if line else item
+    if line:
+        lines.append(line)
+    return lines
+
+
 def _op_label(node, extra=(), common=("float32", "cpu")):
     ins = ", ".join("const" if e is None else fmt_shape(e[2]) for e in (node.next or ()))
     outs = ", ".join(fmt_shape(s) for s, _ in node.out_meta)
@@ -254,8 +268,8 @@ def _op_label(node, extra=(), common=("float32", "cpu")):
         meta.append("/".join(sorted(dtypes)))
     if str(node.device) != common[1]:
         meta.append(str(node.device))
-    attrs = fmt_attrs(getattr(node, "attrs", None))
-    return _html(f"<B>{_esc(type(node).__name__)}</B>", attrs and _small(attrs),
+    attrs = "<BR/>".join(_small(line) for line in _wrap(fmt_attrs(getattr(node, "attrs", None))))
+    return _html(f"<B>{_esc(type(node).__name__)}</B>", attrs,
                  _small(f"{ins} → {outs}", "#333333"), meta and _small(" ".join(meta)),
                  *[_small(x, "#000000") for x in extra])
 
@@ -421,7 +435,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
         if (src, dst, nr) in edges:
             continue
         edges.add((src, dst, nr))
-        g.edge(b.gid(src), b.gid(dst), **_nr_label(target, nr))
+        g.edge(b.gid(src), b.gid(dst), **(_nr_label(target, nr) if src[0] != "mod" else {}))
     if b.elided:
         n_ops = sum(1 for k in b.elided if k[0] != "leaf")
         n_t = len(b.elided) - n_ops
@@ -530,9 +544,8 @@ def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=N
                      color=OP_LINE, style="rounded,filled")
         if st == "current":
             attrs.update(penwidth="2.5", color="#c75c00")
-        attrs_text = fmt_attrs(getattr(node, "attrs", None))
-        label = _html(f'<FONT COLOR="#b03a2e"><B>#{k}</B></FONT> <B>{_esc(node.name)}</B>',
-                      attrs_text and _small(attrs_text))
+        attrs_text = "<BR/>".join(_small(x) for x in _wrap(fmt_attrs(getattr(node, "attrs", None))))
+        label = _html(f'<FONT COLOR="#b03a2e"><B>#{k}</B></FONT> <B>{_esc(node.name)}</B>', attrs_text)
         b.place(key, getattr(node, "scope", ()), label, **attrs)
 
     for leaf in info.leaves:
