@@ -63,6 +63,10 @@ class Device:
     def __hash__(self):
         return hash(self._str)
 
+    def __reduce__(self):
+        # copy.deepcopy(model) and pickle rebuild the device by name instead of copying the backend
+        return (device, (self._str,))
+
 
 _device_cache = {}
 
