@@ -398,3 +398,24 @@ def test_repr_nested_indents():
     text = repr(Net())
     assert "  (block): Block(\n    (fc): Linear(in_features=3, out_features=4, bias=True)" in text
     assert "(bn): BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)" in text
+
+
+def test_deepcopy_module_with_buffers(backend):
+    import copy
+    bn = nn.BatchNorm1d(2)
+    bn(mg.randn(4, 2))
+    twin = copy.deepcopy(bn)
+    assert twin.running_mean is not bn.running_mean and twin.running_mean.device == backend
+    np.testing.assert_array_equal(twin.running_mean.cpu().numpy(), bn.running_mean.cpu().numpy())
+
+
+def test_optimizer_built_before_to_still_updates_module():
+    from minigrad import optim
+    layer = nn.Linear(2, 1)
+    opt = optim.SGD(layer.parameters(), lr=0.5)
+    layer.double()
+    before = layer.weight.detach().numpy().copy()
+    layer(mg.ones(1, 2, dtype=mg.float64)).sum().backward()
+    opt.step()
+    np.testing.assert_allclose(layer.weight.detach().numpy(), before - 0.5, rtol=1e-12)
+    assert layer.weight.dtype == mg.float64
