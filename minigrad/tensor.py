@@ -615,8 +615,9 @@ class Tensor:
         return Permute.apply(self, dims=dims)
 
     def transpose(self, dim0, dim1):
-        dims = list(range(self.ndim))
-        a, b = _dim(dim0, self.ndim), _dim(dim1, self.ndim)
+        ndim = self.array.ndim
+        dims = list(range(ndim))
+        a, b = _dim(dim0, ndim), _dim(dim1, ndim)
         dims[a], dims[b] = dims[b], dims[a]
         return Permute.apply(self, dims=tuple(dims))
 
@@ -631,9 +632,10 @@ class Tensor:
 
     @property
     def mT(self):
-        if self.ndim < 2:
+        ndim = self.array.ndim
+        if ndim < 2:
             raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(self.shape)}")
-        return self.transpose(-2, -1)
+        return Permute.apply(self, dims=tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
     def expand(self, *sizes):
         sizes = _shape_arg(sizes)

@@ -498,7 +498,7 @@ class Maximum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = (a > b) + (a == b) * 0.5
+        share = ((a > b) + (a == b) * 0.5).type(a.dtype)
         return grad * share, grad * (1 - share)
 
 
@@ -513,7 +513,7 @@ class Minimum(Function):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        share = (a < b) + (a == b) * 0.5
+        share = ((a < b) + (a == b) * 0.5).type(a.dtype)
         return grad * share, grad * (1 - share)
 
 

@@ -12,8 +12,8 @@ from .elementwise import where
 
 def _kept(grad, dim, keepdim):
     """The gradient of a reduction, reshaped as if the reduction had kept its dims."""
-    if keepdim or not dim:
-        return grad
+    if keepdim or not dim or grad.ndim == 0 or dim[-1] == len(dim) - 1:
+        return grad  # a full or leading reduction broadcasts back as it is
     shape = list(grad.shape)
     for d in dim:
         shape.insert(d, 1)
@@ -106,7 +106,7 @@ class _Extreme(Function):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         dim, keepdim = ctx.attrs["dim"], ctx.attrs["keepdim"]
-        hit = x == _kept(out, dim, keepdim)
+        hit = (x == _kept(out, dim, keepdim)).type(x.dtype)
         share = hit / hit.sum(dim=dim, keepdim=True)
         return _kept(grad, dim, keepdim) * share
 
@@ -225,7 +225,7 @@ class Norm(Function):
         if p == 1:
             return grad * x.sign()
         if math.isinf(p):
-            hit = x.abs() == out
+            hit = (x.abs() == out).type(x.dtype)
             return grad * x.sign() * hit / hit.sum(dim=dim, keepdim=True)
         safe = where(out == 0, 1.0, out)
         if p == 2:
