@@ -245,6 +245,10 @@ def _common(info):
             devices.most_common(1)[0][0] if devices else "cpu")
 
 
+def _plural(n, word):
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
 def _wrap(text, width=40):
     """Attribute text split between ``k=v`` items into lines of about ``width`` characters."""
     lines, line = [], ""
@@ -340,6 +344,13 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
         scale = _LogScale(norms.values())
         b.legend.append(scale.legend_row())
 
+    out_edges = {}
+    for target, consumer, i, _ in info.edges:
+        if id(target) in b.display and b.display[id(target)] != b.display[id(consumer)]:
+            out_edges.setdefault(id(target), set()).add(consumer.next[i][1])
+    for r in info.roots:
+        if r.grad_fn is not None:
+            out_edges.setdefault(id(r.grad_fn), set()).add(r._output_nr)
     drawn = set()
     common = _common(info)
     if common != ("float32", "cpu"):
@@ -367,17 +378,13 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
                 for e in n.next or ():
                     if e is not None and id(e[0]) not in internal and not any(e[0] is p for p in grp["params"]):
                         ins.append(fmt_shape(e[2]))
-            outs = []
-            for n in grp["nodes"]:
-                used_outside = any(b.display[id(c)] != key for c in info.consumers.get(id(n), ())) or \
-                    any(r.grad_fn is n for r in info.roots)
-                if used_outside:
-                    outs.extend(fmt_shape(s) for s, _ in n.out_meta)
+            outs = [fmt_shape(n.out_meta[nr][0]) for n in grp["nodes"]
+                    for nr in sorted(out_edges.get(id(n), ()))]
             outs = ", ".join(dict.fromkeys(outs[:3]))
             shapes = (", ".join(dict.fromkeys(ins[:3])) + " → " + outs) if ins else f"out {outs}"
             label = _html(f"<B>{_esc(module_label(grp['path'][-1], b.module_names))}</B>",
-                          _small(f"{len(grp['nodes'])} ops, {len(grp['params'])} parameters "
-                                 f"({n_vals:,} values)"),
+                          _small(f"{_plural(len(grp['nodes']), 'op')}, "
+                                 f"{_plural(len(grp['params']), 'parameter')} ({n_vals:,} values)"),
                           _small(shapes, "#333333"))
             attrs = dict(fillcolor=MODULE_FILL, shape="box3d", color="#7d5ba6")
             if scale is not None:

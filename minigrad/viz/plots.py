@@ -64,6 +64,11 @@ def plot_history(history, path=None, *, title=None, figsize=None, dpi=100, logy=
 
     Returns:
         matplotlib.figure.Figure
+
+    >>> import minigrad as mg
+    >>> fig = mg.viz.plot_history({"loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.8, 0.9]})
+    >>> [ax.get_title() for ax in fig.axes]
+    ['loss']
     """
     if isinstance(history, (list, tuple)):
         merged = {}
@@ -138,6 +143,13 @@ def plot_grad_flow(model, path=None, *, figsize=None, dpi=100, title="gradient f
 
     Returns:
         matplotlib.figure.Figure
+
+    >>> import minigrad as mg
+    >>> w = mg.tensor([3.0, -4.0], requires_grad=True)
+    >>> (w * w).sum().backward()
+    >>> fig = mg.viz.plot_grad_flow({"w": w})
+    >>> [float(bar.get_height()) for bar in fig.axes[0].patches]  # max |grad|, mean |grad|
+    [8.0, 7.0]
     """
     named = [(n, p) for n, p in _named_parameters(model) if getattr(p, "requires_grad", True)]
     if not named:
@@ -198,9 +210,7 @@ def _filter_normalised_direction(params, rng, ignore_biases):
 
 
 def _to_device(host, p):
-    arr = p.device.backend.from_numpy(np.asarray(host, dtype=p.device.backend.to_numpy(p.array).dtype),
-                                      p.device.index)
-    return arr
+    return p.device.backend.from_numpy(np.asarray(host, dtype=p.dtype.name), p.device.index)
 
 
 def loss_surface(model, loss_fn, batch, *, dims=2, span=1.0, steps=21, seed=0, ignore_biases=True):
@@ -224,6 +234,14 @@ def loss_surface(model, loss_fn, batch, *, dims=2, span=1.0, steps=21, seed=0, i
     Returns:
         dict: ``alphas`` (steps,), ``betas`` (steps,) when 2-D, ``losses`` ((steps,) or
         (steps, steps), ``losses[i, j]`` at ``betas[i]``, ``alphas[j]``), ``center`` (the loss at θ).
+
+    >>> import minigrad as mg, minigrad.nn as nn
+    >>> _ = mg.manual_seed(0)
+    >>> model = nn.Linear(3, 1)
+    >>> x, y = mg.randn(8, 3), mg.randn(8, 1)
+    >>> s = mg.viz.loss_surface(model, lambda out, t: ((out - t) ** 2).mean(), (x, y), dims=1, steps=5)
+    >>> s["losses"].shape, bool(abs(s["losses"][2] - s["center"]) < 1e-6)
+    ((5,), True)
     """
     import minigrad as mg
     if dims not in (1, 2):

@@ -117,6 +117,13 @@ def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=N
     Returns:
         (matplotlib.figure.Figure, dict): the figure and, per optimizer, the ``(steps + 1, 2)``
         array of positions (row 0 is ``start``; rows after a divergence are NaN).
+
+    >>> import minigrad as mg, minigrad.optim as optim
+    >>> fig, paths = mg.viz.optimizer_race(lambda p: (p * p).sum(),
+    ...                                    {"SGD": lambda params: optim.SGD(params, lr=0.25)},
+    ...                                    start=(1.0, -2.0), steps=2)
+    >>> paths["SGD"].tolist()  # each step halves the distance to the minimum
+    [[1.0, -2.0], [0.5, -1.0], [0.25, -0.5]]
     """
     f = _functions.get(fn)
     if not optimizers:
