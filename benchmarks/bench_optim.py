@@ -55,6 +55,29 @@ def time_step(opt_cls, shapes, path, repeat, warmup=2, **kwargs):
     return 1e3 * min(times), 1e3 * float(np.median(times))
 
 
+def time_torch_step(opt_name, shapes, repeat, warmup=2, **kwargs):
+    """The same step in PyTorch (CPU, float32), when it is installed: (foreach=False, foreach=True)."""
+    import torch
+    out = []
+    for foreach in (False, True):
+        gen = np.random.default_rng(0)
+        params = []
+        for s in shapes:
+            p = torch.tensor(gen.standard_normal(s, dtype=np.float32), requires_grad=True)
+            p.grad = torch.tensor(gen.standard_normal(s, dtype=np.float32))
+            params.append(p)
+        opt = getattr(torch.optim, opt_name)(params, foreach=foreach, **kwargs)
+        for _ in range(warmup):
+            opt.step()
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            opt.step()
+            times.append(time.perf_counter() - start)
+        out.append(1e3 * min(times))
+    return out
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--opt", default="Adam", help="optimizer class name in minigrad.optim")
@@ -70,6 +93,11 @@ def main(argv=None):
         cells = "  ".join(f"{path} {best:7.2f} ({median:7.2f})" for path, (best, median) in runs.items())
         print(f"{name:38s} {cells} ms   reference/fused {ms['reference'] / ms['fused']:.2f}x, "
               f"reference/foreach {ms['reference'] / ms['foreach']:.2f}x")
+        try:
+            loop, foreach = time_torch_step(args.opt, shapes, args.repeat, lr=args.lr)
+            print(f"{'':38s} PyTorch (CPU) for comparison: foreach=False {loop:.2f} ms, foreach=True {foreach:.2f} ms")
+        except ImportError:
+            pass
 
 
 if __name__ == "__main__":

@@ -172,3 +172,8 @@ def test_vector_to_parameters_needs_a_tensor():
 def test_nn_utils_is_reachable_from_nn():
     import minigrad.nn as nn
     assert nn.utils.clip_grad_norm_ is clip_grad_norm_
+
+
+def test_norm_type_0_counts_tensors_with_a_non_zero_norm_as_pytorch():
+    params = _with_grads([np.ones(3), np.zeros(2), np.array([0.0, 2.0])])
+    assert get_total_norm([p.grad for p in params], norm_type=0).item() == 2.0

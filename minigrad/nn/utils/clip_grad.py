@@ -59,7 +59,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     norms = []  # (device, norm array) per tensor or per buffer
     for (device, _), ts in groups.items():
         xp = device.xp
-        if foreach is False:
+        if foreach is False or norm_type == 0:  # p = 0 counts non-zero *tensor norms*, as PyTorch
             norms += [(device, _vector_norm(xp, xp.reshape(t.array, (-1,)), norm_type)) for t in ts]
         else:
             flat = xp.concat([xp.reshape(t.array, (-1,)) for t in ts])
