@@ -8,8 +8,8 @@ them close under differentiation, which is what makes gradients of gradients wor
     Conv2dWeightGrad w' = C(x, g)    dx = B(g, dw')   dg = A(x, dw')
 
 ``A`` pads ``x``, takes the backend's strided window view ``(N, C, OH, OW, KH, KW)``, copies it
-once into the column matrix ``(N, groups, C/groups·KH·KW, OH·OW)`` and multiplies it by the
-weight ``(groups, O/groups, C/groups·KH·KW)`` in a single (batched) matmul. ``B`` multiplies by
+once into the column matrix ``(groups, C/groups·KH·KW, N·OH·OW)`` and multiplies it by the
+weight ``(groups, O/groups, C/groups·KH·KW)``: one GEMM per convolution (per group, batched). ``B`` multiplies by
 the transposed weight and folds the columns back onto the image (col2im): a loop over the
 KH·KW kernel offsets adding strided slices, never over pixels, channels or the batch.
 
@@ -46,25 +46,35 @@ def _pad(ctx, x, padding, value=0.0):
 
 
 def _im2col(ctx, x, kernel, stride, padding, dilation, groups, out_hw=None):
-    """Columns ``(N, groups, C/groups·KH·KW, OH·OW)`` of the padded ``x``, one contiguous copy.
+    """Columns ``(groups, C/groups·KH·KW, N·OH·OW)`` of the padded ``x``, one contiguous copy.
 
-    ``out_hw`` keeps only the first windows (a transposed convolution's ``output_padding`` can
-    leave rows that no input position maps to)."""
+    The batch is folded into the columns so that a convolution is one GEMM per group, not N
+    small ones. ``out_hw`` keeps only the first windows (a transposed convolution's
+    ``output_padding`` can leave rows that no input position maps to).
+    """
     xp = ctx.xp
     windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel, stride, dilation)
     if out_hw is not None and tuple(windows.shape[2:4]) != tuple(out_hw):
         windows = windows[:, :, :out_hw[0], :out_hw[1], :, :]
     n, c, oh, ow, kh, kw = windows.shape
     windows = xp.reshape(windows, (n, groups, c // groups, oh, ow, kh, kw))
-    # OW innermost in the copy: long contiguous runs, not runs of KW elements
-    cols = xp.reshape(xp.permute_dims(windows, (0, 1, 2, 5, 6, 3, 4)),
-                      (n, groups, (c // groups) * kh * kw, oh * ow))
+    # (g, C/g, KH, KW, N, OH, OW): OW innermost, so the copy runs along rows of the image
+    cols = xp.reshape(xp.permute_dims(windows, (1, 2, 5, 6, 0, 3, 4)),
+                      (groups, (c // groups) * kh * kw, n * oh * ow))
     return cols, (oh, ow)
 
 
+def _as_matrix(ctx, g, groups):
+    """(N, O, OH, OW) -> (groups, O/groups, N·OH·OW), the layout of a convolution's GEMM output."""
+    xp = ctx.xp
+    n, o, oh, ow = g.shape
+    g = xp.permute_dims(xp.reshape(g, (n, groups, o // groups, oh * ow)), (1, 2, 0, 3))
+    return xp.reshape(g, (groups, o // groups, n * oh * ow))
+
+
 def _col2im(ctx, cols, shape, kernel, stride, padding, dilation, out_hw):
-    """Fold ``cols`` ``(N, C, KH, KW, OH, OW)`` back onto an image of ``shape``: the adjoint of
-    the window view, summing every window's contribution to each pixel."""
+    """Fold ``cols`` (C, KH, KW, N, OH, OW) back onto an image of ``shape`` (N, C, H, W): the
+    adjoint of the window view, summing every window's contribution to each pixel."""
     xp, backend = ctx.xp, ctx.device.backend
     n, c, h, w = shape
     (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
@@ -73,13 +83,14 @@ def _col2im(ctx, cols, shape, kernel, stride, padding, dilation, out_hw):
     hp, wp = h + pt + pb, w + pl + pr
     if (sh, sw) == (kh, kw) and (dh, dw) == (1, 1) and (oh * kh, ow * kw) == (hp, wp):
         # non-overlapping windows tiling the whole image: the fold is a transpose
-        image = xp.reshape(xp.permute_dims(cols, (0, 1, 4, 2, 5, 3)), (n, c, hp, wp))
+        image = xp.reshape(xp.permute_dims(cols, (3, 0, 4, 1, 5, 2)), (n, c, hp, wp))
     else:
-        image = backend.full((n, c, hp, wp), 0, cols.dtype, ctx.device.index)
+        image = backend.full((c, n, hp, wp), 0, cols.dtype, ctx.device.index)
         for i in range(kh):
             for j in range(kw):
                 image[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, :, i, j, :, :]
+                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, i, j, :, :, :]
+        image = xp.permute_dims(image, (1, 0, 2, 3))
     if pt == pb == pl == pr == 0:
         return image
     return image[:, :, pt:hp - pb, pl:wp - pr]
@@ -111,12 +122,14 @@ class Conv2d(Function):
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
         xp = ctx.xp
-        o, _, kh, kw = weight.shape
-        cols, (oh, ow) = _im2col(ctx, x, (kh, kw), stride, padding, dilation, groups)
-        w = xp.reshape(weight, (groups, o // groups, cols.shape[2]))
-        out = xp.reshape(xp.matmul(w, cols), (x.shape[0], o, oh, ow))
+        n, o = x.shape[0], weight.shape[0]
+        cols, (oh, ow) = _im2col(ctx, x, tuple(weight.shape[2:]), stride, padding, dilation, groups)
+        out = xp.matmul(xp.reshape(weight, (groups, o // groups, cols.shape[1])), cols)
+        if bias is not None:
+            out += xp.reshape(bias, (groups, o // groups, 1))
         ctx.save_for_backward(x, weight, cols)
-        return _add_bias(ctx, out, bias)
+        out = xp.permute_dims(xp.reshape(out, (groups, o // groups, n, oh * ow)), (2, 0, 1, 3))
+        return xp.reshape(out, (n, o, oh, ow))
 
     @staticmethod
     def backward(ctx, grad):
@@ -148,8 +161,8 @@ class ConvTranspose2d(Function):
         n, o, oh, ow = g.shape
         _, cg, kh, kw = weight.shape
         w = xp.reshape(weight, (groups, o // groups, cg * kh * kw))
-        cols = xp.matmul(xp.permute_dims(w, (0, 2, 1)), xp.reshape(g, (n, groups, o // groups, oh * ow)))
-        cols = xp.reshape(cols, (n, groups * cg, kh, kw, oh, ow))
+        cols = xp.matmul(xp.permute_dims(w, (0, 2, 1)), _as_matrix(ctx, g, groups))
+        cols = xp.reshape(cols, (groups * cg, kh, kw, n, oh, ow))
         out = _col2im(ctx, cols, (n, groups * cg) + tuple(output_size), (kh, kw), stride, padding,
                       dilation, (oh, ow))
         ctx.save_for_backward(g, weight)
@@ -183,13 +196,11 @@ class Conv2dWeightGrad(Function):
     @staticmethod
     def forward(ctx, x, g, cols=None, *, kernel_size, stride, padding, dilation, groups):
         xp = ctx.xp
-        n, o, oh, ow = g.shape
         if cols is None:
-            cols, _ = _im2col(ctx, x, kernel_size, stride, padding, dilation, groups, (oh, ow))
-        gm = xp.reshape(g, (n, groups, o // groups, oh * ow))
-        dw = xp.sum(xp.matmul(gm, xp.permute_dims(cols, (0, 1, 3, 2))), axis=0)
+            cols, _ = _im2col(ctx, x, kernel_size, stride, padding, dilation, groups, tuple(g.shape[2:]))
+        dw = xp.matmul(_as_matrix(ctx, g, groups), xp.permute_dims(cols, (0, 2, 1)))
         ctx.save_for_backward(x, g)
-        return xp.reshape(dw, (o, cols.shape[2] // math.prod(kernel_size)) + tuple(kernel_size))
+        return xp.reshape(dw, (g.shape[1], cols.shape[1] // math.prod(kernel_size)) + tuple(kernel_size))
 
     @staticmethod
     def backward(ctx, grad):

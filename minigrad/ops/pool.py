@@ -1,8 +1,8 @@
 """Pooling over the backend's strided window view: max, average and adaptive average.
 
-Each pool reads the padded input through ``windows`` (N, C, OH, OW, KH, KW) and reduces the
-last two axes; each gradient folds values back onto the image with ``_col2im``, a loop over the
-KH·KW kernel offsets only. Max pooling routes the gradient to the first maximum of each window
+Each pool reads the padded input through ``windows`` (N, C, OH, OW, KH, KW) and reduces over
+the KH·KW kernel offsets with one whole-array operation per offset (a small loop: never over
+pixels, channels or the batch); each gradient adds back through the same strided slices. Max pooling routes the gradient to the first maximum of each window
 (PyTorch's tie rule); its backward (``_WindowPut``) and that backward's backward (``_WindowTake``)
 are each other's adjoints, so second derivatives work as for every other op.
 
@@ -15,9 +15,10 @@ import math
 
 import numpy as np
 
+from .. import dtypes
 from ..autograd.function import Function
 from ..tensor import Tensor
-from .conv import _col2im, _pad, _pair
+from .conv import _pad, _pair
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -60,9 +61,23 @@ def _batched(input, name):
     return input, False
 
 
-def _as_cols(ctx, windowed):
-    """(N, C, OH, OW, KH, KW) -> the (N, C, KH, KW, OH, OW) layout ``_col2im`` folds."""
-    return ctx.xp.permute_dims(windowed, (0, 1, 4, 5, 2, 3))
+def _offsets(kernel):
+    """The kernel positions (k, i, j), k = i·KW + j: pools loop over these, never over pixels."""
+    return [(i * kernel[1] + j, i, j) for i in range(kernel[0]) for j in range(kernel[1])]
+
+
+def _slot(kernel, stride, dilation, out_hw, i, j):
+    """The strided slice of the padded image that kernel offset (i, j) reads across all windows."""
+    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_hw
+    return (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+            slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
+def _crop(image, padding):
+    (pt, pb), (pl, pr) = padding
+    if pt == pb == pl == pr == 0:
+        return image
+    return image[:, :, pt:image.shape[2] - pb, pl:image.shape[3] - pr]
 
 
 # --- max pooling ------------------------------------------------------------------------------
@@ -70,6 +85,8 @@ class MaxPool2d(Function):
     """y = max over each window, with the window position of the first maximum as a second output.
 
     dy/dx = 1 at that position, 0 elsewhere (``_WindowPut``). Padding is -inf: never a maximum.
+    A NaN in a window makes its output NaN, as in PyTorch (its gradient then goes to the largest
+    number of the window).
     """
 
     @staticmethod
@@ -77,12 +94,18 @@ class MaxPool2d(Function):
         xp = ctx.xp
         windows = ctx.device.backend.windows(_pad(ctx, x, padding, -math.inf), kernel_size, stride,
                                              dilation)
-        n, c, oh, ow, kh, kw = windows.shape
-        flat = xp.reshape(windows, (n, c, oh, ow, kh * kw))
-        ctx.argmax = xp.argmax(flat, axis=-1)
+        best = xp.asarray(windows[:, :, :, :, 0, 0], copy=True)
+        argmax = xp.zeros_like(best, dtype=ctx.device.backend.native_dtype[dtypes.int32])
+        for k, i, j in _offsets(kernel_size)[1:]:
+            value = windows[:, :, :, :, i, j]
+            better = value > best  # strict: ties keep the first maximum
+            best = xp.maximum(best, value)  # NaN propagates, as in PyTorch
+            # the last offset that beat everything before it is the first maximum
+            argmax = xp.maximum(argmax, xp.astype(better, argmax.dtype) * k)
+        ctx.argmax = argmax
         ctx.in_shape = tuple(x.shape)
         ctx.mark_non_differentiable(1)
-        return xp.max(flat, axis=-1), ctx.argmax
+        return best, argmax
 
     @staticmethod
     def backward(ctx, grad, _):
@@ -93,21 +116,21 @@ class MaxPool2d(Function):
 
 
 class _WindowPut(Function):
-    """x' = y scattered to position ``index`` of each window and folded onto an image of ``shape``.
+    """x' = y put at position ``index`` of each window, summed onto an image of ``shape``.
 
-    The adjoint of ``_WindowTake``: dy = (dx' read at the same positions).
+    The adjoint of ``_WindowTake``: dy = dx' read at the same positions.
     """
 
     @staticmethod
     def forward(ctx, y, index, *, shape, kernel_size, stride, padding, dilation):
         xp = ctx.xp
         ctx.index = index
-        n, c, oh, ow = y.shape
-        kh, kw = kernel_size
-        positions = xp.reshape(ctx.device.backend.arange(kh * kw, ctx.device.index), (1, 1, 1, 1, kh * kw))
-        hot = xp.astype(xp.expand_dims(index, axis=-1) == positions, y.dtype)
-        cols = xp.reshape(hot * xp.expand_dims(y, axis=-1), (n, c, oh, ow, kh, kw))
-        return _col2im(ctx, _as_cols(ctx, cols), shape, kernel_size, stride, padding, dilation, (oh, ow))
+        (pt, pb), (pl, pr) = padding
+        n, c, h, w = shape
+        image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
+        for k, i, j in _offsets(kernel_size):
+            image[_slot(kernel_size, stride, dilation, y.shape[2:], i, j)] += y * xp.astype(index == k, y.dtype)
+        return _crop(image, padding)
 
     @staticmethod
     def backward(ctx, grad):
@@ -124,11 +147,13 @@ class _WindowTake(Function):
     def forward(ctx, x, index, *, kernel_size, stride, padding, dilation):
         xp = ctx.xp
         ctx.index = index
-        windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel_size, stride, dilation)
-        n, c, oh, ow, kh, kw = windows.shape
-        flat = xp.reshape(windows, (n, c, oh, ow, kh * kw))
         ctx.in_shape = tuple(x.shape)
-        return xp.take_along_axis(flat, xp.expand_dims(index, axis=-1), axis=-1)[..., 0]
+        windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel_size, stride, dilation)
+        out = None
+        for k, i, j in _offsets(kernel_size):
+            part = windows[:, :, :, :, i, j] * xp.astype(index == k, windows.dtype)
+            out = part if out is None else out + part
+        return out
 
     @staticmethod
     def backward(ctx, grad):
@@ -212,7 +237,10 @@ class AvgPool2d(Function):
     def forward(ctx, x, **attrs):
         windows = ctx.device.backend.windows(_pad(ctx, x, attrs["padding"]), attrs["kernel_size"],
                                              attrs["stride"], (1, 1))
-        total = ctx.xp.sum(windows, axis=(4, 5))
+        total = None
+        for _, i, j in _offsets(attrs["kernel_size"]):
+            part = windows[:, :, :, :, i, j]
+            total = part if total is None else total + part
         ctx.in_shape = tuple(x.shape)
         return total / _avg_divisor(ctx, x.shape[2:], total.shape[2:], dict(attrs, _dtype=x.dtype))
 
@@ -222,17 +250,17 @@ class AvgPool2d(Function):
 
 
 class _AvgPoolT(Function):
-    """x' = (y / divisor) spread over each window and folded onto ``shape``: ``AvgPool2d``'s adjoint."""
+    """x' = (y / divisor) spread over each window and summed onto ``shape``: ``AvgPool2d``'s adjoint."""
 
     @staticmethod
     def forward(ctx, y, *, shape, **attrs):
-        xp = ctx.xp
-        n, c, oh, ow = y.shape
-        kh, kw = attrs["kernel_size"]
-        y = y / _avg_divisor(ctx, shape[2:], (oh, ow), dict(attrs, _dtype=y.dtype))
-        cols = xp.broadcast_to(xp.reshape(y, (n, c, 1, 1, oh, ow)), (n, c, kh, kw, oh, ow))
-        return _col2im(ctx, cols, shape, attrs["kernel_size"], attrs["stride"], attrs["padding"], (1, 1),
-                       (oh, ow))
+        (pt, pb), (pl, pr) = attrs["padding"]
+        n, c, h, w = shape
+        y = y / _avg_divisor(ctx, shape[2:], y.shape[2:], dict(attrs, _dtype=y.dtype))
+        image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
+        for _, i, j in _offsets(attrs["kernel_size"]):
+            image[_slot(attrs["kernel_size"], attrs["stride"], (1, 1), y.shape[2:], i, j)] += y
+        return _crop(image, attrs["padding"])
 
     @staticmethod
     def backward(ctx, grad):
