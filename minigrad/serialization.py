@@ -87,9 +87,10 @@ class _Encoder:
             return {"__tuple__": [self.encode(v, path + [str(i)]) for i, v in enumerate(obj)]}
         if isinstance(obj, list):
             return [self.encode(v, path + [str(i)]) for i, v in enumerate(obj)]
+        hint = " (save its .state_dict() instead)" if hasattr(obj, "state_dict") else ""
         raise TypeError(f"mg.save: cannot save an object of type {type(obj).__name__} at "
-                        f"{'.'.join(path) or '<root>'}: only tensors, NumPy arrays, numbers, strings, None, "
-                        "bools and dicts/lists/tuples of them")
+                        f"{'.'.join(path) or '<root>'}{hint}: only tensors, NumPy arrays, numbers, strings, "
+                        "None, bools and dicts/lists/tuples of them")
 
     def _name(self, path):
         base = ".".join(path) or "tensor"

@@ -109,20 +109,43 @@ ACTIVATIONS = [
     (nn.Hardtanh(), lambda v: min(max(v, -1.0), 1.0)),
     (nn.Mish(), lambda v: v * math.tanh(math.log1p(math.exp(v)))),
     (nn.LogSigmoid(), lambda v: math.log(_sig(v))),
+    (nn.SELU(), lambda v: 1.0507009873554805 * (v if v > 0 else 1.6732632423543772 * (math.exp(v) - 1))),
+    (nn.CELU(alpha=2.0), lambda v: v if v > 0 else 2.0 * (math.exp(v / 2.0) - 1)),
+    (nn.PReLU(), lambda v: v if v >= 0 else 0.25 * v),
+    (nn.Threshold(0.1, 20.0), lambda v: v if v > 0.1 else 20.0),
+    (nn.Hardsigmoid(), lambda v: min(max(v + 3, 0.0), 6.0) / 6),
+    (nn.Hardswish(), lambda v: v * min(max(v + 3, 0.0), 6.0) / 6),
+    (nn.Softsign(), lambda v: v / (1 + abs(v))),
+    (nn.Tanhshrink(), lambda v: v - math.tanh(v)),
+    (nn.Hardshrink(0.6), lambda v: v if abs(v) > 0.6 else 0.0),
+    (nn.Softshrink(0.6), lambda v: v - 0.6 if v > 0.6 else v + 0.6 if v < -0.6 else 0.0),
 ]
 
 
 @pytest.mark.parametrize("layer,fn", ACTIVATIONS, ids=[repr(a[0]) for a in ACTIVATIONS])
 def test_activation_values(backend, layer, fn):
-    out = layer(mg.tensor(X))
+    out = layer.to(backend)(mg.tensor(X))
     np.testing.assert_allclose(out.tolist(), [fn(v) for v in X], rtol=1e-5, atol=1e-6)
 
 
 @pytest.mark.parametrize("fn", [F.relu, F.leaky_relu, F.elu, F.gelu, F.silu, F.sigmoid, F.tanh, F.softplus,
-                                F.mish, F.logsigmoid], ids=lambda f: f.__name__)
+                                F.mish, F.logsigmoid, F.selu, F.celu, F.hardswish, F.softsign, F.tanhshrink,
+                                F.softshrink, F.glu], ids=lambda f: f.__name__)
 def test_activation_gradcheck(backend, float64, fn):
     x = mg.tensor([-1.3, -0.4, 0.3, 2.1], dtype=mg.float64, requires_grad=True)
     assert gradcheck(fn, (x,))
+
+
+def test_prelu_per_channel_and_gradcheck(backend, float64):
+    layer = nn.PReLU(3, init=0.5)
+    assert layer.weight.tolist() == [0.5, 0.5, 0.5]
+    x, w = randn64(2, 3, 4), randn64(3, seed=1)
+    assert gradcheck(F.prelu, (x, w))
+
+
+def test_glu_halves_last_dim(backend):
+    out = nn.GLU()(mg.tensor([[1.0, 2.0, 0.0, 100.0]]))
+    np.testing.assert_allclose(out.tolist(), [[0.5, 2.0]], rtol=1e-6)
 
 
 def test_softmax_and_log_softmax_layers(backend):
@@ -293,6 +316,23 @@ def test_group_norm_matches_manual_and_gradcheck(float64):
     manual = ((xs - xs.mean(-1, keepdims=True)) / np.sqrt(xs.var(-1, keepdims=True) + 1e-5)).reshape(2, 4, 3)
     np.testing.assert_allclose(y, manual * host(w)[:, None] + host(b)[:, None], rtol=1e-10)
     assert gradcheck(lambda x, w, b: F.group_norm(x, 2, w, b), (x, w, b))
+
+
+def test_instance_norm2d_values_and_unbatched(backend):
+    x = mg.tensor([[[[1.0, 3.0]], [[0.0, 10.0]]]])
+    y = host(nn.InstanceNorm2d(2)(x))
+    np.testing.assert_allclose(y.reshape(2, 2), [[-1, 1], [-1, 1]], rtol=1e-4)
+    assert nn.InstanceNorm2d(2)(x[0]).shape == (2, 1, 2)
+
+
+def test_instance_norm_running_stats_average_over_instances(backend):
+    norm = nn.InstanceNorm1d(1, track_running_stats=True, momentum=1.0)
+    norm(mg.tensor([[[0.0, 2.0]], [[4.0, 8.0]]]))
+    np.testing.assert_allclose(host(norm.running_mean), [3.5], rtol=1e-6)  # mean of 1 and 6
+    np.testing.assert_allclose(host(norm.running_var), [5.0], rtol=1e-6)   # mean of 2 and 8
+    norm.eval()
+    np.testing.assert_allclose(host(norm(mg.tensor([[[3.5, 5.5]]]))), [[[0.0, 2 / math.sqrt(5 + 1e-5)]]],
+                               rtol=1e-5, atol=1e-6)
 
 
 # --- Dropout ----------------------------------------------------------------------------------------------

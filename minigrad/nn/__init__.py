@@ -3,7 +3,9 @@
 from . import functional, init
 from . import utils
 from .module import Module
-from .modules import (ELU, GELU, BatchNorm1d, BatchNorm2d, BatchNorm3d, BCELoss, BCEWithLogitsLoss, Bilinear,
+from .modules import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, InstanceNorm1d,
+                      InstanceNorm2d, PReLU, Softshrink, Softsign, Tanhshrink, Threshold)
+from .modules import (BatchNorm1d, BatchNorm2d, BatchNorm3d, BCELoss, BCEWithLogitsLoss, Bilinear,
                       CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss, Dropout, Dropout1d, Dropout2d,
                       Embedding, Flatten, GaussianNLLLoss, GroupNorm, Hardtanh, HingeEmbeddingLoss, HuberLoss,
                       Identity, KLDivLoss, L1Loss, LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax,

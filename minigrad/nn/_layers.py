@@ -98,9 +98,24 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,
                   momentum=0.1, eps=1e-5):
-    """Instance normalisation: statistics per sample and channel over the spatial dimensions."""
+    """Instance normalisation of (N, C, *): statistics per sample and channel over the trailing dims.
+
+    With ``use_input_stats`` and running buffers, the buffers move towards the batch average of
+    the per-instance mean and unbiased variance (as PyTorch); otherwise the running statistics
+    normalise (evaluation with ``track_running_stats``).
+    """
     if not use_input_stats:
         return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+    if running_mean is not None or running_var is not None:
+        spatial = tuple(range(2, input.ndim))
+        with no_grad():
+            x = input.detach()
+            if running_mean is not None:
+                mean = x.mean(dim=spatial).mean(0).type(running_mean.dtype)
+                running_mean.mul_(1 - momentum).add_(mean * momentum)
+            if running_var is not None:
+                var = x.var(dim=spatial, correction=1).mean(0).type(running_var.dtype)
+                running_var.mul_(1 - momentum).add_(var * momentum)
     return group_norm(input, input.shape[1], weight, bias, eps)
 
 

@@ -122,6 +122,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     dim = _class_dim(input)
     xp = input.device.xp
     if target.dtype.is_floating_point:
+        if ignore_index >= 0:
+            raise ValueError("ignore_index is not supported for floating point (probability) targets")
         if tuple(target.shape) != tuple(input.shape):
             raise ValueError(f"probability targets must have the input's shape {tuple(input.shape)}, "
                              f"got {tuple(target.shape)}")

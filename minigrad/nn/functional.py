@@ -7,7 +7,7 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 
 from .. import dtypes as _dtypes
 from ..ops.conv import conv2d, conv_transpose2d
-from ..ops.elementwise import Elu, Silu
+from ..ops.elementwise import Elu, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
@@ -31,6 +31,9 @@ def linear(input, weight, bias=None):
     >>> F.linear(mg.tensor([[1.0, 2.0]]), mg.tensor([[1.0, 1.0], [0.0, 1.0]]), mg.tensor([0.5, 0.0])).tolist()
     [[3.5, 2.0]]
     """
+    if input.array.dtype != weight.array.dtype:
+        raise RuntimeError(f"linear: input is {input.dtype} but weight is {weight.dtype}; convert one "
+                           "(e.g. x.float() or model.double())")
     return _Linear.apply(input, weight, bias)
 
 
@@ -80,6 +83,70 @@ def silu(input, inplace=False):
 def mish(input, inplace=False):
     """x · tanh(softplus(x))."""
     return input * input.softplus().tanh()
+
+
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def selu(input, inplace=False):
+    """scale · elu(x, α) with Klambauer et al.'s α ≈ 1.6733, scale ≈ 1.0507 (self-normalising)."""
+    return Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
+
+
+def celu(input, alpha=1.0, inplace=False):
+    """x if x > 0 else α(e^(x/α) - 1)."""
+    return Elu.apply(input / alpha, alpha=1.0) * alpha
+
+
+def prelu(input, weight):
+    """x if x ≥ 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1)."""
+    if weight.numel() > 1 and input.ndim >= 2:
+        weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    return where(input >= 0, input, input * weight)
+
+
+def threshold(input, threshold, value, inplace=False):
+    """x if x > threshold else value."""
+    return where(input > threshold, input, value)
+
+
+def hardsigmoid(input, inplace=False):
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
+    return (input + 3.0).clamp(0.0, 6.0) / 6.0
+
+
+def hardswish(input, inplace=False):
+    """x · relu6(x + 3) / 6 (MobileNetV3)."""
+    return input * hardsigmoid(input)
+
+
+def softsign(input):
+    """x / (1 + |x|)."""
+    return input / (input.abs() + 1.0)
+
+
+def tanhshrink(input):
+    """x - tanh(x)."""
+    return input - input.tanh()
+
+
+def hardshrink(input, lambd=0.5):
+    """x where |x| > λ, else 0."""
+    return where(input.abs() > lambd, input, 0.0)
+
+
+def softshrink(input, lambd=0.5):
+    """x - λ above λ, x + λ below -λ, else 0."""
+    return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
+
+
+def glu(input, dim=-1):
+    """Gated linear unit: a ⊙ sigmoid(b) with (a, b) the two halves of ``input`` along ``dim``."""
+    if input.shape[dim] % 2:
+        raise RuntimeError(f"glu: halving dimension {dim} of size {input.shape[dim]}, which is odd")
+    a, b = input.chunk(2, dim)
+    return a * b.sigmoid()
 
 
 def sigmoid(input):
@@ -154,6 +221,8 @@ def one_hot(tensor, num_classes=-1):
 
 
 __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish",
+           "selu", "celu", "prelu", "threshold", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
+           "hardshrink", "softshrink", "glu",
            "sigmoid", "tanh", "softplus", "logsigmoid", "softmax", "log_softmax", "softmin", "normalize",
            "one_hot", "pad", "batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d",
            "dropout2d", "embedding", "cross_entropy", "nll_loss", "binary_cross_entropy",

@@ -172,3 +172,47 @@ class GroupNorm(Module):
 
     def extra_repr(self):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
+
+
+class _InstanceNorm(_BatchNorm):
+    """Per-sample, per-channel normalisation; PyTorch's defaults: no affine, no running statistics."""
+
+    def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False,
+                 device=None, dtype=None):
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+
+    def forward(self, input):
+        batched = self._expected_dims[-1]
+        if input.ndim not in self._expected_dims:
+            dims = " or ".join(f"{d}D" for d in self._expected_dims)
+            raise ValueError(f"expected {dims} input (got {input.ndim}D input)")
+        unbatched = input.ndim == batched - 1
+        x = input.unsqueeze(0) if unbatched else input
+        if x.shape[1] != self.num_features and self.affine:
+            raise ValueError(f"{type(self).__name__}: expected {self.num_features} channels, got {x.shape[1]}")
+        use_input_stats = self.training or not self.track_running_stats
+        y = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_input_stats,
+                            0.1 if self.momentum is None else self.momentum, self.eps)
+        return y.squeeze(0) if unbatched else y
+
+    def extra_repr(self):
+        return (f"{self.num_features}, eps={self.eps}, momentum={self.momentum}, affine={self.affine}, "
+                f"track_running_stats={self.track_running_stats}")
+
+
+class InstanceNorm1d(_InstanceNorm):
+    """Instance normalisation of (N, C, L) (or (C, L)) over L, per sample and channel."""
+
+    _expected_dims = (2, 3)
+
+
+class InstanceNorm2d(_InstanceNorm):
+    """Instance normalisation of (N, C, H, W) (or (C, H, W)) over H and W, per sample and channel.
+
+    >>> import minigrad as mg
+    >>> y = mg.nn.InstanceNorm2d(1)(mg.tensor([[[[1.0, 3.0]]]]))
+    >>> [round(v, 3) for v in y.flatten().tolist()]
+    [-1.0, 1.0]
+    """
+
+    _expected_dims = (3, 4)
