@@ -387,16 +387,16 @@ class Tensor:
         return Compare.apply(*_promote(self, other), op="greater_equal")
 
     def __invert__(self):
-        return Logical.apply(self, op="logical_not")
+        return Logical.apply(self, op="bitwise_invert")
 
     def __and__(self, other):
-        return Logical.apply(*_promote(self, other), op="logical_and")
+        return Logical.apply(*_promote(self, other), op="bitwise_and")
 
     def __or__(self, other):
-        return Logical.apply(*_promote(self, other), op="logical_or")
+        return Logical.apply(*_promote(self, other), op="bitwise_or")
 
     def __xor__(self, other):
-        return Logical.apply(*_promote(self, other), op="logical_xor")
+        return Logical.apply(*_promote(self, other), op="bitwise_xor")
 
     add = __add__
     sub = __sub__

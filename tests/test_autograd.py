@@ -149,6 +149,12 @@ def test_reshape_error_names_shape():
         mg.ones(2, 3).reshape(4, 4)
 
 
+def test_logical_op_on_floats_names_op_and_dtypes(backend):
+    with pytest.raises(RuntimeError, match=r"Logical: bitwise_and is not defined for floating point.*float32"):
+        mg.ones(2) & mg.ones(2)
+    assert ((mg.ones(2) > 0) & (mg.zeros(2) == 0)).tolist() == [True, True]
+
+
 def test_mean_of_integer_tensor_raises():
     with pytest.raises(RuntimeError, match="mean\\(\\): .*int64"):
         mg.tensor([1, 2]).mean()

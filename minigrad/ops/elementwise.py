@@ -616,9 +616,14 @@ class Compare(Function):
 
 
 class Logical(Function):
-    """Logical and predicate ops on bool (or any) tensors; no gradient."""
+    """Bitwise ops (``& | ^ ~``: logical on bool tensors) on bool or integer tensors, and
+    predicates such as ``isfinite``; no gradient."""
 
     @staticmethod
     def forward(ctx, a, b=None, op=None):
+        if op.startswith("bitwise_") and any(
+                x is not None and x.dtype in ctx.device.backend.float_dtypes for x in (a, b)):
+            raise TypeError(f"{op} is not defined for floating point tensors (as in PyTorch); "
+                            "compare first, e.g. (x > 0) & (y > 0)")
         fn = getattr(ctx.xp, op)
         return fn(a) if b is None else fn(a, b)
