@@ -303,3 +303,49 @@ def test_reduce_lr_on_plateau_state_dict_round_trip():
     other = S.ReduceLROnPlateau(_opt(1.0), patience=1, factor=0.5)
     other.load_state_dict(sd)
     assert (other.best, other.num_bad_epochs, other.last_epoch) == (2, sched.num_bad_epochs, 4)
+
+
+def test_constant_lr():
+    opt = _opt(0.1)
+    got = _sequence(opt, S.ConstantLR(opt, factor=0.5, total_iters=4))
+    np.testing.assert_allclose(got, [0.05] * 4 + [0.1] * (STEPS - 4), rtol=1e-12)
+
+
+def test_multiplicative_lr():
+    opt = _opt(0.1)
+    got = _sequence(opt, S.MultiplicativeLR(opt, lambda t: 0.95))
+    np.testing.assert_allclose(got, [0.1 * 0.95 ** t for t in range(STEPS)], rtol=1e-12)
+
+
+def test_polynomial_lr():
+    opt = _opt(0.1)
+    got = _sequence(opt, S.PolynomialLR(opt, total_iters=20, power=2.0))
+    want = [0.1 * (1 - min(t, 20) / 20) ** 2 for t in range(STEPS)]
+    np.testing.assert_allclose(got, want, rtol=1e-9, atol=1e-15)
+
+
+@pytest.mark.parametrize("T_mult", [1, 2])
+def test_cosine_annealing_warm_restarts(T_mult):
+    opt = _opt(0.1)
+    got = _sequence(opt, S.CosineAnnealingWarmRestarts(opt, T_0=5, T_mult=T_mult, eta_min=0.001))
+    want, T_i, T_cur = [], 5, 0
+    for _ in range(STEPS):
+        want.append(0.001 + (0.1 - 0.001) * (1 + math.cos(math.pi * T_cur / T_i)) / 2)
+        T_cur += 1
+        if T_cur >= T_i:
+            T_cur, T_i = T_cur - T_i, T_i * T_mult
+    np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def test_cosine_annealing_warm_restarts_with_fractional_epochs():
+    opt = _opt(0.1)
+    sched = S.CosineAnnealingWarmRestarts(opt, T_0=4)
+    sched.step(5.5)  # 1.5 epochs into the second period
+    assert sched.get_last_lr()[0] == pytest.approx(0.1 * (1 + math.cos(math.pi * 1.5 / 4)) / 2)
+
+
+def test_chained_scheduler():
+    opt = _opt(0.1)
+    got = _sequence(opt, S.ChainedScheduler([S.ConstantLR(opt, 0.1, 3), S.ExponentialLR(opt, 0.9)]))
+    want = [0.1 * 0.9 ** t * (0.1 if t < 3 else 1.0) for t in range(STEPS)]
+    np.testing.assert_allclose(got, want, rtol=1e-12)

@@ -503,3 +503,29 @@ def test_flat_update_in_chunks_that_cut_across_parameters(monkeypatch, name, cls
     want, _, _ = run_optimizer(cls, kwargs, foreach=False)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
+
+
+def test_step_hooks_run_around_the_step_and_can_be_removed():
+    (p,) = _params(2)
+    opt = optim.SGD([p], lr=0.1)
+    calls = []
+    pre = opt.register_step_pre_hook(lambda o, args, kwargs: calls.append(("pre", p.tolist())))
+    opt.register_step_post_hook(lambda o, args, kwargs: calls.append(("post", p.tolist())))
+    p.grad = mg.ones(2, dtype=mg.float64)
+    before = p.tolist()
+    opt.step()
+    assert calls == [("pre", before), ("post", p.tolist())]
+    pre.remove()
+    opt.step()
+    assert [c[0] for c in calls] == ["pre", "post", "post"]
+
+
+def test_fused_bucket_follows_a_parameter_to_another_dtype():
+    ps = _params(3, 3)
+    opt = optim.SGD(ps, lr=0.1, fused=True)
+    _quadratic_step(opt, ps)
+    for p in ps:
+        p.data = p.data.float()
+    _quadratic_step(opt, ps)
+    assert all(p.dtype is mg.float32 for p in ps)
+    assert {k[2] for k in opt._buckets} == {np.dtype("float32")}

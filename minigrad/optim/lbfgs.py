@@ -186,8 +186,13 @@ class LBFGS(Optimizer):
 
     def step(self, closure):
         """Run up to ``max_iter`` L-BFGS iterations; returns the loss at the starting point."""
+        for hook in list(self._step_pre_hooks.values()):
+            hook(self, (closure,), {})
         with no_grad():
-            return self._step(enable_grad()(closure))
+            loss = self._step(enable_grad()(closure))
+        for hook in list(self._step_post_hooks.values()):
+            hook(self, (closure,), {})
+        return loss
 
     def _step(self, closure):
         xp = self._xp

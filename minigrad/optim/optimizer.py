@@ -78,6 +78,8 @@ class Optimizer:
         self.state = defaultdict(dict)
         self.param_groups = []
         self._buckets = {}
+        self._step_pre_hooks = {}
+        self._step_post_hooks = {}
         if isinstance(params, Tensor):
             raise TypeError("params argument given to the optimizer should be an iterable of Tensors "
                             f"or dicts, but got a single {params.describe()}")
@@ -180,6 +182,8 @@ class Optimizer:
 
         ``closure`` re-evaluates the model and returns the loss; it runs with gradients enabled.
         """
+        for hook in list(self._step_pre_hooks.values()):
+            hook(self, (closure,), {})
         loss = None
         if closure is not None:
             with enable_grad():
@@ -187,7 +191,17 @@ class Optimizer:
         with no_grad():
             for group in self.param_groups:
                 self._step_group(group)
+        for hook in list(self._step_post_hooks.values()):
+            hook(self, (closure,), {})
         return loss
+
+    def register_step_pre_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` before each ``step``; returns a handle with ``remove()``."""
+        return _Handle(self._step_pre_hooks, hook)
+
+    def register_step_post_hook(self, hook):
+        """Call ``hook(optimizer, args, kwargs)`` after each ``step``; returns a handle with ``remove()``."""
+        return _Handle(self._step_post_hooks, hook)
 
     def _step_group(self, group):
         params = [p for p in group["params"] if p.grad is not None]
@@ -278,11 +292,11 @@ class Optimizer:
             p._version[0] += 1
 
     def _bucket(self, ps, mode):
-        key = (mode,) + tuple(id(p) for p in ps)
+        key = (mode, ps[0].device, ps[0].array.dtype) + tuple(id(p) for p in ps)
         bucket = self._buckets.get(key)
         if bucket is None:
             members = {id(p) for p in ps}
-            for old_key in [k for k in self._buckets if members.intersection(k[1:])]:
+            for old_key in [k for k in self._buckets if members.intersection(k[3:])]:
                 del self._buckets[old_key]
             bucket = self._buckets[key] = _FlatBucket(ps, views=(mode == "fused"))
         return bucket
@@ -435,6 +449,21 @@ class _FlatBucket:
         for p, v in zip(self.params, views):
             state[p][name] = _const(v, self.device)
         self.state_buffers[name] = (new, views)
+
+
+class _Handle:
+    """Removes a registered hook."""
+
+    _next_id = 0
+
+    def __init__(self, hooks, hook):
+        _Handle._next_id += 1
+        self.id = _Handle._next_id
+        self._hooks = hooks
+        hooks[self.id] = hook
+
+    def remove(self):
+        self._hooks.pop(self.id, None)
 
 
 def _flat_mode(group):
