@@ -68,8 +68,8 @@ def main():
         if animate and not args.no_gif:
             written.append(os.path.join(args.out, f"race_{name}.gif"))
         # the GIF is written last, so the figure (and the PNG) show the whole race
-        fig, paths = mg.viz.optimizer_race(name, racers(), steps=steps, path=written, dpi=90,
-                                           fps=20, max_frames=120)
+        _, paths = mg.viz.optimizer_race(name, racers(), steps=steps, path=written, dpi=90,
+                                         fps=20, max_frames=120)
         f = mg.viz.functions.get(name)
         print(f"{name} ({steps} steps, {time.perf_counter() - t0:.1f} s): " + ", ".join(written))
         for racer, traj in paths.items():

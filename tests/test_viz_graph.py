@@ -229,7 +229,7 @@ def diamond():
 
 
 def test_backward_order_matches_the_engine():
-    x, loss = diamond()
+    _, loss = diamond()
     fired = []
     # hooks on each node's output fire when the engine runs that node
     rep = replay(collect(loss))
@@ -324,7 +324,8 @@ def test_backprop_steps_saves_a_gif_with_one_frame_per_step(tmp_path):
 def test_backprop_steps_saves_an_html_slider(tmp_path):
     _, loss = diamond()
     steps = mg.viz.backprop_steps(loss)
-    text = open(steps.save(tmp_path / "steps.html"), encoding="utf-8").read()
+    with open(steps.save(tmp_path / "steps.html"), encoding="utf-8") as f:
+        text = f.read()
     assert text.count("<svg") == len(steps)
     assert 'type="range"' in text and f'max="{len(steps) - 1}"' in text
     assert "<?xml" not in text
@@ -336,9 +337,10 @@ def test_render_and_write_produce_files(tmp_path):
     model = mlp()
     g = mg.viz.draw_graph(mlp_loss(model), params=model)
     out = g.render(tmp_path / "g", format="svg")
-    assert open(out, encoding="utf-8").read().lstrip().startswith("<?xml")
-    png = g.write(tmp_path / "g.png")
-    assert open(png, "rb").read(8) == b"\x89PNG\r\n\x1a\n"
+    with open(out, encoding="utf-8") as f:
+        assert f.read().lstrip().startswith("<?xml")
+    with open(g.write(tmp_path / "g.png"), "rb") as f:
+        assert f.read(8) == b"\x89PNG\r\n\x1a\n"
 
 
 @needs_dot

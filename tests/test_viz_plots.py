@@ -65,7 +65,7 @@ def test_unknown_function_name_lists_the_choices():
 
 # --- optimizer_race -----------------------------------------------------------------------------
 def test_race_trajectories_follow_the_update_rule(tmp_path):
-    fig, paths = mg.viz.optimizer_race(bowl, {"sgd": lambda p: LocalSGD(p, 0.1)}, start=(1.0, 1.0),
+    _, paths = mg.viz.optimizer_race(bowl, {"sgd": lambda p: LocalSGD(p, 0.1)}, start=(1.0, 1.0),
                                        steps=10, path=tmp_path / "race.png")
     traj = paths["sgd"]
     assert traj.shape == (11, 2)
@@ -109,7 +109,7 @@ def test_race_marks_divergence_with_nan_rows():
 
 def test_race_with_real_optimizers():
     optim = pytest.importorskip("minigrad.optim")
-    fig, paths = mg.viz.optimizer_race(
+    _, paths = mg.viz.optimizer_race(
         "rosenbrock", {"SGD": lambda p: optim.SGD(p, lr=1e-3), "Adam": lambda p: optim.Adam(p, lr=0.05)},
         steps=100)
     assert set(paths) == {"SGD", "Adam"}
@@ -126,7 +126,7 @@ def test_race_with_a_point_only_function():
         if p.shape != (2,):
             raise ValueError("one point at a time")
         return (p * p).sum()
-    fig, paths = mg.viz.optimizer_race(f, {"sgd": lambda p: LocalSGD(p, 0.25)}, start=(1.0, -1.0), steps=3)
+    _, paths = mg.viz.optimizer_race(f, {"sgd": lambda p: LocalSGD(p, 0.25)}, start=(1.0, -1.0), steps=3)
     np.testing.assert_allclose(paths["sgd"][-1], [0.125, -0.125])
 
 

@@ -7,8 +7,9 @@ Plots (matplotlib, Agg): :func:`plot_history`, :func:`optimizer_race`, :func:`pl
 """
 
 from ._render import GraphvizNotFoundError, dot_available
-from .graph import draw_backward, draw_graph
+from .backward import draw_backward
 from .functions import beale, ravine, rosenbrock, saddle
+from .graph import draw_graph
 from .plots import loss_landscape, loss_surface, plot_grad_flow, plot_history
 from .race import optimizer_race
 from .steps import BackpropSteps, backprop_steps

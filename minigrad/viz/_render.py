@@ -10,7 +10,13 @@ import os
 import re
 import shutil
 
-import graphviz
+try:
+    import graphviz
+except ImportError as err:  # pragma: no cover - depends on the installation
+    raise ImportError(
+        "minigrad.viz needs the graphviz and matplotlib Python packages: pip install 'minigrad[viz]' "
+        "(rendering also needs graphviz's `dot` program: apt-get install graphviz, brew install "
+        "graphviz or conda install -c conda-forge graphviz)") from err
 
 INSTALL_HINT = (
     "graphviz's `dot` program is needed to render minigrad's graph pictures and was not found on "
@@ -96,7 +102,7 @@ def new_graph(name, direction, **graph_attr):
                                 arrowsize="0.6"))
 
 
-_XML_HEAD = re.compile(r"^.*?(?=<svg)", re.S)
+_XML_HEAD = re.compile(r"^.*?(?=<svg)", re.DOTALL)
 
 
 def svg_text(graph):

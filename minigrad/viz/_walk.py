@@ -17,7 +17,6 @@ from ..autograd.function import Function
 from ..autograd.grad_mode import set_grad_enabled
 from ..tensor import Tensor
 
-
 FREED_NOTE = ("the graph was freed by backward() without retain_graph=True, so the gradients on its "
               "edges cannot be recomputed; call this before backward(), or use "
               "backward(retain_graph=True)")
@@ -142,7 +141,7 @@ def fmt_shape(shape):
 def fmt_num(x):
     if x is None:
         return "?"
-    if x != x:
+    if math.isnan(x):
         return "nan"
     if math.isinf(x):
         return "inf" if x > 0 else "-inf"

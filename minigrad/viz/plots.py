@@ -35,7 +35,7 @@ def _finish(fig, path):
 
 # --- learning curves ----------------------------------------------------------------------------
 _SPLITS = (("validation", "val"), ("valid", "val"), ("val", "val"), ("test", "test"), ("train", "train"))
-_HIGHER_IS_BETTER = re.compile(r"acc|f1|auc|precision|recall|iou|score|r2", re.I)
+_HIGHER_IS_BETTER = re.compile(r"acc|f1|auc|precision|recall|iou|score|r2", re.IGNORECASE)
 _STYLE = {"train": "-", "val": "--", "test": ":"}
 
 
@@ -262,7 +262,7 @@ def loss_surface(model, loss_fn, batch, *, dims=2, span=1.0, steps=21, seed=0, i
             new = orig
             for c, d in zip(coeffs, ds):
                 if c:
-                    new = new + c * d
+                    new = new + float(c) * d  # a Python float keeps the parameter's dtype
             p.array = new
         out = model(inputs)
         loss = loss_fn(out) if targets is None else loss_fn(out, targets)

@@ -12,9 +12,10 @@ import html
 import os
 from collections.abc import Sequence
 
+from ._layout import DEFAULT_MAX_NODES
 from ._render import png_image, require_dot, svg_text
 from ._walk import collect, fmt_num, fmt_shape, norm_of, replay, scalar_value
-from .graph import DEFAULT_MAX_NODES, _backward_picture
+from .backward import _backward_picture
 
 __all__ = ["backprop_steps", "BackpropSteps"]
 

@@ -1,0 +1,296 @@
+"""Shared drawing machinery: house colours, HTML labels, the log colour scale, and the builder that
+places nodes into nested module clusters and applies the node cap. Used by ``graph`` (forward
+pictures), ``backward`` (backward pictures) and ``steps`` (animations).
+"""
+
+import html
+import math
+
+from ._render import new_graph
+from ._walk import (
+    dtype_name,
+    fmt_attrs,
+    fmt_num,
+    fmt_shape,
+    module_label,
+    names_from,
+    norm_of,
+    scalar_value,
+    summary,
+)
+
+# house colours
+OP_FILL, OP_LINE = "#e6edf7", "#5b6b8c"
+PARAM_FILL, INPUT_FILL, ROOT_FILL = "#d4efcf", "#fff1c2", "#f9d0c9"
+MODULE_FILL, ELIDED_FILL = "#ece0f5", "#f0f0f0"
+CLUSTER_FILLS = ("#f7f8fa", "#eef2f8", "#e7edf5", "#e1e8f2")
+DONE_FILL, CURRENT_FILL, PENDING_FILL = "#cfe8cf", "#ffb84d", "#ffffff"
+MUTED = "#6a6a6a"
+HIDDEN = "#ffffff00"  # transparent text: keeps every step's layout identical
+# a light coolwarm (blue: small, red: large) on which black text stays readable
+_COOLWARM = ((0.0, (111, 146, 243)), (0.25, (170, 199, 253)), (0.5, (221, 221, 221)),
+             (0.75, (246, 170, 140)), (1.0, (226, 90, 72)))
+DEFAULT_MAX_NODES = 600
+
+
+def _esc(text):
+    return html.escape(str(text), quote=False)
+
+
+def _small(text, color=MUTED, size=9):
+    return f'<FONT POINT-SIZE="{size}" COLOR="{color}">{_esc(text)}</FONT>'
+
+
+def _html(*lines):
+    return "<" + "<BR/>".join(line for line in lines if line) + ">"
+
+
+def _cmap(t):
+    """coolwarm at ``t`` in [0, 1] as '#rrggbb' (blue: small gradients, red: large)."""
+    t = min(max(t, 0.0), 1.0)
+    for (t0, c0), (t1, c1) in zip(_COOLWARM, _COOLWARM[1:]):
+        if t <= t1:
+            u = (t - t0) / (t1 - t0)
+            return "#%02x%02x%02x" % tuple(round(a + (b - a) * u) for a, b in zip(c0, c1))
+    return "#%02x%02x%02x" % _COOLWARM[-1][1]
+
+
+class _LogScale:
+    """Maps gradient norms to colours on a log scale spanning the values present."""
+
+    def __init__(self, values):
+        logs = [math.log10(v) for v in values if v is not None and v > 0 and math.isfinite(v)]
+        self.lo = math.floor(min(logs)) if logs else 0.0
+        self.hi = math.ceil(max(logs)) if logs else 1.0
+        if self.hi <= self.lo:
+            self.hi = self.lo + 1
+
+    def t(self, v):
+        return (math.log10(v) - self.lo) / (self.hi - self.lo)
+
+    def style(self, v):
+        """Node attributes for a norm ``v`` (None: no gradient; 0: exactly zero)."""
+        if v is None:
+            return {"fillcolor": "#ffffff", "style": "filled,dashed"}
+        if not math.isfinite(v):
+            return {"fillcolor": "#000000", "fontcolor": "#ffffff"}
+        if v == 0:
+            return {"fillcolor": "#bdbdbd"}
+        return {"fillcolor": _cmap(self.t(v))}
+
+    def legend_row(self):
+        cells = []
+        n = int(self.hi - self.lo)
+        step = max(1, math.ceil(n / 8))
+        for e in range(int(self.lo), int(self.hi) + 1, step):
+            t = (e - self.lo) / (self.hi - self.lo)
+            cells.append(f'<TD BGCOLOR="{_cmap(t)}"><FONT POINT-SIZE="9">1e{e}</FONT></TD>')
+        cells.append('<TD BGCOLOR="#bdbdbd"><FONT POINT-SIZE="9">0</FONT></TD>')
+        cells.append('<TD BORDER="1" STYLE="dashed"><FONT POINT-SIZE="9">none</FONT></TD>')
+        return ('<TR><TD ALIGN="LEFT"><FONT POINT-SIZE="9">gradient norm (log scale): </FONT></TD>'
+                + "".join(cells) + "</TR>")
+
+
+def _grad_text(grad, prefix="grad"):
+    if grad is None:
+        return None
+    value = scalar_value(grad)
+    if value is not None:
+        return f"{prefix} = {fmt_num(value)}"
+    return f"{prefix} ‖·‖ = {fmt_num(norm_of(grad))}"
+
+
+def _collapse_predicate(collapse, module_names):
+    """A predicate on modules from ``collapse``: names, classes, modules, a callable or a list."""
+    if collapse is None or collapse is False:
+        return lambda m: False
+    if callable(collapse) and not isinstance(collapse, type):
+        return collapse
+    items = collapse if isinstance(collapse, (list, tuple, set, frozenset)) else (collapse,)
+    names = {c for c in items if isinstance(c, str)}
+    types = tuple(c for c in items if isinstance(c, type))
+    objs = {id(c) for c in items if not isinstance(c, (str, type))}
+
+    def pred(m):
+        return (id(m) in objs or (types and isinstance(m, types))
+                or module_names.get(id(m)) in names or type(m).__name__ in names)
+    return pred
+
+
+class _Builder:
+    """Lays out nodes into nested module clusters, applies the node cap, and emits the graph."""
+
+    def __init__(self, info, params, direction, max_nodes, max_depth=None, collapse=None, name="minigrad"):
+        self.info = info
+        self.tensor_names, self.module_names, self.param_ids = names_from(params, info)
+        self.graph = new_graph(name, direction)
+        self.max_nodes = DEFAULT_MAX_NODES if max_nodes is None else int(max_nodes)
+        self.notes = []
+        self.legend = []
+        self._ids = {}
+        # display key per op node: ("op", id) or ("mod", scope-prefix ids) when collapsed
+        pred = _collapse_predicate(collapse, self.module_names)
+        self.display = {}
+        self.groups = {}  # collapsed key -> dict(modules=path, nodes=[...], params=[...])
+        for node in info.nodes:
+            scope = tuple(getattr(node, "scope", ()) or ())
+            key = ("op", id(node))
+            for i, m in enumerate(scope):
+                if (max_depth is not None and i >= max_depth) or pred(m):
+                    key = ("mod",) + tuple(id(x) for x in scope[:i + 1])
+                    grp = self.groups.setdefault(key, {"path": scope[:i + 1], "nodes": [], "params": []})
+                    grp["nodes"].append(node)
+                    break
+            self.display[id(node)] = key
+        # leaves: parameters used only inside one collapsed module disappear into it
+        self.leaf_key = {}
+        for leaf in info.leaves:
+            key = ("leaf", id(leaf))
+            users = {self.display[id(c)] for c in info.consumers.get(id(leaf), ())}
+            if (len(users) == 1 and id(leaf) in self.tensor_names and leaf.requires_grad
+                    and next(iter(users))[0] == "mod"):
+                key = next(iter(users))
+                self.groups[key]["params"].append(leaf)
+            self.leaf_key[id(leaf)] = key
+        # the cap: display items nearest the roots first
+        order = []
+        seen = set()
+        items = sorted([(info.dist[id(n)], 0, k, self.display[id(n)]) for k, n in enumerate(info.nodes)]
+                       + [(info.dist[id(lf)], 1, k, self.leaf_key[id(lf)]) for k, lf in enumerate(info.leaves)])
+        for _, _, _, key in items:
+            if key not in seen:
+                seen.add(key)
+                order.append(key)
+        self.kept = set(order[:self.max_nodes])
+        self.elided = order[self.max_nodes:]
+        # cluster path of every module, by qualified name, for placing parameters
+        self.path_of_name = {}
+        for node in info.nodes:
+            scope = tuple(getattr(node, "scope", ()) or ())
+            for i, m in enumerate(scope):
+                qual = self.module_names.get(id(m))
+                if qual is not None:
+                    self.path_of_name.setdefault(qual, scope[:i + 1])
+        self.clusters = {}  # path (tuple of module ids) -> (modules, [node statements])
+
+    # --- ids and placement ------------------------------------------------------------------
+    def gid(self, key):
+        name = self._ids.get(key)
+        if name is None:
+            name = self._ids[key] = f"n{len(self._ids)}"
+        return name
+
+    def key_of(self, obj):
+        if id(obj) in self.display:
+            return self.display[id(obj)]
+        return self.leaf_key[id(obj)]
+
+    def place(self, key, path, label, **attrs):
+        """Declare a node inside the cluster of module path ``path`` (outermost first)."""
+        path = tuple(path or ())
+        ids = tuple(id(m) for m in path)
+        for k in range(1, len(path) + 1):
+            if ids[:k] not in self.clusters:
+                self.clusters[ids[:k]] = (path[:k], [])
+        self.clusters.get(ids, (None, self._top))[1].append((self.gid(key), label, attrs))
+
+    def param_path(self, leaf):
+        name = self.tensor_names.get(id(leaf))
+        if not name or "." not in name:
+            owner = ""
+        else:
+            owner = name.rsplit(".", 1)[0]
+        return self.path_of_name.get(owner, ())
+
+    def is_param(self, leaf):
+        return id(leaf) in self.param_ids or type(leaf).__name__ == "Parameter"
+
+    def begin(self):
+        self._top = []
+
+    def finish(self):
+        g = self.graph
+        for name, label, attrs in self._top:
+            g.node(name, label, **attrs)
+        # deepest clusters first, each attached to its parent once filled
+        subgraphs = {}
+        for ids in sorted(self.clusters, key=len, reverse=True):
+            modules, stmts = self.clusters[ids]
+            depth = len(ids) - 1
+            sub = subgraphs.get(ids)
+            if sub is None:
+                sub = subgraphs[ids] = _cluster(f"cluster_{len(subgraphs)}")
+            sub.attr(label=module_label(modules[-1], self.module_names), style="rounded,filled",
+                     fillcolor=CLUSTER_FILLS[depth % len(CLUSTER_FILLS)], color="#9aa5b8",
+                     fontsize="10", fontcolor="#33415c", labeljust="l", margin="6")
+            for name, label, attrs in stmts:
+                sub.node(name, label, **attrs)
+        for ids in sorted(self.clusters, key=len, reverse=True):
+            parent = subgraphs.get(ids[:-1]) if len(ids) > 1 else None
+            (parent if parent is not None else g).subgraph(subgraphs[ids])
+        return g
+
+
+def _cluster(name):
+    import graphviz
+    return graphviz.Digraph(name=name)
+
+
+def _common(info):
+    """The dtype and device most ops produce; op labels mention only the exceptions."""
+    from collections import Counter
+    dtypes = Counter(dtype_name(n.device, d) for n in info.nodes for _, d in n.out_meta)
+    devices = Counter(str(n.device) for n in info.nodes)
+    return (dtypes.most_common(1)[0][0] if dtypes else "float32",
+            devices.most_common(1)[0][0] if devices else "cpu")
+
+
+def _plural(n, word):
+    return f"{n:,} {word}" + ("" if n == 1 else "s")
+
+
+def _wrap(text, width=40):
+    """Attribute text split between ``k=v`` items into lines of about ``width`` characters."""
+    lines, line = [], ""
+    for item in text.split(" ") if text else ():
+        if line and len(line) + 1 + len(item) > width:
+            lines.append(line)
+            line = item
+        else:
+            line = f"{line} {item}" if line else item
+    if line:
+        lines.append(line)
+    return lines
+
+
+def _op_label(node, extra=(), common=("float32", "cpu")):
+    ins = ", ".join("const" if e is None else fmt_shape(e[2]) for e in (node.next or ()))
+    outs = ", ".join(fmt_shape(s) for s, _ in node.out_meta)
+    meta = []
+    dtypes = {dtype_name(node.device, d) for _, d in node.out_meta}
+    if dtypes - {common[0]}:
+        meta.append("/".join(sorted(dtypes)))
+    if str(node.device) != common[1]:
+        meta.append(str(node.device))
+    attrs = "<BR/>".join(_small(line) for line in _wrap(fmt_attrs(getattr(node, "attrs", None))))
+    return _html(f"<B>{_esc(type(node).__name__)}</B>", attrs,
+                 _small(f"{ins} → {outs}", "#333333"), meta and _small(" ".join(meta)),
+                 *[_small(x, "#000000") for x in extra])
+
+
+def _tensor_lines(t, name, show_data, grad_line):
+    meta = f"{fmt_shape(t.shape)} {t.dtype.name}"
+    if t.device.type != "cpu":
+        meta += f" {t.device}"
+    return [f"<B>{_esc(name)}</B>", _small(meta, "#333333"),
+            show_data and _small(summary(t), "#333333"), grad_line and _small(grad_line, "#000000")]
+
+
+def _relabel(b):
+    """The graph's caption: notes (elided nodes, missing values) and the colour legend."""
+    if not b.notes and not b.legend:
+        return
+    rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="12">{_small(n, "#444444", 10)}</TD></TR>' for n in b.notes]
+    rows += b.legend
+    b.graph.attr(label='<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'
+                 + "".join(rows) + "</TABLE>>")
