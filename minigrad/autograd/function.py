@@ -61,6 +61,22 @@ class Function:
     tuple of arrays; ``backward`` receives one gradient Tensor per output and returns one
     gradient Tensor (or None) per positional input. Gradients of broadcast inputs are summed
     back to the input's shape by the engine, not by the op.
+
+    >>> import minigrad as mg
+    >>> class Square(Function):
+    ...     # y = x²;  dy/dx = 2x
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x * x
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad * 2 * x
+    >>> x = mg.tensor([3.0], requires_grad=True)
+    >>> Square.apply(x).sum().backward()
+    >>> x.grad
+    tensor([6.])
     """
 
     moves_device = False  # True for the op whose output lives on ``attrs["device"]``

@@ -54,7 +54,12 @@ def hessian(func, inputs, create_graph=False):
 
 
 def hvp(func, inputs, v, create_graph=False):
-    """``(func(x), H v)`` by double backprop: the gradient of (∇f · v), never forming H."""
+    """``(func(x), H v)`` by double backprop: the gradient of (∇f · v), never forming H.
+
+    >>> import minigrad as mg
+    >>> f = lambda x: (x ** 3).sum()          # H = diag(6x)
+    >>> hvp(f, mg.tensor([1.0, 2.0]), mg.tensor([1.0, 1.0]))[1]
+    tensor([ 6., 12.])"""
     from . import grad
     single = isinstance(inputs, Tensor)
     xs = _prepare(inputs)

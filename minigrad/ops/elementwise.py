@@ -534,7 +534,12 @@ class Where(Function):
 
 
 def where(condition, input, other):
-    """``input`` where ``condition`` holds, else ``other`` (either may be a Python number)."""
+    """``input`` where ``condition`` holds, else ``other`` (either may be a Python number).
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-1.0, 2.0])
+    >>> where(x > 0, x, 0.0)
+    tensor([0., 2.])"""
     if isinstance(input, Tensor):
         input, other = _promote(input, other)
     elif isinstance(other, Tensor):

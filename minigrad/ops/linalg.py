@@ -73,7 +73,14 @@ class Einsum(Function):
 
 
 def einsum(equation, *operands):
-    """Einstein summation, e.g. ``einsum("bij,bjk->bik", a, b)``; ``...`` and implicit output work."""
+    """Einstein summation, e.g. ``einsum("bij,bjk->bik", a, b)``; ``...`` and implicit output work.
+
+    >>> import minigrad as mg
+    >>> a = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    >>> mg.einsum("ij,j->i", a, mg.tensor([1.0, 1.0]))
+    tensor([3., 7.])
+    >>> mg.einsum("ij->", a)
+    tensor(10.)"""
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = _normalise(equation.replace(" ", ""), [t.ndim for t in operands])

@@ -180,7 +180,11 @@ class ToDevice(Function):
 
 
 def cat(tensors, dim=0):
-    """Join tensors along an existing axis ``dim``."""
+    """Join tensors along an existing axis ``dim``.
+
+    >>> import minigrad as mg
+    >>> cat([mg.zeros(1, 2), mg.ones(2, 2)]).shape
+    (3, 2)"""
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
@@ -209,7 +213,11 @@ def stack(tensors, dim=0):
 
 
 def split(tensor, split_size_or_sections, dim=0):
-    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes."""
+    """Pieces of ``split_size`` along ``dim`` (the last may be smaller), or of the listed sizes.
+
+    >>> import minigrad as mg
+    >>> [p.tolist() for p in split(mg.arange(5), 2)]
+    [[0, 1], [2, 3], [4]]"""
     from ..tensor import _dim
     dim = _dim(dim, tensor.ndim)
     n = tensor.shape[dim]
@@ -244,6 +252,15 @@ def pad(input, pad, mode="constant", value=0.0):
 
     ``mode="reflect"`` mirrors without repeating the edge, ``"replicate"`` repeats it; both are
     gathers along each axis, so their gradients come from index_select's.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([1.0, 2.0, 3.0])
+    >>> pad(x, (2, 1))
+    tensor([0., 0., 1., 2., 3., 0.])
+    >>> pad(x, (2, 1), mode="reflect")
+    tensor([3., 2., 1., 2., 3., 2.])
+    >>> pad(x, (2, 1), mode="replicate")
+    tensor([1., 1., 1., 2., 3., 3.])
     """
     if len(pad) % 2 or len(pad) // 2 > input.ndim:
         raise ValueError(f"pad: {len(pad)} values do not form (before, after) pairs for a "
