@@ -147,3 +147,14 @@ def test_apply_custom_init():
             init.ones_(m.weight)
     net.apply(reset)
     assert host(net(mg.ones(1, 3))).tolist() == [[9.0]]
+
+
+def test_zero_init_makes_hidden_units_identical():
+    # the lectures' symmetry argument: with equal initial weights every hidden unit gets the same gradient
+    net = nn.Sequential(nn.Linear(3, 4), nn.Tanh(), nn.Linear(4, 1))
+    for layer in (net[0], net[2]):
+        init.constant_(layer.weight, 0.1)
+        init.zeros_(layer.bias)
+    net(mg.randn(8, 3)).pow(2).mean().backward()
+    rows = host(net[0].weight.grad)
+    assert np.allclose(rows, rows[0])

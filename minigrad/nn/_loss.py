@@ -110,6 +110,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     samples (probabilities). The log-softmax is shifted by the max and fused with the loss into
     one node, so logits of magnitude 1e4 give a finite loss and gradient.
 
+    Note:
+        The textbook's multi-class cross-entropy -Σ_c y_c log ŷ_c takes probabilities ŷ. Here the
+        input is logits and the softmax is applied inside (which is what makes it stable); with
+        probabilities already in hand use ``nll_loss(ŷ.log(), y)``.
+
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
     >>> round(F.cross_entropy(mg.tensor([[0.0, 0.0]]), mg.tensor([1])).item(), 6)  # log 2
@@ -218,7 +223,9 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 # --- regression --------------------------------------------------------------------------------------
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean squared error: lᵢ = (xᵢ - tᵢ)².
+    """Mean squared error (L2): lᵢ = (xᵢ - tᵢ)².
+
+    The square lets a few outliers dominate the mean; ``l1_loss`` and ``huber_loss`` are more robust.
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
