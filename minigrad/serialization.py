@@ -320,7 +320,8 @@ def _target_device(map_location):
         return _backend.device("cpu")
     if isinstance(map_location, (str, _backend.Device)):
         return _backend.device(map_location)
-    raise TypeError(f"map_location must be None, a device string or a Device, got {type(map_location).__name__}")
+    raise TypeError("map_location must be None, a device string or a Device, got "
+                    f"{type(map_location).__name__}")
 
 
 def load(f, map_location=None, weights_only=True):

@@ -60,8 +60,8 @@ def test_shared_module_is_visited_once():
 
 def test_buffers_and_plain_attributes():
     block = Block()
-    assert [n for n, _ in block.named_buffers()] == ["counter", "scratch", "bn.running_mean", "bn.running_var",
-                                                     "bn.num_batches_tracked"]
+    assert [n for n, _ in block.named_buffers()] == ["counter", "scratch", "bn.running_mean",
+                                                     "bn.running_var", "bn.num_batches_tracked"]
     assert block.note == "plain attribute"
     assert "note" not in dict(block.named_parameters())
 

@@ -3,15 +3,15 @@
 from . import functional, init
 from . import utils
 from .module import Module
-from .modules import (CELU, ELU, GELU, GLU, SELU, Hardshrink, Hardsigmoid, Hardswish, InstanceNorm1d,
-                      InstanceNorm2d, PReLU, Softshrink, Softsign, Tanhshrink, Threshold)
-from .modules import (BatchNorm1d, BatchNorm2d, BatchNorm3d, BCELoss, BCEWithLogitsLoss, Bilinear,
+from .modules import (BatchNorm1d, BatchNorm2d, BatchNorm3d, BCELoss, BCEWithLogitsLoss, Bilinear, CELU,
                       CosineEmbeddingLoss, CosineSimilarity, CrossEntropyLoss, Dropout, Dropout1d, Dropout2d,
-                      Embedding, Flatten, GaussianNLLLoss, GroupNorm, Hardtanh, HingeEmbeddingLoss, HuberLoss,
-                      Identity, KLDivLoss, L1Loss, LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax,
+                      ELU, Embedding, Flatten, GaussianNLLLoss, GELU, GLU, GroupNorm, Hardshrink, Hardsigmoid,
+                      Hardswish, Hardtanh, HingeEmbeddingLoss, HuberLoss, Identity, InstanceNorm1d,
+                      InstanceNorm2d, KLDivLoss, L1Loss, LayerNorm, LeakyReLU, Linear, LogSigmoid, LogSoftmax,
                       MarginRankingLoss, Mish, ModuleDict, ModuleList, MSELoss, NLLLoss, PairwiseDistance,
-                      ParameterDict, ParameterList, PoissonNLLLoss, ReLU, ReLU6, Sequential, Sigmoid, SiLU,
-                      SmoothL1Loss, SoftMarginLoss, Softmax, Softmin, Softplus, Tanh, TripletMarginLoss, Unflatten)
+                      ParameterDict, ParameterList, PoissonNLLLoss, PReLU, ReLU, ReLU6, SELU, Sequential,
+                      Sigmoid, SiLU, SmoothL1Loss, SoftMarginLoss, Softmax, Softmin, Softplus, Softshrink,
+                      Softsign, Tanh, Tanhshrink, Threshold, TripletMarginLoss, Unflatten)
 from .parameter import Parameter
 from .modules.conv import Conv2d, ConvTranspose2d
 from .modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d

@@ -3,7 +3,7 @@
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..ops.nn import Embedding as _Embedding
-from ..ops.nn import Normalize
+from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
 from ..tensor import Tensor
 
 
@@ -37,7 +37,7 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{tuple(input.shape)}")
-        y, mean, var = Normalize.apply(input, weight, bias, axes=axes, param_axes=axes, param_shape=shape,
+        y, mean, var = BatchNorm.apply(input, weight, bias, axes=axes, param_axes=axes, param_shape=shape,
                                        eps=eps)
         if running_mean is not None or running_var is not None:
             with no_grad():
@@ -72,10 +72,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(normalized_shape)
     if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
-        raise RuntimeError(f"layer_norm: expected input with shape [*, {', '.join(map(str, normalized_shape))}]"
+        dims = ", ".join(map(str, normalized_shape))
+        raise RuntimeError(f"layer_norm: expected input with shape [*, {dims}]"
                            f", but got input of size {list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
-    y, _, _ = Normalize.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
+    y, _, _ = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
                               param_shape=normalized_shape, eps=eps)
     return y
 
@@ -86,7 +87,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels are not divisible into {num_groups} groups")
     grouped = input.reshape(n, num_groups, -1)
-    y, _, _ = Normalize.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1), eps=eps)
+    y, _, _ = GroupNorm.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1),
+                              eps=eps)
     y = y.reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:
@@ -156,7 +158,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, H, W) (or (C, H, W)) with probability p, scaling the rest by 1/(1 - p)."""
+    """Zero whole channels of (N, C, H, W) (or (C, H, W)) with probability p, the rest scaled by 1/(1-p)."""
     return _channel_dropout(input, p, training, 4)
 
 

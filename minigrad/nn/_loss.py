@@ -9,7 +9,7 @@ import math
 import warnings
 
 from ..ops.elementwise import where
-from ..ops.nn import BinaryCrossEntropy, SoftTargetCrossEntropy, WeightedNLL
+from ..ops.nn import BinaryCrossEntropy, CrossEntropy, WeightedNLL
 from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -103,7 +103,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
     With p = softmax(x) over the class dimension, weights w (default 1) and smoothing ε:
 
-        class indices:  lₙ = -w_{yₙ} ((1-ε) log p_{n,yₙ}) - (ε/C) Σ_c w_c log p_{n,c}   (0 if yₙ = ignore_index)
+        class indices:  lₙ = -(1-ε) w_{yₙ} log p_{n,yₙ} - (ε/C) Σ_c w_c log p_{n,c}  (0 if yₙ ignored)
         probabilities:  lₙ = -Σ_c w_c ((1-ε) t_{n,c} + ε/C) log p_{n,c}
 
     "mean" divides Σₙ lₙ by Σₙ w_{yₙ} over non-ignored samples (class indices) or by the number of
@@ -144,8 +144,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     else:
         a, denominator = _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim)
     if reduction == "mean" and denominator == 0:
-        return _nan_mean(SoftTargetCrossEntropy.apply(input, a, dim=dim, reduction="sum"))
-    return SoftTargetCrossEntropy.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)
+        return _nan_mean(CrossEntropy.apply(input, a, dim=dim, reduction="sum"))
+    return CrossEntropy.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)
 
 
 def _nan_mean(total):
@@ -298,7 +298,8 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
-    >>> F.kl_div(mg.tensor([[0.0, 0.0]]).log_softmax(1), mg.tensor([[0.5, 0.5]]), reduction="batchmean").item()
+    >>> log_q = mg.tensor([[0.0, 0.0]]).log_softmax(1)
+    >>> F.kl_div(log_q, mg.tensor([[0.5, 0.5]]), reduction="batchmean").item()
     0.0
     """
     reduction = _legacy(size_average, reduce, reduction)
@@ -316,7 +317,7 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
 
 def poisson_nll_loss(input, target, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
                      reduction="mean"):
-    """Poisson negative log-likelihood: e^x - t x (log_input) or x - t log(x + eps); ``full`` adds Stirling's term."""
+    """Poisson negative log-likelihood: eˣ - t x (log_input) or x - t log(x + eps); ``full`` adds Stirling."""
     reduction = _legacy(size_average, reduce, reduction)
     loss = input.exp() - target * input if log_input else input - target * (input + eps).log()
     if full:

@@ -222,11 +222,10 @@ def one_hot(tensor, num_classes=-1):
 
 __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish",
            "selu", "celu", "prelu", "threshold", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
-           "hardshrink", "softshrink", "glu",
-           "sigmoid", "tanh", "softplus", "logsigmoid", "softmax", "log_softmax", "softmin", "normalize",
-           "one_hot", "pad", "batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d",
-           "dropout2d", "embedding", "cross_entropy", "nll_loss", "binary_cross_entropy",
-           "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div",
-           "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss",
-           "soft_margin_loss", "cosine_similarity", "pairwise_distance", "cosine_embedding_loss",
-           "triplet_margin_loss"]
+           "hardshrink", "softshrink", "glu", "sigmoid", "tanh", "softplus", "logsigmoid", "softmax",
+           "log_softmax", "softmin", "normalize", "one_hot", "pad", "batch_norm", "layer_norm", "group_norm",
+           "instance_norm", "dropout", "dropout1d", "dropout2d", "embedding", "cross_entropy", "nll_loss",
+           "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss",
+           "smooth_l1_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
+           "hinge_embedding_loss", "soft_margin_loss", "cosine_similarity", "pairwise_distance",
+           "cosine_embedding_loss", "triplet_margin_loss"]

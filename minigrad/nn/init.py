@@ -135,7 +135,9 @@ def xavier_normal_(tensor, gain=1.0, generator=None):
 
 
 def kaiming_uniform_(tensor, a=0, mode="fan_in", nonlinearity="leaky_relu", generator=None):
-    """He et al. (2015): U(-b, b) with ``b = gain · √(3 / fan)``, gain from ``calculate_gain(nonlinearity, a)``.
+    """He et al. (2015): U(-b, b) with ``b = gain · √(3 / fan)``, ``gain = calculate_gain(nonlinearity, a)``.
+
+    ``a`` is the negative slope of a leaky ReLU (used only with ``nonlinearity="leaky_relu"``).
 
     ``nn.Linear`` and ``nn.Conv2d`` use ``a=√5``, which gives ``b = 1/√fan_in``.
     """

@@ -61,7 +61,8 @@ class Module:
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
-        raise NotImplementedError(f'Module [{type(self).__name__}] is missing the required "forward" function')
+        raise NotImplementedError(
+            f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
         with _function.scope(self):
@@ -338,7 +339,8 @@ class Module:
         target_device = None if device is None else _backend.device(device)
         target_dtype = None if dtype is None else _dtypes.as_dtype(dtype)
         if target_dtype is not None and not target_dtype.is_floating_point:
-            raise TypeError(f"nn.Module.to only accepts floating point dtypes, but got desired dtype={target_dtype}")
+            raise TypeError("nn.Module.to only accepts floating point dtypes, but got desired "
+                            f"dtype={target_dtype}")
 
         def convert(t):
             if target_device is not None and t.device != target_device:

@@ -35,7 +35,7 @@ def _expand(t, dim, ndim):
     return t.unsqueeze(dim) if t.ndim < ndim else t
 
 
-class SoftTargetCrossEntropy(Function):
+class CrossEntropy(Function):
     """Cross-entropy of logits against non-negative class coefficients ``a`` (a constant).
 
     ``lₙ = -Σ_c a_{n,c} log softmax(x)_{n,c}`` along ``dim``, then ``reduction``: "none" keeps
@@ -165,6 +165,18 @@ class Normalize(Function):
         return gx, gw, gb
 
 
+class BatchNorm(Normalize):
+    """``Normalize`` over (N, *spatial) per channel; its own name in graphs."""
+
+
+class LayerNorm(Normalize):
+    """``Normalize`` over each sample's trailing dimensions; its own name in graphs."""
+
+
+class GroupNorm(Normalize):
+    """``Normalize`` over each sample's channel groups; its own name in graphs."""
+
+
 class Embedding(Function):
     """y[...] = W[idx[...]] (rows of the table);  dW = scatter-add of dy rows, none into ``padding_idx``."""
 
@@ -193,7 +205,7 @@ class WeightedNLL(Function):
     """Negative log-likelihood of log-probabilities ``x`` under class coefficients ``a`` (a constant).
 
     lₙ = -Σ_c a_{n,c} x_{n,c} along ``dim`` (0 · -inf counts as 0), reduced as
-    ``SoftTargetCrossEntropy``;  dx = -g · a.
+    ``CrossEntropy``;  dx = -g · a.
     """
 
     @staticmethod

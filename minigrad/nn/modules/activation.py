@@ -204,7 +204,7 @@ class CELU(Module):
 
 
 class PReLU(Module):
-    """y = x if x ≥ 0 else a · x with learnable a (``num_parameters`` = 1 or the channel count), a₀ = ``init``.
+    """y = x if x ≥ 0 else a · x, a learnable (``num_parameters``: 1 or the channel count), a₀ = ``init``.
 
     >>> import minigrad as mg
     >>> mg.nn.PReLU()(mg.tensor([-2.0, 3.0])).tolist()

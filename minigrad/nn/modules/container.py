@@ -237,7 +237,8 @@ class ParameterList(Module):
         return self._parameters[str(_index(idx, len(self)))]
 
     def __setitem__(self, idx, param):
-        setattr(self, str(_index(idx, len(self))), param if isinstance(param, Parameter) else Parameter(param))
+        param = param if isinstance(param, Parameter) else Parameter(param)
+        setattr(self, str(_index(idx, len(self))), param)
 
     def append(self, value):
         self.register_parameter(str(len(self)), value if isinstance(value, Parameter) else Parameter(value))

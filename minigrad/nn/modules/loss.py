@@ -131,7 +131,8 @@ class KLDivLoss(_Loss):
 class PoissonNLLLoss(_Loss):
     """Poisson negative log-likelihood (see ``F.poisson_nll_loss``)."""
 
-    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None, reduction="mean"):
+    def __init__(self, log_input=True, full=False, size_average=None, eps=1e-8, reduce=None,
+                 reduction="mean"):
         super().__init__(size_average, reduce, reduction)
         self.log_input, self.full, self.eps = log_input, full, eps
 

@@ -122,7 +122,8 @@ class LayerNorm(Module):
     [-1.2247, 0.0, 1.2247]
     """
 
-    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None, dtype=None):
+    def __init__(self, normalized_shape, eps=1e-5, elementwise_affine=True, bias=True, device=None,
+                 dtype=None):
         super().__init__()
         if isinstance(normalized_shape, int):
             normalized_shape = (normalized_shape,)
@@ -189,7 +190,8 @@ class _InstanceNorm(_BatchNorm):
         unbatched = input.ndim == batched - 1
         x = input.unsqueeze(0) if unbatched else input
         if x.shape[1] != self.num_features and self.affine:
-            raise ValueError(f"{type(self).__name__}: expected {self.num_features} channels, got {x.shape[1]}")
+            raise ValueError(f"{type(self).__name__}: expected {self.num_features} channels, "
+                             f"got {x.shape[1]}")
         use_input_stats = self.training or not self.track_running_stats
         y = F.instance_norm(x, self.running_mean, self.running_var, self.weight, self.bias, use_input_stats,
                             0.1 if self.momentum is None else self.momentum, self.eps)
