@@ -10,6 +10,7 @@ slider.
 
 import html
 import os
+import uuid
 from collections.abc import Sequence
 
 from ._layout import DEFAULT_MAX_NODES
@@ -90,7 +91,7 @@ class BackpropSteps(Sequence):
             self._save_gif(path, duration, dpi)
         else:
             with open(path, "w", encoding="utf-8") as f:
-                f.write(self.to_html())
+                f.write(self.to_html(interval=duration))
         return path
 
     def _save_gif(self, path, duration, dpi):
@@ -107,7 +108,7 @@ class BackpropSteps(Sequence):
         padded[0].save(path, save_all=True, append_images=padded[1:], duration=[ms] * (len(padded) - 1)
                        + [3 * ms], loop=0, disposal=1)
 
-    def to_html(self, title="minigrad: backpropagation step by step"):
+    def to_html(self, title="minigrad: backpropagation step by step", interval=1.2):
         """One self-contained HTML page: the SVG of every step, a slider, and play/prev/next."""
         require_dot()
         frames = []
@@ -115,8 +116,10 @@ class BackpropSteps(Sequence):
             hidden = "" if k == 0 else ' style="display:none"'
             frames.append(f'<div class="mg-step"{hidden}>{svg_text(g)}</div>')
         captions = "[" + ",".join(_js_string(c) for c in self.captions) + "]"
+        uid = f"mg-steps-{uuid.uuid4().hex[:12]}"  # several pages may share one notebook
         return _HTML.format(title=html.escape(title), n=len(self) - 1, frames="\n".join(frames),
-                            captions=captions, first=html.escape(self.captions[0]))
+                            captions=captions, first=html.escape(self.captions[0]), uid=uid,
+                            interval=int(interval * 1000))
 
     def _repr_html_(self):
         return self.to_html()
@@ -130,48 +133,52 @@ def _js_string(text):
 _HTML = """<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>{title}</title>
 <style>
- body {{ font-family: Helvetica, Arial, sans-serif; margin: 1em; }}
+ .mg-steps {{ font-family: Helvetica, Arial, sans-serif; margin: 1em 0; }}
  .mg-bar {{ display: flex; gap: .6em; align-items: center; margin-bottom: .4em; }}
  .mg-bar input[type=range] {{ flex: 1; max-width: 40em; }}
  .mg-caption {{ font-size: 0.95em; color: #333; min-height: 1.4em; }}
  .mg-step svg {{ max-width: 100%; height: auto; }}
 </style></head>
 <body>
+<div class="mg-steps" id="{uid}">
 <div class="mg-bar">
- <button id="mg-prev">&#9664;</button>
- <button id="mg-play">play</button>
- <button id="mg-next">&#9654;</button>
- <input id="mg-slider" type="range" min="0" max="{n}" value="0" step="1">
- <span id="mg-count">0 / {n}</span>
+ <button class="mg-prev" title="previous step">&#9664;</button>
+ <button class="mg-play">play</button>
+ <button class="mg-next" title="next step">&#9654;</button>
+ <input class="mg-slider" type="range" min="0" max="{n}" value="0" step="1">
+ <span class="mg-count">0 / {n}</span>
 </div>
-<div class="mg-caption" id="mg-caption">{first}</div>
+<div class="mg-caption">{first}</div>
 {frames}
+</div>
 <script>
 (function() {{
-  var steps = document.querySelectorAll('.mg-step');
+  var root = document.getElementById('{uid}');
+  var steps = root.querySelectorAll('.mg-step');
   var captions = {captions};
-  var slider = document.getElementById('mg-slider');
+  var slider = root.querySelector('.mg-slider');
+  var play = root.querySelector('.mg-play');
   var timer = null;
   function show(k) {{
     k = Math.max(0, Math.min(steps.length - 1, k));
     for (var i = 0; i < steps.length; i++) steps[i].style.display = (i === k) ? '' : 'none';
     slider.value = k;
-    document.getElementById('mg-count').textContent = k + ' / ' + (steps.length - 1);
-    document.getElementById('mg-caption').textContent = captions[k];
+    root.querySelector('.mg-count').textContent = k + ' / ' + (steps.length - 1);
+    root.querySelector('.mg-caption').textContent = captions[k];
   }}
-  slider.addEventListener('input', function() {{ show(parseInt(slider.value, 10)); }});
-  document.getElementById('mg-prev').onclick = function() {{ show(parseInt(slider.value, 10) - 1); }};
-  document.getElementById('mg-next').onclick = function() {{ show(parseInt(slider.value, 10) + 1); }};
-  document.getElementById('mg-play').onclick = function() {{
-    if (timer) {{ clearInterval(timer); timer = null; this.textContent = 'play'; return; }}
-    this.textContent = 'pause';
+  function stop() {{ if (timer) {{ clearInterval(timer); timer = null; }} play.textContent = 'play'; }}
+  slider.addEventListener('input', function() {{ stop(); show(parseInt(slider.value, 10)); }});
+  root.querySelector('.mg-prev').onclick = function() {{ stop(); show(parseInt(slider.value, 10) - 1); }};
+  root.querySelector('.mg-next').onclick = function() {{ stop(); show(parseInt(slider.value, 10) + 1); }};
+  play.onclick = function() {{
+    if (timer) {{ stop(); return; }}
+    play.textContent = 'pause';
     if (parseInt(slider.value, 10) >= steps.length - 1) show(0);
-    var button = this;
     timer = setInterval(function() {{
       var k = parseInt(slider.value, 10) + 1;
-      if (k >= steps.length) {{ clearInterval(timer); timer = null; button.textContent = 'play'; return; }}
+      if (k >= steps.length) {{ stop(); return; }}
       show(k);
-    }}, 1200);
+    }}, {interval});
   }};
   show(0);
 }})();
