@@ -12,17 +12,32 @@ same update function once over many parameters.
 Three ways to run a step (chosen per group by ``foreach``/``fused``, as PyTorch names them):
 
 * reference (``foreach=False``): a Python loop over parameters, the update on each one's arrays.
-  Easiest to read; a few array operations per parameter.
-* ``foreach=True``: the parameters with the same device, dtype and step count are gathered into
-  one flat buffer (one concatenation), updated with one call of the update function, and the
-  result is scattered back (one slice + in-place assign per parameter).
-* ``fused=True`` (the default): as ``foreach``, but the flat buffer is persistent and every
-  parameter's array becomes a view into it, so nothing is gathered or scattered: the step writes
-  the flat buffer once. The optimizer state always lives in persistent flat buffers, with
-  per-parameter views in ``state[p]``.
+  Easiest to read; a dozen array operations per parameter.
+* ``foreach=True``: the parameters with the same device, dtype and scalar state (step count)
+  are gathered into one flat buffer (one concatenation), updated by the update function, and
+  scattered back (one slice + in-place assign per parameter).
+* ``fused=True``, the default when neither flag is given: as ``foreach``, but the flat buffer is
+  persistent and every parameter's ``.array`` becomes a view into it (once, at its first step),
+  so nothing is gathered or scattered. If something later replaces a parameter's array
+  (``p.data = ...``, ``vector_to_parameters``, moving it to another device or dtype) the
+  identity check notices and the buffer is rebuilt. Caveat: a NumPy array taken from a
+  parameter *before* its first fused step (``a = p.numpy()``) stops seeing the updates.
 
-In both flat paths the gradients are gathered with one concatenation (the engine hands each
-parameter a freshly allocated gradient). ``benchmarks/bench_optim.py`` measures the three.
+In both flat paths the optimizer state lives in persistent flat buffers with per-parameter
+views in ``state[p]``, the gradients are gathered with one concatenation (the engine hands each
+parameter a freshly allocated gradient), and on the CPU the update runs over cache-sized slices
+(``CPU_CHUNK_BYTES``; see ``Optimizer._step_flat``). ``benchmarks/bench_optim.py`` measures the
+three paths; on a 2-core EPYC with NumPy, one Adam step took (best of 10, a shared machine):
+
+    ==============================  =======  ========  =========
+    parameters                      fused    foreach   reference
+    ==============================  =======  ========  =========
+    200 tensors of 64x64            3.9 ms   9.0 ms    9.3 ms
+    10 M in 20 tensors              53 ms    91 ms     276 ms
+    1000 tensors of 16              2.7 ms   5.3 ms    16 ms
+    ==============================  =======  ========  =========
+
+which is why ``fused`` is the default.
 """
 
 import math

@@ -120,7 +120,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
 def clip_grads_with_norm_(grads, max_norm, total_norm):
     """Multiply each gradient by min(max_norm / (total_norm + 1e-6), 1) in place."""
     xp = total_norm.device.xp
-    coef = xp.clip(float(max_norm) / (total_norm.array + 1e-6), max=1.0)
+    coef = xp.clip(float(max_norm) / (total_norm.array + 1e-6), None, 1.0)
     for g in grads:
         c = coef if g.device == total_norm.device else _to(g.device, total_norm.device, coef, g.array.dtype)
         # inf·0 = nan is PyTorch's documented arithmetic here; NumPy would warn about it.
@@ -142,5 +142,5 @@ def clip_grad_value_(parameters, clip_value, foreach=None):
     clip_value = float(clip_value)
     for g in _grads(parameters):
         xp = g.device.xp
-        g.device.backend.assign(g.array, xp.clip(g.array, min=-clip_value, max=clip_value))
+        g.device.backend.assign(g.array, xp.clip(g.array, -clip_value, clip_value))
         g._version[0] += 1
