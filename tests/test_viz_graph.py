@@ -201,6 +201,28 @@ def test_collapse_by_class_name_or_module():
     assert "<B>0 (Linear)</B>" in by_object
 
 
+def test_a_tensor_without_graph_says_so():
+    source = mg.viz.draw_graph(mg.tensor([1.0, 2.0]) * 2).source
+    assert "no graph was recorded" in source
+
+
+@needs_dot
+def test_cnn_has_one_cluster_per_module_called():
+    mg.manual_seed(0)
+    model = nn.Sequential(nn.Conv2d(1, 4, 3, stride=2, padding=1), nn.BatchNorm2d(4), nn.ReLU(),
+                          nn.MaxPool2d(2), nn.Flatten(), nn.Linear(4 * 2 * 2, 3))
+    loss = model(mg.rand(2, 1, 8, 8)).sum()
+    loss.backward()
+    svg = svg_of(mg.viz.draw_graph(loss, params=model))
+    assert svg.count('class="cluster"') == len(list(model.modules()))
+    words = texts(svg)
+    assert "0 (Conv2d)" in words and "1 (BatchNorm2d)" in words and "3 (MaxPool2d)" in words
+    assert any("stride=(2, 2)" in w for w in words)
+    assert "4×1×3×3 float32" in words
+    norm = float(np.linalg.norm(model[0].weight.grad.numpy()))
+    assert f"grad ‖·‖ = {fmt_num(norm)}" in words
+
+
 def test_multiple_roots_and_multi_output_ops():
     x = mg.tensor([[1.0, 2.0, 3.0, 4.0]], requires_grad=True)
     a, b = mg.split(x, 2, dim=1)

@@ -111,6 +111,9 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
     for r in info.roots:
         if r.grad_fn is not None:
             out_edges.setdefault(id(r.grad_fn), set()).add(r._output_nr)
+    if not info.nodes and not any(r.requires_grad for r in info.roots):
+        b.notes.append("no graph was recorded: the tensor does not require grad "
+                       "(no input had requires_grad=True, or it ran under no_grad())")
     drawn = set()
     common = _common(info)
     if common != ("float32", "cpu"):
