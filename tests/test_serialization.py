@@ -285,3 +285,48 @@ def test_pickle_payload_is_not_executed(tmp_path):
     with pytest.raises(ValueError):
         mg.load(path)
     assert not marker.exists()
+
+
+# --- properties ----------------------------------------------------------------------------------------
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_leaves = st.one_of(st.none(), st.booleans(), st.integers(-2 ** 70, 2 ** 70), st.text(max_size=8),
+                    st.floats(allow_nan=False), st.sampled_from([math.inf, -math.inf]),
+                    st.lists(st.floats(-1e3, 1e3, width=32), min_size=0, max_size=4).map(
+                        lambda v: mg.tensor(np.array(v, dtype=np.float32))))
+_keys = st.one_of(st.text(max_size=6), st.integers(-5, 5))
+_trees = st.recursive(_leaves, lambda inner: st.one_of(st.lists(inner, max_size=3),
+                                                      st.tuples(inner, inner),
+                                                      st.dictionaries(_keys, inner, max_size=3)),
+                      max_leaves=12)
+
+
+def _same(a, b):
+    if isinstance(a, mg.Tensor):
+        return isinstance(b, mg.Tensor) and a.dtype == b.dtype and host(a).tolist() == host(b).tolist()
+    if isinstance(a, dict):
+        return type(b) is dict and list(a) == list(b) and all(_same(a[k], b[k]) for k in a)
+    if isinstance(a, (list, tuple)):
+        return type(a) is type(b) and len(a) == len(b) and all(_same(x, y) for x, y in zip(a, b))
+    return type(a) is type(b) and a == b
+
+
+@settings(max_examples=60, deadline=None)
+@given(_trees)
+def test_any_nested_structure_round_trips(tree):
+    buf = io.BytesIO()
+    mg.save(tree, buf)
+    assert _same(tree, load_bytes(buf.getvalue()))
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.data())
+def test_corrupting_any_byte_gives_value_error_or_a_valid_load(data):
+    blob = bytearray(good_blob())
+    position = data.draw(st.integers(0, len(blob) - 1))
+    blob[position] = data.draw(st.integers(0, 255))
+    try:
+        load_bytes(bytes(blob))
+    except ValueError:
+        pass
