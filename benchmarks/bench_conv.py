@@ -6,6 +6,7 @@ and a plain SGD update. Reports the best mean milliseconds per step over a few r
 machine is shared and noisy) and the ratio minigrad / PyTorch.
 
 Run: python benchmarks/bench_conv.py [--repeat 5] [--steps 10] [--threads N] [--profile]
+(from the repository root, with minigrad importable, e.g. ``PYTHONPATH=.``).
 """
 
 import argparse
@@ -81,15 +82,22 @@ def torch_step():
     return step
 
 
-def best_ms(step, repeat, steps):
-    step()  # warm-up: allocations, lazy imports
-    best = float("inf")
+def mean_ms(step, steps):
+    start = time.perf_counter()
+    for _ in range(steps):
+        step()
+    return (time.perf_counter() - start) / steps * 1e3
+
+
+def compare(steps_by_name, repeat, steps):
+    """Best mean ms/step of each contender, rounds interleaved so load changes hit all alike."""
+    for step in steps_by_name.values():
+        step()  # warm-up: allocations, lazy imports
+    best = {name: float("inf") for name in steps_by_name}
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(steps):
-            step()
-        best = min(best, (time.perf_counter() - start) / steps)
-    return best * 1e3
+        for name, step in steps_by_name.items():
+            best[name] = min(best[name], mean_ms(step, steps))
+    return best
 
 
 def main():
@@ -97,8 +105,8 @@ def main():
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--steps", type=int, default=10)
     parser.add_argument("--threads", type=int, default=None,
-                        help="threads for PyTorch (default: its own choice); minigrad's BLAS reads "
-                             "OMP_NUM_THREADS/OPENBLAS_NUM_THREADS from the environment")
+                        help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
+                             "default: each library's own choice")
     parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
     args = parser.parse_args()
 
@@ -113,18 +121,26 @@ def main():
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
 
-    print(f"conv net training step, batch {BATCH} of 1x28x28, {os.cpu_count()} CPUs, "
-          f"numpy {np.__version__}")
-    t_mg = best_ms(step, args.repeat, args.steps)
-    print(f"minigrad  {t_mg:8.2f} ms/step")
+    limits = None
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+    contenders = {"minigrad": step}
+    if torch is not None:
+        contenders["torch"] = torch_step()
+    best = compare(contenders, args.repeat, args.steps)
+    print(f"conv net training step, batch {BATCH} of 1x28x28, {os.cpu_count()} CPUs, numpy {np.__version__}, "
+          f"threads: {args.threads or 'default'}")
+    print(f"minigrad  {best['minigrad']:8.2f} ms/step")
     if torch is None:
         print("torch not installed: no reference figure (pip install torch to compare)")
-        return
-    if args.threads:
-        torch.set_num_threads(args.threads)
-    t_torch = best_ms(torch_step(), args.repeat, args.steps)
-    print(f"torch     {t_torch:8.2f} ms/step  (torch {torch.__version__}, {torch.get_num_threads()} threads)")
-    print(f"ratio     {t_mg / t_torch:8.2f}x  (minigrad / torch; target <= 2)")
+    else:
+        print(f"torch     {best['torch']:8.2f} ms/step  (torch {torch.__version__}, {torch.get_num_threads()} threads)")
+        print(f"ratio     {best['minigrad'] / best['torch']:8.2f}x  (minigrad / torch; target <= 2)")
+    if limits is not None:
+        limits.unregister()
 
 
 if __name__ == "__main__":

@@ -210,3 +210,16 @@ def test_pool_layers_repr():
     assert repr(nn.AvgPool2d(3, 1)) == "AvgPool2d(kernel_size=3, stride=1, padding=0)"
     assert repr(nn.AdaptiveAvgPool2d((5, 7))) == "AdaptiveAvgPool2d(output_size=(5, 7))"
     assert list(nn.MaxPool2d(2).state_dict()) == []
+
+
+def test_max_pool2d_second_backward_without_retain_graph_raises(backend):
+    x = mg.randn(1, 1, 4, 4, requires_grad=True)
+    y = max_pool2d(x, 2).sum()
+    y.backward()
+    with pytest.raises(RuntimeError, match="second time"):
+        y.backward()
+
+
+def test_max_pool2d_unbatched_return_indices(backend):
+    out, idx = max_pool2d(mg.tensor(_IMAGE)[0], 2, return_indices=True)
+    assert out.shape == (1, 2, 2) and idx.tolist() == [[[5, 2], [12, 10]]]

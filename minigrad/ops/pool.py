@@ -17,7 +17,6 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from ..tensor import Tensor
 from .conv import _pad, _pair
 
 
@@ -82,15 +81,15 @@ def _crop(image, padding):
 
 # --- max pooling ------------------------------------------------------------------------------
 class MaxPool2d(Function):
-    """y = max over each window, with the window position of the first maximum as a second output.
+    """y = max over each window (with ``return_indices``, also each maximum's plane index).
 
-    dy/dx = 1 at that position, 0 elsewhere (``_WindowPut``). Padding is -inf: never a maximum.
-    A NaN in a window makes its output NaN, as in PyTorch (its gradient then goes to the largest
-    number of the window).
+    dy/dx = 1 at the first maximum of each window, 0 elsewhere (``_WindowPut``). Padding is
+    -inf: never a maximum. A NaN in a window makes its output NaN, as in PyTorch (its gradient
+    then goes to the largest number of the window).
     """
 
     @staticmethod
-    def forward(ctx, x, *, kernel_size, stride, padding, dilation):
+    def forward(ctx, x, *, kernel_size, stride, padding, dilation, return_indices=False):
         xp = ctx.xp
         windows = ctx.device.backend.windows(_pad(ctx, x, padding, -math.inf), kernel_size, stride,
                                              dilation)
@@ -102,17 +101,32 @@ class MaxPool2d(Function):
             best = xp.maximum(best, value)  # NaN propagates, as in PyTorch
             # the last offset that beat everything before it is the first maximum
             argmax = xp.maximum(argmax, xp.astype(better, argmax.dtype) * k)
-        ctx.argmax = argmax
+        ctx.save_for_backward(argmax)
         ctx.in_shape = tuple(x.shape)
+        if not return_indices:
+            return best
         ctx.mark_non_differentiable(1)
-        return best, argmax
+        return best, _plane_indices(ctx, argmax, x.shape[3], kernel_size, stride, padding, dilation)
 
     @staticmethod
-    def backward(ctx, grad, _):
-        argmax = Tensor._make(ctx.argmax, ctx.device, False, None, 0)
+    def backward(ctx, grad, *_):
+        (argmax,) = ctx.saved_tensors
         a = ctx.attrs
         return _WindowPut.apply(grad, argmax, shape=ctx.in_shape, kernel_size=a["kernel_size"],
                                 stride=a["stride"], padding=a["padding"], dilation=a["dilation"])
+
+
+def _plane_indices(ctx, argmax, width, kernel, stride, padding, dilation):
+    """PyTorch's ``return_indices``: each maximum's flat position in its (H·W) input plane."""
+    xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
+    oh, ow = argmax.shape[2:]
+    int64 = backend.native_dtype[dtypes.int64]
+    argmax = xp.astype(argmax, int64)
+    rows = xp.reshape(xp.astype(backend.arange(oh, index), int64), (oh, 1)) * stride[0] - padding[0][0]
+    cols = xp.reshape(xp.astype(backend.arange(ow, index), int64), (1, ow)) * stride[1] - padding[1][0]
+    rows = rows + (argmax // kernel[1]) * dilation[0]
+    cols = cols + (argmax % kernel[1]) * dilation[1]
+    return rows * width + cols
 
 
 class _WindowPut(Function):
@@ -124,7 +138,7 @@ class _WindowPut(Function):
     @staticmethod
     def forward(ctx, y, index, *, shape, kernel_size, stride, padding, dilation):
         xp = ctx.xp
-        ctx.index = index
+        ctx.save_for_backward(index)
         (pt, pb), (pl, pr) = padding
         n, c, h, w = shape
         image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
@@ -135,7 +149,7 @@ class _WindowPut(Function):
     @staticmethod
     def backward(ctx, grad):
         a = ctx.attrs
-        index = Tensor._make(ctx.index, ctx.device, False, None, 0)
+        (index,) = ctx.saved_tensors
         return _WindowTake.apply(grad, index, kernel_size=a["kernel_size"], stride=a["stride"],
                                  padding=a["padding"], dilation=a["dilation"]), None
 
@@ -146,7 +160,7 @@ class _WindowTake(Function):
     @staticmethod
     def forward(ctx, x, index, *, kernel_size, stride, padding, dilation):
         xp = ctx.xp
-        ctx.index = index
+        ctx.save_for_backward(index)
         ctx.in_shape = tuple(x.shape)
         windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel_size, stride, dilation)
         out = None
@@ -158,21 +172,9 @@ class _WindowTake(Function):
     @staticmethod
     def backward(ctx, grad):
         a = ctx.attrs
-        index = Tensor._make(ctx.index, ctx.device, False, None, 0)
+        (index,) = ctx.saved_tensors
         return _WindowPut.apply(grad, index, shape=ctx.in_shape, kernel_size=a["kernel_size"],
                                 stride=a["stride"], padding=a["padding"], dilation=a["dilation"]), None
-
-
-def _plane_indices(ctx_device, argmax, out_hw, width, kernel, stride, padding, dilation):
-    """PyTorch's ``return_indices``: each maximum's flat position in its (H·W) input plane."""
-    xp, backend = ctx_device.xp, ctx_device.backend
-    oh, ow = out_hw
-    kw = kernel[1]
-    rows = xp.reshape(backend.arange(oh, ctx_device.index), (oh, 1)) * stride[0] - padding[0][0]
-    cols = xp.reshape(backend.arange(ow, ctx_device.index), (1, ow)) * stride[1] - padding[1][0]
-    rows = rows + (argmax // kw) * dilation[0]
-    cols = cols + (argmax % kw) * dilation[1]
-    return rows * width + cols
 
 
 def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
@@ -195,16 +197,11 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     input, unbatched = _batched(input, "max_pool2d")
     kernel, stride, padding, dilation = _pool_geometry(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
-    out, argmax = MaxPool2d.apply(input, kernel_size=kernel, stride=stride, padding=padding,
-                                  dilation=dilation)
+    out = MaxPool2d.apply(input, kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
+                          return_indices=return_indices)
     if unbatched:
-        out, argmax = out.squeeze(0), argmax.squeeze(0)
-    if not return_indices:
-        return out
-    device = argmax.device
-    plane = _plane_indices(device, argmax.array, tuple(out.shape[-2:]), input.shape[3], kernel, stride,
-                           padding, dilation)
-    return out, Tensor._make(plane, device, False, None, 0)
+        out = tuple(t.squeeze(0) for t in out) if return_indices else out.squeeze(0)
+    return out
 
 
 # --- average pooling --------------------------------------------------------------------------
@@ -311,12 +308,12 @@ class AdaptiveAvgPool2d(Function):
         dtype = backend.dtype_of[x.dtype]
         ph, pw = (backend.asarray(_bin_matrix(x.shape[2 + a], output_size[a]), dtype, ctx.device.index)
                   for a in range(2))
-        ctx.matrices = ph, pw
+        ctx.save_for_backward(ph, pw)
         return xp.matmul(xp.matmul(ph, x), xp.permute_dims(pw, (1, 0)))
 
     @staticmethod
     def backward(ctx, grad):
-        ph, pw = (Tensor._make(m, ctx.device, False, None, 0) for m in ctx.matrices)
+        ph, pw = ctx.saved_tensors
         return ph.mT @ grad @ pw
 
 
