@@ -154,6 +154,12 @@ def test_color_by_grad_after_a_freed_backward_says_ops_are_not_shaded():
     assert "ops not shaded" in source and "retain_graph=True" in source
 
 
+def test_color_by_grad_on_a_non_scalar_root_explains_why_ops_are_plain():
+    x = mg.tensor([1.0, 2.0], requires_grad=True)
+    source = mg.viz.draw_graph(x * 2, color_by="grad").source
+    assert "ops not shaded: grad can be implicitly created only for scalar outputs" in source
+
+
 def test_color_by_rejects_unknown_modes():
     x = mg.tensor([1.0], requires_grad=True)
     with pytest.raises(ValueError, match="color_by"):

@@ -217,3 +217,14 @@ def test_loss_landscape_writes_both_panels(tmp_path):
                                 path=path, steps=5, figsize=(8, 3), dpi=50)
     assert png_size(path) == (400, 150)
     assert len(fig.axes) == 3  # 1-D, 2-D and the colour bar
+
+
+def test_grad_flow_and_loss_surface_on_the_strict_device(backend):
+    mg.manual_seed(0)
+    model = nn.Linear(3, 2).to(backend)
+    x, y = mg.randn(4, 3), mg.randn(4, 2)
+    ((model(x) - y) ** 2).mean().backward()
+    fig = mg.viz.plot_grad_flow(model)
+    assert len(fig.axes[0].patches) == 4
+    s = mg.viz.loss_surface(model, lambda out, t: ((out - t) ** 2).mean(), (x, y), dims=2, steps=3)
+    assert s["losses"].shape == (3, 3) and s["center"] == pytest.approx(s["losses"][1, 1])

@@ -91,7 +91,11 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
     norms = {}
     scale = None
     if color_by == "grad":
-        rep = replay(info) if info.nodes else None
+        try:
+            rep = replay(info) if info.nodes else None
+        except RuntimeError as err:  # e.g. a non-scalar root: no implicit seed gradient
+            rep = None
+            b.notes.append(f"ops not shaded: {err}")
         for leaf in info.leaves:
             g = leaf.grad if leaf.grad is not None else (rep.leaf_grads.get(id(leaf)) if rep else None)
             norms[id(leaf)] = norm_of(g)
