@@ -145,9 +145,17 @@ def save(obj, f):
     """Write ``obj`` (a state dict or any nesting of dicts, lists, tuples, tensors, numbers, strings,
     None and bools) to ``f`` in the safetensors format.
 
-    ``f`` is a path (written atomically: a temporary file in the same directory, flushed and
-    fsync'ed, then renamed over ``f``, so a crash never leaves a torn checkpoint) or a binary
-    file object. Tensors are copied to the host explicitly; they load back on the CPU unless
+    Args:
+        obj: what to save. Dict keys may be strings, ints, floats, bools or None; tensors that
+            share storage (tied weights) are written once and come back shared.
+        f: a path (written atomically: a temporary file in the same directory, flushed and
+            fsync'ed, then renamed over ``f``, so a crash never leaves a torn checkpoint) or a
+            binary file object.
+
+    Raises:
+        TypeError: ``obj`` holds something else (a Module itself: save its ``state_dict()``).
+
+    Tensors are copied to the host explicitly; they load back on the CPU unless
     ``mg.load(..., map_location=)`` says otherwise.
 
     >>> import io
@@ -327,10 +335,19 @@ def _target_device(map_location):
 def load(f, map_location=None, weights_only=True):
     """Read what ``mg.save`` wrote (or any safetensors file) from a path or binary file object.
 
-    Tensors come back on the CPU, or on ``map_location`` (``"cpu"``, ``"cuda"``, ``"cuda:1"``, a
-    Device). Nothing in the file is executed; a corrupted, truncated or hostile file raises
-    ``ValueError`` before any tensor is built. ``weights_only`` is accepted for PyTorch
-    compatibility (loading is always weights-only).
+    Args:
+        f: a path or a binary file object.
+        map_location: where tensors go: None (the CPU), ``"cpu"``, ``"cuda"``, ``"cuda:1"`` or a
+            Device.
+        weights_only: accepted for PyTorch compatibility; loading is always weights-only.
+
+    Returns:
+        The saved object; a plain safetensors file (written by another tool) loads as an ordered
+        dict ``name -> Tensor``.
+
+    Raises:
+        ValueError: a corrupted, truncated or hostile file, naming what is wrong. Nothing in
+            the file is ever executed.
     """
     device = _target_device(map_location)
     if hasattr(f, "read"):

@@ -110,6 +110,23 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     samples (probabilities). The log-softmax is shifted by the max and fused with the loss into
     one node, so logits of magnitude 1e4 give a finite loss and gradient.
 
+    Args:
+        input: logits of shape (C,), (N, C) or (N, C, d1, ...).
+        target: class indices (int64) of the input's shape without C, or class probabilities of
+            the input's shape.
+        weight: optional (C,) tensor of per-class weights.
+        ignore_index: class-index targets equal to it contribute nothing (not to the mean's
+            denominator either).
+        reduction: "mean", "sum" or "none" (one value per sample).
+        label_smoothing: ε in [0, 1], mixing the target with the uniform distribution.
+
+    Returns:
+        The loss: a scalar, or the per-sample losses for ``reduction="none"``.
+
+    Raises:
+        IndexError: a class index outside [0, C) that is not ``ignore_index``.
+        ValueError: a target of the wrong shape, or an unknown reduction.
+
     Note:
         The textbook's multi-class cross-entropy -Σ_c y_c log ŷ_c takes probabilities ŷ. Here the
         input is logits and the softmax is applied inside (which is what makes it stable); with
@@ -199,6 +216,17 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
     with ``p = pos_weight`` (broadcast along the last, class, dimension); log(1 + e^(-x)) is a
     softplus computed without overflow, so logits of any magnitude are finite.
+
+    Args:
+        input: logits, any shape.
+        target: probabilities (usually 0/1) of the input's shape.
+        weight: optional rescaling, broadcast against the input.
+        reduction: "mean", "sum" or "none".
+        pos_weight: optional weight of the positive term per class (p > 1 raises recall).
+
+    Note:
+        The textbook's binary cross-entropy -(y log ŷ + (1-y) log(1-ŷ)) takes ŷ = sigmoid(x);
+        ``binary_cross_entropy`` is that form on probabilities, this one fuses the sigmoid in.
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F

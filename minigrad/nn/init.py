@@ -7,7 +7,15 @@ gradients (fan_out) constant from layer to layer:
 * Xavier/Glorot: ``std = gain · √(2 / (fan_in + fan_out))``; uniform bound ``√3 · std``.
 * Kaiming/He: ``std = gain / √fan``, ``gain = calculate_gain(nonlinearity, a)``; uniform bound ``√3 · std``.
 
-Every function takes ``generator=`` (default: the global generator that ``mg.manual_seed`` seeds).
+Every function fills its tensor in place (without recording a graph) and returns it; the random
+ones take ``generator=`` (default: the global generator that ``mg.manual_seed`` seeds). Common
+arguments: ``gain`` scales the standard deviation; ``mode`` ("fan_in" keeps the forward
+activations' variance, "fan_out" the backward gradients'); ``nonlinearity`` names the activation
+that follows, for ``calculate_gain``.
+
+Note:
+    The lectures' "uniform U(-1/√fan_in, 1/√fan_in)" is ``kaiming_uniform_(w, a=√5)``, the default
+    of ``nn.Linear`` and ``nn.Conv2d``; Glorot/Xavier suits tanh and sigmoid, He/Kaiming ReLU.
 """
 
 import math

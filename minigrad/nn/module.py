@@ -327,7 +327,9 @@ class Module:
         """Move parameters and buffers to ``device`` and/or cast floating ones to ``dtype``, in place.
 
         ``model.to("cuda")``, ``model.to(mg.float64)``, ``model.to("cpu", mg.float32)`` or
-        ``model.to(tensor)``; returns ``self``.
+        ``model.to(tensor)``; returns ``self``. The Parameter objects stay the same (only their
+        storage changes), so an optimizer built before ``to()`` keeps updating the model, and
+        existing gradients move along. Integer buffers (``num_batches_tracked``) keep their dtype.
         """
         for a in args:
             if isinstance(a, Tensor):
@@ -391,10 +393,20 @@ class Module:
     def load_state_dict(self, state_dict, strict=True, assign=False):
         """Copy ``state_dict``'s tensors into this module's parameters and buffers (in place).
 
-        Tensors are moved to each parameter's device and cast to its dtype explicitly. With
-        ``strict`` (the default), missing keys, unexpected keys and shape mismatches raise one
-        RuntimeError listing all of them; otherwise the function returns
-        ``IncompatibleKeys(missing_keys, unexpected_keys)`` (shape mismatches always raise).
+        Tensors are moved to each parameter's device and cast to its dtype explicitly, so a
+        checkpoint loaded on the CPU fills a model on the GPU.
+
+        Args:
+            state_dict: a mapping ``dotted_name -> Tensor`` (NumPy arrays and numbers also work).
+            strict: require the keys to match this module's ``state_dict()`` exactly.
+            assign: replace the parameters and buffers by the given tensors instead of copying.
+
+        Returns:
+            ``IncompatibleKeys(missing_keys, unexpected_keys)``.
+
+        Raises:
+            RuntimeError: listing every missing key, unexpected key (both only when ``strict``)
+                and shape mismatch (always), as PyTorch words them.
         """
         if not hasattr(state_dict, "keys"):
             raise TypeError(f"Expected state_dict to be dict-like, got {type(state_dict).__name__}.")

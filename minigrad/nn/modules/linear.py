@@ -28,6 +28,11 @@ class Linear(Module):
     Initialisation (PyTorch's): ``kaiming_uniform_(weight, a=√5)``, i.e. W ~ U(-1/√in, 1/√in),
     and b ~ U(-1/√in, 1/√in).
 
+    Note:
+        This default is the lectures' U(-1/√fan_in, 1/√fan_in), not He's ReLU initialisation
+        (std √(2/fan_in)); use ``nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")`` or
+        ``nn.init.xavier_uniform_`` explicitly for those.
+
     >>> import minigrad as mg
     >>> import minigrad.nn as nn
     >>> _ = mg.manual_seed(0)
