@@ -362,3 +362,12 @@ def test_other_losses_against_formulas():
     gauss = F.gaussian_nll_loss(mg.tensor(x1), mg.tensor(x2), mg.tensor([0.5, 2.0]))
     np.testing.assert_allclose(gauss.item(),
                                (0.5 * (np.log([0.5, 2.0]) + (x1 - x2) ** 2 / [0.5, 2.0])).mean(), rtol=1e-6)
+
+
+def test_cross_entropy_weight_on_other_device_raises(backend):
+    if backend.type == "cpu":
+        pytest.skip("needs a second device")
+    with mg.use_backend("numpy"):
+        weight = mg.tensor(WEIGHT)
+    with pytest.raises(RuntimeError, match="weight on cpu but input on strict"):
+        F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), weight=weight)

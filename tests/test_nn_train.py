@@ -3,6 +3,7 @@
 import time
 
 import numpy as np
+import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
@@ -84,3 +85,17 @@ def test_small_cnn_learns_digits():
         opt.step()
         losses.append(loss.item())
     assert np.mean(losses[-4:]) < 0.5 * np.mean(losses[:4])
+
+
+@pytest.mark.gpu
+def test_train_and_checkpoint_on_cuda(tmp_path):
+    x, y = blobs(64)
+    mg.manual_seed(0)
+    model = mlp().to("cuda")
+    opt = optim.Adam(model.parameters(), lr=0.05)
+    losses = train(model, opt, x.to("cuda"), y.to("cuda"), 20)
+    assert losses[-1] < losses[0]
+    mg.save(model.state_dict(), tmp_path / "gpu")
+    restored = mg.load(tmp_path / "gpu", map_location="cuda")
+    assert restored["0.weight"].device.type == "cuda"
+    mlp().to("cuda").load_state_dict(restored)

@@ -66,7 +66,9 @@ def _class_coefficients(input, target, weight, ignore_index, label_smoothing, di
         raise ValueError(f"Expected target of shape {expected} for input of shape {tuple(input.shape)}, "
                          f"got {tuple(target.shape)}")
     if target.device != dev:
-        raise RuntimeError(f"target on {target.device} but input on {dev}")
+        raise RuntimeError(f"target on {target.device} but input on {dev}; move one explicitly with .to()")
+    if weight is not None and weight.device != dev:
+        raise RuntimeError(f"weight on {weight.device} but input on {dev}; move one explicitly with .to()")
     t = xp.expand_dims(target.array, axis=dim)
     keep = t != ignore_index
     out_of_range = keep & ((t < 0) | (t >= n_classes))
