@@ -1,6 +1,6 @@
 """Train a small CNN on scikit-learn's 8x8 handwritten digits: minigrad's main job, end to end.
 
-    python examples/train_digits.py                    # CPU (NumPy), about 10-30 s on 2 cores
+    python examples/train_digits.py                    # CPU (NumPy): ~98-99% in seconds
     python examples/train_digits.py --backend cupy     # the same on a GPU (CuPy)
 
 It splits the 1,797 digits 80/20 (seeded), trains with Adam and a per-epoch tqdm progress bar
@@ -21,10 +21,14 @@ import os
 import sys
 import time
 
-import minigrad as mg
-import minigrad.nn as nn
-import minigrad.optim as optim
-from minigrad.data import DataLoader, datasets, random_split
+# This model's matrices are small: one BLAS thread is faster than several threads competing for
+# a few cores (3x on 2 busy cores). Set before NumPy loads; a value exported by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn as nn  # noqa: E402
+import minigrad.optim as optim  # noqa: E402
+from minigrad.data import DataLoader, datasets, random_split  # noqa: E402
 
 try:
     from tqdm import tqdm
@@ -63,12 +67,10 @@ def evaluate(model, loader, loss_fn):
     return total_loss / count, correct / count
 
 
-def train_epoch(model, loader, loss_fn, optimizer, scheduler, epoch, epochs, progress):
+def train_epoch(model, loader, loss_fn, optimizer, scheduler, bar=None):
     """One pass over ``loader``; returns the mean training loss and accuracy."""
     total_loss, correct, count = 0.0, 0, 0
-    bar = tqdm(loader, desc=f"epoch {epoch:2d}/{epochs}", leave=True, ncols=90, file=sys.stdout) \
-        if progress and tqdm is not None else loader
-    for x, y in bar:
+    for x, y in loader:
         logits = model(x)
         loss = loss_fn(logits, y)
         optimizer.zero_grad()
@@ -78,8 +80,9 @@ def train_epoch(model, loader, loss_fn, optimizer, scheduler, epoch, epochs, pro
         total_loss += loss.item() * len(y)
         correct += (logits.argmax(dim=1) == y).sum().item()
         count += len(y)
-        if bar is not loader:
-            bar.set_postfix(loss=f"{total_loss / count:.4f}", acc=f"{correct / count:.3f}")
+        if bar is not None:
+            bar.update(1)
+            bar.set_postfix(loss=f"{total_loss / count:.4f}", acc=f"{correct / count:.3f}", refresh=False)
     return total_loss / count, correct / count
 
 
@@ -110,7 +113,7 @@ def save_pictures(model, history, sample, out):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Train a small CNN on the 8x8 digits with Adam.")
-    parser.add_argument("--epochs", type=int, default=8)
+    parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=32)
     parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate")
     parser.add_argument("--seed", type=int, default=0)
@@ -148,15 +151,20 @@ def main(argv=None):
           f"{len(train_set)} training / {len(test_set)} test digits, {n_params:,} parameters")
 
     history = {"train loss": [], "test loss": [], "train accuracy": [], "test accuracy": []}
-    progress = not args.no_progress
+    progress = not args.no_progress and tqdm is not None
     for epoch in range(1, args.epochs + 1):
-        train_loss, train_acc = train_epoch(model, train_loader, loss_fn, optimizer, scheduler,
-                                            epoch, args.epochs, progress)
+        bar = tqdm(total=len(train_loader), desc=f"epoch {epoch:2d}/{args.epochs}", ncols=100,
+                   file=sys.stdout) if progress else None
+        train_loss, train_acc = train_epoch(model, train_loader, loss_fn, optimizer, scheduler, bar)
         test_loss, test_acc = evaluate(model, test_loader, loss_fn)
         for key, value in zip(history, (train_loss, test_loss, train_acc, test_acc)):
             history[key].append(value)
-        print(f"epoch {epoch:2d}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
-              f"test loss {test_loss:.4f} acc {test_acc:.4f}")
+        if bar is not None:  # the finished bar keeps the epoch's numbers, test accuracy included
+            bar.set_postfix(loss=f"{train_loss:.4f}", acc=f"{train_acc:.3f}", test_acc=f"{test_acc:.3f}")
+            bar.close()
+        else:
+            print(f"epoch {epoch:2d}: train loss {train_loss:.4f} acc {train_acc:.4f} | "
+                  f"test loss {test_loss:.4f} acc {test_acc:.4f}")
     train_time = time.perf_counter() - start
 
     checkpoint = os.path.join(args.out, "digits_cnn.safetensors")
