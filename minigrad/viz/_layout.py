@@ -147,8 +147,7 @@ class _Builder:
         for leaf in info.leaves:
             key = ("leaf", id(leaf))
             users = {self.display[id(c)] for c in info.consumers.get(id(leaf), ())}
-            if (len(users) == 1 and id(leaf) in self.tensor_names and leaf.requires_grad
-                    and next(iter(users))[0] == "mod"):
+            if len(users) == 1 and self.is_param(leaf) and next(iter(users))[0] == "mod":
                 key = next(iter(users))
                 self.groups[key]["params"].append(leaf)
             self.leaf_key[id(leaf)] = key
@@ -172,6 +171,7 @@ class _Builder:
                 if qual is not None:
                     self.path_of_name.setdefault(qual, scope[:i + 1])
         self.clusters = {}  # path (tuple of module ids) -> (modules, [node statements])
+        self._top = []  # node statements outside any module
 
     # --- ids and placement ------------------------------------------------------------------
     def gid(self, key):
@@ -204,9 +204,6 @@ class _Builder:
 
     def is_param(self, leaf):
         return id(leaf) in self.param_ids or type(leaf).__name__ == "Parameter"
-
-    def begin(self):
-        self._top = []
 
     def finish(self):
         g = self.graph

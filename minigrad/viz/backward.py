@@ -85,7 +85,6 @@ def _flow_text(g, shape):
 def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=None, caption=None):
     """The backward picture; with ``step`` (0..len(order)) the state after that many nodes ran."""
     b = _Builder(info, params, direction, max_nodes, name="backward")
-    b.begin()
     animate = step is not None
     values = show_grad and rep.computed
 

@@ -87,27 +87,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
         raise ValueError(f"color_by must be None or 'grad', got {color_by!r}")
     info = collect(root)
     b = _Builder(info, params, direction, max_nodes, max_depth, collapse, name="forward")
-    b.begin()
-    norms = {}
-    scale = None
-    if color_by == "grad":
-        try:
-            rep = replay(info) if info.nodes else None
-        except RuntimeError as err:  # e.g. a non-scalar root: no implicit seed gradient
-            rep = None
-            b.notes.append(f"ops not shaded: {err}")
-        for leaf in info.leaves:
-            g = leaf.grad if leaf.grad is not None else (rep.leaf_grads.get(id(leaf)) if rep else None)
-            norms[id(leaf)] = norm_of(g)
-        if rep is not None and rep.computed:
-            for node in info.nodes:
-                gs = [norm_of(g) for g in rep.out_grads.get(id(node), ()) if g is not None]
-                norms[id(node)] = math.sqrt(sum(x * x for x in gs)) if gs else None
-        elif rep is not None:
-            b.notes.append(f"ops not shaded: {rep.note}")
-        scale = _LogScale(norms.values())
-        b.legend.append(scale.legend_row())
-
+    norms, scale = _shade_by_grad(info, b) if color_by == "grad" else ({}, None)
     out_edges = {}
     for target, consumer, i, _ in info.edges:
         if id(target) in b.display and b.display[id(target)] != b.display[id(consumer)]:
@@ -138,21 +118,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
             b.place(key, getattr(node, "scope", ()), _op_label(node, extra, common), **attrs)
         else:
             grp = b.groups[key]
-            n_vals = sum(p.numel() for p in grp["params"])
-            internal = {id(n) for n in grp["nodes"]}
-            ins = []
-            for n in grp["nodes"]:
-                for e in n.next or ():
-                    if e is not None and id(e[0]) not in internal and not any(e[0] is p for p in grp["params"]):
-                        ins.append(fmt_shape(e[2]))
-            outs = [fmt_shape(n.out_meta[nr][0]) for n in grp["nodes"]
-                    for nr in sorted(out_edges.get(id(n), ()))]
-            outs = ", ".join(dict.fromkeys(outs[:3]))
-            shapes = (", ".join(dict.fromkeys(ins[:3])) + " → " + outs) if ins else f"out {outs}"
-            label = _html(f"<B>{_esc(module_label(grp['path'][-1], b.module_names))}</B>",
-                          _small(f"{_plural(len(grp['nodes']), 'op')}, "
-                                 f"{_plural(len(grp['params']), 'parameter')} ({n_vals:,} values)"),
-                          _small(shapes, "#333333"))
+            label = _module_box_label(b, grp, out_edges)
             attrs = dict(fillcolor=MODULE_FILL, shape="box3d", color="#7d5ba6")
             if scale is not None:
                 vals = [norms.get(id(n)) for n in grp["nodes"] if norms.get(id(n)) is not None]
@@ -224,6 +190,43 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
                           f"(max_nodes={b.max_nodes})")
     _relabel(b)
     return g
+
+
+def _shade_by_grad(info, b):
+    """Gradient norms per leaf and op (by id) and the log colour scale; notes why ops lack them."""
+    norms = {}
+    try:
+        rep = replay(info) if info.nodes else None
+    except RuntimeError as err:  # e.g. a non-scalar root: no implicit seed gradient
+        rep = None
+        b.notes.append(f"ops not shaded: {err}")
+    for leaf in info.leaves:
+        g = leaf.grad if leaf.grad is not None else (rep.leaf_grads.get(id(leaf)) if rep else None)
+        norms[id(leaf)] = norm_of(g)
+    if rep is not None and rep.computed:
+        for node in info.nodes:
+            gs = [norm_of(g) for g in rep.out_grads.get(id(node), ()) if g is not None]
+            norms[id(node)] = math.sqrt(sum(x * x for x in gs)) if gs else None
+    elif rep is not None:
+        b.notes.append(f"ops not shaded: {rep.note}")
+    scale = _LogScale(norms.values())
+    b.legend.append(scale.legend_row())
+    return norms, scale
+
+
+def _module_box_label(b, grp, out_edges):
+    """A collapsed module: its name, how many ops and parameters it hides, its boundary shapes."""
+    n_vals = sum(p.numel() for p in grp["params"])
+    internal = {id(n) for n in grp["nodes"]} | {id(p) for p in grp["params"]}
+    ins = [fmt_shape(e[2]) for n in grp["nodes"] for e in n.next or ()
+           if e is not None and id(e[0]) not in internal]
+    outs = [fmt_shape(n.out_meta[nr][0]) for n in grp["nodes"] for nr in sorted(out_edges.get(id(n), ()))]
+    outs = ", ".join(dict.fromkeys(outs[:3]))
+    shapes = (", ".join(dict.fromkeys(ins[:3])) + " → " + outs) if ins else f"out {outs}"
+    return _html(f"<B>{_esc(module_label(grp['path'][-1], b.module_names))}</B>",
+                 _small(f"{_plural(len(grp['nodes']), 'op')}, "
+                        f"{_plural(len(grp['params']), 'parameter')} ({n_vals:,} values)"),
+                 _small(shapes, "#333333"))
 
 
 def _edge_output_nr(consumer, i):
