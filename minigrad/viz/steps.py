@@ -25,7 +25,7 @@ def _grad_short(g):
     if g is None:
         return "nothing"
     v = scalar_value(g)
-    return fmt_num(v) if v is not None else f"{fmt_shape(g.shape)} ‖g‖={fmt_num(norm_of(g))}"
+    return fmt_num(v) if v is not None else f"of shape {fmt_shape(g.shape)} (‖g‖={fmt_num(norm_of(g))})"
 
 
 class BackpropSteps(Sequence):
@@ -72,7 +72,7 @@ class BackpropSteps(Sequence):
         if done:
             from ._walk import names_from
             names = names_from(self._params, self._info)[0]
-            text += "; complete: " + ", ".join(names.get(id(leaf), "tensor") for leaf in done)
+            text += "; gradient complete: " + ", ".join(names.get(id(leaf), "tensor") for leaf in done)
         return text
 
     # --- output ---------------------------------------------------------------------------------
