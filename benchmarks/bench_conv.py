@@ -82,6 +82,17 @@ def torch_step():
     return step
 
 
+def keep_freed_memory():
+    """glibc's mallopt: serve big arrays from the heap and never trim it (what MALLOC_MMAP_THRESHOLD_
+    and MALLOC_TRIM_THRESHOLD_ do from the environment). NumPy allocates every temporary afresh, so
+    on a machine with costly page faults this alone changes its step time by a large factor."""
+    import ctypes
+    libc = ctypes.CDLL("libc.so.6")
+    m_trim_threshold, m_mmap_threshold = -1, -3
+    libc.mallopt(m_mmap_threshold, 1 << 30)
+    libc.mallopt(m_trim_threshold, 1 << 30)
+
+
 def mean_ms(step, steps):
     start = time.perf_counter()
     for _ in range(steps):
@@ -108,7 +119,12 @@ def main():
                         help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
                              "default: each library's own choice")
     parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="ask glibc to keep freed memory instead of returning it to the OS (applies to "
+                             "both libraries): large temporaries then stop page-faulting on every step")
     args = parser.parse_args()
+    if args.keep_freed_memory:
+        keep_freed_memory()
 
     step = minigrad_step()
     if args.profile:
@@ -132,7 +148,7 @@ def main():
         contenders["torch"] = torch_step()
     best = compare(contenders, args.repeat, args.steps)
     print(f"conv net training step, batch {BATCH} of 1x28x28, {os.cpu_count()} CPUs, numpy {np.__version__}, "
-          f"threads: {args.threads or 'default'}")
+          f"threads: {args.threads or 'default'}" + (", glibc keeps freed memory" if args.keep_freed_memory else ""))
     print(f"minigrad  {best['minigrad']:8.2f} ms/step")
     if torch is None:
         print("torch not installed: no reference figure (pip install torch to compare)")
