@@ -419,3 +419,11 @@ def test_optimizer_built_before_to_still_updates_module():
     opt.step()
     np.testing.assert_allclose(layer.weight.detach().numpy(), before - 0.5, rtol=1e-12)
     assert layer.weight.dtype == mg.float64
+
+
+def test_module_list_repr_collapses_repeats():
+    layers = nn.ModuleList([nn.Linear(2, 2), nn.Linear(2, 2), nn.ReLU()])
+    assert repr(layers) == ("ModuleList(\n"
+                            "  (0-1): 2 x Linear(in_features=2, out_features=2, bias=True)\n"
+                            "  (2): ReLU()\n"
+                            ")")

@@ -157,6 +157,22 @@ class ModuleList(Module):
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward: iterate over it in the parent's forward")
 
+    def __repr__(self):
+        """Runs of identical-looking modules collapse, as PyTorch prints them: ``(0-2): 3 x Linear(...)``."""
+        from ..module import _indent
+        lines, i = [], 0
+        reprs = [repr(m) for m in self._modules.values()]
+        while i < len(reprs):
+            j = i
+            while j + 1 < len(reprs) and reprs[j + 1] == reprs[i]:
+                j += 1
+            label = f"({i}): " if i == j else f"({i}-{j}): {j - i + 1} x "
+            lines.append(label + _indent(reprs[i], 2))
+            i = j + 1
+        if not lines:
+            return "ModuleList()"
+        return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
+
 
 class ModuleDict(Module):
     """A dict of modules (insertion-ordered) whose parameters the parent registers.
