@@ -86,7 +86,8 @@ def main(argv=None):
     args = parser.parse_args(argv)
     opt_cls = getattr(optim, args.opt)
     print(f"{args.opt} step, float32, NumPy {np.__version__}, Python {platform.python_version()}, "
-          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; best (median) of {args.repeat}")
+          f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores; "
+          f"best (median) of {args.repeat}")
     for name, shapes in WORKLOADS.items():
         runs = {path: time_step(opt_cls, shapes, path, args.repeat, lr=args.lr) for path in PATHS}
         ms = {path: best for path, (best, _) in runs.items()}
@@ -95,7 +96,8 @@ def main(argv=None):
               f"reference/foreach {ms['reference'] / ms['foreach']:.2f}x")
         try:
             loop, foreach = time_torch_step(args.opt, shapes, args.repeat, lr=args.lr)
-            print(f"{'':38s} PyTorch (CPU) for comparison: foreach=False {loop:.2f} ms, foreach=True {foreach:.2f} ms")
+            print(f"{'':38s} PyTorch (CPU) for comparison: foreach=False {loop:.2f} ms, "
+                  f"foreach=True {foreach:.2f} ms")
         except ImportError:
             pass
 

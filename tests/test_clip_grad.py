@@ -6,8 +6,13 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.nn.utils import (clip_grad_norm_, clip_grad_value_, get_total_norm, parameters_to_vector,
-                               vector_to_parameters)
+from minigrad.nn.utils import (
+    clip_grad_norm_,
+    clip_grad_value_,
+    get_total_norm,
+    parameters_to_vector,
+    vector_to_parameters,
+)
 
 
 def _with_grads(grads, dtype=mg.float64):

@@ -97,7 +97,8 @@ def _one_cycle_expected(n, max_lr, pct, div, final_div, three_phase, strategy="c
         return b + (a - b) / 2 * (math.cos(math.pi * p) + 1) if strategy == "cos" else a + (b - a) * p
     lo, hi, floor = max_lr / div, max_lr, max_lr / div / final_div
     if three_phase:
-        phases = [(pct * n - 1, lo, hi, 0.95, 0.85), (2 * pct * n - 2, hi, lo, 0.85, 0.95), (n - 1, lo, floor, 0.95, 0.95)]
+        phases = [(pct * n - 1, lo, hi, 0.95, 0.85), (2 * pct * n - 2, hi, lo, 0.85, 0.95),
+                  (n - 1, lo, floor, 0.95, 0.95)]
     else:
         phases = [(pct * n - 1, lo, hi, 0.95, 0.85), (n - 1, hi, floor, 0.85, 0.95)]
     lrs, moms = [], []
@@ -117,7 +118,8 @@ def _one_cycle_expected(n, max_lr, pct, div, final_div, three_phase, strategy="c
 @pytest.mark.parametrize("strategy", ["cos", "linear"])
 def test_one_cycle_lr_and_momentum(three_phase, strategy):
     opt = _opt(0.1, momentum=0.9)
-    sched = S.OneCycleLR(opt, max_lr=1.0, total_steps=STEPS, three_phase=three_phase, anneal_strategy=strategy)
+    sched = S.OneCycleLR(opt, max_lr=1.0, total_steps=STEPS, three_phase=three_phase,
+                         anneal_strategy=strategy)
     lrs, moms = [], []
     for _ in range(STEPS):
         lrs.append(opt.param_groups[0]["lr"])
@@ -228,7 +230,8 @@ def test_sequential_lr_warm_up_then_cosine():
 
 def test_sequential_lr_three_schedulers():
     opt = _opt(1.0)
-    scheds = [S.ExponentialLR(opt, gamma=0.5), S.StepLR(opt, step_size=3, gamma=0.1), S.ExponentialLR(opt, gamma=0.9)]
+    scheds = [S.ExponentialLR(opt, gamma=0.5), S.StepLR(opt, step_size=3, gamma=0.1),
+              S.ExponentialLR(opt, gamma=0.9)]
     got = _sequence(opt, S.SequentialLR(opt, scheds, milestones=[4, 10]))
     want = [0.5 ** t for t in range(4)] + [0.1 ** ((t - 4) // 3) for t in range(4, 10)] + \
         [0.9 ** (t - 10) for t in range(10, STEPS)]

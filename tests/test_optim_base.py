@@ -2,11 +2,10 @@
 
 import numpy as np
 import pytest
+from test_optim import CASES, IDS, run_optimizer
 
 import minigrad as mg
 from minigrad import optim
-
-from test_optim import CASES, IDS, run_optimizer
 
 ALL = [optim.SGD, optim.Momentum, optim.Adagrad, optim.Adadelta, optim.RMSprop, optim.Adam, optim.AdamW,
        optim.Adamax, optim.NAdam, optim.RAdam, optim.Lion]
@@ -54,7 +53,8 @@ def test_rmsprop_nesterov_without_momentum_is_rejected():
         optim.RMSprop(_params(2), nesterov=True)
 
 
-@pytest.mark.parametrize("kwargs, word", [(dict(eps=-1e-8), "epsilon"), (dict(weight_decay=-1), "weight_decay")])
+@pytest.mark.parametrize("kwargs, word", [(dict(eps=-1e-8), "epsilon"),
+                                          (dict(weight_decay=-1), "weight_decay")])
 def test_negative_eps_and_weight_decay_are_rejected(kwargs, word):
     with pytest.raises(ValueError, match=word):
         optim.Adam(_params(2), **kwargs)
@@ -364,8 +364,10 @@ def test_state_dict_round_trip_continues_identically(name, cls, ref, kwargs, pat
         np.testing.assert_array_equal(o, r)
 
 
-@pytest.mark.parametrize("cls, kwargs", [(optim.Adam, dict(lr=0.1, amsgrad=True)), (optim.NAdam, dict(lr=0.1)),
-                                         (optim.SGD, dict(lr=0.1, momentum=0.9)), (optim.Adagrad, dict(lr=0.1))])
+@pytest.mark.parametrize("cls, kwargs", [(optim.Adam, dict(lr=0.1, amsgrad=True)),
+                                         (optim.NAdam, dict(lr=0.1)),
+                                         (optim.SGD, dict(lr=0.1, momentum=0.9)),
+                                         (optim.Adagrad, dict(lr=0.1))])
 def test_state_dict_round_trip_through_save_and_load(tmp_path, cls, kwargs):
     original, resumed = _continue(cls, kwargs, {}, through_file=tmp_path / "opt.safetensors")
     for o, r in zip(original, resumed):
@@ -444,7 +446,8 @@ CONVERGE = [
 ]
 
 
-@pytest.mark.parametrize("cls, kwargs, steps", CONVERGE, ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(CONVERGE)])
+@pytest.mark.parametrize("cls, kwargs, steps", CONVERGE,
+                         ids=[f"{c.__name__}-{i}" for i, (c, _, _) in enumerate(CONVERGE)])
 def test_converges_on_an_ill_conditioned_convex_quadratic(cls, kwargs, steps):
     """f(x) = ½ xᵀ diag(1, 10) x + bᵀx, minimum at x* = −b/diag."""
     a, b = mg.tensor([1.0, 10.0], dtype=mg.float64), mg.tensor([1.0, -2.0], dtype=mg.float64)
@@ -477,9 +480,10 @@ def test_lbfgs_solves_rosenbrock(line_search_fn):
     np.testing.assert_allclose(x.detach().numpy(), [1.0, 1.0], atol=1e-4)
 
 
-@pytest.mark.parametrize("cls, kwargs, steps", [(optim.Adam, dict(lr=0.02), 3000),
-                                                (optim.SGD, dict(lr=1e-3, momentum=0.9), 3000),
-                                                (optim.RMSprop, dict(lr=1e-3, momentum=0.9, centered=True), 3000)])
+@pytest.mark.parametrize("cls, kwargs, steps", [
+    (optim.Adam, dict(lr=0.02), 3000),
+    (optim.SGD, dict(lr=1e-3, momentum=0.9), 3000),
+    (optim.RMSprop, dict(lr=1e-3, momentum=0.9, centered=True), 3000)])
 def test_first_order_methods_reach_the_rosenbrock_valley_floor(cls, kwargs, steps):
     x = mg.tensor([-1.5, 2.0], dtype=mg.float64, requires_grad=True)
     opt = cls([x], **kwargs)

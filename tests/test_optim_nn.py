@@ -37,7 +37,8 @@ def _train(model, opt, steps, sched=None, clip=None):
     return losses
 
 
-@pytest.mark.parametrize("cls, kwargs", [(optim.Adam, dict(lr=0.01)), (optim.SGD, dict(lr=0.05, momentum=0.9)),
+@pytest.mark.parametrize("cls, kwargs", [(optim.Adam, dict(lr=0.01)),
+                                         (optim.SGD, dict(lr=0.05, momentum=0.9)),
                                          (optim.RMSprop, dict(lr=0.003)), (optim.AdamW, dict(lr=0.01))])
 def test_training_a_model_lowers_the_loss_and_paths_agree(cls, kwargs):
     runs = {}

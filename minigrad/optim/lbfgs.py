@@ -79,7 +79,8 @@ def _strong_wolfe(obj_func, x, t, d, f, g, gtd, xp, c1=1e-4, c2=0.9, tolerance_c
         eps = 0.1 * (max(bracket) - min(bracket))
         if min(max(bracket) - t, t - min(bracket)) < eps:
             if insuf_progress or t >= max(bracket) or t <= min(bracket):
-                t = max(bracket) - eps if abs(t - max(bracket)) < abs(t - min(bracket)) else min(bracket) + eps
+                near_max = abs(t - max(bracket)) < abs(t - min(bracket))
+                t = max(bracket) - eps if near_max else min(bracket) + eps
                 insuf_progress = False
             else:
                 insuf_progress = True

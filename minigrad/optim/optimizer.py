@@ -169,7 +169,8 @@ class Optimizer:
         for name, ok in checks.items():
             value = group.get(name)
             if value is not None and value is not required and not ok(value):
-                raise ValueError(f"Invalid {_WORDS.get(name, name)}: {value} ({_RULES.get(name, 'must be >= 0')})")
+                rule = _RULES.get(name, "must be >= 0")
+                raise ValueError(f"Invalid {_WORDS.get(name, name)}: {value} ({rule})")
         for i, beta in enumerate(group.get("betas", ())):
             if not 0.0 <= beta < 1.0:
                 raise ValueError(f"Invalid beta parameter at index {i}: {beta} (must be in [0, 1))")
@@ -258,13 +259,16 @@ class Optimizer:
 
     def _partition(self, group, params):
         """Parameters that can share one flat update: same device, dtype and scalar state."""
-        names = self._state_names(group)
+        names, scalar, states = self._state_names(group), self._scalar_state, self.state
         parts = {}
         for p in params:
-            state = self.state[p]
-            key = (p.device, p.array.dtype, tuple(state.get(k) for k in self._scalar_state),
-                   tuple(n in state for n in names))
-            parts.setdefault(key, []).append(p)
+            state = states[p]
+            key = (p.device, p.array.dtype, *[state.get(k) for k in scalar], *[n in state for n in names])
+            part = parts.get(key)
+            if part is None:
+                parts[key] = [p]
+            else:
+                part.append(p)
         return parts.values()
 
     def _step_flat(self, group, ps, mode):
@@ -375,7 +379,8 @@ class Optimizer:
                              f"has {len(self.param_groups)}")
         for i, (mine, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(mine["params"]) != len(saved["params"]):
-                raise ValueError(f"loaded state dict contains a parameter group {i} of {len(saved['params'])} "
+                raise ValueError(f"loaded state dict contains a parameter group {i} of "
+                                 f"{len(saved['params'])} "
                                  f"parameters that doesn't match the size of optimizer's group "
                                  f"({len(mine['params'])})")
         by_index = {}
