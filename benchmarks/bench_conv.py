@@ -148,12 +148,14 @@ def main():
         contenders["torch"] = torch_step()
     best = compare(contenders, args.repeat, args.steps)
     print(f"conv net training step, batch {BATCH} of 1x28x28, {os.cpu_count()} CPUs, numpy {np.__version__}, "
-          f"threads: {args.threads or 'default'}" + (", glibc keeps freed memory" if args.keep_freed_memory else ""))
+          f"threads: {args.threads or 'default'}"
+          + (", glibc keeps freed memory" if args.keep_freed_memory else ""))
     print(f"minigrad  {best['minigrad']:8.2f} ms/step")
     if torch is None:
         print("torch not installed: no reference figure (pip install torch to compare)")
     else:
-        print(f"torch     {best['torch']:8.2f} ms/step  (torch {torch.__version__}, {torch.get_num_threads()} threads)")
+        print(f"torch     {best['torch']:8.2f} ms/step  "
+              f"(torch {torch.__version__}, {torch.get_num_threads()} threads)")
         print(f"ratio     {best['minigrad'] / best['torch']:8.2f}x  (minigrad / torch; target <= 2)")
     if limits is not None:
         limits.unregister()

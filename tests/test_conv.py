@@ -15,7 +15,7 @@ from minigrad.ops.conv import conv2d, conv_transpose2d
 def _naive_conv(x, w, b=None, stride=(1, 1), padding=((0, 0), (0, 0)), dilation=(1, 1), groups=1):
     """Direct loops over every output element: slow, obviously right."""
     x = np.pad(x, ((0, 0), (0, 0)) + tuple(padding))
-    n, c, h, wd = x.shape
+    n, _, h, wd = x.shape
     o, cg, kh, kw = w.shape
     oh = (h - dilation[0] * (kh - 1) - 1) // stride[0] + 1
     ow = (wd - dilation[1] * (kw - 1) - 1) // stride[1] + 1
@@ -270,7 +270,8 @@ def test_conv2d_layer_validates_groups():
 
 
 def test_conv2d_repr():
-    assert repr(nn.Conv2d(1, 16, 3, padding=1)) == "Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+    expected = "Conv2d(1, 16, kernel_size=(3, 3), stride=(1, 1), padding=(1, 1))"
+    assert repr(nn.Conv2d(1, 16, 3, padding=1)) == expected
 
 
 def test_conv_transpose2d_layer_shapes(backend):
@@ -295,7 +296,8 @@ def test_conv_transpose2d_undoes_strided_conv_shape(backend):
 def test_small_cnn_trains(backend):
     mg.manual_seed(5)
     model = nn.Sequential(nn.Conv2d(1, 4, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
-                          nn.Conv2d(4, 8, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(), nn.Linear(8, 2))
+                          nn.Conv2d(4, 8, 3), nn.ReLU(), nn.AdaptiveAvgPool2d(1), nn.Flatten(),
+                          nn.Linear(8, 2))
     x = mg.randn(16, 1, 8, 8)
     y = (x[:, 0, :4].sum(dim=(1, 2)) > x[:, 0, 4:].sum(dim=(1, 2))).long()
     losses = []

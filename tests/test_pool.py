@@ -194,19 +194,21 @@ def test_adaptive_avg_pool2d_gradcheck(backend, float64):
 # --- layers -----------------------------------------------------------------------------------
 def test_pool_layers_call_functional(backend):
     x = mg.randn(2, 3, 7, 7)
-    np.testing.assert_array_equal(nn.MaxPool2d(3, 2, 1)(x).cpu().numpy(), max_pool2d(x, 3, 2, 1).cpu().numpy())
+    np.testing.assert_array_equal(nn.MaxPool2d(3, 2, 1)(x).cpu().numpy(),
+                                  max_pool2d(x, 3, 2, 1).cpu().numpy())
     np.testing.assert_array_equal(nn.AvgPool2d(3, 2, 1, count_include_pad=False)(x).cpu().numpy(),
                                   avg_pool2d(x, 3, 2, 1, count_include_pad=False).cpu().numpy())
     assert nn.AdaptiveAvgPool2d((2, 3))(x).shape == (2, 3, 2, 3)
 
 
 def test_max_pool_layer_return_indices(backend):
-    out, idx = nn.MaxPool2d(2, return_indices=True)(mg.tensor(_IMAGE))
+    _, idx = nn.MaxPool2d(2, return_indices=True)(mg.tensor(_IMAGE))
     assert idx.tolist() == [[[[5, 2], [12, 10]]]]
 
 
 def test_pool_layers_repr():
-    assert repr(nn.MaxPool2d(2)) == "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    expected = "MaxPool2d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    assert repr(nn.MaxPool2d(2)) == expected
     assert repr(nn.AvgPool2d(3, 1)) == "AvgPool2d(kernel_size=3, stride=1, padding=0)"
     assert repr(nn.AdaptiveAvgPool2d((5, 7))) == "AdaptiveAvgPool2d(output_size=(5, 7))"
     assert list(nn.MaxPool2d(2).state_dict()) == []

@@ -9,9 +9,10 @@ them close under differentiation, which is what makes gradients of gradients wor
 
 ``A`` pads ``x``, takes the backend's strided window view ``(N, C, OH, OW, KH, KW)``, copies it
 once into the column matrix ``(groups, C/groups·KH·KW, N·OH·OW)`` and multiplies it by the
-weight ``(groups, O/groups, C/groups·KH·KW)``: one GEMM per convolution (per group, batched). ``B`` multiplies by
-the transposed weight and folds the columns back onto the image (col2im): a loop over the
-KH·KW kernel offsets adding strided slices, never over pixels, channels or the batch.
+weight ``(groups, O/groups, C/groups·KH·KW)``: one GEMM per convolution (batched over groups).
+``B`` multiplies by the transposed weight and folds the columns back onto the image (col2im):
+a loop over the KH·KW kernel offsets adding strided slices, never over pixels, channels or
+the batch.
 
 Padding travels as ``((top, bottom), (left, right))`` so that ``padding="same"`` with an even
 kernel (PyTorch puts the extra row and column at the bottom and right) needs no special case.

@@ -2,9 +2,10 @@
 
 Each pool reads the padded input through ``windows`` (N, C, OH, OW, KH, KW) and reduces over
 the KH·KW kernel offsets with one whole-array operation per offset (a small loop: never over
-pixels, channels or the batch); each gradient adds back through the same strided slices. Max pooling routes the gradient to the first maximum of each window
-(PyTorch's tie rule); its backward (``_WindowPut``) and that backward's backward (``_WindowTake``)
-are each other's adjoints, so second derivatives work as for every other op.
+pixels, channels or the batch); each gradient adds back through the same strided slices. Max
+pooling routes the gradient to the first maximum of each window (PyTorch's tie rule); its
+backward (``_WindowPut``) and that backward's backward (``_WindowTake``) are each other's
+adjoints, so second derivatives work as for every other op.
 
 Output sizes follow PyTorch, ``ceil_mode`` included: the last window must start inside the
 input or its left padding, and the columns it needs beyond the right padding are extra
@@ -143,7 +144,8 @@ class _WindowPut(Function):
         n, c, h, w = shape
         image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
         for k, i, j in _offsets(kernel_size):
-            image[_slot(kernel_size, stride, dilation, y.shape[2:], i, j)] += y * xp.astype(index == k, y.dtype)
+            hit = xp.astype(index == k, y.dtype)
+            image[_slot(kernel_size, stride, dilation, y.shape[2:], i, j)] += y * hit
         return _crop(image, padding)
 
     @staticmethod

@@ -87,7 +87,8 @@ class RNNBase(Module):
                 if bias:
                     shapes.update(bias_ih=(gates,), bias_hh=(gates,))
                 for name, shape in shapes.items():
-                    setattr(self, name + suffix, Parameter(creation.empty(*shape, device=device, dtype=dtype)))
+                    weight = Parameter(creation.empty(*shape, device=device, dtype=dtype))
+                    setattr(self, name + suffix, weight)
                     self._flat_weights_names.append(name + suffix)
         self.reset_parameters()
 
@@ -124,7 +125,8 @@ class RNNBase(Module):
         """
         lstm = self.mode == "LSTM"
         if input.ndim not in (2, 3):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, got {input.ndim}D instead")
+            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, "
+                             f"got {input.ndim}D instead")
         unbatched = input.ndim == 2
         if unbatched:
             input = input.unsqueeze(1)
@@ -282,7 +284,8 @@ class RNNCellBase(Module):
         if hx is None:
             zeros = creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
             hx = (zeros, zeros) if lstm else zeros
-        out = _STEPS[self.mode](F.linear(input, self.weight_ih, self.bias_ih), hx, self.weight_hh, self.bias_hh)
+        projected = F.linear(input, self.weight_ih, self.bias_ih)
+        out = _STEPS[self.mode](projected, hx, self.weight_hh, self.bias_hh)
         if unbatched:
             out = tuple(h.squeeze(0) for h in out) if lstm else out.squeeze(0)
         return out
