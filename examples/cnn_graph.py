@@ -8,7 +8,13 @@ classifier). After one backward pass, minigrad draws:
   cnn_graph_collapsed.svg  each top-level block drawn as one box (max_depth=1)
   cnn_backward.svg         the backward pass: gradient functions numbered in execution order
 
-Run:  python examples/cnn_graph.py [--out docs/images]
+then trains it for a few epochs on the digits and draws
+
+  cnn_grad_flow.png        mean and max |grad| per parameter after one more batch
+  cnn_loss_landscape.png   1-D and 2-D slices of the loss around the trained weights along
+                           random filter-normalised directions (Li et al., 2017)
+
+Run:  python examples/cnn_graph.py [--out docs/images] [--epochs 3]
 """
 
 import argparse
@@ -45,6 +51,7 @@ class SmallCNN(nn.Module):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", default=os.path.join("docs", "images"))
+    parser.add_argument("--epochs", type=int, default=3, help="training epochs before the plots (0: skip)")
     args = parser.parse_args()
     mg.manual_seed(0)
     model = SmallCNN()
@@ -69,7 +76,41 @@ def main():
             path = os.path.join(args.out, name.replace(".svg", ".dot"))
             print("DOT source only:", graph.write(path))
     for name, p in model.named_parameters():
-        print(f"  {name:<28} {str(tuple(p.shape)):<16} |grad| = {p.grad.norm().item():.4g}")
+        print(f"  {name:<28} {tuple(p.shape)!s:<16} |grad| = {p.grad.norm().item():.4g}")
+    if args.epochs > 0:
+        train_and_plot(model, args.epochs, args.out)
+
+
+def train_and_plot(model, epochs, out):
+    """A few epochs of Adam on the 8x8 digits, then the gradient-flow and loss-landscape plots."""
+    from minigrad import optim
+    from minigrad.data import DataLoader
+    from minigrad.data.datasets import digits
+
+    data = digits()
+    loss_fn = nn.CrossEntropyLoss()
+    opt = optim.Adam(model.parameters(), lr=1e-2)
+    model.train()
+    for epoch in range(epochs):
+        total, seen = 0.0, 0
+        for x, y in DataLoader(data, batch_size=64, shuffle=True):
+            opt.zero_grad()
+            loss = loss_fn(model(x), y)
+            loss.backward()
+            opt.step()
+            total += loss.item() * len(y)
+            seen += len(y)
+        print(f"epoch {epoch + 1}: mean training loss {total / seen:.4f}")
+    x, y = next(iter(DataLoader(data, batch_size=256)))
+    opt.zero_grad()
+    loss_fn(model(x), y).backward()
+    path = os.path.join(out, "cnn_grad_flow.png")
+    mg.viz.plot_grad_flow(model, path=path, title=f"gradient flow after {epochs} epoch{'s' if epochs != 1 else ''}")
+    print("wrote", path)
+    path = os.path.join(out, "cnn_loss_landscape.png")
+    mg.viz.loss_landscape(model, loss_fn, (x, y), path=path, steps=15,
+                          title="loss around the trained weights (256 digits)")
+    print("wrote", path)
 
 
 if __name__ == "__main__":

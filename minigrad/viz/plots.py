@@ -176,14 +176,15 @@ def plot_grad_flow(model, path=None, *, figsize=None, dpi=100, title="gradient f
     if missing:
         ax.plot(missing, [floor] * len(missing), "x", color="red", markersize=9, label="no grad")
     ax.set_yscale("log")
-    ax.set_ylim(bottom=floor * 0.5)
+    top = max(finite) if finite else 1.0
+    ax.set_ylim(floor * 0.5, top * 12)  # head room for the legend above the tallest bar
     ax.set_xticks(x)
     ax.set_xticklabels(names, rotation=60, ha="right", fontsize=8)
     ax.set_xlim(-0.7, len(names) - 0.3)
     ax.set_ylabel("gradient magnitude")
     ax.set_title(title, fontsize=10)
     ax.grid(axis="y", alpha=0.3)
-    ax.legend(fontsize=8)
+    ax.legend(fontsize=8, loc="upper right", ncol=3)
     fig.tight_layout()
     return _finish(fig, path)
 
