@@ -352,3 +352,34 @@ def test_chained_scheduler():
     got = _sequence(opt, S.ChainedScheduler([S.ConstantLR(opt, 0.1, 3), S.ExponentialLR(opt, 0.9)]))
     want = [0.1 * 0.9 ** t * (0.1 if t < 3 else 1.0) for t in range(STEPS)]
     np.testing.assert_allclose(got, want, rtol=1e-12)
+
+
+def _triangle(t, up, down):
+    """Position in [0, 1] on the triangle wave of a cycle of up + down steps."""
+    t = t % (up + down)
+    return t / up if t <= up else 1 - (t - up) / down
+
+
+@pytest.mark.parametrize("mode", ["triangular", "triangular2", "exp_range"])
+def test_cyclic_lr_and_momentum(mode):
+    opt = _opt(1.0, momentum=0.9)
+    sched = S.CyclicLR(opt, base_lr=0.01, max_lr=0.1, step_size_up=4, step_size_down=6, mode=mode, gamma=0.97)
+    lrs, moms = [], []
+    for _ in range(STEPS):
+        lrs.append(opt.param_groups[0]["lr"])
+        moms.append(opt.param_groups[0]["momentum"])
+        opt.step()
+        sched.step()
+    scale = {"triangular": lambda t: 1.0, "triangular2": lambda t: 0.5 ** (t // 10),
+             "exp_range": lambda t: 0.97 ** t}[mode]
+    want = [_triangle(t, 4, 6) * scale(t) for t in range(STEPS)]
+    np.testing.assert_allclose(lrs, [0.01 + 0.09 * w for w in want], rtol=1e-12)
+    np.testing.assert_allclose(moms, [0.9 - 0.1 * w for w in want], rtol=1e-12)
+
+
+def test_cyclic_lr_cycles_adams_beta1_and_rejects_adagrad():
+    opt = _opt(0.1, cls=optim.Adam)
+    S.CyclicLR(opt, 0.01, 0.1, step_size_up=3)
+    assert opt.param_groups[0]["betas"] == (0.9, 0.999)
+    with pytest.raises(ValueError, match="momentum or beta1"):
+        S.CyclicLR(_opt(cls=optim.Adagrad), 0.01, 0.1)

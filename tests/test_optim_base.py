@@ -533,3 +533,13 @@ def test_fused_bucket_follows_a_parameter_to_another_dtype():
     _quadratic_step(opt, ps)
     assert all(p.dtype is mg.float32 for p in ps)
     assert {k[2] for k in opt._buckets} == {np.dtype("float32")}
+
+
+@pytest.mark.gpu
+def test_fused_path_on_cuda_matches_numpy():
+    with mg.use_backend("cupy"):
+        got, _, params = run_optimizer(optim.Adam, dict(lr=0.1, amsgrad=True), fused=True)
+        assert all(p.device.type == "cuda" for p in params)
+    want, _, _ = run_optimizer(optim.Adam, dict(lr=0.1, amsgrad=True), foreach=False)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-12)

@@ -26,7 +26,7 @@ from collections import Counter
 
 __all__ = ["LRScheduler", "StepLR", "MultiStepLR", "ExponentialLR", "CosineAnnealingLR", "LambdaLR",
            "LinearLR", "OneCycleLR", "ReduceLROnPlateau", "SequentialLR", "ConstantLR", "MultiplicativeLR",
-           "PolynomialLR", "CosineAnnealingWarmRestarts", "ChainedScheduler"]
+           "PolynomialLR", "CosineAnnealingWarmRestarts", "ChainedScheduler", "CyclicLR"]
 
 
 class LRScheduler:
@@ -87,6 +87,17 @@ class StepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` every ``step_size`` epochs.
 
     lr(t) = lr₀ · γ^⌊t / step_size⌋.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = StepLR(opt, step_size=2, gamma=0.5)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 1.0, 0.5, 0.5, 0.25]
     """
 
     def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1):
@@ -107,6 +118,17 @@ class MultiStepLR(LRScheduler):
     """Multiply the learning rate by ``gamma`` at each epoch listed in ``milestones``.
 
     lr(t) = lr₀ · γ^(number of milestones ≤ t) (a milestone listed twice counts twice).
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = MultiStepLR(opt, milestones=[1, 3], gamma=0.1)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.1, 0.1, 0.01]
     """
 
     def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1):
@@ -126,7 +148,19 @@ class MultiStepLR(LRScheduler):
 
 
 class ExponentialLR(LRScheduler):
-    """Multiply the learning rate by ``gamma`` every epoch: lr(t) = lr₀ · γᵗ."""
+    """Multiply the learning rate by ``gamma`` every epoch: lr(t) = lr₀ · γᵗ.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = ExponentialLR(opt, gamma=0.5)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     def __init__(self, optimizer, gamma, last_epoch=-1):
         self.gamma = gamma
@@ -151,6 +185,17 @@ class CosineAnnealingLR(LRScheduler):
 
     which equals the closed form when nothing else changes the lr, and after T_max it rises
     again (period 2·T_max) instead of staying at η_min.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = CosineAnnealingLR(opt, T_max=4)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.853553, 0.5, 0.146447, 0.0]
     """
 
     def __init__(self, optimizer, T_max, eta_min=0.0, last_epoch=-1):
@@ -181,6 +226,17 @@ class LambdaLR(LRScheduler):
 
     ``state_dict()`` leaves the functions out (they cannot be serialised); callable objects
     other than functions and lambdas keep their ``__dict__``, as in PyTorch.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = LambdaLR(opt, lambda t: 1 / (t + 1))
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.333333, 0.25]
     """
 
     def __init__(self, optimizer, lr_lambda, last_epoch=-1):
@@ -214,6 +270,17 @@ class LinearLR(LRScheduler):
     """Scale the lr linearly from ``start_factor`` to ``end_factor`` over ``total_iters`` epochs (warm-up).
 
     lr(t) = lr₀ · (s + (e − s) · min(t, T) / T); ``step()`` uses PyTorch's recursive form.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = LinearLR(opt, start_factor=0.25, total_iters=3)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.25, 0.5, 0.75, 1.0, 1.0]
     """
 
     def __init__(self, optimizer, start_factor=1.0 / 3, end_factor=1.0, total_iters=5, last_epoch=-1):
@@ -251,6 +318,17 @@ class OneCycleLR(LRScheduler):
     end + (start − end)(1 + cos(π·pct))/2, or "linear"). With ``cycle_momentum`` the momentum
     (β₁ for Adam-like optimizers) moves inversely, between ``max_momentum`` and
     ``base_momentum``. Step it once per batch.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = OneCycleLR(opt, max_lr=1.0, total_steps=6)
+    >>> lrs = []
+    >>> for _ in range(6):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.04, 0.994415, 0.811746, 0.462637, 0.133478, 4e-06]
     """
 
     def __init__(self, optimizer, max_lr, total_steps=None, epochs=None, steps_per_epoch=None,
@@ -358,6 +436,14 @@ class ReduceLROnPlateau:
     mirrored for mode "max". After more than ``patience`` epochs without improvement each lr
     becomes max(lr·factor, min_lr) (changes smaller than ``eps`` are skipped), then ``cooldown``
     epochs pass before bad epochs are counted again.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0)
+    >>> sched = ReduceLROnPlateau(opt, factor=0.5, patience=1)
+    >>> for loss in [3.0, 2.0, 2.0, 2.0, 2.0, 2.0]:
+    ...     sched.step(loss)
+    >>> sched.get_last_lr()   # reduced after the 2nd and the 4th epoch without improvement
+    [0.25]
     """
 
     def __init__(self, optimizer, mode="min", factor=0.1, patience=10, threshold=1e-4, threshold_mode="rel",
@@ -441,6 +527,18 @@ class SequentialLR(LRScheduler):
     At milestone i the next scheduler starts from its own epoch 0 (``step(0)``), e.g.
     ``SequentialLR(opt, [LinearLR(opt, 0.1, total_iters=5), CosineAnnealingLR(opt, 25)], [5])``
     warms up for five epochs and then anneals.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> warm_up = ConstantLR(opt, 0.1, total_iters=2)
+    >>> sched = SequentialLR(opt, [warm_up, ExponentialLR(opt, 0.5)], milestones=[2])
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.1, 0.1, 1.0, 0.5, 0.25]
     """
 
     def __init__(self, optimizer, schedulers, milestones, last_epoch=-1):
@@ -492,7 +590,19 @@ class SequentialLR(LRScheduler):
 
 
 class ConstantLR(LRScheduler):
-    """Scale the lr by ``factor`` for the first ``total_iters`` epochs, then restore it."""
+    """Scale the lr by ``factor`` for the first ``total_iters`` epochs, then restore it.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = ConstantLR(opt, factor=0.5, total_iters=2)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.5, 0.5, 1.0, 1.0]
+    """
 
     def __init__(self, optimizer, factor=1.0 / 3, total_iters=5, last_epoch=-1):
         if not 0 <= factor <= 1:
@@ -515,7 +625,19 @@ class ConstantLR(LRScheduler):
 
 
 class MultiplicativeLR(LambdaLR):
-    """Multiply the lr by λ(t) at every epoch t ≥ 1: lr(t) = lr(t−1) · λ(t)."""
+    """Multiply the lr by λ(t) at every epoch t ≥ 1: lr(t) = lr(t−1) · λ(t).
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = MultiplicativeLR(opt, lambda t: 0.5)
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 0.25, 0.125]
+    """
 
     def get_lr(self):
         if self.last_epoch > 0:
@@ -525,7 +647,19 @@ class MultiplicativeLR(LambdaLR):
 
 
 class PolynomialLR(LRScheduler):
-    """Decay to 0 over ``total_iters`` epochs: lr(t) = lr₀ · (1 − min(t, T)/T)^power."""
+    """Decay to 0 over ``total_iters`` epochs: lr(t) = lr₀ · (1 − min(t, T)/T)^power.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = PolynomialLR(opt, total_iters=4, power=2.0)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5625, 0.25, 0.0625, 0.0]
+    """
 
     def __init__(self, optimizer, total_iters=5, power=1.0, last_epoch=-1):
         self.total_iters = total_iters
@@ -549,6 +683,17 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
     η = η_min + ½(η₀ − η_min)(1 + cos(π T_cur / Tᵢ)); ``step(epoch)`` accepts fractional epochs
     (call it once per batch with ``epoch + i / iters``).
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = CosineAnnealingWarmRestarts(opt, T_0=2)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [1.0, 0.5, 1.0, 0.5, 1.0]
     """
 
     def __init__(self, optimizer, T_0, T_mult=1, eta_min=0.0, last_epoch=-1):
@@ -597,7 +742,19 @@ class CosineAnnealingWarmRestarts(LRScheduler):
 
 
 class ChainedScheduler(LRScheduler):
-    """Step several schedulers together every epoch, so that their factors multiply."""
+    """Step several schedulers together every epoch, so that their factors multiply.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = ChainedScheduler([ConstantLR(opt, 0.5, total_iters=2), ExponentialLR(opt, 0.5)])
+    >>> lrs = []
+    >>> for _ in range(4):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.5, 0.25, 0.25, 0.125]
+    """
 
     def __init__(self, schedulers, optimizer=None):
         if len(schedulers) < 1:
@@ -617,6 +774,97 @@ class ChainedScheduler(LRScheduler):
 
     state_dict = SequentialLR.state_dict
     load_state_dict = SequentialLR.load_state_dict
+
+
+class CyclicLR(LRScheduler):
+    """Cycle the lr between ``base_lr`` and ``max_lr`` (Smith, 2017); step it once per batch.
+
+    Each cycle rises for ``step_size_up`` steps and falls for ``step_size_down`` (default: the
+    same). The amplitude is scaled per cycle: ``"triangular"`` keeps it, ``"triangular2"``
+    halves it every cycle, ``"exp_range"`` multiplies it by γ^step; or pass ``scale_fn`` with
+    ``scale_mode`` ("cycle" or "iterations"). With ``cycle_momentum`` the momentum (β₁)
+    moves inversely between ``max_momentum`` and ``base_momentum``. Construction sets each
+    group's lr to ``base_lr``, as in PyTorch.
+
+    >>> import minigrad as mg
+    >>> opt = mg.optim.SGD([mg.zeros(1, requires_grad=True)], lr=1.0, momentum=0.9)
+    >>> sched = CyclicLR(opt, base_lr=0.1, max_lr=0.5, step_size_up=2)
+    >>> lrs = []
+    >>> for _ in range(5):
+    ...     lrs.append(round(sched.get_last_lr()[0], 6))
+    ...     opt.step()
+    ...     sched.step()
+    >>> lrs
+    [0.1, 0.3, 0.5, 0.3, 0.1]
+    """
+
+    def __init__(self, optimizer, base_lr, max_lr, step_size_up=2000, step_size_down=None, mode="triangular",
+                 gamma=1.0, scale_fn=None, scale_mode="cycle", cycle_momentum=True, base_momentum=0.8,
+                 max_momentum=0.9, last_epoch=-1):
+        groups = optimizer.param_groups
+        base_lrs = _per_group(base_lr, groups, "base_lr")
+        if last_epoch == -1:
+            for lr, group in zip(base_lrs, groups):
+                group["lr"] = lr
+        self.max_lrs = _per_group(max_lr, groups, "max_lr")
+        step_size_up = float(step_size_up)
+        step_size_down = float(step_size_down) if step_size_down is not None else step_size_up
+        self.total_size = step_size_up + step_size_down
+        self.step_ratio = step_size_up / self.total_size
+        if mode not in ("triangular", "triangular2", "exp_range") and scale_fn is None:
+            raise ValueError("mode is invalid and scale_fn is None")
+        self.mode = mode
+        self.gamma = gamma
+        self._scale_fn_custom = scale_fn
+        self.scale_mode = scale_mode if scale_fn is not None else (
+            "iterations" if mode == "exp_range" else "cycle")
+        self.cycle_momentum = cycle_momentum
+        if cycle_momentum:
+            if "momentum" not in optimizer.defaults and "betas" not in optimizer.defaults:
+                raise ValueError("optimizer must support momentum or beta1 with `cycle_momentum` "
+                                 "option enabled")
+            self.use_beta1 = "betas" in optimizer.defaults
+            self.base_momentums = _per_group(base_momentum, groups, "base_momentum")
+            self.max_momentums = _per_group(max_momentum, groups, "max_momentum")
+            if last_epoch == -1:
+                for m, group in zip(self.max_momentums, groups):
+                    if self.use_beta1:
+                        group["betas"] = (m, *group["betas"][1:])
+                    else:
+                        group["momentum"] = m
+        super().__init__(optimizer, last_epoch)
+        self.base_lrs = base_lrs
+
+    def scale_fn(self, x):
+        if self._scale_fn_custom is not None:
+            return self._scale_fn_custom(x)
+        if self.mode == "triangular":
+            return 1.0
+        if self.mode == "triangular2":
+            return 1 / (2.0 ** (x - 1))
+        return self.gamma ** x
+
+    def get_lr(self):
+        cycle = math.floor(1 + self.last_epoch / self.total_size)
+        x = 1.0 + self.last_epoch / self.total_size - cycle
+        scale_factor = x / self.step_ratio if x <= self.step_ratio else (x - 1) / (self.step_ratio - 1)
+        scale = self.scale_fn(cycle if self.scale_mode == "cycle" else self.last_epoch)
+        lrs = [base_lr + (max_lr - base_lr) * scale_factor * scale
+               for base_lr, max_lr in zip(self.base_lrs, self.max_lrs)]
+        if self.cycle_momentum:
+            groups = self.optimizer.param_groups
+            for group, base_m, max_m in zip(groups, self.base_momentums, self.max_momentums):
+                momentum = max_m - (max_m - base_m) * scale_factor * scale
+                if self.use_beta1:
+                    group["betas"] = (momentum, *group["betas"][1:])
+                else:
+                    group["momentum"] = momentum
+        return lrs
+
+    def state_dict(self):
+        state = super().state_dict()
+        state.pop("_scale_fn_custom", None)
+        return state
 
 
 _LRScheduler = LRScheduler  # PyTorch's old name
