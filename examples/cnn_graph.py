@@ -105,7 +105,8 @@ def train_and_plot(model, epochs, out):
     opt.zero_grad()
     loss_fn(model(x), y).backward()
     path = os.path.join(out, "cnn_grad_flow.png")
-    mg.viz.plot_grad_flow(model, path=path, title=f"gradient flow after {epochs} epoch{'s' if epochs != 1 else ''}")
+    plural = "s" if epochs != 1 else ""
+    mg.viz.plot_grad_flow(model, path=path, title=f"gradient flow after {epochs} epoch{plural}")
     print("wrote", path)
     path = os.path.join(out, "cnn_loss_landscape.png")
     mg.viz.loss_landscape(model, loss_fn, (x, y), path=path, steps=15,

@@ -132,7 +132,8 @@ def test_race_with_a_point_only_function():
 
 # --- plot_history -------------------------------------------------------------------------------
 def test_plot_history_pairs_train_and_validation(tmp_path):
-    hist = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.6, 0.7], "acc": [0.5, 0.7, 0.9], "val_acc": [0.4, 0.8, 0.7]}
+    hist = {"loss": [1.0, 0.5, 0.3], "val_loss": [1.1, 0.6, 0.7],
+            "acc": [0.5, 0.7, 0.9], "val_acc": [0.4, 0.8, 0.7]}
     path = tmp_path / "h.png"
     fig = mg.viz.plot_history(hist, path=path, figsize=(8, 3), dpi=50)
     assert png_size(path) == (400, 150)
@@ -213,7 +214,8 @@ def test_loss_surface_center_is_the_loss_and_parameters_are_restored():
 def test_loss_landscape_writes_both_panels(tmp_path):
     model = trained_mlp()
     path = tmp_path / "ll.png"
-    fig = mg.viz.loss_landscape(model, lambda out, t: ((out - t) ** 2).mean(), (mg.randn(8, 2), mg.randn(8, 1)),
+    batch = (mg.randn(8, 2), mg.randn(8, 1))
+    fig = mg.viz.loss_landscape(model, lambda out, t: ((out - t) ** 2).mean(), batch,
                                 path=path, steps=5, figsize=(8, 3), dpi=50)
     assert png_size(path) == (400, 150)
     assert len(fig.axes) == 3  # 1-D, 2-D and the colour bar

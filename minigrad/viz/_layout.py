@@ -154,8 +154,9 @@ class _Builder:
         # the cap: display items nearest the roots first
         order = []
         seen = set()
-        items = sorted([(info.dist[id(n)], 0, k, self.display[id(n)]) for k, n in enumerate(info.nodes)]
-                       + [(info.dist[id(lf)], 1, k, self.leaf_key[id(lf)]) for k, lf in enumerate(info.leaves)])
+        items = sorted(
+            [(info.dist[id(n)], 0, k, self.display[id(n)]) for k, n in enumerate(info.nodes)]
+            + [(info.dist[id(lf)], 1, k, self.leaf_key[id(lf)]) for k, lf in enumerate(info.leaves)])
         for _, _, _, key in items:
             if key not in seen:
                 seen.add(key)
