@@ -543,3 +543,11 @@ def test_fused_path_on_cuda_matches_numpy():
     want, _, _ = run_optimizer(optim.Adam, dict(lr=0.1, amsgrad=True), foreach=False)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-12)
+
+
+def test_named_parameters_keep_their_names_in_the_group_and_state_dict():
+    a, b = _params(2, 3)
+    opt = optim.Adam([("w", a), ("b", b)], lr=0.1)
+    assert opt.param_groups[0]["params"][0] is a and opt.param_groups[0]["param_names"] == ["w", "b"]
+    _quadratic_step(opt, [a, b])
+    assert opt.state_dict()["param_groups"][0]["param_names"] == ["w", "b"]

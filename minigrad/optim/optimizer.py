@@ -67,8 +67,9 @@ class Optimizer:
     """Base class of all optimizers: param groups, state, ``step``, ``state_dict``.
 
     Args:
-        params: an iterable of Tensors, or of dicts (parameter groups) each with a ``"params"``
-            entry and optionally its own hyper-parameters.
+        params: an iterable of Tensors, of ``(name, Tensor)`` pairs (``model.named_parameters()``;
+            the names are kept in the group's ``"param_names"``), or of dicts (parameter groups)
+            each with a ``"params"`` entry and optionally its own hyper-parameters.
         defaults: the hyper-parameters of groups that do not set them.
 
     Subclasses define ``_state_names(group)`` (the names of per-parameter arrays, in the order
@@ -131,6 +132,9 @@ class Optimizer:
             raise TypeError("optimizer parameters need to be organized in ordered collections, but the "
                             "ordering of tensors in sets will change between runs; use a list instead")
         params = list(params)
+        if params and all(isinstance(p, tuple) and len(p) == 2 and isinstance(p[0], str) for p in params):
+            group["param_names"] = [name for name, _ in params]  # from model.named_parameters()
+            params = [p for _, p in params]
         seen = set()
         for i, p in enumerate(params):
             if not isinstance(p, Tensor):
