@@ -177,6 +177,12 @@ def test_node_cap_elides_the_farthest_nodes_with_a_note():
     assert "22 of 32 nodes elided (max_nodes=10)" in g.source
 
 
+def test_max_nodes_must_be_positive():
+    x = mg.tensor([1.0], requires_grad=True)
+    with pytest.raises(ValueError, match="max_nodes"):
+        mg.viz.draw_graph(x * 2, max_nodes=0)
+
+
 def test_long_chains_are_walked_without_recursion():
     x = mg.tensor([1.0], requires_grad=True)
     y = x

@@ -121,6 +121,15 @@ def test_race_with_real_optimizers():
         assert f1 < f0
 
 
+def test_race_runs_closure_optimizers():
+    optim = pytest.importorskip("minigrad.optim")
+    if not hasattr(optim, "LBFGS"):
+        pytest.skip("no LBFGS")
+    _, paths = mg.viz.optimizer_race(bowl, {"LBFGS": lambda p: optim.LBFGS(p, lr=1, max_iter=20)},
+                                     start=(1.0, 1.0), steps=2)
+    np.testing.assert_allclose(paths["LBFGS"][-1], [0.0, 0.0], atol=1e-4)  # a quadratic: one step
+
+
 def test_race_with_a_point_only_function():
     def f(p):
         if p.shape != (2,):

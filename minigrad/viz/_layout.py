@@ -125,6 +125,8 @@ class _Builder:
         self.tensor_names, self.module_names, self.param_ids = names_from(params, info)
         self.graph = new_graph(name, direction)
         self.max_nodes = DEFAULT_MAX_NODES if max_nodes is None else int(max_nodes)
+        if self.max_nodes < 1:
+            raise ValueError(f"max_nodes must be at least 1, got {max_nodes!r}")
         self.notes = []
         self.legend = []
         self._ids = {}
