@@ -400,6 +400,14 @@ def test_missing_dot_names_the_packages_and_keeps_the_source(tmp_path, monkeypat
         assert isinstance(err.value, graphviz.ExecutableNotFound)
 
 
+def test_jupyter_without_dot_shows_the_hint_and_source(tmp_path, monkeypatch):
+    monkeypatch.setenv("PATH", str(tmp_path))
+    x = mg.tensor([1.0], requires_grad=True)
+    bundle = mg.viz.draw_graph(x * 2)._repr_mimebundle_()
+    assert list(bundle) == ["text/plain"]
+    assert "apt-get install graphviz" in bundle["text/plain"] and "digraph" in bundle["text/plain"]
+
+
 def test_direction_is_validated():
     x = mg.tensor([1.0], requires_grad=True)
     assert "rankdir=TB" in mg.viz.draw_graph(x * 2, direction="TB").source

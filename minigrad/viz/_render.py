@@ -70,6 +70,13 @@ class Graph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError() from None
 
+    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+        """Jupyter: the SVG; without ``dot``, the install hint and the DOT source as text."""
+        try:
+            return super()._repr_mimebundle_(include, exclude, **kwargs)
+        except GraphvizNotFoundError as err:
+            return {"text/plain": f"{err}\n\n{self.source}"}
+
     def write(self, path):
         """Write the picture to ``path``; the format is the suffix (svg, png, pdf, dot, gv)."""
         path = os.fspath(path)
