@@ -72,6 +72,7 @@ def test_conv2d_padding_one_sums_neighbourhoods(backend):
 
 @pytest.mark.parametrize("stride, padding, dilation, groups", [
     (1, 0, 1, 1), (2, 1, 1, 1), ((1, 2), (2, 0), 1, 1), (1, 2, 2, 1), (2, 1, (2, 1), 2), (1, 0, 1, 4),
+    (3, 1, 1, 1),
 ])
 def test_conv2d_matches_naive_loops(backend, stride, padding, dilation, groups):
     rng = np.random.default_rng(0)
@@ -129,7 +130,7 @@ def test_conv2d_too_small_input_raises():
 
 
 @pytest.mark.parametrize("stride, padding, dilation, groups", [
-    (1, 0, 1, 1), (2, 1, 1, 1), (1, 1, 2, 1), ((2, 1), (1, 0), 1, 2),
+    (1, 0, 1, 1), (2, 1, 1, 1), (1, 1, 2, 1), ((2, 1), (1, 0), 1, 2), (3, 0, 1, 1),
 ])
 def test_conv2d_gradcheck(backend, float64, stride, padding, dilation, groups):
     mg.manual_seed(0)
@@ -157,6 +158,7 @@ def test_conv2d_gradgradcheck(backend, float64, stride, padding, dilation, group
 
 @pytest.mark.parametrize("stride, padding, output_padding, dilation, groups", [
     (1, 0, 0, 1, 1), (2, 1, 1, 1, 1), ((2, 3), (0, 1), (1, 2), 1, 2), (1, 1, 0, 2, 1), (2, 0, 1, 1, 1),
+    (3, 1, 2, 1, 1),
 ])
 def test_conv_transpose2d_matches_naive_scatter(backend, stride, padding, output_padding, dilation, groups):
     rng = np.random.default_rng(3)

@@ -87,10 +87,15 @@ def _col2im(ctx, cols, shape, kernel, stride, padding, dilation, out_hw):
         image = xp.reshape(xp.permute_dims(cols, (3, 0, 4, 1, 5, 2)), (n, c, hp, wp))
     else:
         image = backend.full((c, n, hp, wp), 0, cols.dtype, ctx.device.index)
+        disjoint = sh > (kh - 1) * dh and sw > (kw - 1) * dw  # no pixel in two windows
         for i in range(kh):
             for j in range(kw):
-                image[:, :, i * dh:i * dh + sh * (oh - 1) + 1:sh,
-                      j * dw:j * dw + sw * (ow - 1) + 1:sw] += cols[:, i, j, :, :, :]
+                slot = (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+                        slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+                if disjoint:
+                    image[slot] = cols[:, i, j, :, :, :]
+                else:
+                    image[slot] += cols[:, i, j, :, :, :]
         image = xp.permute_dims(image, (1, 0, 2, 3))
     if pt == pb == pl == pr == 0:
         return image

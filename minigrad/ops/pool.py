@@ -143,9 +143,14 @@ class _WindowPut(Function):
         (pt, pb), (pl, pr) = padding
         n, c, h, w = shape
         image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
+        disjoint = all(s > (k - 1) * d for k, s, d in zip(kernel_size, stride, dilation))
         for k, i, j in _offsets(kernel_size):
-            hit = xp.astype(index == k, y.dtype)
-            image[_slot(kernel_size, stride, dilation, y.shape[2:], i, j)] += y * hit
+            part = y * xp.astype(index == k, y.dtype)
+            slot = _slot(kernel_size, stride, dilation, y.shape[2:], i, j)
+            if disjoint:  # no pixel is in two windows (the usual 2x2, stride 2): write, don't add
+                image[slot] = part
+            else:
+                image[slot] += part
         return _crop(image, padding)
 
     @staticmethod
@@ -257,8 +262,13 @@ class _AvgPoolT(Function):
         n, c, h, w = shape
         y = y / _avg_divisor(ctx, shape[2:], y.shape[2:], dict(attrs, _dtype=y.dtype))
         image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
+        disjoint = all(s >= k for k, s in zip(attrs["kernel_size"], attrs["stride"]))
         for _, i, j in _offsets(attrs["kernel_size"]):
-            image[_slot(attrs["kernel_size"], attrs["stride"], (1, 1), y.shape[2:], i, j)] += y
+            slot = _slot(attrs["kernel_size"], attrs["stride"], (1, 1), y.shape[2:], i, j)
+            if disjoint:
+                image[slot] = y
+            else:
+                image[slot] += y
         return _crop(image, attrs["padding"])
 
     @staticmethod
