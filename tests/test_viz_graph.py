@@ -177,6 +177,20 @@ def test_node_cap_elides_the_farthest_nodes_with_a_note():
     assert "22 of 32 nodes elided (max_nodes=10)" in g.source
 
 
+@needs_dot
+def test_thousands_of_nodes_render_under_the_default_cap():
+    from minigrad.viz._layout import DEFAULT_MAX_NODES
+    mg.manual_seed(0)
+    blocks = nn.Sequential(*[nn.Sequential(nn.Linear(4, 4), nn.Tanh()) for _ in range(600)])
+    loss = blocks(mg.randn(2, 4)).sum()
+    info = collect(loss)
+    assert len(info.nodes) + len(info.leaves) > 2000
+    g = mg.viz.draw_graph(loss, params=blocks)
+    svg = svg_of(g)
+    assert svg.count('class="node"') <= DEFAULT_MAX_NODES + 2  # plus the root and the elided note
+    assert any("more nodes not drawn" in w for w in texts(svg))
+
+
 def test_max_nodes_must_be_positive():
     x = mg.tensor([1.0], requires_grad=True)
     with pytest.raises(ValueError, match="max_nodes"):
