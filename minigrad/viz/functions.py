@@ -4,6 +4,13 @@ Each is a callable on a Tensor ``p`` whose first axis holds ``(x, y)`` (shape ``
 point, ``(2, H, W)`` for a grid), written with Tensor ops so it is differentiable, and carries
 the plotting window (``bounds``), its minima, a default ``start`` and whether its contours look
 best on a log scale.
+
+>>> import minigrad as mg
+>>> from minigrad.viz import rosenbrock, saddle
+>>> rosenbrock(mg.tensor([1.0, 1.0])).item(), saddle(mg.tensor([1.0, 2.0])).item()
+(0.0, -3.0)
+>>> rosenbrock.bounds, rosenbrock.minima
+(((-2.0, 2.0), (-1.0, 3.0)), [(1.0, 1.0)])
 """
 
 import math

@@ -307,6 +307,14 @@ def loss_landscape(model, loss_fn, batch, path=None, *, kind="both", span=1.0, s
 
     Returns:
         matplotlib.figure.Figure
+
+    >>> import minigrad as mg, minigrad.nn as nn
+    >>> _ = mg.manual_seed(0)
+    >>> model = nn.Linear(2, 1)
+    >>> batch = (mg.randn(4, 2), mg.randn(4, 1))
+    >>> fig = mg.viz.loss_landscape(model, nn.MSELoss(), batch, steps=3)
+    >>> [ax.get_title() for ax in fig.axes[:2]]
+    ['1-D slice, filter-normalised direction', '2-D slice, filter-normalised directions']
     """
     if kind not in ("1d", "2d", "both"):
         raise ValueError(f"kind must be '1d', '2d' or 'both', got {kind!r}")
