@@ -551,3 +551,15 @@ def test_named_parameters_keep_their_names_in_the_group_and_state_dict():
     assert opt.param_groups[0]["params"][0] is a and opt.param_groups[0]["param_names"] == ["w", "b"]
     _quadratic_step(opt, [a, b])
     assert opt.state_dict()["param_groups"][0]["param_names"] == ["w", "b"]
+
+
+@pytest.mark.parametrize("path", [dict(foreach=False), dict(fused=True), dict(foreach=True)])
+def test_sgd_first_momentum_buffer_does_not_alias_the_gradient(path):
+    """The first buffer is the gradient's value; zeroing the gradient in place must not zero it."""
+    ps = _params(2, 3)
+    opt = optim.SGD(ps, lr=0.1, momentum=0.9, **path)
+    _quadratic_step(opt, ps)
+    buffers = [opt.state[p]["momentum_buffer"].tolist() for p in ps]
+    opt.zero_grad(set_to_none=False)
+    assert [opt.state[p]["momentum_buffer"].tolist() for p in ps] == buffers
+    assert all(any(v != 0 for v in b) for b in buffers)

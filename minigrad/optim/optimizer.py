@@ -248,7 +248,8 @@ class Optimizer:
         scalars = {k: state[k] for k in self._scalar_state if k in state}
         self._advance(group, scalars)
         arrays = [state[n].array if n in state else None for n in names]
-        out = self.update(p.device.xp, p.array, p.grad.array, *arrays, **self._hyper(group, scalars))
+        xp, g = p.device.xp, p.grad.array
+        out = self.update(xp, p.array, g, *arrays, **self._hyper(group, scalars))
         assign = p.device.backend.assign
         assign(p.array, out[0])
         for name, new in zip(names, out[1:]):
@@ -256,8 +257,8 @@ class Optimizer:
                 continue
             if name in state:
                 assign(state[name].array, new)
-            else:
-                state[name] = _const(new, p.device)
+            else:  # new state may be the gradient itself (SGD's first buffer): never alias it
+                state[name] = _const(xp.asarray(new, copy=True) if new is g else new, p.device)
         state.update(scalars)
         p._version[0] += 1
 
