@@ -9,7 +9,8 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
-from minigrad.viz._walk import collect, fmt_num, replay
+from minigrad.viz._format import fmt_num
+from minigrad.viz._walk import collect, replay
 
 needs_dot = pytest.mark.skipif(not mg.viz.dot_available(), reason="graphviz `dot` is not installed")
 

@@ -6,18 +6,9 @@ pictures), ``backward`` (backward pictures) and ``steps`` (animations).
 import html
 import math
 
+from ._format import dtype_name, fmt_attrs, fmt_num, fmt_shape, norm_of, scalar_value, summary
 from ._render import new_graph
-from ._walk import (
-    dtype_name,
-    fmt_attrs,
-    fmt_num,
-    fmt_shape,
-    module_label,
-    names_from,
-    norm_of,
-    scalar_value,
-    summary,
-)
+from ._walk import module_label, names_from
 
 # house colours
 OP_FILL, OP_LINE = "#e6edf7", "#5b6b8c"

@@ -2,6 +2,7 @@
 the gradient that flows along every edge (recomputed by a side-effect-free replay, ``_walk.replay``).
 """
 
+from ._format import fmt_attrs, fmt_num, fmt_shape, norm_of, scalar_value
 from ._layout import (
     CURRENT_FILL,
     DEFAULT_MAX_NODES,
@@ -22,16 +23,7 @@ from ._layout import (
     _small,
     _wrap,
 )
-from ._walk import (
-    FREED_NOTE,
-    collect,
-    fmt_attrs,
-    fmt_num,
-    fmt_shape,
-    norm_of,
-    replay,
-    scalar_value,
-)
+from ._walk import FREED_NOTE, collect, replay
 
 __all__ = ["draw_backward"]
 

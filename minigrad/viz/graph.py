@@ -11,6 +11,7 @@ engine knows nothing about these pictures.
 
 import math
 
+from ._format import fmt_num, fmt_shape, norm_of, scalar_value
 from ._layout import (
     DEFAULT_MAX_NODES,
     ELIDED_FILL,
@@ -33,15 +34,7 @@ from ._layout import (
     _small,
     _tensor_lines,
 )
-from ._walk import (
-    collect,
-    fmt_num,
-    fmt_shape,
-    module_label,
-    norm_of,
-    replay,
-    scalar_value,
-)
+from ._walk import collect, module_label, replay
 
 __all__ = ["draw_graph"]
 

@@ -13,9 +13,10 @@ import os
 import uuid
 from collections.abc import Sequence
 
+from ._format import fmt_num, fmt_shape, norm_of, scalar_value
 from ._layout import DEFAULT_MAX_NODES
 from ._render import png_image, require_dot, svg_text
-from ._walk import collect, fmt_num, fmt_shape, norm_of, replay, scalar_value
+from ._walk import collect, names_from, replay
 from .backward import _backward_picture
 
 __all__ = ["backprop_steps", "BackpropSteps"]
@@ -70,7 +71,6 @@ class BackpropSteps(Sequence):
             text += " and sends a gradient to " + ("its input" if sent == 1 else f"each of its {sent} inputs")
         done = [leaf for leaf in self._info.leaves if rep.leaf_done.get(id(leaf)) == k]
         if done:
-            from ._walk import names_from
             names = names_from(self._params, self._info)[0]
             text += "; gradient complete: " + ", ".join(names.get(id(leaf), "tensor") for leaf in done)
         return text
