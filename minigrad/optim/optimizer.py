@@ -226,7 +226,7 @@ class Optimizer:
     def _step_group(self, group):
         params = [p for p in group["params"] if p.grad is not None]
         for p in params:
-            if p.grad.shape != p.shape:
+            if p.grad.array.shape != p.array.shape:
                 raise RuntimeError(f"gradient of shape {tuple(p.grad.shape)} for {p.describe()}")
             if not self.state[p]:
                 self.state[p] = self._init_state(group, p)
