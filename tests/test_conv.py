@@ -313,3 +313,8 @@ def test_small_cnn_trains(backend):
                 p -= 0.5 * p.grad
         losses.append(loss.item())
     assert losses[-1] < 0.5 * losses[0]
+
+
+def test_conv2d_dtype_mismatch_raises():
+    with pytest.raises(RuntimeError, match="should be the same"):
+        conv2d(mg.zeros(1, 1, 3, 3, dtype=mg.float64), mg.zeros(1, 1, 2, 2))

@@ -236,6 +236,10 @@ def _batched(input, name):
 def _check_weight(input, weight, bias, groups, name, in_dim):
     if weight.ndim != 4:
         raise RuntimeError(f"{name}: expected a 4-D weight, got size {list(weight.shape)}")
+    for other in (weight, bias):
+        if other is not None and other.dtype != input.dtype:
+            raise RuntimeError(f"{name}: input type ({input.dtype}) and weight/bias type ({other.dtype}) "
+                               "should be the same")
     if groups < 1:
         raise RuntimeError(f"{name}: non-positive groups is not supported, got {groups}")
     channels = weight.shape[0] if in_dim == 0 else weight.shape[1] * groups
