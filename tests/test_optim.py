@@ -473,3 +473,43 @@ def test_lbfgs_rejects_parameter_groups():
     a, b = mg.zeros(1, requires_grad=True), mg.zeros(1, requires_grad=True)
     with pytest.raises(ValueError, match="parameter groups"):
         optim.LBFGS([{"params": [a]}, {"params": [b]}])
+
+
+def test_cubic_interpolation_finds_the_minimum_of_a_cubic():
+    from minigrad.optim.lbfgs import _cubic_interpolate
+
+    def f(x):
+        return x ** 3 - 2 * x ** 2 + 0.5 * x
+
+    def df(x):
+        return 3 * x ** 2 - 4 * x + 0.5
+    x_min = (4 + math.sqrt(16 - 6)) / 6  # the local minimum, root of f'
+    assert _cubic_interpolate(0.2, f(0.2), df(0.2), 2.0, f(2.0), df(2.0)) == pytest.approx(x_min, rel=1e-12)
+    assert _cubic_interpolate(2.0, f(2.0), df(2.0), 0.2, f(0.2), df(0.2)) == pytest.approx(x_min, rel=1e-12)
+
+
+def test_strong_wolfe_line_search_step_satisfies_both_conditions():
+    """One L-BFGS iteration with the line search: sufficient decrease and the curvature condition."""
+    x0 = np.array([-1.2, 1.0])
+
+    def f_and_grad(v):
+        x = mg.tensor(v, requires_grad=True)
+        loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+        loss.backward()
+        return loss.item(), x.grad.numpy()
+    x = mg.tensor(x0, requires_grad=True)
+    opt = optim.LBFGS([x], max_iter=1, line_search_fn="strong_wolfe")
+
+    def closure():
+        opt.zero_grad()
+        loss = (1 - x[0]) ** 2 + 100 * (x[1] - x[0] ** 2) ** 2
+        loss.backward()
+        return loss
+    opt.step(closure)
+    f0, g0 = f_and_grad(x0)
+    d = -g0
+    t = opt.state[x]["t"]
+    f1, g1 = f_and_grad(x.detach().numpy())
+    np.testing.assert_allclose(x.detach().numpy(), x0 + t * d, rtol=1e-12)
+    assert f1 <= f0 + 1e-4 * t * (g0 @ d)
+    assert abs(g1 @ d) <= 0.9 * abs(g0 @ d)
