@@ -43,6 +43,21 @@ def _fmt_key_part(k):
     return None
 
 
+_SPATIAL = frozenset({"stride", "padding", "dilation", "kernel_size", "output_padding", "window"})
+
+
+def _flatten(v):
+    out = []
+    stack = [v]
+    while stack:
+        item = stack.pop()
+        if isinstance(item, (tuple, list)):
+            stack.extend(reversed(item))
+        else:
+            out.append(item)
+    return out
+
+
 def fmt_attr_value(key, v):
     """A short text for an attribute, or None to leave it out (big or unprintable values)."""
     if key == "key":
@@ -51,6 +66,10 @@ def fmt_attr_value(key, v):
         if None in texts or len(parts) > 6:
             return None
         return "[" + ", ".join(texts) + "]"
+    if key in _SPATIAL and isinstance(v, (tuple, list)):
+        flat = _flatten(v)
+        if flat and all(x == flat[0] for x in flat) and isinstance(flat[0], int):
+            v = flat[0]  # stride=(2, 2) reads as stride=2, as in PyTorch's module repr
     if isinstance(v, bool) or v is None or isinstance(v, (int, str)):
         s = repr(v) if isinstance(v, str) else str(v)
     elif isinstance(v, float):
