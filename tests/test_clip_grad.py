@@ -182,3 +182,17 @@ def test_nn_utils_is_reachable_from_nn():
 def test_norm_type_0_counts_tensors_with_a_non_zero_norm_as_pytorch():
     params = _with_grads([np.ones(3), np.zeros(2), np.array([0.0, 2.0])])
     assert get_total_norm([p.grad for p in params], norm_type=0).item() == 2.0
+
+
+def test_gradients_on_two_devices_are_clipped_together():
+    pytest.importorskip("array_api_strict")
+    a = mg.zeros(2, requires_grad=True)
+    a.grad = mg.tensor([3.0, 0.0])
+    with mg.use_backend("strict") as device:
+        b = mg.zeros(1, requires_grad=True)
+        b.grad = mg.tensor([4.0])
+    total = clip_grad_norm_([a, b], 1.0)
+    assert total.device == a.device and total.item() == pytest.approx(5.0)
+    assert b.grad.device == device
+    assert b.grad.cpu().tolist() == pytest.approx([0.8], rel=1e-6)
+    assert a.grad.tolist() == pytest.approx([0.6, 0.0], rel=1e-6)
