@@ -563,3 +563,19 @@ def test_sgd_first_momentum_buffer_does_not_alias_the_gradient(path):
     opt.zero_grad(set_to_none=False)
     assert [opt.state[p]["momentum_buffer"].tolist() for p in ps] == buffers
     assert all(any(v != 0 for v in b) for b in buffers)
+
+
+def test_one_group_with_parameters_on_two_devices():
+    pytest.importorskip("array_api_strict")
+
+    def run(**path):
+        cpu = _params(3, 2)
+        with mg.use_backend("strict"):
+            dev = _params(3, 2)
+        opt = optim.Adam(cpu + dev, lr=0.1, **path)
+        for _ in range(3):
+            _quadratic_step(opt, cpu + dev)
+        assert all(p.device.type == "strict" for p in dev)
+        return [p.detach().cpu().numpy() for p in cpu + dev]
+    for g, w in zip(run(fused=True), run(foreach=False)):
+        np.testing.assert_allclose(g, w, rtol=1e-14)
