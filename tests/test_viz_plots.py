@@ -155,6 +155,14 @@ def test_plot_history_pairs_train_and_validation(tmp_path):
     assert star.get_xdata()[0] == 2 and star.get_ydata()[0] == 0.8  # accuracy: higher is better
 
 
+def test_plot_history_spreads_per_batch_values_over_the_epochs():
+    fig = mg.viz.plot_history({"loss": [1.0, 0.9, 0.7, 0.6, 0.5, 0.45], "val_loss": [0.95, 0.55]})
+    ax = [a for a in fig.axes if a.get_visible()][0]
+    batches, epochs = ax.get_lines()[0], ax.get_lines()[1]
+    np.testing.assert_allclose(batches.get_xdata(), [1 / 3, 2 / 3, 1, 4 / 3, 5 / 3, 2])
+    np.testing.assert_allclose(epochs.get_xdata(), [1, 2])
+
+
 def test_plot_history_accepts_per_epoch_records():
     fig = mg.viz.plot_history([{"train_loss": 1.0, "test_loss": 2.0}, {"train_loss": 0.5, "test_loss": 1.0}])
     axes = [ax for ax in fig.axes if ax.get_visible()]

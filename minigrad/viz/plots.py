@@ -58,6 +58,8 @@ def plot_history(history, path=None, *, title=None, figsize=None, dpi=100, logy=
         history: dict name -> list of values per epoch (``{"loss": [...], "val_loss": [...],
             "acc": [...], "val_acc": [...]}``; prefixes/suffixes ``train``, ``val``/``valid``/
             ``validation`` and ``test`` pair curves into one panel), or a list of per-epoch dicts.
+            A curve longer than the others in its panel (a loss per batch) is spread over the
+            same epochs, so per-batch noise and per-epoch averages share one axis.
         path: save the figure there.
         title: a title over the panels.
         logy: log-scale the loss panels; by default when a loss spans more than two decades.
@@ -89,19 +91,22 @@ def plot_history(history, path=None, *, title=None, figsize=None, dpi=100, logy=
     axes = np.atleast_1d(axes).ravel()
     for ax, (metric, curves) in zip(axes, panels.items()):
         higher = bool(_HIGHER_IS_BETTER.search(metric))
+        n_epochs = min(len(vs) for _, _, vs in curves if vs) if any(vs for _, _, vs in curves) else 0
         for split, name, values in curves:
-            epochs = np.arange(1, len(values) + 1)
-            ax.plot(epochs, values, _STYLE.get(split, "-"), lw=1.8, label=f"{split} ({name})",
-                    marker="o" if len(values) <= 30 else None, markersize=3)
+            # a longer curve (e.g. loss per batch) is spread over the same epochs, at fractions
+            epochs = np.arange(1, len(values) + 1) * (n_epochs / len(values) if values else 1)
+            ax.plot(epochs, values, _STYLE.get(split, "-"), lw=1.8 if len(values) <= n_epochs else 1.0,
+                    label=f"{split} ({name})", marker="o" if len(values) <= 30 else None, markersize=3)
             if split in ("val", "test") or len(curves) == 1:
                 arr = np.asarray(values)
                 if np.any(np.isfinite(arr)):
                     best = int(np.nanargmax(arr) if higher else np.nanargmin(arr))
-                    ax.plot(best + 1, arr[best], "*", color="gold", markeredgecolor="black",
+                    ax.plot(epochs[best], arr[best], "*", color="gold", markeredgecolor="black",
                             markersize=12, zorder=5)
-                    ax.annotate(f"best {arr[best]:.4g} @ {best + 1}", (best + 1, arr[best]),
-                                textcoords="offset points", xytext=(6, 8 if not higher else -14),
-                                fontsize=8)
+                    right = epochs[best] > 0.6 * epochs[-1]  # keep the text inside the axes
+                    ax.annotate(f"best {arr[best]:.4g} @ {epochs[best]:g}", (epochs[best], arr[best]),
+                                textcoords="offset points", ha="right" if right else "left",
+                                xytext=(-8 if right else 8, 8 if not higher else -14), fontsize=8)
         all_values = np.asarray([v for _, _, vs in curves for v in vs], dtype=float)
         positive = all_values[np.isfinite(all_values)]
         use_log = logy if logy is not None else (
