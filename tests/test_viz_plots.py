@@ -247,3 +247,29 @@ def test_grad_flow_and_loss_surface_on_the_strict_device(backend):
     assert len(fig.axes[0].patches) == 4
     s = mg.viz.loss_surface(model, lambda out, t: ((out - t) ** 2).mean(), (x, y), dims=2, steps=3)
     assert s["losses"].shape == (3, 3) and s["center"] == pytest.approx(s["losses"][1, 1])
+
+
+# --- plot_decision_boundary ---------------------------------------------------------------------
+def test_decision_boundary_of_a_known_linear_classifier(tmp_path):
+    model = nn.Linear(2, 2)
+    with mg.no_grad():
+        model.weight.copy_(mg.tensor([[-1.0, 0.0], [1.0, 0.0]]))  # class 1 where x > 0
+        model.bias.zero_()
+    points = mg.tensor([[-1.0, 0.5], [-0.5, -1.0], [0.5, 0.2], [1.0, 1.0]])
+    labels = mg.tensor([0, 0, 1, 0])  # the last one is on the wrong side
+    path = tmp_path / "db.png"
+    fig = mg.viz.plot_decision_boundary(model, points, labels, path=path, figsize=(4, 3), dpi=50,
+                                        resolution=50)
+    assert png_size(path) == (200, 150)
+    texts = [t.get_text() for t in fig.axes[0].texts]
+    assert "accuracy on these points: 75.0%" in texts
+
+
+def test_decision_boundary_reads_one_column_as_a_binary_logit():
+    model = nn.Linear(2, 1)
+    with mg.no_grad():
+        model.weight.copy_(mg.tensor([[0.0, 1.0]]))  # class 1 where y > 0
+        model.bias.zero_()
+    fig = mg.viz.plot_decision_boundary(model, mg.tensor([[0.0, -1.0], [0.0, 1.0]]), mg.tensor([0, 1]),
+                                        resolution=20)
+    assert "accuracy on these points: 100.0%" in [t.get_text() for t in fig.axes[0].texts]

@@ -2,7 +2,7 @@
 
 Graphs (graphviz): :func:`draw_graph`, :func:`draw_backward`, :func:`backprop_steps`.
 Plots (matplotlib, Agg): :func:`plot_history`, :func:`optimizer_race`, :func:`plot_grad_flow`,
-:func:`loss_landscape`, and the 2-D test functions :data:`rosenbrock`, :data:`beale`,
+:func:`loss_landscape`, :func:`plot_decision_boundary`, and the 2-D test functions :data:`rosenbrock`, :data:`beale`,
 :data:`saddle`, :data:`ravine`. Everything here only reads the graph.
 """
 
@@ -10,10 +10,11 @@ from ._render import GraphvizNotFoundError, dot_available
 from .backward import draw_backward
 from .functions import beale, ravine, rosenbrock, saddle
 from .graph import draw_graph
-from .plots import loss_landscape, loss_surface, plot_grad_flow, plot_history
+from .plots import loss_landscape, loss_surface, plot_decision_boundary, plot_grad_flow, plot_history
 from .race import optimizer_race
 from .steps import BackpropSteps, backprop_steps
 
 __all__ = ["draw_graph", "draw_backward", "backprop_steps", "BackpropSteps",
-           "plot_history", "optimizer_race", "plot_grad_flow", "loss_landscape", "loss_surface",
-           "rosenbrock", "beale", "saddle", "ravine", "GraphvizNotFoundError", "dot_available"]
+           "plot_history", "optimizer_race", "plot_grad_flow", "plot_decision_boundary",
+           "loss_landscape", "loss_surface", "rosenbrock", "beale", "saddle", "ravine",
+           "GraphvizNotFoundError", "dot_available"]

@@ -11,7 +11,7 @@ import re
 
 import numpy as np
 
-__all__ = ["plot_history", "plot_grad_flow", "loss_surface", "loss_landscape"]
+__all__ = ["plot_history", "plot_grad_flow", "plot_decision_boundary", "loss_surface", "loss_landscape"]
 
 
 def _new_figure(figsize, dpi, ncols=1, nrows=1, **kw):
@@ -192,6 +192,90 @@ def plot_grad_flow(model, path=None, *, figsize=None, dpi=100, title="gradient f
     ax.legend(fontsize=8, loc="upper right", ncol=3)
     fig.tight_layout()
     return _finish(fig, path)
+
+
+# --- decision boundary ---------------------------------------------------------------------------
+def _host(a):
+    if hasattr(a, "detach"):
+        a = a.detach()
+        return np.asarray(a.device.backend.to_numpy(a.array))
+    return np.asarray(a)
+
+
+def plot_decision_boundary(model, inputs, labels, path=None, *, resolution=200, margin=0.5,
+                           figsize=(5.5, 4.5), dpi=100, title=None):
+    """The classes a 2-D classifier predicts over the plane, with the data on top.
+
+    The model runs in eval mode under ``no_grad`` on a ``resolution``×``resolution`` grid
+    covering the data (plus ``margin``); outputs with one column (or none) are read as a binary
+    logit (class 1 where > 0, or > 0.5 when every output lies in [0, 1]), wider outputs by argmax.
+
+    Args:
+        model: a callable (Module) mapping an (N, 2) float Tensor to scores.
+        inputs: (N, 2) points (Tensor or array); labels: (N,) integer classes.
+        path: save the figure there.
+
+    Returns:
+        matplotlib.figure.Figure
+
+    >>> import minigrad as mg, minigrad.nn as nn
+    >>> model = nn.Linear(2, 1)
+    >>> with mg.no_grad():
+    ...     _ = model.weight.copy_(mg.tensor([[1.0, 0.0]])), model.bias.zero_()
+    >>> fig = mg.viz.plot_decision_boundary(model, mg.tensor([[-1.0, 0.0], [1.0, 0.0]]), mg.tensor([0, 1]))
+    >>> fig.axes[0].get_title()
+    'decision boundary'
+    """
+    import minigrad as mg
+    X = _host(inputs).astype(np.float64)
+    y = _host(labels).astype(int).ravel()
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: inputs must have shape (N, 2), got {X.shape}")
+    lo, hi = X.min(axis=0) - margin, X.max(axis=0) + margin
+    xs, ys = np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    G = np.stack(np.meshgrid(xs, ys), axis=-1).reshape(-1, 2)
+    params = list(model.parameters()) if hasattr(model, "parameters") else []
+    like = params[0] if params else None
+    grid = mg.tensor(G, dtype=like.dtype if like is not None else mg.float32,
+                     device=like.device if like is not None else None)
+    was_training = getattr(model, "training", None)
+    try:
+        if was_training:
+            model.eval()
+        with mg.no_grad():
+            pred = _classes(_host(model(grid)))
+            fitted = _classes(_host(model(mg.tensor(X, dtype=grid.dtype, device=grid.device))))
+    finally:
+        if was_training:
+            model.train()
+    classes = max(int(pred.max()), int(y.max())) + 1
+    from matplotlib.colors import ListedColormap
+    palette = ["#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf"]
+    cmap = ListedColormap([palette[k % len(palette)] for k in range(classes)])
+    fig, ax = _new_figure(figsize, dpi)
+    ax.contourf(xs, ys, pred.reshape(resolution, resolution), levels=np.arange(classes + 1) - 0.5,
+                cmap=cmap, alpha=0.25)
+    ax.contour(xs, ys, pred.reshape(resolution, resolution), levels=np.arange(classes) + 0.5,
+               colors="#333333", linewidths=0.8)
+    ax.scatter(X[:, 0], X[:, 1], c=y, cmap=cmap, vmin=-0.5, vmax=classes - 0.5, s=14,
+               edgecolors="white", linewidths=0.4)
+    accuracy = float((fitted == y).mean())
+    ax.set_title(title or "decision boundary", fontsize=10)
+    ax.text(0.02, 0.02, f"accuracy on these points: {accuracy:.1%}", transform=ax.transAxes, fontsize=8,
+            bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none"})
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    fig.tight_layout()
+    return _finish(fig, path)
+
+
+def _classes(scores):
+    """Class per row: argmax of several scores, or a threshold on one (a logit, or a probability)."""
+    if scores.ndim == 1 or scores.shape[1] == 1:
+        scores = scores.reshape(-1)
+        cut = 0.5 if scores.min() >= 0 and scores.max() <= 1 else 0.0
+        return (scores > cut).astype(int)
+    return scores.argmax(axis=1)
 
 
 # --- loss landscape -------------------------------------------------------------------------------
