@@ -2,8 +2,9 @@
 
 Graphs (graphviz): :func:`draw_graph`, :func:`draw_backward`, :func:`backprop_steps`.
 Plots (matplotlib, Agg): :func:`plot_history`, :func:`optimizer_race`, :func:`plot_grad_flow`,
-:func:`loss_landscape`, :func:`plot_decision_boundary`, and the 2-D test functions :data:`rosenbrock`, :data:`beale`,
-:data:`saddle`, :data:`ravine`. Everything here only reads the graph.
+:func:`loss_landscape`, :func:`plot_decision_boundary`, and the 2-D test functions
+:data:`rosenbrock`, :data:`beale`, :data:`saddle`, :data:`ravine`. Everything here only reads the
+graph; the engine knows nothing about it.
 """
 
 from ._render import GraphvizNotFoundError, dot_available
