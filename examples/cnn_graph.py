@@ -7,6 +7,7 @@ classifier). After one backward pass, minigrad draws:
   cnn_graph_grad.svg       the same, shaded by gradient norm on a log scale (vanishing/exploding)
   cnn_graph_collapsed.svg  each top-level block drawn as one box (max_depth=1)
   cnn_backward.svg         the backward pass: gradient functions numbered in execution order
+  cnn_backprop_steps.html  the backward pass one engine step at a time (a slider; SVGs inlined)
 
 then trains it for a few epochs on the digits and draws
 
@@ -70,6 +71,8 @@ def main():
     try:
         for name, graph in pictures.items():
             print("wrote", graph.write(os.path.join(args.out, name)))
+        steps = mg.viz.backprop_steps(loss, params=model)
+        print("wrote", steps.save(os.path.join(args.out, "cnn_backprop_steps.html")), f"({len(steps)} steps)")
     except mg.viz.GraphvizNotFoundError as err:
         print(err)
         for name, graph in pictures.items():
