@@ -321,3 +321,16 @@ def test_small_cnn_trains(backend):
 def test_conv2d_dtype_mismatch_raises():
     with pytest.raises(RuntimeError, match="should be the same"):
         conv2d(mg.zeros(1, 1, 3, 3, dtype=mg.float64), mg.zeros(1, 1, 2, 2))
+
+
+def test_conv2d_weight_gradient_without_kept_columns(backend, monkeypatch):
+    # columns above the size limit are rebuilt in backward: same gradient
+    import minigrad.ops.conv as conv_ops
+    mg.manual_seed(7)
+    x, w = mg.randn(2, 3, 6, 5), mg.randn(4, 3, 3, 3, requires_grad=True)
+    conv2d(x, w, stride=2, padding=1).sum().backward()
+    kept = w.grad.cpu().numpy()
+    w.grad = None
+    monkeypatch.setattr(conv_ops, "KEEP_COLUMNS_BYTES", 0)
+    conv2d(x, w, stride=2, padding=1).sum().backward()
+    np.testing.assert_allclose(w.grad.cpu().numpy(), kept, rtol=1e-6)

@@ -118,11 +118,17 @@ def _geometry(attrs):
 
 
 # --- the three bilinear Functions -------------------------------------------------------------
+KEEP_COLUMNS_BYTES = 64 * 2**20
+"""Conv2d keeps its column matrix for the weight gradient up to this size; larger ones (about
+9x the input for a 3x3 kernel) are rebuilt in backward instead of held through the forward pass."""
+
+
 class Conv2d(Function):
     """y[n,o] = b[o] + Σ_{c,i,j} w[o,c,i,j] · x_pad[n, g(o)·C/g + c, s·oh + d·i, s·ow + d·j].
 
     dx = conv_transpose2d(dy, w) (same geometry), dw = Σ_n dy ⋆ x (``Conv2dWeightGrad``),
-    db = Σ_{n,oh,ow} dy. The column matrix of ``x`` is kept for dw, as im2col libraries do.
+    db = Σ_{n,oh,ow} dy. The column matrix of ``x`` is kept for dw, as im2col libraries do,
+    unless it is larger than ``KEEP_COLUMNS_BYTES``.
     """
 
     @staticmethod
@@ -133,7 +139,8 @@ class Conv2d(Function):
         out = xp.matmul(xp.reshape(weight, (groups, o // groups, cols.shape[1])), cols)
         if bias is not None:
             out += xp.reshape(bias, (groups, o // groups, 1))
-        ctx.save_for_backward(x, weight, cols)
+        size = math.prod(cols.shape) * xp.finfo(cols.dtype).bits // 8
+        ctx.save_for_backward(x, weight, cols if size <= KEEP_COLUMNS_BYTES else None)
         out = xp.permute_dims(xp.reshape(out, (groups, o // groups, n, oh * ow)), (2, 0, 1, 3))
         return xp.reshape(out, (n, o, oh, ow))
 
@@ -236,6 +243,8 @@ def _batched(input, name):
 def _check_weight(input, weight, bias, groups, name, in_dim):
     if weight.ndim != 4:
         raise RuntimeError(f"{name}: expected a 4-D weight, got size {list(weight.shape)}")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{name}: expected a floating point input, got {input.dtype}")
     for other in (weight, bias):
         if other is not None and other.dtype != input.dtype:
             raise RuntimeError(f"{name}: input type ({input.dtype}) and weight/bias type ({other.dtype}) "
