@@ -359,7 +359,21 @@ class Relu(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y > 0)
+        return PassWherePositive.apply(grad, y)
+
+
+class PassWherePositive(Function):
+    """z = g where y > 0 else 0 (ReLU's backward, one pass);  dz/dg = [y > 0], y a constant mask."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(y)
+        return ctx.xp.where(y > 0, g, ctx.xp.zeros_like(g))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return PassWherePositive.apply(grad, y.detach()), None
 
 
 class LeakyRelu(Function):
