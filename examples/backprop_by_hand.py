@@ -57,7 +57,8 @@ def by_hand():
     # dE/dout_hj sums the paths through both outputs; times sigmoid'(net_hj) = out_hj (1 - out_hj)
     e1 = (d1 * w["w5"] + d2 * w["w7"]) * oh1 * (1 - oh1)
     e2 = (d1 * w["w6"] + d2 * w["w8"]) * oh2 * (1 - oh2)
-    return [
+    deltas = (d1, d2)
+    return deltas, [
         ("w5", "(out_y1 - T1) * out_y1(1 - out_y1) * out_H1", d1 * oh1),
         ("w6", "(out_y1 - T1) * out_y1(1 - out_y1) * out_H2", d1 * oh2),
         ("w7", "(out_y2 - T2) * out_y2(1 - out_y2) * out_H1", d2 * oh1),
@@ -86,9 +87,12 @@ def main(argv=None):
 
     values["E"].backward()
 
+    deltas, rows = by_hand()
     print(f"\nBackward pass and update w <- w - {LR} * dE/dw")
+    print("  dk = dE/dnet_yk = (out_yk - Tk) * out_yk(1 - out_yk):  "
+          f"d1 = {deltas[0]:.9f}, d2 = {deltas[1]:.9f}")
     print(f"  {'':4s} {'chain rule (evaluated by hand)':46s} {'by hand':>12s} {'autograd':>12s}   updated w")
-    for name, expression, hand in by_hand():
+    for name, expression, hand in rows:
         auto = w[name].grad.item()
         assert abs(hand - auto) < 1e-12, (name, hand, auto)
         print(f"  {name}: {expression:46s} {hand:12.9f} {auto:12.9f}   {name} -> {W0[name] - LR * auto:.9f}")
