@@ -1,5 +1,7 @@
 """The backward walk: reverse-mode accumulation over the recorded graph, without recursion.
 
+``walk`` is the schedule; ``run_backward`` says what happens at each node and leaf.
+
 1. Count, for every node reachable from the roots, how many edges lead into it (iterative DFS).
 2. Pop ready nodes newest-first (a heap on creation order, as PyTorch does); a node is ready
    once every consumer has delivered its gradient, so each node runs exactly once.
@@ -92,115 +94,138 @@ def _leading_to(targets, consumers):
     return found
 
 
+def walk(roots, root_grads, run_node, finish_leaf, consumers=None, on_flow=None):
+    """The schedule of a backward pass, shared by the engine and the pictures of ``viz``.
+
+    Runs each node once, newest first among those whose consumers have all delivered:
+    ``run_node(node, grads, step)`` returns the gradients for the node's inputs (Nones to send
+    nothing), which are summed back to each input's shape and added into its buffer;
+    ``finish_leaf(leaf, grad, step)`` receives a leaf's total gradient (None if none reached it)
+    once nothing more can; ``on_flow(node, index, grad)`` sees each gradient sent along an edge.
+    A root gradient of None schedules without computing.
+    """
+    buffers = {}
+    root_nodes = []
+    for root, grad in zip(roots, root_grads):
+        target = root if root.grad_fn is None else root.grad_fn
+        if target not in buffers:
+            buffers[target] = [None] * (1 if root.grad_fn is None else len(target.out_meta))
+            if root.grad_fn is not None:
+                root_nodes.append(target)
+        if grad is not None:
+            _accumulate(buffers[target], root._output_nr, grad)
+    deps = _dependencies(root_nodes, consumers)
+    for root in roots:
+        if root.grad_fn is None and root not in deps and root in buffers:
+            finish_leaf(root, buffers.pop(root)[0], 0)
+    ready = [(-n.seq, n) for n in root_nodes if n not in deps]
+    heapq.heapify(ready)
+    step = 0
+    while ready:
+        _, node = heapq.heappop(ready)
+        step += 1
+        grads = buffers.pop(node)
+        input_grads = run_node(node, grads, step)
+        delivered = set()
+        for i, (edge, g) in enumerate(zip(node.next, input_grads)):
+            if edge is None:
+                continue
+            target, nr, shape = edge
+            if g is not None:
+                if not isinstance(g, Tensor):
+                    g = Tensor._make(g, node.device, False, None, 0)
+                if g.shape != shape:
+                    g = sum_to(g, shape)
+                if id(g) in delivered or any(g is incoming for incoming in grads):
+                    g._shared = True  # passed through or sent to two inputs: a leaf must copy it
+                delivered.add(id(g))
+                if on_flow is not None:
+                    on_flow(node, i, g)
+                buffer = buffers.get(target)
+                if buffer is None:
+                    n = len(target.out_meta) if isinstance(target, Function) else 1
+                    buffer = buffers[target] = [None] * n
+                _accumulate(buffer, nr, g)
+            deps[target] -= 1
+            if deps[target] == 0:
+                if isinstance(target, Function):
+                    if target not in buffers:
+                        buffers[target] = [None] * len(target.out_meta)
+                    heapq.heappush(ready, (-target.seq, target))
+                else:
+                    buffer = buffers.pop(target, None)
+                    finish_leaf(target, None if buffer is None else buffer[0], step)
+
+
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
     """Backpropagate ``root_grads`` from ``roots``.
 
     With ``inputs`` (``mg.grad``) the gradients of those tensors are returned and no ``.grad``
     is touched; otherwise they are accumulated into the ``.grad`` of every leaf reached.
     """
-    captured = None
+    for root, grad in zip(roots, root_grads):
+        if root.grad_fn is not None and root.grad_fn.next is None:
+            raise RuntimeError(f"{root.grad_fn.name}: the graph of this tensor was not recorded")
+        grad._shared = True  # the caller may hold it
+    captured, wanted, needed, consumers = None, None, None, None
     if inputs is not None:
         captured = [None] * len(inputs)
         wanted = {}
         for i, t in enumerate(inputs):
             key = (t, 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
             wanted.setdefault(key, []).append(i)
+        consumers = {}  # mg.grad runs only the nodes that lead to its inputs
+    check_nan = _anomaly.get()
+
+    def run_node(node, grads, step):
+        nonlocal needed
+        if consumers is not None and needed is None:  # walk has filled consumers by now
+            needed = _leading_to([key[0] for key in wanted], consumers)
+        if node._hooks:
+            for nr, hooks in node._hooks.items():
+                if grads[nr] is not None:
+                    grads[nr] = _run_hooks(hooks, grads[nr])
+        if captured is not None:
+            for nr, g in enumerate(grads):
+                for i in wanted.get((node, nr), ()):
+                    captured[i] = g
+        if (needed is not None and node not in needed) or all(g is None for g in grads):
+            input_grads = (None,) * len(node.next)
+        else:
+            for nr, g in enumerate(grads):
+                if g is None:
+                    grads[nr] = _zeros_for(node, nr)
+            input_grads = node.backward(node, *grads)
+            if not isinstance(input_grads, tuple):
+                input_grads = (input_grads,)
+            if len(input_grads) != len(node.next):
+                raise RuntimeError(f"{node.name} returned {len(input_grads)} gradients for "
+                                   f"{len(node.next)} inputs")
+            if check_nan:
+                _check_finite(node, input_grads)
+        if not retain_graph:
+            node.release()
+        return input_grads
+
+    def finish_leaf(leaf, grad, step):
+        if grad is None:
+            return
+        if leaf._hooks:
+            computed, grad = grad, _run_hooks(leaf._hooks, grad)
+            if grad is not computed:
+                grad._shared = True
+        if captured is not None:
+            for i in wanted.get((leaf, 0), ()):
+                captured[i] = grad
+        else:
+            _accumulate_into_leaf(leaf, grad, create_graph)
 
     with set_grad_enabled(create_graph):
-        buffers = {}
-        root_nodes = []
-        for root, grad in zip(roots, root_grads):
-            target = root if root.grad_fn is None else root.grad_fn
-            if target not in buffers:
-                n = 1 if root.grad_fn is None else len(root.grad_fn.out_meta)
-                buffers[target] = [None] * n
-                if root.grad_fn is not None:
-                    if root.grad_fn.next is None:
-                        raise RuntimeError(f"{root.grad_fn.name}: the graph of this tensor was not recorded")
-                    root_nodes.append(root.grad_fn)
-            grad._shared = True  # the caller may hold it
-            _accumulate(buffers[target], root._output_nr, grad)
-        consumers = {} if captured is not None else None
-        deps = _dependencies(root_nodes, consumers)
-        needed = None if captured is None else _leading_to([key[0] for key in wanted], consumers)
-        check_nan = _anomaly.get()
-
-        ready = [(-n.seq, n) for n in root_nodes if n not in deps]
-        heapq.heapify(ready)
-        leaves = [root for root in roots if root.grad_fn is None and root not in deps]
-        while ready or leaves:
-            if leaves:
-                _finish_leaf(leaves.pop(), buffers, captured, wanted if captured is not None else None,
-                             create_graph)
-                continue
-            _, node = heapq.heappop(ready)
-            grads = buffers.pop(node)
-            if node._hooks:
-                for nr, hooks in node._hooks.items():
-                    if grads[nr] is not None:
-                        grads[nr] = _run_hooks(hooks, grads[nr])
-            if captured is not None:
-                for nr, g in enumerate(grads):
-                    for i in wanted.get((node, nr), ()):
-                        captured[i] = g
-            if (needed is None or node in needed) and any(g is not None for g in grads):
-                for nr, g in enumerate(grads):
-                    if g is None:
-                        grads[nr] = _zeros_for(node, nr)
-                input_grads = node.backward(node, *grads)
-                if not isinstance(input_grads, tuple):
-                    input_grads = (input_grads,)
-                if len(input_grads) != len(node.next):
-                    raise RuntimeError(f"{node.name} returned {len(input_grads)} gradients for "
-                                       f"{len(node.next)} inputs")
-                if check_nan:
-                    _check_finite(node, input_grads)
-            else:
-                input_grads = (None,) * len(node.next)
-            if not retain_graph:
-                node.release()
-            delivered = set()
-            for edge, g in zip(node.next, input_grads):
-                if edge is None:
-                    continue
-                target, nr, shape = edge
-                if g is not None:
-                    if not isinstance(g, Tensor):
-                        g = Tensor._make(g, node.device, False, None, 0)
-                    if g.shape != shape:
-                        g = sum_to(g, shape)
-                    if id(g) in delivered or any(g is incoming for incoming in grads):
-                        g._shared = True  # passed through or sent to two inputs: a leaf must copy it
-                    delivered.add(id(g))
-                    buffer = buffers.get(target)
-                    if buffer is None:
-                        n = len(target.out_meta) if isinstance(target, Function) else 1
-                        buffer = buffers[target] = [None] * n
-                    _accumulate(buffer, nr, g)
-                deps[target] -= 1
-                if deps[target] == 0:
-                    if isinstance(target, Function):
-                        if target not in buffers:
-                            buffers[target] = [None] * len(target.out_meta)
-                        heapq.heappush(ready, (-target.seq, target))
-                    else:
-                        leaves.append(target)
+        walk(roots, root_grads, run_node, finish_leaf, consumers)
     return captured
 
 
-def _finish_leaf(leaf, buffers, captured, wanted, create_graph):
-    buffer = buffers.pop(leaf, None)
-    grad = None if buffer is None else buffer[0]
-    if grad is None:
-        return
-    if leaf._hooks:
-        computed, grad = grad, _run_hooks(leaf._hooks, grad)
-        if grad is not computed:
-            grad._shared = True
-    if captured is not None:
-        for i in wanted.get((leaf, 0), ()):
-            captured[i] = grad
-        return
+def _accumulate_into_leaf(leaf, grad, create_graph):
     if not create_graph:
         # .grad must own its storage (optimizers and clipping write into it): copy a gradient
         # that is a view (e.g. a broadcast) or that another tensor may also hold

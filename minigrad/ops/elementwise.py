@@ -363,12 +363,17 @@ class Relu(Function):
 
 
 class PassWherePositive(Function):
-    """z = g where y > 0 else 0 (ReLU's backward, one pass);  dz/dg = [y > 0], y a constant mask."""
+    """z = g · [y > 0] (ReLU's backward);  dz/dg = [y > 0], y a constant mask.
+
+    Note:
+        A multiply, not a select: NumPy's ``where`` is ~10x slower on a random mask. The one
+        difference from PyTorch: a NaN or inf gradient at a masked position gives NaN, not 0.
+    """
 
     @staticmethod
     def forward(ctx, g, y):
         ctx.save_for_backward(y)
-        return ctx.xp.where(y > 0, g, ctx.xp.zeros_like(g))
+        return g * ctx.xp.astype(y > 0, g.dtype)
 
     @staticmethod
     def backward(ctx, grad):

@@ -8,10 +8,8 @@ that flows along every edge, without touching ``.grad``, without running hooks a
 freeing saved tensors.
 """
 
-import heapq
-
 from ..autograd import _root_grads
-from ..autograd.engine import _dependencies, _zeros_for, sum_to
+from ..autograd.engine import _zeros_for, walk
 from ..autograd.function import Function
 from ..autograd.grad_mode import set_grad_enabled
 from ..tensor import Tensor
@@ -180,73 +178,35 @@ def replay(info, gradient=None, compute=True):
             root_grads = _root_grads(roots, grads_in)
             rep.root_grads = tuple(root_grads)
 
-    buffers = {}
-    root_nodes = []
-    for k, r in enumerate(roots):
-        target = r if r.grad_fn is None else r.grad_fn
-        if target not in buffers:
-            buffers[target] = [None] * (len(target.out_meta) if r.grad_fn is not None else 1)
-            if r.grad_fn is not None:
-                root_nodes.append(target)
-        if root_grads is not None:
-            _add(buffers[target], r._output_nr, root_grads[k])
-    deps = _dependencies(root_nodes)
-    ready = [(-n.seq, n) for n in root_nodes if n not in deps]
-    heapq.heapify(ready)
-    for r in roots:
-        if r.grad_fn is None:
-            rep.leaf_done[id(r)] = 0
-            if root_grads is not None and buffers[r][0] is not None:
-                rep.leaf_grads[id(r)] = buffers[r][0]
+    def run_node(node, grads, step):
+        nonlocal compute
+        rep.order.append(node)
+        rep.step_of[id(node)] = step
+        nothing = (None,) * len(node.next)
+        if not compute:
+            return nothing
+        rep.out_grads[id(node)] = list(grads)
+        if all(g is None for g in grads):
+            return nothing
+        full = [g if g is not None else _zeros_for(node, nr) for nr, g in enumerate(grads)]
+        try:
+            input_grads = node.backward(node, *full)
+        except RuntimeError as err:
+            compute = False
+            rep.note = f"{node.name}.backward failed while replaying: {err}"
+            return nothing
+        return input_grads if isinstance(input_grads, tuple) else (input_grads,)
 
-    with set_grad_enabled(False):
-        while ready:
-            _, node = heapq.heappop(ready)
-            rep.order.append(node)
-            step = rep.step_of[id(node)] = len(rep.order)
-            grads = buffers.pop(node, None) or [None] * len(node.out_meta)
-            input_grads = (None,) * len(node.next)
-            if compute:
-                rep.out_grads[id(node)] = list(grads)
-                if any(g is not None for g in grads):
-                    full = [g if g is not None else _zeros_for(node, nr) for nr, g in enumerate(grads)]
-                    try:
-                        input_grads = node.backward(node, *full)
-                    except RuntimeError as err:
-                        compute = False
-                        rep.note = f"{node.name}.backward failed while replaying: {err}"
-                        input_grads = (None,) * len(node.next)
-                    if not isinstance(input_grads, tuple):
-                        input_grads = (input_grads,)
-            for i, (edge, g) in enumerate(zip(node.next, input_grads)):
-                if edge is None:
-                    continue
-                target, nr, shape = edge
-                if compute and g is not None:
-                    if not isinstance(g, Tensor):
-                        g = Tensor._make(g, node.device, False, None, 0)
-                    if g.shape != shape:
-                        g = sum_to(g, shape)
-                    rep.flows[(id(node), i)] = g
-                    buf = buffers.get(target)
-                    if buf is None:
-                        n = len(target.out_meta) if isinstance(target, Function) else 1
-                        buf = buffers[target] = [None] * n
-                    _add(buf, nr, g)
-                deps[target] -= 1
-                if deps[target] == 0:
-                    if isinstance(target, Function):
-                        heapq.heappush(ready, (-target.seq, target))
-                    else:
-                        rep.leaf_done[id(target)] = step
-                        buf = buffers.pop(target, None)
-                        if buf is not None and buf[0] is not None:
-                            rep.leaf_grads[id(target)] = buf[0]
+    def finish_leaf(leaf, grad, step):
+        rep.leaf_done[id(leaf)] = step
+        if grad is not None:
+            rep.leaf_grads[id(leaf)] = grad
+
+    def on_flow(node, index, grad):
+        rep.flows[(id(node), index)] = grad
+
+    with set_grad_enabled(False):  # nothing is freed, no hook runs, no .grad is touched
+        walk(roots, root_grads or (None,) * len(roots), run_node, finish_leaf, on_flow=on_flow)
     if not compute:
         rep.flows, rep.out_grads, rep.leaf_grads = {}, {}, {}
     return rep
-
-
-def _add(buffer, index, grad):
-    old = buffer[index]
-    buffer[index] = grad if old is None else old + grad
