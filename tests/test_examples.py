@@ -169,3 +169,19 @@ def test_train_digits_without_dot_still_trains(tmp_path):
               env={"PATH": str(empty)})
     assert "test accuracy:" in out and "apt-get install graphviz" in out
     assert (tmp_path / "o" / "graph.dot").exists() and not (tmp_path / "o" / "graph.svg").exists()
+
+
+# --- helper "viz" owns these two scripts; they run here so that every example is exercised -----------
+
+def test_optimizer_race(tmp_path):
+    out = run("optimizer_race.py", "--out", tmp_path, "--no-gif")
+    assert "Adam lr=0.3" in out
+    for name in ("race_rosenbrock.png", "race_saddle.png", "race_ravine.png"):
+        assert (tmp_path / name).stat().st_size > 0
+
+
+def test_cnn_graph(tmp_path):
+    out = run("cnn_graph.py", "--out", tmp_path, "--epochs", 1)
+    assert "features.1.conv.weight" in out
+    if HAVE_DOT:
+        assert "<svg" in (tmp_path / "cnn_graph.svg").read_text()
