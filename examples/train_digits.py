@@ -118,7 +118,7 @@ def main(argv=None):
     parser.add_argument("--lr", type=float, default=2e-3, help="Adam's learning rate")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--backend", default=os.environ.get("MINIGRAD_BACKEND", "numpy"),
-                        choices=["numpy", "cupy"], help="cupy trains on the GPU")
+                        help="numpy (CPU, the default) or cupy (GPU)")
     parser.add_argument("--out", default="runs/digits", help="where the checkpoint and pictures go")
     parser.add_argument("--limit", type=int, default=None, help="use only this many digits (quick runs)")
     parser.add_argument("--no-progress", action="store_true", help="plain lines instead of tqdm bars")
@@ -127,7 +127,7 @@ def main(argv=None):
     start = time.perf_counter()
     try:
         mg.set_backend(args.backend)
-    except RuntimeError as err:
+    except (RuntimeError, ValueError) as err:  # no CuPy, no GPU, or an unknown name
         parser.exit(2, f"cannot use --backend {args.backend}: {err}\n")
     mg.manual_seed(args.seed)
     os.makedirs(args.out, exist_ok=True)

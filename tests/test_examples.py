@@ -185,3 +185,27 @@ def test_cnn_graph(tmp_path):
     assert "features.1.conv.weight" in out
     if HAVE_DOT:
         assert "<svg" in (tmp_path / "cnn_graph.svg").read_text()
+
+
+def test_train_digits_on_a_device_backend(tmp_path, monkeypatch):
+    """The main job with array-api-strict's device1 standing in for the GPU (conftest registers it)."""
+    pytest.importorskip("array_api_strict")
+    import minigrad as mg
+    monkeypatch.syspath_prepend(str(EXAMPLES))
+    import train_digits
+    try:
+        history = train_digits.main(["--backend", "strict", "--epochs", "1", "--limit", "200",
+                                     "--no-progress", "--out", str(tmp_path)])
+    finally:
+        mg.set_backend("numpy")
+    assert len(history["test accuracy"]) == 1 and (tmp_path / "digits_cnn.safetensors").exists()
+
+
+def test_train_digits_cupy_without_gpu_exits_with_message(tmp_path):
+    environment = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+    proc = subprocess.run([sys.executable, str(EXAMPLES / "train_digits.py"), "--backend", "cupy",
+                           "--out", str(tmp_path)], capture_output=True, text=True, env=environment)
+    import minigrad as mg
+    if mg.cuda.is_available():
+        pytest.skip("a GPU is present: --backend cupy would train")
+    assert proc.returncode == 2 and "cannot use --backend cupy" in proc.stderr
