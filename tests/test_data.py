@@ -269,3 +269,43 @@ def test_random_split_subset_items_come_from_parent():
     train, _ = random_split(_ds(10), [6, 4], generator=mg.Generator().manual_seed(0))
     x, y = train[0]
     assert x.item() == 10.0 * y.item()
+
+
+# --- the rest of the toolbox ----------------------------------------------------------------------
+
+def test_concat_dataset_indexes_across_parts():
+    from minigrad.data import ConcatDataset
+    both = ConcatDataset([Squares(2), Squares(3)])
+    assert len(both) == 5 and both[2][1] == 0 and both[-1][1] == 2
+
+
+def test_dataset_addition_concatenates():
+    assert len(Squares(2) + Squares(4)) == 6
+
+
+def test_subset_random_sampler_permutes_its_indices():
+    from minigrad.data import SubsetRandomSampler
+    s = SubsetRandomSampler([3, 5, 7, 9], generator=mg.Generator().manual_seed(0))
+    assert sorted(s) == [3, 5, 7, 9] and len(s) == 4
+
+
+def test_batch_sampler_exclusive_with_batch_size():
+    with pytest.raises(ValueError, match="mutually exclusive"):
+        DataLoader(_ds(), batch_size=4, batch_sampler=[[0, 1]])
+
+
+def test_random_sampler_num_samples_without_replacement_too_large():
+    with pytest.raises(ValueError, match="replacement=True"):
+        RandomSampler(range(3), num_samples=5)
+
+
+def test_empty_batch_is_rejected_by_default_collate():
+    with pytest.raises(ValueError, match="empty batch"):
+        default_collate([])
+
+
+def test_loader_over_requires_grad_tensors_keeps_graph():
+    w = mg.arange(4).float().requires_grad_(True)
+    x, = next(iter(DataLoader(TensorDataset(w), batch_size=2, sampler=[3, 1])))
+    x.sum().backward()
+    assert w.grad.tolist() == [0.0, 1.0, 0.0, 1.0]

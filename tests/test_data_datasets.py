@@ -12,6 +12,13 @@ import minigrad as mg
 from minigrad.data import datasets
 from minigrad.data.idx import IDXError, parse_idx, read_idx
 
+try:
+    import sklearn  # noqa: F401
+    HAVE_SKLEARN = True
+except ImportError:
+    HAVE_SKLEARN = False
+needs_sklearn = pytest.mark.skipif(not HAVE_SKLEARN, reason="scikit-learn (the data extra) is not installed")
+
 
 def _idx_bytes(array, type_code=0x08):
     array = np.asarray(array)
@@ -38,16 +45,19 @@ def _mnist_files(folder, n=3, rows=4, cols=5, gz=False, prefix="train", labels_n
 
 # --- digits --------------------------------------------------------------------------------------
 
+@needs_sklearn
 def test_digits_shape_and_dtypes():
     x, y = datasets.digits().tensors
     assert tuple(x.shape) == (1797, 1, 8, 8) and x.dtype == mg.float32 and y.dtype == mg.int64
 
 
+@needs_sklearn
 def test_digits_scaled_to_unit_interval():
     x, _ = datasets.digits().tensors
     assert float(x.min()) == 0.0 and float(x.max()) == 1.0
 
 
+@needs_sklearn
 def test_digits_labels_are_ten_classes():
     _, y = datasets.digits().tensors
     assert sorted(set(y.tolist())) == list(range(10))
