@@ -30,7 +30,6 @@ import numpy as np
 import minigrad as mg
 from minigrad.autograd.functional import hessian, hvp
 
-
 # --- 1. Newton in one dimension ------------------------------------------------------------
 
 def f1(x):
@@ -143,7 +142,7 @@ def hessian_free_newton(loss, w0, steps, cg_iters):
         wg = w.detach().requires_grad_(True)
         (g,) = mg.grad(loss(wg), wg)
         norms.append(g.norm().item())
-        p = conjugate_gradient(lambda v: hvp(loss, w, v)[1], -g, cg_iters)
+        p = conjugate_gradient(lambda v, w=w: hvp(loss, w, v)[1], -g, cg_iters)
         w = w + p
     wg = w.detach().requires_grad_(True)
     norms.append(mg.grad(loss(wg), wg)[0].norm().item())

@@ -180,7 +180,7 @@ def test_truncated_gzip(tmp_path):
 # --- mnist / fashion_mnist --------------------------------------------------------------------------------
 
 def test_mnist_reads_raw_files(tmp_path):
-    images, labels = _mnist_files(tmp_path)
+    _, labels = _mnist_files(tmp_path)
     x, y = datasets.mnist(tmp_path).tensors
     assert tuple(x.shape) == (3, 1, 4, 5) and y.tolist() == labels.tolist()
 

@@ -158,7 +158,7 @@ def random_split(dataset, lengths, generator=None):
             and math.isclose(sum(lengths), 1.0, abs_tol=1e-6):
         if any(f < 0 or f > 1 for f in lengths):
             raise ValueError(f"random_split: fractions must lie in [0, 1], got {lengths}")
-        counts = [int(math.floor(n * f)) for f in lengths]
+        counts = [math.floor(n * f) for f in lengths]
         for i in range(n - sum(counts)):
             counts[i % len(counts)] += 1
         lengths = counts
