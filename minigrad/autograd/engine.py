@@ -121,40 +121,52 @@ def walk(roots, root_grads, run_node, finish_leaf, consumers=None, on_flow=None)
     ready = [(-n.seq, n) for n in root_nodes if n not in deps]
     heapq.heapify(ready)
     step = 0
+    heappop, heappush = heapq.heappop, heapq.heappush
     while ready:
-        _, node = heapq.heappop(ready)
+        node = heappop(ready)[1]
         step += 1
         grads = buffers.pop(node)
         input_grads = run_node(node, grads, step)
-        delivered = set()
-        for i, (edge, g) in enumerate(zip(node.next, input_grads)):
+        i = -1
+        for edge, g in zip(node.next, input_grads):
+            i += 1
             if edge is None:
                 continue
             target, nr, shape = edge
+            is_node = isinstance(target, Function)
             if g is not None:
-                if not isinstance(g, Tensor):
+                if g.__class__ is not Tensor and not isinstance(g, Tensor):
                     g = Tensor._make(g, node.device, False, None, 0)
-                if g.shape != shape:
+                if g.array.shape != shape:
                     g = sum_to(g, shape)
-                if id(g) in delivered or any(g is incoming for incoming in grads):
-                    g._shared = True  # passed through or sent to two inputs: a leaf must copy it
-                delivered.add(id(g))
+                if not is_node and _maybe_shared(g, grads, input_grads):
+                    g._shared = True  # passed through, or sent to two inputs: the leaf must copy it
                 if on_flow is not None:
                     on_flow(node, i, g)
                 buffer = buffers.get(target)
                 if buffer is None:
-                    n = len(target.out_meta) if isinstance(target, Function) else 1
-                    buffer = buffers[target] = [None] * n
-                _accumulate(buffer, nr, g)
-            deps[target] -= 1
-            if deps[target] == 0:
-                if isinstance(target, Function):
+                    buffer = buffers[target] = [None] * (len(target.out_meta) if is_node else 1)
+                old = buffer[nr]
+                buffer[nr] = g if old is None else old + g
+            left = deps[target] - 1
+            deps[target] = left
+            if not left:
+                if is_node:
                     if target not in buffers:
                         buffers[target] = [None] * len(target.out_meta)
-                    heapq.heappush(ready, (-target.seq, target))
+                    heappush(ready, (-target.seq, target))
                 else:
                     buffer = buffers.pop(target, None)
                     finish_leaf(target, None if buffer is None else buffer[0], step)
+
+
+def _maybe_shared(g, incoming, outgoing):
+    """Whether gradient ``g``, about to reach a leaf, may also be held elsewhere."""
+    n = 0
+    for other in outgoing:
+        if other is g:
+            n += 1
+    return n > 1 or any(g is x for x in incoming)
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):

@@ -164,23 +164,21 @@ class Function:
         return array
 
     def _record(self, args, raw, results, attrs):
-        edges = []
-        for a in args:
-            if isinstance(a, Tensor) and a._requires_grad:
-                fn = a.grad_fn
-                edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
-            else:
-                edges.append(None)
-        self.next = edges = tuple(edges)
-        self.needs_input_grad = tuple([e is not None for e in edges])
+        self.next = tuple([(a if a.grad_fn is None else a.grad_fn, a._output_nr, a.array.shape)
+                           if isinstance(a, Tensor) and a._requires_grad else None for a in args])
         self.seq = next(_sequence)
         self.attrs = attrs
         self.scope = _scope.get()
-        self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
-        to_save = self.__dict__.pop("_to_save", ())  # the raw arrays: keep only the resolved entries
-        self._saved = tuple([self._resolve(item, args, raw, results) for item in to_save])
+        self.out_meta = [(r.array.shape, r.array.dtype) for r in results]
+        to_save = self.__dict__.pop("_to_save", None)  # the raw arrays: keep only the resolved entries
+        self._saved = [self._resolve(item, args, raw, results) for item in to_save] if to_save else ()
         if _anomaly.get():
             self.trace = "".join(traceback.format_stack(limit=12)[:-2])
+
+    @property
+    def needs_input_grad(self):
+        """Per positional input, whether a gradient is wanted (backward may skip the others)."""
+        return tuple([e is not None for e in self.next])
 
     @staticmethod
     def _resolve(item, args, raw, results):
