@@ -6,7 +6,8 @@ Inputs broadcast as in NumPy; the engine sums each gradient back to its input's 
 import math
 
 from ..autograd.function import Function
-from ..tensor import Tensor, _promote
+from .._coerce import _promote
+from ..tensor import Tensor
 
 
 # --- arithmetic ---------------------------------------------------------------------------------

@@ -1,0 +1,115 @@
+"""What users pass to Tensor methods, normalised: dims, shapes, index keys, and operands
+brought to a common dtype by PyTorch's promotion rules."""
+
+import numbers
+
+import numpy as np
+
+from . import dtypes as _dtypes
+from .tensor import Tensor
+
+
+def _dim(dim, ndim):
+    if not -max(ndim, 1) <= dim < max(ndim, 1):
+        raise IndexError(f"dimension {dim} out of range for a tensor of {ndim} dimensions")
+    return dim % max(ndim, 1) if ndim else 0
+
+
+def _dims(dim, ndim):
+    """Normalise ``dim`` (None, int or tuple) to a sorted tuple of non-negative axes."""
+    if dim is None:
+        return tuple(range(ndim))
+    if isinstance(dim, numbers.Integral):
+        return (_dim(dim, ndim),) if ndim else ()
+    if not ndim:
+        return ()
+    dims = [_dim(d, ndim) for d in dim]
+    if len(set(dims)) != len(dims):
+        raise RuntimeError(f"dim {dims} contains a repeated dimension")
+    return tuple(sorted(dims))
+
+
+def _shape_arg(args):
+    if len(args) == 1 and isinstance(args[0], (tuple, list)):
+        return tuple(args[0])
+    return tuple(int(a) for a in args)
+
+
+def _infer_shape(shape, numel):
+    if -1 not in shape:
+        known = 1
+        for s in shape:
+            known *= s
+        if known != numel:
+            raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {numel}")
+        return shape
+    known = 1
+    for s in shape:
+        if s != -1:
+            known *= s
+    if shape.count(-1) > 1 or known == 0 or numel % known:
+        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {numel}")
+    return tuple(numel // known if s == -1 else s for s in shape)
+
+
+def _as_tensor_like(value, like, dtype):
+    return Tensor._make(like.device.backend.asarray(value, dtype, like.device.index), like.device,
+                        False, None, 0)
+
+
+def _promote(a, b, true_div=False):
+    """Bring ``a`` (a Tensor) and ``b`` (Tensor or Python number) to PyTorch's common dtype."""
+    if isinstance(b, Tensor):
+        da = a.dtype
+        if da is b.dtype:
+            if true_div and not da.is_floating_point:
+                target = _dtypes.get_default_dtype()
+                return a.type(target), b.type(target)
+            return a, b
+        target = _dtypes.promote_types(a.dtype, b.dtype, a.ndim == 0, b.ndim == 0)
+        if true_div and not target.is_floating_point:
+            target = _dtypes.get_default_dtype()
+        return a.type(target), b.type(target)
+    if isinstance(b, numbers.Number):
+        da = a.dtype
+        target = _dtypes.scalar_result_dtype(da, b)
+        if true_div and not target.is_floating_point:
+            target = _dtypes.get_default_dtype()
+        if target is not da:
+            a = a.type(target)
+        if isinstance(b, bool) or not isinstance(b, (int, float)):
+            b = float(b) if target.is_floating_point else int(b)
+        return a, b
+    if isinstance(b, (np.ndarray, list, tuple)) or hasattr(b, "__array_namespace__"):
+        return _promote(a, _as_tensor_like(b, a, None), true_div)
+    raise TypeError(f"unsupported operand type for Tensor: {type(b).__name__}")
+
+
+def _index_array(index, device):
+    if isinstance(index, Tensor):
+        if index.device != device:
+            raise RuntimeError(f"index on {index.device} but tensor on {device}")
+        return index.array
+    return device.backend.asarray(index, _dtypes.int64, device.index)
+
+
+def _key(key, like):
+    """Turn Tensor, list and NumPy parts of an index key into arrays of ``like``'s device."""
+    parts = key if isinstance(key, tuple) else (key,)
+    out = []
+    for k in parts:
+        if isinstance(k, Tensor):
+            if k.device != like.device:
+                raise RuntimeError(f"indexing a {like.device} tensor with a {k.device} index tensor")
+            k = k.array if k.ndim or k.dtype.category == "bool" else int(k.item())
+        elif isinstance(k, (list, np.ndarray)):
+            host = np.asarray(k)
+            k = like.device.backend.asarray(host, None, like.device.index)
+        out.append(k)
+    return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _broadcast_shape(a, b):
+    n = max(len(a), len(b))
+    a, b = (1,) * (n - len(a)) + tuple(a), (1,) * (n - len(b)) + tuple(b)
+    return tuple(x if y == 1 else y for x, y in zip(a, b))
