@@ -193,11 +193,12 @@ def test_train_digits_on_a_device_backend(tmp_path, monkeypatch):
     import minigrad as mg
     monkeypatch.syspath_prepend(str(EXAMPLES))
     import train_digits
+    previous = mg.get_backend()
     try:
         history = train_digits.main(["--backend", "strict", "--epochs", "1", "--limit", "200",
                                      "--no-progress", "--out", str(tmp_path)])
     finally:
-        mg.set_backend("numpy")
+        mg.set_backend(previous)
     assert len(history["test accuracy"]) == 1 and (tmp_path / "digits_cnn.safetensors").exists()
 
 
