@@ -309,3 +309,21 @@ def test_loader_over_requires_grad_tensors_keeps_graph():
     x, = next(iter(DataLoader(TensorDataset(w), batch_size=2, sampler=[3, 1])))
     x.sum().backward()
     assert w.grad.tolist() == [0.0, 1.0, 0.0, 1.0]
+
+
+def test_pytorch_positional_order_reaches_drop_last():
+    # DataLoader(dataset, batch_size, shuffle, sampler, batch_sampler, num_workers, collate_fn,
+    #            pin_memory, drop_last) as in PyTorch
+    loader = DataLoader(_ds(10), 4, False, None, None, 0, None, False, True)
+    assert len(loader) == 2
+
+
+def test_num_workers_accepted_with_a_warning():
+    with pytest.warns(UserWarning, match="main process"):
+        loader = DataLoader(_ds(6), batch_size=3, num_workers=2, pin_memory=True, persistent_workers=True)
+    assert _labels(loader) == [[0, 1, 2], [3, 4, 5]]
+
+
+def test_negative_num_workers_rejected():
+    with pytest.raises(ValueError, match="non-negative"):
+        DataLoader(_ds(), num_workers=-1)

@@ -8,6 +8,7 @@ to the training loop.
 
 import collections.abc
 import numbers
+import warnings
 
 import numpy as np
 
@@ -114,10 +115,16 @@ class DataLoader:
         sampler: an iterable of indices (instead of ``shuffle``).
         batch_sampler: an iterable of lists of indices (instead of ``batch_size``, ``shuffle``,
             ``sampler`` and ``drop_last``).
+        num_workers: accepted for PyTorch compatibility; loading always runs in the main process
+            (a value above 0 warns once). ``pin_memory``, ``timeout``, ``worker_init_fn``,
+            ``multiprocessing_context``, ``prefetch_factor``, ``persistent_workers`` and
+            ``pin_memory_device`` are accepted and ignored likewise.
         collate_fn: turns a list of samples into a batch (default: ``default_collate``).
         drop_last: drop the last batch when it is smaller than ``batch_size``.
         generator: the ``mg.Generator`` that shuffles.
         device: where the batches go (default: the default device when iteration starts).
+
+    The positional order of the arguments is PyTorch's.
 
     Example:
         >>> import minigrad as mg
@@ -131,7 +138,14 @@ class DataLoader:
     """
 
     def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 collate_fn=None, drop_last=False, generator=None, *, device=None):
+                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False, timeout=0,
+                 worker_init_fn=None, multiprocessing_context=None, generator=None, *,
+                 prefetch_factor=None, persistent_workers=False, pin_memory_device="", device=None):
+        if not isinstance(num_workers, int) or num_workers < 0:
+            raise ValueError(f"num_workers option should be non-negative, got {num_workers!r}")
+        if num_workers > 0:  # accepted so that PyTorch scripts run unchanged
+            warnings.warn(f"DataLoader(num_workers={num_workers}): minigrad loads batches in the main "
+                          "process; the worker options are ignored", UserWarning, stacklevel=2)
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
                 raise ValueError("batch_sampler is mutually exclusive with batch_size, shuffle, sampler and drop_last")
