@@ -327,3 +327,8 @@ def test_num_workers_accepted_with_a_warning():
 def test_negative_num_workers_rejected():
     with pytest.raises(ValueError, match="non-negative"):
         DataLoader(_ds(), num_workers=-1)
+
+
+def test_torch_utils_data_spelling_is_the_same_module():
+    import minigrad.utils.data as udata
+    assert udata is mg.data and udata.DataLoader is DataLoader
