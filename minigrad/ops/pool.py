@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Function
-from .conv import _pad, _pair
+from .conv import _batched, _pad, _pair
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -50,15 +50,6 @@ def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mod
         raise RuntimeError(f"{name}: given input size {tuple(input.shape[1:])}, calculated output size "
                            f"{(input.shape[1],) + out_hw}: output size is too small")
     return kernel, stride, tuple(s[1] for s in sizes), dilation
-
-
-def _batched(input, name):
-    if input.ndim == 3:
-        return input.unsqueeze(0), True
-    if input.ndim != 4:
-        raise RuntimeError(f"{name}: expected a 3-D (unbatched) or 4-D (batched) input, got "
-                           f"{input.ndim}-D input of size {list(input.shape)}")
-    return input, False
 
 
 def _offsets(kernel):
