@@ -193,6 +193,16 @@ def orthogonal_(tensor, gain=1.0, generator=None):
     return _copy_host(tensor, gain * q.reshape(tensor.shape))
 
 
+def _default_affine_(weight, bias):
+    """PyTorch's default for Linear and ConvNd: W ~ kaiming_uniform(a=√5), i.e. U(±1/√fan_in),
+    and b ~ U(±1/√fan_in)."""
+    kaiming_uniform_(weight, a=math.sqrt(5))
+    if bias is not None:
+        fan_in, _ = _calculate_fan_in_and_fan_out(weight)
+        bound = 1 / math.sqrt(fan_in) if fan_in > 0 else 0
+        uniform_(bias, -bound, bound)
+
+
 def _copy_host(tensor, host):
     """Write a host NumPy array into ``tensor`` through the backend's explicit ``from_numpy``."""
     dev = tensor.device

@@ -35,6 +35,22 @@ def _expand(t, dim, ndim):
     return t.unsqueeze(dim) if t.ndim < ndim else t
 
 
+def _reduce(xp, loss, reduction, denominator):
+    """Per-sample losses -> "none" (as they are), "sum", or "mean" (the sum / ``denominator``)."""
+    if reduction == "none":
+        return loss
+    total = xp.sum(loss)
+    return total if reduction == "sum" else total / denominator
+
+
+def _per_sample(ctx, grad, ndim):
+    """The gradient of ``_reduce``'s output as the gradient of each sample's loss."""
+    reduction = ctx.attrs["reduction"]
+    if reduction == "mean":
+        return grad / ctx.attrs["denominator"]
+    return _expand(grad, ctx.attrs["dim"], ndim) if reduction == "none" else grad
+
+
 class CrossEntropy(Function):
     """Cross-entropy of logits against non-negative class coefficients ``a`` (a constant).
 
@@ -56,22 +72,16 @@ class CrossEntropy(Function):
         # 0 · log 0 is 0 here (a class with no target mass never contributes, even at -inf logits)
         loss = -xp.sum(a * xp.where(a != 0, logp, xp.zeros_like(logp)), axis=dim)
         ctx.save_for_backward(x, a, logp)
-        if reduction == "none":
-            return loss
-        total = xp.sum(loss)
-        return total if reduction == "sum" else total / denominator
+        return _reduce(xp, loss, reduction, denominator)
 
     @staticmethod
     def backward(ctx, grad):
         x, a, logp = ctx.saved_tensors
-        dim, reduction = ctx.attrs["dim"], ctx.attrs["reduction"]
+        dim = ctx.attrs["dim"]
         from ..autograd.grad_mode import is_grad_enabled
         # first order: reuse the saved log-probabilities; create_graph: softmax(x) stays in the graph
         p = x.softmax(dim) if is_grad_enabled() else logp.exp()
-        if reduction == "mean":
-            grad = grad / ctx.attrs["denominator"]
-        elif reduction == "none":
-            grad = _expand(grad, dim, x.ndim)
+        grad = _per_sample(ctx, grad, x.ndim)
         return grad * (p * a.sum(dim=dim, keepdim=True) - a), None
 
 
@@ -213,17 +223,9 @@ class WeightedNLL(Function):
         xp = ctx.xp
         loss = -xp.sum(a * xp.where(a != 0, x, xp.zeros_like(x)), axis=dim)
         ctx.save_for_backward(a)
-        if reduction == "none":
-            return loss
-        total = xp.sum(loss)
-        return total if reduction == "sum" else total / denominator
+        return _reduce(xp, loss, reduction, denominator)
 
     @staticmethod
     def backward(ctx, grad):
         (a,) = ctx.saved_tensors
-        dim, reduction = ctx.attrs["dim"], ctx.attrs["reduction"]
-        if reduction == "mean":
-            grad = grad / ctx.attrs["denominator"]
-        elif reduction == "none":
-            grad = _expand(grad, dim, a.ndim)
-        return -(grad * a), None
+        return -(_per_sample(ctx, grad, a.ndim) * a), None

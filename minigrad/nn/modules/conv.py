@@ -1,6 +1,5 @@
 """``Conv2d`` and ``ConvTranspose2d``: parameters and PyTorch's initialisation around ``F.conv2d``."""
 
-import math
 
 from ... import creation
 from ...ops.conv import _pair, conv2d, conv_transpose2d
@@ -44,12 +43,7 @@ class _ConvNd(Module):
 
     def reset_parameters(self):
         """PyTorch's default: W ~ kaiming_uniform(a=√5) = U(-1/√fan_in, 1/√fan_in), b likewise."""
-        init.kaiming_uniform_(self.weight, a=math.sqrt(5))
-        if self.bias is not None:
-            fan_in, _ = init._calculate_fan_in_and_fan_out(self.weight)
-            if fan_in != 0:
-                bound = 1 / math.sqrt(fan_in)
-                init.uniform_(self.bias, -bound, bound)
+        init._default_affine_(self.weight, self.bias)
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
