@@ -167,8 +167,8 @@ def draw(rng, kind, shape, dtype, **kw):
         out = rng.standard_normal(shape) * kw["std"] + kw["mean"]
     elif kind == "integers":
         out = rng.integers(kw["low"], kw["high"], size=shape)
-    elif kind == "permutation":
-        out = rng.permutation(shape[0])
+    elif kind == "permutation":  # CuPy's Generator has no permutation: sort random keys
+        out = rng.random(shape[0]).argsort()
     elif kind == "bernoulli":
         out = rng.random(shape) < kw["p"]
     else:
