@@ -246,7 +246,8 @@ def render_object(name, obj, level=3):
     parts = [f"{hashes} {name}"]
     if inspect.isclass(obj):
         bases = [b.__name__ for b in obj.__bases__ if b is not object]
-        parts.append(_fence([f"class {_signature(obj, name)}" + (f"  # ({', '.join(bases)})" if bases else "")],
+        base_note = f"  # ({', '.join(bases)})" if bases else ""
+        parts.append(_fence([f"class {_signature(obj, name)}{base_note}"],
                             "python"))
     else:
         parts.append(_fence([_signature(obj, name)], "python"))
@@ -297,7 +298,7 @@ def render_page(title, modules, intro, seen):
 def render_index():
     lines = ["# API reference", "",
              "Generated from the docstrings by `docs/gen_api.py` at every docs build.", ""]
-    for page, (title, modules, intro) in PAGES.items():
+    for page, (title, _, intro) in PAGES.items():
         lines.append(f"- [{title}]({page}): {intro}")
     return "\n".join(lines) + "\n"
 

@@ -28,7 +28,8 @@ RUNS = [  # script, arguments, {file written: name in docs/images/examples}
     ("lr_schedules.py", [], {"lr_schedules.png": "lr_schedules.png"}),
     ("second_order.py", [], {"second_order.png": "second_order.png"}),
     ("custom_function.py", [], {"graph.svg": "custom_function_graph.svg"}),
-    ("train_digits.py", ["--no-progress"], {"curves.png": "digits_curves.png", "graph.svg": "digits_graph.svg"}),
+    ("train_digits.py", ["--no-progress"],
+     {"curves.png": "digits_curves.png", "graph.svg": "digits_graph.svg"}),
 ]
 
 
@@ -37,8 +38,10 @@ def optimizers():
     return {  # file name: (title, factory), the lr tuned by eye for the ravine below
         "sgd": ("SGD (lr 0.18)", lambda p: optim.SGD(p, lr=0.18)),
         "sgd_momentum": ("SGD, momentum 0.8 (lr 0.05)", lambda p: optim.SGD(p, lr=0.05, momentum=0.8)),
-        "nesterov": ("SGD, Nesterov 0.8 (lr 0.05)", lambda p: optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True)),
-        "momentum_ewa": ("Momentum, EWA form β=0.8 (lr 0.25)", lambda p: optim.Momentum(p, lr=0.25, beta=0.8)),
+        "nesterov": ("SGD, Nesterov 0.8 (lr 0.05)",
+                     lambda p: optim.SGD(p, lr=0.05, momentum=0.8, nesterov=True)),
+        "momentum_ewa": ("Momentum, EWA form β=0.8 (lr 0.25)",
+                         lambda p: optim.Momentum(p, lr=0.25, beta=0.8)),
         "adagrad": ("Adagrad (lr 0.5)", lambda p: optim.Adagrad(p, lr=0.5)),
         "adadelta": ("Adadelta (lr 5)", lambda p: optim.Adadelta(p, lr=5.0)),
         "rmsprop": ("RMSprop (lr 0.05)", lambda p: optim.RMSprop(p, lr=0.05)),

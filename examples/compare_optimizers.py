@@ -21,7 +21,8 @@ from minigrad.data import DataLoader, datasets, random_split
 OPTIMIZERS = {
     "sgd": ("SGD (lr 0.1)", lambda p: optim.SGD(p, lr=0.1)),
     "momentum": ("SGD + momentum 0.9 (lr 0.05)", lambda p: optim.SGD(p, lr=0.05, momentum=0.9)),
-    "nesterov": ("SGD + Nesterov 0.9 (lr 0.05)", lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
+    "nesterov": ("SGD + Nesterov 0.9 (lr 0.05)",
+                 lambda p: optim.SGD(p, lr=0.05, momentum=0.9, nesterov=True)),
     "ewa-momentum": ("Momentum β=0.9, EWA form (lr 0.3)", lambda p: optim.Momentum(p, lr=0.3, beta=0.9)),
     "adagrad": ("Adagrad (lr 0.05)", lambda p: optim.Adagrad(p, lr=0.05)),
     "adadelta": ("Adadelta (lr 1.0)", lambda p: optim.Adadelta(p, lr=1.0)),
@@ -52,7 +53,8 @@ def run(key, train_set, test_loader, epochs, batch_size, seed):
     mg.manual_seed(seed)
     model = make_model()
     optimizer = OPTIMIZERS[key][1](model.parameters())
-    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True, generator=mg.Generator().manual_seed(seed))
+    loader = DataLoader(train_set, batch_size=batch_size, shuffle=True,
+                        generator=mg.Generator().manual_seed(seed))
     loss_fn = nn.CrossEntropyLoss()
     losses, accs = [], []
     start = time.perf_counter()
@@ -96,7 +98,8 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description="Train one MLP on the digits with each optimizer.")
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--batch-size", type=int, default=32)
-    parser.add_argument("--only", default=",".join(OPTIMIZERS), help=f"comma-separated subset of {list(OPTIMIZERS)}")
+    parser.add_argument("--only", default=",".join(OPTIMIZERS),
+                        help=f"comma-separated subset of {list(OPTIMIZERS)}")
     parser.add_argument("--limit", type=int, default=None, help="use only this many digits")
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--out", default="runs/compare_optimizers")
@@ -108,7 +111,8 @@ def main(argv=None):
         parser.error(f"unknown optimizer(s) {unknown}; choose from {list(OPTIMIZERS)}")
     data = datasets.digits()
     if args.limit:
-        data = random_split(data, [args.limit, len(data) - args.limit], generator=mg.Generator().manual_seed(1))[0]
+        data = random_split(data, [args.limit, len(data) - args.limit],
+                            generator=mg.Generator().manual_seed(1))[0]
     train_set, test_set = random_split(data, [0.8, 0.2], generator=mg.Generator().manual_seed(args.seed))
     test_loader = DataLoader(test_set, batch_size=512)
 
@@ -117,7 +121,8 @@ def main(argv=None):
     results = {}
     for key in keys:
         r = results[key] = run(key, train_set, test_loader, args.epochs, args.batch_size, args.seed)
-        print(f"  {OPTIMIZERS[key][0]:36s} {r['loss'][-1]:10.4f} {r['accuracy'][-1]:9.4f} {r['seconds']:6.2f}s")
+        print(f"  {OPTIMIZERS[key][0]:36s} {r['loss'][-1]:10.4f} {r['accuracy'][-1]:9.4f} "
+              f"{r['seconds']:6.2f}s")
     os.makedirs(args.out, exist_ok=True)
     print(f"\nplot: {plot(results, args.out)}")
     return results

@@ -65,14 +65,16 @@ def main(argv=None):
         try:
             mg.set_backend("cupy")
         except RuntimeError as err:
-            print(f"mg.set_backend('cupy') failed, leaving the backend as it was ({mg.get_backend()}):\n  {err}")
+            print(f"mg.set_backend('cupy') failed, leaving the backend as it was "
+                  f"({mg.get_backend()}):\n  {err}")
 
     for name, (param_device, batch_device, loss, acc, seconds) in results.items():
         print(f"{name:6s}: parameters on {param_device}, batches on {batch_device}, "
               f"final loss {loss:.4f}, accuracy {acc:.4f}, {seconds:.2f} s")
     if len(results) == 2:
         gap = abs(results["numpy"][3] - results["cupy"][3])
-        print(f"accuracy difference CPU vs GPU: {gap:.4f} (random draws differ between NumPy and CuPy streams)")
+        print(f"accuracy difference CPU vs GPU: {gap:.4f} "
+              "(the random draws differ between the NumPy and CuPy streams)")
 
 
 if __name__ == "__main__":

@@ -98,7 +98,7 @@ def plot(results, out):
 
 
 def main(argv=None):
-    parser = argparse.ArgumentParser(description="Training an exploding RNN with and without gradient clipping.")
+    parser = argparse.ArgumentParser(description="An exploding RNN with and without gradient clipping.")
     parser.add_argument("--steps", type=int, default=200)
     parser.add_argument("--length", type=int, default=30, help="sequence length T")
     parser.add_argument("--lr", type=float, default=0.1)

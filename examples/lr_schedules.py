@@ -3,7 +3,8 @@
 1. Every scheduler of ``optim.lr_scheduler`` stepped for 100 epochs from lr = 0.1, drawn on one
    plot (``ReduceLROnPlateau`` reacting to a loss that stops improving).
 2. Adagrad's built-in decay: with a constant gradient g its effective learning rate
-   η/(δ + √(Σ g²)) = η/(δ + |g|√t) shrinks like 1/√t, while RMSprop's moving average keeps it level.
+   η/(δ + √(Σ g²)) = η/(δ + |g|√t) shrinks like 1/√t, while RMSprop's moving average keeps it
+   level.
 3. The same MLP trained on the spiral with a constant learning rate, step decay, cosine annealing
    and one-cycle (warm-up then anneal), with SGD + momentum (base lr 0.3). With this short budget
    the decaying schedules cut the learning rate before the network has fitted the arms, while
@@ -36,9 +37,11 @@ def schedules(epochs):
         f"CosineAnnealingLR(T_max={epochs})": lambda o: S.CosineAnnealingLR(o, T_max=epochs),
         "LambdaLR(1 / (1 + 0.05 t))": lambda o: S.LambdaLR(o, lambda t: 1 / (1 + 0.05 * t)),
         f"LinearLR warm-up ({warm}) + cosine (SequentialLR)": lambda o: S.SequentialLR(
-            o, [S.LinearLR(o, start_factor=0.1, total_iters=warm), S.CosineAnnealingLR(o, T_max=epochs - warm)],
+            o, [S.LinearLR(o, start_factor=0.1, total_iters=warm),
+                S.CosineAnnealingLR(o, T_max=epochs - warm)],
             milestones=[warm]),
-        f"OneCycleLR(max_lr=0.1, total_steps={epochs})": lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=epochs),
+        f"OneCycleLR(max_lr=0.1, total_steps={epochs})":
+            lambda o: S.OneCycleLR(o, max_lr=0.1, total_steps=epochs),
     }
 
 

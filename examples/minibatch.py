@@ -69,7 +69,8 @@ def plot(results, epochs, out):
     for name, r in reversed(list(results.items())):  # the noisiest curve first, underneath
         steps = np.arange(1, len(r["per_update"]) + 1) / r["updates_per_epoch"]
         left.plot(steps, r["per_update"], lw=0.6 if r["updates_per_epoch"] > 100 else 1.5,
-                  alpha=0.45 if r["updates_per_epoch"] > 100 else 1.0, marker="o" if r["updates_per_epoch"] == 1 else None, ms=3, label=name)
+                  alpha=0.45 if r["updates_per_epoch"] > 100 else 1.0,
+                  marker="o" if r["updates_per_epoch"] == 1 else None, ms=3, label=name)
         right.plot(range(epochs + 1), r["per_epoch"], marker="o", ms=3, label=name)
     left.set(yscale="log", title="loss of each batch when it was used", xlabel="epochs elapsed",
              ylabel="batch MSE")
@@ -99,7 +100,8 @@ def main(argv=None):
                 "stochastic (B = 1)": (1, 0.01)}
     results = {}
     print(f"linear regression, {args.n} samples, 5 features, {args.epochs} epochs, noise variance 0.01")
-    print(f"  {'variant':22s} {'lr':>5s} {'updates/epoch':>13s} {'updates':>8s} {'final MSE':>10s} {'time':>7s}")
+    print(f"  {'variant':22s} {'lr':>5s} {'updates/epoch':>13s} {'updates':>8s} {'final MSE':>10s} "
+          f"{'time':>7s}")
     for name, (batch_size, lr) in variants.items():
         r = results[name] = train(data, batch_size, lr, args.epochs, args.seed)
         print(f"  {name:22s} {lr:5g} {r['updates_per_epoch']:13d} {len(r['per_update']):8d} "

@@ -178,7 +178,8 @@ def plot(newton_path, gd_path, hf_norms, gd_norms, out):
     left.legend(fontsize=8, loc="lower right")
     right.semilogy(hf_norms, "o-", color="tab:red", label="Hessian-free Newton (CG on H·v)")
     right.semilogy(gd_norms, color="tab:blue", label="gradient descent")
-    right.set(title="logistic regression on the digits: ‖∇f‖", xlabel="iteration", ylabel="gradient norm")
+    right.set(title="logistic regression on the digits: ‖∇f‖", xlabel="iteration",
+              ylabel="gradient norm")
     right.legend(fontsize=8)
     fig.tight_layout()
     path = os.path.join(out, "second_order.png")
@@ -203,9 +204,11 @@ def main(argv=None):
     print("\n2. Rosenbrock from (-1.2, 1): Newton with the full Hessian (mg.autograd.functional.hessian)")
     newton_path = newton_2d([-1.2, 1.0], 6)
     for i, (x, y) in enumerate(newton_path):
-        print(f"   step {i}: ({x: .8f}, {y: .8f})  f = {rosenbrock(mg.tensor([x, y], dtype=mg.float64)).item():.3e}")
+        value = rosenbrock(mg.tensor([x, y], dtype=mg.float64)).item()
+        print(f"   step {i}: ({x: .8f}, {y: .8f})  f = {value:.3e}")
     gd_path = gd_2d([-1.2, 1.0], 1e-3, args.gd_steps)
-    print(f"   gradient descent (lr 1e-3), {args.gd_steps} steps: ({gd_path[-1, 0]:.6f}, {gd_path[-1, 1]:.6f}), "
+    print(f"   gradient descent (lr 1e-3), {args.gd_steps} steps: "
+          f"({gd_path[-1, 0]:.6f}, {gd_path[-1, 1]:.6f}), "
           f"f = {rosenbrock(mg.tensor(gd_path[-1], dtype=mg.float64)).item():.3e}")
 
     print("\n3. Hessian-vector products by double backprop (logistic regression on the digits)")

@@ -37,7 +37,7 @@ except ImportError:  # the progress bar is a nicety: train without it
 
 
 class DigitsCNN(nn.Module):
-    """conv(1->16) -> ReLU -> conv(16->32) -> ReLU -> maxpool 2 -> linear(512->64) -> ReLU -> linear(64->10)."""
+    """conv(1→16), ReLU, conv(16→32), ReLU, maxpool 2, linear(512→64), ReLU, linear(64→10)."""
 
     def __init__(self, channels=(16, 32), hidden=64, classes=10):
         super().__init__()

@@ -165,7 +165,8 @@ def main(argv=None):
         print(f"\n{name} ({label})")
         print("  activation std per layer: " + " ".join(f"{s:.2g}" for s in stds))
         print(f"  gradient norm, first / last layer: {grads[0]:.2e} / {grads[-1]:.2e}")
-        end = f"loss became non-finite at step {nan_at}" if nan_at is not None else f"final loss {losses[-1]:.4f}"
+        end = f"loss became non-finite at step {nan_at}" if nan_at is not None \
+            else f"final loss {losses[-1]:.4f}"
         print(f"  initial loss {loss0:.4g}, {end}, accuracy {accuracy:.3f}, "
               f"distinct units in layer 1: {results[name]['units']} of {args.width}")
 

@@ -107,7 +107,8 @@ def test_batch_sampler_given_directly():
 
 
 def test_custom_sampler_order():
-    assert _labels(DataLoader(_ds(), batch_size=5, sampler=[9, 8, 7, 6, 5, 4, 3, 2, 1, 0]))[0] == [9, 8, 7, 6, 5]
+    reverse = [9, 8, 7, 6, 5, 4, 3, 2, 1, 0]
+    assert _labels(DataLoader(_ds(), batch_size=5, sampler=reverse))[0] == [9, 8, 7, 6, 5]
 
 
 # --- shuffling: seeded, different per epoch ----------------------------------------------------

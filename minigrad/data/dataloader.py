@@ -148,7 +148,8 @@ class DataLoader:
                           "process; the worker options are ignored", UserWarning, stacklevel=2)
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError("batch_sampler is mutually exclusive with batch_size, shuffle, sampler and drop_last")
+                raise ValueError("batch_sampler is mutually exclusive with batch_size, shuffle, sampler "
+                                 "and drop_last")
             batch_size, drop_last = None, False
         elif batch_size is None and drop_last:
             raise ValueError("batch_size=None (no batching) is incompatible with drop_last")

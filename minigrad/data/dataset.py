@@ -163,7 +163,8 @@ def random_split(dataset, lengths, generator=None):
             counts[i % len(counts)] += 1
         lengths = counts
     if any(not isinstance(k, numbers.Integral) or k < 0 for k in lengths):
-        raise ValueError(f"random_split: lengths must be non-negative ints or fractions summing to 1, got {lengths}")
+        raise ValueError("random_split: lengths must be non-negative ints or fractions summing to 1, "
+                         f"got {lengths}")
     if sum(lengths) != n:
         raise ValueError(f"random_split: the lengths {lengths} sum to {sum(lengths)}, "
                          f"but the dataset has {n} samples")
