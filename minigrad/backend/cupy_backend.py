@@ -1,4 +1,4 @@
-"""The GPU backend: CuPy's main namespace, with CuPy's native kernels.
+"""The GPU backend: CuPy through array-api-compat's standard namespace, with CuPy's native kernels.
 
 CuPy is imported only when this backend is first used, so the CPU path never needs it.
 """
@@ -11,7 +11,7 @@ def _load_cupy():
         import cupy
     except ImportError:
         return None, ("CUDA requested but CuPy is not installed: "
-                      "pip install 'minigrad[gpu]' (cupy-cuda12x)")
+                      "pip install 'minigrad[gpu]' (cupy-cuda12x and array-api-compat)")
     try:
         count = cupy.cuda.runtime.getDeviceCount()
     except Exception as err:  # CUDA driver missing or broken: CuPy raises its own types
@@ -28,7 +28,13 @@ class CupyBackend(ArrayAPIBackend):
     def __init__(self):
         self._cupy, self._why_not = _load_cupy()
         if self._cupy is not None:
-            super().__init__(self._cupy)
+            try:  # CuPy's own namespace still lacks parts of the standard (e.g. cumulative_sum)
+                from array_api_compat import cupy as xp
+            except ImportError:
+                self._cupy, self._why_not = None, (
+                    "CUDA requested but array-api-compat is not installed: pip install 'minigrad[gpu]'")
+                return
+            super().__init__(xp)
 
     def available(self):
         return self._why_not
