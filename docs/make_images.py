@@ -18,7 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 IMAGES = ROOT / "docs" / "images"
 
 RUNS = [  # script, arguments, {file written: name in docs/images/examples}
-    ("backprop_by_hand.py", [], {"graph.svg": "backprop_graph.svg"}),
+    ("backprop_by_hand.py", [], {"graph.svg": "backprop_graph.svg", "steps.html": "backprop_steps.html"}),
     ("gradient_descent_lr.py", [], {"gradient_descent_lr.png": "gradient_descent_lr.png"}),
     ("minibatch.py", [], {"minibatch.png": "minibatch.png"}),
     ("compare_optimizers.py", [], {"compare_optimizers.png": "compare_optimizers.png"}),

@@ -110,22 +110,27 @@ def main(argv=None):
 
 
 def draw(out):
-    """The recorded graph of E with each weight's gradient written on it."""
-    w = {k: mg.tensor(v, dtype=mg.float64, requires_grad=True) for k, v in W0.items()}
-    error = forward(w, *X)["E"]
-    error.backward(retain_graph=True)
+    """The recorded graph of E with each weight's gradient on it, and the backward pass step by step."""
     try:
         from minigrad import viz
-    except ImportError as err:  # the numbers above still stand without the picture
+    except ImportError as err:  # the numbers above still stand without the pictures
         print(f"\n(graph not drawn: {err}; pip install 'minigrad[viz]')")
         return None
-    graph = viz.draw_graph(error, params=w, show_data=True, show_grad=True)
+    w = {k: mg.tensor(v, dtype=mg.float64, requires_grad=True) for k, v in W0.items()}
+    error = forward(w, *X)["E"]
+    steps_path = os.path.join(out, "steps.html")
     try:
+        os.makedirs(out, exist_ok=True)
+        # one picture per node the engine runs: which gradient arrives where, in which order
+        steps = viz.backprop_steps(error, params=w, path=steps_path)
+        error.backward()
+        graph = viz.draw_graph(error, params=w, show_data=True, show_grad=True)
         path = graph.render(os.path.join(out, "graph"), format="svg", cleanup=True)
     except viz.GraphvizNotFoundError as err:
         print(f"\n(graph not drawn) {err}")
         return None
     print(f"\ngraph with gradients: {path}")
+    print(f"backward pass step by step ({len(steps) - 1} steps, open in a browser): {steps_path}")
     return path
 
 

@@ -70,9 +70,10 @@ def test_backprop_mentions_errata(backprop):
 
 
 @pytest.mark.skipif(not HAVE_DOT, reason="graphviz's dot is not installed")
-def test_backprop_draws_graph(backprop):
+def test_backprop_draws_graph_and_steps(backprop):
     svg = (backprop[1] / "graph.svg").read_text()
     assert "<svg" in svg and "w5" in svg
+    assert "step 27/27" in (backprop[1] / "steps.html").read_text()
 
 
 # --- the other lessons ------------------------------------------------------------------------------
