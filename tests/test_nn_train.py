@@ -1,6 +1,5 @@
 """Integration: small models train (the loss falls), and a checkpoint resumes training exactly."""
 
-import time
 
 import numpy as np
 import pytest
@@ -36,7 +35,6 @@ def train(model, opt, x, y, steps):
 
 
 def test_mlp_learns_blobs(backend):
-    start = time.perf_counter()
     mg.manual_seed(0)
     x, y = blobs()
     model = mlp()
@@ -45,7 +43,6 @@ def test_mlp_learns_blobs(backend):
     model.eval()
     accuracy = (model(x).argmax(1) == y).float().mean().item()
     assert accuracy > 0.9
-    assert time.perf_counter() - start < 10
 
 
 def test_checkpoint_resume_matches_uninterrupted_training(tmp_path):
