@@ -171,10 +171,6 @@ def main(argv=None):
     args = parser.parse_args(argv)
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed (no PyTorch reference)'}")
-    print("\nper-op overhead, forward + .sum() + backward on 4x4 float32 (us per step)")
-    for name, t_mg, t_torch in per_op_overhead(args.repeat):
-        ref = f"  torch {t_torch * 1e6:7.1f}  ratio {t_mg / t_torch:4.2f}" if t_torch else ""
-        print(f"  {name:8s} minigrad {t_mg * 1e6:7.1f}{ref}")
     n = 20_000
     print(f"\n{n:,}-op chain forward + backward: {chain(n, args.repeat) * 1e3:.1f} ms")
     print("\nMLP 784-512-256-10 training step (forward, cross-entropy, backward, SGD update), ms;"
@@ -183,6 +179,11 @@ def main(argv=None):
         t_np, t_mg, t_nn = mlp(batch, args.repeat)
         print(f"  batch {batch:3d}: NumPy by hand {t_np * 1e3:6.2f} | minigrad tensor ops {t_mg * 1e3:6.2f} "
               f"({t_mg / t_np:.2f}x) | minigrad nn + optim {t_nn * 1e3:6.2f} ({t_nn / t_np:.2f}x)")
+    # last: once torch has run, its OpenMP threads keep spinning and slow NumPy's BLAS
+    print("\nper-op overhead, forward + .sum() + backward on 4x4 float32 (us per step)")
+    for name, t_mg, t_torch in per_op_overhead(args.repeat):
+        ref = f"  torch {t_torch * 1e6:7.1f}  ratio {t_mg / t_torch:4.2f}" if t_torch else ""
+        print(f"  {name:8s} minigrad {t_mg * 1e6:7.1f}{ref}")
 
 
 if __name__ == "__main__":

@@ -238,16 +238,15 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
 
 
 def _accumulate_into_leaf(leaf, grad, create_graph):
-    if not create_graph:
+    if leaf.grad is not None:
+        if create_graph:
+            leaf.grad = leaf.grad + grad
+        else:
+            leaf.grad.array = leaf.grad.array + grad.array
+    elif create_graph or not (grad._shared or grad._view):
+        leaf.grad = grad  # computed by this pass alone (or a graph the caller asked for)
+    else:
         # .grad must own its storage (optimizers and clipping write into it): copy a gradient
         # that is a view (e.g. a broadcast) or that another tensor may also hold
-        array = grad.array
-        if grad._shared or grad._view:
-            array = leaf.device.xp.asarray(array, copy=True)
-        grad = Tensor._make(array, leaf.device, False, None, 0)
-    if leaf.grad is None:
-        leaf.grad = grad
-    elif create_graph:
-        leaf.grad = leaf.grad + grad
-    else:
-        leaf.grad.array = leaf.grad.array + grad.array
+        copy = leaf.device.xp.asarray(grad.array, copy=True)
+        leaf.grad = Tensor._make(copy, leaf.device, False, None, 0)
