@@ -793,7 +793,6 @@ def _inplace_arith(t, fn, array_operator, other):
                                f"found {t.device} and {other.device}; move one explicitly with .to()")
         if other.dtype is not t.dtype:
             other = other.type(t.dtype)
-    from .autograd.grad_mode import is_grad_enabled
     if is_grad_enabled() and (t._requires_grad or isinstance(other, Tensor) and other._requires_grad):
         return _inplace(t, fn, other)
     value = other.array if isinstance(other, Tensor) else other
@@ -813,7 +812,6 @@ def _inplace(t, fn, *args, **attrs):
     the graph is recorded, ``t`` takes the result's place in the graph (PyTorch's rebase), and
     the previous value lives on in a snapshot that the new node saved.
     """
-    from .autograd.grad_mode import is_grad_enabled
     records = is_grad_enabled() and (t.requires_grad or any(
         isinstance(a, Tensor) and a.requires_grad for a in args))
     if records and t.requires_grad and t.grad_fn is None:
@@ -837,6 +835,7 @@ def _inplace(t, fn, *args, **attrs):
 
 
 # Imported last: these modules import Tensor from here.
+from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 from ._coerce import (  # noqa: E402
     _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg)
 from .ops.elementwise import (  # noqa: E402

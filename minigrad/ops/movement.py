@@ -2,7 +2,9 @@
 
 import numpy as np
 
+from .._coerce import _dim
 from ..autograd.function import Function
+from ..dtypes import promote_types
 
 
 class Reshape(Function):
@@ -188,7 +190,6 @@ def cat(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("cat: expected a non-empty list of tensors")
-    from .._coerce import _dim
     d = _dim(dim, tensors[0].ndim)
     ref = tensors[0].shape
     for t in tensors[1:]:
@@ -204,7 +205,6 @@ def stack(tensors, dim=0):
     tensors = list(tensors)
     if not tensors:
         raise RuntimeError("stack: expected a non-empty list of tensors")
-    from .._coerce import _dim
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
@@ -218,7 +218,6 @@ def split(tensor, split_size_or_sections, dim=0):
     >>> import minigrad as mg
     >>> [p.tolist() for p in split(mg.arange(5), 2)]
     [[0, 1], [2, 3], [4]]"""
-    from .._coerce import _dim
     dim = _dim(dim, tensor.ndim)
     n = tensor.shape[dim]
     if isinstance(split_size_or_sections, int):
@@ -234,13 +233,11 @@ def split(tensor, split_size_or_sections, dim=0):
 
 def chunk(tensor, chunks, dim=0):
     """``chunks`` pieces of (nearly) equal size along ``dim``."""
-    from .._coerce import _dim
     n = tensor.shape[_dim(dim, tensor.ndim)]
     return split(tensor, -(-n // chunks) if n else 1, dim)
 
 
 def _common_dtype(tensors):
-    from ..dtypes import promote_types
     target = tensors[0].dtype
     for t in tensors[1:]:
         target = promote_types(target, t.dtype)

@@ -3,6 +3,7 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 """
 
 from ..autograd.function import Function
+from ..autograd.grad_mode import is_grad_enabled
 
 
 class Linear(Function):
@@ -78,7 +79,6 @@ class CrossEntropy(Function):
     def backward(ctx, grad):
         x, a, logp = ctx.saved_tensors
         dim = ctx.attrs["dim"]
-        from ..autograd.grad_mode import is_grad_enabled
         # first order: reuse the saved log-probabilities; create_graph: softmax(x) stays in the graph
         p = x.softmax(dim) if is_grad_enabled() else logp.exp()
         grad = _per_sample(ctx, grad, x.ndim)
@@ -156,7 +156,6 @@ class Normalize(Function):
     def backward(ctx, grad, _mean_grad=None, _var_grad=None):
         x, weight, xhat, invstd = ctx.saved_tensors
         axes, param_axes, shape, eps = (ctx.attrs[k] for k in ("axes", "param_axes", "param_shape", "eps"))
-        from ..autograd.grad_mode import is_grad_enabled
         if is_grad_enabled():  # create_graph: rebuild x̂ from x so second derivatives see it
             centred = x - x.mean(dim=axes, keepdim=True)
             invstd = ((centred * centred).mean(dim=axes, keepdim=True) + eps).rsqrt()
