@@ -1,16 +1,13 @@
 """Adadelta: a decaying window of squared gradients and of squared updates."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["Adadelta", "adadelta"]
 
 
 def adadelta(xp, theta, g, r, u, *, lr, rho, eps, weight_decay, maximize):
     """One Adadelta step; ``r`` averages g², ``u`` averages the squared updates Δθ²."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
     r = rho * r + (1 - rho) * g * g
     delta = xp.sqrt(u + eps) / xp.sqrt(r + eps) * g
     u = rho * u + (1 - rho) * delta * delta

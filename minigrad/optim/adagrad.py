@@ -1,16 +1,13 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["Adagrad", "adagrad"]
 
 
 def adagrad(xp, theta, g, r, *, t, lr, lr_decay, weight_decay, eps, maximize):
     """One Adagrad step; ``r`` is the sum of squared gradients."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
     lr_t = lr / (1 + (t - 1) * lr_decay)
     r = r + g * g
     return theta - lr_t * (g / (xp.sqrt(r) + eps)), r

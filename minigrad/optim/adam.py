@@ -2,7 +2,7 @@
 
 import math
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["Adam", "adam"]
 
@@ -10,13 +10,8 @@ __all__ = ["Adam", "adam"]
 def adam(xp, theta, g, m, v, v_max, *, t, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize,
          decoupled_weight_decay):
     """One Adam step; ``m`` and ``v`` are the moment estimates, ``v_max`` their running max (AMSGrad)."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        if decoupled_weight_decay:
-            theta = theta * (1 - lr * weight_decay)
-        else:
-            g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize,
+                          decoupled=decoupled_weight_decay)
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
     if amsgrad:

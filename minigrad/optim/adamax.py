@@ -1,16 +1,13 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["Adamax", "adamax"]
 
 
 def adamax(xp, theta, g, m, u, *, t, lr, beta1, beta2, eps, weight_decay, maximize):
     """One Adamax step; ``m`` is the first moment, ``u`` the exponentially weighted infinity norm."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
     m = beta1 * m + (1 - beta1) * g
     u = xp.maximum(beta2 * u, xp.abs(g) + eps)
     return theta - lr / (1 - beta1 ** t) * (m / u), m, u

@@ -1,16 +1,13 @@
 """Lion: the sign of an interpolated momentum, with decoupled weight decay (Chen et al., 2023)."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["Lion", "lion"]
 
 
 def lion(xp, theta, g, m, *, lr, beta1, beta2, weight_decay, maximize):
     """One Lion step; ``m`` is the momentum (an exponential average of gradients with β₂)."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        theta = theta * (1 - lr * weight_decay)
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize, decoupled=True)
     c = beta1 * m + (1 - beta1) * g
     theta = theta - lr * xp.sign(c)
     m = beta2 * m + (1 - beta2) * g

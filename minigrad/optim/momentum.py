@@ -1,16 +1,13 @@
 """Momentum as the lectures write it: an exponentially weighted average of the gradients."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["Momentum", "momentum"]
 
 
 def momentum(xp, theta, g, v, *, t, lr, beta, weight_decay, bias_correction, maximize):
     """One step of exponentially weighted momentum; ``v`` is the average of the gradients."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
     v = beta * v + (1 - beta) * g
     v_hat = v / (1 - beta ** t) if bias_correction else v
     return theta - lr * v_hat, v

@@ -1,6 +1,6 @@
 """NAdam: Adam with Nesterov momentum and a momentum schedule (Dozat, 2016)."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["NAdam", "nadam"]
 
@@ -8,13 +8,8 @@ __all__ = ["NAdam", "nadam"]
 def nadam(xp, theta, g, m, v, *, t, lr, beta1, beta2, eps, weight_decay, mu_t, mu_next, mu_product,
           maximize, decoupled_weight_decay):
     """One NAdam step; ``mu_product`` is Π_{i≤t} μᵢ, already including ``mu_t``."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        if decoupled_weight_decay:
-            theta = theta * (1 - lr * weight_decay)
-        else:
-            g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize,
+                          decoupled=decoupled_weight_decay)
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
     denom = xp.sqrt(v / (1 - beta2 ** t)) + eps

@@ -46,7 +46,7 @@ from collections import defaultdict
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "required"]
+__all__ = ["Optimizer", "regularize", "required"]
 
 
 class _Required:
@@ -489,6 +489,23 @@ class _Handle:
 
     def remove(self):
         self._hooks.pop(self.id, None)
+
+
+def regularize(theta, g, *, lr, weight_decay, maximize, decoupled=False):
+    """The first lines of every update rule, with γ the learning rate and λ the weight decay::
+
+        g ← −g                  to maximize
+        g ← g + λθ              weight decay as an L2 penalty (PyTorch's ``weight_decay``)
+        θ ← θ(1 − γλ)           or decoupled from the gradient (AdamW, Lion, ``decoupled=True``)
+    """
+    if maximize:
+        g = -g
+    if weight_decay:
+        if decoupled:
+            theta = theta * (1 - lr * weight_decay)
+        else:
+            g = g + weight_decay * theta
+    return theta, g
 
 
 def _flat_mode(group):

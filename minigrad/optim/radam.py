@@ -2,20 +2,15 @@
 
 import math
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["RAdam", "radam"]
 
 
 def radam(xp, theta, g, m, v, *, t, lr, beta1, beta2, eps, weight_decay, maximize, decoupled_weight_decay):
     """One RAdam step; ``m``, ``v`` as in Adam."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        if decoupled_weight_decay:
-            theta = theta * (1 - lr * weight_decay)
-        else:
-            g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize,
+                          decoupled=decoupled_weight_decay)
     m = beta1 * m + (1 - beta1) * g
     v = beta2 * v + (1 - beta2) * g * g
     m_hat = m / (1 - beta1 ** t)

@@ -1,16 +1,13 @@
 """RMSProp: divide the gradient by a running root mean square; centered and Nesterov variants."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["RMSprop", "rmsprop"]
 
 
 def rmsprop(xp, theta, g, r, b, s, *, lr, alpha, eps, weight_decay, mu, centered, nesterov, maximize):
     """One RMSProp step; ``r`` averages g², ``s`` averages g (centered), ``b`` is the momentum buffer."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
     r = alpha * r + (1 - alpha) * g * g
     if centered:
         s = alpha * s + (1 - alpha) * g

@@ -1,16 +1,13 @@
 """Stochastic gradient descent, with momentum, Nesterov momentum and weight decay (PyTorch's SGD)."""
 
-from .optimizer import Optimizer
+from .optimizer import Optimizer, regularize
 
 __all__ = ["SGD", "sgd"]
 
 
 def sgd(xp, theta, g, b=None, *, lr, mu, tau, weight_decay, nesterov, maximize):
     """One SGD step; ``b`` is the momentum buffer (None before the first step or without momentum)."""
-    if maximize:
-        g = -g
-    if weight_decay:
-        g = g + weight_decay * theta
+    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
     if mu:
         b = g if b is None else mu * b + (1 - tau) * g
         g = g + mu * b if nesterov else b
