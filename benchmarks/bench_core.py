@@ -47,7 +47,7 @@ def per_op_overhead(repeat):
         a = mg.tensor(x_np, requires_grad=True)
         b = mg.tensor(x_np, requires_grad=True)
 
-        def step():
+        def step(op=op, a=a, b=b):
             op(a, b).sum().backward()
         t_mg = best_of(step, repeat, 2000)
         t_torch = None
@@ -55,7 +55,7 @@ def per_op_overhead(repeat):
             ta = torch.tensor(x_np, requires_grad=True)
             tb = torch.tensor(x_np, requires_grad=True)
 
-            def tstep():
+            def tstep(op=op, ta=ta, tb=tb):
                 op(ta, tb).sum().backward()
             t_torch = best_of(tstep, repeat, 2000)
         rows.append((name, t_mg, t_torch))

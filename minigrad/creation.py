@@ -116,7 +116,8 @@ empty = zeros
 
 
 def _like(t, value, dtype, device, requires_grad):
-    return full(t.shape, value, dtype=dtype or t.dtype, device=device or t.device, requires_grad=requires_grad)
+    return full(t.shape, value, dtype=dtype or t.dtype, device=device or t.device,
+                requires_grad=requires_grad)
 
 
 def zeros_like(t, dtype=None, device=None, requires_grad=False):

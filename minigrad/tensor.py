@@ -159,7 +159,8 @@ class Tensor:
 
     def item(self):
         if self.numel() != 1:
-            raise RuntimeError(f"item(): a Tensor with {self.numel()} elements cannot be converted to a scalar")
+            raise RuntimeError(f"item(): a Tensor with {self.numel()} elements cannot be converted "
+                               "to a scalar")
         return _python_scalar(self.array, self.dtype)
 
     def __float__(self):
@@ -835,16 +836,71 @@ def _inplace(t, fn, *args, **attrs):
 
 
 # Imported last: these modules import Tensor from here.
+from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
-from ._coerce import (  # noqa: E402
-    _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg)
 from .ops.elementwise import (  # noqa: E402
-    Abs, Add, Clamp, Compare, Copy, Cos, Div, Erf, Exp, Fill, FloorDiv, Gelu, LeakyRelu, Log, Log1p,
-    Logical, Maximum, Minimum, Mul, Neg, Pow, Relu, Remainder, Rsqrt, Sigmoid, Sign, Sin, Softplus,
-    Sqrt, Sub, Tan, Tanh, Cast, Clone, where)
+    Abs,
+    Add,
+    Cast,
+    Clamp,
+    Clone,
+    Compare,
+    Copy,
+    Cos,
+    Div,
+    Erf,
+    Exp,
+    Fill,
+    FloorDiv,
+    Gelu,
+    LeakyRelu,
+    Log,
+    Log1p,
+    Logical,
+    Maximum,
+    Minimum,
+    Mul,
+    Neg,
+    Pow,
+    Relu,
+    Remainder,
+    Rsqrt,
+    Sigmoid,
+    Sign,
+    Sin,
+    Softplus,
+    Sqrt,
+    Sub,
+    Tan,
+    Tanh,
+    where,
+)
 from .ops.indexing import Gather, GetItem, IndexSelect, SetItem  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from .ops.movement import (  # noqa: E402
-    BroadcastTo, Flip, Permute, Repeat, Reshape, Squeeze, ToDevice, Unsqueeze, chunk, split)
+    BroadcastTo,
+    Flip,
+    Permute,
+    Repeat,
+    Reshape,
+    Squeeze,
+    ToDevice,
+    Unsqueeze,
+    chunk,
+    split,
+)
 from .ops.reduce import (  # noqa: E402
-    Amax, Amin, ArgExtreme, Cumsum, LogSoftmax, LogSumExp, MaxDim, Mean, Norm, Prod, Softmax, Sum, Var)
+    Amax,
+    Amin,
+    ArgExtreme,
+    Cumsum,
+    LogSoftmax,
+    LogSumExp,
+    MaxDim,
+    Mean,
+    Norm,
+    Prod,
+    Softmax,
+    Sum,
+    Var,
+)

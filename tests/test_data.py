@@ -4,8 +4,17 @@ import numpy as np
 import pytest
 
 import minigrad as mg
-from minigrad.data import (BatchSampler, DataLoader, Dataset, RandomSampler, SequentialSampler, Subset,
-                           TensorDataset, default_collate, random_split)
+from minigrad.data import (
+    BatchSampler,
+    DataLoader,
+    Dataset,
+    RandomSampler,
+    SequentialSampler,
+    Subset,
+    TensorDataset,
+    default_collate,
+    random_split,
+)
 
 
 def _ds(n=10):

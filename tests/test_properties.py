@@ -23,7 +23,8 @@ def broadcastable_pair(draw):
 @given(broadcastable_pair(), st.sampled_from(["add", "sub", "mul", "maximum", "minimum"]))
 def test_binary_ops_match_numpy(pair, name):
     a, b = pair
-    ops = {"add": np.add, "sub": np.subtract, "mul": np.multiply, "maximum": np.maximum, "minimum": np.minimum}
+    ops = {"add": np.add, "sub": np.subtract, "mul": np.multiply,
+           "maximum": np.maximum, "minimum": np.minimum}
     out = getattr(mg.tensor(a), name)(mg.tensor(b)) if name in ("maximum", "minimum") else \
         {"add": lambda x, y: x + y, "sub": lambda x, y: x - y, "mul": lambda x, y: x * y}[name](
             mg.tensor(a), mg.tensor(b))

@@ -24,8 +24,8 @@ def vjp(func, inputs, v=None, create_graph=False):
 
 def jacobian(func, inputs, create_graph=False):
     """J[i..., j...] = ∂ func(inputs)[i...] / ∂ inputs[j...]; a tuple per input when given several."""
-    from . import grad
     from ..ops.movement import stack
+    from . import grad
     single = isinstance(inputs, Tensor)
     xs = _prepare(inputs)
     out = func(*xs)

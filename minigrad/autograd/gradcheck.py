@@ -86,7 +86,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
             continue
         excess = xp.abs(analytic - numerical) - (atol + rtol * xp.abs(numerical))
         worst = int(xp.argmax(xp.reshape(excess, (-1,))))
-        if float(xp.reshape(excess, (-1,))[worst]) > 0 or bool(xp.any(xp.isnan(analytic) != xp.isnan(numerical))):
+        nan_mismatch = bool(xp.any(xp.isnan(analytic) != xp.isnan(numerical)))
+        if float(xp.reshape(excess, (-1,))[worst]) > 0 or nan_mismatch:
             k, j = divmod(worst, numerical.shape[1])
             message = (f"gradcheck: Jacobian mismatch for input {i} (shape {tuple(x.shape)}) at output "
                        f"element {k}, input element {j}: analytic {float(analytic[k, j])!r} vs numerical "
@@ -99,8 +100,8 @@ def gradcheck(fn, inputs, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
 
 def gradgradcheck(fn, inputs, grad_outputs=None, eps=1e-6, atol=1e-5, rtol=1e-3, raise_exception=True):
     """Check second derivatives: ``gradcheck`` of x, v -> vᵀ ∂fn/∂x built with ``create_graph``."""
-    from . import grad
     from .. import randn_like
+    from . import grad
     inputs = (inputs,) if isinstance(inputs, Tensor) else tuple(inputs)
     diff = [i for i, x in enumerate(inputs) if isinstance(x, Tensor) and x.requires_grad]
     outputs = _outputs(fn, inputs)

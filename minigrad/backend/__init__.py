@@ -85,7 +85,8 @@ def device(spec):
         raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {spec!r}")
     type_, _, index = spec.partition(":")
     if type_ not in _by_device_type:
-        raise ValueError(f"unknown device {spec!r}; expected one of {sorted(_by_device_type)} (optionally ':N')")
+        raise ValueError(f"unknown device {spec!r}; expected one of {sorted(_by_device_type)} "
+                         "(optionally ':N')")
     backend = _backend(_by_device_type[type_])
     why_not = backend.available()
     if why_not:
@@ -95,7 +96,8 @@ def device(spec):
     elif backend.device_count() > 1 or index:
         index = int(index or 0)
         if index >= backend.device_count():
-            raise RuntimeError(f"device {spec!r} does not exist: {backend.device_count()} {type_} device(s) found")
+            raise RuntimeError(f"device {spec!r} does not exist: {backend.device_count()} {type_} "
+                               "device(s) found")
     else:
         index = 0 if type_ == "cuda" else None
     found = _device_cache[spec] = Device(type_, index, backend)

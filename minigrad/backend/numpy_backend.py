@@ -2,7 +2,7 @@
 
 import numpy as np
 
-from .base import ArrayAPIBackend, draw, _np_windows
+from .base import ArrayAPIBackend, _np_windows, draw
 
 try:  # SciPy is optional; math.erf element by element is exact but slower
     from scipy.special import erf as _erf

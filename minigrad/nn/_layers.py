@@ -2,8 +2,8 @@
 
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
-from ..ops.nn import Embedding as _Embedding
 from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
+from ..ops.nn import Embedding as _Embedding
 from ..tensor import Tensor
 
 

@@ -12,12 +12,36 @@ from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..tensor import Tensor
-from ._layers import (batch_norm, dropout, dropout1d, dropout2d, embedding, group_norm, instance_norm,
-                      layer_norm)
-from ._loss import (binary_cross_entropy, binary_cross_entropy_with_logits, cosine_embedding_loss,
-                    cosine_similarity, cross_entropy, gaussian_nll_loss, hinge_embedding_loss, huber_loss,
-                    kl_div, l1_loss, margin_ranking_loss, mse_loss, nll_loss, pairwise_distance,
-                    poisson_nll_loss, smooth_l1_loss, soft_margin_loss, triplet_margin_loss)
+from ._layers import (
+    batch_norm,
+    dropout,
+    dropout1d,
+    dropout2d,
+    embedding,
+    group_norm,
+    instance_norm,
+    layer_norm,
+)
+from ._loss import (
+    binary_cross_entropy,
+    binary_cross_entropy_with_logits,
+    cosine_embedding_loss,
+    cosine_similarity,
+    cross_entropy,
+    gaussian_nll_loss,
+    hinge_embedding_loss,
+    huber_loss,
+    kl_div,
+    l1_loss,
+    margin_ranking_loss,
+    mse_loss,
+    nll_loss,
+    pairwise_distance,
+    poisson_nll_loss,
+    smooth_l1_loss,
+    soft_margin_loss,
+    triplet_margin_loss,
+)
 
 
 # --- linear -------------------------------------------------------------------------------------

@@ -315,7 +315,7 @@ class Module:
                         g = convert(p.grad)
                         if g is not p.grad:
                             p.grad = g.detach()
-                for name, b in module._buffers.items():
+                for b in module._buffers.values():
                     if b is not None:
                         new = convert(b.detach())
                         if new.array is not b.array:

@@ -5,8 +5,8 @@ Inputs broadcast as in NumPy; the engine sums each gradient back to its input's 
 
 import math
 
-from ..autograd.function import Function
 from .._coerce import _promote
+from ..autograd.function import Function
 from ..tensor import Tensor
 
 

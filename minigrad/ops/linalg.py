@@ -112,5 +112,6 @@ def _normalise(equation, ndims):
         out = rhs.replace("...", ellipsis)
     else:
         letters = "".join(expanded)
-        out = ellipsis + "".join(sorted(c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis))
+        once = (c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis)
+        out = ellipsis + "".join(sorted(once))
     return ",".join(expanded) + "->" + out

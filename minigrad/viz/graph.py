@@ -156,7 +156,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction="LR", params=
     edges = set()
     elided_keys = set(b.elided)
     elided_into = set()
-    for target, consumer, i, shape in info.edges:
+    for target, consumer, i, _shape in info.edges:
         dst = b.display[id(consumer)]
         src = b.key_of(target)
         if dst not in b.kept or src == dst:
