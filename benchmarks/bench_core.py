@@ -9,6 +9,7 @@ import sys
 import time
 
 import numpy as np
+from _memory import keep_freed_memory
 
 import minigrad as mg
 
@@ -168,7 +169,12 @@ def mlp(batch, repeat):
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="ask glibc to keep freed memory (for NumPy and minigrad alike), so large "
+                             "temporaries stop page-faulting on every step")
     args = parser.parse_args(argv)
+    if args.keep_freed_memory:
+        keep_freed_memory()
     print(f"python {sys.version.split()[0]}, numpy {np.__version__}, "
           f"torch {torch.__version__ if torch else 'not installed (no PyTorch reference)'}")
     n = 20_000
