@@ -14,6 +14,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.ops.elementwise import SigmoidGrad, TanhGrad
 
 
 @dataclass
@@ -70,6 +71,8 @@ OPS = [
     Op("tan", mg.tan, np.tan, UNARY_SHAPES, domain=(-1.0, 1.0)),
     Op("tanh", mg.tanh, np.tanh, UNARY_SHAPES),
     Op("sigmoid", mg.sigmoid, lambda a: 1 / (1 + np.exp(-a)), UNARY_SHAPES),
+    Op("tanh_grad", lambda g, y: TanhGrad.apply(g, y), lambda g, y: g * (1 - y * y), BINARY_SHAPES[:3]),
+    Op("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), BINARY_SHAPES[:3]),
     Op("relu", mg.relu, lambda a: np.maximum(a, 0), UNARY_SHAPES),
     Op("leaky_relu", lambda a: a.leaky_relu(0.1), lambda a: np.where(a > 0, a, 0.1 * a), UNARY_SHAPES),
     Op("gelu", lambda a: a.gelu(), _gelu, UNARY_SHAPES),

@@ -305,7 +305,22 @@ class Tanh(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (1 - y * y)
+        return TanhGrad.apply(grad, y)
+
+
+class TanhGrad(Function):
+    """z = g (1 - y²), tanh's backward as one op;  dz/dg = 1 - y², dz/dy = -2 g y."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (1 - y * y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        dg, dy = ctx.needs_input_grad
+        return (TanhGrad.apply(grad, y) if dg else None), (-2 * grad * g * y if dy else None)
 
 
 class Sigmoid(Function):
@@ -322,7 +337,22 @@ class Sigmoid(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * (y * (1 - y))
+        return SigmoidGrad.apply(grad, y)
+
+
+class SigmoidGrad(Function):
+    """z = g y (1 - y), sigmoid's backward as one op;  dz/dg = y (1 - y), dz/dy = g (1 - 2y)."""
+
+    @staticmethod
+    def forward(ctx, g, y):
+        ctx.save_for_backward(g, y)
+        return g * (y * (1 - y))
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        dg, dy = ctx.needs_input_grad
+        return (SigmoidGrad.apply(grad, y) if dg else None), (grad * g * (1 - 2 * y) if dy else None)
 
 
 class Erf(Function):
