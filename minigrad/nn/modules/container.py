@@ -174,7 +174,50 @@ class ModuleList(Module):
         return "ModuleList(\n  " + "\n  ".join(lines) + "\n)"
 
 
-class ModuleDict(Module):
+class _DictOf:
+    """The dict protocol over one of a Module's registries (``_modules`` or ``_parameters``)."""
+
+    _registry = None  # the name of the Module dict that holds the entries
+
+    def _entries(self):
+        return getattr(self, self._registry)
+
+    def __getitem__(self, key):
+        return self._entries()[key]
+
+    def __delitem__(self, key):
+        del self._entries()[key]
+
+    def __len__(self):
+        return len(self._entries())
+
+    def __iter__(self):
+        return iter(self._entries())
+
+    def __contains__(self, key):
+        return key in self._entries()
+
+    def keys(self):
+        return self._entries().keys()
+
+    def items(self):
+        return self._entries().items()
+
+    def values(self):
+        return self._entries().values()
+
+    def pop(self, key):
+        return self._entries().pop(key)
+
+    def clear(self):
+        self._entries().clear()
+
+    def update(self, entries):
+        for key, value in (entries.items() if hasattr(entries, "items") else entries):
+            self[key] = value
+
+
+class ModuleDict(_DictOf, Module):
     """A dict of modules (insertion-ordered) whose parameters the parent registers.
 
     >>> import minigrad.nn as nn
@@ -183,53 +226,18 @@ class ModuleDict(Module):
     (['a', 'b'], True)
     """
 
+    _registry = "_modules"
+
     def __init__(self, modules=None):
         super().__init__()
         if modules is not None:
             self.update(modules)
-
-    def __getitem__(self, key):
-        return self._modules[key]
 
     def __setitem__(self, key, module):
         if key in self._modules:
             setattr(self, key, module)
         else:
             self.add_module(key, module)
-
-    def __delitem__(self, key):
-        del self._modules[key]
-
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules)
-
-    def __contains__(self, key):
-        return key in self._modules
-
-    def keys(self):
-        return self._modules.keys()
-
-    def items(self):
-        return self._modules.items()
-
-    def values(self):
-        return self._modules.values()
-
-    def pop(self, key):
-        module = self._modules[key]
-        del self._modules[key]
-        return module
-
-    def clear(self):
-        self._modules.clear()
-
-    def update(self, modules):
-        items = modules.items() if hasattr(modules, "items") else modules
-        for key, module in items:
-            self[key] = module
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleDict has no forward: index it in the parent's forward")
@@ -270,17 +278,15 @@ class ParameterList(Module):
                          for i, p in enumerate(self))
 
 
-class ParameterDict(Module):
+class ParameterDict(_DictOf, Module):
     """A dict of Parameters registered with the module that holds it."""
+
+    _registry = "_parameters"
 
     def __init__(self, parameters=None):
         super().__init__()
         if parameters is not None:
-            for k, v in (parameters.items() if hasattr(parameters, "items") else parameters):
-                self[k] = v
-
-    def __getitem__(self, key):
-        return self._parameters[key]
+            self.update(parameters)
 
     def __setitem__(self, key, value):
         value = value if isinstance(value, Parameter) else Parameter(value)
@@ -288,21 +294,3 @@ class ParameterDict(Module):
             self._parameters[key] = value
         else:
             self.register_parameter(key, value)
-
-    def __len__(self):
-        return len(self._parameters)
-
-    def __iter__(self):
-        return iter(self._parameters)
-
-    def __contains__(self, key):
-        return key in self._parameters
-
-    def keys(self):
-        return self._parameters.keys()
-
-    def items(self):
-        return self._parameters.items()
-
-    def values(self):
-        return self._parameters.values()
