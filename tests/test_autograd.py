@@ -25,21 +25,30 @@ def test_shared_subexpression_accumulates(backend):
     assert a.grad.item() == 4.0
 
 
-def test_diamond_graph_visits_each_node_once(backend):
+class Counted(Function):
+    """Identity whose backward records each call in ``calls``."""
+
     calls = []
 
-    class Count(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 1
+    @staticmethod
+    def forward(ctx, x):
+        return x * 1
 
-        @staticmethod
-        def backward(ctx, grad):
-            calls.append(1)
-            return grad
+    @staticmethod
+    def backward(ctx, grad):
+        Counted.calls.append(1)
+        return grad
 
+
+@pytest.fixture
+def calls():
+    Counted.calls.clear()
+    return Counted.calls
+
+
+def test_diamond_graph_visits_each_node_once(backend, calls):
     x = t([1.0, 2.0], requires_grad=True)
-    shared = Count.apply(x)
+    shared = Counted.apply(x)
     (shared * 2 + shared * 3).sum().backward()
     assert len(calls) == 1
     assert x.grad.tolist() == [5.0, 5.0]
@@ -174,21 +183,9 @@ def test_grad_of_non_leaf_input(backend):
     assert g.item() == 12.0
 
 
-def test_grad_runs_only_the_nodes_leading_to_its_inputs(backend):
-    calls = []
-
-    class Upstream(Function):
-        @staticmethod
-        def forward(ctx, x):
-            return x * 1
-
-        @staticmethod
-        def backward(ctx, grad):
-            calls.append(1)
-            return grad
-
+def test_grad_runs_only_the_nodes_leading_to_its_inputs(backend, calls):
     x = t(2.0, requires_grad=True)
-    h = Upstream.apply(x) * 3
+    h = Counted.apply(x) * 3
     (g,) = mg.grad(h * h, h)
     assert g.item() == 12.0 and calls == []
 
