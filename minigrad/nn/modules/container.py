@@ -14,7 +14,33 @@ def _index(idx, n):
     return idx % n
 
 
-class Sequential(Module):
+class _ListOf:
+    """The list protocol over a Module's children named "0", "1", ... (Sequential, ModuleList)."""
+
+    def __len__(self):
+        return len(self._modules)
+
+    def __iter__(self):
+        return iter(self._modules.values())
+
+    def append(self, module):
+        """Add ``module`` at the end; returns ``self``."""
+        self.add_module(str(len(self)), module)
+        return self
+
+    def extend(self, modules):
+        for m in modules:
+            self.append(m)
+        return self
+
+    def _renumber(self, modules):
+        """Make ``modules`` the children, named 0..n-1 again (PyTorch does after insert/delete)."""
+        self._modules.clear()
+        for i, m in enumerate(modules):
+            self.add_module(str(i), m)
+
+
+class Sequential(_ListOf, Module):
     """Modules applied one after the other: ``forward(x) = mₙ(…m₂(m₁(x)))``.
 
     Children are named ``"0"``, ``"1"``, ... (or by the keys of an ``OrderedDict`` argument),
@@ -43,12 +69,6 @@ class Sequential(Module):
             input = module(input)
         return input
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(OrderedDict(list(self._modules.items())[idx]))
@@ -62,33 +82,16 @@ class Sequential(Module):
         keys = list(self._modules)
         for key in (keys[idx] if isinstance(idx, slice) else [keys[_index(idx, len(keys))]]):
             del self._modules[key]
-        # PyTorch renumbers so that the names stay 0..n-1
-        items = list(self._modules.values())
         if all(k.isdigit() for k in keys):
-            self._modules.clear()
-            for i, m in enumerate(items):
-                self._modules[str(i)] = m
-
-    def append(self, module):
-        """Add ``module`` at the end; returns ``self``."""
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
+            self._renumber(list(self._modules.values()))
 
     def insert(self, index, module):
         n = len(self)
         if not -n <= index <= n:
             raise IndexError(f"index out of range: {index}")
-        index = index % (n + 1) if index < 0 else index
         items = list(self._modules.values())
-        items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        items.insert(index % (n + 1) if index < 0 else index, module)
+        self._renumber(items)
         return self
 
     def __add__(self, other):
@@ -97,7 +100,7 @@ class Sequential(Module):
         return Sequential(*self, *other)
 
 
-class ModuleList(Module):
+class ModuleList(_ListOf, Module):
     """A list of modules whose parameters the parent registers (a Python list would hide them).
 
     >>> import minigrad.nn as nn
@@ -111,12 +114,6 @@ class ModuleList(Module):
         if modules is not None:
             self.extend(modules)
 
-    def __len__(self):
-        return len(self._modules)
-
-    def __iter__(self):
-        return iter(self._modules.values())
-
     def __getitem__(self, idx):
         if isinstance(idx, slice):
             return type(self)(list(self._modules.values())[idx])
@@ -128,9 +125,7 @@ class ModuleList(Module):
     def __delitem__(self, idx):
         items = list(self._modules.values())
         del items[idx if isinstance(idx, slice) else _index(idx, len(items))]
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self._modules[str(i)] = m
+        self._renumber(items)
 
     def __iadd__(self, modules):
         return self.extend(modules)
@@ -138,21 +133,10 @@ class ModuleList(Module):
     def __add__(self, other):
         return ModuleList(list(self) + list(other))
 
-    def append(self, module):
-        self.add_module(str(len(self)), module)
-        return self
-
-    def extend(self, modules):
-        for m in modules:
-            self.append(m)
-        return self
-
     def insert(self, index, module):
         items = list(self._modules.values())
         items.insert(index, module)
-        self._modules.clear()
-        for i, m in enumerate(items):
-            self.add_module(str(i), m)
+        self._renumber(items)
 
     def forward(self, *args, **kwargs):
         raise NotImplementedError("ModuleList has no forward: iterate over it in the parent's forward")
