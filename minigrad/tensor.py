@@ -30,6 +30,7 @@ class Tensor:
                  "__weakref__", "__dict__")
     __hash__ = object.__hash__
     _hooks = None  # hooks of a leaf (a non-leaf's live on its grad_fn)
+    _post_accumulate_hooks = None  # hook(tensor) after backward has written a leaf's .grad
     _retains_grad = False
     name = None  # shown in error messages and pictures
     _view = False  # made by a view op: shares storage with its input
@@ -270,6 +271,17 @@ class Tensor:
         else:
             self.grad_fn.register_hook_for_output(self._output_nr, hook)
         return _RemovableHook(self, hook)
+
+    def register_post_accumulate_grad_hook(self, hook):
+        """Call ``hook(self)`` each time backward has accumulated into this leaf's ``.grad``."""
+        if self.grad_fn is not None:
+            raise RuntimeError("post accumulate grad hooks cannot be registered on non-leaf tensors")
+        if not self.requires_grad:
+            raise RuntimeError("cannot register a hook on a tensor that doesn't require gradient")
+        if self._post_accumulate_hooks is None:
+            self._post_accumulate_hooks = []
+        self._post_accumulate_hooks.append(hook)
+        return _RemovableHook(self, hook, "_post_accumulate_hooks")
 
     def retain_grad(self):
         """Keep ``.grad`` for this non-leaf tensor after backward."""
@@ -732,17 +744,19 @@ class Tensor:
 
 
 class _RemovableHook:
-    def __init__(self, tensor, hook):
+    def __init__(self, tensor, hook, registry="_hooks"):
         self._ref = weakref.ref(tensor)
         self._hook = hook
+        self._registry = registry
 
     def remove(self):
         t = self._ref()
         if t is None:
             return
         if t.grad_fn is None:
-            if t._hooks and self._hook in t._hooks:
-                t._hooks.remove(self._hook)
+            hooks = getattr(t, self._registry)
+            if hooks and self._hook in hooks:
+                hooks.remove(self._hook)
         elif t.grad_fn._hooks:
             hooks = t.grad_fn._hooks.get(t._output_nr, [])
             if self._hook in hooks:

@@ -286,6 +286,36 @@ def test_leaf_hook_runs_once_on_total_gradient(backend):
     assert seen == [5.0]
 
 
+def test_post_accumulate_grad_hook_sees_the_accumulated_grad(backend):
+    x = t([1.0, 2.0], requires_grad=True)
+    seen = []
+    handle = x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+    (x * 2 + x * 3).sum().backward()
+    (x * 2).sum().backward()
+    assert seen == [[5.0, 5.0], [7.0, 7.0]]  # once per backward, after accumulation
+    mg.grad((x * 2).sum(), x)  # mg.grad writes no .grad, so no hook
+    handle.remove()
+    (x * 2).sum().backward()
+    assert len(seen) == 2
+    with pytest.raises(RuntimeError, match="non-leaf"):
+        (x * 2).register_post_accumulate_grad_hook(lambda p: None)
+
+
+def test_queue_callback_runs_after_the_whole_pass(backend):
+    from minigrad.autograd.engine import queue_callback
+    x = t(1.0, requires_grad=True)
+    order = []
+
+    def hook(grad):
+        queue_callback(lambda: order.append(("callback", x.grad.item())))
+        order.append("hook")
+    x.register_hook(hook)
+    (x * 3).backward()
+    assert order == ["hook", ("callback", 3.0)]
+    with pytest.raises(RuntimeError, match="no backward pass"):
+        queue_callback(lambda: None)
+
+
 def test_retain_grad(backend):
     x = t(2.0, requires_grad=True)
     h = x * 3

@@ -17,6 +17,17 @@ from .function import Function, _anomaly
 from .grad_mode import set_grad_enabled
 
 
+_callbacks = []  # one list per backward pass running (a hook may start another)
+
+
+def queue_callback(callback):
+    """Run ``callback()`` once the backward pass now running has finished (e.g. to wait for
+    communication that gradient hooks started)."""
+    if not _callbacks:
+        raise RuntimeError("queue_callback: no backward pass is running")
+    _callbacks[-1].append(callback)
+
+
 def sum_to(grad, shape):
     """Sum a broadcast gradient back to ``shape`` (NumPy broadcasting undone)."""
     if grad.shape == shape:
@@ -231,9 +242,19 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 captured[i] = grad
         else:
             _accumulate_into_leaf(leaf, grad, create_graph)
+            if leaf._post_accumulate_hooks:
+                for hook in leaf._post_accumulate_hooks:
+                    hook(leaf)
 
-    with set_grad_enabled(create_graph):
-        walk(roots, root_grads, run_node, finish_leaf, consumers)
+    callbacks = []
+    _callbacks.append(callbacks)
+    try:
+        with set_grad_enabled(create_graph):
+            walk(roots, root_grads, run_node, finish_leaf, consumers)
+        for callback in callbacks:  # a callback may queue more
+            callback()
+    finally:
+        _callbacks.pop()
     return captured
 
 
