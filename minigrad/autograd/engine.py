@@ -16,7 +16,6 @@ from ..tensor import Tensor
 from .function import Function, _anomaly
 from .grad_mode import set_grad_enabled
 
-
 _callbacks = []  # one list per backward pass running (a hook may start another)
 
 
