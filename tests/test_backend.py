@@ -140,3 +140,30 @@ def test_cuda_round_trip_on_a_real_gpu():
         (w @ w).sum().backward()
         assert w.grad.device.type == "cuda"
     mg.cuda.synchronize()
+
+
+@pytest.mark.parametrize("case", [
+    ("sum", {}), ("sum", {"axis": (0, 2), "keepdims": True}), ("sum", {"axis": 1, "dtype": np.float64}),
+    ("prod", {"axis": -1}), ("max", {}), ("max", {"axis": 0, "keepdims": True}), ("min", {"axis": (1,)}),
+])
+@pytest.mark.parametrize("dtype", [np.float32, np.int8, np.bool_])
+def test_fast_numpy_reductions_equal_numpys_own(case, dtype):
+    from minigrad.backend.numpy_namespace import namespace as fast
+    name, kwargs = case
+    x = (np.arange(24).reshape(2, 3, 4) % 5).astype(dtype)
+    ours, theirs = getattr(fast, name)(x, **kwargs), getattr(np, name)(x, **kwargs)
+    assert type(ours) is type(theirs) and ours.dtype == theirs.dtype
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_fast_numpy_shape_functions_equal_numpys_own():
+    from minigrad.backend.numpy_namespace import namespace as fast
+    x = np.arange(6.0).reshape(1, 2, 3)[:, :, ::2]  # not contiguous
+    for name, args in [("reshape", ((2, 2),)), ("permute_dims", ((2, 0, 1),)), ("squeeze", (0,)),
+                       ("astype", (np.int16,))]:
+        ours, theirs = getattr(fast, name)(x, *args), getattr(np, name)(x, *args)
+        assert ours.dtype == theirs.dtype and ours.strides == theirs.strides
+        np.testing.assert_array_equal(ours, theirs)
+    assert not np.shares_memory(fast.reshape(x, (4,), copy=True), x)
+    assert fast.astype(x, x.dtype, copy=False) is x
+    assert fast.exp is np.exp  # everything else is NumPy's own
