@@ -126,3 +126,76 @@ class BatchSampler(Sampler):
 def as_index_array(batch):
     """A batch of indices as an int64 NumPy array (for ``_get_batch``)."""
     return np.asarray(batch, dtype=np.int64)
+
+
+class DistributedSampler(Sampler):
+    """Each rank's share of the dataset: disjoint shards that together cover it once per epoch.
+
+    The indices (shuffled with seed ``seed + epoch`` when ``shuffle``, so every rank draws the
+    same permutation) are padded by repeating the first ones up to a multiple of
+    ``num_replicas`` (or, with ``drop_last``, cut down to one), then rank r takes every
+    ``num_replicas``-th index starting at r. Call ``set_epoch(e)`` before each epoch, or every
+    epoch repeats the same order (PyTorch's rule).
+
+    Args:
+        dataset: the dataset (only its length is used).
+        num_replicas: the number of ranks (default: the process group's world size).
+        rank: this rank (default: the process group's).
+        shuffle: a new permutation each epoch.
+        seed: the permutation's base seed, the same on every rank.
+        drop_last: drop the tail instead of padding, so no sample is seen twice in an epoch.
+
+    Example:
+        >>> shards = [list(DistributedSampler(range(10), num_replicas=3, rank=r, shuffle=False))
+        ...           for r in range(3)]
+        >>> shards   # 10 indices padded to 12 with 0 and 1 again
+        [[0, 3, 6, 9], [1, 4, 7, 0], [2, 5, 8, 1]]
+    """
+
+    def __init__(self, dataset, num_replicas=None, rank=None, shuffle=True, seed=0, drop_last=False):
+        if num_replicas is None or rank is None:
+            from ..distributed import process_group
+            if num_replicas is None:
+                num_replicas = process_group.group("DistributedSampler").size
+            if rank is None:
+                rank = process_group.group("DistributedSampler").rank
+        if not isinstance(num_replicas, int) or num_replicas < 1:
+            raise ValueError(f"DistributedSampler: num_replicas must be a positive integer, got {num_replicas!r}")
+        if not 0 <= rank < num_replicas:
+            raise ValueError(f"DistributedSampler: invalid rank {rank}, rank should be in the interval "
+                             f"[0, {num_replicas - 1}]")
+        self.dataset = dataset
+        self.num_replicas = num_replicas
+        self.rank = rank
+        self.shuffle = shuffle
+        self.seed = seed
+        self.drop_last = drop_last
+        self.epoch = 0
+        n = len(dataset)
+        if drop_last and n % num_replicas:
+            self.num_samples = (n - num_replicas) // num_replicas + 1 if n >= num_replicas else 0
+        else:
+            self.num_samples = -(-n // num_replicas)
+        self.total_size = self.num_samples * num_replicas
+
+    def __iter__(self):
+        n = len(self.dataset)
+        if self.shuffle:
+            from ..random import Generator
+            generator = Generator().manual_seed(self.seed + self.epoch)
+            indices = _draw_permutation(n, generator).tolist()
+        else:
+            indices = list(range(n))
+        if self.total_size > len(indices):
+            padding = self.total_size - len(indices)
+            indices += (indices * (padding // max(len(indices), 1) + 1))[:padding]
+        else:
+            indices = indices[:self.total_size]
+        return iter(indices[self.rank:self.total_size:self.num_replicas])
+
+    def __len__(self):
+        return self.num_samples
+
+    def set_epoch(self, epoch):
+        """Make the next pass use the permutation of ``epoch`` (the same on every rank)."""
+        self.epoch = epoch

@@ -1,6 +1,6 @@
 """Neural networks: ``Module``, layers, losses, ``functional`` and ``init`` (PyTorch's names)."""
 
-from . import functional, init, utils
+from . import functional, init, parallel, utils
 from .module import Module
 from .modules import (
                       CELU,
@@ -73,3 +73,4 @@ from .modules.conv import Conv2d, ConvTranspose2d
 from .modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .parameter import Parameter
+from .parallel import SyncBatchNorm
