@@ -160,7 +160,8 @@ class DistributedSampler(Sampler):
             if rank is None:
                 rank = process_group.group("DistributedSampler").rank
         if not isinstance(num_replicas, int) or num_replicas < 1:
-            raise ValueError(f"DistributedSampler: num_replicas must be a positive integer, got {num_replicas!r}")
+            raise ValueError(f"DistributedSampler: num_replicas must be a positive integer, "
+                             f"got {num_replicas!r}")
         if not 0 <= rank < num_replicas:
             raise ValueError(f"DistributedSampler: invalid rank {rank}, rank should be in the interval "
                              f"[0, {num_replicas - 1}]")

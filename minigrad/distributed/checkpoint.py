@@ -3,8 +3,9 @@
 All ranks hold the same parameters after each step (DDP keeps them identical), so one copy is
 enough. ``save_on_main`` lets rank ``src`` write with ``mg.save`` (a temporary file in the same
 directory, fsync, rename: atomic) while the others wait for its word (a one-byte broadcast sent
-after the rename), so that when it returns on any rank the file is complete and ``mg.load`` works everywhere. If the writer fails, every
-rank raises (the others with an error naming the writer), instead of the others waiting forever.
+after the rename), so that when it returns on any rank the file is complete and ``mg.load``
+works everywhere. If the writer fails, every rank raises (the others with an error naming
+the writer) instead of waiting forever.
 """
 
 import os

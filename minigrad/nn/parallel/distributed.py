@@ -98,7 +98,8 @@ class DistributedDataParallel(Module):
             self.require_backward_grad_sync = self.reducer.enabled = previous
 
     def extra_repr(self):
-        return f"world_size={self.world_size}, bucket_cap_mb={self.bucket_cap_mb}, buckets={len(self.reducer.buckets)}"
+        buckets = len(self.reducer.buckets)
+        return f"world_size={self.world_size}, bucket_cap_mb={self.bucket_cap_mb}, buckets={buckets}"
 
 
 def _broadcast_coalesced(tensors, src):
