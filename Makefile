@@ -4,9 +4,10 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test graphviz docs bench
+.PHONY: demo test graphviz openmpi docs bench
 
-$(VENV)/.installed: setup.cfg pyproject.toml
+# openmpi first: pip may build mpi4py against it (the binary wheel finds it at run time)
+$(VENV)/.installed: setup.cfg pyproject.toml | openmpi
 	python3 -m venv $(VENV)
 	$(PY) -m pip install --quiet --disable-pip-version-check -e ".[dev]"
 	touch $@
@@ -18,10 +19,17 @@ graphviz:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
 	  else echo "note: graphviz's 'dot' is missing (apt-get install graphviz / brew install graphviz)"; fi; }
 
+# Open MPI (mpirun) runs the data-parallel tests and examples; Debian's, installed when we are root.
+openmpi:
+	@command -v mpirun >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq openmpi-bin libopenmpi-dev >/dev/null; \
+	  else echo "note: Open MPI is missing (apt-get install openmpi-bin libopenmpi-dev / brew install open-mpi)"; fi; }
+
 demo: $(VENV)/.installed graphviz
 	$(PY) examples/train_digits.py
 
-test: $(VENV)/.installed graphviz
+test: $(VENV)/.installed graphviz openmpi
 	$(PY) -m pytest -q
 
 docs: $(VENV)/.installed
