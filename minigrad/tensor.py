@@ -257,8 +257,7 @@ class Tensor:
     # --- autograd ------------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (chain rule, reverse mode)."""
-        from .autograd import backward
-        backward(self, gradient, retain_graph, create_graph, inputs)
+        _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
         """Call ``hook(grad)`` when this tensor's gradient is computed; a returned Tensor replaces it."""
@@ -850,6 +849,7 @@ def _inplace(t, fn, *args, **attrs):
 
 
 # Imported last: these modules import Tensor from here.
+from . import autograd as _autograd  # noqa: E402
 from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 from .ops.elementwise import (  # noqa: E402

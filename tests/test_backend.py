@@ -167,3 +167,27 @@ def test_fast_numpy_shape_functions_equal_numpys_own():
     assert not np.shares_memory(fast.reshape(x, (4,), copy=True), x)
     assert fast.astype(x, x.dtype, copy=False) is x
     assert fast.exp is np.exp  # everything else is NumPy's own
+
+
+@pytest.mark.parametrize("shape, target", [((), (4, 4)), ((1, 4), (3, 4)), ((2, 3), (5, 2, 3)),
+                                           ((0, 3), (2, 0, 3)), ((1,), (0,)), ((3, 1), (3, 1)),
+                                           ((2, 6), (2, 3))])
+def test_fast_numpy_broadcast_to_is_numpys_view(shape, target):
+    from minigrad.backend.numpy_namespace import namespace as fast
+    x = np.arange(float(np.prod(shape))).reshape(shape)
+    if target == (2, 3):
+        x, shape = x[:, ::2], (2, 3)  # not contiguous: NumPy's own path
+    ours, theirs = fast.broadcast_to(x, target), np.broadcast_to(x, target)
+    assert ours.shape == theirs.shape
+    def strides(a):  # strides along size-1 axes don't matter
+        return [s for s, n in zip(a.strides, target) if n > 1]
+    assert strides(ours) == strides(theirs)
+    assert not ours.flags.writeable and (ours.size == 0 or np.shares_memory(ours, x))
+    np.testing.assert_array_equal(ours, theirs)
+
+
+def test_fast_numpy_broadcast_to_refuses_what_numpy_refuses():
+    from minigrad.backend.numpy_namespace import namespace as fast
+    for shape, target in [((3,), (4,)), ((2, 3), (3,)), ((2, 1), (3, 5))]:
+        with pytest.raises(ValueError):
+            fast.broadcast_to(np.ones(shape), target)

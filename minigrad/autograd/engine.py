@@ -14,7 +14,7 @@ import heapq
 
 from ..tensor import Tensor
 from .function import Function, _anomaly
-from .grad_mode import set_grad_enabled
+from .grad_mode import _enabled
 
 _callbacks = []  # one list per backward pass running (a hook may start another)
 
@@ -138,14 +138,15 @@ def walk(roots, root_grads, run_node, finish_leaf, consumers=None, on_flow=None)
         grads = buffers.pop(node)
         input_grads = run_node(node, grads, step)
         i = -1
-        for edge, g in zip(node.next, input_grads):
+        for edge in node.next:
             i += 1
             if edge is None:
                 continue
             target, nr, shape = edge
             is_node = isinstance(target, Function)
+            g = input_grads[i]
             if g is not None:
-                if g.__class__ is not Tensor and not isinstance(g, Tensor):
+                if not isinstance(g, Tensor):
                     g = Tensor._make(g, node.device, False, None, 0)
                 if g.array.shape != shape:
                     g = sum_to(g, shape)
@@ -176,7 +177,10 @@ def _maybe_shared(g, incoming, outgoing):
     for other in outgoing:
         if other is g:
             n += 1
-    return n > 1 or any(g is x for x in incoming)
+    for other in incoming:
+        if other is g:
+            return True
+    return n > 1
 
 
 def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
@@ -211,12 +215,17 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             for nr, g in enumerate(grads):
                 for i in wanted.get((node, nr), ()):
                     captured[i] = g
-        if (needed is not None and node not in needed) or all(g is None for g in grads):
+        missing = 0
+        for g in grads:
+            if g is None:
+                missing += 1
+        if missing == len(grads) or (needed is not None and node not in needed):
             input_grads = (None,) * len(node.next)
         else:
-            for nr, g in enumerate(grads):
-                if g is None:
-                    grads[nr] = _zeros_for(node, nr)
+            if missing:
+                for nr, g in enumerate(grads):
+                    if g is None:
+                        grads[nr] = _zeros_for(node, nr)
             input_grads = node.backward(node, *grads)
             if not isinstance(input_grads, tuple):
                 input_grads = (input_grads,)
@@ -248,8 +257,11 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     callbacks = []
     _callbacks.append(callbacks)
     try:
-        with set_grad_enabled(create_graph):
+        mode = _enabled.set(create_graph)
+        try:
             walk(roots, root_grads, run_node, finish_leaf, consumers)
+        finally:
+            _enabled.reset(mode)
         for callback in callbacks:  # a callback may queue more
             callback()
     finally:

@@ -164,14 +164,27 @@ class Function:
         return array
 
     def _record(self, args, raw, results, attrs):
-        self.next = tuple([(a if a.grad_fn is None else a.grad_fn, a._output_nr, a.array.shape)
-                           if isinstance(a, Tensor) and a._requires_grad else None for a in args])
+        edges = []
+        for a in args:  # a loop, not a comprehension: this runs for every recorded op
+            if isinstance(a, Tensor) and a._requires_grad:
+                fn = a.grad_fn
+                edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
+            else:
+                edges.append(None)
+        self.next = tuple(edges)
         self.seq = next(_sequence)
         self.attrs = attrs
         self.scope = _scope.get()
-        self.out_meta = [(r.array.shape, r.array.dtype) for r in results]
+        if len(results) == 1:
+            out = results[0].array
+            self.out_meta = ((out.shape, out.dtype),)
+        else:
+            self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
         to_save = self.__dict__.pop("_to_save", None)  # the raw arrays: keep only the resolved entries
-        self._saved = [self._resolve(item, args, raw, results) for item in to_save] if to_save else ()
+        if to_save:
+            self._saved = [self._resolve(item, args, raw, results) for item in to_save]
+        else:
+            self._saved = ()
         if _anomaly.get():
             self.trace = "".join(traceback.format_stack(limit=12)[:-2])
 

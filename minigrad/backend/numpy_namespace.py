@@ -49,6 +49,24 @@ class _FastNumpy:
         return x.astype(dtype, copy=copy)
 
     @staticmethod
+    def broadcast_to(x, /, shape):
+        """A read-only view, stride 0 along new and stretched axes (NumPy's builds an nditer)."""
+        lead = len(shape) - x.ndim
+        if lead < 0 or not x.flags.c_contiguous:
+            return np.broadcast_to(x, shape)
+        strides = [0] * lead
+        for n, size, stride in zip(x.shape, shape[lead:], x.strides):
+            if n == size:
+                strides.append(stride)
+            elif n == 1:
+                strides.append(0)
+            else:
+                return np.broadcast_to(x, shape)  # for NumPy's error message
+        view = np.ndarray(shape, x.dtype, x, 0, tuple(strides))
+        view.flags.writeable = False
+        return view
+
+    @staticmethod
     def squeeze(x, /, axis):
         return x.squeeze(axis)
 
