@@ -95,6 +95,20 @@ def test_on_every_rank(job, name):
     assert not failures, "\n".join(f"rank {r}:\n{f}" for r, f in failures.items())
 
 
+@pytest.mark.gpu
+def test_nccl_collectives_and_ddp_on_gpus(tmp_path):
+    if not HAVE_MPI:
+        pytest.skip(INSTALL)
+    if not mg.cuda.is_available():
+        pytest.skip(f"no GPU: {mg.cuda.why_unavailable()}")
+    n = min(2, mg.cuda.device_count())  # NCCL needs one GPU per rank
+    proc, _ = mpirun(n, HELPERS / "gpu_checks.py", tmp_path, timeout=300)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    for r in range(n):
+        results = json.loads((tmp_path / f"rank{r}.json").read_text())["results"]
+        assert all(v is None for v in results.values()), results
+
+
 # --- failure: a rank that raises, a rank that hangs -------------------------------------------------------
 @needs_mpi
 def test_a_rank_that_raises_aborts_the_job_naming_it():
@@ -115,6 +129,15 @@ def test_a_rank_that_hangs_ends_the_job_after_the_timeout_naming_it():
     assert "are waiting in the same collective" in proc.stderr
     assert "unreachable" not in proc.stdout
     assert seconds < 20, f"took {seconds:.1f} s for a 2 s timeout"
+
+
+@needs_mpi
+def test_a_rank_that_is_killed_ends_the_job():
+    proc, seconds = mpirun(2, HELPERS / "failing.py", "die", 20, timeout=60)
+    assert proc.returncode != 0
+    assert "signal 9" in proc.stderr or "Killed" in proc.stderr, proc.stderr
+    assert "unreachable" not in proc.stdout
+    assert seconds < 15, f"took {seconds:.1f} s: mpirun should end the job when a rank dies"
 
 
 # --- without MPI ---------------------------------------------------------------------------------------

@@ -21,6 +21,7 @@ from .process_group import (
     DistTimeoutError,
     destroy_process_group,
     get_backend,
+    get_node_local_rank,
     get_rank,
     get_world_size,
     init_process_group,
@@ -30,5 +31,6 @@ from .process_group import (
 from .work import Work
 
 __all__ = ["init_process_group", "destroy_process_group", "is_initialized", "is_available", "get_rank",
-           "get_world_size", "get_backend", "all_reduce", "broadcast", "all_gather", "barrier", "ReduceOp",
-           "Work", "DistError", "DistTimeoutError", "save_on_main", "load", "functional"]
+           "get_world_size", "get_node_local_rank", "get_backend", "all_reduce", "broadcast", "all_gather",
+           "barrier", "ReduceOp", "Work", "DistError", "DistTimeoutError", "save_on_main", "load",
+           "functional"]

@@ -1,7 +1,7 @@
 """The GPU transport: CuPy arrays through NCCL, device memory to device memory.
 
 One process per GPU: a rank uses GPU ``local_rank % device_count`` (local rank = its rank among
-the processes on the same host, from ``MPI_Comm_split_type(SHARED)``). Rank 0 creates NCCL's
+the processes on the same host, ``get_node_local_rank()``). Rank 0 creates NCCL's
 unique id and the others receive it over MPI (``ncclCommInitRank``). Each collective runs on a
 dedicated stream that first waits for the work already queued on the current stream (so it
 sees finished gradients), and records a CUDA event that ``Work.wait`` polls against the timeout.
@@ -15,21 +15,18 @@ _BOOL_OP = {"sum": "max", "max": "max", "min": "min", "product": "min"}
 class NCCLTransport:
     """All-reduce, broadcast and all-gather of CuPy arrays over an NCCL communicator."""
 
-    def __init__(self, comm):
+    def __init__(self, comm, local_rank):
         try:
             import cupy
             from cupy.cuda import nccl
         except ImportError as err:
             raise RuntimeError("init_process_group('nccl') needs CuPy with NCCL: pip install "
                                f"'minigrad[gpu]' ({err})") from None
-        from mpi4py import MPI
         self.cupy, self.nccl = cupy, nccl
         count = cupy.cuda.runtime.getDeviceCount()
         if count == 0:
             raise RuntimeError("init_process_group('nccl'): no GPU found on this host")
-        local = comm.Split_type(MPI.COMM_TYPE_SHARED)
-        self.local_rank = local.Get_rank()
-        local.Free()
+        self.local_rank = local_rank
         self.device_id = self.local_rank % count
         cupy.cuda.Device(self.device_id).use()
         uid = nccl.get_unique_id() if comm.Get_rank() == 0 else None

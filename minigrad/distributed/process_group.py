@@ -24,7 +24,8 @@ import os
 import sys
 
 __all__ = ["init_process_group", "destroy_process_group", "is_initialized", "is_available",
-           "get_rank", "get_world_size", "get_backend", "DistError", "DistTimeoutError"]
+           "get_rank", "get_world_size", "get_node_local_rank", "get_backend", "DistError",
+           "DistTimeoutError"]
 
 DEFAULT_TIMEOUT = 1800.0  # seconds, PyTorch's default (30 minutes)
 
@@ -47,6 +48,7 @@ class ProcessGroup:
         self.comm = comm
         self.rank = comm.Get_rank()
         self.size = comm.Get_size()
+        self.local_rank = local_rank(comm)
         self.timeout = timeout
         self.transports = transports  # device type -> transport (mpi for "cpu", nccl for "cuda")
         self.side = comm.Dup()  # the "who is here?" questions of a timed-out collective
@@ -99,6 +101,21 @@ def get_rank():
 def get_world_size():
     """The number of processes in the job."""
     return group("get_world_size").size
+
+
+def get_node_local_rank():
+    """This process's rank among the processes on its own host (which GPU it should use)."""
+    return group("get_node_local_rank").local_rank
+
+
+def local_rank(comm):
+    """The rank within ``comm``'s processes that share this host's memory (MPI_Comm_split_type)."""
+    from mpi4py import MPI
+    local = comm.Split_type(MPI.COMM_TYPE_SHARED)
+    try:
+        return local.Get_rank()
+    finally:
+        local.Free()
 
 
 def get_backend():
@@ -171,7 +188,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     transports = {"cpu": MPITransport(MPI, comm)}
     if backend == "nccl":
         from ._nccl import NCCLTransport
-        transports["cuda"] = NCCLTransport(comm)
+        transports["cuda"] = NCCLTransport(comm, local_rank(comm))
     _group = ProcessGroup(backend, comm, seconds, transports)
     if abort_on_exception:
         _install_excepthook(_group)

@@ -136,30 +136,30 @@ class Net(nn.Module):
         return self.fc(self.bn(self.conv(x)).relu().flatten(1))
 
 
-def global_batches(steps, world, per_rank, seed=0):
+def global_batches(steps, world, per_rank, seed=0, device="cpu"):
     rng = np.random.default_rng(seed)
     for _ in range(steps):
         x = rng.standard_normal((world * per_rank, 1, 6, 6)).astype(np.float32)
         y = rng.integers(0, 3, world * per_rank)
-        yield mg.from_numpy(x), mg.from_numpy(y)
+        yield mg.tensor(x, device=device), mg.tensor(y, device=device)
 
 
 def shard(t, rank, per_rank):
     return t[rank * per_rank:(rank + 1) * per_rank]
 
 
-def train_both(rank, world, make_model, make_opt, steps=3, per_rank=4, sync_bn=True, **ddp_kw):
+def train_both(rank, world, make_model, make_opt, steps=3, per_rank=4, sync_bn=True, device="cpu", **ddp_kw):
     """(single-process model on the N·B batch, this rank's DDP model on its B) after ``steps`` steps."""
     mg.manual_seed(0)
-    reference = make_model()
+    reference = make_model().to(device)
     mg.manual_seed(100 + rank)  # different on each rank: DDP must broadcast rank 0's
-    local = make_model()
+    local = make_model().to(device)
     local.load_state_dict(reference.state_dict()) if rank == 0 else None
     if sync_bn:
         local = nn.SyncBatchNorm.convert_sync_batchnorm(local)
     ddp = DDP(local, **ddp_kw)
     opt_ref, opt_ddp = make_opt(reference.parameters()), make_opt(ddp.parameters())
-    for x, y in global_batches(steps, world, per_rank):
+    for x, y in global_batches(steps, world, per_rank, device=device):
         opt_ref.zero_grad()
         F.cross_entropy(reference(x), y).backward()
         opt_ref.step()
