@@ -112,7 +112,7 @@ long = int64
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils")
+_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed")
 _LAZY = {"save": "serialization", "load": "serialization"}
 
 
