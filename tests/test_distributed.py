@@ -109,35 +109,34 @@ def test_nccl_collectives_and_ddp_on_gpus(tmp_path):
         assert all(v is None for v in results.values()), results
 
 
-# --- failure: a rank that raises, a rank that hangs -------------------------------------------------------
+# --- failure: a rank that raises, hangs or is killed -----------------------------------------------------
+def failed_job(n, mode, timeout, within):
+    """Run failing.py; the job must fail, skip the line after the failure, and end ``within`` seconds."""
+    proc, seconds = mpirun(n, HELPERS / "failing.py", mode, timeout, timeout=60)
+    assert proc.returncode != 0 and "unreachable" not in proc.stdout, proc.stdout + proc.stderr
+    assert seconds < within, f"{mode}: the job took {seconds:.1f} s"
+    return proc.stderr
+
+
 @needs_mpi
-def test_a_rank_that_raises_aborts_the_job_naming_it():
-    proc, seconds = mpirun(2, HELPERS / "failing.py", "raise", 20, timeout=60)
-    assert proc.returncode != 0
-    assert "minigrad.distributed: rank 1 of 2 raised ValueError: boom on purpose" in proc.stderr, proc.stderr
-    assert "unreachable" not in proc.stdout
-    assert seconds < 15, f"took {seconds:.1f} s: the excepthook should abort at once, not after the timeout"
+def test_a_rank_that_raises_aborts_the_job_at_once_naming_it():
+    stderr = failed_job(2, "raise", timeout=20, within=15)  # well before the 20 s timeout
+    assert "minigrad.distributed: rank 1 of 2 raised ValueError: boom on purpose" in stderr, stderr
 
 
 @needs_mpi
 def test_a_rank_that_hangs_ends_the_job_after_the_timeout_naming_it():
-    proc, seconds = mpirun(3, HELPERS / "failing.py", "hang", 2, timeout=60)
-    assert proc.returncode != 0
+    stderr = failed_job(3, "hang", timeout=2, within=20)
     pattern = (r"rank [02] of 3 timed out after \d+\.\d s waiting in all_reduce \(collective #\d+\); "
                r"rank\(s\) 1 did not arrive")
-    assert re.search(pattern, proc.stderr), proc.stderr
-    assert "are waiting in the same collective" in proc.stderr
-    assert "unreachable" not in proc.stdout
-    assert seconds < 20, f"took {seconds:.1f} s for a 2 s timeout"
+    assert re.search(pattern, stderr), stderr
+    assert "are waiting in the same collective" in stderr
 
 
 @needs_mpi
 def test_a_rank_that_is_killed_ends_the_job():
-    proc, seconds = mpirun(2, HELPERS / "failing.py", "die", 20, timeout=60)
-    assert proc.returncode != 0
-    assert "signal 9" in proc.stderr or "Killed" in proc.stderr, proc.stderr
-    assert "unreachable" not in proc.stdout
-    assert seconds < 15, f"took {seconds:.1f} s: mpirun should end the job when a rank dies"
+    stderr = failed_job(2, "die", timeout=20, within=15)
+    assert "signal 9" in stderr or "Killed" in stderr, stderr
 
 
 # --- without MPI ---------------------------------------------------------------------------------------

@@ -191,6 +191,18 @@ def ddp_adam_in_many_small_buckets_matches_one_process(rank, world):
 
 
 @check
+def ddp_launches_a_bucket_while_backward_is_still_running(rank, world):
+    model = nn.Sequential(*[nn.Linear(8, 8) for _ in range(4)])
+    ddp = DDP(model, bucket_cap_mb=256 / 2**20)  # about one layer per bucket
+    events, launch = [], ddp.reducer._launch
+    ddp.reducer._launch = lambda bucket: (events.append(f"launch {len(bucket.params)}"), launch(bucket))[1]
+    model[0].weight.register_post_accumulate_grad_hook(lambda p: events.append("first layer's gradient"))
+    ddp(mg.ones(2, 8)).sum().backward()
+    # the last layer's bucket starts before backward has reached the first layer
+    assert events.count("launch 2") == 4 and events.index("launch 2") < events.index("first layer's gradient")
+
+
+@check
 def ddp_state_dict_keys_have_the_module_prefix(rank, world):
     ddp = DDP(Net())
     assert list(ddp.state_dict())[:2] == ["module.conv.weight", "module.conv.bias"], list(ddp.state_dict())
