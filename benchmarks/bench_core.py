@@ -21,12 +21,19 @@ except ImportError:
 
 def best_of(fn, repeat, number):
     """Best mean time per call (seconds) over ``repeat`` rounds of ``number`` calls."""
-    best = float("inf")
+    return best_of_each([fn], repeat, number)[0]
+
+
+def best_of_each(fns, repeat, number):
+    """``best_of`` for several functions, their rounds interleaved so that a slow spell of the
+    machine hits them all alike."""
+    best = [float("inf")] * len(fns)
     for _ in range(repeat):
-        start = time.perf_counter()
-        for _ in range(number):
-            fn()
-        best = min(best, (time.perf_counter() - start) / number)
+        for i, fn in enumerate(fns):
+            start = time.perf_counter()
+            for _ in range(number):
+                fn()
+            best[i] = min(best[i], (time.perf_counter() - start) / number)
     return best
 
 
@@ -50,16 +57,15 @@ def per_op_overhead(repeat):
 
         def step(op=op, a=a, b=b):
             op(a, b).sum().backward()
-        t_mg = best_of(step, repeat, 2000)
-        t_torch = None
-        if torch is not None:
-            ta = torch.tensor(x_np, requires_grad=True)
-            tb = torch.tensor(x_np, requires_grad=True)
+        if torch is None:
+            rows.append((name, best_of(step, repeat, 2000), None))
+            continue
+        ta = torch.tensor(x_np, requires_grad=True)
+        tb = torch.tensor(x_np, requires_grad=True)
 
-            def tstep(op=op, ta=ta, tb=tb):
-                op(ta, tb).sum().backward()
-            t_torch = best_of(tstep, repeat, 2000)
-        rows.append((name, t_mg, t_torch))
+        def tstep(op=op, ta=ta, tb=tb):
+            op(ta, tb).sum().backward()
+        rows.append((name, *best_of_each([step, tstep], repeat, 2000)))
     return rows
 
 
@@ -160,10 +166,8 @@ def mlp(batch, repeat):
     mg_params = [mg.tensor(p, requires_grad=True) for p in np_params]
     x_mg, y_mg = mg.tensor(x), mg.tensor(y)
     nn_step = nn_model(np_params)
-    t_np = best_of(lambda: numpy_step(np_params, x, y), repeat, 20)
-    t_mg = best_of(lambda: minigrad_step(mg_params, x_mg, y_mg), repeat, 20)
-    t_nn = best_of(lambda: nn_step(x_mg, y_mg), repeat, 20)
-    return t_np, t_mg, t_nn
+    return best_of_each([lambda: numpy_step(np_params, x, y), lambda: minigrad_step(mg_params, x_mg, y_mg),
+                         lambda: nn_step(x_mg, y_mg)], repeat, 20)
 
 
 def main(argv=None):

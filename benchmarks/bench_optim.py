@@ -4,8 +4,9 @@ Two workloads from issue 4: 200 parameters of 64x64 (many small tensors, where P
 per array op dominates) and a 10-million-parameter model (20 tensors: ten 1000x1000 weights and
 their biases, where memory traffic dominates). Gradients are set once; each timed step is just
 ``opt.step()``. Paths: ``fused`` (parameters are views of one flat buffer; the default),
-``foreach`` (gather with one concatenation, scatter with one slice + assign per parameter) and
-``reference`` (a loop over parameters).
+``foreach`` (gather with one concatenation, scatter with one slice + assign per parameter),
+``reference`` (a loop over parameters) and ``default`` (neither flag: on the CPU, parameters of
+at least ``CPU_CHUNK_BYTES`` step alone in row slices, the rest fused).
 
     python benchmarks/bench_optim.py              # Adam, both workloads, NumPy
     python benchmarks/bench_optim.py --opt SGD --repeat 5
@@ -24,11 +25,13 @@ import numpy as np  # noqa: E402
 import minigrad as mg  # noqa: E402
 from minigrad import optim  # noqa: E402
 
-PATHS = {"fused": dict(fused=True), "foreach": dict(foreach=True), "reference": dict(foreach=False)}
+PATHS = {"default": {}, "fused": dict(fused=True), "foreach": dict(foreach=True),
+         "reference": dict(foreach=False)}
 WORKLOADS = {
     "200 x (64x64)": [(64, 64)] * 200,
     "10M params (10 x 1000x1000 + biases)": [(1000, 1000), (1000,)] * 10,
     "1000 x (16,)  (tiny tensors)": [(16,)] * 1000,
+    "MLP 784-512-256-10 (6 tensors)": [(512, 784), (512,), (256, 512), (256,), (10, 256), (10,)],
 }
 
 
@@ -92,8 +95,8 @@ def main(argv=None):
         runs = {path: time_step(opt_cls, shapes, path, args.repeat, lr=args.lr) for path in PATHS}
         ms = {path: best for path, (best, _) in runs.items()}
         cells = "  ".join(f"{path} {best:7.2f} ({median:7.2f})" for path, (best, median) in runs.items())
-        print(f"{name:38s} {cells} ms   reference/fused {ms['reference'] / ms['fused']:.2f}x, "
-              f"reference/foreach {ms['reference'] / ms['foreach']:.2f}x")
+        print(f"{name:38s} {cells} ms   reference/default {ms['reference'] / ms['default']:.2f}x, "
+              f"reference/fused {ms['reference'] / ms['fused']:.2f}x")
         try:
             loop, foreach = time_torch_step(args.opt, shapes, args.repeat, lr=args.lr)
             print(f"{'':38s} PyTorch (CPU) for comparison: foreach=False {loop:.2f} ms, "

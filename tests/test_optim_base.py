@@ -509,6 +509,34 @@ def test_flat_update_in_chunks_that_cut_across_parameters(monkeypatch, name, cls
         np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
 
 
+@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
+def test_default_path_steps_big_parameters_alone_in_row_slices(monkeypatch, name, cls, ref, kwargs):
+    from minigrad.optim import optimizer
+    monkeypatch.setattr(optimizer, "CPU_CHUNK_BYTES", 2 * 8)  # parameters of >= 2 float64 step alone
+    calls = []
+    step_one = optimizer.Optimizer._step_one
+
+    def spy(self, group, p, chunk_bytes=None):
+        calls.append((p.shape, chunk_bytes))
+        return step_one(self, group, p, chunk_bytes)
+    monkeypatch.setattr(optimizer.Optimizer, "_step_one", spy)
+    got, opt, params = run_optimizer(cls, kwargs)  # neither foreach nor fused: the default
+    big = {p.shape for p in params if p.numel() >= 2}
+    assert big and {shape for shape, chunk in calls if chunk == 16} == big
+    want, _, _ = run_optimizer(cls, kwargs, foreach=False)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
+
+
+def test_row_slices_cover_the_rows_once():
+    from minigrad.optim.optimizer import _row_slices
+    x = np.zeros((10, 3))
+    assert _row_slices(x, None) == (...,) and _row_slices(np.zeros(()), 4) == (...,)
+    assert _row_slices(x, 7) == [slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8), slice(8, 10)]
+    assert _row_slices(x, 1) == [slice(a, a + 1) for a in range(10)]  # a row is the smallest slice
+    assert _row_slices(x, 30) == (...,)
+
+
 def test_step_hooks_run_around_the_step_and_can_be_removed():
     (p,) = _params(2)
     opt = optim.SGD([p], lr=0.1)

@@ -16,28 +16,32 @@ Three ways to run a step (chosen per group by ``foreach``/``fused``, as PyTorch 
 * ``foreach=True``: the parameters with the same device, dtype and scalar state (step count)
   are gathered into one flat buffer (one concatenation), updated by the update function, and
   scattered back (one slice + in-place assign per parameter).
-* ``fused=True``, the default when neither flag is given: as ``foreach``, but the flat buffer is
-  persistent and every parameter's ``.array`` becomes a view into it (once, at its first step),
-  so nothing is gathered or scattered. If something later replaces a parameter's array
-  (``p.data = ...``, ``vector_to_parameters``, moving it to another device or dtype) the
-  identity check notices and the buffer is rebuilt. Caveat: a NumPy array taken from a
-  parameter *before* its first fused step (``a = p.numpy()``) stops seeing the updates.
+* ``fused=True``: as ``foreach``, but the flat buffer is persistent and every parameter's
+  ``.array`` becomes a view into it (once, at its first step), so nothing is gathered or
+  scattered. If something later replaces a parameter's array (``p.data = ...``,
+  ``vector_to_parameters``, moving it to another device or dtype) the identity check notices
+  and the buffer is rebuilt. Caveat: a NumPy array taken from a parameter *before* its first
+  fused step (``a = p.numpy()``) stops seeing the updates.
+
+Neither flag (the default): ``fused``, except that on the CPU a parameter of at least
+``CPU_CHUNK_BYTES`` steps alone, its own arrays updated a few rows at a time; gathering it would
+copy its gradient for nothing, as there is no Python overhead to save on one big array.
 
 In both flat paths the optimizer state lives in persistent flat buffers with per-parameter
 views in ``state[p]``, the gradients are gathered with one concatenation (the engine hands each
 parameter a freshly allocated gradient), and on the CPU the update runs over cache-sized slices
 (``CPU_CHUNK_BYTES``; see ``Optimizer._step_flat``). ``benchmarks/bench_optim.py`` measures the
-three paths; on a 2-core AMD EPYC with NumPy 2.4, one float32 Adam step took (best of 20):
+paths; on a 2-core AMD EPYC with NumPy 2.4, one float32 Adam step took (best of 10):
 
-    ==============================  =======  ========  =========  ===========================
-    parameters                      fused    foreach   reference  PyTorch 2.13 CPU (loop/foreach)
-    ==============================  =======  ========  =========  ===========================
-    200 tensors of 64x64            3.6 ms   5.3 ms    5.1 ms     6.4 / 5.0 ms
-    10 M in 20 tensors              37 ms    46 ms     136 ms     39 / 12 ms
-    1000 tensors of 16              2.3 ms   4.5 ms    11.5 ms    24 / 13 ms
-    ==============================  =======  ========  =========  ===========================
-
-which is why ``fused`` is the default.
+    ================================  =======  =======  ========  =========  ===================
+    parameters                        default  fused    foreach   reference  PyTorch 2.13 CPU
+                                                                             (loop / foreach)
+    ================================  =======  =======  ========  =========  ===================
+    200 tensors of 64x64              3.2 ms   3.5 ms   4.3 ms    5.3 ms     6.5 / 5.0 ms
+    10 M in 20 tensors                32 ms    36 ms    71 ms     130 ms     72 / 17 ms
+    1000 tensors of 16                2.0 ms   1.7 ms   2.7 ms    12.5 ms    23 / 15 ms
+    MLP 784-512-256-10 (6 tensors)    1.8 ms   1.9 ms   1.9 ms    5.6 ms     0.50 / 0.46 ms
+    ================================  =======  =======  ========  =========  ===================
 """
 
 import math
@@ -57,7 +61,7 @@ class _Required:
 required = _Required()
 
 # Which flat path runs when neither ``foreach`` nor ``fused`` is given (see bench_optim.py).
-DEFAULT_FLAT_MODE = "fused"
+DEFAULT_FLAT_MODE = "auto"
 # Bytes per slice of each flat buffer in a CPU update (see ``Optimizer._step_flat``): with the
 # update's handful of temporaries this stays within a 1 MiB L2 cache.
 CPU_CHUNK_BYTES = 1 << 17
@@ -235,30 +239,47 @@ class Optimizer:
             for p in params:
                 self._step_one(group, p)
             return
+        if mode == "auto":  # on the CPU, big parameters step alone, in slices: nothing to gather
+            chunk = CPU_CHUNK_BYTES if params and params[0].device.type == "cpu" else None
+            big = [p for p in params if chunk and p.numel() * p.dtype.itemsize >= chunk]
+            for p in big:
+                self._step_one(group, p, chunk)
+            if big:
+                params = [p for p in params if not any(p is b for b in big)]
+            mode = "fused"
         for ps in self._partition(group, params):
             if len(ps) == 1:  # nothing to fuse
                 self._step_one(group, ps[0])
             else:
                 self._step_flat(group, ps, mode)
 
-    def _step_one(self, group, p):
-        """The reference path: the update function on one parameter's own arrays."""
+    def _step_one(self, group, p, chunk_bytes=None):
+        """The update function on one parameter's own arrays: whole (the reference path), or
+        ``chunk_bytes`` worth of rows at a time (each slice a view), for the reason given in
+        ``_step_flat``."""
         state = self.state[p]
         names = self._state_names(group)
         scalars = {k: state[k] for k in self._scalar_state if k in state}
         self._advance(group, scalars)
+        hyper = self._hyper(group, scalars)
+        xp, assign = p.device.xp, p.device.backend.assign
+        theta, g = p.array, p.grad.array
         arrays = [state[n].array if n in state else None for n in names]
-        xp, g = p.device.xp, p.grad.array
-        out = self.update(xp, p.array, g, *arrays, **self._hyper(group, scalars))
-        assign = p.device.backend.assign
-        assign(p.array, out[0])
-        for name, new in zip(names, out[1:]):
-            if new is None:
-                continue
-            if name in state:
-                assign(state[name].array, new)
-            else:  # new state may be the gradient itself (SGD's first buffer): never alias it
-                state[name] = _const(xp.asarray(new, copy=True) if new is g else new, p.device)
+        created = {}  # state the first step creates, per slice
+        for rows in _row_slices(theta, chunk_bytes and chunk_bytes // p.dtype.itemsize):
+            g_rows = g[rows]
+            state_rows = [s if s is None else s[rows] for s in arrays]
+            out = self.update(xp, theta[rows], g_rows, *state_rows, **hyper)
+            assign(theta[rows], out[0])
+            for name, old, new in zip(names, arrays, out[1:]):
+                if new is None:
+                    continue
+                if old is not None:
+                    assign(old[rows], new)
+                else:  # new state may be the gradient itself (SGD's first buffer): never alias it
+                    created.setdefault(name, []).append(xp.asarray(new, copy=True) if new is g_rows else new)
+        for name, parts in created.items():
+            state[name] = _const(parts[0] if len(parts) == 1 else xp.concat(parts), p.device)
         state.update(scalars)
         p._version[0] += 1
 
@@ -517,6 +538,18 @@ def _flat_mode(group):
     if foreach is False:
         return "reference"
     return "foreach" if fused is False else DEFAULT_FLAT_MODE
+
+
+def _row_slices(array, chunk_size):
+    """Keys that cut ``array`` into slices of whole rows, about ``chunk_size`` elements each
+    (one key, ``...``, for all of it when ``chunk_size`` is None or the array is small)."""
+    rows = array.shape[0] if array.ndim else 1
+    if chunk_size is None or rows < 2:
+        return (...,)
+    step = max(1, chunk_size // max(math.prod(array.shape[1:]), 1))
+    if step >= rows:
+        return (...,)
+    return [slice(a, a + step) for a in range(0, rows, step)]
 
 
 def _const(array, device):
