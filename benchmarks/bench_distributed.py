@@ -39,12 +39,18 @@ def _median(values):
     return values[len(values) // 2]
 
 
-def _time_calls(fn, barrier, budget):
-    """Median seconds per call of ``fn`` over ~``budget`` s (at least 5 calls), after a warm-up."""
+def _time_calls(fn, barrier, budget, agree_min):
+    """Seconds per call of ``fn``, 5 to 200 calls filling ~``budget`` s, after a warm-up.
+
+    Every rank must make the same number of calls (they are collectives), so the count is agreed
+    on (``agree_min``: the minimum over ranks) rather than read from each rank's own clock.
+    """
     fn()
+    t = time.perf_counter()
+    fn()
+    calls = agree_min(max(5, min(200, int(budget / max(time.perf_counter() - t, 1e-6)))))
     times = []
-    start = time.perf_counter()
-    while len(times) < 5 or (time.perf_counter() - start < budget and len(times) < 200):
+    for _ in range(calls):
         barrier()
         t = time.perf_counter()
         fn()
@@ -65,7 +71,7 @@ def worker(quick):
     sys.path.insert(0, os.path.join(ROOT, "examples"))
     from train_digits import DigitsCNN
 
-    dist.init_process_group("mpi", timeout=120)
+    dist.init_process_group("mpi", timeout=float(os.environ.get("BENCH_TIMEOUT", 120)))
     rank, world = dist.get_rank(), dist.get_world_size()
     comm = dist.process_group.group().comm
     budget = 0.5 if quick else 1.5
@@ -76,13 +82,18 @@ def worker(quick):
         dist.all_reduce(t, op="max")
         return t.item()
 
+    def agree_min(count):
+        t = mg.tensor([count])
+        dist.all_reduce(t, op="min")
+        return t.item()
+
     from mpi4py import MPI
     for size in SIZES:
         t = mg.ones(size // 4)
-        ours = agreed(_time_calls(lambda t=t: dist.all_reduce(t), dist.barrier, budget))
+        ours = agreed(_time_calls(lambda t=t: dist.all_reduce(t), dist.barrier, budget, agree_min))
         raw = t.numpy()
         blocking = agreed(_time_calls(lambda raw=raw: comm.Allreduce(MPI.IN_PLACE, raw), dist.barrier,
-                                      budget))
+                                      budget, agree_min))
         results["allreduce"].append({"bytes": size, "seconds": ours, "mpi4py_seconds": blocking})
 
     x = mg.from_numpy(np.random.default_rng(rank).random((32, 1, 8, 8), dtype=np.float32))

@@ -28,6 +28,10 @@ __all__ = ["init_process_group", "destroy_process_group", "is_initialized", "is_
            "DistTimeoutError"]
 
 DEFAULT_TIMEOUT = 1800.0  # seconds, PyTorch's default (30 minutes)
+# Non-blocking all-reduce by Rabenseifner's algorithm (reduce-scatter by recursive halving, then
+# all-gather): as bandwidth-optimal as a ring, with log2(N) latency steps instead of 2(N - 1).
+# Open MPI's own choice for MPI_Iallreduce took twice as long from 64 KiB to 1 MiB here.
+_OPEN_MPI_DEFAULTS = {"OMPI_MCA_coll_libnbc_iallreduce_algorithm": "3"}
 
 _group = None  # the ProcessGroup once init_process_group has run
 
@@ -142,6 +146,8 @@ def _import_mpi():
                            "`apt-get install openmpi-bin libopenmpi-dev` then `pip install "
                            "'minigrad[distributed]'` (mpi4py)") from None
     mpi4py.rc.threads = False  # one thread talks to MPI: the cheapest thread level
+    for name, value in _OPEN_MPI_DEFAULTS.items():  # read by Open MPI's MPI_Init; the user's own win
+        os.environ.setdefault(name, value)
     from mpi4py import MPI
     return MPI
 
