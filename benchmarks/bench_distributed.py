@@ -21,6 +21,7 @@ mpi4py 4.1.2): see benchmarks/README.md.
 
 import argparse
 import json
+import math
 import os
 import shutil
 import subprocess
@@ -163,20 +164,30 @@ def report(runs):
         print(f"{transport:9s} N={n}: {figures}")
     two = runs.get(("tcp", 2))
     if two:
-        grad = two["gradient_bytes"]
-        latency = two["allreduce"][0]["seconds"] / 2  # a 2-rank ring: 2(N-1) = 2 message steps
-        big = two["allreduce"][-1]
-        loop_bw = 2 * 0.5 * big["bytes"] / big["seconds"]
-        print(f"\ncost model T = 2(N-1) a + 2(N-1)/N x G / B, G = {grad} gradient bytes (digits CNN)")
-        print(f"measured on loopback TCP: a = {latency * 1e6:.0f} us per message step, "
-              f"B = {loop_bw / 1e9:.2f} GB/s")
-        for label, bw, alpha in (("loopback", loop_bw, latency), ("10 GbE", 1.25e9, 30e-6),
-                                 ("25 GbE", 3.1e9, 20e-6), ("100 Gb/s", 12.5e9, 5e-6)):
-            parts = []
-            for n in (2, 8, 64):
-                t = 2 * (n - 1) * alpha + 2 * (n - 1) / n * grad / bw
-                parts.append(f"N={n}: {t * 1e3:.2f} ms")
-            print(f"  {label:9s} (B {bw / 1e9:5.2f} GB/s, a {alpha * 1e6:3.0f} us): " + ", ".join(parts))
+        cost_model(two, compute=runs[("shm", 2)]["steps"]["plain"])
+
+
+def cost_model(two, compute):
+    """The all-reduce per step for N nodes, from the 2-rank loopback figures and typical links."""
+    grad = two["gradient_bytes"]
+    alpha = two["allreduce"][0]["seconds"] / 2  # 4 KiB on 2 ranks: 2 message steps, bytes negligible
+    big = two["allreduce"][-1]
+    loop_bw = 2 * (2 - 1) / 2 * big["bytes"] / big["seconds"]  # bus bandwidth of the 16 MiB all-reduce
+    print(f"\ncost model per step, G = {grad:,} gradient bytes (digits CNN), no overlap:")
+    print("  bandwidth 2(N-1)/N x G / B; latency 2(N-1) a (ring) or 2 log2(N) a (Rabenseifner, "
+          "minigrad's default)")
+    print(f"  loopback TCP measured here: a = {alpha * 1e6:.0f} us, B = {loop_bw / 1e9:.2f} GB/s; "
+          f"compute {compute * 1e3:.2f} ms per step (32 digits per rank)")
+    print(f"  {'link':9s} {'B GB/s':>6s} {'a us':>4s} {'N':>3s} {'bandwidth':>9s} {'ring':>8s} "
+          f"{'Rabenseif.':>10s} {'efficiency':>10s}")
+    for label, bw, a in (("loopback", loop_bw, alpha), ("10 GbE", 1.25e9, 30e-6),
+                         ("25 GbE", 3.1e9, 20e-6), ("100 Gb/s", 12.5e9, 5e-6)):
+        for n in (2, 8, 64):
+            band = 2 * (n - 1) / n * grad / bw
+            ring = band + 2 * (n - 1) * a
+            halving = band + 2 * math.log2(n) * a
+            print(f"  {label:9s} {bw / 1e9:6.2f} {a * 1e6:4.0f} {n:3d} {band * 1e3:7.2f}ms "
+                  f"{ring * 1e3:6.2f}ms {halving * 1e3:8.2f}ms {compute / (compute + halving):10.0%}")
 
 
 def main():
