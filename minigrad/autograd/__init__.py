@@ -13,28 +13,31 @@ __all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "functi
 
 
 def _as_tuple(x):
-    return (x,) if isinstance(x, Tensor) or x is None else tuple(x)
+    return (x,) if x is None or isinstance(x, Tensor) else tuple(x)
 
 
 def _root_grads(outputs, grad_outputs):
     grads = []
-    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
-        if not out.requires_grad:
+    i = -1
+    for out, g in zip(outputs, grad_outputs):
+        i += 1
+        if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
+        device = out.device
         if g is None:
-            if out.numel() != 1:
+            if out.array.size != 1:
                 raise RuntimeError(
                     f"grad can be implicitly created only for scalar outputs; output {i} has shape "
                     f"{tuple(out.shape)}: pass gradient= (grad_outputs=) of that shape")
-            g = Tensor._make(out.device.xp.ones_like(out.array), out.device, False, None, 0)
+            ones = device.backend.full(out.array.shape, 1, out.array.dtype, device.index)
+            g = Tensor._make(ones, device, False, None, 0)
         elif not isinstance(g, Tensor):
-            g = Tensor._make(out.device.backend.asarray(g, out.dtype, out.device.index), out.device,
-                             False, None, 0)
+            g = Tensor._make(device.backend.asarray(g, out.dtype, device.index), device, False, None, 0)
         elif g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
                                f"output[{i}] has a shape of {tuple(out.shape)}")
-        elif g.device != out.device:
-            raise RuntimeError(f"grad_output[{i}] is on {g.device} but output[{i}] is on {out.device}")
+        elif g.device != device:
+            raise RuntimeError(f"grad_output[{i}] is on {g.device} but output[{i}] is on {device}")
         grads.append(g)
     return grads
 
@@ -42,7 +45,7 @@ def _root_grads(outputs, grad_outputs):
 def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, inputs=None):
     """Accumulate the gradients of ``tensors`` into the ``.grad`` of the leaves they depend on."""
     tensors = _as_tuple(tensors)
-    grad_tensors = _as_tuple(grad_tensors) if grad_tensors is not None else (None,) * len(tensors)
+    grad_tensors = (None,) * len(tensors) if grad_tensors is None else _as_tuple(grad_tensors)
     retain_graph = create_graph if retain_graph is None else retain_graph
     roots = _root_grads(tensors, grad_tensors)
     if inputs is None:
