@@ -72,5 +72,5 @@ from .modules import (
 from .modules.conv import Conv2d, ConvTranspose2d
 from .modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
-from .parameter import Parameter
 from .parallel import SyncBatchNorm
+from .parameter import Parameter

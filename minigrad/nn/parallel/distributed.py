@@ -112,6 +112,8 @@ def _broadcast_coalesced(tensors, src):
         xp = device.xp
         flat = xp.concat([xp.reshape(t.array, (-1,)) for t in members])
         _dist.broadcast(Tensor._make(flat, device, False, None, 0), src)
+        if _pg.get_rank() == src:
+            continue  # its tensors already hold the values
         start = 0
         for t in members:
             n = t.numel()

@@ -95,6 +95,7 @@ class Reducer:
         self.running = True
         self.ready = set()
         self.next_bucket = 0
+        self.first_in_flight = 0  # buckets before it have completed their all-reduce
         for b in self.buckets:
             b.pending = len(b.params)
             b.work = b.flat = None
@@ -112,9 +113,10 @@ class Reducer:
         while self.next_bucket < len(self.buckets) and self.buckets[self.next_bucket].pending == 0:
             self._launch(self.buckets[self.next_bucket])
             self.next_bucket += 1
-        for b in self.buckets[:self.next_bucket]:
-            if not b.work.is_completed():
-                break  # drives MPI's progress; later buckets wait behind this one anyway
+        while self.first_in_flight < self.next_bucket:  # drives MPI's progress
+            if not self.buckets[self.first_in_flight].work.is_completed():
+                break  # later buckets travel behind this one anyway
+            self.first_in_flight += 1
 
     def _launch(self, bucket):
         xp = bucket.device.xp
