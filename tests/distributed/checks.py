@@ -203,6 +203,17 @@ def ddp_launches_a_bucket_while_backward_is_still_running(rank, world):
 
 
 @check
+def ddp_forward_copies_rank0_buffers_only_when_recording_a_graph(rank, world):
+    ddp = DDP(nn.BatchNorm1d(2, momentum=0.0))  # momentum 0: the forward itself leaves the buffers alone
+    ddp.module.running_mean.fill_(float(rank))
+    with mg.no_grad():
+        ddp(mg.ones(4, 2))
+    assert ddp.module.running_mean.tolist() == [float(rank)] * 2  # rank 0 may evaluate alone
+    ddp(mg.ones(4, 2))
+    assert ddp.module.running_mean.tolist() == [0.0, 0.0]
+
+
+@check
 def ddp_state_dict_keys_have_the_module_prefix(rank, world):
     ddp = DDP(Net())
     assert list(ddp.state_dict())[:2] == ["module.conv.weight", "module.conv.bias"], list(ddp.state_dict())
@@ -324,6 +335,19 @@ def save_on_main_writes_once_from_rank0_and_every_rank_loads(rank, world):
     loaded = dist.load(path)
     assert loaded["rank"] == 0
     close(loaded["model"]["module.weight"].tolist(), model.module.weight.tolist(), what="weight")
+
+
+@check
+def save_on_main_failure_raises_on_every_rank(rank, world):
+    path = os.path.join(sys.argv[1], "no such directory", "ckpt.safetensors")
+    try:
+        dist.save_on_main({"x": mg.ones(1)}, path)
+    except FileNotFoundError:
+        assert rank == 0
+    except RuntimeError as err:
+        assert rank != 0 and "rank 0 failed to write" in str(err), str(err)
+    else:
+        raise AssertionError("no error")
 
 
 def main():
