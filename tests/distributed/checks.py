@@ -11,18 +11,16 @@ import os
 import sys
 import traceback
 
-os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+import numpy as np
 
-import numpy as np  # noqa: E402
-
-import minigrad as mg  # noqa: E402
-import minigrad.distributed as dist  # noqa: E402
-import minigrad.nn as nn  # noqa: E402
-import minigrad.nn.functional as F  # noqa: E402
-import minigrad.optim as optim  # noqa: E402
-from minigrad import serialization  # noqa: E402
-from minigrad.data import DataLoader, DistributedSampler, TensorDataset  # noqa: E402
-from minigrad.nn.parallel import DistributedDataParallel as DDP  # noqa: E402
+import minigrad as mg
+import minigrad.distributed as dist
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+import minigrad.optim as optim
+from minigrad import serialization
+from minigrad.data import DataLoader, DistributedSampler, TensorDataset
+from minigrad.nn.parallel import DistributedDataParallel as DDP
 
 CHECKS = {}
 
