@@ -106,7 +106,7 @@ def _diagnose(pg, op, seq, waited):
     for r in others:
         pg.pending_sends.append(pg.side.isend(pg.rank, dest=r, tag=_ASK))
     answers = {}
-    grace = min(2.0, max(0.2, 0.1 * pg.timeout))
+    grace = min(2.0, max(0.5, 0.1 * pg.timeout))  # long enough for a loaded machine to answer
     until = time.monotonic() + grace
     while len(answers) < len(others) and time.monotonic() < until:
         answer_questions(pg)
