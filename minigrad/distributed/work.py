@@ -62,14 +62,6 @@ class Work:
         self._test = self._finish = None
 
 
-def completed(pg, op, result=None):
-    """A Work that is already done (a collective on a single rank has nothing to wait for)."""
-    work = Work(pg, op, lambda: True)
-    work._complete()
-    work.result = result
-    return work
-
-
 def wait_until_done(pg, test, op, seq, timeout):
     """Poll ``test()`` until it is true; past ``timeout`` s raise ``DistTimeoutError`` with a diagnosis."""
     start = time.monotonic()
