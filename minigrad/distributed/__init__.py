@@ -16,6 +16,7 @@ False
 from . import functional
 from .checkpoint import load, save_on_main
 from .collectives import ReduceOp, all_gather, all_reduce, barrier, broadcast
+from .objects import all_gather_object, broadcast_object_list
 from .process_group import (
     DistError,
     DistTimeoutError,
@@ -32,5 +33,5 @@ from .work import Work
 
 __all__ = ["init_process_group", "destroy_process_group", "is_initialized", "is_available", "get_rank",
            "get_world_size", "get_node_local_rank", "get_backend", "all_reduce", "broadcast", "all_gather",
-           "barrier", "ReduceOp", "Work", "DistError", "DistTimeoutError", "save_on_main", "load",
-           "functional"]
+           "barrier", "all_gather_object", "broadcast_object_list", "ReduceOp", "Work", "DistError",
+           "DistTimeoutError", "save_on_main", "load", "functional"]

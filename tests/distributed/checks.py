@@ -120,6 +120,16 @@ def collectives_reject_bad_arguments(rank, world):
     dist.barrier()
 
 
+@check
+def objects_are_gathered_and_broadcast(rank, world):
+    gathered = [None] * world
+    dist.all_gather_object(gathered, {"rank": rank, "name": "x" * (rank * 100)})
+    assert gathered == [{"rank": r, "name": "x" * (r * 100)} for r in range(world)], gathered
+    items = [rank, f"from {rank}"] if rank == world - 1 else [None, None]
+    dist.broadcast_object_list(items, src=world - 1)
+    assert items == [world - 1, f"from {world - 1}"], items
+
+
 # --- DistributedDataParallel -------------------------------------------------------------------------
 class Net(nn.Module):
     """conv -> batch norm -> relu -> linear: a model with parameters, buffers and a conv layer."""
