@@ -81,7 +81,8 @@ def job(request, tmp_path_factory):
         pytest.skip(INSTALL)
     n = request.param
     out = tmp_path_factory.mktemp(f"dist{n}")
-    proc, _ = mpirun(n, HELPERS / "checks.py", out)
+    # a check that fails on one rank can leave the others waiting in a collective: 10 s each, not 30
+    proc, _ = mpirun(n, HELPERS / "checks.py", out, timeout=300, env={"CHECK_TIMEOUT": "10"})
     assert proc.returncode == 0, f"the {n}-rank job failed:\n{proc.stdout}\n{proc.stderr}"
     results = [json.loads((out / f"rank{r}.json").read_text()) for r in range(n)]
     assert all(r["world"] == n for r in results)
