@@ -22,6 +22,9 @@ class NCCLTransport:
         except ImportError as err:
             raise RuntimeError("init_process_group('nccl') needs CuPy with NCCL: pip install "
                                f"'minigrad[gpu]' ({err})") from None
+        if not getattr(nccl, "available", True):
+            raise RuntimeError("init_process_group('nccl'): this CuPy has no NCCL (install a CuPy wheel for "
+                               "your CUDA version, which bundles it, or NCCL itself)")
         self.cupy, self.nccl = cupy, nccl
         count = cupy.cuda.runtime.getDeviceCount()
         if count == 0:
