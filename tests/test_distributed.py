@@ -236,3 +236,15 @@ def test_train_digits_ddp_example_trains_on_two_ranks_and_rank0_writes_the_check
     reloaded = float(re.search(r"test accuracy ([0-9.]+) on the worst rank", proc.stdout).group(1))
     assert accuracy > 0.8 and reloaded == accuracy, proc.stdout
     assert [p.name for p in tmp_path.iterdir()] == ["digits_cnn_ddp.safetensors"]
+
+
+@needs_mpi
+def test_train_digits_ddp_example_runs_as_one_rank_without_mpirun(tmp_path):
+    env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1")
+    env.pop("MINIGRAD_BACKEND", None)
+    proc = subprocess.run([sys.executable, str(ROOT / "examples" / "train_digits_ddp.py"), "--epochs", "1",
+                           "--limit", "300", "--out", str(tmp_path)], capture_output=True, text=True, env=env,
+                          timeout=120, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "1 rank(s), global batch 32 = 1 x 32" in proc.stdout
+    assert (tmp_path / "digits_cnn_ddp.safetensors").exists()
