@@ -65,6 +65,17 @@ def all_reduce_each_op_and_dtype(rank, world):
 
 
 @check
+def all_reduce_hands_mpi_the_tensors_own_memory(rank, world):
+    t = mg.ones(1000)
+    array = t.array
+    transport = dist.process_group.group().transports["cpu"]
+    test, back, wire = transport.all_reduce(array, "sum")  # what MPI_Iallreduce was given
+    dist.work.Work(dist.process_group.group(), "all_reduce", test, back, wire).wait()
+    assert wire is array and back is None  # no staging copy in, none out
+    assert t.array is array and t.tolist() == [float(world)] * 1000
+
+
+@check
 def all_reduce_writes_through_a_non_contiguous_view(rank, world):
     base = mg.arange(6, dtype=mg.float32).reshape(2, 3) * (rank + 1)
     view = base.T
