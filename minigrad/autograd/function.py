@@ -180,9 +180,10 @@ class Function:
             self.out_meta = ((out.shape, out.dtype),)
         else:
             self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
-        to_save = self.__dict__.pop("_to_save", None)  # the raw arrays: keep only the resolved entries
+        to_save = self._to_save
         if to_save:
             self._saved = [self._resolve(item, args, raw, results) for item in to_save]
+            self._to_save = ()  # the raw arrays: keep only the resolved entries
         else:
             self._saved = ()
         if _anomaly.get():
