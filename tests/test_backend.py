@@ -160,7 +160,7 @@ def test_fast_numpy_shape_functions_equal_numpys_own():
     from minigrad.backend.numpy_namespace import namespace as fast
     x = np.arange(6.0).reshape(1, 2, 3)[:, :, ::2]  # not contiguous
     for name, args in [("reshape", ((2, 2),)), ("permute_dims", ((2, 0, 1),)), ("squeeze", (0,)),
-                       ("astype", (np.int16,))]:
+                       ("astype", (np.int16,)), ("matrix_transpose", ())]:
         ours, theirs = getattr(fast, name)(x, *args), getattr(np, name)(x, *args)
         assert ours.dtype == theirs.dtype and ours.strides == theirs.strides
         np.testing.assert_array_equal(ours, theirs)

@@ -15,6 +15,8 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.ops.elementwise import SigmoidGrad, TanhGrad
+from minigrad.ops.linalg import MatMul
+from minigrad.ops.reduce import LogSoftmaxGrad
 
 
 @dataclass
@@ -72,6 +74,8 @@ OPS = [
     Op("tanh", mg.tanh, np.tanh, UNARY_SHAPES),
     Op("sigmoid", mg.sigmoid, lambda a: 1 / (1 + np.exp(-a)), UNARY_SHAPES),
     Op("tanh_grad", lambda g, y: TanhGrad.apply(g, y), lambda g, y: g * (1 - y * y), BINARY_SHAPES[:3]),
+    Op("log_softmax_grad", lambda g, y: LogSoftmaxGrad.apply(g, y, dim=1),
+       lambda g, y: g - np.exp(y) * g.sum(axis=1, keepdims=True), [((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]),
     Op("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), BINARY_SHAPES[:3]),
     Op("relu", mg.relu, lambda a: np.maximum(a, 0), UNARY_SHAPES),
     Op("leaky_relu", lambda a: a.leaky_relu(0.1), lambda a: np.where(a > 0, a, 0.1 * a), UNARY_SHAPES),
@@ -155,6 +159,13 @@ OPS = [
     # linear algebra
     Op("matmul", mg.matmul, np.matmul, [((3, 4), (4, 2)), ((2, 3, 4), (4, 5)), ((4,), (4, 2)),
                                         ((3, 4), (4,)), ((4,), (4,)), ((2, 1, 3, 4), (3, 4, 2))]),
+    # the transposed products that matmul's backward is made of
+    Op("matmul_transpose_a", lambda a, b: MatMul.apply(a, b, transpose=(True, False)),
+       lambda a, b: np.swapaxes(a, -1, -2) @ b, [((4, 3), (4, 2)), ((2, 4, 3), (4, 5))]),
+    Op("matmul_transpose_b", lambda a, b: MatMul.apply(a, b, transpose=(False, True)),
+       lambda a, b: a @ np.swapaxes(b, -1, -2), [((3, 4), (2, 4)), ((3, 4), (2, 5, 4))]),
+    Op("matmul_transpose_both", lambda a, b: MatMul.apply(a, b, transpose=(True, True)),
+       lambda a, b: np.swapaxes(a, -1, -2) @ np.swapaxes(b, -1, -2), [((4, 3), (2, 4)), ((2, 4, 3), (2, 4))]),
     Op("einsum_mm", lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
        [((3, 4), (4, 2))]),
     Op("einsum_batch_ellipsis", lambda a, b: mg.einsum("...ij,...jk", a, b),

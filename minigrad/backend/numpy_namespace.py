@@ -45,6 +45,10 @@ class _FastNumpy:
         return x.transpose(axes)
 
     @staticmethod
+    def matrix_transpose(x, /):
+        return x.mT
+
+    @staticmethod
     def astype(x, dtype, /, *, copy=True, device=None):
         return x.astype(dtype, copy=copy)
 

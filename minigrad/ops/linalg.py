@@ -6,21 +6,27 @@ from ..autograd.function import Function
 
 
 class MatMul(Function):
-    """C = A @ B;  dA = dC @ Bᵀ, dB = Aᵀ @ dC (batch axes summed back by the engine).
+    """C = op(A) @ op(B);  dA = dC @ op(B)ᵀ, dB = op(A)ᵀ @ dC (batch axes summed back by the engine).
 
-    A 1-d operand is a row (left) or column (right) vector, removed from the result afterwards.
+    ``op`` transposes the last two axes of an operand whose ``transpose`` flag is set: backward
+    uses the flags so a gradient is one node, not a transpose and a product. A 1-d operand
+    (never transposed) is a row (left) or column (right) vector, removed from the result afterwards.
     """
 
     @staticmethod
-    def forward(ctx, a, b):
+    def forward(ctx, a, b, transpose=(False, False)):
         if a.ndim == 0 or b.ndim == 0:
             raise RuntimeError("matmul: both arguments need at least 1 dimension, got "
                                f"{tuple(a.shape)} and {tuple(b.shape)}")
+        ctx.save_for_backward(a, b)
+        if transpose[0]:
+            a = ctx.xp.matrix_transpose(a)
+        if transpose[1]:
+            b = ctx.xp.matrix_transpose(b)
         k_a, k_b = a.shape[-1], b.shape[0] if b.ndim == 1 else b.shape[-2]
         if k_a != k_b:
             raise RuntimeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                                f"multiplied ({k_a} != {k_b})")
-        ctx.save_for_backward(a, b)
         return ctx.xp.matmul(a, b)
 
     @staticmethod
@@ -35,7 +41,15 @@ class MatMul(Function):
         if b.ndim == 1:  # (..., m, k) @ (k) -> (..., m)
             g = grad.unsqueeze(-1)
             return (g * b if need_a else None), ((a.mT @ g).squeeze(-1) if need_b else None)
-        return (grad @ b.mT if need_a else None), (a.mT @ grad if need_b else None)
+        ta, tb = ctx.attrs.get("transpose", (False, False))
+        da = db = None
+        if need_a:  # A transposed: dA = (dC @ op(B)ᵀ)ᵀ = op(B) @ dCᵀ
+            da = (MatMul.apply(b, grad, transpose=(tb, True)) if ta
+                  else MatMul.apply(grad, b, transpose=(False, not tb)))
+        if need_b:  # B transposed: dB = (op(A)ᵀ @ dC)ᵀ = dCᵀ @ op(A)
+            db = (MatMul.apply(grad, a, transpose=(True, ta)) if tb
+                  else MatMul.apply(a, grad, transpose=(not ta, False)))
+        return da, db
 
 
 class Einsum(Function):

@@ -4,6 +4,7 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 
 from ..autograd.function import Function
 from ..autograd.grad_mode import is_grad_enabled
+from .linalg import MatMul
 
 
 class Linear(Function):
@@ -26,7 +27,8 @@ class Linear(Function):
         needs = ctx.needs_input_grad
         gx = grad @ weight if needs[0] else None
         g2 = grad.reshape(-1, grad.shape[-1]) if grad.ndim != 2 else grad
-        gw = g2.mT @ (x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x) if needs[1] else None
+        x2 = x.reshape(-1, x.shape[-1]) if x.ndim != 2 else x
+        gw = MatMul.apply(g2, x2, transpose=(True, False)) if needs[1] else None  # g2ᵀ x2, one node
         gb = g2.sum(0) if len(needs) > 2 and needs[2] else None
         return gx, gw, gb
 

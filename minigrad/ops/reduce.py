@@ -268,7 +268,26 @@ class LogSoftmax(Function):
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad - y.exp() * grad.sum(dim=ctx.attrs["dim"], keepdim=True)
+        return LogSoftmaxGrad.apply(grad, y, dim=ctx.attrs["dim"])
+
+
+class LogSoftmaxGrad(Function):
+    """z = g - eʸ Σ g along ``dim`` (log-softmax's backward as one op, y its output);
+    dg = dz - Σ (dz eʸ),  dy = -dz eʸ Σ g."""
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        ctx.save_for_backward(g, y)
+        return g - ctx.xp.exp(y) * ctx.xp.sum(g, axis=dim, keepdims=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        need_g, need_y = ctx.needs_input_grad
+        dim = ctx.attrs["dim"]
+        p_grad = y.exp() * grad
+        return ((grad - p_grad.sum(dim=dim, keepdim=True)) if need_g else None,
+                (-p_grad * g.sum(dim=dim, keepdim=True)) if need_y else None)
 
 
 class Cumsum(Function):
