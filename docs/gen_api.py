@@ -42,6 +42,8 @@ PAGES = {
                 "Datasets, samplers, the DataLoader and the built-in datasets."),
     "viz.md": ("minigrad.viz", ["minigrad.viz"], "Graph pictures and training plots."),
     "serialization.md": ("Saving and loading", ["minigrad.serialization"], "`mg.save` and `mg.load`."),
+    "distributed.md": ("minigrad.distributed", ["minigrad.distributed", "minigrad.nn.parallel"],
+                       "Process groups, collectives, checkpoints and `DistributedDataParallel`."),
 }
 
 # pages whose objects are also re-exported at the top level come first, so that each object is
