@@ -60,6 +60,8 @@ def _as_tensor_like(value, like, dtype):
 def _promote(a, b, true_div=False):
     """Bring ``a`` (a Tensor) and ``b`` (Tensor or Python number) to PyTorch's common dtype."""
     if isinstance(b, Tensor):
+        if a.array.dtype is b.array.dtype and not true_div:  # the common case, decided cheaply
+            return a, b
         da = a.dtype
         if da is b.dtype:
             if true_div and not da.is_floating_point:

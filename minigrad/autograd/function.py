@@ -231,22 +231,24 @@ class Function:
                 out.append(None)
                 continue
             value, version = entry
-            if isinstance(value, (_Output, Tensor)):
-                counter = value.counter if isinstance(value, _Output) else value._version
-                if counter[0] != version:
-                    what = (f"output {value.index} of {self.name}" if isinstance(value, _Output)
-                            else value.describe())
-                    raise RuntimeError(
-                        "one of the variables needed for gradient computation has been modified by an "
-                        f"inplace operation: {what} is at version {counter[0]}; "
-                        f"expected version {version} (saved by {self.name})")
-                out.append(value if isinstance(value, Tensor)
-                           else Tensor._make(value.array, self.device, True, self, value.index))
+            if isinstance(value, Tensor):  # an input
+                if value._version[0] != version:
+                    self._modified(value.describe(), value._version[0], version)
+                out.append(value)
+            elif type(value) is _Output:
+                if value.counter[0] != version:
+                    self._modified(f"output {value.index} of {self.name}", value.counter[0], version)
+                out.append(Tensor._make(value.array, self.device, True, self, value.index))
             elif isinstance(value, (int, float)):
                 out.append(value)
             else:
                 out.append(Tensor._make(value, self.device, False, None, 0))
         return tuple(out)
+
+    def _modified(self, what, version, expected):
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {what} is at version {version}; expected version {expected} (saved by {self.name})")
 
     @property
     def name(self):
