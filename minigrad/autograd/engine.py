@@ -10,7 +10,7 @@
 4. Free the node's saved tensors as soon as it has run, unless ``retain_graph``.
 """
 
-import heapq
+from heapq import heapify, heappop, heappush
 
 from ..tensor import Tensor
 from .function import Function, _anomaly
@@ -38,11 +38,6 @@ def sum_to(grad, shape):
     if stretched:
         grad = grad.sum(dim=stretched, keepdim=True)
     return grad
-
-
-def _accumulate(buffer, index, grad):
-    old = buffer[index]
-    buffer[index] = grad if old is None else old + grad
 
 
 def _zeros_for(node, index):
@@ -123,15 +118,18 @@ def walk(roots, root_grads, run_node, finish_leaf, consumers=None, on_flow=None)
             if root.grad_fn is not None:
                 root_nodes.append(target)
         if grad is not None:
-            _accumulate(buffers[target], root._output_nr, grad)
+            buffer, nr = buffers[target], root._output_nr
+            buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
     deps = _dependencies(root_nodes, consumers)
     for root in roots:
         if root.grad_fn is None and root not in deps and root in buffers:
             finish_leaf(root, buffers.pop(root)[0], 0)
-    ready = [(-n.seq, n) for n in root_nodes if n not in deps]
-    heapq.heapify(ready)
+    ready = []
+    for node in root_nodes:
+        if node not in deps:
+            ready.append((-node.seq, node))
+    heapify(ready)
     step = 0
-    heappop, heappush = heapq.heappop, heapq.heappush
     while ready:
         node = heappop(ready)[1]
         step += 1
