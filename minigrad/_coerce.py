@@ -72,7 +72,7 @@ def _promote(a, b, true_div=False):
         if true_div and not target.is_floating_point:
             target = _dtypes.get_default_dtype()
         return a.type(target), b.type(target)
-    if isinstance(b, numbers.Number):
+    if isinstance(b, (float, int)) or isinstance(b, numbers.Number):  # the ABC check is slow: last
         da = a.dtype
         target = _dtypes.scalar_result_dtype(da, b)
         if true_div and not target.is_floating_point:

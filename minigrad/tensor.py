@@ -802,7 +802,7 @@ def _inplace_arith(t, fn, array_operator, other):
         raise RuntimeError(f"{fn.__name__.lower()}_: result type {promoted.dtype} can't be cast to the "
                            f"desired output type {t.dtype}")
     if isinstance(other, Tensor):
-        if other.device != t.device:
+        if other.device is not t.device and other.device != t.device:
             raise RuntimeError(f"{fn.__name__.lower()}_: expected both tensors on the same device, "
                                f"found {t.device} and {other.device}; move one explicitly with .to()")
         if other.dtype is not t.dtype:
