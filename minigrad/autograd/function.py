@@ -7,7 +7,6 @@ module scope it ran in. ``backward`` is written with Tensor ops, so under ``crea
 the backward pass is recorded too and gradients of gradients come for free.
 """
 
-import contextlib
 import contextvars
 import itertools
 import traceback
@@ -22,14 +21,21 @@ _scope = contextvars.ContextVar("minigrad_scope", default=())
 _anomaly = contextvars.ContextVar("minigrad_anomaly", default=False)
 
 
-@contextlib.contextmanager
-def scope(module):
-    """Record the ops run inside as belonging to ``module`` (``nn.Module.__call__`` uses this)."""
-    token = _scope.set(_scope.get() + (module,))
-    try:
-        yield
-    finally:
-        _scope.reset(token)
+class scope:
+    """Record the ops run inside as belonging to ``module`` (``nn.Module.__call__`` uses this).
+
+    A class, not a ``contextlib`` generator: it runs on every module call, and costs half as much."""
+
+    __slots__ = ("module", "token")
+
+    def __init__(self, module):
+        self.module = module
+
+    def __enter__(self):
+        self.token = _scope.set(_scope.get() + (self.module,))
+
+    def __exit__(self, *exc):
+        _scope.reset(self.token)
 
 
 def _describe(args):
