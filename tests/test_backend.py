@@ -164,6 +164,12 @@ def test_fast_numpy_shape_functions_equal_numpys_own():
         ours, theirs = getattr(fast, name)(x, *args), getattr(np, name)(x, *args)
         assert ours.dtype == theirs.dtype and ours.strides == theirs.strides
         np.testing.assert_array_equal(ours, theirs)
+    for axis in (0, 1, 3, -1, -4):
+        ours, theirs = fast.expand_dims(x, axis=axis), np.expand_dims(x, axis)
+        assert ours.shape == theirs.shape and np.shares_memory(ours, x)
+        np.testing.assert_array_equal(ours, theirs)
+    with pytest.raises(ValueError):
+        fast.expand_dims(x, axis=4)
     assert not np.shares_memory(fast.reshape(x, (4,), copy=True), x)
     assert fast.astype(x, x.dtype, copy=False) is x
     assert fast.exp is np.exp  # everything else is NumPy's own

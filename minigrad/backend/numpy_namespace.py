@@ -71,6 +71,14 @@ class _FastNumpy:
         return view
 
     @staticmethod
+    def expand_dims(x, /, *, axis=0):
+        if not -x.ndim - 1 <= axis <= x.ndim:
+            return np.expand_dims(x, axis)  # for NumPy's error message
+        if axis < 0:
+            axis += x.ndim + 1
+        return x[(slice(None),) * axis + (None,)]
+
+    @staticmethod
     def squeeze(x, /, axis):
         return x.squeeze(axis)
 
