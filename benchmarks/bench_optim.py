@@ -45,17 +45,21 @@ def make_params(shapes, seed=0):
     return params
 
 
-def time_step(opt_cls, shapes, path, repeat, warmup=2, **kwargs):
-    params = make_params(shapes)
-    opt = opt_cls(params, **kwargs, **PATHS[path])
+def step_times_ms(opt, repeat, warmup):
+    """Milliseconds of each of ``repeat`` calls of ``opt.step()``, after ``warmup`` untimed ones."""
     for _ in range(warmup):
         opt.step()
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
         opt.step()
-        times.append(time.perf_counter() - start)
-    return 1e3 * min(times), 1e3 * float(np.median(times))
+        times.append(1e3 * (time.perf_counter() - start))
+    return times
+
+
+def time_step(opt_cls, shapes, path, repeat, warmup=2, **kwargs):
+    times = step_times_ms(opt_cls(make_params(shapes), **kwargs, **PATHS[path]), repeat, warmup)
+    return min(times), float(np.median(times))
 
 
 def time_torch_step(opt_name, shapes, repeat, warmup=2, **kwargs):
@@ -70,14 +74,7 @@ def time_torch_step(opt_name, shapes, repeat, warmup=2, **kwargs):
             p.grad = torch.tensor(gen.standard_normal(s, dtype=np.float32))
             params.append(p)
         opt = getattr(torch.optim, opt_name)(params, foreach=foreach, **kwargs)
-        for _ in range(warmup):
-            opt.step()
-        times = []
-        for _ in range(repeat):
-            start = time.perf_counter()
-            opt.step()
-            times.append(time.perf_counter() - start)
-        out.append(1e3 * min(times))
+        out.append(min(step_times_ms(opt, repeat, warmup)))
     return out
 
 
