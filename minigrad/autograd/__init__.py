@@ -18,9 +18,7 @@ def _as_tuple(x):
 
 def _root_grads(outputs, grad_outputs):
     grads = []
-    i = -1
-    for out, g in zip(outputs, grad_outputs):
-        i += 1
+    for i, (out, g) in enumerate(zip(outputs, grad_outputs)):
         if not out._requires_grad:
             raise RuntimeError(f"element {i} of tensors does not require grad and does not have a grad_fn")
         device = out.device

@@ -244,15 +244,16 @@ class Optimizer:
             return
         if mode == "auto":  # on the CPU, big parameters step alone, in slices: nothing to gather
             chunk = CPU_CHUNK_BYTES if params and params[0].device.type == "cpu" else None
-            big = [p for p in params if chunk and p.array.size * p.dtype.itemsize >= chunk]
             # slices pay for updates with state (Adam's dozen temporaries per element); plain SGD's
             # one or two temporaries run faster whole
             slices = chunk if self._state_names(group) else None
-            for p in big:
-                self._step_one(group, p, slices)
-            if big:
-                params = [p for p in params if not any(p is b for b in big)]
-            mode = "fused"
+            small = []
+            for p in params:
+                if chunk and p.array.size * p.dtype.itemsize >= chunk:
+                    self._step_one(group, p, slices)
+                else:
+                    small.append(p)
+            params, mode = small, "fused"
         for ps in self._partition(group, params):
             if len(ps) == 1:  # nothing to fuse
                 self._step_one(group, ps[0])
