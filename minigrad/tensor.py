@@ -1,6 +1,6 @@
 """``Tensor``: a backend array, its gradient, and the node of the graph that produced it.
 
-Every method that computes is a one-line call of an op's ``Function.apply`` (``minigrad/ops``);
+Every method that computes is a one-line call of an op's ``Op.apply`` (``minigrad/ops``);
 the Tensor itself only holds state: the array, ``grad``, ``requires_grad``, ``grad_fn`` (the
 node that made it, None for leaves), the device, and a version counter that in-place ops bump
 so that the engine can tell when a value saved for backward was overwritten.

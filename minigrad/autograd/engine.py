@@ -13,7 +13,7 @@
 from heapq import heapify, heappop, heappush
 
 from ..tensor import Tensor
-from .function import Function, _anomaly
+from .function import Op, _anomaly
 from .grad_mode import _enabled
 
 _callbacks = []  # one list per backward pass running (a hook may start another)
@@ -81,7 +81,7 @@ def _dependencies(root_nodes, consumers=None):
             deps[target] = deps.get(target, 0) + 1
             if consumers is not None:
                 consumers.setdefault(target, []).append(node)
-            if target not in seen and isinstance(target, Function):
+            if target not in seen and isinstance(target, Op):
                 seen.add(target)
                 stack.append(target)
     return deps
@@ -141,7 +141,7 @@ def walk(roots, root_grads, run_node, finish_leaf, consumers=None, on_flow=None)
             if edge is None:
                 continue
             target, nr, shape = edge
-            is_node = isinstance(target, Function)
+            is_node = isinstance(target, Op)
             g = input_grads[i]
             if g is not None:
                 if not isinstance(g, Tensor):

@@ -59,8 +59,8 @@ class _Output:
         self.counter = counter  # the output Tensor's version counter (a shared list)
 
 
-class Function:
-    """Base class of every op. Subclass with static ``forward(ctx, *arrays, **attrs)`` and
+class Op:
+    """Base class of every built-in op. Subclass with static ``forward(ctx, *arrays, **attrs)`` and
     ``backward(ctx, *grads)``; call ``MyFunction.apply(*tensors, **attrs)``.
 
     ``forward`` receives backend arrays (``ctx.xp`` is their namespace) and returns an array or a
@@ -69,7 +69,7 @@ class Function:
     back to the input's shape by the engine, not by the op.
 
     >>> import minigrad as mg
-    >>> class Square(Function):
+    >>> class Square(Op):
     ...     # y = x²;  dy/dx = 2x
     ...     @staticmethod
     ...     def forward(ctx, x):
@@ -285,3 +285,6 @@ class Function:
     @staticmethod
     def backward(ctx, *grads):
         raise NotImplementedError(f"{ctx.name} is not differentiable")
+
+
+Function = Op  # replaced by PyTorch's custom-function contract in the next commit

@@ -10,7 +10,7 @@ freeing saved tensors.
 
 from ..autograd import _root_grads
 from ..autograd.engine import _zeros_for, walk
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..autograd.grad_mode import set_grad_enabled
 from ..tensor import Tensor
 
@@ -32,7 +32,7 @@ class GraphInfo:
 
     Attributes:
         roots: the root Tensors.
-        nodes: Function nodes in breadth-first order from the roots (nearest first).
+        nodes: Op nodes in breadth-first order from the roots (nearest first).
         leaves: leaf Tensors reached, in the same order.
         edges: ``(target, consumer, input_index, shape)`` per recorded edge, target a node or leaf.
         dist: hops from the roots for each node and leaf (by ``id``).
@@ -55,7 +55,7 @@ class GraphInfo:
         while head < len(queue):
             obj = queue[head]
             head += 1
-            if not isinstance(obj, Function):
+            if not isinstance(obj, Op):
                 self.leaves.append(obj)
                 continue
             self.nodes.append(obj)
@@ -134,7 +134,7 @@ class Replay:
     """The backward pass as the engine runs it, with the gradient on every edge.
 
     Attributes:
-        order: Function nodes in execution order (``order[0]`` runs first).
+        order: Op nodes in execution order (``order[0]`` runs first).
         step_of: node id -> 1-based execution number.
         flows: ``(id(consumer), input_index)`` -> gradient Tensor sent along that edge (after
             summing broadcast dimensions), or None when nothing flowed; empty when not computed.
