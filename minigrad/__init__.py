@@ -3,7 +3,7 @@
 import importlib
 
 from . import backend, cuda, dtypes
-from .autograd import enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import enable_grad, grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device, device, get_backend, set_backend, use_backend
 from .creation import (
     arange,

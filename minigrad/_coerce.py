@@ -53,8 +53,7 @@ def _infer_shape(shape, numel):
 
 
 def _as_tensor_like(value, like, dtype):
-    return Tensor._make(like.device.backend.asarray(value, dtype, like.device.index), like.device,
-                        False, None, 0)
+    return Tensor._wrap(like.device.backend.asarray(value, dtype, like.device.index), like.device)
 
 
 def _promote(a, b, true_div=False):

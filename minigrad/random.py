@@ -70,7 +70,7 @@ def _random(kind, shape, generator, dtype, device, requires_grad, **kw):
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.as_dtype(dtype)
     shape = tuple(int(s) for s in shape)
     array = dev.backend.random(generator or default_generator, kind, shape, dtype, dev.index, **kw)
-    return Tensor._make(array, dev, False, None, 0).requires_grad_(requires_grad)
+    return Tensor._wrap(array, dev).requires_grad_(requires_grad)
 
 
 def _shape(size):

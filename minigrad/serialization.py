@@ -366,7 +366,7 @@ def load(f, map_location=None, weights_only=True):
         host = host.reshape(entry["shape"]).astype(dtype.newbyteorder("="), copy=True)
         if kind == "ndarray":
             return host
-        return Tensor._make(device.backend.from_numpy(host, device.index), device, False, None, 0)
+        return Tensor._wrap(device.backend.from_numpy(host, device.index), device)
 
     if _STRUCTURE_KEY not in metadata:
         return OrderedDict((name, make_tensor(name, "tensor"))

@@ -379,7 +379,7 @@ def test_inplace_on_saved_input_is_detected(backend):
     y = w * x
     x.add_(1)
     with pytest.raises(RuntimeError, match=r"modified by an inplace operation: Tensor 'x' .* at version 1; "
-                                           r"expected version 0 \(saved by MulBackward\)"):
+                                           r"expected version 0 \(saved by MulBackward0\)"):
         y.backward()
 
 

@@ -128,7 +128,7 @@ class Remainder(Op):
 
 
 def _floor(t):
-    return Tensor._make(t.device.xp.floor(t.array), t.device, False, None, 0)
+    return Tensor._wrap(t.device.xp.floor(t.array), t.device)
 
 
 # --- unary math ---------------------------------------------------------------------------------
@@ -609,7 +609,7 @@ def where(condition, input, other):
 def _scalar_like(value, like, dtype=...):
     dev = like.device
     dtype = like.dtype if dtype is ... else dtype
-    return Tensor._make(dev.backend.asarray(value, dtype, dev.index), dev, False, None, 0)
+    return Tensor._wrap(dev.backend.asarray(value, dtype, dev.index), dev)
 
 
 # --- dtype, copies, comparisons ------------------------------------------------------------------
