@@ -108,8 +108,8 @@ class Tensor:
                 raise RuntimeError(f"assigned grad has data of a different size: {tuple(value.shape)} "
                                    f"for a tensor of shape {tuple(self.shape)}")
             if value.dtype is not self.dtype:
-                raise RuntimeError(f"assigned grad has data of a different type: {value.dtype} for a "
-                                   f"tensor of dtype {self.dtype}")
+                raise RuntimeError(f"assigned grad has data of a different type: {value.dtype.name} for a "
+                                   f"tensor of dtype {self.dtype.name}")
             if value.device != self.device:
                 raise RuntimeError(f"assigned grad is on {value.device} but the tensor is on {self.device}")
         self._grad = value

@@ -100,8 +100,8 @@ def _run_hooks(hooks, grad, what):
                             "return None or a Tensor")
         if result.shape != grad.shape or result.dtype is not grad.dtype or result.device != grad.device:
             raise RuntimeError(
-                f"hook '{name}' on {what} changed the gradient from {tuple(grad.shape)} {grad.dtype} on "
-                f"{grad.device} to {tuple(result.shape)} {result.dtype} on {result.device}")
+                f"hook '{name}' on {what} changed the gradient from {tuple(grad.shape)} {grad.dtype.name} on "
+                f"{grad.device} to {tuple(result.shape)} {result.dtype.name} on {result.device}")
         grad = result
     return grad
 
