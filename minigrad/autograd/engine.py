@@ -188,15 +188,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 for nr, g in enumerate(grads):
                     for i in wanted.get((node, nr), ()):
                         captured[i] = g
-            runs = grads is not None and (needed is None or node in needed) and \
-                any(g is not None for g in grads)
+            runs = grads is not None and (needed is None or node in needed)
+            if runs and (len(grads) > 1 or grads[0] is None):
+                runs = _materialize(node, grads)
             if runs:
-                if node.materialize_grads:
-                    for nr, g in enumerate(grads):
-                        if g is None:
-                            shape, dtype = node.out_meta[nr]
-                            zeros = node.device.backend.full(shape, 0, dtype, node.device.index)
-                            grads[nr] = Tensor._wrap(zeros, node.device)
                 input_grads = node._backward(grads)
                 if not isinstance(input_grads, tuple):
                     input_grads = (input_grads,)
@@ -233,7 +228,8 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     buffer = buffers.get(target)
                     if buffer is None:
                         buffer = buffers[target] = [None] * len(target.out_meta)
-                    buffer[nr] = _add(buffer[nr], g)
+                    old = buffer[nr]
+                    buffer[nr] = g if old is None else old + g
         _enabled.reset(mode)
         mode = None
         for callback in callbacks:  # a callback may queue more
@@ -243,6 +239,20 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
             _enabled.reset(mode)
         passes.pop()
     return captured
+
+
+def _materialize(node, grads):
+    """Zeros for the outputs no gradient reached (unless the node asked for None); False when
+    none did (the node has nothing to do)."""
+    if all(g is None for g in grads):
+        return False
+    if node.materialize_grads and any(g is None for g in grads):
+        for nr, g in enumerate(grads):
+            if g is None:
+                shape, dtype = node.out_meta[nr]
+                zeros = node.device.backend.full(shape, 0, dtype, node.device.index)
+                grads[nr] = Tensor._wrap(zeros, node.device)
+    return True
 
 
 def _made_for_one(g, grads_in, grads_out):

@@ -31,9 +31,14 @@ def _describe(args):
     return "inputs: " + ", ".join(parts)
 
 
-def _device_of(name, args):
-    """The one device of the Tensor arguments (the default device when there are none)."""
+def _inputs(name, args):
+    """The device of the Tensor arguments, their arrays, and the edges of a node recorded over
+    them (None when recording is off or no input requires grad), in one pass over ``args``."""
     device = None
+    recording = _enabled.get()
+    wanted = False
+    raw = []
+    edges = []
     for a in args:
         if isinstance(a, Tensor):
             d = a.device
@@ -43,24 +48,21 @@ def _device_of(name, args):
                 raise RuntimeError(
                     f"{name}: expected all tensors on the same device, found {device} and {d}; "
                     "move one explicitly with .to()")
-    return _backend.default_device() if device is None else device
-
-
-def _edges(args):
-    """The edges of a node recorded over ``args``; None when no input requires grad."""
-    edges = []
-    wanted = False
-    for a in args:
-        if isinstance(a, Tensor):
-            if a._base is not None and a._version[0] != a._view_version:
-                views.refresh(a)
-            if a._requires_grad:
-                fn = a._grad_fn
-                edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
-                wanted = True
-                continue
+            raw.append(a.array)
+            if recording:
+                if a._base is not None and a._version[0] != a._view_version:
+                    views.refresh(a)
+                if a._requires_grad:
+                    fn = a._grad_fn
+                    edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
+                    wanted = True
+                    continue
+        else:
+            raw.append(a)
         edges.append(None)
-    return tuple(edges) if wanted else None
+    if device is None:
+        device = _backend.default_device()
+    return device, raw, (tuple(edges) if wanted else None)
 
 
 class Op(Node):
@@ -94,12 +96,11 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args, **attrs):
-        device = _device_of(cls.__name__, args)
+        device, raw, edges = _inputs(cls.__name__, args)
         ctx = _new(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
-        ctx.next = _edges(args) if _enabled.get() else None  # known to forward (needs_input_grad)
-        raw = [a.array if isinstance(a, Tensor) else a for a in args]
+        ctx.next = edges  # known to forward already (needs_input_grad)
         if cls.floating_only:
             raw = ctx._floating(raw)
         try:
@@ -209,11 +210,11 @@ class Function(Node):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        device = _device_of(cls.__name__, args)
+        device, raw, edges = _inputs(cls.__name__, args)
         ctx = _new(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
-        ctx.next = _edges(args) if _enabled.get() else None
+        ctx.next = edges
         with no_grad():
             if cls.setup_context is not Function.setup_context:
                 output = cls.forward(*args, **kwargs)
@@ -224,7 +225,7 @@ class Function(Node):
         results = tuple(ctx._wrap_output(i, o, args) for i, o in enumerate(outputs))
         if ctx.next is not None:
             tensors = [r for r in results if isinstance(r, Tensor)]
-            ctx._record(args, [a.array if isinstance(a, Tensor) else a for a in args], tensors, kwargs)
+            ctx._record(args, raw, tensors, kwargs)
             ctx.out_meta = tuple([(r.array.shape, r.array.dtype) if isinstance(r, Tensor) else ((), None)
                                   for r in results])
         return results if isinstance(output, tuple) else results[0]

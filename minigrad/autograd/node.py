@@ -125,7 +125,11 @@ class Node:
         self.seq = next(_sequence)
         self.attrs = attrs
         self.scope = _scope.get()
-        self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
+        if len(results) == 1:
+            out = results[0].array
+            self.out_meta = ((out.shape, out.dtype),)
+        else:
+            self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
         to_save = self._to_save
         if to_save:
             self._saved = [_resolve(item, args, raw, results) for item in to_save]
