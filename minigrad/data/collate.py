@@ -69,7 +69,7 @@ def default_convert(sample):
         return sample
     if isinstance(sample, np.ndarray) and sample.dtype.kind not in "OUS":
         return from_numpy(sample)
-    if isinstance(sample, (np.generic, numbers.Number)):
+    if isinstance(sample, np.generic):  # Python numbers stay numbers, as in PyTorch
         return default_collate([sample]).reshape(())
     if isinstance(sample, collections.abc.Mapping):
         return {k: default_convert(v) for k, v in sample.items()}

@@ -9,6 +9,7 @@ the batches and their order are those of the single-process pass.
 import atexit
 import itertools
 import multiprocessing
+import os
 import queue
 import warnings
 
@@ -32,6 +33,12 @@ def _move(obj, device):
 
 
 _exiting = False  # set at interpreter exit, when multiprocessing itself ends daemonic workers
+
+# Each live multi-process pass's queues and event, held here as well as by the pass. A pass that
+# dies in a reference cycle (an exception's traceback holds it) is collected by the garbage
+# collector, which closes unreachable queues *before* calling __del__; the shutdown message would
+# then never reach the workers. Held here, they stay open until the pass has shut down.
+_channels = {}
 
 
 @atexit.register
@@ -99,9 +106,11 @@ class MultiProcessIter(_BaseIter):
         self._timeout = loader.timeout
         self._persistent = loader.persistent_workers
         self._shutdown = False
+        self._owner = os.getpid()  # a forked child inherits this object; only the creator stops workers
         self._workers, self._index_queues = [], []
         self._result_queue = context.Queue()
         self._done_event = context.Event()
+        _channels[id(self)] = (self._index_queues, self._result_queue, self._done_event)
         make_fetcher = loader._make_fetcher()
         for worker_id in range(self._num_workers):
             index_queue = context.Queue()
@@ -221,7 +230,7 @@ class MultiProcessIter(_BaseIter):
 
     def _shutdown_workers(self):
         """Stop every worker: signal, ask each to end, join, and terminate any that does not."""
-        if self._shutdown or _exiting:
+        if self._shutdown or _exiting or os.getpid() != self._owner:
             return
         self._shutdown = True
         try:
@@ -239,6 +248,7 @@ class MultiProcessIter(_BaseIter):
                 if w.is_alive():
                     w.terminate()
                     w.join(timeout=_worker.STATUS_CHECK_INTERVAL)
+            _channels.pop(id(self), None)
 
     def __del__(self):
         if hasattr(self, "_done_event"):  # a failed __init__ may leave nothing to shut down

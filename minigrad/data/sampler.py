@@ -5,6 +5,8 @@ seeds). Each pass draws a fresh permutation from the generator, so epochs differ
 while the whole sequence of epochs is reproducible.
 """
 
+import itertools
+
 import numpy as np
 
 from .. import random as _random
@@ -223,14 +225,11 @@ class BatchSampler(Sampler):
         self.drop_last = drop_last
 
     def __iter__(self):
-        batch = []
-        for index in self.sampler:
-            batch.append(int(index))
-            if len(batch) == self.batch_size:
-                yield batch
-                batch = []
-        if batch and not self.drop_last:
+        indices = iter(self.sampler)
+        batch = list(itertools.islice(indices, self.batch_size))
+        while batch and (len(batch) == self.batch_size or not self.drop_last):
             yield batch
+            batch = list(itertools.islice(indices, self.batch_size))
 
     def __len__(self):
         n = len(self.sampler)

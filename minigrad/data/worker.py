@@ -128,6 +128,8 @@ def worker_loop(make_fetcher, dataset, index_queue, data_queue, done_event, base
             try:
                 request = index_queue.get(timeout=STATUS_CHECK_INTERVAL)
             except queue.Empty:
+                if done_event.is_set():  # shut down without a goodbye message reaching us
+                    break
                 continue
             if isinstance(request, ResumeIteration):
                 data_queue.put((request, None))
