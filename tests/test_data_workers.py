@@ -305,3 +305,13 @@ def test_iterable_dataset_len_warns_when_more_comes_than_reported():
     assert len(loader) == 2
     with pytest.warns(UserWarning, match="was reported to be 2"):
         list(loader)
+
+
+def test_iterable_dataset_with_persistent_workers_restarts_each_stream_every_epoch():
+    loader = DataLoader(Stream(6), batch_size=2, num_workers=2, persistent_workers=True)
+    epochs = [[b.tolist() for b in loader] for _ in range(2)]
+    assert epochs[0] == epochs[1] == [[0, 2], [1, 3], [4], [5]]
+
+
+def test_iterable_dataset_without_batching_in_workers():
+    assert sorted(DataLoader(Stream(5), batch_size=None, num_workers=2)) == [0, 1, 2, 3, 4]
