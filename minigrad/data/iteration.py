@@ -131,7 +131,6 @@ class MultiProcessIter(_BaseIter):
         self._send_idx = 0  # the next task to send
         self._rcvd_idx = 0  # the next task to hand out
         self._task_info = {}  # task -> (worker,) while outstanding, (worker, data) once arrived early
-        self._tasks_outstanding = 0
         self._workers_status = [True] * self._num_workers
         self._worker_cycle = itertools.cycle(range(self._num_workers))
         if not first:
@@ -157,7 +156,6 @@ class MultiProcessIter(_BaseIter):
             return
         self._index_queues[worker_id].put((self._send_idx, indices))
         self._task_info[self._send_idx] = (worker_id,)
-        self._tasks_outstanding += 1
         self._send_idx += 1
 
     def _try_get_data(self, timeout):
@@ -198,11 +196,10 @@ class MultiProcessIter(_BaseIter):
                     self._shutdown_workers()
                 raise StopIteration
             if len(self._task_info[self._rcvd_idx]) == 2:  # arrived earlier, out of order
-                worker_id, data = self._task_info.pop(self._rcvd_idx)
+                _, data = self._task_info.pop(self._rcvd_idx)
                 self._rcvd_idx += 1
                 return self._process_data(data)
             task, data = self._get_data()
-            self._tasks_outstanding -= 1
             if isinstance(data, _worker.IterableDatasetStop):
                 if self._persistent:
                     self._workers_status[data.worker_id] = False
