@@ -31,6 +31,11 @@ PAGES = {
                     "Reverse-mode differentiation: `backward`, `grad`, `Function`, checks, higher-order."),
     "backend.md": ("Backends, devices, CUDA", ["minigrad.backend", "minigrad.cuda"],
                    "Where tensors live and the GPU flag."),
+    "environment.md": ("Accelerator, amp, backends, compile",
+                       ["minigrad.accelerator", "minigrad.amp", "minigrad.backends",
+                        "minigrad.backends.cudnn", "minigrad.backends.cuda", "minigrad.backends.mps",
+                        "minigrad.compiler"],
+                       "PyTorch's environment names, and exactly what each does in minigrad."),
     "nn.md": ("minigrad.nn", ["minigrad.nn"], "Modules, layers, activations and losses."),
     "nn.functional.md": ("minigrad.nn.functional", ["minigrad.nn.functional"], "The functional forms."),
     "nn.init.md": ("minigrad.nn.init", ["minigrad.nn.init"], "Parameter initialisation."),
@@ -48,8 +53,8 @@ PAGES = {
 
 # pages whose objects are also re-exported at the top level come first, so that each object is
 # documented once, on the page of the module that owns it
-GENERATION_ORDER = ["tensor.md", "autograd.md", "backend.md", "serialization.md"] + [
-    p for p in PAGES if p not in ("tensor.md", "autograd.md", "backend.md", "serialization.md")]
+_FIRST = ("tensor.md", "autograd.md", "backend.md", "environment.md", "serialization.md")
+GENERATION_ORDER = list(_FIRST) + [p for p in PAGES if p not in _FIRST]
 
 SECTIONS = {"args", "arguments", "parameters", "returns", "return", "yields", "raises", "attributes",
             "example", "examples", "note", "notes", "shape", "shapes", "references", "see also",
