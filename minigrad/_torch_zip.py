@@ -38,6 +38,7 @@ _MAX_OBJECTS = 1 << 21
 # opcodes that build a container or call a function (1 byte in the file, 50-200 bytes in memory)
 _BUILDERS = b"](}\x8f)\x85\x86\x87Rbsu\x81\x92e"
 _MAX_DEPTH = 500
+_ZIP_ERRORS = (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError, NotImplementedError)
 
 _STORAGES = {"FloatStorage": "f4", "DoubleStorage": "f8", "HalfStorage": "f2", "BFloat16Storage": "bf16",
              "LongStorage": "i8", "IntStorage": "i4", "ShortStorage": "i2", "CharStorage": "i1",
@@ -115,14 +116,16 @@ class _Archive:
         try:
             self.zip = zipfile.ZipFile(file)
             infos = self.zip.infolist()
-        except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, ValueError, EOFError) as e:
+        except _ZIP_ERRORS as e:
             raise _Refused(f"a damaged zip archive ({e})") from None
-        pickles = [i.filename for i in infos if i.filename.endswith("/data.pkl") and i.filename.count("/") == 1]
+        pickles = [i.filename for i in infos
+                   if i.filename.endswith("/data.pkl") and i.filename.count("/") == 1]
         if len(pickles) != 1:
             names = [i.filename for i in infos][:5]
             what = "a TorchScript archive (torch.jit.save); load it with PyTorch" if any(
                 n.endswith("/constants.pkl") for n in names) else f"members {names}"
-            raise _Refused(f"a zip file but not a torch.save checkpoint: no single <folder>/data.pkl ({what})")
+            raise _Refused("a zip file but not a torch.save checkpoint: no single <folder>/data.pkl "
+                           f"({what})")
         self.prefix = pickles[0][:-len("data.pkl")]
         self.infos = {i.filename: i for i in infos}
         self.size = size
@@ -133,12 +136,13 @@ class _Archive:
             raise _Refused(f"the archive has no member {self.prefix + name!r}")
         if info.compress_type != zipfile.ZIP_STORED:
             raise _Refused(f"member {info.filename!r} is compressed; torch.save stores members uncompressed")
-        if (self.size is not None and info.file_size > self.size) or (limit is not None and info.file_size > limit):
-            raise _Refused(f"member {info.filename!r} claims {info.file_size} bytes, more than "
-                           f"{'the file holds' if limit is None else f'the limit of {limit}'}")
+        bound = self.size if limit is None else min(self.size, limit)
+        if info.file_size > bound:
+            raise _Refused(f"member {info.filename!r} claims {info.file_size} bytes, more than the "
+                           f"{bound} it may have")
         try:
             return self.zip.read(info)
-        except (zipfile.BadZipFile, OSError, ValueError, EOFError, NotImplementedError) as e:
+        except _ZIP_ERRORS as e:
             raise _Refused(f"member {info.filename!r} is damaged ({e})") from None
 
 
@@ -220,10 +224,11 @@ class _Unpickler(pickle.Unpickler):
         self.budget -= numel * flat.itemsize
         if self.budget < 0:
             raise _Refused(f"the tensors would expand to more than a few times the file's size (a "
-                           f"{tuple(size)} view with strides {tuple(stride)} of a {flat.size}-element storage)")
+                           f"{tuple(size)} view with strides {tuple(stride)} of a {flat.size}-element "
+                           "storage)")
         if numel:
-            view = np.lib.stride_tricks.as_strided(flat[offset:], shape=size,
-                                                   strides=[s * flat.itemsize for s in stride], writeable=False)
+            strides = [s * flat.itemsize for s in stride]
+            view = np.lib.stride_tricks.as_strided(flat[offset:], size, strides, writeable=False)
         else:
             view = np.empty(size, dtype=flat.dtype)
         ref = _TensorRef(np.array(view, order="C"), requires_grad)
@@ -305,7 +310,8 @@ def load(source, make_tensor):
         if source.size is None:  # zipfile needs to seek: a stream is read into memory
             import io
             file = io.BytesIO(file.read())
-        archive = _Archive(file, source.size)
+        size = source.size if source.size is not None else len(file.getbuffer())
+        archive = _Archive(file, size)
         data = archive.read("data.pkl", limit=_MAX_PICKLE)
         builders = sum(data.count(op) for op in (bytes([b]) for b in _BUILDERS))
         if builders > _MAX_OBJECTS:
@@ -317,7 +323,6 @@ def load(source, make_tensor):
             if order not in (b"little", b"big"):
                 raise _Refused(f"unknown byteorder {order[:16]!r}")
             byteorder = "<" if order == b"little" else ">"
-        size = source.size if source.size is not None else len(file.getbuffer())
         unpickler = _Unpickler(data, archive, byteorder, budget=4 * size + (16 << 20))
         obj = unpickler.load()
         return _finish(obj, make_tensor, {})

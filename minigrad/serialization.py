@@ -23,6 +23,7 @@ A file written by another safetensors writer (no structure) loads as a dict ``na
 """
 
 import errno
+import gc
 import io
 import json
 import math
@@ -353,7 +354,9 @@ def _remaining(f):
 def _open_regular(path):
     """Open ``path`` for reading if it is a regular file; a FIFO, a device (``/dev/zero``) or a
     directory is refused without blocking (O_NONBLOCK: opening a FIFO waits for a writer)."""
-    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
+    flags = os.O_RDONLY
+    for extra in ("O_NONBLOCK", "O_CLOEXEC", "O_BINARY"):
+        flags |= getattr(os, extra, 0)
     fd = os.open(path, flags)
     try:
         mode = os.fstat(fd).st_mode
@@ -430,8 +433,8 @@ def _parse_header(source):
             raise source.error(f"corrupted safetensors file: a gap of {begin - end} bytes before {name!r}")
         end = stop
     if buffer_len is not None and end != buffer_len:
-        raise source.error(f"corrupted safetensors file: the tensors cover {end} bytes of a {buffer_len}-byte "
-                           "data section")
+        raise source.error(f"corrupted safetensors file: the tensors cover {end} bytes of a "
+                           f"{buffer_len}-byte data section")
     return entries, metadata
 
 
@@ -458,7 +461,8 @@ def _entry(name, entry, buffer_len, source):
     expected = math.prod(shape) * _NUMPY_OF[dtype].itemsize
     if offsets[1] - offsets[0] != expected:
         raise source.error(f"corrupted safetensors file: tensor {name!r} has shape {_short(shape)} of "
-                           f"{dtype} ({expected} bytes) but data_offsets span {offsets[1] - offsets[0]} bytes")
+                           f"{dtype} ({expected} bytes) but data_offsets span {offsets[1] - offsets[0]} "
+                           "bytes")
     return name, _NUMPY_OF[dtype], tuple(shape), offsets[0], offsets[1]
 
 
@@ -496,8 +500,9 @@ class _Decoder:
             return tuple(self.decode(v) for v in node["__tuple__"])
         if keys == {"__float__"} and node["__float__"] in ("nan", "inf", "-inf"):
             return float(node["__float__"])
-        if keys == {"__dtype__"} and isinstance(node["__dtype__"], str) and node["__dtype__"] in _dtypes.BY_NAME:
-            return _dtypes.BY_NAME[node["__dtype__"]]
+        name = node.get("__dtype__")
+        if keys == {"__dtype__"} and isinstance(name, str) and name in _dtypes.BY_NAME:
+            return _dtypes.BY_NAME[name]
         if keys in ({"__dict__"}, {"__dict__", "ordered"}) and isinstance(node["__dict__"], list):
             out = OrderedDict() if node.get("ordered") is True else {}
             for item in node["__dict__"]:
@@ -560,6 +565,8 @@ def load(f, map_location=None, weights_only=True):
         return Tensor._make(device.backend.from_numpy(host, device.index), device, False, None, 0)
 
     source = _Source(f)
+    collecting = gc.isenabled()
+    gc.disable()  # a checkpoint builds many containers and no cycles: the collector would rescan them all
     try:
         head = _peek(source, 4)
         if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
@@ -573,6 +580,8 @@ def load(f, map_location=None, weights_only=True):
                 "torch.save(obj, path) (the zip format) or with safetensors")
         return _load_safetensors(source, make_tensor)
     finally:
+        if collecting:
+            gc.enable()
         source.close()
 
 
@@ -614,7 +623,7 @@ class _Prepended:
 def _load_safetensors(source, make_tensor):
     entries, metadata = _parse_header(source)
     arrays = OrderedDict()
-    for name, dtype, shape, begin, stop in entries:  # in file order: one pass, no seeking
+    for name, dtype, shape, _, _ in entries:  # in file order: one pass, no seeking
         host = np.empty(shape, dtype=dtype)
         source.read_into(host, f"tensor {name!r}")
         arrays[name] = host if dtype.isnative else host.astype(dtype.newbyteorder("="))
