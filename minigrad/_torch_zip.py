@@ -221,17 +221,18 @@ class _Unpickler(pickle.Unpickler):
         if numel and offset + sum((n - 1) * s for n, s in zip(size, stride)) >= flat.size:
             raise _Refused(f"a {tuple(size)} tensor with strides {tuple(stride)} at offset {offset} reaches "
                            f"past the end of its {flat.size}-element storage {key}")
-        self.budget -= numel * flat.itemsize
-        if self.budget < 0:
-            raise _Refused(f"the tensors would expand to more than a few times the file's size (a "
-                           f"{tuple(size)} view with strides {tuple(stride)} of a {flat.size}-element "
-                           "storage)")
-        if numel:
-            strides = [s * flat.itemsize for s in stride]
-            view = np.lib.stride_tricks.as_strided(flat[offset:], size, strides, writeable=False)
+        if offset == 0 and numel == flat.size and list(stride) == _c_strides(size):
+            ref = _TensorRef(flat.reshape(size), requires_grad)  # the whole storage in order: no copy
         else:
-            view = np.empty(size, dtype=flat.dtype)
-        ref = _TensorRef(np.array(view, order="C"), requires_grad)
+            self.budget -= numel * flat.itemsize
+            if self.budget < 0:
+                raise _Refused(f"the tensors would expand to more than a few times the file's size (a "
+                               f"{tuple(size)} view with strides {tuple(stride)} of a {flat.size}-element "
+                               "storage)")
+            strides = [s * flat.itemsize for s in stride]
+            view = np.lib.stride_tricks.as_strided(flat[offset:], size, strides) if numel else \
+                np.empty(size, dtype=flat.dtype)
+            ref = _TensorRef(np.array(view, order="C"), requires_grad)
         self.tensors[ident] = ref
         return ref
 
@@ -245,6 +246,15 @@ class _Unpickler(pickle.Unpickler):
                 or not isinstance(args, tuple) or state:
             raise _Refused("_rebuild_from_type_v2 with a type or state minigrad does not rebuild")
         return func(*args)
+
+
+def _c_strides(size):
+    """The strides (in elements) of a C-contiguous tensor of ``size``."""
+    strides, step = [], 1
+    for n in reversed(size):
+        strides.append(step)
+        step *= max(n, 1)
+    return strides[::-1]
 
 
 def _ints(values):
