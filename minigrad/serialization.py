@@ -16,10 +16,13 @@ indices come back as integers), a tuple ``{"__tuple__": [...]}`` and a non-finit
 appears under its usual keys (``fc.weight``) to any safetensors reader. Tensors that share
 storage (tied weights) are written once.
 
-Loading parses only JSON and raw numbers, never pickle or ``eval``, and validates the whole file
-first (header bounds, JSON, dtypes, shapes, offsets inside the data and neither overlapping nor
-leaving gaps, sizes matching shapes); anything else raises ``ValueError`` naming the problem.
-A file written by another safetensors writer (no structure) loads as a dict ``name -> Tensor``.
+Loading parses only JSON and raw numbers, never ``eval``, and validates the whole header before
+reading any tensor (header bounds, JSON size, duplicate keys, dtypes, shapes, offsets inside the
+data and neither overlapping nor leaving gaps, sizes matching shapes); anything else raises
+``ValueError`` naming the file and the problem. Only regular files are opened, so a FIFO or a
+device is refused instead of blocking or reading forever. A file written by another safetensors
+writer (no structure) loads as a dict ``name -> Tensor``. A zip file is PyTorch's ``torch.save``
+format, read by ``_torch_zip`` through an allowlist unpickler; a bare pickle is refused.
 """
 
 import errno
@@ -299,8 +302,7 @@ class _Source:
         else:
             path = os.fspath(f)
             self.name = repr(path)
-            self.file, self.size = _open_regular(path), None
-            self.owned = True
+            self.file, self.owned = _open_regular(path), True
             self.size = os.fstat(self.file.fileno()).st_size
 
     def close(self):
