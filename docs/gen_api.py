@@ -221,11 +221,11 @@ def render_all():
 
 # --- MkDocs hook ------------------------------------------------------------------------------------
 
-MATHJAX_FILES = ["tex-chtml-full.js", "output/chtml/fonts/woff-v2"]
+MATHJAX_FILES = ["tex-svg-full.js"]  # SVG output: no web fonts to fetch, so file:// pages typeset too
 
 
 def mathjax_files():
-    """(path inside the site, file on disk) for MathJax's TeX-to-HTML bundle and its fonts."""
+    """(path inside the site, file on disk) for MathJax's TeX-to-SVG bundle (every TeX extension in it)."""
     import mathjax  # the django-static-mathjax package: MathJax 3's release files, no Django needed
     es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
     for name in MATHJAX_FILES:
