@@ -51,8 +51,8 @@ PAGES = {
 GENERATION_ORDER = ["tensor.md", "autograd.md", "backend.md", "serialization.md"] + [
     p for p in PAGES if p not in ("tensor.md", "autograd.md", "backend.md", "serialization.md")]
 
-# Section titles for the defining modules (private ones included: their names never appear).
-# A module not listed is titled by its docstring's first clause.
+# Section titles for the defining modules (private ones included: their names never appear), in the
+# order the sections appear on a page. A module not listed comes last, titled by its docstring.
 SECTIONS = {
     "minigrad.creation": "Creating tensors",
     "minigrad.functions": "Math functions",
@@ -61,11 +61,11 @@ SECTIONS = {
     "minigrad.ops.elementwise": "Elementwise",
     "minigrad.random": "Random numbers",
     "minigrad.dtypes": "Data types",
+    "minigrad.autograd": "Differentiation",
     "minigrad.autograd.grad_mode": "Gradient modes",
     "minigrad.autograd.function": "Custom functions",
     "minigrad.autograd.gradcheck": "Gradient checks",
     "minigrad.autograd.anomaly": "Anomaly detection",
-    "minigrad.autograd": "Differentiation",
     "minigrad.backend": "Backends and devices",
     "minigrad.backend.base": "Kernel tables",
     "minigrad.nn.module": "Module",
@@ -156,12 +156,12 @@ def public_objects(module):
 def _directive(namespace, name, obj, level, options, title=None):
     path = f"{namespace}.{name}"
     if title:
-        options = dict(options, heading=title, toc_label=title)
+        options = dict(options, heading=title, toc_label=name)
     lines = []
     if not title and inspect.ismodule(sys.modules.get(path)):
         # `minigrad.tensor` is a function and a module, and griffe takes the module: document the
         # function where it is defined, titled and anchored (an autorefs anchor) by its public name
-        options = dict(options, heading=path, toc_label=path)
+        options = dict(options, heading=path, toc_label=name)
         lines.append(f"[](){{#{path}}}")
         path = f"{obj.__module__}.{obj.__qualname__}"
     lines += [f"::: {path}", "    options:", f"      heading_level: {level}"]
@@ -177,6 +177,8 @@ def render_page(page, seen):
     for module_name in modules:
         module = importlib.import_module(module_name)
         objects = [(n, o) for n, o in public_objects(module) if id(o) not in seen]
+        if not objects:  # all documented under another name already (minigrad.data.idx)
+            continue
         base = 2
         if len(modules) > 1:
             out.append(f"## `{module_name}`")
@@ -184,19 +186,25 @@ def render_page(page, seen):
         summary = (inspect.getdoc(module) or "").split("\n\n")[0]
         if summary and len(modules) > 1:
             out.append(summary.replace("``", "`"))
-        groups = {}
+        groups = {}  # defining module -> its objects, in export order
         for name, obj in objects:
             seen.add(id(obj))
             groups.setdefault(obj.__module__, []).append((name, obj))
-        for origin in sorted(groups, key=lambda m: (m != module_name, m)):
+        prefix = PUBLIC_PREFIX.get(page)
+
+        def entries(members, level):
+            return [_directive(module_name, name, obj, level, options, prefix and f"{prefix}.{name}")
+                    for name, obj in members]
+
+        if all(len(members) == 1 for members in groups.values()):  # one class per file (optim):
+            out.extend(entries([m for members in groups.values() for m in members], base))  # no sections
+            continue
+        order = list(SECTIONS)
+        for origin in sorted(groups, key=lambda m: order.index(m) if m in order else len(order)):
             members = sorted(groups[origin], key=lambda item: (_line(item[1]), item[0]))
-            level = base
             if len(groups) > 1:
                 out.append(f"{'#' * base} {_title(origin)}")
-                level = base + 1
-            prefix = PUBLIC_PREFIX.get(page)
-            out.extend(_directive(module_name, name, obj, level, options, prefix and f"{prefix}.{name}")
-                       for name, obj in members)
+            out.extend(entries(members, base + (len(groups) > 1)))
     return "\n\n".join(out) + "\n"
 
 
