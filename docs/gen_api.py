@@ -127,11 +127,17 @@ def _title(origin):
     return doc.split("\n")[0].split(":")[0].replace("``", "`").strip() or origin
 
 
-def _line(obj):
+def _source_order(entry):
+    name, obj = entry
     try:
-        return inspect.getsourcelines(obj)[1]
+        return inspect.getsourcelines(obj)[1], name
     except (TypeError, OSError):
-        return 10 ** 6
+        return 10 ** 6, name
+
+
+def _section_order(origin):
+    order = list(SECTIONS)
+    return order.index(origin) if origin in order else len(order)
 
 
 def _is_public_member(module, name, obj):
@@ -191,20 +197,16 @@ def render_page(page, seen):
             seen.add(id(obj))
             groups.setdefault(obj.__module__, []).append((name, obj))
         prefix = PUBLIC_PREFIX.get(page)
-
-        def entries(members, level):
-            return [_directive(module_name, name, obj, level, options, prefix and f"{prefix}.{name}")
-                    for name, obj in members]
-
-        if all(len(members) == 1 for members in groups.values()):  # one class per file (optim):
-            out.extend(entries([m for members in groups.values() for m in members], base))  # no sections
-            continue
-        order = list(SECTIONS)
-        for origin in sorted(groups, key=lambda m: order.index(m) if m in order else len(order)):
-            members = sorted(groups[origin], key=lambda item: (_line(item[1]), item[0]))
-            if len(groups) > 1:
-                out.append(f"{'#' * base} {_title(origin)}")
-            out.extend(entries(members, base + (len(groups) > 1)))
+        if len(groups) > 1 and any(len(members) > 1 for members in groups.values()):
+            sections = [(_title(origin), sorted(groups[origin], key=_source_order))
+                        for origin in sorted(groups, key=_section_order)]
+        else:  # one module, or one class per module (optim): one list, in export order
+            sections = [(None, [entry for members in groups.values() for entry in members])]
+        for heading, members in sections:
+            if heading:
+                out.append(f"{'#' * base} {heading}")
+            out.extend(_directive(module_name, name, obj, base + bool(heading), options,
+                                  prefix and f"{prefix}.{name}") for name, obj in members)
     return "\n\n".join(out) + "\n"
 
 

@@ -11,8 +11,9 @@ import re
 
 import griffe
 
-_MATH = re.compile(r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)\n(?P<body>(?:(?P=indent)[ \t]+\S.*\n?)*)",
-                   re.MULTILINE)
+_MATH = re.compile(  # the directive, then the lines indented more than it
+    r"^(?P<indent>[ \t]*)\.\. math::[ \t]*(?P<first>.*)\n(?P<body>(?:(?P=indent)[ \t]+\S.*\n?)*)",
+    re.MULTILINE)
 _DOCTEST = re.compile(r"^(?P<indent>[ \t]*)>>> .*\n?(?:(?P=indent)\S.*\n?)*", re.MULTILINE)
 _ROLE = re.compile(r":(?P<kind>class|func|meth|attr|mod|data|obj|exc):`~?(?P<path>[\w.]+)`")
 

@@ -4,8 +4,8 @@ the docs runs."""
 
 import importlib.util
 import json
-import re
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -93,12 +93,14 @@ def test_api_reference_by_public_name(site, page, names):
 
 def test_api_reference_leaves_out_internal_helpers(site):
     html = _html(site, "api/optim")
-    assert 'id="minigrad.optim.Adam.update"' not in html and 'id="minigrad.optim.Optimizer.update"' not in html
+    assert 'id="minigrad.optim.Adam.update"' not in html
+    assert 'id="minigrad.optim.Optimizer.update"' not in html
     assert 'id="minigrad.optim.Optimizer._step_group"' not in html
 
 
 def test_tensor_and_top_level_names_are_titled_as_imported(site):
-    assert "minigrad.Tensor" in _html(site, "api/tensor") and "minigrad.save" in _html(site, "api/serialization")
+    assert "minigrad.Tensor" in _html(site, "api/tensor")
+    assert "minigrad.save" in _html(site, "api/serialization")
 
 
 def test_search_finds_api_entries(site):
@@ -222,6 +224,7 @@ def test_blocks_left_out_say_why_and_most_run():
 
 def test_block_extraction():
     page = ("Text\n\n```python\nx = 1\n```\n\n<!-- not run: needs a GPU -->\n```python\ny = 2\n```\n\n"
-            "```text\nz\n```\n\n- item\n\n    <!-- raises: ValueError -->\n    ```python\n    w = 3\n    ```\n")
+            "```text\nz\n```\n\n- item\n\n    <!-- raises: ValueError -->\n"
+            "    ```python\n    w = 3\n    ```\n")
     assert python_blocks(page) == [(3, "x = 1", None), (8, "y = 2", ("not run", "needs a GPU")),
                                    (19, "w = 3", ("raises", "ValueError"))]
