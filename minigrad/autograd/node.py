@@ -1,7 +1,7 @@
 """``Node``: one recorded call in the graph, what both kinds of op (``Op``, ``Function``) share.
 
 A node is the ``ctx`` its op's forward and backward receive. Once recorded it holds the edges to
-its inputs (``next``), its creation number (``seq``: inputs are always older than the nodes
+its inputs (``next``; None for an op run with recording off), its creation number (``seq``: inputs are always older than the nodes
 that consume them, which is what makes the engine's schedule a sort), the shape and dtype of each
 output, what forward saved for backward (checked against version counters on unpacking), the
 op's keyword attributes and the module scope it ran in.
@@ -54,9 +54,12 @@ class _Output:
 class Node:
     """What every recorded op is: edges, saved values, hooks. See the module docstring."""
 
+    # Slots for what every recorded node holds: no per-node __dict__ unless an op stores more
+    # (the scalar chain of bench_chain: 176k -> 171k instructions per step).
+    __slots__ = ("xp", "device", "next", "seq", "attrs", "scope", "out_meta", "_saved", "__dict__",
+                 "__weakref__")
     node_suffix = "Backward0"  # PyTorch's suffix for built-in ops; custom functions use "Backward"
     materialize_grads = True  # missing output gradients reach backward as zeros (None if False)
-    next = None  # edges (target, output_nr, shape) per positional input; None when not recorded
     _non_differentiable = ()
     _to_save = ()
     _hooks = None
