@@ -3,8 +3,9 @@
 A node is the ``ctx`` its op's forward and backward receive. Once recorded it holds the edges to
 its inputs (``next``; None for an op run with recording off), its creation number (``seq``:
 inputs are always older than the nodes that consume them, which is what makes the engine's
-schedule a sort), the shape and dtype of each output, what forward saved for backward (checked against version counters on unpacking), the
-op's keyword attributes and the module scope it ran in.
+schedule a sort), the shape and dtype of each output, what forward saved for backward (checked
+against version counters on unpacking), the op's keyword attributes and the module scope it ran
+in.
 
 Each op class gets a node class of its own named as PyTorch names it, so that
 ``type(t.grad_fn).__name__`` reads ``MulBackward0`` for the built-in ``Mul`` and ``MyCubeBackward``
