@@ -163,8 +163,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     else:
         a, denominator = _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim)
     if reduction == "mean" and denominator == 0:
-        return _nan_mean(CrossEntropy.apply(input, a, dim=dim, reduction="sum"))
-    return CrossEntropy.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)
+        return _nan_mean(CrossEntropy.apply(input, a, dim=dim, reduction="sum")[0])
+    return CrossEntropy.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)[0]
 
 
 def _nan_mean(total):

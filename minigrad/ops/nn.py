@@ -5,6 +5,7 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 from ..autograd.function import Op
 from ..autograd.grad_mode import is_grad_enabled
 from .linalg import MatMul
+from .reduce import LogSoftmaxGrad
 
 
 class Linear(Op):
@@ -62,10 +63,16 @@ class CrossEntropy(Op):
     builds ``a`` from class indices (one-hot × class weight, label smoothing, ignore_index) or
     from probability targets, so every variant is this one node.
 
-    dx = g · (softmax(x) Σ_c a_c - a),  with g the incoming gradient of lₙ.
+    dx = g · (softmax(x) Σ_c a_c - a),  with g the incoming gradient of lₙ: the backward of
+    log-softmax (``LogSoftmaxGrad``) applied to d lₙ / d log p = -g a.
 
     The log-softmax is taken as (x - max) - log Σ exp(x - max): finite for logits of any size.
+    It is also the node's second output (``F.cross_entropy`` returns only the loss), so that
+    backward reads it connected to this node: under ``create_graph`` the second derivative flows
+    back through it like any other output, with no recomputation in first order.
     """
+
+    materialize_grads = False  # the log-probabilities get a gradient only in double backward
 
     @staticmethod
     def forward(ctx, x, a, dim=1, reduction="mean", denominator=1.0):
@@ -74,17 +81,17 @@ class CrossEntropy(Op):
         logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         # 0 · log 0 is 0 here (a class with no target mass never contributes, even at -inf logits)
         loss = -xp.sum(a * xp.where(a != 0, logp, xp.zeros_like(logp)), axis=dim)
-        ctx.save_for_backward(x, a, logp)
-        return _reduce(xp, loss, reduction, denominator)
+        ctx.save_for_backward(a, logp)
+        return _reduce(xp, loss, reduction, denominator), logp
 
     @staticmethod
-    def backward(ctx, grad):
-        x, a, logp = ctx.saved_tensors
-        dim = ctx.attrs["dim"]
-        # first order: reuse the saved log-probabilities; create_graph: softmax(x) stays in the graph
-        p = x.softmax(dim) if is_grad_enabled() else logp.exp()
-        grad = _per_sample(ctx, grad, x.ndim)
-        return grad * (p * a.sum(dim=dim, keepdim=True) - a), None
+    def backward(ctx, grad, logp_grad):
+        a, logp = ctx.saved_tensors
+        dlogp = logp_grad
+        if grad is not None:
+            from_loss = -_per_sample(ctx, grad, logp.ndim) * a
+            dlogp = from_loss if dlogp is None else dlogp + from_loss
+        return LogSoftmaxGrad.apply(dlogp, logp, dim=ctx.attrs["dim"]), None
 
 
 class BinaryCrossEntropy(Op):
