@@ -1,9 +1,12 @@
 """Every example runs to completion with small settings and prints its key numbers.
 
 Each script runs in a subprocess (as a user would run it) with its outputs in a temporary
-directory; the tests read the printed numbers back and check the pictures were written.
+directory; the tests read the printed numbers back and check them against values computed here,
+independently of the example (closed forms, or the recurrence re-run in plain NumPy), and check
+that the pictures were written.
 """
 
+import math
 import os
 import re
 import shutil
@@ -11,6 +14,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -34,7 +38,7 @@ def number_after(text, label):
     return float(match.group(1))
 
 
-# --- backprop_by_hand: the worked example of LECTURES.md --------------------------------------
+# --- backprop_by_hand: the worked 2-2-2 sigmoid network ------------------------------------------
 
 @pytest.fixture(scope="module")
 def backprop(tmp_path_factory):
@@ -79,12 +83,162 @@ def test_backprop_draws_graph_and_steps(backprop):
 # --- the other lessons ------------------------------------------------------------------------------
 
 def test_gradient_descent_lr(tmp_path):
-    out = run("gradient_descent_lr.py", "--steps", 10, "--out", tmp_path)
-    rows = {float(ln.split()[0]): ln for ln in out.splitlines() if re.match(r"\s+[0-9.]+\s+-?[0-9.]+\s", ln)}
-    assert float(rows[0.1].split()[3]) == pytest.approx(0.8 ** 10, rel=1e-5)
-    assert float(rows[1.0].split()[3]) == 1.0 and "oscillates" in rows[1.0]
-    assert "diverges" in rows[100.0] and "converges slowly" in rows[0.01]
+    steps = 10
+    out = run("gradient_descent_lr.py", "--steps", steps, "--out", tmp_path)
+    rows = {float(ln.split()[0]): ln.split() for ln in out.splitlines()
+            if re.match(r"\s+[0-9.]+\s+-?[0-9.]+\s", ln)}
+    assert sorted(rows) == [0.01, 0.1, 0.5, 0.75, 1.0, 100.0, 1000.0]
+    for eta, cols in rows.items():  # columns: η, 1 − 2η, rate, x_1, x_steps, closed form, behaviour
+        assert float(cols[2]) == pytest.approx(abs(1 - 2 * eta))
+        assert float(cols[4]) == pytest.approx((1 - 2 * eta) ** steps, rel=1e-5, abs=1e-300)
+    assert float(rows[0.5][3]) == 0.0 and "one step" in " ".join(rows[0.5])
+    assert float(rows[0.75][3]) == -0.5 and "oscillates in sign and converges" in " ".join(rows[0.75])
+    assert float(rows[1.0][4]) == 1.0 and "oscillates between" in " ".join(rows[1.0])
+    assert "diverges" in rows[100.0] and "slowly" in rows[0.01]
     assert (tmp_path / "gradient_descent_lr.png").stat().st_size > 0
+
+
+def test_momentum(tmp_path):
+    lr, steps = 0.1, 3000
+    out = run("momentum.py", "--steps", steps, "--out", tmp_path)
+
+    def heavy_ball(beta):  # v ← βv + 2x, x ← x − ηv, in plain floats
+        x, v, xs = 1.0, 0.0, [1.0]
+        for _ in range(steps):
+            v = beta * v + 2 * x
+            x -= lr * v
+            xs.append(x)
+        return np.array(xs)
+
+    reached = {}
+    for beta in (0.0, 0.2, 0.9, 0.99):
+        xs = heavy_ball(beta)
+        line = next(ln for ln in out.splitlines() if re.match(rf"\s+{beta:g}\s", ln)).split()
+        assert float(line[1]) == pytest.approx(abs(xs[50]), rel=1e-3)
+        assert float(line[2]) == pytest.approx(abs(xs[200]), rel=1e-3)
+        reached[beta] = int(np.nonzero(np.abs(xs) >= 1e-6)[0][-1]) + 1
+        assert int(line[3]) == reached[beta]
+    # β = 0.2 beats plain descent, 0.9 and 0.99 are slower than both: too much momentum hurts
+    assert reached[0.2] < reached[0.0] < reached[0.9] < reached[0.99]
+    # the larger root of λ² − (1 − 2η + β)λ + β = 0 at β = 0.2: (1 + √0.2)/2
+    assert max(abs(np.roots([1, -(1 - 2 * lr + 0.2), 0.2]))) == pytest.approx((1 + math.sqrt(0.2)) / 2)
+
+    eta = 0.01  # the constant slope g = 1: the step after t steps is η(1 − βᵗ)/(1 − β) → η/(1 − β)
+    for beta in (0.5, 0.9, 0.99):
+        cols = next(ln for ln in out.splitlines() if f"SGD(momentum={beta:g})" in ln).split()[1:]
+        expected = [eta * (1 - beta ** t) / (1 - beta) for t in (1, 10, 50, 300)] + [eta / (1 - beta)]
+        assert [float(c) for c in cols] == pytest.approx(expected, abs=1e-5)
+    cols = next(ln for ln in out.splitlines() if "Momentum(beta=0.9)" in ln).split()[1:]
+    assert [float(c) for c in cols] == pytest.approx([eta * (1 - 0.9 ** t) for t in (1, 10, 50, 300)] + [eta],
+                                                     abs=1e-5)
+    assert (tmp_path / "momentum.png").stat().st_size > 0
+
+
+def test_hyperparameter_search(tmp_path):
+    out = run("hyperparameter_search.py", "--trials", 8, "--epochs", 1, "--out", tmp_path)
+    # PyTorch's split of 1797 by fractions: floors 1078, 359, 359, the remainder 1 to the first
+    n_train, n_val, n_test = 1078 + 1, 359, 359
+    assert f"digits: {n_train} training, {n_val} validation, {n_test} test" in out
+    grid_part, random_part = out.split("\nrandom search:")
+    tables = []
+    for part in (grid_part.split("\ngrid search:")[1], random_part):
+        rows = [ln.split() for ln in part.splitlines() if re.match(r"\s+\d+\s+[0-9.]+\s+\d+\s+[0-9.]+\s+[0-9.]+$", ln)]
+        assert len(rows) == 8
+        table = [dict(lr=float(r[1]), batch=int(r[2]), momentum=float(r[3]), val=float(r[4])) for r in rows]
+        for t in table:  # an accuracy on 359 digits is a whole number of them
+            assert t["val"] * n_val == pytest.approx(round(t["val"] * n_val), abs=0.03)
+            assert 1e-3 - 1e-9 <= t["lr"] <= 1.0 + 1e-9 and 16 <= t["batch"] <= 128 and 0 <= t["momentum"] <= 0.9
+        best = max(table, key=lambda t: t["val"])
+        assert number_after(part, "search: val acc") == pytest.approx(best["val"], abs=1e-4)
+        tables.append(table)
+    grid, rand = tables
+    # 8 = 2³: the grid puts 2 values on each axis, the ends of each range
+    assert sorted({t["lr"] for t in grid}) == pytest.approx([1e-3, 1.0])
+    assert sorted({t["batch"] for t in grid}) == [16, 128]
+    assert len({t["lr"] for t in rand}) == 8 and len({t["momentum"] for t in rand}) == 8
+    assert re.search(r"grid\s+2\s+2\s+2\s+\(8 trials\)", out) and re.search(r"random\s+8\s+\d+\s+8\s+\(8 trials\)", out)
+    assert out.count("test accuracy") == 1
+    test_acc = number_after(out, "test accuracy, measured once for the winner only:")
+    assert test_acc * n_test == pytest.approx(round(test_acc * n_test), abs=0.03)
+    assert (tmp_path / "hyperparameter_search.png").stat().st_size > 0
+
+
+def test_adam_bias_correction(tmp_path):
+    out = run("adam_bias_correction.py", "--steps", 10, "--race-steps", 5, "--out", tmp_path)
+    b1, b2 = 0.9, 0.999
+    # under a constant gradient m_t = (1 − β₁ᵗ)g and v_t = (1 − β₂ᵗ)g², so the step / γ is:
+    expected = {
+        "both corrected (Adam)": lambda t: 1.0,
+        "no correction": lambda t: (1 - b1 ** t) / math.sqrt(1 - b2 ** t),
+        "only m corrected": lambda t: 1 / math.sqrt(1 - b2 ** t),
+        "only v corrected": lambda t: 1 - b1 ** t,
+    }
+    for name, size in expected.items():
+        cols = next(ln for ln in out.splitlines() if ln.strip().startswith(name) and "first" not in ln)
+        values = [float(v) for v in cols[len("  " + name):].split()]
+        assert values == pytest.approx([size(t) for t in (1, 2, 10)], abs=1e-4)
+    assert expected["no correction"](1) == pytest.approx(3.1623, abs=1e-4)  # 0.1/√0.001
+    assert expected["only m corrected"](1) == pytest.approx(31.623, abs=1e-3)
+    assert expected["no correction"](10) == pytest.approx(6.53, abs=0.01)
+    assert number_after(out, "max |written-out Adam - optim.Adam| over the path:") < 1e-12
+    lr = 0.02  # the first step on the bowl moves each of the 2 coordinates by γ·(step / γ)
+    for name, size in expected.items():
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(name) and "first" in ln)
+        assert number_after(line, "first step") == pytest.approx(lr * math.sqrt(2) * size(1), abs=1e-4)
+    assert (tmp_path / "adam_bias_correction.png").stat().st_size > 0
+
+
+def test_sgd_noise(tmp_path):
+    out = run("sgd_noise.py", "--out", tmp_path)
+    rows = {int(m.group(1)): m.group(0) for m in re.finditer(r"B = (\d+).*", out)}
+    assert sorted(rows) == [1, 8, 64, 256]
+    # the full batch sees F(x, y) = x² + y⁴/4 − y²/2 exactly: y stays 0, x → 1.5·0.9^300 ≈ 0
+    full = rows[256]
+    assert "never" in full and "0 (exact)" in full
+    assert full.split()[-1] in ("0.00000", "-0.00000") and "0.0000)" in full
+    y = np.linspace(-2, 2, 40001)
+    minimum = (y ** 4 / 4 - y ** 2 / 2).min()  # −1/4 at y = ±1
+    assert minimum == pytest.approx(-0.25)
+    for b in (1, 8, 64):
+        assert f"{1 / math.sqrt(b):.4f}" in rows[b]
+        assert "never" not in rows[b]
+    assert float(rows[64].split()[-1]) == pytest.approx(minimum, abs=0.01)
+    assert float(rows[8].split()[-1]) == pytest.approx(minimum, abs=0.03)
+    assert (tmp_path / "sgd_noise.png").stat().st_size > 0
+
+
+def test_adaptive_rates(tmp_path):
+    steps, lr = 1000, 0.1
+    out = run("adaptive_rates.py", "--steps", steps, "--out", tmp_path)
+    g = np.array([(-2.0, -10.0), (-1.5, 10.0), (-1.25, -9.0), (-1.0, 9.0)])
+    r = np.cumsum(g * g, axis=0)
+    assert r[-1].tolist() == [8.8125, 362.0] and r[:, 0].tolist() == [4, 6.25, 7.8125, 8.8125]
+    rows = [ln.split() for ln in out.splitlines() if re.match(r"\s+[1-4]\s+-", ln)]
+    assert len(rows) == 4
+    for k, cols in enumerate(rows):  # step, g1, g2, r1, r2, step1/γ, step2/γ, ÷√r1, ÷√r2
+        assert [float(c) for c in cols[3:5]] == pytest.approx(r[k], abs=1e-4)
+        assert [float(c) for c in cols[5:7]] == pytest.approx(-g[k] / np.sqrt(r[k]), abs=1e-6)
+        assert [float(c) for c in cols[7:9]] == pytest.approx(np.sqrt(r[k]), abs=1e-3)
+    assert "γ/2.9686 and γ/19.026" in out and math.sqrt(8.8125) == pytest.approx(2.9686, abs=1e-4)
+    assert math.sqrt(362) == pytest.approx(19.026, abs=1e-3)
+
+    # effective rates under g = 1, each recurrence re-run here in plain floats
+    adagrad = [lr / math.sqrt(t) for t in range(1, steps + 1)]
+    adadelta, sq, acc = [], 0.0, 0.0
+    for _ in range(steps):
+        sq = 0.9 * sq + 0.1
+        delta = math.sqrt(acc + 1e-6) / math.sqrt(sq + 1e-6)
+        acc = 0.9 * acc + 0.1 * delta * delta
+        adadelta.append(delta)
+    rmsprop, sq = [], 0.0
+    for _ in range(steps):
+        sq = 0.99 * sq + 0.01
+        rmsprop.append(0.01 / (math.sqrt(sq) + 1e-8))
+    for label, rates in (("Adagrad", adagrad), ("Adadelta", adadelta), ("RMSprop", rmsprop)):
+        cols = next(ln for ln in out.splitlines() if ln.strip().startswith(label) and "e-" in ln).split()
+        assert [float(c) for c in cols[-4:]] == pytest.approx([rates[t - 1] for t in (1, 10, 100, 1000)], rel=1e-4)
+    assert adagrad[-1] < adagrad[0] / 30 and adadelta[-1] > adadelta[0]  # one decays, the other does not
+    assert (tmp_path / "adaptive_rates.png").stat().st_size > 0
 
 
 def test_minibatch(tmp_path):
@@ -172,13 +326,41 @@ def test_train_digits_without_dot_still_trains(tmp_path):
     assert (tmp_path / "o" / "graph.dot").exists() and not (tmp_path / "o" / "graph.svg").exists()
 
 
-# --- helper "viz" owns these two scripts; they run here so that every example is exercised -----------
+# --- races and the CNN's graph --------------------------------------------------------------------------
 
 def test_optimizer_race(tmp_path):
     out = run("optimizer_race.py", "--out", tmp_path, "--no-gif")
-    assert "Adam lr=0.3" in out
-    for name in ("race_rosenbrock.png", "race_saddle.png", "race_ravine.png"):
-        assert (tmp_path / name).stat().st_size > 0
+    for surface in ("rosenbrock", "beale", "saddle", "ravine"):
+        block = out.split(f"{surface}:")[1].split("\n\n")[0]
+        for racer in ("SGD", "Momentum", "Nesterov", "Adagrad", "Adadelta", "RMSprop", "Adam"):
+            assert re.search(rf"^  {racer}\b", block, re.M), (surface, racer)
+        assert (tmp_path / f"race_{surface}.png").stat().st_size > 0
+    # on the saddle x² − y² from (−1.8, 0.001), plain SGD with lr 0.05 multiplies x by 1 − 2·0.05 = 0.9
+    # and y by 1 + 2·0.05 = 1.1 per step; 50 steps
+    m = re.search(r"SGD lr=0.05\s+ends at \(\s*(\S+),\s*(\S+)\)", out.split("saddle:")[1])
+    assert float(m.group(1)) == pytest.approx(-1.8 * 0.9 ** 50, rel=1e-3)
+    assert float(m.group(2)) == pytest.approx(0.001 * 1.1 ** 50, rel=1e-3)
+
+
+def test_race_colours_are_fixed_per_optimizer():
+    import matplotlib
+    matplotlib.use("Agg")
+    import minigrad as mg
+    import minigrad.optim as optim
+    one, _ = mg.viz.optimizer_race("saddle", {"SGD": lambda p: optim.SGD(p, lr=0.1),
+                                              "Adam": lambda p: optim.Adam(p, lr=0.1)}, steps=3)
+    two, _ = mg.viz.optimizer_race("ravine", {"Adam lr=0.3": lambda p: optim.Adam(p, lr=0.3),
+                                              "Adadelta": lambda p: optim.Adadelta(p),
+                                              "my method": lambda p: optim.SGD(p, lr=0.01)}, steps=3)
+
+    def colours(fig):
+        return {ln.get_label().split(" (")[0]: ln.get_color() for ln in fig.axes[0].get_lines()
+                if not ln.get_label().startswith("_")}
+    a, b = colours(one), colours(two)
+    assert a["Adam"] == b["Adam lr=0.3"] == mg.viz.race.OPTIMIZER_COLORS["adam"]
+    assert a["SGD"] == mg.viz.race.OPTIMIZER_COLORS["sgd"]
+    assert b["my method"] not in mg.viz.race.OPTIMIZER_COLORS.values()
+    assert mg.viz.race.color_of("Nesterov 0.9, lr=0.02") == mg.viz.race.OPTIMIZER_COLORS["nesterov"]
 
 
 def test_cnn_graph(tmp_path):
