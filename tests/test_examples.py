@@ -265,6 +265,16 @@ def test_weight_init(tmp_path):
     assert (tmp_path / "weight_init_relu.png").exists()
 
 
+def test_weight_init_xavier_keeps_tanh_activations_flat(tmp_path):
+    out = run("weight_init.py", "--activation", "tanh", "--steps", 5, "--points", 30, "--out", tmp_path)
+    good = out.split("\n\n")[3]
+    sigma = math.sqrt(2 / (64 + 64))  # Xavier/Glorot normal between two layers of 64
+    assert sigma == 0.125 and "σ = √(2/(fan_in + fan_out))" in good
+    stds = [float(v) for v in good.splitlines()[1].split(":")[1].split()]
+    assert len(stds) == 6 and max(stds) / min(stds) < 1.3  # flat, not growing layer by layer
+    assert (tmp_path / "weight_init_tanh.png").exists()
+
+
 def test_grad_clipping(tmp_path):
     out = run("grad_clipping.py", "--steps", 40, "--out", tmp_path)
     assert re.search(r"no clipping\s+loss became inf at step \d+", out)
