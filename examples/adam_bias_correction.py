@@ -103,7 +103,8 @@ def plot(step_sizes, paths, out, lr):
 
     reach = 1.15 * max(np.abs(p).max() for p in paths.values())
     xs, ys = np.meshgrid(np.linspace(-reach, reach, 200), np.linspace(-reach, reach, 200))
-    mid.contour(xs, ys, 0.5 * (xs ** 2 + 10 * ys ** 2), levels=np.geomspace(1e-4, 5 * reach ** 2, 16), colors="0.75",
+    mid.contour(xs, ys, 0.5 * (xs ** 2 + 10 * ys ** 2), levels=np.geomspace(1e-4, 5 * reach ** 2, 16),
+                colors="0.75",
                 linewidths=0.6)
     for name, p in paths.items():
         mid.plot(p[:, 0], p[:, 1], "-o", ms=2.5, lw=1.2, color=COLORS[name], label=name)

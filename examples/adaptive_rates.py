@@ -64,8 +64,8 @@ def worked_example(lr):
               f"{step[1] / lr:10.6f}  {divisor[0]:7.4f}  {divisor[1]:7.3f}")
     print(f"  after step 4 the rates are γ/{rows[-1][1][0]:.4f} and γ/{rows[-1][1][1]:.3f} "
           f"(√8.8125 and √362)")
-    print("  as printed in one slide deck: 7.8 for 7.8125, 8.8 for 8.8125, (−9)(−19) for (−9)(−9) "
-          "(its sum, 281, uses −9·−9), and the rates rounded to /3 and /19")
+    print("  misprints that circulate with this example: 7.8 for 7.8125, 8.8 for 8.8125, (−9)(−19) for\n"
+          "  (−9)(−9) (the sum, 281, uses −9·−9), and the rates rounded to /3 and /19")
     return rows
 
 
@@ -127,10 +127,9 @@ def main(argv=None):
     print(f"  {'optimizer':30s}" + "".join(f"{f't = {t}':>12s}" for t in shown))
     for name, r in rates.items():
         print(f"  {name:30s}" + "".join(f"{r[t - 1]:12.4e}" for t in shown), flush=True)
-    last = {name: r[-1] for name, r in rates.items()}
+    adadelta = next(r for name, r in rates.items() if name.startswith("Adadelta"))
     print(f"  Adagrad's rate is γ/√t: 0.1/√{args.steps} = {0.1 / math.sqrt(args.steps):.4e}; "
-          f"Adadelta's has grown {last['Adadelta (ρ = 0.9, ε = 1e-6)'] / rates['Adadelta (ρ = 0.9, ε = 1e-6)'][0]:.0f}x "
-          "since step 1")
+          f"Adadelta's has grown {adadelta[-1] / adadelta[0]:.0f}x since step 1")
     os.makedirs(args.out, exist_ok=True)
     print(f"\nplot: {plot(rows, rates, args.out)}")
     return rows, rates

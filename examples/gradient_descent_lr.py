@@ -104,13 +104,15 @@ def main(argv=None):
 
     paths = {}
     print(f"f(x) = x², x0 = {args.x0:g}, {args.steps} steps; x_t = (1 - 2η)^t x0")
-    print(f"  {'η':>6s}  {'1 - 2η':>8s}  {'rate':>6s}  {'x after 1 step':>15s}  {f'x after {args.steps}':>15s}  "
+    print(f"  {'η':>6s}  {'1 - 2η':>8s}  {'rate':>6s}  {'x after 1 step':>15s}  "
+          f"{f'x after {args.steps}':>15s}  "
           f"{'closed form':>15s}  behaviour")
     for lr in LEARNING_RATES:
         xs = paths[lr] = descend(lr, args.x0, args.steps)
         closed = (1 - 2 * lr) ** args.steps * args.x0
         assert abs(xs[-1] - closed) <= 1e-9 * max(1.0, abs(closed)), (lr, xs[-1], closed)
-        print(f"  {lr:6g}  {1 - 2 * lr:8g}  {abs(1 - 2 * lr):6g}  {xs[1]:15.6g}  {xs[-1]:15.6g}  {closed:15.6g}  {verdict(lr)}")
+        print(f"  {lr:6g}  {1 - 2 * lr:8g}  {abs(1 - 2 * lr):6g}  {xs[1]:15.6g}  {xs[-1]:15.6g}  "
+              f"{closed:15.6g}  {verdict(lr)}")
 
     os.makedirs(args.out, exist_ok=True)
     print(f"\nplot: {plot(paths, args.x0, args.out)}")

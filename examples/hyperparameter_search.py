@@ -103,7 +103,8 @@ def search(name, settings, train_set, val_set, epochs, seed):
         score = accuracy(model, val_set)
         score = score if math.isfinite(score) else 0.0
         results.append(dict(s, val=score, model=model))
-        print(f"  {k:3d}  {s['lr']:9.5f}  {s['batch_size']:5d}  {s['momentum']:8.3f}  {score:7.4f}", flush=True)
+        print(f"  {k:3d}  {s['lr']:9.5f}  {s['batch_size']:5d}  {s['momentum']:8.3f}  {score:7.4f}",
+              flush=True)
     best = max(results, key=lambda r: r["val"])
     print(f"  best {name}: val acc {best['val']:.4f} at lr {best['lr']:.5f}, batch {best['batch_size']}, "
           f"momentum {best['momentum']:.3f}")

@@ -98,12 +98,12 @@ def main(argv=None):
     print(f"  {'β':>5s}  {'|x_50|':>10s}  {'|x_200|':>10s}  {'steps to |x| < 1e-6':>20s}")
     paths = {}
     for beta in BETAS:
-        p = paths[beta] = run(lambda ps: optim.SGD(ps, lr=args.lr, momentum=beta), lambda x: (x * x).sum(),
-                              1.0, args.steps)
+        p = paths[beta] = run(lambda ps, beta=beta: optim.SGD(ps, lr=args.lr, momentum=beta),
+                              lambda x: (x * x).sum(), 1.0, args.steps)
         reach = steps_to(p, 1e-6)
         shown = [f"{abs(p[t]):10.3e}" if t < len(p) else f"{'-':>10s}" for t in (50, 200)]
-        print(f"  {beta:5g}  {shown[0]}  {shown[1]}  {reach if reach is not None else 'not within the run':>20}",
-              flush=True)
+        reach = reach if reach is not None else "not within the run"
+        print(f"  {beta:5g}  {shown[0]}  {shown[1]}  {reach:>20}", flush=True)
 
     lr_plane, plane_steps = 0.01, 300
     print(f"\nconstant gradient g = 1, η = {lr_plane}: step size |Δθ| at step t "
@@ -112,9 +112,10 @@ def main(argv=None):
     velocities = {}
     for beta in (0.5, 0.9, 0.99):
         for name, make, terminal in (
-                (f"SGD(momentum={beta:g})", lambda ps: optim.SGD(ps, lr=lr_plane, momentum=beta),
+                (f"SGD(momentum={beta:g})", lambda ps, beta=beta: optim.SGD(ps, lr=lr_plane, momentum=beta),
                  lr_plane / (1 - beta)),
-                (f"Momentum(beta={beta:g})", lambda ps: optim.Momentum(ps, lr=lr_plane, beta=beta), lr_plane)):
+                (f"Momentum(beta={beta:g})", lambda ps, beta=beta: optim.Momentum(ps, lr=lr_plane, beta=beta),
+                 lr_plane)):
             if name.startswith("Momentum") and beta != 0.9:
                 continue  # one example of the exponentially weighted form is enough
             p = run(make, lambda x: x.sum(), 0.0, plane_steps)

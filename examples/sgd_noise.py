@@ -82,7 +82,8 @@ def plot(paths, out):
     colors = plt.get_cmap("plasma")(np.linspace(0.0, 0.8, len(paths)))
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.8), gridspec_kw=dict(width_ratios=[1.1, 1]))
     xs, ys = np.meshgrid(np.linspace(-1.8, 1.8, 240), np.linspace(-1.6, 1.6, 240))
-    cs = left.contour(xs, ys, full_loss(xs, ys), levels=np.linspace(-0.24, 3, 19), colors="0.7", linewidths=0.6)
+    cs = left.contour(xs, ys, full_loss(xs, ys), levels=np.linspace(-0.24, 3, 19), colors="0.7",
+                      linewidths=0.6)
     left.clabel(cs, cs.levels[::4], fontsize=7)
     for (label, p), c in zip(paths.items(), colors):
         left.plot(p[:, 0], p[:, 1], "-", lw=1.0, color=c, alpha=0.85, label=label)

@@ -45,7 +45,8 @@ from minigrad.data import datasets  # noqa: E402
 
 
 def schemes(activation):
-    appropriate = ("He/Kaiming normal, σ = √(2/fan_in)", lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")) \
+    appropriate = ("He/Kaiming normal, σ = √(2/fan_in)",
+                   lambda w: nn.init.kaiming_normal_(w, nonlinearity="relu")) \
         if activation == "relu" else \
         ("Xavier/Glorot normal, σ = √(2/(fan_in + fan_out))", lambda w: nn.init.xavier_normal_(w))
     return {
