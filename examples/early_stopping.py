@@ -3,8 +3,10 @@
 A wide MLP fits 24 samples of y = sin(2πx) + noise, the noise N(0, 0.3²), so that no model can
 get the validation loss below 0.3² = 0.09. The training loss keeps falling for as long as it
 trains, but after a while the network starts to fit the noise in those 24 points, and the loss
-on 200 held-out points (the validation set) turns back up: training longer makes the model worse. Early stopping watches the validation loss after every epoch, remembers the weights of the
-best epoch so far, and stops once ``patience`` epochs in a row have not beaten it by more than
+on 200 held-out points (the validation set) turns back up: training longer makes the model worse.
+
+Early stopping watches the validation loss after every epoch, remembers the weights of the best
+epoch so far, and stops once ``patience`` epochs in a row have not beaten it by more than
 ``min_delta``; the model then goes back to the remembered weights.
 
 ``EarlyStopping`` below is the whole utility (a dozen lines around ``state_dict``); the loop

@@ -142,12 +142,14 @@ def test_hyperparameter_search(tmp_path):
     grid_part, random_part = out.split("\nrandom search:")
     tables = []
     for part in (grid_part.split("\ngrid search:")[1], random_part):
-        rows = [ln.split() for ln in part.splitlines() if re.match(r"\s+\d+\s+[0-9.]+\s+\d+\s+[0-9.]+\s+[0-9.]+$", ln)]
+        row = re.compile(r"\s+\d+\s+[0-9.]+\s+\d+\s+[0-9.]+\s+[0-9.]+$")
+        rows = [ln.split() for ln in part.splitlines() if row.match(ln)]
         assert len(rows) == 8
         table = [dict(lr=float(r[1]), batch=int(r[2]), momentum=float(r[3]), val=float(r[4])) for r in rows]
         for t in table:  # an accuracy on 359 digits is a whole number of them
             assert t["val"] * n_val == pytest.approx(round(t["val"] * n_val), abs=0.03)
-            assert 1e-3 - 1e-9 <= t["lr"] <= 1.0 + 1e-9 and 16 <= t["batch"] <= 128 and 0 <= t["momentum"] <= 0.9
+            assert 1e-3 - 1e-9 <= t["lr"] <= 1.0 + 1e-9 and 16 <= t["batch"] <= 128
+            assert 0 <= t["momentum"] <= 0.9
         best = max(table, key=lambda t: t["val"])
         assert number_after(part, "search: val acc") == pytest.approx(best["val"], abs=1e-4)
         tables.append(table)
@@ -156,7 +158,8 @@ def test_hyperparameter_search(tmp_path):
     assert sorted({t["lr"] for t in grid}) == pytest.approx([1e-3, 1.0])
     assert sorted({t["batch"] for t in grid}) == [16, 128]
     assert len({t["lr"] for t in rand}) == 8 and len({t["momentum"] for t in rand}) == 8
-    assert re.search(r"grid\s+2\s+2\s+2\s+\(8 trials\)", out) and re.search(r"random\s+8\s+\d+\s+8\s+\(8 trials\)", out)
+    assert re.search(r"grid\s+2\s+2\s+2\s+\(8 trials\)", out)
+    assert re.search(r"random\s+8\s+\d+\s+8\s+\(8 trials\)", out)
     assert out.count("test accuracy") == 1
     test_acc = number_after(out, "test accuracy, measured once for the winner only:")
     assert test_acc * n_test == pytest.approx(round(test_acc * n_test), abs=0.03)
@@ -236,7 +239,8 @@ def test_adaptive_rates(tmp_path):
         rmsprop.append(0.01 / (math.sqrt(sq) + 1e-8))
     for label, rates in (("Adagrad", adagrad), ("Adadelta", adadelta), ("RMSprop", rmsprop)):
         cols = next(ln for ln in out.splitlines() if ln.strip().startswith(label) and "e-" in ln).split()
-        assert [float(c) for c in cols[-4:]] == pytest.approx([rates[t - 1] for t in (1, 10, 100, 1000)], rel=1e-4)
+        expected = [rates[t - 1] for t in (1, 10, 100, 1000)]
+        assert [float(c) for c in cols[-4:]] == pytest.approx(expected, rel=1e-4)
     assert adagrad[-1] < adagrad[0] / 30 and adadelta[-1] > adadelta[0]  # one decays, the other does not
     assert (tmp_path / "adaptive_rates.png").stat().st_size > 0
 
@@ -403,3 +407,66 @@ def test_train_digits_cupy_without_gpu_exits_with_message(tmp_path):
     if mg.cuda.is_available():
         pytest.skip("a GPU is present: --backend cupy would train")
     assert proc.returncode == 2 and "cannot use --backend cupy" in proc.stderr
+
+
+# --- the smaller lessons ------------------------------------------------------------------------------
+
+def test_local_minima(tmp_path):
+    out = run("local_minima.py", "--out", tmp_path)
+    critical = np.sort(np.roots([4, 0, -8, 1]).real)  # f'(x) = 4x³ − 8x + 1
+    global_min, maximum, local_min = critical
+    f = lambda x: x ** 4 - 4 * x ** 2 + x  # noqa: E731
+    assert f(global_min) == pytest.approx(-5.44419, abs=1e-5)
+    assert f(local_min) == pytest.approx(-2.61856, abs=1e-5)
+    rows = [ln.split() for ln in out.splitlines() if re.match(r"\s+-?\d\.\d\d\s+-?\d\.\d{6}\s", ln)]
+    assert len(rows) == 9
+    for start, end, value, *kind in rows:
+        expected = global_min if float(start) < maximum else local_min  # downhill from the start
+        assert float(end) == pytest.approx(expected, abs=1e-6)
+        assert float(value) == pytest.approx(f(expected), abs=1e-5)
+        assert " ".join(kind) == ("global minimum" if expected == global_min else "local minimum")
+    assert {r[0] for r in rows} >= {"0.10", "0.15"} and 0.10 < maximum < 0.15  # starts either side of it
+    assert (tmp_path / "local_minima.png").stat().st_size > 0
+
+
+def test_early_stopping(tmp_path):
+    patience = 100
+    out = run("early_stopping.py", "--epochs", 1500, "--patience", patience, "--out", tmp_path)
+    import json
+    history = json.loads((tmp_path / "history.json").read_text())
+    val = np.array(history["val"])
+    best = int(np.argmin(val)) + 1
+    assert f"lowest validation loss {val.min():.5f} at epoch {best}" in out
+    assert val[-1] > val.min() * 1.2  # training on made the validation loss worse
+    # the stopper stops at the first epoch that is `patience` epochs after the best so far
+    running_best, best_at, stop = np.inf, 0, None
+    for epoch, v in enumerate(val, 1):
+        if v < running_best:
+            running_best, best_at = v, epoch
+        if epoch - best_at >= patience:
+            stop = epoch
+            break
+    assert f"stopped at epoch {stop}, kept epoch {best_at}" in out
+    assert number_after(out, "restored model's val loss") == pytest.approx(val[best_at - 1], abs=1e-5)
+    assert (tmp_path / "early_stopping.png").stat().st_size > 0
+
+
+def test_mse_vs_mae(tmp_path):
+    import itertools
+    import json
+    out = run("mse_vs_mae.py", "--out", tmp_path)
+    data = json.loads((tmp_path / "data.json").read_text())
+    x, y = np.array(data["x"]), np.array(data["y"])
+    # MSE: least squares in closed form
+    w, b = np.linalg.lstsq(np.stack([x, np.ones_like(x)], 1), y, rcond=None)[0]
+    m = re.search(r"MSE line:\s+y = (\S+)x \+ (\S+)", out)
+    assert float(m.group(1)) == pytest.approx(w, abs=2e-3) and float(m.group(2)) == pytest.approx(b, abs=2e-3)
+    # MAE: a best L1 line passes through two of the points, so trying every pair finds its loss
+    lad = min(np.abs(y - (y[i] + (y[j] - y[i]) / (x[j] - x[i]) * (x - x[i]))).mean()
+              for i, j in itertools.combinations(range(len(x)), 2))
+    assert number_after(out, "(MAE") == pytest.approx(lad, abs=1e-4)
+    m = re.search(r"MAE line:\s+y = (\S+)x \+ (\S+)", out)
+    assert abs(float(m.group(1)) - 2) < abs(w - 2) and abs(float(m.group(2)) - 1) < abs(b - 1)
+    assert number_after(out, "MSE constant: c =") == pytest.approx(y.mean(), abs=1e-3)
+    assert number_after(out, "MAE constant: c =") == pytest.approx(np.median(y), abs=1e-3)
+    assert (tmp_path / "mse_vs_mae.png").stat().st_size > 0
