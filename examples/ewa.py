@@ -59,7 +59,8 @@ def plot(days, series, smooth, corrected, out):
     first = 30
     right.plot(days[:first], series[:first], ".", color="0.6", ms=5, label="data")
     right.plot(days[:first], smooth[0.9][:first], "--", color=colors[0.9], lw=1.5, label="β = 0.9, v_t")
-    right.plot(days[:first], corrected[0.9][:first], color=colors[0.9], lw=1.8, label="β = 0.9, v_t / (1 − βᵗ)")
+    right.plot(days[:first], corrected[0.9][:first], color=colors[0.9], lw=1.8,
+               label="β = 0.9, v_t / (1 − βᵗ)")
     right.set(title=f"the first {first} days: v_t starts at 0, v̂_t does not", xlabel="day")
     right.legend(fontsize=8)
     fig.tight_layout()
