@@ -470,3 +470,51 @@ def test_mse_vs_mae(tmp_path):
     assert number_after(out, "MSE constant: c =") == pytest.approx(y.mean(), abs=1e-3)
     assert number_after(out, "MAE constant: c =") == pytest.approx(np.median(y), abs=1e-3)
     assert (tmp_path / "mse_vs_mae.png").stat().st_size > 0
+
+
+def test_clipping_cliff(tmp_path):
+    out = run("clipping_cliff.py", "--out", tmp_path)
+    w0, lr = 0.9, 0.5
+    s = 1 / (1 + math.exp(-10 * (1 - w0)))
+    grad = (w0 - 4) / 4 - 200 * s * (1 - s)  # f'(w) of (w − 4)²/8 + 20σ(10(1 − w))
+    assert grad == pytest.approx(-40.0974, abs=1e-4)
+    plain, clipped = out.split("clip_grad_norm_(max_norm=1):")
+    assert number_after(plain, "gradient at start") == pytest.approx(grad, abs=1e-4)
+    assert number_after(plain, "first step +") == pytest.approx(-lr * grad, abs=1e-4)
+    assert number_after(plain, "to w =") == pytest.approx(w0 - lr * grad, abs=1e-4)
+    # clipping to norm 1 scales the gradient by 1/(|g| + 1e-6): the step is lr·|g|/(|g| + 1e-6)
+    step = lr * abs(grad) / (abs(grad) + 1e-6)
+    assert number_after(clipped, "first step +") == pytest.approx(step, abs=1e-4)
+    assert number_after(clipped, "farthest |w − 4|") == pytest.approx(4 - w0, abs=1e-4)
+    assert number_after(plain, "farthest |w − 4|") > 15
+    assert (tmp_path / "clipping_cliff.png").stat().st_size > 0
+
+
+def test_permutation_symmetry(tmp_path):
+    out = run("permutation_symmetry.py", "--epochs", 2, "--out", tmp_path)
+    assert number_after(out, "max |output change| =") < 1e-4
+    assert number_after(out, "loss before") == number_after(out, ", after")
+    assert f"16! = {math.factorial(16):,}" in out and math.factorial(16) == 20922789888000
+    order = [int(k) for k in re.search(r"reordered as \[([^\]]*)\]", out).group(1).split(",")]
+    assert sorted(order) == list(range(16)) and order != list(range(16))
+    losses = [float(v) for v in out.split("α = 0, 0.1, …, 1:")[1].split("\n")[1].split()]
+    assert len(losses) == 11 and losses[0] == pytest.approx(losses[-1], abs=1e-4)
+    assert losses[5] > 1.5 * losses[0]  # halfway between two equal minima the loss is higher
+    assert number_after(out, "at α = 0.5 the loss is") == pytest.approx(losses[5] / losses[0], abs=0.1)
+
+
+def test_ewa(tmp_path):
+    out = run("ewa.py", "--out", tmp_path)
+    xs, beta, v, plain, corrected = [7.5, 4.0, 6.0, 8.0], 0.9, 0.0, [], []
+    for t, x in enumerate(xs, 1):
+        v = beta * v + (1 - beta) * x
+        plain.append(v)
+        corrected.append(v / (1 - beta ** t))
+    assert plain == pytest.approx([0.75, 1.075, 1.5675, 2.21075])
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("v_t          :"))
+    assert [float(c) for c in line.split(":")[1].split()] == pytest.approx(plain, abs=1e-9)
+    line = next(ln for ln in out.splitlines() if ln.strip().startswith("v_t/(1 − βᵗ) :"))
+    assert [float(c) for c in line.split(":")[1].split()] == pytest.approx(corrected, abs=1e-4)
+    for b, window in ((0.5, 2), (0.9, 10), (0.98, 50)):
+        assert f"the last {window} values carry {1 - b ** window:.1%}" in out
+    assert (tmp_path / "ewa.png").stat().st_size > 0
