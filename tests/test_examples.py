@@ -518,3 +518,24 @@ def test_ewa(tmp_path):
     for b, window in ((0.5, 2), (0.9, 10), (0.98, 50)):
         assert f"the last {window} values carry {1 - b ** window:.1%}" in out
     assert (tmp_path / "ewa.png").stat().st_size > 0
+
+
+def test_skip_connections(tmp_path):
+    out = run("skip_connections.py", "--steps", 11, "--out", tmp_path, timeout=240)
+    saved = np.load(tmp_path / "surfaces.npz")
+    largest = {}
+    for kind, name in (("plain", "without skip connections"), ("skip", "with skip connections")):
+        losses, alphas = saved[f"losses_{kind}"], saved[f"alphas_{kind}"]
+        assert losses.shape == (11, 11) and alphas[5] == 0.0
+        # the plane's centre is θ itself
+        assert losses[5, 5] == pytest.approx(float(saved[f"center_{kind}"]), rel=1e-5)
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(name + ":"))
+        largest[kind] = losses.max()
+        assert number_after(line, "largest loss") == pytest.approx(largest[kind], rel=1e-3)
+        assert number_after(line, "below 1 on") / 100 == pytest.approx((losses < 1).mean(), abs=0.006)
+        a, b = np.meshgrid(alphas, alphas)
+        ring = losses[np.isclose(np.hypot(a, b), 0.5, atol=0.1)]  # grid spacing 0.2: the points at 0.5 ± 0.1
+        assert number_after(line, "median at radius 0.5") == pytest.approx(np.median(ring), rel=1e-3)
+        assert number_after(line, "trained loss") < 0.5
+    assert largest["plain"] > 10 * largest["skip"]  # the plain network's surface is far steeper
+    assert (tmp_path / "skip_connections.png").stat().st_size > 0
