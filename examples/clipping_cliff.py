@@ -2,7 +2,8 @@
 
 The loss f(w) = (w − 4)²/8 + 20·σ(10(1 − w)) (σ the logistic sigmoid) is a gentle bowl around
 w = 4 with a cliff 20 high at w = 1: left of it a plateau, right of it the bowl. On the cliff face
-the slope is up to 20·10/4 = 50, against at most about 1 anywhere else.
+the slope is up to 20·10/4 = 50, against |w − 4|/4 < 1 on the bowl between the cliff and the
+minimum.
 
 Gradient descent with η = 0.5 from w = 0.9, on the cliff's edge, gets the gradient
 f'(0.9) = (0.9 − 4)/4 − 200·σ(1)(1 − σ(1)) ≈ −40.1 and steps 0.5 · 40.1 ≈ 20 to the right: it

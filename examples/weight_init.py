@@ -13,9 +13,9 @@ its weights (biases start at 0 in all four):
   N(0, 2/(fan_in + fan_out)) (``nn.init.xavier_normal_``, gain 1): with fan_in = fan_out = 64,
   σ = √(2/128) = 0.125 and Var(w)·fan_in = 1, and tanh is nearly the identity for these small
   inputs, so the spread stays flat (0.097 to 0.11 over the six layers here). PyTorch's
-  ``calculate_gain("tanh")`` = 5/3 would multiply σ by 5/3; here that makes the spread grow from
-  0.16 to 0.58 over six layers, because these activations are too small for tanh's squashing,
-  which the gain makes up for, to matter;
+  ``calculate_gain("tanh")`` = 5/3 multiplies σ by 5/3 to make up for tanh squashing large inputs;
+  these inputs are small enough that tanh barely squashes them, so with the gain the spread grows
+  instead, from 0.16 to 0.58 over the six layers;
 * too large, N(0, 1): the scale grows by about √(fan_in/2) ≈ 5.7 per ReLU layer, the logits and
   gradients explode and training breaks down (NaN); with tanh the units saturate at ±1 instead.
 
