@@ -35,12 +35,13 @@ import numpy as np  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 import minigrad.optim as optim  # noqa: E402
+from minigrad.viz.race import color_of  # noqa: E402  (each optimizer's colour in every picture)
 
 GRADIENTS = [(-2.0, -10.0), (-1.5, 10.0), (-1.25, -9.0), (-1.0, 9.0)]
-RATES = {  # name: (factory, colour)
-    "Adagrad (γ = 0.1)": (lambda p: optim.Adagrad(p, lr=0.1), "#9467bd"),
-    "Adadelta (ρ = 0.9, ε = 1e-6)": (lambda p: optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6), "#8c564b"),
-    "RMSprop (γ = 0.01, α = 0.99)": (lambda p: optim.RMSprop(p, lr=0.01, alpha=0.99), "#ff7f0e"),
+RATES = {  # name: optimizer factory
+    "Adagrad (γ = 0.1)": lambda p: optim.Adagrad(p, lr=0.1),
+    "Adadelta (ρ = 0.9, ε = 1e-6)": lambda p: optim.Adadelta(p, lr=1.0, rho=0.9, eps=1e-6),
+    "RMSprop (γ = 0.01, α = 0.99)": lambda p: optim.RMSprop(p, lr=0.01, alpha=0.99),
 }
 
 
@@ -72,7 +73,7 @@ def worked_example(lr):
 def effective_rates(steps, g):
     """|Δθ / g| per step under a constant gradient g, for each optimizer in RATES."""
     out = {}
-    for name, (make, _) in RATES.items():
+    for name, make in RATES.items():
         theta = mg.tensor([0.0], dtype=mg.float64, requires_grad=True)
         opt = make([theta])
         positions = np.empty(steps + 1)
@@ -102,7 +103,7 @@ def plot(rows, rates, out):
              ylabel="1 / √r", xticks=t, xlim=(0.7, 4.6), yscale="log")
     left.legend(fontsize=8, loc="center right")
     for name, r in rates.items():
-        right.loglog(np.arange(1, len(r) + 1), r, color=RATES[name][1], lw=1.8, label=name)
+        right.loglog(np.arange(1, len(r) + 1), r, color=color_of(name), lw=1.8, label=name)
     right.set(title="effective rate |Δθ / g| under a constant gradient g = 1", xlabel="step t",
               ylabel="|Δθ / g|")
     right.legend(fontsize=8)
