@@ -45,13 +45,17 @@ def full_loss(x, y):
 def make_data(n, sigma, seed):
     """N noise samples (a_i, c_i) that sum to exactly 0, so the full batch sees exactly F.
 
-    They are whole multiples of 1/1024 (and the last one absorbs the rounding), so every partial
-    sum is exact in floating point: otherwise a round-off of 1e-17 in the full-batch mean would
-    itself be a (very slow) push off the ridge.
+    They are whole multiples of 1/1024, so every partial sum is exact in floating point: otherwise
+    a round-off of 1e-17 in the full-batch mean would itself be a (very slow) push off the ridge.
+    Centring subtracts the mean rounded to a tick, which leaves a sum of at most N/2 ticks; that
+    remainder is taken off one tick at a time from as many samples, so no sample moves by more
+    than the mean plus 1/1024.
     """
     rng = np.random.default_rng(seed)
     ticks = np.rint(rng.normal(0.0, sigma, (n, 2)) * 1024)
-    ticks[-1] -= ticks.sum(axis=0)
+    ticks -= np.rint(ticks.mean(axis=0))
+    for column, left in enumerate(ticks.sum(axis=0).astype(int)):
+        ticks[:abs(left), column] -= np.sign(left)
     return TensorDataset(mg.tensor(ticks / 1024, dtype=mg.float64))
 
 
@@ -86,12 +90,15 @@ def plot(paths, out):
                       linewidths=0.6)
     left.clabel(cs, cs.levels[::4], fontsize=7)
     for (label, p), c in zip(paths.items(), colors):
-        left.plot(p[:, 0], p[:, 1], "-", lw=1.0, color=c, alpha=0.85, label=label)
-        left.plot(*p[-1], "o", color=c, ms=6, markeredgecolor="white")
-        right.plot(full_loss(p[:, 0], p[:, 1]), color=c, lw=1.2, label=label)
+        full = "full batch" in label  # drawn thick, dashed and on top: it stays on the ridge
+        c = "k" if full else c
+        style = dict(ls="--", lw=2.0, zorder=5) if full else dict(ls="-", lw=1.0, alpha=0.85)
+        left.plot(p[:, 0], p[:, 1], color=c, label=label, **style)
+        left.plot(*p[-1], "o", color=c, ms=6, markeredgecolor="white", zorder=6)
+        right.plot(full_loss(p[:, 0], p[:, 1]), color=c, label=label, **style)
     left.plot(*START, "ko", ms=6)
-    left.plot(0, 0, "x", color="k", ms=9, mew=2)
-    left.plot([0, 0], [-1, 1], "*", color="gold", ms=14, markeredgecolor="k", ls="none")
+    left.plot(0, 0, "x", color="tab:red", ms=10, mew=2.5, zorder=7)
+    left.plot([0, 0], [-1, 1], "*", color="gold", ms=14, markeredgecolor="k", ls="none", zorder=8)
     left.set(title="paths on F(x, y) = x² + y⁴/4 − y²/2 (× saddle, ★ minima)", xlabel="x", ylabel="y",
              aspect="equal")
     left.legend(fontsize=8, loc="upper left")
