@@ -132,12 +132,15 @@ def plot(results, x, y, activation, out):
     xs, ys = np.meshgrid(np.linspace(-1.2, 1.2, 120), np.linspace(-1.2, 1.2, 120))
     grid = mg.tensor(np.stack([xs.ravel(), ys.ravel()], 1).astype(np.float32))
     points, labels = x.cpu().numpy(), y.cpu().numpy()
+    # each class's region in the pale version of its points' colour (Set1 and Pastel1 pair up)
+    regions = matplotlib.colors.ListedColormap(plt.get_cmap("Pastel1").colors[:3])
+    dots = matplotlib.colors.ListedColormap(plt.get_cmap("Set1").colors[:3])
     for ax, (name, r) in zip(bottom, results.items()):
         with mg.no_grad(), np.errstate(over="ignore", invalid="ignore"):
             logits = r["model"](grid.to(mg.backend.default_device())).cpu().numpy()
         pred = np.nan_to_num(logits, nan=0.0).argmax(1).reshape(xs.shape)
-        ax.contourf(xs, ys, pred, levels=[-0.5, 0.5, 1.5, 2.5], cmap="Pastel1", alpha=0.9)
-        ax.scatter(points[:, 0], points[:, 1], c=labels, cmap="Set1", s=6, vmin=0, vmax=8)
+        ax.contourf(xs, ys, pred, levels=[-0.5, 0.5, 1.5, 2.5], cmap=regions, alpha=0.9)
+        ax.scatter(points[:, 0], points[:, 1], c=labels, cmap=dots, s=6, vmin=-0.5, vmax=2.5)
         ax.set(title=f"{name}: accuracy {r['accuracy']:.2f}", xticks=[], yticks=[])
     path = os.path.join(out, f"weight_init_{activation}.png")
     fig.savefig(path, dpi=100)
