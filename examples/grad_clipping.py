@@ -90,7 +90,10 @@ def plot(results, out):
         norms = np.array(norms, dtype=float)
         right.semilogy(np.where(np.isfinite(norms), norms, np.nan), label=name, lw=0.9)
     left.axhline(1 / 6, color="0.5", ls="--", lw=0.8, label="predict the mean (MSE 1/6)")
-    left.set(title="training loss (dotted: became inf)", xlabel="step", ylabel="MSE")
+    # a window around the clipped runs' losses: the unclipped one climbs out of it within a few
+    # steps, and a scale reaching its 1e30s would squash the two clipped curves into one line
+    left.set(title="training loss (dotted: the unclipped run became inf)", xlabel="step", ylabel="MSE",
+             ylim=(1e-2, 1e2))
     right.set(title="‖g‖ before clipping", xlabel="step", ylabel="gradient norm")
     left.legend(fontsize=8)
     right.legend(fontsize=8)
