@@ -101,18 +101,26 @@ def plot(step_sizes, paths, out, lr):
     left.set(title="step size / γ under a constant gradient", xlabel="step t", ylabel="|Δθ| / γ")
     left.legend(fontsize=8)
 
-    reach = 1.15 * max(np.abs(p).max() for p in paths.values())
+    # the window fits the start, not the farthest excursion: the early moves of Adam and of the
+    # uncorrected variant stay visible, and the one that overshoots far is seen leaving the frame
+    start = paths["no correction"][0]
+    reach = 1.3 * np.abs(start).max()
     xs, ys = np.meshgrid(np.linspace(-reach, reach, 200), np.linspace(-reach, reach, 200))
     mid.contour(xs, ys, 0.5 * (xs ** 2 + 10 * ys ** 2), levels=np.geomspace(1e-4, 5 * reach ** 2, 16),
                 colors="0.75",
                 linewidths=0.6)
     for name, p in paths.items():
-        mid.plot(p[:, 0], p[:, 1], "-o", ms=2.5, lw=1.2, color=COLORS[name], label=name)
+        # Adam thick underneath, so the only-v path, which follows it with smaller steps, shows on it
+        style = dict(zorder=3, lw=3.0, ms=4) if name.startswith("both") else dict(zorder=4, lw=1.2, ms=2.5)
+        mid.plot(p[:, 0], p[:, 1], "-o", color=COLORS[name], label=name, **style)
         d = np.linalg.norm(p, axis=1)
         right.semilogy(np.arange(len(d)), d, color=COLORS[name], lw=1.6, label=name)
-    mid.plot(*paths["no correction"][0], "ko", ms=6)
-    mid.plot(0, 0, "*", color="gold", ms=14, markeredgecolor="k")
-    mid.set(title=f"the first {len(d) - 1} steps from a good start (γ = {lr:g})", xlabel="x", ylabel="y",
+    mid.plot(*start, "ko", ms=6, zorder=5)
+    mid.plot(0, 0, "*", color="gold", ms=14, markeredgecolor="k", zorder=5)
+    farthest = max(np.linalg.norm(p, axis=1).max() for p in paths.values())
+    mid.set(title=f"the first {len(d) - 1} steps from a good start (γ = {lr:g})\n"
+                  f"(window ±{reach:.2f}; the farthest path reaches ‖θ‖ = {farthest:.2f})",
+            xlabel="x", ylabel="y",
             xlim=(-reach, reach), ylim=(-reach, reach), aspect="equal")
     right.set(title="distance from the minimum", xlabel="step", ylabel="‖θ‖")
     right.legend(fontsize=8)
