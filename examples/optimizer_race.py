@@ -50,7 +50,7 @@ def racers(sgd, momentum, adagrad, adadelta, rmsprop, adam, beta=0.9):
 # surface, racers, steps, animate, plotting window (None: the function's own)
 RACES = (
     ("rosenbrock", racers(sgd=1e-3, momentum=1e-3, adagrad=0.5, adadelta=1.0, rmsprop=1e-2, adam=0.1),
-     500, True, None),
+     500, True, ((-1.6, 1.4), (-0.4, 1.7))),
     ("beale", racers(sgd=1e-3, momentum=1e-3, adagrad=0.5, adadelta=1.0, rmsprop=1e-2, adam=0.1),
      500, False, ((-0.5, 4.0), (-1.0, 2.0))),
     ("saddle", racers(sgd=0.05, momentum=0.02, adagrad=0.2, adadelta=1.0, rmsprop=0.05, adam=0.1),
