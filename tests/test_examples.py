@@ -266,6 +266,12 @@ def test_weight_init(tmp_path):
     assert number_after(small.splitlines()[2], "first / last layer:") < 1e-5
     assert 0.1 < float(good.splitlines()[1].split()[-1]) < 2.0
     assert "non-finite" in large or number_after(large, "initial loss") > 100
+    # a ReLU layer of fan_in 64 with weights N(0, σ²) scales the activations by σ√(64/2) on average:
+    # 0.057 (σ = 0.01), 1 (He, σ = √(2/64)), 5.66 (σ = 1); the geometric mean over layers 1 → 4
+    for block, sigma in ((small, 0.01), (good, math.sqrt(2 / 64)), (large, 1.0)):
+        stds = [float(v) for v in block.splitlines()[1].split(":")[1].split()]
+        per_layer = (stds[-1] / stds[0]) ** (1 / (len(stds) - 1))
+        assert per_layer == pytest.approx(sigma * math.sqrt(64 / 2), rel=0.2)
     assert (tmp_path / "weight_init_relu.png").exists()
 
 
