@@ -293,9 +293,27 @@ def test_grad_clipping(tmp_path):
 
 
 def test_lr_schedules(tmp_path):
-    out = run("lr_schedules.py", "--epochs", 20, "--train-epochs", 2, "--out", tmp_path)
+    epochs = 20
+    out = run("lr_schedules.py", "--epochs", epochs, "--train-epochs", 2, "--out", tmp_path)
+    marks = [0, 5, 10, 15, 19]
+    assert f"learning rate at epoch {', '.join(map(str, marks))}" in out
+    closed_forms = {  # each schedule's learning rate at epoch e from 0.1, in closed form
+        "StepLR(step_size=30, gamma=0.5)": lambda e: 0.1 * 0.5 ** (e // 30),
+        "MultiStepLR([50, 80], gamma=0.1)": lambda e: 0.1 * 0.1 ** sum(e >= m for m in (50, 80)),
+        "ExponentialLR(gamma=0.97)": lambda e: 0.1 * 0.97 ** e,
+        f"CosineAnnealingLR(T_max={epochs})": lambda e: 0.05 * (1 + math.cos(math.pi * e / epochs)),
+        "LambdaLR(1 / (1 + 0.05 t))": lambda e: 0.1 / (1 + 0.05 * e),
+    }
+    for name, lr in closed_forms.items():
+        line = next(ln for ln in out.splitlines() if ln.strip().startswith(name))
+        printed = [float(v) for v in line[len("  ") + 50:].split()]
+        assert printed == pytest.approx([lr(e) for e in marks], rel=1e-3, abs=1e-9), name
     adagrad = next(ln for ln in out.splitlines() if ln.strip().startswith("Adagrad"))
     assert [float(v) for v in adagrad.split()[-4:]] == pytest.approx([0.1, 0.03162, 0.01, 0.003162], rel=1e-3)
+    # RMSprop under a constant gradient: r_t = 1 − αᵗ, so the rate is γ/√(1 − αᵗ) → γ
+    rmsprop = next(ln for ln in out.splitlines() if ln.strip().startswith("RMSprop"))
+    assert [float(v) for v in rmsprop.split()[-4:]] == pytest.approx(
+        [0.1 / math.sqrt(1 - 0.9 ** t) for t in (1, 10, 100, 1000)], rel=1e-3)
     assert "OneCycleLR" in out and (tmp_path / "lr_schedules.png").exists()
 
 
