@@ -247,8 +247,15 @@ def test_adaptive_rates(tmp_path):
 
 def test_minibatch(tmp_path):
     out = run("minibatch.py", "--n", 64, "--epochs", 2, "--batch-size", 16, "--out", tmp_path)
-    updates = [int(m) for m in re.findall(r"\)\s+[0-9.]+\s+(\d+)\s+\d+", out)]
-    assert updates == [1, 4, 64] and (tmp_path / "minibatch.png").exists()
+    rows = re.findall(r"\)\s+[0-9.]+\s+(\d+)\s+(\d+)\s+([0-9.]+)", out)
+    per_epoch = [int(r[0]) for r in rows]
+    assert per_epoch == [1, 64 // 16, 64]  # ⌈n/B⌉ updates an epoch
+    assert [int(r[1]) for r in rows] == [2 * u for u in per_epoch]
+    # the same two epochs: the more updates, the lower the loss
+    batch, mini, single = (float(r[2]) for r in rows)
+    assert single < mini < batch
+    assert "in the last epoch: batch 1," in out  # one batch: its largest loss is its smallest
+    assert (tmp_path / "minibatch.png").exists()
 
 
 def test_compare_optimizers(tmp_path):
