@@ -29,7 +29,7 @@ class Linear(Module):
     and b ~ U(-1/√in, 1/√in).
 
     Note:
-        This default is the lectures' U(-1/√fan_in, 1/√fan_in), not He's ReLU initialisation
+        This default is the classic U(-1/√fan_in, 1/√fan_in), not He's ReLU initialisation
         (std √(2/fan_in)); use ``nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")`` or
         ``nn.init.xavier_uniform_`` explicitly for those.
 
