@@ -37,8 +37,8 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
         if count <= 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{tuple(input.shape)}")
-        y, mean, var = BatchNorm.apply(input, weight, bias, axes=axes, param_axes=axes, param_shape=shape,
-                                       eps=eps)
+        y, mean, var, _, _ = BatchNorm.apply(input, weight, bias, axes=axes, param_axes=axes,
+                                             param_shape=shape, eps=eps)
         if running_mean is not None or running_var is not None:
             with no_grad():
                 if running_mean is not None:
@@ -76,8 +76,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
         raise RuntimeError(f"layer_norm: expected input with shape [*, {dims}]"
                            f", but got input of size {list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
-    y, _, _ = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
-                              param_shape=normalized_shape, eps=eps)
+    y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
+                        param_shape=normalized_shape, eps=eps)[0]
     return y
 
 
@@ -87,8 +87,8 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels are not divisible into {num_groups} groups")
     grouped = input.reshape(n, num_groups, -1)
-    y, _, _ = GroupNorm.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1),
-                              eps=eps)
+    y = GroupNorm.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1),
+                        eps=eps)[0]
     y = y.reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:

@@ -3,7 +3,6 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 """
 
 from ..autograd.function import Op
-from ..autograd.grad_mode import is_grad_enabled
 from .linalg import MatMul
 from .reduce import LogSoftmaxGrad
 
@@ -134,13 +133,17 @@ class Normalize(Op):
 
     μ and σ² (biased) are taken over ``axes``; ``w`` and ``b`` are reshaped to ``param_shape``
     (broadcastable against x) and their gradients are summed over ``param_axes``. With m the
-    number of elements per statistic and g = dy · w:
+    number of elements per statistic, r = 1 / √(σ² + ε) and G = dy · w + dx̂:
 
-        dx = (g - mean(g) - x̂ · mean(g x̂)) / √(σ² + ε)   (means over ``axes``)
+        dx = (G - mean(G) - x̂ · mean(G x̂)) · r  -  dr · r² x̂ / m   (means over ``axes``)
         dw = Σ dy x̂,   db = Σ dy   (sums over ``param_axes``)
 
-    Also returns μ and σ² (non-differentiable, squeezed) for the running statistics.
+    Returns y, then μ and σ² (non-differentiable, squeezed) for the running statistics, then
+    x̂ and r. Backward reads x̂ and r as this node's outputs, so under ``create_graph`` the
+    second derivative reaches x through them (dx̂ and dr are zero in first order).
     """
+
+    materialize_grads = False  # x̂ and r get gradients only in double backward
 
     @staticmethod
     def forward(ctx, x, weight, bias, axes, param_axes, param_shape, eps):
@@ -155,30 +158,33 @@ class Normalize(Op):
             y = y * xp.reshape(weight, param_shape)
         if bias is not None:
             y = y + xp.reshape(bias, param_shape)
-        ctx.save_for_backward(x, weight, xhat, invstd)
+        ctx.save_for_backward(weight, xhat, invstd)
         ctx.mark_non_differentiable(1, 2)
         ctx.param_dims = (weight if weight is not None else bias).shape if (
             weight is not None or bias is not None) else None
-        return y, xp.reshape(mean, (-1,)), xp.reshape(var, (-1,))
+        return y, xp.reshape(mean, (-1,)), xp.reshape(var, (-1,)), xhat, invstd
 
     @staticmethod
-    def backward(ctx, grad, _mean_grad=None, _var_grad=None):
-        x, weight, xhat, invstd = ctx.saved_tensors
-        axes, param_axes, shape, eps = (ctx.attrs[k] for k in ("axes", "param_axes", "param_shape", "eps"))
-        if is_grad_enabled():  # create_graph: rebuild x̂ from x so second derivatives see it
-            centred = x - x.mean(dim=axes, keepdim=True)
-            invstd = ((centred * centred).mean(dim=axes, keepdim=True) + eps).rsqrt()
-            xhat = centred * invstd
+    def backward(ctx, grad, _mean_grad, _var_grad, xhat_grad, invstd_grad):
+        weight, xhat, invstd = ctx.saved_tensors
+        axes, param_axes, shape = (ctx.attrs[k] for k in ("axes", "param_axes", "param_shape"))
         needs = ctx.needs_input_grad
-        w = weight.reshape(shape) if weight is not None else None
         gx = gw = gb = None
         if needs[0]:
-            g = grad * w if w is not None else grad
-            gx = (g - g.mean(dim=axes, keepdim=True)
-                  - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
-        if len(needs) > 1 and needs[1]:
+            g = xhat_grad
+            if grad is not None:
+                from_y = grad * weight.reshape(shape) if weight is not None else grad
+                g = from_y if g is None else g + from_y
+            if g is not None:
+                gx = (g - g.mean(dim=axes, keepdim=True)
+                      - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
+            if invstd_grad is not None:  # dr/dx = -r² x̂ / m
+                m = xhat.numel() // invstd.numel()
+                from_r = -(invstd_grad * invstd * invstd) * xhat / m
+                gx = from_r if gx is None else gx + from_r
+        if grad is not None and len(needs) > 1 and needs[1]:
             gw = (grad * xhat).sum(dim=param_axes).reshape(ctx.param_dims)
-        if len(needs) > 2 and needs[2]:
+        if grad is not None and len(needs) > 2 and needs[2]:
             gb = grad.sum(dim=param_axes).reshape(ctx.param_dims)
         return gx, gw, gb
 
