@@ -22,8 +22,6 @@ from . import views
 from .grad_mode import _enabled, no_grad
 from .node import Node
 
-_new = object.__new__
-
 
 def _describe(args):
     parts = [f"{tuple(a.shape)} {a.dtype.name} on {a.device}" if isinstance(a, Tensor) else repr(a)
@@ -97,7 +95,7 @@ class Op(Node):
     @classmethod
     def apply(cls, *args, **attrs):
         device, raw, edges = _inputs(cls.__name__, args)
-        ctx = _new(cls._node_class)
+        ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
         ctx.next = edges  # known to forward already (needs_input_grad)
@@ -211,7 +209,7 @@ class Function(Node):
     @classmethod
     def apply(cls, *args, **kwargs):
         device, raw, edges = _inputs(cls.__name__, args)
-        ctx = _new(cls._node_class)
+        ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
         ctx.next = edges
