@@ -147,12 +147,15 @@ def test_color_by_grad_shades_nodes_and_draws_a_legend():
     assert len(fills) >= 4
 
 
-def test_color_by_grad_after_a_freed_backward_says_ops_are_not_shaded():
+def test_color_by_grad_after_a_freed_backward_shades_what_that_pass_left():
     model = mlp()
     loss = mlp_loss(model)
-    loss.backward()
+    loss.backward()  # frees the graph: the natural order is forward, backward, then draw
     source = mg.viz.draw_graph(loss, params=model, color_by="grad").source
-    assert "ops not shaded" in source and "retain_graph=True" in source
+    assert "retain_graph=True" in source  # the note says how to get the rest
+    shaded = re.findall(r"∇ ‖·‖ = ([^<]+)<", source)
+    assert shaded  # ops whose backward needs nothing saved are recomputed from the seed
+    assert source.count("no gradient") < len(collect(loss).nodes)
 
 
 def test_color_by_grad_on_a_non_scalar_root_explains_why_ops_are_plain():
@@ -320,11 +323,21 @@ def test_draw_backward_leaves_grad_and_graph_untouched():
     np.testing.assert_allclose(expected, x2.grad.numpy())
 
 
-def test_draw_backward_on_a_freed_graph_keeps_the_order_and_says_why():
-    _, loss = diamond()
-    loss.backward()
-    source = mg.viz.draw_backward(loss).source
-    assert "#5" in source and "retain_graph=True" in source and "‖g‖" not in source
+def test_draw_backward_on_a_freed_graph_keeps_the_numbers_that_pass_left():
+    x, loss = diamond()
+    before = mg.viz.draw_backward(loss).source
+    loss.backward()  # frees the graph
+    after = mg.viz.draw_backward(loss).source
+    assert "#5" in after and "retain_graph=True" in after
+    leaf_total = f"grad ‖·‖ = {fmt_num(float(np.linalg.norm(x.grad.numpy())))}"
+    assert leaf_total in before and leaf_total in after  # the leaf keeps its number
+    # Sum and Add need nothing saved: the gradients they send are recomputed from the seed
+    flows = lambda src: re.findall(r'label=<<FONT[^>]*>([^<]*)</FONT>>', src)  # noqa: E731
+    assert sum("‖g‖" in f for f in flows(after)) >= 2
+    assert any("not kept" in f for f in flows(after))  # Mul and Sin needed what was freed
+    x.grad = None
+    x2, loss2 = diamond()
+    assert mg.viz.draw_backward(loss2).source.count("not kept") == 0
 
 
 def test_draw_backward_non_scalar_needs_a_gradient():

@@ -1,22 +1,68 @@
-"""Reading the recorded graph: nodes, edges, names, and a side-effect-free replay of backward.
+"""Reading the recorded graph: nodes, edges, names, the tensors still alive, and a side-effect-free
+replay of backward.
 
-Nothing here changes the graph. :func:`collect` walks ``grad_fn``/``next`` iteratively from the
-roots; :func:`names_from` finds parameter and module names; :func:`replay` reruns the engine's
-schedule (:func:`minigrad.autograd.engine._dependencies` and a heap on ``-node.seq``, exactly as
-``run_backward`` does) calling each node's ``backward`` under ``no_grad`` to learn the gradient
-that flows along every edge, without touching ``.grad``, without running hooks and without
-freeing saved tensors.
+Nothing here changes the graph. :class:`GraphInfo` walks ``grad_fn`` and each node's edges
+iteratively from the roots; :func:`names_from` finds parameter and module names;
+:func:`live_outputs` finds the intermediate tensors the program still holds (their names, values
+and retained gradients); :func:`replay` reruns the engine's schedule, calling each node's
+``backward`` under ``no_grad`` to learn the gradient that flows along every edge, without
+touching ``.grad``, without running hooks and without freeing saved tensors. After a
+``backward()`` that freed the graph, the replay fills in what can still be known exactly (see
+:func:`replay`).
 """
 
-from ..autograd import _root_grads
-from ..autograd.engine import _zeros_for, walk
-from ..autograd.function import Function
+import gc
+
 from ..autograd.grad_mode import set_grad_enabled
 from ..tensor import Tensor
 
-FREED_NOTE = ("the graph was freed by backward() without retain_graph=True, so the gradients on its "
-              "edges cannot be recomputed; call this before backward(), or use "
-              "backward(retain_graph=True)")
+FREED_NOTE = ("backward() freed the graph (no retain_graph=True): gradients that needed the "
+              "freed values show what .grad and retain_grad() kept; for all of them draw before "
+              "backward(), or use backward(retain_graph=True)")
+
+
+# --- the engine adapter: the only code of viz that depends on how the engine is built ----------
+# Reading the graph needs only public attributes: ``Tensor.grad_fn``, a node's edges, ``.grad``.
+# Replaying backward needs the engine's schedule and each node's backward; both are reached
+# through ``_engine_schedule`` alone, so a change of engine is a change of this function.
+def _edges(node):
+    """The node's input edges, one per positional input: ``(target, output_nr, shape)`` or None."""
+    return node.next or ()
+
+
+def _engine_schedule(roots, seeds, run_node, finish_leaf, on_flow):
+    """Run the engine's backward schedule over ``roots`` with our callbacks, changing nothing.
+
+    ``seeds`` are the root gradients as ``Tensor.backward`` would make them (``gradient=None``
+    means ones for one-element roots), or None to schedule without computing. The callbacks are
+    ``run_node(node, grads, step) -> input grads``, ``finish_leaf(leaf, grad, step)`` and
+    ``on_flow(node, input_index, grad)``; ``run_node`` may call ``node_backward``. Returns the
+    root gradients used.
+    """
+    from ..autograd import _root_grads
+    from ..autograd.engine import walk
+    root_grads = None if seeds is None else _root_grads(roots, seeds)
+    with set_grad_enabled(False):  # nothing is freed, no hook runs, no .grad is touched
+        walk(roots, root_grads or (None,) * len(roots), run_node, finish_leaf, on_flow=on_flow)
+    return root_grads
+
+
+def node_order(node):
+    """When forward recorded ``node``: larger is later (the engine's creation sequence number)."""
+    return node.seq
+
+
+def _freed(node):
+    """Whether the engine has released what ``node`` saved for backward."""
+    return getattr(node, "_saved", ()) is None
+
+
+def node_backward(node, grads):
+    """``node``'s backward on ``grads`` (one per output, None for none), as the engine calls it."""
+    from ..autograd.engine import _zeros_for
+    full = [g if g is not None else _zeros_for(node, nr) for nr, g in enumerate(grads)]
+    out = node.backward(node, *full)
+    return out if isinstance(out, tuple) else (out,)
 
 
 def as_roots(root):
@@ -32,7 +78,7 @@ class GraphInfo:
 
     Attributes:
         roots: the root Tensors.
-        nodes: Function nodes in breadth-first order from the roots (nearest first).
+        nodes: op nodes (the ``grad_fn`` objects) in breadth-first order from the roots (nearest first).
         leaves: leaf Tensors reached, in the same order.
         edges: ``(target, consumer, input_index, shape)`` per recorded edge, target a node or leaf.
         dist: hops from the roots for each node and leaf (by ``id``).
@@ -55,11 +101,11 @@ class GraphInfo:
         while head < len(queue):
             obj = queue[head]
             head += 1
-            if not isinstance(obj, Function):
+            if isinstance(obj, Tensor):
                 self.leaves.append(obj)
                 continue
             self.nodes.append(obj)
-            for i, edge in enumerate(obj.next or ()):
+            for i, edge in enumerate(_edges(obj)):
                 if edge is None:
                     continue
                 target, _, shape = edge
@@ -72,7 +118,11 @@ class GraphInfo:
     @property
     def freed(self):
         """True when a backward without ``retain_graph`` already released the saved tensors."""
-        return any(getattr(n, "_saved", ()) is None for n in self.nodes)
+        return any(_freed(n) for n in self.nodes)
+
+    def consumer_edges(self, target):
+        """How many recorded edges lead into ``target`` (a node or a leaf)."""
+        return len(self.consumers.get(id(target), ()))
 
 
 def collect(root):
@@ -129,84 +179,146 @@ def module_label(module, module_names):
     return f"{name} ({cls})" if name else cls
 
 
+# --- tensors the program still holds ----------------------------------------------------------
+def live_outputs(info):
+    """``(id(node), output_nr) -> Tensor`` for the graph's intermediate tensors still alive.
+
+    The graph keeps no reference to the tensors its nodes produced (a node holding its outputs
+    would be a reference cycle), so the ones the program still holds (``h = x @ w`` with ``h``
+    in scope, tensors that called ``retain_grad()``, the root) are found by one pass over the
+    objects Python's collector tracks: about 20 ms per 100,000 objects. They give the picture
+    its names (``Tensor.name``), values and retained gradients.
+    """
+    wanted = {id(n) for n in info.nodes}
+    found = {}
+    for r in info.roots:
+        if r.grad_fn is not None:
+            found[(id(r.grad_fn), r._output_nr)] = r
+    if not wanted:
+        return found
+    for obj in gc.get_objects():
+        if isinstance(obj, Tensor):
+            fn = obj.grad_fn
+            if fn is not None and id(fn) in wanted:
+                key = (id(fn), obj._output_nr)
+                old = found.get(key)
+                if old is None or (obj.name and not old.name) or (obj.grad is not None and old.grad is None):
+                    found[key] = obj
+    return found
+
+
 # --- the engine's schedule, replayed ------------------------------------------------------------
 class Replay:
     """The backward pass as the engine runs it, with the gradient on every edge.
 
     Attributes:
-        order: Function nodes in execution order (``order[0]`` runs first).
+        order: op nodes in execution order (``order[0]`` runs first).
         step_of: node id -> 1-based execution number.
         flows: ``(id(consumer), input_index)`` -> gradient Tensor sent along that edge (after
-            summing broadcast dimensions), or None when nothing flowed; empty when not computed.
+            summing broadcast dimensions), or None when nothing flowed.
         out_grads: node id -> list of gradient Tensors received per output (``None`` when none).
         leaf_grads: leaf id -> total gradient reaching that leaf.
         leaf_done: leaf id -> execution number after which the leaf's gradient is complete.
+        unknown: ids of nodes and leaves, and flow keys, whose gradient could not be recomputed.
         root_grads: the seed gradients.
-        note: why gradients are missing, or None.
+        note: why some or all gradients are missing, or None.
+        computed: whether gradient values were computed at all.
     """
 
     def __init__(self):
         self.order, self.step_of, self.flows = [], {}, {}
         self.out_grads, self.leaf_grads, self.leaf_done = {}, {}, {}
-        self.root_grads, self.note = (), None
+        self.unknown = set()
+        self.root_grads, self.note, self.computed = (), None, False
 
-    @property
-    def computed(self):
-        return self.note is None
+    def known(self, key):
+        """Whether the gradient of a node/leaf id or a flow key was recomputed."""
+        return self.computed and key not in self.unknown
 
 
 def replay(info, gradient=None, compute=True):
-    """Replay ``run_backward``'s schedule over ``info``; compute gradients when ``compute``.
+    """Replay ``backward()``'s schedule over ``info``; compute the gradients when ``compute``.
 
-    With ``compute`` and a freed graph the schedule is still returned, with ``note`` saying why
-    there are no gradient values.
+    Each node's ``backward`` runs on the gradients its consumers sent. When a node cannot run
+    because ``backward()`` already freed what it saved, what it would have sent is unknown,
+    unless the program kept it: a tensor that called ``retain_grad()`` seeds its node again with
+    its ``.grad``, and a leaf's total is its ``.grad``; a gradient sent along the only edge into
+    a leaf or retained tensor is that total. Everything else stays unknown and ``note`` says why.
+
+    Raises:
+        RuntimeError: as ``backward()`` would for the seed (a non-scalar root without ``gradient``).
     """
     rep = Replay()
     roots = info.roots
-    if compute and info.freed:
-        compute = False
-        rep.note = FREED_NOTE
-    elif not compute:
+    seeds = None
+    if not compute:
         rep.note = "gradients not computed"
-    root_grads = None
-    if compute:
-        grads_in = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) \
+    elif any(not r.requires_grad for r in roots):
+        rep.note = "the root does not require grad: there is no backward pass"
+    else:
+        seeds = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) \
             else tuple(gradient)
-        if any(not r.requires_grad for r in roots):
-            compute, rep.note = False, "the root does not require grad: there is no backward pass"
-        else:
-            root_grads = _root_grads(roots, grads_in)
-            rep.root_grads = tuple(root_grads)
+    kept = {}
+    if seeds is not None and info.freed:
+        kept = {key: t.grad for key, t in live_outputs(info).items() if t.grad is not None}
+    failures = []
 
     def run_node(node, grads, step):
-        nonlocal compute
         rep.order.append(node)
         rep.step_of[id(node)] = step
-        nothing = (None,) * len(node.next)
-        if not compute:
+        nothing = (None,) * len(_edges(node))
+        if seeds is None:
             return nothing
-        rep.out_grads[id(node)] = list(grads)
-        if all(g is None for g in grads):
-            return nothing
-        full = [g if g is not None else _zeros_for(node, nr) for nr, g in enumerate(grads)]
-        try:
-            input_grads = node.backward(node, *full)
-        except RuntimeError as err:
-            compute = False
-            rep.note = f"{node.name}.backward failed while replaying: {err}"
-            return nothing
-        return input_grads if isinstance(input_grads, tuple) else (input_grads,)
+        grads = [kept.get((id(node), nr), g) for nr, g in enumerate(grads)]
+        lost = id(node) in rep.unknown and any((id(node), nr) not in kept for nr in range(len(grads)))
+        if lost:
+            rep.unknown.add(id(node))
+        else:
+            rep.unknown.discard(id(node))
+            rep.out_grads[id(node)] = grads
+            if all(g is None for g in grads):
+                return nothing
+            try:
+                return node_backward(node, grads)
+            except RuntimeError as err:
+                failures.append((node, err))
+        for i, edge in enumerate(_edges(node)):  # whatever this node would have sent is unknown
+            if edge is not None:
+                rep.unknown.add(id(edge[0]))
+                rep.unknown.add((id(node), i))
+        return nothing
 
     def finish_leaf(leaf, grad, step):
         rep.leaf_done[id(leaf)] = step
+        if id(leaf) in rep.unknown and leaf.grad is not None:
+            rep.unknown.discard(id(leaf))
+            grad = leaf.grad
         if grad is not None:
             rep.leaf_grads[id(leaf)] = grad
 
     def on_flow(node, index, grad):
         rep.flows[(id(node), index)] = grad
 
-    with set_grad_enabled(False):  # nothing is freed, no hook runs, no .grad is touched
-        walk(roots, root_grads or (None,) * len(roots), run_node, finish_leaf, on_flow=on_flow)
-    if not compute:
-        rep.flows, rep.out_grads, rep.leaf_grads = {}, {}, {}
+    rep.root_grads = tuple(_engine_schedule(roots, seeds, run_node, finish_leaf, on_flow) or ())
+    rep.computed = seeds is not None
+    if rep.computed:
+        _fill_single_edges(info, rep, kept)
+        if failures and rep.unknown:
+            node, err = failures[0]
+            rep.note = FREED_NOTE if _freed(node) else f"{node.name}.backward failed while replaying: {err}"
     return rep
+
+
+def _fill_single_edges(info, rep, kept):
+    """A gradient sent along the only edge into a tensor whose total is known is that total."""
+    for target, consumer, i, _ in info.edges:
+        key = (id(consumer), i)
+        if key not in rep.unknown or info.consumer_edges(target) != 1:
+            continue
+        if isinstance(target, Tensor):
+            total = rep.leaf_grads.get(id(target)) if id(target) not in rep.unknown else None
+        else:
+            total = kept.get((id(target), _edges(consumer)[i][1]))
+        if total is not None:
+            rep.flows[key] = total
+            rep.unknown.discard(key)
