@@ -441,3 +441,126 @@ def test_direction_is_validated():
     assert "rankdir=TB" in mg.viz.draw_graph(x * 2, direction="TB").source
     with pytest.raises(ValueError, match="direction"):
         mg.viz.draw_graph(x * 2, direction="up")
+
+
+# --- every tensor a node, with its value and gradient (micrograd's draw_dot shows data | grad) ---
+def karpathy_neuron():
+    """The two-input tanh neuron: o = tanh(x1·w1 + x2·w2 + b), b chosen so that n ≈ 0.8814."""
+    def leaf(v, name):
+        t = mg.tensor(v, dtype=mg.float64, requires_grad=True)
+        t.name = name
+        return t
+    x1, x2, w1, w2 = leaf(2.0, "x1"), leaf(0.0, "x2"), leaf(-3.0, "w1"), leaf(1.0, "w2")
+    b = leaf(6.8813735870195432, "b")
+    x1w1 = x1 * w1
+    x2w2 = x2 * w2
+    s = x1w1 + x2w2
+    n = s + b
+    o = n.tanh()
+    for t, name in ((x1w1, "x1*w1"), (x2w2, "x2*w2"), (s, "x1*w1 + x2*w2"), (n, "n"), (o, "o")):
+        t.name = name
+        t.retain_grad()
+    return [x1, x2, w1, w2, b, x1w1, x2w2, s, n, o]
+
+
+def test_the_neuron_drawn_after_backward_shows_every_value_and_gradient():
+    tensors = karpathy_neuron()
+    tensors[-1].backward()  # the natural order: forward, backward, draw
+    source = mg.viz.draw_graph(tensors[-1], show_data=True).source
+    for t in tensors:
+        assert f"<B>{html.escape(t.name, quote=False)}</B>" in source, t.name
+        value, grad = fmt_num(t.item()), fmt_num(t.grad.item())
+        assert re.search(rf"(data|value =) {re.escape(value)}<", source), (t.name, value)
+        assert f"grad = {grad}<" in source, (t.name, grad)
+    # the numbers micrograd's picture shows: o = 0.7071, do/dn = 1 - o² = 0.5, dL/dx1 = w1·0.5
+    assert "value = 0.7071" in source and "grad = -1.5<" in source and "grad = 1<" in source
+
+
+def test_intermediates_without_retain_grad_get_the_gradient_of_the_pass_when_recomputable():
+    x = mg.tensor([1.0, -2.0], requires_grad=True)
+    h = x * 3.0
+    h.name = "h"
+    loss = h.sum()
+    loss.backward(retain_graph=True)
+    source = mg.viz.draw_graph(loss, show_data=True).source
+    assert "<B>h</B>" in source and "data [3, -6]" in source
+    assert "grad ‖·‖ = 1.414" in source  # dloss/dh = [1, 1]: recomputed by the replay
+
+
+def test_an_intermediate_the_program_dropped_says_its_value_was_not_kept():
+    x = mg.tensor([1.0, -2.0], requires_grad=True)
+    loss = (x * 3.0).exp().sum()
+    source = mg.viz.draw_graph(loss, show_data=True).source
+    assert "value not kept" in source and "data [1, -2]" in source
+
+
+def test_no_gradients_are_shown_before_backward_has_run():
+    tensors = karpathy_neuron()
+    source = mg.viz.draw_graph(tensors[-1], show_data=True).source
+    assert "grad" not in source.replace("requires_grad", "")
+    assert "data 0.8814" in source  # values are there already
+
+
+# --- graphs that fit -----------------------------------------------------------------------------
+def test_direction_follows_the_graph_shape():
+    x = mg.tensor([1.0], requires_grad=True)
+    chain = x
+    for _ in range(12):
+        chain = (chain * 1.1).tanh()
+    assert "rankdir=TB" in mg.viz.draw_graph(chain.sum()).source  # deep: top to bottom
+    leaves = [mg.tensor([float(i)], requires_grad=True) for i in range(24)]
+    wide = mg.stack([a * b for a, b in zip(leaves[::2], leaves[1::2])]).sum()
+    assert "rankdir=LR" in mg.viz.draw_graph(wide).source  # shallow and broad: left to right
+    assert "rankdir=LR" in mg.viz.draw_graph(chain.sum(), direction="LR").source
+
+
+def unrolled_lstm(steps):
+    mg.manual_seed(0)
+    lstm, head = nn.LSTM(8, 16), nn.Linear(16, 1)
+    out, _ = lstm(mg.randn(steps, 1, 8))
+    return lstm, head(out).sum()
+
+
+@needs_dot
+def test_an_unrolled_lstm_is_folded_and_lays_out_in_seconds():
+    import time
+
+    from minigrad.viz._layout import LAYOUT_BUDGET
+    lstm, loss = unrolled_lstm(20)  # unfolded, graphviz took 20-150 s on this graph
+    g = mg.viz.draw_graph(loss, params=lstm)
+    assert "nodes folded" in g.source and "to keep the layout fast" in g.source
+    start = time.perf_counter()
+    svg = svg_of(g)
+    assert time.perf_counter() - start < 10  # about 0.7 s alone; the machine may be shared
+    assert svg.count('class="node"') <= LAYOUT_BUDGET + 4  # plus the fold note and the output
+    assert any("Mul" in w and "×" in w for w in texts(svg))  # the note says what it folded
+    assert "nodes folded" not in mg.viz.draw_graph(loss, params=lstm, fold=False).source
+
+
+def test_folding_keeps_the_first_and_last_steps_of_a_chain():
+    x = mg.tensor([1.0], requires_grad=True)
+    x.name = "start"
+    y = x
+    for _ in range(400):
+        y = y * 1.001
+    source = mg.viz.draw_graph(y.sum()).source
+    assert "<B>start</B>" in source  # the input end survives the fold
+    assert re.search(r"⋯ 3\d\d nodes folded", source)
+
+
+@needs_dot
+def test_the_demo_cnn_graph_fits_a_screen():
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "train_digits.py"
+    spec = importlib.util.spec_from_file_location("train_digits_demo", path)
+    demo = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(demo)
+    mg.manual_seed(0)
+    model = demo.DigitsCNN() if hasattr(demo, "DigitsCNN") else demo.CNN()
+    loss = nn.CrossEntropyLoss()(model(mg.randn(4, 1, 8, 8)), mg.tensor([0, 1, 2, 3]))
+    loss.backward()
+    svg = svg_of(mg.viz.draw_graph(loss, params=model))
+    w, h = map(float, re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', svg).groups())
+    assert 1 / 3 <= w / h <= 2.5, (w, h)  # was 2733×389 pt (7:1) drawn left to right
+    assert w <= 1000  # pt: a notebook column or a laptop screen shows it whole

@@ -401,13 +401,18 @@ def _value_lines(t, name, show_data, grad, prefix=""):
     return lines
 
 
+def _ink(line):
+    return line if isinstance(line, tuple) else (line, "#444444")
+
+
 def _relabel(b):
     """The graph's caption: notes (elided nodes, missing values) and the colour legend."""
     if not b.notes and not b.legend:
         return
     # notes wrap at about 100 characters: a caption must not make the picture wider than the graph
-    # (a list is lines already wrapped: the captions of animation frames, padded to one height)
-    rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="12">{_small(line, "#444444", 10)}</TD></TR>'
+    # (a list is lines already wrapped: the captions of animation frames, padded to one size by
+    # lines in transparent ink, given as (text, HIDDEN))
+    rows = [f'<TR><TD ALIGN="LEFT" COLSPAN="12">{_small(*_ink(line), 10)}</TD></TR>'
             for n in b.notes for line in (n if isinstance(n, list) else _wrap(n, 100))]
     rows += b.legend
     b.graph.attr(label='<<TABLE BORDER="0" CELLBORDER="0" CELLSPACING="2" CELLPADDING="2">'

@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 
 from ._format import fmt_num, fmt_shape, norm_of, scalar_value
-from ._layout import DEFAULT_MAX_NODES, _wrap
+from ._layout import DEFAULT_MAX_NODES, HIDDEN, _wrap
 from ._render import png_image, require_dot, svg_text
 from ._walk import collect, names_from, replay
 from .backward import _backward_picture
@@ -53,11 +53,14 @@ class BackpropSteps(Sequence):
             k += len(self)
         if not 0 <= k < len(self):
             raise IndexError(f"step {k} out of range (0..{len(self) - 1})")
-        # every frame's caption takes the same number of lines, so no frame is taller than another
-        lines = _wrap(self.captions[k], 100)
-        height = max(len(_wrap(c, 100)) for c in self.captions)
+        # every frame's caption takes the same lines and width (padding in transparent ink), so
+        # all frames have one size and the animation does not jump
+        wrapped = [_wrap(c, 100) for c in self.captions]
+        height = max(len(w) for w in wrapped)
+        widest = max((line for w in wrapped for line in w), key=len)
+        lines = wrapped[k] + [" "] * (height - len(wrapped[k])) + [(widest, HIDDEN)]
         return _backward_picture(self._info, self._rep, self._params, self._direction,
-                                 self._max_nodes, True, step=k, caption=lines + [" "] * (height - len(lines)))
+                                 self._max_nodes, True, step=k, caption=lines)
 
     def _caption(self, k):
         n = len(self.order)
