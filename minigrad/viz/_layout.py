@@ -179,6 +179,7 @@ class _Builder:
                 if qual is not None:
                     self.path_of_name.setdefault(qual, scope[:i + 1])
         self.clusters = {}  # path (tuple of module ids) -> (modules, [node statements])
+        self.cluster_depth = {}  # graphviz cluster name -> nesting depth (0: outermost module)
         self._top = []  # node statements outside any module
 
     def _middle(self):
@@ -280,6 +281,7 @@ class _Builder:
             sub = subgraphs.get(ids)
             if sub is None:
                 sub = subgraphs[ids] = _cluster(f"cluster_{len(subgraphs)}")
+                self.cluster_depth[sub.name] = depth
             sub.attr(label=module_label(modules[-1], self.module_names), style="rounded,filled",
                      fillcolor=CLUSTER_FILLS[depth % len(CLUSTER_FILLS)], color="#9aa5b8",
                      fontsize="10", fontcolor="#33415c", labeljust="l", margin="6")

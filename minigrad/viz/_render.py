@@ -70,6 +70,10 @@ class Graph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError() from None
 
+    def _repr_image_svg_xml(self):
+        """Jupyter's SVG, scaled down to the column when wider than it (text stays in scale)."""
+        return fit_to_column(super()._repr_image_svg_xml())
+
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """Jupyter: the SVG; without ``dot``, the install hint and the DOT source as text."""
         try:
@@ -110,6 +114,14 @@ def new_graph(name, direction, **graph_attr):
 
 
 _XML_HEAD = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_SVG_OPEN = re.compile(r"<svg\b")
+
+
+def fit_to_column(svg):
+    """An SVG that never overflows its container: graphviz sets a fixed size in points; with
+    ``max-width: 100%`` and ``height: auto`` a browser or notebook shrinks a wide picture to the
+    column (keeping its proportions, thanks to the ``viewBox``) and leaves a narrow one as it is."""
+    return _SVG_OPEN.sub('<svg style="max-width:100%;height:auto"', svg, count=1)
 
 
 def svg_text(graph):

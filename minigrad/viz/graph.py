@@ -93,15 +93,22 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction=None, params=
     if color_by not in (None, "grad"):
         raise ValueError(f"color_by must be None or 'grad', got {color_by!r}")
     info = collect(root)
-    b = _Builder(info, params, direction, max_nodes, max_depth, collapse, name="forward", fold=fold)
     live = live_outputs(info) if info.nodes else {}
-    ran = _backward_ran(info, live)
-    rep = None
-    if info.nodes and (color_by == "grad" or (show_data and show_grad and ran)):
+    rep, why = None, None
+    if info.nodes and (color_by == "grad" or (show_data and show_grad and _backward_ran(info, live))):
         try:
             rep = replay(info)
         except RuntimeError as err:  # e.g. a non-scalar root: no implicit seed gradient
-            b.notes.append(f"ops not shaded: {err}" if color_by else f"no gradients: {err}")
+            why = f"ops not shaded: {err}" if color_by else f"no gradients: {err}"
+    b = _Builder(info, params, direction, max_nodes, max_depth, collapse, name="forward", fold=fold)
+    if why:
+        b.notes.append(why)
+    return _forward_picture(info, b, live, rep, show_data, show_grad, color_by)[0]
+
+
+def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
+    """``(graph, b)``: the forward picture of ``info`` drawn by builder ``b`` (the explorer reads
+    the builder to know which drawn box is which tensor or op)."""
     norms, scale = _shade_by_grad(info, b, rep) if color_by == "grad" else ({}, None)
 
     def out_grad(node, nr):
@@ -221,7 +228,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction=None, params=
         b.notes.insert(0, f"{len(b.elided):,} of {len(b.elided) + len(b.kept) + len(b.folded):,} nodes "
                           f"elided (max_nodes={b.max_nodes})")
     _relabel(b)
-    return g
+    return g, b
 
 
 def _backward_ran(info, live):
