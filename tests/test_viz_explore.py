@@ -4,12 +4,11 @@ keyboard events (the DevTools protocol over a pipe, tests/_browser.py)."""
 import re
 
 import pytest
+from _browser import Chromium, find_chromium
 
 import minigrad as mg
 import minigrad.nn as nn
 from minigrad.viz._walk import collect, replay
-
-from _browser import Chromium, find_chromium
 
 needs_dot = pytest.mark.skipif(not mg.viz.dot_available(), reason="graphviz `dot` is not installed")
 needs_chromium = pytest.mark.skipif(find_chromium() is None,
@@ -59,8 +58,8 @@ def center_of(browser, selector_js):
 
 
 def node_with(text):
-    return ("Array.from(document.querySelectorAll('.mg-level:not([hidden]) g.node')).find("
-            f"function(g){{return g.querySelector('text') && g.querySelector('text').textContent === {text!r};}})")
+    return ("Array.from(document.querySelectorAll('.mg-level:not([hidden]) g.node')).find(function(g){"
+            f"return g.querySelector('text') && g.querySelector('text').textContent === {text!r};}})")
 
 
 @needs_dot
@@ -90,8 +89,9 @@ def test_explorer_in_chromium_click_search_fold_zoom_and_step_backward(tmp_path,
         browser.key("ArrowRight", "ArrowRight", 39)
         assert browser.js("document.getElementById('mg-caption').textContent").startswith(
             f"step {k}/{len(rep.order)}: #{k} {rep.order[k - 1].name}")
-        current = browser.js("Array.from(document.querySelectorAll('.mg-level:not([hidden]) g.node.mg-current'))"
-                             ".map(function(g){return g.querySelector('text').textContent;})")
+        current = browser.js(
+            "Array.from(document.querySelectorAll('.mg-level:not([hidden]) g.node.mg-current'))"
+            ".map(function(g){return g.querySelector('text').textContent;})")
         assert current == [type(rep.order[k - 1]).__name__]
     browser.screenshot(tmp_path / "step2.png")
     browser.click(*center_of(browser, "document.getElementById('mg-prev')"))

@@ -6,8 +6,8 @@ pictures), ``backward`` (backward pictures) and ``steps`` (animations).
 import html
 import math
 
-from ._format import dtype_name, fmt_attrs, fmt_num, fmt_shape, norm_of, scalar_value, summary
 from ..tensor import Tensor
+from ._format import dtype_name, fmt_attrs, fmt_num, fmt_shape, norm_of, scalar_value, summary
 from ._render import new_graph
 from ._walk import _edges, module_label, names_from, node_order
 
@@ -301,7 +301,7 @@ def _choose_direction(b):
     """
     info = b.info
     indegree = {}
-    for target, consumer, _, _ in info.edges:
+    for target, _, _, _ in info.edges:
         indegree[id(target)] = indegree.get(id(target), 0) + 1
     rank = {}
     ready = []

@@ -33,8 +33,8 @@ from ._layout import (
     _plural,
     _relabel,
     _small,
-    _value_lines,
     _tensor_lines,
+    _value_lines,
 )
 from ._walk import _edges, collect, live_outputs, module_label, replay
 
