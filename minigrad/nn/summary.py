@@ -99,7 +99,9 @@ class ModelStatistics:
     def __str__(self):
         width = _NAME_W + _COL_W * len(self.col_names)
         rule = "=" * width
-        line = lambda cells: (f"{cells[0]:<{_NAME_W}} " + "".join(f"{c:<{_COL_W}} " for c in cells[1:])).rstrip()
+        def line(cells):
+            return (f"{cells[0]:<{_NAME_W}} " + "".join(f"{c:<{_COL_W}} " for c in cells[1:])).rstrip()
+
         out = [rule, line(["Layer (type:depth-idx)"] + [_HEADERS[c] for c in self.col_names]), rule]
         for row in self.summary_list:
             if row.depth > self.depth:
