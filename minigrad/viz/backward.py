@@ -107,7 +107,7 @@ def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=N
         key = b.leaf_key[id(leaf)]
         if key not in b.kept:
             continue
-        name = b.tensor_names.get(id(leaf)) or "tensor"
+        name = b.tensor_names.get(id(leaf)) or "input"
         done_at = rep.leaf_done.get(id(leaf))
         known = not animate or (done_at is not None and done_at <= step)
         lines = [f"<B>{_esc(name)}</B>", _small(f"{fmt_shape(leaf.shape)} {leaf.dtype.name}", "#333333")]

@@ -172,8 +172,7 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
         name = b.tensor_names.get(id(leaf))
         is_param = b.is_param(leaf)
         grad_line = _grad_text(leaf.grad) if show_grad else None
-        lines = _tensor_lines(leaf, name or ("tensor" if leaf.requires_grad else "constant"),
-                              show_data, grad_line)
+        lines = _tensor_lines(leaf, name or "input", show_data, grad_line)
         attrs = dict(fillcolor=PARAM_FILL if is_param else INPUT_FILL)
         if scale is not None:
             attrs.update(scale.style(norms.get(id(leaf))))

@@ -78,7 +78,7 @@ class BackpropSteps(Sequence):
         done = [leaf for leaf in self._info.leaves if rep.leaf_done.get(id(leaf)) == k]
         if done:
             names = names_from(self._params, self._info)[0]
-            text += "; gradient complete: " + ", ".join(names.get(id(leaf), "tensor") for leaf in done)
+            text += "; gradient complete: " + ", ".join(names.get(id(leaf), "input") for leaf in done)
         return text
 
     # --- output ---------------------------------------------------------------------------------
