@@ -487,11 +487,15 @@ def test_intermediates_without_retain_grad_get_the_gradient_of_the_pass_when_rec
     assert "grad ‖·‖ = 1.414" in source  # dloss/dh = [1, 1]: recomputed by the replay
 
 
-def test_an_intermediate_the_program_dropped_says_its_value_was_not_kept():
+def test_intermediate_values_come_from_saved_tensors_until_backward_frees_them():
     x = mg.tensor([1.0, -2.0], requires_grad=True)
-    loss = (x * 3.0).exp().sum()
+    loss = (x * 3.0).sigmoid().exp().sum()  # sigmoid and exp save their outputs, mul its inputs
     source = mg.viz.draw_graph(loss, show_data=True).source
-    assert "value not kept" in source and "data [1, -2]" in source
+    s = 1 / (1 + np.exp(-np.array([3.0, -6.0])))
+    assert f"data [{fmt_num(s[0])}, {fmt_num(s[1])}]" in source  # sigmoid's saved output
+    assert "1 intermediate value not shown" in source  # 3·x: saved by nobody, held by nobody
+    loss.backward()
+    assert "3 intermediate values not shown" in mg.viz.draw_graph(loss, show_data=True).source
 
 
 def test_no_gradients_are_shown_before_backward_has_run():

@@ -391,13 +391,13 @@ def _tensor_lines(t, name, show_data, grad_line):
 
 
 def _value_lines(t, name, show_data, grad, prefix=""):
-    """Label lines for an op's output tensor ``t`` (None when the program no longer holds it)."""
+    """Label lines for an op's output tensor ``t`` (None when its value is not known: the caption
+    says so once rather than every box)."""
     lines = []
     if name:
         lines.append(f"<B>{_esc(prefix + name)}</B>")
-    if show_data:
-        text = f"data {summary(t)}" if t is not None else "value not kept"
-        lines.append(_small(prefix + text, "#333333" if t is not None else MUTED))
+    if show_data and t is not None:
+        lines.append(_small(f"{prefix}data {summary(t)}", "#333333"))
     if grad is not None and grad is not False:
         lines.append(_small(prefix + _grad_text(grad), "#000000"))
     return lines

@@ -187,7 +187,8 @@ def live_outputs(info):
     would be a reference cycle), so the ones the program still holds (``h = x @ w`` with ``h``
     in scope, tensors that called ``retain_grad()``, the root) are found by one pass over the
     objects Python's collector tracks: about 20 ms per 100,000 objects. They give the picture
-    its names (``Tensor.name``), values and retained gradients.
+    its names (``Tensor.name``), values and retained gradients. Until ``backward()`` frees them,
+    the values the nodes saved for backward (``saved_tensors``) fill in the others they hold.
     """
     wanted = {id(n) for n in info.nodes}
     found = {}
@@ -204,6 +205,14 @@ def live_outputs(info):
                 old = found.get(key)
                 if old is None or (obj.name and not old.name) or (obj.grad is not None and old.grad is None):
                     found[key] = obj
+    for node in info.nodes:
+        try:
+            saved = node.saved_tensors
+        except (RuntimeError, AttributeError):  # freed by backward, or an op that saves nothing
+            continue
+        for t in saved:
+            if isinstance(t, Tensor) and t.grad_fn is not None and id(t.grad_fn) in wanted:
+                found.setdefault((id(t.grad_fn), t._output_nr), t)
     return found
 
 

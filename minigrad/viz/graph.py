@@ -56,8 +56,9 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction=None, params=
     (recomputed without side effects; what ``backward()`` freed is read from ``retain_grad()``
     tensors). Ops that ran inside an ``nn.Module`` sit in a cluster labelled ``name (Class)``.
 
-    Intermediate values come from the tensors the program still holds (see
-    ``_walk.live_outputs``); one it no longer holds shows ``value not kept``.
+    Intermediate values come from the tensors the program still holds and, before
+    ``backward()`` frees them, from the values saved for backward (see ``_walk.live_outputs``);
+    the caption counts the others.
 
     Args:
         root: the output Tensor (or a sequence of Tensors).
@@ -134,6 +135,7 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
     if common != ("float32", "cpu"):
         b.notes.append(f"ops compute in {common[0]} on {common[1]} unless marked")
     root_outputs = {(id(r.grad_fn), r._output_nr) for r in info.roots if r.grad_fn is not None}
+    unknown = 0
     for node in info.nodes:
         key = b.display[id(node)]
         if key not in b.kept or key in drawn:
@@ -145,6 +147,7 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
                 if (id(node), nr) in root_outputs:
                     continue  # the output box below shows it
                 t = live.get((id(node), nr))
+                unknown += t is None
                 name = (b.tensor_names.get(id(t)) or t.name) if t is not None else None
                 extra += _value_lines(t, name, show_data, show_grad and out_grad(node, nr),
                                       prefix=f"[{nr}] " if len(node.out_meta) > 1 else "")
@@ -180,6 +183,10 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
             attrs.update(penwidth="2.2", color="#b03a2e")
         b.place(key, b.param_path(leaf) if is_param else (), _html(*lines), **attrs)
 
+    if show_data and unknown:
+        b.notes.append(f"{_plural(unknown, 'intermediate value')} not shown: the program no longer holds "
+                       "those tensors (keep a reference to show one; before backward() the values it "
+                       "saved are shown too)")
     b.finish()
     b.fold_note()
     g = b.graph
