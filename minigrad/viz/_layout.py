@@ -234,7 +234,7 @@ class _Builder:
         nodes = {id(n): n for n in self.info.nodes}
         for key in self.folded:
             if key[0] == "op":
-                kinds[type(nodes[key[1]]).__name__] += 1
+                kinds[nodes[key[1]].op_name] += 1
             elif key[0] == "mod":
                 kinds[type(self.groups[key]["path"][-1]).__name__] += 1
             else:
@@ -378,7 +378,7 @@ def _op_label(node, extra=(), common=("float32", "cpu")):
     if str(node.device) != common[1]:
         meta.append(str(node.device))
     attrs = "<BR/>".join(_small(line) for line in _wrap(fmt_attrs(getattr(node, "attrs", None))))
-    return _html(f"<B>{_esc(type(node).__name__)}</B>", attrs,
+    return _html(f"<B>{_esc(node.op_name)}</B>", attrs,
                  _small(f"{ins} → {outs}", "#333333"), meta and _small(" ".join(meta)), *extra)
 
 

@@ -4,9 +4,8 @@ replay of backward.
 Nothing here changes the graph. :class:`GraphInfo` walks ``grad_fn`` and each node's edges
 iteratively from the roots; :func:`names_from` finds parameter and module names;
 :func:`live_outputs` finds the intermediate tensors the program still holds (their names, values
-and retained gradients); :func:`replay` reruns the engine's schedule, calling each node's
-``backward`` under ``no_grad`` to learn the gradient that flows along every edge, without
-touching ``.grad``, without running hooks and without freeing saved tensors. After a
+and retained gradients); :func:`replay` learns the gradient that flows along every edge from the
+engine itself (``run_backward`` observed, graph retained, no hooks, no ``.grad`` touched). After a
 ``backward()`` that freed the graph, the replay fills in what can still be known exactly (see
 :func:`replay`).
 """
@@ -14,6 +13,7 @@ touching ``.grad``, without running hooks and without freeing saved tensors. Aft
 import gc
 
 from ..autograd.grad_mode import set_grad_enabled
+from ..autograd.node import Node
 from ..tensor import Tensor
 
 FREED_NOTE = ("backward() freed the graph (no retain_graph=True): gradients that needed the "
@@ -22,29 +22,13 @@ FREED_NOTE = ("backward() freed the graph (no retain_graph=True): gradients that
 
 
 # --- the engine adapter: the only code of viz that depends on how the engine is built ----------
-# Reading the graph needs only public attributes: ``Tensor.grad_fn``, a node's edges, ``.grad``.
-# Replaying backward needs the engine's schedule and each node's backward; both are reached
-# through ``_engine_schedule`` alone, so a change of engine is a change of this function.
+# Reading the graph needs only what every ``Node`` has: ``next`` (edges), ``seq``, ``out_meta``.
+# Replaying backward goes through the engine's ``schedule``, ``run_backward(observe=...)`` and,
+# for a freed graph, one node's backward as the engine runs it; a change of engine is a change
+# of the functions below.
 def _edges(node):
     """The node's input edges, one per positional input: ``(target, output_nr, shape)`` or None."""
     return node.next or ()
-
-
-def _engine_schedule(roots, seeds, run_node, finish_leaf, on_flow):
-    """Run the engine's backward schedule over ``roots`` with our callbacks, changing nothing.
-
-    ``seeds`` are the root gradients as ``Tensor.backward`` would make them (``gradient=None``
-    means ones for one-element roots), or None to schedule without computing. The callbacks are
-    ``run_node(node, grads, step) -> input grads``, ``finish_leaf(leaf, grad, step)`` and
-    ``on_flow(node, input_index, grad)``; ``run_node`` may call ``node_backward``. Returns the
-    root gradients used.
-    """
-    from ..autograd import _root_grads
-    from ..autograd.engine import walk
-    root_grads = None if seeds is None else _root_grads(roots, seeds)
-    with set_grad_enabled(False):  # nothing is freed, no hook runs, no .grad is touched
-        walk(roots, root_grads or (None,) * len(roots), run_node, finish_leaf, on_flow=on_flow)
-    return root_grads
 
 
 def node_order(node):
@@ -57,12 +41,55 @@ def _freed(node):
     return getattr(node, "_saved", ()) is None
 
 
-def node_backward(node, grads):
-    """``node``'s backward on ``grads`` (one per output, None for none), as the engine calls it."""
-    from ..autograd.engine import _zeros_for
-    full = [g if g is not None else _zeros_for(node, nr) for nr, g in enumerate(grads)]
-    out = node.backward(node, *full)
-    return out if isinstance(out, tuple) else (out,)
+def _schedule(roots):
+    """The nodes ``backward()`` from ``roots`` runs, in the order it runs them."""
+    from ..autograd.engine import schedule
+    return schedule(roots)
+
+
+def _seeds(roots, gradient):
+    """The root gradients as ``Tensor.backward(gradient)`` makes them (ones for one-element roots)."""
+    from ..autograd import _root_grads
+    grads = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) else tuple(gradient)
+    return tuple(_root_grads(roots, grads))
+
+
+def _observed_backward(roots, seeds, leaves):
+    """Run the engine's backward on an intact graph, changing nothing; returns ``(received,
+    sent, leaf_grads)``: per node id the gradients it received per output, per ``(id(node),
+    input_index)`` the gradient it sent along that edge (summed to the input's shape), and the
+    total gradient of each of ``leaves`` (None where none reached it)."""
+    from ..autograd.engine import run_backward, sum_to
+    received, sent = {}, {}
+
+    def observe(node, grads_out, grads_in):
+        received[id(node)] = list(grads_out)
+        for i, (edge, g) in enumerate(zip(_edges(node), grads_in)):
+            if edge is not None:
+                sent[(id(node), i)] = None if g is None else sum_to(_as_tensor(g, node), edge[2], node)
+
+    with set_grad_enabled(False):
+        totals = run_backward(roots, seeds, retain_graph=True, inputs=leaves, observe=observe, hooks=False)
+    return received, sent, totals
+
+
+def _node_backward(node, grads):
+    """What ``node`` sends along each edge given the gradients of its outputs (None for none),
+    as the engine computes it: zeros for missing outputs, broadcasting summed away. Raises
+    RuntimeError when backward needs values that were freed."""
+    from ..autograd.engine import _materialize, sum_to
+    grads = list(grads)
+    if not _materialize(node, grads):
+        return (None,) * len(_edges(node))
+    with set_grad_enabled(False):
+        out = node._backward(grads)
+    out = out if isinstance(out, tuple) else (out,)
+    return tuple(None if g is None or e is None else sum_to(_as_tensor(g, node), e[2], node)
+                 for g, e in zip(out, _edges(node)))
+
+
+def _as_tensor(g, node):
+    return g if isinstance(g, Tensor) else Tensor._wrap(g, node.device)
 
 
 def as_roots(root):
@@ -78,7 +105,7 @@ class GraphInfo:
 
     Attributes:
         roots: the root Tensors.
-        nodes: op nodes (the ``grad_fn`` objects) in breadth-first order from the roots (nearest first).
+        nodes: graph nodes (the ``grad_fn`` objects) in breadth-first order from the roots (nearest first).
         leaves: leaf Tensors reached, in the same order.
         edges: ``(target, consumer, input_index, shape)`` per recorded edge, target a node or leaf.
         dist: hops from the roots for each node and leaf (by ``id``).
@@ -101,7 +128,7 @@ class GraphInfo:
         while head < len(queue):
             obj = queue[head]
             head += 1
-            if isinstance(obj, Tensor):
+            if not isinstance(obj, Node):
                 self.leaves.append(obj)
                 continue
             self.nodes.append(obj)
@@ -221,7 +248,7 @@ class Replay:
     """The backward pass as the engine runs it, with the gradient on every edge.
 
     Attributes:
-        order: op nodes in execution order (``order[0]`` runs first).
+        order: graph nodes in execution order (``order[0]`` runs first).
         step_of: node id -> 1-based execution number.
         flows: ``(id(consumer), input_index)`` -> gradient Tensor sent along that edge (after
             summing broadcast dimensions), or None when nothing flowed.
@@ -248,74 +275,97 @@ class Replay:
 def replay(info, gradient=None, compute=True):
     """Replay ``backward()``'s schedule over ``info``; compute the gradients when ``compute``.
 
-    Each node's ``backward`` runs on the gradients its consumers sent. When a node cannot run
-    because ``backward()`` already freed what it saved, what it would have sent is unknown,
-    unless the program kept it: a tensor that called ``retain_grad()`` seeds its node again with
-    its ``.grad``, and a leaf's total is its ``.grad``; a gradient sent along the only edge into
-    a leaf or retained tensor is that total. Everything else stays unknown and ``note`` says why.
+    On an intact graph the engine itself runs, observed, with the graph retained. After a
+    ``backward()`` that freed it, :func:`_replay_kept` fills in what can still be known.
 
     Raises:
         RuntimeError: as ``backward()`` would for the seed (a non-scalar root without ``gradient``).
     """
     rep = Replay()
     roots = info.roots
-    seeds = None
+    rep.order = _schedule(roots)
+    for step, node in enumerate(rep.order, 1):
+        rep.step_of[id(node)] = step
+        for edge in _edges(node):
+            if edge is not None and not isinstance(edge[0], Node):
+                rep.leaf_done[id(edge[0])] = step  # a leaf's total is complete after its last consumer
     if not compute:
         rep.note = "gradients not computed"
-    elif any(not r.requires_grad for r in roots):
+        return rep
+    if any(not r.requires_grad for r in roots):
         rep.note = "the root does not require grad: there is no backward pass"
-    else:
-        seeds = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) \
-            else tuple(gradient)
-    kept = {}
-    if seeds is not None and info.freed:
-        kept = {key: t.grad for key, t in live_outputs(info).items() if t.grad is not None}
-    failures = []
+        return rep
+    rep.root_grads = _seeds(roots, gradient)
+    rep.computed = True
+    if info.freed:
+        _replay_kept(info, rep)
+        return rep
+    leaves = [leaf for leaf in info.leaves if leaf.requires_grad]
+    try:
+        rep.out_grads, rep.flows, totals = _observed_backward(roots, rep.root_grads, leaves)
+    except RuntimeError as err:
+        rep.computed, rep.note = False, f"backward failed while replaying: {err}"
+        return rep
+    rep.leaf_grads = {id(leaf): g for leaf, g in zip(leaves, totals) if g is not None}
+    return rep
 
-    def run_node(node, grads, step):
-        rep.order.append(node)
-        rep.step_of[id(node)] = step
-        nothing = (None,) * len(_edges(node))
-        if seeds is None:
-            return nothing
-        grads = [kept.get((id(node), nr), g) for nr, g in enumerate(grads)]
-        lost = id(node) in rep.unknown and any((id(node), nr) not in kept for nr in range(len(grads)))
-        if lost:
-            rep.unknown.add(id(node))
-        else:
-            rep.unknown.discard(id(node))
-            rep.out_grads[id(node)] = grads
-            if all(g is None for g in grads):
-                return nothing
-            try:
-                return node_backward(node, grads)
-            except RuntimeError as err:
-                failures.append((node, err))
-        for i, edge in enumerate(_edges(node)):  # whatever this node would have sent is unknown
-            if edge is not None:
-                rep.unknown.add(id(edge[0]))
-                rep.unknown.add((id(node), i))
-        return nothing
 
-    def finish_leaf(leaf, grad, step):
-        rep.leaf_done[id(leaf)] = step
+def _replay_kept(info, rep):
+    """The gradients of a pass whose graph ``backward()`` freed, as far as they can be known.
+
+    Each node's backward runs again, in the engine's order, on the gradients its consumers sent,
+    unless it needs a value that was freed (Mul needs its inputs, Add nothing). What the program
+    kept stands in for what cannot be rerun: a tensor that called ``retain_grad()`` seeds its
+    node again with its ``.grad``, and a leaf's total is its ``.grad``; a gradient sent along the
+    only edge into a leaf or retained tensor is that total. Everything else stays unknown
+    (``rep.unknown``) and ``rep.note`` says why.
+    """
+    kept = {key: t.grad for key, t in live_outputs(info).items() if t.grad is not None}
+    received = {}  # id(node) -> gradient per output, summed over its consumers
+    for root, g in zip(info.roots, rep.root_grads):
+        if root.grad_fn is not None:
+            slots = received.setdefault(id(root.grad_fn), [None] * len(root.grad_fn.out_meta))
+            slots[root._output_nr] = _add(slots[root._output_nr], g)
+    failure = None
+    with set_grad_enabled(False):
+        for node in rep.order:
+            grads = received.pop(id(node), None) or [None] * len(node.out_meta)
+            grads = [kept.get((id(node), nr), g) for nr, g in enumerate(grads)]
+            sent = None
+            if id(node) not in rep.unknown or all((id(node), nr) in kept for nr in range(len(grads))):
+                rep.unknown.discard(id(node))
+                rep.out_grads[id(node)] = grads
+                try:
+                    sent = _node_backward(node, grads)
+                except RuntimeError as err:
+                    failure = failure or (node, err)
+            for i, edge in enumerate(_edges(node)):
+                if edge is None:
+                    continue
+                key, target = (id(node), i), edge[0]
+                if sent is None:  # what this node would have sent is unknown, and so its target's total
+                    rep.unknown.update((key, id(target)))
+                    continue
+                rep.flows[key] = g = sent[i]
+                if g is None:
+                    continue
+                if isinstance(target, Node):
+                    slots = received.setdefault(id(target), [None] * len(target.out_meta))
+                    slots[edge[1]] = _add(slots[edge[1]], g)
+                else:
+                    rep.leaf_grads[id(target)] = _add(rep.leaf_grads.get(id(target)), g)
+    for leaf in info.leaves:
         if id(leaf) in rep.unknown and leaf.grad is not None:
             rep.unknown.discard(id(leaf))
-            grad = leaf.grad
-        if grad is not None:
-            rep.leaf_grads[id(leaf)] = grad
+            rep.leaf_grads[id(leaf)] = leaf.grad
+    _fill_single_edges(info, rep, kept)
+    if failure and rep.unknown:
+        node, err = failure
+        rep.note = FREED_NOTE if _freed(node) else f"{node.name}.backward failed while replaying: {err}"
 
-    def on_flow(node, index, grad):
-        rep.flows[(id(node), index)] = grad
 
-    rep.root_grads = tuple(_engine_schedule(roots, seeds, run_node, finish_leaf, on_flow) or ())
-    rep.computed = seeds is not None
-    if rep.computed:
-        _fill_single_edges(info, rep, kept)
-        if failures and rep.unknown:
-            node, err = failures[0]
-            rep.note = FREED_NOTE if _freed(node) else f"{node.name}.backward failed while replaying: {err}"
-    return rep
+def _add(old, new):
+    return new if old is None else old + new
 
 
 def _fill_single_edges(info, rep, kept):

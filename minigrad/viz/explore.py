@@ -186,7 +186,7 @@ def _op_box(node, live, rep, names, b):
             text = _values_text(rep.flows.get((id(node), i))) or "nothing"
         sends.append([f"input {i}: {what}", text])
     scope = getattr(node, "scope", ()) or ()
-    return {"kind": "op", "title": type(node).__name__, "outputs": outs, "sends": sends,
+    return {"kind": "op", "title": node.op_name, "outputs": outs, "sends": sends,
             "attrs": {k: repr(v)[:80] for k, v in (getattr(node, "attrs", None) or {}).items()
                       if not k.startswith("_")},
             "module": " › ".join(module_label(m, b.module_names) for m in scope),
