@@ -628,3 +628,15 @@ def test_grad_of_a_passed_through_gradient_is_a_copy():
     (a + b).backward(mg.ones(2))
     a.grad.add_(1)
     assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_inputs_without_grad_are_held_weakly_for_pictures():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    x = mg.tensor([3.0, 4.0])
+    y = x + w  # Add saves nothing: only the program holds x
+    ((i, held),) = y.grad_fn.constant_inputs()
+    assert i == 0 and held is x
+    del x, held
+    gc.collect()
+    assert y.grad_fn.constant_inputs() == []  # the graph never keeps a batch alive
+    assert y.grad_fn.next[0] is None  # and the engine sees no edge
