@@ -476,6 +476,22 @@ def test_the_neuron_drawn_after_backward_shows_every_value_and_gradient():
     assert "value = 0.7071" in source and "grad = -1.5<" in source and "grad = 1<" in source
 
 
+def test_inputs_and_targets_without_grad_are_nodes_with_their_values_after_backward():
+    # the neuron as the issue drew it: the inputs x1, x2 need no gradient (they were "const")
+    x1, x2 = mg.tensor(2.0, dtype=mg.float64), mg.tensor(0.0, dtype=mg.float64)
+    x1.name, x2.name = "x1", "x2"
+    w = mg.tensor([-3.0, 1.0], dtype=mg.float64, requires_grad=True)
+    target = mg.tensor(0.5, dtype=mg.float64)  # unnamed: drawn as "input"
+    o = (x1 * w[0] + x2 * w[1] + 6.8813735870195432).tanh()
+    loss = (o - target) ** 2
+    loss.backward()  # frees the graph: the inputs are found without what the ops saved
+    source = mg.viz.draw_graph(loss, show_data=True).source
+    assert "<B>x1</B>" in source and "<B>x2</B>" in source and "<B>input</B>" in source
+    assert "data 2<" in source and "data 0<" in source and "data 0.5<" in source
+    assert "const" not in source.split("Pow")[0]  # only the exponent, a Python number, is a const
+    assert source.count(" -> ") == len(collect(loss, constants=True).edges) + 1  # + the output box
+
+
 def test_intermediates_without_retain_grad_get_the_gradient_of_the_pass_when_recomputable():
     x = mg.tensor([1.0, -2.0], requires_grad=True)
     h = x * 3.0

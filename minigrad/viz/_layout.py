@@ -9,7 +9,7 @@ import math
 from ..tensor import Tensor
 from ._format import dtype_name, fmt_attrs, fmt_num, fmt_shape, norm_of, scalar_value, summary
 from ._render import new_graph
-from ._walk import _edges, module_label, names_from, node_order
+from ._walk import _constant_inputs, _edges, module_label, names_from, node_order
 
 # house colours
 OP_FILL, OP_LINE = "#e6edf7", "#5b6b8c"
@@ -300,9 +300,10 @@ def _choose_direction(b):
     many ranks of few boxes, so it is drawn top to bottom, a wide shallow graph left to right.
     """
     info = b.info
-    indegree = {}
-    for target, _, _, _ in info.edges:
+    indegree, inputs = {}, {}
+    for target, consumer, _, _ in info.edges:
         indegree[id(target)] = indegree.get(id(target), 0) + 1
+        inputs.setdefault(id(consumer), []).append(target)
     rank = {}
     ready = []
     for r in info.roots:
@@ -315,10 +316,7 @@ def _choose_direction(b):
         obj = ready.pop()
         if isinstance(obj, Tensor) or id(obj) not in by_id:
             continue
-        for edge in _edges(obj):
-            if edge is None:
-                continue
-            t = edge[0]
+        for t in inputs.get(id(obj), ()):
             rank[id(t)] = max(rank.get(id(t), 0), rank[id(obj)] + 1)
             indegree[id(t)] -= 1
             if not indegree[id(t)]:
@@ -369,7 +367,10 @@ def _wrap(text, width=40):
 
 
 def _op_label(node, extra=(), common=("float32", "cpu")):
-    ins = ", ".join("const" if e is None else fmt_shape(e[2]) for e in _edges(node))
+    constants = dict(_constant_inputs(node))
+    ins = ", ".join(fmt_shape(e[2]) if e is not None else
+                    fmt_shape(constants[i].shape) if i in constants else "const"  # a Python number
+                    for i, e in enumerate(_edges(node)))
     outs = ", ".join(fmt_shape(s) for s, _ in node.out_meta)
     meta = []
     dtypes = {dtype_name(node.device, d) for _, d in node.out_meta}

@@ -36,6 +36,11 @@ def node_order(node):
     return node.seq
 
 
+def _constant_inputs(node):
+    """``(input_index, Tensor)`` for the inputs of ``node`` that needed no gradient and are alive."""
+    return node.constant_inputs()
+
+
 def _freed(node):
     """Whether the engine has released what ``node`` saved for backward."""
     return getattr(node, "_saved", ()) is None
@@ -109,15 +114,20 @@ class GraphInfo:
         leaves: leaf Tensors reached, in the same order.
         edges: ``(target, consumer, input_index, shape)`` per recorded edge, target a node or leaf.
         dist: hops from the roots for each node and leaf (by ``id``).
+        constants: ids of the inputs that needed no gradient (data, targets). With
+            ``constants=True`` they are leaves too, with an edge into each op that read them
+            (the engine has no such edge: nothing flows back along it).
     """
 
-    def __init__(self, roots):
+    def __init__(self, roots, constants=False):
         self.roots = roots
         self.nodes = []
         self.leaves = []
         self.edges = []
         self.dist = {}
         self.consumers = {}
+        self.constants = set()
+        self._nr = {}
         queue = []
         for r in roots:
             obj = r.grad_fn if r.grad_fn is not None else r
@@ -132,10 +142,14 @@ class GraphInfo:
                 self.leaves.append(obj)
                 continue
             self.nodes.append(obj)
-            for i, edge in enumerate(_edges(obj)):
-                if edge is None:
-                    continue
-                target, _, shape = edge
+            inputs = [(i, e) for i, e in enumerate(_edges(obj)) if e is not None]
+            if constants:
+                for i, t in _constant_inputs(obj):
+                    self.constants.add(id(t))
+                    inputs.append((i, (t, 0, t.array.shape)))
+                inputs.sort(key=lambda item: item[0])
+            for i, (target, nr, shape) in inputs:
+                self._nr[(id(obj), i)] = nr
                 self.edges.append((target, obj, i, shape))
                 self.consumers.setdefault(id(target), []).append(obj)
                 if id(target) not in self.dist:
@@ -147,13 +161,18 @@ class GraphInfo:
         """True when a backward without ``retain_graph`` already released the saved tensors."""
         return any(_freed(n) for n in self.nodes)
 
+    def output_nr(self, consumer, i):
+        """Which output of its producer input ``i`` of ``consumer`` is (0 for a leaf)."""
+        return self._nr[(id(consumer), i)]
+
     def consumer_edges(self, target):
         """How many recorded edges lead into ``target`` (a node or a leaf)."""
         return len(self.consumers.get(id(target), ()))
 
 
-def collect(root):
-    return GraphInfo(as_roots(root))
+def collect(root, constants=False):
+    """The graph reachable from ``root``; with ``constants`` the inputs that need no gradient too."""
+    return GraphInfo(as_roots(root), constants)
 
 
 # --- names --------------------------------------------------------------------------------------
@@ -377,7 +396,7 @@ def _fill_single_edges(info, rep, kept):
         if isinstance(target, Tensor):
             total = rep.leaf_grads.get(id(target)) if id(target) not in rep.unknown else None
         else:
-            total = kept.get((id(target), _edges(consumer)[i][1]))
+            total = kept.get((id(target), info.output_nr(consumer, i)))
         if total is not None:
             rep.flows[key] = total
             rep.unknown.discard(key)

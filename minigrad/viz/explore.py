@@ -97,7 +97,7 @@ def explore(root, path=None, *, params=None, gradient=None, max_nodes=DEFAULT_MA
         Explorer: ``.html``, ``.save(path)``; displays inline in Jupyter.
     """
     require_dot()
-    info = collect(root)
+    info = collect(root, constants=True)
     live = live_outputs(info) if info.nodes else {}
     rep = replay(info, gradient) if info.nodes else None
     captions = BackpropSteps(info, rep, params, "TB", max_nodes).captions if rep else ["no backward pass"]

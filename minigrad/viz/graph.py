@@ -93,7 +93,7 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction=None, params=
     """
     if color_by not in (None, "grad"):
         raise ValueError(f"color_by must be None or 'grad', got {color_by!r}")
-    info = collect(root)
+    info = collect(root, constants=True)
     live = live_outputs(info) if info.nodes else {}
     rep, why = None, None
     if info.nodes and (color_by == "grad" or (show_data and show_grad and _backward_ran(info, live))):
@@ -121,7 +121,7 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
     out_edges = {}
     for target, consumer, i, _ in info.edges:
         if id(target) in b.display and b.display[id(target)] != b.display[id(consumer)]:
-            out_edges.setdefault(id(target), set()).add(_edges(consumer)[i][1])
+            out_edges.setdefault(id(target), set()).add(info.output_nr(consumer, i))
     for r in info.roots:
         if r.grad_fn is not None:
             out_edges.setdefault(id(r.grad_fn), set()).add(r._output_nr)
@@ -216,7 +216,7 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
         if src is None:
             elided_into.add(dst)
             continue
-        nr = _edges(consumer)[i][1]
+        nr = info.output_nr(consumer, i)
         if (src, dst, nr) in edges:
             continue
         edges.add((src, dst, nr))
