@@ -363,7 +363,7 @@ def _graph_def(model, outputs):
             nodes.append(node_def_pb2.NodeDef(name=full, op="Parameter" if name else "Input",
                                               attr={"_output_shapes": shape_attr([fn.shape])}))
             continue
-        op = type(fn).__name__
+        op = fn.op_name  # the forward's name (Linear, Relu), as the Graphs tab should read
         scope = scope_of(fn)
         k = counts[(scope, op)] = counts.get((scope, op), -1) + 1
         full = f"{scope}/{op}_{k}" if scope else f"{op}_{k}"
