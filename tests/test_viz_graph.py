@@ -156,6 +156,7 @@ def test_color_by_grad_after_a_freed_backward_shades_what_that_pass_left():
     shaded = re.findall(r"∇ ‖·‖ = ([^<]+)<", source)
     assert shaded  # ops whose backward needs nothing saved are recomputed from the seed
     assert source.count("no gradient") < len(collect(loss).nodes)
+    assert "gradient not kept" in source  # an op whose input needed freed values: not "no gradient"
 
 
 def test_color_by_grad_on_a_non_scalar_root_explains_why_ops_are_plain():

@@ -154,7 +154,9 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
             attrs = dict(fillcolor=OP_FILL, color=OP_LINE, style="rounded,filled")
             if scale is not None:
                 v = norms.get(id(node))
-                extra.append(_small(f"∇ ‖·‖ = {fmt_num(v)}" if v is not None else "no gradient", "#000000"))
+                lost = rep is not None and rep.computed and not rep.known(id(node))
+                extra.append(_small(f"∇ ‖·‖ = {fmt_num(v)}" if v is not None else
+                                    "gradient not kept" if lost else "no gradient", "#000000"))
                 attrs.update(scale.style(v))
                 attrs["style"] = "rounded," + attrs.get("style", "filled")
             b.place(key, getattr(node, "scope", ()), _op_label(node, extra, common), **attrs)
