@@ -49,7 +49,8 @@ def draw_graph(root, *, show_data=False, show_grad=True, direction=None, params=
     ``stride``, ``keepdim``...) and ``input shapes → output shape``, and stand for the tensor
     they produced: its name when the program named it (``t.name = "h"``, or a ``params`` dict
     entry). Leaf tensors show their name (from ``params``, the modules that ran, or
-    ``Tensor.name``; ``input`` otherwise), shape and dtype. With ``show_data=True`` every
+    ``Tensor.name``; ``input`` otherwise), shape and dtype; inputs that need no gradient (data,
+    targets) are leaves too while the program holds them. With ``show_data=True`` every
     tensor also shows its value: the numbers when it has at most 6, else the mean, standard
     deviation and range. After ``backward()`` each shows its gradient (the value for one
     element, else the norm): leaves their ``.grad``, intermediates the gradient of that pass
