@@ -81,6 +81,11 @@ def test_explorer_in_chromium_click_search_fold_zoom_and_step_backward(tmp_path,
     assert "5×4 float32" in panel
     assert browser.js("document.querySelectorAll('g.node.mg-selected').length") == 1
 
+    # the data, which needs no gradient, is a box too: its panel shows the 5×3 values
+    browser.click(*center_of(browser, node_with("input")))
+    panel = browser.js("document.getElementById('mg-info').innerText")
+    assert "input" in panel.lower() and "5×3 float32" in panel
+
     # step through backward with the arrow key: step 0 seeds the output, then each step
     # highlights the node the engine runs
     browser.key("ArrowRight", "ArrowRight", 39)
