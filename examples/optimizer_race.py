@@ -67,6 +67,8 @@ def main():
         written = [os.path.join(args.out, f"race_{name}.png")]
         if animate and not args.no_gif:
             written.append(os.path.join(args.out, f"race_{name}.gif"))
+        print(f"racing {len(racers())} optimizers on {name} for {steps} steps"
+              + (" and drawing the animation" if len(written) > 1 else "") + "...", flush=True)
         # the GIF is written last, so the figure (and the PNG) show the whole race
         _, paths = mg.viz.optimizer_race(name, racers(), steps=steps, path=written, dpi=90,
                                          fps=20, max_frames=120)
