@@ -569,14 +569,24 @@ def test_folding_keeps_the_first_and_last_steps_of_a_chain():
     assert re.search(r"⋯ 3\d\d nodes folded", source)
 
 
-@needs_dot
-def test_the_demo_cnn_graph_fits_a_screen():
+def example(name):
+    """The module of ``examples/<name>.py`` (its models), without running its main."""
     import importlib.util
     import pathlib
-    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / "train_digits.py"
-    spec = importlib.util.spec_from_file_location("train_digits_demo", path)
-    demo = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(demo)
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def svg_size(svg):
+    return tuple(map(float, re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', svg).groups()))
+
+
+@needs_dot
+def test_the_demo_cnn_graph_fits_a_screen():
+    demo = example("train_digits")
     mg.manual_seed(0)
     model = demo.DigitsCNN() if hasattr(demo, "DigitsCNN") else demo.CNN()
     x, y = mg.randn(4, 1, 8, 8), mg.tensor([0, 1, 2, 3])  # held, as the demo holds its batch
@@ -585,6 +595,18 @@ def test_the_demo_cnn_graph_fits_a_screen():
     svg = svg_of(mg.viz.draw_graph(loss, params=model))
     assert texts(svg).count("input") == 1  # the images are a box too (the loss op reads the labels
     # as an array it prepared, not as the Tensor y, so they have no box)
-    w, h = map(float, re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', svg).groups())
+    w, h = svg_size(svg)
     assert 1 / 3 <= w / h <= 2.5, (w, h)  # was 2733×389 pt (7:1) drawn left to right
     assert w <= 1000  # pt: a notebook column or a laptop screen shows it whole
+
+
+@needs_dot
+def test_blocks_of_layers_stack_instead_of_forming_a_staircase():
+    mg.manual_seed(0)
+    model = example("cnn_graph").SmallCNN()  # blocks (conv, batch norm, ReLU, pool), each a module of modules
+    x, y = mg.rand(4, 1, 8, 8), mg.tensor([0, 3, 5, 9])
+    loss = nn.CrossEntropyLoss()(model(x), y)
+    loss.backward(retain_graph=True)
+    for graph in (mg.viz.draw_graph(loss, params=model), mg.viz.draw_backward(loss, params=model)):
+        w, h = svg_size(svg_of(graph))
+        assert w <= 800 and 1 / 3 <= w / h <= 1, (w, h)  # each block beside the last: 1174×1049 pt

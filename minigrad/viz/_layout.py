@@ -168,6 +168,8 @@ class _Builder:
             self.folded = self._middle()
             self.kept.difference_update(self.folded)
         self._folded_set = set(self.folded)
+        self._fed = None  # display keys of the ops that drawn tensors feed (edge_length)
+        self._node_of = {key: n for n in info.nodes for key in (self.display[id(n)],) if key[0] == "op"}
         self.direction = direction or _choose_direction(self)
         self.graph = new_graph(name, self.direction)
         # cluster path of every module, by qualified name, for placing parameters
@@ -224,6 +226,36 @@ class _Builder:
         if key in self.kept:
             return key
         return ("fold",) if key in self._folded_set else None
+
+    def edge_length(self, src, dst):
+        """Graphviz attributes for an edge ``src -> dst`` (display keys): two ranks from one block
+        of layers into the next when drawn tensors (parameters, inputs) also feed the op it
+        enters. Graphviz sets two sibling module clusters side by side when they share a rank;
+        those tensors share the rank of the op before, so without the extra rank each block of
+        a network made of blocks (clusters that hold clusters) starts beside the previous one
+        and the picture becomes a staircase twice as wide. Between single layers the sideways
+        step is small and one rank keeps the picture short."""
+        if src[0] == "leaf" or src[0] == "fold" or dst[0] == "fold":
+            return {}
+        if self._fed is None:
+            self._fed = set()
+            for target, consumer, _, _ in self.info.edges:
+                shown = self.shown(self.key_of(target))
+                if shown is not None and shown[0] == "leaf":
+                    self._fed.add(self.shown(self.display[id(consumer)]))
+        if dst not in self._fed:
+            return {}
+        a, b = self._scope_ids(src), self._scope_ids(dst)
+        common = 0
+        while common < min(len(a), len(b)) and a[common] == b[common]:
+            common += 1
+        return {"minlen": "2"} if max(len(a), len(b)) > common + 1 else {}
+
+    def _scope_ids(self, key):
+        """The ids of the modules around a drawn op or module box, outermost first."""
+        if key[0] == "mod":
+            return key[1:]
+        return tuple(id(m) for m in getattr(self._node_of[key], "scope", ()) or ())
 
     def fold_note(self):
         """Draw the note that stands for the folded middle, and say in the caption what it hides."""

@@ -144,7 +144,7 @@ def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=N
         if src in elided:
             elided_from.add(dst)
             continue
-        attrs = dict(dir="back")
+        attrs = dict(dir="back", **b.edge_length(src, dst))
         if show_grad:
             key = (id(consumer), i)
             text = fmt_shape(shape) if not values else (

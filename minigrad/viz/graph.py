@@ -223,7 +223,8 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
         if (src, dst, nr) in edges:
             continue
         edges.add((src, dst, nr))
-        g.edge(b.gid(src), b.gid(dst), **(_nr_label(target, nr) if src[0] not in ("mod", "fold") else {}))
+        g.edge(b.gid(src), b.gid(dst), **(_nr_label(target, nr) if src[0] not in ("mod", "fold") else {}),
+               **b.edge_length(src, dst))
     if b.elided:
         n_ops = sum(1 for k in b.elided if k[0] != "leaf")
         n_t = len(b.elided) - n_ops
