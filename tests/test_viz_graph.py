@@ -23,7 +23,7 @@ def texts(svg):
     """The visible text of an SVG (transparent/white ink of pending values left out)."""
     out = []
     for attrs, body in re.findall(r"<text([^>]*)>(.*?)</text>", svg):
-        if 'fill="#ffffff"' in attrs:
+        if 'fill="#fffffe"' in attrs or 'fill="none"' in attrs:
             continue
         out.append(html.unescape(body))
     return out
@@ -392,6 +392,11 @@ def test_backprop_steps_saves_an_html_slider(tmp_path):
     assert text.count("<svg") == len(steps)
     assert 'type="range"' in text and f'max="{len(steps) - 1}"' in text
     assert "<?xml" not in text
+    # gradients not yet sent take their place invisibly (no ink: they would show on shaded boxes)
+    first = text.split('class="mg-step"')[1]
+    assert "‖g‖" in first and all("‖g‖" not in html.unescape(body)
+                                  for attrs, body in re.findall(r"<text([^>]*)>(.*?)</text>", first)
+                                  if 'fill="none"' not in attrs)
 
 
 # --- output -------------------------------------------------------------------------------------

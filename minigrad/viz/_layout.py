@@ -18,7 +18,7 @@ MODULE_FILL, ELIDED_FILL = "#ece0f5", "#f0f0f0"
 CLUSTER_FILLS = ("#f7f8fa", "#eef2f8", "#e7edf5", "#e1e8f2")
 DONE_FILL, CURRENT_FILL, PENDING_FILL = "#cfe8cf", "#ffb84d", "#ffffff"
 MUTED = "#6a6a6a"
-HIDDEN = "#ffffff00"  # transparent text: keeps every step's layout identical
+HIDDEN = "#fffffe00"  # transparent text: keeps every step's layout identical (see _render.hide_pending)
 # a light coolwarm (blue: small, red: large) on which black text stays readable
 _COOLWARM = ((0.0, (111, 146, 243)), (0.25, (170, 199, 253)), (0.5, (221, 221, 221)),
              (0.75, (246, 170, 140)), (1.0, (226, 90, 72)))

@@ -72,7 +72,7 @@ class Graph(graphviz.Digraph):
 
     def _repr_image_svg_xml(self):
         """Jupyter's SVG, scaled down to the column when wider than it (text stays in scale)."""
-        return fit_to_column(super()._repr_image_svg_xml())
+        return fit_to_column(hide_pending(super()._repr_image_svg_xml()))
 
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """Jupyter: the SVG; without ``dot``, the install hint and the DOT source as text."""
@@ -124,9 +124,15 @@ def fit_to_column(svg):
     return _SVG_OPEN.sub('<svg style="max-width:100%;height:auto"', svg, count=1)
 
 
+def hide_pending(svg):
+    """Text drawn in ``HIDDEN`` ink made invisible: graphviz's SVG drops the alpha of a text
+    colour (its PNG keeps it), so a value not yet computed would show white on a coloured box."""
+    return svg.replace('fill="#fffffe"', 'fill="none"')
+
+
 def svg_text(graph):
     """The graph as an SVG document without the XML prolog (ready to inline in HTML)."""
-    return _XML_HEAD.sub("", graph.pipe(format="svg").decode("utf-8"), count=1)
+    return hide_pending(_XML_HEAD.sub("", graph.pipe(format="svg").decode("utf-8"), count=1))
 
 
 def png_image(graph, dpi=96):
