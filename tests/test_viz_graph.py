@@ -559,6 +559,8 @@ def test_an_unrolled_lstm_is_folded_and_lays_out_in_seconds():
     svg = svg_of(g)
     assert time.perf_counter() - start < 10  # about 0.7 s alone; the machine may be shared
     assert svg.count('class="node"') <= LAYOUT_BUDGET + 4  # plus the fold note and the output
+    assert "1×1×64 ×20" in g.source  # the split into 20 steps, one item in its label, not 20
+    assert svg_size(svg)[0] <= 1200  # pt; 1585 with 20 shapes on the split and 20 arrows to the fold
     assert any("Mul" in w and "×" in w for w in texts(svg))  # the note says what it folded
     assert "nodes folded" not in mg.viz.draw_graph(loss, params=lstm, fold=False).source
 

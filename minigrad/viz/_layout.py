@@ -201,6 +201,13 @@ class _Builder:
         room = max(LAYOUT_BUDGET - leaves, 20)
         late = int(room * FOLD_NEAR_ROOT)
         middle = set(ops[room - late:len(ops) - late])
+        # an op kept only for what it sends into the fold (the slice of an input sequence that a
+        # folded step reads) goes with it; one pass, so a chain's kept links stay
+        consumers = {}
+        for target, consumer, _, _ in self.info.edges:
+            if id(target) in self.display:
+                consumers.setdefault(self.display[id(target)], set()).add(self.display[id(consumer)])
+        middle.update([k for k in ops if consumers.get(k) and consumers[k] <= middle])
         folded = [k for k in ops if k in middle]
         for leaf in self.info.leaves:
             key = self.leaf_key[id(leaf)]
@@ -400,10 +407,10 @@ def _wrap(text, width=40):
 
 def _op_label(node, extra=(), common=("float32", "cpu")):
     constants = dict(_constant_inputs(node))
-    ins = ", ".join(fmt_shape(e[2]) if e is not None else
-                    fmt_shape(constants[i].shape) if i in constants else "const"  # a Python number
-                    for i, e in enumerate(_edges(node)))
-    outs = ", ".join(fmt_shape(s) for s, _ in node.out_meta)
+    ins = _runs([fmt_shape(e[2]) if e is not None else
+                 fmt_shape(constants[i].shape) if i in constants else "const"  # a Python number
+                 for i, e in enumerate(_edges(node))])
+    outs = _runs([fmt_shape(s) for s, _ in node.out_meta])
     meta = []
     dtypes = {dtype_name(node.device, d) for _, d in node.out_meta}
     if dtypes - {common[0]}:
@@ -413,6 +420,19 @@ def _op_label(node, extra=(), common=("float32", "cpu")):
     attrs = "<BR/>".join(_small(line) for line in _wrap(fmt_attrs(getattr(node, "attrs", None))))
     return _html(f"<B>{_esc(node.op_name)}</B>", attrs,
                  _small(f"{ins} → {outs}", "#333333"), meta and _small(" ".join(meta)), *extra)
+
+
+def _runs(items):
+    """``items`` joined by commas, three or more equal neighbours as one ``item ×n`` (the 20
+    slices a split makes, the 20 steps a stack joins)."""
+    out, k = [], 0
+    while k < len(items):
+        n = 1
+        while k + n < len(items) and items[k + n] == items[k]:
+            n += 1
+        out += [f"{items[k]} ×{n}"] if n >= 3 else items[k:k + n]
+        k += n
+    return ", ".join(out)
 
 
 def _tensor_lines(t, name, show_data, grad_line):

@@ -219,7 +219,7 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
         if src is None:
             elided_into.add(dst)
             continue
-        nr = info.output_nr(consumer, i)
+        nr = info.output_nr(consumer, i) if "fold" not in (src[0], dst[0]) else 0  # one arrow per box
         if (src, dst, nr) in edges:
             continue
         edges.add((src, dst, nr))
