@@ -12,6 +12,8 @@ engine itself (``run_backward`` observed, graph retained, no hooks, no ``.grad``
 
 import gc
 
+from ..autograd import _root_grads
+from ..autograd.engine import _materialize, run_backward, schedule, sum_to
 from ..autograd.grad_mode import set_grad_enabled
 from ..autograd.node import Node
 from ..tensor import Tensor
@@ -24,8 +26,8 @@ FREED_NOTE = ("backward() freed the graph (no retain_graph=True): gradients that
 # --- the engine adapter: the only code of viz that depends on how the engine is built ----------
 # Reading the graph needs only what every ``Node`` has: ``next`` (edges), ``seq``, ``out_meta``.
 # Replaying backward goes through the engine's ``schedule``, ``run_backward(observe=...)`` and,
-# for a freed graph, one node's backward as the engine runs it; a change of engine is a change
-# of the functions below.
+# for a freed graph, one node's backward as the engine runs it (the imports above); a change of
+# engine is a change of the functions below.
 def _edges(node):
     """The node's input edges, one per positional input: ``(target, output_nr, shape)`` or None."""
     return node.next or ()
@@ -48,13 +50,11 @@ def _freed(node):
 
 def _schedule(roots):
     """The nodes ``backward()`` from ``roots`` runs, in the order it runs them."""
-    from ..autograd.engine import schedule
     return schedule(roots)
 
 
 def _seeds(roots, gradient):
     """The root gradients as ``Tensor.backward(gradient)`` makes them (ones for one-element roots)."""
-    from ..autograd import _root_grads
     grads = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) else tuple(gradient)
     return tuple(_root_grads(roots, grads))
 
@@ -64,7 +64,6 @@ def _observed_backward(roots, seeds, leaves):
     sent, leaf_grads)``: per node id the gradients it received per output, per ``(id(node),
     input_index)`` the gradient it sent along that edge (summed to the input's shape), and the
     total gradient of each of ``leaves`` (None where none reached it)."""
-    from ..autograd.engine import run_backward, sum_to
     received, sent = {}, {}
 
     def observe(node, grads_out, grads_in):
@@ -82,7 +81,6 @@ def _node_backward(node, grads):
     """What ``node`` sends along each edge given the gradients of its outputs (None for none),
     as the engine computes it: zeros for missing outputs, broadcasting summed away. Raises
     RuntimeError when backward needs values that were freed."""
-    from ..autograd.engine import _materialize, sum_to
     grads = list(grads)
     if not _materialize(node, grads):
         return (None,) * len(_edges(node))
