@@ -122,7 +122,13 @@ def draw(out):
         print(f"\n(graph not drawn: {err}; pip install 'minigrad[viz]')")
         return None
     w = {k: mg.tensor(v, dtype=mg.float64, requires_grad=True) for k, v in W0.items()}
-    error = forward(w, *X)["E"]
+    x = {k: mg.tensor(v, dtype=mg.float64) for k, v in zip(("x1", "x2"), X)}
+    values = forward(w, *x.values())
+    for name, t in {**x, **values}.items():
+        t.name = name  # the picture names every tensor the program holds
+        if t.requires_grad:
+            t.retain_grad()  # and shows its gradient after backward()
+    error = values["E"]
     steps_path = os.path.join(out, "steps.html")
     try:
         os.makedirs(out, exist_ok=True)

@@ -166,6 +166,7 @@ def main(argv=None):
           f"{args.steps} full-batch SGD steps (lr {args.lr}, momentum 0.9)")
     results = {}
     for name, (label, init) in schemes(args.activation).items():
+        print(f"\n{name} ({label}): training...", flush=True)  # each run takes seconds: say which
         mg.manual_seed(args.seed)
         model = make_model(args.depth, args.width, args.activation, init)
         # the "too large" run overflows on purpose: silence NumPy's warnings, report the NaN instead
@@ -176,7 +177,6 @@ def main(argv=None):
                 accuracy = (model(x).argmax(1) == y).float().mean().item()
         results[name] = dict(label=label, stds=stds, grads=grads, losses=losses, model=model,
                              accuracy=accuracy, units=distinct_units(model))
-        print(f"\n{name} ({label})")
         print("  activation std per layer: " + " ".join(f"{s:.2g}" for s in stds))
         print(f"  gradient norm, first / last layer: {grads[0]:.2e} / {grads[-1]:.2e}")
         end = f"loss became non-finite at step {nan_at}" if nan_at is not None \

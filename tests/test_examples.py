@@ -355,8 +355,10 @@ def test_train_digits_reaches_97_percent(tmp_path):
 
 
 def test_train_digits_quick_run_with_progress_bar_and_graph(tmp_path):
-    out = run("train_digits.py", "--epochs", 1, "--limit", 300, "--out", tmp_path)
+    out = run("train_digits.py", "--epochs", 1, "--limit", 300, "--out", tmp_path, env={"COLUMNS": "64"})
     assert "epoch  1/1: 100%" in out and "test accuracy:" in out
+    bar = [seg for line in out.splitlines() for seg in line.split("\r") if "epoch  1/1" in seg]
+    assert bar and max(len(seg) for seg in bar) <= 64  # the bar fits the terminal's width
     if HAVE_DOT:  # the module-clustered graph, parameters named from the model
         svg = (tmp_path / "graph.svg").read_text()
         assert "features.0.weight" in svg and "classifier" in svg

@@ -189,9 +189,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         for node in order:
             grads = buffers.pop(node, None)
             if grads is not None and node._hooks and hooks:
-                for nr, hooks in node._hooks.items():
+                for nr, output_hooks in node._hooks.items():
                     if grads[nr] is not None:
-                        grads[nr] = _run_hooks(hooks, grads[nr], f"output {nr} of {node.name}")
+                        grads[nr] = _run_hooks(output_hooks, grads[nr], f"output {nr} of {node.name}")
             if grads is not None and captured is not None:
                 for nr, g in enumerate(grads):
                     for i in wanted.get((node, nr), ()):

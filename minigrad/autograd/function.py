@@ -30,13 +30,15 @@ def _describe(args):
 
 
 def _inputs(name, args):
-    """The device of the Tensor arguments, their arrays, and the edges of a node recorded over
-    them (None when recording is off or no input requires grad), in one pass over ``args``."""
+    """The device of the Tensor arguments, their arrays, the edges of a node recorded over them
+    (None when recording is off or no input requires grad), and ``(index, Tensor)`` for the
+    Tensor inputs that need no gradient (None when there are none), in one pass over ``args``."""
     device = None
     recording = _enabled.get()
     wanted = False
     raw = []
     edges = []
+    constants = None
     for a in args:
         if isinstance(a, Tensor):
             d = a.device
@@ -55,12 +57,15 @@ def _inputs(name, args):
                     edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
                     wanted = True
                     continue
+                if constants is None:
+                    constants = []
+                constants.append((len(edges), a))
         else:
             raw.append(a)
         edges.append(None)
     if device is None:
         device = _backend.default_device()
-    return device, raw, (tuple(edges) if wanted else None)
+    return device, raw, (tuple(edges) if wanted else None), constants
 
 
 class Op(Node):
@@ -94,7 +99,7 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args, **attrs):
-        device, raw, edges = _inputs(cls.__name__, args)
+        device, raw, edges, constants = _inputs(cls.__name__, args)
         ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
@@ -130,7 +135,7 @@ class Op(Node):
             for r in results:
                 views.track(r, args[0], cls, attrs)
         if record:
-            ctx._record(args, raw, results, attrs)
+            ctx._record(args, raw, results, attrs, constants)
         return result
 
     def _floating(self, raw):
@@ -208,7 +213,7 @@ class Function(Node):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        device, raw, edges = _inputs(cls.__name__, args)
+        device, raw, edges, constants = _inputs(cls.__name__, args)
         ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
@@ -223,7 +228,7 @@ class Function(Node):
         results = tuple(ctx._wrap_output(i, o, args) for i, o in enumerate(outputs))
         if ctx.next is not None:
             tensors = [r for r in results if isinstance(r, Tensor)]
-            ctx._record(args, raw, tensors, kwargs)
+            ctx._record(args, raw, tensors, kwargs, constants)
             ctx.out_meta = tuple([(r.array.shape, r.array.dtype) if isinstance(r, Tensor) else ((), None)
                                   for r in results])
         return results if isinstance(output, tuple) else results[0]

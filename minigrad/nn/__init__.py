@@ -74,3 +74,4 @@ from .modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .parallel import SyncBatchNorm
 from .parameter import Parameter
+from .summary import ModelStatistics, summary
