@@ -130,6 +130,15 @@ def bernoulli_mask(shape, p, like, generator=None):
     return _random("bernoulli", shape, generator, _dtypes.bool_, like.device, False, p=p)
 
 
+def dropout_multiplier(shape, p, like, generator=None):
+    """Inverted dropout's factor on ``like``'s device and dtype: 0 with probability ``p``, else 1/(1-p)."""
+    dev = like.device
+    if p == 1.0:
+        return Tensor._wrap(dev.backend.full(shape, 0, like.array.dtype, dev.index), dev)
+    keep = bernoulli_mask(shape, 1.0 - p, like, generator)
+    return Tensor._wrap(dev.xp.astype(keep.array, like.array.dtype) * (1.0 / (1.0 - p)), dev)
+
+
 def _fill_random(t, kind, generator, **kw):
     """Overwrite ``t`` in place with random values (``normal_``, ``uniform_``, ``nn.init``)."""
     from .autograd.grad_mode import no_grad

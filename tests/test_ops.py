@@ -42,6 +42,25 @@ def _np_logsumexp(a, axis, keepdims=False):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+def _np_attention(q, k, v, mask=None):
+    """softmax(q kᵀ / √E + mask) v; a bool mask is True where attending, a row masked entirely gives 0."""
+    s = q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        s = np.where(mask, s, -np.inf) if mask.dtype == bool else s + mask
+    top = s.max(axis=-1, keepdims=True)
+    e = np.exp(s - np.where(np.isinf(top), 0.0, top))
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total == 0, 1.0, total) @ v
+
+
+_CAUSAL = np.tril(np.ones((3, 5), dtype=bool))
+_MASK = np.array([[True, False, True, False, True], [False] * 5, [False, False, False, False, True]])
+
+
+def _sdpa_masked(q, k, v):
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mg.tensor(_MASK, device=q.device))
+
+
 def _gelu(a):
     return 0.5 * a * (1 + np.vectorize(math.erf)(a / math.sqrt(2)))
 
@@ -166,6 +185,20 @@ OPS = [
        lambda a, b: a @ np.swapaxes(b, -1, -2), [((3, 4), (2, 4)), ((3, 4), (2, 5, 4))]),
     Op("matmul_transpose_both", lambda a, b: MatMul.apply(a, b, transpose=(True, True)),
        lambda a, b: np.swapaxes(a, -1, -2) @ np.swapaxes(b, -1, -2), [((4, 3), (2, 4)), ((2, 4, 3), (2, 4))]),
+    # attention: one node over two batched products and a masked softmax
+    Op("sdpa", F.scaled_dot_product_attention, _np_attention,
+       [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((3, 4), (2, 1, 5, 4), (5, 2)),
+        ((2, 0, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_causal", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+       lambda q, k, v: _np_attention(q, k, v, _CAUSAL), [((2, 3, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_bool_mask_dead_row", _sdpa_masked, lambda q, k, v: _np_attention(q, k, v, _MASK),
+       [((2, 3, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_float_mask", lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+       _np_attention, [((2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5)),
+                       ((1, 3, 2), (2, 4, 2), (2, 4, 2), (2, 1, 4))]),
+    Op("sdpa_gqa", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+       lambda q, k, v: _np_attention(q, np.repeat(k, 2, axis=-3), np.repeat(v, 2, axis=-3)),
+       [((1, 4, 3, 2), (1, 2, 5, 2), (1, 2, 5, 3))]),
     Op("einsum_mm", lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
        [((3, 4), (4, 2))]),
     Op("einsum_batch_ellipsis", lambda a, b: mg.einsum("...ij,...jk", a, b),

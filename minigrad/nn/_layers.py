@@ -128,12 +128,7 @@ def _check_p(p):
 
 
 def _masked(input, keep_shape, p):
-    if p == 1.0:
-        return input * 0.0
-    keep = _random.bernoulli_mask(keep_shape, 1.0 - p, input)
-    dev = input.device
-    scale = dev.xp.astype(keep.array, input.array.dtype) * (1.0 / (1.0 - p))
-    return input * Tensor._wrap(scale, dev)
+    return input * _random.dropout_multiplier(keep_shape, p, input)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):

@@ -6,6 +6,7 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 """
 
 from .. import dtypes as _dtypes
+from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Silu, where
 from ..ops.movement import pad
@@ -253,4 +254,4 @@ __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu
            "smooth_l1_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_similarity", "pairwise_distance",
            "cosine_embedding_loss", "triplet_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d",
-           "avg_pool2d", "adaptive_avg_pool2d"]
+           "avg_pool2d", "adaptive_avg_pool2d", "scaled_dot_product_attention"]
