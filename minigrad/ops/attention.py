@@ -127,7 +127,7 @@ def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
     dev = query.device
     if is_causal:
-        attn_mask = Tensor._wrap(_lower_triangle(dev, length, source), dev)
+        attn_mask = Tensor._wrap(lower_triangle(dev, length, source), dev)
     bias = None
     if attn_mask is not None:
         boolean = attn_mask.dtype.category == "bool"
@@ -173,7 +173,7 @@ def _check(query, key, value, attn_mask, dropout_p, is_causal, enable_gqa):
         raise ValueError(f"dropout probability has to be between 0 and 1, but got {dropout_p}")
 
 
-def _lower_triangle(dev, rows, cols):
+def lower_triangle(dev, rows, cols):
     """The (rows, cols) boolean array true on and below the diagonal (``tril`` of ones)."""
     xp = dev.xp
     i = xp.reshape(dev.backend.arange(rows, dev.index), (rows, 1))
