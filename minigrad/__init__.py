@@ -89,7 +89,6 @@ from .functions import (
     transpose,
     unsqueeze,
     var,
-    where,
 )
 from .random import (
     Generator,
@@ -105,6 +104,104 @@ from .random import (
 )
 from .tensor import Tensor
 
+# v2 additions for real PyTorch programs
+from .creation import (  # noqa: E402
+    BoolTensor,
+    ByteTensor,
+    CharTensor,
+    DoubleTensor,
+    FloatTensor,
+    HalfTensor,
+    IntTensor,
+    LongTensor,
+    ShortTensor,
+    meshgrid,
+)
+from .dtypes import finfo, iinfo  # noqa: E402
+from .functions import (  # noqa: E402
+    addcdiv,
+    addcmul,
+    addmm,
+    all,
+    allclose,
+    any,
+    arctan2,
+    argsort,
+    atan2,
+    baddbmm,
+    bincount,
+    bmm,
+    cdist,
+    ceil,
+    count_nonzero,
+    cumprod,
+    diag,
+    diagonal,
+    dot,
+    equal,
+    fix,
+    floor,
+    fmod,
+    frac,
+    histc,
+    histogram,
+    hypot,
+    index_add,
+    index_copy,
+    index_fill,
+    is_tensor,
+    isclose,
+    isinf,
+    kthvalue,
+    lerp,
+    log2,
+    log10,
+    logcumsumexp,
+    logical_and,
+    logical_not,
+    logical_or,
+    logical_xor,
+    masked_fill,
+    masked_scatter,
+    masked_select,
+    mm,
+    moveaxis,
+    movedim,
+    mv,
+    nan_to_num,
+    narrow,
+    nonzero,
+    numel,
+    outer,
+    pow,
+    reciprocal,
+    repeat_interleave,
+    roll,
+    round,
+    scatter,
+    scatter_add,
+    scatter_reduce,
+    sort,
+    square,
+    std_mean,
+    swapaxes,
+    swapdims,
+    take_along_dim,
+    tile,
+    topk,
+    trace,
+    tril,
+    triu,
+    trunc,
+    unbind,
+    unflatten,
+    unique,
+    var_mean,
+    where,
+)
+from .printing import set_printoptions  # noqa: E402
+from .random import bernoulli, multinomial, normal, randint_like  # noqa: E402
+
 float = float32  # noqa: A001
 double = float64
 half = float16
@@ -112,7 +209,7 @@ long = int64
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed")
+_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed", "distributions", "linalg")
 _LAZY = {"save": "serialization", "load": "serialization"}
 
 

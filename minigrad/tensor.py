@@ -36,7 +36,13 @@ class Tensor:
     _view = False  # made by a view op: shares storage with its input
     _shared = False  # a gradient that more than one tensor may hold (the engine copies it into .grad)
 
-    def __init__(self, data, requires_grad=False, *, dtype=None, device=None):
+    def __init__(self, *data, requires_grad=False, dtype=None, device=None):
+        sizes, data = _legacy_data(data)
+        if sizes is not None:  # an uninitialised tensor of that shape (PyTorch's legacy form)
+            dev = _backend.default_device() if device is None else _backend.device(device)
+            target = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
+            _init(self, dev.backend.full(sizes, 0, dev.backend.native(target), dev.index), dev)
+            return
         if isinstance(data, Tensor):
             data = data.detach()
             dev = data.device if device is None else _backend.device(device)
@@ -304,8 +310,8 @@ class Tensor:
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(self.device.backend.to_numpy(self.array), separator=", ",
-                               prefix="tensor(") if self.numel() <= 1000 else f"<shape {tuple(self.shape)}>"
+        body = np.array2string(self.device.backend.to_numpy(self.array), separator=", ", prefix="tensor(",
+                               **_printing.array2string_options())
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
@@ -576,11 +582,11 @@ class Tensor:
     def cumsum(self, dim):
         return Cumsum.apply(self, dim=_dim(dim, self.ndim))
 
-    def all(self):
-        return Logical.apply(self, op="all")
+    def all(self, dim=None, keepdim=False):
+        return LogicalReduce.apply(self, op="all", dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def any(self):
-        return Logical.apply(self, op="any")
+    def any(self, dim=None, keepdim=False):
+        return LogicalReduce.apply(self, op="any", dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     # --- shape ---------------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -741,6 +747,267 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
+    # --- v2 additions for real PyTorch programs: one-line delegations to ops ----------------------
+    # creation and sampling
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return _creation.new_tensor(self, data, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, size, fill_value, dtype, device, requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, _shape_arg(size), 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, _shape_arg(size), 1, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, _shape_arg(size), 0, dtype, device, requires_grad)
+
+    def bernoulli(self, p=None, *, generator=None):
+        return _random.bernoulli(self, p, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        return self.copy_(_random.bernoulli(self.detach(), p, generator=generator))
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return _random.multinomial(self, num_samples, replacement, generator=generator)
+
+    # elementwise
+    def log2(self):
+        return Log2.apply(self)
+
+    def log10(self):
+        return Log10.apply(self)
+
+    def floor(self):
+        return Round.apply(self, op="floor")
+
+    def ceil(self):
+        return Round.apply(self, op="ceil")
+
+    def trunc(self):
+        return Round.apply(self, op="trunc")
+
+    fix = trunc
+
+    def round(self, decimals=0):
+        return Round.apply(self, op="round", decimals=decimals)
+
+    def frac(self):
+        return self - self.trunc()
+
+    def fmod(self, other):
+        return Fmod.apply(*_promote(self, other))
+
+    def atan2(self, other):
+        return Atan2.apply(*_promote(self, other))
+
+    arctan2 = atan2
+
+    def hypot(self, other):
+        return Hypot.apply(*_promote(self, other))
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+    def isinf(self):
+        return Logical.apply(self, op="isinf")
+
+    def logical_not(self):
+        return Logical.apply(self != 0, op="logical_not")
+
+    def logical_and(self, other):
+        return Logical.apply(self != 0, _promote(self, other)[1] != 0, op="logical_and")
+
+    def logical_or(self, other):
+        return Logical.apply(self != 0, _promote(self, other)[1] != 0, op="logical_or")
+
+    def logical_xor(self, other):
+        return Logical.apply(self != 0, _promote(self, other)[1] != 0, op="logical_xor")
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _pointwise.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(_pointwise.isclose(self, other, rtol, atol, equal_nan).all())
+
+    def equal(self, other):
+        return self.shape == other.shape and bool((self == other).all())
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return self + value * tensor1 * tensor2
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return self + value * tensor1 / tensor2
+
+    def lerp(self, end, weight):
+        return self + weight * (end - self)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return _inplace(self, Add, value * tensor1 * tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return _inplace(self, Add, value * tensor1 / tensor2)
+
+    def lerp_(self, end, weight):
+        return _inplace(self, Add, weight * (end - self))
+
+    # reductions and scans
+    def cumprod(self, dim):
+        return Cumprod.apply(self, dim=_dim(dim, self.ndim))
+
+    def logcumsumexp(self, dim):
+        return _pointwise.logcumsumexp(self, dim)
+
+    def count_nonzero(self, dim=None):
+        return (self != 0).sum(dim)
+
+    # selection and sorting
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _sorting.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _sorting.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return _sorting.kthvalue(self, k, dim, keepdim)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights=None, minlength=0):
+        return _sorting.bincount(self, weights, minlength)
+
+    def histc(self, bins=100, min=0, max=0):
+        return _sorting.histc(self, bins, min, max)
+
+    def nonzero(self, *, as_tuple=False):
+        return _sorting.nonzero(self, as_tuple=as_tuple)
+
+    def masked_select(self, mask):
+        return _sorting.masked_select(self, mask)
+
+    def take_along_dim(self, indices, dim=None):
+        return _sorting.take_along_dim(self, indices, dim)
+
+    # scatter and in-place indexing
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        return _scatter.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        return _scatter.scatter(self, dim, index, src, value, reduce, inplace=True)
+
+    def scatter_add(self, dim, index, src):
+        return _scatter.scatter_reduce(self, dim, index, src, "sum")
+
+    def scatter_add_(self, dim, index, src):
+        return _scatter.scatter_reduce(self, dim, index, src, "sum", inplace=True)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return _scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self, inplace=True)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _scatter.index_add(self, dim, index, source, alpha)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return _scatter.index_add(self, dim, index, source, alpha, inplace=True)
+
+    def index_copy(self, dim, index, source):
+        return _scatter.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim, index, source):
+        return _scatter.index_copy(self, dim, index, source, inplace=True)
+
+    def index_fill(self, dim, index, value):
+        return _scatter.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim, index, value):
+        return _scatter.index_fill(self, dim, index, value, inplace=True)
+
+    def masked_fill_(self, mask, value):
+        return _scatter.masked_fill_(self, mask, value)
+
+    def masked_scatter(self, mask, source):
+        return _scatter.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        return _scatter.masked_scatter(self, mask, source, inplace=True)
+
+    # shape
+    def nelement(self):
+        return self.numel()
+
+    def is_contiguous(self, memory_format=None):
+        return self.device.backend.is_contiguous(self.array)
+
+    def narrow(self, dim, start, length):
+        return _movement.narrow(self, dim, start, length)
+
+    def roll(self, shifts, dims=None):
+        return _movement.roll(self, shifts, dims)
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return _movement.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def movedim(self, source, destination):
+        return _movement.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0, axis1):
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def tile(self, *dims):
+        return _movement.tile(self, _shape_arg(dims))
+
+    # linear algebra
+    def mm(self, mat2):
+        return _linalg.mm(self, mat2)
+
+    def bmm(self, mat2):
+        return _linalg.bmm(self, mat2)
+
+    def mv(self, vec):
+        return _linalg.mv(self, vec)
+
+    def dot(self, other):
+        return _linalg.dot(self, other)
+
+    def outer(self, vec2):
+        return _linalg.outer(self, vec2)
+
+    ger = outer
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _linalg.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def tril(self, diagonal=0):
+        return _linalg.tril(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _linalg.triu(self, diagonal)
+
+    def diag(self, diagonal=0):
+        return _linalg.diag(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _linalg.diagonal(self, offset, dim1, dim2)
+
+    def trace(self):
+        return _linalg.trace(self)
+
 
 class _RemovableHook:
     def __init__(self, tensor, hook, registry="_hooks"):
@@ -771,6 +1038,25 @@ class _ValuesIndices(tuple):
 
 def _values_indices(values, indices):
     return _ValuesIndices((values, indices))
+
+
+def _legacy_data(args):
+    """``Tensor(*args)``: ``(sizes, None)`` or ``(None, data)``, as PyTorch's legacy constructor reads them.
+
+    ``Tensor(2, 3)`` is an uninitialised 2x3 tensor and ``Tensor()`` an empty one; one sequence,
+    array or Tensor is data; a lone Python number is refused, as in PyTorch (``Tensor(2)`` would
+    be a size, ``Tensor(2.0)`` is ambiguous).
+    """
+    if not args:
+        return (0,), None
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        if any(a < 0 for a in args):
+            raise RuntimeError(f"Tensor(): negative dimension in size {tuple(int(a) for a in args)}")
+        return tuple(int(a) for a in args), None
+    if len(args) == 1 and not isinstance(args[0], (float, complex, bool, str)):
+        return None, args[0]
+    kinds = ", ".join(type(a).__name__ for a in args)
+    raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got ({kinds})")
 
 
 def _init(t, array, device):
@@ -889,7 +1175,16 @@ from .ops.elementwise import (  # noqa: E402
     Tanh,
     where,
 )
+from . import creation as _creation  # noqa: E402
+from . import printing as _printing  # noqa: E402
+from . import random as _random  # noqa: E402
+from .ops import linalg as _linalg  # noqa: E402
+from .ops import movement as _movement  # noqa: E402
+from .ops import pointwise as _pointwise  # noqa: E402
+from .ops import scatter as _scatter  # noqa: E402
+from .ops import sorting as _sorting  # noqa: E402
 from .ops.indexing import Gather, GetItem, IndexSelect, SetItem  # noqa: E402
+from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, Log2, Log10, LogicalReduce, NanToNum, Round  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from .ops.movement import (  # noqa: E402
     BroadcastTo,
