@@ -313,7 +313,50 @@ V2_OPS = [
     Op("diagonal", lambda a: a.diagonal(0, -2, -1), lambda a: np.diagonal(a, 0, -2, -1), [((3, 4),), ((2, 3, 4),)]),
     Op("diagonal_offset_dims", lambda a: mg.diagonal(a, -1, 2, 0), lambda a: np.diagonal(a, -1, 2, 0), [((2, 3, 4),)]),
     Op("trace", mg.trace, np.trace, [((3, 4),), ((3, 3),)]),
+    # mg.linalg: inputs shifted by 4I (or made a Gram matrix) to stay well conditioned
+    Op("linalg_inv", lambda a: mg.linalg.inv(a + _eye4(a)), lambda a: np.linalg.inv(a + 4 * np.eye(a.shape[-1])),
+       [((3, 3),), ((2, 3, 3),)]),
+    Op("linalg_solve", lambda a, b: mg.linalg.solve(a + _eye4(a), b),
+       lambda a, b: np.linalg.solve(a + 4 * np.eye(3), b), [((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 1))]),
+    Op("linalg_solve_vector", lambda a, b: mg.linalg.solve(a + _eye4(a), b),
+       lambda a, b: np.linalg.solve(a + 4 * np.eye(3), b[..., None])[..., 0], [((3, 3), (3,)), ((2, 3, 3), (2, 3))]),
+    Op("linalg_det", lambda a: mg.linalg.det(a + _eye4(a)), lambda a: np.linalg.det(a + 4 * np.eye(a.shape[-1])),
+       [((3, 3),), ((2, 2, 2),)]),
+    Op("linalg_slogdet", lambda a: mg.linalg.slogdet(a + _eye4(a)).logabsdet,
+       lambda a: np.linalg.slogdet(a + 4 * np.eye(a.shape[-1]))[1], [((3, 3),), ((2, 2, 2),)]),
+    Op("linalg_cholesky", lambda a: mg.linalg.cholesky(a @ a.mT + _eye4(a.mT)),
+       lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + 4 * np.eye(a.shape[-2])), [((3, 3),), ((2, 3, 4),)]),
+    Op("linalg_qr", lambda a: (lambda q, r: q * q + r.sum())(*mg.linalg.qr(a)),
+       lambda a: (lambda q, r: q * q + r.sum())(*np.linalg.qr(a)), [((4, 3),), ((3, 3),)]),
+    Op("linalg_eigh", lambda a: (lambda w, v: v * v + w)(*mg.linalg.eigh(a + a.mT)),
+       lambda a: (lambda w, v: v * v + w)(*np.linalg.eigh(a + a.T)), [((3, 3),)]),
+    Op("linalg_svd", lambda a: _svd_invariants(*mg.linalg.svd(a, full_matrices=False)),
+       lambda a: _svd_invariants(*np.linalg.svd(a, full_matrices=False)),
+       [((4, 3),), ((3, 4),)]),
+    Op("linalg_svdvals", mg.linalg.svdvals, lambda a: np.linalg.svd(a, compute_uv=False), [((4, 3),), ((2, 3, 3),)]),
+    Op("linalg_vector_norm", lambda a: mg.linalg.vector_norm(a, 3, dim=-1), lambda a: (np.abs(a) ** 3).sum(-1) ** (1 / 3),
+       REDUCE_SHAPES, domain=(0.2, 2.0)),
+    Op("linalg_matrix_norm_fro", mg.linalg.matrix_norm, lambda a: np.linalg.norm(a, "fro", axis=(-2, -1)),
+       [((3, 4),), ((2, 3, 4),)]),
+    Op("linalg_matrix_norm_nuc", lambda a: mg.linalg.matrix_norm(a, "nuc"), lambda a: np.linalg.norm(a, "nuc"),
+       [((4, 3),)]),
+    Op("linalg_matrix_norm_1", lambda a: mg.linalg.matrix_norm(a, 1), lambda a: np.linalg.norm(a, 1),
+       [((4, 3),)], second_order=False),
+    Op("linalg_matrix_norm_inf", lambda a: mg.linalg.norm(a, math.inf), lambda a: np.linalg.norm(a, np.inf),
+       [((4, 3),)], second_order=False),
+    Op("linalg_norm", mg.linalg.norm, lambda a: np.linalg.norm(a.reshape(-1)), REDUCE_SHAPES),
 ]
+
+
+def _svd_invariants(u, s, vh):
+    """Sign-independent functions of each singular triple (weights make them non-constant)."""
+    def weights(n):
+        return np.arange(1.0, n + 1) if isinstance(u, np.ndarray) else mg.arange(1.0, n + 1, dtype=u.dtype, device=u.device)
+    return (u * u).T @ weights(u.shape[0]) + s + (vh * vh) @ weights(vh.shape[1])
+
+
+def _eye4(a):
+    return 4 * mg.eye(a.shape[-1], dtype=a.dtype, device=a.device)
 
 
 def _np_set(a, key, value):
