@@ -150,12 +150,14 @@ def norm(A, ord=None, dim=None, keepdim=False, *, dtype=None):
         return vector_norm(A, 2 if ord is None else ord, dim, keepdim, dtype=dtype)
     if dim is None and A.ndim != 2:
         raise RuntimeError(f"linalg.norm: with ord and no dim, A must be 1-d or 2-d, got {A.ndim}-d")
-    return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim, dtype=dtype)
+    return matrix_norm(A, "fro" if ord is None else ord, (-2, -1) if dim is None else dim, keepdim,
+                       dtype=dtype)
 
 
 def _same_dtype(name, a, b):
     if a.dtype is not b.dtype:
-        raise RuntimeError(f"linalg.{name}: expected A and B to have the same dtype, got {a.dtype} and {b.dtype}")
+        raise RuntimeError(f"linalg.{name}: expected A and B to have the same dtype, got {a.dtype} and "
+                           f"{b.dtype}")
 
 
 class _SignLogAbsDet(tuple):

@@ -105,7 +105,8 @@ def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=N
         raise TypeError(f"randint(): argument 'size' must be a tuple of ints, not {type(got).__name__} "
                         "(randint(high, size) or randint(low, high, size))")
     if not low < high:
-        raise RuntimeError(f"randint: expected 'low' to be less than 'high', but got low={low} >= high={high}")
+        raise RuntimeError(f"randint: expected 'low' to be less than 'high', but got low={low} >= "
+                           f"high={high}")
     return _random("integers", tuple(size), generator, dtype or _dtypes.int64, device, requires_grad,
                    low=int(low), high=int(high))
 

@@ -855,7 +855,7 @@ class Tensor:
 
     # reductions and scans
     def cumprod(self, dim):
-        return Cumprod.apply(self, dim=_dim(dim, self.ndim))
+        return Cumprod.apply(self if self.dtype.is_floating_point else self.long(), dim=_dim(dim, self.ndim))
 
     def logcumsumexp(self, dim):
         return _pointwise.logcumsumexp(self, dim)
@@ -1136,8 +1136,16 @@ def _inplace(t, fn, *args, **attrs):
 
 # Imported last: these modules import Tensor from here.
 from . import autograd as _autograd  # noqa: E402
+from . import creation as _creation  # noqa: E402
+from . import printing as _printing  # noqa: E402
+from . import random as _random  # noqa: E402
 from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
+from .ops import linalg as _linalg  # noqa: E402
+from .ops import movement as _movement  # noqa: E402
+from .ops import pointwise as _pointwise  # noqa: E402
+from .ops import scatter as _scatter  # noqa: E402
+from .ops import sorting as _sorting  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     Abs,
     Add,
@@ -1175,16 +1183,7 @@ from .ops.elementwise import (  # noqa: E402
     Tanh,
     where,
 )
-from . import creation as _creation  # noqa: E402
-from . import printing as _printing  # noqa: E402
-from . import random as _random  # noqa: E402
-from .ops import linalg as _linalg  # noqa: E402
-from .ops import movement as _movement  # noqa: E402
-from .ops import pointwise as _pointwise  # noqa: E402
-from .ops import scatter as _scatter  # noqa: E402
-from .ops import sorting as _sorting  # noqa: E402
 from .ops.indexing import Gather, GetItem, IndexSelect, SetItem  # noqa: E402
-from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, Log2, Log10, LogicalReduce, NanToNum, Round  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from .ops.movement import (  # noqa: E402
     BroadcastTo,
@@ -1198,6 +1197,7 @@ from .ops.movement import (  # noqa: E402
     chunk,
     split,
 )
+from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, Log2, Log10, LogicalReduce, NanToNum, Round  # noqa: E402
 from .ops.reduce import (  # noqa: E402
     Amax,
     Amin,

@@ -134,7 +134,8 @@ class ArrayAPIBackend:
     def unique(self, x, dim):
         """Sorted distinct values (slices along ``dim``; elements when None), inverse and counts."""
         index = self.device_index(x)
-        return tuple(self.from_numpy(np.ascontiguousarray(r), index) for r in _np_unique(self.to_numpy(x), dim))
+        found = _np_unique(self.to_numpy(x), dim)
+        return tuple(self.from_numpy(np.ascontiguousarray(r), index) for r in found)
 
     def logcumsumexp(self, x):
         """yᵢ = log Σ_{j≤i} exp(xⱼ) along the last axis, exactly (a running log-add-exp)."""

@@ -24,10 +24,12 @@ class Categorical(Distribution):
 
     def __init__(self, probs=None, logits=None, validate_args=None):
         if (probs is None) == (logits is None):
-            raise ValueError(f"{type(self).__name__}: either `probs` or `logits` must be specified, but not both")
+            raise ValueError(f"{type(self).__name__}: either `probs` or `logits` must be specified, "
+                             "but not both")
         param = probs if probs is not None else logits
         if param.ndim < 1:
-            raise ValueError(f"{type(self).__name__}: `probs` or `logits` needs at least one dimension (the classes)")
+            raise ValueError(f"{type(self).__name__}: `probs` or `logits` needs at least one "
+                             "dimension (the classes)")
         self._validate_args = True if validate_args is None else bool(validate_args)
         if probs is not None:
             self._check("probs", (probs >= 0) & probs.isfinite(), "Simplex()")
@@ -66,7 +68,8 @@ class Categorical(Distribution):
 
     def log_prob(self, value):
         value = value.long()
-        self._check_value((value >= 0) & (value < self._num_events), f"IntegerInterval(0, {self._num_events - 1})")
+        support = f"IntegerInterval(0, {self._num_events - 1})"
+        self._check_value((value >= 0) & (value < self._num_events), support)
         shape = _broadcast_shape(tuple(value.shape), self.batch_shape)
         logits = self.logits.expand(shape + (self._num_events,))
         return logits.gather(-1, value.expand(shape).unsqueeze(-1)).squeeze(-1)

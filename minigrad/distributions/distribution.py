@@ -65,8 +65,8 @@ class Distribution:
 
     def _check_value(self, ok, support):
         if self._validate_args and not bool(ok.all()):
-            raise ValueError(f"{type(self).__name__}.log_prob: expected value argument to be within the support "
-                             f"({support}) of the distribution, but found invalid values")
+            raise ValueError(f"{type(self).__name__}.log_prob: expected value argument to be within the "
+                             f"support ({support}) of the distribution, but found invalid values")
 
     def __repr__(self):
         params = ", ".join(f"{k}: {tuple(getattr(self, k).shape) or getattr(self, k).item()}"

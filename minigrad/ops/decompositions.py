@@ -187,7 +187,9 @@ class Svd(Op):
         off = 1 - _eye_like(s, k)
         f = off / (s2.unsqueeze(-2) - s2.unsqueeze(-1) + (1 - off))
         smat = _diag_embed(s)
-        inner = (f * (_t(u) @ du - _t(du) @ u)) @ smat + _diag_embed(ds) + smat @ (f * (_t(v) @ dv - _t(dv) @ v))
+        u_part = (f * (_t(u) @ du - _t(du) @ u)) @ smat
+        v_part = smat @ (f * (_t(v) @ dv - _t(dv) @ v))
+        inner = u_part + _diag_embed(ds) + v_part
         da = u @ inner @ vh
         s_inv = _diag_embed(1 / s)
         if m > k:

@@ -3,7 +3,7 @@ spellings of them (``mm``, ``bmm``, ``mv``, ``dot``, ``addmm``, ...), triangles 
 
 import string
 
-from .._coerce import _broadcast_shape, _dim
+from .._coerce import _dim
 from ..autograd.function import Op
 from .indexing import GetItem, ScatterAdd
 
@@ -137,7 +137,8 @@ def _normalise(equation, ndims):
 # --- matrix products with PyTorch's shape rules (each one a matmul) --------------------------------
 def _same_dtype(name, a, b):
     if a.dtype is not b.dtype:
-        raise RuntimeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and {b.dtype}")
+        raise RuntimeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and "
+                           f"{b.dtype}")
 
 
 def mm(input, mat2):
@@ -146,8 +147,8 @@ def mm(input, mat2):
         raise RuntimeError(f"mm: both arguments must be matrices, got shapes {tuple(input.shape)} and "
                            f"{tuple(mat2.shape)}")
     if input.shape[1] != mat2.shape[0]:
-        raise RuntimeError(f"mm: mat1 and mat2 shapes cannot be multiplied ({input.shape[0]}x{input.shape[1]} "
-                           f"and {mat2.shape[0]}x{mat2.shape[1]})")
+        raise RuntimeError(f"mm: mat1 and mat2 shapes cannot be multiplied "
+                           f"({input.shape[0]}x{input.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
     _same_dtype("mm", input, mat2)
     return MatMul.apply(input, mat2)
 
@@ -159,7 +160,8 @@ def bmm(input, mat2):
                            f"{tuple(mat2.shape)}")
     if mat2.shape[:2] != (input.shape[0], input.shape[2]):
         raise RuntimeError(f"bmm: expected size for first two dimensions of batch2 tensor to be: "
-                           f"[{input.shape[0]}, {input.shape[2]}] but got: [{mat2.shape[0]}, {mat2.shape[1]}]")
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: "
+                           f"[{mat2.shape[0]}, {mat2.shape[1]}]")
     _same_dtype("bmm", input, mat2)
     return MatMul.apply(input, mat2)
 
@@ -167,7 +169,8 @@ def bmm(input, mat2):
 def mv(input, vec):
     """Matrix times vector, (n, m) @ (m,) -> (n,)."""
     if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
-        raise RuntimeError(f"mv: size mismatch, got matrix {tuple(input.shape)} and vector {tuple(vec.shape)}")
+        raise RuntimeError(f"mv: size mismatch, got matrix {tuple(input.shape)} and vector "
+                           f"{tuple(vec.shape)}")
     _same_dtype("mv", input, vec)
     return MatMul.apply(input, vec)
 
@@ -177,7 +180,8 @@ def dot(input, other):
     if input.ndim != 1 or other.ndim != 1:
         raise RuntimeError(f"dot: 1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
     if input.shape != other.shape:
-        raise RuntimeError(f"dot: inconsistent tensor size, got {input.shape[0]} and {other.shape[0]} elements")
+        raise RuntimeError(f"dot: inconsistent tensor size, got {input.shape[0]} and {other.shape[0]} "
+                           "elements")
     _same_dtype("dot", input, other)
     return MatMul.apply(input, other)
 
@@ -185,7 +189,8 @@ def dot(input, other):
 def outer(input, vec2):
     """The outer product aᵢ bⱼ of two 1-d tensors, (n,) x (m,) -> (n, m)."""
     if input.ndim != 1 or vec2.ndim != 1:
-        raise RuntimeError(f"outer: expected 1-D arguments, got shapes {tuple(input.shape)} and {tuple(vec2.shape)}")
+        raise RuntimeError(f"outer: expected 1-D arguments, got shapes {tuple(input.shape)} and "
+                           f"{tuple(vec2.shape)}")
     return input.unsqueeze(-1) * vec2
 
 
@@ -200,7 +205,8 @@ def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
 
 
 def _scaled_sum(name, input, product, beta, alpha):
-    if _broadcast_shape(input.shape, product.shape) != tuple(product.shape):
+    lead = product.ndim - input.ndim
+    if lead < 0 or any(n not in (1, m) for n, m in zip(input.shape, product.shape[lead:])):
         raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} does not broadcast to the product's "
                            f"shape {tuple(product.shape)}")
     product = product if alpha == 1 else product * alpha
@@ -252,7 +258,8 @@ def triu(input, diagonal=0):
 
 def _triangle(name, input, diagonal, upper):
     if input.ndim < 2:
-        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape {tuple(input.shape)}")
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
+                           f"{tuple(input.shape)}")
     return Triangle.apply(input, diagonal=int(diagonal), upper=upper)
 
 

@@ -368,12 +368,14 @@ def movedim(input, source, destination):
     source = (source,) if isinstance(source, int) else tuple(source)
     destination = (destination,) if isinstance(destination, int) else tuple(destination)
     if len(source) != len(destination):
-        raise RuntimeError(f"movedim: invalid source or destination dims: source ({list(source)} dims) should "
-                           f"contain the same number of dims as destination ({list(destination)} dims)")
+        raise RuntimeError(f"movedim: invalid source or destination dims: source ({list(source)} dims) "
+                           f"should contain the same number of dims as destination "
+                           f"({list(destination)} dims)")
     src = [_dim(d, input.ndim) for d in source]
     dst = [_dim(d, input.ndim) for d in destination]
     if len(set(src)) != len(src) or len(set(dst)) != len(dst):
-        raise RuntimeError(f"movedim: repeated dim in source {list(source)} or destination {list(destination)}")
+        raise RuntimeError(f"movedim: repeated dim in source {list(source)} or destination "
+                           f"{list(destination)}")
     order = [None] * input.ndim
     for s, d in zip(src, dst):
         order[d] = s

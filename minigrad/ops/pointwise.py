@@ -148,11 +148,11 @@ class LogicalReduce(Op):
 
 
 class Cumprod(Op):
-    """yᵢ = Π_{j≤i} xⱼ along ``dim``;  dxⱼ = Σ_{i≥j} dyᵢ yᵢ / xⱼ.
+    """yᵢ = Π_{j≤i} xⱼ along ``dim``;  dxⱼ = Σ_{i≥j} dyᵢ yᵢ / xⱼ when no x is zero.
 
-    That formula needs xⱼ ≠ 0. At the first zero of a slice the same sum is taken over the
-    products with that zero replaced by one; after it every gradient is zero (each product
-    holds that first zero), so zeros are exact too.
+    With zeros that quotient is undefined, so the sum is taken literally:
+    dxⱼ = Σ_{i≥j} dyᵢ Π_{k≤i, k≠j} xₖ, the cumulative products of x with xⱼ replaced by one
+    (n² work per slice). Written with Tensor ops, it is exact to every order.
     """
 
     @staticmethod
@@ -165,14 +165,15 @@ class Cumprod(Op):
     def backward(ctx, grad):
         x, y = ctx.saved_tensors
         dim = ctx.attrs["dim"]
-        is_zero = x == 0
-        safe = where(is_zero, 1.0, x)
-        dx = _reverse_cumsum(grad * y, dim) / safe
-        if not bool(is_zero.any()):
-            return dx
-        first = is_zero & (is_zero.long().cumsum(dim) == 1)
-        through_first = _reverse_cumsum(grad * where(first, 1.0, x).cumprod(dim), dim)
-        return where(first, through_first, where(is_zero, 0.0, dx))
+        if not bool((x == 0).any()):
+            return _reverse_cumsum(grad * y, dim) / x
+        x, grad = x.movedim(dim, -1), grad.movedim(dim, -1)
+        n = x.shape[-1]
+        j_is_k = _lower_triangle(x, n) & _lower_triangle(x, n).mT  # the diagonal
+        without_j = where(j_is_k, 1.0, x.unsqueeze(-2).expand(x.shape[:-1] + (n, n)))  # [..., j, k]
+        products = without_j.cumprod(-1)  # [..., j, i] = Π_{k≤i, k≠j} xₖ
+        later = _lower_triangle(x, n).mT  # i ≥ j
+        return where(later, products * grad.unsqueeze(-2), 0.0).sum(-1).movedim(-1, dim)
 
 
 def _reverse_cumsum(t, dim):

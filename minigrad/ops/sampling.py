@@ -24,7 +24,8 @@ class Bernoulli(Op):
     def forward(ctx, p, generator, prob=None):
         xp = ctx.xp
         if p.dtype not in ctx.device.backend.float_dtypes:
-            raise RuntimeError(f"bernoulli: expected a floating point input, got {ctx.device.backend.dtype_of[p.dtype]}")
+            raise RuntimeError(f"bernoulli: expected a floating point input, got "
+                               f"{ctx.device.backend.dtype_of[p.dtype]}")
         if prob is None and p.size and not bool(xp.all((p >= 0) & (p <= 1))):
             raise RuntimeError("bernoulli: expected all probabilities in [0, 1]")
         if prob is not None and not 0 <= prob <= 1:

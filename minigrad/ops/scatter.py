@@ -227,8 +227,8 @@ def _checked(name, input, dim, index, src):
             raise RuntimeError(f"{name}(): expected self.dtype to be equal to src.dtype, got {input.dtype} "
                                f"and {src.dtype}")
         if src.ndim != index.ndim:
-            raise RuntimeError(f"{name}(): index tensor must have the same number of dimensions ({index.ndim}) "
-                               f"as src tensor ({src.ndim})")
+            raise RuntimeError(f"{name}(): index tensor must have the same number of dimensions "
+                               f"({index.ndim}) as src tensor ({src.ndim})")
     for d, n in enumerate(index.shape):
         if (d != dim and n > input.shape[d]) or (src_shape is not None and n > src_shape[d]):
             raise RuntimeError(f"{name}(): expected index {list(index.shape)} to be no larger than self "
@@ -251,7 +251,8 @@ def _index_checked(name, input, dim, index, source):
         if source.dtype is not input.dtype:
             raise RuntimeError(f"{name}(): self ({input.dtype}) and source ({source.dtype}) must have the "
                                "same scalar type")
-        expected = input.shape[:dim] + (index.numel(),) + input.shape[dim + 1:] if input.ndim else (index.numel(),)
+        expected = (input.shape[:dim] + (index.numel(),) + input.shape[dim + 1:] if input.ndim
+                    else (index.numel(),))
         if source.ndim == 0 and input.ndim <= 1 and index.numel() == 1:
             source = source.reshape(expected)
         if tuple(source.shape) != expected:

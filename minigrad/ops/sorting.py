@@ -18,6 +18,9 @@ def _sort_key(xp, x, descending):
         return x
     if x.dtype == xp.bool or "uint" in str(x.dtype):
         x = xp.astype(x, xp.int64)
+        return -x
+    if xp.isdtype(x.dtype, "real floating"):  # NaN counts as the largest value (PyTorch): first here
+        return xp.where(xp.isnan(x), -xp.inf, -x)
     return -x
 
 
@@ -39,6 +42,7 @@ class Unique(Op):
     @staticmethod
     def forward(ctx, x, dim=None):
         values, inverse, counts = ctx.device.backend.unique(x, dim)
+        ctx.mark_non_differentiable(0, 1, 2)
         xp = ctx.xp
         return values, xp.astype(inverse, xp.int64), xp.astype(counts, xp.int64)
 
@@ -173,7 +177,10 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     if isinstance(bins, Tensor):
         edges = bins.detach().type(_dtypes.float64)
     else:
-        lo, hi = range if range is not None else ((x.min().item(), x.max().item()) if x.numel() else (0.0, 0.0))
+        if range is not None:
+            lo, hi = range
+        else:
+            lo, hi = (x.min().item(), x.max().item()) if x.numel() else (0.0, 0.0)
         if lo == hi:
             lo, hi = lo - 0.5, hi + 0.5
         if lo > hi:
