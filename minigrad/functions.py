@@ -110,56 +110,56 @@ def matmul(input, other):
     return input @ other
 
 
-def sum(input, dim=None, keepdim=False, dtype=None):
-    return input.sum(dim, keepdim, dtype=dtype)
+def sum(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
+    return input.sum(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def mean(input, dim=None, keepdim=False):
-    return input.mean(dim, keepdim)
+def mean(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.mean(dim, keepdim, keepdims=keepdims)
 
 
-def prod(input, dim=None, keepdim=False):
-    return input.prod(dim, keepdim)
+def prod(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.prod(dim, keepdim, keepdims=keepdims)
 
 
-def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None):
-    return input.var(dim, keepdim, correction=correction, unbiased=unbiased)
+def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+    return input.var(dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
 
 
-def std(input, dim=None, keepdim=False, *, correction=1, unbiased=None):
-    return input.std(dim, keepdim, correction=correction, unbiased=unbiased)
+def std(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+    return input.std(dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
 
 
-def max(input, dim=None, keepdim=False):
-    return input.max(dim, keepdim)
+def max(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.max(dim, keepdim, keepdims=keepdims)
 
 
-def min(input, dim=None, keepdim=False):
-    return input.min(dim, keepdim)
+def min(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.min(dim, keepdim, keepdims=keepdims)
 
 
-def amax(input, dim=None, keepdim=False):
-    return input.amax(dim, keepdim)
+def amax(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.amax(dim, keepdim, keepdims=keepdims)
 
 
-def amin(input, dim=None, keepdim=False):
-    return input.amin(dim, keepdim)
+def amin(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.amin(dim, keepdim, keepdims=keepdims)
 
 
-def argmax(input, dim=None, keepdim=False):
-    return input.argmax(dim, keepdim)
+def argmax(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.argmax(dim, keepdim, keepdims=keepdims)
 
 
-def argmin(input, dim=None, keepdim=False):
-    return input.argmin(dim, keepdim)
+def argmin(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.argmin(dim, keepdim, keepdims=keepdims)
 
 
-def logsumexp(input, dim=None, keepdim=False):
-    return input.logsumexp(dim, keepdim)
+def logsumexp(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.logsumexp(dim, keepdim, keepdims=keepdims)
 
 
-def norm(input, p=2, dim=None, keepdim=False):
-    return input.norm(p, dim, keepdim)
+def norm(input, p=2, dim=None, keepdim=False, *, keepdims=None):
+    return input.norm(p, dim, keepdim, keepdims=keepdims)
 
 
 def softmax(input, dim):
@@ -311,13 +311,15 @@ def cumprod(input, dim):
     return input.cumprod(dim)
 
 
-def std_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def std_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
     """``(std, mean)`` over ``dim``."""
+    keepdim = keepdim if keepdims is None else keepdims
     return input.std(dim, keepdim, correction=correction, unbiased=unbiased), input.mean(dim, keepdim)
 
 
-def var_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None):
+def var_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
     """``(var, mean)`` over ``dim``."""
+    keepdim = keepdim if keepdims is None else keepdims
     return input.var(dim, keepdim, correction=correction, unbiased=unbiased), input.mean(dim, keepdim)
 
 
@@ -325,12 +327,12 @@ def count_nonzero(input, dim=None):
     return input.count_nonzero(dim)
 
 
-def all(input, dim=None, keepdim=False):
-    return input.all(dim, keepdim)
+def all(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.all(dim, keepdim, keepdims=keepdims)
 
 
-def any(input, dim=None, keepdim=False):
-    return input.any(dim, keepdim)
+def any(input, dim=None, keepdim=False, *, keepdims=None):
+    return input.any(dim, keepdim, keepdims=keepdims)
 
 
 def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):

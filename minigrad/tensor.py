@@ -511,64 +511,77 @@ class Tensor:
         return Logical.apply(self, op="isfinite")
 
     # --- reductions ----------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         x = self if dtype is None else self.type(dtype)
         if x.dtype.category != "float" and dtype is None:
             x = x.type(_dtypes.int64)
         return Sum.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         if not self.dtype.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype; input dtype {self.dtype} "
                                "is not floating point: use .float() first")
         return Mean.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def prod(self, dim=None, keepdim=False):
+    def prod(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return Prod.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None):
+    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         if unbiased is not None:
             correction = int(unbiased)
         return Var.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
 
-    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None):
+    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
+        keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
             return Amax.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=True))
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)``."""
+        keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
             return Amin.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return Amin.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return ArgExtreme.apply(self, dim=None if dim is None else _dim(dim, self.ndim), keepdim=keepdim,
                                 op="argmax")
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return ArgExtreme.apply(self, dim=None if dim is None else _dim(dim, self.ndim), keepdim=keepdim,
                                 op="argmin")
 
-    def logsumexp(self, dim=None, keepdim=False):
+    def logsumexp(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return LogSumExp.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def norm(self, p=2, dim=None, keepdim=False):
+    def norm(self, p=2, dim=None, keepdim=False, *, keepdims=None):
         """The vector p-norm over ``dim`` (all elements by default); ``p`` may be ``inf``."""
+        keepdim = keepdim if keepdims is None else keepdims
         if p == "fro":
             p = 2
         return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
@@ -582,10 +595,12 @@ class Tensor:
     def cumsum(self, dim):
         return Cumsum.apply(self, dim=_dim(dim, self.ndim))
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return LogicalReduce.apply(self, op="all", dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return LogicalReduce.apply(self, op="any", dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     # --- shape ---------------------------------------------------------------------------------

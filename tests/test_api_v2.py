@@ -529,3 +529,21 @@ def test_svd_with_full_matrices_is_not_differentiable_for_a_non_square_input():
     u, s, vh = mg.linalg.svd(a)
     with pytest.raises(NotImplementedError, match="full_matrices=False"):
         s.sum().backward()
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "amax", "amin", "argmax", "argmin",
+                                  "logsumexp", "norm", "all", "any"])
+def test_keepdims_is_accepted_where_keepdim_is(name):
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]])
+    method = getattr(x, name)
+    dim_args = {"dim": 1} if name != "norm" else {"p": 2, "dim": 1}
+    assert method(**dim_args, keepdims=True).shape == (2, 1)
+    expected = method(**dim_args, keepdim=True).tolist()
+    assert getattr(mg, name)(x, **dim_args, keepdims=True).tolist() == expected
+
+
+def test_keepdims_on_max_min_with_dim_and_std_mean():
+    x = mg.tensor([[1.0, 2.0], [4.0, 3.0]])
+    assert x.max(1, keepdims=True).values.shape == (2, 1)
+    assert mg.min(x, 0, keepdims=True).indices.shape == (1, 2)
+    assert [t.shape for t in mg.std_mean(x, 0, keepdims=True)] == [(1, 2), (1, 2)]
