@@ -790,10 +790,10 @@ class Tensor:
 
     # elementwise
     def log2(self):
-        return Log2.apply(self)
+        return LogBase.apply(self, base=2)
 
     def log10(self):
-        return Log10.apply(self)
+        return LogBase.apply(self, base=10)
 
     def floor(self):
         return Round.apply(self, op="floor")
@@ -1212,7 +1212,7 @@ from .ops.movement import (  # noqa: E402
     chunk,
     split,
 )
-from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, Log2, Log10, LogicalReduce, NanToNum, Round  # noqa: E402
+from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round  # noqa: E402
 from .ops.reduce import (  # noqa: E402
     Amax,
     Amin,

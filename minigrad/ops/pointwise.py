@@ -12,36 +12,21 @@ from ..tensor import Tensor
 from .elementwise import where
 
 
-class Log2(Op):
-    """y = log₂ x;  dy/dx = 1/(x ln 2)."""
+class LogBase(Op):
+    """y = log_b x for ``base`` 2 or 10 (the array API's ``log2``/``log10``: exact at powers of b);
+    dy/dx = 1/(x ln b)."""
 
     floating_only = True
 
     @staticmethod
-    def forward(ctx, x):
+    def forward(ctx, x, base):
         ctx.save_for_backward(x)
-        return ctx.xp.log2(x)
+        return getattr(ctx.xp, f"log{base}")(x)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        return grad / (x * math.log(2))
-
-
-class Log10(Op):
-    """y = log₁₀ x;  dy/dx = 1/(x ln 10)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.log10(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (x * math.log(10))
+        return grad / (x * math.log(ctx.attrs["base"]))
 
 
 class Round(Op):
