@@ -19,6 +19,8 @@ class Tensor:
     """A multi-dimensional array that records the operations applied to it.
 
     ``mg.Tensor(data)`` is always floating point (the default dtype); ``mg.tensor(data)`` infers.
+    Given sizes instead of data, ``mg.Tensor(2, 3)`` is an uninitialised 2x3 tensor (PyTorch's
+    legacy constructor; minigrad fills it with zeros).
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()
@@ -764,6 +766,9 @@ class Tensor:
 
     # --- v2 additions for real PyTorch programs: one-line delegations to ops ----------------------
     # creation and sampling
+    def new(self, *data):
+        return Tensor(*data, dtype=self.dtype, device=self.device)
+
     def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
         return _creation.new_tensor(self, data, dtype, device, requires_grad)
 

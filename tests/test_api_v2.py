@@ -547,3 +547,11 @@ def test_keepdims_on_max_min_with_dim_and_std_mean():
     assert x.max(1, keepdims=True).values.shape == (2, 1)
     assert mg.min(x, 0, keepdims=True).indices.shape == (1, 2)
     assert [t.shape for t in mg.std_mean(x, 0, keepdims=True)] == [(1, 2), (1, 2)]
+
+
+def test_legacy_construct_then_initialise_idiom():
+    mg.manual_seed(0)
+    w = mg.nn.Parameter(mg.Tensor(3, 4).uniform_(-1, 1))
+    assert w.shape == (3, 4) and w.requires_grad and w.abs().max().item() <= 1
+    assert mg.FloatTensor(3).fill_(2).tolist() == [2.0, 2.0, 2.0]
+    assert mg.zeros(2, dtype=mg.int64).new(2, 2).dtype is mg.int64 and mg.zeros(1).new([1, 2]).tolist() == [1.0, 2.0]
