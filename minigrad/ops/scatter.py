@@ -74,26 +74,24 @@ class ScatterReduce(Op):
         dim, reduce, include_self = ctx.attrs["dim"], ctx.attrs["reduce"], ctx.attrs["include_self"]
         index = Tensor._make(ctx.attrs["index"], ctx.device, False, None, 0)
         dx_wanted, dsrc_wanted = ctx.needs_input_grad
-        landed = _scatter_sum(x * 0, dim, index, src.detach() * 0 + 1)  # how many src values each target got
-        own = (landed == 0) if not include_self else None  # where x itself is part of the result
+        zeros = x.detach() * 0
+        landed = _scatter_sum(zeros, dim, index, src.detach() * 0 + 1)  # src values reaching each target
+        own = 1.0 if include_self else (landed == 0).type(x.dtype)  # where x itself is in the result
         if reduce == "sum":
-            gx, gs = grad, grad
+            gx = gs = grad
         elif reduce == "mean":
-            count = landed + (1 if include_self else 0)
-            gx, gs = grad / where(count == 0, 1.0, count), grad / where(count == 0, 1.0, count)
+            gx = gs = grad / (landed + own)
         elif reduce == "prod":
             if bool((x == 0).any()) or bool((src == 0).any()):
                 raise NotImplementedError("scatter_reduce: the gradient of reduce='prod' with zero inputs "
                                           "is not implemented")
             gx, gs = grad * out / x, grad * out
-        else:  # amax / amin: split evenly among the inputs that reach the result
-            x_hit = (x == out).type(x.dtype) if include_self else (x == out).type(x.dtype) * own
+        else:  # amax / amin: split evenly among the inputs equal to the result
+            x_hit = (x == out).type(x.dtype) * own
             src_hit = (src == out.gather(dim, index)).type(src.dtype)
-            ties = x_hit + _scatter_sum(x * 0, dim, index, src_hit)
-            gx, gs = grad * x_hit / ties, grad / ties
-        if own is not None:
-            gx = gx * own
-        dx = gx if dx_wanted else None
+            ties = x_hit + _scatter_sum(zeros, dim, index, src_hit)
+            gx, gs = grad * x_hit / where(ties == 0, 1.0, ties), grad / where(ties == 0, 1.0, ties)
+        dx = gx * own if dx_wanted else None
         dsrc = None
         if dsrc_wanted:
             dsrc = gs.gather(dim, index)
@@ -106,6 +104,7 @@ class ScatterReduce(Op):
 
 def _scatter_sum(zeros, dim, index, values):
     return ScatterReduce.apply(zeros, values, index=index.array, dim=dim, reduce="sum", include_self=True)
+
 
 # --- the calls behind Tensor.scatter(_), index_add(_), ...: checks, then one op -----------------------
 def scatter(input, dim, index, src=None, value=None, reduce=None, inplace=False):
