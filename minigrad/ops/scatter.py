@@ -59,7 +59,7 @@ class ScatterReduce(Op):
         else:
             out = backend.index_reduce(base, key, src, reduce)
         if reduce == "mean":
-            ones = xp.ones(src.shape, dtype=x.dtype)
+            ones = xp.ones_like(src)
             start = backend.full(x.shape, 1 if include_self else 0, x.dtype, dev.index)
             count = backend.index_add(start, key, ones)
             mean = out / xp.where(count == 0, xp.ones_like(count), count)

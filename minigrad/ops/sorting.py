@@ -16,22 +16,23 @@ def _sort_key(xp, x, descending):
     """An array whose ascending order is x's requested order (stable sorts keep ties in place)."""
     if not descending:
         return x
-    if x.dtype == xp.bool or "uint" in str(x.dtype):
-        x = xp.astype(x, xp.int64)
-        return -x
+    if xp.isdtype(x.dtype, ("bool", "unsigned integer")):  # no negative values to sort by
+        return -xp.astype(x, xp.int64)
     if xp.isdtype(x.dtype, "real floating"):  # NaN counts as the largest value (PyTorch): first here
         return xp.where(xp.isnan(x), -xp.inf, -x)
     return -x
 
 
 class ArgSort(Op):
-    """The positions that sort x along ``dim`` (ascending, or ``descending``); no gradient."""
+    """The positions that sort x along ``dim`` (ascending, or ``descending``); no gradient.
+
+    Always a stable sort: ``stable=False`` allows any order of ties, and this is one of them."""
 
     @staticmethod
     def forward(ctx, x, dim, descending=False, stable=False):
         xp = ctx.xp
         if x.ndim == 0:
-            return xp.zeros((), dtype=xp.int64)
+            return xp.zeros_like(x, dtype=xp.int64)
         return xp.astype(xp.argsort(_sort_key(xp, x, descending), axis=dim, stable=True), xp.int64)
 
 
@@ -62,7 +63,7 @@ class Bincount(Op):
                                f"input's {tuple(x.shape)}")
         n = max(int(xp.max(x)) + 1 if x.shape[0] else 0, int(minlength))
         if weights is None:
-            values, dtype = xp.ones(x.shape, dtype=xp.int64), xp.int64
+            values, dtype = xp.ones_like(x, dtype=xp.int64), xp.int64
         else:  # PyTorch's rule: float weights keep their dtype, others count in float64
             dtype = weights.dtype if weights.dtype in backend.float_dtypes else xp.float64
             values = xp.astype(weights, dtype)
@@ -76,7 +77,7 @@ class Nonzero(Op):
     def forward(ctx, x):
         xp = ctx.xp
         if x.ndim == 0:
-            return xp.zeros((int(bool(x)), 0), dtype=xp.int64)
+            return ctx.device.backend.full((int(bool(x)), 0), 0, xp.int64, ctx.device.index)
         return xp.astype(xp.stack(xp.nonzero(x), axis=-1), xp.int64)
 
 
