@@ -560,7 +560,8 @@ def test_legacy_construct_then_initialise_idiom():
 
 def test_integer_results_stay_on_the_input_device(backend):
     x = mg.tensor(3.0)
-    outputs = [x.sort().indices, x.nonzero(), mg.bincount(mg.tensor([0, 1, 1])), mg.tensor([2, 1, 2]).unique(),
-               mg.tensor([3, 1], dtype=mg.uint8).argsort(descending=True), mg.ones(3).multinomial(2),
+    outputs = [x.sort().indices, x.nonzero(), mg.bincount(mg.tensor([0, 1, 1])),
+               mg.tensor([2, 1, 2]).unique(), mg.tensor([3, 1], dtype=mg.uint8).argsort(descending=True),
+               mg.ones(3).multinomial(2),
                mg.zeros(3).scatter_reduce(0, mg.tensor([0, 0]), mg.ones(2), "mean"), mg.zeros(2).bernoulli()]
     assert all(t.device == backend for t in outputs)
