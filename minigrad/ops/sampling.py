@@ -42,7 +42,7 @@ class Multinomial(Op):
     """Indices drawn from the categorical distribution with weights ``p`` (each row, for 2-d p).
 
     With replacement: the index whose cumulative weight first exceeds u·Σp, u uniform (inverse
-    CDF). Without: the ``num_samples`` largest keys log(u)/pᵢ (Efraimidis and Spirakis, 2006),
+    CDF, found by binary search). Without: the ``num_samples`` largest keys log(u)/pᵢ (Efraimidis and Spirakis, 2006),
     which has the distribution of drawing one at a time and renormalising, as PyTorch does.
     Weights need not sum to one. Integer output, no gradient.
     """
@@ -69,11 +69,12 @@ class Multinomial(Op):
         rows = w.shape[0]
         if replacement:
             cdf = xp.cumulative_sum(w, axis=-1)
-            u = _uniform(ctx, (rows, num_samples, 1), generator) * cdf[:, None, -1:]
-            index = xp.sum(xp.astype(cdf[:, None, :] <= u, xp.int64), axis=-1)
+            u = _uniform(ctx, (rows, num_samples), generator) * cdf[:, -1:]
+            # one binary search per row: memory O(n + num_samples), not their product
+            index = xp.stack([xp.searchsorted(cdf[r, :], u[r, :], side="right") for r in range(rows)])
             # u·Σp can round up to Σp: stay on the last category of positive weight
             last = n - 1 - xp.argmax(xp.flip(xp.astype(w > 0, xp.int64), axis=-1), axis=-1)
-            index = xp.minimum(index, xp.astype(last, xp.int64)[:, None])
+            index = xp.minimum(xp.astype(index, xp.int64), xp.astype(last, xp.int64)[:, None])
         else:
             u = 1 - _uniform(ctx, (rows, n), generator)  # in (0, 1]: log is finite
             keys = xp.where(w > 0, xp.log(u) / xp.where(w > 0, w, 1.0), -xp.inf)
