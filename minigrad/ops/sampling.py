@@ -41,9 +41,10 @@ class Bernoulli(Op):
 class Multinomial(Op):
     """Indices drawn from the categorical distribution with weights ``p`` (each row, for 2-d p).
 
-    With replacement: the index whose cumulative weight first exceeds u·Σp, u uniform (inverse
-    CDF, found by binary search). Without: the ``num_samples`` largest keys log(u)/pᵢ (Efraimidis and Spirakis, 2006),
-    which has the distribution of drawing one at a time and renormalising, as PyTorch does.
+    With replacement: the index whose cumulative weight first exceeds u·Σp, u uniform (the
+    inverse CDF, found by binary search). Without: the ``num_samples`` largest keys log(u)/pᵢ
+    (Efraimidis and Spirakis, 2006), which has the distribution of drawing one at a time and
+    renormalising, as PyTorch does.
     Weights need not sum to one. Integer output, no gradient.
     """
 
