@@ -565,3 +565,10 @@ def test_integer_results_stay_on_the_input_device(backend):
                mg.ones(3).multinomial(2),
                mg.zeros(3).scatter_reduce(0, mg.tensor([0, 0]), mg.ones(2), "mean"), mg.zeros(2).bernoulli()]
     assert all(t.device == backend for t in outputs)
+
+
+def test_qr_complete_with_more_rows_is_not_differentiable():
+    a = mg.ones(3, 2, dtype=mg.float64, requires_grad=True)
+    q, r = mg.linalg.qr(a, mode="complete")
+    with pytest.raises(NotImplementedError, match="mode='complete' is not differentiable"):
+        q.sum().backward()

@@ -8,6 +8,7 @@ work too. Every op acts on the last two axes and broadcasts over the leading (ba
 
 from ..autograd.function import Op
 from .linalg import tril
+from .movement import cat
 
 
 def _t(x):
@@ -111,26 +112,36 @@ class Qr(Op):
     """A = QR with Q (m, k) orthonormal columns and R (k, n) upper triangular, k = min(m, n).
 
     For m ≥ n: M = R dRᵀ - dQᵀ Q, dA = (dQ + Q copyltu(M)) R⁻ᵀ, copyltu mirroring M's lower
-    triangle onto its upper one (Walter and Lehmann, 2018).
+    triangle onto its upper one (Walter and Lehmann, 2018). For m < n, A = [X | Y] and
+    R = [U | V] with X = QU square: dY = Q dV and dX is the square case with dQ + Y dVᵀ in
+    place of dQ (Liao et al., 2019). ``mode="complete"`` with m > n is not differentiable (as in
+    PyTorch: Q's extra columns are not determined by A).
     """
 
     @staticmethod
     def forward(ctx, a, mode="reduced"):
         q, r = ctx.xp.linalg.qr(a, mode=mode)
-        ctx.save_for_backward(q, r)
-        ctx.shape = a.shape
+        ctx.save_for_backward(a, q, r)
         return q, r
 
     @staticmethod
     def backward(ctx, dq, dr):
-        q, r = ctx.saved_tensors
-        m, n = ctx.shape[-2:]
-        if m < n or (ctx.attrs["mode"] == "complete" and m > n):
-            raise NotImplementedError("linalg.qr: the gradient is implemented for inputs with at least as "
-                                      "many rows as columns, in mode='reduced'")
-        mm = r @ _t(dr) - _t(dq) @ q
-        copyltu = tril(mm) + _t(tril(mm, -1))
-        return _t(Solve.apply(r, _t(dq + q @ copyltu)))
+        a, q, r = ctx.saved_tensors
+        m, n = a.shape[-2:]
+        if ctx.attrs["mode"] == "complete" and m > n:
+            raise NotImplementedError("linalg.qr: mode='complete' is not differentiable for inputs with more "
+                                      "rows than columns (as in PyTorch); use mode='reduced'")
+        if m >= n:
+            return _qr_backward_tall(dq, dr, q, r)
+        y, u, du, dv = a[..., m:], r[..., :m], dr[..., :m], dr[..., m:]
+        dx = _qr_backward_tall(dq + y @ _t(dv), du, q, u)
+        return cat([dx, q @ dv], -1)
+
+
+def _qr_backward_tall(dq, dr, q, r):
+    mm = r @ _t(dr) - _t(dq) @ q
+    copyltu = tril(mm) + _t(tril(mm, -1))
+    return _t(Solve.apply(r, _t(dq + q @ copyltu)))
 
 
 class Eigh(Op):
