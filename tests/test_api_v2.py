@@ -279,11 +279,13 @@ def test_scatter_reduce_amax_splits_ties_and_passes_self():
     assert src.grad.tolist() == [[1.0, 0.5, 1.0], [1.0, 0.5, 1.0]]  # two 5s reach out[1, 1]
 
 
-def test_scatter_reduce_prod_gradient_with_zero_is_refused():
-    a = mg.ones(2, dtype=mg.float64, requires_grad=True)
-    out = a.scatter_reduce(0, mg.tensor([0]), mg.zeros(1, dtype=mg.float64), "prod")
-    with pytest.raises(NotImplementedError, match="scatter_reduce: the gradient of reduce='prod' with zero"):
-        out.sum().backward()
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_prod_gradient_is_exact_with_zeros(include_self):
+    index = mg.tensor([[0, 2, 1, 2], [1, 0, 0, 2]])  # target (2, 3) gets one zero, (2, 2) two of them
+    a = mg.tensor([[1.0, 0.0, 2.0, 3.0], [0.5, 1.5, 0.0, 2.0], [1.0, 2.0, 3.0, 0.0]], dtype=mg.float64,
+                  requires_grad=True)
+    src = mg.tensor([[0.0, 1.0, 2.0, 0.0], [3.0, 0.0, 1.0, 0.0]], dtype=mg.float64, requires_grad=True)
+    assert gradcheck(lambda a, s: a.scatter_reduce(0, index, s, "prod", include_self=include_self), [a, src])
 
 
 @pytest.mark.parametrize("call, message", [

@@ -38,8 +38,8 @@ class ScatterReduce(Op):
     mean, amax or amin); ``include_self=False`` leaves x's own values out where src lands.
 
     Gradients: sum: dx = dy, dsrc = dy[index]. mean: both divided by the count at each target.
-    amax/amin: dy goes to the inputs equal to the result, split evenly among ties. prod:
-    dx = dy·y/x, dsrc = dy[index]·y[index]/src (inputs must be non-zero).
+    amax/amin: dy goes to the inputs equal to the result, split evenly among ties. prod: dy
+    times the product of the target's other inputs (y/v where the input v is not zero).
     """
 
     @staticmethod
@@ -73,33 +73,40 @@ class ScatterReduce(Op):
         x, src, out = ctx.saved_tensors
         dim, reduce, include_self = ctx.attrs["dim"], ctx.attrs["reduce"], ctx.attrs["include_self"]
         index = Tensor._make(ctx.attrs["index"], ctx.device, False, None, 0)
-        dx_wanted, dsrc_wanted = ctx.needs_input_grad
         zeros = x.detach() * 0
         landed = _scatter_sum(zeros, dim, index, src.detach() * 0 + 1)  # src values reaching each target
         own = 1.0 if include_self else (landed == 0).type(x.dtype)  # where x itself is in the result
         if reduce == "sum":
-            gx = gs = grad
+            dx, dsrc = grad, grad.gather(dim, index)
         elif reduce == "mean":
-            gx = gs = grad / (landed + own)
+            share = grad / (landed + own)
+            dx, dsrc = share, share.gather(dim, index)
         elif reduce == "prod":
-            if bool((x == 0).any()) or bool((src == 0).any()):
-                raise NotImplementedError("scatter_reduce: the gradient of reduce='prod' with zero inputs "
-                                          "is not implemented")
-            gx, gs = grad * out / x, grad * out
+            dx, dsrc = _prod_grads(x, src, out, grad, own, dim, index, zeros)
         else:  # amax / amin: split evenly among the inputs equal to the result
             x_hit = (x == out).type(x.dtype) * own
             src_hit = (src == out.gather(dim, index)).type(src.dtype)
             ties = x_hit + _scatter_sum(zeros, dim, index, src_hit)
-            gx, gs = grad * x_hit / where(ties == 0, 1.0, ties), grad / where(ties == 0, 1.0, ties)
-        dx = gx * own if dx_wanted else None
-        dsrc = None
-        if dsrc_wanted:
-            dsrc = gs.gather(dim, index)
-            if reduce == "prod":
-                dsrc = dsrc / src
-            elif reduce in ("amax", "amin"):
-                dsrc = dsrc * src_hit
-        return dx, dsrc
+            share = grad / where(ties == 0, 1.0, ties)
+            dx, dsrc = share * x_hit, share.gather(dim, index) * src_hit
+        dx_wanted, dsrc_wanted = ctx.needs_input_grad
+        return (dx * own if dx_wanted else None), (dsrc if dsrc_wanted else None)
+
+
+def _prod_grads(x, src, out, grad, own, dim, index, zeros):
+    """dy · (the product of the other inputs at the target), for x and for src.
+
+    That product is y/v for an input v ≠ 0. For v = 0 it is the product of the target's non-zero
+    inputs when v is its only zero, else 0: exact with zeros, where y/v is not.
+    """
+    x_safe, src_safe = where(x == 0, 1.0, x), where(src == 0, 1.0, src)
+    nonzero_product = ScatterReduce.apply(x_safe * own + (1 - own), src_safe, index=index.array, dim=dim,
+                                          reduce="prod", include_self=True)
+    zero_count = (x == 0).type(x.dtype) * own + _scatter_sum(zeros, dim, index, (src == 0).type(src.dtype))
+    at_zero = grad * where(zero_count == 1, nonzero_product, 0.0)
+    dx = where(x == 0, at_zero, grad * out / x_safe)
+    dsrc = where(src == 0, at_zero.gather(dim, index), (grad * out).gather(dim, index) / src_safe)
+    return dx, dsrc
 
 
 def _scatter_sum(zeros, dim, index, values):
