@@ -202,6 +202,7 @@ def _np_scatter(a, dim, index, src, reduce=None, include_self=True):
 
 
 SCATTER_INDEX = [[0, 2, 1, 2], [1, 0, 0, 2]]  # into a (3, 4) tensor along dim 0; repeats in column 2
+EMPTY = [((0, 3),)]
 MASK = [True, False, True, False]
 SCATTER_UNIQUE = [[0, 2, 1, 2], [1, 0, 0, 0]]  # no target written twice (scatter's value is then defined)
 
@@ -221,9 +222,9 @@ def _scatter_rows():
 
 
 V2_OPS = [
-    Op("log2", mg.log2, np.log2, UNARY_SHAPES, domain=(0.5, 3.0)),
+    Op("log2", mg.log2, np.log2, UNARY_SHAPES + EMPTY, domain=(0.5, 3.0)),
     Op("log10", mg.log10, np.log10, UNARY_SHAPES, domain=(0.5, 3.0)),
-    Op("floor", mg.floor, np.floor, UNARY_SHAPES, domain=(-3.0, 3.0)),
+    Op("floor", mg.floor, np.floor, UNARY_SHAPES + EMPTY, domain=(-3.0, 3.0)),
     Op("ceil", mg.ceil, np.ceil, UNARY_SHAPES, domain=(-3.0, 3.0)),
     Op("trunc", mg.trunc, np.trunc, UNARY_SHAPES, domain=(-3.0, 3.0)),
     Op("round", mg.round, np.round, UNARY_SHAPES, domain=(-3.0, 3.0)),
@@ -232,7 +233,7 @@ V2_OPS = [
     Op("fmod", mg.fmod, np.fmod, BINARY_SHAPES, domain=(0.3, 2.0)),
     Op("fmod_signs", lambda a: mg.fmod(a, -0.7), lambda a: np.fmod(a, -0.7), UNARY_SHAPES,
        domain=(-3.0, 3.0)),
-    Op("atan2", mg.atan2, np.arctan2, BINARY_SHAPES, domain=(0.5, 2.0)),
+    Op("atan2", mg.atan2, np.arctan2, BINARY_SHAPES + [((0, 3), (3,))], domain=(0.5, 2.0)),
     Op("hypot", mg.hypot, np.hypot, BINARY_SHAPES),
     Op("pow_function", mg.pow, np.power, BINARY_SHAPES[:3], domain=(0.5, 2.0)),
     Op("square", mg.square, np.square, UNARY_SHAPES),
@@ -243,9 +244,10 @@ V2_OPS = [
     Op("addcdiv", lambda a, b, c: mg.addcdiv(a, b, c, value=2), lambda a, b, c: a + 2 * b / c,
        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1))], domain=(0.5, 2.0)),
     Op("lerp", mg.lerp, lambda a, b, w: a + w * (b - a), [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), ())]),
-    Op("cumprod", lambda a: a.cumprod(-1), lambda a: np.cumprod(a, -1), REDUCE_SHAPES),
+    Op("cumprod", lambda a: a.cumprod(-1), lambda a: np.cumprod(a, -1), REDUCE_SHAPES + EMPTY),
     Op("cumprod_dim0", lambda a: mg.cumprod(a, 0), lambda a: np.cumprod(a, 0), REDUCE_SHAPES[:2]),
-    Op("logcumsumexp", lambda a: a.logcumsumexp(-1), lambda a: np.logaddexp.accumulate(a, -1), REDUCE_SHAPES),
+    Op("logcumsumexp", lambda a: a.logcumsumexp(-1), lambda a: np.logaddexp.accumulate(a, -1),
+       REDUCE_SHAPES + EMPTY),
     Op("logcumsumexp_dim0", lambda a: mg.logcumsumexp(a, 0),
        lambda a: np.logaddexp.accumulate(a, 0) if a.ndim else a,
        REDUCE_SHAPES[:2] + [((),)]),
@@ -253,7 +255,7 @@ V2_OPS = [
     Op("var_mean", lambda a: mg.var_mean(a, dim=0, correction=0)[1], lambda a: a.mean(0), REDUCE_SHAPES),
     # selection and sorting: values are gathers at the sorted positions
     Op("sort", lambda a: a.sort(-1).values, lambda a: np.sort(a, -1) if a.ndim else a,
-       REDUCE_SHAPES + [((),)]),
+       REDUCE_SHAPES + [((),)] + EMPTY),
     Op("sort_descending_dim0", lambda a: mg.sort(a, 0, descending=True)[0],
        lambda a: np.flip(np.sort(a, 0), 0), REDUCE_SHAPES),
     Op("topk", lambda a: a.topk(2).values, lambda a: np.flip(np.sort(a, -1), -1)[..., :2], REDUCE_SHAPES),
@@ -287,10 +289,11 @@ V2_OPS = [
        lambda a, s: _np_masked_scatter(a, np.array(MASK), s), [((3, 4), (7,)), ((4,), (2,))]),
     # shape
     Op("narrow", lambda a: a.narrow(-1, 1, 2), lambda a: a[..., 1:3], REDUCE_SHAPES),
-    Op("roll", lambda a: a.roll(1), lambda a: np.roll(a, 1), UNARY_SHAPES[:1] + REDUCE_SHAPES),
+    Op("roll", lambda a: a.roll(1), lambda a: np.roll(a, 1), UNARY_SHAPES[:1] + REDUCE_SHAPES + EMPTY),
     Op("roll_dims", lambda a: mg.roll(a, (1, -2), (0, -1)), lambda a: np.roll(a, (1, -2), (0, -1)),
        REDUCE_SHAPES[:2]),
-    Op("repeat_interleave", lambda a: a.repeat_interleave(2), lambda a: np.repeat(a, 2), REDUCE_SHAPES),
+    Op("repeat_interleave", lambda a: a.repeat_interleave(2), lambda a: np.repeat(a, 2),
+       REDUCE_SHAPES + EMPTY),
     Op("repeat_interleave_counts", lambda a: mg.repeat_interleave(a, _idx(a, [2, 0, 1]), dim=0),
        lambda a: np.repeat(a, [2, 0, 1], 0), [((3, 4),), ((3,),)]),
     Op("movedim", lambda a: a.movedim((0, 1), (2, 0)), lambda a: np.moveaxis(a, (0, 1), (2, 0)),
