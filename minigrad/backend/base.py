@@ -90,6 +90,10 @@ class ArrayAPIBackend:
         strides, so a generic array counts as contiguous)."""
         return True
 
+    def shares_memory(self, a, b):
+        """Whether array ``a`` is a view into ``b``'s memory (a view op's output, or a copy?)."""
+        return _owner(a) is _owner(b)
+
     def to_numpy(self, array):
         cpu = self.xp.__array_namespace_info__().default_device()
         return np.from_dlpack(array.to_device(cpu))
@@ -166,6 +170,15 @@ _NP_REDUCE_AT = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 def _np_unique(a, dim):
     values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim)
     return values, inverse.reshape(-1), counts
+
+
+def _owner(array):
+    """The array that owns ``array``'s memory: NumPy and CuPy views name it in ``.base``;
+    array-api-strict wraps a NumPy array."""
+    array = getattr(array, "_array", array)
+    while getattr(array, "base", None) is not None:
+        array = array.base
+    return array
 
 
 def _arrays_in(key):

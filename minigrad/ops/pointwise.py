@@ -200,8 +200,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}")
     input, other = _promote(input, other)
     if not isinstance(other, Tensor):
-        other = Tensor._make(input.device.backend.asarray(other, input.dtype, input.device.index),
-                             input.device, False, None, 0)
+        other = Tensor._wrap(input.device.backend.asarray(other, input.dtype, input.device.index),
+                             input.device)
     a, b = input.detach(), other.detach()
     close = a == b
     if a.dtype.is_floating_point:  # equal values (infinities included) drop out: no inf - inf

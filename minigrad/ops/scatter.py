@@ -8,8 +8,9 @@ with ``index``'s shape (the public functions cut it to that block).
 
 from .. import dtypes as _dtypes
 from .._coerce import _dim, _promote
+from ..autograd import views
 from ..autograd.function import Op
-from ..tensor import Tensor, _inplace
+from ..tensor import Tensor
 from .elementwise import Add, where
 from .indexing import ScatterAdd, SetItem, along_dim_key
 
@@ -30,7 +31,7 @@ class Scatter(Op):
         dx, dsrc = ctx.needs_input_grad
         index, dim = ctx.attrs["index"], ctx.attrs["dim"]
         return ((Scatter.apply(grad, 0.0, index=index, dim=dim) if dx else None),
-                (grad.gather(dim, Tensor._make(index, ctx.device, False, None, 0)) if dsrc else None))
+                (grad.gather(dim, Tensor._wrap(index, ctx.device)) if dsrc else None))
 
 
 class ScatterReduce(Op):
@@ -72,7 +73,7 @@ class ScatterReduce(Op):
     def backward(ctx, grad):
         x, src, out = ctx.saved_tensors
         dim, reduce, include_self = ctx.attrs["dim"], ctx.attrs["reduce"], ctx.attrs["include_self"]
-        index = Tensor._make(ctx.attrs["index"], ctx.device, False, None, 0)
+        index = Tensor._wrap(ctx.attrs["index"], ctx.device)
         zeros = x.detach() * 0
         landed = _scatter_sum(zeros, dim, index, src.detach() * 0 + 1)  # src values reaching each target
         own = 1.0 if include_self else (landed == 0).type(x.dtype)  # where x itself is in the result
@@ -192,16 +193,17 @@ def masked_fill_(input, mask, value):
     if isinstance(value, Tensor) and value.ndim:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s)")
-    return _inplace(input, SetItem, _promote(input, value)[1], key=mask.broadcast_to(input.shape).array)
+    key = mask.broadcast_to(input.shape).array
+    return views.apply_inplace(input, SetItem, _promote(input, value)[1], key=key)
 
 
 def _run(input, inplace, op, args, attrs):
-    return _inplace(input, op, *args, **attrs) if inplace else op.apply(input, *args, **attrs)
+    return views.apply_inplace(input, op, *args, **attrs) if inplace else op.apply(input, *args, **attrs)
 
 
 def _full_like_index(input, index, value):
-    return Tensor._make(input.device.backend.full(tuple(index.shape), value, input.array.dtype,
-                                                  input.device.index), input.device, False, None, 0)
+    return Tensor._wrap(input.device.backend.full(tuple(index.shape), value, input.array.dtype,
+                                                  input.device.index), input.device)
 
 
 def _checked_index(name, index, input):
