@@ -183,6 +183,8 @@ from .functions import (
     var_mean,
     where,
 )
+from .linalg import det, slogdet
+from .linalg import inv as inverse
 from .printing import set_printoptions
 from .random import (
     Generator,

@@ -13,11 +13,11 @@ import math
 
 from ._coerce import _dims
 from .functions import matmul  # noqa: F401 - torch.linalg has it too
-from .ops.decompositions import Cholesky, Det, Eigh, Inv, Qr, Slogdet, Solve, Svd
+from .ops.decompositions import Cholesky, Det, Eigh, Inv, LinAlgError, Qr, Slogdet, Solve, Svd
 from .ops.linalg import outer  # noqa: F401 - torch.linalg has it too
 
-__all__ = ["cholesky", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm", "norm", "outer", "qr",
-           "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm", "norm",
+           "outer", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
 
 
 def _floating(name, x):
@@ -32,7 +32,7 @@ def _square(name, a):
 
 
 def inv(A):
-    """A⁻¹ (raises for a singular matrix)."""
+    """A⁻¹ (raises ``LinAlgError`` for a singular matrix)."""
     _square("inv", A)
     return Inv.apply(A)
 
@@ -73,10 +73,13 @@ def cholesky(A, *, upper=False):
 
 
 def qr(A, mode="reduced"):
-    """``(Q, R)`` with A = QR, Q orthonormal columns, R upper triangular (``mode``: reduced or complete)."""
+    """``(Q, R)`` with A = QR, Q orthonormal columns, R upper triangular. ``mode``: ``"reduced"``
+    (Q m x k, k = min(m, n)), ``"complete"`` (Q m x m) or ``"r"`` (R only; Q is an empty tensor,
+    as PyTorch returns it, and the result is not differentiable)."""
     _floating("qr", A)
-    if mode not in ("reduced", "complete"):
-        raise RuntimeError(f"linalg.qr: mode must be 'reduced' or 'complete', got {mode!r}")
+    if mode not in ("reduced", "complete", "r"):
+        raise RuntimeError(f"linalg.qr: qr received unrecognized mode '{mode}' but expected one of "
+                           "'reduced' (default), 'r', or 'complete'")
     q, r = Qr.apply(A, mode=mode)
     return _QR((q, r))
 
@@ -109,6 +112,9 @@ def svdvals(A):
 
 def vector_norm(x, ord=2, dim=None, keepdim=False, *, dtype=None):
     """(Σ |xᵢ|^ord)^(1/ord) over ``dim`` (all elements by default); ``ord`` may be ±inf or 0."""
+    if not isinstance(ord, (int, float)):
+        raise TypeError(f"linalg.vector_norm: ord must be a number, got {ord!r} (matrix norms such as "
+                        "'fro' are linalg.matrix_norm's)")
     _floating("vector_norm", x if dtype is None else x.type(dtype))
     if dtype is not None:
         x = x.type(dtype)

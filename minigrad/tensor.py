@@ -863,10 +863,10 @@ class Tensor:
     fix = trunc
 
     def round(self, decimals=0):
-        return Round.apply(self, op="round", decimals=decimals)
+        return _pointwise.round(self, decimals)
 
     def frac(self):
-        return self - self.trunc()
+        return _pointwise.frac(self)
 
     def fmod(self, other):
         return Fmod.apply(*_promote(self, other))
@@ -1067,8 +1067,14 @@ class Tensor:
     def tril(self, diagonal=0):
         return _linalg.tril(self, diagonal)
 
+    def tril_(self, diagonal=0):
+        return _linalg.tril_(self, diagonal)
+
     def triu(self, diagonal=0):
         return _linalg.triu(self, diagonal)
+
+    def triu_(self, diagonal=0):
+        return _linalg.triu_(self, diagonal)
 
     def diag(self, diagonal=0):
         return _linalg.diag(self, diagonal)
@@ -1078,6 +1084,15 @@ class Tensor:
 
     def trace(self):
         return _linalg.trace(self)
+
+    def det(self):
+        return _linalg_api.det(self)
+
+    def slogdet(self):
+        return _linalg_api.slogdet(self)
+
+    def inverse(self):
+        return _linalg_api.inv(self)
 
 
 class _RemovableHook:
@@ -1182,6 +1197,7 @@ def _inplace_arith(t, fn, array_operator, other):
 # Imported last: these modules import Tensor from here.
 from . import autograd as _autograd  # noqa: E402
 from . import creation as _creation  # noqa: E402
+from . import linalg as _linalg_api  # noqa: E402
 from . import printing as _printing  # noqa: E402
 from . import random as _random  # noqa: E402
 from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402

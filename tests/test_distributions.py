@@ -176,6 +176,22 @@ def test_kl_normal_matches_monte_carlo_and_is_differentiable():
     assert gradcheck(lambda m: D.kl_divergence(D.Normal(m, 0.8), D.Normal(0.0, 1.0)), [mu])
 
 
+def test_independent_sums_over_the_reinterpreted_axes():
+    loc, scale = t([[0.5, -1.0, 2.0], [0.0, 0.3, -0.2]]), t([[1.0, 0.5, 2.0], [0.7, 1.5, 0.9]])
+    p = D.Independent(D.Normal(loc, scale), 1)
+    q = D.Independent(D.Normal(mg.zeros(2, 3, dtype=mg.float64), mg.ones(2, 3, dtype=mg.float64)), 1)
+    assert p.batch_shape == (2,) and p.event_shape == (3,) and p.has_rsample
+    close(p.log_prob(t([[0.1, 0.2, 0.3], [-0.4, 0.5, -0.6]])), [-6.078065599614018, -2.971164875235727])
+    close(p.entropy(), [4.2568155996140185, 4.200245248125624])
+    close(D.kl_divergence(p, q), [3.75, 0.3965703514883943])
+    assert p.rsample((4,)).shape == (4, 2, 3) and p.mean is loc
+    with pytest.raises(ValueError, match="reinterpreted_batch_ndims"):
+        D.Independent(D.Normal(loc, scale), 3)
+    other = D.Independent(D.Normal(loc.flip(0), scale.flip(1)), 2)
+    assert gradcheck(lambda m, s: D.kl_divergence(D.Independent(D.Normal(m, s), 2), other),
+                     [loc.clone().requires_grad_(), scale.clone().requires_grad_()])
+
+
 def test_kl_of_an_unregistered_pair_is_refused():
     with pytest.raises(NotImplementedError, match="Normal and Uniform"):
         D.kl_divergence(D.Normal(0.0, 1.0), D.Uniform(0.0, 1.0))

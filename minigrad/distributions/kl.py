@@ -3,6 +3,7 @@
 from ..ops.elementwise import where
 from .bernoulli import Bernoulli
 from .categorical import Categorical, OneHotCategorical
+from .independent import Independent
 from .normal import Normal
 from .uniform import Uniform
 
@@ -56,6 +57,15 @@ def _kl_onehot_onehot(p, q):
 def _kl_bernoulli_bernoulli(p, q):
     """p log(p/q) + (1-p) log((1-p)/(1-q)), in logits: stable near 0 and 1."""
     return p.probs * (p.logits - q.logits) + q.logits.softplus() - p.logits.softplus()
+
+
+@register_kl(Independent, Independent)
+def _kl_independent_independent(p, q):
+    """The base distributions' KL summed over the reinterpreted axes (the values are independent)."""
+    if p.reinterpreted_batch_ndims != q.reinterpreted_batch_ndims:
+        raise NotImplementedError("kl_divergence: Independent distributions with different "
+                                  "reinterpreted_batch_ndims")
+    return p._sum_rightmost(kl_divergence(p.base_dist, q.base_dist))
 
 
 @register_kl(Uniform, Uniform)

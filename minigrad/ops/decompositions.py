@@ -6,9 +6,25 @@ have it); backward passes are matrix products written with Tensor ops, so second
 work too. Every op acts on the last two axes and broadcasts over the leading (batch) ones.
 """
 
+import numpy as np
+
 from ..autograd.function import Op
 from .linalg import tril
 from .movement import cat
+
+
+class LinAlgError(RuntimeError):
+    """A matrix the function cannot work with (singular, not positive-definite), as
+    ``torch.linalg.LinAlgError``; a ``RuntimeError``, so code catching that still does."""
+
+
+def _lapack(name, why, fn, *arrays):
+    """``fn(*arrays)``, with the backend's LAPACK failure raised as ``LinAlgError`` naming the
+    function. (CuPy does not check by default: a singular matrix gives inf or NaN there.)"""
+    try:
+        return fn(*arrays)
+    except np.linalg.LinAlgError as err:
+        raise LinAlgError(f"linalg.{name}: {why} ({err}; shape {tuple(arrays[0].shape)})") from None
 
 
 def _t(x):
@@ -31,7 +47,7 @@ class Inv(Op):
 
     @staticmethod
     def forward(ctx, a):
-        y = ctx.xp.linalg.inv(a)
+        y = _lapack("inv", "the input matrix is singular", ctx.xp.linalg.inv, a)
         ctx.save_for_backward(y)
         return y
 
@@ -46,7 +62,7 @@ class Solve(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        x = ctx.xp.linalg.solve(a, b)
+        x = _lapack("solve", "the input matrix A is singular", ctx.xp.linalg.solve, a, b)
         ctx.save_for_backward(a, x)
         return x
 
@@ -94,7 +110,7 @@ class Cholesky(Op):
 
     @staticmethod
     def forward(ctx, a):
-        y = ctx.xp.linalg.cholesky(a)
+        y = _lapack("cholesky", "the input is not positive-definite", ctx.xp.linalg.cholesky, a)
         ctx.save_for_backward(y)
         return y
 
@@ -115,19 +131,22 @@ class Qr(Op):
     triangle onto its upper one (Walter and Lehmann, 2018). For m < n, A = [X | Y] and
     R = [U | V] with X = QU square: dY = Q dV and dX is the square case with dQ + Y dVᵀ in
     place of dQ (Liao et al., 2019). ``mode="complete"`` with m > n is not differentiable (as in
-    PyTorch: Q's extra columns are not determined by A).
+    PyTorch: Q's extra columns are not determined by A), nor is ``mode="r"`` (Q is returned empty).
     """
 
     @staticmethod
     def forward(ctx, a, mode="reduced"):
-        q, r = ctx.xp.linalg.qr(a, mode=mode)
+        q, r = ctx.xp.linalg.qr(a, mode="reduced" if mode == "r" else mode)
         ctx.save_for_backward(a, q, r)
-        return q, r
+        return (ctx.xp.reshape(q, (-1,))[:0] if mode == "r" else q), r
 
     @staticmethod
     def backward(ctx, dq, dr):
         a, q, r = ctx.saved_tensors
         m, n = a.shape[-2:]
+        if ctx.attrs["mode"] == "r":
+            raise RuntimeError("linalg.qr: the derivative depends on Q, which is not computed when "
+                               "mode='r'; use mode='reduced'")
         if ctx.attrs["mode"] == "complete" and m > n:
             raise NotImplementedError("linalg.qr: mode='complete' is not differentiable for inputs with more "
                                       "rows than columns (as in PyTorch); use mode='reduced'")

@@ -4,6 +4,7 @@ spellings of them (``mm``, ``bmm``, ``mv``, ``dot``, ``addmm``, ...), triangles 
 import string
 
 from .._coerce import _dim
+from ..autograd import views
 from ..autograd.function import Op
 from .indexing import GetItem, ScatterAdd
 
@@ -53,6 +54,23 @@ class MatMul(Op):
             db = (MatMul.apply(grad, a, transpose=(True, ta)) if tb
                   else MatMul.apply(a, grad, transpose=(not ta, False)))
         return da, db
+
+
+# PyTorch's strict spellings record nodes of their own names (MmBackward0, ...): the same maths.
+class Mm(MatMul):
+    """mm's op: MatMul of two matrices."""
+
+
+class Bmm(MatMul):
+    """bmm's op: MatMul of two batches of matrices."""
+
+
+class Mv(MatMul):
+    """mv's op: MatMul of a matrix and a vector."""
+
+
+class Dot(MatMul):
+    """dot's op: MatMul of two vectors."""
 
 
 class Einsum(Op):
@@ -150,7 +168,7 @@ def mm(input, mat2):
         raise RuntimeError(f"mm: mat1 and mat2 shapes cannot be multiplied "
                            f"({input.shape[0]}x{input.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
     _same_dtype("mm", input, mat2)
-    return MatMul.apply(input, mat2)
+    return Mm.apply(input, mat2)
 
 
 def bmm(input, mat2):
@@ -163,7 +181,7 @@ def bmm(input, mat2):
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}]")
     _same_dtype("bmm", input, mat2)
-    return MatMul.apply(input, mat2)
+    return Bmm.apply(input, mat2)
 
 
 def mv(input, vec):
@@ -172,7 +190,7 @@ def mv(input, vec):
         raise RuntimeError(f"mv: size mismatch, got matrix {tuple(input.shape)} and vector "
                            f"{tuple(vec.shape)}")
     _same_dtype("mv", input, vec)
-    return MatMul.apply(input, vec)
+    return Mv.apply(input, vec)
 
 
 def dot(input, other):
@@ -183,7 +201,7 @@ def dot(input, other):
         raise RuntimeError(f"dot: inconsistent tensor size, got {input.shape[0]} and {other.shape[0]} "
                            "elements")
     _same_dtype("dot", input, other)
-    return MatMul.apply(input, other)
+    return Dot.apply(input, other)
 
 
 def outer(input, vec2):
@@ -256,10 +274,22 @@ def triu(input, diagonal=0):
     return _triangle("triu", input, diagonal, upper=True)
 
 
-def _triangle(name, input, diagonal, upper):
+def tril_(input, diagonal=0):
+    """``tril`` written into ``input`` (``Tensor.tril_``)."""
+    return _triangle("tril_", input, diagonal, upper=False, inplace=True)
+
+
+def triu_(input, diagonal=0):
+    """``triu`` written into ``input`` (``Tensor.triu_``)."""
+    return _triangle("triu_", input, diagonal, upper=True, inplace=True)
+
+
+def _triangle(name, input, diagonal, upper, inplace=False):
     if input.ndim < 2:
         raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
                            f"{tuple(input.shape)}")
+    if inplace:
+        return views.apply_inplace(input, Triangle, diagonal=int(diagonal), upper=upper)
     return Triangle.apply(input, diagonal=int(diagonal), upper=upper)
 
 

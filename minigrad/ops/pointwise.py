@@ -52,12 +52,14 @@ class Fmod(Op):
     """z = a - b·trunc(a/b), the remainder with the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a/b).
 
     Computed from the array API's ``remainder`` (sign of b), which is exact, moved by one b where
-    the signs differ.
+    the signs differ. An integer division by zero raises, as PyTorch's (floats give NaN).
     """
 
     @staticmethod
     def forward(ctx, a, b):
         xp = ctx.xp
+        if a.dtype not in ctx.device.backend.float_dtypes and bool(xp.any(b == 0)):
+            raise RuntimeError("fmod: ZeroDivisionError (an integer tensor divided by zero)")
         ctx.save_for_backward(a, b)
         r = xp.remainder(a, b)
         return xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
@@ -188,6 +190,25 @@ class LogCumSumExp(Op):
         return (grad.unsqueeze(-1) * weights).sum(-2)
 
 
+def _floating(name, input):
+    """PyTorch has no integer kernel for these: NotImplementedError (a RuntimeError) names the op."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"{name}: not implemented for {input.dtype} tensors (floating point only)")
+
+
+def round(input, decimals=0):
+    """Round half to even; with ``decimals``, to that many decimal places (floats only)."""
+    if decimals:
+        _floating("round(decimals=)", input)
+    return Round.apply(input, op="round", decimals=decimals)
+
+
+def frac(input):
+    """x - trunc(x), with the sign of x (floats only)."""
+    _floating("frac", input)
+    return input - Round.apply(input, op="trunc")
+
+
 def _lower_triangle(like, n):
     from ..creation import arange
     i = arange(n, device=like.device)
@@ -214,6 +235,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def logcumsumexp(input, dim):
     """yᵢ = log Σ_{j≤i} exp(xⱼ) along ``dim``, exactly (no underflow of early terms)."""
+    _floating("logcumsumexp", input)
     dim = _dim(dim, input.ndim)
     if input.ndim == 0:
         return input * 1.0

@@ -207,9 +207,14 @@ def _full_like_index(input, index, value):
 
 
 def _checked_index(name, index, input):
-    if not isinstance(index, Tensor) or index.dtype is not _dtypes.int64:
+    """PyTorch's index dtypes: int32 or int64, except index_copy and index_fill (int64 only;
+    index_fill's error an IndexError, as PyTorch's)."""
+    allowed = (_dtypes.int64,) if name.startswith(("index_copy", "index_fill")) else \
+        (_dtypes.int32, _dtypes.int64)
+    if not isinstance(index, Tensor) or index.dtype not in allowed:
         got = index.dtype if isinstance(index, Tensor) else type(index).__name__
-        raise RuntimeError(f"{name}(): expected dtype int64 for index, got {got}")
+        error = IndexError if name.startswith("index_fill") else RuntimeError
+        raise error(f"{name}(): expected dtype {' or '.join(d.name for d in allowed)} for index, got {got}")
     if index.device != input.device:
         raise RuntimeError(f"{name}(): index on {index.device} but self on {input.device}")
 

@@ -54,10 +54,12 @@ class Bincount(Op):
     @staticmethod
     def forward(ctx, x, weights=None, minlength=0):
         xp, backend = ctx.xp, ctx.device.backend
-        if x.ndim != 1 or x.dtype in backend.float_dtypes or x.dtype == xp.bool or \
-                (x.shape[0] and int(xp.min(x)) < 0):
+        if x.dtype in backend.float_dtypes or x.dtype == xp.bool:  # PyTorch's error type for these
+            raise NotImplementedError(f"bincount: not implemented for {backend.dtype_of[x.dtype]} "
+                                      "(integers only)")
+        if x.ndim != 1 or (x.shape[0] and int(xp.min(x)) < 0):
             raise RuntimeError("bincount only supports 1-d non-negative integral inputs, got "
-                               f"shape {tuple(x.shape)} of {backend.dtype_of[x.dtype]}")
+                               f"shape {tuple(x.shape)}")
         if weights is not None and weights.shape != x.shape:
             raise RuntimeError(f"bincount: weights of shape {tuple(weights.shape)} do not match the "
                                f"input's {tuple(x.shape)}")
@@ -156,7 +158,7 @@ def histc(input, bins=100, min=0, max=0):
     """Counts of ``input`` in ``bins`` equal bins over [min, max] (the data's range when
     min = max = 0); values outside are ignored. Returns input's dtype."""
     if not input.dtype.is_floating_point:
-        raise RuntimeError(f"histc: expected a floating point input, got {input.dtype}")
+        raise NotImplementedError(f"histc: expected a floating point input, got {input.dtype}")
     lo, hi = float(min), float(max)
     if lo == hi and input.numel():
         lo, hi = input.min().item(), input.max().item()
