@@ -45,6 +45,10 @@ PAGES = {
                               "Learning-rate schedules."),
     "data.md": ("minigrad.data", ["minigrad.data", "minigrad.data.datasets", "minigrad.data.idx"],
                 "Datasets, samplers, the DataLoader and the built-in datasets."),
+    "linalg.md": ("minigrad.linalg", ["minigrad.linalg"], "Norms, inverse, solve, determinants and "
+                  "decompositions, with gradients."),
+    "distributions.md": ("minigrad.distributions", ["minigrad.distributions"],
+                         "Probability distributions: sampling, reparameterised sampling, densities, KL."),
     "viz.md": ("minigrad.viz", ["minigrad.viz"], "Graph pictures and training plots."),
     "serialization.md": ("Saving and loading", ["minigrad.serialization"], "`mg.save` and `mg.load`."),
     "distributed.md": ("minigrad.distributed", ["minigrad.distributed", "minigrad.nn.parallel"],
