@@ -69,6 +69,14 @@ def test_cross_attention_kdim_vdim_batch_first_float_mask_per_head_matches_torch
            weights=True)
 
 
+def test_attention_with_bias_kv_and_zero_attn_matches_torch():
+    module = nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True, dtype=mg.float64)
+    assert tuple(module.bias_k.shape) == (1, 1, 8)
+    _check("mha_extra_keys", module, {"key_padding_mask": _mask("mha_extra_keys/in/key_padding_mask"),
+                                      "attn_mask": _mask("mha_extra_keys/in/attn_mask")}, ("query", "key"),
+           weights=True)
+
+
 def test_unbatched_attention_without_bias_matches_torch():
     module = nn.MultiheadAttention(8, 4, bias=False, dtype=mg.float64)
     assert module.in_proj_bias is None and module.out_proj.bias is None

@@ -4,6 +4,7 @@ import math
 
 from ... import creation
 from ...ops.attention import attention
+from ...ops.movement import cat
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -25,7 +26,9 @@ class MultiheadAttention(Module):
     ``scaled_dot_product_attention``'s bool masks) or float (added to the logits). The weights
     returned with ``need_weights`` are (N, L, S) averaged over heads, or (N, h, L, S) with
     ``average_attn_weights=False``, after dropout. ``is_causal`` is PyTorch's hint that
-    ``attn_mask`` is the causal mask (which must still be given).
+    ``attn_mask`` is the causal mask (which must still be given). ``add_bias_kv`` appends one
+    learned key and value (``bias_k``, ``bias_v``: (1, 1, E)) and ``add_zero_attn`` one of zeros
+    to the keys and values of every head, which every query may attend to.
 
     Note:
         A query whose keys are all masked gets weights 0 and output b_o here; PyTorch gives NaN
@@ -46,16 +49,12 @@ class MultiheadAttention(Module):
                              f"and num_heads={num_heads} instead")
         if embed_dim % num_heads:
             raise AssertionError("embed_dim must be divisible by num_heads")
-        if add_bias_kv or add_zero_attn:
-            raise NotImplementedError("MultiheadAttention: add_bias_kv and add_zero_attn are not supported")
         self.embed_dim, self.num_heads, self.dropout = embed_dim, num_heads, dropout
         self.kdim = embed_dim if kdim is None else kdim
         self.vdim = embed_dim if vdim is None else vdim
         self._qkv_same_embed_dim = self.kdim == embed_dim and self.vdim == embed_dim
         self.head_dim = embed_dim // num_heads
         self.batch_first = batch_first
-        self.bias_k = self.bias_v = None
-        self.add_zero_attn = add_zero_attn
         factory = {"device": device, "dtype": dtype}
         if self._qkv_same_embed_dim:
             self.in_proj_weight = Parameter(creation.empty(3 * embed_dim, embed_dim, **factory))
@@ -71,6 +70,12 @@ class MultiheadAttention(Module):
         else:
             self.register_parameter("in_proj_bias", None)
         self.out_proj = Linear(embed_dim, embed_dim, bias=bias, **factory)
+        if add_bias_kv:  # one more key and value, learned, that every query may attend to
+            self.bias_k = Parameter(creation.empty(1, 1, embed_dim, **factory))
+            self.bias_v = Parameter(creation.empty(1, 1, embed_dim, **factory))
+        else:
+            self.bias_k = self.bias_v = None
+        self.add_zero_attn = add_zero_attn  # and one more key and value of zeros, per head
         self._reset_parameters()
 
     def _reset_parameters(self):
@@ -83,6 +88,9 @@ class MultiheadAttention(Module):
         if self.in_proj_bias is not None:
             init.constant_(self.in_proj_bias, 0.0)
             init.constant_(self.out_proj.bias, 0.0)
+        if self.bias_k is not None:
+            init.xavier_normal_(self.bias_k)
+            init.xavier_normal_(self.bias_v)
 
     def forward(self, query, key, value, key_padding_mask=None, need_weights=True, attn_mask=None,
                 average_attn_weights=True, is_causal=False):
@@ -98,6 +106,7 @@ class MultiheadAttention(Module):
             raise RuntimeError("MultiheadAttention: is_causal is a hint that attn_mask is the causal mask; "
                                "give the mask too (e.g. nn.Transformer.generate_square_subsequent_mask)")
         mask = _merged_mask(attn_mask, key_padding_mask, n, self.num_heads, length, source, q)
+        k, v, mask = self._extra_keys(k, v, mask)
         out, weights = attention(q, k, v, mask, self.dropout if self.training else 0.0)
         out = self.out_proj(out.transpose(1, 2).reshape(n, length, self.embed_dim))
         if not batched:
@@ -107,6 +116,23 @@ class MultiheadAttention(Module):
         if not need_weights:
             return out, None
         return out, (weights.mean(-3) if average_attn_weights else weights)
+
+    def _extra_keys(self, k, v, mask):
+        """Append ``bias_k``/``bias_v`` and then a zero key/value (PyTorch's order) to every head's
+        keys and values; the mask gets a 0 (attend) column for each."""
+        n, heads, _, d = k.shape
+        extra = []
+        if self.bias_k is not None:
+            extra.append((self.bias_k.reshape(1, heads, 1, d), self.bias_v.reshape(1, heads, 1, d)))
+        if self.add_zero_attn:
+            zeros = creation.zeros(1, heads, 1, d, dtype=k.dtype, device=k.device)
+            extra.append((zeros, zeros))
+        for bk, bv in extra:
+            k = cat([k, bk.expand(n, heads, 1, d)], 2)
+            v = cat([v, bv.expand(n, heads, 1, d)], 2)
+            if mask is not None:
+                mask = F.pad(mask, (0, 1))
+        return k, v, mask
 
     def _project(self, query, key, value):
         """q, k, v = the inputs through their projections, split into heads: (N, h, ·, head_dim)."""

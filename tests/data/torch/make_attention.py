@@ -83,6 +83,13 @@ def module_cases():
     record("mha_cross", torch.nn.MultiheadAttention(8, 2, kdim=6, vdim=4, batch_first=True, dtype=f64),
            {"query": q, "key": k, "value": v, "attn_mask": float_mask}, {"average_attn_weights": False},
            grad_inputs=("query", "key", "value", "attn_mask"))
+    q, kv = rng.standard_normal((4, 3, 8)), rng.standard_normal((5, 3, 8))
+    extra = torch.nn.MultiheadAttention(8, 2, add_bias_kv=True, add_zero_attn=True, dtype=f64)
+    record("mha_extra_keys", extra,
+           {"query": q, "key": kv, "value": kv}, {"key_padding_mask": torch.tensor(pad),
+                                                   "attn_mask": torch.tensor(causal[:4])},
+           grad_inputs=("query", "key"))
+    data["mha_extra_keys/in/key_padding_mask"], data["mha_extra_keys/in/attn_mask"] = pad, causal[:4]
     x = rng.standard_normal((4, 8))
     record("mha_unbatched", torch.nn.MultiheadAttention(8, 4, bias=False, dtype=f64),
            {"query": x, "key": x, "value": x}, {}, grad_inputs=("query",))
