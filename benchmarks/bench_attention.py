@@ -8,6 +8,12 @@ float32, ``is_causal=True``; each call runs the forward from leaf q, k, v that r
 contender once per round, so a change of load hits all alike); the median and the worst round's
 mean milliseconds per call are reported, with the thread counts each library ran with.
 
+Measured (2026-12-07, 2 vCPUs shared with ~8 other jobs, load average 8-11, numpy 2.4 + OpenBLAS,
+torch 2.13.0+cpu), medians of 7 rounds: with ``--threads 1`` minigrad fused 5.9-9.2 ms, the op chain
+7.8-12.7 ms, torch 5.9-10.0 ms (fused / torch 0.92-1.00x, chain / torch 1.27-1.33x); with default
+threads (2 each) torch's spinning threads collapse on this loaded machine (137-177 ms) while
+minigrad takes 9.6-18 ms: that ratio says more about the load than about either library.
+
 Run: python benchmarks/bench_attention.py [--rounds 7] [--calls 20]
 (from the repository root with minigrad importable, e.g. ``PYTHONPATH=.``; torch is optional).
 """
