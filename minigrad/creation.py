@@ -89,7 +89,10 @@ def from_dlpack(obj):
 def _shape(size):
     if len(size) == 1 and isinstance(size[0], (tuple, list)):
         size = tuple(size[0])
-    return tuple(int(s) for s in size)
+    shape = tuple(int(s) for s in size)
+    if any(s < 0 for s in shape):
+        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
+    return shape
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
@@ -161,3 +164,78 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
     host = np.linspace(start, end, int(steps)).astype(dtype.name)
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
+
+
+# --- PyTorch's legacy typed constructors ----------------------------------------------------------
+class _LegacyType(type):
+    """``isinstance(t, mg.LongTensor)`` holds for CPU tensors of that dtype, as in PyTorch."""
+
+    def __instancecheck__(cls, obj):
+        return isinstance(obj, Tensor) and obj.dtype is cls.dtype and obj.device.type == "cpu"
+
+
+def _legacy_new(cls, *data, device=None):
+    if len(data) == 1 and isinstance(data[0], Tensor) and data[0].dtype is not cls.dtype:
+        raise TypeError(f"{cls.__name__}(): expected a {cls.dtype} tensor, got {data[0].dtype}; use .to()")
+    return Tensor(*data, dtype=cls.dtype, device=device)
+
+
+def _legacy_type(name, dtype):
+    doc = (f"``{name}(*sizes)``: an uninitialised {dtype.name} tensor; ``{name}(data)``: one holding "
+           "``data`` (PyTorch's legacy constructor).")
+    return _LegacyType(name, (), {"dtype": dtype, "__new__": _legacy_new, "__doc__": doc})
+
+
+FloatTensor = _legacy_type("FloatTensor", _dtypes.float32)
+DoubleTensor = _legacy_type("DoubleTensor", _dtypes.float64)
+HalfTensor = _legacy_type("HalfTensor", _dtypes.float16)
+LongTensor = _legacy_type("LongTensor", _dtypes.int64)
+IntTensor = _legacy_type("IntTensor", _dtypes.int32)
+ShortTensor = _legacy_type("ShortTensor", _dtypes.int16)
+CharTensor = _legacy_type("CharTensor", _dtypes.int8)
+ByteTensor = _legacy_type("ByteTensor", _dtypes.uint8)
+BoolTensor = _legacy_type("BoolTensor", _dtypes.bool_)
+
+
+# --- tensor.new_*: factories that default to another tensor's dtype and device --------------------
+def new_tensor(like, data, dtype=None, device=None, requires_grad=False):
+    """``like.new_tensor(data)``: a copy of ``data`` with ``like``'s dtype and device by default."""
+    return tensor(data.detach() if isinstance(data, Tensor) else data, dtype=dtype or like.dtype,
+                  device=device or like.device, requires_grad=requires_grad)
+
+
+def new_full(like, size, fill_value, dtype=None, device=None, requires_grad=False):
+    """``like.new_full(size, value)``: ``full`` with ``like``'s dtype and device by default."""
+    return full(_shape((size,)), fill_value, dtype=dtype or like.dtype, device=device or like.device,
+                requires_grad=requires_grad)
+
+
+def meshgrid(*tensors, indexing="ij"):
+    """Coordinate grids from 1-d tensors: output i varies along axis i (``"ij"``) or, for the
+    first two, along the other (``"xy"``, as NumPy's default). PyTorch's default is ``"ij"``.
+
+    >>> import minigrad as mg
+    >>> x, y = mg.meshgrid(mg.tensor([1, 2]), mg.tensor([3, 4, 5]), indexing="ij")
+    >>> x.shape, y[0].tolist()
+    ((2, 3), [3, 4, 5])
+    """
+    if len(tensors) == 1 and isinstance(tensors[0], (list, tuple)):
+        tensors = tuple(tensors[0])
+    if indexing not in ("ij", "xy"):
+        raise RuntimeError(f"meshgrid: indexing must be 'ij' or 'xy', got {indexing!r}")
+    for t in tensors:
+        if t.ndim > 1:
+            raise RuntimeError(f"meshgrid: expected 0-d or 1-d tensors, got shape {tuple(t.shape)}")
+    swap = indexing == "xy" and len(tensors) >= 2
+    order = list(tensors)
+    if swap:
+        order[0], order[1] = order[1], order[0]
+    shape = tuple(t.numel() for t in order)
+    grids = []
+    for i, t in enumerate(order):
+        view = [1] * len(order)
+        view[i] = -1
+        grids.append(t.reshape(tuple(view)).expand(shape))
+    if swap:
+        grids[0], grids[1] = grids[1], grids[0]
+    return tuple(grids)

@@ -100,3 +100,42 @@ def scalar_result_dtype(tensor_dtype, scalar):
     if isinstance(scalar, float):
         return tensor_dtype if tensor_dtype.is_floating_point else get_default_dtype()
     raise TypeError(f"unsupported operand type {type(scalar).__name__}")
+
+
+class finfo:
+    """Machine limits of a floating dtype (the default dtype when none is given): ``bits``,
+    ``eps`` (the gap between 1 and the next number), ``max``, ``min``, ``tiny`` (=
+    ``smallest_normal``) and ``resolution`` (10^-precision)."""
+
+    def __init__(self, type=None):
+        import numpy as np
+        d = get_default_dtype() if type is None else as_dtype(type)
+        if not d.is_floating_point:
+            raise TypeError(f"finfo: {d} is not a floating point dtype; use iinfo")
+        info = np.finfo(d.name)
+        self.dtype = d.name
+        self.bits = int(info.bits)
+        self.eps, self.max, self.min = float(info.eps), float(info.max), float(info.min)
+        self.tiny = self.smallest_normal = float(info.smallest_normal)
+        self.resolution = float(info.resolution)
+
+    def __repr__(self):
+        return (f"finfo(resolution={self.resolution:g}, min={self.min:g}, max={self.max:g}, "
+                f"eps={self.eps:g}, smallest_normal={self.smallest_normal:g}, tiny={self.tiny:g}, "
+                f"dtype={self.dtype})")
+
+
+class iinfo:
+    """Machine limits of an integer dtype: ``bits``, ``min``, ``max``."""
+
+    def __init__(self, type):
+        import numpy as np
+        d = as_dtype(type)
+        if d.category != "int":
+            raise TypeError(f"iinfo: {d} is not an integer dtype; use finfo")
+        info = np.iinfo(d.name)
+        self.dtype = d.name
+        self.bits, self.min, self.max = int(info.bits), int(info.min), int(info.max)
+
+    def __repr__(self):
+        return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"

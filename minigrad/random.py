@@ -10,6 +10,11 @@ from . import backend as _backend
 from . import dtypes as _dtypes
 from .tensor import Tensor
 
+# isort: split
+# Tensor first: importing _coerce before it would reach tensor.py's own import of _coerce halfway.
+from ._coerce import _broadcast_shape
+from .ops.sampling import Bernoulli, Multinomial
+
 
 class Generator:
     """A seedable source of random numbers, as ``torch.Generator``."""
@@ -102,10 +107,24 @@ def randn(*size, generator=None, dtype=None, device=None, requires_grad=False):
     return _random("normal", _shape(size), generator, dtype, device, requires_grad, mean=0.0, std=1.0)
 
 
-def randint(low, high=None, size=(), generator=None, dtype=None, device=None, requires_grad=False):
-    """Integers uniform in [low, high) (``randint(high, size)`` also works, as in PyTorch)."""
-    if high is None:
+def randint(low=0, high=None, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Integers uniform in [low, high): ``randint(high, size)`` or ``randint(low, high, size)``.
+
+    >>> import minigrad as mg
+    >>> mg.randint(10, (3,)).shape, mg.randint(5, 7, (2, 2)).dtype
+    ((3,), minigrad.int64)
+    """
+    if size is None and isinstance(high, (tuple, list)):  # randint(high, size)
+        low, high, size = 0, low, high
+    elif high is None:  # randint(high, size=...)
         low, high = 0, low
+    if not isinstance(size, (tuple, list)):
+        got = high if size is None else size
+        raise TypeError(f"randint(): argument 'size' must be a tuple of ints, not {type(got).__name__} "
+                        "(randint(high, size) or randint(low, high, size))")
+    if not low < high:
+        raise RuntimeError(f"randint: expected 'low' to be less than 'high', but got low={low} >= "
+                           f"high={high}")
     return _random("integers", tuple(size), generator, dtype or _dtypes.int64, device, requires_grad,
                    low=int(low), high=int(high))
 
@@ -125,9 +144,71 @@ def randn_like(t, generator=None, dtype=None, requires_grad=False):
                  requires_grad=requires_grad)
 
 
+def randint_like(t, low=0, high=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """``randint`` with ``t``'s shape, dtype and device (``randint_like(t, high)`` or ``(t, low, high)``)."""
+    if high is None:
+        low, high = 0, low
+    return randint(low, high, t.shape, generator=generator, dtype=dtype or t.dtype,
+                   device=device or t.device, requires_grad=requires_grad)
+
+
+def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=None, requires_grad=False):
+    """Normal samples mean + std·ε, ε ~ N(0, 1): ``normal(mean, std, size)`` with numbers, or
+    tensor ``mean``/``std`` (broadcast together; the sample is differentiable in both, as in PyTorch).
+
+    >>> import minigrad as mg
+    >>> mg.normal(2.0, 0.0, (2,)).tolist()
+    [2.0, 2.0]
+    """
+    tensors = [v for v in (mean, std) if isinstance(v, Tensor)]
+    if not tensors:
+        if size is None:
+            raise TypeError("normal(): with number mean and std, give the size: normal(0.0, 1.0, (2, 3))")
+        if std < 0:
+            raise RuntimeError(f"normal expects std >= 0.0, but found std {std}")
+        eps = randn(_shape((size,)), generator=generator, dtype=dtype, device=device)
+        return (eps * std + mean).requires_grad_(requires_grad)
+    if size is not None:
+        raise TypeError("normal(): size is taken from the tensor mean/std; drop the size argument")
+    if isinstance(std, Tensor) and std.numel() and bool((std < 0).any()):
+        raise RuntimeError("normal expects all elements of std >= 0.0")
+    shape = _broadcast_shape(tensors[0].shape, tensors[-1].shape)
+    eps = randn(shape, generator=generator, dtype=tensors[0].dtype, device=tensors[0].device)
+    return mean + std * eps
+
+
+def bernoulli(input, p=None, *, generator=None):
+    """0/1 samples, 1 with probability ``input`` elementwise (or ``p`` for every element), in
+    ``input``'s dtype. Its gradient is zero."""
+    return Bernoulli.apply(input, generator=generator or default_generator, prob=p)
+
+
+def multinomial(input, num_samples, replacement=False, *, generator=None):
+    """``num_samples`` category indices per row of the non-negative weights ``input`` (1-d or 2-d).
+
+    Without replacement each category is drawn at most once (``num_samples`` may not exceed the
+    number of categories); with it, draws are independent.
+
+    >>> import minigrad as mg
+    >>> mg.multinomial(mg.tensor([0.0, 1.0, 0.0]), 2, replacement=True).tolist()
+    [1, 1]
+    """
+    return Multinomial.apply(input, num_samples=int(num_samples), replacement=bool(replacement),
+                             generator=generator or default_generator)
+
+
 def bernoulli_mask(shape, p, like, generator=None):
     """A bool tensor on ``like``'s device, True with probability ``p`` (dropout's keep-mask)."""
     return _random("bernoulli", shape, generator, _dtypes.bool_, like.device, False, p=p)
+
+
+def dropout_multiplier(shape, p, like, generator=None):
+    """Inverted dropout's factor on ``like``'s device and dtype: 0 with probability ``p``, else 1/(1-p)."""
+    dev = like.device
+    if p == 1.0:
+        return Tensor._wrap(dev.backend.full(shape, 0, like.array.dtype, dev.index), dev)
+    keep = bernoulli_mask(shape, 1.0 - p, like, generator)
+    return Tensor._wrap(dev.xp.astype(keep.array, like.array.dtype) * (1.0 / (1.0 - p)), dev)
 
 
 def _fill_random(t, kind, generator, **kw):

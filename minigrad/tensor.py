@@ -19,6 +19,8 @@ class Tensor:
     """A multi-dimensional array that records the operations applied to it.
 
     ``mg.Tensor(data)`` is always floating point (the default dtype); ``mg.tensor(data)`` infers.
+    Given sizes instead of data, ``mg.Tensor(2, 3)`` is an uninitialised 2x3 tensor (PyTorch's
+    legacy constructor; minigrad fills it with zeros).
 
     >>> x = Tensor([1.0, 2.0, 3.0], requires_grad=True)
     >>> (x * x).sum().backward()
@@ -37,7 +39,13 @@ class Tensor:
     _view_chain = ()  # for a view: the view ops that make it from its base
     _view_version = 0  # for a view: the version its grad_fn was made at
 
-    def __init__(self, data, requires_grad=False, *, dtype=None, device=None):
+    def __init__(self, *data, requires_grad=False, dtype=None, device=None):
+        sizes, data = _legacy_data(data)
+        if sizes is not None:  # an uninitialised tensor of that shape (PyTorch's legacy form)
+            dev = _backend.default_device() if device is None else _backend.device(device)
+            target = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
+            _init(self, dev.backend.full(sizes, 0, dev.backend.native(target), dev.index), dev)
+            return
         if isinstance(data, Tensor):
             data = data.detach()
             dev = data.device if device is None else _backend.device(device)
@@ -350,8 +358,8 @@ class Tensor:
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(self.device.backend.to_numpy(self.array), separator=", ",
-                               prefix="tensor(") if self.numel() <= 1000 else f"<shape {tuple(self.shape)}>"
+        body = np.array2string(self.device.backend.to_numpy(self.array), separator=", ", prefix="tensor(",
+                               **_printing.array2string_options())
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
@@ -551,64 +559,77 @@ class Tensor:
         return Logical.apply(self, op="isfinite")
 
     # --- reductions ----------------------------------------------------------------------------
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim=None, keepdim=False, dtype=None, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         x = self if dtype is None else self.type(dtype)
         if x.dtype.category != "float" and dtype is None:
             x = x.type(_dtypes.int64)
         return Sum.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim=False):
+    def mean(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         if not self.dtype.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype; input dtype {self.dtype} "
                                "is not floating point: use .float() first")
         return Mean.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def prod(self, dim=None, keepdim=False):
+    def prod(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return Prod.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None):
+    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         if unbiased is not None:
             correction = int(unbiased)
         return Var.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
 
-    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None):
+    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
+        keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
             return Amax.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=True))
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)``."""
+        keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
             return Amin.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return Amin.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return ArgExtreme.apply(self, dim=None if dim is None else _dim(dim, self.ndim), keepdim=keepdim,
                                 op="argmax")
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return ArgExtreme.apply(self, dim=None if dim is None else _dim(dim, self.ndim), keepdim=keepdim,
                                 op="argmin")
 
-    def logsumexp(self, dim=None, keepdim=False):
+    def logsumexp(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
         return LogSumExp.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def norm(self, p=2, dim=None, keepdim=False):
+    def norm(self, p=2, dim=None, keepdim=False, *, keepdims=None):
         """The vector p-norm over ``dim`` (all elements by default); ``p`` may be ``inf``."""
+        keepdim = keepdim if keepdims is None else keepdims
         if p == "fro":
             p = 2
         return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
@@ -622,11 +643,13 @@ class Tensor:
     def cumsum(self, dim):
         return Cumsum.apply(self, dim=_dim(dim, self.ndim))
 
-    def all(self):
-        return Logical.apply(self, op="all")
+    def all(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
+        return LogicalReduce.apply(self, op="all", dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def any(self):
-        return Logical.apply(self, op="any")
+    def any(self, dim=None, keepdim=False, *, keepdims=None):
+        keepdim = keepdim if keepdims is None else keepdims
+        return LogicalReduce.apply(self, op="any", dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     # --- shape ---------------------------------------------------------------------------------
     def reshape(self, *shape):
@@ -792,6 +815,285 @@ class Tensor:
     __imul__ = mul_
     __itruediv__ = div_
 
+    # --- v2 additions for real PyTorch programs: one-line delegations to ops ----------------------
+    # creation and sampling
+    def new(self, *data):
+        return Tensor(*data, dtype=self.dtype, device=self.device)
+
+    def new_tensor(self, data, dtype=None, device=None, requires_grad=False):
+        return _creation.new_tensor(self, data, dtype, device, requires_grad)
+
+    def new_full(self, size, fill_value, *, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, size, fill_value, dtype, device, requires_grad)
+
+    def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, _shape_arg(size), 0, dtype, device, requires_grad)
+
+    def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, _shape_arg(size), 1, dtype, device, requires_grad)
+
+    def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
+        return _creation.new_full(self, _shape_arg(size), 0, dtype, device, requires_grad)
+
+    def bernoulli(self, p=None, *, generator=None):
+        return _random.bernoulli(self, p, generator=generator)
+
+    def bernoulli_(self, p=0.5, *, generator=None):
+        return self.copy_(_random.bernoulli(self.detach(), p, generator=generator))
+
+    def multinomial(self, num_samples, replacement=False, *, generator=None):
+        return _random.multinomial(self, num_samples, replacement, generator=generator)
+
+    # elementwise
+    def log2(self):
+        return LogBase.apply(self, base=2)
+
+    def log10(self):
+        return LogBase.apply(self, base=10)
+
+    def floor(self):
+        return Round.apply(self, op="floor")
+
+    def ceil(self):
+        return Round.apply(self, op="ceil")
+
+    def trunc(self):
+        return Round.apply(self, op="trunc")
+
+    fix = trunc
+
+    def round(self, decimals=0):
+        return _pointwise.round(self, decimals)
+
+    def frac(self):
+        return _pointwise.frac(self)
+
+    def fmod(self, other):
+        return Fmod.apply(*_promote(self, other))
+
+    def atan2(self, other):
+        return Atan2.apply(*_promote(self, other))
+
+    arctan2 = atan2
+
+    def hypot(self, other):
+        return Hypot.apply(*_promote(self, other))
+
+    def nan_to_num(self, nan=0.0, posinf=None, neginf=None):
+        return NanToNum.apply(self, nan=nan, posinf=posinf, neginf=neginf)
+
+    def isinf(self):
+        return Logical.apply(self, op="isinf")
+
+    def logical_not(self):
+        return Logical.apply(self != 0, op="logical_not")
+
+    def logical_and(self, other):
+        return Logical.apply(self != 0, _promote(self, other)[1] != 0, op="logical_and")
+
+    def logical_or(self, other):
+        return Logical.apply(self != 0, _promote(self, other)[1] != 0, op="logical_or")
+
+    def logical_xor(self, other):
+        return Logical.apply(self != 0, _promote(self, other)[1] != 0, op="logical_xor")
+
+    def isclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return _pointwise.isclose(self, other, rtol, atol, equal_nan)
+
+    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+        return bool(_pointwise.isclose(self, other, rtol, atol, equal_nan).all())
+
+    def equal(self, other):
+        return self.shape == other.shape and bool((self == other).all())
+
+    def addcmul(self, tensor1, tensor2, *, value=1):
+        return self + value * tensor1 * tensor2
+
+    def addcdiv(self, tensor1, tensor2, *, value=1):
+        return self + value * tensor1 / tensor2
+
+    def lerp(self, end, weight):
+        return self + weight * (end - self)
+
+    def addcmul_(self, tensor1, tensor2, *, value=1):
+        return self.add_(value * tensor1 * tensor2)
+
+    def addcdiv_(self, tensor1, tensor2, *, value=1):
+        return self.add_(value * tensor1 / tensor2)
+
+    def lerp_(self, end, weight):
+        return self.add_(weight * (end - self))
+
+    # reductions and scans
+    def cumprod(self, dim):
+        return Cumprod.apply(self if self.dtype.is_floating_point else self.long(), dim=_dim(dim, self.ndim))
+
+    def logcumsumexp(self, dim):
+        return _pointwise.logcumsumexp(self, dim)
+
+    def count_nonzero(self, dim=None):
+        return (self != 0).sum(dim)
+
+    # selection and sorting
+    def sort(self, dim=-1, descending=False, stable=False):
+        return _sorting.sort(self, dim, descending, stable)
+
+    def argsort(self, dim=-1, descending=False, stable=False):
+        return _sorting.argsort(self, dim, descending, stable)
+
+    def topk(self, k, dim=-1, largest=True, sorted=True):
+        return _sorting.topk(self, k, dim, largest, sorted)
+
+    def kthvalue(self, k, dim=-1, keepdim=False):
+        return _sorting.kthvalue(self, k, dim, keepdim)
+
+    def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
+        return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def bincount(self, weights=None, minlength=0):
+        return _sorting.bincount(self, weights, minlength)
+
+    def histc(self, bins=100, min=0, max=0):
+        return _sorting.histc(self, bins, min, max)
+
+    def nonzero(self, *, as_tuple=False):
+        return _sorting.nonzero(self, as_tuple=as_tuple)
+
+    def masked_select(self, mask):
+        return _sorting.masked_select(self, mask)
+
+    def take_along_dim(self, indices, dim=None):
+        return _sorting.take_along_dim(self, indices, dim)
+
+    # scatter and in-place indexing
+    def scatter(self, dim, index, src=None, value=None, *, reduce=None):
+        return _scatter.scatter(self, dim, index, src, value, reduce)
+
+    def scatter_(self, dim, index, src=None, value=None, *, reduce=None):
+        return _scatter.scatter(self, dim, index, src, value, reduce, inplace=True)
+
+    def scatter_add(self, dim, index, src):
+        return _scatter.scatter_reduce(self, dim, index, src, "sum")
+
+    def scatter_add_(self, dim, index, src):
+        return _scatter.scatter_reduce(self, dim, index, src, "sum", inplace=True)
+
+    def scatter_reduce(self, dim, index, src, reduce, *, include_self=True):
+        return _scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self)
+
+    def scatter_reduce_(self, dim, index, src, reduce, *, include_self=True):
+        return _scatter.scatter_reduce(self, dim, index, src, reduce, include_self=include_self, inplace=True)
+
+    def index_add(self, dim, index, source, *, alpha=1):
+        return _scatter.index_add(self, dim, index, source, alpha)
+
+    def index_add_(self, dim, index, source, *, alpha=1):
+        return _scatter.index_add(self, dim, index, source, alpha, inplace=True)
+
+    def index_copy(self, dim, index, source):
+        return _scatter.index_copy(self, dim, index, source)
+
+    def index_copy_(self, dim, index, source):
+        return _scatter.index_copy(self, dim, index, source, inplace=True)
+
+    def index_fill(self, dim, index, value):
+        return _scatter.index_fill(self, dim, index, value)
+
+    def index_fill_(self, dim, index, value):
+        return _scatter.index_fill(self, dim, index, value, inplace=True)
+
+    def masked_fill_(self, mask, value):
+        return _scatter.masked_fill_(self, mask, value)
+
+    def masked_scatter(self, mask, source):
+        return _scatter.masked_scatter(self, mask, source)
+
+    def masked_scatter_(self, mask, source):
+        return _scatter.masked_scatter(self, mask, source, inplace=True)
+
+    # shape
+    def nelement(self):
+        return self.numel()
+
+    def is_contiguous(self, memory_format=None):
+        return self.device.backend.is_contiguous(self.array)
+
+    def narrow(self, dim, start, length):
+        return _movement.narrow(self, dim, start, length)
+
+    def roll(self, shifts, dims=None):
+        return _movement.roll(self, shifts, dims)
+
+    def repeat_interleave(self, repeats, dim=None, *, output_size=None):
+        return _movement.repeat_interleave(self, repeats, dim, output_size=output_size)
+
+    def movedim(self, source, destination):
+        return _movement.movedim(self, source, destination)
+
+    moveaxis = movedim
+
+    def swapaxes(self, axis0, axis1):
+        return self.transpose(axis0, axis1)
+
+    swapdims = swapaxes
+
+    def tile(self, *dims):
+        return _movement.tile(self, _shape_arg(dims))
+
+    # linear algebra
+    def mm(self, mat2):
+        return _linalg.mm(self, mat2)
+
+    def bmm(self, mat2):
+        return _linalg.bmm(self, mat2)
+
+    def mv(self, vec):
+        return _linalg.mv(self, vec)
+
+    def dot(self, other):
+        return _linalg.dot(self, other)
+
+    def outer(self, vec2):
+        return _linalg.outer(self, vec2)
+
+    ger = outer
+
+    def addmm(self, mat1, mat2, *, beta=1, alpha=1):
+        return _linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
+
+    def baddbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _linalg.baddbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def tril(self, diagonal=0):
+        return _linalg.tril(self, diagonal)
+
+    def tril_(self, diagonal=0):
+        return _linalg.tril_(self, diagonal)
+
+    def triu(self, diagonal=0):
+        return _linalg.triu(self, diagonal)
+
+    def triu_(self, diagonal=0):
+        return _linalg.triu_(self, diagonal)
+
+    def diag(self, diagonal=0):
+        return _linalg.diag(self, diagonal)
+
+    def diagonal(self, offset=0, dim1=0, dim2=1):
+        return _linalg.diagonal(self, offset, dim1, dim2)
+
+    def trace(self):
+        return _linalg.trace(self)
+
+    def det(self):
+        return _linalg_api.det(self)
+
+    def slogdet(self):
+        return _linalg_api.slogdet(self)
+
+    def inverse(self):
+        return _linalg_api.inv(self)
+
 
 class _RemovableHook:
     def __init__(self, tensor, hook, registry="_hooks"):
@@ -822,6 +1124,25 @@ class _ValuesIndices(tuple):
 
 def _values_indices(values, indices):
     return _ValuesIndices((values, indices))
+
+
+def _legacy_data(args):
+    """``Tensor(*args)``: ``(sizes, None)`` or ``(None, data)``, as PyTorch's legacy constructor reads them.
+
+    ``Tensor(2, 3)`` is an uninitialised 2x3 tensor and ``Tensor()`` an empty one; one sequence,
+    array or Tensor is data; a lone Python number is refused, as in PyTorch (``Tensor(2)`` would
+    be a size, ``Tensor(2.0)`` is ambiguous).
+    """
+    if not args:
+        return (0,), None
+    if all(isinstance(a, (int, np.integer)) and not isinstance(a, bool) for a in args):
+        if any(a < 0 for a in args):
+            raise RuntimeError(f"Tensor(): negative dimension in size {tuple(int(a) for a in args)}")
+        return tuple(int(a) for a in args), None
+    if len(args) == 1 and not isinstance(args[0], (float, complex, bool, str)):
+        return None, args[0]
+    kinds = ", ".join(type(a).__name__ for a in args)
+    raise TypeError(f"Tensor(): expected sizes (ints) or one sequence of data, got ({kinds})")
 
 
 def _init(t, array, device):
@@ -875,9 +1196,18 @@ def _inplace_arith(t, fn, array_operator, other):
 
 # Imported last: these modules import Tensor from here.
 from . import autograd as _autograd  # noqa: E402
+from . import creation as _creation  # noqa: E402
+from . import linalg as _linalg_api  # noqa: E402
+from . import printing as _printing  # noqa: E402
+from . import random as _random  # noqa: E402
 from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
+from .ops import linalg as _linalg  # noqa: E402
+from .ops import movement as _movement  # noqa: E402
+from .ops import pointwise as _pointwise  # noqa: E402
+from .ops import scatter as _scatter  # noqa: E402
+from .ops import sorting as _sorting  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     Abs,
     Add,
@@ -929,6 +1259,7 @@ from .ops.movement import (  # noqa: E402
     chunk,
     split,
 )
+from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round  # noqa: E402
 from .ops.reduce import (  # noqa: E402
     Amax,
     Amin,

@@ -42,6 +42,25 @@ def _np_logsumexp(a, axis, keepdims=False):
     return out if keepdims else np.squeeze(out, axis=axis)
 
 
+def _np_attention(q, k, v, mask=None):
+    """softmax(q kᵀ / √E + mask) v; a bool mask is True where attending, a row masked entirely gives 0."""
+    s = q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        s = np.where(mask, s, -np.inf) if mask.dtype == bool else s + mask
+    top = s.max(axis=-1, keepdims=True)
+    e = np.exp(s - np.where(np.isinf(top), 0.0, top))
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total == 0, 1.0, total) @ v
+
+
+_CAUSAL = np.tril(np.ones((3, 5), dtype=bool))
+_MASK = np.array([[True, False, True, False, True], [False] * 5, [False, False, False, False, True]])
+
+
+def _sdpa_masked(q, k, v):
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mg.tensor(_MASK, device=q.device))
+
+
 def _gelu(a):
     return 0.5 * a * (1 + np.vectorize(math.erf)(a / math.sqrt(2)))
 
@@ -166,6 +185,20 @@ OPS = [
        lambda a, b: a @ np.swapaxes(b, -1, -2), [((3, 4), (2, 4)), ((3, 4), (2, 5, 4))]),
     Op("matmul_transpose_both", lambda a, b: MatMul.apply(a, b, transpose=(True, True)),
        lambda a, b: np.swapaxes(a, -1, -2) @ np.swapaxes(b, -1, -2), [((4, 3), (2, 4)), ((2, 4, 3), (2, 4))]),
+    # attention: one node over two batched products and a masked softmax
+    Op("sdpa", F.scaled_dot_product_attention, _np_attention,
+       [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((3, 4), (2, 1, 5, 4), (5, 2)),
+        ((2, 0, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_causal", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+       lambda q, k, v: _np_attention(q, k, v, _CAUSAL), [((2, 3, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_bool_mask_dead_row", _sdpa_masked, lambda q, k, v: _np_attention(q, k, v, _MASK),
+       [((2, 3, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_float_mask", lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+       _np_attention, [((2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5)),
+                       ((1, 3, 2), (2, 4, 2), (2, 4, 2), (2, 1, 4))]),
+    Op("sdpa_gqa", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+       lambda q, k, v: _np_attention(q, np.repeat(k, 2, axis=-3), np.repeat(v, 2, axis=-3)),
+       [((1, 4, 3, 2), (1, 2, 5, 2), (1, 2, 5, 3))]),
     Op("einsum_mm", lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
        [((3, 4), (4, 2))]),
     Op("einsum_batch_ellipsis", lambda a, b: mg.einsum("...ij,...jk", a, b),
@@ -174,6 +207,236 @@ OPS = [
     Op("einsum_sum_one", lambda a, b: mg.einsum("ij,k->k", a, b), lambda a, b: np.einsum("ij,k->k", a, b),
        [((2, 3), (4,))]),
 ]
+
+# --- v2 additions ------------------------------------------------------------------------------------
+def _idx(a, values):
+    """An int64 index tensor on ``a``'s device."""
+    return mg.tensor(values, device=a.device)
+
+
+def _np_scatter(a, dim, index, src, reduce=None, include_self=True):
+    """NumPy reference of scatter/scatter_reduce along ``dim`` (index and src of the same shape)."""
+    key = tuple(index if d == dim else np.arange(n).reshape([-1 if e == d else 1 for e in range(index.ndim)])
+                for d, n in enumerate(index.shape))
+    out = a.copy()
+    if reduce is None:
+        out[key] = src
+        return out
+    if not include_self:
+        out[key] = {"sum": 0, "mean": 0, "prod": 1, "amax": -np.inf, "amin": np.inf}[reduce]
+    ufunc = {"sum": np.add, "mean": np.add, "prod": np.multiply, "amax": np.maximum,
+             "amin": np.minimum}[reduce]
+    ufunc.at(out, key, src)
+    if reduce == "mean":
+        count = np.full(a.shape, 1.0 if include_self else 0.0)
+        np.add.at(count, key, 1.0)
+        out = np.where(count == 0, a, out / np.maximum(count, 1))
+    return out
+
+
+SCATTER_INDEX = [[0, 2, 1, 2], [1, 0, 0, 2]]  # into a (3, 4) tensor along dim 0; repeats in column 2
+EMPTY = [((0, 3),)]
+MASK = [True, False, True, False]
+SCATTER_UNIQUE = [[0, 2, 1, 2], [1, 0, 0, 0]]  # no target written twice (scatter's value is then defined)
+
+
+def _scatter_rows():
+    rows = []
+    for reduce in ("sum", "mean", "amax", "amin", "prod"):
+        for include_self in (True, False):
+            rows.append(Op(
+                f"scatter_reduce_{reduce}{'' if include_self else '_exclude_self'}",
+                lambda a, s, r=reduce, inc=include_self: a.scatter_reduce(
+                    0, _idx(a, SCATTER_INDEX), s, r, include_self=inc),
+                lambda a, s, r=reduce, inc=include_self: _np_scatter(
+                    a, 0, np.array(SCATTER_INDEX), s, r, inc),
+                [((3, 4), (2, 4))], domain=(0.5, 2.0)))
+    return rows
+
+
+V2_OPS = [
+    Op("log2", mg.log2, np.log2, UNARY_SHAPES + EMPTY, domain=(0.5, 3.0)),
+    Op("log10", mg.log10, np.log10, UNARY_SHAPES, domain=(0.5, 3.0)),
+    Op("floor", mg.floor, np.floor, UNARY_SHAPES + EMPTY, domain=(-3.0, 3.0)),
+    Op("ceil", mg.ceil, np.ceil, UNARY_SHAPES, domain=(-3.0, 3.0)),
+    Op("trunc", mg.trunc, np.trunc, UNARY_SHAPES, domain=(-3.0, 3.0)),
+    Op("round", mg.round, np.round, UNARY_SHAPES, domain=(-3.0, 3.0)),
+    Op("round_decimals", lambda a: mg.round(a, decimals=2), lambda a: np.round(a, 2), UNARY_SHAPES),
+    Op("frac", mg.frac, lambda a: a - np.trunc(a), UNARY_SHAPES, domain=(-3.0, 3.0)),
+    Op("fmod", mg.fmod, np.fmod, BINARY_SHAPES, domain=(0.3, 2.0)),
+    Op("fmod_signs", lambda a: mg.fmod(a, -0.7), lambda a: np.fmod(a, -0.7), UNARY_SHAPES,
+       domain=(-3.0, 3.0)),
+    Op("atan2", mg.atan2, np.arctan2, BINARY_SHAPES + [((0, 3), (3,))], domain=(0.5, 2.0)),
+    Op("hypot", mg.hypot, np.hypot, BINARY_SHAPES),
+    Op("pow_function", mg.pow, np.power, BINARY_SHAPES[:3], domain=(0.5, 2.0)),
+    Op("square", mg.square, np.square, UNARY_SHAPES),
+    Op("reciprocal", mg.reciprocal, np.reciprocal, UNARY_SHAPES, domain=(0.5, 2.0)),
+    Op("nan_to_num", mg.nan_to_num, np.nan_to_num, UNARY_SHAPES),
+    Op("addcmul", lambda a, b, c: mg.addcmul(a, b, c, value=0.5), lambda a, b, c: a + 0.5 * b * c,
+       [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (2,), ())]),
+    Op("addcdiv", lambda a, b, c: mg.addcdiv(a, b, c, value=2), lambda a, b, c: a + 2 * b / c,
+       [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1))], domain=(0.5, 2.0)),
+    Op("lerp", mg.lerp, lambda a, b, w: a + w * (b - a), [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), ())]),
+    Op("cumprod", lambda a: a.cumprod(-1), lambda a: np.cumprod(a, -1), REDUCE_SHAPES + EMPTY),
+    Op("cumprod_dim0", lambda a: mg.cumprod(a, 0), lambda a: np.cumprod(a, 0), REDUCE_SHAPES[:2]),
+    Op("logcumsumexp", lambda a: a.logcumsumexp(-1), lambda a: np.logaddexp.accumulate(a, -1),
+       REDUCE_SHAPES + EMPTY),
+    Op("logcumsumexp_dim0", lambda a: mg.logcumsumexp(a, 0),
+       lambda a: np.logaddexp.accumulate(a, 0) if a.ndim else a,
+       REDUCE_SHAPES[:2] + [((),)]),
+    Op("std_mean", lambda a: mg.std_mean(a, dim=-1)[0], lambda a: a.std(-1, ddof=1), REDUCE_SHAPES),
+    Op("var_mean", lambda a: mg.var_mean(a, dim=0, correction=0)[1], lambda a: a.mean(0), REDUCE_SHAPES),
+    # selection and sorting: values are gathers at the sorted positions
+    Op("sort", lambda a: a.sort(-1).values, lambda a: np.sort(a, -1) if a.ndim else a,
+       REDUCE_SHAPES + [((),)] + EMPTY),
+    Op("sort_descending_dim0", lambda a: mg.sort(a, 0, descending=True)[0],
+       lambda a: np.flip(np.sort(a, 0), 0), REDUCE_SHAPES),
+    Op("topk", lambda a: a.topk(2).values, lambda a: np.flip(np.sort(a, -1), -1)[..., :2], REDUCE_SHAPES),
+    Op("topk_smallest", lambda a: mg.topk(a, 3, dim=0, largest=False)[0], lambda a: np.sort(a, 0)[:3],
+       [((3, 4),), ((5,),)]),
+    Op("kthvalue", lambda a: a.kthvalue(2, -1).values, lambda a: np.sort(a, -1)[..., 1], REDUCE_SHAPES),
+    Op("take_along_dim", lambda a: mg.take_along_dim(a, _idx(a, [[0], [2], [1]]), 1),
+       lambda a: np.take_along_axis(a, np.array([[0], [2], [1]]), 1), [((3, 4),)]),
+    Op("take_along_dim_flat", lambda a: mg.take_along_dim(a, _idx(a, [5, 0, 5])),
+       lambda a: a.reshape(-1)[[5, 0, 5]], [((3, 4),), ((2, 3, 4),)]),
+    Op("masked_select", lambda a: mg.masked_select(a, mg.tensor([True, False, True, True], device=a.device)),
+       lambda a: np.broadcast_to(a, a.shape)[..., [0, 2, 3]].reshape(-1), [((3, 4),), ((4,),)]),
+    # scatter and indexed writes
+    Op("scatter", lambda a, s: a.scatter(0, _idx(a, SCATTER_UNIQUE), s),
+       lambda a, s: _np_scatter(a, 0, np.array(SCATTER_UNIQUE), s[:2, :4]),
+       [((3, 4), (2, 4)), ((3, 4), (3, 5))]),
+    Op("scatter_value", lambda a: a.scatter(1, _idx(a, [[1], [0], [3]]), value=0.5),
+       lambda a: _np_scatter(a, 1, np.array([[1], [0], [3]]), 0.5), [((3, 4),)]),
+    Op("scatter_add", lambda a, s: mg.scatter_add(a, 0, _idx(a, SCATTER_INDEX), s),
+       lambda a, s: _np_scatter(a, 0, np.array(SCATTER_INDEX), s[:2, :4], "sum"),
+       [((3, 4), (2, 4)), ((3, 4), (3, 5))]),
+    *_scatter_rows(),
+    Op("index_add", lambda a, s: a.index_add(1, _idx(a, [3, 0, 3]), s, alpha=2),
+       lambda a, s: a + 2 * np.stack([s[:, 1], 0 * a[:, 0], 0 * a[:, 0], s[:, 0] + s[:, 2]], 1),
+       [((3, 4), (3, 3))]),
+    Op("index_copy", lambda a, s: mg.index_copy(a, 0, _idx(a, [2, 0]), s),
+       lambda a, s: np.stack([s[1], a[1], s[0]]), [((3, 4), (2, 4))]),
+    Op("index_fill", lambda a: a.index_fill(1, _idx(a, [0, 2]), -1.5),
+       lambda a: _np_set(a, (slice(None), [0, 2]), -1.5), [((3, 4),), ((2, 3, 4),)]),
+    Op("masked_scatter", lambda a, s: a.masked_scatter(mg.tensor(MASK, device=a.device), s),
+       lambda a, s: _np_masked_scatter(a, np.array(MASK), s), [((3, 4), (7,)), ((4,), (2,))]),
+    # shape
+    Op("narrow", lambda a: a.narrow(-1, 1, 2), lambda a: a[..., 1:3], REDUCE_SHAPES),
+    Op("roll", lambda a: a.roll(1), lambda a: np.roll(a, 1), UNARY_SHAPES[:1] + REDUCE_SHAPES + EMPTY),
+    Op("roll_dims", lambda a: mg.roll(a, (1, -2), (0, -1)), lambda a: np.roll(a, (1, -2), (0, -1)),
+       REDUCE_SHAPES[:2]),
+    Op("repeat_interleave", lambda a: a.repeat_interleave(2), lambda a: np.repeat(a, 2),
+       REDUCE_SHAPES + EMPTY),
+    Op("repeat_interleave_counts", lambda a: mg.repeat_interleave(a, _idx(a, [2, 0, 1]), dim=0),
+       lambda a: np.repeat(a, [2, 0, 1], 0), [((3, 4),), ((3,),)]),
+    Op("movedim", lambda a: a.movedim((0, 1), (2, 0)), lambda a: np.moveaxis(a, (0, 1), (2, 0)),
+       [((2, 3, 4),)]),
+    Op("swapaxes", lambda a: mg.swapaxes(a, 0, -1), lambda a: np.swapaxes(a, 0, -1), REDUCE_SHAPES),
+    Op("tile", lambda a: a.tile(2, 1), lambda a: np.tile(a, (2, 1)), REDUCE_SHAPES),
+    Op("unflatten", lambda a: mg.unflatten(a, -1, (2, 2)), lambda a: a.reshape(a.shape[:-1] + (2, 2)),
+       [((3, 4),)]),
+    Op("meshgrid", lambda a, b: sum(g * (i + 1) for i, g in enumerate(mg.meshgrid(a, b, indexing="xy"))),
+       lambda a, b: sum(g * (i + 1) for i, g in enumerate(np.meshgrid(a, b, indexing="xy"))), [((3,), (4,))]),
+    # linear algebra
+    Op("mm", mg.mm, np.matmul, [((3, 4), (4, 2)), ((0, 4), (4, 2))]),
+    Op("bmm", mg.bmm, np.matmul, [((2, 3, 4), (2, 4, 5))]),
+    Op("mv", mg.mv, np.matmul, [((3, 4), (4,))]),
+    Op("dot", mg.dot, np.dot, [((4,), (4,)), ((0,), (0,))]),
+    Op("outer", mg.outer, np.outer, [((3,), (4,)), ((1,), (2,))]),
+    Op("addmm", lambda c, a, b: mg.addmm(c, a, b, beta=0.5, alpha=2), lambda c, a, b: 0.5 * c + 2 * a @ b,
+       [((3, 2), (3, 4), (4, 2)), ((2,), (3, 4), (4, 2))]),
+    Op("baddbmm", lambda c, a, b: mg.baddbmm(c, a, b, alpha=-1), lambda c, a, b: c - a @ b,
+       [((2, 3, 5), (2, 3, 4), (2, 4, 5)), ((3, 1), (2, 3, 4), (2, 4, 5))]),
+    Op("cdist", mg.cdist, lambda a, b: np.sqrt(((a[..., :, None, :] - b[..., None, :, :]) ** 2).sum(-1)),
+       [((3, 4), (5, 4)), ((2, 3, 4), (2, 2, 4))]),
+    Op("cdist_p1", lambda a, b: mg.cdist(a, b, p=1), lambda a, b: np.abs(a[:, None] - b[None]).sum(-1),
+       [((3, 4), (5, 4))], second_order=False),
+    Op("tril", mg.tril, np.tril, [((3, 4),), ((2, 3, 3),), ((0, 2),)]),
+    Op("triu_offset", lambda a: a.triu(1), lambda a: np.triu(a, 1), [((3, 4),), ((2, 3, 3),)]),
+    Op("tril_negative", lambda a: mg.tril(a, -1), lambda a: np.tril(a, -1), [((4, 3),)]),
+    # in place on a non-leaf: the graph is rebased, the gradient is the triangle's
+    Op("tril_inplace", lambda a: (a * 1).tril_(-1), lambda a: np.tril(a, -1), [((3, 4),), ((2, 3, 3),)]),
+    Op("triu_inplace", lambda a: (a * 1).triu_(), np.triu, [((4, 3),)]),
+    Op("diag_matrix", lambda a: mg.diag(a, 1), lambda a: np.diag(a, 1), [((3, 4),), ((4, 3),)]),
+    Op("diag_vector", lambda a: mg.diag(a, -1), lambda a: np.diag(a, -1), [((3,),), ((1,),)]),
+    Op("diagonal", lambda a: a.diagonal(0, -2, -1), lambda a: np.diagonal(a, 0, -2, -1),
+       [((3, 4),), ((2, 3, 4),)]),
+    Op("diagonal_offset_dims", lambda a: mg.diagonal(a, -1, 2, 0), lambda a: np.diagonal(a, -1, 2, 0),
+       [((2, 3, 4),)]),
+    Op("trace", mg.trace, np.trace, [((3, 4),), ((3, 3),)]),
+    # mg.linalg: inputs shifted by 4I (or made a Gram matrix) to stay well conditioned
+    Op("linalg_inv", lambda a: mg.linalg.inv(a + _eye4(a)),
+       lambda a: np.linalg.inv(a + 4 * np.eye(a.shape[-1])),
+       [((3, 3),), ((2, 3, 3),)]),
+    Op("linalg_solve", lambda a, b: mg.linalg.solve(a + _eye4(a), b),
+       lambda a, b: np.linalg.solve(a + 4 * np.eye(3), b), [((3, 3), (3, 2)), ((2, 3, 3), (2, 3, 1))]),
+    Op("linalg_solve_vector", lambda a, b: mg.linalg.solve(a + _eye4(a), b),
+       lambda a, b: np.linalg.solve(a + 4 * np.eye(3), b[..., None])[..., 0],
+       [((3, 3), (3,)), ((2, 3, 3), (2, 3))]),
+    Op("linalg_det", lambda a: mg.linalg.det(a + _eye4(a)),
+       lambda a: np.linalg.det(a + 4 * np.eye(a.shape[-1])),
+       [((3, 3),), ((2, 2, 2),)]),
+    Op("det_torch_level", lambda a: mg.det(a + _eye4(a)) + (a + _eye4(a)).inverse().sum(),
+       lambda a: np.linalg.det(a + 4 * np.eye(3)) + np.linalg.inv(a + 4 * np.eye(3)).sum(),
+       [((3, 3),)]),
+    Op("linalg_slogdet", lambda a: mg.linalg.slogdet(a + _eye4(a)).logabsdet,
+       lambda a: np.linalg.slogdet(a + 4 * np.eye(a.shape[-1]))[1], [((3, 3),), ((2, 2, 2),)]),
+    Op("linalg_cholesky", lambda a: mg.linalg.cholesky(a @ a.mT + _eye4(a.mT)),
+       lambda a: np.linalg.cholesky(a @ np.swapaxes(a, -1, -2) + 4 * np.eye(a.shape[-2])),
+       [((3, 3),), ((2, 3, 4),)]),
+    Op("linalg_qr", lambda a: (lambda q, r: q * q + r.sum())(*mg.linalg.qr(a)),
+       lambda a: (lambda q, r: q * q + r.sum())(*np.linalg.qr(a)),
+       [((4, 3),), ((3, 4),), ((3, 3),), ((2, 2, 3),)]),
+    Op("linalg_eigh", lambda a: (lambda w, v: v * v + w)(*mg.linalg.eigh(a + a.mT)),
+       lambda a: (lambda w, v: v * v + w)(*np.linalg.eigh(a + a.T)), [((3, 3),)]),
+    Op("linalg_svd", lambda a: _svd_invariants(*mg.linalg.svd(a, full_matrices=False)),
+       lambda a: _svd_invariants(*np.linalg.svd(a, full_matrices=False)),
+       [((4, 3),), ((3, 4),)]),
+    Op("linalg_svdvals", mg.linalg.svdvals, lambda a: np.linalg.svd(a, compute_uv=False),
+       [((4, 3),), ((2, 3, 3),)]),
+    Op("linalg_vector_norm", lambda a: mg.linalg.vector_norm(a, 3, dim=-1),
+       lambda a: (np.abs(a) ** 3).sum(-1) ** (1 / 3),
+       REDUCE_SHAPES, domain=(0.2, 2.0)),
+    Op("linalg_matrix_norm_fro", mg.linalg.matrix_norm, lambda a: np.linalg.norm(a, "fro", axis=(-2, -1)),
+       [((3, 4),), ((2, 3, 4),)]),
+    Op("linalg_matrix_norm_nuc", lambda a: mg.linalg.matrix_norm(a, "nuc"),
+       lambda a: np.linalg.norm(a, "nuc"),
+       [((4, 3),)]),
+    Op("linalg_matrix_norm_1", lambda a: mg.linalg.matrix_norm(a, 1), lambda a: np.linalg.norm(a, 1),
+       [((4, 3),)], second_order=False),
+    Op("linalg_matrix_norm_inf", lambda a: mg.linalg.norm(a, math.inf), lambda a: np.linalg.norm(a, np.inf),
+       [((4, 3),)], second_order=False),
+    Op("linalg_norm", mg.linalg.norm, lambda a: np.linalg.norm(a.reshape(-1)), REDUCE_SHAPES),
+]
+
+
+def _svd_invariants(u, s, vh):
+    """Sign-independent functions of each singular triple (weights make them non-constant)."""
+    def weights(n):
+        if isinstance(u, np.ndarray):
+            return np.arange(1.0, n + 1)
+        return mg.arange(1.0, n + 1, dtype=u.dtype, device=u.device)
+    return (u * u).T @ weights(u.shape[0]) + s + (vh * vh) @ weights(vh.shape[1])
+
+
+def _eye4(a):
+    return 4 * mg.eye(a.shape[-1], dtype=a.dtype, device=a.device)
+
+
+def _np_set(a, key, value):
+    out = a.copy()
+    out[key] = value
+    return out
+
+
+def _np_masked_scatter(a, mask, s):
+    out = a.copy()
+    mask = np.broadcast_to(mask, a.shape)
+    out[mask] = s[:mask.sum()]
+    return out
+
+
+OPS += V2_OPS
 
 CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")
          for op in OPS for shapes in op.shapes]

@@ -85,6 +85,11 @@ class ArrayAPIBackend:
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
         dst[...] = src
 
+    def is_contiguous(self, array):
+        """Whether the array's elements lie in row-major order without gaps (the standard has no
+        strides, so a generic array counts as contiguous)."""
+        return True
+
     def shares_memory(self, a, b):
         """Whether array ``a`` is a view into ``b``'s memory (a view op's output, or a copy?)."""
         return _owner(a) is _owner(b)
@@ -130,6 +135,25 @@ class ArrayAPIBackend:
             return a
         return self._host(put, x, values, *_arrays_in(key))
 
+    def unique(self, x, dim):
+        """Sorted distinct values (slices along ``dim``; elements when None), inverse and counts."""
+        index = self.device_index(x)
+        found = _np_unique(self.to_numpy(x), dim)
+        return tuple(self.from_numpy(np.ascontiguousarray(r), index) for r in found)
+
+    def logcumsumexp(self, x):
+        """yᵢ = log Σ_{j≤i} exp(xⱼ) along the last axis, exactly (a running log-add-exp)."""
+        return self._host(lambda a: np.logaddexp.accumulate(a, axis=-1), x)
+
+    def index_reduce(self, x, key, values, reduce):
+        """``out = x.copy()``, then ``out[key] = reduce(out[key], values)`` with repeated indices
+        combining (``reduce`` is ``"prod"``, ``"amax"`` or ``"amin"``: scatter_reduce's kernels)."""
+        def scatter(a, v, *k):
+            out = a.copy()
+            _NP_REDUCE_AT[reduce].at(out, _rebuild_key(key, k), v)
+            return out
+        return self._host(scatter, x, values, *_arrays_in(key))
+
     def windows(self, x, window, stride, dilation):
         """Sliding windows of (N, C, H, W) as (N, C, OH, OW, KH, KW) for convolution and pooling."""
         return self._host(lambda a: _np_windows(a, window, stride, dilation), x)
@@ -138,6 +162,14 @@ class ArrayAPIBackend:
         """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""
         host = draw(generator.numpy_rng(), kind, shape, dtype, **kw)
         return self.from_numpy(host, index)
+
+
+_NP_REDUCE_AT = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
+
+
+def _np_unique(a, dim):
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim)
+    return values, inverse.reshape(-1), counts
 
 
 def _owner(array):

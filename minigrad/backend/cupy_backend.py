@@ -87,6 +87,9 @@ class CupyBackend(ArrayAPIBackend):
         with self.native_device(index):
             return self._cupy.full(shape, value, dtype=native_dtype)
 
+    def is_contiguous(self, array):
+        return array.flags.c_contiguous
+
     def to_numpy(self, array):
         return array.get()
 
@@ -113,6 +116,18 @@ class CupyBackend(ArrayAPIBackend):
     def setitem(self, x, key, values):
         x[key] = values
         return x
+
+    def unique(self, x, dim):
+        values, inverse, counts = self._cupy.unique(x, return_inverse=True, return_counts=True, axis=dim)
+        return values, inverse.reshape(-1), counts
+
+    def index_reduce(self, x, key, values, reduce):
+        if reduce == "prod":  # cupyx has no scatter-multiply: the host kernel
+            return super().index_reduce(x, key, values, reduce)
+        import cupyx
+        out = x.copy()
+        (cupyx.scatter_max if reduce == "amax" else cupyx.scatter_min)(out, key, values)
+        return out
 
     def windows(self, x, window, stride, dilation):
         n, c, h, w = x.shape

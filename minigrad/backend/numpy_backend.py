@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 
-from .base import ArrayAPIBackend, _np_windows, draw
+from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_unique, _np_windows, draw
 from .numpy_namespace import namespace
 
 
@@ -55,6 +55,9 @@ class NumpyBackend(ArrayAPIBackend):
         out.fill(value)
         return out
 
+    def is_contiguous(self, array):
+        return array.flags.c_contiguous
+
     def to_numpy(self, array):
         return array
 
@@ -79,6 +82,17 @@ class NumpyBackend(ArrayAPIBackend):
     def setitem(self, x, key, values):
         x[key] = values
         return x
+
+    def unique(self, x, dim):
+        return _np_unique(x, dim)
+
+    def logcumsumexp(self, x):
+        return np.logaddexp.accumulate(x, axis=-1)
+
+    def index_reduce(self, x, key, values, reduce):
+        out = x.copy()
+        _NP_REDUCE_AT[reduce].at(out, key, values)
+        return out
 
     def windows(self, x, window, stride, dilation):
         return _np_windows(x, window, stride, dilation)

@@ -6,6 +6,7 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 """
 
 from .. import dtypes as _dtypes
+from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Silu, where
 from ..ops.movement import pad
@@ -13,11 +14,14 @@ from ..ops.nn import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..tensor import Tensor
 from ._layers import (
+    alpha_dropout,
     batch_norm,
     dropout,
     dropout1d,
     dropout2d,
+    dropout3d,
     embedding,
+    feature_alpha_dropout,
     group_norm,
     instance_norm,
     layer_norm,
@@ -248,9 +252,10 @@ __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu
            "selu", "celu", "prelu", "threshold", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
            "hardshrink", "softshrink", "glu", "sigmoid", "tanh", "softplus", "logsigmoid", "softmax",
            "log_softmax", "softmin", "normalize", "one_hot", "pad", "batch_norm", "layer_norm", "group_norm",
-           "instance_norm", "dropout", "dropout1d", "dropout2d", "embedding", "cross_entropy", "nll_loss",
+           "instance_norm", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+           "feature_alpha_dropout", "embedding", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss",
            "smooth_l1_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_similarity", "pairwise_distance",
            "cosine_embedding_loss", "triplet_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d",
-           "avg_pool2d", "adaptive_avg_pool2d"]
+           "avg_pool2d", "adaptive_avg_pool2d", "scaled_dot_product_attention"]

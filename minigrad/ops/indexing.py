@@ -102,16 +102,22 @@ class Gather(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        xp, dim, index = ctx.xp, ctx.attrs["dim"], ctx.index
-        key = []
-        for axis, n in enumerate(index.shape):
-            if axis == dim:
-                key.append(index)
-            else:
-                shape = [1] * index.ndim
-                shape[axis] = n
-                key.append(xp.reshape(ctx.device.backend.arange(n, ctx.device.index), tuple(shape)))
-        return ScatterAdd.apply(grad, key=tuple(key), shape=ctx.in_shape), None
+        key = along_dim_key(ctx.device, ctx.index, ctx.attrs["dim"])
+        return ScatterAdd.apply(grad, key=key, shape=ctx.in_shape), None
+
+
+def along_dim_key(device, index, dim):
+    """The index key of ``gather``/``scatter`` along ``dim``: ``index`` on that axis, and on
+    every other axis its own position (``arange`` shaped to broadcast)."""
+    key = []
+    for axis, n in enumerate(index.shape):
+        if axis == dim:
+            key.append(index)
+        else:
+            shape = [1] * index.ndim
+            shape[axis] = n
+            key.append(device.xp.reshape(device.backend.arange(n, device.index), tuple(shape)))
+    return tuple(key)
 
 
 class CopySlices(Op):

@@ -1,8 +1,12 @@
-"""Matrix products: ``matmul`` (batched, NumPy's 1-d rules) and ``einsum``."""
+"""Matrix products: ``matmul`` (batched, NumPy's 1-d rules), ``einsum``, PyTorch's strict
+spellings of them (``mm``, ``bmm``, ``mv``, ``dot``, ``addmm``, ...), triangles and diagonals."""
 
 import string
 
+from .._coerce import _dim
+from ..autograd import views
 from ..autograd.function import Op
+from .indexing import GetItem, ScatterAdd
 
 
 class MatMul(Op):
@@ -50,6 +54,23 @@ class MatMul(Op):
             db = (MatMul.apply(grad, a, transpose=(True, ta)) if tb
                   else MatMul.apply(a, grad, transpose=(not ta, False)))
         return da, db
+
+
+# PyTorch's strict spellings record nodes of their own names (MmBackward0, ...): the same maths.
+class Mm(MatMul):
+    """mm's op: MatMul of two matrices."""
+
+
+class Bmm(MatMul):
+    """bmm's op: MatMul of two batches of matrices."""
+
+
+class Mv(MatMul):
+    """mv's op: MatMul of a matrix and a vector."""
+
+
+class Dot(MatMul):
+    """dot's op: MatMul of two vectors."""
 
 
 class Einsum(Op):
@@ -129,3 +150,191 @@ def _normalise(equation, ndims):
         once = (c for c in set(letters) if letters.count(c) == 1 and c not in ellipsis)
         out = ellipsis + "".join(sorted(once))
     return ",".join(expanded) + "->" + out
+
+
+# --- matrix products with PyTorch's shape rules (each one a matmul) --------------------------------
+def _same_dtype(name, a, b):
+    if a.dtype is not b.dtype:
+        raise RuntimeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and "
+                           f"{b.dtype}")
+
+
+def mm(input, mat2):
+    """The product of two matrices, (n, m) @ (m, p) -> (n, p); no broadcasting (``matmul`` has it)."""
+    if input.ndim != 2 or mat2.ndim != 2:
+        raise RuntimeError(f"mm: both arguments must be matrices, got shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)}")
+    if input.shape[1] != mat2.shape[0]:
+        raise RuntimeError(f"mm: mat1 and mat2 shapes cannot be multiplied "
+                           f"({input.shape[0]}x{input.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
+    _same_dtype("mm", input, mat2)
+    return Mm.apply(input, mat2)
+
+
+def bmm(input, mat2):
+    """Batched matrix product, (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting."""
+    if input.ndim != 3 or mat2.ndim != 3:
+        raise RuntimeError(f"bmm: both arguments must be 3-d tensors, got shapes {tuple(input.shape)} and "
+                           f"{tuple(mat2.shape)}")
+    if mat2.shape[:2] != (input.shape[0], input.shape[2]):
+        raise RuntimeError(f"bmm: expected size for first two dimensions of batch2 tensor to be: "
+                           f"[{input.shape[0]}, {input.shape[2]}] but got: "
+                           f"[{mat2.shape[0]}, {mat2.shape[1]}]")
+    _same_dtype("bmm", input, mat2)
+    return Bmm.apply(input, mat2)
+
+
+def mv(input, vec):
+    """Matrix times vector, (n, m) @ (m,) -> (n,)."""
+    if input.ndim != 2 or vec.ndim != 1 or input.shape[1] != vec.shape[0]:
+        raise RuntimeError(f"mv: size mismatch, got matrix {tuple(input.shape)} and vector "
+                           f"{tuple(vec.shape)}")
+    _same_dtype("mv", input, vec)
+    return Mv.apply(input, vec)
+
+
+def dot(input, other):
+    """The inner product Σ aᵢ bᵢ of two 1-d tensors of the same size and dtype."""
+    if input.ndim != 1 or other.ndim != 1:
+        raise RuntimeError(f"dot: 1D tensors expected, but got {input.ndim}D and {other.ndim}D tensors")
+    if input.shape != other.shape:
+        raise RuntimeError(f"dot: inconsistent tensor size, got {input.shape[0]} and {other.shape[0]} "
+                           "elements")
+    _same_dtype("dot", input, other)
+    return Dot.apply(input, other)
+
+
+def outer(input, vec2):
+    """The outer product aᵢ bⱼ of two 1-d tensors, (n,) x (m,) -> (n, m)."""
+    if input.ndim != 1 or vec2.ndim != 1:
+        raise RuntimeError(f"outer: expected 1-D arguments, got shapes {tuple(input.shape)} and "
+                           f"{tuple(vec2.shape)}")
+    return input.unsqueeze(-1) * vec2
+
+
+def addmm(input, mat1, mat2, *, beta=1, alpha=1):
+    """β·input + α·(mat1 @ mat2), ``input`` broadcast to the product's shape (ignored when β = 0)."""
+    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha)
+
+
+def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """β·input + α·(batch1 @ batch2) batched, ``input`` broadcast to the product's shape."""
+    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+
+
+def _scaled_sum(name, input, product, beta, alpha):
+    lead = product.ndim - input.ndim
+    if lead < 0 or any(n not in (1, m) for n, m in zip(input.shape, product.shape[lead:])):
+        raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} does not broadcast to the product's "
+                           f"shape {tuple(product.shape)}")
+    product = product if alpha == 1 else product * alpha
+    if beta == 0:  # as PyTorch: input is not read, so NaN or inf in it do not propagate
+        return product
+    return product + (input if beta == 1 else input * beta)
+
+
+def cdist(x1, x2, p=2.0):
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
+    if x1.ndim < 2 or x2.ndim < 2:
+        raise RuntimeError(f"cdist only supports at least 2D tensors, got shapes {tuple(x1.shape)} and "
+                           f"{tuple(x2.shape)}")
+    if x1.shape[-1] != x2.shape[-1]:
+        raise RuntimeError(f"cdist: X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
+                           f"X2: {x2.shape[-1]}")
+    return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
+
+
+# --- triangles and diagonals ---------------------------------------------------------------------------
+class Triangle(Op):
+    """y = the lower (``upper=False``: on and below diagonal k) or upper triangle of each matrix;
+    dx = the same triangle of dy."""
+
+    @staticmethod
+    def forward(ctx, x, diagonal=0, upper=False):
+        return (ctx.xp.triu if upper else ctx.xp.tril)(x, k=diagonal)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Triangle.apply(grad, diagonal=ctx.attrs["diagonal"], upper=ctx.attrs["upper"])
+
+
+def tril(input, diagonal=0):
+    """The lower triangle of the matrices in ``input`` (the rest zeroed), on and below the
+    ``diagonal``-th diagonal (0 the main one, positive above it).
+
+    >>> import minigrad as mg
+    >>> mg.tril(mg.ones(3, 3)).tolist()
+    [[1.0, 0.0, 0.0], [1.0, 1.0, 0.0], [1.0, 1.0, 1.0]]
+    """
+    return _triangle("tril", input, diagonal, upper=False)
+
+
+def triu(input, diagonal=0):
+    """The upper triangle of the matrices in ``input``, on and above the ``diagonal``-th diagonal."""
+    return _triangle("triu", input, diagonal, upper=True)
+
+
+def tril_(input, diagonal=0):
+    """``tril`` written into ``input`` (``Tensor.tril_``)."""
+    return _triangle("tril_", input, diagonal, upper=False, inplace=True)
+
+
+def triu_(input, diagonal=0):
+    """``triu`` written into ``input`` (``Tensor.triu_``)."""
+    return _triangle("triu_", input, diagonal, upper=True, inplace=True)
+
+
+def _triangle(name, input, diagonal, upper, inplace=False):
+    if input.ndim < 2:
+        raise RuntimeError(f"{name}: input tensor must have at least 2 dimensions, got shape "
+                           f"{tuple(input.shape)}")
+    if inplace:
+        return views.apply_inplace(input, Triangle, diagonal=int(diagonal), upper=upper)
+    return Triangle.apply(input, diagonal=int(diagonal), upper=upper)
+
+
+def _diagonal_key(device, rows, cols, offset):
+    """Row and column index arrays of the ``offset``-th diagonal of a rows x cols matrix."""
+    start_r, start_c = max(0, -offset), max(0, offset)
+    n = max(0, min(rows - start_r, cols - start_c))
+    i = device.backend.arange(n, device.index)
+    return (Ellipsis, i + start_r, i + start_c)
+
+
+def diagonal(input, offset=0, dim1=0, dim2=1):
+    """The ``offset``-th diagonal of the matrices formed by ``dim1`` and ``dim2``, as the last axis.
+
+    >>> import minigrad as mg
+    >>> mg.diagonal(mg.tensor([[1, 2], [3, 4]])).tolist()
+    [1, 4]
+    """
+    return _diagonal(input, offset, dim1, dim2)
+
+
+def _diagonal(input, offset, dim1, dim2):
+    d1, d2 = _dim(dim1, input.ndim), _dim(dim2, input.ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal: dimensions dim1 and dim2 cannot be identical, got {dim1} and {dim2}")
+    rest = [d for d in range(input.ndim) if d not in (d1, d2)]
+    moved = input.permute(*rest, d1, d2)
+    key = _diagonal_key(input.device, input.shape[d1], input.shape[d2], int(offset))
+    return GetItem.apply(moved, key=key)
+
+
+def diag(input, diagonal=0):
+    """A 1-d input: the square matrix with it on the ``diagonal``-th diagonal. A 2-d input: that
+    diagonal, as a 1-d tensor."""
+    if input.ndim == 2:
+        return _diagonal(input, diagonal, 0, 1)
+    if input.ndim != 1:
+        raise RuntimeError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D")
+    n = input.shape[0] + abs(int(diagonal))
+    return ScatterAdd.apply(input, key=_diagonal_key(input.device, n, n, int(diagonal)), shape=(n, n))
+
+
+def trace(input):
+    """The sum of the main diagonal of a matrix."""
+    if input.ndim != 2:
+        raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
+    return diagonal(input).sum()
+

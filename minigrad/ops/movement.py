@@ -296,3 +296,94 @@ def _pad_index(n, before, after, mode):
     else:
         i = i % n
     return i.astype(np.int64)
+
+
+# --- v2 shape helpers: each one a slice, gather or permutation, so its gradient is that op's -------
+def narrow(input, dim, start, length):
+    """``length`` elements of ``input`` along ``dim`` from ``start`` (a view, as slicing)."""
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim]
+    if start < 0:
+        start += n
+    if not 0 <= start <= n or length < 0 or start + length > n:
+        raise RuntimeError(f"narrow: start ({start}) + length ({length}) exceeds dimension size ({n}).")
+    return input[(slice(None),) * dim + (slice(start, start + length),)]
+
+
+def roll(input, shifts, dims=None):
+    """``input`` shifted cyclically by ``shifts`` along ``dims`` (over the flattened tensor when
+    ``dims`` is None): element i moves to i + shift, wrapping around."""
+    if dims is None:
+        if not isinstance(shifts, int):
+            raise RuntimeError("roll: with dims=None, shifts must be one int")
+        return roll(input.flatten(), shifts, 0).reshape(input.shape)
+    shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
+    dims = (dims,) if isinstance(dims, int) else tuple(dims)
+    if len(shifts) != len(dims):
+        raise RuntimeError(f"roll: shifts ({len(shifts)}) and dims ({len(dims)}) should have the same length")
+    out = input
+    for shift, d in zip(shifts, dims):
+        d = _dim(d, input.ndim)
+        n = input.shape[d]
+        if n:
+            out = out.index_select(d, (np.arange(n) - shift) % n)
+    return out
+
+
+def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
+    """Each element (slice along ``dim``; of the flattened input when ``dim`` is None) repeated
+    ``repeats`` times in place, ``repeats`` an int or one count per element. Called with only a
+    tensor of counts, the indices 0, 1, ... repeated by them."""
+    if repeats is None:  # repeat_interleave(counts)
+        counts = input
+        return repeat_interleave(_arange_like(counts), counts, 0)
+    if dim is None:
+        input, dim = input.flatten(), 0
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim]
+    counts = repeats.cpu().numpy() if hasattr(repeats, "cpu") else np.asarray(repeats)
+    if counts.ndim == 0 or counts.size == 1:
+        counts = np.full(n, int(counts.reshape(-1)[0]) if counts.size else 0)
+    if counts.shape != (n,):
+        raise RuntimeError(f"repeat_interleave: repeats must have the same size as input along dim, got "
+                           f"{counts.shape[0]} and {n}")
+    if (counts < 0).any():
+        raise RuntimeError("repeat_interleave: repeats can not be negative")
+    index = np.repeat(np.arange(n), counts)
+    if output_size is not None and output_size != index.shape[0]:
+        raise RuntimeError(f"repeat_interleave: output_size {output_size} does not match the total "
+                           f"{index.shape[0]} repeats")
+    return input.index_select(dim, index)
+
+
+def _arange_like(counts):
+    if counts.ndim != 1:
+        raise RuntimeError(f"repeat_interleave: repeats must be 0-dim or 1-dim tensor, got {counts.ndim}-dim")
+    from ..creation import arange
+    return arange(counts.shape[0], device=counts.device)
+
+
+def movedim(input, source, destination):
+    """``input`` with its axes ``source`` moved to positions ``destination``, the rest in order."""
+    source = (source,) if isinstance(source, int) else tuple(source)
+    destination = (destination,) if isinstance(destination, int) else tuple(destination)
+    if len(source) != len(destination):
+        raise RuntimeError(f"movedim: invalid source or destination dims: source ({list(source)} dims) "
+                           f"should contain the same number of dims as destination "
+                           f"({list(destination)} dims)")
+    src = [_dim(d, input.ndim) for d in source]
+    dst = [_dim(d, input.ndim) for d in destination]
+    if len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise RuntimeError(f"movedim: repeated dim in source {list(source)} or destination "
+                           f"{list(destination)}")
+    order = [None] * input.ndim
+    for s, d in zip(src, dst):
+        order[d] = s
+    rest = iter(d for d in range(input.ndim) if d not in src)
+    return input.permute(*[o if o is not None else next(rest) for o in order])
+
+
+def tile(input, dims):
+    """``input`` repeated ``dims[i]`` times along axis i; missing leading counts are 1 (NumPy's tile)."""
+    dims = tuple(dims)
+    return input.repeat((1,) * (input.ndim - len(dims)) + dims)

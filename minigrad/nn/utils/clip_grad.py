@@ -8,6 +8,7 @@ import math
 
 import numpy as np
 
+from ...creation import tensor
 from ...tensor import Tensor
 
 __all__ = ["clip_grad_norm_", "clip_grad_value_", "get_total_norm"]
@@ -51,7 +52,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     tensors = list(tensors)
     norm_type = float(norm_type)
     if not tensors:
-        return Tensor(0.0)
+        return tensor(0.0)
     first = tensors[0]
     groups = {}
     for t in tensors:
@@ -111,7 +112,7 @@ def clip_grad_norm_(parameters, max_norm, norm_type=2.0, error_if_nonfinite=Fals
     """
     grads = _grads(parameters)
     if not grads:
-        return Tensor(0.0)
+        return tensor(0.0)
     total = get_total_norm(grads, norm_type, error_if_nonfinite, foreach)
     clip_grads_with_norm_(grads, max_norm, total)
     return total

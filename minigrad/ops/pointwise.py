@@ -1,0 +1,243 @@
+"""More elementwise math: logarithms in base 2 and 10, rounding, two-argument functions,
+NaN replacement, and the cumulative product and log-sum-exp.
+
+Rounding functions are piecewise constant: their gradient is zero (as PyTorch's).
+"""
+
+import math
+
+from .._coerce import _dim, _promote
+from ..autograd.function import Op
+from ..tensor import Tensor
+from .elementwise import where
+
+
+class LogBase(Op):
+    """y = log_b x for ``base`` 2 or 10 (the array API's ``log2``/``log10``: exact at powers of b);
+    dy/dx = 1/(x ln b)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x, base):
+        ctx.save_for_backward(x)
+        return getattr(ctx.xp, f"log{base}")(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (x * math.log(ctx.attrs["base"]))
+
+
+class Round(Op):
+    """y = floor, ceil, trunc or round (half to even) of x, by ``op``;  dy/dx = 0.
+
+    ``decimals`` rounds to that many decimal places: round(x·10ᵈ)/10ᵈ.
+    """
+
+    @staticmethod
+    def forward(ctx, x, op, decimals=0):
+        fn = getattr(ctx.xp, op)
+        if decimals:
+            scale = 10.0 ** decimals
+            return fn(x * scale) / scale
+        return fn(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad * 0
+
+
+class Fmod(Op):
+    """z = a - b·trunc(a/b), the remainder with the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a/b).
+
+    Computed from the array API's ``remainder`` (sign of b), which is exact, moved by one b where
+    the signs differ. An integer division by zero raises, as PyTorch's (floats give NaN).
+    """
+
+    @staticmethod
+    def forward(ctx, a, b):
+        xp = ctx.xp
+        if a.dtype not in ctx.device.backend.float_dtypes and bool(xp.any(b == 0)):
+            raise RuntimeError("fmod: ZeroDivisionError (an integer tensor divided by zero)")
+        ctx.save_for_backward(a, b)
+        r = xp.remainder(a, b)
+        return xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        return (grad if da else None), ((-grad * Round.apply(a / b, op="trunc")) if db else None)
+
+
+class Atan2(Op):
+    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b/(a²+b²), dz/db = -a/(a²+b²)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        ctx.save_for_backward(a, b)
+        return ctx.xp.atan2(a, b)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        scale = grad / (a * a + b * b)
+        return scale * b, -scale * a
+
+
+class Hypot(Op):
+    """z = √(a² + b²) without overflow;  dz/da = a/z, dz/db = b/z."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        z = ctx.xp.hypot(a, b)
+        ctx.save_for_backward(a, b, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, z = ctx.saved_tensors
+        return grad * a / z, grad * b / z
+
+
+class NanToNum(Op):
+    """y = x with NaN, +inf and -inf replaced by ``nan``, ``posinf`` and ``neginf``;
+    dy/dx = 1 where x is finite, 0 where it was replaced."""
+
+    @staticmethod
+    def forward(ctx, x, nan=0.0, posinf=None, neginf=None):
+        xp = ctx.xp
+        ctx.save_for_backward(x)
+        if x.dtype not in ctx.device.backend.float_dtypes:
+            return x
+        info = xp.finfo(x.dtype)
+        x = xp.where(xp.isnan(x), xp.full_like(x, nan), x)
+        x = xp.where(x == xp.inf, xp.full_like(x, info.max if posinf is None else posinf), x)
+        return xp.where(x == -xp.inf, xp.full_like(x, info.min if neginf is None else neginf), x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return where(x.isfinite(), grad, 0.0)
+
+
+class LogicalReduce(Op):
+    """Whether all (``op="all"``) or any elements along ``dim`` are non-zero; bool, no gradient."""
+
+    @staticmethod
+    def forward(ctx, x, op, dim, keepdim=False):
+        return getattr(ctx.xp, op)(x, axis=dim, keepdims=keepdim)
+
+
+class Cumprod(Op):
+    """yᵢ = Π_{j≤i} xⱼ along ``dim``;  dxⱼ = Σ_{i≥j} dyᵢ yᵢ / xⱼ when no x is zero.
+
+    With zeros that quotient is undefined, so the sum is taken literally:
+    dxⱼ = Σ_{i≥j} dyᵢ Π_{k≤i, k≠j} xₖ, the cumulative products of x with xⱼ replaced by one
+    (n² work per slice). Written with Tensor ops, it is exact to every order.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        y = ctx.xp.cumulative_prod(x, axis=dim)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        dim = ctx.attrs["dim"]
+        if not bool((x == 0).any()):
+            return _reverse_cumsum(grad * y, dim) / x
+        x, grad = x.movedim(dim, -1), grad.movedim(dim, -1)
+        n = x.shape[-1]
+        j_is_k = _lower_triangle(x, n) & _lower_triangle(x, n).mT  # the diagonal
+        without_j = where(j_is_k, 1.0, x.unsqueeze(-2).expand(x.shape[:-1] + (n, n)))  # [..., j, k]
+        products = without_j.cumprod(-1)  # [..., j, i] = Π_{k≤i, k≠j} xₖ
+        later = _lower_triangle(x, n).mT  # i ≥ j
+        return where(later, products * grad.unsqueeze(-2), 0.0).sum(-1).movedim(-1, dim)
+
+
+def _reverse_cumsum(t, dim):
+    """Σ_{i≥j} tᵢ along ``dim``."""
+    return t.flip(dim).cumsum(dim).flip(dim)
+
+
+class LogCumSumExp(Op):
+    """yᵢ = log Σ_{j≤i} exp(xⱼ) along ``dim`` (the last axis here; the caller moves it);
+    dxⱼ = Σ_{i≥j} dyᵢ exp(xⱼ - yᵢ), each exponent ≤ 0, so nothing overflows."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.backend.logcumsumexp(x)
+        ctx.save_for_backward(x, y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        n = x.shape[-1]
+        diff = x.unsqueeze(-2) - y.unsqueeze(-1)  # [..., i, j] = xⱼ - yᵢ
+        below = _lower_triangle(x, n)  # i ≥ j
+        weights = where(below, (where(below, diff, 0.0)).exp(), 0.0)
+        return (grad.unsqueeze(-1) * weights).sum(-2)
+
+
+def _floating(name, input):
+    """PyTorch has no integer kernel for these: NotImplementedError (a RuntimeError) names the op."""
+    if not input.dtype.is_floating_point:
+        raise NotImplementedError(f"{name}: not implemented for {input.dtype} tensors (floating point only)")
+
+
+def round(input, decimals=0):
+    """Round half to even; with ``decimals``, to that many decimal places (floats only)."""
+    if decimals:
+        _floating("round(decimals=)", input)
+    return Round.apply(input, op="round", decimals=decimals)
+
+
+def frac(input):
+    """x - trunc(x), with the sign of x (floats only)."""
+    _floating("frac", input)
+    return input - Round.apply(input, op="trunc")
+
+
+def _lower_triangle(like, n):
+    from ..creation import arange
+    i = arange(n, device=like.device)
+    return i.unsqueeze(-1) >= i
+
+
+def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    """|input - other| ≤ atol + rtol·|other| elementwise (infinities equal when they match); bool."""
+    if isinstance(other, Tensor) and input.dtype is not other.dtype:
+        raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}")
+    input, other = _promote(input, other)
+    if not isinstance(other, Tensor):
+        other = Tensor._wrap(input.device.backend.asarray(other, input.dtype, input.device.index),
+                             input.device)
+    a, b = input.detach(), other.detach()
+    close = a == b
+    if a.dtype.is_floating_point:  # equal values (infinities included) drop out: no inf - inf
+        a, b = where(close, 0.0, a), where(close, 0.0, b)
+        close = close | ((a - b).abs() <= atol + rtol * b.abs())
+        if equal_nan:
+            close = close | (a.isnan() & b.isnan())
+    return close
+
+
+def logcumsumexp(input, dim):
+    """yᵢ = log Σ_{j≤i} exp(xⱼ) along ``dim``, exactly (no underflow of early terms)."""
+    _floating("logcumsumexp", input)
+    dim = _dim(dim, input.ndim)
+    if input.ndim == 0:
+        return input * 1.0
+    return LogCumSumExp.apply(input.movedim(dim, -1)).movedim(-1, dim)
+

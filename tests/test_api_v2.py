@@ -1,0 +1,661 @@
+"""The v2 tensor API beyond the op table: constructors, random draws (statistics with fixed
+seeds), sorting and counting semantics, in-place variants, dtype rules, helpers, and PyTorch's
+error cases with messages that name the op."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import gradcheck, gradgradcheck
+
+
+# --- legacy constructors -------------------------------------------------------------------------
+def test_tensor_with_sizes_is_uninitialised_float_of_that_shape():
+    x = mg.Tensor(2, 3)
+    assert x.shape == (2, 3) and x.dtype is mg.float32
+    assert mg.Tensor(4).shape == (4,)
+    assert mg.Tensor().shape == (0,)
+
+
+def test_tensor_with_a_sequence_is_data():
+    assert mg.Tensor((2, 3)).tolist() == [2.0, 3.0]
+    assert mg.Tensor([1, 2]).dtype is mg.float32
+    assert mg.Tensor([1.0], requires_grad=True).requires_grad
+
+
+def test_tensor_of_a_lone_float_is_refused_as_in_pytorch():
+    with pytest.raises(TypeError, match="Tensor\\(\\): expected sizes"):
+        mg.Tensor(2.0)
+    with pytest.raises(RuntimeError, match="negative dimension"):
+        mg.Tensor(2, -1)
+
+
+def test_typed_legacy_constructors():
+    assert mg.LongTensor(2, 3).dtype is mg.int64 and mg.LongTensor(2, 3).shape == (2, 3)
+    assert mg.LongTensor([1.5, 2.0]).tolist() == [1, 2]
+    assert mg.BoolTensor([1, 0]).tolist() == [True, False]
+    assert mg.DoubleTensor([1]).dtype is mg.float64
+    assert mg.IntTensor(3).dtype is mg.int32
+    with pytest.raises(TypeError, match="FloatTensor\\(\\): expected a minigrad.float32 tensor"):
+        mg.FloatTensor(mg.tensor([1, 2]))
+
+
+def test_isinstance_with_typed_constructors():
+    assert isinstance(mg.zeros(2), mg.FloatTensor)
+    assert not isinstance(mg.zeros(2).long(), mg.FloatTensor)
+    assert isinstance(mg.zeros(2).long(), mg.LongTensor)
+
+
+def test_new_factories_follow_dtype_and_device(backend):
+    x = mg.zeros(2, 3, dtype=mg.int32)
+    assert x.new_tensor([1.5]).tolist() == [1] and x.new_tensor([1.5]).dtype is mg.int32
+    assert x.new_full((2,), 1.5).tolist() == [1, 1]
+    assert x.new_zeros(2, 3).shape == (2, 3) and x.new_ones((2,)).dtype is mg.int32
+    assert x.new_empty(4).shape == (4,) and x.new_ones(1, dtype=mg.float64).dtype is mg.float64
+    assert x.new_zeros(2).device == backend
+
+
+def test_new_tensor_copies_without_graph():
+    w = mg.ones(2, requires_grad=True)
+    c = w.new_tensor(w)
+    assert not c.requires_grad and c.tolist() == [1.0, 1.0]
+
+
+def test_meshgrid_indexing():
+    a, b = mg.tensor([1, 2]), mg.tensor([3, 4, 5])
+    x, y = mg.meshgrid(a, b, indexing="ij")
+    assert x.shape == (2, 3) and x[:, 0].tolist() == [1, 2] and y[0].tolist() == [3, 4, 5]
+    x, y = mg.meshgrid(a, b, indexing="xy")
+    assert x.shape == (3, 2) and x[0].tolist() == [1, 2] and y[:, 0].tolist() == [3, 4, 5]
+
+
+# --- random --------------------------------------------------------------------------------------
+def test_randint_spellings():
+    mg.manual_seed(0)
+    assert mg.randint(5, (3,)).shape == (3,)
+    assert mg.randint(2, 5, (100,)).min().item() >= 2
+    assert mg.randint(5, size=(2,)).dtype is mg.int64
+    assert mg.randint(high=5, size=(2,)).max().item() < 5
+    assert mg.randint(5, (2,), dtype=mg.float32).dtype is mg.float32
+    g1, g2 = mg.Generator().manual_seed(7), mg.Generator().manual_seed(7)
+    assert mg.randint(0, 100, (5,), generator=g1).tolist() == mg.randint(0, 100, (5,), generator=g2).tolist()
+
+
+def test_randint_errors():
+    with pytest.raises(TypeError, match="randint\\(\\): argument 'size' must be a tuple of ints, not int"):
+        mg.randint(5, 3)
+    with pytest.raises(RuntimeError, match="randint: expected 'low' to be less than 'high'"):
+        mg.randint(5, 2, (2,))
+
+
+def test_randint_like():
+    x = mg.randint_like(mg.zeros(1000, dtype=mg.float64), 3, 5)
+    assert x.dtype is mg.float64 and set(x.tolist()) == {3.0, 4.0}
+
+
+def test_multinomial_with_replacement_frequencies(backend):
+    mg.manual_seed(1)
+    probs = mg.tensor([[1.0, 2.0, 7.0], [0.0, 5.0, 5.0]])  # unnormalised weights
+    draws = mg.multinomial(probs, 20000, replacement=True)
+    assert draws.shape == (2, 20000) and draws.dtype is mg.int64 and draws.device == backend
+    freq = np.stack([np.bincount(r, minlength=3) for r in draws.cpu().numpy()]) / 20000
+    np.testing.assert_allclose(freq, [[0.1, 0.2, 0.7], [0.0, 0.5, 0.5]], atol=0.015)
+
+
+def test_multinomial_without_replacement_draws_distinct_in_sequential_law(backend):
+    mg.manual_seed(2)
+    probs = mg.tensor([[0.5, 0.3, 0.2]]).expand(6000, 3)  # 6000 independent rows
+    draws = mg.multinomial(probs, 2).cpu().numpy()
+    assert (draws[:, 0] != draws[:, 1]).all()
+    first = np.bincount(draws[:, 0], minlength=3) / 6000
+    np.testing.assert_allclose(first, [0.5, 0.3, 0.2], atol=0.02)
+    # P(second = 2 | first = 0) = 0.2 / (0.3 + 0.2) when drawn one at a time
+    second_after_0 = draws[draws[:, 0] == 0, 1]
+    assert abs((second_after_0 == 2).mean() - 0.4) < 0.03
+
+
+def test_multinomial_all_categories_without_replacement_includes_zeros():
+    draw = mg.multinomial(mg.tensor([1.0, 0.0, 2.0]), 3).tolist()
+    assert sorted(draw) == [0, 1, 2] and draw[-1] == 1  # the zero-weight category comes last
+
+
+def test_multinomial_generator_reproducible():
+    g = mg.Generator().manual_seed(3)
+    a = mg.multinomial(mg.ones(5), 3, generator=g).tolist()
+    g.manual_seed(3)
+    assert mg.multinomial(mg.ones(5), 3, generator=g).tolist() == a
+    assert mg.ones(5).multinomial(2).shape == (2,)
+
+
+@pytest.mark.parametrize("args, message", [
+    ((mg.tensor([1.0, 2.0]), 3),
+     "cannot sample n_sample > prob_dist.size\\(-1\\) samples without replacement"),
+    ((mg.tensor([1.0, -1.0]), 1), "probability tensor contains either `inf`, `nan` or element < 0"),
+    ((mg.tensor([1.0, float("nan")]), 1), "probability tensor contains either `inf`, `nan` or element < 0"),
+    ((mg.tensor([0.0, 0.0]), 1), "invalid multinomial distribution \\(sum of probabilities <= 0\\)"),
+    ((mg.ones(2, 2, 2), 1), "prob_dist must be 1 or 2 dim"),
+    ((mg.ones(3), 0), "cannot sample n_sample <= 0 samples"),
+    ((mg.tensor([1, 2]), 1), "multinomial only supports floating-point dtypes"),
+])
+def test_multinomial_errors(args, message):
+    with pytest.raises(RuntimeError, match=message):
+        mg.multinomial(*args)
+
+
+def test_bernoulli_frequency_dtype_and_zero_gradient(backend):
+    mg.manual_seed(4)
+    p = mg.full((20000,), 0.3, dtype=mg.float64, requires_grad=True)
+    x = mg.bernoulli(p)
+    assert x.dtype is mg.float64 and set(x.unique().tolist()) == {0.0, 1.0}
+    assert abs(x.mean().item() - 0.3) < 4 * math.sqrt(0.21 / 20000)
+    x.sum().backward()
+    assert p.grad.abs().sum().item() == 0.0
+    assert mg.bernoulli(mg.zeros(3), p=1.0).tolist() == [1.0, 1.0, 1.0]
+    assert mg.zeros(1000).bernoulli_(0.5).sum().item() > 0
+
+
+def test_bernoulli_errors():
+    with pytest.raises(RuntimeError, match="bernoulli: expected all probabilities in \\[0, 1\\]"):
+        mg.bernoulli(mg.tensor([1.5]))
+    with pytest.raises(RuntimeError, match="bernoulli: expected a floating point input"):
+        mg.bernoulli(mg.tensor([1, 0]))
+
+
+def test_normal_forms_and_statistics():
+    mg.manual_seed(5)
+    x = mg.normal(2.0, 3.0, (40000,))
+    assert x.dtype is mg.float32 and abs(x.mean().item() - 2.0) < 0.06 and abs(x.std().item() - 3.0) < 0.05
+    assert mg.normal(mg.zeros(3), mg.ones(2, 1)).shape == (2, 3)
+    assert mg.normal(mg.zeros(3)).shape == (3,)
+
+
+def test_normal_is_differentiable_in_mean_and_std():
+    mean = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    std = mg.tensor([0.5, 2.0], dtype=mg.float64, requires_grad=True)
+
+    def draw(m, s):
+        return mg.normal(m, s, generator=mg.Generator().manual_seed(0))
+    assert gradcheck(draw, [mean, std])
+
+
+def test_normal_errors():
+    with pytest.raises(RuntimeError, match="normal expects std >= 0.0"):
+        mg.normal(0.0, -1.0, (2,))
+    with pytest.raises(RuntimeError, match="normal expects all elements of std >= 0.0"):
+        mg.normal(mg.zeros(2), -mg.ones(2))
+    with pytest.raises(TypeError, match="normal\\(\\): with number mean and std, give the size"):
+        mg.normal(0.0, 1.0)
+
+
+# --- sorting and selection -----------------------------------------------------------------------
+def test_sort_is_stable_and_descending_keeps_tie_order():
+    x = mg.tensor([3.0, 1.0, 3.0, 2.0])
+    values, indices = mg.sort(x, descending=True, stable=True)
+    assert values.tolist() == [3.0, 3.0, 2.0, 1.0] and indices.tolist() == [0, 2, 3, 1]
+    assert x.argsort().tolist() == [1, 3, 0, 2]
+
+
+def test_sort_puts_nan_last_ascending_and_first_descending():
+    x = mg.tensor([1.0, float("nan"), 2.0])
+    assert x.sort().indices.tolist() == [0, 2, 1]
+    assert x.sort(descending=True).indices.tolist() == [1, 2, 0]
+
+
+def test_sort_of_ints_and_bools_keeps_dtype():
+    v, i = mg.tensor([3, 1, 2]).topk(2)
+    assert v.tolist() == [3, 2] and v.dtype is mg.int64 and i.tolist() == [0, 2]
+    assert mg.tensor([True, False]).sort().values.tolist() == [False, True]
+
+
+def test_topk_kthvalue_named_fields():
+    x = mg.tensor([[1.0, 5.0, 3.0], [4.0, 0.0, 2.0]])
+    top = x.topk(2, dim=1)
+    assert top.values.tolist() == [[5.0, 3.0], [4.0, 2.0]] and top.indices.tolist() == [[1, 2], [0, 2]]
+    kth = mg.kthvalue(x, 2, dim=1, keepdim=True)
+    assert kth.values.tolist() == [[3.0], [2.0]] and kth.indices.tolist() == [[2], [2]]
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mg.topk(mg.ones(4), 5), "topk: selected index k=5 out of range"),
+    (lambda: mg.kthvalue(mg.ones(4), 5), "kthvalue\\(\\): selected number k=5 out of range"),
+    (lambda: mg.bincount(mg.tensor([-1])), "bincount only supports 1-d non-negative integral inputs"),
+    (lambda: mg.bincount(mg.tensor([[1]])), "bincount only supports 1-d non-negative integral inputs"),
+    (lambda: mg.masked_select(mg.ones(2), mg.tensor([1, 0])), "masked_select: expected a bool mask"),
+])
+def test_selection_errors(call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call()
+
+
+def test_unique_values_inverse_counts(backend):
+    values, inverse, counts = mg.unique(mg.tensor([[3, 1], [3, 2]]), return_inverse=True, return_counts=True)
+    assert values.tolist() == [1, 2, 3] and inverse.tolist() == [[2, 0], [2, 1]]
+    assert counts.tolist() == [1, 1, 2]
+    rows, inverse = mg.tensor([[1, 2], [3, 4], [1, 2]]).unique(dim=0, return_inverse=True)
+    assert rows.tolist() == [[1, 2], [3, 4]] and inverse.tolist() == [0, 1, 0]
+    assert not mg.unique(mg.tensor([1.0, 1.0], requires_grad=True)).requires_grad
+
+
+def test_bincount_weights_dtype_and_minlength():
+    assert mg.bincount(mg.tensor([0, 2, 2]), weights=mg.tensor([1.0, 2.0, 3.0])).tolist() == [1.0, 0.0, 5.0]
+    assert mg.bincount(mg.tensor([0, 2, 2]), weights=mg.tensor([1, 2, 3])).dtype is mg.float64
+    assert mg.bincount(mg.tensor([0, 2, 2]), minlength=5).tolist() == [1, 0, 2, 0, 0]
+    assert mg.bincount(mg.tensor([], dtype=mg.int64)).shape == (0,)
+
+
+def test_histc_and_histogram():
+    x = mg.tensor([1.0, 2.0, 1.0, 4.0])
+    assert mg.histc(x, bins=4, min=0, max=3).tolist() == [0.0, 2.0, 1.0, 0.0]  # 4 lies outside
+    assert x.histc(bins=4).tolist() == [2.0, 1.0, 0.0, 1.0]  # the data's range; the maximum counts
+    hist, edges = mg.histogram(x, bins=4)
+    assert hist.tolist() == [2.0, 1.0, 0.0, 1.0] and edges.tolist() == [1.0, 1.75, 2.5, 3.25, 4.0]
+    assert mg.histogram(x, bins=mg.tensor([0.0, 1.5, 5.0])).hist.tolist() == [2.0, 2.0]
+    assert mg.histogram(x, bins=2, range=(0.0, 2.0), density=True).hist.tolist() == [0.0, 1.0]
+
+
+def test_nonzero_and_one_argument_where():
+    x = mg.tensor([[0, 1], [2, 0]])
+    assert x.nonzero().tolist() == [[0, 1], [1, 0]]
+    rows, cols = mg.where(x)
+    assert rows.tolist() == [0, 1] and cols.tolist() == [1, 0]
+    assert mg.tensor(3.0).nonzero().shape == (1, 0)
+    assert mg.nonzero(mg.tensor([0, 4, 5]), as_tuple=True)[0].tolist() == [1, 2]
+
+
+# --- scatter family and in-place variants ----------------------------------------------------------
+def test_scatter_reduce_amax_splits_ties_and_passes_self():
+    a = mg.zeros(2, 3, dtype=mg.float64, requires_grad=True)
+    src = mg.tensor([[1.0, 5, 5], [5, 5, 7]], dtype=mg.float64, requires_grad=True)
+    out = a.scatter_reduce(0, mg.tensor([[0, 1, 1], [1, 1, 0]]), src, "amax")
+    assert out.tolist() == [[1.0, 0.0, 7.0], [5.0, 5.0, 5.0]]
+    out.sum().backward()
+    assert a.grad.tolist() == [[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]
+    assert src.grad.tolist() == [[1.0, 0.5, 1.0], [1.0, 0.5, 1.0]]  # two 5s reach out[1, 1]
+
+
+@pytest.mark.parametrize("include_self", [True, False])
+def test_scatter_reduce_prod_gradient_is_exact_with_zeros(include_self):
+    index = mg.tensor([[0, 2, 1, 2], [1, 0, 0, 2]])  # target (2, 3) gets one zero, (2, 2) two of them
+    a = mg.tensor([[1.0, 0.0, 2.0, 3.0], [0.5, 1.5, 0.0, 2.0], [1.0, 2.0, 3.0, 0.0]], dtype=mg.float64,
+                  requires_grad=True)
+    src = mg.tensor([[0.0, 1.0, 2.0, 0.0], [3.0, 0.0, 1.0, 0.0]], dtype=mg.float64, requires_grad=True)
+    assert gradcheck(lambda a, s: a.scatter_reduce(0, index, s, "prod", include_self=include_self), [a, src])
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mg.zeros(2).scatter_reduce(0, mg.tensor([0]), mg.ones(1), "foo"),
+     "scatter_reduce\\(\\): reduce argument must be either sum, prod, mean, amax or amin"),
+    (lambda: mg.zeros(2).scatter(0, mg.tensor([5]), mg.ones(1)),
+     "scatter\\(\\): index 5 is out of bounds for dimension 0 with size 2"),
+    (lambda: mg.zeros(2).scatter(0, mg.tensor([0.0]), mg.ones(1)),
+     "scatter\\(\\): expected dtype int32 or int64 for index"),
+    (lambda: mg.zeros(2).index_copy(0, mg.tensor([0], dtype=mg.int32), mg.ones(1)),
+     "index_copy\\(\\): expected dtype int64 for index"),
+    (lambda: mg.zeros(2, 2).scatter(0, mg.tensor([0]), mg.ones(1)),
+     "scatter\\(\\): index tensor must have the same number of dimensions"),
+    (lambda: mg.zeros(2).scatter(0, mg.tensor([0, 1, 1]), mg.ones(2)),
+     "scatter\\(\\): expected index \\[3\\]"),
+    (lambda: mg.zeros(2).scatter_add(0, mg.tensor([0]), mg.ones(1, dtype=mg.float64)),
+     "scatter_reduce\\(\\): expected self.dtype to be equal to src.dtype"),
+    (lambda: mg.zeros(2).index_add(0, mg.tensor([0, 5]), mg.ones(2)),
+     "index_add\\(\\): index 5 is out of bounds"),
+    (lambda: mg.zeros(2).index_add(0, mg.tensor([0, 1]), mg.ones(3)),
+     "index_add\\(\\): source of shape \\(3,\\)"),
+    (lambda: mg.zeros(2).index_copy(0, mg.tensor([[0]]), mg.ones(1)),
+     "index_copy\\(\\): index should have at most"),
+    (lambda: mg.zeros(2).index_fill(0, mg.tensor([0]), mg.ones(2)),
+     "index_fill\\(\\): only supports a 0-dimensional"),
+    (lambda: mg.zeros(3).masked_scatter(mg.tensor([True, False, True]), mg.tensor([1.0])),
+     "masked_scatter\\(\\): number of elements of source \\(1\\) < number of ones in mask \\(2\\)"),
+    (lambda: mg.zeros(3).masked_fill_(mg.tensor([1, 0, 1]), 2.0), "masked_fill_ only supports boolean masks"),
+])
+def test_scatter_errors(call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call()
+
+
+def test_in_place_indexed_writes_change_the_tensor():
+    x = mg.zeros(3)
+    assert x.scatter_(0, mg.tensor([0, 2]), value=4.5) is x and x.tolist() == [4.5, 0.0, 4.5]
+    x.index_add_(0, mg.tensor([1, 1]), mg.tensor([1.0, 2.0]))
+    assert x.tolist() == [4.5, 3.0, 4.5]
+    x.index_fill_(0, mg.tensor([0]), -1.0).masked_fill_(x > 4, 0.0)
+    assert x.tolist() == [-1.0, 3.0, 0.0]
+    x.scatter_add_(0, mg.tensor([2]), mg.tensor([7.0])).index_copy_(0, mg.tensor([1]), mg.tensor([9.0]))
+    assert x.tolist() == [-1.0, 9.0, 7.0]
+    x.masked_scatter_(mg.tensor([True, False, False]), mg.tensor([5.0]))
+    x.scatter_reduce_(0, mg.tensor([0]), mg.tensor([2.0]), "prod")
+    assert x.tolist() == [10.0, 9.0, 7.0]
+    assert mg.zeros(3, dtype=mg.int64).scatter_(0, mg.tensor([0, 2]), 4.5).tolist() == [4, 0, 4]
+
+
+def test_in_place_arithmetic_helpers():
+    x = mg.tensor([1.0, 2.0])
+    x.addcmul_(mg.tensor([1.0, 2.0]), mg.tensor([3.0, 3.0]), value=2)
+    assert x.tolist() == [7.0, 14.0]
+    x.addcdiv_(mg.tensor([2.0, 2.0]), mg.tensor([4.0, 1.0]))
+    assert x.tolist() == [7.5, 16.0]
+    x.lerp_(mg.tensor([8.5, 0.0]), 0.5)
+    assert x.tolist() == [8.0, 8.0]
+
+
+def test_in_place_write_is_differentiable_through_the_graph():
+    w = mg.tensor([1.0, 2.0, 3.0], dtype=mg.float64, requires_grad=True)
+    src = mg.tensor([10.0], dtype=mg.float64, requires_grad=True)
+    y = w * 2
+    y.scatter_(0, mg.tensor([1]), src)
+    y.index_add_(0, mg.tensor([2]), src * 3)
+    (y * mg.tensor([1.0, 2.0, 3.0], dtype=mg.float64)).sum().backward()
+    assert w.grad.tolist() == [2.0, 0.0, 6.0]  # the overwritten element gets no gradient
+    assert src.grad.tolist() == [2.0 + 9.0]
+
+
+def test_in_place_on_a_leaf_that_requires_grad_is_refused():
+    w = mg.zeros(3, requires_grad=True)
+    with pytest.raises(RuntimeError, match="leaf"):
+        w.index_fill_(0, mg.tensor([0]), 1.0)
+
+
+# --- elementwise and reduction details ---------------------------------------------------------------
+def test_cumprod_gradient_is_exact_at_zeros():
+    x = mg.tensor([[2.0, 0.0, 3.0, 0.0, 4.0], [0.5, 1.5, 0.0, 2.0, -1.0]], dtype=mg.float64,
+                  requires_grad=True)
+    assert gradcheck(lambda t: t.cumprod(-1), [x])
+    assert gradgradcheck(lambda t: t.cumprod(-1), [x])
+
+
+def test_logcumsumexp_does_not_underflow():
+    out = mg.logcumsumexp(mg.tensor([-1000.0, 0.0, 1.0], dtype=mg.float64), 0)
+    np.testing.assert_allclose(out.numpy(), [-1000.0, 0.0, np.logaddexp(0.0, 1.0)])
+
+
+def test_dtype_rules_of_new_elementwise_ops():
+    ints = mg.tensor([1, 2])
+    assert ints.log2().dtype is mg.float32 and ints.log10().dtype is mg.float32
+    assert ints.floor().dtype is mg.int64 and ints.nan_to_num().dtype is mg.int64
+    assert ints.cumprod(0).dtype is mg.int64 and mg.tensor([True, True]).cumprod(0).tolist() == [1, 1]
+    assert mg.fmod(mg.tensor([-3, 3]), 2).tolist() == [-1, 1]
+    assert mg.tensor([-3.5, 3.5]).fmod(-2).tolist() == [-1.5, 1.5]
+    assert mg.tensor([1.0, 2.0]).hypot(mg.tensor([1.0, 1.0])).dtype is mg.float32
+
+
+def test_nan_to_num_defaults_and_gradient():
+    x = mg.tensor([1.0, float("inf"), -float("inf"), float("nan")], dtype=mg.float64, requires_grad=True)
+    y = x.nan_to_num(posinf=5.0)
+    assert y.tolist() == [1.0, 5.0, np.finfo(np.float64).min, 0.0]
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 0.0, 0.0, 0.0]
+
+
+def test_all_any_with_dim_and_count_nonzero():
+    x = mg.tensor([[1.5, 0.0], [2.0, 3.0]])
+    assert x.all().item() is False and x.any().item() is True
+    assert mg.all(x, dim=1).tolist() == [False, True] and x.any(0, keepdim=True).shape == (1, 2)
+    assert mg.count_nonzero(x, dim=0).tolist() == [2, 1] and x.count_nonzero().item() == 3
+
+
+def test_isclose_allclose_equal():
+    a = mg.tensor([1.0, float("nan"), float("inf")])
+    b = mg.tensor([1.0 + 1e-9, float("nan"), float("inf")])
+    assert mg.isclose(a, b).tolist() == [True, False, True]
+    assert mg.isclose(a, b, equal_nan=True).tolist() == [True, True, True]
+    assert mg.allclose(mg.tensor([1.0, 2.0]), mg.tensor([1.0, 2.0 + 1e-7]))
+    assert mg.equal(mg.tensor([1, 2]), mg.tensor([1.0, 2.0])) and not mg.equal(mg.ones(2), mg.ones(3))
+    with pytest.raises(RuntimeError, match="isclose: minigrad.int64 did not match minigrad.float32"):
+        mg.allclose(mg.tensor([1, 2]), mg.tensor([1.0, 2.0]))
+
+
+def test_logical_ops_treat_nonzero_as_true():
+    a, b = mg.tensor([0.0, 1.5, 2.0]), mg.tensor([2, 0, 1])
+    assert mg.logical_and(a, b).tolist() == [False, False, True]
+    assert mg.logical_or(a, b).tolist() == [True, True, True]
+    assert mg.logical_xor(a, b).tolist() == [True, True, False]
+    assert mg.logical_not(a).tolist() == [True, False, False]
+
+
+def test_round_decimals_and_std_mean():
+    assert mg.round(mg.tensor([1.2345, 2.5]), decimals=2).tolist() == pytest.approx([1.23, 2.5])
+    std, mean = mg.std_mean(mg.tensor([1.0, 2.0, 4.0]), dim=0)
+    assert mean.item() == pytest.approx(7 / 3) and std.item() == pytest.approx(1.5275252)
+
+
+# --- shape and helpers -------------------------------------------------------------------------------
+def test_shape_helpers():
+    x = mg.arange(6).reshape(2, 3)
+    assert x.nelement() == 6 and mg.numel(x) == 6
+    assert mg.roll(x, 1).tolist() == [[5, 0, 1], [2, 3, 4]]
+    assert mg.repeat_interleave(mg.tensor([2, 1])).tolist() == [0, 0, 1]
+    assert mg.movedim(mg.ones(2, 3, 4), (0, 1), (2, 0)).shape == (3, 4, 2)
+    assert mg.tile(mg.ones(2, 3), (2,)).shape == (2, 6)
+    assert x.swapdims(0, 1).shape == (3, 2) and mg.unbind(x, 1)[2].tolist() == [2, 5]
+    assert x.is_contiguous() and not x.T.is_contiguous()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mg.ones(2, 3).narrow(1, 1, 5),
+     "narrow: start \\(1\\) \\+ length \\(5\\) exceeds dimension size \\(3\\)"),
+    (lambda: mg.roll(mg.ones(3), (1, 2), (0,)),
+     "roll: shifts \\(2\\) and dims \\(1\\) should have the same length"),
+    (lambda: mg.repeat_interleave(mg.ones(2), mg.tensor([1, 2, 3])), "repeat_interleave: repeats must have"),
+    (lambda: mg.movedim(mg.ones(2, 3), (0, 1), (0,)), "movedim: invalid source or destination dims"),
+])
+def test_shape_errors(call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call()
+
+
+def test_small_helpers():
+    assert mg.is_tensor(mg.ones(1)) and not mg.is_tensor(1.0)
+    assert mg.finfo(mg.float32).eps == np.finfo(np.float32).eps and mg.finfo().bits == 32
+    assert mg.finfo(mg.float64).tiny == np.finfo(np.float64).tiny
+    assert mg.iinfo(mg.int32).max == 2 ** 31 - 1 and mg.iinfo(mg.int64).bits == 64
+    with pytest.raises(TypeError, match="finfo: minigrad.int64 is not a floating point dtype"):
+        mg.finfo(mg.int64)
+    assert mg.get_default_dtype() is mg.float32
+
+
+def test_set_printoptions_precision_and_summary():
+    try:
+        mg.set_printoptions(precision=2)
+        assert repr(mg.tensor([1.23456])) == "tensor([1.23])"
+        mg.set_printoptions(threshold=5, edgeitems=1)
+        assert "..." in repr(mg.arange(10))
+    finally:
+        mg.printing._options.clear()
+    assert repr(mg.tensor([1.23456])) == "tensor([1.23456])"
+    with pytest.raises(ValueError, match="set_printoptions: profile"):
+        mg.set_printoptions(profile="long")
+
+
+# --- linear algebra errors -------------------------------------------------------------------------
+@pytest.mark.parametrize("call, message", [
+    (lambda: mg.mm(mg.ones(2, 3), mg.ones(4, 2)),
+     "mm: mat1 and mat2 shapes cannot be multiplied \\(2x3 and 4x2\\)"),
+    (lambda: mg.mm(mg.ones(3), mg.ones(3, 2)), "mm: both arguments must be matrices"),
+    (lambda: mg.mm(mg.ones(2, 2), mg.ones(2, 2, dtype=mg.float64)),
+     "mm: expected both operands to have the same dtype"),
+    (lambda: mg.bmm(mg.ones(2, 2, 3), mg.ones(3, 3, 2)),
+     "bmm: expected size for first two dimensions of batch2"),
+    (lambda: mg.bmm(mg.ones(2, 3), mg.ones(3, 2)), "bmm: both arguments must be 3-d tensors"),
+    (lambda: mg.mv(mg.ones(2, 3), mg.ones(2)), "mv: size mismatch"),
+    (lambda: mg.dot(mg.ones(2), mg.ones(3)), "dot: inconsistent tensor size"),
+    (lambda: mg.dot(mg.ones(2, 1), mg.ones(2, 1)), "dot: 1D tensors expected"),
+    (lambda: mg.outer(mg.ones(2), mg.ones(3, 1)), "outer: expected 1-D arguments"),
+    (lambda: mg.addmm(mg.ones(4), mg.ones(2, 3), mg.ones(3, 3)),
+     "addmm: input of shape \\(4,\\) does not broadcast"),
+    (lambda: mg.tril(mg.ones(3)), "tril: input tensor must have at least 2 dimensions"),
+    (lambda: mg.diag(mg.ones(2, 2, 2)), "diag\\(\\): supports 1D or 2D tensors"),
+    (lambda: mg.trace(mg.ones(2, 2, 2)), "trace: expected a matrix"),
+    (lambda: mg.cdist(mg.ones(2, 3), mg.ones(4, 2)), "cdist: X1 and X2 must have the same number of columns"),
+    (lambda: mg.linalg.inv(mg.ones(2, 3)), "linalg.inv: A must be batches of square matrices"),
+    (lambda: mg.linalg.inv(mg.eye(2, dtype=mg.int64)), "linalg.inv: expected a floating point tensor"),
+    (lambda: mg.linalg.solve(mg.eye(2), mg.ones(3)), "linalg.solve: incompatible shapes of A and B"),
+    (lambda: mg.linalg.det(mg.ones(2, 3)), "linalg.det: A must be batches of square matrices"),
+    (lambda: mg.linalg.vector_norm(mg.tensor([3, 4])),
+     "linalg.vector_norm: expected a floating point tensor"),
+    (lambda: mg.linalg.qr(mg.eye(2), mode="full"), "linalg.qr: qr received unrecognized mode 'full'"),
+])
+def test_linalg_errors(call, message):
+    with pytest.raises(RuntimeError, match=message):
+        call()
+
+
+@pytest.mark.parametrize("call, message", [
+    (lambda: mg.linalg.inv(mg.zeros(2, 2)), "linalg.inv: the input matrix is singular"),
+    (lambda: mg.linalg.solve(mg.zeros(2, 2), mg.ones(2)), "linalg.solve: the input matrix A is singular"),
+    (lambda: mg.linalg.cholesky(-mg.eye(2)), "linalg.cholesky: the input is not positive-definite"),
+])
+def test_linalg_failures_raise_linalgerror_a_runtimeerror(call, message):
+    with pytest.raises(mg.linalg.LinAlgError, match=message) as info:
+        call()
+    assert isinstance(info.value, RuntimeError)  # code written for PyTorch catches that
+
+
+def test_vector_norm_refuses_a_matrix_norm_name():
+    with pytest.raises(TypeError, match="linalg.vector_norm: ord must be a number"):
+        mg.linalg.vector_norm(mg.ones(3), "fro")
+
+
+def test_qr_mode_r_returns_r_and_an_empty_q_and_is_not_differentiable():
+    a = mg.tensor([[3.0, 1.0], [4.0, 2.0], [0.0, 1.0]], dtype=mg.float64, requires_grad=True)
+    q, r = mg.linalg.qr(a, mode="r")
+    assert q.shape == (0,)
+    np.testing.assert_allclose(r.detach().numpy(), mg.linalg.qr(a).R.detach().numpy())
+    with pytest.raises(RuntimeError, match="mode='r'"):
+        r.sum().backward()
+
+
+def test_torch_level_det_slogdet_inverse_and_methods():
+    a = mg.tensor([[4.0, 1.0], [2.0, 3.0]], dtype=mg.float64)
+    assert mg.det(a).item() == pytest.approx(10.0) and a.det().item() == pytest.approx(10.0)
+    assert mg.slogdet(a).logabsdet.item() == pytest.approx(math.log(10.0))
+    np.testing.assert_allclose((a.inverse() @ a).numpy(), np.eye(2), atol=1e-15)
+    np.testing.assert_allclose(mg.inverse(a).numpy(), np.linalg.inv(a.numpy()))
+
+
+def test_strict_products_record_pytorchs_node_names():
+    a = mg.ones(2, 2, requires_grad=True)
+    v = mg.ones(2, requires_grad=True)
+    names = [type(t.grad_fn).__name__ for t in (a.mm(a), mg.bmm(a[None], a[None]), a.mv(v), v.dot(v))]
+    assert names == ["MmBackward0", "BmmBackward0", "MvBackward0", "DotBackward0"]
+
+
+def test_tril_and_triu_in_place():
+    x = mg.ones(3, 3)
+    assert x.tril_(-1) is x and x.tolist() == [[0, 0, 0], [1, 0, 0], [1, 1, 0]]
+    assert mg.ones(2, 3).triu_(1).tolist() == [[0, 1, 1], [0, 0, 1]]
+    w = mg.tensor([[1.0, 2.0], [3.0, 4.0]], requires_grad=True)
+    y = w * 1
+    y.triu_()
+    (y * mg.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert w.grad.tolist() == [[1.0, 2.0], [0.0, 4.0]]  # the zeroed corner gets no gradient
+    with pytest.raises(RuntimeError, match="tril_: input tensor must have at least 2 dimensions"):
+        mg.ones(3).tril_()
+
+
+@pytest.mark.parametrize("call, error, message", [
+    (lambda: mg.frac(mg.tensor([3])), NotImplementedError, "frac: not implemented for minigrad.int64"),
+    (lambda: mg.round(mg.tensor([3]), decimals=1), NotImplementedError, "round\\(decimals=\\)"),
+    (lambda: mg.logcumsumexp(mg.tensor([1, 2]), 0), NotImplementedError, "logcumsumexp: not implemented"),
+    (lambda: mg.bincount(mg.tensor([1.0])), NotImplementedError, "bincount: not implemented for .*float32"),
+    (lambda: mg.histc(mg.tensor([1, 2])), NotImplementedError, "histc: expected a floating point input"),
+    (lambda: mg.fmod(mg.tensor([1, 2]), 0), RuntimeError, "fmod: ZeroDivisionError"),
+    (lambda: mg.meshgrid(mg.ones(2), indexing="yx"), RuntimeError, "meshgrid: indexing must be 'ij' or 'xy'"),
+    (lambda: mg.zeros(3).index_fill(0, mg.tensor([0.0]), 1.0), IndexError, "index_fill\\(\\): expected"),
+    (lambda: mg.ones(2).new_zeros(-1), RuntimeError, "Trying to create tensor with negative dimension -1"),
+    (lambda: mg.zeros(2, -3), RuntimeError, "negative dimension -3: \\[2, -3\\]"),
+])
+def test_pytorchs_error_types(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_integer_ops_pytorch_keeps_integer():
+    assert mg.round(mg.tensor([1, 2])).dtype is mg.int64
+    assert mg.floor(mg.tensor([3])).dtype is mg.int64 and mg.trunc(mg.tensor([3])).tolist() == [3]
+    assert mg.fmod(mg.tensor([-7, 7]), 3).tolist() == [-1, 1]
+
+
+def test_int32_indices_are_accepted_where_pytorch_accepts_them():
+    src = mg.tensor([[1.0, 2.0]], dtype=mg.float64, requires_grad=True)
+    index = mg.tensor([[2, 0]], dtype=mg.int32)
+    out = mg.zeros(3, 2, dtype=mg.float64).scatter_add(0, index, src)
+    assert out.tolist() == [[0.0, 2.0], [0.0, 0.0], [1.0, 0.0]]
+    out.sum().backward()
+    assert src.grad.tolist() == [[1.0, 1.0]]
+    rows = mg.zeros(3, 2).index_add(0, mg.tensor([1], dtype=mg.int32), mg.ones(1, 2))
+    assert rows.tolist() == [[0, 0], [1, 1], [0, 0]]
+
+
+def test_addmm_beta_zero_ignores_nan_input():
+    out = mg.addmm(mg.full((2, 2), float("nan")), mg.eye(2), mg.eye(2), beta=0)
+    assert out.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+
+
+def test_linalg_results_and_named_fields():
+    a = mg.tensor([[4.0, 1.0], [1.0, 3.0]], dtype=mg.float64)
+    sign, logabsdet = mg.linalg.slogdet(a)
+    assert sign.item() == 1.0 and logabsdet.item() == pytest.approx(math.log(11))
+    assert mg.linalg.slogdet(mg.tensor([[0.0, 1.0], [1.0, 0.0]])).sign.item() == -1.0
+    q, r = mg.linalg.qr(mg.ones(3, 2))
+    assert q.shape == (3, 2) and mg.linalg.qr(mg.ones(3, 2), mode="complete").Q.shape == (3, 3)
+    assert mg.linalg.svd(mg.ones(3, 2)).U.shape == (3, 3)
+    assert mg.linalg.svd(mg.ones(3, 2), False).U.shape == (3, 2)
+    w, v = mg.linalg.eigh(a)
+    np.testing.assert_allclose((v @ mg.diag(w) @ v.T).numpy(), a.numpy(), atol=1e-12)
+    np.testing.assert_allclose(mg.linalg.cholesky(a, upper=True).numpy(), np.linalg.cholesky(a.numpy()).T)
+    two_norm = mg.linalg.norm(mg.tensor([[3.0, 4.0], [1.0, 1.0]]), ord=2)
+    assert two_norm.item() == pytest.approx(5.1926, abs=1e-4)
+    assert mg.linalg.vector_norm(mg.tensor([3.0, 4.0]), ord=1).item() == 7.0
+
+
+def test_svd_with_full_matrices_is_not_differentiable_for_a_non_square_input():
+    a = mg.ones(3, 2, dtype=mg.float64, requires_grad=True)
+    u, s, vh = mg.linalg.svd(a)
+    with pytest.raises(NotImplementedError, match="full_matrices=False"):
+        s.sum().backward()
+
+
+@pytest.mark.parametrize("name", ["sum", "mean", "prod", "var", "std", "amax", "amin", "argmax", "argmin",
+                                  "logsumexp", "norm", "all", "any"])
+def test_keepdims_is_accepted_where_keepdim_is(name):
+    x = mg.tensor([[1.0, 2.0, 3.0], [4.0, 5.0, 7.0]])
+    method = getattr(x, name)
+    dim_args = {"dim": 1} if name != "norm" else {"p": 2, "dim": 1}
+    assert method(**dim_args, keepdims=True).shape == (2, 1)
+    expected = method(**dim_args, keepdim=True).tolist()
+    assert getattr(mg, name)(x, **dim_args, keepdims=True).tolist() == expected
+
+
+def test_keepdims_on_max_min_with_dim_and_std_mean():
+    x = mg.tensor([[1.0, 2.0], [4.0, 3.0]])
+    assert x.max(1, keepdims=True).values.shape == (2, 1)
+    assert mg.min(x, 0, keepdims=True).indices.shape == (1, 2)
+    assert [t.shape for t in mg.std_mean(x, 0, keepdims=True)] == [(1, 2), (1, 2)]
+
+
+def test_legacy_construct_then_initialise_idiom():
+    mg.manual_seed(0)
+    w = mg.nn.Parameter(mg.Tensor(3, 4).uniform_(-1, 1))
+    assert w.shape == (3, 4) and w.requires_grad and w.abs().max().item() <= 1
+    assert mg.FloatTensor(3).fill_(2).tolist() == [2.0, 2.0, 2.0]
+    assert mg.zeros(2, dtype=mg.int64).new(2, 2).dtype is mg.int64
+    assert mg.zeros(1).new([1, 2]).tolist() == [1.0, 2.0]
+
+
+def test_integer_results_stay_on_the_input_device(backend):
+    x = mg.tensor(3.0)
+    outputs = [x.sort().indices, x.nonzero(), mg.bincount(mg.tensor([0, 1, 1])),
+               mg.tensor([2, 1, 2]).unique(), mg.tensor([3, 1], dtype=mg.uint8).argsort(descending=True),
+               mg.ones(3).multinomial(2),
+               mg.zeros(3).scatter_reduce(0, mg.tensor([0, 0]), mg.ones(2), "mean"), mg.zeros(2).bernoulli()]
+    assert all(t.device == backend for t in outputs)
+
+
+def test_qr_complete_with_more_rows_is_not_differentiable():
+    a = mg.ones(3, 2, dtype=mg.float64, requires_grad=True)
+    q, r = mg.linalg.qr(a, mode="complete")
+    with pytest.raises(NotImplementedError, match="mode='complete' is not differentiable"):
+        q.sum().backward()

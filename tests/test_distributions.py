@@ -1,0 +1,204 @@
+"""mg.distributions: densities, entropies and KL against PyTorch's values (computed once with
+torch 2.13, float64), reparameterised gradients, and sample statistics with fixed seeds."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+from minigrad.autograd import gradcheck
+
+D = mg.distributions
+
+
+def t(values, dtype=mg.float64):
+    return mg.tensor(values, dtype=dtype)
+
+
+def close(tensor, expected, atol=1e-10):
+    np.testing.assert_allclose(tensor.detach().cpu().numpy(), expected, rtol=1e-9, atol=atol)
+
+
+def test_normal_log_prob_entropy_cdf():
+    d = D.Normal(t([0.5, -1.0]), t([2.0, 0.3]))
+    close(d.log_prob(t([1.0, -0.7])), [-1.643335713764618, -0.21496572887873666])
+    close(d.entropy(), [2.112085713764618, 0.21496572887873655])
+    close(d.cdf(t([1.0, -0.7])), [0.5987063256829237, 0.841344746068543])
+    close(d.mean, [0.5, -1.0])
+    close(d.stddev, [2.0, 0.3])
+    close(d.variance, [4.0, 0.09])
+
+
+def test_normal_rsample_is_differentiable_in_loc_and_scale():
+    loc, scale = t([0.3, -0.2]).requires_grad_(), t([1.5, 0.5]).requires_grad_()
+
+    def draw(loc, scale):  # the same noise on every call: gradcheck compares like with like
+        mg.manual_seed(3)
+        return D.Normal(loc, scale).rsample((5,))
+    assert gradcheck(draw, [loc, scale])
+    mg.manual_seed(3)
+    x = D.Normal(loc, scale).rsample((5,))
+    x.sum().backward()
+    assert loc.grad.tolist() == [5.0, 5.0]
+    mg.manual_seed(3)
+    eps = mg.randn(5, 2, dtype=mg.float64)
+    close(scale.grad, eps.sum(0).numpy())  # d(loc + scale·ε)/d scale = ε
+
+
+def test_sample_has_no_gradient_and_the_extended_shape():
+    loc = t([0.0, 1.0]).requires_grad_()
+    s = D.Normal(loc, 1.0).sample((3, 4))
+    assert s.shape == (3, 4, 2) and not s.requires_grad
+    assert D.Normal(t([0.0, 1.0]), 1.0).batch_shape == (2,)
+
+
+def test_normal_sample_statistics():
+    mg.manual_seed(0)
+    x = D.Normal(t([2.0]), t([0.5])).sample((20000,))
+    assert abs(x.mean().item() - 2.0) < 4 * 0.5 / math.sqrt(20000)
+    assert abs(x.std().item() - 0.5) < 0.01
+
+
+def test_normal_rejects_non_positive_scale():
+    with pytest.raises(ValueError, match="scale to satisfy the constraint GreaterThan"):
+        D.Normal(0.0, -1.0)
+    assert D.Normal(0.0, -1.0, validate_args=False).scale.item() == -1.0
+
+
+def test_categorical_from_probs():
+    d = D.Categorical(probs=t([[0.2, 0.0, 0.8], [1.0, 1.0, 2.0]]))
+    close(d.log_prob(mg.tensor([2, 1])), [-0.2231435513142097, -1.3862943611198906])
+    close(d.entropy(), [0.5004024235381879, 1.0397207708399179])  # a zero probability adds 0, not NaN
+    assert all(math.isnan(v) for v in d.mean.tolist())
+    assert d.batch_shape == (2,) and d.event_shape == ()
+
+
+def test_categorical_from_logits_broadcasts_values():
+    d = D.Categorical(logits=t([[0.2, -1.0, 3.0]]))
+    close(d.log_prob(mg.tensor([[0], [2]])), [[-2.876151177649976], [-0.07615117764997636]])
+    close(d.probs, [[0.05635123187215809, 0.016972664874016427, 0.9266761032538255]])
+
+
+def test_categorical_sample_frequencies():
+    mg.manual_seed(1)
+    d = D.Categorical(probs=t([[0.1, 0.6, 0.3], [0.5, 0.0, 0.5]]))
+    s = d.sample((30000,))
+    assert s.shape == (30000, 2) and s.dtype is mg.int64
+    freq = [[(s[:, r] == k).float().mean().item() for k in range(3)] for r in range(2)]
+    np.testing.assert_allclose(freq, [[0.1, 0.6, 0.3], [0.5, 0.0, 0.5]], atol=0.015)
+
+
+def test_categorical_gradient_through_log_prob():
+    logits = t([0.3, -0.4, 1.1]).requires_grad_()
+    assert gradcheck(lambda z: D.Categorical(logits=z).log_prob(mg.tensor([2, 0])), [logits])
+    assert gradcheck(lambda z: D.Categorical(logits=z).entropy(), [logits])
+
+
+def test_categorical_needs_exactly_one_parameter():
+    with pytest.raises(ValueError, match="either `probs` or `logits`"):
+        D.Categorical()
+    with pytest.raises(ValueError, match="either `probs` or `logits`"):
+        D.Categorical(probs=t([0.5, 0.5]), logits=t([0.0, 0.0]))
+
+
+def test_categorical_has_no_rsample():
+    with pytest.raises(NotImplementedError, match="rsample"):
+        D.Categorical(probs=t([0.5, 0.5])).rsample()
+
+
+def test_one_hot_categorical():
+    d = D.OneHotCategorical(probs=t([0.2, 0.3, 0.5]))
+    close(d.log_prob(t([0.0, 1.0, 0.0])), -1.2039728043259361)
+    close(d.entropy(), 1.0296530140645737)
+    close(d.variance, [0.16, 0.21, 0.25])
+    mg.manual_seed(2)
+    s = D.OneHotCategorical(probs=t([[1.0, 1.0, 2.0]] * 2)).sample((4,))
+    assert s.shape == (4, 2, 3) and s.sum(-1).tolist() == [[1.0, 1.0]] * 4
+
+
+def test_bernoulli_from_probs_and_logits():
+    d = D.Bernoulli(probs=t([0.3, 0.0, 1.0]))
+    close(d.log_prob(t([1.0, 0.0, 1.0])), [-1.2039728043259361, 0.0, -2.220446049250318e-16])
+    close(d.entropy(), [0.6108643020548935, 0.0, 2.220446049250318e-16])
+    close(d.logits, [-0.8472978603872038, -36.04365338911715, 36.04365338911715])
+    d = D.Bernoulli(logits=t([2.0, -30.0]))
+    close(d.log_prob(t([0.0, 1.0])), [-2.1269280110429727, -30.000000000000092])
+    close(d.entropy(), [0.36533385508720784, 2.8990143619012088e-12], atol=1e-13)
+
+
+def test_bernoulli_sample_frequency_and_support():
+    mg.manual_seed(4)
+    s = D.Bernoulli(probs=t([0.25])).sample((40000,))
+    assert set(s.unique().tolist()) == {0.0, 1.0}
+    assert abs(s.mean().item() - 0.25) < 4 * math.sqrt(0.25 * 0.75 / 40000)
+    with pytest.raises(ValueError, match="support"):
+        D.Bernoulli(probs=t(0.5)).log_prob(t(0.5))
+
+
+def test_uniform():
+    d = D.Uniform(t([0.0, 1.0]), t([2.0, 5.0]))
+    close(d.log_prob(t([1.0, 4.0])), [-0.6931471805599453, -1.3862943611198906])
+    close(d.entropy(), [0.6931471805599453, 1.3862943611198906])
+    close(d.stddev, [0.5773502691896258, 1.1547005383792517])
+    close(d.mean, [1.0, 3.0])
+    with pytest.raises(ValueError, match="support"):
+        D.Uniform(0.0, 1.0).log_prob(mg.tensor(2.0))
+
+
+def test_uniform_rsample_range_and_gradient():
+    mg.manual_seed(5)
+    low, high = t([-1.0]).requires_grad_(), t([3.0]).requires_grad_()
+    x = D.Uniform(low, high).rsample((10000,))
+    assert x.min().item() >= -1.0 and x.max().item() < 3.0
+    assert abs(x.mean().item() - 1.0) < 0.05
+    x.mean().backward()  # d(low + (high - low)u)/d low = 1 - u, whose mean is about 1/2
+    assert abs(low.grad.item() - 0.5) < 0.02 and abs(low.grad.item() + high.grad.item() - 1) < 1e-12
+
+
+def test_kl_divergence_closed_forms():
+    close(D.kl_divergence(D.Normal(t([0.0, 1.0]), t([1.0, 2.0])), D.Normal(t([1.0, 0.0]), t([0.5, 3.0]))),
+          [2.8068528194400546, 0.18324288588594217])
+    close(D.kl_divergence(D.Categorical(probs=t([0.2, 0.0, 0.8])), D.Categorical(probs=t([0.3, 0.3, 0.4]))),
+          0.47342472282632336)
+    close(D.kl_divergence(D.Bernoulli(t([0.2])), D.Bernoulli(t([0.7]))), [0.5341108087103075])
+    close(D.kl_divergence(D.Uniform(t(0.0), t(1.0)), D.Uniform(t(-1.0), t(2.0))), 1.0986122886681098)
+    assert D.kl_divergence(D.Uniform(t(0.0), t(1.0)), D.Uniform(t(0.5), t(2.0))).item() == math.inf
+
+
+def test_kl_normal_matches_monte_carlo_and_is_differentiable():
+    mu = t([0.4]).requires_grad_()
+    p, q = D.Normal(mu, 0.8), D.Normal(0.0, 1.0)
+    mg.manual_seed(6)
+    x = p.sample((200000,))
+    mc = (p.log_prob(x) - q.log_prob(x)).mean().item()
+    assert abs(D.kl_divergence(p, q).item() - mc) < 0.01
+    assert gradcheck(lambda m: D.kl_divergence(D.Normal(m, 0.8), D.Normal(0.0, 1.0)), [mu])
+
+
+def test_independent_sums_over_the_reinterpreted_axes():
+    loc, scale = t([[0.5, -1.0, 2.0], [0.0, 0.3, -0.2]]), t([[1.0, 0.5, 2.0], [0.7, 1.5, 0.9]])
+    p = D.Independent(D.Normal(loc, scale), 1)
+    q = D.Independent(D.Normal(mg.zeros(2, 3, dtype=mg.float64), mg.ones(2, 3, dtype=mg.float64)), 1)
+    assert p.batch_shape == (2,) and p.event_shape == (3,) and p.has_rsample
+    close(p.log_prob(t([[0.1, 0.2, 0.3], [-0.4, 0.5, -0.6]])), [-6.078065599614018, -2.971164875235727])
+    close(p.entropy(), [4.2568155996140185, 4.200245248125624])
+    close(D.kl_divergence(p, q), [3.75, 0.3965703514883943])
+    assert p.rsample((4,)).shape == (4, 2, 3) and p.mean is loc
+    with pytest.raises(ValueError, match="reinterpreted_batch_ndims"):
+        D.Independent(D.Normal(loc, scale), 3)
+    other = D.Independent(D.Normal(loc.flip(0), scale.flip(1)), 2)
+    assert gradcheck(lambda m, s: D.kl_divergence(D.Independent(D.Normal(m, s), 2), other),
+                     [loc.clone().requires_grad_(), scale.clone().requires_grad_()])
+
+
+def test_kl_of_an_unregistered_pair_is_refused():
+    with pytest.raises(NotImplementedError, match="Normal and Uniform"):
+        D.kl_divergence(D.Normal(0.0, 1.0), D.Uniform(0.0, 1.0))
+
+
+def test_distributions_on_the_second_backend(backend):
+    d = D.Normal(mg.tensor([0.0, 1.0]), mg.tensor([1.0, 2.0]))
+    assert d.rsample((3,)).device == backend
+    assert D.Categorical(logits=mg.tensor([0.0, 1.0])).sample((5,)).device == backend
+    assert D.Bernoulli(probs=mg.tensor([0.5])).sample().device == backend
