@@ -572,7 +572,9 @@ class Tensor:
         return Var.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None):
-        return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
+        if unbiased is not None:
+            correction = int(unbiased)
+        return Std.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
 
     def max(self, dim=None, keepdim=False):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
@@ -941,6 +943,7 @@ from .ops.reduce import (  # noqa: E402
     Norm,
     Prod,
     Softmax,
+    Std,
     Sum,
     Var,
 )

@@ -33,6 +33,17 @@ class Sum(Op):
         return _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]).broadcast_to(ctx.in_shape)
 
 
+def _accumulated(xp, x):
+    """float16 summed in float16 overflows past 65504 (70,000 ones sum to inf): as PyTorch, reduce
+    half precision in float32 and round the result back."""
+    half = getattr(xp, "float16", None)  # the Array API has no float16 (array_api_strict lacks it)
+    return (xp.astype(x, xp.float32), x.dtype) if half is not None and x.dtype == half else (x, None)
+
+
+def _rounded(xp, out, dtype):
+    return out if dtype is None else xp.astype(out, dtype)
+
+
 class Mean(Op):
     """y = Σ x / n over ``dim``;  dy/dx = 1/n."""
 
@@ -42,7 +53,9 @@ class Mean(Op):
     def forward(ctx, x, dim, keepdim=False):
         ctx.in_shape = x.shape
         ctx.count = math.prod(x.shape[d] for d in dim)
-        return ctx.xp.sum(x, axis=dim, keepdims=keepdim) / ctx.count  # NumPy's mean costs 3x more here
+        x, half = _accumulated(ctx.xp, x)
+        # NumPy's mean costs 3x more than sum / n here
+        return _rounded(ctx.xp, ctx.xp.sum(x, axis=dim, keepdims=keepdim) / ctx.count, half)
 
     @staticmethod
     def backward(ctx, grad):
@@ -73,22 +86,45 @@ class Prod(Op):
 
 
 class Var(Op):
-    """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction)."""
+    """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction).
+
+    With n - correction = 0 (one value, correction 1) y is NaN and so is the gradient, as in PyTorch.
+    """
 
     floating_only = True
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, correction=1):
         ctx.save_for_backward(x)
-        return ctx.xp.var(x, axis=dim, keepdims=keepdim, correction=correction)
+        xp = ctx.xp
+        x, half = _accumulated(xp, x)
+        return _rounded(xp, xp.var(x, axis=dim, keepdims=keepdim, correction=correction), half)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        dim = ctx.attrs["dim"]
-        n = math.prod(x.shape[d] for d in dim)
-        centred = x - x.mean(dim=dim, keepdim=True)
-        return _kept(grad, dim, ctx.attrs["keepdim"]) * centred * (2 / max(n - ctx.attrs["correction"], 0))
+        return _var_grad(x, grad, **ctx.attrs)
+
+
+class Std(Var):
+    """y = √var(x);  dy/dx = dvar/dx / (2y), taken as 0 where y = 0 (a constant slice), as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False, correction=1):
+        out = ctx.xp.sqrt(Var.forward(ctx, x, dim, keepdim, correction))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return _var_grad(x, where(out == 0, 0.0, grad / (2 * out)), **ctx.attrs)
+
+
+def _var_grad(x, grad, dim, keepdim, correction):
+    dof = max(math.prod(x.shape[d] for d in dim) - correction, 0)
+    centred = x - x.mean(dim=dim, keepdim=True)
+    return _kept(grad, dim, keepdim) * centred * (2 / dof if dof else math.inf)
 
 
 class _Extreme(Op):
