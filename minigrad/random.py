@@ -22,6 +22,20 @@ class Generator:
         self._seed = int(seed)
         self._numpy = np.random.default_rng(self._seed)
         self._cupy = {}
+        self._gpu_seeds = {}  # GPU index (None: every GPU) -> seed from mg.cuda.manual_seed(_all)
+        return self
+
+    def seed_device(self, index, seed):
+        """Reseed only the stream of GPU ``index`` (None: every GPU), as ``torch.cuda.manual_seed``.
+
+        The host stream is untouched; a GPU stream not created yet starts from this seed when it is.
+        """
+        if index is None:
+            self._gpu_seeds = {None: int(seed)}
+            self._cupy = {}
+        else:
+            self._gpu_seeds[index] = int(seed)
+            self._cupy.pop(index, None)
         return self
 
     def initial_seed(self):
@@ -34,7 +48,8 @@ class Generator:
         rng = self._cupy.get(index)
         if rng is None:
             import cupy
-            rng = self._cupy[index] = cupy.random.default_rng(self._seed)
+            seed = self._gpu_seeds.get(index, self._gpu_seeds.get(None, self._seed))
+            rng = self._cupy[index] = cupy.random.default_rng(seed)
         return rng
 
     def get_state(self):
