@@ -251,6 +251,8 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
+            elif isinstance(a, int) and not isinstance(a, bool):  # a GPU index, as PyTorch
+                device = f"cuda:{a}"
             elif isinstance(a, _dtypes.dtype) or (not isinstance(a, (str, _backend.Device))):
                 dtype = a
             else:
@@ -401,6 +403,9 @@ class Tensor:
         return Pow.apply(*_promote(self, other)[::-1])
 
     def __matmul__(self, other):
+        if isinstance(other, Tensor) and other.dtype is not self.dtype:
+            raise RuntimeError(f"matmul: expected both operands to have the same dtype, got {self.dtype} "
+                               f"and {other.dtype}; convert one (e.g. .float())")
         return MatMul.apply(*_promote(self, other))
 
     def __rmatmul__(self, other):
@@ -528,6 +533,8 @@ class Tensor:
         return 1.0 / self
 
     def clamp(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         return Clamp.apply(self, min=min, max=max)
 
     clip = clamp
@@ -567,11 +574,13 @@ class Tensor:
         return Prod.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None):
+        _need_floating(self, "var", "std and var only support floating point dtypes: call .float() first")
         if unbiased is not None:
             correction = int(unbiased)
         return Var.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None):
+        _need_floating(self, "std", "std and var only support floating point dtypes: call .float() first")
         if unbiased is not None:
             correction = int(unbiased)
         return Std.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
@@ -616,9 +625,11 @@ class Tensor:
         return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     def softmax(self, dim):
+        _need_floating(self, "softmax", "pass dtype=mg.float32 to F.softmax or call .float() first")
         return Softmax.apply(self, dim=_dim(dim, self.ndim))
 
     def log_softmax(self, dim):
+        _need_floating(self, "log_softmax", "pass dtype=mg.float32 to F.log_softmax or call .float() first")
         return LogSoftmax.apply(self, dim=_dim(dim, self.ndim))
 
     def cumsum(self, dim):
@@ -631,14 +642,14 @@ class Tensor:
         return Logical.apply(self, op="any")
 
     # --- shape ---------------------------------------------------------------------------------
-    def reshape(self, *shape):
-        shape = _shape_arg(shape)
-        return self if shape == self.shape else Reshape.apply(self, shape=_infer_shape(shape, self.numel()))
+    def reshape(self, *shape, op="reshape"):
+        shape = _shape_arg(shape, op)
+        return self if shape == self.shape else Reshape.apply(self, shape=_infer_shape(shape, self.numel(), op))
 
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (_dtypes.dtype, str)):
             raise NotImplementedError("view(dtype) is not supported")
-        return self.reshape(*shape)
+        return self.reshape(*shape, op="view")
 
     def view_as(self, other):
         return self.reshape(other.shape)
@@ -650,8 +661,11 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        if s > e:
+            raise RuntimeError(f"flatten(): start_dim {start_dim} cannot come after end_dim {end_dim} "
+                               f"(input of shape {tuple(self.shape)})")
         shape = self.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1:]) if s <= e else self
+        return self.reshape(shape[:s] + (-1,) + shape[e + 1:])
 
     def unflatten(self, dim, sizes):
         dim = _dim(dim, self.ndim)
@@ -668,7 +682,7 @@ class Tensor:
         return Unsqueeze.apply(self, dim=_dim(dim, self.ndim + 1))
 
     def permute(self, *dims):
-        dims = tuple(_dim(d, self.ndim) for d in _shape_arg(dims))
+        dims = tuple(_dim(d, self.ndim) for d in _shape_arg(dims, "permute"))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {dims} are not a permutation of {self.ndim} dimensions")
         return Permute.apply(self, dims=dims)
@@ -696,24 +710,36 @@ class Tensor:
             raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(self.shape)}")
         return Permute.apply(self, dims=tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
-    def expand(self, *sizes):
-        sizes = _shape_arg(sizes)
+    def expand(self, *sizes, op="expand"):
+        """A broadcast view: size -1 keeps a dimension, a size-1 dimension stretches to any size."""
+        sizes = _shape_arg(sizes, op)
         lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise RuntimeError(f"{op}: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                               f"to the number of dimensions in the tensor ({self.ndim})")
+        for i, s in enumerate(sizes):
+            old = self.shape[i - lead] if i >= lead else None
+            if (s == -1 and old is None) or s < -1:
+                raise RuntimeError(f"{op}: the expanded size {s} isn't allowed at dimension {i} of {list(sizes)}"
+                                   + (" (a new, leading dimension)" if old is None else ""))
+            if s != -1 and old not in (None, 1, s):
+                raise RuntimeError(f"{op}: the expanded size of the tensor ({s}) must match the existing size "
+                                   f"({old}) at non-singleton dimension {i}; target sizes {list(sizes)}, "
+                                   f"tensor sizes {list(self.shape)}")
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        return self.broadcast_to(shape)
-
-    def expand_as(self, other):
-        return self.broadcast_to(other.shape)
-
-    def broadcast_to(self, shape):
-        shape = tuple(shape)
         return self if shape == self.shape else BroadcastTo.apply(self, shape=shape)
 
+    def expand_as(self, other):
+        return self.expand(other.shape)
+
+    def broadcast_to(self, shape):
+        return self.expand(shape, op="broadcast_to")
+
     def repeat(self, *repeats):
-        return Repeat.apply(self, repeats=_shape_arg(repeats))
+        return Repeat.apply(self, repeats=_shape_arg(repeats, "repeat"))
 
     def flip(self, *dims):
-        return Flip.apply(self, dims=_dims(_shape_arg(dims), self.ndim))
+        return Flip.apply(self, dims=_dims(_shape_arg(dims, "flip"), self.ndim))
 
     def split(self, split_size_or_sections, dim=0):
         return split(self, split_size_or_sections, dim)
@@ -837,12 +863,18 @@ def _init(t, array, device):
 
 
 def _python_scalar(array, dtype):
-    value = float(array[(0,) * array.ndim] if array.ndim else array)
+    value = array[(0,) * array.ndim] if array.ndim else array
     if dtype.category == "bool":
         return bool(value)
     if dtype.category == "int":
-        return int(value)
-    return value
+        return int(value)  # exact: through float, int64 beyond 2**53 would lose digits
+    return float(value)
+
+
+def _need_floating(t, op, advice):
+    """PyTorch refuses integer inputs to these ops rather than converting them silently."""
+    if not t.dtype.is_floating_point:
+        raise RuntimeError(f"{op}(): input dtype {t.dtype} is not floating point; {advice}")
 
 
 def _inplace_arith(t, fn, array_operator, other):
@@ -850,7 +882,7 @@ def _inplace_arith(t, fn, array_operator, other):
 
     Without a graph to record this is the array's own in-place operator: no temporary, no copy.
     """
-    promoted, other = _promote(t, other)
+    promoted, other = _promote(t, other, true_div=fn is Div)
     if promoted.dtype is not t.dtype and not (promoted.dtype.is_floating_point and t.dtype.is_floating_point):
         raise RuntimeError(f"{fn.__name__.lower()}_: result type {promoted.dtype} can't be cast to the "
                            f"desired output type {t.dtype}")

@@ -5,9 +5,11 @@ Layer classes hold parameters and call these; users may call them directly (``F.
 embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's names.
 """
 
+import math
+
 from .. import dtypes as _dtypes
 from ..ops.conv import conv2d, conv_transpose2d
-from ..ops.elementwise import Elu, Silu, where
+from ..ops.elementwise import Elu, Hardtanh, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
@@ -55,10 +57,29 @@ def linear(input, weight, bias=None):
     >>> F.linear(mg.tensor([[1.0, 2.0]]), mg.tensor([[1.0, 1.0], [0.0, 1.0]]), mg.tensor([0.5, 0.0])).tolist()
     [[3.5, 2.0]]
     """
-    if input.array.dtype != weight.array.dtype:
-        raise RuntimeError(f"linear: input is {input.dtype} but weight is {weight.dtype}; convert one "
-                           "(e.g. x.float() or model.double())")
+    _check_linear(input, weight, "linear")
     return _Linear.apply(input, weight, bias)
+
+
+def _check_linear(input, weight, who):
+    """A clear error, naming ``who`` (the layer or ``linear``), for an input ``weight`` cannot take."""
+    if input.array.dtype != weight.array.dtype:
+        raise RuntimeError(f"{who}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "
+                           "convert one (e.g. x.float() or model.double())")
+    expected = weight.shape[-1]
+    if input.ndim and input.shape[-1] == expected:
+        return
+    got = f"input of shape {tuple(input.shape)}"
+    if input.ndim >= 3 and math.prod(input.shape[1:]) == expected:
+        hint = (f"; it holds {expected} values per sample in {input.ndim - 1} dimensions: put nn.Flatten() "
+                f"before the layer to make it ({input.shape[0]}, {expected})")
+    elif input.ndim == 4:
+        hint = ("; a 4-d (N, C, H, W) image batch needs nn.Flatten() before the layer, and in_features "
+                "= C·H·W")
+    else:
+        hint = ""
+    raise RuntimeError(f"{who}: expected input with {expected} features in its last dimension "
+                       f"(in_features), got {got}{hint}")
 
 
 def bilinear(input1, input2, weight, bias=None):
@@ -75,13 +96,13 @@ def relu(input, inplace=False):
 
 
 def relu6(input, inplace=False):
-    """min(max(x, 0), 6)."""
-    return input.clamp(0.0, 6.0)
+    """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``: no gradient at 0 and 6."""
+    return hardtanh(input, 0.0, 6.0)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(x, min_val, max_val)."""
-    return input.clamp(min_val, max_val)
+    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there)."""
+    return Hardtanh.apply(input, min=min_val, max=max_val)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):

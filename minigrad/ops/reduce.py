@@ -201,6 +201,15 @@ class ArgExtreme(Op):
         return getattr(xp, op)(x, axis=dim, keepdims=keepdim)
 
 
+def _shift(xp, x, dim):
+    """The max along ``dim`` (kept): subtracted before ``exp`` so that it cannot overflow. Along an
+    empty dimension there is no max, and no value to protect: the shift is 0."""
+    if x.size == 0:
+        shape = tuple(1 if d in (dim if isinstance(dim, tuple) else (dim,)) else n for d, n in enumerate(x.shape))
+        return xp.zeros(shape, dtype=x.dtype)
+    return xp.max(x, axis=dim, keepdims=True)
+
+
 class LogSumExp(Op):
     """y = log Σ exp(x), computed as m + log Σ exp(x - m);  dy/dx = softmax(x)."""
 
@@ -209,7 +218,7 @@ class LogSumExp(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         xp = ctx.xp
-        m = xp.max(x, axis=dim, keepdims=True)
+        m = _shift(xp, x, dim)
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
         out = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
         if not keepdim:
@@ -277,7 +286,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
-        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        e = xp.exp(x - _shift(xp, x, dim))
         y = e / xp.sum(e, axis=dim, keepdims=True)
         ctx.save_for_backward(y)
         return y
@@ -296,7 +305,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
-        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        shifted = x - _shift(xp, x, dim)
         y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         return y

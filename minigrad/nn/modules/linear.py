@@ -57,6 +57,7 @@ class Linear(Module):
         init._default_affine_(self.weight, self.bias)
 
     def forward(self, input):
+        F._check_linear(input, self.weight, f"{type(self).__name__}({self.extra_repr()})")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):
