@@ -124,7 +124,13 @@ def _key(key, like):
     """Turn Tensor, list and NumPy parts of an index key into arrays of ``like``'s device."""
     parts = key if isinstance(key, tuple) else (key,)
     out = []
+    at = 0  # the dimension of ``like`` that the part indexes (until an Ellipsis)
     for k in parts:
+        if k is Ellipsis and Ellipsis in out:
+            continue  # PyTorch reads a second ``...`` as covering no dimensions
+        if isinstance(k, slice) and k.step is not None and k.step < 0:
+            raise ValueError(f"index: slice step must be greater than zero, got {k.step} "
+                             "(flip reverses a tensor)")
         if isinstance(k, Tensor):
             if k.device != like.device:
                 raise RuntimeError(f"indexing a {like.device} tensor with a {k.device} index tensor")
@@ -132,8 +138,18 @@ def _key(key, like):
         elif isinstance(k, (list, np.ndarray)):
             host = np.asarray(k)
             k = like.device.backend.asarray(host, None, like.device.index)
+        mask = getattr(k, "dtype", None) == like.device.xp.bool
+        if mask and Ellipsis not in out:
+            _check_mask(k.shape, like.shape, at)
+        at += 0 if k is None else k.ndim if mask else 1
         out.append(k)
     return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _check_mask(mask, shape, at):
+    if tuple(shape[at:at + len(mask)]) != tuple(mask):
+        raise IndexError(f"index: the shape of the mask {list(mask)} at index {at} does not match the "
+                         f"shape of the indexed tensor {list(shape)} at index {at}")
 
 
 def _broadcast_shape(a, b):

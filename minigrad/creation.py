@@ -50,11 +50,13 @@ def _host_array(data):
             if isinstance(leaf, str):
                 raise TypeError(f"tensor(): invalid data type 'str' ('{leaf}' in the data)")
             if not isinstance(leaf, numbers.Number):
-                raise TypeError(f"tensor(): could not infer dtype of {type(leaf).__name__} ({leaf!r} in the data)")
+                raise TypeError(f"tensor(): could not infer dtype of {type(leaf).__name__} "
+                                f"({leaf!r} in the data)")
     # NumPy keeps ints beyond int64 as uint64, float64 (mixed with smaller ones) or objects
     huge = host.dtype.kind in "uO" or (host.dtype.kind == "f" and host.size and np.abs(host).max() >= 2 ** 63)
     if huge and _huge_int(data) is not None:
-        raise OverflowError(f"tensor(): value {_huge_int(data)} overflows int64 (the range is -2**63 to 2**63 - 1)")
+        raise OverflowError(f"tensor(): value {_huge_int(data)} overflows int64 "
+                            "(the range is -2**63 to 2**63 - 1)")
     return host
 
 
@@ -140,7 +142,8 @@ def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
 
 def _full(size, fill_value, dtype, device, requires_grad):
     if not isinstance(fill_value, numbers.Number):
-        raise TypeError(f"full(): fill_value must be a number, not {type(fill_value).__name__} {fill_value!r}")
+        raise TypeError(f"full(): fill_value must be a number, not {type(fill_value).__name__} "
+                        f"{fill_value!r}")
     dev = _device(device)
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64 \

@@ -25,7 +25,8 @@ class Generator:
         try:
             seed = operator.index(seed) if not isinstance(seed, str) else int(seed)
         except (TypeError, ValueError):
-            raise ValueError(f"manual_seed: the seed must be an int, got {type(seed).__name__} {seed!r}") from None
+            raise ValueError(f"manual_seed: the seed must be an int, got {type(seed).__name__} "
+                             f"{seed!r}") from None
         if not -2 ** 63 <= seed < 2 ** 64:
             raise ValueError(f"manual_seed: the seed must be in [-2**63, 2**64), got {seed}")
         self._seed = seed % 2 ** 64
@@ -93,12 +94,15 @@ def _random(kind, shape, generator, dtype, device, requires_grad, **kw):
     from ._coerce import _new_size  # _coerce imports tensor, which imports this module
     dev = _backend.default_device() if device is None else _backend.device(device)
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.as_dtype(dtype)
-    op = {"uniform": "rand", "normal": "randn", "integers": "randint", "permutation": "randperm"}.get(kind, kind)
+    op = _FACTORY.get(kind, kind)
     shape = _new_size((shape,), op)
     if kind in ("uniform", "normal") and not dtype.is_floating_point:
         raise TypeError(f"{op}(): draws floating point numbers, not {dtype.name}; use randint for integers")
     array = dev.backend.random(generator or default_generator, kind, shape, dtype, dev.index, **kw)
     return Tensor._wrap(array, dev).requires_grad_(requires_grad)
+
+
+_FACTORY = {"uniform": "rand", "normal": "randn", "integers": "randint", "permutation": "randperm"}
 
 
 def _shape(size):

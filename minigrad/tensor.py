@@ -120,6 +120,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf; only floating tensors can."""
+        if not isinstance(requires_grad, (bool, int, np.bool_)):
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' must be bool, not "
+                            f"{type(requires_grad).__name__}")
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError("you can only change requires_grad flags of leaf variables: use .detach()")
         if requires_grad and not self.dtype.is_floating_point:
@@ -642,14 +645,19 @@ class Tensor:
         return Logical.apply(self, op="any")
 
     # --- shape ---------------------------------------------------------------------------------
-    def reshape(self, *shape, op="reshape"):
-        shape = _shape_arg(shape, op)
-        return self if shape == self.shape else Reshape.apply(self, shape=_infer_shape(shape, self.numel(), op))
+    def reshape(self, *shape):
+        return self._reshape(shape, "reshape")
 
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (_dtypes.dtype, str)):
             raise NotImplementedError("view(dtype) is not supported")
-        return self.reshape(*shape, op="view")
+        return self._reshape(shape, "view")
+
+    def _reshape(self, shape, op):
+        shape = _shape_arg(shape, op)
+        if shape == self.shape:
+            return self
+        return Reshape.apply(self, shape=_infer_shape(shape, self.numel(), op))
 
     def view_as(self, other):
         return self.reshape(other.shape)
@@ -710,8 +718,17 @@ class Tensor:
             raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(self.shape)}")
         return Permute.apply(self, dims=tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
-    def expand(self, *sizes, op="expand"):
+    def expand(self, *sizes):
         """A broadcast view: size -1 keeps a dimension, a size-1 dimension stretches to any size."""
+        return self._expand(sizes, "expand")
+
+    def expand_as(self, other):
+        return self._expand(other.shape, "expand_as")
+
+    def broadcast_to(self, shape):
+        return self._expand(shape, "broadcast_to")
+
+    def _expand(self, sizes, op):
         sizes = _shape_arg(sizes, op)
         lead = len(sizes) - self.ndim
         if lead < 0:
@@ -720,20 +737,15 @@ class Tensor:
         for i, s in enumerate(sizes):
             old = self.shape[i - lead] if i >= lead else None
             if (s == -1 and old is None) or s < -1:
-                raise RuntimeError(f"{op}: the expanded size {s} isn't allowed at dimension {i} of {list(sizes)}"
-                                   + (" (a new, leading dimension)" if old is None else ""))
+                note = " (a new, leading dimension)" if old is None else ""
+                raise RuntimeError(f"{op}: the expanded size {s} isn't allowed at dimension {i} of "
+                                   f"{list(sizes)}{note}")
             if s != -1 and old not in (None, 1, s):
-                raise RuntimeError(f"{op}: the expanded size of the tensor ({s}) must match the existing size "
-                                   f"({old}) at non-singleton dimension {i}; target sizes {list(sizes)}, "
-                                   f"tensor sizes {list(self.shape)}")
+                raise RuntimeError(f"{op}: the expanded size of the tensor ({s}) must match the existing "
+                                   f"size ({old}) at non-singleton dimension {i}; target sizes "
+                                   f"{list(sizes)}, tensor sizes {list(self.shape)}")
         shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return self if shape == self.shape else BroadcastTo.apply(self, shape=shape)
-
-    def expand_as(self, other):
-        return self.expand(other.shape)
-
-    def broadcast_to(self, shape):
-        return self.expand(shape, op="broadcast_to")
 
     def repeat(self, *repeats):
         return Repeat.apply(self, repeats=_shape_arg(repeats, "repeat"))

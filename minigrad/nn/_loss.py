@@ -380,7 +380,8 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
     if isinstance(var, Tensor):
         if var.shape != input.shape and var.shape == input.shape[:-1]:
             var = var.unsqueeze(-1)
-        if var.ndim != input.ndim or var.shape[:-1] != input.shape[:-1] or var.shape[-1] not in (1, input.shape[-1]):
+        shared = var.ndim == input.ndim and var.shape[:-1] == input.shape[:-1]
+        if not shared or var.shape[-1] not in (1, input.shape[-1]):
             raise ValueError(f"gaussian_nll_loss: var is of incorrect size {tuple(var.shape)} for input of "
                              f"shape {tuple(input.shape)}")
         if bool((var < 0).any()):

@@ -85,6 +85,11 @@ def _check_linear(input, weight, who):
 def bilinear(input1, input2, weight, bias=None):
     """y_k = x₁ᵀ W_k x₂ + b_k  (weight: (out, in1, in2))."""
     from ..ops.linalg import einsum
+    for i, (x, size) in enumerate(((input1, weight.shape[1]), (input2, weight.shape[2])), 1):
+        if x.ndim == 0 or x.shape[-1] != size:
+            raise RuntimeError(f"bilinear(): input{i} size does not match weight size: got "
+                               f"{x.shape[-1] if x.ndim else 'a 0-d input'} but expected {size} "
+                               f"(weight of shape {tuple(weight.shape)})")
     y = einsum("...i,kij,...j->...k", input1, weight, input2)
     return y if bias is None else y + bias
 
@@ -146,8 +151,14 @@ def celu(input, alpha=1.0, inplace=False):
 
 def prelu(input, weight):
     """x if x ≥ 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1)."""
-    if weight.numel() > 1 and input.ndim >= 2:
-        weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    if weight.numel() > 1:
+        channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
+        if weight.numel() != channels:
+            raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: found "
+                               f"{weight.numel()} weights and {channels} channels (dimension 1 of input "
+                               f"{tuple(input.shape)})")
+        if input.ndim >= 2:
+            weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
     return where(input >= 0, input, input * weight)
 
 
@@ -255,7 +266,10 @@ def one_hot(tensor, num_classes=-1):
     if tensor.dtype.category != "int":
         raise RuntimeError("one_hot is only applicable to index tensor of integer dtype")
     if num_classes == -1:
-        num_classes = int(tensor.max().item()) + 1 if tensor.numel() else 0
+        if not tensor.numel():
+            raise RuntimeError("one_hot: can not infer the total number of classes from an empty tensor; "
+                               "pass num_classes")
+        num_classes = int(tensor.max().item()) + 1
     if tensor.numel() and (int(tensor.min().item()) < 0 or int(tensor.max().item()) >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes})")
     dev = tensor.device

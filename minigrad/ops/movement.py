@@ -236,7 +236,8 @@ def split(tensor, split_size_or_sections, dim=0):
     else:
         sizes = list(_shape_arg((split_size_or_sections,), "split"))
         if sum(sizes) != n or any(s < 0 for s in sizes):
-            raise RuntimeError(f"split: sizes {sizes} must be non-negative and add up to {n} (dimension {dim})")
+            raise RuntimeError(f"split: sizes {sizes} must be non-negative and add up to {n} "
+                               f"(dimension {dim})")
     out = Split.apply(tensor, sizes=tuple(sizes), dim=dim)
     return out if isinstance(out, tuple) else (out,)
 

@@ -98,9 +98,10 @@ class BinaryCrossEntropy(Op):
         xp = ctx.xp
         for name, v in (("input", x), ("target", t)):
             if not bool(xp.all((v >= 0) & (v <= 1))):  # NaN fails too
-                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 and 1"
-                                   + (" (probabilities: apply sigmoid first, or use binary_cross_entropy_with_"
-                                      "logits on the logits)" if name == "input" else ""))
+                hint = (" (probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits "
+                        "on the logits)") if name == "input" else ""
+                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 "
+                                   f"and 1{hint}")
         ctx.save_for_backward(x, t)
         return -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
 

@@ -205,7 +205,8 @@ def _shift(xp, x, dim):
     """The max along ``dim`` (kept): subtracted before ``exp`` so that it cannot overflow. Along an
     empty dimension there is no max, and no value to protect: the shift is 0."""
     if x.size == 0:
-        shape = tuple(1 if d in (dim if isinstance(dim, tuple) else (dim,)) else n for d, n in enumerate(x.shape))
+        dims = dim if isinstance(dim, tuple) else (dim,)
+        shape = tuple(1 if d in dims else n for d, n in enumerate(x.shape))
         return xp.zeros(shape, dtype=x.dtype)
     return xp.max(x, axis=dim, keepdims=True)
 

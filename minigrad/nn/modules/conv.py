@@ -29,6 +29,8 @@ class _ConvNd(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride, self.dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of 'valid' or 'same'")
         self.padding = padding if isinstance(padding, str) else _pair(padding, "padding")
         self.output_padding = _pair(output_padding, "output_padding")
         self.transposed, self.groups, self.padding_mode = transposed, groups, padding_mode

@@ -135,8 +135,12 @@ class RNNBase(Module):
         elif self.batch_first:
             input = input.transpose(0, 1)
         if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {input.shape[-1]}")
+            raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to input_size. "
+                               f"Expected {self.input_size}, got {input.shape[-1]} (input of shape "
+                               f"{tuple(input.shape)})")
+        if input.shape[0] == 0:
+            raise RuntimeError(f"{type(self).__name__}: expected sequence length to be larger than 0 "
+                               f"(input of shape {tuple(input.shape)})")
         directions = 2 if self.bidirectional else 1
         expected = (self.num_layers * directions, input.shape[1], self.hidden_size)
         if hx is None:
