@@ -6,6 +6,7 @@ node that made it, None for leaves), the device, and a version counter that in-p
 so that the engine can tell when a value saved for backward was overwritten.
 """
 
+import math
 import operator
 import weakref
 
@@ -215,7 +216,10 @@ class Tensor:
         return float(self.item())
 
     def __int__(self):
-        return int(self.item())
+        value = self.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"int(): cannot convert a tensor holding {value} to an integer")
+        return int(value)
 
     def __bool__(self):
         if self.numel() != 1:

@@ -4,10 +4,11 @@ Every case is ordinary PyTorch code with ``m`` in place of ``torch`` (``D(m)`` i
 or ``minigrad.data``). The expected outcomes in ``TORCH`` were recorded by running the same functions
 under PyTorch 2.13 (CPU): either the value PyTorch returns (tensors as ``[dtype, values]``) or
 ``RAISES``. Where PyTorch raises, minigrad must raise too, with a message that contains the case's
-keyword (the op or layer, or what was wrong), raised by minigrad itself (not from inside NumPy or a
-raw Python error such as ZeroDivisionError deep in the library).
+keyword (the op or layer, or what was wrong), raised by a ``raise`` statement of minigrad itself (not
+passed through from NumPy, nor a raw Python error such as ZeroDivisionError deep in the library).
 """
 
+import linecache
 import math
 import os
 import warnings
@@ -1025,6 +1026,9 @@ def test_bad_input(name, keyword, fn):
             innermost = innermost.tb_next
         where = innermost.tb_frame.f_code.co_filename
         assert f"{os.sep}minigrad{os.sep}" in where, f"raised inside {where}: {type(got).__name__}: {got}"
+        line = linecache.getline(where, innermost.tb_lineno).strip()
+        assert line.startswith("raise"), \
+            f"raw {type(got).__name__} from NumPy or Python at {where}:{innermost.tb_lineno} ({line}): {got}"
     else:
         assert kind == "value", f"PyTorch returns {expected!r}, minigrad raised {type(got).__name__}: {got}"
         assert same(got, expected), f"minigrad {got!r} != PyTorch {expected!r}"

@@ -20,7 +20,10 @@ def _basic(key):
 
 
 def _read(ctx, x, key):
-    return ctx.device.backend.getitem(x, key) if _is_advanced(key) else x[_basic(key)]
+    try:
+        return ctx.device.backend.getitem(x, key) if _is_advanced(key) else x[_basic(key)]
+    except IndexError as err:
+        raise IndexError(f"index: {err} (indexing a tensor of shape {tuple(x.shape)})") from None
 
 
 class GetItem(Op):

@@ -133,6 +133,9 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
         group = dict(param_group)
+        if "params" not in group:
+            raise KeyError("param_group must list its parameters under the key 'params', got keys "
+                           f"{sorted(group)}")
         params = group["params"]
         if isinstance(params, Tensor):
             params = [params]
