@@ -60,6 +60,9 @@ def _new_size(args, op):
 
 
 def _infer_shape(shape, numel, op="reshape"):
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"{op}: invalid shape dimension {s} in {list(shape)}")
     if -1 not in shape:
         known = 1
         for s in shape:

@@ -217,6 +217,9 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     dev = _device(device)
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
-    (steps,) = _new_size((steps,), "linspace")
+    if not isinstance(steps, numbers.Integral):
+        raise TypeError(f"linspace(): steps must be an int, got {type(steps).__name__} {steps!r}")
+    if steps < 0:
+        raise RuntimeError(f"linspace(): the number of steps must be non-negative, got {steps}")
     host = np.linspace(start, end, steps).astype(dtype.name)
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)

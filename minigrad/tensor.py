@@ -312,6 +312,8 @@ class Tensor:
     # --- autograd ------------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (chain rule, reverse mode)."""
+        if gradient is not None and not isinstance(gradient, Tensor):  # a list would read as one per output
+            raise TypeError(f"backward(): gradient must be a Tensor or None, got {type(gradient).__name__}")
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
@@ -525,6 +527,8 @@ class Tensor:
         return LeakyRelu.apply(self, negative_slope=negative_slope)
 
     def gelu(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return Gelu.apply(self, approximate=approximate)
 
     def softplus(self, beta=1.0, threshold=20.0):
@@ -681,7 +685,7 @@ class Tensor:
 
     def unflatten(self, dim, sizes):
         dim = _dim(dim, self.ndim)
-        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1:])
+        return self._reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1:], "unflatten")
 
     def squeeze(self, dim=None):
         if dim is None:

@@ -33,7 +33,7 @@ def _describe(args):
 
 def _mismatch(err, args):
     """``err`` in PyTorch's words where it says the Tensor arguments' shapes do not broadcast."""
-    if "broadcast" not in str(err):
+    if "could not be broadcast together with shapes" not in str(err):  # elementwise ops only
         return err
     shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
     n = max(map(len, shapes), default=0)

@@ -157,8 +157,11 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         if ignore_index >= 0:
             raise ValueError("ignore_index is not supported for floating point (probability) targets")
         if tuple(target.shape) != tuple(input.shape):
-            raise ValueError(f"probability targets must have the input's shape {tuple(input.shape)}, "
-                             f"got {tuple(target.shape)}")
+            indices = tuple(input.shape[:dim]) + tuple(input.shape[dim + 1:])
+            hint = (": it looks like class indices, which must be integers (target.long())"
+                    if tuple(target.shape) == indices else "")
+            raise ValueError(f"cross_entropy: a float target holds class probabilities of the input's shape "
+                             f"{tuple(input.shape)}, got shape {tuple(target.shape)}{hint}")
         n_classes = input.shape[dim]
         a = xp.astype(target.detach().array, input.array.dtype)
         if label_smoothing:

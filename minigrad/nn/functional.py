@@ -57,15 +57,18 @@ def linear(input, weight, bias=None):
     >>> F.linear(mg.tensor([[1.0, 2.0]]), mg.tensor([[1.0, 1.0], [0.0, 1.0]]), mg.tensor([0.5, 0.0])).tolist()
     [[3.5, 2.0]]
     """
-    _check_linear(input, weight, "linear")
+    _check_linear(input, weight, bias, "linear")
     return _Linear.apply(input, weight, bias)
 
 
-def _check_linear(input, weight, who):
+def _check_linear(input, weight, bias, who):
     """A clear error, naming ``who`` (the layer or ``linear``), for an input ``weight`` cannot take."""
     if input.array.dtype != weight.array.dtype:
         raise RuntimeError(f"{who}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "
                            "convert one (e.g. x.float() or model.double())")
+    if bias is not None and tuple(bias.shape) != tuple(weight.shape[:1]):
+        raise RuntimeError(f"{who}: bias of shape {tuple(bias.shape)} does not match the weight's "
+                           f"{weight.shape[0]} outputs (weight of shape {tuple(weight.shape)})")
     expected = weight.shape[-1]
     if input.ndim and input.shape[-1] == expected:
         return

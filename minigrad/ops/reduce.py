@@ -127,6 +127,14 @@ def _var_grad(x, grad, dim, keepdim, correction):
     return _kept(grad, dim, keepdim) * centred * (2 / dof if dof else math.inf)
 
 
+def _no_empty_slice(x, dim, op):
+    """The max (or argmax) of no values does not exist: say so, as PyTorch does, not NumPy."""
+    dims = range(x.ndim) if dim is None else dim if isinstance(dim, tuple) else (dim,)
+    if x.size == 0 and (x.ndim == 0 or any(x.shape[d] == 0 for d in dims)):
+        raise RuntimeError(f"{op}(): cannot reduce over an empty dimension (input of shape {tuple(x.shape)}"
+                           f"{'' if dim is None else f', dim {dim}'}): there is no {op} of no values")
+
+
 class _Extreme(Op):
     """y = max (or min) over ``dim``;  the gradient is split evenly among tied extremes."""
 
@@ -134,6 +142,7 @@ class _Extreme(Op):
 
     @classmethod
     def forward(cls, ctx, x, dim, keepdim=False):
+        _no_empty_slice(x, dim, cls.__name__.lower())
         out = getattr(ctx.xp, cls.reduce)(x, axis=dim, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         return out
@@ -161,6 +170,7 @@ class MaxDim(Op):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, largest=True):
+        _no_empty_slice(x, dim, "max" if largest else "min")
         xp = ctx.xp
         index = (xp.argmax if largest else xp.argmin)(x, axis=dim, keepdims=True)
         values = xp.take_along_axis(x, index, axis=dim)
@@ -194,6 +204,7 @@ class ArgExtreme(Op):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, op="argmax"):
+        _no_empty_slice(x, dim, op)
         xp = ctx.xp
         if dim is None:
             out = getattr(xp, op)(xp.reshape(x, (-1,)))
