@@ -14,7 +14,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
-from minigrad.ops.elementwise import SigmoidGrad, TanhGrad
+from minigrad.ops.elementwise import SigmoidGrad, TanhGrad, ZeroWhere
 from minigrad.ops.linalg import MatMul
 from minigrad.ops.reduce import LogSoftmaxGrad
 
@@ -97,6 +97,10 @@ OPS = [
        lambda g, y: g - np.exp(y) * g.sum(axis=1, keepdims=True), [((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]),
     Op("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), BINARY_SHAPES[:3]),
     Op("relu", mg.relu, lambda a: np.maximum(a, 0), UNARY_SHAPES),
+    Op("zero_where", lambda g, y: ZeroWhere.apply(g, y <= 0), lambda g, y: np.where(y <= 0, 0.0, g),
+       BINARY_SHAPES[:1]),
+    Op("hardtanh", lambda a: F.hardtanh(a, -0.5, 0.7), lambda a: np.clip(a, -0.5, 0.7), UNARY_SHAPES),
+    Op("relu6", lambda a: F.relu6(a * 8), lambda a: np.clip(a * 8, 0, 6), UNARY_SHAPES),
     Op("leaky_relu", lambda a: a.leaky_relu(0.1), lambda a: np.where(a > 0, a, 0.1 * a), UNARY_SHAPES),
     Op("gelu", lambda a: a.gelu(), _gelu, UNARY_SHAPES),
     Op("gelu_tanh", lambda a: a.gelu("tanh"),
@@ -119,6 +123,7 @@ OPS = [
     Op("var", lambda a: a.var(dim=-1), lambda a: a.var(axis=-1, ddof=1), REDUCE_SHAPES),
     Op("var_biased", lambda a: a.var(correction=0), lambda a: a.var(), REDUCE_SHAPES),
     Op("std", lambda a: a.std(dim=0), lambda a: a.std(axis=0, ddof=1), REDUCE_SHAPES),
+    Op("std_all_biased", lambda a: a.std(correction=0), lambda a: a.std(), REDUCE_SHAPES),
     Op("amax", lambda a: a.amax(dim=-1), lambda a: a.max(axis=-1), REDUCE_SHAPES),
     Op("amin", lambda a: a.amin(dim=0, keepdim=True), lambda a: a.min(axis=0, keepdims=True), REDUCE_SHAPES),
     Op("max_all", lambda a: a.max(), np.max, REDUCE_SHAPES),

@@ -29,6 +29,21 @@ def _describe(args):
     return "inputs: " + ", ".join(parts)
 
 
+def _mismatch(err, args):
+    """``err`` in PyTorch's words where it says the Tensor arguments' shapes do not broadcast."""
+    if "could not be broadcast together with shapes" not in str(err):  # elementwise ops only
+        return err
+    shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+    n = max(map(len, shapes), default=0)
+    for i in range(1, n + 1):
+        sizes = [(s[-i], "abcdefgh"[k]) for k, s in enumerate(shapes) if len(s) >= i and s[-i] != 1]
+        for size, name in sizes[1:]:
+            if size != sizes[0][0]:
+                return (f"the size of tensor {sizes[0][1]} ({sizes[0][0]}) must match the size of tensor "
+                        f"{name} ({size}) at non-singleton dimension {n - i}")
+    return err
+
+
 def _inputs(name, args):
     """The device of the Tensor arguments, their arrays, the edges of a node recorded over them
     (None when recording is off or no input requires grad), and ``(index, Tensor)`` for the
@@ -109,7 +124,7 @@ class Op(Node):
         try:
             out = cls.forward(ctx, *raw, **attrs)
         except (ValueError, TypeError) as err:
-            raise RuntimeError(f"{cls.__name__}: {err} ({_describe(args)})") from err
+            raise RuntimeError(f"{cls.__name__}: {_mismatch(err, args)} ({_describe(args)})") from err
 
         if cls.moves_device:
             ctx.device = device = attrs["device"]

@@ -37,7 +37,9 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shape = (1, n_channels) + (1,) * (input.ndim - 2)
     if training:
         count = input.numel() // n_channels if n_channels else 0
-        if count <= 1:
+        if count == 0:  # an empty batch: nothing to normalise, no statistics to update (PyTorch)
+            return input.clone()
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{tuple(input.shape)}")
         y, mean, var, _, _ = BatchNorm.apply(input, weight, bias, axes=axes, param_axes=axes,
@@ -76,8 +78,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     k = len(normalized_shape)
     if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
         dims = ", ".join(map(str, normalized_shape))
-        raise RuntimeError(f"layer_norm: expected input with shape [*, {dims}]"
-                           f", but got input of size {list(input.shape)}")
+        raise RuntimeError(f"layer_norm: given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {dims}], but got input of size {list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
     y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
                         param_shape=normalized_shape, eps=eps)[0]
@@ -89,6 +91,11 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     n, c = input.shape[0], input.shape[1]
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels are not divisible into {num_groups} groups")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != (c,):
+            raise RuntimeError(f"group_norm: expected {name} to be a vector of size equal to the number of "
+                               f"channels in input ({c}), but got {name} of shape {tuple(p.shape)} and input "
+                               f"of shape {tuple(input.shape)}")
     grouped = input.reshape(n, num_groups, -1)
     y = GroupNorm.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1),
                         eps=eps)[0]

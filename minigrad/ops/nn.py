@@ -102,6 +102,12 @@ class BinaryCrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, t):
         xp = ctx.xp
+        for name, v in (("input", x), ("target", t)):
+            if not bool(xp.all((v >= 0) & (v <= 1))):  # NaN fails too
+                hint = (" (probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits "
+                        "on the logits)") if name == "input" else ""
+                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 "
+                                   f"and 1{hint}")
         ctx.save_for_backward(x, t)
         return -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
 
