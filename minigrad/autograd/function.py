@@ -118,6 +118,7 @@ class Op(Node):
         ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
+        ctx._to_save = ()
         ctx.next = edges  # known to forward already (needs_input_grad)
         if cls.floating_only:
             raw = ctx._floating(raw)
@@ -232,6 +233,7 @@ class Function(Node):
         ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
+        ctx._to_save = ()
         ctx.next = edges
         with no_grad():
             if cls.setup_context is not Function.setup_context:

@@ -59,12 +59,11 @@ class Node:
 
     # Slots for what every recorded node holds: no per-node __dict__ unless an op stores more
     # (the scalar chain of bench_chain: 176k -> 171k instructions per step).
-    __slots__ = ("xp", "device", "next", "seq", "attrs", "scope", "out_meta", "_saved", "__dict__",
-                 "__weakref__")
+    __slots__ = ("xp", "device", "next", "seq", "attrs", "scope", "out_meta", "_to_save", "_saved",
+                 "__dict__", "__weakref__")
     node_suffix = "Backward0"  # PyTorch's suffix for built-in ops; custom functions use "Backward"
     materialize_grads = True  # missing output gradients reach backward as zeros (None if False)
     _non_differentiable = ()
-    _to_save = ()
     _hooks = None
     _constants = ()
 
@@ -143,7 +142,7 @@ class Node:
             self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
         to_save = self._to_save
         if to_save:
-            self._saved = [_resolve(item, args, raw, results) for item in to_save]
+            self._saved = tuple([_resolve(item, args, raw, results) for item in to_save])
             self._to_save = ()  # the raw arrays: keep only the resolved entries
         else:
             self._saved = ()
