@@ -252,14 +252,17 @@ def test_adagrad_creates_its_state_at_construction():
 
 
 # --- fused / foreach -----------------------------------------------------------------------------
-def test_fused_parameters_become_views_of_one_flat_buffer():
+@pytest.mark.parametrize("path", [dict(), dict(foreach=False)], ids=["fast", "reference"])
+def test_parameters_keep_their_own_storage(path):
     ps = _params(3, (2, 2))
-    opt = optim.SGD(ps, lr=0.1, fused=True)
+    arrays = [p.array for p in ps]
+    taken = ps[1].detach().numpy()  # taken before the first step: must see every update
+    opt = optim.Adam(ps, lr=0.1, **path)
     _quadratic_step(opt, ps)
-    (bucket,) = opt._buckets.values()
-    assert bucket.flat.shape == (7,)
-    bucket.flat[...] = 7.0  # write through the buffer: both parameters see it
-    assert ps[0].tolist() == [7.0] * 3 and ps[1].tolist() == [[7.0, 7.0], [7.0, 7.0]]
+    _quadratic_step(opt, ps)
+    assert all(p.array is a for p, a in zip(ps, arrays))
+    np.testing.assert_array_equal(taken, ps[1].detach().numpy())
+    assert len(opt._flats) == (1 if not path else 0)
 
 
 def test_fused_notices_a_replaced_parameter_storage():
@@ -497,45 +500,16 @@ def test_first_order_methods_reach_the_rosenbrock_valley_floor(cls, kwargs, step
 
 
 @pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
-@pytest.mark.parametrize("path", [dict(fused=True), dict(foreach=True)], ids=["fused", "foreach"])
-def test_flat_update_in_chunks_that_cut_across_parameters(monkeypatch, name, cls, ref, kwargs, path):
+@pytest.mark.parametrize("big", [1, 4, 1 << 14], ids=["all-alone", "big-alone", "all-together"])
+def test_fast_path_equals_the_reference_however_the_parameters_are_split(monkeypatch, name, cls, ref, kwargs,
+                                                                          big):
     from minigrad.optim import optimizer
-    monkeypatch.setattr(optimizer, "CPU_CHUNK_BYTES", 2 * 8)  # 2 float64 per slice: 7 elements -> 4 slices
-    got, opt, _ = run_optimizer(cls, kwargs, **path)
-    (bucket,) = opt._buckets.values()
-    assert bucket.chunk == 2
+    monkeypatch.setattr(optimizer, "BIG_PARAMETER_SIZE", big)  # parameters of 3 and 4 elements
+    got, opt, _ = run_optimizer(cls, kwargs)
+    assert len(opt._flats) == (1 if big > 4 else 0)
     want, _, _ = run_optimizer(cls, kwargs, foreach=False)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
-
-
-@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
-def test_default_path_steps_big_parameters_alone_in_row_slices(monkeypatch, name, cls, ref, kwargs):
-    from minigrad.optim import optimizer
-    monkeypatch.setattr(optimizer, "CPU_CHUNK_BYTES", 2 * 8)  # parameters of >= 2 float64 step alone
-    calls = []
-    step_one = optimizer.Optimizer._step_one
-
-    def spy(self, group, p, chunk_bytes=None):
-        calls.append((p.shape, chunk_bytes))
-        return step_one(self, group, p, chunk_bytes)
-    monkeypatch.setattr(optimizer.Optimizer, "_step_one", spy)
-    got, opt, params = run_optimizer(cls, kwargs)  # neither foreach nor fused: the default
-    big = {p.shape for p in params if p.numel() >= 2}
-    stateful = bool(opt._state_names(opt.param_groups[0]))  # plain SGD's update runs whole
-    assert big and {shape for shape, chunk in calls if chunk == (16 if stateful else None)} == big
-    want, _, _ = run_optimizer(cls, kwargs, foreach=False)
-    for g, w in zip(got, want):
-        np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
-
-
-def test_row_slices_cover_the_rows_once():
-    from minigrad.optim.optimizer import _row_slices
-    x = np.zeros((10, 3))
-    assert _row_slices(x, None) == (...,) and _row_slices(np.zeros(()), 4) == (...,)
-    assert _row_slices(x, 7) == [slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8), slice(8, 10)]
-    assert _row_slices(x, 1) == [slice(a, a + 1) for a in range(10)]  # a row is the smallest slice
-    assert _row_slices(x, 30) == (...,)
 
 
 def test_step_hooks_run_around_the_step_and_can_be_removed():
@@ -553,15 +527,15 @@ def test_step_hooks_run_around_the_step_and_can_be_removed():
     assert [c[0] for c in calls] == ["pre", "post", "post"]
 
 
-def test_fused_bucket_follows_a_parameter_to_another_dtype():
+def test_flat_buffers_follow_a_parameter_to_another_dtype():
     ps = _params(3, 3)
-    opt = optim.SGD(ps, lr=0.1, fused=True)
+    opt = optim.SGD(ps, lr=0.1, momentum=0.9)
     _quadratic_step(opt, ps)
     for p in ps:
         p.data = p.data.float()
     _quadratic_step(opt, ps)
     assert all(p.dtype is mg.float32 for p in ps)
-    assert {k[2] for k in opt._buckets} == {np.dtype("float32")}
+    assert [f.theta.dtype for f in opt._flats.values()] == [np.dtype("float32")]
 
 
 @pytest.mark.gpu
