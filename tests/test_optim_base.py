@@ -8,7 +8,7 @@ import minigrad as mg
 from minigrad import optim
 
 ALL = [optim.SGD, optim.Momentum, optim.Adagrad, optim.Adadelta, optim.RMSprop, optim.Adam, optim.AdamW,
-       optim.Adamax, optim.NAdam, optim.RAdam, optim.Lion]
+       optim.Adamax, optim.NAdam, optim.RAdam, optim.Lion, optim.ASGD, optim.Rprop]
 
 
 def _params(*shapes, dtype=mg.float64):
@@ -58,6 +58,12 @@ def test_rmsprop_nesterov_without_momentum_is_rejected():
 def test_negative_eps_and_weight_decay_are_rejected(kwargs, word):
     with pytest.raises(ValueError, match=word):
         optim.Adam(_params(2), **kwargs)
+
+
+@pytest.mark.parametrize("etas", [(0.0, 1.2), (1.0, 1.2), (0.5, 1.0)])
+def test_rprop_etas_must_straddle_1(etas):
+    with pytest.raises(ValueError, match="Invalid eta values"):
+        optim.Rprop(_params(2), etas=etas)
 
 
 def test_adadelta_rho_above_1_is_rejected():
@@ -409,6 +415,60 @@ def test_load_state_dict_rejects_a_group_of_another_size():
     sd = optim.SGD([a], lr=0.1).state_dict()
     with pytest.raises(ValueError, match="doesn't match the size"):
         optim.SGD([a, b], lr=0.1).load_state_dict(sd)
+
+
+def test_load_state_dict_rejects_a_renamed_hyper_parameter():
+    opt = optim.Adam(_params(2), lr=0.1)
+    sd = opt.state_dict()
+    sd["param_groups"][0]["learning_rate"] = sd["param_groups"][0].pop("lr")
+    with pytest.raises(ValueError, match=r"group 0 lacks the Adam hyper-parameter\(s\) \['lr'\] "
+                                         r"\(it has \['learning_rate'\] instead\)"):
+        optim.Adam(_params(2), lr=0.1).load_state_dict(sd)
+
+
+def test_load_state_dict_validates_the_loaded_hyper_parameters():
+    opt = optim.Adam(_params(2), lr=0.1)
+    sd = opt.state_dict()
+    sd["param_groups"][0]["betas"] = (0.9, 1.5)
+    fresh = optim.Adam(_params(2), lr=0.1)
+    with pytest.raises(ValueError, match="Invalid beta parameter at index 1"):
+        fresh.load_state_dict(sd)
+    assert fresh.param_groups[0]["betas"] == (0.9, 0.999)  # nothing half-loaded
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.update(exp_avg=mg.zeros(3, dtype=mg.float64)), r"'exp_avg' of shape \(3,\) does not match "
+                                                                 r"parameter 1 \(Tensor of shape \(2,\)"),
+    (lambda s: s.update(exp_avgg=s.pop("exp_avg")), r"parameter 1 .*unexpected \['exp_avgg'\], "
+                                                     r"missing \['exp_avg'\]"),
+    (lambda s: s.pop("step"), r"missing \['step'\]"),
+])
+def test_load_state_dict_rejects_state_of_another_shape_or_with_other_keys(edit, message):
+    ps = _params(2, 2)
+    opt = optim.Adam(ps, lr=0.1)
+    _quadratic_step(opt, ps)
+    sd = opt.state_dict()
+    edit(sd["state"][1])
+    with pytest.raises(ValueError, match=message):
+        optim.Adam(_params(2, 2), lr=0.1).load_state_dict(sd)
+
+
+def test_load_state_dict_takes_pytorch_layouts():
+    """PyTorch keeps ``step`` as a 0-d tensor, SGD's absent buffer as None, and extra flags."""
+    (p,) = _params(2)
+    sd = {"state": {0: {"step": mg.tensor(3.0), "exp_avg": mg.ones(2), "exp_avg_sq": mg.ones(2)}},
+          "param_groups": [dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+                                maximize=False, foreach=None, capturable=False, differentiable=False,
+                                fused=None, decoupled_weight_decay=False, params=[0])]}
+    opt = optim.Adam([p])
+    opt.load_state_dict(sd)
+    assert opt.state[p]["step"] == 3.0 and opt.state[p]["exp_avg"].dtype is mg.float64
+    sgd = optim.SGD([p], lr=0.1)
+    sgd.load_state_dict({"state": {0: {"momentum_buffer": None}},
+                         "param_groups": [dict(lr=0.1, momentum=0, dampening=0, weight_decay=0, nesterov=False,
+                                               maximize=False, foreach=None, differentiable=False, fused=None,
+                                               params=[0])]})
+    assert sgd.state[p] == {}
 
 
 def test_load_state_dict_casts_state_to_the_parameter_dtype():
