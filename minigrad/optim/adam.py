@@ -67,7 +67,8 @@ class Adam(Optimizer):
         state["step"] += 1
         t = state["step"]
         if group["decoupled_weight_decay"]:
-            theta *= 1 - lr * wd                                              # θ ← θ(1 − γλ)
+            if wd:
+                theta *= 1 - lr * wd                                          # θ ← θ(1 − γλ)
             wd = 0
         g = gradient(ops, theta, g, work[0], weight_decay=wd, maximize=group["maximize"])
         m, v, s = state["exp_avg"], state["exp_avg_sq"], work[1]
@@ -77,9 +78,11 @@ class Adam(Optimizer):
         v += ops.multiply(ops.multiply(g, 1 - beta2, out=s), g, out=s)        # v ← β₂v + (1 − β₂)g²
         if group["amsgrad"]:
             v = ops.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])  # v_max ← max(v_max, v)
+        # θ ← θ − γ m̂ / (√v̂ + ε), with the bias corrections moved out of the arrays:
+        #   = θ − γ √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε √(1 − β₂ᵗ))      (one pass less)
+        root_bc2 = math.sqrt(1 - beta2 ** t)
         denom = ops.sqrt(v, out=s)
-        denom /= math.sqrt(1 - beta2 ** t)
-        denom += eps                                                          # √v̂ + ε
+        denom += eps * root_bc2
         step = ops.divide(m, denom, out=s)
-        step *= lr / (1 - beta1 ** t)
-        theta -= step                                                         # θ ← θ − γ m̂ / (√v̂ + ε)
+        step *= lr * root_bc2 / (1 - beta1 ** t)
+        theta -= step
