@@ -128,15 +128,17 @@ def main(argv=None):
     parser.add_argument("--profile", action="store_true", help="cProfile minigrad's step instead")
     args = parser.parse_args(argv)
     x, y, params = data(args.batch)
-    print(f"MLP 784-512-256-10 step, batch {args.batch}, float32; numpy {np.__version__}; threads: {threads()}")
+    print(f"MLP 784-512-256-10 step, batch {args.batch}, float32; numpy {np.__version__}; "
+          f"threads: {threads()}")
     for opt in args.opt:
         if args.profile:
             step = minigrad_step(x, y, params, opt)
             step()
-            cProfile.runctx("for _ in range(200): step()", globals(), {"step": step}, "/tmp/mlp.prof")
+            cProfile.runctx("for _ in range(200): step()", {}, {"step": step}, "/tmp/mlp.prof")
             pstats.Stats("/tmp/mlp.prof").sort_stats("tottime").print_stats(25)
             continue
-        fns = {f"minigrad {opt}": minigrad_step(x, y, params, opt), f"NumPy by hand {opt}": numpy_step(x, y, params, opt)}
+        fns = {f"minigrad {opt}": minigrad_step(x, y, params, opt),
+               f"NumPy by hand {opt}": numpy_step(x, y, params, opt)}
         try:
             fns[f"PyTorch {opt}"] = torch_step(x, y, params, opt)
         except ImportError:

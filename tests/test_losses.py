@@ -69,7 +69,8 @@ def test_cross_entropy_weight_ignore_index_label_smoothing(backend, reduction):
 def test_cross_entropy_ignore_index_that_is_a_class(backend, smoothing):
     # ignore_index inside [0, C): samples labelled with it are ignored, the others counted
     ignored = int(LABELS[0])
-    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), ignore_index=ignored, label_smoothing=smoothing)
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), ignore_index=ignored,
+                          label_smoothing=smoothing)
     expected = np_cross_entropy(LOGITS, LABELS, None, ignored, smoothing)
     np.testing.assert_allclose(out.item(), expected, rtol=1e-5)
     assert abs(expected - np_cross_entropy(LOGITS, LABELS, smoothing=smoothing)) > 1e-3  # it matters

@@ -465,9 +465,9 @@ def test_load_state_dict_takes_pytorch_layouts():
     assert opt.state[p]["step"] == 3.0 and opt.state[p]["exp_avg"].dtype is mg.float64
     sgd = optim.SGD([p], lr=0.1)
     sgd.load_state_dict({"state": {0: {"momentum_buffer": None}},
-                         "param_groups": [dict(lr=0.1, momentum=0, dampening=0, weight_decay=0, nesterov=False,
-                                               maximize=False, foreach=None, differentiable=False, fused=None,
-                                               params=[0])]})
+                         "param_groups": [dict(lr=0.1, momentum=0, dampening=0, weight_decay=0,
+                                               nesterov=False, maximize=False, foreach=None,
+                                               differentiable=False, fused=None, params=[0])]})
     assert sgd.state[p] == {}
 
 

@@ -54,7 +54,8 @@ class NAdam(Optimizer):
         return {"step": 0.0, "mu_product": 1.0, "exp_avg": zeros(p), "exp_avg_sq": zeros(p)}
 
     def _update(self, group, ops, theta, g, state, work):
-        lr, (beta1, beta2), wd, psi = group["lr"], group["betas"], group["weight_decay"], group["momentum_decay"]
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        psi = group["momentum_decay"]
         state["step"] += 1
         t = state["step"]
         mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))                       # μₜ

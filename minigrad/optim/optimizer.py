@@ -34,7 +34,7 @@ import numpy
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "required", "gradient", "zeros", "nonnegative", "check_betas"]
+__all__ = ["Optimizer", "required"]
 
 # Parameters of at least this many elements are updated alone, the smaller ones together in flat
 # buffers: gathering a parameter costs copying its gradient and value, which below ~16K elements is
@@ -224,7 +224,8 @@ class Optimizer:
         """The update on one parameter's own arrays."""
         state = self.state[p]
         arrays = {k: (v.array if isinstance(v, Tensor) else v) for k, v in state.items()}
-        self._update(group, _ops(p.device), p.array, p.grad.array, arrays, self._scratch(p.array, p.device.xp))
+        work = self._scratch(p.array, p.device.xp)
+        self._update(group, _ops(p.device), p.array, p.grad.array, arrays, work)
         for k, v in arrays.items():
             if isinstance(state[k], Tensor):
                 continue  # updated in place

@@ -35,7 +35,7 @@ class Rprop(Optimizer):
     >>> for g in ([3.0, 3.0], [1.0, -1.0]):
     ...     x.grad = mg.tensor(g)
     ...     opt.step()
-    >>> [round(v, 6) for v in x.tolist()]   # first step 0.1 each; then 0.12 where the sign held, none where it flipped
+    >>> [round(v, 6) for v in x.tolist()]   # 0.1 each, then 0.12 where the sign held, 0 where it flipped
     [0.78, 0.9]
     """
 
