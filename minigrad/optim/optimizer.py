@@ -37,9 +37,10 @@ from ..tensor import Tensor
 __all__ = ["Optimizer", "required"]
 
 # Parameters of at least this many elements are updated alone, the smaller ones together in flat
-# buffers: gathering a parameter costs copying its gradient and value, which below ~16K elements is
-# cheaper than the dozen Python-level array calls of updating it alone (benchmarks/bench_optim.py).
-BIG_PARAMETER_SIZE = 1 << 14
+# buffers: gathering a parameter costs copying its gradient and value, which for Adam on a 2-core
+# CPU was cheaper than the dozen array calls of updating it alone up to ~10K elements (1.6x at 4K,
+# 0.9x at 16K, 0.7x at 64K).
+BIG_PARAMETER_SIZE = 1 << 13
 
 
 class _Required:
@@ -210,10 +211,8 @@ class Optimizer:
             if p.array.size >= BIG_PARAMETER_SIZE:
                 self._step_alone(group, p)
             else:
-                state = states[p]
-                key = (p.device, p.array.dtype, *[(k, v is None) if v is None or isinstance(v, Tensor)
-                                                  else (k, v) for k, v in state.items()])
-                together.setdefault(key, []).append(p)
+                counters = [v for v in states[p].values() if not isinstance(v, Tensor)]  # and None
+                together.setdefault((p.array.device, p.array.dtype, *counters), []).append(p)
         for ps in together.values():
             if len(ps) == 1:
                 self._step_alone(group, ps[0])
@@ -245,7 +244,7 @@ class Optimizer:
         state0 = self.state[ps[0]]
         arrays = {k: (flat.state(self.state, k) if isinstance(v, Tensor) else v) for k, v in state0.items()}
         self._update(group, flat.ops, theta, g, arrays, self._scratch(theta, flat.xp))
-        flat.scatter(theta)
+        flat.scatter()
         for k, v in arrays.items():
             if isinstance(state0[k], Tensor):
                 continue
@@ -391,6 +390,7 @@ class _Flat:
         like = params[0].array
         self.theta = self.xp.empty((ends[-1],), dtype=like.dtype, device=like.device)
         self.g = self.xp.empty((ends[-1],), dtype=like.dtype, device=like.device)
+        self.theta_views = self.views(self.theta)
         self.buffers = {}  # state name -> (flat buffer, its per-parameter views)
 
     def views(self, flat):
@@ -401,10 +401,10 @@ class _Flat:
         self.ops.concatenate([p.grad.array for p in self.params], axis=None, out=self.g)
         return self.theta, self.g
 
-    def scatter(self, theta):
-        assign = self.device.backend.assign
-        for p, view in zip(self.params, self.views(theta)):
-            assign(p.array, view)
+    def scatter(self):
+        copyto = self.ops.copyto
+        for p, view in zip(self.params, self.theta_views):
+            copyto(p.array, view)
 
     def state(self, states, name):
         tensors = [states[p][name] for p in self.params]
@@ -477,6 +477,9 @@ class _CopyInto:
 
     def copy(self, a):
         return self.xp.asarray(a, copy=True)
+
+    def copyto(self, dst, src):
+        dst[...] = src
 
 
 _OPS = {}
