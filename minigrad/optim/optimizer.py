@@ -13,8 +13,8 @@ allocated once and reused by every later step, so a step allocates nothing.
 
 The update runs on whatever arrays it is handed:
 
-* the fast path (the default): each parameter of at least ``BIG_PARAMETER_SIZE`` elements is updated
-  on its own arrays (a dozen array operations are nothing next to its arithmetic); the smaller
+* the fast path (the default): each parameter of at least ``BIG_PARAMETER_SIZE`` elements is
+  updated on its own arrays (a dozen array calls are little next to its arithmetic); the smaller
   parameters of one device, dtype and step count are updated together, once: their gradients and
   values are gathered into flat buffers, the update runs on those, and the new values are copied
   back into each parameter's own array. Their optimizer state lives in persistent flat buffers,
