@@ -9,14 +9,18 @@ def interleaved(fns, rounds, number, warmup=3):
     """Milliseconds per call of each function in ``fns`` (a dict), one list entry per round.
 
     Each round times ``number`` calls of every function, one function after another, so that a
-    slow spell of the (shared) machine hits them all alike.
+    slow spell of the (shared) machine hits them all alike. The order rotates from round to round:
+    PyTorch's OpenMP threads keep spinning for a while after its last parallel region and slow
+    whatever runs next, so no contender should always follow it.
     """
     for fn in fns.values():
         for _ in range(warmup):
             fn()
     times = {name: [] for name in fns}
-    for _ in range(rounds):
-        for name, fn in fns.items():
+    names = list(fns)
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            fn = fns[name]
             start = time.perf_counter()
             for _ in range(number):
                 fn()
