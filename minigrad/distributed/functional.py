@@ -10,13 +10,13 @@ gradient with respect to y:
 builds its cross-rank batch statistics from it, so their gradients flow to every rank.
 """
 
-from ..autograd.function import Function
+from ..autograd.function import Op
 from .collectives import start_all_reduce
 
 __all__ = ["all_reduce"]
 
 
-class AllReduceSum(Function):
+class AllReduceSum(Op):
     """y = Σ_ranks x (a new tensor; x is untouched);  dL/dx = Σ_ranks dL/dy."""
 
     @staticmethod

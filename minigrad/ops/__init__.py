@@ -1,1 +1,1 @@
-"""The built-in ops, each a ``Function`` with its forward and backward side by side."""
+"""The built-in ops, each a ``Op`` with its forward and backward side by side."""

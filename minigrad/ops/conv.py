@@ -20,7 +20,7 @@ kernel (PyTorch puts the extra row and column at the bottom and right) needs no 
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Op
 
 
 # --- geometry and the two array kernels --------------------------------------------------------
@@ -123,7 +123,7 @@ KEEP_COLUMNS_BYTES = 64 * 2**20
 9x the input for a 3x3 kernel) are rebuilt in backward instead of held through the forward pass."""
 
 
-class Conv2d(Function):
+class Conv2d(Op):
     """y[n,o] = b[o] + Σ_{c,i,j} w[o,c,i,j] · x_pad[n, g(o)·C/g + c, s·oh + d·i, s·ow + d·j].
 
     dx = conv_transpose2d(dy, w) (same geometry), dw = Σ_n dy ⋆ x (``Conv2dWeightGrad``),
@@ -161,7 +161,7 @@ class Conv2d(Function):
         return dx, dw, db
 
 
-class ConvTranspose2d(Function):
+class ConvTranspose2d(Op):
     """x'[n] = col2im(wᵀ · g[n]) + b: the adjoint of ``Conv2d`` in its input, onto ``output_size``.
 
     ``weight`` is laid out as for the convolution it transposes, (C_g, C_x/groups, KH, KW), with
@@ -198,7 +198,7 @@ class ConvTranspose2d(Function):
         return dg, dw, db
 
 
-class Conv2dWeightGrad(Function):
+class Conv2dWeightGrad(Op):
     """w'[o,c,i,j] = Σ_{n,oh,ow} g[n,o,oh,ow] · x_pad[n, c, s·oh + d·i, s·ow + d·j].
 
     The adjoint of ``Conv2d`` in its weight. ``cols`` (optional) is ``x``'s column matrix when the

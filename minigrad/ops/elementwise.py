@@ -6,12 +6,12 @@ Inputs broadcast as in NumPy; the engine sums each gradient back to its input's 
 import math
 
 from .._coerce import _promote
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..tensor import Tensor
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
-class Add(Function):
+class Add(Op):
     """z = a + b;  dz/da = 1, dz/db = 1."""
 
     @staticmethod
@@ -23,7 +23,7 @@ class Add(Function):
         return grad, grad
 
 
-class Sub(Function):
+class Sub(Op):
     """z = a - b;  dz/da = 1, dz/db = -1."""
 
     @staticmethod
@@ -35,12 +35,17 @@ class Sub(Function):
         return grad, (-grad if ctx.needs_input_grad[1] else None)
 
 
-class Mul(Function):
-    """z = a * b;  dz/da = b, dz/db = a."""
+class Mul(Op):
+    """z = a * b;  dz/da = b, dz/db = a.
+
+    Saves an operand only when the other's gradient is wanted (as PyTorch does), so writing in
+    place to an operand whose gradient nobody needs stays allowed.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad or (False, False)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     @staticmethod
@@ -50,12 +55,12 @@ class Mul(Function):
         return (grad * b if da else None), (grad * a if db else None)
 
 
-class Div(Function):
+class Div(Op):
     """z = a / b;  dz/da = 1/b, dz/db = -a/b²."""
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if (ctx.needs_input_grad or (False, False))[1] else None, b)
         return a / b
 
     @staticmethod
@@ -67,7 +72,7 @@ class Div(Function):
         return grad_a, grad_b
 
 
-class Pow(Function):
+class Pow(Op):
     """z = a ** b;  dz/da = b a^(b-1), dz/db = z log a (taken as 0 where a = 0)."""
 
     @staticmethod
@@ -89,7 +94,7 @@ class Pow(Function):
         return grad_a, grad_b
 
 
-class Neg(Function):
+class Neg(Op):
     """z = -a;  dz/da = -1."""
 
     @staticmethod
@@ -101,7 +106,7 @@ class Neg(Function):
         return -grad
 
 
-class FloorDiv(Function):
+class FloorDiv(Op):
     """z = floor(a / b), not differentiable (gradient zero almost everywhere, as PyTorch)."""
 
     @staticmethod
@@ -113,7 +118,7 @@ class FloorDiv(Function):
         return None, None
 
 
-class Remainder(Function):
+class Remainder(Op):
     """z = a mod b (sign of b, as Python and PyTorch);  dz/da = 1, dz/db = -floor(a / b)."""
 
     @staticmethod
@@ -128,11 +133,11 @@ class Remainder(Function):
 
 
 def _floor(t):
-    return Tensor._make(t.device.xp.floor(t.array), t.device, False, None, 0)
+    return Tensor._wrap(t.device.xp.floor(t.array), t.device)
 
 
 # --- unary math ---------------------------------------------------------------------------------
-class Exp(Function):
+class Exp(Op):
     """y = exp(x);  dy/dx = y."""
 
     floating_only = True
@@ -149,7 +154,7 @@ class Exp(Function):
         return grad * y
 
 
-class Log(Function):
+class Log(Op):
     """y = log(x);  dy/dx = 1/x."""
 
     floating_only = True
@@ -165,7 +170,7 @@ class Log(Function):
         return grad / x
 
 
-class Log1p(Function):
+class Log1p(Op):
     """y = log(1 + x);  dy/dx = 1/(1 + x)."""
 
     floating_only = True
@@ -181,7 +186,7 @@ class Log1p(Function):
         return grad / (x + 1)
 
 
-class Sqrt(Function):
+class Sqrt(Op):
     """y = √x;  dy/dx = 1/(2y)."""
 
     floating_only = True
@@ -198,7 +203,7 @@ class Sqrt(Function):
         return grad / (2 * y)
 
 
-class Rsqrt(Function):
+class Rsqrt(Op):
     """y = 1/√x;  dy/dx = -y³/2."""
 
     floating_only = True
@@ -215,7 +220,7 @@ class Rsqrt(Function):
         return grad * (-0.5 * y * y * y)
 
 
-class Abs(Function):
+class Abs(Op):
     """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
 
     @staticmethod
@@ -229,7 +234,7 @@ class Abs(Function):
         return grad * x.sign()
 
 
-class Sign(Function):
+class Sign(Op):
     """y = sign(x);  dy/dx = 0."""
 
     @staticmethod
@@ -242,7 +247,7 @@ class Sign(Function):
         return grad * 0
 
 
-class Sin(Function):
+class Sin(Op):
     """y = sin(x);  dy/dx = cos(x)."""
 
     floating_only = True
@@ -258,7 +263,7 @@ class Sin(Function):
         return grad * x.cos()
 
 
-class Cos(Function):
+class Cos(Op):
     """y = cos(x);  dy/dx = -sin(x)."""
 
     floating_only = True
@@ -274,7 +279,7 @@ class Cos(Function):
         return -grad * x.sin()
 
 
-class Tan(Function):
+class Tan(Op):
     """y = tan(x);  dy/dx = 1 + y²."""
 
     floating_only = True
@@ -291,7 +296,7 @@ class Tan(Function):
         return grad * (1 + y * y)
 
 
-class Tanh(Function):
+class Tanh(Op):
     """y = tanh(x);  dy/dx = 1 - y²."""
 
     floating_only = True
@@ -308,7 +313,7 @@ class Tanh(Function):
         return TanhGrad.apply(grad, y)
 
 
-class TanhGrad(Function):
+class TanhGrad(Op):
     """z = g (1 - y²), tanh's backward as one op;  dz/dg = 1 - y², dz/dy = -2 g y."""
 
     @staticmethod
@@ -323,7 +328,7 @@ class TanhGrad(Function):
         return (TanhGrad.apply(grad, y) if dg else None), (-2 * grad * g * y if dy else None)
 
 
-class Sigmoid(Function):
+class Sigmoid(Op):
     """y = 1/(1 + e^-x);  dy/dx = y(1 - y)."""
 
     floating_only = True
@@ -340,7 +345,7 @@ class Sigmoid(Function):
         return SigmoidGrad.apply(grad, y)
 
 
-class SigmoidGrad(Function):
+class SigmoidGrad(Op):
     """z = g y (1 - y), sigmoid's backward as one op;  dz/dg = y (1 - y), dz/dy = g (1 - 2y)."""
 
     @staticmethod
@@ -355,7 +360,7 @@ class SigmoidGrad(Function):
         return (SigmoidGrad.apply(grad, y) if dg else None), (grad * g * (1 - 2 * y) if dy else None)
 
 
-class Erf(Function):
+class Erf(Op):
     """y = erf(x);  dy/dx = 2/√π · exp(-x²)."""
 
     floating_only = True
@@ -378,7 +383,7 @@ def _sigmoid(xp, x):
 
 
 # --- activations --------------------------------------------------------------------------------
-class Relu(Function):
+class Relu(Op):
     """y = max(x, 0);  dy/dx = 1 where x > 0 else 0."""
 
     @staticmethod
@@ -393,7 +398,7 @@ class Relu(Function):
         return PassWherePositive.apply(grad, y)
 
 
-class PassWherePositive(Function):
+class PassWherePositive(Op):
     """z = g · [y > 0] (ReLU's backward);  dz/dg = [y > 0], y a constant mask.
 
     Note:
@@ -412,7 +417,7 @@ class PassWherePositive(Function):
         return PassWherePositive.apply(grad, y.detach()), None
 
 
-class LeakyRelu(Function):
+class LeakyRelu(Op):
     """y = x if x > 0 else αx;  dy/dx = 1 or α."""
 
     @staticmethod
@@ -426,7 +431,7 @@ class LeakyRelu(Function):
         return where(x > 0, grad, grad * ctx.attrs["negative_slope"])
 
 
-class Elu(Function):
+class Elu(Op):
     """y = x if x > 0 else α(eˣ - 1);  dy/dx = 1 or y + α."""
 
     floating_only = True
@@ -444,7 +449,7 @@ class Elu(Function):
         return where(x > 0, grad, grad * alpha * x.clamp(max=0).exp())
 
 
-class Gelu(Function):
+class Gelu(Op):
     """y = x Φ(x) with Φ the standard normal CDF (``approximate="tanh"``: Hendrycks' tanh form).
 
     dy/dx = Φ(x) + x φ(x) (exact form).
@@ -475,7 +480,7 @@ class Gelu(Function):
         return grad * (cdf + x * pdf)
 
 
-class Softplus(Function):
+class Softplus(Op):
     """y = log(1 + e^(βx))/β, linear above ``threshold``;  dy/dx = sigmoid(βx)."""
 
     floating_only = True
@@ -495,7 +500,7 @@ class Softplus(Function):
         return where(bx > ctx.attrs["threshold"], grad, grad * bx.sigmoid())
 
 
-class Silu(Function):
+class Silu(Op):
     """y = x·sigmoid(x);  dy/dx = s(1 + x(1 - s)) with s = sigmoid(x)."""
 
     floating_only = True
@@ -512,7 +517,7 @@ class Silu(Function):
         return grad * (s * (1 + x * (1 - s)))
 
 
-class Clamp(Function):
+class Clamp(Op):
     """y = min(max(x, lo), hi);  dy/dx = 1 inside [lo, hi] (bounds included, as PyTorch) else 0."""
 
     @staticmethod
@@ -537,7 +542,7 @@ class Clamp(Function):
         return grad if inside is None else grad * inside
 
 
-class Maximum(Function):
+class Maximum(Op):
     """z = max(a, b);  the gradient goes to the larger input, split evenly on ties (PyTorch)."""
 
     @staticmethod
@@ -552,7 +557,7 @@ class Maximum(Function):
         return grad * share, grad * (1 - share)
 
 
-class Minimum(Function):
+class Minimum(Op):
     """z = min(a, b);  the gradient goes to the smaller input, split evenly on ties (PyTorch)."""
 
     @staticmethod
@@ -567,7 +572,7 @@ class Minimum(Function):
         return grad * share, grad * (1 - share)
 
 
-class Where(Function):
+class Where(Op):
     """z = a where cond else b;  dz/da = cond, dz/db = not cond."""
 
     @staticmethod
@@ -609,11 +614,11 @@ def where(condition, input, other):
 def _scalar_like(value, like, dtype=...):
     dev = like.device
     dtype = like.dtype if dtype is ... else dtype
-    return Tensor._make(dev.backend.asarray(value, dtype, dev.index), dev, False, None, 0)
+    return Tensor._wrap(dev.backend.asarray(value, dtype, dev.index), dev)
 
 
 # --- dtype, copies, comparisons ------------------------------------------------------------------
-class Cast(Function):
+class Cast(Op):
     """y = x converted to ``dtype``;  the gradient is cast back to x's dtype."""
 
     @staticmethod
@@ -626,7 +631,7 @@ class Cast(Function):
         return Cast.apply(grad, dtype=ctx.device.backend.dtype_of[ctx.source])
 
 
-class Clone(Function):
+class Clone(Op):
     """y = a copy of x;  dy/dx = 1."""
 
     @staticmethod
@@ -638,7 +643,7 @@ class Clone(Function):
         return grad
 
 
-class Fill(Function):
+class Fill(Op):
     """y = value everywhere (x's shape and dtype);  dy/dx = 0."""
 
     @staticmethod
@@ -650,7 +655,7 @@ class Fill(Function):
         return grad * 0
 
 
-class Copy(Function):
+class Copy(Op):
     """y = src broadcast to dst's shape (``dst.copy_(src)``);  dy/d(dst) = 0, dy/d(src) = 1."""
 
     @staticmethod
@@ -662,7 +667,7 @@ class Copy(Function):
         return grad * 0, grad
 
 
-class Compare(Function):
+class Compare(Op):
     """Elementwise comparison (``op`` names the array API function); a bool result, no gradient."""
 
     @staticmethod
@@ -670,7 +675,7 @@ class Compare(Function):
         return getattr(ctx.xp, op)(a, b)
 
 
-class Logical(Function):
+class Logical(Op):
     """Bitwise ops (``& | ^ ~``: logical on bool tensors) on bool or integer tensors, and
     predicates such as ``isfinite``; no gradient."""
 

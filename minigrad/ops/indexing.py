@@ -5,7 +5,8 @@ boolean arrays go through the backend's kernels, which NumPy and CuPy run native
 indices accumulate their gradients (scatter-add), as in PyTorch.
 """
 
-from ..autograd.function import Function
+from ..autograd import views
+from ..autograd.function import Op
 
 
 def _is_advanced(key):
@@ -22,7 +23,7 @@ def _read(ctx, x, key):
     return ctx.device.backend.getitem(x, key) if _is_advanced(key) else x[_basic(key)]
 
 
-class GetItem(Function):
+class GetItem(Op):
     """y = x[key];  dx = zeros with dy added at the indexed positions."""
 
     is_view = True
@@ -37,7 +38,7 @@ class GetItem(Function):
         return ScatterAdd.apply(grad, key=ctx.attrs["key"], shape=ctx.in_shape)
 
 
-class ScatterAdd(Function):
+class ScatterAdd(Op):
     """y = zeros(shape) with y[key] += x (repeated indices add up);  dx = dy[key]."""
 
     @staticmethod
@@ -58,7 +59,7 @@ class ScatterAdd(Function):
         return GetItem.apply(grad, key=ctx.attrs["key"])
 
 
-class SetItem(Function):
+class SetItem(Op):
     """y = x with y[key] = value;  dx = dy with the written positions zeroed, dvalue = dy[key]."""
 
     @staticmethod
@@ -77,7 +78,7 @@ class SetItem(Function):
         return (SetItem.apply(grad, 0.0, key=key) if dx else None), (grad[key] if dvalue else None)
 
 
-class IndexSelect(Function):
+class IndexSelect(Op):
     """y = x.index_select(dim, index);  dx = zeros with dy added back at ``index`` along ``dim``."""
 
     @staticmethod
@@ -91,7 +92,7 @@ class IndexSelect(Function):
         return ScatterAdd.apply(grad, key=key, shape=ctx.in_shape), None
 
 
-class Gather(Function):
+class Gather(Op):
     """y[i][j] = x[i][index[i][j]] (along ``dim``);  dx = dy scattered back, repeats adding up."""
 
     @staticmethod
@@ -111,3 +112,26 @@ class Gather(Function):
                 shape[axis] = n
                 key.append(xp.reshape(ctx.device.backend.arange(n, ctx.device.index), tuple(shape)))
         return ScatterAdd.apply(grad, key=tuple(key), shape=ctx.in_shape), None
+
+
+class CopySlices(Op):
+    """y = base with the region ``chain(base)`` replaced by ``value`` (an in-place write through a
+    view, rebased onto the view's base);  dy/dbase = 1 outside the region and 0 inside,
+    dy/dvalue = the region of the gradient.
+
+    The write itself has already happened in the base's storage, so forward only passes it on.
+    """
+
+    node_suffix = ""  # PyTorch's name for this node is CopySlices
+
+    @staticmethod
+    def forward(ctx, base, value, chain):
+        return base
+
+    @staticmethod
+    def backward(ctx, grad):
+        chain = ctx.attrs["chain"]
+        need_base, need_value = ctx.needs_input_grad
+        grad_base = grad.masked_fill(views.region(grad, chain), 0.0) if need_base else None
+        grad_value = views.replay(grad, chain) if need_value else None
+        return grad_base, grad_value

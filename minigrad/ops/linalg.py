@@ -2,10 +2,10 @@
 
 import string
 
-from ..autograd.function import Function
+from ..autograd.function import Op
 
 
-class MatMul(Function):
+class MatMul(Op):
     """C = op(A) @ op(B);  dA = dC @ op(B)ᵀ, dB = op(A)ᵀ @ dC (batch axes summed back by the engine).
 
     ``op`` transposes the last two axes of an operand whose ``transpose`` flag is set: backward
@@ -52,7 +52,7 @@ class MatMul(Function):
         return da, db
 
 
-class Einsum(Function):
+class Einsum(Op):
     """Einstein summation over explicit subscripts ``"ij,jk->ik"`` (normalised by ``einsum``).
 
     The gradient of operand i is the einsum of dy with the other operands onto i's subscripts;

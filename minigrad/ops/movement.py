@@ -3,11 +3,11 @@
 import numpy as np
 
 from .._coerce import _dim
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..dtypes import promote_types
 
 
-class Reshape(Function):
+class Reshape(Op):
     """y = x viewed with a new shape;  dx = dy reshaped back."""
 
     is_view = True
@@ -22,7 +22,7 @@ class Reshape(Function):
         return grad.reshape(ctx.in_shape)
 
 
-class Permute(Function):
+class Permute(Op):
     """y = x with its axes reordered by ``dims``;  dx = dy with the inverse order."""
 
     is_view = True
@@ -37,7 +37,7 @@ class Permute(Function):
         return grad.permute(inverse)
 
 
-class BroadcastTo(Function):
+class BroadcastTo(Op):
     """y = x broadcast to ``shape`` (``expand``);  dx = dy summed back (by the engine)."""
 
     is_view = True
@@ -51,7 +51,7 @@ class BroadcastTo(Function):
         return grad
 
 
-class Squeeze(Function):
+class Squeeze(Op):
     """y = x without the size-1 axes ``dim``;  dx = dy with them put back."""
 
     is_view = True
@@ -66,7 +66,7 @@ class Squeeze(Function):
         return grad.reshape(ctx.in_shape)
 
 
-class Unsqueeze(Function):
+class Unsqueeze(Op):
     """y = x with a new size-1 axis at ``dim``;  dx = dy without it."""
 
     is_view = True
@@ -80,7 +80,7 @@ class Unsqueeze(Function):
         return grad.squeeze(ctx.attrs["dim"])
 
 
-class Flip(Function):
+class Flip(Op):
     """y = x reversed along ``dims``;  dx = dy reversed again."""
 
     @staticmethod
@@ -92,7 +92,7 @@ class Flip(Function):
         return grad.flip(*ctx.attrs["dims"])
 
 
-class Repeat(Function):
+class Repeat(Op):
     """y = x tiled ``repeats`` times per axis (PyTorch's ``repeat``);  dx = Σ of the tiles."""
 
     @staticmethod
@@ -111,7 +111,7 @@ class Repeat(Function):
         return summed
 
 
-class Cat(Function):
+class Cat(Op):
     """y = the inputs joined along ``dim``;  each dxᵢ is its slice of dy."""
 
     @staticmethod
@@ -124,7 +124,7 @@ class Cat(Function):
         return split(grad, ctx.sizes, ctx.attrs["dim"])
 
 
-class Stack(Function):
+class Stack(Op):
     """y = the inputs stacked along a new axis ``dim``;  each dxᵢ is dy[..., i, ...]."""
 
     @staticmethod
@@ -136,7 +136,7 @@ class Stack(Function):
         return grad.unbind(ctx.attrs["dim"])
 
 
-class Split(Function):
+class Split(Op):
     """The pieces of x along ``dim`` with the given ``sizes``;  dx = the pieces' gradients joined."""
 
     is_view = True
@@ -152,7 +152,7 @@ class Split(Function):
         return cat(grads, ctx.attrs["dim"])
 
 
-class Pad(Function):
+class Pad(Op):
     """y = x with a constant border (``pad`` in NumPy's per-axis form);  dx = the inner part of dy."""
 
     @staticmethod
@@ -166,7 +166,7 @@ class Pad(Function):
         return grad[index]
 
 
-class ToDevice(Function):
+class ToDevice(Op):
     """y = x copied to ``device`` (explicitly: nothing moves silently);  dx = dy copied back."""
 
     moves_device = True

@@ -2,12 +2,12 @@
 would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batch statistics.
 """
 
-from ..autograd.function import Function
+from ..autograd.function import Op
 from ..autograd.grad_mode import is_grad_enabled
 from .linalg import MatMul
 
 
-class Linear(Function):
+class Linear(Op):
     """y = x Wᵀ + b  (x: (…, in), W: (out, in), b: (out,)).
 
     dx = dy W;  dW = Σ dyᵀ x over the leading dimensions;  db = Σ dy.
@@ -54,7 +54,7 @@ def _per_sample(ctx, grad, ndim):
     return _expand(grad, ctx.attrs["dim"], ndim) if reduction == "none" else grad
 
 
-class CrossEntropy(Function):
+class CrossEntropy(Op):
     """Cross-entropy of logits against non-negative class coefficients ``a`` (a constant).
 
     ``lₙ = -Σ_c a_{n,c} log softmax(x)_{n,c}`` along ``dim``, then ``reduction``: "none" keeps
@@ -87,7 +87,7 @@ class CrossEntropy(Function):
         return grad * (p * a.sum(dim=dim, keepdim=True) - a), None
 
 
-class BinaryCrossEntropy(Function):
+class BinaryCrossEntropy(Op):
     """l = -(t log x + (1 - t) log(1 - x)) elementwise, each log clamped at -100 (as PyTorch).
 
     dl/dx = (x - t) / max((1 - x) x, 1e-12);  dl/dt = log(1 - x) - log x (clamped logs).
@@ -122,7 +122,7 @@ def _clamped_log_t(v):
     return where(positive, where(positive, v, 1.0).log().clamp(min=-100.0), -100.0)
 
 
-class Normalize(Function):
+class Normalize(Op):
     """Batch and layer normalisation: y = x̂ · w + b with x̂ = (x - μ) / √(σ² + ε).
 
     μ and σ² (biased) are taken over ``axes``; ``w`` and ``b`` are reshaped to ``param_shape``
@@ -188,7 +188,7 @@ class GroupNorm(Normalize):
     """``Normalize`` over each sample's channel groups; its own name in graphs."""
 
 
-class Embedding(Function):
+class Embedding(Op):
     """y[...] = W[idx[...]] (rows of the table);  dW = scatter-add of dy rows, none into ``padding_idx``."""
 
     @staticmethod
@@ -212,7 +212,7 @@ class Embedding(Function):
         return ScatterAdd.apply(rows, key=(flat.array,), shape=(table_rows, dim)), None
 
 
-class WeightedNLL(Function):
+class WeightedNLL(Op):
     """Negative log-likelihood of log-probabilities ``x`` under class coefficients ``a`` (a constant).
 
     lₙ = -Σ_c a_{n,c} x_{n,c} along ``dim`` (0 · -inf counts as 0), reduced as

@@ -17,7 +17,7 @@ import math
 import numpy as np
 
 from .. import dtypes
-from ..autograd.function import Function
+from ..autograd.function import Op
 from .conv import _batched, _pad, _pair
 
 
@@ -72,7 +72,7 @@ def _crop(image, padding):
 
 
 # --- max pooling ------------------------------------------------------------------------------
-class MaxPool2d(Function):
+class MaxPool2d(Op):
     """y = max over each window (with ``return_indices``, also each maximum's plane index).
 
     dy/dx = 1 at the first maximum of each window, 0 elsewhere (``_WindowPut``). Padding is
@@ -121,7 +121,7 @@ def _plane_indices(ctx, argmax, width, kernel, stride, padding, dilation):
     return rows * width + cols
 
 
-class _WindowPut(Function):
+class _WindowPut(Op):
     """x' = y put at position ``index`` of each window, summed onto an image of ``shape``.
 
     The adjoint of ``_WindowTake``: dy = dx' read at the same positions.
@@ -152,7 +152,7 @@ class _WindowPut(Function):
                                  padding=a["padding"], dilation=a["dilation"]), None
 
 
-class _WindowTake(Function):
+class _WindowTake(Op):
     """y = x read at position ``index`` of each window;  dx = dy put back there (``_WindowPut``)."""
 
     @staticmethod
@@ -225,7 +225,7 @@ def _avg_divisor(ctx, in_hw, out_hw, attrs):
     return ctx.device.backend.asarray(divisor.reshape(1, 1, *divisor.shape), dtype, ctx.device.index)
 
 
-class AvgPool2d(Function):
+class AvgPool2d(Op):
     """y = Σ over each window / divisor;  dx = dy / divisor spread over each window (``_AvgPoolT``)."""
 
     @staticmethod
@@ -244,7 +244,7 @@ class AvgPool2d(Function):
         return _AvgPoolT.apply(grad, shape=ctx.in_shape, **ctx.attrs)
 
 
-class _AvgPoolT(Function):
+class _AvgPoolT(Op):
     """x' = (y / divisor) spread over each window and summed onto ``shape``: ``AvgPool2d``'s adjoint."""
 
     @staticmethod
@@ -302,7 +302,7 @@ def _bin_matrix(size, out):
     return ((pixel >= start) & (pixel < end)) / (end - start)
 
 
-class AdaptiveAvgPool2d(Function):
+class AdaptiveAvgPool2d(Op):
     """y = P_h · x · P_wᵀ, with P the bin-averaging matrices;  dx = P_hᵀ · dy · P_w."""
 
     @staticmethod

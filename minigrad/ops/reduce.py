@@ -6,7 +6,7 @@ None); a gradient is first reshaped to the ``keepdim=True`` shape and then broad
 
 import math
 
-from ..autograd.function import Function
+from ..autograd.function import Op
 from .elementwise import where
 
 
@@ -20,7 +20,7 @@ def _kept(grad, dim, keepdim):
     return grad.reshape(tuple(shape))
 
 
-class Sum(Function):
+class Sum(Op):
     """y = Σ x over ``dim``;  dy/dx = 1 (the gradient is broadcast back)."""
 
     @staticmethod
@@ -33,7 +33,7 @@ class Sum(Function):
         return _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]).broadcast_to(ctx.in_shape)
 
 
-class Mean(Function):
+class Mean(Op):
     """y = Σ x / n over ``dim``;  dy/dx = 1/n."""
 
     floating_only = True
@@ -50,7 +50,7 @@ class Mean(Function):
         return grad.broadcast_to(ctx.in_shape)
 
 
-class Prod(Function):
+class Prod(Op):
     """y = Π x over ``dim``;  dy/dxᵢ = Π_{j≠i} xⱼ (exact also where some xᵢ are zero)."""
 
     @staticmethod
@@ -72,7 +72,7 @@ class Prod(Function):
         return _kept(grad, dim, keepdim) * others
 
 
-class Var(Function):
+class Var(Op):
     """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction)."""
 
     floating_only = True
@@ -91,7 +91,7 @@ class Var(Function):
         return _kept(grad, dim, ctx.attrs["keepdim"]) * centred * (2 / max(n - ctx.attrs["correction"], 0))
 
 
-class _Extreme(Function):
+class _Extreme(Op):
     """y = max (or min) over ``dim``;  the gradient is split evenly among tied extremes."""
 
     reduce = None
@@ -119,7 +119,7 @@ class Amin(_Extreme):
     reduce = "min"
 
 
-class MaxDim(Function):
+class MaxDim(Op):
     """(values, indices) of the max (or min) along one ``dim``; the gradient goes to the first
     extreme of each slice, the index PyTorch returns."""
 
@@ -150,10 +150,10 @@ def _positions(ctx, dim):
     shape = [1] * len(ctx.in_shape)
     shape[dim] = n
     arange = ctx.device.backend.arange(n, ctx.device.index)
-    return Tensor._make(xp.reshape(arange, tuple(shape)), ctx.device, False, None, 0)
+    return Tensor._wrap(xp.reshape(arange, tuple(shape)), ctx.device)
 
 
-class ArgExtreme(Function):
+class ArgExtreme(Op):
     """Index of the max (``op="argmax"``) or min along ``dim`` (flattened when None); no gradient."""
 
     @staticmethod
@@ -165,7 +165,7 @@ class ArgExtreme(Function):
         return getattr(xp, op)(x, axis=dim, keepdims=keepdim)
 
 
-class LogSumExp(Function):
+class LogSumExp(Op):
     """y = log Σ exp(x), computed as m + log Σ exp(x - m);  dy/dx = softmax(x)."""
 
     floating_only = True
@@ -188,7 +188,7 @@ class LogSumExp(Function):
         return _kept(grad, dim, keepdim) * (x - _kept(out, dim, keepdim)).exp()
 
 
-class Norm(Function):
+class Norm(Op):
     """y = (Σ |x|ᵖ)^(1/p) over ``dim`` (p = ±inf: max/min |x|; p = 0: count of non-zeros).
 
     dy/dx = sign(x) |x|^(p-1) / y^(p-1); taken as 0 where y = 0 (PyTorch's subgradient).
@@ -233,7 +233,7 @@ class Norm(Function):
         return grad * where(out == 0, 0.0, x.sign() * x.abs() ** (p - 1) / safe ** (p - 1))
 
 
-class Softmax(Function):
+class Softmax(Op):
     """yᵢ = exp(xᵢ) / Σ exp(x) along ``dim``;  dx = y ⊙ (dy - Σ dy ⊙ y)."""
 
     floating_only = True
@@ -252,7 +252,7 @@ class Softmax(Function):
         return y * (grad - (grad * y).sum(dim=ctx.attrs["dim"], keepdim=True))
 
 
-class LogSoftmax(Function):
+class LogSoftmax(Op):
     """y = x - logsumexp(x) along ``dim``;  dx = dy - softmax(x) Σ dy."""
 
     floating_only = True
@@ -271,7 +271,7 @@ class LogSoftmax(Function):
         return LogSoftmaxGrad.apply(grad, y, dim=ctx.attrs["dim"])
 
 
-class LogSoftmaxGrad(Function):
+class LogSoftmaxGrad(Op):
     """z = g - eʸ Σ g along ``dim`` (log-softmax's backward as one op, y its output);
     dg = dz - Σ (dz eʸ),  dy = -dz eʸ Σ g."""
 
@@ -290,7 +290,7 @@ class LogSoftmaxGrad(Function):
                 (-p_grad * g.sum(dim=dim, keepdim=True)) if need_y else None)
 
 
-class Cumsum(Function):
+class Cumsum(Op):
     """yᵢ = Σ_{j≤i} xⱼ along ``dim``;  dxⱼ = Σ_{i≥j} dyᵢ (a reversed cumulative sum)."""
 
     @staticmethod

@@ -560,7 +560,7 @@ def _is_array(value):
 
 
 def _const(array, device):
-    return Tensor._make(array, device, False, None, 0)
+    return Tensor._wrap(array, device)
 
 
 def _copy(value):
