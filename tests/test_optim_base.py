@@ -560,13 +560,16 @@ def test_first_order_methods_reach_the_rosenbrock_valley_floor(cls, kwargs, step
 
 
 @pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
-@pytest.mark.parametrize("big", [1, 4, 1 << 14], ids=["all-alone", "big-alone", "all-together"])
+@pytest.mark.parametrize("big, block", [(1, 1 << 16), (4, 1 << 16), (1 << 14, 1 << 16), (1 << 14, 3)],
+                         ids=["all-alone", "big-alone", "all-together", "together-in-blocks"])
 def test_fast_path_equals_the_reference_however_the_parameters_are_split(monkeypatch, name, cls, ref, kwargs,
-                                                                          big):
+                                                                          big, block):
     from minigrad.optim import optimizer
     monkeypatch.setattr(optimizer, "BIG_PARAMETER_SIZE", big)  # parameters of 3 and 4 elements
+    monkeypatch.setattr(optimizer, "BLOCK_SIZE", block)  # 3: each parameter is a block of its own
     got, opt, _ = run_optimizer(cls, kwargs)
     assert len(opt._flats) == (1 if big > 4 else 0)
+    assert [len(f.blocks) for f in opt._flats.values()] == ([2 if block == 3 else 1] if big > 4 else [])
     want, _, _ = run_optimizer(cls, kwargs, foreach=False)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)

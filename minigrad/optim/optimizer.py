@@ -15,10 +15,10 @@ The update runs on whatever arrays it is handed:
 
 * the fast path (the default): each parameter of at least ``BIG_PARAMETER_SIZE`` elements is
   updated on its own arrays (a dozen array calls are little next to its arithmetic); the smaller
-  parameters of one device, dtype and step count are updated together, once: their gradients and
-  values are gathered into flat buffers, the update runs on those, and the new values are copied
-  back into each parameter's own array. Their optimizer state lives in persistent flat buffers,
-  and ``state[p]`` holds views of them.
+  parameters of one device, dtype and step count are updated together, in blocks of about
+  ``BLOCK_SIZE`` elements: a block's gradients and values are gathered into flat buffers, the
+  update runs on those, and the new values are copied back into each parameter's own array.
+  Their optimizer state lives in persistent flat buffers, and ``state[p]`` holds views of them.
 * the reference path (``foreach=False``): every parameter on its own arrays, one after another.
 
 Parameters keep their own storage on both paths: an array taken from a parameter keeps seeing
@@ -41,6 +41,12 @@ __all__ = ["Optimizer", "required"]
 # CPU was cheaper than the dozen array calls of updating it alone up to ~10K elements (1.6x at 4K,
 # 0.9x at 16K, 0.7x at 64K).
 BIG_PARAMETER_SIZE = 1 << 13
+# The small parameters are updated in blocks of about this many elements, so that a block's
+# values, gradient, state and scratch (Adam: 6 arrays of 256 KB in float32) stay in the caches
+# through the update's dozen passes; one pass over all of them at once would go to memory each
+# time. Adam over 200 parameters of 64x64 on a 2-core EPYC (1 MB of L2 per core): 0.7-0.9x the
+# time of one flat block, about the same from 2**16 to 2**18 elements, slower below 2**15.
+BLOCK_SIZE = 1 << 16
 
 
 class _Required:
@@ -195,24 +201,25 @@ class Optimizer:
         return _Handle(self._step_post_hooks, hook)
 
     def _step_group(self, group):
-        params = [p for p in group["params"] if p.grad is not None]
-        states = self.state
-        for p in params:
-            if p.grad.array.shape != p.array.shape:
-                raise RuntimeError(f"gradient of shape {tuple(p.grad.shape)} for {p.describe()}")
-            if not states[p]:
-                states[p] = self._init_state(group, p)
-        if group.get("foreach") is False:  # the reference path
-            for p in params:
-                self._step_alone(group, p)
-            return
-        together = {}  # small parameters that can share one update: same device, dtype, counters
-        for p in params:
-            if p.array.size >= BIG_PARAMETER_SIZE:
-                self._step_alone(group, p)
+        states, reference = self.state, group.get("foreach") is False
+        alone, together = [], {}  # together: small parameters of one device, dtype and counters
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            array = p.array
+            if grad.array.shape != array.shape:
+                raise RuntimeError(f"gradient of shape {tuple(grad.shape)} for {p.describe()}")
+            state = states[p]
+            if not state:
+                state = states[p] = self._init_state(group, p)
+            if reference or array.size >= BIG_PARAMETER_SIZE:
+                alone.append(p)
             else:
-                counters = [v for v in states[p].values() if not isinstance(v, Tensor)]  # and None
-                together.setdefault((p.array.device, p.array.dtype, *counters), []).append(p)
+                counters = [v for v in state.values() if not isinstance(v, Tensor)]  # and None
+                together.setdefault((array.device, array.dtype, *counters), []).append(p)
+        for p in alone:
+            self._step_alone(group, p)
         for ps in together.values():
             if len(ps) == 1:
                 self._step_alone(group, ps[0])
@@ -232,7 +239,7 @@ class Optimizer:
         p._version[0] += 1
 
     def _step_together(self, group, ps):
-        """The update once over the flat buffers of ``ps`` (see the module docstring)."""
+        """The update over the flat buffers of ``ps``, a block at a time (see the module docstring)."""
         key = (ps[0].device, ps[0].array.dtype, *[id(p) for p in ps])
         flat = self._flats.get(key)
         if flat is None:
@@ -240,20 +247,26 @@ class Optimizer:
             for old in [k for k in self._flats if members.intersection(k[2:])]:
                 del self._flats[old]  # its state buffers are re-gathered from the views below
             flat = self._flats[key] = _Flat(ps)
-        theta, g = flat.gather()
         state0 = self.state[ps[0]]
-        arrays = {k: (flat.state(self.state, k) if isinstance(v, Tensor) else v) for k, v in state0.items()}
-        self._update(group, flat.ops, theta, g, arrays, self._scratch(theta, flat.xp))
-        flat.scatter()
-        for k, v in arrays.items():
-            if isinstance(state0[k], Tensor):
-                continue
-            if _is_array(v):  # state the first step created (SGD's momentum buffer)
-                flat.adopt(self.state, k, v)
-            else:
-                for p in ps:
-                    self.state[p][k] = v
+        buffers = {k: flat.state(self.state, k) for k, v in state0.items() if isinstance(v, Tensor)}
+        created = {}  # state the first step creates (SGD's momentum buffer): name -> flat buffer
+        for block in flat.blocks:
+            theta, g = flat.gather(block)
+            a, b = block[2:]
+            # every block starts from the same counters, so each computes the same new ones
+            arrays = {k: (buffers[k][a:b] if k in buffers else v) for k, v in state0.items()}
+            self._update(group, flat.ops, theta, g, arrays, self._scratch(theta, flat.xp))
+            flat.scatter(block)
+            for k, v in arrays.items():
+                if k not in buffers and _is_array(v):
+                    if k not in created:
+                        created[k] = flat.buffer()
+                    created[k][a:b] = v
+        for k, v in created.items():
+            flat.adopt(self.state, k, v)
+        counters = {k: v for k, v in arrays.items() if k not in buffers and k not in created}
         for p in ps:
+            self.state[p].update(counters)
             p._version[0] += 1
 
     def _scratch(self, like, xp):
@@ -371,13 +384,16 @@ class Optimizer:
 
 
 class _Flat:
-    """Flat buffers for updating many small same-device, same-dtype parameters at once.
+    """Many small same-device, same-dtype parameters updated together, a block at a time.
 
-    The values and gradients are gathered into ``theta`` and ``g`` at every step (the parameters
-    keep their own storage, and the engine hands each a new gradient); the optimizer state stays
-    flat between steps, with per-parameter views in ``state[p]``. A view that someone replaced
-    (``load_state_dict``, an assignment to ``state[p][k]``) is noticed by identity and the flat
-    buffer is gathered again from the current arrays.
+    The parameters are cut into blocks of consecutive parameters of about ``BLOCK_SIZE``
+    elements. At each step a block's values and gradients are gathered into two scratch buffers
+    (the parameters keep their own storage, and the engine hands each a new gradient), the update
+    runs on those, and the new values are copied back into each parameter's array. The optimizer
+    state stays in flat buffers over all the parameters between steps, with per-parameter views in
+    ``state[p]``; a view that someone replaced (``load_state_dict``, an assignment to
+    ``state[p][k]``) is noticed by identity and the flat buffer is gathered again from the current
+    arrays.
     """
 
     def __init__(self, params):
@@ -387,30 +403,49 @@ class _Flat:
         self.shapes = [p.array.shape for p in params]
         ends = list(itertools.accumulate(math.prod(s) for s in self.shapes))
         self.bounds = list(zip([0] + ends[:-1], ends))
+        self.blocks = []  # (first parameter, past the last, first element, past the last)
+        first = 0
+        for i, (start, end) in enumerate(self.bounds):
+            if end - self.bounds[first][0] > BLOCK_SIZE and i > first:
+                self.blocks.append((first, i, self.bounds[first][0], start))
+                first = i
+        self.blocks.append((first, len(params), self.bounds[first][0], ends[-1]))
         like = params[0].array
-        self.theta = self.xp.empty((ends[-1],), dtype=like.dtype, device=like.device)
-        self.g = self.xp.empty((ends[-1],), dtype=like.dtype, device=like.device)
-        self.theta_views = self.views(self.theta)
+        longest = max(b - a for _, _, a, b in self.blocks)
+        self.theta = self.xp.empty((longest,), dtype=like.dtype, device=like.device)
+        self.g = self.xp.empty((longest,), dtype=like.dtype, device=like.device)
+        self.size = ends[-1]
+        self.theta_views = []  # each parameter's place in ``theta`` while its block is gathered
+        for i, j, a, _ in self.blocks:
+            self.theta_views += [self.xp.reshape(self.theta[start - a:end - a], shape)
+                                 for (start, end), shape in zip(self.bounds[i:j], self.shapes[i:j])]
         self.buffers = {}  # state name -> (flat buffer, its per-parameter views)
+
+    def buffer(self):
+        """A new flat buffer over all the parameters (uninitialised)."""
+        return self.xp.empty((self.size,), dtype=self.theta.dtype, device=self.theta.device)
 
     def views(self, flat):
         return [self.xp.reshape(flat[a:b], shape) for (a, b), shape in zip(self.bounds, self.shapes)]
 
-    def gather(self):
-        self.ops.concatenate([p.array for p in self.params], axis=None, out=self.theta)
-        self.ops.concatenate([p.grad.array for p in self.params], axis=None, out=self.g)
-        return self.theta, self.g
+    def gather(self, block):
+        i, j, a, b = block
+        theta, g = self.theta[:b - a], self.g[:b - a]
+        self.ops.concatenate([p.array for p in self.params[i:j]], axis=None, out=theta)
+        self.ops.concatenate([p.grad.array for p in self.params[i:j]], axis=None, out=g)
+        return theta, g
 
-    def scatter(self):
+    def scatter(self, block):
+        i, j = block[:2]
         copyto = self.ops.copyto
-        for p, view in zip(self.params, self.theta_views):
+        for p, view in zip(self.params[i:j], self.theta_views[i:j]):
             copyto(p.array, view)
 
     def state(self, states, name):
         tensors = [states[p][name] for p in self.params]
         found = self.buffers.get(name)
         if found is None or any(t.array is not v for t, v in zip(tensors, found[1])):
-            flat = self.xp.empty_like(self.theta)
+            flat = self.buffer()
             self.ops.concatenate([t.array for t in tensors], axis=None, out=flat)
             found = self.buffers[name] = (flat, self.views(flat))
             for t, view in zip(tensors, found[1]):
