@@ -5,7 +5,11 @@
 Two optimizers: ``SGD(lr=0.01)`` and ``Adam(lr=1e-3)``. Every contender starts from the same
 weights and data; rounds are interleaved in one process. PyTorch is optional.
 
-    python benchmarks/bench_mlp.py [--rounds 7] [--number 20] [--batch 128] [--profile]
+    python benchmarks/bench_mlp.py [--rounds 7] [--number 20] [--batch 128] [--phases] [--profile]
+
+``--phases`` times the forward pass, the loss, the backward pass (with ``zero_grad``) and the
+update apart, each contender's rounds interleaved, and counts the minor page faults per step
+(temporaries that the allocator returned to the system and takes back, zeroed, on the next step).
 """
 
 import argparse
@@ -13,7 +17,10 @@ import cProfile
 import math
 import os
 import pstats
+import resource
+import statistics
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
@@ -40,7 +47,12 @@ def data(batch, seed=0):
     return x, y, params
 
 
-def minigrad_step(x, y, params, opt):
+# Each contender is four phases, run in this order for one training step (``loss`` returns the
+# loss); ``--phases`` times them one by one to show where a step's time goes.
+PHASES = ("forward", "loss", "backward", "update")
+
+
+def minigrad_phases(x, y, params, opt):
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
     with mg.no_grad():
         for p, value in zip(model.parameters(), params):
@@ -48,16 +60,22 @@ def minigrad_step(x, y, params, opt):
     optimizer = mg.optim.SGD(model.parameters(), lr=0.01) if opt == "SGD" else \
         mg.optim.Adam(model.parameters(), lr=1e-3)
     x, y = mg.tensor(x), mg.tensor(y)
+    held = {}
 
-    def step():
-        loss = F.cross_entropy(model(x), y)
+    def forward():
+        held["logits"] = model(x)
+
+    def loss():
+        held["loss"] = F.cross_entropy(held["logits"], y)
+        return held["loss"]
+
+    def backward():
         optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return step
+        held["loss"].backward()
+    return forward, loss, backward, optimizer.step
 
 
-def torch_step(x, y, params, opt):
+def torch_phases(x, y, params, opt):
     import torch
     model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 256),
                                 torch.nn.ReLU(), torch.nn.Linear(256, 10))
@@ -67,56 +85,119 @@ def torch_step(x, y, params, opt):
     optimizer = torch.optim.SGD(model.parameters(), lr=0.01) if opt == "SGD" else \
         torch.optim.Adam(model.parameters(), lr=1e-3)
     x, y = torch.from_numpy(x), torch.from_numpy(y)
+    held = {}
 
-    def step():
-        loss = torch.nn.functional.cross_entropy(model(x), y)
+    def forward():
+        held["logits"] = model(x)
+
+    def loss():
+        held["loss"] = torch.nn.functional.cross_entropy(held["logits"], y)
+        return held["loss"]
+
+    def backward():
         optimizer.zero_grad()
-        loss.backward()
-        optimizer.step()
-    return step
+        held["loss"].backward()
+    return forward, loss, backward, optimizer.step
 
 
-def numpy_step(x, y, params, opt, beta1=0.9, beta2=0.999, eps=1e-8):
+def numpy_phases(x, y, params, opt, beta1=0.9, beta2=0.999, eps=1e-8):
     """Forward, softmax cross-entropy, backward and the update, written by hand in NumPy."""
     params = [p.copy() for p in params]
     moments = [(np.zeros_like(p), np.zeros_like(p)) for p in params]
     t = [0]
     n = x.shape[0]
     rows = np.arange(n)
+    held = {}
 
-    def step():
+    def forward():
         w1, b1, w2, b2, w3, b3 = params
-        h1 = x @ w1.T + b1
-        a1 = np.maximum(h1, 0)
-        h2 = a1 @ w2.T + b2
-        a2 = np.maximum(h2, 0)
-        logits = a2 @ w3.T + b3
+        held["h1"] = h1 = x @ w1.T + b1
+        held["a1"] = a1 = np.maximum(h1, 0)
+        held["h2"] = h2 = a1 @ w2.T + b2
+        held["a2"] = a2 = np.maximum(h2, 0)
+        held["logits"] = a2 @ w3.T + b3
+
+    def loss():
+        logits = held["logits"]
         shifted = logits - logits.max(axis=1, keepdims=True)
-        log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
-        -log_p[rows, y].mean()  # the loss, as the others compute it
-        d = np.exp(log_p)
+        held["log_p"] = log_p = shifted - np.log(np.exp(shifted).sum(axis=1, keepdims=True))
+        return -log_p[rows, y].mean()
+
+    def backward():
+        w1, b1, w2, b2, w3, b3 = params
+        d = np.exp(held["log_p"])
         d[rows, y] -= 1
         d /= n
-        g_w3, g_b3 = d.T @ a2, d.sum(axis=0)
-        d = (d @ w3) * (h2 > 0)
-        g_w2, g_b2 = d.T @ a1, d.sum(axis=0)
-        d = (d @ w2) * (h1 > 0)
+        g_w3, g_b3 = d.T @ held["a2"], d.sum(axis=0)
+        d = (d @ w3) * (held["h2"] > 0)
+        g_w2, g_b2 = d.T @ held["a1"], d.sum(axis=0)
+        d = (d @ w2) * (held["h1"] > 0)
         g_w1, g_b1 = d.T @ x, d.sum(axis=0)
-        grads = (g_w1, g_b1, g_w2, g_b2, g_w3, g_b3)
+        held["grads"] = (g_w1, g_b1, g_w2, g_b2, g_w3, g_b3)
+
+    def update():
         if opt == "SGD":
-            for p, g in zip(params, grads):
+            for p, g in zip(params, held["grads"]):
                 p -= 0.01 * g
             return
         t[0] += 1
         step_size = 1e-3 / (1 - beta1 ** t[0])
         root_bc2 = math.sqrt(1 - beta2 ** t[0])
-        for p, g, (m, v) in zip(params, grads, moments):
+        for p, g, (m, v) in zip(params, held["grads"], moments):
             m *= beta1
             m += (1 - beta1) * g
             v *= beta2
             v += (1 - beta2) * g * g
             p -= step_size * m / (np.sqrt(v) / root_bc2 + eps)
+    return forward, loss, backward, update
+
+
+def whole_step(phases):
+    def step():
+        for phase in phases:
+            phase()
     return step
+
+
+def timed_phases(phases):
+    """A step that adds each phase's seconds to ``step.seconds`` (one list entry per phase)."""
+    def step():
+        for i, phase in enumerate(phases):
+            start = time.perf_counter()
+            phase()
+            step.seconds[i] += time.perf_counter() - start
+    step.seconds = [0.0] * len(phases)
+    return step
+
+
+def page_faults(step, number):
+    """Minor page faults per call of ``step`` (fresh pages the kernel had to map)."""
+    before = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    for _ in range(number):
+        step()
+    return (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - before) / number
+
+
+def phase_table(contenders, rounds, number):
+    """Median milliseconds of each phase over interleaved rounds, and page faults per step."""
+    steps = {name: timed_phases(phases) for name, phases in contenders.items()}
+    for step in steps.values():
+        step()  # warm-up
+    names = list(steps)
+    per_round = {name: [] for name in steps}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            steps[name].seconds = [0.0] * len(PHASES)
+            for _ in range(number):
+                steps[name]()
+            per_round[name].append([1e3 * s / number for s in steps[name].seconds])
+    lines = ["  phase (median ms)  " + "".join(f"{name:>24s}" for name in steps)]
+    for i, phase in enumerate(PHASES):
+        lines.append(f"  {phase:19s}" + "".join(
+            f"{statistics.median(r[i] for r in per_round[name]):24.3f}" for name in steps))
+    lines.append("  minor page faults  " + "".join(
+        f"{page_faults(whole_step(phases), number):24.1f}" for phases in contenders.values()))
+    return "\n".join(lines)
 
 
 def main(argv=None):
@@ -126,27 +207,33 @@ def main(argv=None):
     parser.add_argument("--batch", type=int, default=128)
     parser.add_argument("--opt", choices=["SGD", "Adam"], nargs="*", default=["SGD", "Adam"])
     parser.add_argument("--profile", action="store_true", help="cProfile minigrad's step instead")
+    parser.add_argument("--phases", action="store_true",
+                        help="time forward, loss, backward and update apart, and count page faults")
     args = parser.parse_args(argv)
     x, y, params = data(args.batch)
     print(f"MLP 784-512-256-10 step, batch {args.batch}, float32; numpy {np.__version__}; "
           f"threads: {threads()}")
     for opt in args.opt:
         if args.profile:
-            step = minigrad_step(x, y, params, opt)
+            step = whole_step(minigrad_phases(x, y, params, opt))
             step()
             cProfile.runctx("for _ in range(200): step()", {}, {"step": step}, "/tmp/mlp.prof")
             pstats.Stats("/tmp/mlp.prof").sort_stats("tottime").print_stats(25)
             continue
-        fns = {f"minigrad {opt}": minigrad_step(x, y, params, opt),
-               f"NumPy by hand {opt}": numpy_step(x, y, params, opt)}
+        contenders = {f"minigrad {opt}": minigrad_phases(x, y, params, opt),
+                      f"NumPy by hand {opt}": numpy_phases(x, y, params, opt)}
         try:
-            fns[f"PyTorch {opt}"] = torch_step(x, y, params, opt)
+            contenders[f"PyTorch {opt}"] = torch_phases(x, y, params, opt)
         except ImportError:
             print("(PyTorch: not installed)")
-        times = interleaved(fns, args.rounds, args.number)
+        if args.phases:
+            print(f"{opt}: each phase timed alone, {args.rounds} interleaved rounds of {args.number} steps")
+            print(phase_table(contenders, args.rounds, args.number))
+            continue
+        times = interleaved({name: whole_step(phases) for name, phases in contenders.items()},
+                            args.rounds, args.number)
         print(f"{opt}: {args.rounds} interleaved rounds of {args.number} steps")
         print(summary(times, reference=[f"NumPy by hand {opt}", f"PyTorch {opt}"]))
-
 
 if __name__ == "__main__":
     main()
