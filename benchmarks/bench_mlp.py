@@ -8,7 +8,8 @@ weights and data; rounds are interleaved in one process. PyTorch is optional.
     python benchmarks/bench_mlp.py [--rounds 7] [--number 20] [--batch 128] [--phases] [--profile]
 
 ``--phases`` times the forward pass, the loss, the backward pass (with ``zero_grad``) and the
-update apart, each contender's rounds interleaved, and counts the minor page faults per step
+update apart, each contender's rounds interleaved, medians over all steps, and counts the minor
+page faults per step
 (temporaries that the allocator returned to the system and takes back, zeroed, on the next step).
 """
 
@@ -160,13 +161,13 @@ def whole_step(phases):
 
 
 def timed_phases(phases):
-    """A step that adds each phase's seconds to ``step.seconds`` (one list entry per phase)."""
+    """A step that appends each phase's milliseconds to ``step.ms`` (one list per phase)."""
     def step():
         for i, phase in enumerate(phases):
             start = time.perf_counter()
             phase()
-            step.seconds[i] += time.perf_counter() - start
-    step.seconds = [0.0] * len(phases)
+            step.ms[i].append(1e3 * (time.perf_counter() - start))
+    step.ms = [[] for _ in phases]
     return step
 
 
@@ -179,22 +180,22 @@ def page_faults(step, number):
 
 
 def phase_table(contenders, rounds, number):
-    """Median milliseconds of each phase over interleaved rounds, and page faults per step."""
+    """The median milliseconds of each phase over all steps of interleaved rounds (a median per
+    step, not per round: a phase is short enough for one preemption of the process to swamp a
+    round's mean), and the page faults per step."""
     steps = {name: timed_phases(phases) for name, phases in contenders.items()}
     for step in steps.values():
         step()  # warm-up
+        step.ms = [[] for _ in PHASES]
     names = list(steps)
-    per_round = {name: [] for name in steps}
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
-            steps[name].seconds = [0.0] * len(PHASES)
             for _ in range(number):
                 steps[name]()
-            per_round[name].append([1e3 * s / number for s in steps[name].seconds])
     lines = ["  phase (median ms)  " + "".join(f"{name:>24s}" for name in steps)]
     for i, phase in enumerate(PHASES):
-        lines.append(f"  {phase:19s}" + "".join(
-            f"{statistics.median(r[i] for r in per_round[name]):24.3f}" for name in steps))
+        lines.append(f"  {phase:19s}" + "".join(f"{statistics.median(step.ms[i]):24.3f}"
+                                                for step in steps.values()))
     lines.append("  minor page faults  " + "".join(
         f"{page_faults(whole_step(phases), number):24.1f}" for phases in contenders.values()))
     return "\n".join(lines)
