@@ -128,10 +128,10 @@ SECTIONS = {
 # that griffe cannot follow): documented where they are defined, titled by that name.
 PUBLIC_PREFIX = {"tensor.md": "minigrad", "serialization.md": "minigrad"}
 
-# Per-page mkdocstrings options. The optimizers' static ``update`` is the internal array kernel of
-# their step (Optimizer.step calls it), not API; a Tensor's undocumented methods are still listed.
+# Per-page mkdocstrings options: the optimizers' private methods (``_update``, ``_validate``) stay
+# off their page; a Tensor's undocumented methods are still listed.
 PAGE_OPTIONS = {
-    "optim.md": {"filters": ["!^_", "!^update$"]},
+    "optim.md": {"filters": ["!^_"]},
     "tensor.md": {"show_if_no_docstring": True},
 }
 

@@ -65,6 +65,24 @@ def test_cross_entropy_weight_ignore_index_label_smoothing(backend, reduction):
     np.testing.assert_allclose(host(out), expected, rtol=1e-5, atol=1e-7)
 
 
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_ignore_index_that_is_a_class(backend, smoothing):
+    # ignore_index inside [0, C): samples labelled with it are ignored, the others counted
+    ignored = int(LABELS[0])
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), ignore_index=ignored,
+                          label_smoothing=smoothing)
+    expected = np_cross_entropy(LOGITS, LABELS, None, ignored, smoothing)
+    np.testing.assert_allclose(out.item(), expected, rtol=1e-5)
+    assert abs(expected - np_cross_entropy(LOGITS, LABELS, smoothing=smoothing)) > 1e-3  # it matters
+
+
+@pytest.mark.parametrize("smoothing", [0.0, 0.3])
+def test_cross_entropy_label_smoothing_without_ignored_targets(backend, smoothing):
+    out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), label_smoothing=smoothing, reduction="none")
+    np.testing.assert_allclose(host(out), np_cross_entropy(LOGITS, LABELS, None, -100, smoothing, "none"),
+                               rtol=1e-5)
+
+
 def test_cross_entropy_weighted_mean_divides_by_target_weights(backend):
     out = F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), weight=mg.tensor(WEIGHT))
     np.testing.assert_allclose(out.item(), np_cross_entropy(LOGITS, LABELS, WEIGHT), rtol=1e-5)

@@ -181,6 +181,31 @@ def ref_lion(lr=1e-4, betas=(0.9, 0.99), weight_decay=0, maximize=False):
     return step
 
 
+
+def ref_asgd(lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        g = g + weight_decay * theta
+        eta, mu = s.get("eta", lr), s.get("mu", 1.0)
+        theta = theta * (1 - lambd * eta) - eta * g
+        s["ax"] = theta.copy() if mu == 1 else s["ax"] + mu * (theta - s["ax"])
+        s["eta"] = lr / (1 + lambd * lr * t) ** alpha
+        s["mu"] = 1 / max(1, t - t0)
+        return theta
+    return step
+
+
+def ref_rprop(lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        prev, size = s.get("prev", np.zeros_like(g)), s.get("size", np.full_like(g, lr))
+        size = np.where(g * prev > 0, np.minimum(etas[1] * size, step_sizes[1]), size)
+        size = np.where(g * prev < 0, np.maximum(etas[0] * size, step_sizes[0]), size)
+        g = np.where(g * prev < 0, 0.0, g)
+        s["prev"], s["size"] = g, np.clip(size, *step_sizes)
+        return theta - np.sign(g) * s["size"]
+    return step
+
 CASES = [
     ("SGD", optim.SGD, ref_sgd, dict(lr=0.1)),
     ("SGD-momentum", optim.SGD, ref_sgd, dict(lr=0.1, momentum=0.9)),
@@ -224,6 +249,11 @@ CASES = [
     ("Lion", optim.Lion, ref_lion, dict(lr=0.1)),
     ("Lion-weight-decay", optim.Lion, ref_lion, dict(lr=0.1, weight_decay=0.5, betas=(0.5, 0.8))),
     ("Lion-maximize", optim.Lion, ref_lion, dict(lr=0.1, maximize=True)),
+    ("ASGD", optim.ASGD, ref_asgd, dict(lr=0.1)),
+    ("ASGD-averaging", optim.ASGD, ref_asgd, dict(lr=0.1, lambd=0.01, t0=2, weight_decay=0.1, maximize=True)),
+    ("Rprop", optim.Rprop, ref_rprop, dict(lr=0.1)),
+    ("Rprop-bounds", optim.Rprop, ref_rprop, dict(lr=0.3, etas=(0.4, 1.5), step_sizes=(0.05, 0.5))),
+    ("Rprop-maximize", optim.Rprop, ref_rprop, dict(lr=0.3, maximize=True)),
 ]
 IDS = [c[0] for c in CASES]
 
@@ -285,6 +315,52 @@ def test_float32_matches_float64_formula_to_round_off(name, cls, ref, kwargs):
     for p, w in zip(params, want):
         assert p.dtype is mg.float32
         np.testing.assert_allclose(p.detach().numpy(), w, rtol=2e-5, atol=2e-5)
+
+
+# PyTorch's own numbers: torch 2.13.0+cpu, float64, five steps of the problem above
+# (torch.optim.ASGD / Rprop with these arguments; rounded to 12 decimals). Computed once in a
+# scratch script; torch is not a dependency of minigrad or its tests.
+TORCH_5_STEPS = [
+    (optim.ASGD, dict(lr=0.1, lambd=0.01, t0=2, weight_decay=0.1),
+     [[0.492863594578, 0.213997636895, 0.390940049759], [[0.147899401817, -0.572182665191],
+                                                         [-0.230705486391, 0.983406191831]]]),
+    (optim.Rprop, dict(lr=0.3, etas=(0.4, 1.5), step_sizes=(0.05, 0.5)),
+     [[0.695730221093, 0.437895136709, 0.340422650443], [[0.104900117153, -0.765669373161],
+                                                         [-0.688404945091, 0.25400004513]]]),
+    (optim.Rprop, dict(lr=0.3, maximize=True),
+     [[-2.106749778907, -2.364584863291, 2.872902650443], [[-2.127579882847, 1.696810626839],
+                                                          [2.594075054909, 3.53648004513]]]),
+]
+
+
+@pytest.mark.parametrize("path", [dict(), dict(foreach=False)], ids=["fast", "reference"])
+@pytest.mark.parametrize("cls, kwargs, want", TORCH_5_STEPS, ids=["ASGD", "Rprop", "Rprop-maximize"])
+def test_matches_pytorch_numbers(cls, kwargs, want, path):
+    got, _, _ = run_optimizer(cls, kwargs, steps=5, **path)
+    for g, w in zip(got, want):
+        np.testing.assert_allclose(g, w, rtol=0, atol=2e-12)
+
+
+def test_asgd_averages_the_iterates_from_t0_on():
+    got, opt, params = run_optimizer(optim.ASGD, dict(lr=0.1, lambd=0.01, t0=2, weight_decay=0.1), steps=5)
+    # torch's state["ax"] after the same five steps (same script as TORCH_5_STEPS)
+    want = [[0.468484338218, 0.189171979356, 0.40606659026], [[0.145149034787, -0.568983349537],
+                                                               [-0.193510978963, 1.011202743326]]]
+    for p, w in zip(params, want):
+        np.testing.assert_allclose(opt.state[p]["ax"].numpy(), w, rtol=0, atol=2e-12)
+    assert opt.state[params[0]]["mu"] == 1 / 3  # 1 / max(1, t − t₀) after t = 5
+
+
+def test_rprop_step_sizes_grow_shrink_and_stay_within_bounds():
+    x = mg.tensor([0.0, 0.0, 0.0], dtype=mg.float64, requires_grad=True)
+    opt = optim.Rprop([x], lr=0.1, etas=(0.5, 2.0), step_sizes=(0.04, 0.3))
+    for g in ([1.0, 1.0, 1.0], [1.0, -1.0, 0.0], [1.0, 1.0, 1.0], [1.0, 1.0, 1.0]):
+        x.grad = mg.tensor(g, dtype=mg.float64)
+        opt.step()
+    # coordinate 0: Δ 0.1, 0.2, 0.3 (capped), 0.3; coordinate 1: 0.1, 0.05 and no step at the flip,
+    # then 0.05 (g_prev was zeroed), 0.1; coordinate 2: 0.1, 0.1 (g = 0 takes no step), 0.1, 0.2
+    np.testing.assert_allclose(x.detach().numpy(), [-0.9, -0.1 - 0.05 - 0.1, -0.4])
+    np.testing.assert_allclose(opt.state[x]["step_size"].numpy(), [0.3, 0.1, 0.2])
 
 
 # --- the textbook numbers -------------------------------------------------------------------------

@@ -8,7 +8,7 @@ import minigrad as mg
 from minigrad import optim
 
 ALL = [optim.SGD, optim.Momentum, optim.Adagrad, optim.Adadelta, optim.RMSprop, optim.Adam, optim.AdamW,
-       optim.Adamax, optim.NAdam, optim.RAdam, optim.Lion]
+       optim.Adamax, optim.NAdam, optim.RAdam, optim.Lion, optim.ASGD, optim.Rprop]
 
 
 def _params(*shapes, dtype=mg.float64):
@@ -58,6 +58,12 @@ def test_rmsprop_nesterov_without_momentum_is_rejected():
 def test_negative_eps_and_weight_decay_are_rejected(kwargs, word):
     with pytest.raises(ValueError, match=word):
         optim.Adam(_params(2), **kwargs)
+
+
+@pytest.mark.parametrize("etas", [(0.0, 1.2), (1.0, 1.2), (0.5, 1.0)])
+def test_rprop_etas_must_straddle_1(etas):
+    with pytest.raises(ValueError, match="Invalid eta values"):
+        optim.Rprop(_params(2), etas=etas)
 
 
 def test_adadelta_rho_above_1_is_rejected():
@@ -252,14 +258,17 @@ def test_adagrad_creates_its_state_at_construction():
 
 
 # --- fused / foreach -----------------------------------------------------------------------------
-def test_fused_parameters_become_views_of_one_flat_buffer():
+@pytest.mark.parametrize("path", [dict(), dict(foreach=False)], ids=["fast", "reference"])
+def test_parameters_keep_their_own_storage(path):
     ps = _params(3, (2, 2))
-    opt = optim.SGD(ps, lr=0.1, fused=True)
+    arrays = [p.array for p in ps]
+    taken = ps[1].detach().numpy()  # taken before the first step: must see every update
+    opt = optim.Adam(ps, lr=0.1, **path)
     _quadratic_step(opt, ps)
-    (bucket,) = opt._buckets.values()
-    assert bucket.flat.shape == (7,)
-    bucket.flat[...] = 7.0  # write through the buffer: both parameters see it
-    assert ps[0].tolist() == [7.0] * 3 and ps[1].tolist() == [[7.0, 7.0], [7.0, 7.0]]
+    _quadratic_step(opt, ps)
+    assert all(p.array is a for p, a in zip(ps, arrays))
+    np.testing.assert_array_equal(taken, ps[1].detach().numpy())
+    assert len(opt._flats) == (1 if not path else 0)
 
 
 def test_fused_notices_a_replaced_parameter_storage():
@@ -408,6 +417,60 @@ def test_load_state_dict_rejects_a_group_of_another_size():
         optim.SGD([a, b], lr=0.1).load_state_dict(sd)
 
 
+def test_load_state_dict_rejects_a_renamed_hyper_parameter():
+    opt = optim.Adam(_params(2), lr=0.1)
+    sd = opt.state_dict()
+    sd["param_groups"][0]["learning_rate"] = sd["param_groups"][0].pop("lr")
+    with pytest.raises(ValueError, match=r"group 0 lacks the Adam hyper-parameter\(s\) \['lr'\] "
+                                         r"\(it has \['learning_rate'\] instead\)"):
+        optim.Adam(_params(2), lr=0.1).load_state_dict(sd)
+
+
+def test_load_state_dict_validates_the_loaded_hyper_parameters():
+    opt = optim.Adam(_params(2), lr=0.1)
+    sd = opt.state_dict()
+    sd["param_groups"][0]["betas"] = (0.9, 1.5)
+    fresh = optim.Adam(_params(2), lr=0.1)
+    with pytest.raises(ValueError, match="Invalid beta parameter at index 1"):
+        fresh.load_state_dict(sd)
+    assert fresh.param_groups[0]["betas"] == (0.9, 0.999)  # nothing half-loaded
+
+
+@pytest.mark.parametrize("edit, message", [
+    (lambda s: s.update(exp_avg=mg.zeros(3, dtype=mg.float64)), r"'exp_avg' of shape \(3,\) does not match "
+                                                                 r"parameter 1 \(Tensor of shape \(2,\)"),
+    (lambda s: s.update(exp_avgg=s.pop("exp_avg")), r"parameter 1 .*unexpected \['exp_avgg'\], "
+                                                     r"missing \['exp_avg'\]"),
+    (lambda s: s.pop("step"), r"missing \['step'\]"),
+])
+def test_load_state_dict_rejects_state_of_another_shape_or_with_other_keys(edit, message):
+    ps = _params(2, 2)
+    opt = optim.Adam(ps, lr=0.1)
+    _quadratic_step(opt, ps)
+    sd = opt.state_dict()
+    edit(sd["state"][1])
+    with pytest.raises(ValueError, match=message):
+        optim.Adam(_params(2, 2), lr=0.1).load_state_dict(sd)
+
+
+def test_load_state_dict_takes_pytorch_layouts():
+    """PyTorch keeps ``step`` as a 0-d tensor, SGD's absent buffer as None, and extra flags."""
+    (p,) = _params(2)
+    sd = {"state": {0: {"step": mg.tensor(3.0), "exp_avg": mg.ones(2), "exp_avg_sq": mg.ones(2)}},
+          "param_groups": [dict(lr=0.1, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False,
+                                maximize=False, foreach=None, capturable=False, differentiable=False,
+                                fused=None, decoupled_weight_decay=False, params=[0])]}
+    opt = optim.Adam([p])
+    opt.load_state_dict(sd)
+    assert opt.state[p]["step"] == 3.0 and opt.state[p]["exp_avg"].dtype is mg.float64
+    sgd = optim.SGD([p], lr=0.1)
+    sgd.load_state_dict({"state": {0: {"momentum_buffer": None}},
+                         "param_groups": [dict(lr=0.1, momentum=0, dampening=0, weight_decay=0,
+                                               nesterov=False, maximize=False, foreach=None,
+                                               differentiable=False, fused=None, params=[0])]})
+    assert sgd.state[p] == {}
+
+
 def test_load_state_dict_casts_state_to_the_parameter_dtype():
     (p,) = _params(3)
     opt = optim.Adam([p], lr=0.1)
@@ -497,45 +560,19 @@ def test_first_order_methods_reach_the_rosenbrock_valley_floor(cls, kwargs, step
 
 
 @pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
-@pytest.mark.parametrize("path", [dict(fused=True), dict(foreach=True)], ids=["fused", "foreach"])
-def test_flat_update_in_chunks_that_cut_across_parameters(monkeypatch, name, cls, ref, kwargs, path):
+@pytest.mark.parametrize("big, block", [(1, 1 << 16), (4, 1 << 16), (1 << 14, 1 << 16), (1 << 14, 3)],
+                         ids=["all-alone", "big-alone", "all-together", "together-in-blocks"])
+def test_fast_path_equals_the_reference_however_the_parameters_are_split(monkeypatch, name, cls, ref, kwargs,
+                                                                          big, block):
     from minigrad.optim import optimizer
-    monkeypatch.setattr(optimizer, "CPU_CHUNK_BYTES", 2 * 8)  # 2 float64 per slice: 7 elements -> 4 slices
-    got, opt, _ = run_optimizer(cls, kwargs, **path)
-    (bucket,) = opt._buckets.values()
-    assert bucket.chunk == 2
+    monkeypatch.setattr(optimizer, "BIG_PARAMETER_SIZE", big)  # parameters of 3 and 4 elements
+    monkeypatch.setattr(optimizer, "BLOCK_SIZE", block)  # 3: each parameter is a block of its own
+    got, opt, _ = run_optimizer(cls, kwargs)
+    assert len(opt._flats) == (1 if big > 4 else 0)
+    assert [len(f.blocks) for f in opt._flats.values()] == ([2 if block == 3 else 1] if big > 4 else [])
     want, _, _ = run_optimizer(cls, kwargs, foreach=False)
     for g, w in zip(got, want):
         np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
-
-
-@pytest.mark.parametrize("name, cls, ref, kwargs", CASES, ids=IDS)
-def test_default_path_steps_big_parameters_alone_in_row_slices(monkeypatch, name, cls, ref, kwargs):
-    from minigrad.optim import optimizer
-    monkeypatch.setattr(optimizer, "CPU_CHUNK_BYTES", 2 * 8)  # parameters of >= 2 float64 step alone
-    calls = []
-    step_one = optimizer.Optimizer._step_one
-
-    def spy(self, group, p, chunk_bytes=None):
-        calls.append((p.shape, chunk_bytes))
-        return step_one(self, group, p, chunk_bytes)
-    monkeypatch.setattr(optimizer.Optimizer, "_step_one", spy)
-    got, opt, params = run_optimizer(cls, kwargs)  # neither foreach nor fused: the default
-    big = {p.shape for p in params if p.numel() >= 2}
-    stateful = bool(opt._state_names(opt.param_groups[0]))  # plain SGD's update runs whole
-    assert big and {shape for shape, chunk in calls if chunk == (16 if stateful else None)} == big
-    want, _, _ = run_optimizer(cls, kwargs, foreach=False)
-    for g, w in zip(got, want):
-        np.testing.assert_allclose(g, w, rtol=1e-14, atol=1e-15)
-
-
-def test_row_slices_cover_the_rows_once():
-    from minigrad.optim.optimizer import _row_slices
-    x = np.zeros((10, 3))
-    assert _row_slices(x, None) == (...,) and _row_slices(np.zeros(()), 4) == (...,)
-    assert _row_slices(x, 7) == [slice(0, 2), slice(2, 4), slice(4, 6), slice(6, 8), slice(8, 10)]
-    assert _row_slices(x, 1) == [slice(a, a + 1) for a in range(10)]  # a row is the smallest slice
-    assert _row_slices(x, 30) == (...,)
 
 
 def test_step_hooks_run_around_the_step_and_can_be_removed():
@@ -553,15 +590,15 @@ def test_step_hooks_run_around_the_step_and_can_be_removed():
     assert [c[0] for c in calls] == ["pre", "post", "post"]
 
 
-def test_fused_bucket_follows_a_parameter_to_another_dtype():
+def test_flat_buffers_follow_a_parameter_to_another_dtype():
     ps = _params(3, 3)
-    opt = optim.SGD(ps, lr=0.1, fused=True)
+    opt = optim.SGD(ps, lr=0.1, momentum=0.9)
     _quadratic_step(opt, ps)
     for p in ps:
         p.data = p.data.float()
     _quadratic_step(opt, ps)
     assert all(p.dtype is mg.float32 for p in ps)
-    assert {k[2] for k in opt._buckets} == {np.dtype("float32")}
+    assert [f.theta.dtype for f in opt._flats.values()] == [np.dtype("float32")]
 
 
 @pytest.mark.gpu

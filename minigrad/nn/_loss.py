@@ -70,24 +70,33 @@ def _class_coefficients(input, target, weight, ignore_index, label_smoothing, di
     if weight is not None and weight.device != dev:
         raise RuntimeError(f"weight on {weight.device} but input on {dev}; move one explicitly with .to()")
     t = xp.expand_dims(target.array, axis=dim)
-    keep = t != ignore_index
-    out_of_range = keep & ((t < 0) | (t >= n_classes))
-    if bool(xp.any(out_of_range)):
-        bad = int(xp.max(xp.where(out_of_range, t, xp.full_like(t, -(2 ** 62)))))
-        raise IndexError(f"Target {bad} is out of bounds for {n_classes} classes.")
+    # the common case costs two reductions: every target a class other than ignore_index
+    lo, hi = (int(xp.min(t)), int(xp.max(t))) if t.size else (0, -1)
+    if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
+        keep = None
+    else:
+        keep = t != ignore_index
+        out_of_range = keep & ((t < 0) | (t >= n_classes))
+        if bool(xp.any(out_of_range)):
+            bad = int(xp.max(xp.where(out_of_range, t, xp.full_like(t, -(2 ** 62)))))
+            raise IndexError(f"Target {bad} is out of bounds for {n_classes} classes.")
     shape = [1] * input.ndim
     shape[dim] = n_classes
     classes = xp.reshape(xp.astype(backend.arange(n_classes, dev.index), t.dtype), tuple(shape))
     dtype = input.array.dtype
-    hot = xp.astype((t == classes) & keep, dtype)
+    hot = t == classes
+    hot = xp.astype(hot if keep is None else hot & keep, dtype)
     if weight is not None:
         w = xp.reshape(xp.astype(weight.array, dtype), tuple(shape))
         denominator = xp.sum(hot * w)
     else:
         w = None
-        denominator = xp.sum(xp.astype(keep, dtype))
-    a = hot if label_smoothing == 0 else (1 - label_smoothing) * hot + \
-        xp.astype(keep, dtype) * (label_smoothing / n_classes)
+        denominator = t.size if keep is None else xp.sum(xp.astype(keep, dtype))
+    if label_smoothing:
+        uniform = label_smoothing / n_classes
+        a = (1 - label_smoothing) * hot + (uniform if keep is None else xp.astype(keep, dtype) * uniform)
+    else:
+        a = hot
     if w is not None:
         a = a * w
     return a, float(denominator)

@@ -1,7 +1,7 @@
 """Optimizers (``minigrad.optim``): PyTorch's names, defaults and update formulas.
 
-Every algorithm is one file whose docstring gives its update in math and whose code is one
-pure elementwise function with the same symbols; :class:`Optimizer` owns the rest.
+Every algorithm is one file whose docstring gives its update in math and whose ``_update`` is
+that formula, line by line, in place; :class:`Optimizer` owns the rest.
 """
 
 from . import lr_scheduler
@@ -10,6 +10,7 @@ from .adagrad import Adagrad
 from .adam import Adam
 from .adamax import Adamax
 from .adamw import AdamW
+from .asgd import ASGD
 from .lbfgs import LBFGS
 from .lion import Lion
 from .momentum import Momentum
@@ -17,7 +18,8 @@ from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
 from .rmsprop import RMSprop
+from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax",
-           "NAdam", "RAdam", "Lion", "LBFGS", "lr_scheduler"]
+           "NAdam", "RAdam", "Lion", "ASGD", "Rprop", "LBFGS", "lr_scheduler"]

@@ -1,17 +1,8 @@
 """Adadelta: a decaying window of squared gradients and of squared updates."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, gradient, nonnegative, zeros
 
-__all__ = ["Adadelta", "adadelta"]
-
-
-def adadelta(xp, theta, g, r, u, *, lr, rho, eps, weight_decay, maximize):
-    """One Adadelta step; ``r`` averages g², ``u`` averages the squared updates Δθ²."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
-    r = rho * r + (1 - rho) * g * g
-    delta = xp.sqrt(u + eps) / xp.sqrt(r + eps) * g
-    u = rho * u + (1 - rho) * delta * delta
-    return theta - lr * delta, r, u
+__all__ = ["Adadelta"]
 
 
 class Adadelta(Optimizer):
@@ -38,7 +29,7 @@ class Adadelta(Optimizer):
         eps: ε (default 1e-6).
         weight_decay: λ (default 0).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0], requires_grad=True)
@@ -54,11 +45,24 @@ class Adadelta(Optimizer):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
                                       maximize=maximize, foreach=foreach, fused=fused))
 
-    def _state_names(self, group):
-        return ("square_avg", "acc_delta")
+    def _validate(self, group):
+        nonnegative(group, "lr", "eps", "weight_decay")
+        if not 0.0 <= group["rho"] <= 1.0:
+            raise ValueError(f"Invalid rho value: {group['rho']} (must be in [0, 1])")
 
-    def _hyper(self, group, scalars):
-        return dict(lr=group["lr"], rho=group["rho"], eps=group["eps"],
-                    weight_decay=group["weight_decay"], maximize=group["maximize"])
+    def _init_state(self, group, p):
+        return {"step": 0.0, "square_avg": zeros(p), "acc_delta": zeros(p)}
 
-    update = staticmethod(adadelta)
+    def _update(self, group, ops, theta, g, state, work):
+        rho, eps = group["rho"], group["eps"]
+        state["step"] += 1
+        g = gradient(ops, theta, g, work[0], weight_decay=group["weight_decay"], maximize=group["maximize"])
+        r, u, s = state["square_avg"], state["acc_delta"], work[1]
+        r *= rho
+        r += ops.multiply(ops.multiply(g, 1 - rho, out=s), g, out=s)          # r ← ρr + (1 − ρ)g²
+        delta = ops.sqrt(ops.add(u, eps, out=work[2]), out=work[2])
+        delta /= ops.sqrt(ops.add(r, eps, out=s), out=s)
+        delta *= g                                                            # Δθ = √(u + ε) / √(r + ε) · g
+        u *= rho
+        u += ops.multiply(ops.multiply(delta, 1 - rho, out=s), delta, out=s)  # u ← ρu + (1 − ρ)Δθ²
+        theta -= ops.multiply(delta, group["lr"], out=s)                      # θ ← θ − γΔθ

@@ -1,16 +1,8 @@
 """Adagrad: per-coordinate learning rates from the running sum of squared gradients."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, gradient, nonnegative, zeros
 
-__all__ = ["Adagrad", "adagrad"]
-
-
-def adagrad(xp, theta, g, r, *, t, lr, lr_decay, weight_decay, eps, maximize):
-    """One Adagrad step; ``r`` is the sum of squared gradients."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
-    lr_t = lr / (1 + (t - 1) * lr_decay)
-    r = r + g * g
-    return theta - lr_t * (g / (xp.sqrt(r) + eps)), r
+__all__ = ["Adagrad"]
 
 
 class Adagrad(Optimizer):
@@ -37,7 +29,7 @@ class Adagrad(Optimizer):
         initial_accumulator_value: r₀ (default 0).
         eps: ε (default 1e-10).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0], requires_grad=True)
@@ -56,16 +48,20 @@ class Adagrad(Optimizer):
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
                                       maximize=maximize, foreach=foreach, fused=fused))
 
-    def _state_names(self, group):
-        return ("sum",)
+    def _validate(self, group):
+        nonnegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")
 
     def _init_state(self, group, p):
-        state = super()._init_state(group, p)
-        state["sum"].array = p.device.xp.full_like(p.array, group["initial_accumulator_value"])
-        return state
+        return {"step": 0.0, "sum": zeros(p, group["initial_accumulator_value"])}
 
-    def _hyper(self, group, scalars):
-        return dict(t=scalars["step"], lr=group["lr"], lr_decay=group["lr_decay"],
-                    weight_decay=group["weight_decay"], eps=group["eps"], maximize=group["maximize"])
-
-    update = staticmethod(adagrad)
+    def _update(self, group, ops, theta, g, state, work):
+        state["step"] += 1
+        lr = group["lr"] / (1 + (state["step"] - 1) * group["lr_decay"])     # γₜ = γ / (1 + (t − 1)η)
+        g = gradient(ops, theta, g, work[0], weight_decay=group["weight_decay"], maximize=group["maximize"])
+        r, s = state["sum"], work[1]
+        r += ops.multiply(g, g, out=s)                                        # r ← r + g²
+        denom = ops.sqrt(r, out=s)
+        denom += group["eps"]
+        step = ops.divide(g, denom, out=s)
+        step *= lr
+        theta -= step                                                         # θ ← θ − γₜ g / (√r + ε)

@@ -2,22 +2,9 @@
 
 import math
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, check_betas, gradient, nonnegative, zeros
 
-__all__ = ["Adam", "adam"]
-
-
-def adam(xp, theta, g, m, v, v_max, *, t, lr, beta1, beta2, eps, weight_decay, amsgrad, maximize,
-         decoupled_weight_decay):
-    """One Adam step; ``m`` and ``v`` are the moment estimates, ``v_max`` their running max (AMSGrad)."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize,
-                          decoupled=decoupled_weight_decay)
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    if amsgrad:
-        v_max = xp.maximum(v_max, v)
-    sqrt_v_hat = xp.sqrt(v_max if amsgrad else v) / math.sqrt(1 - beta2 ** t)
-    return theta - lr / (1 - beta1 ** t) * (m / (sqrt_v_hat + eps)), m, v, v_max
+__all__ = ["Adam"]
 
 
 class Adam(Optimizer):
@@ -50,7 +37,7 @@ class Adam(Optimizer):
         amsgrad: use the maximum of past v (Reddi et al., 2018).
         maximize: ascend instead of descend.
         decoupled_weight_decay: decay θ directly, as AdamW.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0, -2.0], requires_grad=True)
@@ -67,15 +54,37 @@ class Adam(Optimizer):
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach, fused=fused,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
-    def _state_names(self, group):
-        return ("exp_avg", "exp_avg_sq") + (("max_exp_avg_sq",) if group["amsgrad"] else ())
+    def _validate(self, group):
+        nonnegative(group, "lr", "eps", "weight_decay")
+        check_betas(group["betas"])
 
-    def _hyper(self, group, scalars):
-        beta1, beta2 = group["betas"]
-        return dict(t=scalars["step"], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                    weight_decay=group["weight_decay"], amsgrad=group["amsgrad"],
-                    maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])
+    def _init_state(self, group, p):
+        state = {"step": 0.0, "exp_avg": zeros(p), "exp_avg_sq": zeros(p)}
+        if group["amsgrad"]:
+            state["max_exp_avg_sq"] = zeros(p)
+        return state
 
-    @staticmethod
-    def update(xp, theta, g, m, v, v_max=None, **hyper):
-        return adam(xp, theta, g, m, v, v_max, **hyper)
+    def _update(self, group, ops, theta, g, state, work):
+        lr, (beta1, beta2), eps, wd = group["lr"], group["betas"], group["eps"], group["weight_decay"]
+        state["step"] += 1
+        t = state["step"]
+        if group["decoupled_weight_decay"]:
+            if wd:
+                theta *= 1 - lr * wd                                          # θ ← θ(1 − γλ)
+            wd = 0
+        g = gradient(ops, theta, g, work[0], weight_decay=wd, maximize=group["maximize"])
+        m, v, s = state["exp_avg"], state["exp_avg_sq"], work[1]
+        m *= beta1
+        m += ops.multiply(g, 1 - beta1, out=s)                                # m ← β₁m + (1 − β₁)g
+        v *= beta2
+        v += ops.multiply(ops.multiply(g, 1 - beta2, out=s), g, out=s)        # v ← β₂v + (1 − β₂)g²
+        if group["amsgrad"]:
+            v = ops.maximum(state["max_exp_avg_sq"], v, out=state["max_exp_avg_sq"])  # v_max ← max(v_max, v)
+        # θ ← θ − γ m̂ / (√v̂ + ε), with the bias corrections moved out of the arrays:
+        #   = θ − γ √(1 − β₂ᵗ)/(1 − β₁ᵗ) · m / (√v + ε √(1 − β₂ᵗ))      (one pass less)
+        root_bc2 = math.sqrt(1 - beta2 ** t)
+        denom = ops.sqrt(v, out=s)
+        denom += eps * root_bc2
+        step = ops.divide(m, denom, out=s)
+        step *= lr * root_bc2 / (1 - beta1 ** t)
+        theta -= step

@@ -1,16 +1,8 @@
 """Adamax: Adam with the infinity norm in place of the second moment."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, check_betas, gradient, nonnegative, zeros
 
-__all__ = ["Adamax", "adamax"]
-
-
-def adamax(xp, theta, g, m, u, *, t, lr, beta1, beta2, eps, weight_decay, maximize):
-    """One Adamax step; ``m`` is the first moment, ``u`` the exponentially weighted infinity norm."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
-    m = beta1 * m + (1 - beta1) * g
-    u = xp.maximum(beta2 * u, xp.abs(g) + eps)
-    return theta - lr / (1 - beta1 ** t) * (m / u), m, u
+__all__ = ["Adamax"]
 
 
 class Adamax(Optimizer):
@@ -36,7 +28,7 @@ class Adamax(Optimizer):
         eps: ε (default 1e-8).
         weight_decay: λ (default 0).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0], requires_grad=True)
@@ -52,12 +44,22 @@ class Adamax(Optimizer):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       maximize=maximize, foreach=foreach, fused=fused))
 
-    def _state_names(self, group):
-        return ("exp_avg", "exp_inf")
+    def _validate(self, group):
+        nonnegative(group, "lr", "eps", "weight_decay")
+        check_betas(group["betas"])
 
-    def _hyper(self, group, scalars):
-        beta1, beta2 = group["betas"]
-        return dict(t=scalars["step"], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                    weight_decay=group["weight_decay"], maximize=group["maximize"])
+    def _init_state(self, group, p):
+        return {"step": 0.0, "exp_avg": zeros(p), "exp_inf": zeros(p)}
 
-    update = staticmethod(adamax)
+    def _update(self, group, ops, theta, g, state, work):
+        lr, (beta1, beta2) = group["lr"], group["betas"]
+        state["step"] += 1
+        g = gradient(ops, theta, g, work[0], weight_decay=group["weight_decay"], maximize=group["maximize"])
+        m, u, s = state["exp_avg"], state["exp_inf"], work[1]
+        m *= beta1
+        m += ops.multiply(g, 1 - beta1, out=s)                                # m ← β₁m + (1 − β₁)g
+        u *= beta2
+        ops.maximum(u, ops.add(ops.abs(g, out=s), group["eps"], out=s), out=u)  # u ← max(β₂u, |g| + ε)
+        step = ops.divide(m, u, out=s)
+        step *= lr / (1 - beta1 ** state["step"])
+        theta -= step                                                         # θ ← θ − γ/(1 − β₁ᵗ) · m/u

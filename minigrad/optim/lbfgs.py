@@ -3,7 +3,8 @@
 import math
 
 from ..autograd.grad_mode import enable_grad, no_grad
-from .optimizer import Optimizer, _const
+from ..tensor import Tensor
+from .optimizer import Optimizer, _const, _to
 
 __all__ = ["LBFGS"]
 
@@ -185,6 +186,10 @@ class LBFGS(Optimizer):
         self._set_param(x)
         return loss, flat_grad
 
+    def _load_state(self, group, p, index, saved):
+        """The saved history as it is: flat vectors over all parameters, not arrays shaped like ``p``."""
+        return {k: _load(v, p) for k, v in saved.items()}
+
     def step(self, closure):
         """Run up to ``max_iter`` L-BFGS iterations; returns the loss at the starting point."""
         for hook in list(self._step_pre_hooks.values()):
@@ -302,6 +307,12 @@ class LBFGS(Optimizer):
         state["prev_flat_grad"] = _const(prev_flat_grad, device)
         state["prev_loss"] = prev_loss
         return orig_loss
+
+
+def _load(value, p):
+    if isinstance(value, list):
+        return [_load(v, p) for v in value]
+    return _to(value, p) if isinstance(value, Tensor) else value
 
 
 def _array(value):

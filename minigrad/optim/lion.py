@@ -1,17 +1,8 @@
 """Lion: the sign of an interpolated momentum, with decoupled weight decay (Chen et al., 2023)."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, check_betas, gradient, nonnegative, zeros
 
-__all__ = ["Lion", "lion"]
-
-
-def lion(xp, theta, g, m, *, lr, beta1, beta2, weight_decay, maximize):
-    """One Lion step; ``m`` is the momentum (an exponential average of gradients with β₂)."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize, decoupled=True)
-    c = beta1 * m + (1 - beta1) * g
-    theta = theta - lr * xp.sign(c)
-    m = beta2 * m + (1 - beta2) * g
-    return theta, m
+__all__ = ["Lion"]
 
 
 class Lion(Optimizer):
@@ -35,7 +26,7 @@ class Lion(Optimizer):
         betas: (β₁, β₂) (default (0.9, 0.99)).
         weight_decay: λ (default 0).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0, 1.0], requires_grad=True)
@@ -46,19 +37,26 @@ class Lion(Optimizer):
     [0.9, 1.1]
     """
 
-    _scalar_state = ()
-
     def __init__(self, params, lr=1e-4, betas=(0.9, 0.99), weight_decay=0.0, *, maximize=False,
                  foreach=None, fused=None):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), weight_decay=weight_decay,
                                       maximize=maximize, foreach=foreach, fused=fused))
 
-    def _state_names(self, group):
-        return ("exp_avg",)
+    def _validate(self, group):
+        nonnegative(group, "lr", "weight_decay")
+        check_betas(group["betas"])
 
-    def _hyper(self, group, scalars):
-        beta1, beta2 = group["betas"]
-        return dict(lr=group["lr"], beta1=beta1, beta2=beta2, weight_decay=group["weight_decay"],
-                    maximize=group["maximize"])
+    def _init_state(self, group, p):
+        return {"exp_avg": zeros(p)}
 
-    update = staticmethod(lion)
+    def _update(self, group, ops, theta, g, state, work):
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        g = gradient(ops, theta, g, work[0], maximize=group["maximize"])
+        m, c = state["exp_avg"], work[1]
+        ops.multiply(m, beta1, out=c)
+        c += ops.multiply(g, 1 - beta1, out=work[2])                          # c = β₁m + (1 − β₁)g
+        if wd:
+            theta *= 1 - lr * wd                                              # θ ← θ(1 − γλ)
+        theta -= ops.multiply(ops.sign(c, out=c), lr, out=c)                  # θ ← θ − γ sign(c)
+        m *= beta2
+        m += ops.multiply(g, 1 - beta2, out=c)                                # m ← β₂m + (1 − β₂)g

@@ -1,16 +1,8 @@
 """Momentum written as an exponentially weighted average of the gradients."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, gradient, nonnegative, zeros
 
-__all__ = ["Momentum", "momentum"]
-
-
-def momentum(xp, theta, g, v, *, t, lr, beta, weight_decay, bias_correction, maximize):
-    """One step of exponentially weighted momentum; ``v`` is the average of the gradients."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
-    v = beta * v + (1 - beta) * g
-    v_hat = v / (1 - beta ** t) if bias_correction else v
-    return theta - lr * v_hat, v
+__all__ = ["Momentum"]
 
 
 class Momentum(Optimizer):
@@ -39,7 +31,7 @@ class Momentum(Optimizer):
         weight_decay: an L2 penalty λθ added to the gradient (default 0).
         bias_correction: divide v by 1 − βᵗ in the update (default False).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([0.0], requires_grad=True)
@@ -56,12 +48,21 @@ class Momentum(Optimizer):
                                       bias_correction=bias_correction, maximize=maximize,
                                       foreach=foreach, fused=fused))
 
-    def _state_names(self, group):
-        return ("momentum_buffer",)
+    def _validate(self, group):
+        nonnegative(group, "lr", "weight_decay")
+        if not 0.0 <= group["beta"] < 1.0:
+            raise ValueError(f"Invalid beta value: {group['beta']} (must be in [0, 1))")
 
-    def _hyper(self, group, scalars):
-        return dict(t=scalars["step"], lr=group["lr"], beta=group["beta"],
-                    weight_decay=group["weight_decay"], bias_correction=group["bias_correction"],
-                    maximize=group["maximize"])
+    def _init_state(self, group, p):
+        return {"step": 0.0, "momentum_buffer": zeros(p)}
 
-    update = staticmethod(momentum)
+    def _update(self, group, ops, theta, g, state, work):
+        lr, beta = group["lr"], group["beta"]
+        state["step"] += 1
+        g = gradient(ops, theta, g, work[0], weight_decay=group["weight_decay"], maximize=group["maximize"])
+        v = state["momentum_buffer"]
+        v *= beta
+        v += ops.multiply(g, 1 - beta, out=work[1])                           # v ← βv + (1 − β)g
+        if group["bias_correction"]:
+            lr /= 1 - beta ** state["step"]                                   # v̂ = v / (1 − βᵗ)
+        theta -= ops.multiply(v, lr, out=work[1])                             # θ ← θ − γv̂

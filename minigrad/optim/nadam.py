@@ -1,21 +1,8 @@
 """NAdam: Adam with Nesterov momentum and a momentum schedule (Dozat, 2016)."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, check_betas, gradient, nonnegative, zeros
 
-__all__ = ["NAdam", "nadam"]
-
-
-def nadam(xp, theta, g, m, v, *, t, lr, beta1, beta2, eps, weight_decay, mu_t, mu_next, mu_product,
-          maximize, decoupled_weight_decay):
-    """One NAdam step; ``mu_product`` is Π_{i≤t} μᵢ, already including ``mu_t``."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize,
-                          decoupled=decoupled_weight_decay)
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    denom = xp.sqrt(v / (1 - beta2 ** t)) + eps
-    theta = theta - lr * (1 - mu_t) / (1 - mu_product) * (g / denom)
-    theta = theta - lr * mu_next / (1 - mu_product * mu_next) * (m / denom)
-    return theta, m, v
+__all__ = ["NAdam"]
 
 
 class NAdam(Optimizer):
@@ -41,7 +28,7 @@ class NAdam(Optimizer):
         momentum_decay: ψ (default 4e-3).
         decoupled_weight_decay: θ ← θ(1 − γλ) instead (NAdamW).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0], requires_grad=True)
@@ -52,8 +39,6 @@ class NAdam(Optimizer):
     0.8944
     """
 
-    _scalar_state = ("step", "mu_product")
-
     def __init__(self, params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, momentum_decay=4e-3,
                  decoupled_weight_decay=False, *, foreach=None, maximize=False, fused=None):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
@@ -61,30 +46,36 @@ class NAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
                                       foreach=foreach, fused=fused))
 
-    def _state_names(self, group):
-        return ("exp_avg", "exp_avg_sq")
+    def _validate(self, group):
+        nonnegative(group, "lr", "eps", "weight_decay", "momentum_decay")
+        check_betas(group["betas"])
 
     def _init_state(self, group, p):
-        state = super()._init_state(group, p)
-        state["mu_product"] = 1.0
-        return state
+        return {"step": 0.0, "mu_product": 1.0, "exp_avg": zeros(p), "exp_avg_sq": zeros(p)}
 
-    @staticmethod
-    def _mu(beta1, psi, t):
-        return beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))
-
-    def _advance(self, group, scalars):
-        scalars["step"] += 1
-        scalars["mu_product"] *= self._mu(group["betas"][0], group["momentum_decay"], scalars["step"])
-
-    def _hyper(self, group, scalars):
-        beta1, beta2 = group["betas"]
-        t, psi = scalars["step"], group["momentum_decay"]
-        return dict(t=t, lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                    weight_decay=group["weight_decay"], mu_t=self._mu(beta1, psi, t),
-                    mu_next=self._mu(beta1, psi, t + 1), mu_product=scalars["mu_product"],
-                    maximize=group["maximize"], decoupled_weight_decay=group["decoupled_weight_decay"])
-
-    update = staticmethod(nadam)
-
-
+    def _update(self, group, ops, theta, g, state, work):
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        psi = group["momentum_decay"]
+        state["step"] += 1
+        t = state["step"]
+        mu_t = beta1 * (1.0 - 0.5 * 0.96 ** (t * psi))                       # μₜ
+        mu_next = beta1 * (1.0 - 0.5 * 0.96 ** ((t + 1) * psi))              # μₜ₊₁
+        state["mu_product"] *= mu_t                                           # Πᵢ₌₁ᵗ μᵢ
+        mu_product = state["mu_product"]
+        if group["decoupled_weight_decay"]:
+            theta *= 1 - lr * wd                                              # θ ← θ(1 − γλ)
+            wd = 0
+        g = gradient(ops, theta, g, work[0], weight_decay=wd, maximize=group["maximize"])
+        m, v, s, denom = state["exp_avg"], state["exp_avg_sq"], work[1], work[2]
+        m *= beta1
+        m += ops.multiply(g, 1 - beta1, out=s)                                # m ← β₁m + (1 − β₁)g
+        v *= beta2
+        v += ops.multiply(ops.multiply(g, 1 - beta2, out=s), g, out=s)        # v ← β₂v + (1 − β₂)g²
+        ops.sqrt(ops.divide(v, 1 - beta2 ** t, out=denom), out=denom)
+        denom += group["eps"]                                                 # √v̂ + ε
+        step = ops.divide(g, denom, out=s)
+        step *= lr * (1 - mu_t) / (1 - mu_product)
+        theta -= step
+        step = ops.divide(m, denom, out=s)
+        step *= lr * mu_next / (1 - mu_product * mu_next)
+        theta -= step

@@ -1,60 +1,53 @@
-"""``Optimizer``: parameter groups, per-parameter state, serialization and the fused flat path.
+"""``Optimizer``: parameter groups, per-parameter state, the step, serialization.
 
-Each algorithm (``sgd.py``, ``adam.py``, ...) is a subclass that states its defaults, the names
-of its state and ONE pure elementwise update function on raw arrays::
+Each algorithm (``sgd.py``, ``adam.py``, ...) is a subclass that owns its defaults, its
+validation, its state (``_init_state``) and ONE update, ``_update``, written line by line as its
+formula with in-place array operations::
 
-    theta, m, v = adam(xp, theta, g, m, v, t=..., lr=..., beta1=..., ...)
+    m *= beta1
+    m += ops.multiply(g, 1 - beta1, out=work[1])        # m ← β₁m + (1 − β₁)g
 
-This class owns everything else: groups, validation, ``no_grad``, skipping parameters without a
-gradient, writing results back in place, ``state_dict`` and the flat-buffer path that runs the
-same update function once over many parameters.
+``ops`` is NumPy or CuPy (whose functions write into ``out=``) or, for a namespace without
+``out=``, a stand-in that computes and copies; ``work[i]`` is a scratch array shaped like θ,
+allocated once and reused by every later step, so a step allocates nothing.
 
-Three ways to run a step (chosen per group by ``foreach``/``fused``, as PyTorch names them):
+The update runs on whatever arrays it is handed:
 
-* reference (``foreach=False``): a Python loop over parameters, the update on each one's arrays.
-  Easiest to read; a dozen array operations per parameter.
-* ``foreach=True``: the parameters with the same device, dtype and scalar state (step count)
-  are gathered into one flat buffer (one concatenation), updated by the update function, and
-  scattered back (one slice + in-place assign per parameter).
-* ``fused=True``: as ``foreach``, but the flat buffer is persistent and every parameter's
-  ``.array`` becomes a view into it (once, at its first step), so nothing is gathered or
-  scattered. If something later replaces a parameter's array (``p.data = ...``,
-  ``vector_to_parameters``, moving it to another device or dtype) the identity check notices
-  and the buffer is rebuilt. Caveat: a NumPy array taken from a parameter *before* its first
-  fused step (``a = p.numpy()``) stops seeing the updates.
+* the fast path (the default): each parameter of at least ``BIG_PARAMETER_SIZE`` elements is
+  updated on its own arrays (a dozen array calls are little next to its arithmetic); the smaller
+  parameters of one device, dtype and step count are updated together, in blocks of about
+  ``BLOCK_SIZE`` elements: a block's gradients and values are gathered into flat buffers, the
+  update runs on those, and the new values are copied back into each parameter's own array.
+  Their optimizer state lives in persistent flat buffers, and ``state[p]`` holds views of them.
+* the reference path (``foreach=False``): every parameter on its own arrays, one after another.
 
-Neither flag (the default): ``fused``, except that on the CPU a parameter of at least
-``CPU_CHUNK_BYTES`` steps alone, its own arrays updated a few rows at a time (whole, for an update
-without state such as plain SGD, whose one or two temporaries gain nothing from slicing);
-gathering it would copy its gradient for nothing, as there is no Python overhead to save on one
-big array.
-
-In both flat paths the optimizer state lives in persistent flat buffers with per-parameter
-views in ``state[p]``, the gradients are gathered with one concatenation (the engine hands each
-parameter a freshly allocated gradient), and on the CPU the update runs over cache-sized slices
-(``CPU_CHUNK_BYTES``; see ``Optimizer._step_flat``). ``benchmarks/bench_optim.py`` measures the
-paths; on a 2-core AMD EPYC with NumPy 2.4, one float32 Adam step took (best of 10; an SGD step
-on the MLP: 0.20 ms default, 0.29 fused, 0.20 reference):
-
-    ================================  =======  =======  ========  =========  ===================
-    parameters                        default  fused    foreach   reference  PyTorch 2.13 CPU
-                                                                             (loop / foreach)
-    ================================  =======  =======  ========  =========  ===================
-    200 tensors of 64x64              3.5 ms   3.4 ms   4.5 ms    5.2 ms     6.5 / 5.0 ms
-    10 M in 20 tensors                30 ms    35 ms    44 ms     128 ms     72 / 17 ms
-    1000 tensors of 16                1.9 ms   1.7 ms   2.7 ms    12.4 ms    23 / 15 ms
-    MLP 784-512-256-10 (6 tensors)    1.4 ms   1.5 ms   1.8 ms    6.0 ms     0.50 / 0.46 ms
-    ================================  =======  =======  ========  =========  ===================
+Parameters keep their own storage on both paths: an array taken from a parameter keeps seeing
+its updates. ``fused=True`` and ``foreach=True`` (PyTorch's flags) select the fast path.
 """
 
+import itertools
 import math
 import numbers
 from collections import defaultdict
 
+import numpy
+
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
-__all__ = ["Optimizer", "regularize", "required"]
+__all__ = ["Optimizer", "required"]
+
+# Parameters of at least this many elements are updated alone, the smaller ones together in flat
+# buffers: gathering a parameter costs copying its gradient and value, which for Adam on a 2-core
+# CPU was cheaper than the dozen array calls of updating it alone up to ~10K elements (1.6x at 4K,
+# 0.9x at 16K, 0.7x at 64K).
+BIG_PARAMETER_SIZE = 1 << 13
+# The small parameters are updated in blocks of about this many elements, so that a block's
+# values, gradient, state and scratch (Adam: 6 arrays of 256 KB in float32) stay in the caches
+# through the update's dozen passes; one pass over all of them at once would go to memory each
+# time. Adam over 200 parameters of 64x64 on a 2-core EPYC (1 MB of L2 per core): 0.7-0.9x the
+# time of one flat block, about the same from 2**16 to 2**18 elements, slower below 2**15.
+BLOCK_SIZE = 1 << 16
 
 
 class _Required:
@@ -63,12 +56,6 @@ class _Required:
 
 
 required = _Required()
-
-# Which flat path runs when neither ``foreach`` nor ``fused`` is given (see bench_optim.py).
-DEFAULT_FLAT_MODE = "auto"
-# Bytes per slice of each flat buffer in a CPU update (see ``Optimizer._step_flat``): with the
-# update's handful of temporaries this stays within a 1 MiB L2 cache.
-CPU_CHUNK_BYTES = 1 << 17
 
 
 class Optimizer:
@@ -80,10 +67,10 @@ class Optimizer:
             each with a ``"params"`` entry and optionally its own hyper-parameters.
         defaults: the hyper-parameters of groups that do not set them.
 
-    Subclasses define ``_state_names(group)`` (the names of per-parameter arrays, in the order
-    the update function takes them), ``_scalar_state`` (per-parameter Python numbers such as
-    ``"step"``), ``_advance(group, scalars)`` and ``_hyper(group, scalars)`` (the update's keyword
-    arguments), and ``update`` (the pure function).
+    Subclasses define ``_validate(group)`` (raise ValueError for a bad hyper-parameter),
+    ``_init_state(group, p)`` (the state before the first step: arrays as Tensors, counters as
+    numbers, ``None`` for an array the first step creates) and ``_update(group, ops, theta, g,
+    state, work)``, which updates ``theta`` and the arrays of ``state`` in place.
 
     >>> import minigrad as mg
     >>> w = mg.tensor([1.0, 2.0], requires_grad=True)
@@ -94,14 +81,14 @@ class Optimizer:
     [0.0, 0.0]
     """
 
-    _scalar_state = ("step",)
     _eager_state = False  # Adagrad creates its state at construction, as PyTorch does
 
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.state = defaultdict(dict)
         self.param_groups = []
-        self._buckets = {}
+        self._flats = {}  # (device, dtype, parameter ids...) -> _Flat
+        self._work = {}  # (device, dtype) -> _Work
         self._step_pre_hooks = {}
         self._step_post_hooks = {}
         if isinstance(params, Tensor):
@@ -173,28 +160,6 @@ class Optimizer:
             for p in params:
                 self.state[p] = self._init_state(group, p)
 
-    def _validate(self, group):
-        """Raise a ValueError naming the first invalid hyper-parameter of ``group``."""
-        checks = {
-            "lr": lambda v: v >= 0, "eps": lambda v: v >= 0, "weight_decay": lambda v: v >= 0,
-            "momentum": lambda v: v >= 0, "alpha": lambda v: v >= 0, "lr_decay": lambda v: v >= 0,
-            "initial_accumulator_value": lambda v: v >= 0, "momentum_decay": lambda v: v >= 0,
-            "rho": lambda v: 0 <= v <= 1, "beta": lambda v: 0 <= v < 1,
-        }
-        for name, ok in checks.items():
-            value = group.get(name)
-            if value is None or value is required:
-                continue
-            if not isinstance(value, (numbers.Real, Tensor)):
-                raise TypeError(f"Invalid {_WORDS.get(name, name)}: {value!r} (must be a number, not "
-                                f"{type(value).__name__})")
-            if not ok(value):
-                rule = _RULES.get(name, "must be >= 0")
-                raise ValueError(f"Invalid {_WORDS.get(name, name)}: {value} ({rule})")
-        for i, beta in enumerate(group.get("betas", ())):
-            if not 0.0 <= beta < 1.0:
-                raise ValueError(f"Invalid beta parameter at index {i}: {beta} (must be in [0, 1))")
-
     # --- gradients ---------------------------------------------------------------------------------
     def zero_grad(self, set_to_none=True):
         """Reset the gradients: to None (the default), or to zeros in place."""
@@ -240,152 +205,92 @@ class Optimizer:
         return _Handle(self._step_post_hooks, hook)
 
     def _step_group(self, group):
-        params = [p for p in group["params"] if p.grad is not None]
-        for p in params:
-            if p.grad.array.shape != p.array.shape:
-                raise RuntimeError(f"gradient of shape {tuple(p.grad.shape)} for {p.describe()}")
-            if not self.state[p]:
-                self.state[p] = self._init_state(group, p)
-        mode = _flat_mode(group)
-        if mode == "reference":
-            for p in params:
-                self._step_one(group, p)
-            return
-        if mode == "auto":  # on the CPU, big parameters step alone, in slices: nothing to gather
-            chunk = CPU_CHUNK_BYTES if params and params[0].device.type == "cpu" else None
-            # slices pay for updates with state (Adam's dozen temporaries per element); plain SGD's
-            # one or two temporaries run faster whole
-            slices = chunk if self._state_names(group) else None
-            small = []
-            for p in params:
-                if chunk and p.array.size * p.dtype.itemsize >= chunk:
-                    self._step_one(group, p, slices)
-                else:
-                    small.append(p)
-            params, mode = small, "fused"
-        for ps in self._partition(group, params):
-            if len(ps) == 1:  # nothing to fuse
-                self._step_one(group, ps[0])
+        states, reference = self.state, group.get("foreach") is False
+        alone, together = [], {}  # together: small parameters of one device, dtype and counters
+        for p in group["params"]:
+            grad = p._grad
+            if grad is None:
+                continue
+            array = p.array
+            if grad.array.shape != array.shape:
+                raise RuntimeError(f"gradient of shape {tuple(grad.shape)} for {p.describe()}")
+            state = states[p]
+            if not state:
+                state = states[p] = self._init_state(group, p)
+            if reference or array.size >= BIG_PARAMETER_SIZE:
+                alone.append(p)
             else:
-                self._step_flat(group, ps, mode)
+                counters = [v for v in state.values() if not isinstance(v, Tensor)]  # and None
+                together.setdefault((array.device, array.dtype, *counters), []).append(p)
+        for p in alone:
+            self._step_alone(group, p)
+        for ps in together.values():
+            if len(ps) == 1:
+                self._step_alone(group, ps[0])
+            else:
+                self._step_together(group, ps)
 
-    def _step_one(self, group, p, chunk_bytes=None):
-        """The update function on one parameter's own arrays: whole (the reference path), or
-        ``chunk_bytes`` worth of rows at a time (each slice a view), for the reason given in
-        ``_step_flat``."""
+    def _step_alone(self, group, p):
+        """The update on one parameter's own arrays."""
         state = self.state[p]
-        names = self._state_names(group)
-        scalars = {k: state[k] for k in self._scalar_state if k in state}
-        self._advance(group, scalars)
-        hyper = self._hyper(group, scalars)
-        xp, assign = p.device.xp, p.device.backend.assign
-        theta, g = p.array, p.grad.array
-        arrays = [state[n].array if n in state else None for n in names]
-        created = {}  # state the first step creates, per slice
-        for rows in _row_slices(theta, chunk_bytes and chunk_bytes // p.dtype.itemsize):
-            g_rows = g[rows]
-            state_rows = [s if s is None else s[rows] for s in arrays]
-            out = self.update(xp, theta[rows], g_rows, *state_rows, **hyper)
-            assign(theta[rows], out[0])
-            for name, old, new in zip(names, arrays, out[1:]):
-                if new is None:
-                    continue
-                if old is not None:
-                    assign(old[rows], new)
-                else:  # new state may be the gradient itself (SGD's first buffer): never alias it
-                    created.setdefault(name, []).append(xp.asarray(new, copy=True) if new is g_rows else new)
-        for name, parts in created.items():
-            state[name] = _const(parts[0] if len(parts) == 1 else xp.concat(parts), p.device)
-        state.update(scalars)
+        arrays = {k: (v.array if isinstance(v, Tensor) else v) for k, v in state.items()}
+        work = self._scratch(p.array, p.device.xp)
+        self._update(group, _ops(p.device), p.array, p.grad.array, arrays, work)
+        for k, v in arrays.items():
+            if isinstance(state[k], Tensor):
+                continue  # updated in place
+            state[k] = _const(v, p.device) if _is_array(v) else v  # a counter, or a new array
         p._version[0] += 1
 
-    def _partition(self, group, params):
-        """Parameters that can share one flat update: same device, dtype and scalar state."""
-        names, scalar, states = self._state_names(group), self._scalar_state, self.state
-        parts = {}
-        for p in params:
-            state = states[p]
-            key = (p.device, p.array.dtype, *[state.get(k) for k in scalar], *[n in state for n in names])
-            part = parts.get(key)
-            if part is None:
-                parts[key] = [p]
-            else:
-                part.append(p)
-        return parts.values()
-
-    def _step_flat(self, group, ps, mode):
-        """The update function over the flat buffers of ``ps``, one cache-sized chunk at a time.
-
-        The update is elementwise, so running it on consecutive slices of the flat buffers is
-        the same computation. On the CPU, slices of ``CPU_CHUNK_BYTES`` keep NumPy's
-        temporaries in cache (whole-buffer temporaries of many megabytes cost more in page
-        faults and memory traffic than the arithmetic); on a GPU one chunk covers everything.
-        """
-        bucket = self._bucket(ps, mode)
-        xp = bucket.xp
+    def _step_together(self, group, ps):
+        """The update over the flat buffers of ``ps``, a block at a time (see the module docstring)."""
+        key = (ps[0].device, ps[0].array.dtype, *[id(p) for p in ps])
+        flat = self._flats.get(key)
+        if flat is None:
+            members = set(key[2:])
+            for old in [k for k in self._flats if members.intersection(k[2:])]:
+                del self._flats[old]  # its state buffers are re-gathered from the views below
+            flat = self._flats[key] = _Flat(ps)
         state0 = self.state[ps[0]]
-        names = self._state_names(group)
-        scalars = {k: state0[k] for k in self._scalar_state if k in state0}
-        self._advance(group, scalars)
-        hyper = self._hyper(group, scalars)
-        theta = bucket.params_flat()
-        g = xp.concat([xp.reshape(p.grad.array, (-1,)) for p in ps])
-        arrays = [bucket.state_flat(self.state, n) if n in state0 else None for n in names]
-        created = {}  # state that the first step creates (SGD's momentum buffer): chunks to join
-        assign = bucket.assign
-        n, chunk = g.shape[0], bucket.chunk or max(g.shape[0], 1)
-        for a in range(0, n, chunk):
-            b = min(a + chunk, n)
-            out = self.update(xp, theta[a:b], g[a:b], *[s if s is None else s[a:b] for s in arrays], **hyper)
-            assign(theta[a:b], out[0])
-            for name, flat, new in zip(names, arrays, out[1:]):
-                if new is None:
-                    continue
-                if flat is None:
-                    created.setdefault(name, []).append(new)
-                else:
-                    assign(flat[a:b], new)
-        bucket.write_params(theta)
-        for name, chunks in created.items():
-            bucket.write_state(self.state, name, xp.concat(chunks) if len(chunks) > 1 else chunks[0])
+        buffers = {k: flat.state(self.state, k) for k, v in state0.items() if isinstance(v, Tensor)}
+        created = {}  # state the first step creates (SGD's momentum buffer): name -> flat buffer
+        for block in flat.blocks:
+            theta, g = flat.gather(block)
+            a, b = block[2:]
+            # every block starts from the same counters, so each computes the same new ones
+            arrays = {k: (buffers[k][a:b] if k in buffers else v) for k, v in state0.items()}
+            self._update(group, flat.ops, theta, g, arrays, self._scratch(theta, flat.xp))
+            flat.scatter(block)
+            for k, v in arrays.items():
+                if k not in buffers and _is_array(v):
+                    if k not in created:
+                        created[k] = flat.buffer()
+                    created[k][a:b] = v
+        for k, v in created.items():
+            flat.adopt(self.state, k, v)
+        counters = {k: v for k, v in arrays.items() if k not in buffers and k not in created}
         for p in ps:
-            self.state[p].update(scalars)
+            self.state[p].update(counters)
             p._version[0] += 1
 
-    def _bucket(self, ps, mode):
-        key = (mode, ps[0].device, ps[0].array.dtype) + tuple(id(p) for p in ps)
-        bucket = self._buckets.get(key)
-        if bucket is None:
-            members = {id(p) for p in ps}
-            for old_key in [k for k in self._buckets if members.intersection(k[3:])]:
-                del self._buckets[old_key]
-            bucket = self._buckets[key] = _FlatBucket(ps, views=(mode == "fused"))
-        return bucket
+    def _scratch(self, like, xp):
+        key = (like.device, like.dtype)
+        work = self._work.get(key)
+        if work is None:
+            work = self._work[key] = _Work(xp)
+        work.like = like
+        return work
 
     # --- what subclasses define ------------------------------------------------------------------
-    def _state_names(self, group):
-        """Names of the per-parameter state arrays, in the order ``update`` takes them."""
-        return ()
+    def _validate(self, group):
+        """Raise a ValueError naming the first invalid hyper-parameter of ``group``."""
 
     def _init_state(self, group, p):
-        """The state of a parameter before its first step: zeros and ``step = 0``."""
-        state = {k: 0.0 for k in self._scalar_state}
-        for name in self._state_names(group):
-            state[name] = _const(p.device.xp.zeros_like(p.array), p.device)
-        return state
+        """The state of ``p`` before its first step."""
+        return {}
 
-    def _advance(self, group, scalars):
-        """Advance the scalar state shared by the parameters of one update (``step += 1``)."""
-        if "step" in scalars:
-            scalars["step"] += 1
-
-    def _hyper(self, group, scalars):
-        """Keyword arguments of ``update`` for this group and scalar state."""
-        raise NotImplementedError
-
-    @staticmethod
-    def update(xp, theta, g, *state, **hyper):
-        """The pure elementwise update: new ``theta`` and new state arrays."""
+    def _update(self, group, ops, theta, g, state, work):
+        """Update ``theta`` and the arrays of ``state`` in place (see the module docstring)."""
         raise NotImplementedError
 
     # --- serialization ---------------------------------------------------------------------------
@@ -413,104 +318,225 @@ class Optimizer:
     def load_state_dict(self, state_dict):
         """Load a ``state_dict()``: hyper-parameters per group and state per parameter position.
 
-        State tensors are copied to each parameter's device, and floating ones to its dtype.
+        Every hyper-parameter of this optimizer must be in each saved group, and each saved state
+        must have exactly the entries this optimizer keeps, its arrays shaped like their
+        parameter; anything else raises a ValueError naming the key and the parameter. State
+        tensors are copied to each parameter's device, and floating ones to its dtype.
         """
         saved_groups = state_dict["param_groups"]
         if len(saved_groups) != len(self.param_groups):
             raise ValueError(f"loaded state dict has {len(saved_groups)} parameter groups, the optimizer "
                              f"has {len(self.param_groups)}")
+        new_groups = []
         for i, (mine, saved) in enumerate(zip(self.param_groups, saved_groups)):
             if len(mine["params"]) != len(saved["params"]):
                 raise ValueError(f"loaded state dict contains a parameter group {i} of "
                                  f"{len(saved['params'])} "
                                  f"parameters that doesn't match the size of optimizer's group "
                                  f"({len(mine['params'])})")
+            missing = sorted(k for k in self.defaults if k not in saved)
+            if missing:
+                unknown = sorted(k for k in saved if k not in mine and k not in ("params", "initial_lr"))
+                raise ValueError(f"loaded parameter group {i} lacks the {type(self).__name__} "
+                                 f"hyper-parameter(s) {missing}" + (f" (it has {unknown} instead)" if unknown
+                                                                    else ""))
+            group = {k: (tuple(v) if isinstance(mine.get(k), tuple) and isinstance(v, list) else v)
+                     for k, v in saved.items() if k != "params"}
+            group["params"] = mine["params"]
+            self._validate(group)
+            new_groups.append(group)
         by_index = {}
-        for mine, saved in zip(self.param_groups, saved_groups):
+        for mine, saved, group in zip(self.param_groups, saved_groups, new_groups):
             for i, p in zip(saved["params"], mine["params"]):
-                by_index[int(i)] = p
+                by_index[int(i)] = (p, group)
         new_state = defaultdict(dict)
         for key, value in state_dict["state"].items():
-            p = by_index.get(int(key))
-            if p is None:
+            if int(key) not in by_index:
                 continue
-            new_state[p] = {k: _load_value(k, v, p) for k, v in value.items()}
-        for mine, saved in zip(self.param_groups, saved_groups):
-            params = mine["params"]
-            for k, v in saved.items():
-                if k == "params":
-                    continue
-                if isinstance(mine.get(k), tuple) and isinstance(v, list):
-                    v = tuple(v)
-                mine[k] = v
-            mine["params"] = params
+            p, group = by_index[int(key)]
+            new_state[p] = self._load_state(group, p, int(key), value)
+        for mine, group in zip(self.param_groups, new_groups):
+            mine.clear()
+            mine.update(group)
         self.state = new_state
-        self._buckets.clear()
+        self._flats.clear()
+
+    def _load_state(self, group, p, index, saved):
+        """The saved state of parameter ``index`` checked against ``_init_state`` and moved to ``p``."""
+        want = self._init_state(group, p)
+        where = f"parameter {index} ({p.describe()})"
+        saved = {k: v for k, v in saved.items() if v is not None or want.get(k, 0) is None}
+        unknown, missing = sorted(set(saved) - set(want)), sorted(k for k in want if k not in saved
+                                                                 and want[k] is not None)
+        if unknown or missing:
+            raise ValueError(f"loaded state of {where} does not match {type(self).__name__}'s: "
+                             + ", ".join(([f"unexpected {unknown}"] if unknown else [])
+                                         + ([f"missing {missing}"] if missing else []))
+                             + f" (it keeps {sorted(want)})")
+        state = {}
+        for k, v in saved.items():
+            if not isinstance(v, Tensor):
+                state[k] = v
+            elif isinstance(want[k], Tensor) or want[k] is None:  # an array shaped like p
+                if tuple(v.shape) != tuple(p.shape):
+                    raise ValueError(f"loaded state {k!r} of shape {tuple(v.shape)} does not match "
+                                     f"{where}")
+                state[k] = _to(v, p)
+            else:
+                state[k] = v.item()  # a counter PyTorch keeps as a 0-d tensor
+        return state
 
 
-class _FlatBucket:
-    """Flat buffers for a list of same-device, same-dtype parameters.
+class _Flat:
+    """Many small same-device, same-dtype parameters updated together, a block at a time.
 
-    ``views=True`` (fused): the parameters' arrays are replaced by views into one persistent
-    flat buffer. ``views=False`` (foreach): parameters are gathered and scattered each step.
-    State buffers are always persistent, with per-parameter views handed to ``state[p]``.
-    A view that someone replaced (``p.data = ...``, ``load_state_dict``) is noticed by identity
-    and the buffer is gathered again from the current arrays.
+    The parameters are cut into blocks of consecutive parameters of about ``BLOCK_SIZE``
+    elements. At each step a block's values and gradients are gathered into two scratch buffers
+    (the parameters keep their own storage, and the engine hands each a new gradient), the update
+    runs on those, and the new values are copied back into each parameter's array. The optimizer
+    state stays in flat buffers over all the parameters between steps, with per-parameter views in
+    ``state[p]``; a view that someone replaced (``load_state_dict``, an assignment to
+    ``state[p][k]``) is noticed by identity and the flat buffer is gathered again from the current
+    arrays.
     """
 
-    def __init__(self, params, views):
+    def __init__(self, params):
         self.params = params
-        self.views = views
-        self.device = params[0].device
-        self.xp = self.device.xp
-        self.assign = self.device.backend.assign
-        self.shapes = [p.shape for p in params]
-        sizes = [math.prod(s) for s in self.shapes]
-        self.bounds = [(sum(sizes[:i]), sum(sizes[:i + 1])) for i in range(len(sizes))]
-        self.flat = None  # the parameters' flat buffer (views mode)
-        self.param_views = None
-        self.state_buffers = {}  # name -> (flat, [views])
-        self.chunk = CPU_CHUNK_BYTES // params[0].dtype.itemsize if self.device.type == "cpu" else None
+        device = params[0].device
+        self.device, self.xp, self.ops = device, device.xp, _ops(device)
+        self.shapes = [p.array.shape for p in params]
+        ends = list(itertools.accumulate(math.prod(s) for s in self.shapes))
+        self.bounds = list(zip([0] + ends[:-1], ends))
+        self.blocks = []  # (first parameter, past the last, first element, past the last)
+        first = 0
+        for i, (start, end) in enumerate(self.bounds):
+            if end - self.bounds[first][0] > BLOCK_SIZE and i > first:
+                self.blocks.append((first, i, self.bounds[first][0], start))
+                first = i
+        self.blocks.append((first, len(params), self.bounds[first][0], ends[-1]))
+        like = params[0].array
+        longest = max(b - a for _, _, a, b in self.blocks)
+        self.theta = self.xp.empty((longest,), dtype=like.dtype, device=like.device)
+        self.g = self.xp.empty((longest,), dtype=like.dtype, device=like.device)
+        self.size = ends[-1]
+        self.theta_views = []  # each parameter's place in ``theta`` while its block is gathered
+        for i, j, a, _ in self.blocks:
+            self.theta_views += [self.xp.reshape(self.theta[start - a:end - a], shape)
+                                 for (start, end), shape in zip(self.bounds[i:j], self.shapes[i:j])]
+        self.buffers = {}  # state name -> (flat buffer, its per-parameter views)
 
-    def _gather(self, arrays):
-        return self.xp.concat([self.xp.reshape(a, (-1,)) for a in arrays])
+    def buffer(self):
+        """A new flat buffer over all the parameters (uninitialised)."""
+        return self.xp.empty((self.size,), dtype=self.theta.dtype, device=self.theta.device)
 
-    def _split(self, flat):
+    def views(self, flat):
         return [self.xp.reshape(flat[a:b], shape) for (a, b), shape in zip(self.bounds, self.shapes)]
 
-    def params_flat(self):
-        if not self.views:
-            return self._gather([p.array for p in self.params])
-        if self.param_views is None or any(p.array is not v for p, v in zip(self.params, self.param_views)):
-            self.flat = self._gather([p.array for p in self.params])
-            self.param_views = self._split(self.flat)
-            for p, v in zip(self.params, self.param_views):
-                p.array = v
-        return self.flat
+    def gather(self, block):
+        i, j, a, b = block
+        theta, g = self.theta[:b - a], self.g[:b - a]
+        self.ops.concatenate([p.array for p in self.params[i:j]], axis=None, out=theta)
+        self.ops.concatenate([p.grad.array for p in self.params[i:j]], axis=None, out=g)
+        return theta, g
 
-    def write_params(self, theta):
-        """Make the parameters hold ``theta``, the flat buffer the step updated in place."""
-        if not self.views:  # fused: the parameters are views of ``theta`` already
-            for p, v in zip(self.params, self._split(theta)):
-                self.assign(p.array, v)
+    def scatter(self, block):
+        i, j = block[:2]
+        copyto = self.ops.copyto
+        for p, view in zip(self.params[i:j], self.theta_views[i:j]):
+            copyto(p.array, view)
 
-    def state_flat(self, state, name):
-        found = self.state_buffers.get(name)
-        tensors = [state[p][name] for p in self.params]
+    def state(self, states, name):
+        tensors = [states[p][name] for p in self.params]
+        found = self.buffers.get(name)
         if found is None or any(t.array is not v for t, v in zip(tensors, found[1])):
-            flat = self._gather([t.array for t in tensors])
-            views = self._split(flat)
-            for t, v in zip(tensors, views):
-                t.array = v
-            found = self.state_buffers[name] = (flat, views)
+            flat = self.buffer()
+            self.ops.concatenate([t.array for t in tensors], axis=None, out=flat)
+            found = self.buffers[name] = (flat, self.views(flat))
+            for t, view in zip(tensors, found[1]):
+                t.array = view
         return found[0]
 
-    def write_state(self, state, name, new):
-        """A state buffer the step created: hand each parameter its view."""
-        views = self._split(new)
-        for p, v in zip(self.params, views):
-            state[p][name] = _const(v, self.device)
-        self.state_buffers[name] = (new, views)
+    def adopt(self, states, name, flat):
+        """A state array the update created: each parameter's state gets its view."""
+        views = self.views(flat)
+        for p, view in zip(self.params, views):
+            states[p][name] = _const(view, self.device)
+        self.buffers[name] = (flat, views)
+
+
+class _Work:
+    """Scratch arrays for the updates of one device and dtype: ``work[i]`` is the i-th, shaped
+    like the arrays being updated. Each buffer grows to the largest update and is kept."""
+
+    def __init__(self, xp):
+        self.xp = xp
+        self.buffers = []
+        self.like = None  # the array being updated
+
+    def __getitem__(self, i):
+        like = self.like
+        while len(self.buffers) <= i:
+            self.buffers.append(None)
+        buf = self.buffers[i]
+        if buf is None or buf.shape[0] < like.size:
+            buf = self.buffers[i] = self.xp.empty((like.size,), dtype=like.dtype, device=like.device)
+        return self.xp.reshape(buf[:like.size], like.shape)
+
+
+class _CopyInto:
+    """Elementwise functions with ``out=`` for a namespace that has none (the array API standard):
+    each computes its result and copies it into ``out``."""
+
+    _operators = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__", "divide": "__truediv__"}
+
+    def __init__(self, xp):
+        self.xp = xp
+
+    def __getattr__(self, name):
+        if name in self._operators:  # the operator takes Python scalars on any standard version
+            op = self._operators[name]
+
+            def fn(a, b):
+                return getattr(a, op)(b) if not isinstance(a, (int, float)) else getattr(b, "__r" + op[2:])(a)
+        else:
+            fn = getattr(self.xp, name)
+
+        def with_out(*args, out=None, **kwargs):
+            result = fn(*args, **kwargs)
+            if out is None:
+                return result
+            out[...] = result
+            return out
+        setattr(self, name, with_out)
+        return with_out
+
+    def concatenate(self, arrays, axis=None, out=None):
+        out[...] = self.xp.concat([self.xp.reshape(a, (-1,)) for a in arrays])
+        return out
+
+    def copy(self, a):
+        return self.xp.asarray(a, copy=True)
+
+    def copyto(self, dst, src):
+        dst[...] = src
+
+
+_OPS = {}
+
+
+def _ops(device):
+    """NumPy's or CuPy's own functions (they write into ``out=``), or ``_CopyInto``."""
+    ops = _OPS.get(device.backend.name)
+    if ops is None:
+        if device.backend.name == "numpy":
+            ops = numpy
+        elif device.backend.name == "cupy":
+            import cupy
+            ops = cupy
+        else:
+            ops = _CopyInto(device.xp)
+        _OPS[device.backend.name] = ops
+    return ops
 
 
 class _Handle:
@@ -528,44 +554,51 @@ class _Handle:
         self._hooks.pop(self.id, None)
 
 
-def regularize(theta, g, *, lr, weight_decay, maximize, decoupled=False):
-    """The first lines of every update rule, with γ the learning rate and λ the weight decay::
+# --- helpers of the algorithms -------------------------------------------------------------------
+def gradient(ops, theta, g, out, *, weight_decay=0, maximize=False):
+    """The gradient an update uses: g, negated to maximize, plus λθ for weight decay as an L2 penalty::
 
-        g ← −g                  to maximize
-        g ← g + λθ              weight decay as an L2 penalty (PyTorch's ``weight_decay``)
-        θ ← θ(1 − γλ)           or decoupled from the gradient (AdamW, Lion, ``decoupled=True``)
+        g ← −g          to maximize
+        g ← g + λθ      weight decay (PyTorch's ``weight_decay``)
+
+    Written into ``out`` when it differs from ``g``: the parameter's gradient is never changed.
     """
-    if maximize:
-        g = -g
     if weight_decay:
-        if decoupled:
-            theta = theta * (1 - lr * weight_decay)
-        else:
-            g = g + weight_decay * theta
-    return theta, g
+        ops.multiply(theta, weight_decay, out=out)
+        return ops.subtract(out, g, out=out) if maximize else ops.add(out, g, out=out)
+    if maximize:
+        return ops.negative(g, out=out)
+    return g
 
 
-def _flat_mode(group):
-    foreach, fused = group.get("foreach"), group.get("fused")
-    if fused:
-        return "fused"
-    if foreach:
-        return "foreach"
-    if foreach is False:
-        return "reference"
-    return "foreach" if fused is False else DEFAULT_FLAT_MODE
+def zeros(p, fill=0.0):
+    """A state array shaped like parameter ``p``, filled with ``fill``."""
+    array = p.device.xp.empty_like(p.array)
+    array[...] = fill
+    return _const(array, p.device)
 
 
-def _row_slices(array, chunk_size):
-    """Keys that cut ``array`` into slices of whole rows, about ``chunk_size`` elements each
-    (one key, ``...``, for all of it when ``chunk_size`` is None or the array is small)."""
-    rows = array.shape[0] if array.ndim else 1
-    if chunk_size is None or rows < 2:
-        return (...,)
-    step = max(1, chunk_size // max(math.prod(array.shape[1:]), 1))
-    if step >= rows:
-        return (...,)
-    return [slice(a, a + step) for a in range(0, rows, step)]
+def nonnegative(group, *names):
+    """Raise PyTorch's ValueError for the first hyper-parameter of ``names`` below zero."""
+    for name in names:
+        if not isinstance(group[name], (numbers.Real, Tensor)):
+            raise TypeError(f"Invalid {_WORDS.get(name, name + ' value')}: {group[name]!r} (must be a "
+                            f"number, not {type(group[name]).__name__})")
+        if group[name] < 0:
+            raise ValueError(f"Invalid {_WORDS.get(name, name + ' value')}: {group[name]}")
+
+
+def check_betas(betas):
+    for i, beta in enumerate(betas):
+        if not 0.0 <= beta < 1.0:
+            raise ValueError(f"Invalid beta parameter at index {i}: {beta} (must be in [0, 1))")
+
+
+_WORDS = {"lr": "learning rate", "eps": "epsilon value"}
+
+
+def _is_array(value):
+    return hasattr(value, "__array_namespace__")
 
 
 def _const(array, device):
@@ -580,23 +613,10 @@ def _copy(value):
     return value
 
 
-def _load_value(key, value, p):
-    """A state entry moved to ``p``'s device (and dtype, for floating tensors), as a copy."""
-    if isinstance(value, list):
-        return [_load_value(key, v, p) for v in value]
-    if not isinstance(value, Tensor):
-        return value
-    if key in Optimizer._scalar_state or key in ("step", "mu_product"):
-        return value.item()
+def _to(value, p):
+    """A state tensor moved to ``p``'s device (and dtype, when floating), as a copy."""
     if value.device != p.device:
         value = value.to(p.device)
     if value.dtype.is_floating_point and value.dtype is not p.dtype:
         value = value.type(p.dtype)
     return _copy(value.detach())
-
-
-_WORDS = {"lr": "learning rate", "eps": "epsilon value", "weight_decay": "weight_decay value",
-          "momentum": "momentum value", "alpha": "alpha value", "lr_decay": "lr_decay value",
-          "initial_accumulator_value": "initial_accumulator_value", "rho": "rho value",
-          "beta": "beta value", "momentum_decay": "momentum_decay value"}
-_RULES = {"rho": "must be in [0, 1]", "beta": "must be in [0, 1)"}

@@ -2,25 +2,9 @@
 
 import math
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, check_betas, gradient, nonnegative, zeros
 
-__all__ = ["RAdam", "radam"]
-
-
-def radam(xp, theta, g, m, v, *, t, lr, beta1, beta2, eps, weight_decay, maximize, decoupled_weight_decay):
-    """One RAdam step; ``m``, ``v`` as in Adam."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize,
-                          decoupled=decoupled_weight_decay)
-    m = beta1 * m + (1 - beta1) * g
-    v = beta2 * v + (1 - beta2) * g * g
-    m_hat = m / (1 - beta1 ** t)
-    rho_inf = 2 / (1 - beta2) - 1
-    rho_t = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
-    if rho_t > 5:
-        r_t = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
-        l_t = math.sqrt(1 - beta2 ** t) / (xp.sqrt(v) + eps)
-        return theta - m_hat * lr * l_t * r_t, m, v
-    return theta - m_hat * lr, m, v
+__all__ = ["RAdam"]
 
 
 class RAdam(Optimizer):
@@ -46,7 +30,7 @@ class RAdam(Optimizer):
         weight_decay: λ (default 0), an L2 penalty on the gradient unless decoupled.
         decoupled_weight_decay: θ ← θ(1 − γλ) instead.
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0], requires_grad=True)
@@ -63,13 +47,35 @@ class RAdam(Optimizer):
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
                                       foreach=foreach, fused=fused))
 
-    def _state_names(self, group):
-        return ("exp_avg", "exp_avg_sq")
+    def _validate(self, group):
+        nonnegative(group, "lr", "eps", "weight_decay")
+        check_betas(group["betas"])
 
-    def _hyper(self, group, scalars):
-        beta1, beta2 = group["betas"]
-        return dict(t=scalars["step"], lr=group["lr"], beta1=beta1, beta2=beta2, eps=group["eps"],
-                    weight_decay=group["weight_decay"], maximize=group["maximize"],
-                    decoupled_weight_decay=group["decoupled_weight_decay"])
+    def _init_state(self, group, p):
+        return {"step": 0.0, "exp_avg": zeros(p), "exp_avg_sq": zeros(p)}
 
-    update = staticmethod(radam)
+    def _update(self, group, ops, theta, g, state, work):
+        lr, (beta1, beta2), wd = group["lr"], group["betas"], group["weight_decay"]
+        state["step"] += 1
+        t = state["step"]
+        if group["decoupled_weight_decay"]:
+            theta *= 1 - lr * wd                                              # θ ← θ(1 − γλ)
+            wd = 0
+        g = gradient(ops, theta, g, work[0], weight_decay=wd, maximize=group["maximize"])
+        m, v, s = state["exp_avg"], state["exp_avg_sq"], work[1]
+        m *= beta1
+        m += ops.multiply(g, 1 - beta1, out=s)                                # m ← β₁m + (1 − β₁)g
+        v *= beta2
+        v += ops.multiply(ops.multiply(g, 1 - beta2, out=s), g, out=s)        # v ← β₂v + (1 − β₂)g²
+        step = ops.divide(m, 1 - beta1 ** t, out=s)
+        step *= lr                                                            # γ m̂
+        rho_inf = 2 / (1 - beta2) - 1
+        rho_t = rho_inf - 2 * t * beta2 ** t / (1 - beta2 ** t)
+        if rho_t > 5:
+            r_t = math.sqrt((rho_t - 4) * (rho_t - 2) * rho_inf / ((rho_inf - 4) * (rho_inf - 2) * rho_t))
+            l_t = ops.sqrt(v, out=work[2])
+            l_t += group["eps"]
+            ops.divide(math.sqrt(1 - beta2 ** t), l_t, out=l_t)               # lₜ = √(1 − β₂ᵗ)/(√v + ε)
+            step *= l_t
+            step *= r_t
+        theta -= step                                                         # θ ← θ − γ m̂ (lₜ rₜ)

@@ -1,24 +1,8 @@
 """RMSProp: divide the gradient by a running root mean square; centered and Nesterov variants."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, gradient, nonnegative, zeros
 
-__all__ = ["RMSprop", "rmsprop"]
-
-
-def rmsprop(xp, theta, g, r, b, s, *, lr, alpha, eps, weight_decay, mu, centered, nesterov, maximize):
-    """One RMSProp step; ``r`` averages g², ``s`` averages g (centered), ``b`` is the momentum buffer."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
-    r = alpha * r + (1 - alpha) * g * g
-    if centered:
-        s = alpha * s + (1 - alpha) * g
-        rms = xp.sqrt(r - s * s) + eps
-    else:
-        rms = xp.sqrt(r) + eps
-    if mu > 0:
-        b = mu * b + g / rms
-        step = g / rms + mu * b if nesterov else b
-        return theta - lr * step, r, b, s
-    return theta - lr * (g / rms), r, b, s
+__all__ = ["RMSprop"]
 
 
 class RMSprop(Optimizer):
@@ -57,7 +41,7 @@ class RMSprop(Optimizer):
         centered: normalise by the centered second moment (default False).
         nesterov: Nesterov momentum as above (needs μ > 0).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step.
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0], requires_grad=True)
@@ -75,24 +59,37 @@ class RMSprop(Optimizer):
                                       maximize=maximize, foreach=foreach, fused=fused))
 
     def _validate(self, group):
-        super()._validate(group)
+        nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")
         if group["nesterov"] and group["momentum"] <= 0:
             raise ValueError(f"RMSprop(nesterov=True) requires a momentum > 0 (got {group['momentum']})")
 
-    def _state_names(self, group):
-        return ("square_avg", "momentum_buffer", "grad_avg")
-
     def _init_state(self, group, p):
-        state = super()._init_state(group, p)
-        if group["momentum"] <= 0:
-            del state["momentum_buffer"]
-        if not group["centered"]:
-            del state["grad_avg"]
+        state = {"step": 0.0, "square_avg": zeros(p)}
+        if group["momentum"] > 0:
+            state["momentum_buffer"] = zeros(p)
+        if group["centered"]:
+            state["grad_avg"] = zeros(p)
         return state
 
-    def _hyper(self, group, scalars):
-        return dict(lr=group["lr"], alpha=group["alpha"], eps=group["eps"],
-                    weight_decay=group["weight_decay"], mu=group["momentum"], centered=group["centered"],
-                    nesterov=group["nesterov"], maximize=group["maximize"])
-
-    update = staticmethod(rmsprop)
+    def _update(self, group, ops, theta, g, state, work):
+        alpha, mu = group["alpha"], group["momentum"]
+        state["step"] += 1
+        g = gradient(ops, theta, g, work[0], weight_decay=group["weight_decay"], maximize=group["maximize"])
+        r, rms, s = state["square_avg"], work[1], work[2]
+        r *= alpha
+        r += ops.multiply(ops.multiply(g, 1 - alpha, out=s), g, out=s)        # r ← αr + (1 − α)g²
+        if group["centered"]:
+            avg = state["grad_avg"]
+            avg *= alpha
+            avg += ops.multiply(g, 1 - alpha, out=s)                          # s ← αs + (1 − α)g
+            ops.sqrt(ops.subtract(r, ops.multiply(avg, avg, out=rms), out=rms), out=rms)
+        else:
+            ops.sqrt(r, out=rms)
+        rms += group["eps"]                                                   # ρ = √(r − s²) + ε  or  √r + ε
+        step = ops.divide(g, rms, out=s)                                      # g / ρ
+        if mu > 0:
+            b = state["momentum_buffer"]
+            b *= mu
+            b += step                                                         # b ← μb + g/ρ
+            step = ops.add(step, ops.multiply(b, mu, out=rms), out=s) if group["nesterov"] else b
+        theta -= ops.multiply(step, group["lr"], out=s)                       # θ ← θ − γ·step

@@ -1,17 +1,8 @@
 """Stochastic gradient descent, with momentum, Nesterov momentum and weight decay (PyTorch's SGD)."""
 
-from .optimizer import Optimizer, regularize
+from .optimizer import Optimizer, gradient, nonnegative
 
-__all__ = ["SGD", "sgd"]
-
-
-def sgd(xp, theta, g, b=None, *, lr, mu, tau, weight_decay, nesterov, maximize):
-    """One SGD step; ``b`` is the momentum buffer (None before the first step or without momentum)."""
-    theta, g = regularize(theta, g, lr=lr, weight_decay=weight_decay, maximize=maximize)
-    if mu:
-        b = g if b is None else mu * b + (1 - tau) * g
-        g = g + mu * b if nesterov else b
-    return theta - lr * g, b
+__all__ = ["SGD"]
 
 
 class SGD(Optimizer):
@@ -41,7 +32,8 @@ class SGD(Optimizer):
         weight_decay: λ, an L2 penalty added to the gradient (default 0).
         nesterov: use Nesterov momentum (needs μ > 0 and τ = 0).
         maximize: ascend instead of descend.
-        foreach, fused: which code path runs the step (see :mod:`minigrad.optim.optimizer`).
+        foreach, fused: ``foreach=False`` runs the per-parameter reference path (see
+            :mod:`minigrad.optim.optimizer`); otherwise the fast path runs.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([1.0], requires_grad=True)
@@ -54,8 +46,6 @@ class SGD(Optimizer):
     0.512
     """
 
-    _scalar_state = ()
-
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
                  maximize=False, foreach=None, fused=None):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
@@ -63,20 +53,23 @@ class SGD(Optimizer):
                                       foreach=foreach, fused=fused))
 
     def _validate(self, group):
-        super()._validate(group)
+        nonnegative(group, "lr", "momentum", "weight_decay")
         if group["nesterov"] and (group["momentum"] <= 0 or group["dampening"] != 0):
             raise ValueError("Nesterov momentum requires a momentum > 0 and zero dampening "
                              f"(got momentum={group['momentum']}, dampening={group['dampening']})")
 
-    def _state_names(self, group):
-        return ("momentum_buffer",) if group["momentum"] else ()
-
     def _init_state(self, group, p):
-        return {}  # the buffer is the first gradient itself, made by the first step
+        return {"momentum_buffer": None} if group["momentum"] else {}  # b is the first gradient
 
-    def _hyper(self, group, scalars):
-        return dict(lr=group["lr"], mu=group["momentum"], tau=group["dampening"],
-                    weight_decay=group["weight_decay"], nesterov=group["nesterov"],
-                    maximize=group["maximize"])
-
-    update = staticmethod(sgd)
+    def _update(self, group, ops, theta, g, state, work):
+        lr, mu, tau = group["lr"], group["momentum"], group["dampening"]
+        g = gradient(ops, theta, g, work[0], weight_decay=group["weight_decay"], maximize=group["maximize"])
+        if mu:
+            b = state["momentum_buffer"]
+            if b is None:
+                b = state["momentum_buffer"] = ops.copy(g)                 # b ← g
+            else:
+                b *= mu
+                b += g if tau == 0 else ops.multiply(g, 1 - tau, out=work[1])  # b ← μb + (1 − τ)g
+            g = ops.add(g, ops.multiply(b, mu, out=work[1]), out=work[1]) if group["nesterov"] else b
+        theta -= ops.multiply(g, lr, out=work[1])                             # θ ← θ − γg
