@@ -274,6 +274,10 @@ class Tensor:
             out = self.clone()
         return out
 
+    def type_as(self, tensor):
+        """This tensor with ``tensor``'s dtype and device (PyTorch's tensor types name both)."""
+        return self.to(tensor)
+
     def cpu(self):
         return self.to("cpu")
 
@@ -852,13 +856,13 @@ class Tensor:
         return LogBase.apply(self, base=10)
 
     def floor(self):
-        return Round.apply(self, op="floor")
+        return Round.apply(self, mode="floor")
 
     def ceil(self):
-        return Round.apply(self, op="ceil")
+        return Round.apply(self, mode="ceil")
 
     def trunc(self):
-        return Round.apply(self, op="trunc")
+        return Round.apply(self, mode="trunc")
 
     fix = trunc
 
@@ -923,6 +927,56 @@ class Tensor:
 
     def lerp_(self, end, weight):
         return self.add_(weight * (end - self))
+
+    # in-place variants of the v2 elementwise ops and scans
+    def floor_(self):
+        return _inplace_op(self, "floor_", Round, mode="floor")
+
+    def ceil_(self):
+        return _inplace_op(self, "ceil_", Round, mode="ceil")
+
+    def trunc_(self):
+        return _inplace_op(self, "trunc_", Round, mode="trunc")
+
+    fix_ = trunc_
+
+    def round_(self, decimals=0):
+        if decimals:
+            _pointwise.floating_only("round_(decimals=)", self)
+        return _inplace_op(self, "round_", Round, mode="round", decimals=decimals)
+
+    def frac_(self):
+        _pointwise.floating_only("frac_", self)
+        return self.sub_(self.trunc())
+
+    def fmod_(self, other):
+        return _inplace_op(self, "fmod_", Fmod, other)
+
+    def atan2_(self, other):
+        return _inplace_op(self, "atan2_", Atan2, other)
+
+    arctan2_ = atan2_
+
+    def hypot_(self, other):
+        return _inplace_op(self, "hypot_", Hypot, other)
+
+    def log2_(self):
+        return _inplace_op(self, "log2_", LogBase, base=2)
+
+    def log10_(self):
+        return _inplace_op(self, "log10_", LogBase, base=10)
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        return _inplace_op(self, "nan_to_num_", NanToNum, nan=nan, posinf=posinf, neginf=neginf)
+
+    def square_(self):
+        return self.pow_(2)
+
+    def reciprocal_(self):
+        return _inplace_op(self, "reciprocal_", Pow, -1.0)
+
+    def cumprod_(self, dim):
+        return _inplace_op(self, "cumprod_", Cumprod, dim=_dim(dim, self.ndim))
 
     # reductions and scans
     def cumprod(self, dim):
@@ -1162,6 +1216,18 @@ def _python_scalar(array, dtype):
     if dtype.category == "int":
         return int(value)
     return value
+
+
+def _inplace_op(t, name, op, *other, **attrs):
+    """``t.name(*other)`` written into ``t``, under PyTorch's rule that the result's dtype must
+    cast to ``t``'s (a float result never goes into an integer tensor)."""
+    promoted = t
+    if other:
+        promoted, value = _promote(t, other[0])
+        other = (value.type(t.dtype) if isinstance(value, Tensor) and value.dtype is not t.dtype else value,)
+    if (op.floating_only or promoted.dtype.is_floating_point) and not t.dtype.is_floating_point:
+        raise RuntimeError(f"{name}: result type Float can't be cast to the desired output type {t.dtype}")
+    return _views.apply_inplace(t, op, *other, **attrs)
 
 
 def _inplace_arith(t, fn, array_operator, other):
