@@ -644,8 +644,8 @@ class Tensor:
     def log_softmax(self, dim):
         return LogSoftmax.apply(self, dim=_dim(dim, self.ndim))
 
-    def cumsum(self, dim):
-        return Cumsum.apply(self, dim=_dim(dim, self.ndim))
+    def cumsum(self, dim, *, dtype=None):
+        return Cumsum.apply(self if dtype is None else self.type(dtype), dim=_dim(dim, self.ndim))
 
     def all(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -979,8 +979,9 @@ class Tensor:
         return _inplace_op(self, "cumprod_", Cumprod, dim=_dim(dim, self.ndim))
 
     # reductions and scans
-    def cumprod(self, dim):
-        return Cumprod.apply(self if self.dtype.is_floating_point else self.long(), dim=_dim(dim, self.ndim))
+    def cumprod(self, dim, *, dtype=None):
+        x = self.type(dtype) if dtype is not None else self if self.dtype.is_floating_point else self.long()
+        return Cumprod.apply(x, dim=_dim(dim, self.ndim))
 
     def logcumsumexp(self, dim):
         return _pointwise.logcumsumexp(self, dim)

@@ -596,6 +596,13 @@ def test_in_place_elementwise_variants_write_through_views_and_keep_the_dtype():
         mg.ones(2, requires_grad=True).ceil_()
 
 
+def test_scans_take_a_dtype():
+    x = mg.tensor([1, 2, 3], dtype=mg.int32)
+    assert mg.cumprod(x, 0).dtype is mg.int64 and mg.cumsum(x, 0).dtype is mg.int64  # PyTorch's upcast
+    assert x.cumprod(0, dtype=mg.float64).tolist() == [1.0, 2.0, 6.0]
+    assert mg.cumsum(x, 0, dtype=mg.float32).dtype is mg.float32
+
+
 def test_type_as_takes_the_other_tensors_dtype():
     x = mg.tensor([1.5, 2.0], requires_grad=True)
     y = x.type_as(mg.zeros(1, dtype=mg.float64))
