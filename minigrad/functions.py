@@ -91,6 +91,10 @@ def erf(input):
     return input.erf()
 
 
+def erfinv(input):
+    return input.erfinv()
+
+
 def clamp(input, min=None, max=None):
     return input.clamp(min, max)
 

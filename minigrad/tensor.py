@@ -855,6 +855,9 @@ class Tensor:
     def log10(self):
         return LogBase.apply(self, base=10)
 
+    def erfinv(self):
+        return Erfinv.apply(self)
+
     def floor(self):
         return Round.apply(self, mode="floor")
 
@@ -959,6 +962,9 @@ class Tensor:
 
     def hypot_(self, other):
         return _inplace_op(self, "hypot_", Hypot, other)
+
+    def erfinv_(self):
+        return _inplace_op(self, "erfinv_", Erfinv)
 
     def log2_(self):
         return _inplace_op(self, "log2_", LogBase, base=2)
@@ -1326,7 +1332,7 @@ from .ops.movement import (  # noqa: E402
     chunk,
     split,
 )
-from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round  # noqa: E402
+from .ops.pointwise import Atan2, Cumprod, Erfinv, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round  # noqa: E402
 from .ops.reduce import (  # noqa: E402
     Amax,
     Amin,

@@ -596,6 +596,19 @@ def test_in_place_elementwise_variants_write_through_views_and_keep_the_dtype():
         mg.ones(2, requires_grad=True).ceil_()
 
 
+def test_erfinv_edges_and_the_fallback_without_scipy():
+    from minigrad.backend.numpy_backend import _erfinv_scalar
+    assert mg.erfinv(mg.tensor([1.0, -1.0, 2.0, 0.0])).tolist()[:2] == [math.inf, -math.inf]
+    assert math.isnan(mg.erfinv(mg.tensor([2.0])).item()) and mg.erfinv(mg.tensor([1, 0])).dtype is mg.float32
+    # torch 2.13's values; the fallback (Newton's method on erf, or on erfc near ±1) matches to round-off
+    for y, x in [(-0.999, -2.3267537655135246), (0.2, 0.1791434546212917), (1 - 1e-12, 5.042031898572696)]:
+        assert _erfinv_scalar(y) == pytest.approx(x, rel=1e-14)
+        assert mg.erfinv(mg.tensor([y], dtype=mg.float64)).item() == pytest.approx(x, rel=1e-14)
+    assert _erfinv_scalar(1e-300) == pytest.approx(math.sqrt(math.pi) / 2 * 1e-300, rel=1e-15)
+    assert (_erfinv_scalar(1.0), _erfinv_scalar(-1.0)) == (math.inf, -math.inf)
+    assert math.isnan(_erfinv_scalar(1.5))
+
+
 def test_scans_take_a_dtype():
     x = mg.tensor([1, 2, 3], dtype=mg.int32)
     assert mg.cumprod(x, 0).dtype is mg.int64 and mg.cumsum(x, 0).dtype is mg.int64  # PyTorch's upcast

@@ -14,6 +14,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.backend.numpy_backend import _erfinv_scalar
 from minigrad.ops.elementwise import SigmoidGrad, TanhGrad
 from minigrad.ops.linalg import MatMul
 from minigrad.ops.reduce import LogSoftmaxGrad
@@ -201,6 +202,10 @@ def _np_scatter(a, dim, index, src, reduce=None, include_self=True):
     return out
 
 
+# Newton's method element by element (minigrad's fallback without SciPy; checked against torch's
+# values in test_api_v2), independent of SciPy's erfinv that the NumPy backend calls
+_np_erfinv = np.vectorize(_erfinv_scalar, otypes=[float])
+
 SCATTER_INDEX = [[0, 2, 1, 2], [1, 0, 0, 2]]  # into a (3, 4) tensor along dim 0; repeats in column 2
 EMPTY = [((0, 3),)]
 MASK = [True, False, True, False]
@@ -252,6 +257,8 @@ V2_OPS = [
        UNARY_SHAPES[:1], domain=(-3.0, 3.0)),
     Op("frac_inplace", lambda a: (a * 1).frac_(), lambda a: a - np.trunc(a), UNARY_SHAPES,
        domain=(-3.0, 3.0)),
+    Op("erfinv", mg.erfinv, _np_erfinv, UNARY_SHAPES + EMPTY, domain=(-0.9, 0.9)),
+    Op("erfinv_inplace", lambda a: (a * 1).erfinv_(), _np_erfinv, UNARY_SHAPES[:1], domain=(-0.9, 0.9)),
     Op("log2_inplace", lambda a: (a * 1).log2_(), np.log2, UNARY_SHAPES, domain=(0.5, 3.0)),
     Op("log10_inplace", lambda a: (a * 1).log10_(), np.log10, UNARY_SHAPES[:1], domain=(0.5, 3.0)),
     Op("fmod_inplace", lambda a, b: (a * 1).fmod_(b), np.fmod, BINARY_SHAPES[:2], domain=(0.3, 2.0)),

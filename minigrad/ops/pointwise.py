@@ -1,5 +1,5 @@
-"""More elementwise math: logarithms in base 2 and 10, rounding, two-argument functions,
-NaN replacement, and the cumulative product and log-sum-exp.
+"""More elementwise math: logarithms in base 2 and 10, rounding, the inverse error function,
+two-argument functions, NaN replacement, and the cumulative product and log-sum-exp.
 
 Rounding functions are piecewise constant: their gradient is zero (as PyTorch's).
 """
@@ -46,6 +46,23 @@ class Round(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad * 0
+
+
+class Erfinv(Op):
+    """y = erf⁻¹(x) on [-1, 1] (±inf at ±1, NaN outside);  dy/dx = √π/2 · exp(y²)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.backend.erfinv(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (math.sqrt(math.pi) / 2) * (y * y).exp()
 
 
 class Fmod(Op):
