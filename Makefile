@@ -5,7 +5,7 @@
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test graphviz openmpi docs bench gpu-check
+.PHONY: demo test graphviz chromium openmpi docs bench gpu-check
 
 # openmpi first: pip may build mpi4py against it (the binary wheel finds it at run time)
 $(VENV)/.installed: setup.cfg pyproject.toml | openmpi
@@ -20,6 +20,13 @@ graphviz:
 	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq graphviz >/dev/null; \
 	  else echo "note: graphviz's 'dot' is missing (apt-get install graphviz / brew install graphviz)"; fi; }
 
+# Chromium (headless) loads the graph explorer page in the tests; Debian's, installed when we are root.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || command -v chromium-browser >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "note: chromium is missing (apt-get install chromium); the explorer's browser test will skip"; fi; }
+
 # Open MPI (mpirun) runs the data-parallel tests and examples; Debian's, installed when we are root.
 openmpi:
 	@command -v mpirun >/dev/null 2>&1 || { \
@@ -30,7 +37,7 @@ openmpi:
 demo: $(VENV)/.installed graphviz
 	$(PY) examples/train_digits.py
 
-test: $(VENV)/.installed graphviz openmpi
+test: $(VENV)/.installed graphviz chromium openmpi
 	$(PY) -m pytest -q
 
 docs: $(VENV)/.installed

@@ -1,6 +1,7 @@
 """Regenerate the pictures the docs show, from the examples (run from the repository root).
 
-    python docs/make_images.py            # about a minute
+    python docs/make_images.py            # about two minutes
+    python docs/make_images.py ewa.py     # only the pictures of the examples named
 
 Writes docs/images/examples/* (the lesson examples' plots and graphs) and
 docs/images/optimizers/*.png (one trajectory per optimizer on the same ravine). The pictures of
@@ -20,7 +21,19 @@ IMAGES = ROOT / "docs" / "images"
 RUNS = [  # script, arguments, {file written: name in docs/images/examples}
     ("backprop_by_hand.py", [], {"graph.svg": "backprop_graph.svg", "steps.html": "backprop_steps.html"}),
     ("gradient_descent_lr.py", [], {"gradient_descent_lr.png": "gradient_descent_lr.png"}),
+    ("momentum.py", [], {"momentum.png": "momentum.png"}),
+    ("ewa.py", [], {"ewa.png": "ewa.png"}),
     ("minibatch.py", [], {"minibatch.png": "minibatch.png"}),
+    ("sgd_noise.py", [], {"sgd_noise.png": "sgd_noise.png"}),
+    ("local_minima.py", [], {"local_minima.png": "local_minima.png"}),
+    ("permutation_symmetry.py", [], {"permutation_symmetry.png": "permutation_symmetry.png"}),
+    ("skip_connections.py", [], {"skip_connections.png": "skip_connections.png"}),
+    ("adaptive_rates.py", [], {"adaptive_rates.png": "adaptive_rates.png"}),
+    ("adam_bias_correction.py", [], {"adam_bias_correction.png": "adam_bias_correction.png"}),
+    ("hyperparameter_search.py", [], {"hyperparameter_search.png": "hyperparameter_search.png"}),
+    ("early_stopping.py", [], {"early_stopping.png": "early_stopping.png"}),
+    ("mse_vs_mae.py", [], {"mse_vs_mae.png": "mse_vs_mae.png"}),
+    ("clipping_cliff.py", [], {"clipping_cliff.png": "clipping_cliff.png"}),
     ("compare_optimizers.py", [], {"compare_optimizers.png": "compare_optimizers.png"}),
     ("weight_init.py", [], {"weight_init_relu.png": "weight_init_relu.png"}),
     ("weight_init.py", ["--activation", "tanh"], {"weight_init_tanh.png": "weight_init_tanh.png"}),
@@ -56,11 +69,14 @@ def optimizers():
     }
 
 
-def run_examples():
+def run_examples(only=None):
+    """Run each example of RUNS (those whose script is in ``only``, when given)."""
     out = IMAGES / "examples"
     out.mkdir(parents=True, exist_ok=True)
     env = dict(os.environ, PYTHONPATH=str(ROOT), OPENBLAS_NUM_THREADS="1", MPLBACKEND="Agg")
     for script, args, files in RUNS:
+        if only and script not in only:
+            continue
         tmp = ROOT / "runs" / "docs-images" / script.replace(".py", "")
         subprocess.run([sys.executable, str(ROOT / "examples" / script), "--out", str(tmp), *args],
                        check=True, env=env, cwd=ROOT, stdout=subprocess.DEVNULL)
@@ -86,5 +102,7 @@ def draw_optimizers():
 
 
 if __name__ == "__main__":
-    run_examples()
-    draw_optimizers()
+    scripts = sys.argv[1:]  # e.g. `python docs/make_images.py ewa.py momentum.py`: only those
+    run_examples(scripts)
+    if not scripts:
+        draw_optimizers()

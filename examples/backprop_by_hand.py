@@ -1,27 +1,32 @@
 """Backpropagation by hand and by minigrad: the classic 2-2-2 sigmoid network, step by step.
 
-The worked example of the course (LECTURES.md): inputs x1 = 0.05, x2 = 0.10, hidden bias
+The classic worked example: inputs x1 = 0.05, x2 = 0.10, hidden bias
 b1 = 0.35, output bias b2 = 0.60 (biases not trained), targets T1 = 0.01, T2 = 0.99, weights
 w1..w4 (input -> hidden) = 0.15, 0.20, 0.25, 0.30, w5..w8 (hidden -> output) = 0.40, 0.45, 0.50,
 0.55, error E = sum 1/2 (T - y)^2, learning rate 0.5.
 
-Every weight is its own scalar tensor, so the recorded graph is the diagram on the slide. The
+Every weight is its own scalar tensor, so the recorded graph is the network's usual diagram. The
 script prints the forward values, then for each weight the chain-rule expression evaluated by hand
 (plain Python floats) beside the gradient minigrad's backward() found, then the updated weight,
 and draws the graph with every gradient written on it.
 
     python examples/backprop_by_hand.py            # writes runs/backprop_by_hand/graph.svg
 
-Errata: one slide deck states the learning rate as 0.15 and w8 as 0.56, and prints
-dE/dw5 = 0.082187, while its results follow lr = 0.5, w8 = 0.55 and dE/dw5 = 0.082167041;
-this script uses the values its results follow.
+Printed copies of this example disagree with themselves: some state the learning rate as 0.15 and
+w8 as 0.56 and print dE/dw5 = 0.082187, while the results they print follow lr = 0.5, w8 = 0.55 and
+dE/dw5 = 0.082167041; this script uses the values the results follow (docs/errata.md lists the
+other misprints).
 """
 
 import argparse
 import math
 import os
 
-import minigrad as mg
+# Small arrays: one BLAS thread avoids thread start-up costs and competing for a few cores. Set
+# before NumPy loads; a value exported by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import minigrad as mg  # noqa: E402
 
 X = (0.05, 0.10)
 B1, B2 = 0.35, 0.60
@@ -31,7 +36,7 @@ LR = 0.5
 
 
 def forward(w, x1, x2):
-    """The network written out, one scalar op at a time, as on the slide."""
+    """The network written out, one scalar op at a time, as its diagram draws it."""
     net_h1 = w["w1"] * x1 + w["w2"] * x2 + B1
     net_h2 = w["w3"] * x1 + w["w4"] * x2 + B1
     out_h1, out_h2 = net_h1.sigmoid(), net_h2.sigmoid()
@@ -102,8 +107,8 @@ def main(argv=None):
             t -= LR * t.grad
     new_error = forward(w, *X)["E"].item()
     print(f"\nE after one step: {new_error:.9f} (was {values['E'].item():.9f})")
-    print("Errata: one slide deck states lr = 0.15 and w8 = 0.56 and prints dE/dw5 = 0.082187;\n"
-          "its results follow lr = 0.5, w8 = 0.55 and dE/dw5 = 0.082167041, used here.")
+    print("Errata: some printed copies of this example state lr = 0.15 and w8 = 0.56 and print\n"
+          "dE/dw5 = 0.082187; their results follow lr = 0.5, w8 = 0.55 and dE/dw5 = 0.082167041, used here.")
 
     if not args.no_graph:
         draw(args.out)
@@ -117,7 +122,13 @@ def draw(out):
         print(f"\n(graph not drawn: {err}; pip install 'minigrad[viz]')")
         return None
     w = {k: mg.tensor(v, dtype=mg.float64, requires_grad=True) for k, v in W0.items()}
-    error = forward(w, *X)["E"]
+    x = {k: mg.tensor(v, dtype=mg.float64) for k, v in zip(("x1", "x2"), X)}
+    values = forward(w, *x.values())
+    for name, t in {**x, **values}.items():
+        t.name = name  # the picture names every tensor the program holds
+        if t.requires_grad:
+            t.retain_grad()  # and shows its gradient after backward()
+    error = values["E"]
     steps_path = os.path.join(out, "steps.html")
     try:
         os.makedirs(out, exist_ok=True)

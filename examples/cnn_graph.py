@@ -15,14 +15,18 @@ then trains it for a few epochs on the digits and draws
   cnn_loss_landscape.png   1-D and 2-D slices of the loss around the trained weights along
                            random filter-normalised directions (Li et al., 2017)
 
-Run:  python examples/cnn_graph.py [--out docs/images] [--epochs 3]
+Run:  python examples/cnn_graph.py [--out runs/cnn_graph] [--epochs 3]
 """
 
 import argparse
 import os
 
-import minigrad as mg
-import minigrad.nn as nn
+# Small arrays: one BLAS thread avoids thread start-up costs and competing for a few cores. Set
+# before NumPy loads; a value exported by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn as nn  # noqa: E402
 
 
 class Block(nn.Module):
@@ -51,7 +55,7 @@ class SmallCNN(nn.Module):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--out", default=os.path.join("docs", "images"))
+    parser.add_argument("--out", default=os.path.join("runs", "cnn_graph"))
     parser.add_argument("--epochs", type=int, default=3, help="training epochs before the plots (0: skip)")
     args = parser.parse_args()
     mg.manual_seed(0)

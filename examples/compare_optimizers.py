@@ -13,10 +13,15 @@ import argparse
 import os
 import time
 
-import minigrad as mg
-import minigrad.nn as nn
-import minigrad.optim as optim
-from minigrad.data import DataLoader, datasets, random_split
+# Small arrays: one BLAS thread avoids thread start-up costs and competing for a few cores. Set
+# before NumPy loads; a value exported by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn as nn  # noqa: E402
+import minigrad.optim as optim  # noqa: E402
+from minigrad.data import DataLoader, datasets, random_split  # noqa: E402
+from minigrad.viz.race import color_of  # noqa: E402
 
 OPTIMIZERS = {
     "sgd": ("SGD (lr 0.1)", lambda p: optim.SGD(p, lr=0.1)),
@@ -78,10 +83,12 @@ def plot(results, out):
     import matplotlib.pyplot as plt
 
     fig, (left, right) = plt.subplots(1, 2, figsize=(12, 4.6))
-    cmap = plt.get_cmap("tab20")
-    for i, (key, r) in enumerate(results.items()):
+    for key, r in results.items():
         epochs = range(1, len(r["loss"]) + 1)
-        style = dict(color=cmap(i % 20), marker="o", ms=3, lw=1.3, label=OPTIMIZERS[key][0])
+        # each optimizer's colour is the one it has in the races; the exponentially weighted form
+        # of momentum shares classic momentum's colour, dashed
+        style = dict(color=color_of(key) or color_of("momentum"), ls="-" if color_of(key) else "--",
+                     marker="o", ms=3, lw=1.3, label=OPTIMIZERS[key][0])
         left.plot(epochs, r["loss"], **style)
         right.plot(epochs, r["accuracy"], **style)
     left.set(yscale="log", title="training loss per epoch", xlabel="epoch", ylabel="cross-entropy")

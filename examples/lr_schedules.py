@@ -16,11 +16,15 @@
 import argparse
 import os
 
-import minigrad as mg
-import minigrad.nn as nn
-import minigrad.optim as optim
-from minigrad.data import DataLoader, datasets
-from minigrad.optim import lr_scheduler as S
+# Small arrays: one BLAS thread avoids thread start-up costs and competing for a few cores. Set
+# before NumPy loads; a value exported by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn as nn  # noqa: E402
+import minigrad.optim as optim  # noqa: E402
+from minigrad.data import DataLoader, datasets  # noqa: E402
+from minigrad.optim import lr_scheduler as S  # noqa: E402
 
 
 def _optimizer(lr=0.1):

@@ -18,12 +18,16 @@ import argparse
 import os
 import time
 
-import numpy as np
+# Small arrays: one BLAS thread avoids thread start-up costs and competing for a few cores. Set
+# before NumPy loads; a value exported by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import minigrad as mg
-import minigrad.nn as nn
-import minigrad.optim as optim
-from minigrad.data import DataLoader, TensorDataset
+import numpy as np  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+import minigrad.nn as nn  # noqa: E402
+import minigrad.optim as optim  # noqa: E402
+from minigrad.data import DataLoader, TensorDataset  # noqa: E402
 
 
 def make_data(n, features, seed):

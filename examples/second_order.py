@@ -25,10 +25,14 @@ Three demonstrations:
 import argparse
 import os
 
-import numpy as np
+# Small arrays: one BLAS thread avoids thread start-up costs and competing for a few cores. Set
+# before NumPy loads; a value exported by the user wins.
+os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
 
-import minigrad as mg
-from minigrad.autograd.functional import hessian, hvp
+import numpy as np  # noqa: E402
+
+import minigrad as mg  # noqa: E402
+from minigrad.autograd.functional import hessian, hvp  # noqa: E402
 
 # --- 1. Newton in one dimension ------------------------------------------------------------
 

@@ -18,6 +18,7 @@ Without graphviz's ``dot`` it still trains and says how to get the picture.
 import argparse
 import json
 import os
+import shutil
 import sys
 import time
 
@@ -86,7 +87,7 @@ def train_epoch(model, loader, loss_fn, optimizer, scheduler, bar=None):
         count += len(y)
         if bar is not None:
             bar.update(1)
-            bar.set_postfix(loss=f"{total_loss / count:.4f}", acc=f"{correct / count:.3f}", refresh=False)
+            bar.set_postfix_str(f"loss {total_loss / count:.4f} acc {correct / count:.3f}", refresh=False)
     return total_loss / count, correct / count
 
 
@@ -159,14 +160,18 @@ def main(argv=None):
     history = {"train loss": [], "test loss": [], "train accuracy": [], "test accuracy": []}
     progress = not args.no_progress and tqdm is not None
     for epoch in range(1, args.epochs + 1):
-        bar = tqdm(total=len(train_loader), desc=f"epoch {epoch:2d}/{args.epochs}", ncols=100,
-                   file=sys.stdout) if progress else None
+        # the bar fits the terminal and follows it when resized; without a terminal (a pipe, a
+        # log file) it takes $COLUMNS, else 80 columns, so a line never wraps
+        bar = tqdm(total=len(train_loader), desc=f"epoch {epoch:2d}/{args.epochs}", file=sys.stdout,
+                   ncols=shutil.get_terminal_size((80, 24)).columns, dynamic_ncols=sys.stdout.isatty(),
+                   bar_format="{l_bar}{bar}| {n_fmt}/{total_fmt} [{elapsed}<{remaining}{postfix}]") \
+            if progress else None
         train_loss, train_acc = train_epoch(model, train_loader, loss_fn, optimizer, scheduler, bar)
         test_loss, test_acc = evaluate(model, test_loader, loss_fn)
         for key, value in zip(history, (train_loss, test_loss, train_acc, test_acc)):
             history[key].append(value)
         if bar is not None:  # the finished bar keeps the epoch's numbers, test accuracy included
-            bar.set_postfix(loss=f"{train_loss:.4f}", acc=f"{train_acc:.3f}", test_acc=f"{test_acc:.3f}")
+            bar.set_postfix_str(f"loss {train_loss:.4f} acc {train_acc:.3f} test {test_acc:.3f}")
             bar.close()
         else:
             print(f"epoch {epoch:2d}: train loss {train_loss:.4f} acc {train_acc:.4f} | "

@@ -2,6 +2,7 @@
 brought to a common dtype by PyTorch's promotion rules."""
 
 import numbers
+import operator
 
 import numpy as np
 
@@ -10,8 +11,12 @@ from .tensor import Tensor
 
 
 def _dim(dim, ndim):
+    """``dim`` as a non-negative axis of an ``ndim``-d tensor (a 0-d tensor accepts 0 and -1)."""
+    if type(dim) is not int and not isinstance(dim, numbers.Integral):
+        raise TypeError(f"dim must be an int, got {type(dim).__name__} {dim!r}")
     if not -max(ndim, 1) <= dim < max(ndim, 1):
-        raise IndexError(f"dimension {dim} out of range for a tensor of {ndim} dimensions")
+        raise IndexError(f"dimension out of range (expected to be in range of [{-max(ndim, 1)}, "
+                         f"{max(ndim, 1) - 1}], but got {dim})")
     return dim % max(ndim, 1) if ndim else 0
 
 
@@ -20,35 +25,57 @@ def _dims(dim, ndim):
     if dim is None:
         return tuple(range(ndim))
     if isinstance(dim, numbers.Integral):
-        return (_dim(dim, ndim),) if ndim else ()
-    if not ndim:
-        return ()
+        d = _dim(dim, ndim)
+        return (d,) if ndim else ()
+    if not isinstance(dim, (tuple, list)):
+        raise TypeError(f"dim must be an int or a tuple of ints, got {type(dim).__name__} {dim!r}")
     dims = [_dim(d, ndim) for d in dim]
     if len(set(dims)) != len(dims):
-        raise RuntimeError(f"dim {dims} contains a repeated dimension")
-    return tuple(sorted(dims))
+        raise RuntimeError(f"dim {list(dim)} contains a repeated dimension")
+    return tuple(sorted(dims)) if ndim else ()
 
 
-def _shape_arg(args):
+def _shape_arg(args, op):
+    """The ints of a size given as ``f(2, 3)`` or ``f((2, 3))``; a TypeError naming ``op`` for
+    anything else (``reshape(2.5, 2)`` must not quietly become ``reshape(2, 2)``)."""
     if len(args) == 1 and isinstance(args[0], (tuple, list)):
-        return tuple(args[0])
-    return tuple(int(a) for a in args)
+        args = args[0]
+    size = []
+    for a in args:
+        try:
+            size.append(operator.index(a))
+        except TypeError:
+            raise TypeError(f"{op}(): size must be a tuple of ints, got {type(a).__name__} {a!r} "
+                            f"in {tuple(args)!r}") from None
+    return tuple(size)
 
 
-def _infer_shape(shape, numel):
+def _new_size(args, op):
+    """The size of a tensor being created: ints (as ``_shape_arg``), none negative."""
+    size = _shape_arg(args, op)
+    for d in size:
+        if d < 0:
+            raise RuntimeError(f"{op}(): Trying to create tensor with negative dimension {d}: {list(size)}")
+    return size
+
+
+def _infer_shape(shape, numel, op="reshape"):
+    for s in shape:
+        if s < -1:
+            raise RuntimeError(f"{op}: invalid shape dimension {s} in {list(shape)}")
     if -1 not in shape:
         known = 1
         for s in shape:
             known *= s
         if known != numel:
-            raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {numel}")
+            raise RuntimeError(f"{op}: shape {list(shape)} is invalid for input of size {numel}")
         return shape
     known = 1
     for s in shape:
         if s != -1:
             known *= s
     if shape.count(-1) > 1 or known == 0 or numel % known:
-        raise RuntimeError(f"reshape: shape {list(shape)} is invalid for input of size {numel}")
+        raise RuntimeError(f"{op}: shape {list(shape)} is invalid for input of size {numel}")
     return tuple(numel // known if s == -1 else s for s in shape)
 
 
@@ -100,7 +127,13 @@ def _key(key, like):
     """Turn Tensor, list and NumPy parts of an index key into arrays of ``like``'s device."""
     parts = key if isinstance(key, tuple) else (key,)
     out = []
+    at = 0  # the dimension of ``like`` that the part indexes (until an Ellipsis)
     for k in parts:
+        if k is Ellipsis and Ellipsis in out:
+            continue  # PyTorch reads a second ``...`` as covering no dimensions
+        if isinstance(k, slice) and k.step is not None and k.step < 0:
+            raise ValueError(f"index: slice step must be greater than zero, got {k.step} "
+                             "(flip reverses a tensor)")
         if isinstance(k, Tensor):
             if k.device != like.device:
                 raise RuntimeError(f"indexing a {like.device} tensor with a {k.device} index tensor")
@@ -108,8 +141,18 @@ def _key(key, like):
         elif isinstance(k, (list, np.ndarray)):
             host = np.asarray(k)
             k = like.device.backend.asarray(host, None, like.device.index)
+        mask = getattr(k, "dtype", None) == like.device.xp.bool
+        if mask and Ellipsis not in out:
+            _check_mask(k.shape, like.shape, at)
+        at += 0 if k is None else k.ndim if mask else 1
         out.append(k)
     return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _check_mask(mask, shape, at):
+    if tuple(shape[at:at + len(mask)]) != tuple(mask):
+        raise IndexError(f"index: the shape of the mask {list(mask)} at index {at} does not match the "
+                         f"shape of the indexed tensor {list(shape)} at index {at}")
 
 
 def _broadcast_shape(a, b):

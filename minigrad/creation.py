@@ -1,12 +1,14 @@
 """Tensor factories: ``tensor``, ``zeros``, ``arange``, ... each with ``dtype``, ``device``,
 ``requires_grad``; ``from_numpy`` and ``from_dlpack`` share memory instead of copying."""
 
+import math
 import numbers
 
 import numpy as np
 
 from . import backend as _backend
 from . import dtypes as _dtypes
+from ._coerce import _new_size
 from .tensor import Tensor
 
 
@@ -27,7 +29,44 @@ def _host_default(host):
         return host.astype(np.int64, copy=False)
     if host.dtype.kind == "b":
         return host
-    raise TypeError(f"tensor: cannot build a tensor from data of type {host.dtype}")
+    raise TypeError(f"tensor(): cannot build a tensor from data of type {host.dtype}")
+
+
+def _host_array(data):
+    """``data`` (numbers, nested lists) as a NumPy array, or an error naming what cannot be one."""
+    if isinstance(data, (list, tuple)):
+        for item in data:
+            if isinstance(item, Tensor) and item.numel() != 1:
+                raise ValueError("tensor(): only one-element tensors can be elements of the data; got "
+                                 f"one of shape {tuple(item.shape)} (mg.stack joins tensors)")
+    try:
+        host = np.array(data)
+    except ValueError as err:  # ragged nesting
+        raise ValueError(f"tensor(): expected a sequence of equal-length sequences ({err})") from None
+    except OverflowError:
+        host = np.array(data, dtype=object)
+    if host.dtype.kind in "OUS":
+        for leaf in host.ravel():
+            if isinstance(leaf, str):
+                raise TypeError(f"tensor(): invalid data type 'str' ('{leaf}' in the data)")
+            if not isinstance(leaf, numbers.Number):
+                raise TypeError(f"tensor(): could not infer dtype of {type(leaf).__name__} "
+                                f"({leaf!r} in the data)")
+    # NumPy keeps ints beyond int64 as uint64, float64 (mixed with smaller ones) or objects
+    huge = host.dtype.kind in "uO" or (host.dtype.kind == "f" and host.size and np.abs(host).max() >= 2 ** 63)
+    if huge and _huge_int(data) is not None:
+        raise OverflowError(f"tensor(): value {_huge_int(data)} overflows int64 "
+                            "(the range is -2**63 to 2**63 - 1)")
+    return host
+
+
+def _huge_int(data):
+    """The first Python int in nested ``data`` outside int64's range (None if there is none)."""
+    if isinstance(data, (list, tuple)):
+        return next((v for v in map(_huge_int, data) if v is not None), None)
+    if isinstance(data, numbers.Integral) and not -2 ** 63 <= data < 2 ** 63:
+        return data
+    return None
 
 
 def tensor(data, dtype=None, device=None, requires_grad=False):
@@ -35,6 +74,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
     Python floats become the default dtype (float32), ints int64; arrays keep their dtype.
     """
+    if isinstance(dtype, str):  # PyTorch takes dtypes only: "float32" here is usually a slip
+        raise TypeError(f"tensor(): argument 'dtype' must be a dtype such as mg.float32, not str {dtype!r}")
     if isinstance(data, Tensor):
         out = data.detach().clone()
         dev = out.device if device is None else _backend.device(device)
@@ -50,9 +91,9 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
             array = dev.xp.asarray(data, copy=True)
         else:
             dev = _device(device)
-            host = np.array(data)
+            host = _host_array(data)
             if not isinstance(data, np.ndarray):  # an explicit dtype converts once, not via float32
-                host = _host_default(host) if dtype is None else host.astype(_dtypes.as_dtype(dtype).name)
+                host = _host_default(host) if dtype is None else _converted(host, _dtypes.as_dtype(dtype))
             array = dev.backend.from_numpy(host, dev.index) if dev.type != "cpu" else host
     if dtype is not None:
         native = dev.backend.native(_dtypes.as_dtype(dtype))
@@ -86,36 +127,42 @@ def from_dlpack(obj):
     return Tensor._wrap(dev.xp.from_dlpack(obj), dev)
 
 
-def _shape(size):
-    if len(size) == 1 and isinstance(size[0], (tuple, list)):
-        size = tuple(size[0])
-    shape = tuple(int(s) for s in size)
-    if any(s < 0 for s in shape):
-        raise RuntimeError(f"Trying to create tensor with negative dimension {min(shape)}: {list(shape)}")
-    return shape
+def _converted(host, dtype):
+    """``host`` in ``dtype``; NaN or infinity cannot become an integer (NumPy would make it -2**63)."""
+    if dtype.category in ("int", "bool") and host.dtype.kind == "f" and not np.isfinite(host).all():
+        raise RuntimeError(f"tensor(): value cannot be converted to type {dtype.name} without overflow "
+                           "(NaN or infinity in the data)")
+    return host.astype(dtype.name)
 
 
 def full(size, fill_value, *, dtype=None, device=None, requires_grad=False):
     """A tensor of ``size`` filled with ``fill_value`` (dtype inferred from it, as PyTorch)."""
+    return _full(_new_size((size,), "full"), fill_value, dtype, device, requires_grad)
+
+
+def _full(size, fill_value, dtype, device, requires_grad):
+    if not isinstance(fill_value, numbers.Number):
+        raise TypeError(f"full(): fill_value must be a number, not {type(fill_value).__name__} "
+                        f"{fill_value!r}")
     dev = _device(device)
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64 \
             if isinstance(fill_value, int) else _dtypes.get_default_dtype()
     native = dev.backend.native(_dtypes.as_dtype(dtype))
-    return _finish(dev.backend.full(_shape((size,)), fill_value, native, dev.index), dev, requires_grad)
+    return _finish(dev.backend.full(size, fill_value, native, dev.index), dev, requires_grad)
 
 
 def zeros(*size, dtype=None, device=None, requires_grad=False):
-    return full(_shape(size), 0.0, dtype=dtype or _dtypes.get_default_dtype(), device=device,
-                requires_grad=requires_grad)
+    return _full(_new_size(size, "zeros"), 0.0, dtype or _dtypes.get_default_dtype(), device, requires_grad)
 
 
 def ones(*size, dtype=None, device=None, requires_grad=False):
-    return full(_shape(size), 1.0, dtype=dtype or _dtypes.get_default_dtype(), device=device,
-                requires_grad=requires_grad)
+    return _full(_new_size(size, "ones"), 1.0, dtype or _dtypes.get_default_dtype(), device, requires_grad)
 
 
-empty = zeros
+def empty(*size, dtype=None, device=None, requires_grad=False):
+    """Zeros (PyTorch leaves the memory uninitialised; zeros are a valid choice of garbage)."""
+    return _full(_new_size(size, "empty"), 0.0, dtype or _dtypes.get_default_dtype(), device, requires_grad)
 
 
 def _like(t, value, dtype, device, requires_grad):
@@ -142,7 +189,8 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     """The identity matrix (n x m)."""
     dev = _device(device)
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
-    host = np.eye(n, n if m is None else m, dtype=dtype.name)
+    n, m = _new_size((n, n if m is None else m), "eye")
+    host = np.eye(n, m, dtype=dtype.name)
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
 
 
@@ -150,6 +198,13 @@ def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=Fa
     """Values from ``start`` up to (not including) ``end``; integer unless an argument is a float."""
     if end is None:
         start, end = 0, start
+    for name, v in (("start", start), ("end", end), ("step", step)):
+        if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v):
+            raise TypeError(f"arange(): {name} must be a finite number, got {v!r}")
+    if step == 0 or (end - start) * step < 0:
+        raise RuntimeError(f"arange(): step must be nonzero and point from start to end "
+                           f"(upper bound and lower bound inconsistent with step sign); got {start} to "
+                           f"{end} in steps of {step}")
     if dtype is None:
         integral = all(isinstance(v, numbers.Integral) for v in (start, end, step))
         dtype = _dtypes.int64 if integral else _dtypes.get_default_dtype()
@@ -162,7 +217,11 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     """``steps`` evenly spaced values from ``start`` to ``end`` inclusive."""
     dev = _device(device)
     dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
-    host = np.linspace(start, end, int(steps)).astype(dtype.name)
+    if not isinstance(steps, numbers.Integral):
+        raise TypeError(f"linspace(): steps must be an int, got {type(steps).__name__} {steps!r}")
+    if steps < 0:
+        raise RuntimeError(f"linspace(): the number of steps must be non-negative, got {steps}")
+    host = np.linspace(start, end, steps).astype(dtype.name)
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
 
 
@@ -206,8 +265,8 @@ def new_tensor(like, data, dtype=None, device=None, requires_grad=False):
 
 def new_full(like, size, fill_value, dtype=None, device=None, requires_grad=False):
     """``like.new_full(size, value)``: ``full`` with ``like``'s dtype and device by default."""
-    return full(_shape((size,)), fill_value, dtype=dtype or like.dtype, device=device or like.device,
-                requires_grad=requires_grad)
+    return full(_new_size((size,), "new_full"), fill_value, dtype=dtype or like.dtype,
+                device=device or like.device, requires_grad=requires_grad)
 
 
 def meshgrid(*tensors, indexing="ij"):

@@ -4,6 +4,8 @@ A ``Generator`` holds one seed and derives a stream per backend from it: a NumPy
 for the host (also used by backends that draw on the host) and a CuPy one per GPU.
 """
 
+import operator
+
 import numpy as np
 
 from . import backend as _backend
@@ -24,7 +26,15 @@ class Generator:
         self.manual_seed(int(np.random.SeedSequence().entropy % (2 ** 63)))
 
     def manual_seed(self, seed):
-        self._seed = int(seed)
+        """Seeds from -2**63 to 2**64 - 1, as PyTorch; a negative one stands for seed + 2**64."""
+        try:
+            seed = operator.index(seed) if not isinstance(seed, str) else int(seed)
+        except (TypeError, ValueError):
+            raise ValueError(f"manual_seed: the seed must be an int, got {type(seed).__name__} "
+                             f"{seed!r}") from None
+        if not -2 ** 63 <= seed < 2 ** 64:
+            raise ValueError(f"manual_seed: the seed must be in [-2**63, 2**64), got {seed}")
+        self._seed = seed % 2 ** 64
         self._numpy = np.random.default_rng(self._seed)
         self._cupy = {}
         self._gpu_seeds = {}  # GPU index (None: every GPU) -> seed from mg.cuda.manual_seed(_all)
@@ -86,15 +96,22 @@ def initial_seed():
 
 
 def _random(kind, shape, generator, dtype, device, requires_grad, **kw):
+    from ._coerce import _new_size  # _coerce imports tensor, which imports this module
     dev = _backend.default_device() if device is None else _backend.device(device)
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.as_dtype(dtype)
-    shape = tuple(int(s) for s in shape)
+    op = _FACTORY.get(kind, kind)
+    shape = _new_size((shape,), op)
+    if kind in ("uniform", "normal") and not dtype.is_floating_point:
+        raise TypeError(f"{op}(): draws floating point numbers, not {dtype.name}; use randint for integers")
     array = dev.backend.random(generator or default_generator, kind, shape, dtype, dev.index, **kw)
     return Tensor._wrap(array, dev).requires_grad_(requires_grad)
 
 
+_FACTORY = {"uniform": "rand", "normal": "randn", "integers": "randint", "permutation": "randperm"}
+
+
 def _shape(size):
-    return tuple(size[0]) if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
+    return size[0] if len(size) == 1 and isinstance(size[0], (tuple, list)) else size
 
 
 def rand(*size, generator=None, dtype=None, device=None, requires_grad=False):
@@ -200,6 +217,15 @@ def multinomial(input, num_samples, replacement=False, *, generator=None):
 def bernoulli_mask(shape, p, like, generator=None):
     """A bool tensor on ``like``'s device, True with probability ``p`` (dropout's keep-mask)."""
     return _random("bernoulli", shape, generator, _dtypes.bool_, like.device, False, p=p)
+
+
+def dropout_multiplier(shape, p, like, generator=None):
+    """Inverted dropout's factor on ``like``'s device and dtype: 0 with probability ``p``, else 1/(1-p)."""
+    dev = like.device
+    if p == 1.0:
+        return Tensor._wrap(dev.backend.full(shape, 0, like.array.dtype, dev.index), dev)
+    keep = bernoulli_mask(shape, 1.0 - p, like, generator)
+    return Tensor._wrap(dev.xp.astype(keep.array, like.array.dtype) * (1.0 / (1.0 - p)), dev)
 
 
 def _fill_random(t, kind, generator, **kw):

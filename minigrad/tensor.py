@@ -6,6 +6,7 @@ node that made it, None for leaves), the device, and a version counter that in-p
 so that the engine can tell when a value saved for backward was overwritten.
 """
 
+import math
 import operator
 import weakref
 
@@ -128,6 +129,9 @@ class Tensor:
 
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf; only floating tensors can."""
+        if not isinstance(requires_grad, (bool, int, np.bool_)):
+            raise TypeError(f"requires_grad_(): argument 'requires_grad' must be bool, not "
+                            f"{type(requires_grad).__name__}")
         if self.grad_fn is not None and not requires_grad:
             raise RuntimeError("you can only change requires_grad flags of leaf variables: use .detach()")
         if requires_grad and not self.dtype.is_floating_point:
@@ -220,7 +224,10 @@ class Tensor:
         return float(self.item())
 
     def __int__(self):
-        return int(self.item())
+        value = self.item()
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ValueError(f"int(): cannot convert a tensor holding {value} to an integer")
+        return int(value)
 
     def __bool__(self):
         if self.numel() != 1:
@@ -259,6 +266,8 @@ class Tensor:
         for a in args:
             if isinstance(a, Tensor):
                 device, dtype = a.device, a.dtype
+            elif isinstance(a, int) and not isinstance(a, bool):  # a GPU index, as PyTorch
+                device = f"cuda:{a}"
             elif isinstance(a, _dtypes.dtype) or (not isinstance(a, (str, _backend.Device))):
                 dtype = a
             else:
@@ -315,6 +324,8 @@ class Tensor:
     # --- autograd ------------------------------------------------------------------------------
     def backward(self, gradient=None, retain_graph=None, create_graph=False, inputs=None):
         """Accumulate d(self)/d(leaf) into every leaf's ``.grad`` (chain rule, reverse mode)."""
+        if gradient is not None and not isinstance(gradient, Tensor):  # a list would read as one per output
+            raise TypeError(f"backward(): gradient must be a Tensor or None, got {type(gradient).__name__}")
         _autograd.backward(self, gradient, retain_graph, create_graph, inputs)
 
     def register_hook(self, hook):
@@ -413,6 +424,9 @@ class Tensor:
         return Pow.apply(*_promote(self, other)[::-1])
 
     def __matmul__(self, other):
+        if isinstance(other, Tensor) and other.dtype is not self.dtype:
+            raise RuntimeError(f"matmul: expected both operands to have the same dtype, got {self.dtype} "
+                               f"and {other.dtype}; convert one (e.g. .float())")
         return MatMul.apply(*_promote(self, other))
 
     def __rmatmul__(self, other):
@@ -525,6 +539,8 @@ class Tensor:
         return LeakyRelu.apply(self, negative_slope=negative_slope)
 
     def gelu(self, approximate="none"):
+        if approximate not in ("none", "tanh"):
+            raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
         return Gelu.apply(self, approximate=approximate)
 
     def softplus(self, beta=1.0, threshold=20.0):
@@ -540,6 +556,8 @@ class Tensor:
         return 1.0 / self
 
     def clamp(self, min=None, max=None):
+        if min is None and max is None:
+            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         return Clamp.apply(self, min=min, max=max)
 
     clip = clamp
@@ -582,14 +600,18 @@ class Tensor:
         return Prod.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+        _need_floating(self, "var", "std and var only support floating point dtypes: call .float() first")
         keepdim = keepdim if keepdims is None else keepdims
         if unbiased is not None:
             correction = int(unbiased)
         return Var.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
+        _need_floating(self, "std", "std and var only support floating point dtypes: call .float() first")
         keepdim = keepdim if keepdims is None else keepdims
-        return self.var(dim, keepdim, correction=correction, unbiased=unbiased).sqrt()
+        if unbiased is not None:
+            correction = int(unbiased)
+        return Std.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
 
     def max(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
@@ -639,9 +661,11 @@ class Tensor:
         return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     def softmax(self, dim):
+        _need_floating(self, "softmax", "pass dtype=mg.float32 to F.softmax or call .float() first")
         return Softmax.apply(self, dim=_dim(dim, self.ndim))
 
     def log_softmax(self, dim):
+        _need_floating(self, "log_softmax", "pass dtype=mg.float32 to F.log_softmax or call .float() first")
         return LogSoftmax.apply(self, dim=_dim(dim, self.ndim))
 
     def cumsum(self, dim, *, dtype=None):
@@ -657,13 +681,18 @@ class Tensor:
 
     # --- shape ---------------------------------------------------------------------------------
     def reshape(self, *shape):
-        shape = _shape_arg(shape)
-        return self if shape == self.shape else Reshape.apply(self, shape=_infer_shape(shape, self.numel()))
+        return self._reshape(shape, "reshape")
 
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (_dtypes.dtype, str)):
             raise NotImplementedError("view(dtype) is not supported")
-        return self.reshape(*shape)
+        return self._reshape(shape, "view")
+
+    def _reshape(self, shape, op):
+        shape = _shape_arg(shape, op)
+        if shape == self.shape:
+            return self
+        return Reshape.apply(self, shape=_infer_shape(shape, self.numel(), op))
 
     def view_as(self, other):
         return self.reshape(other.shape)
@@ -675,12 +704,15 @@ class Tensor:
         if self.ndim == 0:
             return self.reshape(1)
         s, e = _dim(start_dim, self.ndim), _dim(end_dim, self.ndim)
+        if s > e:
+            raise RuntimeError(f"flatten(): start_dim {start_dim} cannot come after end_dim {end_dim} "
+                               f"(input of shape {tuple(self.shape)})")
         shape = self.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1:]) if s <= e else self
+        return self.reshape(shape[:s] + (-1,) + shape[e + 1:])
 
     def unflatten(self, dim, sizes):
         dim = _dim(dim, self.ndim)
-        return self.reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1:])
+        return self._reshape(self.shape[:dim] + tuple(sizes) + self.shape[dim + 1:], "unflatten")
 
     def squeeze(self, dim=None):
         if dim is None:
@@ -693,7 +725,7 @@ class Tensor:
         return Unsqueeze.apply(self, dim=_dim(dim, self.ndim + 1))
 
     def permute(self, *dims):
-        dims = tuple(_dim(d, self.ndim) for d in _shape_arg(dims))
+        dims = tuple(_dim(d, self.ndim) for d in _shape_arg(dims, "permute"))
         if sorted(dims) != list(range(self.ndim)):
             raise RuntimeError(f"permute: dims {dims} are not a permutation of {self.ndim} dimensions")
         return Permute.apply(self, dims=dims)
@@ -722,23 +754,39 @@ class Tensor:
         return Permute.apply(self, dims=tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
     def expand(self, *sizes):
-        sizes = _shape_arg(sizes)
-        lead = len(sizes) - self.ndim
-        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
-        return self.broadcast_to(shape)
+        """A broadcast view: size -1 keeps a dimension, a size-1 dimension stretches to any size."""
+        return self._expand(sizes, "expand")
 
     def expand_as(self, other):
-        return self.broadcast_to(other.shape)
+        return self._expand(other.shape, "expand_as")
 
     def broadcast_to(self, shape):
-        shape = tuple(shape)
+        return self._expand(shape, "broadcast_to")
+
+    def _expand(self, sizes, op):
+        sizes = _shape_arg(sizes, op)
+        lead = len(sizes) - self.ndim
+        if lead < 0:
+            raise RuntimeError(f"{op}: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                               f"to the number of dimensions in the tensor ({self.ndim})")
+        for i, s in enumerate(sizes):
+            old = self.shape[i - lead] if i >= lead else None
+            if (s == -1 and old is None) or s < -1:
+                note = " (a new, leading dimension)" if old is None else ""
+                raise RuntimeError(f"{op}: the expanded size {s} isn't allowed at dimension {i} of "
+                                   f"{list(sizes)}{note}")
+            if s != -1 and old not in (None, 1, s):
+                raise RuntimeError(f"{op}: the expanded size of the tensor ({s}) must match the existing "
+                                   f"size ({old}) at non-singleton dimension {i}; target sizes "
+                                   f"{list(sizes)}, tensor sizes {list(self.shape)}")
+        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
         return self if shape == self.shape else BroadcastTo.apply(self, shape=shape)
 
     def repeat(self, *repeats):
-        return Repeat.apply(self, repeats=_shape_arg(repeats))
+        return Repeat.apply(self, repeats=_shape_arg(repeats, "repeat"))
 
     def flip(self, *dims):
-        return Flip.apply(self, dims=_dims(_shape_arg(dims), self.ndim))
+        return Flip.apply(self, dims=_dims(_shape_arg(dims, "flip"), self.ndim))
 
     def split(self, split_size_or_sections, dim=0):
         return split(self, split_size_or_sections, dim)
@@ -831,13 +879,13 @@ class Tensor:
         return _creation.new_full(self, size, fill_value, dtype, device, requires_grad)
 
     def new_zeros(self, *size, dtype=None, device=None, requires_grad=False):
-        return _creation.new_full(self, _shape_arg(size), 0, dtype, device, requires_grad)
+        return _creation.new_full(self, _shape_arg(size, "new_zeros"), 0, dtype, device, requires_grad)
 
     def new_ones(self, *size, dtype=None, device=None, requires_grad=False):
-        return _creation.new_full(self, _shape_arg(size), 1, dtype, device, requires_grad)
+        return _creation.new_full(self, _shape_arg(size, "new_ones"), 1, dtype, device, requires_grad)
 
     def new_empty(self, *size, dtype=None, device=None, requires_grad=False):
-        return _creation.new_full(self, _shape_arg(size), 0, dtype, device, requires_grad)
+        return _creation.new_full(self, _shape_arg(size, "new_empty"), 0, dtype, device, requires_grad)
 
     def bernoulli(self, p=None, *, generator=None):
         return _random.bernoulli(self, p, generator=generator)
@@ -1099,7 +1147,7 @@ class Tensor:
     swapdims = swapaxes
 
     def tile(self, *dims):
-        return _movement.tile(self, _shape_arg(dims))
+        return _movement.tile(self, _shape_arg(dims, "tile"))
 
     # linear algebra
     def mm(self, mat2):
@@ -1217,12 +1265,18 @@ def _init(t, array, device):
 
 
 def _python_scalar(array, dtype):
-    value = float(array[(0,) * array.ndim] if array.ndim else array)
+    value = array[(0,) * array.ndim] if array.ndim else array
     if dtype.category == "bool":
         return bool(value)
     if dtype.category == "int":
-        return int(value)
-    return value
+        return int(value)  # exact: through float, int64 beyond 2**53 would lose digits
+    return float(value)
+
+
+def _need_floating(t, op, advice):
+    """PyTorch refuses integer inputs to these ops rather than converting them silently."""
+    if not t.dtype.is_floating_point:
+        raise RuntimeError(f"{op}(): input dtype {t.dtype} is not floating point; {advice}")
 
 
 def _inplace_op(t, name, op, *other, **attrs):
@@ -1242,7 +1296,7 @@ def _inplace_arith(t, fn, array_operator, other):
 
     Without a graph to record this is the array's own in-place operator: no temporary, no copy.
     """
-    promoted, other = _promote(t, other)
+    promoted, other = _promote(t, other, true_div=fn is Div)
     if promoted.dtype is not t.dtype and not (promoted.dtype.is_floating_point and t.dtype.is_floating_point):
         raise RuntimeError(f"{fn.__name__.lower()}_: result type {promoted.dtype} can't be cast to the "
                            f"desired output type {t.dtype}")
@@ -1345,6 +1399,7 @@ from .ops.reduce import (  # noqa: E402
     Norm,
     Prod,
     Softmax,
+    Std,
     Sum,
     Var,
 )

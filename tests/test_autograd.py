@@ -628,3 +628,30 @@ def test_grad_of_a_passed_through_gradient_is_a_copy():
     (a + b).backward(mg.ones(2))
     a.grad.add_(1)
     assert b.grad.tolist() == [1.0, 1.0]
+
+
+def test_inputs_without_grad_are_held_weakly_for_pictures():
+    w = mg.tensor([1.0, 2.0], requires_grad=True)
+    x = mg.tensor([3.0, 4.0])
+    y = x + w  # Add saves nothing: only the program holds x
+    ((i, held),) = y.grad_fn.constant_inputs()
+    assert i == 0 and held is x
+    del x, held
+    gc.collect()
+    assert y.grad_fn.constant_inputs() == []  # the graph never keeps a batch alive
+    assert y.grad_fn.next[0] is None  # and the engine sees no edge
+
+
+def test_run_backward_without_hooks_runs_none_after_a_hooked_node():
+    # regression: the loop over a node's hooks once rebound the `hooks` flag to a list of hooks
+    from minigrad.autograd.engine import run_backward
+    calls = []
+    x = mg.ones(2, requires_grad=True)
+    a = x * 2
+    b = a * 3
+    a.register_hook(lambda g: calls.append("a"))
+    b.register_hook(lambda g: calls.append("b"))
+    loss = b.sum()
+    run_backward([loss], [mg.ones(())], retain_graph=True, hooks=False)
+    assert calls == []
+    assert x.grad.tolist() == [6.0, 6.0]

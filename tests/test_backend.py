@@ -64,6 +64,17 @@ def test_environment_variable_selects_backend_at_import():
     assert bad.returncode != 0 and "unknown backend 'nonsense'" in bad.stderr
 
 
+@pytest.mark.skipif(mg.backend._backend("cupy").available() is None, reason="CuPy is usable here")
+def test_environment_asking_for_a_missing_backend_warns_in_one_line():
+    code = "import minigrad as mg; print(mg.get_backend(), mg.ones(1).device)"
+    env = dict(os.environ, MINIGRAD_BACKEND="cupy")
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.split() == ["numpy", "cpu"]
+    lines = out.stderr.strip().splitlines()
+    assert len(lines) == 1 and "MINIGRAD_BACKEND=cupy ignored, using numpy (CPU)" in lines[0]
+    assert "CuPy is not installed" in lines[0] and "Traceback" not in out.stderr
+
+
 def test_unknown_device_string():
     with pytest.raises(ValueError, match="unknown device 'tpu'"):
         mg.ones(1, device="tpu")

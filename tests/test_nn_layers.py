@@ -1,6 +1,7 @@
 """Layers and their functional forms: shapes, hand-computed values, gradients, train/eval behaviour."""
 
 import math
+import warnings
 
 import numpy as np
 import pytest
@@ -382,6 +383,75 @@ def test_dropout2d_zeroes_whole_channels(backend):
     y = host(nn.Dropout2d(0.5)(mg.ones(4, 8, 3, 3)))
     per_channel = y.reshape(4, 8, 9)
     assert np.all((per_channel == 0).all(-1) | (per_channel == 2.0).all(-1))
+
+
+# PyTorch 2.13's draws are per (dim 0, dim 1) entry for these ranks ("lead" 2), per dim-0 entry ("lead" 1);
+# ranks it refuses raise, ranks it deprecates warn
+CHANNEL_DROPOUT = [
+    (F.dropout1d, (8, 16), 1, None), (F.dropout1d, (8, 16, 5), 2, None),
+    (F.dropout1d, (4, 8, 3, 3), None, None), (F.dropout2d, (8,), None, "1-D input"),
+    (F.dropout2d, (64, 32), 2, "2-D input"), (F.dropout2d, (8, 16, 5), 2, "3D"),
+    (F.dropout2d, (4, 8, 3, 3), 2, None), (F.dropout2d, (4, 8, 3, 3, 3), 2, "5-D input"),
+    (F.dropout3d, (8, 16), 1, "2-D input"), (F.dropout3d, (8, 4, 3, 3), 1, None),
+    (F.dropout3d, (4, 8, 3, 3, 3), 2, None),
+]
+
+
+@pytest.mark.parametrize("fn, shape, lead, warning", CHANNEL_DROPOUT,
+                         ids=[f"{f.__name__}-{len(s)}d" for f, s, _, _ in CHANNEL_DROPOUT])
+def test_channel_dropout_draws_per_channel_on_every_rank(fn, shape, lead, warning):
+    mg.manual_seed(0)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        if lead is None:
+            with pytest.raises(RuntimeError, match="Expected 2D or 3D input|at least 2 dimensions"):
+                fn(mg.ones(*shape), 0.5)
+            return
+        y = host(fn(mg.ones(*shape), 0.5))
+    messages = [str(w.message) for w in caught]
+    assert any(warning in m for m in messages) if warning else not messages
+    kept = (y != 0).reshape(shape[:lead] + (-1,))
+    assert np.all(kept.all(-1) | ~kept.any(-1))  # each draw keeps or zeroes everything after the lead axes
+    assert 0.3 < kept.mean() < 0.7 and set(np.unique(y)) <= {0.0, 2.0}
+
+
+def test_dropout2d_on_batch_by_features_never_drops_whole_samples():
+    mg.manual_seed(1)
+    with pytest.warns(UserWarning, match="2-D input"):
+        y = host(nn.Dropout2d(0.5)(mg.ones(64, 32)))
+    assert (y != 0).any(1).all() and (y == 0).any(1).all()  # every sample keeps some features, drops others
+
+
+def test_new_dropout_modules_are_identity_in_eval():
+    x = mg.randn(2, 3, 4, 4, 4)
+    for layer in (nn.Dropout3d(0.5), nn.AlphaDropout(0.5), nn.FeatureAlphaDropout(0.5)):
+        assert layer.eval()(x) is x
+
+
+def test_alpha_dropout_keeps_zero_mean_unit_variance_and_its_two_values():
+    mg.manual_seed(0)
+    x = mg.randn(200_000, dtype=mg.float64)
+    y = F.alpha_dropout(x, 0.2, training=True)
+    assert abs(y.mean().item()) < 0.01 and abs(y.var().item() - 1.0) < 0.01
+    alpha = 1.7580993408473766
+    a = 1 / math.sqrt((alpha ** 2 * 0.2 + 1) * 0.8)
+    dropped = host(y)[np.isclose(host(y), alpha * a * (0.2 - 1))]
+    assert 0.19 < dropped.size / 200_000 < 0.21
+    kept = ~np.isclose(host(y), alpha * a * (0.2 - 1))
+    np.testing.assert_allclose(host(y)[kept], a * host(x)[kept] + alpha * a * 0.2)
+
+
+def test_feature_alpha_dropout_draws_per_channel_and_gradchecks(float64):
+    x = mg.randn(3, 4, 5, requires_grad=True)
+
+    def fn(t):
+        mg.manual_seed(2)
+        return F.feature_alpha_dropout(t, 0.5, training=True)
+    y = host(fn(x))
+    a = 1 / math.sqrt((1.7580993408473766 ** 2 * 0.5 + 1) * 0.5)
+    dropped = np.isclose(y, 1.7580993408473766 * a * (0.5 - 1)).reshape(12, 5)
+    assert np.all(dropped.all(-1) | ~dropped.any(-1))
+    assert gradcheck(fn, [x])
 
 
 # --- Embedding ---------------------------------------------------------------------------------------------

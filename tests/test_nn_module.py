@@ -427,3 +427,93 @@ def test_module_list_repr_collapses_repeats():
                             "  (0-1): 2 x Linear(in_features=2, out_features=2, bias=True)\n"
                             "  (2): ReLU()\n"
                             ")")
+
+
+# --- full backward hooks and keyword-aware forward hooks (PyTorch 2.13's behaviour) ---------------------
+class _Two(nn.Module):
+    def forward(self, a, scale, b):
+        return a * scale + b, a - b
+
+
+def _values(grads):
+    return [None if g is None else g.tolist() for g in grads]
+
+
+def test_full_backward_hooks_see_output_then_input_gradients():
+    module, log = _Two(), []
+    module.register_full_backward_pre_hook(lambda m, go: log.append(("pre", _values(go))))
+    module.register_full_backward_hook(lambda m, gi, go: log.append(("full", _values(gi), _values(go))))
+    a, b = mg.tensor([1.0, 2.0], requires_grad=True), mg.tensor([3.0, 4.0])
+    y, _ = module(a, 2.0, b)
+    (y * 3).sum().backward()
+    # torch: [('pre', [[3, 3], None]), ('full', [[6, 6], None, [0, 0]], [[3, 3], None])] (b: zeros, here None)
+    assert log == [("pre", [[3.0, 3.0], None]), ("full", [[6.0, 6.0], None, None], [[3.0, 3.0], None])]
+
+
+def test_full_backward_hook_runs_when_no_input_requires_grad():
+    layer, log = nn.Linear(3, 2), []
+    layer.register_full_backward_hook(lambda m, gi, go: log.append((gi, tuple(go[0].shape))))
+    layer(mg.randn(4, 3)).sum().backward()
+    assert log == [((None,), (4, 2))] and layer.weight.grad is not None
+
+
+def test_backward_hooks_can_replace_gradients():
+    layer = nn.Linear(3, 2)
+    x = mg.randn(4, 3, requires_grad=True)
+    handle = layer.register_full_backward_hook(lambda m, gi, go: (gi[0] * 0,))
+    layer(x).sum().backward()
+    assert x.grad.abs().sum().item() == 0.0
+    handle.remove()
+    layer.weight.grad = x.grad = None
+    layer.register_full_backward_pre_hook(lambda m, go: (go[0] * 2,))  # doubles everything below it
+    layer(x).sum().backward()
+    expected = 2 * np.broadcast_to(layer.weight.sum(0).detach().numpy(), (4, 3))
+    np.testing.assert_allclose(x.grad.numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(layer.weight.grad.numpy(), 2 * x.sum(0).detach().numpy()[None].repeat(2, 0),
+                               rtol=1e-6)
+
+
+def test_backward_hook_with_a_wrong_number_of_gradients_fails_clearly():
+    layer = nn.Linear(3, 2)
+    layer.register_full_backward_hook(lambda m, gi, go: (gi[0], gi[0]))
+    with pytest.raises(RuntimeError, match="backward hook returned 2 values for grad_input; expected 1"):
+        layer(mg.randn(4, 3, requires_grad=True)).sum().backward()
+
+
+def test_no_backward_hook_nodes_under_no_grad():
+    layer, log = nn.Linear(3, 2), []
+    layer.register_full_backward_hook(lambda m, gi, go: log.append(1))
+    with mg.no_grad():
+        out = layer(mg.randn(4, 3))
+    assert out.grad_fn is None and not log
+
+
+def test_forward_hooks_with_kwargs_prepend_and_always_call():
+    order = []
+
+    class Scaled(nn.Module):
+        def forward(self, x, factor=1.0):
+            if factor < 0:
+                raise ValueError("negative")
+            return x * factor
+
+    m = Scaled()
+    m.register_forward_pre_hook(lambda mod, args, kwargs: (args, {"factor": kwargs["factor"] * 10}),
+                                with_kwargs=True)
+    m.register_forward_pre_hook(lambda mod, args: order.append("first"), prepend=True)
+    def after(mod, args, kwargs, out):
+        order.append(("after", kwargs, None if out is None else out.tolist()))
+    m.register_forward_hook(after, with_kwargs=True, always_call=True)
+    assert m(mg.tensor([1.0]), factor=2.0).tolist() == [20.0]
+    assert order == ["first", ("after", {"factor": 20.0}, [20.0])]
+    m.register_forward_hook(lambda mod, args, out: order.append("plain"))
+    with pytest.raises(ValueError):
+        m(mg.tensor([1.0]), factor=-0.1)
+    assert order[-2:] == ["first", ("after", {"factor": -1.0}, None)]  # "plain" is not always_call
+
+
+def test_forward_pre_hook_with_kwargs_must_return_a_pair():
+    layer = nn.Linear(2, 2)
+    layer.register_forward_pre_hook(lambda m, args, kwargs: args, with_kwargs=True)
+    with pytest.raises(RuntimeError, match="tuple of \\(new_args, new_kwargs\\)"):
+        layer(mg.ones(1, 2))

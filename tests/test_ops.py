@@ -15,7 +15,7 @@ import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.backend.numpy_backend import _erfinv_scalar
-from minigrad.ops.elementwise import SigmoidGrad, TanhGrad
+from minigrad.ops.elementwise import SigmoidGrad, TanhGrad, ZeroWhere
 from minigrad.ops.linalg import MatMul
 from minigrad.ops.reduce import LogSoftmaxGrad
 
@@ -41,6 +41,25 @@ def _np_logsumexp(a, axis, keepdims=False):
     m = a.max(axis=axis, keepdims=True)
     out = np.log(np.exp(a - m).sum(axis=axis, keepdims=True)) + m
     return out if keepdims else np.squeeze(out, axis=axis)
+
+
+def _np_attention(q, k, v, mask=None):
+    """softmax(q kᵀ / √E + mask) v; a bool mask is True where attending, a row masked entirely gives 0."""
+    s = q @ np.swapaxes(k, -1, -2) / math.sqrt(q.shape[-1])
+    if mask is not None:
+        s = np.where(mask, s, -np.inf) if mask.dtype == bool else s + mask
+    top = s.max(axis=-1, keepdims=True)
+    e = np.exp(s - np.where(np.isinf(top), 0.0, top))
+    total = e.sum(axis=-1, keepdims=True)
+    return e / np.where(total == 0, 1.0, total) @ v
+
+
+_CAUSAL = np.tril(np.ones((3, 5), dtype=bool))
+_MASK = np.array([[True, False, True, False, True], [False] * 5, [False, False, False, False, True]])
+
+
+def _sdpa_masked(q, k, v):
+    return F.scaled_dot_product_attention(q, k, v, attn_mask=mg.tensor(_MASK, device=q.device))
 
 
 def _gelu(a):
@@ -79,6 +98,10 @@ OPS = [
        lambda g, y: g - np.exp(y) * g.sum(axis=1, keepdims=True), [((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]),
     Op("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), BINARY_SHAPES[:3]),
     Op("relu", mg.relu, lambda a: np.maximum(a, 0), UNARY_SHAPES),
+    Op("zero_where", lambda g, y: ZeroWhere.apply(g, y <= 0), lambda g, y: np.where(y <= 0, 0.0, g),
+       BINARY_SHAPES[:1]),
+    Op("hardtanh", lambda a: F.hardtanh(a, -0.5, 0.7), lambda a: np.clip(a, -0.5, 0.7), UNARY_SHAPES),
+    Op("relu6", lambda a: F.relu6(a * 8), lambda a: np.clip(a * 8, 0, 6), UNARY_SHAPES),
     Op("leaky_relu", lambda a: a.leaky_relu(0.1), lambda a: np.where(a > 0, a, 0.1 * a), UNARY_SHAPES),
     Op("gelu", lambda a: a.gelu(), _gelu, UNARY_SHAPES),
     Op("gelu_tanh", lambda a: a.gelu("tanh"),
@@ -101,6 +124,7 @@ OPS = [
     Op("var", lambda a: a.var(dim=-1), lambda a: a.var(axis=-1, ddof=1), REDUCE_SHAPES),
     Op("var_biased", lambda a: a.var(correction=0), lambda a: a.var(), REDUCE_SHAPES),
     Op("std", lambda a: a.std(dim=0), lambda a: a.std(axis=0, ddof=1), REDUCE_SHAPES),
+    Op("std_all_biased", lambda a: a.std(correction=0), lambda a: a.std(), REDUCE_SHAPES),
     Op("amax", lambda a: a.amax(dim=-1), lambda a: a.max(axis=-1), REDUCE_SHAPES),
     Op("amin", lambda a: a.amin(dim=0, keepdim=True), lambda a: a.min(axis=0, keepdims=True), REDUCE_SHAPES),
     Op("max_all", lambda a: a.max(), np.max, REDUCE_SHAPES),
@@ -167,6 +191,20 @@ OPS = [
        lambda a, b: a @ np.swapaxes(b, -1, -2), [((3, 4), (2, 4)), ((3, 4), (2, 5, 4))]),
     Op("matmul_transpose_both", lambda a, b: MatMul.apply(a, b, transpose=(True, True)),
        lambda a, b: np.swapaxes(a, -1, -2) @ np.swapaxes(b, -1, -2), [((4, 3), (2, 4)), ((2, 4, 3), (2, 4))]),
+    # attention: one node over two batched products and a masked softmax
+    Op("sdpa", F.scaled_dot_product_attention, _np_attention,
+       [((2, 3, 4), (2, 5, 4), (2, 5, 3)), ((3, 4), (2, 1, 5, 4), (5, 2)),
+        ((2, 0, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_causal", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, is_causal=True),
+       lambda q, k, v: _np_attention(q, k, v, _CAUSAL), [((2, 3, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_bool_mask_dead_row", _sdpa_masked, lambda q, k, v: _np_attention(q, k, v, _MASK),
+       [((2, 3, 4), (2, 5, 4), (2, 5, 3))]),
+    Op("sdpa_float_mask", lambda q, k, v, m: F.scaled_dot_product_attention(q, k, v, attn_mask=m),
+       _np_attention, [((2, 3, 4), (2, 5, 4), (2, 5, 3), (3, 5)),
+                       ((1, 3, 2), (2, 4, 2), (2, 4, 2), (2, 1, 4))]),
+    Op("sdpa_gqa", lambda q, k, v: F.scaled_dot_product_attention(q, k, v, enable_gqa=True),
+       lambda q, k, v: _np_attention(q, np.repeat(k, 2, axis=-3), np.repeat(v, 2, axis=-3)),
+       [((1, 4, 3, 2), (1, 2, 5, 2), (1, 2, 5, 3))]),
     Op("einsum_mm", lambda a, b: mg.einsum("ij,jk->ik", a, b), lambda a, b: np.einsum("ij,jk->ik", a, b),
        [((3, 4), (4, 2))]),
     Op("einsum_batch_ellipsis", lambda a, b: mg.einsum("...ij,...jk", a, b),

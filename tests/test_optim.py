@@ -513,3 +513,20 @@ def test_strong_wolfe_line_search_step_satisfies_both_conditions():
     np.testing.assert_allclose(x.detach().numpy(), x0 + t * d, rtol=1e-12)
     assert f1 <= f0 + 1e-4 * t * (g0 @ d)
     assert abs(g1 @ d) <= 0.9 * abs(g0 @ d)
+
+
+def test_sgd_nesterov_is_the_look_ahead_method_stored_at_the_look_ahead_point():
+    """v ← μv + γ∇f(θ − μv), θ ← θ − v (gradient at the look-ahead point θ − μv) run literally,
+    against SGD(nesterov=True), whose parameter is that look-ahead point φ = θ − μv."""
+    a = np.array([1.0, 10.0])
+    lr, mu = 0.05, 0.9
+    theta, v = np.array([1.0, -1.0]), np.zeros(2)
+    phi = mg.tensor(theta - mu * v, dtype=mg.float64, requires_grad=True)
+    opt = optim.SGD([phi], lr=lr, momentum=mu, nesterov=True)
+    for _ in range(20):
+        v = mu * v + lr * a * (theta - mu * v)
+        theta = theta - v
+        opt.zero_grad()
+        (0.5 * mg.tensor(a) * phi * phi).sum().backward()
+        opt.step()
+        np.testing.assert_allclose(phi.detach().numpy(), theta - mu * v, rtol=1e-12)

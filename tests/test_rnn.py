@@ -182,7 +182,7 @@ def test_wrong_input_size_message():
 
 
 def test_wrong_hidden_shape_message():
-    with pytest.raises(RuntimeError, match="Expected hidden size \\(1, 2, 4\\), got \\[1, 3, 4\\]"):
+    with pytest.raises(RuntimeError, match="GRU: expected hidden size \\(1, 2, 4\\), got \\[1, 3, 4\\]"):
         nn.GRU(3, 4)(mg.zeros(5, 2, 3), mg.zeros(1, 3, 4))
 
 

@@ -23,7 +23,7 @@ def texts(svg):
     """The visible text of an SVG (transparent/white ink of pending values left out)."""
     out = []
     for attrs, body in re.findall(r"<text([^>]*)>(.*?)</text>", svg):
-        if 'fill="#ffffff"' in attrs:
+        if 'fill="#fffffe"' in attrs or 'fill="none"' in attrs:
             continue
         out.append(html.unescape(body))
     return out
@@ -147,12 +147,16 @@ def test_color_by_grad_shades_nodes_and_draws_a_legend():
     assert len(fills) >= 4
 
 
-def test_color_by_grad_after_a_freed_backward_says_ops_are_not_shaded():
+def test_color_by_grad_after_a_freed_backward_shades_what_that_pass_left():
     model = mlp()
     loss = mlp_loss(model)
-    loss.backward()
+    loss.backward()  # frees the graph: the natural order is forward, backward, then draw
     source = mg.viz.draw_graph(loss, params=model, color_by="grad").source
-    assert "ops not shaded" in source and "retain_graph=True" in source
+    assert "retain_graph=True" in source  # the note says how to get the rest
+    shaded = re.findall(r"∇ ‖·‖ = ([^<]+)<", source)
+    assert shaded  # ops whose backward needs nothing saved are recomputed from the seed
+    assert source.count("no gradient") < len(collect(loss).nodes)
+    assert "gradient not kept" in source  # an op whose input needed freed values: not "no gradient"
 
 
 def test_color_by_grad_on_a_non_scalar_root_explains_why_ops_are_plain():
@@ -320,11 +324,21 @@ def test_draw_backward_leaves_grad_and_graph_untouched():
     np.testing.assert_allclose(expected, x2.grad.numpy())
 
 
-def test_draw_backward_on_a_freed_graph_keeps_the_order_and_says_why():
-    _, loss = diamond()
-    loss.backward()
-    source = mg.viz.draw_backward(loss).source
-    assert "#5" in source and "retain_graph=True" in source and "‖g‖" not in source
+def test_draw_backward_on_a_freed_graph_keeps_the_numbers_that_pass_left():
+    x, loss = diamond()
+    before = mg.viz.draw_backward(loss).source
+    loss.backward()  # frees the graph
+    after = mg.viz.draw_backward(loss).source
+    assert "#5" in after and "retain_graph=True" in after
+    leaf_total = f"grad ‖·‖ = {fmt_num(float(np.linalg.norm(x.grad.numpy())))}"
+    assert leaf_total in before and leaf_total in after  # the leaf keeps its number
+    # Sum and Add need nothing saved: the gradients they send are recomputed from the seed
+    flows = lambda src: re.findall(r'label=<<FONT[^>]*>([^<]*)</FONT>>', src)  # noqa: E731
+    assert sum("‖g‖" in f for f in flows(after)) >= 2
+    assert any("not kept" in f for f in flows(after))  # Mul and Sin needed what was freed
+    x.grad = None
+    x2, loss2 = diamond()
+    assert mg.viz.draw_backward(loss2).source.count("not kept") == 0
 
 
 def test_draw_backward_non_scalar_needs_a_gradient():
@@ -378,6 +392,11 @@ def test_backprop_steps_saves_an_html_slider(tmp_path):
     assert text.count("<svg") == len(steps)
     assert 'type="range"' in text and f'max="{len(steps) - 1}"' in text
     assert "<?xml" not in text
+    # gradients not yet sent take their place invisibly (no ink: they would show on shaded boxes)
+    first = text.split('class="mg-step"')[1]
+    assert "‖g‖" in first and all("‖g‖" not in html.unescape(body)
+                                  for attrs, body in re.findall(r"<text([^>]*)>(.*?)</text>", first)
+                                  if 'fill="none"' not in attrs)
 
 
 # --- output -------------------------------------------------------------------------------------
@@ -428,3 +447,173 @@ def test_direction_is_validated():
     assert "rankdir=TB" in mg.viz.draw_graph(x * 2, direction="TB").source
     with pytest.raises(ValueError, match="direction"):
         mg.viz.draw_graph(x * 2, direction="up")
+
+
+# --- every tensor a node, with its value and gradient (micrograd's draw_dot shows data | grad) ---
+def karpathy_neuron():
+    """The two-input tanh neuron: o = tanh(x1·w1 + x2·w2 + b), b chosen so that n ≈ 0.8814."""
+    def leaf(v, name):
+        t = mg.tensor(v, dtype=mg.float64, requires_grad=True)
+        t.name = name
+        return t
+    x1, x2, w1, w2 = leaf(2.0, "x1"), leaf(0.0, "x2"), leaf(-3.0, "w1"), leaf(1.0, "w2")
+    b = leaf(6.8813735870195432, "b")
+    x1w1 = x1 * w1
+    x2w2 = x2 * w2
+    s = x1w1 + x2w2
+    n = s + b
+    o = n.tanh()
+    for t, name in ((x1w1, "x1*w1"), (x2w2, "x2*w2"), (s, "x1*w1 + x2*w2"), (n, "n"), (o, "o")):
+        t.name = name
+        t.retain_grad()
+    return [x1, x2, w1, w2, b, x1w1, x2w2, s, n, o]
+
+
+def test_the_neuron_drawn_after_backward_shows_every_value_and_gradient():
+    tensors = karpathy_neuron()
+    tensors[-1].backward()  # the natural order: forward, backward, draw
+    source = mg.viz.draw_graph(tensors[-1], show_data=True).source
+    for t in tensors:
+        assert f"<B>{html.escape(t.name, quote=False)}</B>" in source, t.name
+        value, grad = fmt_num(t.item()), fmt_num(t.grad.item())
+        assert re.search(rf"(data|value =) {re.escape(value)}<", source), (t.name, value)
+        assert f"grad = {grad}<" in source, (t.name, grad)
+    # the numbers micrograd's picture shows: o = 0.7071, do/dn = 1 - o² = 0.5, dL/dx1 = w1·0.5
+    assert "value = 0.7071" in source and "grad = -1.5<" in source and "grad = 1<" in source
+
+
+def test_inputs_and_targets_without_grad_are_nodes_with_their_values_after_backward():
+    # the neuron as the issue drew it: the inputs x1, x2 need no gradient (they were "const")
+    x1, x2 = mg.tensor(2.0, dtype=mg.float64), mg.tensor(0.0, dtype=mg.float64)
+    x1.name, x2.name = "x1", "x2"
+    w = mg.tensor([-3.0, 1.0], dtype=mg.float64, requires_grad=True)
+    target = mg.tensor(0.5, dtype=mg.float64)  # unnamed: drawn as "input"
+    o = (x1 * w[0] + x2 * w[1] + 6.8813735870195432).tanh()
+    loss = (o - target) ** 2
+    loss.backward()  # frees the graph: the inputs are found without what the ops saved
+    source = mg.viz.draw_graph(loss, show_data=True).source
+    assert "<B>x1</B>" in source and "<B>x2</B>" in source and "<B>input</B>" in source
+    assert "data 2<" in source and "data 0<" in source and "data 0.5<" in source
+    assert "const" not in source.split("Pow")[0]  # only the exponent, a Python number, is a const
+    assert source.count(" -> ") == len(collect(loss, constants=True).edges) + 1  # + the output box
+
+
+def test_intermediates_without_retain_grad_get_the_gradient_of_the_pass_when_recomputable():
+    x = mg.tensor([1.0, -2.0], requires_grad=True)
+    h = x * 3.0
+    h.name = "h"
+    loss = h.sum()
+    loss.backward(retain_graph=True)
+    source = mg.viz.draw_graph(loss, show_data=True).source
+    assert "<B>h</B>" in source and "data [3, -6]" in source
+    assert "grad ‖·‖ = 1.414" in source  # dloss/dh = [1, 1]: recomputed by the replay
+
+
+def test_intermediate_values_come_from_saved_tensors_until_backward_frees_them():
+    x = mg.tensor([1.0, -2.0], requires_grad=True)
+    loss = (x * 3.0).sigmoid().exp().sum()  # sigmoid and exp save their outputs, mul its inputs
+    source = mg.viz.draw_graph(loss, show_data=True).source
+    s = 1 / (1 + np.exp(-np.array([3.0, -6.0])))
+    assert f"data [{fmt_num(s[0])}, {fmt_num(s[1])}]" in source  # sigmoid's saved output
+    assert "1 intermediate value not shown" in source  # 3·x: saved by nobody, held by nobody
+    loss.backward()
+    assert "3 intermediate values not shown" in mg.viz.draw_graph(loss, show_data=True).source
+
+
+def test_no_gradients_are_shown_before_backward_has_run():
+    tensors = karpathy_neuron()
+    source = mg.viz.draw_graph(tensors[-1], show_data=True).source
+    assert "grad" not in source.replace("requires_grad", "")
+    assert "data 0.8814" in source  # values are there already
+
+
+# --- graphs that fit -----------------------------------------------------------------------------
+def test_direction_follows_the_graph_shape():
+    x = mg.tensor([1.0], requires_grad=True)
+    chain = x
+    for _ in range(12):
+        chain = (chain * 1.1).tanh()
+    assert "rankdir=TB" in mg.viz.draw_graph(chain.sum()).source  # deep: top to bottom
+    leaves = [mg.tensor([float(i)], requires_grad=True) for i in range(24)]
+    wide = mg.stack([a * b for a, b in zip(leaves[::2], leaves[1::2])]).sum()
+    assert "rankdir=LR" in mg.viz.draw_graph(wide).source  # shallow and broad: left to right
+    assert "rankdir=LR" in mg.viz.draw_graph(chain.sum(), direction="LR").source
+
+
+def unrolled_lstm(steps):
+    mg.manual_seed(0)
+    lstm, head = nn.LSTM(8, 16), nn.Linear(16, 1)
+    out, _ = lstm(mg.randn(steps, 1, 8))
+    return lstm, head(out).sum()
+
+
+@needs_dot
+def test_an_unrolled_lstm_is_folded_and_lays_out_in_seconds():
+    import time
+
+    from minigrad.viz._layout import LAYOUT_BUDGET
+    lstm, loss = unrolled_lstm(20)  # unfolded, graphviz took 20-150 s on this graph
+    g = mg.viz.draw_graph(loss, params=lstm)
+    assert "nodes folded" in g.source and "to keep the layout fast" in g.source
+    start = time.perf_counter()
+    svg = svg_of(g)
+    assert time.perf_counter() - start < 10  # about 0.7 s alone; the machine may be shared
+    assert svg.count('class="node"') <= LAYOUT_BUDGET + 4  # plus the fold note and the output
+    assert "1×1×64 ×20" in g.source  # the split into 20 steps, one item in its label, not 20
+    assert svg_size(svg)[0] <= 1200  # pt; 1585 with 20 shapes on the split and 20 arrows to the fold
+    assert any("Mul" in w and "×" in w for w in texts(svg))  # the note says what it folded
+    assert "nodes folded" not in mg.viz.draw_graph(loss, params=lstm, fold=False).source
+
+
+def test_folding_keeps_the_first_and_last_steps_of_a_chain():
+    x = mg.tensor([1.0], requires_grad=True)
+    x.name = "start"
+    y = x
+    for _ in range(400):
+        y = y * 1.001
+    source = mg.viz.draw_graph(y.sum()).source
+    assert "<B>start</B>" in source  # the input end survives the fold
+    assert re.search(r"⋯ 3\d\d nodes folded", source)
+
+
+def example(name):
+    """The module of ``examples/<name>.py`` (its models), without running its main."""
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parents[1] / "examples" / f"{name}.py"
+    spec = importlib.util.spec_from_file_location(f"example_{name}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def svg_size(svg):
+    return tuple(map(float, re.search(r'<svg width="(\d+)pt" height="(\d+)pt"', svg).groups()))
+
+
+@needs_dot
+def test_the_demo_cnn_graph_fits_a_screen():
+    demo = example("train_digits")
+    mg.manual_seed(0)
+    model = demo.DigitsCNN() if hasattr(demo, "DigitsCNN") else demo.CNN()
+    x, y = mg.randn(4, 1, 8, 8), mg.tensor([0, 1, 2, 3])  # held, as the demo holds its batch
+    loss = nn.CrossEntropyLoss(label_smoothing=0.1)(model(x), y)
+    loss.backward()
+    svg = svg_of(mg.viz.draw_graph(loss, params=model))
+    assert texts(svg).count("input") == 1  # the images are a box too (the loss op reads the labels
+    # as an array it prepared, not as the Tensor y, so they have no box)
+    w, h = svg_size(svg)
+    assert 1 / 3 <= w / h <= 2.5, (w, h)  # was 2733×389 pt (7:1) drawn left to right
+    assert w <= 1000  # pt: a notebook column or a laptop screen shows it whole
+
+
+@needs_dot
+def test_blocks_of_layers_stack_instead_of_forming_a_staircase():
+    mg.manual_seed(0)
+    model = example("cnn_graph").SmallCNN()  # blocks (conv, batch norm, ReLU, pool), each a module of modules
+    x, y = mg.rand(4, 1, 8, 8), mg.tensor([0, 3, 5, 9])
+    loss = nn.CrossEntropyLoss()(model(x), y)
+    loss.backward(retain_graph=True)
+    for graph in (mg.viz.draw_graph(loss, params=model), mg.viz.draw_backward(loss, params=model)):
+        w, h = svg_size(svg_of(graph))
+        assert w <= 800 and 1 / 3 <= w / h <= 1, (w, h)  # each block beside the last: 1174×1049 pt

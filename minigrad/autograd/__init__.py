@@ -42,6 +42,8 @@ def _root_grads(outputs, grad_outputs):
                                f"output[{i}] has a shape of {tuple(out.shape)}")
         elif g.device != device:
             raise RuntimeError(f"grad_output[{i}] is on {g.device} but output[{i}] is on {device}")
+        elif g.dtype is not out.dtype:  # PyTorch casts the seed gradient to the output's dtype
+            g = g.type(out.dtype)
         grads.append(g)
     return grads
 
@@ -56,6 +58,8 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         run_backward(tensors, roots, retain_graph, create_graph)
         return
     inputs = _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("backward: the `inputs` argument cannot be empty (None means every leaf)")
     captured = run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
     for t, g in zip(inputs, captured):
         if g is not None:
@@ -74,6 +78,8 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     (27.0, 18.0)
     """
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
+    if not inputs:
+        raise RuntimeError("grad: the `inputs` argument cannot be empty")
     grad_outputs = _as_tuple(grad_outputs) if grad_outputs is not None else (None,) * len(outputs)
     for i, t in enumerate(inputs):
         if not t.requires_grad:

@@ -22,8 +22,6 @@ from . import views
 from .grad_mode import _enabled, no_grad
 from .node import Node
 
-_new = object.__new__
-
 
 def _describe(args):
     parts = [f"{tuple(a.shape)} {a.dtype.name} on {a.device}" if isinstance(a, Tensor) else repr(a)
@@ -31,14 +29,31 @@ def _describe(args):
     return "inputs: " + ", ".join(parts)
 
 
+def _mismatch(err, args):
+    """``err`` in PyTorch's words where it says the Tensor arguments' shapes do not broadcast."""
+    if "could not be broadcast together with shapes" not in str(err):  # elementwise ops only
+        return err
+    shapes = [tuple(a.shape) for a in args if isinstance(a, Tensor)]
+    n = max(map(len, shapes), default=0)
+    for i in range(1, n + 1):
+        sizes = [(s[-i], "abcdefgh"[k]) for k, s in enumerate(shapes) if len(s) >= i and s[-i] != 1]
+        for size, name in sizes[1:]:
+            if size != sizes[0][0]:
+                return (f"the size of tensor {sizes[0][1]} ({sizes[0][0]}) must match the size of tensor "
+                        f"{name} ({size}) at non-singleton dimension {n - i}")
+    return err
+
+
 def _inputs(name, args):
-    """The device of the Tensor arguments, their arrays, and the edges of a node recorded over
-    them (None when recording is off or no input requires grad), in one pass over ``args``."""
+    """The device of the Tensor arguments, their arrays, the edges of a node recorded over them
+    (None when recording is off or no input requires grad), and ``(index, Tensor)`` for the
+    Tensor inputs that need no gradient (None when there are none), in one pass over ``args``."""
     device = None
     recording = _enabled.get()
     wanted = False
     raw = []
     edges = []
+    constants = None
     for a in args:
         if isinstance(a, Tensor):
             d = a.device
@@ -57,12 +72,15 @@ def _inputs(name, args):
                     edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
                     wanted = True
                     continue
+                if constants is None:
+                    constants = []
+                constants.append((len(edges), a))
         else:
             raw.append(a)
         edges.append(None)
     if device is None:
         device = _backend.default_device()
-    return device, raw, (tuple(edges) if wanted else None)
+    return device, raw, (tuple(edges) if wanted else None), constants
 
 
 class Op(Node):
@@ -96,8 +114,8 @@ class Op(Node):
 
     @classmethod
     def apply(cls, *args, **attrs):
-        device, raw, edges = _inputs(cls.__name__, args)
-        ctx = _new(cls._node_class)
+        device, raw, edges, constants = _inputs(cls.__name__, args)
+        ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
         ctx.next = edges  # known to forward already (needs_input_grad)
@@ -106,7 +124,7 @@ class Op(Node):
         try:
             out = cls.forward(ctx, *raw, **attrs)
         except (ValueError, TypeError) as err:
-            raise RuntimeError(f"{cls.__name__}: {err} ({_describe(args)})") from err
+            raise RuntimeError(f"{cls.__name__}: {_mismatch(err, args)} ({_describe(args)})") from err
 
         if cls.moves_device:
             ctx.device = device = attrs["device"]
@@ -132,7 +150,7 @@ class Op(Node):
             for r in results:
                 views.track(r, args[0], cls, attrs)
         if record:
-            ctx._record(args, raw, results, attrs)
+            ctx._record(args, raw, results, attrs, constants)
         return result
 
     def _floating(self, raw):
@@ -210,8 +228,8 @@ class Function(Node):
 
     @classmethod
     def apply(cls, *args, **kwargs):
-        device, raw, edges = _inputs(cls.__name__, args)
-        ctx = _new(cls._node_class)
+        device, raw, edges, constants = _inputs(cls.__name__, args)
+        ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
         ctx.next = edges
@@ -225,7 +243,7 @@ class Function(Node):
         results = tuple(ctx._wrap_output(i, o, args) for i, o in enumerate(outputs))
         if ctx.next is not None:
             tensors = [r for r in results if isinstance(r, Tensor)]
-            ctx._record(args, raw, tensors, kwargs)
+            ctx._record(args, raw, tensors, kwargs, constants)
             ctx.out_meta = tuple([(r.array.shape, r.array.dtype) if isinstance(r, Tensor) else ((), None)
                                   for r in results])
         return results if isinstance(output, tuple) else results[0]

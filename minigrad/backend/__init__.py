@@ -154,6 +154,17 @@ def use_backend(name):
 
 
 def _init_from_environment():
+    """``MINIGRAD_BACKEND=cupy`` picks the default backend. One that is known but unusable here (no
+    CuPy, no GPU) warns in one line and leaves NumPy the default, so ``import minigrad`` still works
+    and says why it is on the CPU; an unknown name is a typo and stays an error."""
     name = os.environ.get("MINIGRAD_BACKEND")
-    if name:
+    if not name:
+        return
+    try:
         set_backend(name)
+    except RuntimeError as err:
+        import warnings
+        why = err.args[0] if err.args else type(err).__name__
+        # warn_explicit with no source file: one line, not a line of minigrad's code under it
+        warnings.warn_explicit(f"MINIGRAD_BACKEND={name} ignored, using numpy (CPU): {why}",
+                               RuntimeWarning, "minigrad", 0, module="minigrad.backend")

@@ -104,6 +104,10 @@ class ArrayAPIBackend:
         out = fn(*[self.to_numpy(a) if hasattr(a, "shape") else a for a in arrays])
         return self.from_numpy(np.asarray(out, order="C"), index)
 
+    def zero_where(self, mask, x):
+        """``x`` with 0 where ``mask`` holds (a select: inf and NaN there become 0 too)."""
+        return self.xp.where(mask, self.xp.zeros_like(x), x)
+
     def einsum(self, equation, *operands):
         return self._host(lambda *ops: np.einsum(equation, *ops), *operands)
 

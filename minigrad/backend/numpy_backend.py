@@ -97,6 +97,15 @@ class NumpyBackend(ArrayAPIBackend):
     def to_numpy(self, array):
         return array
 
+    def zero_where(self, mask, x):
+        """NumPy's ``where`` costs ~10x a multiply on a random mask; clearing the bits of the masked
+        values with an integer AND (mask - 1 is 0 where masked, all ones elsewhere) selects at
+        nearly a multiply's cost."""
+        if x.dtype.kind != "f" or not x.ndim:
+            return np.where(mask, x.dtype.type(0), x)
+        bits = np.dtype(f"i{x.dtype.itemsize}")
+        return (x.view(bits) & (mask.astype(bits) - 1)).view(x.dtype)
+
     def einsum(self, equation, *operands):
         return np.einsum(equation, *operands, optimize=len(operands) > 2)
 

@@ -16,6 +16,11 @@ from ..tensor import Tensor
 
 
 def _host_stack(arrays):
+    for i, a in enumerate(arrays[1:], 1):
+        if a.shape != arrays[0].shape:
+            raise RuntimeError(f"default_collate: stack expects each sample to be of equal size, but "
+                               f"got {list(arrays[0].shape)} at entry 0 and {list(a.shape)} at entry {i} "
+                               "(pad the samples, or pass a collate_fn that does)")
     return from_numpy(np.ascontiguousarray(np.stack(arrays)))
 
 

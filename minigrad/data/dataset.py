@@ -179,9 +179,9 @@ class ConcatDataset(Dataset):
         return int(self.cumulative_sizes[-1])
 
     def __getitem__(self, index):
+        if not -len(self) <= index < len(self):
+            raise IndexError(f"ConcatDataset: index {index} out of range for {len(self)} samples")
         if index < 0:
-            if -index > len(self):
-                raise IndexError("index out of range")
             index += len(self)
         which = bisect.bisect_right(self.cumulative_sizes, index)
         start = 0 if which == 0 else int(self.cumulative_sizes[which - 1])

@@ -8,6 +8,7 @@ from .modules import (
                       GELU,
                       GLU,
                       SELU,
+                      AlphaDropout,
                       BatchNorm1d,
                       BatchNorm2d,
                       BatchNorm3d,
@@ -20,7 +21,9 @@ from .modules import (
                       Dropout,
                       Dropout1d,
                       Dropout2d,
+                      Dropout3d,
                       Embedding,
+                      FeatureAlphaDropout,
                       Flatten,
                       GaussianNLLLoss,
                       GroupNorm,
@@ -45,6 +48,7 @@ from .modules import (
                       ModuleDict,
                       ModuleList,
                       MSELoss,
+                      MultiheadAttention,
                       NLLLoss,
                       PairwiseDistance,
                       ParameterDict,
@@ -66,6 +70,11 @@ from .modules import (
                       Tanh,
                       Tanhshrink,
                       Threshold,
+                      Transformer,
+                      TransformerDecoder,
+                      TransformerDecoderLayer,
+                      TransformerEncoder,
+                      TransformerEncoderLayer,
                       TripletMarginLoss,
                       Unflatten,
 )
@@ -74,3 +83,4 @@ from .modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .parallel import SyncBatchNorm
 from .parameter import Parameter
+from .summary import ModelStatistics, summary

@@ -1,5 +1,8 @@
 """The functional forms of the normalisation, dropout and embedding layers."""
 
+import math
+import warnings
+
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
@@ -34,11 +37,13 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shape = (1, n_channels) + (1,) * (input.ndim - 2)
     if training:
         count = input.numel() // n_channels if n_channels else 0
-        if count <= 1:
+        if count == 0:  # an empty batch: nothing to normalise, no statistics to update (PyTorch)
+            return input.clone()
+        if count == 1:
             raise ValueError(f"Expected more than 1 value per channel when training, got input size "
                              f"{tuple(input.shape)}")
-        y, mean, var = BatchNorm.apply(input, weight, bias, axes=axes, param_axes=axes, param_shape=shape,
-                                       eps=eps)
+        y, mean, var, _, _ = BatchNorm.apply(input, weight, bias, axes=axes, param_axes=axes,
+                                             param_shape=shape, eps=eps)
         if running_mean is not None or running_var is not None:
             with no_grad():
                 if running_mean is not None:
@@ -73,11 +78,11 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     k = len(normalized_shape)
     if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
         dims = ", ".join(map(str, normalized_shape))
-        raise RuntimeError(f"layer_norm: expected input with shape [*, {dims}]"
-                           f", but got input of size {list(input.shape)}")
+        raise RuntimeError(f"layer_norm: given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {dims}], but got input of size {list(input.shape)}")
     axes = tuple(range(input.ndim - k, input.ndim))
-    y, _, _ = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
-                              param_shape=normalized_shape, eps=eps)
+    y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
+                        param_shape=normalized_shape, eps=eps)[0]
     return y
 
 
@@ -86,9 +91,14 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     n, c = input.shape[0], input.shape[1]
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels are not divisible into {num_groups} groups")
+    for name, p in (("weight", weight), ("bias", bias)):
+        if p is not None and tuple(p.shape) != (c,):
+            raise RuntimeError(f"group_norm: expected {name} to be a vector of size equal to the number of "
+                               f"channels in input ({c}), but got {name} of shape {tuple(p.shape)} and input "
+                               f"of shape {tuple(input.shape)}")
     grouped = input.reshape(n, num_groups, -1)
-    y, _, _ = GroupNorm.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1),
-                              eps=eps)
+    y = GroupNorm.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1),
+                        eps=eps)[0]
     y = y.reshape(input.shape)
     shape = (1, c) + (1,) * (input.ndim - 2)
     if weight is not None:
@@ -128,12 +138,7 @@ def _check_p(p):
 
 
 def _masked(input, keep_shape, p):
-    if p == 1.0:
-        return input * 0.0
-    keep = _random.bernoulli_mask(keep_shape, 1.0 - p, input)
-    dev = input.device
-    scale = dev.xp.astype(keep.array, input.array.dtype) * (1.0 / (1.0 - p))
-    return input * Tensor._wrap(scale, dev)
+    return input * _random.dropout_multiplier(keep_shape, p, input)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -153,21 +158,97 @@ def dropout(input, p=0.5, training=True, inplace=False):
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, L) (or (C, L)) with probability p, scaling the rest by 1/(1 - p)."""
-    return _channel_dropout(input, p, training, 3)
+    """Zero whole channels of (N, C, L) or unbatched (C, L) with probability p, the rest scaled by 1/(1 - p).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> y = F.dropout1d(mg.ones(2, 3, 4), 0.5)
+    >>> all(len(set(row)) == 1 for row in y.reshape(6, 4).tolist())  # each channel kept or zeroed whole
+    True
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. "
+                           f"{_channel_note(1)}")
+    return _feature_dropout(input, p, training, batched=input.ndim == 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
-    """Zero whole channels of (N, C, H, W) (or (C, H, W)) with probability p, the rest scaled by 1/(1-p)."""
-    return _channel_dropout(input, p, training, 4)
+    """Zero whole channels of (N, C, H, W) with probability p, the rest scaled by 1/(1 - p).
+
+    As PyTorch: any input of two or more dimensions is read as (N, C, *) and each (sample, channel)
+    entry is kept or zeroed whole; inputs other than 4-D warn (a 3-D one is taken as (N, C, L),
+    not as unbatched (C, H, W); a 2-D (N, C) one drops single elements, never whole samples).
+    """
+    if input.ndim not in (3, 4):
+        _warn_rank("dropout2d", input.ndim, 2)
+    if input.ndim == 3:
+        warnings.warn("dropout2d: Received a 3D input to dropout2d and assuming that channel-wise 1D dropout "
+                      "behavior is desired - input is interpreted as shape (N, C, L), where C is the channel "
+                      "dim. This behavior will change in a future release to interpret the input as one "
+                      "without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
+                      "dropout behavior, please switch to using dropout1d instead.", stacklevel=2)
+    return _feature_dropout(input, p, training, batched=True)
 
 
-def _channel_dropout(input, p, training, batched_ndim):
+def dropout3d(input, p=0.5, training=True, inplace=False):
+    """Zero whole channels of (N, C, D, H, W) or unbatched (C, D, H, W) with probability p, the rest
+    scaled by 1/(1 - p); other ranks warn and are read as unbatched (C, *), as PyTorch."""
+    if input.ndim not in (4, 5):
+        _warn_rank("dropout3d", input.ndim, 3)
+    return _feature_dropout(input, p, training, batched=input.ndim == 5)
+
+
+def _channel_note(spatial):
+    return (f"Note that dropout{spatial}d exists to provide channel-wise dropout on inputs with {spatial} "
+            f"spatial dimension{'s' if spatial > 1 else ''}, a channel dimension, and an optional batch "
+            f"dimension (i.e. {spatial + 1}D or {spatial + 2}D inputs).")
+
+
+def _warn_rank(name, ndim, spatial):
+    """PyTorch's warning for a rank it still accepts but has deprecated (the words are its own)."""
+    warnings.warn(f"{name}: Received a {ndim}-D input to {name}, which is deprecated and will result in an "
+                  "error in a future release. To retain the behavior and silence this warning, please use "
+                  f"dropout instead. {_channel_note(spatial)}", stacklevel=3)
+
+
+def _feature_dropout(input, p, training, batched):
+    """Dropout with one draw per (N, C) entry of a batched input, per C entry of an unbatched one."""
+    _check_p(p)
+    if input.ndim < (2 if batched else 1):
+        raise RuntimeError("Feature dropout requires at least 2 dimensions in the input")
+    if not training or p == 0.0:
+        return input
+    lead = 2 if batched else 1
+    return _masked(input, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead), p)
+
+
+_SELU_ALPHA_SCALED = 1.7580993408473766  # SELU's scale · α: the value SELU tends to for x -> -∞, negated
+
+
+def alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """Dropout that keeps SELU's zero mean and unit variance (Klambauer et al.).
+
+    Dropped values become α' = -1.7581 (SELU's limit for x -> -∞), then everything is mapped by
+    a x + b with a = ((1 - p)(1 + p α'²))^(-1/2) and b = -a α' p, so that a unit-variance,
+    zero-mean input keeps both. ``training`` defaults to False, as PyTorch's.
+    """
+    return _alpha_dropout(input, p, training, input.shape)
+
+
+def feature_alpha_dropout(input, p=0.5, training=False, inplace=False):
+    """``alpha_dropout`` with one draw per (N, C) channel of an (N, C, *) input."""
+    return _alpha_dropout(input, p, training, tuple(input.shape[:2]) + (1,) * (input.ndim - 2))
+
+
+def _alpha_dropout(input, p, training, keep_shape):
     _check_p(p)
     if not training or p == 0.0:
         return input
-    lead = 2 if input.ndim == batched_ndim else 1
-    return _masked(input, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead), p)
+    if p == 1.0:
+        return input * 0.0
+    keep = _random.bernoulli_mask(keep_shape, 1.0 - p, input).type(input.dtype)  # 1 kept, 0 dropped
+    a = 1.0 / math.sqrt((_SELU_ALPHA_SCALED ** 2 * p + 1) * (1 - p))
+    return input * (keep * a) + (keep - 1.0) * (_SELU_ALPHA_SCALED * a) + _SELU_ALPHA_SCALED * a * p
 
 
 # --- embedding --------------------------------------------------------------------------------------
@@ -214,4 +295,4 @@ def _renorm_rows(weight, input, max_norm, norm_type):
 
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d", "dropout2d",
-           "embedding"]
+           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding"]

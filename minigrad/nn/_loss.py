@@ -93,10 +93,18 @@ def _class_coefficients(input, target, weight, ignore_index, label_smoothing, di
     return a, float(denominator)
 
 
-def _class_dim(input):
+def _class_dim(input, weight, op):
+    """The class dimension of ``input``, after checking it and ``weight`` make sense for ``op``."""
     if input.ndim == 0:
-        raise ValueError("cross_entropy / nll_loss: input must have at least one dimension (the classes)")
-    return 1 if input.ndim >= 2 else 0
+        raise ValueError(f"{op}: input must have at least one dimension (the classes)")
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"{op}: input dtype {input.dtype} is not floating point; the input holds "
+                           "scores (logits or log-probabilities): call .float() on it")
+    dim = 1 if input.ndim >= 2 else 0
+    if weight is not None and tuple(weight.shape) != (input.shape[dim],):
+        raise RuntimeError(f"{op}: weight tensor should be defined either for all {input.shape[dim]} classes "
+                           f"or no classes but got weight tensor of shape: {list(weight.shape)}")
+    return dim
 
 
 def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
@@ -143,14 +151,17 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     _check_reduction(reduction)
     if not 0.0 <= label_smoothing <= 1.0:
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
-    dim = _class_dim(input)
+    dim = _class_dim(input, weight, "cross_entropy")
     xp = input.device.xp
     if target.dtype.is_floating_point:
         if ignore_index >= 0:
             raise ValueError("ignore_index is not supported for floating point (probability) targets")
         if tuple(target.shape) != tuple(input.shape):
-            raise ValueError(f"probability targets must have the input's shape {tuple(input.shape)}, "
-                             f"got {tuple(target.shape)}")
+            indices = tuple(input.shape[:dim]) + tuple(input.shape[dim + 1:])
+            hint = (": it looks like class indices, which must be integers (target.long())"
+                    if tuple(target.shape) == indices else "")
+            raise ValueError(f"cross_entropy: a float target holds class probabilities of the input's shape "
+                             f"{tuple(input.shape)}, got shape {tuple(target.shape)}{hint}")
         n_classes = input.shape[dim]
         a = xp.astype(target.detach().array, input.array.dtype)
         if label_smoothing:
@@ -163,8 +174,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
     else:
         a, denominator = _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim)
     if reduction == "mean" and denominator == 0:
-        return _nan_mean(CrossEntropy.apply(input, a, dim=dim, reduction="sum"))
-    return CrossEntropy.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)
+        return _nan_mean(CrossEntropy.apply(input, a, dim=dim, reduction="sum")[0])
+    return CrossEntropy.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)[0]
 
 
 def _nan_mean(total):
@@ -184,7 +195,7 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     """
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
-    dim = _class_dim(input)
+    dim = _class_dim(input, weight, "nll_loss")
     a, denominator = _class_coefficients(input, target, weight, ignore_index, 0.0, dim)
     if reduction == "mean" and denominator == 0:
         return _nan_mean(WeightedNLL.apply(input, a, dim=dim, reduction="sum"))
@@ -204,6 +215,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
                          f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size.")
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"binary_cross_entropy: found target dtype {target.dtype} but expected a floating "
+                           "dtype (probabilities): call target.float()")
     loss = BinaryCrossEntropy.apply(input, target.type(input.dtype))
     if weight is not None:
         loss = loss * weight
@@ -264,6 +278,9 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     """
     reduction = _legacy(size_average, reduce, reduction)
     _same_size(input, target, "mse_loss")
+    if not (input.dtype.is_floating_point or target.dtype.is_floating_point):
+        raise RuntimeError(f"mse_loss: input and target are both integer ({input.dtype}, {target.dtype}); "
+                           "call .float() on them")
     d = input - target
     loss = d * d
     return _reduce(loss if weight is None else loss * weight, reduction)
@@ -358,10 +375,23 @@ def poisson_nll_loss(input, target, log_input=True, full=False, size_average=Non
 
 
 def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"):
-    """½ (log max(σ², eps) + (x - t)² / max(σ², eps)) (+ ½ log 2π when ``full``)."""
+    """½ (log max(σ², eps) + (x - t)² / max(σ², eps)) (+ ½ log 2π when ``full``).
+
+    ``var`` has the input's shape, or lacks (or has size 1 in) its last dimension: one variance
+    shared by the last dimension's values.
+    """
+    if isinstance(var, Tensor):
+        if var.shape != input.shape and var.shape == input.shape[:-1]:
+            var = var.unsqueeze(-1)
+        shared = var.ndim == input.ndim and var.shape[:-1] == input.shape[:-1]
+        if not shared or var.shape[-1] not in (1, input.shape[-1]):
+            raise ValueError(f"gaussian_nll_loss: var is of incorrect size {tuple(var.shape)} for input of "
+                             f"shape {tuple(input.shape)}")
+        if bool((var < 0).any()):
+            raise ValueError("gaussian_nll_loss: var has negative entry/entries")
+    elif var < 0:
+        raise ValueError(f"gaussian_nll_loss: var has negative entry/entries ({var})")
     var = var.clamp(min=eps) if isinstance(var, Tensor) else max(var, eps)
-    if isinstance(var, Tensor) and var.ndim == input.ndim - 1:
-        var = var.unsqueeze(-1)
     d = input - target
     log_var = var.log() if isinstance(var, Tensor) else math.log(var)
     loss = 0.5 * (log_var + d * d / var)

@@ -5,19 +5,25 @@ Layer classes hold parameters and call these; users may call them directly (``F.
 embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's names.
 """
 
+import math
+
 from .. import dtypes as _dtypes
+from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv2d, conv_transpose2d
-from ..ops.elementwise import Elu, Silu, where
+from ..ops.elementwise import Elu, Hardtanh, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..tensor import Tensor
 from ._layers import (
+    alpha_dropout,
     batch_norm,
     dropout,
     dropout1d,
     dropout2d,
+    dropout3d,
     embedding,
+    feature_alpha_dropout,
     group_norm,
     instance_norm,
     layer_norm,
@@ -55,15 +61,42 @@ def linear(input, weight, bias=None):
     >>> F.linear(mg.tensor([[1.0, 2.0]]), mg.tensor([[1.0, 1.0], [0.0, 1.0]]), mg.tensor([0.5, 0.0])).tolist()
     [[3.5, 2.0]]
     """
-    if input.array.dtype != weight.array.dtype:
-        raise RuntimeError(f"linear: input is {input.dtype} but weight is {weight.dtype}; convert one "
-                           "(e.g. x.float() or model.double())")
+    _check_linear(input, weight, bias, "linear")
     return _Linear.apply(input, weight, bias)
+
+
+def _check_linear(input, weight, bias, who):
+    """A clear error, naming ``who`` (the layer or ``linear``), for an input ``weight`` cannot take."""
+    if input.array.dtype != weight.array.dtype:
+        raise RuntimeError(f"{who}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "
+                           "convert one (e.g. x.float() or model.double())")
+    if bias is not None and tuple(bias.shape) != tuple(weight.shape[:1]):
+        raise RuntimeError(f"{who}: bias of shape {tuple(bias.shape)} does not match the weight's "
+                           f"{weight.shape[0]} outputs (weight of shape {tuple(weight.shape)})")
+    expected = weight.shape[-1]
+    if input.ndim and input.shape[-1] == expected:
+        return
+    got = f"input of shape {tuple(input.shape)}"
+    if input.ndim >= 3 and math.prod(input.shape[1:]) == expected:
+        hint = (f"; it holds {expected} values per sample in {input.ndim - 1} dimensions: put nn.Flatten() "
+                f"before the layer to make it ({input.shape[0]}, {expected})")
+    elif input.ndim == 4:
+        hint = ("; a 4-d (N, C, H, W) image batch needs nn.Flatten() before the layer, and in_features "
+                "= C·H·W")
+    else:
+        hint = ""
+    raise RuntimeError(f"{who}: expected input with {expected} features in its last dimension "
+                       f"(in_features), got {got}{hint}")
 
 
 def bilinear(input1, input2, weight, bias=None):
     """y_k = x₁ᵀ W_k x₂ + b_k  (weight: (out, in1, in2))."""
     from ..ops.linalg import einsum
+    for i, (x, size) in enumerate(((input1, weight.shape[1]), (input2, weight.shape[2])), 1):
+        if x.ndim == 0 or x.shape[-1] != size:
+            raise RuntimeError(f"bilinear(): input{i} size does not match weight size: got "
+                               f"{x.shape[-1] if x.ndim else 'a 0-d input'} but expected {size} "
+                               f"(weight of shape {tuple(weight.shape)})")
     y = einsum("...i,kij,...j->...k", input1, weight, input2)
     return y if bias is None else y + bias
 
@@ -75,13 +108,13 @@ def relu(input, inplace=False):
 
 
 def relu6(input, inplace=False):
-    """min(max(x, 0), 6)."""
-    return input.clamp(0.0, 6.0)
+    """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``: no gradient at 0 and 6."""
+    return hardtanh(input, 0.0, 6.0)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(x, min_val, max_val)."""
-    return input.clamp(min_val, max_val)
+    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there)."""
+    return Hardtanh.apply(input, min=min_val, max=max_val)
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -125,8 +158,14 @@ def celu(input, alpha=1.0, inplace=False):
 
 def prelu(input, weight):
     """x if x ≥ 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1)."""
-    if weight.numel() > 1 and input.ndim >= 2:
-        weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    if weight.numel() > 1:
+        channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
+        if weight.numel() != channels:
+            raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: found "
+                               f"{weight.numel()} weights and {channels} channels (dimension 1 of input "
+                               f"{tuple(input.shape)})")
+        if input.ndim >= 2:
+            weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
     return where(input >= 0, input, input * weight)
 
 
@@ -234,7 +273,10 @@ def one_hot(tensor, num_classes=-1):
     if tensor.dtype.category != "int":
         raise RuntimeError("one_hot is only applicable to index tensor of integer dtype")
     if num_classes == -1:
-        num_classes = int(tensor.max().item()) + 1 if tensor.numel() else 0
+        if not tensor.numel():
+            raise RuntimeError("one_hot: can not infer the total number of classes from an empty tensor; "
+                               "pass num_classes")
+        num_classes = int(tensor.max().item()) + 1
     if tensor.numel() and (int(tensor.min().item()) < 0 or int(tensor.max().item()) >= num_classes):
         raise RuntimeError(f"one_hot: class values must be in [0, {num_classes})")
     dev = tensor.device
@@ -248,9 +290,10 @@ __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu
            "selu", "celu", "prelu", "threshold", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
            "hardshrink", "softshrink", "glu", "sigmoid", "tanh", "softplus", "logsigmoid", "softmax",
            "log_softmax", "softmin", "normalize", "one_hot", "pad", "batch_norm", "layer_norm", "group_norm",
-           "instance_norm", "dropout", "dropout1d", "dropout2d", "embedding", "cross_entropy", "nll_loss",
+           "instance_norm", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
+           "feature_alpha_dropout", "embedding", "cross_entropy", "nll_loss",
            "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss",
            "smooth_l1_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
            "hinge_embedding_loss", "soft_margin_loss", "cosine_similarity", "pairwise_distance",
            "cosine_embedding_loss", "triplet_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d",
-           "avg_pool2d", "adaptive_avg_pool2d"]
+           "avg_pool2d", "adaptive_avg_pool2d", "scaled_dot_product_attention"]

@@ -14,7 +14,7 @@ activations' variance, "fan_out" the backward gradients'); ``nonlinearity`` name
 that follows, for ``calculate_gain``.
 
 Note:
-    The lectures' "uniform U(-1/√fan_in, 1/√fan_in)" is ``kaiming_uniform_(w, a=√5)``, the default
+    The classic "uniform U(-1/√fan_in, 1/√fan_in)" is ``kaiming_uniform_(w, a=√5)``, the default
     of ``nn.Linear`` and ``nn.Conv2d``; Glorot/Xavier suits tanh and sigmoid, He/Kaiming ReLU.
 """
 

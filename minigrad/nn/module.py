@@ -12,9 +12,11 @@ from collections import OrderedDict, namedtuple
 
 from .. import backend as _backend
 from .. import dtypes as _dtypes
+from ..autograd import grad_mode as _grad_mode
 from ..autograd import node as _function
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
+from . import _hooks
 from .parameter import Parameter
 
 _IncompatibleKeys = namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])
@@ -58,6 +60,10 @@ class Module:
         object.__setattr__(self, "_modules", OrderedDict())
         object.__setattr__(self, "_forward_hooks", OrderedDict())
         object.__setattr__(self, "_forward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_hooks_with_kwargs", set())  # ids of hooks registered with_kwargs
+        object.__setattr__(self, "_forward_hooks_always_called", set())
+        object.__setattr__(self, "_backward_pre_hooks", OrderedDict())
+        object.__setattr__(self, "_backward_hooks", OrderedDict())
         object.__setattr__(self, "training", True)
 
     def forward(self, *args, **kwargs):
@@ -65,31 +71,84 @@ class Module:
             f'Module [{type(self).__name__}] is missing the required "forward" function')
 
     def __call__(self, *args, **kwargs):
+        if not (self._forward_pre_hooks or self._forward_hooks or self._backward_hooks
+                or self._backward_pre_hooks):
+            with _function.scope(self):
+                return self.forward(*args, **kwargs)
+        return self._call_with_hooks(args, kwargs)
+
+    def _call_with_hooks(self, args, kwargs):
+        """``__call__`` when hooks are registered: forward pre-hooks, the backward hooks' input
+        node, forward, their output node, forward hooks (in registration order, as PyTorch)."""
+        kw = self._hooks_with_kwargs
         with _function.scope(self):
-            if self._forward_pre_hooks:
-                for hook in list(self._forward_pre_hooks.values()):
+            for key, hook in list(self._forward_pre_hooks.items()):
+                if key in kw:
+                    result = hook(self, args, kwargs)
+                    if result is not None:
+                        if not (isinstance(result, tuple) and len(result) == 2):
+                            raise RuntimeError("forward pre-hook must return None or a tuple of (new_args, "
+                                               f"new_kwargs), but got {result}.")
+                        args, kwargs = result
+                else:
                     result = hook(self, args)
                     if result is not None:
                         args = result if isinstance(result, tuple) else (result,)
-            out = self.forward(*args, **kwargs)
-            if self._forward_hooks:
-                for hook in list(self._forward_hooks.values()):
-                    result = hook(self, args, out)
-                    if result is not None:
-                        out = result
+            backward = None
+            if (self._backward_hooks or self._backward_pre_hooks) and _grad_mode.is_grad_enabled():
+                backward = _hooks.BackwardHook(self, self._backward_pre_hooks, self._backward_hooks)
+                args = backward.setup_inputs(args)
+            try:
+                out = self.forward(*args, **kwargs)
+            except Exception:
+                for key, hook in list(self._forward_hooks.items()):
+                    if key in self._forward_hooks_always_called:
+                        hook(self, args, kwargs, None) if key in kw else hook(self, args, None)
+                raise
+            for key, hook in list(self._forward_hooks.items()):
+                result = hook(self, args, kwargs, out) if key in kw else hook(self, args, out)
+                if result is not None:
+                    out = result
+            if backward is not None:
+                out = backward.setup_outputs(out)
         return out
 
-    def register_forward_hook(self, hook):
-        """Call ``hook(module, inputs, output)`` after each forward; a returned value replaces the output."""
-        handle = _RemovableHandle(self._forward_hooks)
-        self._forward_hooks[handle.id] = hook
+    def _add_hook(self, hooks, hook, prepend=False, with_kwargs=False):
+        handle = _RemovableHandle(hooks)
+        hooks[handle.id] = hook
+        if prepend:
+            hooks.move_to_end(handle.id, last=False)
+        if with_kwargs:
+            self._hooks_with_kwargs.add(handle.id)
         return handle
 
-    def register_forward_pre_hook(self, hook):
-        """Call ``hook(module, inputs)`` before each forward; a returned value replaces the inputs."""
-        handle = _RemovableHandle(self._forward_pre_hooks)
-        self._forward_pre_hooks[handle.id] = hook
+    def register_forward_hook(self, hook, *, prepend=False, with_kwargs=False, always_call=False):
+        """Call ``hook(module, args, output)`` after each forward (``hook(module, args, kwargs,
+        output)`` with ``with_kwargs``); a returned value replaces the output. ``prepend`` runs
+        it before the hooks already registered; ``always_call`` runs it (with output None) even
+        when forward raises."""
+        handle = self._add_hook(self._forward_hooks, hook, prepend, with_kwargs)
+        if always_call:
+            self._forward_hooks_always_called.add(handle.id)
         return handle
+
+    def register_forward_pre_hook(self, hook, *, prepend=False, with_kwargs=False):
+        """Call ``hook(module, args)`` before each forward; a returned value (a tuple, or one value)
+        replaces the positional inputs. With ``with_kwargs``: ``hook(module, args, kwargs)``,
+        returning None or ``(new_args, new_kwargs)``."""
+        return self._add_hook(self._forward_pre_hooks, hook, prepend, with_kwargs)
+
+    def register_full_backward_pre_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_output)`` when the gradients of the module's outputs are known;
+        a returned tuple replaces ``grad_output`` for the rest of backward."""
+        return self._add_hook(self._backward_pre_hooks, hook, prepend)
+
+    def register_full_backward_hook(self, hook, prepend=False):
+        """Call ``hook(module, grad_input, grad_output)`` when the gradients of the module's
+        positional inputs are known (one entry per positional argument: None for a non-Tensor
+        or one that needs no gradient, where PyTorch may give zeros); a returned tuple replaces
+        ``grad_input``. The hook must not modify its arguments in place."""
+        return self._add_hook(self._backward_hooks, hook, prepend)
 
     # --- registration ------------------------------------------------------------------------
     def __setattr__(self, name, value):

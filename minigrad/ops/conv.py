@@ -26,13 +26,19 @@ from ..autograd.function import Op
 # --- geometry and the two array kernels --------------------------------------------------------
 def _pair(value, name):
     if isinstance(value, int):
-        return (value, value)
+        value = (value, value)
     value = tuple(value)
     if len(value) == 1:
-        return (value[0], value[0])
+        value = (value[0], value[0])
     if len(value) != 2 or not all(isinstance(v, int) for v in value):
         raise ValueError(f"{name} must be an int or a pair of ints, got {value!r}")
+    least = 1 if name in _POSITIVE else 0
+    if min(value) < least:
+        raise ValueError(f"{name} must be {'positive' if least else 'non-negative'}, got {value!r}")
     return value
+
+
+_POSITIVE = ("kernel_size", "stride", "dilation")
 
 
 def _out_size(size, kernel, stride, pad_total, dilation):

@@ -20,7 +20,10 @@ def _basic(key):
 
 
 def _read(ctx, x, key):
-    return ctx.device.backend.getitem(x, key) if _is_advanced(key) else x[_basic(key)]
+    try:
+        return ctx.device.backend.getitem(x, key) if _is_advanced(key) else x[_basic(key)]
+    except IndexError as err:
+        raise IndexError(f"index: {err} (indexing a tensor of shape {tuple(x.shape)})") from None
 
 
 class GetItem(Op):
@@ -78,11 +81,27 @@ class SetItem(Op):
         return (SetItem.apply(grad, 0.0, key=key) if dx else None), (grad[key] if dvalue else None)
 
 
+def _check_index(xp, index, size, dim, op):
+    """PyTorch takes integer indices in [0, size) only (NumPy would wrap -1 to the last entry)."""
+    if index.dtype not in (xp.int64, xp.int32):
+        raise RuntimeError(f"{op}(): expected dtype int32 or int64 for index, got {index.dtype}")
+    if index.size:
+        low, high = int(xp.min(index)), int(xp.max(index))
+        if low < 0 or high >= size:
+            raise IndexError(f"{op}(): index {low if low < 0 else high} is out of bounds for dimension {dim} "
+                             f"with size {size}")
+
+
 class IndexSelect(Op):
     """y = x.index_select(dim, index);  dx = zeros with dy added back at ``index`` along ``dim``."""
 
     @staticmethod
     def forward(ctx, x, index, dim):
+        if index.ndim > 1:
+            raise IndexError(f"index_select(): index is supposed to be a vector, got shape "
+                             f"{tuple(index.shape)}")
+        index = ctx.xp.reshape(index, (-1,))  # a 0-d index selects one entry and keeps the dimension
+        _check_index(ctx.xp, index, x.shape[dim] if x.ndim else 1, dim, "index_select")
         ctx.in_shape, ctx.index = x.shape, index
         return ctx.xp.take(x, index, axis=dim)
 
@@ -97,6 +116,15 @@ class Gather(Op):
 
     @staticmethod
     def forward(ctx, x, index, dim):
+        if index.ndim != x.ndim:
+            raise RuntimeError(f"gather(): index tensor must have the same number of dimensions as the input "
+                               f"({x.ndim}), got shape {tuple(index.shape)}")
+        for d, (n, m) in enumerate(zip(index.shape, x.shape)):
+            if d != dim and n > m:
+                raise RuntimeError(f"gather(): size does not match at dimension {d}: expected index "
+                                   f"{list(index.shape)} to be no larger than self {list(x.shape)} apart "
+                                   f"from dimension {dim}")
+        _check_index(ctx.xp, index, x.shape[dim] if x.ndim else 1, dim, "gather")
         ctx.in_shape, ctx.index = x.shape, index
         return ctx.xp.take_along_axis(x, index, axis=dim)
 

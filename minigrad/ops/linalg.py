@@ -31,6 +31,11 @@ class MatMul(Op):
         if k_a != k_b:
             raise RuntimeError(f"matmul: shapes {tuple(a.shape)} and {tuple(b.shape)} cannot be "
                                f"multiplied ({k_a} != {k_b})")
+        for m, n in zip(reversed(a.shape[:-2]), reversed(b.shape[:-2])):
+            if m != n and 1 not in (m, n):
+                raise RuntimeError(f"matmul: the batch dimensions {tuple(a.shape[:-2])} and "
+                                   f"{tuple(b.shape[:-2])} do not broadcast (shapes {tuple(a.shape)} and "
+                                   f"{tuple(b.shape)})")
         return ctx.xp.matmul(a, b)
 
     @staticmethod
@@ -119,10 +124,18 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = _normalise(equation.replace(" ", ""), [t.ndim for t in operands])
-    for sub in equation.split("->")[0].split(","):
+    sizes = {}
+    for i, (sub, t) in enumerate(zip(equation.split("->")[0].split(","), operands)):
         if len(set(sub)) != len(sub):
             raise NotImplementedError(f"einsum: repeated index within one operand ({sub!r}) "
                                       "is not supported")
+        if len(sub) != t.ndim:
+            raise RuntimeError(f"einsum: subscripts {sub!r} of operand {i} do not match its {t.ndim} "
+                               f"dimensions (shape {tuple(t.shape)})")
+        for label, n in zip(sub, t.shape):
+            if sizes.setdefault(label, n) != n and 1 not in (n, sizes[label]):
+                raise RuntimeError(f"einsum: subscript {label!r} has size {n} in operand {i} (shape "
+                                   f"{tuple(t.shape)}) but size {sizes[label]} in an earlier operand")
     return Einsum.apply(*operands, equation=equation)
 
 

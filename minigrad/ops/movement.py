@@ -1,10 +1,13 @@
 """Shape and layout ops: each one's backward undoes its movement on the gradient."""
 
+import numbers
+
 import numpy as np
 
-from .._coerce import _dim
+from .._coerce import _dim, _shape_arg
 from ..autograd.function import Op
 from ..dtypes import promote_types
+from ..tensor import Tensor
 
 
 class Reshape(Op):
@@ -187,24 +190,26 @@ def cat(tensors, dim=0):
     >>> import minigrad as mg
     >>> cat([mg.zeros(1, 2), mg.ones(2, 2)]).shape
     (3, 2)"""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("cat: expected a non-empty list of tensors")
+    tensors = _tensor_list(tensors, "cat")
+    for i, t in enumerate(tensors):
+        if t.ndim == 0:
+            raise RuntimeError(f"cat: zero-dimensional tensor (at position {i}) cannot be concatenated; "
+                               "use stack, or unsqueeze(0) first")
+    tensors = _common_dtype(tensors)
+    # PyTorch's legacy rule: 1-d empty tensors join anything (they are skipped)
+    tensors = [t for t in tensors if t.shape != (0,)] or tensors[:1]
     d = _dim(dim, tensors[0].ndim)
     ref = tensors[0].shape
     for t in tensors[1:]:
         if t.ndim != len(ref) or any(a != b for i, (a, b) in enumerate(zip(t.shape, ref)) if i != d):
             raise RuntimeError(f"cat: sizes of tensors must match except in dimension {d}; "
                                f"got {tuple(ref)} and {tuple(t.shape)}")
-    tensors = _common_dtype(tensors)
     return Cat.apply(*tensors, dim=d)
 
 
 def stack(tensors, dim=0):
     """Join same-shape tensors along a new axis ``dim``."""
-    tensors = list(tensors)
-    if not tensors:
-        raise RuntimeError("stack: expected a non-empty list of tensors")
+    tensors = _tensor_list(tensors, "stack")
     for t in tensors[1:]:
         if t.shape != tensors[0].shape:
             raise RuntimeError(f"stack expects each tensor to be equal size, but got "
@@ -218,23 +223,46 @@ def split(tensor, split_size_or_sections, dim=0):
     >>> import minigrad as mg
     >>> [p.tolist() for p in split(mg.arange(5), 2)]
     [[0, 1], [2, 3], [4]]"""
+    if tensor.ndim == 0:
+        raise RuntimeError("split: expects at least a 1-dimensional tensor")
     dim = _dim(dim, tensor.ndim)
     n = tensor.shape[dim]
-    if isinstance(split_size_or_sections, int):
-        step = split_size_or_sections
-        sizes = [min(step, n - s) for s in range(0, n, step)] or [0]
+    if isinstance(split_size_or_sections, numbers.Integral):
+        step = int(split_size_or_sections)
+        if step < 0 or (step == 0 and n):
+            raise RuntimeError(f"split: split_size must be positive (0 only for an empty dimension), "
+                               f"got {step} for dimension {dim} of size {n}")
+        sizes = [min(step, n - s) for s in range(0, n, step)] if step else [0]
     else:
-        sizes = list(split_size_or_sections)
-        if sum(sizes) != n:
-            raise RuntimeError(f"split: sizes {sizes} do not add up to {n} (dimension {dim})")
+        sizes = list(_shape_arg((split_size_or_sections,), "split"))
+        if sum(sizes) != n or any(s < 0 for s in sizes):
+            raise RuntimeError(f"split: sizes {sizes} must be non-negative and add up to {n} "
+                               f"(dimension {dim})")
     out = Split.apply(tensor, sizes=tuple(sizes), dim=dim)
     return out if isinstance(out, tuple) else (out,)
 
 
 def chunk(tensor, chunks, dim=0):
-    """``chunks`` pieces of (nearly) equal size along ``dim``."""
+    """``chunks`` pieces of (nearly) equal size along ``dim`` (fewer when the size runs out)."""
+    if not isinstance(chunks, numbers.Integral) or chunks <= 0:
+        raise RuntimeError(f"chunk: expects `chunks` to be a positive int, got {chunks!r}")
+    if tensor.ndim == 0:
+        raise RuntimeError("chunk: expects at least a 1-dimensional tensor")
     n = tensor.shape[_dim(dim, tensor.ndim)]
-    return split(tensor, -(-n // chunks) if n else 1, dim)
+    if not n:  # as PyTorch: `chunks` empty pieces
+        return split(tensor, [0] * chunks, dim)
+    return split(tensor, -(-n // chunks), dim)
+
+
+def _tensor_list(tensors, op):
+    """``tensors`` as a non-empty list of Tensors, or an error naming ``op`` and the culprit."""
+    tensors = list(tensors)
+    if not tensors:
+        raise RuntimeError(f"{op}: expected a non-empty list of tensors")
+    for i, t in enumerate(tensors):
+        if not isinstance(t, Tensor):
+            raise TypeError(f"{op}: expected a sequence of Tensors, got {type(t).__name__} at position {i}")
+    return tensors
 
 
 def _common_dtype(tensors):

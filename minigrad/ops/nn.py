@@ -3,8 +3,8 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 """
 
 from ..autograd.function import Op
-from ..autograd.grad_mode import is_grad_enabled
 from .linalg import MatMul
+from .reduce import LogSoftmaxGrad
 
 
 class Linear(Op):
@@ -62,10 +62,16 @@ class CrossEntropy(Op):
     builds ``a`` from class indices (one-hot × class weight, label smoothing, ignore_index) or
     from probability targets, so every variant is this one node.
 
-    dx = g · (softmax(x) Σ_c a_c - a),  with g the incoming gradient of lₙ.
+    dx = g · (softmax(x) Σ_c a_c - a),  with g the incoming gradient of lₙ: the backward of
+    log-softmax (``LogSoftmaxGrad``) applied to d lₙ / d log p = -g a.
 
     The log-softmax is taken as (x - max) - log Σ exp(x - max): finite for logits of any size.
+    It is also the node's second output (``F.cross_entropy`` returns only the loss), so that
+    backward reads it connected to this node: under ``create_graph`` the second derivative flows
+    back through it like any other output, with no recomputation in first order.
     """
+
+    materialize_grads = False  # the log-probabilities get a gradient only in double backward
 
     @staticmethod
     def forward(ctx, x, a, dim=1, reduction="mean", denominator=1.0):
@@ -74,17 +80,17 @@ class CrossEntropy(Op):
         logp = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         # 0 · log 0 is 0 here (a class with no target mass never contributes, even at -inf logits)
         loss = -xp.sum(a * xp.where(a != 0, logp, xp.zeros_like(logp)), axis=dim)
-        ctx.save_for_backward(x, a, logp)
-        return _reduce(xp, loss, reduction, denominator)
+        ctx.save_for_backward(a, logp)
+        return _reduce(xp, loss, reduction, denominator), logp
 
     @staticmethod
-    def backward(ctx, grad):
-        x, a, logp = ctx.saved_tensors
-        dim = ctx.attrs["dim"]
-        # first order: reuse the saved log-probabilities; create_graph: softmax(x) stays in the graph
-        p = x.softmax(dim) if is_grad_enabled() else logp.exp()
-        grad = _per_sample(ctx, grad, x.ndim)
-        return grad * (p * a.sum(dim=dim, keepdim=True) - a), None
+    def backward(ctx, grad, logp_grad):
+        a, logp = ctx.saved_tensors
+        dlogp = logp_grad
+        if grad is not None:
+            from_loss = -_per_sample(ctx, grad, logp.ndim) * a
+            dlogp = from_loss if dlogp is None else dlogp + from_loss
+        return LogSoftmaxGrad.apply(dlogp, logp, dim=ctx.attrs["dim"]), None
 
 
 class BinaryCrossEntropy(Op):
@@ -96,6 +102,12 @@ class BinaryCrossEntropy(Op):
     @staticmethod
     def forward(ctx, x, t):
         xp = ctx.xp
+        for name, v in (("input", x), ("target", t)):
+            if not bool(xp.all((v >= 0) & (v <= 1))):  # NaN fails too
+                hint = (" (probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits "
+                        "on the logits)") if name == "input" else ""
+                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 "
+                                   f"and 1{hint}")
         ctx.save_for_backward(x, t)
         return -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
 
@@ -127,13 +139,17 @@ class Normalize(Op):
 
     μ and σ² (biased) are taken over ``axes``; ``w`` and ``b`` are reshaped to ``param_shape``
     (broadcastable against x) and their gradients are summed over ``param_axes``. With m the
-    number of elements per statistic and g = dy · w:
+    number of elements per statistic, r = 1 / √(σ² + ε) and G = dy · w + dx̂:
 
-        dx = (g - mean(g) - x̂ · mean(g x̂)) / √(σ² + ε)   (means over ``axes``)
+        dx = (G - mean(G) - x̂ · mean(G x̂)) · r  -  dr · r² x̂ / m   (means over ``axes``)
         dw = Σ dy x̂,   db = Σ dy   (sums over ``param_axes``)
 
-    Also returns μ and σ² (non-differentiable, squeezed) for the running statistics.
+    Returns y, then μ and σ² (non-differentiable, squeezed) for the running statistics, then
+    x̂ and r. Backward reads x̂ and r as this node's outputs, so under ``create_graph`` the
+    second derivative reaches x through them (dx̂ and dr are zero in first order).
     """
+
+    materialize_grads = False  # x̂ and r get gradients only in double backward
 
     @staticmethod
     def forward(ctx, x, weight, bias, axes, param_axes, param_shape, eps):
@@ -148,30 +164,33 @@ class Normalize(Op):
             y = y * xp.reshape(weight, param_shape)
         if bias is not None:
             y = y + xp.reshape(bias, param_shape)
-        ctx.save_for_backward(x, weight, xhat, invstd)
+        ctx.save_for_backward(weight, xhat, invstd)
         ctx.mark_non_differentiable(1, 2)
         ctx.param_dims = (weight if weight is not None else bias).shape if (
             weight is not None or bias is not None) else None
-        return y, xp.reshape(mean, (-1,)), xp.reshape(var, (-1,))
+        return y, xp.reshape(mean, (-1,)), xp.reshape(var, (-1,)), xhat, invstd
 
     @staticmethod
-    def backward(ctx, grad, _mean_grad=None, _var_grad=None):
-        x, weight, xhat, invstd = ctx.saved_tensors
-        axes, param_axes, shape, eps = (ctx.attrs[k] for k in ("axes", "param_axes", "param_shape", "eps"))
-        if is_grad_enabled():  # create_graph: rebuild x̂ from x so second derivatives see it
-            centred = x - x.mean(dim=axes, keepdim=True)
-            invstd = ((centred * centred).mean(dim=axes, keepdim=True) + eps).rsqrt()
-            xhat = centred * invstd
+    def backward(ctx, grad, _mean_grad, _var_grad, xhat_grad, invstd_grad):
+        weight, xhat, invstd = ctx.saved_tensors
+        axes, param_axes, shape = (ctx.attrs[k] for k in ("axes", "param_axes", "param_shape"))
         needs = ctx.needs_input_grad
-        w = weight.reshape(shape) if weight is not None else None
         gx = gw = gb = None
         if needs[0]:
-            g = grad * w if w is not None else grad
-            gx = (g - g.mean(dim=axes, keepdim=True)
-                  - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
-        if len(needs) > 1 and needs[1]:
+            g = xhat_grad
+            if grad is not None:
+                from_y = grad * weight.reshape(shape) if weight is not None else grad
+                g = from_y if g is None else g + from_y
+            if g is not None:
+                gx = (g - g.mean(dim=axes, keepdim=True)
+                      - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
+            if invstd_grad is not None:  # dr/dx = -r² x̂ / m
+                m = xhat.numel() // invstd.numel()
+                from_r = -(invstd_grad * invstd * invstd) * xhat / m
+                gx = from_r if gx is None else gx + from_r
+        if grad is not None and len(needs) > 1 and needs[1]:
             gw = (grad * xhat).sum(dim=param_axes).reshape(ctx.param_dims)
-        if len(needs) > 2 and needs[2]:
+        if grad is not None and len(needs) > 2 and needs[2]:
             gb = grad.sum(dim=param_axes).reshape(ctx.param_dims)
         return gx, gw, gb
 

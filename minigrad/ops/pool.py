@@ -334,7 +334,8 @@ def adaptive_avg_pool2d(input, output_size):
     input, unbatched = _batched(input, "adaptive_avg_pool2d")
     size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     size = tuple(input.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
-    if len(size) != 2 or min(size) < 1:
-        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be two positive sizes, got {output_size}")
+    if len(size) != 2 or min(size) < 0:
+        raise RuntimeError(f"adaptive_avg_pool2d: output_size must be two non-negative sizes, "
+                           f"got {output_size}")
     out = AdaptiveAvgPool2d.apply(input, output_size=size)
     return out.squeeze(0) if unbatched else out

@@ -33,6 +33,17 @@ class Sum(Op):
         return _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]).broadcast_to(ctx.in_shape)
 
 
+def _accumulated(xp, x):
+    """float16 summed in float16 overflows past 65504 (70,000 ones sum to inf): as PyTorch, reduce
+    half precision in float32 and round the result back."""
+    half = getattr(xp, "float16", None)  # the Array API has no float16 (array_api_strict lacks it)
+    return (xp.astype(x, xp.float32), x.dtype) if half is not None and x.dtype == half else (x, None)
+
+
+def _rounded(xp, out, dtype):
+    return out if dtype is None else xp.astype(out, dtype)
+
+
 class Mean(Op):
     """y = Σ x / n over ``dim``;  dy/dx = 1/n."""
 
@@ -42,7 +53,9 @@ class Mean(Op):
     def forward(ctx, x, dim, keepdim=False):
         ctx.in_shape = x.shape
         ctx.count = math.prod(x.shape[d] for d in dim)
-        return ctx.xp.sum(x, axis=dim, keepdims=keepdim) / ctx.count  # NumPy's mean costs 3x more here
+        x, half = _accumulated(ctx.xp, x)
+        # NumPy's mean costs 3x more than sum / n here
+        return _rounded(ctx.xp, ctx.xp.sum(x, axis=dim, keepdims=keepdim) / ctx.count, half)
 
     @staticmethod
     def backward(ctx, grad):
@@ -73,22 +86,53 @@ class Prod(Op):
 
 
 class Var(Op):
-    """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction)."""
+    """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction).
+
+    With n - correction = 0 (one value, correction 1) y is NaN and so is the gradient, as in PyTorch.
+    """
 
     floating_only = True
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, correction=1):
         ctx.save_for_backward(x)
-        return ctx.xp.var(x, axis=dim, keepdims=keepdim, correction=correction)
+        xp = ctx.xp
+        x, half = _accumulated(xp, x)
+        return _rounded(xp, xp.var(x, axis=dim, keepdims=keepdim, correction=correction), half)
 
     @staticmethod
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
-        dim = ctx.attrs["dim"]
-        n = math.prod(x.shape[d] for d in dim)
-        centred = x - x.mean(dim=dim, keepdim=True)
-        return _kept(grad, dim, ctx.attrs["keepdim"]) * centred * (2 / max(n - ctx.attrs["correction"], 0))
+        return _var_grad(x, grad, **ctx.attrs)
+
+
+class Std(Var):
+    """y = √var(x);  dy/dx = dvar/dx / (2y), taken as 0 where y = 0 (a constant slice), as PyTorch."""
+
+    @staticmethod
+    def forward(ctx, x, dim, keepdim=False, correction=1):
+        out = ctx.xp.sqrt(Var.forward(ctx, x, dim, keepdim, correction))
+        ctx.save_for_backward(x, out)
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, out = ctx.saved_tensors
+        return _var_grad(x, where(out == 0, 0.0, grad / (2 * out)), **ctx.attrs)
+
+
+def _var_grad(x, grad, dim, keepdim, correction):
+    dof = max(math.prod(x.shape[d] for d in dim) - correction, 0)
+    centred = x - x.mean(dim=dim, keepdim=True)
+    return _kept(grad, dim, keepdim) * centred * (2 / dof if dof else math.inf)
+
+
+def _no_empty_slice(x, dim, op):
+    """The max (or argmax) of no values does not exist: say so, as PyTorch does, not NumPy."""
+    dims = range(x.ndim) if dim is None else dim if isinstance(dim, tuple) else (dim,)
+    if x.size == 0 and (x.ndim == 0 or any(x.shape[d] == 0 for d in dims)):
+        raise RuntimeError(f"{op}(): cannot reduce over an empty dimension (input of shape {tuple(x.shape)}"
+                           f"{'' if dim is None else f', dim {dim}'}): there is no {op} of no values")
 
 
 class _Extreme(Op):
@@ -98,6 +142,7 @@ class _Extreme(Op):
 
     @classmethod
     def forward(cls, ctx, x, dim, keepdim=False):
+        _no_empty_slice(x, dim, cls.__name__.lower())
         out = getattr(ctx.xp, cls.reduce)(x, axis=dim, keepdims=keepdim)
         ctx.save_for_backward(x, out)
         return out
@@ -125,6 +170,7 @@ class MaxDim(Op):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, largest=True):
+        _no_empty_slice(x, dim, "max" if largest else "min")
         xp = ctx.xp
         index = (xp.argmax if largest else xp.argmin)(x, axis=dim, keepdims=True)
         values = xp.take_along_axis(x, index, axis=dim)
@@ -158,11 +204,22 @@ class ArgExtreme(Op):
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, op="argmax"):
+        _no_empty_slice(x, dim, op)
         xp = ctx.xp
         if dim is None:
             out = getattr(xp, op)(xp.reshape(x, (-1,)))
             return xp.reshape(out, (1,) * x.ndim) if keepdim else out
         return getattr(xp, op)(x, axis=dim, keepdims=keepdim)
+
+
+def _shift(xp, x, dim):
+    """The max along ``dim`` (kept): subtracted before ``exp`` so that it cannot overflow. Along an
+    empty dimension there is no max, and no value to protect: the shift is 0."""
+    if x.size == 0:
+        dims = dim if isinstance(dim, tuple) else (dim,)
+        shape = tuple(1 if d in dims else n for d, n in enumerate(x.shape))
+        return xp.zeros(shape, dtype=x.dtype)
+    return xp.max(x, axis=dim, keepdims=True)
 
 
 class LogSumExp(Op):
@@ -173,7 +230,7 @@ class LogSumExp(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         xp = ctx.xp
-        m = xp.max(x, axis=dim, keepdims=True)
+        m = _shift(xp, x, dim)
         m = xp.where(xp.isfinite(m), m, xp.zeros_like(m))
         out = xp.log(xp.sum(xp.exp(x - m), axis=dim, keepdims=True)) + m
         if not keepdim:
@@ -241,7 +298,7 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
-        e = xp.exp(x - xp.max(x, axis=dim, keepdims=True))
+        e = xp.exp(x - _shift(xp, x, dim))
         y = e / xp.sum(e, axis=dim, keepdims=True)
         ctx.save_for_backward(y)
         return y
@@ -260,7 +317,7 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
-        shifted = x - xp.max(x, axis=dim, keepdims=True)
+        shifted = x - _shift(xp, x, dim)
         y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
         ctx.save_for_backward(y)
         return y

@@ -26,7 +26,7 @@ class Adagrad(Optimizer):
     State: ``step`` (t) and ``sum`` (r), created at construction as in PyTorch.
 
     Note:
-        The lectures write δ ≈ 1e−7 added to √r; PyTorch (and this class) use ε = 1e−10 in the
+        Goodfellow et al. (Algorithm 8.4) add δ ≈ 1e−7 to √r; PyTorch (and this class) use ε = 1e−10 in the
         same place. The effective learning rate γₜ/(√r + ε) only ever decays.
 
     Args:

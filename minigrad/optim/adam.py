@@ -34,10 +34,12 @@ class Adam(Optimizer):
     State: ``step`` (t), ``exp_avg`` (m), ``exp_avg_sq`` (v), ``max_exp_avg_sq`` (v_max, AMSGrad).
 
     Note:
-        Bias correction matters at the start: m and v begin at 0, so without it the first
-        steps are too small; with it the first step is m̂/√v̂ = g/|g|, i.e. every coordinate
-        moves by about γ in the direction of −sign(g). The lectures' symbols ρ₁, ρ₂, δ, s, r
-        are β₁, β₂, ε, m, v here.
+        Bias correction matters at the start. m and v begin at 0, so each alone is too small
+        (m₁ = 0.1g, v₁ = 0.001g² with the defaults), but the step uses their ratio: without the
+        correction the first step is γ·0.1g/√(0.001g²) ≈ 3.16γ·sign(g), about 3x too LARGE
+        (still 6.5x at t = 10), which can throw away a good initialisation. With it the first step
+        is γ·m̂/√v̂ = γ·g/|g|: every coordinate moves by about γ in the direction of −sign(g).
+        Goodfellow et al. write ρ₁, ρ₂, δ, s, r for β₁, β₂, ε, m, v.
 
     Args:
         params: tensors or parameter groups.

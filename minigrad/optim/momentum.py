@@ -1,4 +1,4 @@
-"""Momentum as the lectures write it: an exponentially weighted average of the gradients."""
+"""Momentum written as an exponentially weighted average of the gradients."""
 
 from .optimizer import Optimizer, regularize
 
@@ -14,7 +14,7 @@ def momentum(xp, theta, g, v, *, t, lr, beta, weight_decay, bias_correction, max
 
 
 class Momentum(Optimizer):
-    r"""Gradient descent with momentum in the exponentially weighted form of the lectures.
+    r"""Gradient descent with momentum in its exponentially weighted form.
 
     With γ the learning rate and β the momentum, starting from v = 0::
 

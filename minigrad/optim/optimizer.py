@@ -48,6 +48,7 @@ on the MLP: 0.20 ms default, 0.29 fused, 0.20 reference):
 """
 
 import math
+import numbers
 from collections import defaultdict
 
 from ..autograd.grad_mode import enable_grad, no_grad
@@ -132,6 +133,9 @@ class Optimizer:
         if not isinstance(param_group, dict):
             raise TypeError(f"param_group must be a dict, got {type(param_group).__name__}")
         group = dict(param_group)
+        if "params" not in group:
+            raise KeyError("param_group must list its parameters under the key 'params', got keys "
+                           f"{sorted(group)}")
         params = group["params"]
         if isinstance(params, Tensor):
             params = [params]
@@ -179,7 +183,12 @@ class Optimizer:
         }
         for name, ok in checks.items():
             value = group.get(name)
-            if value is not None and value is not required and not ok(value):
+            if value is None or value is required:
+                continue
+            if not isinstance(value, (numbers.Real, Tensor)):
+                raise TypeError(f"Invalid {_WORDS.get(name, name)}: {value!r} (must be a number, not "
+                                f"{type(value).__name__})")
+            if not ok(value):
                 rule = _RULES.get(name, "must be >= 0")
                 raise ValueError(f"Invalid {_WORDS.get(name, name)}: {value} ({rule})")
         for i, beta in enumerate(group.get("betas", ())):

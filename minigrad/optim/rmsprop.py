@@ -36,9 +36,9 @@ class RMSprop(Optimizer):
     State: ``step``, ``square_avg`` (r), ``momentum_buffer`` (b, if μ > 0), ``grad_avg`` (s, if centered).
 
     Note:
-        The lectures write r ← ρr + (1 − ρ)g² and θ ← θ − η g/√(δ + r) with δ inside the root;
-        PyTorch (and this class) add ε outside it: g/(√r + ε). Centered RMSProp (Graves, 2013)
-        divides by an estimate of the variance instead of the second moment.
+        Goodfellow et al. (Algorithm 8.5) write r ← ρr + (1 − ρ)g² and θ ← θ − η g/√(δ + r),
+        with δ inside the root; PyTorch (and this class) add ε outside it: g/(√r + ε). Centered
+        RMSProp (Graves, 2013) divides by an estimate of the variance instead of the second moment.
 
         ``nesterov=True`` is RMSProp with Nesterov momentum (Goodfellow et al., Algorithm 8.6):
         θ̃ = θ + αv, g at θ̃, r ← ρr + (1 − ρ)g², v ← αv − η g/√r, θ ← θ + v. Like PyTorch's

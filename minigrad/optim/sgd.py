@@ -28,7 +28,7 @@ class SGD(Optimizer):
     State: ``momentum_buffer`` (b), only when μ ≠ 0.
 
     Note:
-        This is the "classic" momentum v ← μv + g, θ ← θ − γv of the lectures, not the
+        This is the "classic" momentum v ← μv + g, θ ← θ − γv (Polyak's heavy ball), not the
         exponentially weighted v ← μv + (1 − μ)g (that is :class:`Momentum`). Nesterov momentum
         is PyTorch's reparameterisation (Sutskever et al., 2013): the stored parameter is the
         look-ahead point, so the gradient taken there is the one Nesterov's method needs.

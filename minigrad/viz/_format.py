@@ -137,6 +137,8 @@ def summary(t, limit=6):
     a = np.asarray(host_values(t), dtype=float)
     if a.size == 0:
         return "empty"
+    if a.ndim == 0:
+        return fmt_num(float(a))
     if a.size <= limit:
         return "[" + ", ".join(fmt_num(float(x)) for x in a.ravel()) + "]"
     return (f"μ={fmt_num(float(a.mean()))} σ={fmt_num(float(a.std()))} "

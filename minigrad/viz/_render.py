@@ -70,6 +70,10 @@ class Graph(graphviz.Digraph):
                 raise
             raise GraphvizNotFoundError() from None
 
+    def _repr_image_svg_xml(self):
+        """Jupyter's SVG, scaled down to the column when wider than it (text stays in scale)."""
+        return fit_to_column(hide_pending(super()._repr_image_svg_xml()))
+
     def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
         """Jupyter: the SVG; without ``dot``, the install hint and the DOT source as text."""
         try:
@@ -110,11 +114,25 @@ def new_graph(name, direction, **graph_attr):
 
 
 _XML_HEAD = re.compile(r"^.*?(?=<svg)", re.DOTALL)
+_SVG_OPEN = re.compile(r"<svg\b")
+
+
+def fit_to_column(svg):
+    """An SVG that never overflows its container: graphviz sets a fixed size in points; with
+    ``max-width: 100%`` and ``height: auto`` a browser or notebook shrinks a wide picture to the
+    column (keeping its proportions, thanks to the ``viewBox``) and leaves a narrow one as it is."""
+    return _SVG_OPEN.sub('<svg style="max-width:100%;height:auto"', svg, count=1)
+
+
+def hide_pending(svg):
+    """Text drawn in ``HIDDEN`` ink made invisible: graphviz's SVG drops the alpha of a text
+    colour (its PNG keeps it), so a value not yet computed would show white on a coloured box."""
+    return svg.replace('fill="#fffffe"', 'fill="none"')
 
 
 def svg_text(graph):
     """The graph as an SVG document without the XML prolog (ready to inline in HTML)."""
-    return _XML_HEAD.sub("", graph.pipe(format="svg").decode("utf-8"), count=1)
+    return hide_pending(_XML_HEAD.sub("", graph.pipe(format="svg").decode("utf-8"), count=1))
 
 
 def png_image(graph, dpi=96):

@@ -23,12 +23,12 @@ from ._layout import (
     _small,
     _wrap,
 )
-from ._walk import FREED_NOTE, collect, replay
+from ._walk import collect, replay
 
 __all__ = ["draw_backward"]
 
 
-def draw_backward(root, *, gradient=None, params=None, direction="LR", show_grad=True,
+def draw_backward(root, *, gradient=None, params=None, direction=None, show_grad=True,
                   max_nodes=DEFAULT_MAX_NODES):
     """Draw the backward pass as the engine will run it, numbered in execution order.
 
@@ -39,15 +39,17 @@ def draw_backward(root, *, gradient=None, params=None, direction="LR", show_grad
     element); each leaf shows the total it accumulates. The layout matches ``draw_graph``.
 
     The gradients are recomputed by replaying the graph (each node's ``backward`` under
-    ``no_grad``, without hooks, without touching ``.grad`` and without freeing anything), so call
-    it before ``backward()`` or after ``backward(retain_graph=True)``; on a freed graph the
-    picture still shows the order, and a note says why the values are missing.
+    ``no_grad``, without hooks, without touching ``.grad`` and without freeing anything). After
+    a ``backward()`` that freed the graph, the picture keeps every number that pass left behind
+    (leaves' ``.grad``, tensors that called ``retain_grad()``, and what follows from them) and
+    marks the rest ``not kept``; draw before ``backward()`` or after
+    ``backward(retain_graph=True)`` to see them all.
 
     Args:
         root: the output Tensor (or Tensors); non-scalar roots need ``gradient=`` as in backward.
         gradient: the seed gradient(s), as for ``Tensor.backward``.
         params: a Module or dict name -> Tensor naming the leaves.
-        direction: graphviz ``rankdir``.
+        direction: graphviz ``rankdir``; by default chosen from the graph's shape (as ``draw_graph``).
         show_grad: label edges with gradient shapes and norms.
         max_nodes: the most nodes drawn before eliding the rest.
 
@@ -105,13 +107,14 @@ def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=N
         key = b.leaf_key[id(leaf)]
         if key not in b.kept:
             continue
-        name = b.tensor_names.get(id(leaf)) or "tensor"
+        name = b.tensor_names.get(id(leaf)) or "input"
         done_at = rep.leaf_done.get(id(leaf))
         known = not animate or (done_at is not None and done_at <= step)
         lines = [f"<B>{_esc(name)}</B>", _small(f"{fmt_shape(leaf.shape)} {leaf.dtype.name}", "#333333")]
         if values:
             g = rep.leaf_grads.get(id(leaf))
-            text = _grad_text(g) if g is not None else "no gradient"
+            text = "gradient not kept" if not rep.known(id(leaf)) else (
+                _grad_text(g) if g is not None else "no gradient")
             lines.append(_small(text, "#000000" if known else HIDDEN))
         is_param = b.is_param(leaf)
         attrs = dict(fillcolor=PARAM_FILL if is_param else INPUT_FILL)
@@ -141,9 +144,11 @@ def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=N
         if src in elided:
             elided_from.add(dst)
             continue
-        attrs = dict(dir="back")
+        attrs = dict(dir="back", **b.edge_length(src, dst))
         if show_grad:
-            text = _flow_text(rep.flows.get((id(consumer), i)), shape) if values else fmt_shape(shape)
+            key = (id(consumer), i)
+            text = fmt_shape(shape) if not values else (
+                _flow_text(rep.flows.get(key), shape) if rep.known(key) else f"{fmt_shape(shape)}, not kept")
             sent = not animate or rep.step_of[id(consumer)] <= step
             attrs["label"] = _html(_small(text, "#1f4e9c" if sent else HIDDEN))
             if animate:
@@ -159,8 +164,8 @@ def _backward_picture(info, rep, params, direction, max_nodes, show_grad, step=N
         b.notes.append(f"{len(b.elided):,} nodes elided (max_nodes={b.max_nodes})")
     if caption:
         b.notes.insert(0, caption)
-    if show_grad and not rep.computed:
-        b.notes.append(rep.note if rep.note != FREED_NOTE else "no gradient values: " + FREED_NOTE)
+    if show_grad and rep.note:
+        b.notes.append(rep.note)
     if not animate:
         b.notes.append("numbers: the order in which backward() runs each gradient function; "
                        "arrows: the gradient sent to each input")

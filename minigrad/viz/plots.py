@@ -2,7 +2,7 @@
 
 Every function builds a ``matplotlib.figure.Figure`` on the Agg canvas (no pyplot state, no
 window), returns it, and saves it when given ``path=``; in Jupyter a returned figure displays
-inline.
+inline by itself (it has its own PNG representation: no ``%matplotlib inline`` needed).
 """
 
 import math
@@ -15,10 +15,8 @@ __all__ = ["plot_history", "plot_grad_flow", "plot_decision_boundary", "loss_sur
 
 
 def _new_figure(figsize, dpi, ncols=1, nrows=1, **kw):
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-    fig = Figure(figsize=figsize, dpi=dpi)
-    FigureCanvasAgg(fig)
+    from ._figure import InlineFigure
+    fig = InlineFigure(figsize=figsize, dpi=dpi)
     axes = fig.subplots(nrows, ncols, squeeze=True, **kw)
     return fig, axes
 

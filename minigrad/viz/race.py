@@ -13,10 +13,27 @@ import numpy as np
 from . import functions as _functions
 from .plots import _finish, _new_figure
 
-__all__ = ["optimizer_race"]
+__all__ = ["optimizer_race", "OPTIMIZER_COLORS", "color_of"]
 
-_COLORS = ("#d62728", "#1f77b4", "#2ca02c", "#ff7f0e", "#9467bd", "#8c564b", "#e377c2", "#17becf",
-           "#bcbd22", "#7f7f7f")
+# One colour per optimizer, the same in every race (and in the examples that compare optimizers),
+# so that a reader who has learnt "Adam is green" can read any of the pictures at a glance.
+OPTIMIZER_COLORS = {
+    "sgd": "#d62728", "momentum": "#1f77b4", "nesterov": "#17becf", "adagrad": "#9467bd",
+    "adadelta": "#8c564b", "rmsprop": "#ff7f0e", "adam": "#2ca02c", "adamw": "#bcbd22",
+    "nadam": "#e377c2", "radam": "#7f7f7f", "adamax": "#98df8a", "lion": "#000000", "lbfgs": "#aec7e8",
+}
+_SPARE = ("#393b79", "#637939", "#8c6d31", "#843c39", "#7b4173", "#3182bd", "#e6550d", "#31a354")
+
+
+def color_of(name, default=None):
+    """The fixed colour of the optimizer a racer's name starts with (``"Adam lr=0.1"`` → Adam's).
+
+    The first word of ``name`` is matched case-insensitively, ignoring ``-``, ``_`` and ``.``;
+    ``default`` is returned when it names no known optimizer.
+    """
+    words = str(name).split()
+    key = words[0].lower().replace("-", "").replace("_", "").replace(".", "") if words else ""
+    return OPTIMIZER_COLORS.get(key, default)
 
 
 def _run(fn, make_optimizer, start, steps):
@@ -97,7 +114,7 @@ def _log_norm():
 
 
 def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=None, levels=30,
-                   figsize=(7.0, 5.5), dpi=100, fps=20, max_frames=200, title=None):
+                   figsize=(9.0, 5.5), dpi=100, fps=20, max_frames=200, title=None, colors=None):
     """Race optimizers on a 2-D function and draw their trajectories over its contours.
 
     Args:
@@ -113,6 +130,9 @@ def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=N
         bounds: ``((xmin, xmax), (ymin, ymax))`` of the plot; defaults to the function's window,
             or to the region the trajectories visit.
         levels: number of contour levels (log-spaced when the function spans orders of magnitude).
+        colors: dict racer name -> colour, for racers whose colour should not follow the first
+            word of their name (``color_of``); racers named after no known optimizer take spare
+            colours in order.
 
     Returns:
         (matplotlib.figure.Figure, dict): the figure and, per optimizer, the ``(steps + 1, 2)``
@@ -148,15 +168,17 @@ def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=N
         ax.plot(*m, marker="*", color="gold", markersize=16, markeredgecolor="black", zorder=5,
                 linestyle="none")
     ax.plot(*start, marker="o", color="black", markersize=6, zorder=6, linestyle="none")
-    lines, heads = [], []
+    lines, heads, spare = [], [], iter(_SPARE * (1 + len(trajectories) // len(_SPARE)))
+    # earlier racers are drawn wider, so a path that runs on top of another leaves it visible
+    widths = np.linspace(4.2, 1.2, len(trajectories)) if len(trajectories) > 1 else [1.6]
     with _quiet_numpy():
         for k, (name, traj) in enumerate(trajectories.items()):
-            color = _COLORS[k % len(_COLORS)]
+            color = (colors or {}).get(name) or color_of(name) or next(spare)
             last = traj[np.all(np.isfinite(traj), axis=1)][-1]
             fval = _value(f, last)
             note = f"diverged at step {diverged[name]}" if diverged[name] else f"f = {fval:.3g}"
-            (line,) = ax.plot(traj[:, 0], traj[:, 1], "-", color=color, lw=1.6, alpha=0.9,
-                              label=f"{name} ({note})", zorder=3)
+            (line,) = ax.plot(traj[:, 0], traj[:, 1], "-", color=color, lw=widths[k], alpha=0.9,
+                              label=f"{name} ({note})", zorder=3, solid_capstyle="round")
             (head,) = ax.plot(last[0], last[1], "o", color=color, markersize=6,
                               markeredgecolor="white", zorder=4)
             lines.append(line)
@@ -169,7 +191,8 @@ def optimizer_race(fn, optimizers, start=None, steps=100, path=None, *, bounds=N
     name = getattr(f, "name", getattr(f, "__name__", "f"))
     formula = getattr(f, "formula", None)
     ax.set_title(title or (f"{name}: {formula}" if formula else name) + f" — {steps} steps", fontsize=10)
-    ax.legend(loc="upper right", fontsize=8, framealpha=0.85)
+    # beside the axes, not over them: a legend inside would hide whichever paths pass under it
+    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False)
     fig.tight_layout()
     paths = [] if path is None else [path] if isinstance(path, (str, os.PathLike)) else list(path)
     for p in paths:

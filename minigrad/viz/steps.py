@@ -14,7 +14,7 @@ import uuid
 from collections.abc import Sequence
 
 from ._format import fmt_num, fmt_shape, norm_of, scalar_value
-from ._layout import DEFAULT_MAX_NODES
+from ._layout import DEFAULT_MAX_NODES, HIDDEN, _wrap
 from ._render import png_image, require_dot, svg_text
 from ._walk import collect, names_from, replay
 from .backward import _backward_picture
@@ -53,8 +53,14 @@ class BackpropSteps(Sequence):
             k += len(self)
         if not 0 <= k < len(self):
             raise IndexError(f"step {k} out of range (0..{len(self) - 1})")
+        # every frame's caption takes the same lines and width (padding in transparent ink), so
+        # all frames have one size and the animation does not jump
+        wrapped = [_wrap(c, 100) for c in self.captions]
+        height = max(len(w) for w in wrapped)
+        widest = max((line for w in wrapped for line in w), key=len)
+        lines = wrapped[k] + [" "] * (height - len(wrapped[k])) + [(widest, HIDDEN)]
         return _backward_picture(self._info, self._rep, self._params, self._direction,
-                                 self._max_nodes, True, step=k, caption=self.captions[k])
+                                 self._max_nodes, True, step=k, caption=lines)
 
     def _caption(self, k):
         n = len(self.order)
@@ -72,7 +78,7 @@ class BackpropSteps(Sequence):
         done = [leaf for leaf in self._info.leaves if rep.leaf_done.get(id(leaf)) == k]
         if done:
             names = names_from(self._params, self._info)[0]
-            text += "; gradient complete: " + ", ".join(names.get(id(leaf), "tensor") for leaf in done)
+            text += "; gradient complete: " + ", ".join(names.get(id(leaf), "input") for leaf in done)
         return text
 
     # --- output ---------------------------------------------------------------------------------
@@ -187,7 +193,7 @@ _HTML = """<!DOCTYPE html>
 """
 
 
-def backprop_steps(root, *, gradient=None, params=None, direction="LR", max_nodes=DEFAULT_MAX_NODES,
+def backprop_steps(root, *, gradient=None, params=None, direction=None, max_nodes=DEFAULT_MAX_NODES,
                    path=None, duration=1.2, dpi=96):
     """The backward pass of ``root`` as one picture per engine step.
 
@@ -201,7 +207,7 @@ def backprop_steps(root, *, gradient=None, params=None, direction="LR", max_node
         root: the output Tensor; non-scalar outputs need ``gradient=``.
         gradient: the seed gradient, as for ``Tensor.backward``.
         params: a Module or dict name -> Tensor naming the leaves.
-        direction: graphviz ``rankdir``.
+        direction: graphviz ``rankdir``; by default chosen from the graph's shape (as ``draw_graph``).
         max_nodes: the most nodes drawn per picture.
         path: when given, also save there (``.gif`` or ``.html``).
         duration: seconds per step in a GIF.

@@ -29,6 +29,8 @@ class _ConvNd(Module):
         self.in_channels, self.out_channels = in_channels, out_channels
         self.kernel_size = _pair(kernel_size, "kernel_size")
         self.stride, self.dilation = _pair(stride, "stride"), _pair(dilation, "dilation")
+        if isinstance(padding, str) and padding not in ("same", "valid"):
+            raise ValueError(f"Invalid padding string {padding!r}, should be one of 'valid' or 'same'")
         self.padding = padding if isinstance(padding, str) else _pair(padding, "padding")
         self.output_padding = _pair(output_padding, "output_padding")
         self.transposed, self.groups, self.padding_mode = transposed, groups, padding_mode
@@ -44,6 +46,18 @@ class _ConvNd(Module):
     def reset_parameters(self):
         """PyTorch's default: W ~ kaiming_uniform(a=√5) = U(-1/√fan_in, 1/√fan_in), b likewise."""
         init._default_affine_(self.weight, self.bias)
+
+    def _check_input(self, input):
+        """An input this layer cannot take: an error naming the layer and the sizes it expected."""
+        who = f"{type(self).__name__}({self.extra_repr()})"
+        if input.ndim not in (3, 4):
+            hint = (": flat (N, C·H·W) rows need .view(N, C, H, W) (or nn.Unflatten) before a conv layer"
+                    if input.ndim == 2 else "")
+            raise RuntimeError(f"{who}: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input, got input of "
+                               f"shape {tuple(input.shape)}{hint}")
+        if input.shape[-3] != self.in_channels:
+            raise RuntimeError(f"{who}: expected input with {self.in_channels} channels (in_channels) in "
+                               f"dimension {input.ndim - 3}, got input of shape {tuple(input.shape)}")
 
     def extra_repr(self):
         s = f"{self.in_channels}, {self.out_channels}, kernel_size={self.kernel_size}, stride={self.stride}"
@@ -100,6 +114,7 @@ class Conv2d(_ConvNd):
         return (pw, pw, ph, ph)
 
     def forward(self, input):
+        self._check_input(input)
         if self.padding_mode != "zeros":
             input = _pad(input, self._explicit_padding(), mode=self.padding_mode)
             return conv2d(input, self.weight, self.bias, self.stride, 0, self.dilation, self.groups)
@@ -146,5 +161,6 @@ class ConvTranspose2d(_ConvNd):
         return tuple(extra)
 
     def forward(self, input, output_size=None):
+        self._check_input(input)
         return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
                                 self._output_padding(input, output_size), self.groups, self.dilation)

@@ -32,14 +32,39 @@ class Dropout(_DropoutNd):
 
 
 class Dropout1d(_DropoutNd):
-    """Zero whole channels of (N, C, L) with probability p."""
+    """Zero whole channels of (N, C, L) or (C, L) with probability p (other ranks are an error)."""
 
     def forward(self, input):
         return F.dropout1d(input, self.p, self.training)
 
 
 class Dropout2d(_DropoutNd):
-    """Zero whole channels of (N, C, H, W) with probability p."""
+    """Zero whole channels of (N, C, H, W) with probability p.
+
+    Any other rank of two or more warns and is read as (N, C, *), as PyTorch: a 3-D input as
+    (N, C, L), a 2-D (N, C) input element by element (never whole samples).
+    """
 
     def forward(self, input):
         return F.dropout2d(input, self.p, self.training)
+
+
+class Dropout3d(_DropoutNd):
+    """Zero whole channels of (N, C, D, H, W) or (C, D, H, W) with probability p."""
+
+    def forward(self, input):
+        return F.dropout3d(input, self.p, self.training)
+
+
+class AlphaDropout(_DropoutNd):
+    """Dropout for SELU networks: keeps a zero-mean, unit-variance input so (``F.alpha_dropout``)."""
+
+    def forward(self, input):
+        return F.alpha_dropout(input, self.p, self.training)
+
+
+class FeatureAlphaDropout(_DropoutNd):
+    """Alpha dropout of whole channels of (N, C, *)."""
+
+    def forward(self, input):
+        return F.feature_alpha_dropout(input, self.p, self.training)

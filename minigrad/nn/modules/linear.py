@@ -1,12 +1,22 @@
 """``Linear``, ``Identity``, ``Flatten``, ``Unflatten``: the affine map and the shape-only layers."""
 
 import math
+import numbers
 
 from ... import creation
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
+
+
+def _sizes(layer, **sizes):
+    """A layer's sizes, each a non-negative int, or an error naming the layer and the size."""
+    for name, value in sizes.items():
+        if not isinstance(value, numbers.Integral) or isinstance(value, bool):
+            raise TypeError(f"{layer}: {name} must be an int, got {type(value).__name__} {value!r}")
+        if value < 0:
+            raise ValueError(f"{layer}: {name} must be non-negative, got {value}")
 
 
 class Identity(Module):
@@ -29,7 +39,7 @@ class Linear(Module):
     and b ~ U(-1/√in, 1/√in).
 
     Note:
-        This default is the lectures' U(-1/√fan_in, 1/√fan_in), not He's ReLU initialisation
+        This default is the classic U(-1/√fan_in, 1/√fan_in), not He's ReLU initialisation
         (std √(2/fan_in)); use ``nn.init.kaiming_normal_(layer.weight, nonlinearity="relu")`` or
         ``nn.init.xavier_uniform_`` explicitly for those.
 
@@ -43,6 +53,7 @@ class Linear(Module):
 
     def __init__(self, in_features, out_features, bias=True, device=None, dtype=None):
         super().__init__()
+        _sizes("Linear", in_features=in_features, out_features=out_features)
         self.in_features = in_features
         self.out_features = out_features
         self.weight = Parameter(creation.empty(out_features, in_features, device=device, dtype=dtype))
@@ -57,6 +68,7 @@ class Linear(Module):
         init._default_affine_(self.weight, self.bias)
 
     def forward(self, input):
+        F._check_linear(input, self.weight, self.bias, f"{type(self).__name__}({self.extra_repr()})")
         return F.linear(input, self.weight, self.bias)
 
     def extra_repr(self):

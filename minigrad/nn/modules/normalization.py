@@ -61,7 +61,8 @@ class _BatchNorm(Module):
     def _check_input_dim(self, input):
         if input.ndim not in self._expected_dims:
             dims = " or ".join(f"{d}D" for d in self._expected_dims)
-            raise ValueError(f"expected {dims} input (got {input.ndim}D input)")
+            raise ValueError(f"{type(self).__name__}: expected {dims} input (got {input.ndim}D input of "
+                             f"shape {tuple(input.shape)})")
 
     def forward(self, input):
         self._check_input_dim(input)
@@ -184,9 +185,7 @@ class _InstanceNorm(_BatchNorm):
 
     def forward(self, input):
         batched = self._expected_dims[-1]
-        if input.ndim not in self._expected_dims:
-            dims = " or ".join(f"{d}D" for d in self._expected_dims)
-            raise ValueError(f"expected {dims} input (got {input.ndim}D input)")
+        self._check_input_dim(input)
         unbatched = input.ndim == batched - 1
         x = input.unsqueeze(0) if unbatched else input
         if x.shape[1] != self.num_features and self.affine:

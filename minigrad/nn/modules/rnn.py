@@ -114,7 +114,8 @@ class RNNBase(Module):
 
     def _check_hidden(self, hx, expected):
         if tuple(hx.shape) != expected:
-            raise RuntimeError(f"Expected hidden size {expected}, got {list(hx.shape)}")
+            raise RuntimeError(f"{type(self).__name__}: expected hidden size {expected}, "
+                               f"got {list(hx.shape)}")
 
     def forward(self, input, hx=None):
         """input (L, N, in) or (N, L, in) with ``batch_first``, or unbatched (L, in).
@@ -135,8 +136,12 @@ class RNNBase(Module):
         elif self.batch_first:
             input = input.transpose(0, 1)
         if input.shape[-1] != self.input_size:
-            raise RuntimeError(f"input.size(-1) must be equal to input_size. Expected {self.input_size}, "
-                               f"got {input.shape[-1]}")
+            raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to input_size. "
+                               f"Expected {self.input_size}, got {input.shape[-1]} (input of shape "
+                               f"{tuple(input.shape)})")
+        if input.shape[0] == 0:
+            raise RuntimeError(f"{type(self).__name__}: expected sequence length to be larger than 0 "
+                               f"(input of shape {tuple(input.shape)})")
         directions = 2 if self.bidirectional else 1
         expected = (self.num_layers * directions, input.shape[1], self.hidden_size)
         if hx is None:
@@ -280,6 +285,7 @@ class RNNCellBase(Module):
         if hx is None:
             zeros = creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
             hx = (zeros, zeros) if lstm else zeros
+        F._check_linear(input, self.weight_ih, None, f"{type(self).__name__}({self.extra_repr()})")
         projected = F.linear(input, self.weight_ih, self.bias_ih)
         out = _STEPS[self.mode](projected, hx, self.weight_hh, self.bias_hh)
         if unbatched:
