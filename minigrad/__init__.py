@@ -85,6 +85,7 @@ from .functions import (
     einsum,
     equal,
     erf,
+    erfinv,
     exp,
     fix,
     flatten,

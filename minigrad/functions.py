@@ -91,6 +91,10 @@ def erf(input):
     return input.erf()
 
 
+def erfinv(input):
+    return input.erfinv()
+
+
 def clamp(input, min=None, max=None):
     return input.clamp(min, max)
 
@@ -170,8 +174,8 @@ def log_softmax(input, dim):
     return input.log_softmax(dim)
 
 
-def cumsum(input, dim):
-    return input.cumsum(dim)
+def cumsum(input, dim, *, dtype=None):
+    return input.cumsum(dim, dtype=dtype)
 
 
 def reshape(input, shape):
@@ -307,8 +311,8 @@ def isinf(input):
     return input.isinf()
 
 
-def cumprod(input, dim):
-    return input.cumprod(dim)
+def cumprod(input, dim, *, dtype=None):
+    return input.cumprod(dim, dtype=dtype)
 
 
 def std_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):

@@ -283,6 +283,10 @@ class Tensor:
             out = self.clone()
         return out
 
+    def type_as(self, tensor):
+        """This tensor with ``tensor``'s dtype and device (PyTorch's tensor types name both)."""
+        return self.to(tensor)
+
     def cpu(self):
         return self.to("cpu")
 
@@ -664,8 +668,8 @@ class Tensor:
         _need_floating(self, "log_softmax", "pass dtype=mg.float32 to F.log_softmax or call .float() first")
         return LogSoftmax.apply(self, dim=_dim(dim, self.ndim))
 
-    def cumsum(self, dim):
-        return Cumsum.apply(self, dim=_dim(dim, self.ndim))
+    def cumsum(self, dim, *, dtype=None):
+        return Cumsum.apply(self if dtype is None else self.type(dtype), dim=_dim(dim, self.ndim))
 
     def all(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -899,14 +903,17 @@ class Tensor:
     def log10(self):
         return LogBase.apply(self, base=10)
 
+    def erfinv(self):
+        return Erfinv.apply(self)
+
     def floor(self):
-        return Round.apply(self, op="floor")
+        return Round.apply(self, mode="floor")
 
     def ceil(self):
-        return Round.apply(self, op="ceil")
+        return Round.apply(self, mode="ceil")
 
     def trunc(self):
-        return Round.apply(self, op="trunc")
+        return Round.apply(self, mode="trunc")
 
     fix = trunc
 
@@ -972,9 +979,63 @@ class Tensor:
     def lerp_(self, end, weight):
         return self.add_(weight * (end - self))
 
+    # in-place variants of the v2 elementwise ops and scans
+    def floor_(self):
+        return _inplace_op(self, "floor_", Round, mode="floor")
+
+    def ceil_(self):
+        return _inplace_op(self, "ceil_", Round, mode="ceil")
+
+    def trunc_(self):
+        return _inplace_op(self, "trunc_", Round, mode="trunc")
+
+    fix_ = trunc_
+
+    def round_(self, decimals=0):
+        if decimals:
+            _pointwise.floating_only("round_(decimals=)", self)
+        return _inplace_op(self, "round_", Round, mode="round", decimals=decimals)
+
+    def frac_(self):
+        _pointwise.floating_only("frac_", self)
+        return self.sub_(self.trunc())
+
+    def fmod_(self, other):
+        return _inplace_op(self, "fmod_", Fmod, other)
+
+    def atan2_(self, other):
+        return _inplace_op(self, "atan2_", Atan2, other)
+
+    arctan2_ = atan2_
+
+    def hypot_(self, other):
+        return _inplace_op(self, "hypot_", Hypot, other)
+
+    def erfinv_(self):
+        return _inplace_op(self, "erfinv_", Erfinv)
+
+    def log2_(self):
+        return _inplace_op(self, "log2_", LogBase, base=2)
+
+    def log10_(self):
+        return _inplace_op(self, "log10_", LogBase, base=10)
+
+    def nan_to_num_(self, nan=0.0, posinf=None, neginf=None):
+        return _inplace_op(self, "nan_to_num_", NanToNum, nan=nan, posinf=posinf, neginf=neginf)
+
+    def square_(self):
+        return self.pow_(2)
+
+    def reciprocal_(self):
+        return _inplace_op(self, "reciprocal_", Pow, -1.0)
+
+    def cumprod_(self, dim):
+        return _inplace_op(self, "cumprod_", Cumprod, dim=_dim(dim, self.ndim))
+
     # reductions and scans
-    def cumprod(self, dim):
-        return Cumprod.apply(self if self.dtype.is_floating_point else self.long(), dim=_dim(dim, self.ndim))
+    def cumprod(self, dim, *, dtype=None):
+        x = self.type(dtype) if dtype is not None else self if self.dtype.is_floating_point else self.long()
+        return Cumprod.apply(x, dim=_dim(dim, self.ndim))
 
     def logcumsumexp(self, dim):
         return _pointwise.logcumsumexp(self, dim)
@@ -1218,6 +1279,18 @@ def _need_floating(t, op, advice):
         raise RuntimeError(f"{op}(): input dtype {t.dtype} is not floating point; {advice}")
 
 
+def _inplace_op(t, name, op, *other, **attrs):
+    """``t.name(*other)`` written into ``t``, under PyTorch's rule that the result's dtype must
+    cast to ``t``'s (a float result never goes into an integer tensor)."""
+    promoted = t
+    if other:
+        promoted, value = _promote(t, other[0])
+        other = (value.type(t.dtype) if isinstance(value, Tensor) and value.dtype is not t.dtype else value,)
+    if (op.floating_only or promoted.dtype.is_floating_point) and not t.dtype.is_floating_point:
+        raise RuntimeError(f"{name}: result type Float can't be cast to the desired output type {t.dtype}")
+    return _views.apply_inplace(t, op, *other, **attrs)
+
+
 def _inplace_arith(t, fn, array_operator, other):
     """``t op= other``: PyTorch's rule that the result must fit ``t``'s dtype, then in place.
 
@@ -1313,7 +1386,7 @@ from .ops.movement import (  # noqa: E402
     chunk,
     split,
 )
-from .ops.pointwise import Atan2, Cumprod, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round  # noqa: E402
+from .ops.pointwise import Atan2, Cumprod, Erfinv, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round  # noqa: E402
 from .ops.reduce import (  # noqa: E402
     Amax,
     Amin,

@@ -578,6 +578,51 @@ def test_integer_ops_pytorch_keeps_integer():
     assert mg.fmod(mg.tensor([-7, 7]), 3).tolist() == [-1, 1]
 
 
+def test_in_place_elementwise_variants_write_through_views_and_keep_the_dtype():
+    x = mg.tensor([[1.5, -2.5], [0.25, 8.0]])
+    row = x[1]
+    assert row.log2_() is row and x.tolist() == [[1.5, -2.5], [-2.0, 3.0]]  # the base sees the write
+    x[0].floor_()
+    assert x[0].tolist() == [1.0, -3.0]
+    n = mg.tensor([7, -7])
+    assert n.floor_().tolist() == [7, -7] and n.square_().tolist() == [49, 49] and n.dtype is mg.int64
+    assert n.fmod_(5).tolist() == [4, 4]
+    for call in (lambda: n.log2_(), lambda: n.reciprocal_(), lambda: n.fmod_(2.5), lambda: n.atan2_(n)):
+        with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type"):
+            call()
+    with pytest.raises(NotImplementedError, match="frac_"):
+        n.frac_()
+    with pytest.raises(RuntimeError, match="leaf"):
+        mg.ones(2, requires_grad=True).ceil_()
+
+
+def test_erfinv_edges_and_the_fallback_without_scipy():
+    from minigrad.backend.numpy_backend import _erfinv_scalar
+    assert mg.erfinv(mg.tensor([1.0, -1.0, 2.0, 0.0])).tolist()[:2] == [math.inf, -math.inf]
+    assert math.isnan(mg.erfinv(mg.tensor([2.0])).item()) and mg.erfinv(mg.tensor([1, 0])).dtype is mg.float32
+    # torch 2.13's values; the fallback (Newton's method on erf, or on erfc near ±1) matches to round-off
+    for y, x in [(-0.999, -2.3267537655135246), (0.2, 0.1791434546212917), (1 - 1e-12, 5.042031898572696)]:
+        assert _erfinv_scalar(y) == pytest.approx(x, rel=1e-14)
+        assert mg.erfinv(mg.tensor([y], dtype=mg.float64)).item() == pytest.approx(x, rel=1e-14)
+    assert _erfinv_scalar(1e-300) == pytest.approx(math.sqrt(math.pi) / 2 * 1e-300, rel=1e-15)
+    assert (_erfinv_scalar(1.0), _erfinv_scalar(-1.0)) == (math.inf, -math.inf)
+    assert math.isnan(_erfinv_scalar(1.5))
+
+
+def test_scans_take_a_dtype():
+    x = mg.tensor([1, 2, 3], dtype=mg.int32)
+    assert mg.cumprod(x, 0).dtype is mg.int64 and mg.cumsum(x, 0).dtype is mg.int64  # PyTorch's upcast
+    assert x.cumprod(0, dtype=mg.float64).tolist() == [1.0, 2.0, 6.0]
+    assert mg.cumsum(x, 0, dtype=mg.float32).dtype is mg.float32
+
+
+def test_type_as_takes_the_other_tensors_dtype():
+    x = mg.tensor([1.5, 2.0], requires_grad=True)
+    y = x.type_as(mg.zeros(1, dtype=mg.float64))
+    assert y.dtype is mg.float64 and y.requires_grad and x.type_as(x) is x
+    assert x.type_as(mg.tensor([1])).tolist() == [1, 2]
+
+
 def test_int32_indices_are_accepted_where_pytorch_accepts_them():
     src = mg.tensor([[1.0, 2.0]], dtype=mg.float64, requires_grad=True)
     index = mg.tensor([[2, 0]], dtype=mg.int32)

@@ -192,6 +192,17 @@ def test_independent_sums_over_the_reinterpreted_axes():
                      [loc.clone().requires_grad_(), scale.clone().requires_grad_()])
 
 
+def test_normal_icdf_inverts_cdf_with_torchs_values_and_gradients():
+    loc, scale = t([0.5, -1.0, 2.0]).requires_grad_(), t([1.0, 0.5, 2.0]).requires_grad_()
+    d = D.Normal(loc, scale)
+    x = d.icdf(t([0.1, 0.5, 0.975]))
+    close(x, [-0.7815515655446008, -1.0, 5.919927969080108])
+    x.sum().backward()
+    close(loc.grad, [1.0, 1.0, 1.0])
+    close(scale.grad, [-1.2815515655446008, 0.0, 1.959963984540054])
+    close(d.icdf(d.cdf(t([0.3, -2.0, 7.0]))), [0.3, -2.0, 7.0], atol=1e-12)
+
+
 def test_kl_of_an_unregistered_pair_is_refused():
     with pytest.raises(NotImplementedError, match="Normal and Uniform"):
         D.kl_divergence(D.Normal(0.0, 1.0), D.Uniform(0.0, 1.0))

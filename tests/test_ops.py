@@ -14,6 +14,7 @@ import pytest
 import minigrad as mg
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.backend.numpy_backend import _erfinv_scalar
 from minigrad.ops.elementwise import SigmoidGrad, TanhGrad, ZeroWhere
 from minigrad.ops.linalg import MatMul
 from minigrad.ops.reduce import LogSoftmaxGrad
@@ -239,6 +240,10 @@ def _np_scatter(a, dim, index, src, reduce=None, include_self=True):
     return out
 
 
+# Newton's method element by element (minigrad's fallback without SciPy; checked against torch's
+# values in test_api_v2), independent of SciPy's erfinv that the NumPy backend calls
+_np_erfinv = np.vectorize(_erfinv_scalar, otypes=[float])
+
 SCATTER_INDEX = [[0, 2, 1, 2], [1, 0, 0, 2]]  # into a (3, 4) tensor along dim 0; repeats in column 2
 EMPTY = [((0, 3),)]
 MASK = [True, False, True, False]
@@ -283,6 +288,24 @@ V2_OPS = [
        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1))], domain=(0.5, 2.0)),
     Op("lerp", mg.lerp, lambda a, b, w: a + w * (b - a), [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), ())]),
     Op("cumprod", lambda a: a.cumprod(-1), lambda a: np.cumprod(a, -1), REDUCE_SHAPES + EMPTY),
+    # in-place variants on a non-leaf (a * 1): the graph is rebased onto the op, so the gradient
+    # is the out-of-place op's
+    Op("floor_inplace", lambda a: (a * 1).floor_(), np.floor, UNARY_SHAPES, domain=(-3.0, 3.0)),
+    Op("round_decimals_inplace", lambda a: (a * 1).round_(decimals=1), lambda a: np.round(a, 1),
+       UNARY_SHAPES[:1], domain=(-3.0, 3.0)),
+    Op("frac_inplace", lambda a: (a * 1).frac_(), lambda a: a - np.trunc(a), UNARY_SHAPES,
+       domain=(-3.0, 3.0)),
+    Op("erfinv", mg.erfinv, _np_erfinv, UNARY_SHAPES + EMPTY, domain=(-0.9, 0.9)),
+    Op("erfinv_inplace", lambda a: (a * 1).erfinv_(), _np_erfinv, UNARY_SHAPES[:1], domain=(-0.9, 0.9)),
+    Op("log2_inplace", lambda a: (a * 1).log2_(), np.log2, UNARY_SHAPES, domain=(0.5, 3.0)),
+    Op("log10_inplace", lambda a: (a * 1).log10_(), np.log10, UNARY_SHAPES[:1], domain=(0.5, 3.0)),
+    Op("fmod_inplace", lambda a, b: (a * 1).fmod_(b), np.fmod, BINARY_SHAPES[:2], domain=(0.3, 2.0)),
+    Op("atan2_inplace", lambda a, b: (a * 1).atan2_(b), np.arctan2, BINARY_SHAPES[:2], domain=(0.5, 2.0)),
+    Op("hypot_inplace", lambda a, b: (a * 1).hypot_(b), np.hypot, BINARY_SHAPES[:2]),
+    Op("nan_to_num_inplace", lambda a: (a * 1).nan_to_num_(), np.nan_to_num, UNARY_SHAPES[:1]),
+    Op("square_inplace", lambda a: (a * 1).square_(), np.square, UNARY_SHAPES),
+    Op("reciprocal_inplace", lambda a: (a * 1).reciprocal_(), np.reciprocal, UNARY_SHAPES, domain=(0.5, 2.0)),
+    Op("cumprod_inplace", lambda a: (a * 1).cumprod_(-1), lambda a: np.cumprod(a, -1), REDUCE_SHAPES),
     Op("cumprod_dim0", lambda a: mg.cumprod(a, 0), lambda a: np.cumprod(a, 0), REDUCE_SHAPES[:2]),
     Op("logcumsumexp", lambda a: a.logcumsumexp(-1), lambda a: np.logaddexp.accumulate(a, -1),
        REDUCE_SHAPES + EMPTY),

@@ -115,6 +115,10 @@ class ArrayAPIBackend:
         from .numpy_backend import _erf
         return self._host(_erf, x)
 
+    def erfinv(self, x):
+        from .numpy_backend import _erfinv
+        return self._host(_erfinv, x)
+
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}
         return self._host(lambda a: np.pad(a, pad_width, mode=mode, **kw), x)

@@ -100,6 +100,10 @@ class CupyBackend(ArrayAPIBackend):
         import cupyx.scipy.special
         return cupyx.scipy.special.erf(x)
 
+    def erfinv(self, x):
+        import cupyx.scipy.special
+        return cupyx.scipy.special.erfinv(x)
+
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}
         return self._cupy.pad(x, pad_width, mode=mode, **kw)

@@ -25,6 +25,42 @@ def _erf_kernel():
         return lambda x: np.frompyfunc(math.erf, 1, 1)(x).astype(x.dtype)
 
 
+def _erfinv(y):
+    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method element by element."""
+    return _erfinv_kernel()(y)
+
+
+@functools.cache
+def _erfinv_kernel():
+    try:
+        from scipy.special import erfinv
+        return erfinv
+    except ImportError:
+        return lambda y: np.frompyfunc(_erfinv_scalar, 1, 1)(y).astype(y.dtype)
+
+
+def _erfinv_scalar(y):
+    """x with erf(x) = y by Newton's method from x = 0, for |y| (then the sign of y).
+
+    Up to |y| = ½ it solves erf(x) = |y|; beyond, erfc(x) = 1 - |y| (exact there), since erfc
+    keeps its relative precision where erf rounds towards 1. Each step moves x by the residual
+    over erf's slope 2/√π · exp(-x²). For x ≥ 0, erf is concave and erfc convex, so from x = 0
+    the iterates rise monotonically to the root without overshooting.
+    """
+    if not -1.0 <= y <= 1.0:
+        return math.nan
+    if abs(y) == 1.0:
+        return math.copysign(math.inf, y)
+    a, x = abs(y), 0.0
+    for _ in range(200):
+        residual = a - math.erf(x) if a <= 0.5 else math.erfc(x) - (1.0 - a)
+        step = residual / (2 / math.sqrt(math.pi) * math.exp(-x * x))
+        x += step
+        if step <= 1e-16 * x:
+            break
+    return math.copysign(x, y)
+
+
 class NumpyBackend(ArrayAPIBackend):
     name = "numpy"
     device_type = "cpu"
@@ -75,6 +111,9 @@ class NumpyBackend(ArrayAPIBackend):
 
     def erf(self, x):
         return _erf(x)
+
+    def erfinv(self, x):
+        return _erfinv(x)
 
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}

@@ -56,3 +56,7 @@ class Normal(Distribution):
     def cdf(self, value):
         """P(X ≤ value) = ½ (1 + erf((value - μ)/(σ√2)))."""
         return 0.5 * (1 + ((value - self.loc) / (self.scale * math.sqrt(2))).erf())
+
+    def icdf(self, value):
+        """The x with P(X ≤ x) = value: μ + σ√2 · erf⁻¹(2·value - 1)."""
+        return self.loc + self.scale * math.sqrt(2) * (2 * value - 1).erfinv()

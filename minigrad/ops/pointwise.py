@@ -1,5 +1,5 @@
-"""More elementwise math: logarithms in base 2 and 10, rounding, two-argument functions,
-NaN replacement, and the cumulative product and log-sum-exp.
+"""More elementwise math: logarithms in base 2 and 10, rounding, the inverse error function,
+two-argument functions, NaN replacement, and the cumulative product and log-sum-exp.
 
 Rounding functions are piecewise constant: their gradient is zero (as PyTorch's).
 """
@@ -30,14 +30,14 @@ class LogBase(Op):
 
 
 class Round(Op):
-    """y = floor, ceil, trunc or round (half to even) of x, by ``op``;  dy/dx = 0.
+    """y = floor, ceil, trunc or round (half to even) of x, by ``mode``;  dy/dx = 0.
 
     ``decimals`` rounds to that many decimal places: round(x·10ᵈ)/10ᵈ.
     """
 
     @staticmethod
-    def forward(ctx, x, op, decimals=0):
-        fn = getattr(ctx.xp, op)
+    def forward(ctx, x, mode, decimals=0):
+        fn = getattr(ctx.xp, mode)
         if decimals:
             scale = 10.0 ** decimals
             return fn(x * scale) / scale
@@ -46,6 +46,23 @@ class Round(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad * 0
+
+
+class Erfinv(Op):
+    """y = erf⁻¹(x) on [-1, 1] (±inf at ±1, NaN outside);  dy/dx = √π/2 · exp(y²)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = ctx.device.backend.erfinv(x)
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * (math.sqrt(math.pi) / 2) * (y * y).exp()
 
 
 class Fmod(Op):
@@ -68,7 +85,7 @@ class Fmod(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        return (grad if da else None), ((-grad * Round.apply(a / b, op="trunc")) if db else None)
+        return (grad if da else None), ((-grad * Round.apply(a / b, mode="trunc")) if db else None)
 
 
 class Atan2(Op):
@@ -190,7 +207,7 @@ class LogCumSumExp(Op):
         return (grad.unsqueeze(-1) * weights).sum(-2)
 
 
-def _floating(name, input):
+def floating_only(name, input):
     """PyTorch has no integer kernel for these: NotImplementedError (a RuntimeError) names the op."""
     if not input.dtype.is_floating_point:
         raise NotImplementedError(f"{name}: not implemented for {input.dtype} tensors (floating point only)")
@@ -199,14 +216,14 @@ def _floating(name, input):
 def round(input, decimals=0):
     """Round half to even; with ``decimals``, to that many decimal places (floats only)."""
     if decimals:
-        _floating("round(decimals=)", input)
-    return Round.apply(input, op="round", decimals=decimals)
+        floating_only("round(decimals=)", input)
+    return Round.apply(input, mode="round", decimals=decimals)
 
 
 def frac(input):
     """x - trunc(x), with the sign of x (floats only)."""
-    _floating("frac", input)
-    return input - Round.apply(input, op="trunc")
+    floating_only("frac", input)
+    return input - Round.apply(input, mode="trunc")
 
 
 def _lower_triangle(like, n):
@@ -235,7 +252,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def logcumsumexp(input, dim):
     """yᵢ = log Σ_{j≤i} exp(xⱼ) along ``dim``, exactly (no underflow of early terms)."""
-    _floating("logcumsumexp", input)
+    floating_only("logcumsumexp", input)
     dim = _dim(dim, input.ndim)
     if input.ndim == 0:
         return input * 1.0
