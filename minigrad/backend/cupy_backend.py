@@ -67,6 +67,13 @@ class CupyBackend(ArrayAPIBackend):
         with self.native_device(index):
             return self._cupy.full(shape, value, dtype=native_dtype)
 
+    def empty(self, shape, native_dtype, index):
+        with self.native_device(index):
+            return self._cupy.empty(shape, dtype=native_dtype)
+
+    def contiguous(self, x):
+        return self._cupy.ascontiguousarray(x)
+
     def to_numpy(self, array):
         return array.get()
 

@@ -55,6 +55,12 @@ class NumpyBackend(ArrayAPIBackend):
         out.fill(value)
         return out
 
+    def empty(self, shape, native_dtype, index):
+        return np.empty(shape, dtype=native_dtype)
+
+    def contiguous(self, x):
+        return np.ascontiguousarray(x)
+
     def to_numpy(self, array):
         return array
 
