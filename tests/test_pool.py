@@ -225,3 +225,17 @@ def test_max_pool2d_second_backward_without_retain_graph_raises(backend):
 def test_max_pool2d_unbatched_return_indices(backend):
     out, idx = max_pool2d(mg.tensor(_IMAGE)[0], 2, return_indices=True)
     assert out.shape == (1, 2, 2) and idx.tolist() == [[[5, 2], [12, 10]]]
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_max_pool2d_any_number_of_offsets_finds_the_first_maximum(backend, k):
+    rng = np.random.default_rng(5)
+    x = np.round(rng.standard_normal((2, 2, 7, 7)))  # rounded: many ties
+    values, indices = max_pool2d(_t(x), k, 1, return_indices=True)
+    np.testing.assert_array_equal(values.cpu().numpy(), _naive_max(x, k, 1, 0))
+    for i in range(7 - k + 1):
+        for j in range(7 - k + 1):
+            window = x[:, :, i:i + k, j:j + k].reshape(2, 2, -1)
+            first = window.argmax(-1)  # NumPy's argmax also picks the first maximum
+            expected = (i + first // k) * 7 + j + first % k
+            np.testing.assert_array_equal(indices.cpu().numpy()[:, :, i, j], expected)

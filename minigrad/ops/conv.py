@@ -10,9 +10,11 @@ them close under differentiation, which is what makes gradients of gradients wor
 ``A`` pads ``x``, takes the backend's strided window view ``(N, C, OH, OW, KH, KW)``, copies it
 once into the column matrix ``(groups, C/groups·KH·KW, N·OH·OW)`` and multiplies it by the
 weight ``(groups, O/groups, C/groups·KH·KW)``: one GEMM per convolution (batched over groups).
-``B`` multiplies by the transposed weight and folds the columns back onto the image (col2im):
-a loop over the KH·KW kernel offsets adding strided slices, never over pixels, channels or
-the batch.
+``C`` multiplies ``dy`` (as (groups, O/groups, N·OH·OW)) by the transposed column matrix,
+which ``Conv2d`` keeps from its forward pass. ``B`` never builds a column matrix: for each of
+the KH·KW kernel offsets it multiplies the transposed weight slice by ``dy`` in its own
+(N, O, OH·OW) layout and adds the product onto the strided slice of the image that offset
+reads: KH·KW batched products, a loop never over pixels, channels or the batch.
 
 Padding travels as ``((top, bottom), (left, right))`` so that ``padding="same"`` with an even
 kernel (PyTorch puts the extra row and column at the bottom and right) needs no special case.
@@ -73,30 +75,45 @@ def _as_matrix(ctx, g, groups):
     return xp.reshape(g, (groups, o // groups, n * oh * ow))
 
 
-def _col2im(ctx, cols, shape, kernel, stride, padding, dilation, out_hw):
-    """Fold ``cols`` (C, KH, KW, N, OH, OW) back onto an image of ``shape`` (N, C, H, W): the
-    adjoint of the window view, summing every window's contribution to each pixel."""
+def _blank(ctx, shape, dtype, kernel, stride, dilation, out_hw):
+    """The image a gradient is scattered onto: zeros, or uninitialised when the windows tile it
+    exactly (stride = kernel, no dilation: the usual 2x2 pool), as every pixel is then written once."""
+    backend, index = ctx.device.backend, ctx.device.index
+    if (tuple(dilation) == (1, 1) and tuple(stride) == tuple(kernel)
+            and (out_hw[0] * kernel[0], out_hw[1] * kernel[1]) == tuple(shape[2:])):
+        return backend.empty(shape, dtype, index)
+    return backend.full(shape, 0, dtype, index)
+
+
+def _scatter_windows(ctx, g, weight, shape, stride, padding, dilation, groups):
+    """The adjoint of im2col + GEMM: image (N, C, H, W) = Σ_(i,j) W[:, :, i, j]ᵀ g, each kernel
+    offset's product added onto the strided slice of the padded image that offset reads.
+
+    One batched product per kernel offset, (groups, C/groups, O/groups) x (N, groups, O/groups,
+    OH·OW), straight from ``g``'s own (N, O, OH, OW) layout: neither ``g`` nor a column matrix
+    of KH·KW times the image's size is ever copied out.
+    """
     xp, backend = ctx.xp, ctx.device.backend
-    n, c, h, w = shape
-    (kh, kw), (sh, sw), (dh, dw) = kernel, stride, dilation
+    n, o, oh, ow = g.shape
+    _, cg, kh, kw = weight.shape
+    (sh, sw), (dh, dw) = stride, dilation
     (pt, pb), (pl, pr) = padding
-    oh, ow = out_hw
-    hp, wp = h + pt + pb, w + pl + pr
-    if (sh, sw) == (kh, kw) and (dh, dw) == (1, 1) and (oh * kh, ow * kw) == (hp, wp):
-        # non-overlapping windows tiling the whole image: the fold is a transpose
-        image = xp.reshape(xp.permute_dims(cols, (3, 0, 4, 1, 5, 2)), (n, c, hp, wp))
-    else:
-        image = backend.full((c, n, hp, wp), 0, cols.dtype, ctx.device.index)
-        disjoint = sh > (kh - 1) * dh and sw > (kw - 1) * dw  # no pixel in two windows
-        for i in range(kh):
-            for j in range(kw):
-                slot = (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
-                        slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
-                if disjoint:
-                    image[slot] = cols[:, i, j, :, :, :]
-                else:
-                    image[slot] += cols[:, i, j, :, :, :]
-        image = xp.permute_dims(image, (1, 0, 2, 3))
+    hp, wp = shape[2] + pt + pb, shape[3] + pl + pr
+    # (KH, KW, groups, C/groups, O/groups): each offset's transposed weight, contiguous for BLAS
+    w_t = backend.contiguous(xp.permute_dims(xp.reshape(weight, (groups, o // groups, cg, kh, kw)),
+                                             (3, 4, 0, 2, 1)))
+    g = xp.reshape(g, (n, groups, o // groups, oh * ow))
+    disjoint = sh > (kh - 1) * dh and sw > (kw - 1) * dw  # no pixel in two windows
+    image = _blank(ctx, (n, groups * cg, hp, wp), g.dtype, (kh, kw), stride, dilation, (oh, ow))
+    for i in range(kh):
+        for j in range(kw):
+            part = xp.reshape(xp.matmul(w_t[i, j, ...], g), (n, groups * cg, oh, ow))
+            slot = (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+                    slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+            if disjoint:
+                image[slot] = part
+            else:
+                image[slot] += part
     if pt == pb == pl == pr == 0:
         return image
     return image[:, :, pt:hp - pb, pl:wp - pr]
@@ -162,7 +179,8 @@ class Conv2d(Op):
 
 
 class ConvTranspose2d(Op):
-    """x'[n] = col2im(wᵀ · g[n]) + b: the adjoint of ``Conv2d`` in its input, onto ``output_size``.
+    """x' = Σ_(i,j) W[:, :, i, j]ᵀ g put at offset (i, j) of each window, + b: the adjoint of
+    ``Conv2d`` in its input, onto ``output_size``.
 
     ``weight`` is laid out as for the convolution it transposes, (C_g, C_x/groups, KH, KW), with
     C_g the channels of ``g``. dg = conv2d(dx', w), dw = Conv2dWeightGrad(dx', g), db = Σ dx'.
@@ -170,14 +188,9 @@ class ConvTranspose2d(Op):
 
     @staticmethod
     def forward(ctx, g, weight, bias=None, *, stride, padding, dilation, groups, output_size):
-        xp = ctx.xp
-        n, o, oh, ow = g.shape
-        _, cg, kh, kw = weight.shape
-        w = xp.reshape(weight, (groups, o // groups, cg * kh * kw))
-        cols = xp.matmul(xp.permute_dims(w, (0, 2, 1)), _as_matrix(ctx, g, groups))
-        cols = xp.reshape(cols, (groups * cg, kh, kw, n, oh, ow))
-        out = _col2im(ctx, cols, (n, groups * cg) + tuple(output_size), (kh, kw), stride, padding,
-                      dilation, (oh, ow))
+        n, cg = g.shape[0], weight.shape[1]
+        out = _scatter_windows(ctx, g, weight, (n, groups * cg) + tuple(output_size), stride, padding,
+                               dilation, groups)
         ctx.save_for_backward(g, weight)
         return _add_bias(ctx, out, bias)
 

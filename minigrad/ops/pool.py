@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Op
-from .conv import _batched, _pad, _pair
+from .conv import _batched, _blank, _pad, _pair
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -85,14 +85,18 @@ class MaxPool2d(Op):
         xp = ctx.xp
         windows = ctx.device.backend.windows(_pad(ctx, x, padding, -math.inf), kernel_size, stride,
                                              dilation)
-        best = xp.asarray(windows[:, :, :, :, 0, 0], copy=True)
-        argmax = xp.zeros_like(best, dtype=ctx.device.backend.native_dtype[dtypes.int32])
-        for k, i, j in _offsets(kernel_size)[1:]:
-            value = windows[:, :, :, :, i, j]
-            better = value > best  # strict: ties keep the first maximum
-            best = xp.maximum(best, value)  # NaN propagates, as in PyTorch
-            # the last offset that beat everything before it is the first maximum
-            argmax = xp.maximum(argmax, xp.astype(better, argmax.dtype) * k)
+        offsets = _offsets(kernel_size)
+        index_dtype = ctx.device.backend.native_dtype[dtypes.uint8 if len(offsets) <= 256 else dtypes.int32]
+        # a knock-out tournament of the kernel offsets, neighbours first: log2(KH·KW) rounds and
+        # KH·KW - 1 comparisons, each on whole (N, C, OH, OW) slices
+        players = [(windows[:, :, :, :, i, j], k) for k, i, j in offsets]
+        while len(players) > 1:
+            winners = [_match(xp, index_dtype, *players[m:m + 2]) for m in range(0, len(players) - 1, 2)]
+            players = winners + players[len(players) - len(players) % 2:]
+        best, argmax = players[0]
+        if isinstance(argmax, int):  # a 1x1 kernel
+            argmax = xp.zeros(best.shape, dtype=index_dtype, device=best.device)
+        best = xp.asarray(best, copy=True) if len(offsets) == 1 else best
         ctx.save_for_backward(argmax)
         ctx.in_shape = tuple(x.shape)
         if not return_indices:
@@ -106,6 +110,19 @@ class MaxPool2d(Op):
         a = ctx.attrs
         return _WindowPut.apply(grad, argmax, shape=ctx.in_shape, kernel_size=a["kernel_size"],
                                 stride=a["stride"], padding=a["padding"], dilation=a["dilation"])
+
+
+def _match(xp, index_dtype, first, second):
+    """The larger of two (values, offset index) players; a tie goes to ``first`` (the earlier
+    offsets), so the tournament finds the first maximum, PyTorch's rule. A NaN carries into the
+    value (its index stays with the number it was compared with)."""
+    (a, i), (b, j) = first, second
+    better = b > a  # strict: ties keep the first; False against a NaN
+    best = xp.maximum(a, b)  # NaN propagates, as in PyTorch
+    if isinstance(i, int):  # two neighbouring offsets: j == i + 1
+        index = xp.astype(better, index_dtype)
+        return best, index + i if i else index
+    return best, xp.where(better, j, i)
 
 
 def _plane_indices(ctx, argmax, width, kernel, stride, padding, dilation):
@@ -133,7 +150,8 @@ class _WindowPut(Op):
         ctx.save_for_backward(index)
         (pt, pb), (pl, pr) = padding
         n, c, h, w = shape
-        image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
+        image = _blank(ctx, (n, c, h + pt + pb, w + pl + pr), y.dtype, kernel_size, stride, dilation,
+                       y.shape[2:])
         disjoint = all(s > (k - 1) * d for k, s, d in zip(kernel_size, stride, dilation))
         for k, i, j in _offsets(kernel_size):
             part = y * xp.astype(index == k, y.dtype)
@@ -252,7 +270,8 @@ class _AvgPoolT(Op):
         (pt, pb), (pl, pr) = attrs["padding"]
         n, c, h, w = shape
         y = y / _avg_divisor(ctx, shape[2:], y.shape[2:], dict(attrs, _dtype=y.dtype))
-        image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
+        image = _blank(ctx, (n, c, h + pt + pb, w + pl + pr), y.dtype, attrs["kernel_size"], attrs["stride"],
+                       (1, 1), y.shape[2:])
         disjoint = all(s >= k for k, s in zip(attrs["kernel_size"], attrs["stride"]))
         for _, i, j in _offsets(attrs["kernel_size"]):
             slot = _slot(attrs["kernel_size"], attrs["stride"], (1, 1), y.shape[2:], i, j)
