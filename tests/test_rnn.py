@@ -286,8 +286,14 @@ def test_lstm_weight_gradient_is_one_node_per_layer():
 
 # --- packed sequences ---------------------------------------------------------------------------------
 from minigrad.nn.utils.rnn import (  # noqa: E402
-    PackedSequence, pack_padded_sequence, pack_sequence, pad_packed_sequence, pad_sequence,
-    unpack_sequence, unpad_sequence)
+    PackedSequence,
+    pack_padded_sequence,
+    pack_sequence,
+    pad_packed_sequence,
+    pad_sequence,
+    unpack_sequence,
+    unpad_sequence,
+)
 
 
 def test_pad_sequence_shapes_and_padding_value(backend):
@@ -337,7 +343,8 @@ def test_pack_sequence_and_unpack_round_trip(backend):
     assert p.batch_sizes.tolist() == [3, 2, 1]
     assert [s.tolist() for s in unpack_sequence(p)] == [s.tolist() for s in seqs]
     padded = pad_sequence(seqs, batch_first=True)
-    assert [s.tolist() for s in unpad_sequence(padded, [2, 3, 1], batch_first=True)] == [s.tolist() for s in seqs]
+    unpadded = unpad_sequence(padded, [2, 3, 1], batch_first=True)
+    assert [s.tolist() for s in unpadded] == [s.tolist() for s in seqs]
 
 
 def test_packing_is_differentiable(backend, float64):

@@ -108,8 +108,8 @@ class Recurrence(Op):
             gh = xp.matmul(h[:b, :], w_t)
             if b_hh is not None:
                 gh = gh + b_hh
-            h_new, c_new, keep = _forward_step(xp, mode, proj[rows, :], gh, h[:b, :], None if c is None else c[:b, :],
-                                               hidden)
+            c_b = None if c is None else c[:b, :]
+            h_new, c_new, keep = _forward_step(xp, mode, proj[rows, :], gh, h[:b, :], c_b, hidden)
             h_prev[rows, :] = h[:b, :]
             hs[rows, :] = h_new
             h = h_new if b == h.shape[0] else xp.concat([h_new, h[b:, :]], axis=0)
@@ -137,9 +137,10 @@ class Recurrence(Op):
         for (start, b), saved in zip(_steps(a["batch_sizes"], a["reverse"])[::-1], ctx.steps[::-1]):
             rows = slice(start, start + b)
             dh_b = dh[:b, :] + dhs.array[rows, :]
+            h_b = hp_a[rows, :] if mode == "GRU" else hs_a[rows, :]  # GRU needs h_{t-1}, RNN h_t
             dgates, dgh, dh_direct, dc_b = _backward_step(
-                xp, mode, dh_b, None if dc is None else dc[:b, :], saved,
-                hp_a[rows, :] if mode == "GRU" else hs_a[rows, :], None if cp_a is None else cp_a[rows, :], hidden)
+                xp, mode, dh_b, None if dc is None else dc[:b, :], saved, h_b,
+                None if cp_a is None else cp_a[rows, :], hidden)
             dproj[rows, :] = dgates
             if dgh is not dgates:
                 dgh_all[rows, :] = dgh
