@@ -75,6 +75,18 @@ def _as_matrix(ctx, g, groups):
     return xp.reshape(g, (groups, o // groups, n * oh * ow))
 
 
+def _offsets(kernel):
+    """The kernel positions (k, i, j), k = i·KW + j: window loops run over these, never over pixels."""
+    return [(i * kernel[1] + j, i, j) for i in range(kernel[0]) for j in range(kernel[1])]
+
+
+def _slot(stride, dilation, out_hw, i, j):
+    """The strided slice of the padded image that kernel offset (i, j) reads across all windows."""
+    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_hw
+    return (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
+            slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
+
+
 def _blank(ctx, shape, dtype, kernel, stride, dilation, out_hw):
     """The image a gradient is scattered onto: zeros, or uninitialised when the windows tile it
     exactly (stride = kernel, no dilation: the usual 2x2 pool), as every pixel is then written once."""
@@ -83,6 +95,24 @@ def _blank(ctx, shape, dtype, kernel, stride, dilation, out_hw):
             and (out_hw[0] * kernel[0], out_hw[1] * kernel[1]) == tuple(shape[2:])):
         return backend.empty(shape, dtype, index)
     return backend.full(shape, 0, dtype, index)
+
+
+def _fold(ctx, part, shape, kernel, stride, padding, dilation, out_hw, dtype):
+    """Σ over kernel offsets k = (i, j) of ``part(k, i, j)`` (N, C, OH, OW), each added onto the
+    strided slice of the padded image of ``shape`` (N, C, H, W) that offset reads, then the
+    padding cropped: the adjoint of the window view (col2im), for every gradient that puts
+    window values back onto an image. A loop over the KH·KW offsets, never over pixels."""
+    (pt, pb), (pl, pr) = padding
+    n, c, h, w = shape
+    image = _blank(ctx, (n, c, h + pt + pb, w + pl + pr), dtype, kernel, stride, dilation, out_hw)
+    disjoint = all(s > (k - 1) * d for k, s, d in zip(kernel, stride, dilation))  # no pixel in two windows
+    for k, i, j in _offsets(kernel):
+        slot = _slot(stride, dilation, out_hw, i, j)
+        if disjoint:
+            image[slot] = part(k, i, j)
+        else:
+            image[slot] += part(k, i, j)
+    return _unpad(image, padding)
 
 
 def _scatter_windows(ctx, g, weight, shape, stride, padding, dilation, groups):
@@ -96,27 +126,19 @@ def _scatter_windows(ctx, g, weight, shape, stride, padding, dilation, groups):
     xp, backend = ctx.xp, ctx.device.backend
     n, o, oh, ow = g.shape
     _, cg, kh, kw = weight.shape
-    (sh, sw), (dh, dw) = stride, dilation
-    (pt, pb), (pl, pr) = padding
-    hp, wp = shape[2] + pt + pb, shape[3] + pl + pr
     # (KH, KW, groups, C/groups, O/groups): each offset's transposed weight, contiguous for BLAS
     w_t = backend.contiguous(xp.permute_dims(xp.reshape(weight, (groups, o // groups, cg, kh, kw)),
                                              (3, 4, 0, 2, 1)))
     g = xp.reshape(g, (n, groups, o // groups, oh * ow))
-    disjoint = sh > (kh - 1) * dh and sw > (kw - 1) * dw  # no pixel in two windows
-    image = _blank(ctx, (n, groups * cg, hp, wp), g.dtype, (kh, kw), stride, dilation, (oh, ow))
-    for i in range(kh):
-        for j in range(kw):
-            part = xp.reshape(xp.matmul(w_t[i, j, ...], g), (n, groups * cg, oh, ow))
-            slot = (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
-                    slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
-            if disjoint:
-                image[slot] = part
-            else:
-                image[slot] += part
+    return _fold(ctx, lambda k, i, j: xp.reshape(xp.matmul(w_t[i, j, ...], g), (n, groups * cg, oh, ow)),
+                 shape, (kh, kw), stride, padding, dilation, (oh, ow), g.dtype)
+
+
+def _unpad(image, padding):
+    (pt, pb), (pl, pr) = padding
     if pt == pb == pl == pr == 0:
         return image
-    return image[:, :, pt:hp - pb, pl:wp - pr]
+    return image[:, :, pt:image.shape[2] - pb, pl:image.shape[3] - pr]
 
 
 def _add_bias(ctx, out, bias):

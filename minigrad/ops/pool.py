@@ -18,7 +18,7 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Op
-from .conv import _batched, _blank, _pad, _pair
+from .conv import _batched, _fold, _offsets, _pad, _pair
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -50,25 +50,6 @@ def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mod
         raise RuntimeError(f"{name}: given input size {tuple(input.shape[1:])}, calculated output size "
                            f"{(input.shape[1],) + out_hw}: output size is too small")
     return kernel, stride, tuple(s[1] for s in sizes), dilation
-
-
-def _offsets(kernel):
-    """The kernel positions (k, i, j), k = i·KW + j: pools loop over these, never over pixels."""
-    return [(i * kernel[1] + j, i, j) for i in range(kernel[0]) for j in range(kernel[1])]
-
-
-def _slot(kernel, stride, dilation, out_hw, i, j):
-    """The strided slice of the padded image that kernel offset (i, j) reads across all windows."""
-    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_hw
-    return (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
-            slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
-
-
-def _crop(image, padding):
-    (pt, pb), (pl, pr) = padding
-    if pt == pb == pl == pr == 0:
-        return image
-    return image[:, :, pt:image.shape[2] - pb, pl:image.shape[3] - pr]
 
 
 # --- max pooling ------------------------------------------------------------------------------
@@ -148,19 +129,8 @@ class _WindowPut(Op):
     def forward(ctx, y, index, *, shape, kernel_size, stride, padding, dilation):
         xp = ctx.xp
         ctx.save_for_backward(index)
-        (pt, pb), (pl, pr) = padding
-        n, c, h, w = shape
-        image = _blank(ctx, (n, c, h + pt + pb, w + pl + pr), y.dtype, kernel_size, stride, dilation,
-                       y.shape[2:])
-        disjoint = all(s > (k - 1) * d for k, s, d in zip(kernel_size, stride, dilation))
-        for k, i, j in _offsets(kernel_size):
-            part = y * xp.astype(index == k, y.dtype)
-            slot = _slot(kernel_size, stride, dilation, y.shape[2:], i, j)
-            if disjoint:  # no pixel is in two windows (the usual 2x2, stride 2): write, don't add
-                image[slot] = part
-            else:
-                image[slot] += part
-        return _crop(image, padding)
+        return _fold(ctx, lambda k, i, j: y * xp.astype(index == k, y.dtype), shape, kernel_size, stride,
+                     padding, dilation, y.shape[2:], y.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -267,19 +237,9 @@ class _AvgPoolT(Op):
 
     @staticmethod
     def forward(ctx, y, *, shape, **attrs):
-        (pt, pb), (pl, pr) = attrs["padding"]
-        n, c, h, w = shape
         y = y / _avg_divisor(ctx, shape[2:], y.shape[2:], dict(attrs, _dtype=y.dtype))
-        image = _blank(ctx, (n, c, h + pt + pb, w + pl + pr), y.dtype, attrs["kernel_size"], attrs["stride"],
-                       (1, 1), y.shape[2:])
-        disjoint = all(s >= k for k, s in zip(attrs["kernel_size"], attrs["stride"]))
-        for _, i, j in _offsets(attrs["kernel_size"]):
-            slot = _slot(attrs["kernel_size"], attrs["stride"], (1, 1), y.shape[2:], i, j)
-            if disjoint:
-                image[slot] = y
-            else:
-                image[slot] += y
-        return _crop(image, attrs["padding"])
+        return _fold(ctx, lambda k, i, j: y, shape, attrs["kernel_size"], attrs["stride"], attrs["padding"],
+                     (1, 1), y.shape[2:], y.dtype)
 
     @staticmethod
     def backward(ctx, grad):
