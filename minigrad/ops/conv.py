@@ -385,3 +385,154 @@ def conv_transpose2d(input, weight, bias=None, stride=1, padding=0, output_paddi
     out = ConvTranspose2d.apply(input, weight, bias, stride=stride, padding=((ph, ph), (pw, pw)),
                                 dilation=dilation, groups=groups, output_size=size)
     return out.squeeze(0) if unbatched else out
+
+
+def _single(value, name):
+    """An int from PyTorch's 1-d size argument: an int or a 1-tuple."""
+    if isinstance(value, int):
+        return value
+    value = tuple(value)
+    if len(value) != 1 or not isinstance(value[0], int):
+        raise ValueError(f"{name} must be an int or a 1-tuple of ints, got {value!r}")
+    return value[0]
+
+
+def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+    """1-D cross-correlation of ``input`` (N, C_in, L) with ``weight`` (C_out, C_in/groups, K).
+
+    .. math::
+        y[n, o, p] = b[o] + \\sum_{c, i} w[o, c, i]\\, x_{pad}[n, g(o) \\cdot C_{in}/groups + c, s p + d i]
+
+    ``L_out = (L + 2·padding - dilation·(K - 1) - 1) // stride + 1``; ``padding`` may be an int,
+    ``"valid"`` or ``"same"``. Computed as ``conv2d`` on a height-1 image, so it shares its
+    kernels and gradients. A 2-D input is one unbatched sample.
+
+    >>> import minigrad as mg
+    >>> conv1d(mg.tensor([[[1.0, 2.0, 3.0, 4.0]]]), mg.tensor([[[1.0, -1.0]]])).tolist()
+    [[[-1.0, -1.0, -1.0]]]
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"conv1d: expected a 2-D (unbatched) or 3-D (batched) input, got "
+                           f"{input.ndim}-D input of size {list(input.shape)}")
+    if weight.ndim != 3:
+        raise RuntimeError(f"conv1d: expected a 3-D weight, got size {list(weight.shape)}")
+    if input.shape[-2] != weight.shape[1] * groups:
+        raise RuntimeError(
+            f"Given groups={groups}, weight of size {list(weight.shape)}, expected input{list(input.shape)} "
+            f"to have {weight.shape[1] * groups} channels, but got {input.shape[-2]} channels instead")
+    pads = padding if isinstance(padding, str) else (0, _single(padding, "padding"))
+    out = conv2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride, "stride")), pads,
+                 (1, _single(dilation, "dilation")), groups)
+    return out.squeeze(-2)
+
+
+# --- the window view itself: unfold (im2col) and its adjoint fold (col2im) --------------------
+class Unfold(Op):
+    """cols[n, (c, i, j), (p, q)] = x_pad[n, c, s_h p + d_h i, s_w q + d_w j];  dx = fold(dcols)."""
+
+    @staticmethod
+    def forward(ctx, x, *, kernel_size, dilation, padding, stride):
+        xp = ctx.xp
+        windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel_size, stride, dilation)
+        n, c, oh, ow, kh, kw = windows.shape
+        ctx.in_hw = tuple(x.shape[2:])
+        return xp.reshape(xp.permute_dims(windows, (0, 1, 4, 5, 2, 3)), (n, c * kh * kw, oh * ow))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Fold.apply(grad, output_size=ctx.in_hw, **ctx.attrs)
+
+
+class Fold(Op):
+    """x[n, c] = Σ over windows of their columns put back where ``Unfold`` read them;  dcols = unfold(dx)."""
+
+    @staticmethod
+    def forward(ctx, cols, *, output_size, kernel_size, dilation, padding, stride):
+        xp = ctx.xp
+        n, ckk, _ = cols.shape
+        (kh, kw), c = kernel_size, ckk // math.prod(kernel_size)
+        out_hw = tuple(_out_size(output_size[a], kernel_size[a], stride[a], sum(padding[a]), dilation[a])
+                       for a in range(2))
+        cols = xp.reshape(cols, (n, c, kh, kw) + out_hw)
+        return _fold(ctx, lambda k, i, j: cols[:, :, i, j, :, :], (n, c) + tuple(output_size), kernel_size,
+                     stride, padding, dilation, out_hw, cols.dtype)
+
+    @staticmethod
+    def backward(ctx, grad):
+        attrs = dict(ctx.attrs)
+        del attrs["output_size"]
+        return Unfold.apply(grad, **attrs)
+
+
+def _fold_geometry(kernel_size, dilation, padding, stride):
+    kernel, dilation = _pair(kernel_size, "kernel_size"), _pair(dilation, "dilation")
+    stride = _pair(stride, "stride")
+    ph, pw = _pair(padding, "padding")
+    if min(kernel) < 1 or min(dilation) < 1 or min(stride) < 1 or min(ph, pw) < 0:
+        raise RuntimeError(f"kernel size, dilation and stride should be greater than zero and padding "
+                           f"non-negative, but got kernel_size={kernel}, dilation={dilation}, "
+                           f"padding={(ph, pw)}, stride={stride}")
+    return dict(kernel_size=kernel, dilation=dilation, padding=((ph, ph), (pw, pw)), stride=stride)
+
+
+def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
+    """Sliding local blocks of (N, C, H, W) as columns (N, C·KH·KW, L), L the number of blocks.
+
+    Column l holds block l (row-major over the OH x OW block positions), flattened channel by
+    channel; ``OH = (H + 2·padding - dilation·(KH - 1) - 1) // stride + 1``. A 3-D input is
+    one unbatched image.
+
+    >>> import minigrad as mg
+    >>> unfold(mg.arange(9.0).reshape(1, 1, 3, 3), 2).tolist()
+    [[[0.0, 1.0, 3.0, 4.0], [1.0, 2.0, 4.0, 5.0], [3.0, 4.0, 6.0, 7.0], [4.0, 5.0, 7.0, 8.0]]]
+    """
+    if input.ndim not in (3, 4):
+        raise RuntimeError(f"Input Error: Only 3D or 4D input Tensors are supported (got {input.ndim}D)")
+    input, unbatched = _batched(input, "unfold")
+    geometry = _fold_geometry(kernel_size, dilation, padding, stride)
+    out_hw = [_out_size(input.shape[2 + a], geometry["kernel_size"][a], geometry["stride"][a],
+                        sum(geometry["padding"][a]), geometry["dilation"][a]) for a in range(2)]
+    if min(out_hw) < 1:
+        raise RuntimeError(f"unfold: given input with spatial size {tuple(input.shape[2:])}, kernel_size="
+                           f"{geometry['kernel_size']}, dilation={geometry['dilation']}, padding="
+                           f"{(geometry['padding'][0][0], geometry['padding'][1][0])}, calculated shape of "
+                           f"the array of sliding blocks as {tuple(out_hw)}, but its components must be at "
+                           "least one.")
+    out = Unfold.apply(input, **geometry)
+    return out.squeeze(0) if unbatched else out
+
+
+def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
+    """Sum sliding local blocks (N, C·KH·KW, L) back into an image (N, C, *output_size).
+
+    The adjoint of ``unfold``: every column is added where ``unfold`` would have read it, so
+    overlapping blocks add up (``fold(unfold(x))`` multiplies each pixel by the number of
+    blocks covering it). A 2-D input is one unbatched sample.
+
+    >>> import minigrad as mg
+    >>> fold(mg.ones(1, 4, 4), (3, 3), 2).tolist()
+    [[[[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]]]
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"Input Error: Only unbatched (2D) or batched (3D) input Tensors are supported "
+                           f"(got {input.ndim}D)")
+    unbatched = input.ndim == 2
+    if unbatched:
+        input = input.unsqueeze(0)
+    geometry = _fold_geometry(kernel_size, dilation, padding, stride)
+    size = _pair(output_size, "output_size")
+    kernel = geometry["kernel_size"]
+    if input.shape[1] % math.prod(kernel):
+        raise RuntimeError("Expected size of input's dimension 1 to be divisible by the product of "
+                           f"kernel_size, but got input.size(1)={input.shape[1]} and kernel_size={kernel}")
+    blocks = [_out_size(size[a], kernel[a], geometry["stride"][a], sum(geometry["padding"][a]),
+                        geometry["dilation"][a]) for a in range(2)]
+    if min(blocks) < 1 or blocks[0] * blocks[1] != input.shape[2]:
+        raise RuntimeError(f"Given output_size={size}, kernel_size={kernel}, "
+                           f"dilation={geometry['dilation']}, "
+                           f"padding={(geometry['padding'][0][0], geometry['padding'][1][0])}, "
+                           f"stride={geometry['stride']}, expected size of input's dimension 2 to match the "
+                           f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
+                           f"{blocks[0] * blocks[1]}, but got input.size(2)={input.shape[2]}.")
+    out = Fold.apply(input, output_size=size, **geometry)
+    return out.squeeze(0) if unbatched else out

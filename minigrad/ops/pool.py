@@ -18,7 +18,8 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Op
-from .conv import _batched, _fold, _offsets, _pad, _pair
+from ..tensor import Tensor
+from .conv import _batched, _fold, _offsets, _pad, _pair, _single
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -317,3 +318,105 @@ def adaptive_avg_pool2d(input, output_size):
         raise RuntimeError(f"adaptive_avg_pool2d: output_size must be two positive sizes, got {output_size}")
     out = AdaptiveAvgPool2d.apply(input, output_size=size)
     return out.squeeze(0) if unbatched else out
+
+
+# --- adaptive max pooling ---------------------------------------------------------------------
+def _bins(size, out):
+    """PyTorch's adaptive bins along one axis as an (out, widest) index table: bin i covers
+    [floor(i·size/out), ceil((i+1)·size/out)); shorter bins repeat their last index, which
+    changes no maximum and, being a later duplicate, never becomes the first one."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    widest = int((end - start).max())
+    return np.minimum(start[:, None] + np.arange(widest)[None, :], end[:, None] - 1)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Maximum over PyTorch's adaptive bins: (N, C, H, W) -> (N, C, *output_size).
+
+    Output cell (i, j) is the maximum over rows [floor(i·H/OH), ceil((i+1)·H/OH)) and the
+    columns likewise; the gradient goes to its first maximum (row-major in the bin).
+    ``return_indices=True`` also returns each maximum's flat index into its input plane.
+    Built from a gather of the bins (``index_select``) and ``max(dim)``, whose gradients it uses.
+
+    >>> import minigrad as mg
+    >>> adaptive_max_pool2d(mg.arange(6.0).reshape(1, 1, 2, 3), (1, 2)).tolist()
+    [[[[4.0, 5.0]]]]
+    """
+    input, unbatched = _batched(input, "adaptive_max_pool2d")
+    size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    size = tuple(input.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
+    if len(size) != 2 or min(size) < 1:
+        raise RuntimeError(f"adaptive_max_pool2d: output_size must be two positive sizes, got {output_size}")
+    if min(input.shape[2:]) < 1:
+        raise RuntimeError(f"adaptive_max_pool2d: expected a non-empty input, got size {list(input.shape)}")
+    (n, c, h, w), (oh, ow) = input.shape, size
+    rows, cols = _bins(h, oh), _bins(w, ow)
+    device = input.device
+    constant = lambda table: Tensor._make(  # noqa: E731
+        device.backend.asarray(table, dtypes.int64, device.index), device, False, None, 0)
+    blocks = input.index_select(2, constant(rows.reshape(-1))).index_select(3, constant(cols.reshape(-1)))
+    kh, kw = rows.shape[1], cols.shape[1]  # blocks: (N, C, OH·kh, OW·kw)
+    blocks = blocks.reshape(n, c, oh, kh, ow, kw).permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+    values, arg = blocks.max(dim=-1)
+    out = values.squeeze(0) if unbatched else values
+    if not return_indices:
+        return out
+    arg = arg.cpu().numpy()
+    plane = rows[np.arange(oh)[:, None], arg // kw] * w + cols[np.arange(ow)[None, :], arg % kw]
+    index = constant(plane)
+    return out, (index.squeeze(0) if unbatched else index)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """``adaptive_max_pool2d`` along the last axis of (N, C, L) (or (C, L)): bins of L."""
+    _check_1d(input, "adaptive_max_pool1d")
+    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, _single(output_size, "output_size")), return_indices)
+    return tuple(t.squeeze(-2) for t in out) if return_indices else out.squeeze(-2)
+
+
+# --- 1-d pools: the 2-d ones on a height-1 image ------------------------------------------------
+def _check_1d(input, name):
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"{name}: expected a 2-D (unbatched) or 3-D (batched) input, got "
+                           f"{input.ndim}-D input of size {list(input.shape)}")
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Maximum over sliding windows of (N, C, L) (or (C, L)); see ``max_pool2d``.
+
+    >>> import minigrad as mg
+    >>> max_pool1d(mg.tensor([[[1.0, 3.0, 2.0, 0.0, 5.0]]]), 2).tolist()
+    [[[3.0, 2.0]]]
+    """
+    _check_1d(input, "max_pool1d")
+    stride = None if stride is None or stride == [] or stride == () else (1, _single(stride, "stride"))
+    out = max_pool2d(input.unsqueeze(-2), (1, _single(kernel_size, "kernel_size")), stride,
+                     (0, _single(padding, "padding")), (1, _single(dilation, "dilation")), ceil_mode,
+                     return_indices)
+    return tuple(t.squeeze(-2) for t in out) if return_indices else out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Mean over sliding windows of (N, C, L) (or (C, L)); see ``avg_pool2d``.
+
+    >>> import minigrad as mg
+    >>> avg_pool1d(mg.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[2.0, 1.0]]]
+    """
+    _check_1d(input, "avg_pool1d")
+    stride = None if stride is None or stride == [] or stride == () else (1, _single(stride, "stride"))
+    out = avg_pool2d(input.unsqueeze(-2), (1, _single(kernel_size, "kernel_size")), stride,
+                     (0, _single(padding, "padding")), ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """``adaptive_avg_pool2d`` along the last axis of (N, C, L) (or (C, L)).
+
+    >>> import minigrad as mg
+    >>> adaptive_avg_pool1d(mg.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2).tolist()
+    [[[2.0, 4.0]]]
+    """
+    _check_1d(input, "adaptive_avg_pool1d")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _single(output_size, "output_size"))).squeeze(-2)

@@ -28,7 +28,6 @@ from ..parameter import Parameter
 from ..utils.rnn import PackedSequence
 
 
-
 class RNNBase(Module):
     """Multi-layer, optionally bidirectional recurrence shared by ``RNN``, ``LSTM`` and ``GRU``.
 
