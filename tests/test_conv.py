@@ -334,3 +334,64 @@ def test_conv2d_weight_gradient_without_kept_columns(backend, monkeypatch):
     monkeypatch.setattr(conv_ops, "KEEP_COLUMNS_BYTES", 0)
     conv2d(x, w, stride=2, padding=1).sum().backward()
     np.testing.assert_allclose(w.grad.cpu().numpy(), kept, rtol=1e-6)
+
+
+# --- 1-d convolution, unfold and fold ----------------------------------------------------------------
+def test_conv1d_layer_shapes_names_and_init_bounds(backend):
+    mg.manual_seed(0)
+    conv = nn.Conv1d(4, 6, 3, stride=2, padding=1, groups=2)
+    assert conv.weight.shape == (6, 2, 3) and conv.bias.shape == (6,)
+    assert conv(mg.zeros(5, 4, 11)).shape == (5, 6, 6)
+    assert float(conv.weight.abs().max()) <= 1 / (2 * 3) ** 0.5  # U(±1/√fan_in), fan_in = 2·3
+    assert repr(conv) == "Conv1d(4, 6, kernel_size=(3,), stride=(2,), padding=(1,), groups=2)"
+    assert not isinstance(conv, nn.Conv2d)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv1d_padding_mode_pads_before_convolving(backend, mode):
+    conv = nn.Conv1d(1, 1, 3, padding="same", padding_mode=mode, bias=False)
+    nn.init.ones_(conv.weight)
+    x = mg.tensor([[[1.0, 2.0, 4.0]]])
+    expected = F.conv1d(F.pad(x, (1, 1), mode=mode), conv.weight)
+    np.testing.assert_allclose(conv(x).detach().cpu().numpy(), expected.detach().cpu().numpy())
+
+
+def test_conv1d_errors():
+    with pytest.raises(RuntimeError, match="expected input\\[1, 2, 5\\] to have 4 channels"):
+        F.conv1d(mg.zeros(1, 2, 5), mg.zeros(3, 4, 2))
+    with pytest.raises(RuntimeError, match="3-D weight"):
+        F.conv1d(mg.zeros(1, 2, 5), mg.zeros(3, 2, 2, 2))
+    with pytest.raises(ValueError, match="strided"):
+        nn.Conv1d(1, 1, 3, stride=2, padding="same")
+
+
+def test_unfold_then_fold_counts_the_blocks_covering_each_pixel(backend):
+    x = mg.ones(1, 2, 3, 3)
+    covered = F.fold(F.unfold(x, 2), (3, 3), 2)
+    assert covered[0, 0].tolist() == [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+
+
+def test_unfold_matmul_is_conv2d(backend):
+    mg.manual_seed(1)
+    x, w = mg.randn(2, 3, 5, 6), mg.randn(4, 3, 3, 3)
+    cols = F.unfold(x, 3, padding=1, stride=2)
+    out = (w.reshape(4, -1) @ cols).reshape(2, 4, 3, 3)
+    expected = F.conv2d(x, w, padding=1, stride=2)
+    np.testing.assert_allclose(out.cpu().numpy(), expected.cpu().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_fold_unfold_layers_and_errors(backend):
+    assert nn.Unfold(kernel_size=(2, 3))(mg.zeros(2, 5, 3, 4)).shape == (2, 30, 4)
+    assert nn.Fold(output_size=(4, 5), kernel_size=(2, 2))(mg.zeros(1, 12, 12)).shape == (1, 3, 4, 5)
+    assert F.unfold(mg.zeros(5, 3, 4), 2).shape == (20, 6)  # unbatched
+    with pytest.raises(RuntimeError, match="divisible by the product of kernel_size"):
+        F.fold(mg.zeros(1, 5, 4), (3, 3), 2)
+    with pytest.raises(RuntimeError, match="number of sliding blocks 2 \\* 2 = 4, but got input.size"):
+        F.fold(mg.zeros(1, 4, 5), (3, 3), 2)
+    with pytest.raises(RuntimeError, match="Only 3D or 4D"):
+        F.unfold(mg.zeros(3, 3), 2)
+
+
+def test_fold_gradgradcheck(backend, float64):
+    cols = mg.randn(1, 8, 4, requires_grad=True)
+    assert gradgradcheck(lambda c: F.fold(c, (3, 3), 2) ** 2, (cols,))

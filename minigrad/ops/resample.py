@@ -145,7 +145,7 @@ def pixel_shuffle(input, upscale_factor):
     *lead, c, h, w = input.shape
     if c % (r * r):
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
-                           f"square of upscale factor, but input.size(-3)={c} is not divisible by {r * r}")
+                           f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
     b = len(lead)
     x = input.reshape(*lead, c // (r * r), r, r, h, w)
     x = x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2)
