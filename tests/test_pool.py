@@ -274,7 +274,8 @@ def test_pool_layers_1d(backend):
     values, indices = nn.AdaptiveMaxPool2d((1, None), return_indices=True)(x.unsqueeze(0))
     assert values.shape == (1, 1, 1, 4) and indices.shape == (1, 1, 1, 4)
     assert not isinstance(nn.MaxPool1d(2), nn.MaxPool2d)
-    assert repr(nn.MaxPool1d(2)) == "MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    expected = "MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    assert repr(nn.MaxPool1d(2)) == expected
 
 
 def test_pool1d_errors():
