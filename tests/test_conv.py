@@ -395,3 +395,13 @@ def test_fold_unfold_layers_and_errors(backend):
 def test_fold_gradgradcheck(backend, float64):
     cols = mg.randn(1, 8, 4, requires_grad=True)
     assert gradgradcheck(lambda c: F.fold(c, (3, 3), 2) ** 2, (cols,))
+
+
+@pytest.mark.parametrize("channels, groups", [(2, 1), (8, 2)])  # column rows 18 and 36: both paths
+def test_conv2d_weight_gradient_paths_agree_with_gradcheck(backend, float64, channels, groups):
+    from minigrad.ops.conv import SMALL_KERNEL_ROWS
+    assert (channels // groups * 9 < SMALL_KERNEL_ROWS) == (channels == 2)
+    x = mg.randn(2, channels, 4, 3, requires_grad=True)
+    w = mg.randn(4, channels // groups, 3, 3, requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=groups), (x, w))
+    assert gradgradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=groups), (x, w))

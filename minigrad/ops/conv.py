@@ -233,6 +233,13 @@ class ConvTranspose2d(Op):
         return dg, dw, db
 
 
+SMALL_KERNEL_ROWS = 32
+"""Below this many column-matrix rows (C/groups·KH·KW, e.g. a first layer's 1·3·3) the weight
+gradient is N small batched products; above it one large product after transposing dy, which
+BLAS runs faster (and on all its threads). Measured on the issue's CNN: 0.17 ms against 0.79 ms
+for its first layer (rows 9), equal at rows 144."""
+
+
 class Conv2dWeightGrad(Op):
     """w'[o,c,i,j] = Σ_{n,oh,ow} g[n,o,oh,ow] · x_pad[n, c, s·oh + d·i, s·ow + d·j].
 
@@ -246,9 +253,17 @@ class Conv2dWeightGrad(Op):
         xp = ctx.xp
         if cols is None:
             cols, _ = _im2col(ctx, x, kernel_size, stride, padding, dilation, groups, tuple(g.shape[2:]))
-        dw = xp.matmul(_as_matrix(ctx, g, groups), xp.permute_dims(cols, (0, 2, 1)))
+        n, o, oh, ow = g.shape
+        rows = cols.shape[1]  # C/groups·KH·KW
+        if rows < SMALL_KERNEL_ROWS:
+            # Σ_n g[n] colsₙᵀ as N batched products read in place: no transposed copy of g
+            per_sample = xp.reshape(cols, (groups, rows, n, oh * ow))
+            by_sample = xp.reshape(g, (n, groups, o // groups, oh * ow))
+            dw = xp.sum(xp.matmul(by_sample, xp.permute_dims(per_sample, (2, 0, 3, 1))), axis=0)
+        else:
+            dw = xp.matmul(_as_matrix(ctx, g, groups), xp.permute_dims(cols, (0, 2, 1)))
         ctx.save_for_backward(x, g)
-        return xp.reshape(dw, (g.shape[1], cols.shape[1] // math.prod(kernel_size)) + tuple(kernel_size))
+        return xp.reshape(dw, (o, rows // math.prod(kernel_size)) + tuple(kernel_size))
 
     @staticmethod
     def backward(ctx, grad):
