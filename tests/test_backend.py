@@ -197,3 +197,22 @@ def test_fast_numpy_broadcast_to_refuses_what_numpy_refuses():
     for shape, target in [((3,), (4,)), ((2, 3), (3,)), ((2, 1), (3, 5))]:
         with pytest.raises(ValueError):
             fast.broadcast_to(np.ones(shape), target)
+
+
+def test_numpy_pack_reuses_a_released_buffer_only():
+    from minigrad.backend.numpy_backend import NumpyBackend
+    backend = NumpyBackend()
+    view = np.arange(24.0).reshape(2, 3, 4).transpose(2, 0, 1)
+    first = backend.pack(view, (4, 6))
+    np.testing.assert_array_equal(first, np.ascontiguousarray(view).reshape(4, 6))
+    second = backend.pack(view, (4, 6))
+    assert second is not first  # both held
+    first_id = id(first)
+    del first
+    again = backend.pack(view * 2, (4, 6))
+    assert id(again) == first_id  # released: reused, and overwritten
+    np.testing.assert_array_equal(again, np.ascontiguousarray(view * 2).reshape(4, 6))
+    part = again[1:]
+    del again
+    assert id(backend.pack(view, (4, 6))) != first_id  # a live view keeps it in use
+    assert part.shape == (3, 6)

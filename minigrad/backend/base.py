@@ -90,6 +90,12 @@ class ArrayAPIBackend:
         run faster on it. The standard has no memory layout, so here it is a plain copy."""
         return self.xp.asarray(x, copy=True)
 
+    def pack(self, view, shape):
+        """A contiguous copy of ``view`` with ``shape`` (a column matrix from a window view): one
+        copy. Backends may serve it from buffers released earlier; CuPy's allocator pools memory
+        already, so here it is a plain reshape."""
+        return self.xp.reshape(view, shape)
+
     def assign(self, dst, src):
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
         dst[...] = src

@@ -62,8 +62,8 @@ def _im2col(ctx, x, kernel, stride, padding, dilation, groups, out_hw=None):
     n, c, oh, ow, kh, kw = windows.shape
     windows = xp.reshape(windows, (n, groups, c // groups, oh, ow, kh, kw))
     # (g, C/g, KH, KW, N, OH, OW): OW innermost, so the copy runs along rows of the image
-    cols = xp.reshape(xp.permute_dims(windows, (1, 2, 5, 6, 0, 3, 4)),
-                      (groups, (c // groups) * kh * kw, n * oh * ow))
+    cols = ctx.device.backend.pack(xp.permute_dims(windows, (1, 2, 5, 6, 0, 3, 4)),
+                                   (groups, (c // groups) * kh * kw, n * oh * ow))
     return cols, (oh, ow)
 
 
