@@ -1,10 +1,11 @@
 # Two entry points, each setting up what it needs on a fresh machine with Python 3.11:
 #   make demo   train a CNN on the built-in digits, render its graph, print where the outputs are
 #   make test   run the whole test suite
+#   make gpu-check   on a machine with an NVIDIA GPU: the gpu-marked tests and the GPU benchmark (<= 5 min)
 VENV ?= .venv
 PY := $(VENV)/bin/python
 
-.PHONY: demo test graphviz openmpi docs bench
+.PHONY: demo test graphviz openmpi docs bench gpu-check
 
 # openmpi first: pip may build mpi4py against it (the binary wheel finds it at run time)
 $(VENV)/.installed: setup.cfg pyproject.toml | openmpi
@@ -37,3 +38,7 @@ docs: $(VENV)/.installed
 
 bench: $(VENV)/.installed
 	$(PY) benchmarks/run_all.py
+
+# installs the CuPy wheel matching the driver when CuPy is missing; fails with the reason without a GPU
+gpu-check: $(VENV)/.installed
+	$(PY) benchmarks/gpu_check.py --python $(PY)

@@ -1,28 +1,28 @@
-"""The API reference, generated from minigrad's docstrings with ``inspect`` (no plugins needed).
+"""The API reference: one page per public namespace, one entry per public name.
 
-Used two ways:
+An MkDocs hook (``hooks: [docs/gen_api.py]`` in mkdocs.yml). ``on_files`` adds the pages
+``api/*.md`` to the build in memory, so they follow the code and are never committed. Each page
+lists the public names of its namespaces (``__all__``, or what the package imports), as
+mkdocstrings directives such as ``::: minigrad.nn.Linear``: the entry is titled and linked by the
+name a user types, never by the private module that defines it. mkdocstrings renders the
+docstrings (Google style) with the site's Markdown extensions, so ``$...$`` maths is typeset.
 
-* as an MkDocs hook (``hooks: [docs/gen_api.py]`` in mkdocs.yml): ``on_files`` adds the pages
-  ``api/*.md`` to the build in memory, so they are always in step with the code and never
-  committed;
-* as a script, ``python docs/gen_api.py --out DIR``, writing the same Markdown files to DIR.
+``on_files`` also adds MathJax, from the ``django-static-mathjax`` package on PyPI, to the site:
+the pages typeset their maths without a network connection.
 
-Docstrings are Google style: a summary, prose (``literal`` becomes `literal`), indented blocks
-(formulas, shapes) kept verbatim, ``Args:``/``Returns:``/``Raises:``... sections as lists, and
-``>>>`` examples as code blocks.
+``python docs/gen_api.py --out DIR`` writes the generated Markdown to DIR, to read it.
 """
 
 import argparse
 import importlib
 import inspect
-import os
-import re
+import json
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 
-# page -> (title, modules documented on it, intro)
+# page -> (title, namespaces documented on it, intro)
 PAGES = {
     "minigrad.md": ("minigrad", ["minigrad"], "Tensor creation, math functions, random numbers, "
                     "gradient modes and saving, as exported by `import minigrad as mg`."),
@@ -31,6 +31,11 @@ PAGES = {
                     "Reverse-mode differentiation: `backward`, `grad`, `Function`, checks, higher-order."),
     "backend.md": ("Backends, devices, CUDA", ["minigrad.backend", "minigrad.cuda"],
                    "Where tensors live and the GPU flag."),
+    "environment.md": ("Accelerator, amp, backends, compile",
+                       ["minigrad.accelerator", "minigrad.amp", "minigrad.backends",
+                        "minigrad.backends.cudnn", "minigrad.backends.cuda", "minigrad.backends.mps",
+                        "minigrad.compiler"],
+                       "PyTorch's environment names, and exactly what each does in minigrad."),
     "nn.md": ("minigrad.nn", ["minigrad.nn"], "Modules, layers, activations and losses."),
     "nn.functional.md": ("minigrad.nn.functional", ["minigrad.nn.functional"], "The functional forms."),
     "nn.init.md": ("minigrad.nn.init", ["minigrad.nn.init"], "Parameter initialisation."),
@@ -47,174 +52,102 @@ PAGES = {
                        "Process groups, collectives, checkpoints and `DistributedDataParallel`."),
 }
 
-# pages whose objects are also re-exported at the top level come first, so that each object is
-# documented once, on the page of the module that owns it
-GENERATION_ORDER = ["tensor.md", "autograd.md", "backend.md", "serialization.md"] + [
-    p for p in PAGES if p not in ("tensor.md", "autograd.md", "backend.md", "serialization.md")]
+# namespaces whose objects are also re-exported at the top level come first, so that each object is
+# documented once, under the name of the namespace that owns it
+_FIRST = ("tensor.md", "autograd.md", "backend.md", "environment.md", "serialization.md")
+GENERATION_ORDER = list(_FIRST) + [p for p in PAGES if p not in _FIRST]
 
-SECTIONS = {"args", "arguments", "parameters", "returns", "return", "yields", "raises", "attributes",
-            "example", "examples", "note", "notes", "shape", "shapes", "references", "see also",
-            "warning", "warnings", "keyword args", "keyword arguments", "todo"}
-LISTED = {"args", "arguments", "parameters", "raises", "attributes", "keyword args", "keyword arguments"}
+# Section titles for the defining modules (private ones included: their names never appear), in the
+# order the sections appear on a page. A module not listed comes last, titled by its docstring.
+SECTIONS = {
+    "minigrad.creation": "Creating tensors",
+    "minigrad.functions": "Math functions",
+    "minigrad.ops.movement": "Shapes and joins",
+    "minigrad.ops.linalg": "Matrix products",
+    "minigrad.ops.elementwise": "Elementwise",
+    "minigrad.random": "Random numbers",
+    "minigrad.dtypes": "Data types",
+    "minigrad.autograd": "Differentiation",
+    "minigrad.autograd.grad_mode": "Gradient modes",
+    "minigrad.autograd.function": "Custom functions",
+    "minigrad.autograd.gradcheck": "Gradient checks",
+    "minigrad.autograd.anomaly": "Anomaly detection",
+    "minigrad.backend": "Backends and devices",
+    "minigrad.backend.base": "Kernel tables",
+    "minigrad.nn.module": "Module",
+    "minigrad.nn.parameter": "Parameter",
+    "minigrad.nn.modules.container": "Containers",
+    "minigrad.nn.modules.linear": "Linear and shape layers",
+    "minigrad.nn.modules.conv": "Convolution",
+    "minigrad.nn.modules.pooling": "Pooling",
+    "minigrad.nn.modules.activation": "Activations",
+    "minigrad.nn.modules.normalization": "Normalisation",
+    "minigrad.nn.modules.dropout": "Dropout",
+    "minigrad.nn.modules.sparse": "Embedding",
+    "minigrad.nn.modules.rnn": "Recurrent layers",
+    "minigrad.nn.modules.loss": "Losses",
+    "minigrad.nn.parallel.sync_batchnorm": "Synchronised batch normalisation",
+    "minigrad.nn.parallel.distributed": "Data-parallel training",
+    "minigrad.nn.functional": "Activations and linear maps",
+    "minigrad.nn._layers": "Normalisation, dropout and embedding",
+    "minigrad.nn._loss": "Losses",
+    "minigrad.ops.conv": "Convolution",
+    "minigrad.ops.pool": "Pooling",
+    "minigrad.nn.utils.clip_grad": "Gradient clipping",
+    "minigrad.nn.utils.convert_parameters": "Parameters as one vector",
+    "minigrad.optim.optimizer": "The base class",
+    "minigrad.data.dataset": "Datasets",
+    "minigrad.data.dataloader": "Loading batches",
+    "minigrad.data.sampler": "Samplers",
+    "minigrad.data.datasets": "Built-in datasets",
+    "minigrad.data.idx": "The IDX format",
+    "minigrad.viz.graph": "The forward graph",
+    "minigrad.viz.backward": "The backward pass",
+    "minigrad.viz.steps": "Backprop step by step",
+    "minigrad.viz.plots": "Training plots",
+    "minigrad.viz.race": "Optimizer races",
+    "minigrad.viz._render": "Rendering",
+    "minigrad.distributed.process_group": "Process groups",
+    "minigrad.distributed.collectives": "Collectives on tensors",
+    "minigrad.distributed.objects": "Collectives on Python objects",
+    "minigrad.distributed.work": "Asynchronous work",
+    "minigrad.distributed.checkpoint": "Checkpoints",
+}
 
+# Pages whose names are used from the top level, `minigrad.Tensor` and `minigrad.save` (a lazy import
+# that griffe cannot follow): documented where they are defined, titled by that name.
+PUBLIC_PREFIX = {"tensor.md": "minigrad", "serialization.md": "minigrad"}
 
-# --- docstring -> Markdown ---------------------------------------------------------------------
-
-_CODE = re.compile(r"(``.+?``|`[^`]+`)")
-_SPECIAL = re.compile(r"([\\*_\[\]<>|#!{}])")
-
-
-_ROLE = re.compile(r":(?:class|func|meth|attr|mod|data|obj|exc):`~?([^`]+)`")
-
-
-def _prose(text):
-    """Escape Markdown in prose, keeping code spans (RST ``x`` and :class:`x` become `x`)."""
-    text = _ROLE.sub(r"`\1`", text)
-    text = re.sub(r"\s*::$", ":", text.rstrip()) if text.rstrip().endswith("::") else text
-    if text.strip() == ":":
-        return ""
-    out = []
-    for part in _CODE.split(text):
-        if part.startswith("``") and part.endswith("``") and len(part) > 4:
-            out.append("`" + part[2:-2] + "`")
-        elif part.startswith("`") and part.endswith("`") and len(part) > 2:
-            out.append(part)
-        else:
-            out.append(_SPECIAL.sub(r"\\\1", part))
-    return "".join(out)
-
-
-def _indent(line):
-    return len(line) - len(line.lstrip())
-
-
-def _fence(lines, lang=""):
-    body = "\n".join(lines).rstrip("\n")
-    return f"```{lang}\n{body}\n```"
-
-
-def _split_item(text):
-    """'name (type): description' -> ('name (type)', 'description') or None."""
-    m = re.match(r"^(\*{0,2}[\w.]+(?:\s*\([^)]*\))?(?:\s*,\s*\*{0,2}[\w.]+)*)\s*:\s*(.*)$", text)
-    return (m.group(1), m.group(2)) if m else None
-
-
-def render_docstring(doc):
-    """Google-style docstring text -> Markdown."""
-    lines = inspect.cleandoc(doc).splitlines()
-    blocks, para, i = [], [], 0
-
-    def flush():
-        if para:
-            blocks.append(_prose(" ".join(s.strip() for s in para)))
-            para.clear()
-
-    while i < len(lines):
-        line = lines[i]
-        stripped = line.strip()
-        if not stripped:
-            flush()
-            i += 1
-            continue
-        if stripped.startswith(">>>"):  # a doctest: prompt lines and their output, to a blank line
-            flush()
-            base, code = _indent(line), []
-            while i < len(lines) and lines[i].strip():
-                code.append(lines[i][base:] if _indent(lines[i]) >= base else lines[i].strip())
-                i += 1
-            blocks.append(_fence(code, "pycon"))
-            continue
-        if stripped.startswith(".. math::"):  # RST math: shown verbatim (no MathJax in a plain build)
-            flush()
-            code = [stripped[len(".. math::"):].strip()]
-            i += 1
-            while i < len(lines) and lines[i].strip() and _indent(lines[i]) > _indent(line):
-                code.append(lines[i].strip())
-                i += 1
-            blocks.append(_fence([c for c in code if c], "text"))
-            continue
-        header = stripped[:-1].lower() if stripped.endswith(":") else None
-        if header in SECTIONS and _indent(line) == 0:
-            flush()
-            i += 1
-            body = []
-            while i < len(lines) and (not lines[i].strip() or _indent(lines[i]) > 0):
-                body.append(lines[i])
-                i += 1
-            while body and not body[-1].strip():
-                body.pop()
-            blocks.append(f"**{stripped[:-1]}**")
-            blocks.append(_render_section(header, body))
-            continue
-        if _indent(line) > 0 and not para:  # an indented block: formula, shapes, a command
-            flush()
-            base, code = _indent(line), []
-            while i < len(lines) and (not lines[i].strip() or _indent(lines[i]) >= base):
-                if lines[i].strip().startswith(">>>"):
-                    break
-                code.append(lines[i][base:])
-                i += 1
-            while code and not code[-1].strip():
-                code.pop()
-            blocks.append(_fence(code, "text"))
-            continue
-        para.append(line)
-        i += 1
-    flush()
-    return "\n\n".join(b for b in blocks if b)
+# Per-page mkdocstrings options. The optimizers' static ``update`` is the internal array kernel of
+# their step (Optimizer.step calls it), not API; a Tensor's undocumented methods are still listed.
+PAGE_OPTIONS = {
+    "optim.md": {"filters": ["!^_", "!^update$"]},
+    "tensor.md": {"show_if_no_docstring": True},
+}
 
 
-def _render_section(header, body):
-    if not body:
-        return ""
-    base = min(_indent(s) for s in body if s.strip())
-    lines = [s[base:] if s.strip() else "" for s in body]
-    if header in LISTED:
-        items, current = [], None
-        for s in lines:
-            if s and not s.startswith(" ") and _split_item(s):
-                name, desc = _split_item(s)
-                current = [name, [desc]]
-                items.append(current)
-            elif current is not None:
-                current[1].append(s.strip())
-        if items:
-            return "\n".join(f"- `{name}`: {_prose(' '.join(d for d in desc if d))}" for name, desc in items)
-    if header in ("example", "examples") or any(s.strip().startswith(">>>") for s in lines):
-        return render_docstring("\n".join(lines))
-    if header in ("returns", "return", "yields"):
-        first = lines[0]
-        item = _split_item(first) if not first.startswith(" ") else None
-        if item and len(item[0]) < 40 and " " not in item[0].strip():
-            rest = " ".join(s.strip() for s in lines[1:] if s.strip())
-            return f"`{item[0]}`: {_prose((item[1] + ' ' + rest).strip())}"
-    return render_docstring("\n".join(lines))
+def _title(origin):
+    if origin in SECTIONS:
+        return SECTIONS[origin]
+    doc = inspect.getdoc(sys.modules.get(origin)) or origin
+    return doc.split("\n")[0].split(":")[0].replace("``", "`").strip() or origin
 
 
-# --- objects -> Markdown --------------------------------------------------------------------------
-
-def _signature(obj, name, method=False):
+def _source_order(entry):
+    name, obj = entry
     try:
-        sig = inspect.signature(obj)
-    except (TypeError, ValueError):
-        return f"{name}(...)"
-    params = list(sig.parameters.values())
-    if method and params and params[0].name in ("self", "cls"):
-        sig = sig.replace(parameters=params[1:])
-    return f"{name}{sig}"
-
-
-def _line(obj):
-    try:
-        return inspect.getsourcelines(obj)[1]
+        return inspect.getsourcelines(obj)[1], name
     except (TypeError, OSError):
-        return 10 ** 6
+        return 10 ** 6, name
+
+
+def _section_order(origin):
+    order = list(SECTIONS)
+    return order.index(origin) if origin in order else len(order)
 
 
 def _is_public_member(module, name, obj):
-    if name.startswith("_"):
-        return False
-    if not (inspect.isclass(obj) or inspect.isfunction(obj)):
+    if name.startswith("_") or not (inspect.isclass(obj) or inspect.isfunction(obj)):
         return False
     origin = getattr(obj, "__module__", "") or ""
     return origin == module.__name__ or origin.startswith(module.__name__ + ".") or (
@@ -222,7 +155,8 @@ def _is_public_member(module, name, obj):
 
 
 def public_objects(module):
-    names = list(module.__all__) if hasattr(module, "__all__") else [n for n in vars(module)]
+    """(name, object) for each public class and function of ``module``, in its export order."""
+    names = list(module.__all__) if hasattr(module, "__all__") else list(vars(module))
     out = []
     for name in names:
         obj = getattr(module, name, None)
@@ -231,76 +165,61 @@ def public_objects(module):
     return out
 
 
-def _class_members(cls):
-    documented, plain = [], []
-    for name, raw in vars(cls).items():
-        if name.startswith("_") and name not in ("__call__", "__getitem__", "__len__", "__iter__"):
-            continue
-        obj = raw.__func__ if isinstance(raw, (staticmethod, classmethod)) else raw
-        if isinstance(raw, property):
-            (documented if raw.__doc__ else plain).append((name, raw, "property"))
-        elif inspect.isfunction(obj):
-            (documented if obj.__doc__ else plain).append((name, obj, "method"))
-    return documented, plain
+def _directive(namespace, name, obj, level, options, title=None):
+    path = f"{namespace}.{name}"
+    if title:
+        options = dict(options, heading=title, toc_label=name)
+    lines = []
+    if not title and inspect.ismodule(sys.modules.get(path)):
+        # `minigrad.tensor` is a function and a module, and griffe takes the module: document the
+        # function where it is defined, titled and anchored (an autorefs anchor) by its public name
+        options = dict(options, heading=path, toc_label=name)
+        lines.append(f"[](){{#{path}}}")
+        path = f"{obj.__module__}.{obj.__qualname__}"
+    lines += [f"::: {path}", "    options:", f"      heading_level: {level}"]
+    lines += [f"      {key}: {json.dumps(value)}" for key, value in options.items()]  # JSON is YAML
+    return "\n".join(lines)
 
 
-def render_object(name, obj, level=3):
-    hashes = "#" * level
-    parts = [f"{hashes} {name}"]
-    if inspect.isclass(obj):
-        bases = [b.__name__ for b in obj.__bases__ if b is not object]
-        base_note = f"  # ({', '.join(bases)})" if bases else ""
-        parts.append(_fence([f"class {_signature(obj, name)}{base_note}"],
-                            "python"))
-    else:
-        parts.append(_fence([_signature(obj, name)], "python"))
-    if obj.__doc__:  # its own docstring only: an undocumented class does not inherit its base's
-        parts.append(render_docstring(obj.__doc__))
-    if inspect.isclass(obj):
-        documented, plain = _class_members(obj)
-        for mname, member, kind in documented:
-            sig = mname if kind == "property" else _signature(member, mname, method=True)
-            label = " *(property)*" if kind == "property" else ""
-            parts.append(f"**`{sig}`**{label}\n\n" + render_docstring(member.__doc__))
-        if plain:
-            parts.append("Also: " + ", ".join(f"`{m}`" for m, _, _ in plain) + ".")
-    return "\n\n".join(parts)
-
-
-def render_page(title, modules, intro, seen):
-    """One page; objects already in ``seen`` (documented on an earlier page) are skipped."""
-    out = [f"# {title}", _prose(intro) if not intro.count("`") else intro]
+def render_page(page, seen):
+    """One page's Markdown; objects already in ``seen`` (documented on an earlier page) are skipped."""
+    title, modules, intro = PAGES[page]
+    out = [f"# {title}", intro]
+    options = PAGE_OPTIONS.get(page, {})
     for module_name in modules:
         module = importlib.import_module(module_name)
         objects = [(n, o) for n, o in public_objects(module) if id(o) not in seen]
+        if not objects:  # all documented under another name already (minigrad.data.idx)
+            continue
+        base = 2
         if len(modules) > 1:
             out.append(f"## `{module_name}`")
-        if module.__doc__:
-            out.append(render_docstring(module.__doc__))
-        groups = {}
+            base = 3
+        summary = (inspect.getdoc(module) or "").split("\n\n")[0]
+        if summary and len(modules) > 1:
+            out.append(summary.replace("``", "`"))
+        groups = {}  # defining module -> its objects, in export order
         for name, obj in objects:
             seen.add(id(obj))
             groups.setdefault(obj.__module__, []).append((name, obj))
-        level = 3 if len(modules) > 1 else 2
-        for origin in sorted(groups, key=lambda m: (m != module_name, m)):
-            members = sorted(groups[origin], key=lambda item: (_line(item[1]), item[0]))
-            if len(groups) > 1:
-                sub = sys.modules.get(origin)
-                summary = (inspect.getdoc(sub) or "").split("\n")[0] if sub is not None else ""
-                out.append(f"{'#' * level} From `{origin}`")
-                if summary:
-                    out.append(_prose(summary))
-                for name, obj in members:
-                    out.append(render_object(name, obj, level + 1))
-            else:
-                for name, obj in members:
-                    out.append(render_object(name, obj, level))
+        prefix = PUBLIC_PREFIX.get(page)
+        if len(groups) > 1 and any(len(members) > 1 for members in groups.values()):
+            sections = [(_title(origin), sorted(groups[origin], key=_source_order))
+                        for origin in sorted(groups, key=_section_order)]
+        else:  # one module, or one class per module (optim): one list, in export order
+            sections = [(None, [entry for members in groups.values() for entry in members])]
+        for heading, members in sections:
+            if heading:
+                out.append(f"{'#' * base} {heading}")
+            out.extend(_directive(module_name, name, obj, base + bool(heading), options,
+                                  prefix and f"{prefix}.{name}") for name, obj in members)
     return "\n\n".join(out) + "\n"
 
 
 def render_index():
     lines = ["# API reference", "",
-             "Generated from the docstrings by `docs/gen_api.py` at every docs build.", ""]
+             "Every public name, under the name you import it by (`minigrad.nn.Linear` is "
+             "`mg.nn.Linear`), with its signature and docstring.", ""]
     for page, (title, _, intro) in PAGES.items():
         lines.append(f"- [{title}]({page}): {intro}")
     return "\n".join(lines) + "\n"
@@ -312,18 +231,33 @@ def render_all():
         sys.path.insert(0, str(ROOT))
     pages, seen = {"api/index.md": render_index()}, set()
     for page in GENERATION_ORDER:
-        title, modules, intro = PAGES[page]
-        pages[f"api/{page}"] = render_page(title, modules, intro, seen)
+        pages[f"api/{page}"] = render_page(page, seen)
     return pages
 
 
 # --- MkDocs hook ------------------------------------------------------------------------------------
 
+MATHJAX_FILES = ["tex-svg-full.js"]  # SVG output: no web fonts to fetch, so file:// pages typeset too
+
+
+def mathjax_files():
+    """(path inside the site, file on disk) for MathJax's TeX-to-SVG bundle (every TeX extension in it)."""
+    import mathjax  # the django-static-mathjax package: MathJax 3's release files, no Django needed
+    es5 = Path(mathjax.__file__).parent / "static" / "mathjax" / "es5"
+    for name in MATHJAX_FILES:
+        source = es5 / name
+        for path in sorted(source.rglob("*")) if source.is_dir() else [source]:
+            if path.is_file():
+                yield f"assets/mathjax/{path.relative_to(es5).as_posix()}", path
+
+
 def on_files(files, config):
-    """Add the generated API pages to the build (in memory; nothing is written to docs/)."""
+    """Add the generated API pages and MathJax to the build (nothing is written to docs/)."""
     from mkdocs.structure.files import File
     for path, content in render_all().items():
         files.append(File.generated(config, path, content=content))
+    for path, source in mathjax_files():
+        files.append(File.generated(config, path, abs_src_path=str(source)))
     return files
 
 
@@ -339,5 +273,4 @@ def main(argv=None):
 
 
 if __name__ == "__main__":
-    os.environ.setdefault("MPLBACKEND", "Agg")
     main()

@@ -1,19 +1,22 @@
-"""Write your own differentiable op: subclass ``mg.autograd.Function``.
+"""Write your own differentiable op: subclass ``mg.autograd.Function``, exactly as in PyTorch.
 
-An op is a pair of static methods, exactly how minigrad's built-in ops are written:
+A custom function is a pair of static methods:
 
-* ``forward(ctx, *arrays, **attrs)`` receives the *backend arrays* (NumPy or CuPy: use ``ctx.xp``,
-  the array namespace, so the same code runs on both) and returns an array. It may
-  ``ctx.save_for_backward(...)`` what the backward pass needs. Keyword arguments of ``apply`` are
-  the op's attributes (``ctx.attrs``; the graph picture shows them).
-* ``backward(ctx, grad)`` receives the gradient of the loss with respect to the output, as a
-  Tensor, and returns one gradient per positional input (None where none is needed). Written
+* ``forward(ctx, *args)`` receives Tensors (and any other arguments) and returns a Tensor. It runs
+  with gradient recording off: the graph sees the function as one node. It may
+  ``ctx.save_for_backward(...)`` the tensors that backward needs.
+* ``backward(ctx, grad)`` receives the gradient of the loss with respect to the output and returns
+  one gradient per argument of ``forward`` (None for the arguments that are not tensors). Written
   with Tensor operations, it is itself recorded under ``create_graph=True``, so second
   derivatives work with no extra code.
 
-Three ops follow: x³ (the chain-rule example of the course), a soft clip with an attribute, and a
-straight-through rounding (forward rounds, backward pretends it did not: the gradient that
-quantization-aware training uses). Each is checked with ``mg.autograd.gradcheck``.
+PyTorch's second form works too: ``forward(*args)`` without ``ctx`` plus
+``setup_context(ctx, inputs, output)``, which is what ``SoftClip`` uses below.
+
+Three functions follow: x³ (the chain-rule example y = (3x³ + 2)²), a soft clip with a
+non-tensor argument, and a straight-through rounding (forward rounds, backward pretends it did
+not: the gradient that quantization-aware training uses). Each is checked with
+``mg.autograd.gradcheck``.
 
     python examples/custom_function.py           # writes runs/custom_function/graph.svg
 """
@@ -35,7 +38,7 @@ class Cube(Function):
 
     @staticmethod
     def backward(ctx, grad):
-        (x,) = ctx.saved_tensors  # the input, as a graph-connected Tensor
+        (x,) = ctx.saved_tensors  # the input, connected to the graph: second derivatives work
         return grad * 3 * x * x
 
 
@@ -43,16 +46,18 @@ class SoftClip(Function):
     """y = b·tanh(x / b): close to x for |x| ≪ b, never beyond ±b;  dy/dx = 1 − (y / b)²."""
 
     @staticmethod
-    def forward(ctx, x, bound):
-        y = bound * ctx.xp.tanh(x / bound)
-        ctx.save_for_backward(y)
-        return y
+    def forward(x, bound):
+        return bound * (x / bound).tanh()
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        ctx.bound = inputs[1]
+        ctx.save_for_backward(output)
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        bound = ctx.attrs["bound"]
-        return grad * (1 - (y / bound) ** 2)
+        return grad * (1 - (y / ctx.bound) ** 2), None  # no gradient for the bound
 
 
 class RoundSTE(Function):
@@ -60,7 +65,7 @@ class RoundSTE(Function):
 
     @staticmethod
     def forward(ctx, x):
-        return ctx.xp.round(x)
+        return (x + 0.5) // 1  # round half up
 
     @staticmethod
     def backward(ctx, grad):
@@ -91,7 +96,7 @@ def main(argv=None):
     sample = mg.tensor([-2.0, -0.3, 0.4, 1.7], dtype=mg.float64, requires_grad=True)
     print(f"gradcheck Cube: {gradcheck(Cube.apply, (sample,))}, "
           f"gradgradcheck Cube: {gradgradcheck(Cube.apply, (sample,))}")
-    print(f"gradcheck SoftClip(bound=1.5): {gradcheck(lambda t: SoftClip.apply(t, bound=1.5), (sample,))}")
+    print(f"gradcheck SoftClip(bound=1.5): {gradcheck(lambda t: SoftClip.apply(t, 1.5), (sample,))}")
 
     # 3. Straight-through rounding: learn w so that round(w)·x fits 3x although round has no slope.
     w = mg.tensor([0.2], requires_grad=True)
@@ -105,10 +110,11 @@ def main(argv=None):
     print(f"straight-through rounding: w = {w.item():.3f}, round(w) = {round(w.item())}, "
           f"final loss {loss.item():.4f}")
 
-    # 4. Custom ops appear in the graph under their class name, with their attributes.
+    # 4. Custom functions appear in the graph under their class name.
     t = mg.tensor([0.5, -1.0], requires_grad=True)
     t.name = "t"
-    out = SoftClip.apply(Cube.apply(t), bound=2.0).sum()
+    out = SoftClip.apply(Cube.apply(t), 2.0).sum()
+    print(f"grad_fn of the soft clip: {type(out.grad_fn.next_functions[0][0]).__name__}")
     out.backward()
     try:
         from minigrad import viz

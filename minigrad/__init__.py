@@ -2,9 +2,11 @@
 
 import importlib
 
-from . import backend, cuda, dtypes
-from .autograd import enable_grad, grad, is_grad_enabled, no_grad, set_grad_enabled
+from . import accelerator, amp, backend, backends, compiler, cuda, dtypes
+from .amp import autocast
+from .autograd import enable_grad, grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .backend import Device, device, get_backend, set_backend, use_backend
+from .compiler import compile  # noqa: A004 - PyTorch's name
 from .creation import (
     arange,
     as_tensor,

@@ -53,8 +53,7 @@ def _infer_shape(shape, numel):
 
 
 def _as_tensor_like(value, like, dtype):
-    return Tensor._make(like.device.backend.asarray(value, dtype, like.device.index), like.device,
-                        False, None, 0)
+    return Tensor._wrap(like.device.backend.asarray(value, dtype, like.device.index), like.device)
 
 
 def _promote(a, b, true_div=False):
@@ -72,6 +71,8 @@ def _promote(a, b, true_div=False):
         if true_div and not target.is_floating_point:
             target = _dtypes.get_default_dtype()
         return a.type(target), b.type(target)
+    if type(b) is float and a.array.dtype in a.device.backend.float_dtypes and not true_div:
+        return a, b  # the common case, decided cheaply: a float scalar keeps a float tensor's dtype
     if isinstance(b, (float, int)) or isinstance(b, numbers.Number):  # the ABC check is slow: last
         da = a.dtype
         target = _dtypes.scalar_result_dtype(da, b)

@@ -15,8 +15,8 @@ def _device(device):
 
 
 def _finish(array, dev, requires_grad):
-    return Tensor._make(array, dev, False, None, 0).requires_grad_(requires_grad) if requires_grad \
-        else Tensor._make(array, dev, False, None, 0)
+    return Tensor._wrap(array, dev).requires_grad_(requires_grad) if requires_grad \
+        else Tensor._wrap(array, dev)
 
 
 def _host_default(host):
@@ -74,7 +74,7 @@ def from_numpy(array):
     """A CPU tensor sharing memory with ``array`` (its dtype kept)."""
     if not isinstance(array, np.ndarray):
         raise TypeError(f"from_numpy expects a numpy.ndarray, got {type(array).__name__}")
-    return Tensor._make(array, _backend.device("cpu"), False, None, 0)
+    return Tensor._wrap(array, _backend.device("cpu"))
 
 
 def from_dlpack(obj):
@@ -83,7 +83,7 @@ def from_dlpack(obj):
     if int(kind) == 1:  # kDLCPU
         return from_numpy(np.from_dlpack(obj))
     dev = _backend.device(f"cuda:{index}")
-    return Tensor._make(dev.xp.from_dlpack(obj), dev, False, None, 0)
+    return Tensor._wrap(dev.xp.from_dlpack(obj), dev)
 
 
 def _shape(size):

@@ -4,7 +4,6 @@ A ``minigrad.dtype`` names a data type; each backend maps it to its own array dt
 (``numpy.float32``, ``cupy.float32``, ``array_api_strict.float32``).
 """
 
-import contextvars
 
 _CATEGORY = {"bool": 0, "int": 1, "float": 2}
 
@@ -44,12 +43,12 @@ ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool_)
 BY_NAME = {d.name: d for d in ALL}
 BY_NAME.update(half=float16, float=float32, double=float64, long=int64, int=int32)
 
-_default_dtype = contextvars.ContextVar("minigrad_default_dtype", default=float32)
+_default_dtype = float32  # per process, as in PyTorch: every thread sees the same default
 
 
 def get_default_dtype():
     """The floating dtype that Python floats and ``mg.Tensor(...)`` become (float32 unless changed)."""
-    return _default_dtype.get()
+    return _default_dtype
 
 
 def set_default_dtype(d):
@@ -57,7 +56,8 @@ def set_default_dtype(d):
     d = as_dtype(d)
     if not d.is_floating_point:
         raise TypeError(f"set_default_dtype: only floating dtypes are allowed, got {d}")
-    _default_dtype.set(d)
+    global _default_dtype
+    _default_dtype = d
 
 
 def as_dtype(d):

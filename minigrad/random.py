@@ -22,6 +22,20 @@ class Generator:
         self._seed = int(seed)
         self._numpy = np.random.default_rng(self._seed)
         self._cupy = {}
+        self._gpu_seeds = {}  # GPU index (None: every GPU) -> seed from mg.cuda.manual_seed(_all)
+        return self
+
+    def seed_device(self, index, seed):
+        """Reseed only the stream of GPU ``index`` (None: every GPU), as ``torch.cuda.manual_seed``.
+
+        The host stream is untouched; a GPU stream not created yet starts from this seed when it is.
+        """
+        if index is None:
+            self._gpu_seeds = {None: int(seed)}
+            self._cupy = {}
+        else:
+            self._gpu_seeds[index] = int(seed)
+            self._cupy.pop(index, None)
         return self
 
     def initial_seed(self):
@@ -34,7 +48,8 @@ class Generator:
         rng = self._cupy.get(index)
         if rng is None:
             import cupy
-            rng = self._cupy[index] = cupy.random.default_rng(self._seed)
+            seed = self._gpu_seeds.get(index, self._gpu_seeds.get(None, self._seed))
+            rng = self._cupy[index] = cupy.random.default_rng(seed)
         return rng
 
     def get_state(self):
@@ -70,7 +85,7 @@ def _random(kind, shape, generator, dtype, device, requires_grad, **kw):
     dtype = _dtypes.get_default_dtype() if dtype is None else _dtypes.as_dtype(dtype)
     shape = tuple(int(s) for s in shape)
     array = dev.backend.random(generator or default_generator, kind, shape, dtype, dev.index, **kw)
-    return Tensor._make(array, dev, False, None, 0).requires_grad_(requires_grad)
+    return Tensor._wrap(array, dev).requires_grad_(requires_grad)
 
 
 def _shape(size):

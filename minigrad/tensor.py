@@ -26,15 +26,16 @@ class Tensor:
     [2.0, 4.0, 6.0]
     """
 
-    __slots__ = ("array", "grad", "grad_fn", "device", "_requires_grad", "_output_nr", "_version",
+    __slots__ = ("array", "_grad", "_grad_fn", "device", "_requires_grad", "_output_nr", "_version",
                  "__weakref__", "__dict__")
     __hash__ = object.__hash__
     _hooks = None  # hooks of a leaf (a non-leaf's live on its grad_fn)
     _post_accumulate_hooks = None  # hook(tensor) after backward has written a leaf's .grad
     _retains_grad = False
     name = None  # shown in error messages and pictures
-    _view = False  # made by a view op: shares storage with its input
-    _shared = False  # a gradient that more than one tensor may hold (the engine copies it into .grad)
+    _base = None  # for a view: the tensor that owns the storage (see autograd/views.py)
+    _view_chain = ()  # for a view: the view ops that make it from its base
+    _view_version = 0  # for a view: the version its grad_fn was made at
 
     def __init__(self, data, requires_grad=False, *, dtype=None, device=None):
         if isinstance(data, Tensor):
@@ -54,21 +55,64 @@ class Tensor:
             self.requires_grad_(True)
 
     @classmethod
-    def _make(cls, array, device, requires_grad, grad_fn, output_nr):
+    def _wrap(cls, array, device):
+        """A Tensor around a backend array: no history, no gradient."""
         t = object.__new__(cls)
         t.array = array
         t.device = device
-        t._requires_grad = requires_grad
-        t.grad_fn = grad_fn
+        t._requires_grad = False
+        t._grad_fn = None
+        t._output_nr = 0
+        t._grad = None
+        t._version = [0]
+        return t
+
+    @classmethod
+    def _output_of(cls, node, output_nr, array, device):
+        """Output ``output_nr`` of the recorded ``node``: a Tensor that requires grad."""
+        t = object.__new__(cls)
+        t.array = array
+        t.device = device
+        t._requires_grad = True
+        t._grad_fn = node
         t._output_nr = output_nr
-        t.grad = None
+        t._grad = None
         t._version = [0]
         return t
 
     # --- attributes ------------------------------------------------------------------------------
     @property
+    def grad_fn(self):
+        """The node that made this tensor (None for a leaf)."""
+        if self._base is not None and self._version[0] != self._view_version:
+            _views.refresh(self)
+        return self._grad_fn
+
+    @property
     def requires_grad(self):
+        if self._base is not None and self._version[0] != self._view_version:
+            _views.refresh(self)
         return self._requires_grad
+
+    @property
+    def grad(self):
+        """The gradient accumulated by backward (None until then)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value):
+        if value is not None:
+            if not isinstance(value, Tensor):
+                raise TypeError(f"assigned grad expected to be a Tensor or None, got {type(value).__name__}")
+            if value.shape != self.shape:
+                raise RuntimeError(f"assigned grad has data of a different size: {tuple(value.shape)} "
+                                   f"for a tensor of shape {tuple(self.shape)}")
+            if value.dtype is not self.dtype:
+                raise RuntimeError(f"assigned grad has data of a different type: {value.dtype.name} for a "
+                                   f"tensor of dtype {self.dtype.name}")
+            if value.device != self.device:
+                raise RuntimeError(f"assigned grad is on {value.device} but the tensor is on {self.device}")
+        self._grad = value
 
     @requires_grad.setter
     def requires_grad(self, flag):
@@ -77,7 +121,7 @@ class Tensor:
     def requires_grad_(self, requires_grad=True):
         """Start (or stop) recording operations on this leaf; only floating tensors can."""
         if self.grad_fn is not None and not requires_grad:
-            raise RuntimeError("requires_grad_(False) on a non-leaf tensor: use .detach()")
+            raise RuntimeError("you can only change requires_grad flags of leaf variables: use .detach()")
         if requires_grad and not self.dtype.is_floating_point:
             raise RuntimeError(
                 f"only tensors of floating point dtype can require gradients, got {self.dtype}")
@@ -130,7 +174,7 @@ class Tensor:
     @property
     def data(self):
         """A Tensor sharing storage, detached from the graph; assigning swaps the storage."""
-        return Tensor._make(self.array, self.device, False, None, 0)
+        return Tensor._wrap(self.array, self.device)
 
     @data.setter
     def data(self, value):
@@ -185,12 +229,14 @@ class Tensor:
 
     def detach(self):
         """The same storage (and version counter), cut from the graph."""
-        t = Tensor._make(self.array, self.device, False, None, 0)
+        t = Tensor._wrap(self.array, self.device)
         t._version = self._version
         return t
 
     def detach_(self):
-        self.grad_fn = None
+        if self._base is not None:
+            raise RuntimeError("detach_() of a view: use detach() (out of place) instead")
+        self._grad_fn = None
         self._requires_grad = False
         return self
 
@@ -687,7 +733,12 @@ class Tensor:
         return GetItem.apply(self, key=_key(key, self))
 
     def __setitem__(self, key, value):
-        _inplace(self, SetItem, _promote(self, value)[1], key=_key(key, self))
+        key = _key(key, self)
+        value = _promote(self, value)[1]
+        if _is_advanced(key):  # a copy, not a view: written by an index_put
+            _views.apply_inplace(self, SetItem, value, key=key)
+        else:  # PyTorch's x[key] = v is x[key].copy_(v), through the view
+            self[key].copy_(value)
 
     def __iter__(self):
         if self.ndim == 0:
@@ -708,25 +759,25 @@ class Tensor:
         return _inplace_arith(self, Div, operator.itruediv, other)
 
     def pow_(self, other):
-        return _inplace(self, Pow, _promote(self, other)[1])
+        return _views.apply_inplace(self, Pow, _promote(self, other)[1])
 
     def clamp_(self, min=None, max=None):
-        return _inplace(self, Clamp, min=min, max=max)
+        return _views.apply_inplace(self, Clamp, min=min, max=max)
 
     def zero_(self):
         return self.fill_(0)
 
     def fill_(self, value):
-        return _inplace(self, Fill, value=value)
+        return _views.apply_inplace(self, Fill, value=value)
 
     def copy_(self, src):
         if not isinstance(src, Tensor):
-            src = Tensor._make(self.device.backend.asarray(src, self.dtype, self.device.index),
-                               self.device, False, None, 0)
+            src = Tensor._wrap(self.device.backend.asarray(src, self.dtype, self.device.index),
+                               self.device)
         if src.device != self.device:
             raise RuntimeError(f"copy_: source on {src.device}, destination on {self.device}; "
                                "use src.to(dst.device) explicitly")
-        return _inplace(self, Copy, src.type(self.dtype))
+        return _views.apply_inplace(self, Copy, src.type(self.dtype))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
         from .random import _fill_random
@@ -777,9 +828,9 @@ def _init(t, array, device):
     t.array = array
     t.device = device
     t._requires_grad = False
-    t.grad_fn = None
+    t._grad_fn = None
     t._output_nr = 0
-    t.grad = None
+    t._grad = None
     t._version = [0]
 
 
@@ -793,7 +844,7 @@ def _python_scalar(array, dtype):
 
 
 def _inplace_arith(t, fn, array_operator, other):
-    """``t op= other``: PyTorch's rule that the result must fit ``t``'s dtype, then ``_inplace``.
+    """``t op= other``: PyTorch's rule that the result must fit ``t``'s dtype, then in place.
 
     Without a graph to record this is the array's own in-place operator: no temporary, no copy.
     """
@@ -807,43 +858,17 @@ def _inplace_arith(t, fn, array_operator, other):
                                f"found {t.device} and {other.device}; move one explicitly with .to()")
         if other.dtype is not t.dtype:
             other = other.type(t.dtype)
-    if is_grad_enabled() and (t._requires_grad or isinstance(other, Tensor) and other._requires_grad):
-        return _inplace(t, fn, other)
+    if is_grad_enabled() and (t.requires_grad or isinstance(other, Tensor) and other._requires_grad):
+        return _views.apply_inplace(t, fn, other)
     value = other.array if isinstance(other, Tensor) else other
     if isinstance(other, Tensor) and other.shape != t.shape and \
             _broadcast_shape(t.shape, other.shape) != tuple(t.shape):
         raise RuntimeError(f"{fn.__name__.lower()}_: output with shape {tuple(t.shape)} doesn't match "
                            f"the broadcast shape of {tuple(other.shape)}")
-    t.array = array_operator(t.array, value)
-    t._version[0] += 1
-    return t
-
-
-def _inplace(t, fn, *args, **attrs):
-    """Run ``fn(t, *args)`` and make ``t`` hold the result, bumping its version counter.
-
-    Without a graph to record, the result is written into ``t``'s storage, so views see it. When
-    the graph is recorded, ``t`` takes the result's place in the graph (PyTorch's rebase), and
-    the previous value lives on in a snapshot that the new node saved.
-    """
-    records = is_grad_enabled() and (t.requires_grad or any(
-        isinstance(a, Tensor) and a.requires_grad for a in args))
-    if records and t.requires_grad and t.grad_fn is None:
-        raise RuntimeError(f"a leaf {t.describe()} that requires grad is being used in an in-place "
-                           "operation; wrap it in mg.no_grad() or use an out-of-place op")
-    if records:
-        old = Tensor._make(t.array, t.device, t.requires_grad, t.grad_fn, t._output_nr)
-        old._version = list(t._version)
-        out = fn.apply(old, *args, **attrs)
-        t.array, t.grad_fn, t._output_nr = out.array, out.grad_fn, out._output_nr
-        t._requires_grad = out.requires_grad
-    else:
-        out = fn.apply(Tensor._make(t.array, t.device, False, None, 0), *args, **attrs)
-        if out.array is not t.array:
-            if out.shape != t.shape:
-                raise RuntimeError(f"in-place {fn.__name__}: result shape {tuple(out.shape)} "
-                                   f"does not match the tensor's shape {tuple(t.shape)}")
-            t.device.backend.assign(t.array, out.array)
+    try:
+        array_operator(t.array, value)  # NumPy and CuPy arrays update themselves
+    except ValueError as err:
+        raise _views.write_error(err, fn.__name__.lower() + "_", t, value) from None
     t._version[0] += 1
     return t
 
@@ -851,6 +876,7 @@ def _inplace(t, fn, *args, **attrs):
 # Imported last: these modules import Tensor from here.
 from . import autograd as _autograd  # noqa: E402
 from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
+from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     Abs,
@@ -889,7 +915,7 @@ from .ops.elementwise import (  # noqa: E402
     Tanh,
     where,
 )
-from .ops.indexing import Gather, GetItem, IndexSelect, SetItem  # noqa: E402
+from .ops.indexing import Gather, GetItem, IndexSelect, SetItem, _is_advanced  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from .ops.movement import (  # noqa: E402
     BroadcastTo,

@@ -1,9 +1,12 @@
-"""Test fixtures: the second backend (array-api-strict's ``device1``) and the ``gpu`` marker.
+"""Test fixtures: the second backend (array-api-strict's ``device1``) and the ``gpu`` marker
+(skipped without a GPU, an error instead when ``MINIGRAD_REQUIRE_GPU=1``, as ``make gpu-check`` sets).
 
 ``device1`` stands in for a GPU: it refuses implicit conversion to NumPy and refuses to mix
 with arrays of another device, as CuPy does. Tests that take the ``backend`` fixture run once
 per backend; new tensors go to that backend's device.
 """
+
+import os
 
 import pytest
 
@@ -41,6 +44,8 @@ def float64():
 def pytest_collection_modifyitems(config, items):
     if mg.cuda.is_available():
         return
+    if os.environ.get("MINIGRAD_REQUIRE_GPU") == "1":  # make gpu-check: a missing GPU must not pass as skips
+        raise pytest.UsageError(f"MINIGRAD_REQUIRE_GPU=1 but CUDA is not usable: {mg.cuda.why_unavailable()}")
     skip = pytest.mark.skip(reason=f"needs a CUDA GPU: {mg.cuda.why_unavailable()}")
     for item in items:
         if "gpu" in item.keywords:

@@ -379,7 +379,7 @@ def test_inplace_on_saved_input_is_detected(backend):
     y = w * x
     x.add_(1)
     with pytest.raises(RuntimeError, match=r"modified by an inplace operation: Tensor 'x' .* at version 1; "
-                                           r"expected version 0 \(saved by MulBackward\)"):
+                                           r"expected version 0 \(saved by MulBackward0\)"):
         y.backward()
 
 
@@ -592,3 +592,39 @@ def test_random_distributions():
     assert abs(n.mean()) < 0.02 and abs(n.std() - 1) < 0.02
     r = mg.randint(3, 7, (1000,)).numpy()
     assert set(r.tolist()) == {3, 4, 5, 6}
+
+
+def test_hook_returning_a_gradient_of_another_shape_is_refused():
+    x = mg.ones(3, requires_grad=True)
+    x.register_hook(lambda g: mg.ones(4))
+    with pytest.raises(RuntimeError, match=r"hook '<lambda>' on Tensor of shape \(3,\).* changed the "
+                                           r"gradient from \(3,\) float32 on cpu to \(4,\) float32"):
+        (x * 2).sum().backward()
+
+
+def test_hook_returning_a_non_tensor_is_refused():
+    x = mg.ones(3, requires_grad=True)
+    y = x * 2
+    y.register_hook(lambda g: "oops")
+    with pytest.raises(TypeError, match="hook '<lambda>' on output 0 of MulBackward0 returned a str"):
+        y.sum().backward()
+
+
+@pytest.mark.parametrize("value, message", [
+    (lambda: mg.ones(4), r"assigned grad has data of a different size: \(4,\) for a tensor of shape \(3,\)"),
+    (lambda: mg.ones(3, dtype=mg.float64), "assigned grad has data of a different type: float64"),
+    (lambda: [1.0, 2.0, 3.0], "assigned grad expected to be a Tensor or None, got list"),
+])
+def test_assigning_a_mismatched_grad_is_refused(value, message):
+    x = mg.ones(3, requires_grad=True)
+    with pytest.raises((RuntimeError, TypeError), match=message):
+        x.grad = value()
+
+
+def test_grad_of_a_passed_through_gradient_is_a_copy():
+    # Add passes its incoming gradient to both inputs: each .grad must own its storage
+    a = mg.ones(2, requires_grad=True)
+    b = mg.ones(2, requires_grad=True)
+    (a + b).backward(mg.ones(2))
+    a.grad.add_(1)
+    assert b.grad.tolist() == [1.0, 1.0]

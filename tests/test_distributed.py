@@ -2,8 +2,9 @@
 
 ``tests/distributed/checks.py`` runs every collective, DDP, SyncBatchNorm, sampler and
 checkpoint check in one job per world size (2 and 3 ranks, oversubscribed on CI's 2 cores);
-each check becomes a test here. ``failing.py`` shows that a rank that raises, or one that hangs,
-ends the job within the timeout with a message naming it. The rest runs in-process, no MPI.
+each check becomes a test here. ``failing.py`` shows that a rank that raises, exits, returns
+early, hangs, is killed, runs a batch fewer or reduces a tensor of another shape ends the job
+promptly (within the timeout for a hang) with a message naming it. The rest runs in-process, no MPI.
 
 Open MPI as root in a container needs: ``--allow-run-as-root`` (and the two
 ``OMPI_ALLOW_RUN_AS_ROOT*`` variables), ``--oversubscribe`` (more ranks than cores); nothing
@@ -135,9 +136,34 @@ def test_a_rank_that_hangs_ends_the_job_after_the_timeout_naming_it():
 
 
 @needs_mpi
+@pytest.mark.parametrize("mode", ["exit", "return"])
+def test_a_rank_that_leaves_early_ends_the_job_at_once_naming_it(mode):
+    stderr = failed_job(2, mode, timeout=30, within=15)  # well before the 30 s timeout
+    assert re.search(r"rank 0 of 2 waits in all_reduce \(collective #2\), but rank 1 left the program after "
+                     r"collective #1 \(returned, called sys.exit", stderr), stderr
+
+
+@needs_mpi
+def test_a_rank_that_runs_one_batch_fewer_is_named_not_a_raw_mpi_error():
+    stderr = failed_job(2, "fewer", timeout=30, within=15)
+    assert re.search(r"the ranks disagree on collective #\d+ \(rank 0: all_reduce \(DDP gradients\) \(sum\) "
+                     r"of 36 float32 values; rank 1: all_reduce \(sum\) of 1 float32 value\)", stderr), stderr
+    assert "did one rank run fewer batches" in stderr
+    assert "MPI_ERR_TRUNCATE" not in stderr and "Segmentation fault" not in stderr, stderr
+
+
+@needs_mpi
+def test_mismatched_shapes_are_named_with_both_ranks():
+    stderr = failed_job(2, "shapes", timeout=30, within=15)
+    assert "the ranks disagree on collective #2 (rank 0: all_reduce (sum) of 3 float32 values; rank 1: " \
+           "all_reduce (sum) of 4 float32 values)" in stderr, stderr
+    assert "MPI_ERR_TRUNCATE" not in stderr and "Segmentation fault" not in stderr, stderr
+
+
+@needs_mpi
 def test_a_rank_that_is_killed_ends_the_job():
     stderr = failed_job(2, "die", timeout=20, within=15)
-    assert "signal 9" in stderr or "Killed" in stderr, stderr
+    assert re.search(r"process rank 1 with PID \d+ on node \S+ exited on signal 9", stderr), stderr
 
 
 # --- without MPI ---------------------------------------------------------------------------------------

@@ -1,15 +1,21 @@
 """Reverse-mode automatic differentiation: ``backward``, ``grad``, ``Function`` and the checks."""
 
 from ..tensor import Tensor
-from . import functional
+from . import function, functional
 from .anomaly import detect_anomaly, set_detect_anomaly
 from .engine import run_backward
-from .function import Function
-from .grad_mode import enable_grad, is_grad_enabled, no_grad, set_grad_enabled
+from .function import Function, once_differentiable
+from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
 
-__all__ = ["Function", "backward", "grad", "gradcheck", "gradgradcheck", "functional", "no_grad",
-           "enable_grad", "set_grad_enabled", "is_grad_enabled", "detect_anomaly", "set_detect_anomaly"]
+__all__ = ["Function", "once_differentiable", "backward", "grad", "gradcheck", "gradgradcheck",
+           "functional", "no_grad", "enable_grad", "inference_mode", "set_grad_enabled",
+           "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "Variable"]
+
+
+def Variable(data, requires_grad=False):
+    """PyTorch's deprecated ``Variable(t)``: returns ``t`` itself (with ``requires_grad`` set)."""
+    return data.requires_grad_(True) if requires_grad else data
 
 
 def _as_tuple(x):
@@ -28,9 +34,9 @@ def _root_grads(outputs, grad_outputs):
                     f"grad can be implicitly created only for scalar outputs; output {i} has shape "
                     f"{tuple(out.shape)}: pass gradient= (grad_outputs=) of that shape")
             ones = device.backend.full(out.array.shape, 1, out.array.dtype, device.index)
-            g = Tensor._make(ones, device, False, None, 0)
+            g = Tensor._wrap(ones, device)
         elif not isinstance(g, Tensor):
-            g = Tensor._make(device.backend.asarray(g, out.dtype, device.index), device, False, None, 0)
+            g = Tensor._wrap(device.backend.asarray(g, out.dtype, device.index), device)
         elif g.shape != out.shape:
             raise RuntimeError(f"Mismatch in shape: grad_output[{i}] has a shape of {tuple(g.shape)} and "
                                f"output[{i}] has a shape of {tuple(out.shape)}")

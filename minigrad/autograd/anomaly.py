@@ -1,6 +1,6 @@
 """Anomaly mode: name the op whose backward first produced NaN, and where it was created."""
 
-from .function import _anomaly
+from .node import _anomaly
 
 
 class detect_anomaly:

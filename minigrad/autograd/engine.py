@@ -1,56 +1,108 @@
-"""The backward walk: reverse-mode accumulation over the recorded graph, without recursion.
+"""The backward pass: reverse-mode accumulation over the recorded graph, without recursion.
 
-``walk`` is the schedule; ``run_backward`` says what happens at each node and leaf.
+1. The schedule: every node reachable from the roots (an iterative search), newest first. A
+   node's inputs are always created before it, so sorting by creation number is a topological
+   order: each node runs once, after every node that consumes its outputs.
+2. Each node receives the sum of the gradients its consumers sent, runs its backward, and sends
+   one gradient along each edge, summed back to the input's shape (the one place broadcasting
+   is undone).
+3. A leaf's gradient is accumulated into ``.grad`` as soon as its last consumer has run (so
+   data-parallel hooks can start early). ``.grad`` owns its storage: a gradient that a node
+   passed through or sent to two inputs, or a view, is copied; one a node made for that input
+   alone is kept as is.
+4. A node's saved tensors are freed once it has run, unless ``retain_graph``.
 
-1. Count, for every node reachable from the roots, how many edges lead into it (iterative DFS).
-2. Pop ready nodes newest-first (a heap on creation order, as PyTorch does); a node is ready
-   once every consumer has delivered its gradient, so each node runs exactly once.
-3. Run the node's backward, sum each input gradient back to the input's shape (the one place
-   broadcasting is undone), and add it into the input's buffer.
-4. Free the node's saved tensors as soon as it has run, unless ``retain_graph``.
+``mg.grad`` (``inputs=``) decides up front which nodes lead to its inputs and runs only those.
 """
 
-from heapq import heapify, heappop, heappush
+import threading
 
 from ..tensor import Tensor
-from .function import Op, _anomaly
 from .grad_mode import _enabled
+from .node import Node, _anomaly
 
-_callbacks = []  # one list per backward pass running (a hook may start another)
+_local = threading.local()  # the callbacks of the backward passes running in this thread
+_accumulating = threading.Lock()  # .grad updates from threads running backward at once
 
 
 def queue_callback(callback):
-    """Run ``callback()`` once the backward pass now running has finished (e.g. to wait for
-    communication that gradient hooks started)."""
-    if not _callbacks:
-        raise RuntimeError("queue_callback: no backward pass is running")
-    _callbacks[-1].append(callback)
+    """Run ``callback()`` once the backward pass running in this thread has finished (e.g. to
+    wait for communication that gradient hooks started)."""
+    passes = getattr(_local, "callbacks", None)
+    if not passes:
+        raise RuntimeError("queue_callback: no backward pass is running in this thread")
+    passes[-1].append(callback)
 
 
-def sum_to(grad, shape):
+def sum_to(grad, shape, node=None):
     """Sum a broadcast gradient back to ``shape`` (NumPy broadcasting undone)."""
     if grad.shape == shape:
         return grad
     lead = grad.ndim - len(shape)
-    if lead:
+    if lead > 0:
         grad = grad.sum(dim=tuple(range(lead)))
-    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and grad.shape[i] != 1)
+    stretched = tuple(i for i, n in enumerate(shape) if n == 1 and i < grad.ndim and grad.shape[i] != 1)
     if stretched:
         grad = grad.sum(dim=stretched, keepdim=True)
+    if grad.shape != shape:
+        raise RuntimeError(f"{node.name if node else 'backward'} returned an invalid gradient: got "
+                           f"shape {tuple(grad.shape)} but expected shape compatible with {tuple(shape)}")
     return grad
 
 
-def _zeros_for(node, index):
-    shape, dtype = node.out_meta[index]
-    zeros = node.device.backend.full(shape, 0, dtype, node.device.index)
-    return Tensor._make(zeros, node.device, False, None, 0)
+def schedule(roots):
+    """The nodes a backward pass from ``roots`` runs, in the order it runs them."""
+    return _reachable([r.grad_fn for r in roots if r.grad_fn is not None])[0]
 
 
-def _run_hooks(hooks, grad):
+def _reachable(root_nodes):
+    """The nodes reachable from ``root_nodes`` newest first, and the number of edges into each leaf."""
+    seen = set(root_nodes)
+    stack = list(seen)
+    leaf_uses = {}
+    while stack:
+        for edge in stack.pop().next:
+            if edge is None:
+                continue
+            target = edge[0]
+            if not isinstance(target, Node):
+                leaf_uses[target] = leaf_uses.get(target, 0) + 1
+            elif target not in seen:
+                seen.add(target)
+                stack.append(target)
+    return sorted(seen, key=_newest_first), leaf_uses
+
+
+def _newest_first(node):
+    return -node.seq
+
+
+def _leading_to(order, targets):
+    """The nodes of ``order`` from which one of ``targets`` (nodes or leaves) is reached."""
+    found = set()
+    for node in reversed(order):  # oldest first: a node's inputs are decided before it
+        for edge in node.next:
+            if edge is not None and (edge[0] in targets or edge[0] in found):
+                found.add(node)
+                break
+    return found
+
+
+def _run_hooks(hooks, grad, what):
+    """Apply ``hook(grad)`` in turn; a returned Tensor replaces the gradient."""
     for hook in hooks:
         result = hook(grad)
-        if result is not None:
-            grad = result
+        if result is None:
+            continue
+        name = getattr(hook, "__name__", repr(hook))
+        if not isinstance(result, Tensor):
+            raise TypeError(f"hook '{name}' on {what} returned a {type(result).__name__}; a hook must "
+                            "return None or a Tensor")
+        if result.shape != grad.shape or result.dtype is not grad.dtype or result.device != grad.device:
+            raise RuntimeError(
+                f"hook '{name}' on {what} changed the gradient from {tuple(grad.shape)} {grad.dtype.name} on "
+                f"{grad.device} to {tuple(result.shape)} {result.dtype.name} on {result.device}")
+        grad = result
     return grad
 
 
@@ -58,225 +110,170 @@ def _check_finite(node, grads):
     xp = node.xp
     for i, g in enumerate(grads):
         if g is not None and g.dtype.is_floating_point and bool(xp.any(xp.isnan(g.array))):
-            where = getattr(node, "trace", "")
-            raise RuntimeError(
-                f"Function '{node.name}' returned nan values in its {i}th output.\n"
-                f"The forward call that created it:\n{where}")
+            raise RuntimeError(f"Function '{node.name}' returned nan values in its {i}th output.\n"
+                               f"The forward call that created it:\n{getattr(node, 'trace', '')}")
 
 
-def _dependencies(root_nodes, consumers=None):
-    """Number of edges into each node reachable from the roots (leaves included).
-
-    With a ``consumers`` dict, also record for every target the nodes whose edges lead to it.
-    """
-    deps = {}
-    stack = list(root_nodes)
-    seen = set(stack)
-    while stack:
-        node = stack.pop()
-        for edge in node.next:
-            if edge is None:
-                continue
-            target = edge[0]
-            deps[target] = deps.get(target, 0) + 1
-            if consumers is not None:
-                consumers.setdefault(target, []).append(node)
-            if target not in seen and isinstance(target, Op):
-                seen.add(target)
-                stack.append(target)
-    return deps
+def _add(old, new):
+    return new if old is None else old + new
 
 
-def _leading_to(targets, consumers):
-    """The nodes from which some of ``targets`` can be reached: only they need to run (mg.grad)."""
-    found = set()
-    stack = [c for t in targets for c in consumers.get(t, ())]
-    while stack:
-        node = stack.pop()
-        if node not in found:
-            found.add(node)
-            stack.extend(consumers.get(node, ()))
-    return found
-
-
-def walk(roots, root_grads, run_node, finish_leaf, consumers=None, on_flow=None):
-    """The schedule of a backward pass, shared by the engine and the pictures of ``viz``.
-
-    Runs each node once, newest first among those whose consumers have all delivered:
-    ``run_node(node, grads, step)`` returns the gradients for the node's inputs (Nones to send
-    nothing), which are summed back to each input's shape and added into its buffer;
-    ``finish_leaf(leaf, grad, step)`` receives a leaf's total gradient (None if none reached it)
-    once nothing more can; ``on_flow(node, index, grad)`` sees each gradient sent along an edge.
-    A root gradient of None schedules without computing.
-    """
-    buffers = {}
-    root_nodes = []
-    for root, grad in zip(roots, root_grads):
-        target = root if root.grad_fn is None else root.grad_fn
-        if target not in buffers:
-            buffers[target] = [None] * (1 if root.grad_fn is None else len(target.out_meta))
-            if root.grad_fn is not None:
-                root_nodes.append(target)
-        if grad is not None:
-            buffer, nr = buffers[target], root._output_nr
-            buffer[nr] = grad if buffer[nr] is None else buffer[nr] + grad
-    deps = _dependencies(root_nodes, consumers)
-    for root in roots:
-        if root.grad_fn is None and root not in deps and root in buffers:
-            finish_leaf(root, buffers.pop(root)[0], 0)
-    ready = []
-    for node in root_nodes:
-        if node not in deps:
-            ready.append((-node.seq, node))
-    heapify(ready)
-    step = 0
-    while ready:
-        node = heappop(ready)[1]
-        step += 1
-        grads = buffers.pop(node)
-        input_grads = run_node(node, grads, step)
-        i = -1
-        for edge in node.next:
-            i += 1
-            if edge is None:
-                continue
-            target, nr, shape = edge
-            is_node = isinstance(target, Op)
-            g = input_grads[i]
-            if g is not None:
-                if not isinstance(g, Tensor):
-                    g = Tensor._make(g, node.device, False, None, 0)
-                if g.array.shape != shape:
-                    g = sum_to(g, shape)
-                if not is_node and _maybe_shared(g, grads, input_grads):
-                    g._shared = True  # passed through, or sent to two inputs: the leaf must copy it
-                if on_flow is not None:
-                    on_flow(node, i, g)
-                buffer = buffers.get(target)
-                if buffer is None:
-                    buffer = buffers[target] = [None] * (len(target.out_meta) if is_node else 1)
-                old = buffer[nr]
-                buffer[nr] = g if old is None else old + g
-            left = deps[target] - 1
-            deps[target] = left
-            if not left:
-                if is_node:
-                    if target not in buffers:
-                        buffers[target] = [None] * len(target.out_meta)
-                    heappush(ready, (-target.seq, target))
-                else:
-                    buffer = buffers.pop(target, None)
-                    finish_leaf(target, None if buffer is None else buffer[0], step)
-
-
-def _maybe_shared(g, incoming, outgoing):
-    """Whether gradient ``g``, about to reach a leaf, may also be held elsewhere."""
-    n = 0
-    for other in outgoing:
-        if other is g:
-            n += 1
-    for other in incoming:
-        if other is g:
-            return True
-    return n > 1
-
-
-def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None):
+def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inputs=None, observe=None,
+                 hooks=True):
     """Backpropagate ``root_grads`` from ``roots``.
 
     With ``inputs`` (``mg.grad``) the gradients of those tensors are returned and no ``.grad``
     is touched; otherwise they are accumulated into the ``.grad`` of every leaf reached.
+    ``observe(node, grads_out, grads_in)``, if given, sees every node as it runs, with the
+    gradients it received and those it sent (what ``viz`` draws); ``hooks=False`` runs no
+    tensor hook (a replay for pictures).
     """
+    buffers = {}  # node -> gradient per output, summed over consumers
+    leaf_grads = {}  # leaf -> [gradient, whether this pass made it and nobody else holds it]
+    root_nodes = []
     for root, grad in zip(roots, root_grads):
-        if root.grad_fn is not None and root.grad_fn.next is None:
-            raise RuntimeError(f"{root.grad_fn.name}: the graph of this tensor was not recorded")
-        grad._shared = True  # the caller may hold it
-    captured, wanted, needed, consumers = None, None, None, None
+        node = root.grad_fn
+        if node is None:
+            leaf_grads[root] = [_add(leaf_grads.get(root, (None,))[0], grad), False]
+            continue
+        if node.next is None:
+            raise RuntimeError(f"{node.name}: the graph of this tensor was not recorded")
+        if node not in buffers:
+            buffers[node] = [None] * len(node.out_meta)
+            root_nodes.append(node)
+        buffers[node][root._output_nr] = _add(buffers[node][root._output_nr], grad)
+    order, leaf_uses = _reachable(root_nodes)
+
+    captured = wanted = needed = None
     if inputs is not None:
         captured = [None] * len(inputs)
         wanted = {}
         for i, t in enumerate(inputs):
             key = (t, 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
             wanted.setdefault(key, []).append(i)
-        consumers = {}  # mg.grad runs only the nodes that lead to its inputs
-    check_nan = _anomaly.get()
+        needed = _leading_to(order, {key[0] for key in wanted})
 
-    def run_node(node, grads, step):
-        nonlocal needed
-        if consumers is not None and needed is None:  # walk has filled consumers by now
-            needed = _leading_to([key[0] for key in wanted], consumers)
-        if node._hooks:
-            for nr, hooks in node._hooks.items():
-                if grads[nr] is not None:
-                    grads[nr] = _run_hooks(hooks, grads[nr])
-        if captured is not None:
-            for nr, g in enumerate(grads):
-                for i in wanted.get((node, nr), ()):
-                    captured[i] = g
-        missing = 0
-        for g in grads:
-            if g is None:
-                missing += 1
-        if missing == len(grads) or (needed is not None and node not in needed):
-            input_grads = (None,) * len(node.next)
-        else:
-            if missing:
-                for nr, g in enumerate(grads):
-                    if g is None:
-                        grads[nr] = _zeros_for(node, nr)
-            input_grads = node.backward(node, *grads)
-            if not isinstance(input_grads, tuple):
-                input_grads = (input_grads,)
-            if len(input_grads) != len(node.next):
-                raise RuntimeError(f"{node.name} returned {len(input_grads)} gradients for "
-                                   f"{len(node.next)} inputs")
-            if check_nan:
-                _check_finite(node, input_grads)
-        if not retain_graph:
-            node.release()
-        return input_grads
-
-    def finish_leaf(leaf, grad, step):
+    def finish_leaf(leaf):
+        grad, owned = leaf_grads.pop(leaf, (None, False))
         if grad is None:
             return
-        if leaf._hooks:
-            computed, grad = grad, _run_hooks(leaf._hooks, grad)
-            if grad is not computed:
-                grad._shared = True
+        if leaf._hooks and hooks:
+            hooked = _run_hooks(leaf._hooks, grad, leaf.describe())
+            owned, grad = owned and hooked is grad, hooked
         if captured is not None:
             for i in wanted.get((leaf, 0), ()):
                 captured[i] = grad
-        else:
-            _accumulate_into_leaf(leaf, grad, create_graph)
-            if leaf._post_accumulate_hooks:
-                for hook in leaf._post_accumulate_hooks:
-                    hook(leaf)
+            return
+        _accumulate(leaf, grad, owned, create_graph)
+        if leaf._post_accumulate_hooks:
+            for hook in leaf._post_accumulate_hooks:
+                hook(leaf)
 
+    for leaf in [r for r in leaf_grads if r not in leaf_uses]:
+        finish_leaf(leaf)  # a root that is a leaf no node feeds
+
+    check_nan = _anomaly.get()
     callbacks = []
-    _callbacks.append(callbacks)
+    passes = _local.__dict__.setdefault("callbacks", [])
+    passes.append(callbacks)
+    mode = _enabled.set(create_graph)
     try:
-        mode = _enabled.set(create_graph)
-        try:
-            walk(roots, root_grads, run_node, finish_leaf, consumers)
-        finally:
-            _enabled.reset(mode)
+        for node in order:
+            grads = buffers.pop(node, None)
+            if grads is not None and node._hooks and hooks:
+                for nr, hooks in node._hooks.items():
+                    if grads[nr] is not None:
+                        grads[nr] = _run_hooks(hooks, grads[nr], f"output {nr} of {node.name}")
+            if grads is not None and captured is not None:
+                for nr, g in enumerate(grads):
+                    for i in wanted.get((node, nr), ()):
+                        captured[i] = g
+            runs = grads is not None and (needed is None or node in needed)
+            if runs and (len(grads) > 1 or grads[0] is None):
+                runs = _materialize(node, grads)
+            if runs:
+                input_grads = node._backward(grads)
+                if not isinstance(input_grads, tuple):
+                    input_grads = (input_grads,)
+                if len(input_grads) != len(node.next):
+                    raise RuntimeError(f"{node.name} returned {len(input_grads)} gradients for "
+                                       f"{len(node.next)} inputs")
+                if check_nan:
+                    _check_finite(node, input_grads)
+                if observe is not None:
+                    observe(node, grads, input_grads)
+            if not retain_graph and grads is not None and (needed is None or node in needed):
+                node.release()
+            for i, edge in enumerate(node.next):
+                if edge is None:
+                    continue
+                target, nr, shape = edge
+                g = input_grads[i] if runs else None
+                if g is not None:
+                    if not isinstance(g, Tensor):
+                        g = Tensor._wrap(g, node.device)
+                    if g.array.shape != shape:
+                        g = sum_to(g, shape, node)
+                if target in leaf_uses:
+                    if g is not None:
+                        entry = leaf_grads.get(target)
+                        if entry is None:
+                            leaf_grads[target] = [g, _made_for_one(g, grads, input_grads)]
+                        else:
+                            entry[0], entry[1] = entry[0] + g, True
+                    leaf_uses[target] -= 1
+                    if not leaf_uses[target]:
+                        finish_leaf(target)
+                elif g is not None:
+                    buffer = buffers.get(target)
+                    if buffer is None:
+                        buffer = buffers[target] = [None] * len(target.out_meta)
+                    old = buffer[nr]
+                    buffer[nr] = g if old is None else old + g
+        _enabled.reset(mode)
+        mode = None
         for callback in callbacks:  # a callback may queue more
             callback()
     finally:
-        _callbacks.pop()
+        if mode is not None:
+            _enabled.reset(mode)
+        passes.pop()
     return captured
 
 
-def _accumulate_into_leaf(leaf, grad, create_graph):
-    if leaf.grad is not None:
+def _materialize(node, grads):
+    """Zeros for the outputs no gradient reached (unless the node asked for None); False when
+    none did (the node has nothing to do)."""
+    if all(g is None for g in grads):
+        return False
+    if node.materialize_grads and any(g is None for g in grads):
+        for nr, g in enumerate(grads):
+            if g is None:
+                shape, dtype = node.out_meta[nr]
+                zeros = node.device.backend.full(shape, 0, dtype, node.device.index)
+                grads[nr] = Tensor._wrap(zeros, node.device)
+    return True
+
+
+def _made_for_one(g, grads_in, grads_out):
+    """Whether ``g`` was computed by its node for one input alone: not a view, not a gradient the
+    node received and passed on, not sent along two edges. Only such a gradient may become a
+    leaf's ``.grad`` without a copy."""
+    if g._base is not None or any(g is other for other in grads_in):
+        return False
+    return sum(g is other for other in grads_out) == 1
+
+
+def _accumulate(leaf, grad, owned, create_graph):
+    """Add ``grad`` into ``leaf.grad`` (PyTorch's AccumulateGrad), one thread at a time."""
+    with _accumulating:
         if create_graph:
-            leaf.grad = leaf.grad + grad
+            leaf.grad = grad if leaf.grad is None else leaf.grad + grad
+        elif leaf.grad is None:
+            if not owned:  # .grad must own its storage: optimizers and clipping write into it
+                grad = Tensor._wrap(leaf.device.xp.asarray(grad.array, copy=True), leaf.device)
+            leaf.grad = grad.detach() if grad._requires_grad else grad
+        elif leaf.grad._requires_grad:
+            leaf.grad = leaf.grad.detach() + grad
         else:
             leaf.grad.array = leaf.grad.array + grad.array
-    elif create_graph or not (grad._shared or grad._view):
-        leaf.grad = grad  # computed by this pass alone (or a graph the caller asked for)
-    else:
-        # .grad must own its storage (optimizers and clipping write into it): copy a gradient
-        # that is a view (e.g. a broadcast) or that another tensor may also hold
-        copy = leaf.device.xp.asarray(grad.array, copy=True)
-        leaf.grad = Tensor._make(copy, leaf.device, False, None, 0)

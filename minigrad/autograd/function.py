@@ -1,41 +1,28 @@
-"""``Function``: an op's forward (on backend arrays) and backward (on Tensors) side by side.
+"""The two ways to define an op: ``Op`` (minigrad's built-ins) and ``Function`` (PyTorch's contract).
 
-``apply`` resolves the device once, runs ``forward`` on raw arrays, wraps the results in Tensors
-and, when gradients are needed, records the call as a node of the graph: the node is the ``ctx``
-itself, holding the edges to its inputs, what ``forward`` saved, the op's attributes and the
-module scope it ran in. ``backward`` is written with Tensor ops, so under ``create_graph=True``
-the backward pass is recorded too and gradients of gradients come for free.
+``Op``: ``forward(ctx, *arrays, **attrs)`` runs on backend arrays (``ctx.xp`` is their namespace)
+and returns an array or a tuple of arrays; ``backward(ctx, *grads)`` is written with Tensor ops.
+``apply`` resolves the device once, wraps the results in Tensors and records the node. Every
+built-in op in ``minigrad/ops`` is one.
+
+``Function``: PyTorch's ``torch.autograd.Function``, for users. ``forward(ctx, *args, **kwargs)``
+receives Tensors and runs with recording off (or ``forward(*args)`` plus ``setup_context(ctx,
+inputs, output)``); ``backward(ctx, *grads)`` returns one gradient (or None) per forward input.
+
+Both backwards are written with Tensor ops, so under ``create_graph=True`` the backward pass is
+recorded too and gradients of gradients come for free.
 """
 
-import contextvars
-import itertools
-import traceback
+import functools
 
 from .. import backend as _backend
 from ..dtypes import get_default_dtype
 from ..tensor import Tensor
-from .grad_mode import _enabled
+from . import views
+from .grad_mode import _enabled, no_grad
+from .node import Node
 
-_sequence = itertools.count()
-_scope = contextvars.ContextVar("minigrad_scope", default=())
-_anomaly = contextvars.ContextVar("minigrad_anomaly", default=False)
-
-
-class scope:
-    """Record the ops run inside as belonging to ``module`` (``nn.Module.__call__`` uses this).
-
-    A class, not a ``contextlib`` generator: it runs on every module call, and costs half as much."""
-
-    __slots__ = ("module", "token")
-
-    def __init__(self, module):
-        self.module = module
-
-    def __enter__(self):
-        self.token = _scope.set(_scope.get() + (self.module,))
-
-    def __exit__(self, *exc):
-        _scope.reset(self.token)
+_new = object.__new__
 
 
 def _describe(args):
@@ -44,29 +31,47 @@ def _describe(args):
     return "inputs: " + ", ".join(parts)
 
 
-_new = object.__new__
-_make = Tensor._make
+def _inputs(name, args):
+    """The device of the Tensor arguments, their arrays, and the edges of a node recorded over
+    them (None when recording is off or no input requires grad), in one pass over ``args``."""
+    device = None
+    recording = _enabled.get()
+    wanted = False
+    raw = []
+    edges = []
+    for a in args:
+        if isinstance(a, Tensor):
+            d = a.device
+            if device is None:
+                device = d
+            elif d is not device and d != device:
+                raise RuntimeError(
+                    f"{name}: expected all tensors on the same device, found {device} and {d}; "
+                    "move one explicitly with .to()")
+            raw.append(a.array)
+            if recording:
+                if a._base is not None and a._version[0] != a._view_version:
+                    views.refresh(a)
+                if a._requires_grad:
+                    fn = a._grad_fn
+                    edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
+                    wanted = True
+                    continue
+        else:
+            raw.append(a)
+        edges.append(None)
+    if device is None:
+        device = _backend.default_device()
+    return device, raw, (tuple(edges) if wanted else None)
 
 
-class _Output:
-    """A saved output: its array is kept, the Tensor is rebuilt on unpack (no reference cycle)."""
+class Op(Node):
+    """Base class of the built-in ops: forward on arrays, backward in Tensor ops.
 
-    __slots__ = ("index", "array", "counter")
-
-    def __init__(self, index, array, counter):
-        self.index = index
-        self.array = array
-        self.counter = counter  # the output Tensor's version counter (a shared list)
-
-
-class Op:
-    """Base class of every built-in op. Subclass with static ``forward(ctx, *arrays, **attrs)`` and
-    ``backward(ctx, *grads)``; call ``MyFunction.apply(*tensors, **attrs)``.
-
-    ``forward`` receives backend arrays (``ctx.xp`` is their namespace) and returns an array or a
-    tuple of arrays; ``backward`` receives one gradient Tensor per output and returns one
-    gradient Tensor (or None) per positional input. Gradients of broadcast inputs are summed
-    back to the input's shape by the engine, not by the op.
+    Subclass with static ``forward(ctx, *arrays, **attrs)`` and ``backward(ctx, *grads)``; call
+    ``MyOp.apply(*tensors, **attrs)``. ``backward`` returns one gradient Tensor (or None) per
+    positional input; gradients of broadcast inputs are summed back to the input's shape by the
+    engine, not by the op.
 
     >>> import minigrad as mg
     >>> class Square(Op):
@@ -87,36 +92,15 @@ class Op:
 
     moves_device = False  # True for the op whose output lives on ``attrs["device"]``
     floating_only = False  # True when integer inputs are promoted to the default float dtype
-    is_view = False  # True when the output shares storage (and so the version counter) with input 0
-    next = None  # edges (target, output_nr, shape) per positional input; None when not recorded
-    _non_differentiable = ()
-    _to_save = ()
-    _hooks = None
+    is_view = False  # True when the output may share storage with input 0 (it does if NumPy says so)
 
     @classmethod
     def apply(cls, *args, **attrs):
-        device = None
-        needs_grad = False
-        raw = []
-        for a in args:
-            if isinstance(a, Tensor):
-                d = a.device
-                if device is None:
-                    device = d
-                elif d is not device and d != device:
-                    raise RuntimeError(
-                        f"{cls.__name__}: expected all tensors on the same device, found {device} and "
-                        f"{d}; move one explicitly with .to()")
-                if a._requires_grad:
-                    needs_grad = True
-                raw.append(a.array)
-            else:
-                raw.append(a)
-        if device is None:
-            device = _backend.default_device()
-        ctx = _new(cls)
+        device, raw, edges = _inputs(cls.__name__, args)
+        ctx = _new(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
+        ctx.next = edges  # known to forward already (needs_input_grad)
         if cls.floating_only:
             raw = ctx._floating(raw)
         try:
@@ -126,27 +110,27 @@ class Op:
 
         if cls.moves_device:
             ctx.device = device = attrs["device"]
-        record = needs_grad and _enabled.get()
+        record = ctx.next is not None
         backend = device.backend
+        wrap = Tensor._wrap
         if type(out) is not tuple:  # the common case: one output
             if type(out) is not backend.array_type:
                 out = ctx._as_array(out)
             if record and out.dtype in backend.float_dtypes and not ctx._non_differentiable:
-                result = _make(out, device, True, ctx, 0)
+                result = Tensor._output_of(ctx, 0, out, device)
             else:
-                result = _make(out, device, False, None, 0)
+                result = wrap(out, device)
             results = (result,)
         else:
             outs = [o if type(o) is backend.array_type else ctx._as_array(o) for o in out]
             results = result = tuple(
-                _make(o, device, True, ctx, i)
+                Tensor._output_of(ctx, i, o, device)
                 if record and o.dtype in backend.float_dtypes and i not in ctx._non_differentiable
-                else _make(o, device, False, None, 0)
+                else wrap(o, device)
                 for i, o in enumerate(outs))
-        if cls.is_view:
+        if cls.is_view and backend.shares_memory(results[0].array, raw[0]):
             for r in results:
-                r._version = args[0]._version
-                r._view = True
+                views.track(r, args[0], cls, attrs)
         if record:
             ctx._record(args, raw, results, attrs)
         return result
@@ -169,115 +153,6 @@ class Op:
             self._to_save = tuple(array if s is value else s for s in self._to_save)
         return array
 
-    def _record(self, args, raw, results, attrs):
-        edges = []
-        for a in args:  # a loop, not a comprehension: this runs for every recorded op
-            if isinstance(a, Tensor) and a._requires_grad:
-                fn = a.grad_fn
-                edges.append((a if fn is None else fn, a._output_nr, a.array.shape))
-            else:
-                edges.append(None)
-        self.next = tuple(edges)
-        self.seq = next(_sequence)
-        self.attrs = attrs
-        self.scope = _scope.get()
-        if len(results) == 1:
-            out = results[0].array
-            self.out_meta = ((out.shape, out.dtype),)
-        else:
-            self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
-        to_save = self._to_save
-        if to_save:
-            self._saved = [self._resolve(item, args, raw, results) for item in to_save]
-            self._to_save = ()  # the raw arrays: keep only the resolved entries
-        else:
-            self._saved = ()
-        if _anomaly.get():
-            self.trace = "".join(traceback.format_stack(limit=12)[:-2])
-
-    @property
-    def needs_input_grad(self):
-        """Per positional input, whether a gradient is wanted (backward may skip the others)."""
-        return tuple([e is not None for e in self.next])
-
-    @staticmethod
-    def _resolve(item, args, raw, results):
-        if item is None:
-            return None
-        if isinstance(item, Tensor):
-            return item, item._version[0]
-        for a, r in zip(args, raw):
-            if r is item and isinstance(a, Tensor):
-                return a, a._version[0]
-        for i, r in enumerate(results):
-            if r.array is item:
-                return _Output(i, item, r._version), r._version[0]
-        return item, None
-
-    # --- what forward and backward use ---------------------------------------------------------
-    def save_for_backward(self, *items):
-        """Keep arrays (inputs, outputs or intermediates) or Tensors for ``backward``."""
-        self._to_save = items
-
-    def mark_non_differentiable(self, *indices):
-        """Declare outputs (by position) that never carry gradients, such as argmax indices."""
-        self._non_differentiable = indices
-
-    @property
-    def saved_tensors(self):
-        """The saved values as Tensors: inputs and outputs stay connected to the graph."""
-        saved = getattr(self, "_saved", None)
-        if saved is None:
-            raise RuntimeError(
-                f"{self.name}: trying to backward through the graph a second time (or to read saved "
-                "tensors after they were freed); call .backward(retain_graph=True) the first time")
-        out = []
-        for entry in saved:
-            if entry is None:
-                out.append(None)
-                continue
-            value, version = entry
-            if isinstance(value, Tensor):  # an input
-                if value._version[0] != version:
-                    self._modified(value.describe(), value._version[0], version)
-                out.append(value)
-            elif type(value) is _Output:
-                if value.counter[0] != version:
-                    self._modified(f"output {value.index} of {self.name}", value.counter[0], version)
-                out.append(Tensor._make(value.array, self.device, True, self, value.index))
-            elif isinstance(value, (int, float)):
-                out.append(value)
-            else:
-                out.append(Tensor._make(value, self.device, False, None, 0))
-        return tuple(out)
-
-    def _modified(self, what, version, expected):
-        raise RuntimeError(
-            "one of the variables needed for gradient computation has been modified by an inplace "
-            f"operation: {what} is at version {version}; expected version {expected} (saved by {self.name})")
-
-    @property
-    def name(self):
-        """The op's name as shown in errors and pictures, e.g. ``MulBackward``."""
-        return type(self).__name__ + "Backward"
-
-    @property
-    def next_functions(self):
-        """PyTorch's view of the edges: ``((node_or_leaf, output_nr), ...)``."""
-        return tuple(None if e is None else (e[0], e[1]) for e in (self.next or ()))
-
-    def register_hook_for_output(self, output_nr, fn):
-        if self._hooks is None:
-            self._hooks = {}
-        self._hooks.setdefault(output_nr, []).append(fn)
-
-    def release(self):
-        """Free what was saved for backward (the engine calls this unless ``retain_graph``)."""
-        self._saved = None
-
-    def __repr__(self):
-        return f"<{self.name}>"
-
     @staticmethod
     def forward(ctx, *args, **attrs):
         raise NotImplementedError
@@ -287,4 +162,149 @@ class Op:
         raise NotImplementedError(f"{ctx.name} is not differentiable")
 
 
-Function = Op  # replaced by PyTorch's custom-function contract in the next commit
+class Function(Node):
+    """PyTorch's custom autograd function: forward on Tensors, backward on Tensors.
+
+    Subclass with static ``forward(ctx, *args, **kwargs)`` (Tensors in, Tensors out, run with
+    recording off) and ``backward(ctx, *grad_outputs)`` returning one gradient per input of
+    ``forward`` (None for inputs that are not Tensors or need none); call ``MyFn.apply(...)``.
+    Alternatively define ``forward(*args, **kwargs)`` without ``ctx`` plus
+    ``setup_context(ctx, inputs, output)``. ``ctx`` offers ``save_for_backward``,
+    ``saved_tensors``, ``needs_input_grad``, ``mark_dirty``, ``mark_non_differentiable`` and
+    ``set_materialize_grads``.
+
+    >>> import minigrad as mg
+    >>> class Cube(mg.autograd.Function):
+    ...     # y = x³;  dy/dx = 3x²
+    ...     @staticmethod
+    ...     def forward(ctx, x):
+    ...         ctx.save_for_backward(x)
+    ...         return x ** 3
+    ...     @staticmethod
+    ...     def backward(ctx, grad):
+    ...         (x,) = ctx.saved_tensors
+    ...         return grad * 3 * x ** 2
+    >>> x = mg.tensor([2.0], requires_grad=True)
+    >>> y = Cube.apply(x)
+    >>> y.backward(mg.ones(1))
+    >>> x.grad, type(y.grad_fn).__name__
+    (tensor([12.]), 'CubeBackward')
+    """
+
+    node_suffix = "Backward"
+    _dirty = ()
+
+    @staticmethod
+    def forward(ctx, *args, **kwargs):
+        raise NotImplementedError("a Function subclass must define forward")
+
+    @staticmethod
+    def setup_context(ctx, inputs, output):
+        raise NotImplementedError
+
+    @staticmethod
+    def backward(ctx, *grad_outputs):
+        raise NotImplementedError(f"{ctx.name}: backward is not implemented")
+
+    vjp = backward  # PyTorch's alias
+
+    @classmethod
+    def apply(cls, *args, **kwargs):
+        device, raw, edges = _inputs(cls.__name__, args)
+        ctx = _new(cls._node_class)
+        ctx.xp = device.xp
+        ctx.device = device
+        ctx.next = edges
+        with no_grad():
+            if cls.setup_context is not Function.setup_context:
+                output = cls.forward(*args, **kwargs)
+                cls.setup_context(ctx, args, output)
+            else:
+                output = cls.forward(ctx, *args, **kwargs)
+        outputs = output if isinstance(output, tuple) else (output,)
+        results = tuple(ctx._wrap_output(i, o, args) for i, o in enumerate(outputs))
+        if ctx.next is not None:
+            tensors = [r for r in results if isinstance(r, Tensor)]
+            ctx._record(args, raw, tensors, kwargs)
+            ctx.out_meta = tuple([(r.array.shape, r.array.dtype) if isinstance(r, Tensor) else ((), None)
+                                  for r in results])
+        return results if isinstance(output, tuple) else results[0]
+
+    def _wrap_output(self, index, out, args):
+        """Output ``index`` of forward as a Tensor of this node's graph."""
+        if not isinstance(out, Tensor):
+            return out
+        differentiable = (self.next is not None and out.dtype.is_floating_point
+                          and not any(out is t for t in self._non_differentiable))
+        if any(out is t for t in self._dirty):  # modified in place: it takes its new place
+            if differentiable:
+                views.check_inplace_allowed(out)
+                views.commit(out, Tensor._output_of(self, index, out.array, out.device))
+            return out
+        if any(out is a for a in args) or out._base is not None:
+            out = out.detach()  # an input returned as is, or a view: a new Tensor of this node
+            out._base = None
+        if differentiable:
+            out._grad_fn, out._output_nr, out._requires_grad = self, index, True
+        return out
+
+    # --- ctx -----------------------------------------------------------------------------------
+    def mark_dirty(self, *tensors):
+        """Declare inputs that forward modified in place (and returned)."""
+        self._dirty = tensors
+
+    def set_materialize_grads(self, value):
+        """With False, backward receives None (not zeros) for outputs that got no gradient."""
+        self.materialize_grads = bool(value)
+
+    def _backward(self, grads):
+        result = self.backward(self, *grads)
+        result = result if isinstance(result, tuple) else (result,)
+        inputs = len(self.next)
+        if len(result) > inputs and all(g is None for g in result[inputs:]):
+            result = result[:inputs]  # PyTorch allows trailing Nones
+        if len(result) != inputs:
+            raise RuntimeError(f"function {self.name} returned an incorrect number of gradients "
+                               f"(expected {inputs}, got {len(result)})")
+        checked = []
+        for i, (g, edge) in enumerate(zip(result, self.next)):
+            if g is not None and not isinstance(g, Tensor):
+                raise TypeError(f"function {self.name} returned a {type(g).__name__} as gradient {i}; "
+                                "expected a Tensor or None")
+            if g is not None and edge is not None:
+                target, nr, _ = edge
+                expected = target.array.dtype if isinstance(target, Tensor) else target.out_meta[nr][1]
+                if g.array.dtype != expected:  # PyTorch casts a custom gradient to its input's dtype
+                    g = g.type(self.device.backend.dtype_of[expected])
+            checked.append(g if edge is not None else None)
+        return tuple(checked)
+
+
+def once_differentiable(backward):
+    """Decorate a custom ``backward`` that is not itself differentiable: it runs with recording
+    off, and differentiating its result (``create_graph=True``, then backward again) raises."""
+
+    @functools.wraps(backward)
+    def wrapper(ctx, *grads):
+        with no_grad():
+            result = backward(ctx, *grads)
+        if not _enabled.get() or not any(isinstance(g, Tensor) and g.requires_grad for g in grads):
+            return result
+        inputs = [g for g in grads if isinstance(g, Tensor) and g.requires_grad]
+        wrapped = tuple(_DelayedError.apply(r, *inputs, name=ctx.name) if isinstance(r, Tensor) else r
+                        for r in (result if isinstance(result, tuple) else (result,)))
+        return wrapped if isinstance(result, tuple) else wrapped[0]
+    return wrapper
+
+
+class _DelayedError(Op):
+    """The identity, whose backward raises: what ``once_differentiable`` returns under create_graph."""
+
+    @staticmethod
+    def forward(ctx, x, *inputs, name):
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        raise RuntimeError(f"trying to differentiate twice a function that was marked with "
+                           f"@once_differentiable ({ctx.attrs['name']})")

@@ -21,7 +21,7 @@ def _one_hot(like, k):
     backend, device = like.device.backend, like.device
     flat = backend.full((like.numel(),), 0, like.array.dtype, device.index)
     flat[k] = 1
-    return Tensor._make(device.xp.reshape(flat, like.shape), device, False, None, 0)
+    return Tensor._wrap(device.xp.reshape(flat, like.shape), device)
 
 
 def _perturbed(array, j, delta, xp):

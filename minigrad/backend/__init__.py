@@ -6,7 +6,6 @@ A device string names a backend's device: ``"cpu"`` is NumPy, ``"cuda"``/``"cuda
 """
 
 import contextlib
-import contextvars
 import os
 
 from .base import ArrayAPIBackend
@@ -114,42 +113,44 @@ def device_of(array):
     return None
 
 
-_default = contextvars.ContextVar("minigrad_backend", default="numpy")
+_default = "numpy"  # per process, as PyTorch's default device: every thread sees the same
 
 
 def get_backend():
     """The name of the backend whose device new tensors go to (``"numpy"`` or ``"cupy"``)."""
-    return _default.get()
+    return _default
 
 
 def default_device():
     """The Device new tensors are created on."""
-    name = _default.get()
-    return device(_backend(name).device_type)
+    return device(_backend(_default).device_type)
+
+
+def _usable(name):
+    backend = _backend(name)
+    why_not = backend.available()
+    if why_not:
+        raise RuntimeError(why_not)
+    return device(backend.device_type)
 
 
 def set_backend(name):
     """Make ``name``'s device the default for new tensors; fails at once, changing nothing, if unusable."""
-    backend = _backend(name)
-    why_not = backend.available()
-    if why_not:
-        raise RuntimeError(why_not)
-    device(backend.device_type)
-    _default.set(name)
+    global _default
+    _usable(name)
+    _default = name
 
 
 @contextlib.contextmanager
 def use_backend(name):
-    """``with mg.use_backend("cupy"):`` scopes ``set_backend``."""
-    backend = _backend(name)
-    why_not = backend.available()
-    if why_not:
-        raise RuntimeError(why_not)
-    token = _default.set(name)
+    """``with mg.use_backend("cupy"):`` scopes ``set_backend`` (for the whole process)."""
+    global _default
+    target = _usable(name)
+    previous, _default = _default, name
     try:
-        yield device(backend.device_type)
+        yield target
     finally:
-        _default.reset(token)
+        _default = previous
 
 
 def _init_from_environment():

@@ -100,6 +100,10 @@ class ArrayAPIBackend:
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
         dst[...] = src
 
+    def shares_memory(self, a, b):
+        """Whether array ``a`` is a view into ``b``'s memory (a view op's output, or a copy?)."""
+        return _owner(a) is _owner(b)
+
     def to_numpy(self, array):
         cpu = self.xp.__array_namespace_info__().default_device()
         return np.from_dlpack(array.to_device(cpu))
@@ -149,6 +153,15 @@ class ArrayAPIBackend:
         """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""
         host = draw(generator.numpy_rng(), kind, shape, dtype, **kw)
         return self.from_numpy(host, index)
+
+
+def _owner(array):
+    """The array that owns ``array``'s memory: NumPy and CuPy views name it in ``.base``;
+    array-api-strict wraps a NumPy array."""
+    array = getattr(array, "_array", array)
+    while getattr(array, "base", None) is not None:
+        array = array.base
+    return array
 
 
 def _arrays_in(key):

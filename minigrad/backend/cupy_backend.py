@@ -51,6 +51,26 @@ class CupyBackend(ArrayAPIBackend):
     def synchronize(self):
         self._cupy.cuda.runtime.deviceSynchronize()
 
+    def memory_used(self, index):
+        """Bytes of live arrays in CuPy's default pool on GPU ``index``."""
+        with self.native_device(index):
+            return self._cupy.get_default_memory_pool().used_bytes()
+
+    def memory_reserved(self, index):
+        """Bytes CuPy's default pool holds on GPU ``index``: live arrays plus cached free blocks."""
+        with self.native_device(index):
+            return self._cupy.get_default_memory_pool().total_bytes()
+
+    def empty_cache(self):
+        """Release the cached free blocks of CuPy's pools (every GPU's, and pinned host memory)."""
+        for index in range(self.device_count()):
+            with self.native_device(index):  # CuPy's pool frees the current device's blocks only
+                self._cupy.get_default_memory_pool().free_all_blocks()
+        self._cupy.get_default_pinned_memory_pool().free_all_blocks()
+
+    def device_name(self, index):
+        return self._cupy.cuda.runtime.getDeviceProperties(index)["name"].decode()
+
     def asarray(self, data, dtype, index):
         with self.native_device(index):
             return self._cupy.asarray(data, dtype=None if dtype is None else dtype.name)

@@ -38,6 +38,56 @@ class Dataset:
         return ConcatDataset([self, other])
 
 
+class IterableDataset(Dataset):
+    """A stream of samples: subclasses implement ``__iter__`` instead of ``__getitem__``.
+
+    The ``DataLoader`` takes samples from ``iter(dataset)`` in order and batches them; it accepts no
+    sampler and no ``shuffle``. With ``num_workers=N`` every worker process iterates its own copy of
+    the dataset, so unless ``__iter__`` splits the work (using ``get_worker_info()``) each sample
+    comes N times, as in PyTorch.
+
+    Example:
+        >>> from minigrad.data import get_worker_info
+        >>> class Count(IterableDataset):
+        ...     def __init__(self, n):
+        ...         self.n = n
+        ...     def __iter__(self):
+        ...         info = get_worker_info()   # None in the main process
+        ...         start, step = (0, 1) if info is None else (info.id, info.num_workers)
+        ...         return iter(range(start, self.n, step))
+        >>> list(Count(5))
+        [0, 1, 2, 3, 4]
+    """
+
+    def __iter__(self):
+        raise NotImplementedError(f"{type(self).__name__} must implement __iter__")
+
+    def __getitem__(self, index):
+        raise TypeError(f"{type(self).__name__} is an IterableDataset: it has no __getitem__, iterate it")
+
+    def __len__(self):  # an optional extra for iterable datasets, as in PyTorch
+        raise TypeError(f"{type(self).__name__} has no len(): it defines no __len__")
+
+    def __add__(self, other):
+        return ChainDataset([self, other])
+
+
+class ChainDataset(IterableDataset):
+    """Several iterable datasets one after the other (``ds1 + ds2`` for iterable datasets)."""
+
+    def __init__(self, datasets):
+        self.datasets = list(datasets)
+
+    def __iter__(self):
+        for d in self.datasets:
+            if not isinstance(d, IterableDataset):
+                raise TypeError(f"ChainDataset only supports IterableDataset, got {type(d).__name__}")
+            yield from d
+
+    def __len__(self):
+        return sum(len(d) for d in self.datasets)
+
+
 def _as_tensor(data):
     if isinstance(data, Tensor):
         return data

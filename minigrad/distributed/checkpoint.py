@@ -37,8 +37,8 @@ def save_on_main(obj, path, src=0):
             serialization.save(obj, path)
         except Exception as err:  # told to the others below, then re-raised here
             error = err
-    failed = Tensor._make(_device("cpu").backend.asarray([error is not None], None, None),
-                          _device("cpu"), False, None, 0)
+    failed = Tensor._wrap(_device("cpu").backend.asarray([error is not None], None, None),
+                          _device("cpu"))
     broadcast(failed, src)
     if error is not None:
         raise error

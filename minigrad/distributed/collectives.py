@@ -10,6 +10,7 @@ These are not recorded in the autograd graph (as in PyTorch); the differentiable
 """
 
 from ..tensor import Tensor
+from .agreement import reduction_code
 from .process_group import group as _process_group
 from .work import Work
 
@@ -74,7 +75,7 @@ def start_all_reduce(array, device, op, name="all_reduce"):
     if op == "avg":
         def divide():
             array[...] /= pg.size
-    return Work(pg, name, test, _finish_with([back, divide]), keep)
+    return Work(pg, name, test, _finish_with([back, divide]), keep, reduction_code(op), array)
 
 
 def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
@@ -104,7 +105,7 @@ def broadcast(tensor, src, group=None, async_op=False):
     if not 0 <= src < pg.size:
         raise ValueError(f"broadcast: src={src} is not a rank (world size {pg.size})")
     test, back, keep = pg.transport(tensor.device, "broadcast").broadcast(tensor.array, src)
-    work = Work(pg, "broadcast", test, back, keep)
+    work = Work(pg, "broadcast", test, back, keep, src, tensor.array)
     _bump(tensor)
     return work if async_op else _wait(work)
 
@@ -131,7 +132,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
         for i, t in enumerate(tensor_list):
             t.device.backend.assign(t.array, out[i])
             _bump(t)
-    work = Work(pg, "all_gather", test, scatter, keep)
+    work = Work(pg, "all_gather", test, scatter, keep, 0, tensor.array)
     return work if async_op else _wait(work)
 
 

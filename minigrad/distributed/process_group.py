@@ -9,16 +9,20 @@ the rank and world size from the MPI launcher (``MPI_COMM_WORLD``) and builds:
 * with ``backend="nccl"``, an NCCL communicator (CuPy) for GPU tensors, one GPU per process, its
   unique id handed from rank 0 to the others over MPI;
 * a second MPI communicator that only carries the "who is still here?" questions asked when a
-  collective times out (``Work.wait``), so they never mix with the data.
+  collective times out (``Work.wait``) and the "I am leaving" notices of ranks that exit, so they
+  never mix with the data;
+* a third that carries each collective's fingerprint, compared across ranks (``agreement.py``).
 
 It also installs an excepthook: a rank that raises prints ``minigrad.distributed: rank R of N
 raised ...`` and aborts the whole job (``MPI_Abort``), instead of leaving the other ranks
-waiting for it in their next collective.
+waiting for it in their next collective; and an exit handler that tells the other ranks when this
+one leaves the program, so that a rank that returned early or called ``sys.exit`` is named at once.
 
 mpi4py is imported here, lazily: importing ``mpi4py.MPI`` initialises MPI, which must happen
 only in a program that asked for it.
 """
 
+import atexit
 import datetime
 import os
 import sys
@@ -55,7 +59,10 @@ class ProcessGroup:
         self.local_rank = local_rank(comm)
         self.timeout = timeout
         self.transports = transports  # device type -> transport (mpi for "cpu", nccl for "cuda")
-        self.side = comm.Dup()  # the "who is here?" questions of a timed-out collective
+        self.side = comm.Dup()  # the "who is here?" questions of a timed-out collective, departures
+        self.check = comm.Dup()  # every collective's fingerprint
+        self.departed = {}  # rank -> collectives it made before leaving the program
+        self.left = False  # this rank has announced its own departure
         self.seq = 0  # collectives issued so far: the same count on every rank when they agree
         self.waiting = None  # (op, seq) of the collective this rank is waiting in, for the answers
         self.pending_sends = []
@@ -198,6 +205,7 @@ def init_process_group(backend=None, init_method=None, timeout=None, world_size=
     _group = ProcessGroup(backend, comm, seconds, transports)
     if abort_on_exception:
         _install_excepthook(_group)
+    atexit.register(_leaving, _group)  # runs before mpi4py's MPI_Finalize (registered earlier)
     return _group
 
 
@@ -205,13 +213,24 @@ def destroy_process_group():
     """Leave the job: free the communicators and restore the excepthook."""
     global _group
     found = group("destroy_process_group")
+    _leaving(found)
     _group = None
+    atexit.unregister(_leaving)
     if getattr(sys.excepthook, "_minigrad_group", None) is found:
         sys.excepthook = sys.excepthook._previous
     for transport in found.transports.values():
         transport.close()
     found.side.Free()
+    found.check.Free()
     found.comm.Free()
+
+
+def _leaving(pg):
+    """This rank makes no more collectives: say so, once (at exit, or in destroy_process_group)."""
+    if pg is _group and not pg.left:
+        pg.left = True
+        from .agreement import announce_departure
+        announce_departure(pg)
 
 
 def _install_excepthook(pg):
@@ -219,7 +238,7 @@ def _install_excepthook(pg):
 
     def abort_job(kind, value, tb):
         previous(kind, value, tb)
-        if not isinstance(value, DistTimeoutError):  # a timeout's message already names the rank
+        if not isinstance(value, DistError):  # minigrad.distributed's own errors name the ranks
             sys.stderr.write(f"minigrad.distributed: rank {pg.rank} of {pg.size} raised "
                              f"{kind.__name__}: {value}; aborting the job\n")
         pg.abort(1)

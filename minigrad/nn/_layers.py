@@ -133,7 +133,7 @@ def _masked(input, keep_shape, p):
     keep = _random.bernoulli_mask(keep_shape, 1.0 - p, input)
     dev = input.device
     scale = dev.xp.astype(keep.array, input.array.dtype) * (1.0 / (1.0 - p))
-    return input * Tensor._make(scale, dev, False, None, 0)
+    return input * Tensor._wrap(scale, dev)
 
 
 def dropout(input, p=0.5, training=True, inplace=False):
@@ -210,7 +210,7 @@ def _renorm_rows(weight, input, max_norm, norm_type):
         hit = dev.backend.index_add(rows, (flat,), xp.ones_like(flat)) > 0
         norms = weight.norm(norm_type, dim=1).array
         scale = xp.where(hit & (norms > max_norm), max_norm / (norms + 1e-7), xp.ones_like(norms))
-        weight.mul_(Tensor._make(xp.reshape(scale, (-1, 1)), dev, False, None, 0))
+        weight.mul_(Tensor._wrap(xp.reshape(scale, (-1, 1)), dev))
 
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d", "dropout2d",

@@ -47,7 +47,7 @@ def _same_size(input, target, name):
 
 
 def _wrap(array, like):
-    return Tensor._make(array, like.device, False, None, 0)
+    return Tensor._wrap(array, like.device)
 
 
 # --- classification: (log-)softmax families ---------------------------------------------------------

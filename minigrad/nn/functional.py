@@ -241,7 +241,7 @@ def one_hot(tensor, num_classes=-1):
     classes = dev.backend.arange(num_classes, dev.index)
     hot = dev.xp.astype(tensor.array[..., None] == dev.xp.astype(classes, tensor.array.dtype),
                         dev.backend.native_dtype[_dtypes.int64])
-    return Tensor._make(hot, dev, False, None, 0)
+    return Tensor._wrap(hot, dev)
 
 
 __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish",

@@ -208,4 +208,4 @@ def _copy_host(tensor, host):
     dev = tensor.device
     array = dev.backend.from_numpy(np.ascontiguousarray(host.astype(tensor.dtype.name)), dev.index)
     with no_grad():
-        return tensor.copy_(Tensor._make(array, dev, False, None, 0))
+        return tensor.copy_(Tensor._wrap(array, dev))

@@ -12,7 +12,7 @@ from collections import OrderedDict, namedtuple
 
 from .. import backend as _backend
 from .. import dtypes as _dtypes
-from ..autograd import function as _function
+from ..autograd import node as _function
 from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .parameter import Parameter
@@ -285,8 +285,7 @@ class Module:
             if set_to_none:
                 p.grad = None
             else:
-                p.grad = Tensor._make(p.grad.device.xp.zeros_like(p.grad.array), p.grad.device,
-                                      False, None, 0)
+                p.grad = Tensor._wrap(p.grad.device.xp.zeros_like(p.grad.array), p.grad.device)
 
     def apply(self, fn):
         """Call ``fn`` on every sub-module (children first) and on ``self``; e.g. custom init."""
@@ -447,8 +446,8 @@ class Module:
                     continue
                 src = state_dict[key]
                 if not isinstance(src, Tensor):
-                    src = Tensor._make(target.device.backend.asarray(src, target.dtype, target.device.index),
-                                       target.device, False, None, 0)
+                    src = Tensor._wrap(target.device.backend.asarray(src, target.dtype, target.device.index),
+                                       target.device)
                 src = src.detach()
                 if src.device != target.device:
                     src = src.to(target.device)

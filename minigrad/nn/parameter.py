@@ -42,17 +42,17 @@ class Parameter(Tensor):
         if id(self) in memo:
             return memo[id(self)]
         dev = self.device
-        out = Parameter(Tensor._make(dev.xp.asarray(self.array, copy=True), dev, False, None, 0),
+        out = Parameter(Tensor._wrap(dev.xp.asarray(self.array, copy=True), dev),
                         self.requires_grad)
         if self.grad is not None:
-            out.grad = Tensor._make(dev.xp.asarray(self.grad.array, copy=True), dev, False, None, 0)
+            out.grad = Tensor._wrap(dev.xp.asarray(self.grad.array, copy=True), dev)
         memo[id(self)] = out
         return out
 
 
 def _rebuild_parameter(host, device, requires_grad):
     dev = _backend.device(device)
-    return Parameter(Tensor._make(dev.backend.from_numpy(host, dev.index), dev, False, None, 0),
+    return Parameter(Tensor._wrap(dev.backend.from_numpy(host, dev.index), dev),
                      requires_grad)
 
 

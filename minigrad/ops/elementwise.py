@@ -36,11 +36,16 @@ class Sub(Op):
 
 
 class Mul(Op):
-    """z = a * b;  dz/da = b, dz/db = a."""
+    """z = a * b;  dz/da = b, dz/db = a.
+
+    Saves an operand only when the other's gradient is wanted (as PyTorch does), so writing in
+    place to an operand whose gradient nobody needs stays allowed.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        need_a, need_b = ctx.needs_input_grad or (False, False)
+        ctx.save_for_backward(a if need_b else None, b if need_a else None)
         return a * b
 
     @staticmethod
@@ -55,7 +60,7 @@ class Div(Op):
 
     @staticmethod
     def forward(ctx, a, b):
-        ctx.save_for_backward(a, b)
+        ctx.save_for_backward(a if (ctx.needs_input_grad or (False, False))[1] else None, b)
         return a / b
 
     @staticmethod
@@ -128,7 +133,7 @@ class Remainder(Op):
 
 
 def _floor(t):
-    return Tensor._make(t.device.xp.floor(t.array), t.device, False, None, 0)
+    return Tensor._wrap(t.device.xp.floor(t.array), t.device)
 
 
 # --- unary math ---------------------------------------------------------------------------------
@@ -609,7 +614,7 @@ def where(condition, input, other):
 def _scalar_like(value, like, dtype=...):
     dev = like.device
     dtype = like.dtype if dtype is ... else dtype
-    return Tensor._make(dev.backend.asarray(value, dtype, dev.index), dev, False, None, 0)
+    return Tensor._wrap(dev.backend.asarray(value, dtype, dev.index), dev)
 
 
 # --- dtype, copies, comparisons ------------------------------------------------------------------

@@ -5,6 +5,7 @@ boolean arrays go through the backend's kernels, which NumPy and CuPy run native
 indices accumulate their gradients (scatter-add), as in PyTorch.
 """
 
+from ..autograd import views
 from ..autograd.function import Op
 
 
@@ -111,3 +112,26 @@ class Gather(Op):
                 shape[axis] = n
                 key.append(xp.reshape(ctx.device.backend.arange(n, ctx.device.index), tuple(shape)))
         return ScatterAdd.apply(grad, key=tuple(key), shape=ctx.in_shape), None
+
+
+class CopySlices(Op):
+    """y = base with the region ``chain(base)`` replaced by ``value`` (an in-place write through a
+    view, rebased onto the view's base);  dy/dbase = 1 outside the region and 0 inside,
+    dy/dvalue = the region of the gradient.
+
+    The write itself has already happened in the base's storage, so forward only passes it on.
+    """
+
+    node_suffix = ""  # PyTorch's name for this node is CopySlices
+
+    @staticmethod
+    def forward(ctx, base, value, chain):
+        return base
+
+    @staticmethod
+    def backward(ctx, grad):
+        chain = ctx.attrs["chain"]
+        need_base, need_value = ctx.needs_input_grad
+        grad_base = grad.masked_fill(views.region(grad, chain), 0.0) if need_base else None
+        grad_value = views.replay(grad, chain) if need_value else None
+        return grad_base, grad_value

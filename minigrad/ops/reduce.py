@@ -150,7 +150,7 @@ def _positions(ctx, dim):
     shape = [1] * len(ctx.in_shape)
     shape[dim] = n
     arange = ctx.device.backend.arange(n, ctx.device.index)
-    return Tensor._make(xp.reshape(arange, tuple(shape)), ctx.device, False, None, 0)
+    return Tensor._wrap(xp.reshape(arange, tuple(shape)), ctx.device)
 
 
 class ArgExtreme(Op):

@@ -560,7 +560,7 @@ def _row_slices(array, chunk_size):
 
 
 def _const(array, device):
-    return Tensor._make(array, device, False, None, 0)
+    return Tensor._wrap(array, device)
 
 
 def _copy(value):

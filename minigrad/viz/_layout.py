@@ -264,7 +264,7 @@ def _op_label(node, extra=(), common=("float32", "cpu")):
     if str(node.device) != common[1]:
         meta.append(str(node.device))
     attrs = "<BR/>".join(_small(line) for line in _wrap(fmt_attrs(getattr(node, "attrs", None))))
-    return _html(f"<B>{_esc(type(node).__name__)}</B>", attrs,
+    return _html(f"<B>{_esc(node.op_name)}</B>", attrs,
                  _small(f"{ins} → {outs}", "#333333"), meta and _small(" ".join(meta)),
                  *[_small(x, "#000000") for x in extra])
 

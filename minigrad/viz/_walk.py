@@ -2,16 +2,14 @@
 
 Nothing here changes the graph. :func:`collect` walks ``grad_fn``/``next`` iteratively from the
 roots; :func:`names_from` finds parameter and module names; :func:`replay` reruns the engine's
-schedule (:func:`minigrad.autograd.engine._dependencies` and a heap on ``-node.seq``, exactly as
-``run_backward`` does) calling each node's ``backward`` under ``no_grad`` to learn the gradient
-that flows along every edge, without touching ``.grad``, without running hooks and without
-freeing saved tensors.
+schedule and gradients through the engine's public ``schedule`` and ``run_backward(observe=...)``,
+without touching ``.grad``, without running hooks and without freeing saved tensors.
 """
 
 from ..autograd import _root_grads
-from ..autograd.engine import _zeros_for, walk
-from ..autograd.function import Op
+from ..autograd.engine import run_backward, schedule, sum_to
 from ..autograd.grad_mode import set_grad_enabled
+from ..autograd.node import Node
 from ..tensor import Tensor
 
 FREED_NOTE = ("the graph was freed by backward() without retain_graph=True, so the gradients on its "
@@ -32,7 +30,7 @@ class GraphInfo:
 
     Attributes:
         roots: the root Tensors.
-        nodes: Op nodes in breadth-first order from the roots (nearest first).
+        nodes: graph nodes in breadth-first order from the roots (nearest first).
         leaves: leaf Tensors reached, in the same order.
         edges: ``(target, consumer, input_index, shape)`` per recorded edge, target a node or leaf.
         dist: hops from the roots for each node and leaf (by ``id``).
@@ -55,7 +53,7 @@ class GraphInfo:
         while head < len(queue):
             obj = queue[head]
             head += 1
-            if not isinstance(obj, Op):
+            if not isinstance(obj, Node):
                 self.leaves.append(obj)
                 continue
             self.nodes.append(obj)
@@ -134,7 +132,7 @@ class Replay:
     """The backward pass as the engine runs it, with the gradient on every edge.
 
     Attributes:
-        order: Op nodes in execution order (``order[0]`` runs first).
+        order: graph nodes in execution order (``order[0]`` runs first).
         step_of: node id -> 1-based execution number.
         flows: ``(id(consumer), input_index)`` -> gradient Tensor sent along that edge (after
             summing broadcast dimensions), or None when nothing flowed; empty when not computed.
@@ -156,57 +154,45 @@ class Replay:
 
 
 def replay(info, gradient=None, compute=True):
-    """Replay ``run_backward``'s schedule over ``info``; compute gradients when ``compute``.
+    """The engine's schedule over ``info``, and with ``compute`` the gradient on every edge.
 
-    With ``compute`` and a freed graph the schedule is still returned, with ``note`` saying why
-    there are no gradient values.
+    The gradients come from the engine itself (``run_backward`` with ``observe``), run with the
+    graph retained, no hooks and no ``.grad`` touched. With a freed graph the schedule is still
+    returned, with ``note`` saying why there are no gradient values.
     """
     rep = Replay()
     roots = info.roots
+    rep.order = schedule(roots)
+    for step, node in enumerate(rep.order, 1):
+        rep.step_of[id(node)] = step
+        for edge in node.next:
+            if edge is not None and not isinstance(edge[0], Node):
+                rep.leaf_done[id(edge[0])] = step  # the last consumer of a leaf runs last
     if compute and info.freed:
-        compute = False
-        rep.note = FREED_NOTE
+        compute, rep.note = False, FREED_NOTE
     elif not compute:
         rep.note = "gradients not computed"
-    root_grads = None
-    if compute:
-        grads_in = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) \
-            else tuple(gradient)
-        if any(not r.requires_grad for r in roots):
-            compute, rep.note = False, "the root does not require grad: there is no backward pass"
-        else:
-            root_grads = _root_grads(roots, grads_in)
-            rep.root_grads = tuple(root_grads)
-
-    def run_node(node, grads, step):
-        nonlocal compute
-        rep.order.append(node)
-        rep.step_of[id(node)] = step
-        nothing = (None,) * len(node.next)
-        if not compute:
-            return nothing
-        rep.out_grads[id(node)] = list(grads)
-        if all(g is None for g in grads):
-            return nothing
-        full = [g if g is not None else _zeros_for(node, nr) for nr, g in enumerate(grads)]
-        try:
-            input_grads = node.backward(node, *full)
-        except RuntimeError as err:
-            compute = False
-            rep.note = f"{node.name}.backward failed while replaying: {err}"
-            return nothing
-        return input_grads if isinstance(input_grads, tuple) else (input_grads,)
-
-    def finish_leaf(leaf, grad, step):
-        rep.leaf_done[id(leaf)] = step
-        if grad is not None:
-            rep.leaf_grads[id(leaf)] = grad
-
-    def on_flow(node, index, grad):
-        rep.flows[(id(node), index)] = grad
-
-    with set_grad_enabled(False):  # nothing is freed, no hook runs, no .grad is touched
-        walk(roots, root_grads or (None,) * len(roots), run_node, finish_leaf, on_flow=on_flow)
+    if compute and any(not r.requires_grad for r in roots):
+        compute, rep.note = False, "the root does not require grad: there is no backward pass"
     if not compute:
-        rep.flows, rep.out_grads, rep.leaf_grads = {}, {}, {}
+        return rep
+    grads_in = (gradient,) * len(roots) if gradient is None or isinstance(gradient, Tensor) \
+        else tuple(gradient)
+    rep.root_grads = tuple(_root_grads(roots, grads_in))
+
+    def observe(node, grads_out, grads_in):
+        rep.out_grads[id(node)] = list(grads_out)
+        for i, (edge, g) in enumerate(zip(node.next, grads_in)):
+            if edge is not None:
+                rep.flows[(id(node), i)] = None if g is None else sum_to(g, edge[2], node)
+
+    leaves = [leaf for leaf in info.leaves if leaf.requires_grad]
+    try:
+        with set_grad_enabled(False):
+            captured = run_backward(roots, rep.root_grads, retain_graph=True, inputs=leaves,
+                                    observe=observe, hooks=False)
+    except RuntimeError as err:
+        rep.flows, rep.out_grads, rep.note = {}, {}, f"backward failed while replaying: {err}"
+        return rep
+    rep.leaf_grads = {id(leaf): g for leaf, g in zip(leaves, captured) if g is not None}
     return rep

@@ -111,7 +111,7 @@ def _broadcast_coalesced(tensors, src):
     for (device, _), members in groups.items():
         xp = device.xp
         flat = xp.concat([xp.reshape(t.array, (-1,)) for t in members])
-        _dist.broadcast(Tensor._make(flat, device, False, None, 0), src)
+        _dist.broadcast(Tensor._wrap(flat, device), src)
         if _pg.get_rank() == src:
             continue  # its tensors already hold the values
         start = 0

@@ -155,6 +155,6 @@ class Reducer:
                 continue  # no rank computed a gradient for it: leave .grad as it is (None)
             view = xp.reshape(flat[start:stop], p.shape)
             if p.grad is None:
-                p.grad = Tensor._make(view, p.device, False, None, 0)
+                p.grad = Tensor._wrap(view, p.device)
             else:
                 p.grad.array = view

@@ -68,7 +68,7 @@ def get_total_norm(tensors, norm_type=2.0, error_if_nonfinite=False, foreach=Non
     dtype = first.array.dtype
     stacked = xp.stack([_to(first.device, dev, xp.astype(n, dtype) if dev == first.device else n, dtype)
                         for dev, n in norms])
-    total = Tensor._make(_vector_norm(xp, stacked, norm_type), first.device, False, None, 0)
+    total = Tensor._wrap(_vector_norm(xp, stacked, norm_type), first.device)
     if error_if_nonfinite and not math.isfinite(total.item()):
         raise RuntimeError(
             f"The total norm of order {norm_type} for gradients from `parameters` is non-finite, so it "
@@ -81,7 +81,7 @@ def _to(target, device, array, dtype):
     """A 0-d norm moved explicitly to ``target`` (PyTorch gathers per-device norms the same way)."""
     if device == target:
         return array
-    moved = Tensor._make(array, device, False, None, 0).to(target).array
+    moved = Tensor._wrap(array, device).to(target).array
     return target.xp.astype(moved, dtype)
 
 

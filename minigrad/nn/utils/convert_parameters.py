@@ -48,5 +48,5 @@ def vector_to_parameters(vec, parameters):
     xp, offset = vec.device.xp, 0
     for p in params:
         n = p.numel()
-        p.data = Tensor._make(xp.reshape(vec.array[offset:offset + n], p.shape), vec.device, False, None, 0)
+        p.data = Tensor._wrap(xp.reshape(vec.array[offset:offset + n], p.shape), vec.device)
         offset += n

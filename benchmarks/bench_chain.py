@@ -1,0 +1,114 @@
+"""Cost per op in long chains (forward + backward), against PyTorch and micrograd, same process.
+
+Two chains, float32, default thread settings:
+
+- ``cycle``: 1,000 ops cycling ``y*1.0001``, ``y+0.001``, ``tanh(y)`` on a 4-element tensor, then
+  ``sum().backward()``; reported per op.
+- ``scalar``: 20,000 steps of ``y = y + 1e-6*y`` on one element (two ops a step), then
+  ``backward()``; reported per chain. micrograd (a pure-Python scalar engine) runs it too.
+
+Each library's chain runs once per round, rounds interleaved so that a slow spell of the machine
+hits every library alike; the median and the worst of the rounds are printed.
+
+Run: ``python benchmarks/bench_chain.py [--rounds 7]``. PyTorch and micrograd are used when
+installed (``pip install torch micrograd``), and said when not.
+"""
+
+import argparse
+import statistics
+import sys
+import time
+
+import minigrad as mg
+
+try:
+    import torch
+except ImportError:
+    torch = None
+try:
+    from micrograd.engine import Value
+except ImportError:
+    Value = None
+
+
+def cycle_chain(lib, n=1000):
+    x = lib.ones(4, requires_grad=True)
+    y = x
+    for i in range(n):
+        k = i % 3
+        y = y * 1.0001 if k == 0 else y + 0.001 if k == 1 else y.tanh()
+    y.sum().backward()
+
+
+def scalar_chain(lib, n=20000):
+    x = lib.ones(1, requires_grad=True)
+    y = x
+    for _ in range(n):
+        y = y + 1e-6 * y
+    y.sum().backward()
+
+
+def scalar_chain_micrograd(n=20000):
+    x = Value(1.0)
+    y = x
+    for _ in range(n):
+        y = y + 1e-6 * y
+    y.backward()
+
+
+def rounds(candidates, count):
+    """Seconds per call of each candidate, one call per round, rounds interleaved."""
+    times = {name: [] for name in candidates}
+    for _ in range(count):
+        for name, fn in candidates.items():
+            start = time.perf_counter()
+            fn()
+            times[name].append(time.perf_counter() - start)
+    return times
+
+
+def threads():
+    parts = []
+    if torch is not None:
+        parts.append(f"torch.get_num_threads()={torch.get_num_threads()}")
+    try:
+        from threadpoolctl import threadpool_info
+        parts += [f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()]
+    except ImportError:
+        pass
+    return ", ".join(parts) or "default"
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    args = parser.parse_args(argv)
+    sys.setrecursionlimit(100_000)  # micrograd's backward is recursive
+    print(f"threads: {threads()}")
+    if torch is None:
+        print("(PyTorch not installed: minigrad alone)")
+    if Value is None:
+        print("(micrograd not installed: the scalar chain runs without it)")
+    for name, per, chains in [
+        ("cycle: 1,000 ops on 4 elements", 1000, {
+            "minigrad": lambda: cycle_chain(mg),
+            **({"torch": lambda: cycle_chain(torch)} if torch else {})}),
+        ("scalar: 20,000 steps of y + 1e-6*y", 1, {
+            "minigrad": lambda: scalar_chain(mg),
+            **({"torch": lambda: scalar_chain(torch)} if torch else {}),
+            **({"micrograd": scalar_chain_micrograd} if Value else {})}),
+    ]:
+        for fn in chains.values():
+            fn()  # warm up
+        times = rounds(chains, args.rounds)
+        unit, scale = ("us/op", 1e6 / per) if per > 1 else ("ms/chain", 1e3)
+        print(f"\n{name} ({args.rounds} interleaved rounds; {unit}: median [worst])")
+        base = statistics.median(times["minigrad"])
+        for lib, ts in times.items():
+            median, worst = statistics.median(ts), max(ts)
+            ratio = "" if lib == "minigrad" else f"   minigrad / {lib} = {base / median:.2f}x"
+            print(f"  {lib:10s} {median * scale:9.2f}  [{worst * scale:9.2f}]{ratio}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,194 @@
+"""``Node``: one recorded call in the graph, what both kinds of op (``Op``, ``Function``) share.
+
+A node is the ``ctx`` its op's forward and backward receive. Once recorded it holds the edges to
+its inputs (``next``), its creation number (``seq``: inputs are always older than the nodes
+that consume them, which is what makes the engine's schedule a sort), the shape and dtype of each
+output, what forward saved for backward (checked against version counters on unpacking), the
+op's keyword attributes and the module scope it ran in.
+
+Each op class gets a node class of its own named as PyTorch names it, so that
+``type(t.grad_fn).__name__`` reads ``MulBackward0`` for the built-in ``Mul`` and ``MyCubeBackward``
+for a custom ``MyCube``.
+"""
+
+import contextvars
+import itertools
+import traceback
+
+from ..tensor import Tensor
+
+_sequence = itertools.count()
+_scope = contextvars.ContextVar("minigrad_scope", default=())
+_anomaly = contextvars.ContextVar("minigrad_anomaly", default=False)
+
+
+class scope:
+    """Record the ops run inside as belonging to ``module`` (``nn.Module.__call__`` uses this).
+
+    A class, not a ``contextlib`` generator: it runs on every module call, and costs half as much."""
+
+    __slots__ = ("module", "token")
+
+    def __init__(self, module):
+        self.module = module
+
+    def __enter__(self):
+        self.token = _scope.set(_scope.get() + (self.module,))
+
+    def __exit__(self, *exc):
+        _scope.reset(self.token)
+
+
+class _Output:
+    """A saved output: its array is kept and the Tensor rebuilt on unpack (no reference cycle
+    node -> output -> node)."""
+
+    __slots__ = ("index", "array", "counter")
+
+    def __init__(self, index, array, counter):
+        self.index = index
+        self.array = array
+        self.counter = counter  # the output Tensor's version counter (a shared list)
+
+
+class Node:
+    """What every recorded op is: edges, saved values, hooks. See the module docstring."""
+
+    node_suffix = "Backward0"  # PyTorch's suffix for built-in ops; custom functions use "Backward"
+    materialize_grads = True  # missing output gradients reach backward as zeros (None if False)
+    next = None  # edges (target, output_nr, shape) per positional input; None when not recorded
+    _non_differentiable = ()
+    _to_save = ()
+    _hooks = None
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        if "_node_of" not in cls.__dict__:  # an op class, not the node class made for one
+            name = cls.__name__ + cls.node_suffix
+            cls._node_class = type(name, (cls,), {"_node_of": cls, "__module__": cls.__module__,
+                                                  "__qualname__": name})
+
+    # --- what forward and backward use ---------------------------------------------------------
+    def save_for_backward(self, *items):
+        """Keep values (inputs, outputs or intermediates) for ``backward``."""
+        self._to_save = items
+
+    def mark_non_differentiable(self, *outputs):
+        """Declare outputs that never carry gradients, such as argmax indices (by position for
+        built-in ops, by the output Tensors themselves for custom functions)."""
+        self._non_differentiable = outputs
+
+    @property
+    def needs_input_grad(self):
+        """Per positional input, whether a gradient is wanted (backward may skip the others)."""
+        edges = self.next
+        if edges is None:
+            return ()
+        return tuple([e is not None for e in edges])
+
+    @property
+    def saved_tensors(self):
+        """The saved values as Tensors, after checking that none was modified in place since."""
+        saved = getattr(self, "_saved", None)
+        if saved is None:
+            raise RuntimeError(
+                f"{self.name}: trying to backward through the graph a second time (or to read saved "
+                "tensors after they were freed); call .backward(retain_graph=True) the first time")
+        out = []
+        for entry in saved:
+            if entry is None:
+                out.append(None)
+                continue
+            value, version = entry
+            if isinstance(value, Tensor):  # an input
+                if value._version[0] != version:
+                    self._modified(value.describe(), value._version[0], version)
+                out.append(value)
+            elif type(value) is _Output:
+                if value.counter[0] != version:
+                    self._modified(f"output {value.index} of {self.name}", value.counter[0], version)
+                out.append(Tensor._output_of(self, value.index, value.array, self.device))
+            elif isinstance(value, (int, float)):
+                out.append(value)
+            else:
+                out.append(Tensor._wrap(value, self.device))
+        return tuple(out)
+
+    def _modified(self, what, version, expected):
+        raise RuntimeError(
+            "one of the variables needed for gradient computation has been modified by an inplace "
+            f"operation: {what} is at version {version}; expected version {expected} (saved by {self.name})")
+
+    # --- recording -----------------------------------------------------------------------------
+    def _record(self, args, raw, results, attrs):
+        """Fill in what backward needs; ``self.next`` holds the edges already."""
+        self.seq = next(_sequence)
+        self.attrs = attrs
+        self.scope = _scope.get()
+        if len(results) == 1:
+            out = results[0].array
+            self.out_meta = ((out.shape, out.dtype),)
+        else:
+            self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
+        to_save = self._to_save
+        if to_save:
+            self._saved = [_resolve(item, args, raw, results) for item in to_save]
+            self._to_save = ()  # the raw arrays: keep only the resolved entries
+        else:
+            self._saved = ()
+        if _anomaly.get():
+            self.trace = "".join(traceback.format_stack(limit=12)[:-2])
+
+    def _saves(self, tensor):
+        """Whether ``tensor`` is among the values this node saved."""
+        return any(entry is not None and entry[0] is tensor for entry in self._saved)
+
+    # --- what the engine and the pictures use --------------------------------------------------
+    def _backward(self, grads):
+        """The gradients for the inputs, given one gradient per output (the engine calls this)."""
+        return self.backward(self, *grads)
+
+    @property
+    def name(self):
+        """The node's name as PyTorch shows it, e.g. ``MulBackward0``."""
+        return type(self).__name__
+
+    @property
+    def op_name(self):
+        """The name of the op that recorded this node, e.g. ``Mul``."""
+        return type(self)._node_of.__name__
+
+    @property
+    def next_functions(self):
+        """PyTorch's view of the edges: ``((node_or_leaf, output_nr), ...)``."""
+        return tuple(None if e is None else (e[0], e[1]) for e in (self.next or ()))
+
+    def register_hook_for_output(self, output_nr, fn):
+        if self._hooks is None:
+            self._hooks = {}
+        self._hooks.setdefault(output_nr, []).append(fn)
+
+    def release(self):
+        """Free what was saved for backward (the engine calls this unless ``retain_graph``)."""
+        self._saved = None
+
+    def __repr__(self):
+        return f"<{self.name}>"
+
+
+def _resolve(item, args, raw, results):
+    """A saved item as an entry ``(value, version)``: inputs and outputs are checked on unpack."""
+    if item is None:
+        return None
+    if isinstance(item, Tensor):
+        for i, r in enumerate(results):
+            if r is item:
+                return _Output(i, item.array, item._version), item._version[0]
+        return item, item._version[0]
+    for a, r in zip(args, raw):
+        if r is item and isinstance(a, Tensor):
+            return a, a._version[0]
+    for i, r in enumerate(results):
+        if r.array is item:
+            return _Output(i, item, r._version), r._version[0]
+    return item, None

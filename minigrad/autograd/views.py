@@ -1,0 +1,156 @@
+"""Views and in-place ops with PyTorch's semantics.
+
+A view shares storage with its base: ``v = b[:2]`` is NumPy's view of ``b``'s array, so a write
+through either is seen by both. Autograd follows the same storage:
+
+- A view remembers its base (the tensor that owns the storage) and the chain of view ops that
+  makes it from the base; views of views compose their chains. View and base share one version
+  counter.
+- An in-place op ``t.op_(...)`` computes its result as a recorded node, writes it into ``t``'s
+  storage and bumps the shared version. ``t`` then stands for the node's output. If ``t`` is a
+  view, its base is rebased instead: the base becomes the output of a ``CopySlices`` node (the
+  old base with the view's region replaced by the result), as PyTorch does.
+- Every view whose version no longer matches the one its ``grad_fn`` was made at regenerates it
+  on its next use by replaying its chain on the base, so it sees writes made through the base
+  or through a sibling view.
+- A saved value that was overwritten raises at ``backward()`` (the version check in
+  ``Node.saved_tensors``).
+"""
+
+from ..dtypes import bool_
+from ..tensor import Tensor
+from .grad_mode import _enabled, enable_grad, no_grad
+
+
+def track(view, source, op, attrs):
+    """Make ``view``, the output of view op ``op`` on ``source``, a view of ``source``'s base."""
+    if source._base is None:
+        view._base, view._view_chain = source, ((op, attrs),)
+    else:
+        view._base, view._view_chain = source._base, source._view_chain + ((op, attrs),)
+    view._version = source._version
+    view._view_version = source._version[0]
+
+
+def replay(tensor, chain):
+    """Apply the view ops of ``chain`` to ``tensor``."""
+    for op, attrs in chain:
+        tensor = op.apply(tensor, **attrs)
+    return tensor
+
+
+def refresh(view):
+    """Regenerate a view's autograd identity from its base after an in-place write."""
+    view._view_version = view._version[0]
+    base = view._base
+    if not (base._requires_grad or view._requires_grad):
+        return
+    with enable_grad():
+        fresh = replay(base, view._view_chain)
+    view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
+    view._requires_grad = fresh._requires_grad
+
+
+def check_inplace_allowed(t):
+    """PyTorch's rule: a leaf that requires grad (or a view of one) is never written in a graph."""
+    if t._base is not None:
+        t = t._base
+        if t._grad_fn is None and t._requires_grad:
+            raise RuntimeError(f"a view of a leaf {t.describe()} that requires grad is being used in "
+                               "an in-place operation; wrap it in mg.no_grad() or use an out-of-place op")
+    elif t._grad_fn is None and t._requires_grad:
+        raise RuntimeError(f"a leaf {t.describe()} that requires grad is being used in an in-place "
+                           "operation; wrap it in mg.no_grad() or use an out-of-place op")
+
+
+def write(t, array, op_name):
+    """Write ``array`` into ``t``'s storage (every view of it sees the new values)."""
+    try:
+        t.device.backend.assign(t.array, array)
+    except ValueError as err:
+        raise write_error(err, op_name, t, array) from None
+
+
+def write_error(err, op_name, t, value):
+    """The error for a write NumPy refused: into an expanded view, or of the wrong shape."""
+    if "read-only" in str(err):
+        return RuntimeError(
+            f"{op_name}: unsupported operation: more than one element of the written-to tensor "
+            "refers to a single memory location (an expand() or broadcast view); clone() the "
+            "tensor before writing to it")
+    shape = getattr(value, "shape", ())
+    return RuntimeError(f"{op_name}: cannot write a value of shape {tuple(shape)} into a tensor of "
+                        f"shape {tuple(t.shape)} ({err})")
+
+
+def commit(t, result):
+    """``t``, whose storage now holds ``result``'s values, takes ``result``'s place in the graph."""
+    t._version[0] += 1
+    if t._base is None:
+        t._grad_fn, t._output_nr, t._requires_grad = result._grad_fn, result._output_nr, True
+        return
+    from ..ops.indexing import CopySlices  # ops import autograd: imported when first needed
+    base = t._base
+    rebased = CopySlices.apply(_alias(base), result, chain=t._view_chain)
+    base._grad_fn, base._output_nr, base._requires_grad = rebased._grad_fn, 0, True
+    # t itself (and every other view of base) regenerates its grad_fn from base on next use
+
+
+def apply_inplace(t, op, *args, **attrs):
+    """``t = op(t, *args)`` in place: the result is written into ``t``'s storage.
+
+    Without a graph to record this is a computation and a write. With one, the op is recorded on
+    a snapshot of ``t`` (which keeps its own copy of the old values if the op saved them for
+    backward), and ``t`` (or its base, through ``CopySlices``) is rebased on the result.
+    """
+    if t._base is not None and t._version[0] != t._view_version:
+        refresh(t)
+    records = _enabled.get() and (t._requires_grad or any(
+        isinstance(a, Tensor) and a._requires_grad for a in args))
+    if not records:
+        with no_grad():
+            out = op.apply(t, *args, **attrs)
+        if out.array is not t.array:
+            _check_shape(t, out, op)
+            write(t, out.array, op.__name__)
+        t._version[0] += 1
+        return t
+    check_inplace_allowed(t)
+    before = _alias(t)
+    out = op.apply(before, *args, **attrs)
+    _check_shape(t, out, op)
+    node = out._grad_fn
+    if node is not None and node._saves(before):
+        before.array = t.device.xp.asarray(before.array, copy=True)  # the old values backward needs
+    write(t, out.array, op.__name__)
+    if node is None:  # nothing differentiable came out (an integer result)
+        t._version[0] += 1
+        return t
+    commit(t, out)
+    return t
+
+
+def _check_shape(t, out, op):
+    if out.shape != t.shape:
+        raise RuntimeError(f"{op.__name__.lower()}_: output with shape {tuple(t.shape)} doesn't match "
+                           f"the broadcast shape {tuple(out.shape)}")
+
+
+def _alias(t):
+    """A Tensor standing for ``t`` as it is now: same array and graph position, own version."""
+    alias = Tensor._output_of(t._grad_fn, t._output_nr, t.array, t.device) if t._grad_fn is not None \
+        else Tensor._wrap(t.array, t.device)
+    alias._requires_grad = t._requires_grad
+    alias._version = [t._version[0]]
+    return alias
+
+
+def region(like, chain):
+    """A bool Tensor of ``like``'s shape, True where ``chain`` reads."""
+    device = like.device
+    backend = device.backend
+    marker = Tensor._wrap(backend.full(like.shape, False, backend.native_dtype[bool_], device.index),
+                          device)
+    with no_grad():
+        backend.assign(replay(marker, chain).array, True)
+    return marker

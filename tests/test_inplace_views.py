@@ -1,0 +1,233 @@
+"""In-place ops and views with PyTorch's semantics: values and gradients as PyTorch 2.13 gives them.
+
+Each case below is ordinary PyTorch code with ``mg`` in place of ``torch``
+the expected values
+were printed by running the same function under PyTorch 2.13 (CPU, float64).
+"""
+
+import pytest
+
+import minigrad as mg
+
+
+def t(lib, data, rg=False):
+    return lib.tensor(data, dtype=lib.float64, requires_grad=rg)
+
+
+def slice_write(lib):
+    x = t(lib, [1., 1., 1., 1.], True)
+    b = x * 1
+    v = b[:2]
+    v.mul_(10)
+    b.sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist())
+
+def base_write_seen_by_view(lib):
+    x = t(lib, [1., 2., 3., 4.], True)
+    b = x * 1
+    v = b[:2]
+    b.mul_(2)
+    (v * v).sum().backward()
+    return dict(v=v.tolist(), xg=x.grad.tolist())
+
+def transpose_write(lib):
+    x = t(lib, [[1., 2., 3.], [4., 5., 6.]], True)
+    b = x * 1
+    bt = b.t()
+    bt[0].mul_(3)
+    (b * b).sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist())
+
+def view_write(lib):
+    x = t(lib, [[1., 2., 3.], [4., 5., 6.]], True)
+    b = x * 2
+    f = b.view(6)
+    f[1:3] += 10
+    (b ** 2).sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist())
+
+def mask_write(lib):
+    x = t(lib, [1., 2., 3., 4.], True)
+    b = x * 3
+    b[b > 5] = 0
+    (b * x).sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist())
+
+def column_add(lib):
+    x = t(lib, [[1., 2.], [3., 4.]], True)
+    y = t(lib, [10., 20.], True)
+    b = x * 1
+    b[:, 0] += y
+    (b * b).sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist(), yg=y.grad.tolist())
+
+def leaf_nograd(lib):
+    w = t(lib, [1., 2., 3.], True)
+    v = w[1:]
+    with lib.no_grad():
+        w.mul_(2)
+    (v * v).sum().backward()
+    return dict(v=v.tolist(), wg=w.grad.tolist())
+
+def nonleaf_inplace(lib):
+    x = t(lib, [1., 2.], True)
+    z = x * 2
+    z.add_(1)
+    z.mul_(z.detach())
+    z.sum().backward()
+    return dict(z=z.tolist(), xg=x.grad.tolist())
+
+def setitem_makes_grad(lib):
+    w = t(lib, [5., 6.], True)
+    x = lib.zeros(4, dtype=lib.float64)
+    x[1:3] = w
+    rg = x.requires_grad
+    name = type(x.grad_fn).__name__
+    (x * t(lib, [1., 2., 3., 4.])).sum().backward()
+    return dict(x=x.tolist(), rg=[float(rg)], wg=w.grad.tolist(), name=name)
+
+def sibling_views(lib):
+    x = t(lib, [1., 2., 3., 4.], True)
+    b = x * 1
+    v1 = b[:2]
+    v2 = b[1:3]
+    v1.mul_(2)
+    (v2 * v2).sum().backward()
+    return dict(v2=v2.tolist(), xg=x.grad.tolist())
+
+def view_of_view(lib):
+    x = t(lib, [[1., 2., 3.], [4., 5., 6.]], True)
+    b = x * 1
+    v = b[1][1:]
+    v.add_(v * 2)
+    (b * b).sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist())
+
+def kv_cache(lib):
+    ks = [t(lib, [float(i), float(i) + 0.5], True) for i in range(3)]
+    cache = lib.zeros(3, 2, dtype=lib.float64)
+    for i, k in enumerate(ks):
+        cache[i] = k * 2
+    (cache.sum(0) ** 2).sum().backward()
+    return dict(cache=cache.tolist(), g0=ks[0].grad.tolist(), g2=ks[2].grad.tolist())
+
+def unsqueeze_write(lib):
+    x = t(lib, [1., 2., 3.], True)
+    b = x + 0
+    u = b.unsqueeze(0)
+    u[0, 1] = 7.0
+    u.mul_(2)
+    (b * b).sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist())
+
+def copy_into_view(lib):
+    x = t(lib, [1., 2., 3., 4.], True)
+    y = t(lib, [7., 8.], True)
+    b = x.clone()
+    b[2:].copy_(y * y)
+    (b * t(lib, [1., 2., 3., 4.])).sum().backward()
+    return dict(b=b.tolist(), xg=x.grad.tolist(), yg=y.grad.tolist())
+
+
+PYTORCH = {  # noqa: E501
+    slice_write: {'b': [10.0, 10.0, 1.0, 1.0], 'xg': [10.0, 10.0, 1.0, 1.0]},
+    base_write_seen_by_view: {'v': [2.0, 4.0], 'xg': [8.0, 16.0, 0.0, 0.0]},
+    transpose_write: {'b': [[3.0, 2.0, 3.0], [12.0, 5.0, 6.0]], 'xg': [[18.0, 4.0, 6.0], [72.0, 10.0, 12.0]]},
+    view_write: {'b': [[2.0, 14.0, 16.0], [8.0, 10.0, 12.0]], 'xg': [[8.0, 56.0, 64.0], [32.0, 40.0, 48.0]]},
+    mask_write: {'b': [3.0, 0.0, 0.0, 0.0], 'xg': [6.0, 0.0, 0.0, 0.0]},
+    column_add: {'b': [[11.0, 2.0], [23.0, 4.0]], 'xg': [[22.0, 4.0], [46.0, 8.0]], 'yg': [22.0, 46.0]},
+    leaf_nograd: {'v': [4.0, 6.0], 'wg': [0.0, 8.0, 12.0]},
+    setitem_makes_grad: {'x': [0.0, 5.0, 6.0, 0.0], 'rg': [1.0], 'wg': [2.0, 3.0], 'name': 'CopySlices'},
+    sibling_views: {'v2': [4.0, 3.0], 'xg': [0.0, 16.0, 6.0, 0.0]},
+    view_of_view: {'b': [[1.0, 2.0, 3.0], [4.0, 15.0, 18.0]], 'xg': [[2.0, 4.0, 6.0], [8.0, 90.0, 108.0]]},
+    kv_cache: {'cache': [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0]], 'g0': [24.0, 36.0], 'g2': [24.0, 36.0]},
+    unsqueeze_write: {'b': [2.0, 14.0, 6.0], 'xg': [8.0, 0.0, 24.0]},
+    copy_into_view: {'b': [1.0, 2.0, 49.0, 64.0], 'xg': [1.0, 2.0, 0.0, 0.0], 'yg': [42.0, 64.0]},
+}
+
+
+@pytest.mark.parametrize("case", list(PYTORCH), ids=lambda c: c.__name__)
+def test_values_and_gradients_match_pytorch(backend, case):
+    assert case(mg) == PYTORCH[case]
+
+
+def test_nonleaf_inplace_keeps_the_values_backward_needs(backend):
+    # PyTorch raises here (mul_ saved z.detach(), which shares z's storage); minigrad keeps a copy
+    # of the operand it saved and computes the exact gradient: d(z·c)/dx = 2c with c = [3, 5].
+    x = t(mg, [1., 2.], True)
+    z = x * 2
+    z.add_(1)
+    z.mul_(z.detach())
+    z.sum().backward()
+    assert z.tolist() == [9.0, 25.0] and x.grad.tolist() == [6.0, 10.0]
+
+
+def test_overwritten_saved_output_raises_at_backward(backend):
+    x = t(mg, [1., 2.], True)
+    y = x.exp()
+    y.add_(1)
+    with pytest.raises(RuntimeError, match=r"modified by an inplace operation: output 0 of ExpBackward0 "
+                                           r"is at version 1; expected version 0"):
+        y.sum().backward()
+
+
+def test_overwritten_saved_input_raises_naming_it(backend):
+    w = t(mg, [2.], True)
+    x = t(mg, [3.])
+    x.name = "x"
+    y = w * x
+    x.add_(1)
+    with pytest.raises(RuntimeError, match=r"Tensor 'x' of shape \(1,\).* is at version 1; "
+                                           r"expected version 0 \(saved by MulBackward0\)"):
+        y.sum().backward()
+
+
+def test_inplace_on_a_leaf_that_requires_grad_raises(backend):
+    w = t(mg, [2.], True)
+    with pytest.raises(RuntimeError, match="a leaf Tensor .* that requires grad is being used in an"):
+        w.add_(1)
+
+
+def test_inplace_on_a_view_of_such_a_leaf_raises(backend):
+    w = t(mg, [2., 3.], True)
+    with pytest.raises(RuntimeError, match="a view of a leaf Tensor .* in-place"):
+        w[:1].add_(1)
+
+
+def test_writing_to_an_expanded_view_raises(backend):
+    e = t(mg, [1., 2.]).expand(3, 2)
+    with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+        e.add_(1)
+
+
+def test_writing_through_a_view_without_grad_is_seen_by_the_base(backend):
+    x = mg.zeros(2, 3)
+    x.t()[1].fill_(4.0)
+    x[0, :2] += 1
+    assert x.tolist() == [[1.0, 5.0, 0.0], [0.0, 4.0, 0.0]]
+
+
+def test_advanced_index_reads_copy(backend):
+    x = mg.arange(4.0)
+    y = x[mg.tensor([0, 1])]
+    y.add_(10)
+    assert x.tolist() == [0.0, 1.0, 2.0, 3.0] and y._base is None
+
+
+def test_view_shares_version_and_base(backend):
+    x = mg.zeros(4)
+    v = x[1:].reshape(3, 1)
+    assert v._base is x and v._version is x._version
+    v.add_(1)
+    assert x._version[0] == 1 and x.tolist() == [0.0, 1.0, 1.0, 1.0]
+
+
+def test_gradgradcheck_through_a_write_into_a_view(float64):
+    def f(x, y):
+        b = x * 1
+        b[1:3] = x[1:3] * y
+        return (b * b).sum()
+    x = mg.tensor([0.5, -1.0, 2.0, 1.5], requires_grad=True)
+    y = mg.tensor([0.3, -0.7], requires_grad=True)
+    assert mg.autograd.gradcheck(f, (x, y))
+    assert mg.autograd.gradgradcheck(f, (x, y))
