@@ -280,7 +280,7 @@ def test_lstm_weight_gradient_is_one_node_per_layer():
         seen.add(node)
         names.add(node.name)
         stack.extend(e[0] for e in node.next_functions if e is not None)
-    assert "RecurrenceBackward" in names and "SigmoidBackward" not in names
+    assert "RecurrenceBackward0" in names and "SigmoidBackward0" not in names
     assert len(seen) < 20  # not hundreds of per-step nodes
 
 

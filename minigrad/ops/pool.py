@@ -353,8 +353,8 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     (n, c, h, w), (oh, ow) = input.shape, size
     rows, cols = _bins(h, oh), _bins(w, ow)
     device = input.device
-    constant = lambda table: Tensor._make(  # noqa: E731
-        device.backend.asarray(table, dtypes.int64, device.index), device, False, None, 0)
+    constant = lambda table: Tensor._wrap(  # noqa: E731
+        device.backend.asarray(table, dtypes.int64, device.index), device)
     blocks = input.index_select(2, constant(rows.reshape(-1))).index_select(3, constant(cols.reshape(-1)))
     kh, kw = rows.shape[1], cols.shape[1]  # blocks: (N, C, OH·kh, OW·kw)
     blocks = blocks.reshape(n, c, oh, kh, ow, kw).permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)

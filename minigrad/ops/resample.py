@@ -26,7 +26,7 @@ _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinea
 
 def _constant(table, like, dtype):
     device = like.device
-    return Tensor._make(device.backend.asarray(table, dtype, device.index), device, False, None, 0)
+    return Tensor._wrap(device.backend.asarray(table, dtype, device.index), device)
 
 
 def _source(n, m, scale, align_corners, mode):

@@ -148,7 +148,7 @@ class Recurrence(Op):
             dh = dh_b if b == dh.shape[0] else xp.concat([dh_b, dh[b:, :]], axis=0)
             if dc is not None:
                 dc = dc_b if b == dc.shape[0] else xp.concat([dc_b, dc[b:, :]], axis=0)
-        wrap = lambda array: type(proj)._make(array, ctx.device, False, None, 0)  # noqa: E731
+        wrap = lambda array: type(proj)._wrap(array, ctx.device)  # noqa: E731
         dgh_all = wrap(dgh_all)
         needs = ctx.needs_input_grad
         d_w = dgh_all.mT @ h_prev if needs[3] else None  # all steps' weight gradient: one product
