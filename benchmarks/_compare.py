@@ -5,6 +5,7 @@ contender, then round 2, ...) so that a change of load on a shared machine hits 
 round's figure is the mean of ``steps`` calls. The summary is the median and the worst round.
 """
 
+import collections
 import os
 import statistics
 import time
@@ -51,3 +52,59 @@ def report(title, times, reference="torch"):
                      f"  worst {max(ms) / max(ref):5.2f}x")
         print(line)
     print("  (machine shared with other jobs: figures are noisy; rounds interleaved)")
+
+
+def op_times(step, steps=10):
+    """Print minigrad's wall time per op class over ``steps`` calls of ``step`` (each op's
+    array-level forward; backward passes are made of ops too) and the rest: graph bookkeeping,
+    Python, the optimizer. Wall time, not process time: a BLAS call on two threads would count
+    twice (and its spinning threads more) in process time."""
+    from minigrad.autograd.function import Op
+    spent, calls = collections.defaultdict(float), collections.Counter()
+
+    def classes(base):
+        for sub in base.__subclasses__():
+            yield sub
+            yield from classes(sub)
+
+    originals = {}
+    for cls in set(classes(Op)):
+        if "forward" in cls.__dict__:
+            originals[cls] = cls.__dict__["forward"]
+
+            def timed(ctx, *args, _cls=cls, _fn=cls.forward, **kw):
+                start = time.perf_counter()
+                try:
+                    return _fn(ctx, *args, **kw)
+                finally:
+                    spent[_cls.__name__] += time.perf_counter() - start
+                    calls[_cls.__name__] += 1
+            cls.forward = staticmethod(timed)
+    try:
+        step()
+        spent.clear()
+        calls.clear()
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        total = (time.perf_counter() - start) / steps * 1e3
+    finally:
+        for cls, fn in originals.items():
+            cls.forward = fn
+    print(f"minigrad: {total:.1f} ms per step; op forwards (arrays only):")
+    for name, t in sorted(spent.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {name:22s} {t / steps * 1e3:7.2f} ms  {calls[name] // steps:4d} calls/step")
+    inside = sum(spent.values()) / steps * 1e3
+    print(f"  all ops {inside:.1f} ms; outside ops (graph, Python, optimizer) {total - inside:.1f} ms; "
+          f"{sum(calls.values()) // steps} op calls per step")
+
+
+def torch_op_times(torch, step, steps=10):
+    """PyTorch's own per-op account of the same workload (its profiler, self CPU time)."""
+    from torch.profiler import ProfilerActivity, profile
+    step()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            step()
+    print(f"torch, {steps} steps:")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))

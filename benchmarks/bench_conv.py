@@ -6,7 +6,7 @@ backward, and ``optim.SGD(lr=0.01).step()``, each library through its own ``nn``
 optimizer. Default thread settings unless ``--threads``; median and worst of interleaved rounds
 (``_compare.py``), with the thread counts printed.
 
-Run: PYTHONPATH=. python benchmarks/bench_conv.py [--rounds 7] [--steps 10] [--threads N] [--profile]
+Run: PYTHONPATH=. python benchmarks/bench_conv.py [--rounds 7] [--steps 10] [--threads N] [--profile | --ops]
 """
 
 import argparse
@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
-from _compare import interleaved, report, thread_counts  # noqa: E402
+from _compare import interleaved, op_times, report, thread_counts, torch_op_times  # noqa: E402
 from _memory import keep_freed_memory  # noqa: E402
 
 import minigrad as mg  # noqa: E402
@@ -72,6 +72,7 @@ def main():
                         help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
                              "default: each library's own choice")
     parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
+    parser.add_argument("--ops", action="store_true", help="where the time goes, per op (minigrad and torch)")
     parser.add_argument("--keep-freed-memory", action="store_true",
                         help="ask glibc to keep freed memory instead of returning it to the OS (applies to "
                              "both libraries): large temporaries then stop page-faulting on every step")
@@ -79,6 +80,11 @@ def main():
     if args.keep_freed_memory:
         keep_freed_memory()
     step = make_step(mg)
+    if args.ops:
+        op_times(step)
+        if torch is not None:
+            torch_op_times(torch, make_step(torch))
+        return
     if args.profile:
         step()
         profiler = cProfile.Profile()

@@ -10,16 +10,14 @@ Run: PYTHONPATH=. python benchmarks/bench_gpt.py [--rounds 7] [--steps 5] [--ops
 """
 
 import argparse
-import collections
 import math
 import os
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
-from _compare import interleaved, report, thread_counts  # noqa: E402
+from _compare import interleaved, op_times, report, thread_counts  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 
@@ -98,49 +96,6 @@ def make_step(lib):
         opt.step()
         return loss
     return step
-
-
-def op_times(step, steps=10):
-    """Process time per op class over ``steps`` steps (each op's array-level forward; backward
-    passes are made of ops too), and the rest: graph bookkeeping, Python, the optimizer."""
-    from minigrad.autograd.function import Op
-    spent, calls = collections.defaultdict(float), collections.Counter()
-
-    def classes(base):
-        for sub in base.__subclasses__():
-            yield sub
-            yield from classes(sub)
-
-    originals = {}
-    for cls in set(classes(Op)):
-        if "forward" in cls.__dict__:
-            originals[cls] = cls.__dict__["forward"]
-
-            def timed(ctx, *args, _cls=cls, _fn=cls.forward, **kw):
-                start = time.process_time()
-                try:
-                    return _fn(ctx, *args, **kw)
-                finally:
-                    spent[_cls.__name__] += time.process_time() - start
-                    calls[_cls.__name__] += 1
-            cls.forward = staticmethod(timed)
-    try:
-        step()
-        spent.clear()
-        calls.clear()
-        start = time.process_time()
-        for _ in range(steps):
-            step()
-        total = (time.process_time() - start) / steps * 1e3
-    finally:
-        for cls, fn in originals.items():
-            cls.forward = fn
-    print(f"minigrad: {total:.1f} ms of CPU per step; op forwards (arrays only):")
-    for name, t in sorted(spent.items(), key=lambda kv: -kv[1])[:15]:
-        print(f"  {name:22s} {t / steps * 1e3:7.2f} ms  {calls[name] // steps:4d} calls/step")
-    inside = sum(spent.values()) / steps * 1e3
-    print(f"  all ops {inside:.1f} ms; outside ops (graph, Python, optimizer) {total - inside:.1f} ms; "
-          f"{sum(calls.values()) // steps} op calls per step")
 
 
 def main():

@@ -6,7 +6,7 @@ positions, ``clip_grad_norm_(0.25)`` and the example's update ``p.data.add_(p.gr
 Both libraries start from the same weights and read the same token stream; default thread
 settings; median and worst of interleaved rounds (see ``_compare.py``).
 
-Run: PYTHONPATH=. python benchmarks/bench_rnn.py [--rounds 7] [--steps 5] [--profile]
+Run: PYTHONPATH=. python benchmarks/bench_rnn.py [--rounds 7] [--steps 5] [--threads N] [--profile | --ops]
 """
 
 import argparse
@@ -18,7 +18,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
-from _compare import interleaved, report, thread_counts  # noqa: E402
+from _compare import interleaved, op_times, report, thread_counts, torch_op_times  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 
@@ -74,9 +74,18 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
     parser.add_argument("--steps", type=int, default=5)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
+                             "default: each library's own choice")
     parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
+    parser.add_argument("--ops", action="store_true", help="where the time goes, per op (minigrad and torch)")
     args = parser.parse_args()
     step = make_step(mg)
+    if args.ops:
+        op_times(step)
+        if torch is not None:
+            torch_op_times(torch, make_step(torch))
+        return
     if args.profile:
         step()
         profiler = cProfile.Profile()
@@ -86,6 +95,12 @@ def main():
         profiler.disable()
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
+    limits = None
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
     contenders = {"minigrad": step}
     if torch is not None:
         contenders["torch"] = make_step(torch)
@@ -95,6 +110,8 @@ def main():
            f"{args.rounds} rounds of {args.steps} steps", times)
     if torch is None:
         print("torch not installed: no reference figure")
+    if limits is not None:
+        limits.unregister()
 
 
 if __name__ == "__main__":
