@@ -47,14 +47,27 @@ def _steps(batch_sizes, reverse):
 
 
 # --- one step forward and backward on arrays, per mode -----------------------------------------
-def _forward_step(xp, mode, p, gh, h, c, hidden):
-    """New state from the projected input ``p`` and ``gh = h W_hhᵀ + b_hh``; also what backward needs."""
+def _lstm_scale(ctx, dtype, hidden):
+    """The LSTM's gates as one tanh: σ(x) = (1 + tanh(x/2)) / 2 and g = tanh(x), so with the
+    columns of i, f, o pre-scaled by 1/2, ``act = a ⊙ tanh(pre) + c`` with (a, c) = (1/2, 1/2)
+    on i, f, o and (1, 0) on g. Returns a (which is also the scale) and c, rows of 4·hidden."""
+    xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
+    half = backend.full((hidden,), 0.5, dtype, index)
+    one, zero = backend.full((hidden,), 1, dtype, index), backend.full((hidden,), 0, dtype, index)
+    return xp.concat([half, half, one, half]), xp.concat([half, half, zero, half])
+
+
+def _forward_step(xp, mode, p, gh, h, c, hidden, lstm_gates=None):
+    """New state from the projected input ``p`` and ``gh = h W_hhᵀ (+ b_hh)``; also what backward
+    needs. For LSTM, ``gh`` and ``p`` come pre-scaled (``_lstm_scale``) and ``gh`` is written over."""
     if mode == "LSTM":
-        pre = p + gh
-        act = _sigmoid(xp, pre)
-        act[:, 2 * hidden:3 * hidden] = xp.tanh(pre[:, 2 * hidden:3 * hidden])
+        gh += p
+        act = xp.tanh(gh)
+        act *= lstm_gates[0]
+        act += lstm_gates[1]
         i, f, g, o = (act[:, k * hidden:(k + 1) * hidden] for k in range(4))
-        c = f * c + i * g
+        c = f * c
+        c += i * g
         tc = xp.tanh(c)
         return o * tc, c, (act, tc)
     if mode == "GRU":
@@ -66,23 +79,31 @@ def _forward_step(xp, mode, p, gh, h, c, hidden):
     return h, None, ()
 
 
-def _backward_step(xp, mode, dh, dc, saved, h, c, hidden):
-    """(d proj, d gh, d h through the non-matmul path, d c_prev) of one step."""
+def _backward_step(xp, mode, dh, dc, saved, h, c, hidden, out):
+    """One step back: writes d proj into ``out`` (a view of the rows of this step) and returns
+    (d gh if it differs from d proj else None, d h through the non-matmul path or None, d c_prev)."""
     if mode == "LSTM":
         act, tc = saved
         i, f, g, o = (act[:, k * hidden:(k + 1) * hidden] for k in range(4))
         dc = dc + dh * o * (1 - tc * tc)
-        dgates = xp.concat([dc * g * i * (1 - i), dc * c * f * (1 - f), dc * i * (1 - g * g),
-                            dh * tc * o * (1 - o)], axis=1)
-        return dgates, dgates, 0, dc * f
+        # d pre = d act ⊙ act'(pre): σ' = σ(1 - σ) on i, f, o; tanh' = 1 - g² on g
+        slope = act * (1 - act)
+        slope[:, 2 * hidden:3 * hidden] = 1 - g * g
+        out[:, :hidden] = dc * g
+        out[:, hidden:2 * hidden] = dc * c
+        out[:, 2 * hidden:3 * hidden] = dc * i
+        out[:, 3 * hidden:] = dh * tc
+        out *= slope
+        return None, None, dc * f
     if mode == "GRU":
         rz, n, gh_n = saved
         r, z = rz[:, :hidden], rz[:, hidden:]
         dn = dh * (1 - z) * (1 - n * n)
         drz = xp.concat([dn * gh_n, dh * (h - n)], axis=1) * rz * (1 - rz)
-        return xp.concat([drz, dn], axis=1), xp.concat([drz, dn * r], axis=1), dh * z, None
-    dgates = dh * (1 - h * h) if mode == "RNN_TANH" else dh * xp.astype(h > 0, dh.dtype)
-    return dgates, dgates, 0, None
+        out[...] = xp.concat([drz, dn], axis=1)
+        return xp.concat([drz, dn * r], axis=1), dh * z, None
+    out[...] = dh * (1 - h * h) if mode == "RNN_TANH" else dh * xp.astype(h > 0, dh.dtype)
+    return None, None, None
 
 
 class Recurrence(Op):
@@ -97,7 +118,15 @@ class Recurrence(Op):
     def forward(ctx, proj, h0, c0, w_hh, b_hh, *, mode, batch_sizes, reverse):
         xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
         hidden = w_hh.shape[1]
-        w_t = backend.contiguous(xp.permute_dims(w_hh, (1, 0)))  # BLAS is faster on a plain (H, G·H)
+        w_t = xp.permute_dims(w_hh, (1, 0))  # (H, G·H)
+        p_all, b_step, lstm_gates = proj, b_hh, None
+        if mode != "GRU" and b_hh is not None:  # b_hh added to all steps at once (GRU gates it by r)
+            p_all, b_step = proj + b_hh, None
+        if mode == "LSTM":  # scaled once here, so that each step's gates are one tanh
+            lstm_gates = _lstm_scale(ctx, proj.dtype, hidden)
+            w_t = w_t * lstm_gates[0]
+            p_all = p_all * lstm_gates[0]
+        w_t = backend.contiguous(w_t)  # BLAS is faster on a plain (H, G·H)
         rows_shape = (proj.shape[0], hidden)
         hs = backend.empty(rows_shape, proj.dtype, index)  # every row is written once
         h_prev = backend.empty(rows_shape, proj.dtype, index)  # the state each step read
@@ -106,10 +135,11 @@ class Recurrence(Op):
         for start, b in _steps(batch_sizes, reverse):
             rows = slice(start, start + b)
             gh = xp.matmul(h[:b, :], w_t)
-            if b_hh is not None:
-                gh = gh + b_hh
+            if b_step is not None:
+                gh = gh + b_step
             c_b = None if c is None else c[:b, :]
-            h_new, c_new, keep = _forward_step(xp, mode, proj[rows, :], gh, h[:b, :], c_b, hidden)
+            h_new, c_new, keep = _forward_step(xp, mode, p_all[rows, :], gh, h[:b, :], c_b, hidden,
+                                               lstm_gates)
             h_prev[rows, :] = h[:b, :]
             hs[rows, :] = h_new
             h = h_new if b == h.shape[0] else xp.concat([h_new, h[b:, :]], axis=0)
@@ -138,13 +168,16 @@ class Recurrence(Op):
             rows = slice(start, start + b)
             dh_b = dh[:b, :] + dhs.array[rows, :]
             h_b = hp_a[rows, :] if mode == "GRU" else hs_a[rows, :]  # GRU needs h_{t-1}, RNN h_t
-            dgates, dgh, dh_direct, dc_b = _backward_step(
+            dgh, dh_direct, dc_b = _backward_step(
                 xp, mode, dh_b, None if dc is None else dc[:b, :], saved, h_b,
-                None if cp_a is None else cp_a[rows, :], hidden)
-            dproj[rows, :] = dgates
-            if dgh is not dgates:
+                None if cp_a is None else cp_a[rows, :], hidden, dproj[rows, :])
+            if dgh is None:
+                dgh = dproj[rows, :]
+            else:
                 dgh_all[rows, :] = dgh
-            dh_b = xp.matmul(dgh, w) + dh_direct
+            dh_b = xp.matmul(dgh, w)
+            if dh_direct is not None:
+                dh_b += dh_direct
             dh = dh_b if b == dh.shape[0] else xp.concat([dh_b, dh[b:, :]], axis=0)
             if dc is not None:
                 dc = dc_b if b == dc.shape[0] else xp.concat([dc_b, dc[b:, :]], axis=0)
