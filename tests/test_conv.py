@@ -405,3 +405,25 @@ def test_conv2d_weight_gradient_paths_agree_with_gradcheck(backend, float64, cha
     w = mg.randn(4, channels // groups, 3, 3, requires_grad=True)
     assert gradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=groups), (x, w))
     assert gradgradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=groups), (x, w))
+
+
+def _grads_on(device, fn, arrays):
+    """fn's output and the gradients of its sum w.r.t. ``arrays`` (NumPy, float64), run on ``device``."""
+    inputs = [mg.tensor(a, device=device, requires_grad=True) for a in arrays]
+    out = fn(*inputs)
+    out.sum().backward()
+    return [out.detach().cpu().numpy()] + [t.grad.cpu().numpy() for t in inputs]
+
+
+@pytest.mark.gpu
+def test_conv_and_pool_kernels_on_cuda_equal_the_cpu():
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((2, 4, 9, 8)), rng.standard_normal((6, 2, 3, 3)), rng.standard_normal(6)]
+
+    def net(x, w, b):
+        y = F.conv2d(x, w, b, padding=1, groups=2)
+        y = F.max_pool2d(y, 2) + F.avg_pool2d(y, 3, stride=2, padding=1)[:, :, :4, :4]
+        return F.conv_transpose2d(y, w, stride=2)
+
+    for got, want in zip(_grads_on("cuda", net, arrays), _grads_on("cpu", net, arrays)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)

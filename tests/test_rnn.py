@@ -385,3 +385,19 @@ def test_packed_input_with_initial_state_in_caller_order(backend):
         _, h_alone = gru(s.unsqueeze(1), h0[:, k:k + 1])
         np.testing.assert_allclose(h_n[:, k].detach().cpu().numpy(), h_alone[:, 0].detach().cpu().numpy(),
                                    atol=1e-12)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU])
+def test_packed_recurrence_on_cuda_equals_the_cpu(cls):
+    results = {}
+    for device in ("cpu", "cuda"):
+        mg.manual_seed(5)
+        module = cls(2, 3, num_layers=2, bidirectional=True, dtype=mg.float64).to(device)
+        seqs = [mg.randn(n, 2, dtype=mg.float64).to(device).requires_grad_() for n in (2, 4, 3)]
+        out, _ = module(pack_sequence(seqs, enforce_sorted=False))
+        (out.data ** 2).sum().backward()
+        results[device] = [out.data.detach().cpu().numpy()] + [
+            t.grad.cpu().numpy() for t in seqs + list(module.parameters())]
+    for got, want in zip(results["cuda"], results["cpu"]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)
