@@ -216,3 +216,13 @@ def test_numpy_pack_reuses_a_released_buffer_only():
     del again
     assert id(backend.pack(view, (4, 6))) != first_id  # a live view keeps it in use
     assert part.shape == (3, 6)
+
+
+def test_numpy_pack_keeps_buffers_of_the_last_shapes_only():
+    from minigrad.backend.numpy_backend import _PACKED_SHAPES, NumpyBackend
+    backend = NumpyBackend()
+    for n in range(1, _PACKED_SHAPES + 6):  # e.g. a conv1d over sequences of ever new lengths
+        backend.pack(np.ones((2, n)), (2, n))
+    assert len(backend._packed) == _PACKED_SHAPES
+    assert ((2, _PACKED_SHAPES + 5), np.dtype(float)) in backend._packed  # the newest is kept
+    assert ((2, 1), np.dtype(float)) not in backend._packed  # the oldest went first
