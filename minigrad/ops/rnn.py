@@ -48,9 +48,9 @@ def _steps(batch_sizes, reverse):
 
 # --- one step forward and backward on arrays, per mode -----------------------------------------
 def _lstm_scale(ctx, dtype, hidden):
-    """The LSTM's gates as one tanh: σ(x) = (1 + tanh(x/2)) / 2 and g = tanh(x), so with the
-    columns of i, f, o pre-scaled by 1/2, ``act = a ⊙ tanh(pre) + c`` with (a, c) = (1/2, 1/2)
-    on i, f, o and (1, 0) on g. Returns a (which is also the scale) and c, rows of 4·hidden."""
+    """The LSTM's four gates as one tanh: σ(x) = (1 + tanh(x/2)) / 2 and g = tanh(x), so
+    ``act = a ⊙ tanh(a ⊙ pre) + c`` with (a, c) = (1/2, 1/2) on i, f, o and (1, 0) on g.
+    Returns a and c, rows of 4·hidden."""
     xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
     half = backend.full((hidden,), 0.5, dtype, index)
     one, zero = backend.full((hidden,), 1, dtype, index), backend.full((hidden,), 0, dtype, index)
@@ -58,13 +58,15 @@ def _lstm_scale(ctx, dtype, hidden):
 
 
 def _forward_step(xp, mode, p, gh, h, c, hidden, lstm_gates=None):
-    """New state from the projected input ``p`` and ``gh = h W_hhᵀ (+ b_hh)``; also what backward
-    needs. For LSTM, ``gh`` and ``p`` come pre-scaled (``_lstm_scale``) and ``gh`` is written over."""
+    """New state from the projected input ``p`` and ``gh = h W_hhᵀ + b_hh``; also what backward
+    needs. For LSTM, ``gh`` is written over (``lstm_gates``: see ``_lstm_scale``)."""
     if mode == "LSTM":
+        scale, offset = lstm_gates
         gh += p
+        gh *= scale
         act = xp.tanh(gh)
-        act *= lstm_gates[0]
-        act += lstm_gates[1]
+        act *= scale
+        act += offset
         i, f, g, o = (act[:, k * hidden:(k + 1) * hidden] for k in range(4))
         c = f * c
         c += i * g
@@ -118,15 +120,8 @@ class Recurrence(Op):
     def forward(ctx, proj, h0, c0, w_hh, b_hh, *, mode, batch_sizes, reverse):
         xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
         hidden = w_hh.shape[1]
-        w_t = xp.permute_dims(w_hh, (1, 0))  # (H, G·H)
-        p_all, b_step, lstm_gates = proj, b_hh, None
-        if mode != "GRU" and b_hh is not None:  # b_hh added to all steps at once (GRU gates it by r)
-            p_all, b_step = proj + b_hh, None
-        if mode == "LSTM":  # scaled once here, so that each step's gates are one tanh
-            lstm_gates = _lstm_scale(ctx, proj.dtype, hidden)
-            w_t = w_t * lstm_gates[0]
-            p_all = p_all * lstm_gates[0]
-        w_t = backend.contiguous(w_t)  # BLAS is faster on a plain (H, G·H)
+        w_t = backend.contiguous(xp.permute_dims(w_hh, (1, 0)))  # BLAS is faster on a plain (H, G·H)
+        lstm_gates = _lstm_scale(ctx, proj.dtype, hidden) if mode == "LSTM" else None
         rows_shape = (proj.shape[0], hidden)
         hs = backend.empty(rows_shape, proj.dtype, index)  # every row is written once
         h_prev = backend.empty(rows_shape, proj.dtype, index)  # the state each step read
@@ -135,10 +130,10 @@ class Recurrence(Op):
         for start, b in _steps(batch_sizes, reverse):
             rows = slice(start, start + b)
             gh = xp.matmul(h[:b, :], w_t)
-            if b_step is not None:
-                gh = gh + b_step
+            if b_hh is not None:
+                gh += b_hh
             c_b = None if c is None else c[:b, :]
-            h_new, c_new, keep = _forward_step(xp, mode, p_all[rows, :], gh, h[:b, :], c_b, hidden,
+            h_new, c_new, keep = _forward_step(xp, mode, proj[rows, :], gh, h[:b, :], c_b, hidden,
                                                lstm_gates)
             h_prev[rows, :] = h[:b, :]
             hs[rows, :] = h_new
