@@ -26,18 +26,22 @@ def thread_counts(torch=None):
     return f"numpy {np.__version__}; " + ", ".join(parts)
 
 
-def interleaved(contenders, rounds, steps, warmup=2):
-    """Per-round mean milliseconds per step of each contender: {name: [ms, ...]}."""
+def interleaved(contenders, rounds, steps, warmup=2, clock=time.perf_counter):
+    """Per-round mean milliseconds per step of each contender: {name: [ms, ...]}.
+
+    ``clock=time.process_time`` measures the CPU time of the process instead of the wall time:
+    with one thread per library, the work done, whatever the other jobs on a shared machine do
+    (with more threads it would add up every thread's time, their waiting included)."""
     for step in contenders.values():
         for _ in range(warmup):
             step()
     times = {name: [] for name in contenders}
     for _ in range(rounds):
         for name, step in contenders.items():
-            start = time.perf_counter()
+            start = clock()
             for _ in range(steps):
                 step()
-            times[name].append((time.perf_counter() - start) / steps * 1e3)
+            times[name].append((clock() - start) / steps * 1e3)
     return times
 
 

@@ -6,7 +6,8 @@ backward, and ``optim.SGD(lr=0.01).step()``, each library through its own ``nn``
 optimizer. Default thread settings unless ``--threads``; median and worst of interleaved rounds
 (``_compare.py``), with the thread counts printed.
 
-Run: PYTHONPATH=. python benchmarks/bench_conv.py [--rounds 7] [--steps 10] [--threads N] [--profile | --ops]
+Run: PYTHONPATH=. python benchmarks/bench_conv.py [--rounds 7] [--steps 10]
+         [--threads N | --cpu-time] [--profile | --ops]
 """
 
 import argparse
@@ -14,6 +15,7 @@ import cProfile
 import os
 import pstats
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -71,6 +73,9 @@ def main():
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
                              "default: each library's own choice")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="CPU time of the process instead of wall time, on one thread per library "
+                             "(implies --threads 1): the work done, whatever else the machine runs")
     parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
     parser.add_argument("--ops", action="store_true", help="where the time goes, per op (minigrad and torch)")
     parser.add_argument("--keep-freed-memory", action="store_true",
@@ -95,6 +100,8 @@ def main():
         pstats.Stats(profiler).sort_stats("tottime").print_stats(25)
         return
     limits = None
+    if args.cpu_time:
+        args.threads = 1
     if args.threads:
         from threadpoolctl import threadpool_limits
         limits = threadpool_limits(args.threads)
@@ -103,9 +110,11 @@ def main():
     contenders = {"minigrad": step}
     if torch is not None:
         contenders["torch"] = make_step(torch)
-    times = interleaved(contenders, args.rounds, args.steps)
+    times = interleaved(contenders, args.rounds, args.steps,
+                        clock=time.process_time if args.cpu_time else time.perf_counter)
     print(thread_counts(torch) + (", glibc keeps freed memory" if args.keep_freed_memory else ""))
-    report(f"CNN step, batch {BATCH} of 1x28x28, {args.rounds} rounds of {args.steps} steps", times)
+    report(f"CNN step, batch {BATCH} of 1x28x28, {args.rounds} rounds of {args.steps} steps"
+           + (", CPU time of the process" if args.cpu_time else ""), times)
     if torch is None:
         print("torch not installed: no reference figure (pip install torch to compare)")
     if limits is not None:

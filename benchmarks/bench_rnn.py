@@ -6,7 +6,8 @@ positions, ``clip_grad_norm_(0.25)`` and the example's update ``p.data.add_(p.gr
 Both libraries start from the same weights and read the same token stream; default thread
 settings; median and worst of interleaved rounds (see ``_compare.py``).
 
-Run: PYTHONPATH=. python benchmarks/bench_rnn.py [--rounds 7] [--steps 5] [--threads N] [--profile | --ops]
+Run: PYTHONPATH=. python benchmarks/bench_rnn.py [--rounds 7] [--steps 5]
+         [--threads N | --cpu-time] [--profile | --ops]
 """
 
 import argparse
@@ -14,6 +15,7 @@ import cProfile
 import os
 import pstats
 import sys
+import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
@@ -77,6 +79,9 @@ def main():
     parser.add_argument("--threads", type=int, default=None,
                         help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
                              "default: each library's own choice")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="CPU time of the process instead of wall time, on one thread per library "
+                             "(implies --threads 1): the work done, whatever else the machine runs")
     parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
     parser.add_argument("--ops", action="store_true", help="where the time goes, per op (minigrad and torch)")
     args = parser.parse_args()
@@ -96,6 +101,8 @@ def main():
         pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
         return
     limits = None
+    if args.cpu_time:
+        args.threads = 1
     if args.threads:
         from threadpoolctl import threadpool_limits
         limits = threadpool_limits(args.threads)
@@ -104,10 +111,12 @@ def main():
     contenders = {"minigrad": step}
     if torch is not None:
         contenders["torch"] = make_step(torch)
-    times = interleaved(contenders, args.rounds, args.steps)
+    times = interleaved(contenders, args.rounds, args.steps,
+                        clock=time.process_time if args.cpu_time else time.perf_counter)
     print(thread_counts(torch))
     report(f"word-LM step (2-layer LSTM {NINP}->{NHID}, bptt {BPTT}, batch {BATCH}), "
-           f"{args.rounds} rounds of {args.steps} steps", times)
+           f"{args.rounds} rounds of {args.steps} steps"
+           + (", CPU time of the process" if args.cpu_time else ""), times)
     if torch is None:
         print("torch not installed: no reference figure")
     if limits is not None:
