@@ -208,3 +208,32 @@ def test_fast_numpy_broadcast_to_refuses_what_numpy_refuses():
     for shape, target in [((3,), (4,)), ((2, 3), (3,)), ((2, 1), (3, 5))]:
         with pytest.raises(ValueError):
             fast.broadcast_to(np.ones(shape), target)
+
+
+def test_numpy_pack_reuses_a_released_buffer_only():
+    from minigrad.backend.numpy_backend import NumpyBackend
+    backend = NumpyBackend()
+    view = np.arange(24.0).reshape(2, 3, 4).transpose(2, 0, 1)
+    first = backend.pack(view, (4, 6))
+    np.testing.assert_array_equal(first, np.ascontiguousarray(view).reshape(4, 6))
+    second = backend.pack(view, (4, 6))
+    assert second is not first  # both held
+    first_id = id(first)
+    del first
+    again = backend.pack(view * 2, (4, 6))
+    assert id(again) == first_id  # released: reused, and overwritten
+    np.testing.assert_array_equal(again, np.ascontiguousarray(view * 2).reshape(4, 6))
+    part = again[1:]
+    del again
+    assert id(backend.pack(view, (4, 6))) != first_id  # a live view keeps it in use
+    assert part.shape == (3, 6)
+
+
+def test_numpy_pack_keeps_buffers_of_the_last_shapes_only():
+    from minigrad.backend.numpy_backend import _PACKED_SHAPES, NumpyBackend
+    backend = NumpyBackend()
+    for n in range(1, _PACKED_SHAPES + 6):  # e.g. a conv1d over sequences of ever new lengths
+        backend.pack(np.ones((2, n)), (2, n))
+    assert len(backend._packed) == _PACKED_SHAPES
+    assert ((2, _PACKED_SHAPES + 5), np.dtype(float)) in backend._packed  # the newest is kept
+    assert ((2, 1), np.dtype(float)) not in backend._packed  # the oldest went first

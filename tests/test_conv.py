@@ -334,3 +334,96 @@ def test_conv2d_weight_gradient_without_kept_columns(backend, monkeypatch):
     monkeypatch.setattr(conv_ops, "KEEP_COLUMNS_BYTES", 0)
     conv2d(x, w, stride=2, padding=1).sum().backward()
     np.testing.assert_allclose(w.grad.cpu().numpy(), kept, rtol=1e-6)
+
+
+# --- 1-d convolution, unfold and fold ----------------------------------------------------------------
+def test_conv1d_layer_shapes_names_and_init_bounds(backend):
+    mg.manual_seed(0)
+    conv = nn.Conv1d(4, 6, 3, stride=2, padding=1, groups=2)
+    assert conv.weight.shape == (6, 2, 3) and conv.bias.shape == (6,)
+    assert conv(mg.zeros(5, 4, 11)).shape == (5, 6, 6)
+    assert float(conv.weight.abs().max()) <= 1 / (2 * 3) ** 0.5  # U(±1/√fan_in), fan_in = 2·3
+    assert repr(conv) == "Conv1d(4, 6, kernel_size=(3,), stride=(2,), padding=(1,), groups=2)"
+    assert not isinstance(conv, nn.Conv2d)
+
+
+@pytest.mark.parametrize("mode", ["reflect", "replicate", "circular"])
+def test_conv1d_padding_mode_pads_before_convolving(backend, mode):
+    conv = nn.Conv1d(1, 1, 3, padding="same", padding_mode=mode, bias=False)
+    nn.init.ones_(conv.weight)
+    x = mg.tensor([[[1.0, 2.0, 4.0]]])
+    expected = F.conv1d(F.pad(x, (1, 1), mode=mode), conv.weight)
+    np.testing.assert_allclose(conv(x).detach().cpu().numpy(), expected.detach().cpu().numpy())
+
+
+def test_conv1d_errors():
+    with pytest.raises(RuntimeError, match="expected input\\[1, 2, 5\\] to have 4 channels"):
+        F.conv1d(mg.zeros(1, 2, 5), mg.zeros(3, 4, 2))
+    with pytest.raises(RuntimeError, match="3-D weight"):
+        F.conv1d(mg.zeros(1, 2, 5), mg.zeros(3, 2, 2, 2))
+    with pytest.raises(ValueError, match="strided"):
+        nn.Conv1d(1, 1, 3, stride=2, padding="same")
+
+
+def test_unfold_then_fold_counts_the_blocks_covering_each_pixel(backend):
+    x = mg.ones(1, 2, 3, 3)
+    covered = F.fold(F.unfold(x, 2), (3, 3), 2)
+    assert covered[0, 0].tolist() == [[1.0, 2.0, 1.0], [2.0, 4.0, 2.0], [1.0, 2.0, 1.0]]
+
+
+def test_unfold_matmul_is_conv2d(backend):
+    mg.manual_seed(1)
+    x, w = mg.randn(2, 3, 5, 6), mg.randn(4, 3, 3, 3)
+    cols = F.unfold(x, 3, padding=1, stride=2)
+    out = (w.reshape(4, -1) @ cols).reshape(2, 4, 3, 3)
+    expected = F.conv2d(x, w, padding=1, stride=2)
+    np.testing.assert_allclose(out.cpu().numpy(), expected.cpu().numpy(), rtol=1e-5, atol=1e-5)
+
+
+def test_fold_unfold_layers_and_errors(backend):
+    assert nn.Unfold(kernel_size=(2, 3))(mg.zeros(2, 5, 3, 4)).shape == (2, 30, 4)
+    assert nn.Fold(output_size=(4, 5), kernel_size=(2, 2))(mg.zeros(1, 12, 12)).shape == (1, 3, 4, 5)
+    assert F.unfold(mg.zeros(5, 3, 4), 2).shape == (20, 6)  # unbatched
+    with pytest.raises(RuntimeError, match="divisible by the product of kernel_size"):
+        F.fold(mg.zeros(1, 5, 4), (3, 3), 2)
+    with pytest.raises(RuntimeError, match="number of sliding blocks 2 \\* 2 = 4, but got input.size"):
+        F.fold(mg.zeros(1, 4, 5), (3, 3), 2)
+    with pytest.raises(RuntimeError, match="Only 3D or 4D"):
+        F.unfold(mg.zeros(3, 3), 2)
+
+
+def test_fold_gradgradcheck(backend, float64):
+    cols = mg.randn(1, 8, 4, requires_grad=True)
+    assert gradgradcheck(lambda c: F.fold(c, (3, 3), 2) ** 2, (cols,))
+
+
+@pytest.mark.parametrize("channels, groups", [(2, 1), (8, 2)])  # column rows 18 and 36: both paths
+def test_conv2d_weight_gradient_paths_agree_with_gradcheck(backend, float64, channels, groups):
+    from minigrad.ops.conv import SMALL_KERNEL_ROWS
+    assert (channels // groups * 9 < SMALL_KERNEL_ROWS) == (channels == 2)
+    x = mg.randn(2, channels, 4, 3, requires_grad=True)
+    w = mg.randn(4, channels // groups, 3, 3, requires_grad=True)
+    assert gradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=groups), (x, w))
+    assert gradgradcheck(lambda x, w: F.conv2d(x, w, padding=1, groups=groups), (x, w))
+
+
+def _grads_on(device, fn, arrays):
+    """fn's output and the gradients of its sum w.r.t. ``arrays`` (NumPy, float64), run on ``device``."""
+    inputs = [mg.tensor(a, device=device, requires_grad=True) for a in arrays]
+    out = fn(*inputs)
+    out.sum().backward()
+    return [out.detach().cpu().numpy()] + [t.grad.cpu().numpy() for t in inputs]
+
+
+@pytest.mark.gpu
+def test_conv_and_pool_kernels_on_cuda_equal_the_cpu():
+    rng = np.random.default_rng(0)
+    arrays = [rng.standard_normal((2, 4, 9, 8)), rng.standard_normal((6, 2, 3, 3)), rng.standard_normal(6)]
+
+    def net(x, w, b):
+        y = F.conv2d(x, w, b, padding=1, groups=2)
+        y = F.max_pool2d(y, 2) + F.avg_pool2d(y, 3, stride=2, padding=1)[:, :, :4, :4]
+        return F.conv_transpose2d(y, w, stride=2)
+
+    for got, want in zip(_grads_on("cuda", net, arrays), _grads_on("cpu", net, arrays)):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)

@@ -294,7 +294,10 @@ def test_weight_init_xavier_keeps_tanh_activations_flat(tmp_path):
 
 def test_grad_clipping(tmp_path):
     out = run("grad_clipping.py", "--steps", 40, "--out", tmp_path)
-    assert re.search(r"no clipping\s+loss became inf at step \d+", out)
+    # the unclipped run explodes; whether float32 reaches inf within the steps or stops at some
+    # 1e33 depends on rounding (a chaotic trajectory), so either counts
+    unclipped = out.split("no clipping", 1)[1].splitlines()[0]
+    assert "loss became inf" in unclipped or number_after(unclipped, "final loss") > 1e6, unclipped
     assert number_after(out, "clip_grad_norm_(max_norm=1)  final loss") < 1.0
     assert (tmp_path / "grad_clipping.png").exists()
 

@@ -66,6 +66,64 @@ def _gelu(a):
     return 0.5 * a * (1 + np.vectorize(math.erf)(a / math.sqrt(2)))
 
 
+def _windows1d(a, k, s=1, d=1):
+    """(N, C, L) -> (N, C, L_out, k): the NumPy reference's sliding windows."""
+    span = d * (k - 1) + 1
+    w = np.lib.stride_tricks.sliding_window_view(a, span, axis=-1)[..., ::d]
+    return w[:, :, ::s]
+
+
+def _np_conv1d(x, w, b, s=1, p=0, d=1):
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p)))
+    return np.einsum("nclk,ock->nol", _windows1d(xp, w.shape[-1], s, d), w) + b[None, :, None]
+
+
+def _np_unfold(x, k, s=1, p=0):
+    xp = np.pad(x, ((0, 0), (0, 0), (p, p), (p, p)))
+    w = np.lib.stride_tricks.sliding_window_view(xp, (k, k), axis=(2, 3))[:, :, ::s, ::s]
+    n, c, oh, ow = w.shape[:4]
+    return w.transpose(0, 1, 4, 5, 2, 3).reshape(n, c * k * k, oh * ow)
+
+
+def _np_fold(cols, size, k, s=1, p=0):
+    n, ckk, _ = cols.shape
+    c, (h, w) = ckk // (k * k), size
+    oh, ow = (h + 2 * p - k) // s + 1, (w + 2 * p - k) // s + 1
+    out = np.zeros((n, c, h + 2 * p, w + 2 * p))
+    blocks = cols.reshape(n, c, k, k, oh, ow)
+    for i in range(k):
+        for j in range(k):
+            out[:, :, i:i + s * (oh - 1) + 1:s, j:j + s * (ow - 1) + 1:s] += blocks[:, :, i, j]
+    return out[:, :, p:p + h, p:p + w]
+
+
+def _adaptive_bins(size, out):
+    return [(i * size // out, -(-(i + 1) * size // out)) for i in range(out)]
+
+
+def _np_adaptive(a, out_hw, reduce):
+    bins = [_adaptive_bins(a.shape[2 + k], out_hw[k]) for k in range(2)]
+    return np.stack([np.stack([reduce(a[:, :, r0:r1, c0:c1], axis=(2, 3)) for c0, c1 in bins[1]], -1)
+                     for r0, r1 in bins[0]], -2)
+
+
+def _np_linear_axis(a, axis, m, align_corners):
+    n = a.shape[axis]
+    o = np.arange(m)
+    src = o * ((n - 1) / (m - 1)) if align_corners else np.maximum((o + 0.5) * n / m - 0.5, 0)
+    i0 = np.minimum(np.floor(src).astype(int), n - 1)
+    i1, lam = np.minimum(i0 + 1, n - 1), src - np.floor(src)
+    shape = [1] * a.ndim
+    shape[axis] = m
+    return np.take(a, i0, axis) * (1 - lam.reshape(shape)) + np.take(a, i1, axis) * lam.reshape(shape)
+
+
+def _np_pixel_shuffle(a, r):
+    n, c, h, w = a.shape
+    shuffled = a.reshape(n, c // r ** 2, r, r, h, w).transpose(0, 1, 4, 2, 5, 3)
+    return shuffled.reshape(n, c // r ** 2, h * r, w * r)
+
+
 BINARY_SHAPES = [((3, 4), (3, 4)), ((3, 4), (4,)), ((2, 1, 4), (3, 1)), ((), (2, 3)), ((1,), (1,))]
 UNARY_SHAPES = [((3, 4),), ((),), ((1,),), ((2, 3, 2),)]
 REDUCE_SHAPES = [((3, 4),), ((2, 3, 4),), ((5,),)]
@@ -212,6 +270,41 @@ OPS = [
     Op("einsum_outer_trace_free", lambda a, b: mg.einsum("i,j->ij", a, b), np.outer, [((3,), (4,))]),
     Op("einsum_sum_one", lambda a, b: mg.einsum("ij,k->k", a, b), lambda a, b: np.einsum("ij,k->k", a, b),
        [((2, 3), (4,))]),
+    # convolution, pooling and resampling (v2)
+    Op("conv1d", lambda x, w, b: F.conv1d(x, w, b, stride=2, padding=1, dilation=2),
+       lambda x, w, b: _np_conv1d(x, w, b, 2, 1, 2), [((2, 3, 9), (4, 3, 2), (4,))]),
+    Op("conv1d_groups_same", lambda x, w: F.conv1d(x, w, padding="same", groups=2),
+       lambda x, w: np.concatenate([_np_conv1d(np.pad(x[:, 2 * g:2 * g + 2], ((0, 0), (0, 0), (1, 1))),
+                                               w[2 * g:2 * g + 2], np.zeros(2)) for g in range(2)], 1),
+       [((1, 4, 6), (4, 2, 3))]),
+    Op("unfold", lambda x: F.unfold(x, 2, padding=1, stride=2), lambda x: _np_unfold(x, 2, 2, 1),
+       [((2, 3, 4, 5),)]),
+    Op("fold", lambda c: F.fold(c, (4, 5), 2, padding=1), lambda c: _np_fold(c, (4, 5), 2, 1, 1),
+       [((2, 12, 30),)]),
+    Op("max_pool1d", lambda x: F.max_pool1d(x, 3, 2, padding=1), lambda x: _windows1d(
+        np.pad(x, ((0, 0), (0, 0), (1, 1)), constant_values=-np.inf), 3, 2).max(-1), [((2, 3, 8),)]),
+    Op("avg_pool1d", lambda x: F.avg_pool1d(x, 2), lambda x: _windows1d(x, 2, 2).mean(-1), [((2, 3, 7),)]),
+    Op("adaptive_avg_pool1d", lambda x: F.adaptive_avg_pool1d(x, 3),
+       lambda x: _np_adaptive(x[:, :, None], (1, 3), np.mean)[:, :, 0], [((2, 3, 7),)]),
+    Op("adaptive_max_pool1d", lambda x: F.adaptive_max_pool1d(x, 3),
+       lambda x: _np_adaptive(x[:, :, None], (1, 3), np.max)[:, :, 0], [((2, 3, 7),)]),
+    Op("adaptive_max_pool2d", lambda x: F.adaptive_max_pool2d(x, (2, 3)),
+       lambda x: _np_adaptive(x, (2, 3), np.max), [((2, 2, 5, 7),), ((1, 2, 3, 3),)]),
+    Op("interpolate_nearest", lambda x: F.interpolate(x, size=(5, 3)),
+       lambda x: x[:, :, (np.arange(5) * 3) // 5][:, :, :, (np.arange(3) * 4) // 3], [((1, 2, 3, 4),)]),
+    Op("interpolate_linear", lambda x: F.interpolate(x, scale_factor=2.5, mode="linear"),
+       lambda x: _np_linear_axis(x, 2, 10, False), [((2, 3, 4),)]),
+    Op("interpolate_bilinear_align",
+       lambda x: F.interpolate(x, size=(4, 5), mode="bilinear", align_corners=True),
+       lambda x: _np_linear_axis(_np_linear_axis(x, 2, 4, True), 3, 5, True), [((1, 2, 3, 2),)]),
+    Op("interpolate_trilinear", lambda x: F.interpolate(x, size=(3, 2, 4), mode="trilinear"),
+       lambda x: _np_linear_axis(_np_linear_axis(_np_linear_axis(x, 2, 3, False), 3, 2, False), 4, 4, False),
+       [((1, 1, 2, 3, 2),)]),
+    Op("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), lambda x: _np_pixel_shuffle(x, 2),
+       [((2, 8, 2, 3),)]),
+    Op("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2),
+       lambda x: x.reshape(2, 2, 2, 2, 3, 2).transpose(0, 1, 3, 5, 2, 4).reshape(2, 8, 2, 3),
+       [((2, 2, 4, 6),)]),
 ]
 
 # --- v2 additions ------------------------------------------------------------------------------------

@@ -5,6 +5,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
+import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 
@@ -225,3 +226,60 @@ def test_max_pool2d_second_backward_without_retain_graph_raises(backend):
 def test_max_pool2d_unbatched_return_indices(backend):
     out, idx = max_pool2d(mg.tensor(_IMAGE)[0], 2, return_indices=True)
     assert out.shape == (1, 2, 2) and idx.tolist() == [[[5, 2], [12, 10]]]
+
+
+@pytest.mark.parametrize("k", [1, 3, 5])
+def test_max_pool2d_any_number_of_offsets_finds_the_first_maximum(backend, k):
+    rng = np.random.default_rng(5)
+    x = np.round(rng.standard_normal((2, 2, 7, 7)))  # rounded: many ties
+    values, indices = max_pool2d(_t(x), k, 1, return_indices=True)
+    np.testing.assert_array_equal(values.cpu().numpy(), _naive_max(x, k, 1, 0))
+    for i in range(7 - k + 1):
+        for j in range(7 - k + 1):
+            window = x[:, :, i:i + k, j:j + k].reshape(2, 2, -1)
+            first = window.argmax(-1)  # NumPy's argmax also picks the first maximum
+            expected = (i + first // k) * 7 + j + first % k
+            np.testing.assert_array_equal(indices.cpu().numpy()[:, :, i, j], expected)
+
+
+# --- 1-d and adaptive max pools ------------------------------------------------------------------------
+def test_max_pool1d_values_and_indices(backend):
+    values, indices = F.max_pool1d(mg.tensor([[[1.0, 5.0, 5.0, 2.0, 0.0]]]), 2, 1, return_indices=True)
+    assert values.tolist() == [[[5.0, 5.0, 5.0, 2.0]]]  # PyTorch's numbers
+    assert indices.tolist() == [[[1, 1, 2, 3]]]
+
+
+def test_adaptive_max_pool_values_and_indices_are_pytorchs(backend):
+    x = mg.arange(15.0).reshape(1, 1, 3, 5).flip(-1)
+    values, indices = F.adaptive_max_pool2d(x, (2, 2), return_indices=True)
+    assert values.tolist() == [[[[9.0, 7.0], [14.0, 12.0]]]]
+    assert indices.tolist() == [[[[5, 7], [10, 12]]]]
+    x = mg.tensor([[[1.0, 5.0, 5.0, 2.0, 0.0]]])
+    values, indices = F.adaptive_max_pool1d(x, 3, return_indices=True)
+    assert values.tolist() == [[[5.0, 5.0, 2.0]]] and indices.tolist() == [[[1, 1, 3]]]
+
+
+def test_adaptive_max_pool_gradient_goes_to_the_first_maximum(backend):
+    x = mg.tensor([[[[1.0, 3.0, 3.0], [0.0, 3.0, 2.0]]]], requires_grad=True)
+    F.adaptive_max_pool2d(x, 1).sum().backward()
+    assert x.grad.tolist() == [[[[0.0, 1.0, 0.0], [0.0, 0.0, 0.0]]]]
+
+
+def test_pool_layers_1d(backend):
+    x = mg.tensor([[[1.0, 3.0, 2.0, 6.0]]])
+    assert nn.MaxPool1d(2)(x).tolist() == [[[3.0, 6.0]]]
+    assert nn.AvgPool1d(2, stride=1)(x).tolist() == [[[2.0, 2.5, 4.0]]]
+    assert nn.AdaptiveAvgPool1d(1)(x).tolist() == [[[3.0]]]
+    assert nn.AdaptiveMaxPool1d(2)(x).tolist() == [[[3.0, 6.0]]]
+    values, indices = nn.AdaptiveMaxPool2d((1, None), return_indices=True)(x.unsqueeze(0))
+    assert values.shape == (1, 1, 1, 4) and indices.shape == (1, 1, 1, 4)
+    assert not isinstance(nn.MaxPool1d(2), nn.MaxPool2d)
+    expected = "MaxPool1d(kernel_size=2, stride=2, padding=0, dilation=1, ceil_mode=False)"
+    assert repr(nn.MaxPool1d(2)) == expected
+
+
+def test_pool1d_errors():
+    with pytest.raises(RuntimeError, match="max_pool1d: expected a 2-D"):
+        F.max_pool1d(mg.zeros(1, 1, 4, 4), 2)
+    with pytest.raises(RuntimeError, match="output_size must be two positive sizes"):
+        F.adaptive_max_pool2d(mg.zeros(1, 1, 4, 4), (0, 2))

@@ -7,7 +7,7 @@ import pytest
 
 import minigrad as mg
 import minigrad.nn as nn
-from minigrad.autograd import gradcheck
+from minigrad.autograd import gradcheck, gradgradcheck
 
 
 def _sigmoid(x):
@@ -221,3 +221,183 @@ def test_cells_equal_one_step_of_the_layer(backend, cls, state):
     got = out[0] if state == 2 else out
     expected = h[0][0] if state == 2 else h[0]
     np.testing.assert_allclose(got.detach().cpu().numpy(), expected.detach().cpu().numpy(), rtol=1e-6)
+
+
+# --- the fused recurrence: gradients of the array loop, first and second order ---------------------
+RECURRENCE_CASES = [(mode, sizes, reverse) for mode in ("LSTM", "GRU", "RNN_TANH", "RNN_RELU")
+                    for sizes, reverse in (((2, 2, 2), False), ((3, 2, 2, 1), False), ((3, 2, 2, 1), True))]
+
+
+def _recurrence_inputs(mode, sizes, seed):
+    from minigrad.ops.rnn import GATES
+    rng = np.random.default_rng(seed)
+    hidden, gates = 2, GATES[mode] * 2
+    make = lambda *shape: mg.tensor(rng.uniform(-1, 1, shape), requires_grad=True)  # noqa: E731
+    c0 = make(sizes[0], hidden) if mode == "LSTM" else None
+    return [make(sum(sizes), gates), make(sizes[0], hidden), c0, make(gates, hidden), make(gates)]
+
+
+def _run_recurrence(mode, sizes, reverse):
+    from minigrad.ops.rnn import Recurrence
+
+    def run(proj, h0, *rest):
+        c0, w, b = rest if mode == "LSTM" else (None,) + rest
+        return Recurrence.apply(proj, h0, c0, w, b, mode=mode, batch_sizes=sizes, reverse=reverse)
+    return run
+
+
+@pytest.mark.parametrize("mode, sizes, reverse", RECURRENCE_CASES)
+def test_recurrence_equals_its_tensor_op_reference(backend, mode, sizes, reverse):
+    from minigrad.ops.rnn import reference
+    inputs = _recurrence_inputs(mode, sizes, 0)
+    got = _run_recurrence(mode, sizes, reverse)(*[t for t in inputs if t is not None])
+    expected = reference(*inputs, mode=mode, batch_sizes=sizes, reverse=reverse)
+    for g, e in zip(got, expected):
+        np.testing.assert_allclose(g.detach().cpu().numpy(), e.detach().cpu().numpy(), atol=1e-12)
+
+
+@pytest.mark.parametrize("mode, sizes, reverse", RECURRENCE_CASES)
+def test_recurrence_gradcheck(backend, mode, sizes, reverse):
+    inputs = [t for t in _recurrence_inputs(mode, sizes, 1) if t is not None]
+    assert gradcheck(_run_recurrence(mode, sizes, reverse), inputs)
+
+
+@pytest.mark.parametrize("mode, sizes, reverse", RECURRENCE_CASES[::3])
+def test_recurrence_gradgradcheck(backend, mode, sizes, reverse):
+    inputs = [t for t in _recurrence_inputs(mode, sizes, 2) if t is not None]
+    assert gradgradcheck(_run_recurrence(mode, sizes, reverse), inputs)
+
+
+def test_lstm_weight_gradient_is_one_node_per_layer():
+    lstm = nn.LSTM(3, 4, num_layers=2)
+    out, _ = lstm(mg.randn(6, 2, 3))
+    names = set()
+    stack, seen = [out.grad_fn], set()
+    while stack:
+        node = stack.pop()
+        if node is None or node in seen or not hasattr(node, "next_functions"):
+            continue
+        seen.add(node)
+        names.add(node.name)
+        stack.extend(e[0] for e in node.next_functions if e is not None)
+    assert "RecurrenceBackward0" in names and "SigmoidBackward0" not in names
+    assert len(seen) < 20  # not hundreds of per-step nodes
+
+
+# --- packed sequences ---------------------------------------------------------------------------------
+from minigrad.nn.utils.rnn import (  # noqa: E402
+    PackedSequence,
+    pack_padded_sequence,
+    pack_sequence,
+    pad_packed_sequence,
+    pad_sequence,
+    unpack_sequence,
+    unpad_sequence,
+)
+
+
+def test_pad_sequence_shapes_and_padding_value(backend):
+    a, b = mg.ones(3, 2), mg.ones(1, 2)
+    out = pad_sequence([a, b], padding_value=-1.0)
+    assert out.shape == (3, 2, 2)
+    assert out[1:, 1].tolist() == [[-1.0, -1.0], [-1.0, -1.0]]
+    assert pad_sequence([a, b], batch_first=True).shape == (2, 3, 2)
+    left = pad_sequence([mg.tensor([1.0, 2.0]), mg.tensor([3.0])], batch_first=True, padding_side="left")
+    assert left.tolist() == [[1.0, 2.0], [0.0, 3.0]]
+
+
+def test_pack_padded_sequence_layout(backend):
+    x = mg.tensor([[1.0, 4.0, 6.0], [2.0, 5.0, 0.0], [3.0, 0.0, 0.0]])  # (T=3, B=3), lengths 3, 2, 1
+    p = pack_padded_sequence(x, [3, 2, 1])
+    assert p.data.tolist() == [1.0, 4.0, 6.0, 2.0, 5.0, 3.0]
+    assert p.batch_sizes.tolist() == [3, 2, 1] and p.batch_sizes.dtype == mg.int64
+    assert p.sorted_indices is None and p.unsorted_indices is None
+
+
+def test_pack_unsorted_keeps_the_permutation_and_round_trips(backend):
+    x = mg.tensor([[1.0, 4.0, 6.0], [0.0, 5.0, 7.0], [0.0, 0.0, 8.0]])  # lengths 1, 2, 3
+    p = pack_padded_sequence(x, mg.tensor([1, 2, 3]), enforce_sorted=False)
+    assert p.sorted_indices.tolist() == [2, 1, 0] and p.unsorted_indices.tolist() == [2, 1, 0]
+    assert p.data.tolist() == [6.0, 4.0, 1.0, 7.0, 5.0, 8.0]
+    padded, lengths = pad_packed_sequence(p, total_length=4)
+    assert lengths.tolist() == [1, 2, 3]
+    np.testing.assert_array_equal(padded.cpu().numpy()[:3], x.cpu().numpy())
+    assert padded.shape == (4, 3)
+
+
+def test_pack_errors():
+    x = mg.zeros(3, 2)
+    with pytest.raises(RuntimeError, match="sorted in decreasing order"):
+        pack_padded_sequence(x, [1, 3])
+    with pytest.raises(RuntimeError, match="greater than 0"):
+        pack_padded_sequence(x, [3, 0])
+    with pytest.raises(ValueError, match="total_length"):
+        pad_packed_sequence(pack_padded_sequence(x, [3, 2]), total_length=2)
+    with pytest.raises(ValueError, match="padding_side"):
+        pad_sequence([x], padding_side="middle")
+
+
+def test_pack_sequence_and_unpack_round_trip(backend):
+    seqs = [mg.tensor([[1.0], [2.0]]), mg.tensor([[3.0], [4.0], [5.0]]), mg.tensor([[6.0]])]
+    p = pack_sequence(seqs, enforce_sorted=False)
+    assert p.batch_sizes.tolist() == [3, 2, 1]
+    assert [s.tolist() for s in unpack_sequence(p)] == [s.tolist() for s in seqs]
+    padded = pad_sequence(seqs, batch_first=True)
+    unpadded = unpad_sequence(padded, [2, 3, 1], batch_first=True)
+    assert [s.tolist() for s in unpadded] == [s.tolist() for s in seqs]
+
+
+def test_packing_is_differentiable(backend, float64):
+    x = mg.randn(3, 2, 2, requires_grad=True)
+    assert gradcheck(lambda t: pad_packed_sequence(pack_padded_sequence(t, [3, 1]))[0], (x,))
+
+
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU, nn.RNN])
+@pytest.mark.parametrize("bidirectional", [False, True])
+def test_packed_input_equals_each_sequence_run_alone(backend, cls, bidirectional):
+    mg.manual_seed(3)
+    module = cls(2, 3, num_layers=2, bidirectional=bidirectional, dtype=mg.float64)
+    seqs = [mg.randn(n, 2, dtype=mg.float64) for n in (2, 4, 3)]
+    with mg.no_grad():
+        out, h_n = module(pack_sequence(seqs, enforce_sorted=False))
+    assert isinstance(out, PackedSequence)
+    padded, lengths = pad_packed_sequence(out, batch_first=True)
+    assert lengths.tolist() == [2, 4, 3]
+    h_n = h_n if isinstance(h_n, tuple) else (h_n,)
+    for k, s in enumerate(seqs):
+        with mg.no_grad():
+            alone, h_alone = module(s.unsqueeze(1))
+        h_alone = h_alone if isinstance(h_alone, tuple) else (h_alone,)
+        np.testing.assert_allclose(padded[k, :len(s)].cpu().numpy(), alone[:, 0].cpu().numpy(), atol=1e-12)
+        assert float(padded[k, len(s):].abs().sum()) == 0.0
+        for got, want in zip(h_n, h_alone):
+            np.testing.assert_allclose(got[:, k].detach().cpu().numpy(), want[:, 0].detach().cpu().numpy(),
+                                       atol=1e-12)
+
+
+def test_packed_input_with_initial_state_in_caller_order(backend):
+    mg.manual_seed(4)
+    gru = nn.GRU(2, 3, dtype=mg.float64)
+    seqs = [mg.randn(n, 2, dtype=mg.float64) for n in (1, 3)]
+    h0 = mg.randn(1, 2, 3, dtype=mg.float64)
+    _, h_n = gru(pack_sequence(seqs, enforce_sorted=False), h0)
+    for k, s in enumerate(seqs):
+        _, h_alone = gru(s.unsqueeze(1), h0[:, k:k + 1])
+        np.testing.assert_allclose(h_n[:, k].detach().cpu().numpy(), h_alone[:, 0].detach().cpu().numpy(),
+                                   atol=1e-12)
+
+
+@pytest.mark.gpu
+@pytest.mark.parametrize("cls", [nn.LSTM, nn.GRU])
+def test_packed_recurrence_on_cuda_equals_the_cpu(cls):
+    results = {}
+    for device in ("cpu", "cuda"):
+        mg.manual_seed(5)
+        module = cls(2, 3, num_layers=2, bidirectional=True, dtype=mg.float64).to(device)
+        seqs = [mg.randn(n, 2, dtype=mg.float64).to(device).requires_grad_() for n in (2, 4, 3)]
+        out, _ = module(pack_sequence(seqs, enforce_sorted=False))
+        (out.data ** 2).sum().backward()
+        results[device] = [out.data.detach().cpu().numpy()] + [
+            t.grad.cpu().numpy() for t in seqs + list(module.parameters())]
+    for got, want in zip(results["cuda"], results["cpu"]):
+        np.testing.assert_allclose(got, want, rtol=1e-10, atol=1e-10)

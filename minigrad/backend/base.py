@@ -81,6 +81,21 @@ class ArrayAPIBackend:
     def full(self, shape, value, native_dtype, index):
         return self.xp.full(shape, value, dtype=native_dtype, device=self.native_device(index))
 
+    def empty(self, shape, native_dtype, index):
+        """An uninitialised array, for buffers every element of which is written before it is read."""
+        return self.xp.empty(shape, dtype=native_dtype, device=self.native_device(index))
+
+    def contiguous(self, x):
+        """``x`` laid out row-major (C order), copied only if it is not: BLAS and strided windows
+        run faster on it. The standard has no memory layout, so here it is a plain copy."""
+        return self.xp.asarray(x, copy=True)
+
+    def pack(self, view, shape):
+        """A contiguous copy of ``view`` with ``shape`` (a column matrix from a window view): one
+        copy. Backends may serve it from buffers released earlier; CuPy's allocator pools memory
+        already, so here it is a plain reshape."""
+        return self.xp.reshape(view, shape)
+
     def assign(self, dst, src):
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
         dst[...] = src

@@ -90,6 +90,13 @@ class CupyBackend(ArrayAPIBackend):
     def is_contiguous(self, array):
         return array.flags.c_contiguous
 
+    def empty(self, shape, native_dtype, index):
+        with self.native_device(index):
+            return self._cupy.empty(shape, dtype=native_dtype)
+
+    def contiguous(self, x):
+        return self._cupy.ascontiguousarray(x)
+
     def to_numpy(self, array):
         return array.get()
 

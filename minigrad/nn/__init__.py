@@ -78,9 +78,25 @@ from .modules import (
                       TripletMarginLoss,
                       Unflatten,
 )
-from .modules.conv import Conv2d, ConvTranspose2d
-from .modules.pooling import AdaptiveAvgPool2d, AvgPool2d, MaxPool2d
+from .modules.conv import Conv1d, Conv2d, ConvTranspose2d, Fold, Unfold
+from .modules.pooling import (
+                      AdaptiveAvgPool1d,
+                      AdaptiveAvgPool2d,
+                      AdaptiveMaxPool1d,
+                      AdaptiveMaxPool2d,
+                      AvgPool1d,
+                      AvgPool2d,
+                      MaxPool1d,
+                      MaxPool2d,
+)
 from .modules.rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
+from .modules.upsampling import (
+                      PixelShuffle,
+                      PixelUnshuffle,
+                      Upsample,
+                      UpsamplingBilinear2d,
+                      UpsamplingNearest2d,
+)
 from .parallel import SyncBatchNorm
 from .parameter import Parameter
 from .summary import ModelStatistics, summary

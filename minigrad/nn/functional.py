@@ -297,3 +297,25 @@ __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu
            "hinge_embedding_loss", "soft_margin_loss", "cosine_similarity", "pairwise_distance",
            "cosine_embedding_loss", "triplet_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d",
            "avg_pool2d", "adaptive_avg_pool2d", "scaled_dot_product_attention"]
+
+
+# --- convolution, pooling and resampling (v2) -------------------------------------------------------
+from ..ops.conv import conv1d, fold, unfold  # noqa: E402
+from ..ops.pool import (  # noqa: E402
+    adaptive_avg_pool1d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    max_pool1d,
+)
+from ..ops.resample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: E402
+
+
+def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
+    """PyTorch's deprecated spelling of ``interpolate`` (same arguments, same result)."""
+    return interpolate(input, size, scale_factor, mode, align_corners)
+
+
+__all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
+            "pixel_unshuffle"]

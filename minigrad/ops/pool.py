@@ -18,7 +18,8 @@ import numpy as np
 
 from .. import dtypes
 from ..autograd.function import Op
-from .conv import _batched, _pad, _pair
+from ..tensor import Tensor
+from .conv import _batched, _fold, _offsets, _pad, _pair, _single
 
 
 # --- geometry ---------------------------------------------------------------------------------
@@ -52,25 +53,6 @@ def _pool_geometry(name, input, kernel_size, stride, padding, dilation, ceil_mod
     return kernel, stride, tuple(s[1] for s in sizes), dilation
 
 
-def _offsets(kernel):
-    """The kernel positions (k, i, j), k = i·KW + j: pools loop over these, never over pixels."""
-    return [(i * kernel[1] + j, i, j) for i in range(kernel[0]) for j in range(kernel[1])]
-
-
-def _slot(kernel, stride, dilation, out_hw, i, j):
-    """The strided slice of the padded image that kernel offset (i, j) reads across all windows."""
-    (sh, sw), (dh, dw), (oh, ow) = stride, dilation, out_hw
-    return (slice(None), slice(None), slice(i * dh, i * dh + sh * (oh - 1) + 1, sh),
-            slice(j * dw, j * dw + sw * (ow - 1) + 1, sw))
-
-
-def _crop(image, padding):
-    (pt, pb), (pl, pr) = padding
-    if pt == pb == pl == pr == 0:
-        return image
-    return image[:, :, pt:image.shape[2] - pb, pl:image.shape[3] - pr]
-
-
 # --- max pooling ------------------------------------------------------------------------------
 class MaxPool2d(Op):
     """y = max over each window (with ``return_indices``, also each maximum's plane index).
@@ -85,14 +67,18 @@ class MaxPool2d(Op):
         xp = ctx.xp
         windows = ctx.device.backend.windows(_pad(ctx, x, padding, -math.inf), kernel_size, stride,
                                              dilation)
-        best = xp.asarray(windows[:, :, :, :, 0, 0], copy=True)
-        argmax = xp.zeros_like(best, dtype=ctx.device.backend.native_dtype[dtypes.int32])
-        for k, i, j in _offsets(kernel_size)[1:]:
-            value = windows[:, :, :, :, i, j]
-            better = value > best  # strict: ties keep the first maximum
-            best = xp.maximum(best, value)  # NaN propagates, as in PyTorch
-            # the last offset that beat everything before it is the first maximum
-            argmax = xp.maximum(argmax, xp.astype(better, argmax.dtype) * k)
+        offsets = _offsets(kernel_size)
+        index_dtype = ctx.device.backend.native_dtype[dtypes.uint8 if len(offsets) <= 256 else dtypes.int32]
+        # a knock-out tournament of the kernel offsets, neighbours first: log2(KH·KW) rounds and
+        # KH·KW - 1 comparisons, each on whole (N, C, OH, OW) slices
+        players = [(windows[:, :, :, :, i, j], k) for k, i, j in offsets]
+        while len(players) > 1:
+            winners = [_match(xp, index_dtype, *players[m:m + 2]) for m in range(0, len(players) - 1, 2)]
+            players = winners + players[len(players) - len(players) % 2:]
+        best, argmax = players[0]
+        if isinstance(argmax, int):  # a 1x1 kernel
+            argmax = xp.zeros(best.shape, dtype=index_dtype, device=best.device)
+        best = xp.asarray(best, copy=True) if len(offsets) == 1 else best
         ctx.save_for_backward(argmax)
         ctx.in_shape = tuple(x.shape)
         if not return_indices:
@@ -106,6 +92,19 @@ class MaxPool2d(Op):
         a = ctx.attrs
         return _WindowPut.apply(grad, argmax, shape=ctx.in_shape, kernel_size=a["kernel_size"],
                                 stride=a["stride"], padding=a["padding"], dilation=a["dilation"])
+
+
+def _match(xp, index_dtype, first, second):
+    """The larger of two (values, offset index) players; a tie goes to ``first`` (the earlier
+    offsets), so the tournament finds the first maximum, PyTorch's rule. A NaN carries into the
+    value (its index stays with the number it was compared with)."""
+    (a, i), (b, j) = first, second
+    better = b > a  # strict: ties keep the first; False against a NaN
+    best = xp.maximum(a, b)  # NaN propagates, as in PyTorch
+    if isinstance(i, int):  # two neighbouring offsets: j == i + 1
+        index = xp.astype(better, index_dtype)
+        return best, index + i if i else index
+    return best, xp.where(better, j, i)
 
 
 def _plane_indices(ctx, argmax, width, kernel, stride, padding, dilation):
@@ -131,18 +130,8 @@ class _WindowPut(Op):
     def forward(ctx, y, index, *, shape, kernel_size, stride, padding, dilation):
         xp = ctx.xp
         ctx.save_for_backward(index)
-        (pt, pb), (pl, pr) = padding
-        n, c, h, w = shape
-        image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
-        disjoint = all(s > (k - 1) * d for k, s, d in zip(kernel_size, stride, dilation))
-        for k, i, j in _offsets(kernel_size):
-            part = y * xp.astype(index == k, y.dtype)
-            slot = _slot(kernel_size, stride, dilation, y.shape[2:], i, j)
-            if disjoint:  # no pixel is in two windows (the usual 2x2, stride 2): write, don't add
-                image[slot] = part
-            else:
-                image[slot] += part
-        return _crop(image, padding)
+        return _fold(ctx, lambda k, i, j: y * xp.astype(index == k, y.dtype), shape, kernel_size, stride,
+                     padding, dilation, y.shape[2:], y.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -249,18 +238,9 @@ class _AvgPoolT(Op):
 
     @staticmethod
     def forward(ctx, y, *, shape, **attrs):
-        (pt, pb), (pl, pr) = attrs["padding"]
-        n, c, h, w = shape
         y = y / _avg_divisor(ctx, shape[2:], y.shape[2:], dict(attrs, _dtype=y.dtype))
-        image = ctx.device.backend.full((n, c, h + pt + pb, w + pl + pr), 0, y.dtype, ctx.device.index)
-        disjoint = all(s >= k for k, s in zip(attrs["kernel_size"], attrs["stride"]))
-        for _, i, j in _offsets(attrs["kernel_size"]):
-            slot = _slot(attrs["kernel_size"], attrs["stride"], (1, 1), y.shape[2:], i, j)
-            if disjoint:
-                image[slot] = y
-            else:
-                image[slot] += y
-        return _crop(image, attrs["padding"])
+        return _fold(ctx, lambda k, i, j: y, shape, attrs["kernel_size"], attrs["stride"], attrs["padding"],
+                     (1, 1), y.shape[2:], y.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -339,3 +319,105 @@ def adaptive_avg_pool2d(input, output_size):
                            f"got {output_size}")
     out = AdaptiveAvgPool2d.apply(input, output_size=size)
     return out.squeeze(0) if unbatched else out
+
+
+# --- adaptive max pooling ---------------------------------------------------------------------
+def _bins(size, out):
+    """PyTorch's adaptive bins along one axis as an (out, widest) index table: bin i covers
+    [floor(i·size/out), ceil((i+1)·size/out)); shorter bins repeat their last index, which
+    changes no maximum and, being a later duplicate, never becomes the first one."""
+    i = np.arange(out)
+    start, end = (i * size) // out, -((-(i + 1) * size) // out)
+    widest = int((end - start).max())
+    return np.minimum(start[:, None] + np.arange(widest)[None, :], end[:, None] - 1)
+
+
+def adaptive_max_pool2d(input, output_size, return_indices=False):
+    """Maximum over PyTorch's adaptive bins: (N, C, H, W) -> (N, C, *output_size).
+
+    Output cell (i, j) is the maximum over rows [floor(i·H/OH), ceil((i+1)·H/OH)) and the
+    columns likewise; the gradient goes to its first maximum (row-major in the bin).
+    ``return_indices=True`` also returns each maximum's flat index into its input plane.
+    Built from a gather of the bins (``index_select``) and ``max(dim)``, whose gradients it uses.
+
+    >>> import minigrad as mg
+    >>> adaptive_max_pool2d(mg.arange(6.0).reshape(1, 1, 2, 3), (1, 2)).tolist()
+    [[[[4.0, 5.0]]]]
+    """
+    input, unbatched = _batched(input, "adaptive_max_pool2d")
+    size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
+    size = tuple(input.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
+    if len(size) != 2 or min(size) < 1:
+        raise RuntimeError(f"adaptive_max_pool2d: output_size must be two positive sizes, got {output_size}")
+    if min(input.shape[2:]) < 1:
+        raise RuntimeError(f"adaptive_max_pool2d: expected a non-empty input, got size {list(input.shape)}")
+    (n, c, h, w), (oh, ow) = input.shape, size
+    rows, cols = _bins(h, oh), _bins(w, ow)
+    device = input.device
+    constant = lambda table: Tensor._wrap(  # noqa: E731
+        device.backend.asarray(table, dtypes.int64, device.index), device)
+    blocks = input.index_select(2, constant(rows.reshape(-1))).index_select(3, constant(cols.reshape(-1)))
+    kh, kw = rows.shape[1], cols.shape[1]  # blocks: (N, C, OH·kh, OW·kw)
+    blocks = blocks.reshape(n, c, oh, kh, ow, kw).permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
+    values, arg = blocks.max(dim=-1)
+    out = values.squeeze(0) if unbatched else values
+    if not return_indices:
+        return out
+    arg = arg.cpu().numpy()
+    plane = rows[np.arange(oh)[:, None], arg // kw] * w + cols[np.arange(ow)[None, :], arg % kw]
+    index = constant(plane)
+    return out, (index.squeeze(0) if unbatched else index)
+
+
+def adaptive_max_pool1d(input, output_size, return_indices=False):
+    """``adaptive_max_pool2d`` along the last axis of (N, C, L) (or (C, L)): bins of L."""
+    _check_1d(input, "adaptive_max_pool1d")
+    out = adaptive_max_pool2d(input.unsqueeze(-2), (1, _single(output_size, "output_size")), return_indices)
+    return tuple(t.squeeze(-2) for t in out) if return_indices else out.squeeze(-2)
+
+
+# --- 1-d pools: the 2-d ones on a height-1 image ------------------------------------------------
+def _check_1d(input, name):
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"{name}: expected a 2-D (unbatched) or 3-D (batched) input, got "
+                           f"{input.ndim}-D input of size {list(input.shape)}")
+
+
+def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False, return_indices=False):
+    """Maximum over sliding windows of (N, C, L) (or (C, L)); see ``max_pool2d``.
+
+    >>> import minigrad as mg
+    >>> max_pool1d(mg.tensor([[[1.0, 3.0, 2.0, 0.0, 5.0]]]), 2).tolist()
+    [[[3.0, 2.0]]]
+    """
+    _check_1d(input, "max_pool1d")
+    stride = None if stride is None or stride == [] or stride == () else (1, _single(stride, "stride"))
+    out = max_pool2d(input.unsqueeze(-2), (1, _single(kernel_size, "kernel_size")), stride,
+                     (0, _single(padding, "padding")), (1, _single(dilation, "dilation")), ceil_mode,
+                     return_indices)
+    return tuple(t.squeeze(-2) for t in out) if return_indices else out.squeeze(-2)
+
+
+def avg_pool1d(input, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+    """Mean over sliding windows of (N, C, L) (or (C, L)); see ``avg_pool2d``.
+
+    >>> import minigrad as mg
+    >>> avg_pool1d(mg.tensor([[[1.0, 3.0, 2.0, 0.0]]]), 2).tolist()
+    [[[2.0, 1.0]]]
+    """
+    _check_1d(input, "avg_pool1d")
+    stride = None if stride is None or stride == [] or stride == () else (1, _single(stride, "stride"))
+    out = avg_pool2d(input.unsqueeze(-2), (1, _single(kernel_size, "kernel_size")), stride,
+                     (0, _single(padding, "padding")), ceil_mode, count_include_pad)
+    return out.squeeze(-2)
+
+
+def adaptive_avg_pool1d(input, output_size):
+    """``adaptive_avg_pool2d`` along the last axis of (N, C, L) (or (C, L)).
+
+    >>> import minigrad as mg
+    >>> adaptive_avg_pool1d(mg.tensor([[[1.0, 3.0, 2.0, 6.0]]]), 2).tolist()
+    [[[2.0, 4.0]]]
+    """
+    _check_1d(input, "adaptive_avg_pool1d")
+    return adaptive_avg_pool2d(input.unsqueeze(-2), (1, _single(output_size, "output_size"))).squeeze(-2)

@@ -1,10 +1,35 @@
-"""Pooling layers: ``MaxPool2d``, ``AvgPool2d``, ``AdaptiveAvgPool2d`` (no parameters)."""
+"""Pooling layers, 1-d and 2-d: max, average, adaptive average and adaptive max (no parameters)."""
 
-from ...ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from ...ops.pool import (
+    adaptive_avg_pool1d,
+    adaptive_avg_pool2d,
+    adaptive_max_pool1d,
+    adaptive_max_pool2d,
+    avg_pool1d,
+    avg_pool2d,
+    max_pool1d,
+    max_pool2d,
+)
 from ..module import Module
 
 
-class MaxPool2d(Module):
+class _MaxPoolNd(Module):
+    """What the max pools share: hyper-parameters and ``repr``."""
+
+    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
+                 ceil_mode=False):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.dilation = padding, dilation
+        self.return_indices, self.ceil_mode = return_indices, ceil_mode
+
+    def extra_repr(self):
+        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
+                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
+
+
+class MaxPool2d(_MaxPoolNd):
     """Maximum over sliding windows: (N, C, H, W) -> (N, C, H_out, W_out).
 
     ``H_out = (H + 2·padding - dilation·(k - 1) - 1) // stride + 1`` (rounded up with
@@ -16,21 +41,9 @@ class MaxPool2d(Module):
     [[[[5.0, 7.0], [13.0, 15.0]]]]
     """
 
-    def __init__(self, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
-                 ceil_mode=False):
-        super().__init__()
-        self.kernel_size = kernel_size
-        self.stride = stride if stride is not None else kernel_size
-        self.padding, self.dilation = padding, dilation
-        self.return_indices, self.ceil_mode = return_indices, ceil_mode
-
     def forward(self, input):
         return max_pool2d(input, self.kernel_size, self.stride, self.padding, self.dilation,
                           ceil_mode=self.ceil_mode, return_indices=self.return_indices)
-
-    def extra_repr(self):
-        return (f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}, "
-                f"dilation={self.dilation}, ceil_mode={self.ceil_mode}")
 
 
 class AvgPool2d(Module):
@@ -61,7 +74,18 @@ class AvgPool2d(Module):
         return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
 
 
-class AdaptiveAvgPool2d(Module):
+class _AdaptivePoolNd(Module):
+    """What the adaptive pools share: ``output_size`` (and ``return_indices`` for max)."""
+
+    def __init__(self, output_size, return_indices=False):
+        super().__init__()
+        self.output_size, self.return_indices = output_size, return_indices
+
+    def extra_repr(self):
+        return f"output_size={self.output_size}"
+
+
+class AdaptiveAvgPool2d(_AdaptivePoolNd):
     """Average pooling to a fixed output size: (N, C, H, W) -> (N, C, *output_size).
 
     Output cell i along an axis of length L averages ``[floor(i·L/out), ceil((i+1)·L/out))``;
@@ -74,11 +98,90 @@ class AdaptiveAvgPool2d(Module):
     """
 
     def __init__(self, output_size):
-        super().__init__()
-        self.output_size = output_size
+        super().__init__(output_size)
 
     def forward(self, input):
         return adaptive_avg_pool2d(input, self.output_size)
 
+
+class MaxPool1d(_MaxPoolNd):
+    """Maximum over sliding windows: (N, C, L) -> (N, C, L_out), as ``MaxPool2d`` along one axis.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.MaxPool1d(2)(mg.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+    [[[3.0, 2.0]]]
+    """
+
+    def forward(self, input):
+        return max_pool1d(input, self.kernel_size, self.stride, self.padding, self.dilation,
+                          ceil_mode=self.ceil_mode, return_indices=self.return_indices)
+
+
+class AvgPool1d(Module):
+    """Mean over sliding windows: (N, C, L) -> (N, C, L_out), as ``AvgPool2d`` along one axis.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.AvgPool1d(2)(mg.tensor([[[1.0, 3.0, 2.0, 0.0]]])).tolist()
+    [[[2.0, 1.0]]]
+    """
+
+    def __init__(self, kernel_size, stride=None, padding=0, ceil_mode=False, count_include_pad=True):
+        super().__init__()
+        self.kernel_size = kernel_size
+        self.stride = stride if stride is not None else kernel_size
+        self.padding, self.ceil_mode, self.count_include_pad = padding, ceil_mode, count_include_pad
+
+    def forward(self, input):
+        return avg_pool1d(input, self.kernel_size, self.stride, self.padding, self.ceil_mode,
+                          self.count_include_pad)
+
     def extra_repr(self):
-        return f"output_size={self.output_size}"
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class AdaptiveAvgPool1d(_AdaptivePoolNd):
+    """Average pooling of (N, C, L) to a fixed length ``output_size`` (PyTorch's bins).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.AdaptiveAvgPool1d(2)(mg.tensor([[[1.0, 3.0, 2.0, 6.0]]])).tolist()
+    [[[2.0, 4.0]]]
+    """
+
+    def __init__(self, output_size):
+        super().__init__(output_size)
+
+    def forward(self, input):
+        return adaptive_avg_pool1d(input, self.output_size)
+
+
+class AdaptiveMaxPool2d(_AdaptivePoolNd):
+    """Maximum over PyTorch's adaptive bins: (N, C, H, W) -> (N, C, *output_size).
+
+    Output cell i along an axis of length L takes the maximum over
+    ``[floor(i·L/out), ceil((i+1)·L/out))``; ``None`` in ``output_size`` keeps that axis;
+    ``return_indices=True`` also returns each maximum's flat index into its input plane.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.AdaptiveMaxPool2d(1)(mg.arange(4.0).reshape(1, 1, 2, 2)).tolist()
+    [[[[3.0]]]]
+    """
+
+    def forward(self, input):
+        return adaptive_max_pool2d(input, self.output_size, self.return_indices)
+
+
+class AdaptiveMaxPool1d(_AdaptivePoolNd):
+    """Maximum over PyTorch's adaptive bins of (N, C, L) -> (N, C, output_size).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.AdaptiveMaxPool1d(2)(mg.tensor([[[1.0, 3.0, 2.0, 6.0]]])).tolist()
+    [[[3.0, 6.0]]]
+    """
+
+    def forward(self, input):
+        return adaptive_max_pool1d(input, self.output_size, self.return_indices)

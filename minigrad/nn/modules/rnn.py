@@ -2,7 +2,9 @@
 
 Equations, gate order and parameter names are PyTorch's, so state dicts load either way. Each
 layer projects the whole input sequence at once (one matmul for all time steps,
-``x W_ihᵀ + b_ih``); only the recurrence ``h W_hhᵀ`` runs step by step, as it must::
+``x W_ihᵀ + b_ih``); the recurrence ``h W_hhᵀ`` runs step by step inside one op per layer and
+direction (``ops.rnn.Recurrence``, all gates in one product per step); the single-step cells
+are written with Tensor ops::
 
     RNN:   h' = tanh(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)                  (or relu)
     LSTM:  i, f, g, o = split(x W_ihᵀ + b_ih + h W_hhᵀ + b_hh)        (gate order i, f, g, o)
@@ -17,39 +19,13 @@ import math
 
 from ... import creation
 from ...ops.movement import cat, stack
+from ...ops.rnn import GATES as _GATES
+from ...ops.rnn import Recurrence, cell
 from .. import functional as F
 from .. import init
 from ..module import Module
 from ..parameter import Parameter
-
-_GATES = {"RNN_TANH": 1, "RNN_RELU": 1, "LSTM": 4, "GRU": 3}
-
-
-# --- one time step, given the input already projected -----------------------------------------
-def _rnn_step(activation):
-    def step(x_proj, state, w_hh, b_hh):
-        return activation(x_proj + F.linear(state, w_hh, b_hh))
-    return step
-
-
-def _lstm_step(x_proj, state, w_hh, b_hh):
-    h, c = state
-    i, f, g, o = (x_proj + F.linear(h, w_hh, b_hh)).chunk(4, -1)
-    c = f.sigmoid() * c + i.sigmoid() * g.tanh()
-    return o.sigmoid() * c.tanh(), c
-
-
-def _gru_step(x_proj, h, w_hh, b_hh):
-    x_r, x_z, x_n = x_proj.chunk(3, -1)
-    h_r, h_z, h_n = F.linear(h, w_hh, b_hh).chunk(3, -1)
-    r = (x_r + h_r).sigmoid()
-    z = (x_z + h_z).sigmoid()
-    n = (x_n + r * h_n).tanh()
-    return (1 - z) * n + z * h
-
-
-_STEPS = {"RNN_TANH": _rnn_step(lambda t: t.tanh()), "RNN_RELU": _rnn_step(lambda t: t.relu()),
-          "LSTM": _lstm_step, "GRU": _gru_step}
+from ..utils.rnn import PackedSequence
 
 
 class RNNBase(Module):
@@ -118,69 +94,79 @@ class RNNBase(Module):
                                f"got {list(hx.shape)}")
 
     def forward(self, input, hx=None):
-        """input (L, N, in) or (N, L, in) with ``batch_first``, or unbatched (L, in).
+        """input (L, N, in) or (N, L, in) with ``batch_first``, unbatched (L, in), or a ``PackedSequence``.
 
         Returns ``(output, h_n)`` (LSTM: ``(output, (h_n, c_n))``): ``output`` holds the last
-        layer's h at every step, (L, N, directions·hidden); ``h_n``/``c_n`` the final states,
-        (layers·directions, N, hidden). ``hx`` defaults to zeros.
+        layer's h at every step, (L, N, directions·hidden) (packed like the input when it is
+        packed); ``h_n``/``c_n`` the final states, (layers·directions, N, hidden), each
+        sequence's own last step for packed input. ``hx`` defaults to zeros.
         """
         lstm = self.mode == "LSTM"
-        if input.ndim not in (2, 3):
-            raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, "
-                             f"got {input.ndim}D instead")
-        unbatched = input.ndim == 2
-        if unbatched:
-            input = input.unsqueeze(1)
-            if hx is not None:
-                hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
-        elif self.batch_first:
-            input = input.transpose(0, 1)
-        if input.shape[-1] != self.input_size:
+        packed = isinstance(input, PackedSequence)
+        if packed:
+            rows, batch_sizes = input.data, tuple(int(b) for b in input.batch_sizes.tolist())
+            if input.sorted_indices is not None and hx is not None:  # hx is in the caller's order
+                hx = tuple(h.index_select(1, input.sorted_indices) for h in hx) if lstm \
+                    else hx.index_select(1, input.sorted_indices)
+            unbatched = False
+        else:
+            if input.ndim not in (2, 3):
+                raise ValueError(f"{type(self).__name__}: Expected input to be 2D or 3D, "
+                                 f"got {input.ndim}D instead")
+            unbatched = input.ndim == 2
+            if unbatched:
+                input = input.unsqueeze(1)
+                if hx is not None:
+                    hx = tuple(h.unsqueeze(1) for h in hx) if lstm else hx.unsqueeze(1)
+            elif self.batch_first:
+                input = input.transpose(0, 1)
+            steps, batch = input.shape[0], input.shape[1]
+            batch_sizes = (batch,) * steps
+            rows = input.reshape(steps * batch, input.shape[2])  # time-major rows: packed, all full
+        if rows.shape[-1] != self.input_size:
             raise RuntimeError(f"{type(self).__name__}: input.size(-1) must be equal to input_size. "
-                               f"Expected {self.input_size}, got {input.shape[-1]} (input of shape "
+                               f"Expected {self.input_size}, got {rows.shape[-1]} (input of shape "
                                f"{tuple(input.shape)})")
-        if input.shape[0] == 0:
+        if not batch_sizes:
             raise RuntimeError(f"{type(self).__name__}: expected sequence length to be larger than 0 "
                                f"(input of shape {tuple(input.shape)})")
         directions = 2 if self.bidirectional else 1
-        expected = (self.num_layers * directions, input.shape[1], self.hidden_size)
+        expected = (self.num_layers * directions, batch_sizes[0], self.hidden_size)
         if hx is None:
-            zeros = creation.zeros(*expected, dtype=input.dtype, device=input.device)
+            zeros = creation.zeros(*expected, dtype=rows.dtype, device=rows.device)
             hx = (zeros, zeros) if lstm else zeros
         for h in (hx if lstm else (hx,)):
             self._check_hidden(h, expected)
-        states = tuple(zip(hx[0].unbind(0), hx[1].unbind(0))) if lstm else hx.unbind(0)
+        h0s, c0s = (hx[0].unbind(0), hx[1].unbind(0)) if lstm else (hx.unbind(0), None)
 
-        step = _STEPS[self.mode]
-        layer_input, finals = input, []
+        finals = []
         for layer in range(self.num_layers):
             outputs = []
             for direction in range(directions):
                 w_ih, w_hh, b_ih, b_hh = self._weights(layer, direction)
-                projected = F.linear(layer_input, w_ih, b_ih).unbind(0)  # all time steps at once
-                state = states[layer * directions + direction]
-                hs = [None] * len(projected)
-                order = range(len(projected) - 1, -1, -1) if direction else range(len(projected))
-                for t in order:
-                    state = step(projected[t], state, w_hh, b_hh)
-                    hs[t] = state[0] if lstm else state
-                outputs.append(stack(hs, 0))
-                finals.append(state)
-            layer_input = outputs[0] if directions == 1 else cat(outputs, -1)
+                k = layer * directions + direction
+                result = Recurrence.apply(F.linear(rows, w_ih, b_ih), h0s[k], c0s[k] if lstm else None,
+                                          w_hh, b_hh, mode=self.mode, batch_sizes=batch_sizes,
+                                          reverse=bool(direction))
+                outputs.append(result[0])
+                finals.append(result[1:])
+            rows = outputs[0] if directions == 1 else cat(outputs, -1)
             if self.dropout and self.training and layer < self.num_layers - 1:
-                layer_input = F.dropout(layer_input, self.dropout, training=True)
+                rows = F.dropout(rows, self.dropout, training=True)
 
-        output = layer_input
-        if lstm:
-            h_n = (stack([s[0] for s in finals], 0), stack([s[1] for s in finals], 0))
+        h_n = tuple(stack([f[i] for f in finals], 0) for i in range(2 if lstm else 1))
+        if packed:
+            if input.unsorted_indices is not None:
+                h_n = tuple(h.index_select(1, input.unsorted_indices) for h in h_n)
+            output = input._replace(data=rows)
         else:
-            h_n = stack(finals, 0)
-        if unbatched:
-            output = output.squeeze(1)
-            h_n = tuple(h.squeeze(1) for h in h_n) if lstm else h_n.squeeze(1)
-        elif self.batch_first:
-            output = output.transpose(0, 1)
-        return output, h_n
+            output = rows.reshape(steps, batch, rows.shape[-1])
+            if unbatched:
+                output = output.squeeze(1)
+                h_n = tuple(h.squeeze(1) for h in h_n)
+            elif self.batch_first:
+                output = output.transpose(0, 1)
+        return output, (h_n if lstm else h_n[0])
 
     def extra_repr(self):
         s = f"{self.input_size}, {self.hidden_size}"
@@ -287,7 +273,7 @@ class RNNCellBase(Module):
             hx = (zeros, zeros) if lstm else zeros
         F._check_linear(input, self.weight_ih, None, f"{type(self).__name__}({self.extra_repr()})")
         projected = F.linear(input, self.weight_ih, self.bias_ih)
-        out = _STEPS[self.mode](projected, hx, self.weight_hh, self.bias_hh)
+        out = cell(self.mode, projected, hx, self.weight_hh, self.bias_hh)
         if unbatched:
             out = tuple(h.squeeze(0) for h in out) if lstm else out.squeeze(0)
         return out

@@ -1,0 +1,114 @@
+"""Shared by the workload benchmarks: interleaved rounds against a reference, median and worst.
+
+Each contender is a zero-argument ``step`` callable. Rounds are interleaved (round 1 of every
+contender, then round 2, ...) so that a change of load on a shared machine hits all alike; a
+round's figure is the mean of ``steps`` calls. The summary is the median and the worst round.
+"""
+
+import collections
+import os
+import statistics
+import time
+
+import numpy as np
+
+
+def thread_counts(torch=None):
+    """A line naming the thread pools in use: BLAS (via threadpoolctl when installed) and torch's."""
+    parts = [f"{os.cpu_count()} CPUs"]
+    try:
+        from threadpoolctl import threadpool_info
+        parts += [f"{p['internal_api']} {p['num_threads']} threads" for p in threadpool_info()]
+    except ImportError:
+        parts.append("BLAS threads unknown (threadpoolctl not installed)")
+    if torch is not None:
+        parts.append(f"torch {torch.__version__} {torch.get_num_threads()} threads")
+    return f"numpy {np.__version__}; " + ", ".join(parts)
+
+
+def interleaved(contenders, rounds, steps, warmup=2, clock=time.perf_counter):
+    """Per-round mean milliseconds per step of each contender: {name: [ms, ...]}.
+
+    ``clock=time.process_time`` measures the CPU time of the process instead of the wall time:
+    with one thread per library, the work done, whatever the other jobs on a shared machine do
+    (with more threads it would add up every thread's time, their waiting included)."""
+    for step in contenders.values():
+        for _ in range(warmup):
+            step()
+    times = {name: [] for name in contenders}
+    for _ in range(rounds):
+        for name, step in contenders.items():
+            start = clock()
+            for _ in range(steps):
+                step()
+            times[name].append((clock() - start) / steps * 1e3)
+    return times
+
+
+def report(title, times, reference="torch"):
+    """Print median and worst ms/step of each contender and their ratios to ``reference``."""
+    print(title)
+    ref = times.get(reference)
+    for name, ms in times.items():
+        line = f"  {name:10s} median {statistics.median(ms):8.2f} ms   worst {max(ms):8.2f} ms"
+        if ref is not None and name != reference:
+            line += (f"   ratio median {statistics.median(ms) / statistics.median(ref):5.2f}x"
+                     f"  worst {max(ms) / max(ref):5.2f}x")
+        print(line)
+    print("  (machine shared with other jobs: figures are noisy; rounds interleaved)")
+
+
+def op_times(step, steps=10):
+    """Print minigrad's wall time per op class over ``steps`` calls of ``step`` (each op's
+    array-level forward; backward passes are made of ops too) and the rest: graph bookkeeping,
+    Python, the optimizer. Wall time, not process time: a BLAS call on two threads would count
+    twice (and its spinning threads more) in process time."""
+    from minigrad.autograd.function import Op
+    spent, calls = collections.defaultdict(float), collections.Counter()
+
+    def classes(base):
+        for sub in base.__subclasses__():
+            yield sub
+            yield from classes(sub)
+
+    originals = {}
+    for cls in set(classes(Op)):
+        if "forward" in cls.__dict__:
+            originals[cls] = cls.__dict__["forward"]
+
+            def timed(ctx, *args, _cls=cls, _fn=cls.forward, **kw):
+                start = time.perf_counter()
+                try:
+                    return _fn(ctx, *args, **kw)
+                finally:
+                    spent[_cls.__name__] += time.perf_counter() - start
+                    calls[_cls.__name__] += 1
+            cls.forward = staticmethod(timed)
+    try:
+        step()
+        spent.clear()
+        calls.clear()
+        start = time.perf_counter()
+        for _ in range(steps):
+            step()
+        total = (time.perf_counter() - start) / steps * 1e3
+    finally:
+        for cls, fn in originals.items():
+            cls.forward = fn
+    print(f"minigrad: {total:.1f} ms per step; op forwards (arrays only):")
+    for name, t in sorted(spent.items(), key=lambda kv: -kv[1])[:15]:
+        print(f"  {name:22s} {t / steps * 1e3:7.2f} ms  {calls[name] // steps:4d} calls/step")
+    inside = sum(spent.values()) / steps * 1e3
+    print(f"  all ops {inside:.1f} ms; outside ops (graph, Python, optimizer) {total - inside:.1f} ms; "
+          f"{sum(calls.values()) // steps} op calls per step")
+
+
+def torch_op_times(torch, step, steps=10):
+    """PyTorch's own per-op account of the same workload (its profiler, self CPU time)."""
+    from torch.profiler import ProfilerActivity, profile
+    step()
+    with profile(activities=[ProfilerActivity.CPU]) as prof:
+        for _ in range(steps):
+            step()
+    print(f"torch, {steps} steps:")
+    print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))

@@ -1,0 +1,176 @@
+"""Resampling images: ``interpolate`` (nearest, linear, bilinear, trilinear, area) and pixel shuffles.
+
+Interpolation is separable, one spatial axis at a time. For output position ``o`` of an axis
+resized from ``n`` to ``m`` samples, PyTorch's source coordinate is::
+
+    align_corners=False:  src = max((o + 1/2) · scale - 1/2, 0)      scale = n / m, or 1/scale_factor
+    align_corners=True:   src = o · (n - 1) / (m - 1)                (0 when m = 1)
+    nearest:              src = floor(o · scale);   nearest-exact: floor((o + 1/2) · scale)
+
+and linear interpolation reads ``x[i0]·(1 - λ) + x[i1]·λ`` with ``i0 = floor(src)``,
+``i1 = min(i0 + 1, n - 1)``, ``λ = src - i0``. Both are gathers (``index_select``) and
+elementwise products, so gradients (the transposed gathers, adding up) and gradients of
+gradients come from those ops.
+"""
+
+import math
+
+import numpy as np
+
+from .. import dtypes
+from ..tensor import Tensor
+
+_LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
+
+
+def _constant(table, like, dtype):
+    device = like.device
+    return Tensor._wrap(device.backend.asarray(table, dtype, device.index), device)
+
+
+def _source(n, m, scale, align_corners, mode):
+    """Source coordinates (float64) of the m output samples of an axis of n input samples."""
+    o = np.arange(m, dtype=np.float64)
+    if mode == "nearest":
+        return np.minimum(np.floor(o * scale), n - 1)
+    if mode == "nearest-exact":
+        return np.minimum(np.floor((o + 0.5) * scale), n - 1)
+    if align_corners:
+        return o * ((n - 1) / (m - 1)) if m > 1 else np.zeros(m)
+    return np.maximum((o + 0.5) * scale - 0.5, 0.0)
+
+
+def _resize_axis(x, dim, m, scale, align_corners, mode):
+    n = x.shape[dim]
+    src = _source(n, m, scale, align_corners, mode)
+    i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
+    if mode.startswith("nearest"):
+        return x.index_select(dim, _constant(i0, x, dtypes.int64))
+    i1 = np.minimum(i0 + 1, n - 1)
+    shape = [1] * x.ndim
+    shape[dim] = m
+    lam = _constant((src - i0).reshape(shape), x, x.dtype)
+    low = x.index_select(dim, _constant(i0, x, dtypes.int64))
+    high = x.index_select(dim, _constant(i1, x, dtypes.int64))
+    return low + (high - low) * lam
+
+
+def _mode_error(input, mode):
+    return (f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the modes: "
+            f"{' | '.join(_MODES)} (got {mode})")
+
+
+def _as_tuple(value, k, name):
+    if isinstance(value, (tuple, list)):
+        if len(value) != k:
+            raise ValueError(f"Input and {name} must have the same number of spatial dimensions, but got "
+                             f"input with spatial dimensions of {k} and {name} {tuple(value)}")
+        return tuple(value)
+    return (value,) * k
+
+
+def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corners=None,
+                recompute_scale_factor=None, antialias=False):
+    """Resize the spatial axes of (N, C, d1, ..., dk) to ``size`` or by ``scale_factor``.
+
+    Output sizes are ``size``, else ``floor(d · scale_factor)``. ``mode``: "nearest" (PyTorch's
+    default, copying ``x[floor(o·scale)]``), "nearest-exact", "linear" (3-D input), "bilinear"
+    (4-D), "trilinear" (5-D), "area" (adaptive average pooling, 3-D and 4-D). With
+    ``align_corners=True`` the corner samples of input and output coincide; with False (the
+    default) the samples are the centres of equal-width cells. A given ``scale_factor`` is used
+    for the coordinates as is unless ``recompute_scale_factor=True`` (then ``in / out``).
+
+    >>> import minigrad as mg
+    >>> interpolate(mg.tensor([[[1.0, 2.0]]]), scale_factor=2, mode="linear").tolist()
+    [[[1.0, 1.25, 1.75, 2.0]]]
+    >>> interpolate(mg.tensor([[[1.0, 2.0]]]), size=3, mode="linear", align_corners=True).tolist()
+    [[[1.0, 1.5, 2.0]]]
+    """
+    if mode not in _MODES:
+        raise NotImplementedError(_mode_error(input, mode))
+    if mode == "bicubic" or antialias:
+        what = f"mode={mode!r}" + (" with antialias" if antialias else "")
+        raise NotImplementedError(f"interpolate: {what} is not supported; use 'bilinear', 'nearest' or "
+                                  "'area'")
+    if align_corners is not None and mode not in _LINEAR:
+        raise ValueError("align_corners option can only be set with the interpolating modes: "
+                         "linear | bilinear | bicubic | trilinear")
+    k = input.ndim - 2
+    if k < 1 or k > 3:
+        raise NotImplementedError(_mode_error(input, mode))
+    if mode in _LINEAR and _LINEAR[mode] != k:
+        raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
+                                  f"{_LINEAR[mode] + 2}D input")
+    if (size is None) == (scale_factor is None):
+        raise ValueError("either size or scale_factor should be defined" if size is None
+                         else "only one of size or scale_factor should be defined")
+    spatial = tuple(input.shape[2:])
+    if size is not None:
+        out = tuple(int(s) for s in _as_tuple(size, k, "output size"))
+        scales = [n / m for n, m in zip(spatial, out)]
+    else:
+        factors = [float(f) for f in _as_tuple(scale_factor, k, "scale_factor")]
+        out = tuple(int(math.floor(n * f)) for n, f in zip(spatial, factors))
+        scales = ([n / m for n, m in zip(spatial, out)] if recompute_scale_factor
+                  else [1.0 / f for f in factors])
+    if min(out) < 1:
+        raise ValueError(f"interpolate: output size {out} is too small for input of spatial size {spatial}")
+    if mode == "area":
+        from .pool import adaptive_avg_pool1d, adaptive_avg_pool2d
+        if k == 3:
+            raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input only")
+        return adaptive_avg_pool1d(input, out[0]) if k == 1 else adaptive_avg_pool2d(input, out)
+    if out == spatial:  # PyTorch copies the input whatever the scale factor
+        return input.clone()
+    for a in range(k):
+        if out[a] != spatial[a]:  # PyTorch's kernels copy an axis whose size is unchanged
+            input = _resize_axis(input, 2 + a, out[a], scales[a], bool(align_corners), mode)
+    return input
+
+
+def pixel_shuffle(input, upscale_factor):
+    """(*, C·r², H, W) -> (*, C, H·r, W·r): channel c·r² + i·r + j moves to pixel (h·r + i, w·r + j).
+
+    >>> import minigrad as mg
+    >>> pixel_shuffle(mg.arange(4.0).reshape(1, 4, 1, 1), 2).tolist()
+    [[[[0.0, 1.0], [2.0, 3.0]]]]
+    """
+    r = upscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_shuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_shuffle expects a positive upscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    if c % (r * r):
+        raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
+                           f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
+    b = len(lead)
+    x = input.reshape(*lead, c // (r * r), r, r, h, w)
+    x = x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2)
+    return x.reshape(*lead, c // (r * r), h * r, w * r)
+
+
+def pixel_unshuffle(input, downscale_factor):
+    """(*, C, H·r, W·r) -> (*, C·r², H, W): the inverse of ``pixel_shuffle``.
+
+    >>> import minigrad as mg
+    >>> pixel_unshuffle(mg.arange(4.0).reshape(1, 1, 2, 2), 2).flatten().tolist()
+    [0.0, 1.0, 2.0, 3.0]
+    """
+    r = downscale_factor
+    if input.ndim < 3:
+        raise RuntimeError(f"pixel_unshuffle expects input to have at least 3 dimensions, but got input with "
+                           f"{input.ndim} dimension(s)")
+    if r <= 0:
+        raise RuntimeError(f"pixel_unshuffle expects a positive downscale_factor, but got {r}")
+    *lead, c, h, w = input.shape
+    for name, n, axis in (("height", h, -2), ("width", w, -1)):
+        if n % r:
+            raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
+                               f"input.size({axis})={n} is not divisible by {r}")
+    b = len(lead)
+    x = input.reshape(*lead, c, h // r, r, w // r, r)
+    x = x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3)
+    return x.reshape(*lead, c * r * r, h // r, w // r)

@@ -1,0 +1,96 @@
+"""interpolate / Upsample and the pixel shuffles: PyTorch's numbers (computed with torch 2.13 and
+written down here), shapes, errors. Gradients are checked in the op table (test_ops.py)."""
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+from minigrad.autograd import gradcheck
+
+_X = [[[[1.0, 2.0], [3.0, 4.0]]]]
+
+
+def test_bilinear_half_pixel_centres(backend):
+    out = F.interpolate(mg.tensor(_X), size=(3, 3), mode="bilinear")
+    assert out.tolist() == [[[[1.0, 1.5, 2.0], [2.0, 2.5, 3.0], [3.0, 3.5, 4.0]]]]
+
+
+def test_nearest_with_fractional_scale_factor_uses_it_for_coordinates(backend):
+    out = F.interpolate(mg.tensor(_X), scale_factor=1.5)
+    assert out.tolist() == [[[[1.0, 1.0, 2.0], [1.0, 1.0, 2.0], [3.0, 3.0, 4.0]]]]
+
+
+def test_nearest_exact_rounds_to_pixel_centres(backend):
+    out = F.interpolate(mg.tensor([[[0.0, 1.0, 2.0, 3.0, 4.0]]]), size=2, mode="nearest-exact")
+    assert out.tolist() == [[[1.0, 3.0]]]
+
+
+def test_unchanged_size_copies_the_input_whatever_the_scale(backend):
+    x = mg.arange(12.0).reshape(1, 1, 3, 4)
+    np.testing.assert_array_equal(F.interpolate(x, scale_factor=1.2, mode="bilinear").cpu().numpy(),
+                                  x.cpu().numpy())
+    # an unchanged axis is copied while the other is resampled
+    out = F.interpolate(x, scale_factor=(1.2, 1.6))
+    assert out.shape == (1, 1, 3, 6)
+    assert out[0, 0, :, 0].tolist() == [0.0, 4.0, 8.0]
+
+
+def test_area_is_adaptive_average(backend):
+    x = mg.arange(16.0).reshape(1, 1, 4, 4)
+    np.testing.assert_allclose(F.interpolate(x, size=2, mode="area").cpu().numpy(),
+                               F.adaptive_avg_pool2d(x, 2).cpu().numpy())
+
+
+def test_interpolate_errors():
+    x = mg.tensor(_X)
+    with pytest.raises(ValueError, match="either size or scale_factor"):
+        F.interpolate(x)
+    with pytest.raises(ValueError, match="only one of size or scale_factor"):
+        F.interpolate(x, size=2, scale_factor=2)
+    with pytest.raises(ValueError, match="align_corners option can only be set"):
+        F.interpolate(x, size=2, align_corners=True)
+    with pytest.raises(NotImplementedError, match="Got 4D input, but linear mode needs 3D input"):
+        F.interpolate(x, size=2, mode="linear")
+    with pytest.raises(NotImplementedError, match="bicubic"):
+        F.interpolate(x, size=2, mode="bicubic")
+    with pytest.raises(ValueError, match="same number of spatial dimensions"):
+        F.interpolate(x, size=(2, 2, 2))
+
+
+def test_upsample_layer(backend):
+    up = nn.Upsample(scale_factor=2, mode="bilinear", align_corners=True)
+    assert up(mg.zeros(1, 2, 3, 3)).shape == (1, 2, 6, 6)
+    assert repr(up) == "Upsample(scale_factor=2.0, mode='bilinear')"
+    bilinear = nn.UpsamplingBilinear2d(size=(3, 3))(mg.tensor(_X))
+    assert bilinear.tolist() == [[[[1.0, 1.5, 2.0], [2.0, 2.5, 3.0], [3.0, 3.5, 4.0]]]]  # corners aligned
+    assert nn.UpsamplingNearest2d(scale_factor=2)(mg.tensor(_X)).shape == (1, 1, 4, 4)
+
+
+def test_upsample_gradient_adds_up_where_pixels_were_copied(backend):
+    x = mg.tensor(_X, requires_grad=True)
+    F.interpolate(x, scale_factor=2).sum().backward()
+    assert x.grad.tolist() == [[[[4.0, 4.0], [4.0, 4.0]]]]
+
+
+def test_pixel_shuffle_round_trip_and_layers(backend):
+    x = mg.randn(2, 3, 8, 4, 6)  # extra leading dims are batch dims
+    y = nn.PixelShuffle(2)(x)
+    assert y.shape == (2, 3, 2, 8, 12)
+    np.testing.assert_array_equal(nn.PixelUnshuffle(2)(y).cpu().numpy(), x.cpu().numpy())
+    assert repr(nn.PixelShuffle(2)) == "PixelShuffle(upscale_factor=2)"
+
+
+def test_pixel_shuffle_errors():
+    with pytest.raises(RuntimeError, match="divisible by the square of upscale_factor"):
+        F.pixel_shuffle(mg.zeros(1, 3, 2, 2), 2)
+    with pytest.raises(RuntimeError, match="at least 3 dimensions"):
+        F.pixel_shuffle(mg.zeros(4, 2), 2)
+    with pytest.raises(RuntimeError, match="height to be divisible by downscale_factor"):
+        F.pixel_unshuffle(mg.zeros(1, 1, 3, 4), 2)
+
+
+def test_interpolate_gradcheck_with_scale_factor(backend, float64):
+    x = mg.randn(1, 2, 3, 4, requires_grad=True)
+    assert gradcheck(lambda t: F.interpolate(t, scale_factor=(1.5, 0.75), mode="bilinear"), (x,))
