@@ -1,6 +1,6 @@
 """NAdam: Adam with Nesterov momentum and a momentum schedule (Dozat, 2016)."""
 
-from .optimizer import Optimizer, check_betas, gradient, nonnegative, zeros
+from .optimizer import Optimizer, check_betas, gradient, moments, nonnegative, zeros
 
 __all__ = ["NAdam"]
 
@@ -67,10 +67,7 @@ class NAdam(Optimizer):
             wd = 0
         g = gradient(ops, theta, g, work[0], weight_decay=wd, maximize=group["maximize"])
         m, v, s, denom = state["exp_avg"], state["exp_avg_sq"], work[1], work[2]
-        m *= beta1
-        m += ops.multiply(g, 1 - beta1, out=s)                                # m ← β₁m + (1 − β₁)g
-        v *= beta2
-        v += ops.multiply(ops.multiply(g, 1 - beta2, out=s), g, out=s)        # v ← β₂v + (1 − β₂)g²
+        moments(ops, m, v, g, beta1, beta2, s)              # m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²
         ops.sqrt(ops.divide(v, 1 - beta2 ** t, out=denom), out=denom)
         denom += group["eps"]                                                 # √v̂ + ε
         step = ops.divide(g, denom, out=s)

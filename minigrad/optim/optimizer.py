@@ -555,6 +555,14 @@ class _Handle:
 
 
 # --- helpers of the algorithms -------------------------------------------------------------------
+def moments(ops, m, v, g, beta1, beta2, scratch):
+    """Adam's two moments, in place: m ← β₁m + (1 − β₁)g,  v ← β₂v + (1 − β₂)g²."""
+    m *= beta1
+    m += ops.multiply(g, 1 - beta1, out=scratch)
+    v *= beta2
+    v += ops.multiply(ops.multiply(g, 1 - beta2, out=scratch), g, out=scratch)
+
+
 def gradient(ops, theta, g, out, *, weight_decay=0, maximize=False):
     """The gradient an update uses: g, negated to maximize, plus λθ for weight decay as an L2 penalty::
 

@@ -2,7 +2,7 @@
 
 import math
 
-from .optimizer import Optimizer, check_betas, gradient, nonnegative, zeros
+from .optimizer import Optimizer, check_betas, gradient, moments, nonnegative, zeros
 
 __all__ = ["RAdam"]
 
@@ -63,10 +63,7 @@ class RAdam(Optimizer):
             wd = 0
         g = gradient(ops, theta, g, work[0], weight_decay=wd, maximize=group["maximize"])
         m, v, s = state["exp_avg"], state["exp_avg_sq"], work[1]
-        m *= beta1
-        m += ops.multiply(g, 1 - beta1, out=s)                                # m ← β₁m + (1 − β₁)g
-        v *= beta2
-        v += ops.multiply(ops.multiply(g, 1 - beta2, out=s), g, out=s)        # v ← β₂v + (1 − β₂)g²
+        moments(ops, m, v, g, beta1, beta2, s)              # m ← β₁m + (1 − β₁)g, v ← β₂v + (1 − β₂)g²
         step = ops.divide(m, 1 - beta1 ** t, out=s)
         step *= lr                                                            # γ m̂
         rho_inf = 2 / (1 - beta2) - 1
