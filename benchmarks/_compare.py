@@ -112,3 +112,71 @@ def torch_op_times(torch, step, steps=10):
             step()
     print(f"torch, {steps} steps:")
     print(prof.key_averages().table(sort_by="self_cpu_time_total", row_limit=15))
+
+
+def training_step_cli(doc, title, make_step, torch, default_steps):
+    """The command line the training-step benchmarks share: interleaved rounds of minigrad's and
+    torch's ``make_step(lib)``, or ``--ops`` (time per op) or ``--profile`` (cProfile of minigrad).
+
+    ``title`` names the workload in the report; ``--threads N`` sets both libraries' threads,
+    ``--cpu-time`` counts the process's CPU time on one thread each, ``--keep-freed-memory`` asks
+    glibc to keep freed memory (large temporaries then stop page-faulting)."""
+    import argparse
+    import cProfile
+    import pstats
+
+    from _memory import keep_freed_memory
+
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--steps", type=int, default=default_steps)
+    parser.add_argument("--threads", type=int, default=None,
+                        help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
+                             "default: each library's own choice")
+    parser.add_argument("--cpu-time", action="store_true",
+                        help="CPU time of the process instead of wall time, on one thread per library "
+                             "(implies --threads 1): the work done, whatever else the machine runs")
+    parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
+    parser.add_argument("--ops", action="store_true", help="where the time goes, per op (minigrad and torch)")
+    parser.add_argument("--keep-freed-memory", action="store_true",
+                        help="ask glibc to keep freed memory instead of returning it to the OS (applies to "
+                             "both libraries)")
+    args = parser.parse_args()
+    if args.keep_freed_memory:
+        keep_freed_memory()
+    import minigrad as mg
+    step = make_step(mg)
+    if args.ops:
+        op_times(step)
+        if torch is not None:
+            torch_op_times(torch, make_step(torch))
+        return
+    if args.profile:
+        step()
+        profiler = cProfile.Profile()
+        profiler.enable()
+        for _ in range(10):
+            step()
+        profiler.disable()
+        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
+        return
+    limits = None
+    if args.cpu_time:
+        args.threads = 1
+    if args.threads:
+        from threadpoolctl import threadpool_limits
+        limits = threadpool_limits(args.threads)
+        if torch is not None:
+            torch.set_num_threads(args.threads)
+    contenders = {"minigrad": step}
+    if torch is not None:
+        contenders["torch"] = make_step(torch)
+    times = interleaved(contenders, args.rounds, args.steps,
+                        clock=time.process_time if args.cpu_time else time.perf_counter)
+    print(thread_counts(torch) + (", glibc keeps freed memory" if args.keep_freed_memory else ""))
+    report(f"{title}, {args.rounds} rounds of {args.steps} steps"
+           + (", CPU time of the process" if args.cpu_time else ""), times)
+    if torch is None:
+        print("torch not installed: no reference figure (pip install torch to compare)")
+    if limits is not None:
+        limits.unregister()

@@ -4,12 +4,11 @@ vocab 65, block 64, n_embd 128, 4 heads, 2 layers, batch 16; manual attention (o
 q, k and v, a causal mask applied with ``masked_fill``, softmax), tanh-GELU MLP, pre-LayerNorm,
 residuals, weight-tied head, cross-entropy, ``optim.AdamW(lr=3e-4)``. Median and worst of
 interleaved rounds (``_compare.py``); ``--ops`` prints minigrad's time per op class (the forward
-of every op, backward ops included), which is how issue 14 asks where the time goes.
+of every op, backward ops included), where the time goes.
 
 Run: PYTHONPATH=. python benchmarks/bench_gpt.py [--rounds 7] [--steps 5] [--ops]
 """
 
-import argparse
 import math
 import os
 import sys
@@ -17,9 +16,7 @@ import sys
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
-from _compare import interleaved, op_times, report, thread_counts  # noqa: E402
-
-import minigrad as mg  # noqa: E402
+from _compare import training_step_cli  # noqa: E402
 
 try:
     import torch
@@ -99,22 +96,8 @@ def make_step(lib):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--ops", action="store_true", help="where minigrad's time goes, per op class")
-    args = parser.parse_args()
-    step = make_step(mg)
-    if args.ops:
-        op_times(step)
-        return
-    contenders = {"minigrad": step}
-    if torch is not None:
-        contenders["torch"] = make_step(torch)
-    times = interleaved(contenders, args.rounds, args.steps)
-    print(thread_counts(torch))
-    report(f"small GPT step (n_embd {EMBD}, {LAYERS} layers, block {BLOCK}, batch {BATCH}), "
-           f"{args.rounds} rounds of {args.steps} steps", times)
+    title = f"small GPT step (n_embd {EMBD}, {LAYERS} layers, block {BLOCK}, batch {BATCH})"
+    training_step_cli(__doc__, title, make_step, torch, default_steps=5)
 
 
 if __name__ == "__main__":

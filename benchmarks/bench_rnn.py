@@ -10,19 +10,13 @@ Run: PYTHONPATH=. python benchmarks/bench_rnn.py [--rounds 7] [--steps 5]
          [--threads N | --cpu-time] [--profile | --ops]
 """
 
-import argparse
-import cProfile
 import os
-import pstats
 import sys
-import time
 
 sys.path.insert(0, os.path.dirname(__file__))
 
 import numpy as np  # noqa: E402
-from _compare import interleaved, op_times, report, thread_counts, torch_op_times  # noqa: E402
-
-import minigrad as mg  # noqa: E402
+from _compare import training_step_cli  # noqa: E402
 
 try:
     import torch
@@ -73,54 +67,8 @@ def make_step(lib):
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=7)
-    parser.add_argument("--steps", type=int, default=5)
-    parser.add_argument("--threads", type=int, default=None,
-                        help="BLAS threads for minigrad (via threadpoolctl) and torch's threads; "
-                             "default: each library's own choice")
-    parser.add_argument("--cpu-time", action="store_true",
-                        help="CPU time of the process instead of wall time, on one thread per library "
-                             "(implies --threads 1): the work done, whatever else the machine runs")
-    parser.add_argument("--profile", action="store_true", help="cProfile 10 minigrad steps")
-    parser.add_argument("--ops", action="store_true", help="where the time goes, per op (minigrad and torch)")
-    args = parser.parse_args()
-    step = make_step(mg)
-    if args.ops:
-        op_times(step)
-        if torch is not None:
-            torch_op_times(torch, make_step(torch))
-        return
-    if args.profile:
-        step()
-        profiler = cProfile.Profile()
-        profiler.enable()
-        for _ in range(10):
-            step()
-        profiler.disable()
-        pstats.Stats(profiler).sort_stats("tottime").print_stats(30)
-        return
-    limits = None
-    if args.cpu_time:
-        args.threads = 1
-    if args.threads:
-        from threadpoolctl import threadpool_limits
-        limits = threadpool_limits(args.threads)
-        if torch is not None:
-            torch.set_num_threads(args.threads)
-    contenders = {"minigrad": step}
-    if torch is not None:
-        contenders["torch"] = make_step(torch)
-    times = interleaved(contenders, args.rounds, args.steps,
-                        clock=time.process_time if args.cpu_time else time.perf_counter)
-    print(thread_counts(torch))
-    report(f"word-LM step (2-layer LSTM {NINP}->{NHID}, bptt {BPTT}, batch {BATCH}), "
-           f"{args.rounds} rounds of {args.steps} steps"
-           + (", CPU time of the process" if args.cpu_time else ""), times)
-    if torch is None:
-        print("torch not installed: no reference figure")
-    if limits is not None:
-        limits.unregister()
+    title = f"word-LM step (2-layer LSTM {NINP}->{NHID}, bptt {BPTT}, batch {BATCH})"
+    training_step_cli(__doc__, title, make_step, torch, default_steps=5)
 
 
 if __name__ == "__main__":
