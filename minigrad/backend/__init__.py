@@ -84,8 +84,11 @@ def device(spec):
         raise TypeError(f"device must be a string like 'cpu' or 'cuda:0', got {spec!r}")
     type_, _, index = spec.partition(":")
     if type_ not in _by_device_type:
+        hint = ""
+        if type_.startswith(("float", "int", "uint", "bool", "bfloat", "complex", "half", "double", "long")):
+            hint = "; a dtype is passed as a dtype object such as mg.float64, not as a string"
         raise ValueError(f"unknown device {spec!r}; expected one of {sorted(_by_device_type)} "
-                         "(optionally ':N')")
+                         f"(optionally ':N'){hint}")
     backend = _backend(_by_device_type[type_])
     why_not = backend.available()
     if why_not:
