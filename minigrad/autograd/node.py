@@ -63,6 +63,7 @@ class Node:
                  "__dict__", "__weakref__")
     node_suffix = "Backward0"  # PyTorch's suffix for built-in ops; custom functions use "Backward"
     materialize_grads = True  # missing output gradients reach backward as zeros (None if False)
+    hidden_outputs = 0  # trailing outputs only backward reads (pictures of the graph leave them out)
     _non_differentiable = ()
     _hooks = None
     _constants = ()

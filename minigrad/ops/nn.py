@@ -72,6 +72,7 @@ class CrossEntropy(Op):
     """
 
     materialize_grads = False  # the log-probabilities get a gradient only in double backward
+    hidden_outputs = 1
 
     @staticmethod
     def forward(ctx, x, a, dim=1, reduction="mean", denominator=1.0):
@@ -150,6 +151,7 @@ class Normalize(Op):
     """
 
     materialize_grads = False  # x̂ and r get gradients only in double backward
+    hidden_outputs = 2
 
     @staticmethod
     def forward(ctx, x, weight, bias, axes, param_axes, param_shape, eps):

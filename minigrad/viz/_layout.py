@@ -405,12 +405,17 @@ def _wrap(text, width=40):
     return lines
 
 
+def shown_outputs(node):
+    """A node's outputs as ``(shape, dtype)``, without those only its backward reads."""
+    return node.out_meta[:len(node.out_meta) - node.hidden_outputs]
+
+
 def _op_label(node, extra=(), common=("float32", "cpu")):
     constants = dict(_constant_inputs(node))
     ins = _runs([fmt_shape(e[2]) if e is not None else
                  fmt_shape(constants[i].shape) if i in constants else "const"  # a Python number
                  for i, e in enumerate(_edges(node))])
-    outs = _runs([fmt_shape(s) for s, _ in node.out_meta])
+    outs = _runs([fmt_shape(s) for s, _ in shown_outputs(node)])
     meta = []
     dtypes = {dtype_name(node.device, d) for _, d in node.out_meta}
     if dtypes - {common[0]}:

@@ -15,7 +15,7 @@ import os
 import numpy as np
 
 from ._format import fmt_shape, host_values
-from ._layout import DEFAULT_MAX_NODES, _Builder
+from ._layout import DEFAULT_MAX_NODES, _Builder, shown_outputs
 from ._render import require_dot, svg_text
 from ._walk import _edges, collect, live_outputs, module_label, replay
 from .graph import _forward_picture
@@ -162,7 +162,7 @@ def _level(info, live, rep, params, max_nodes, max_depth):
 
 def _op_box(node, live, rep, names, b):
     outs = []
-    for nr, (shape, _) in enumerate(node.out_meta):
+    for nr, (shape, _) in enumerate(shown_outputs(node)):
         t = live.get((id(node), nr))
         grad = None
         if rep is not None and rep.known(id(node)) and id(node) in rep.out_grads:

@@ -35,6 +35,7 @@ from ._layout import (
     _small,
     _tensor_lines,
     _value_lines,
+    shown_outputs,
 )
 from ._walk import _edges, collect, live_outputs, module_label, replay
 
@@ -144,7 +145,7 @@ def _forward_picture(info, b, live, rep, show_data, show_grad, color_by=None):
         drawn.add(key)
         if key[0] == "op":
             extra = []
-            for nr in range(len(node.out_meta)):
+            for nr in range(len(shown_outputs(node))):
                 if (id(node), nr) in root_outputs:
                     continue  # the output box below shows it
                 t = live.get((id(node), nr))
@@ -280,7 +281,6 @@ def _module_box_label(b, grp, out_edges):
 
 
 def _nr_label(target, nr):
-    out_meta = getattr(target, "out_meta", None)
-    if out_meta is not None and len(out_meta) > 1:
+    if getattr(target, "out_meta", None) is not None and len(shown_outputs(target)) > 1:
         return {"taillabel": f"[{nr}]", "labelfontsize": "8", "labelfontcolor": MUTED}
     return {}
