@@ -627,3 +627,14 @@ def test_blocks_of_layers_stack_instead_of_forming_a_staircase():
     for graph in (mg.viz.draw_graph(loss, params=model), mg.viz.draw_backward(loss, params=model)):
         w, h = svg_size(svg_of(graph))
         assert w <= 800 and 1 / 3 <= w / h <= 1, (w, h)  # each block beside the last: 1174×1049 pt
+
+
+def test_outputs_only_backward_reads_stay_out_of_the_picture():
+    # BatchNorm also returns x̂ and 1/σ, cross-entropy its log-probabilities, for their backward
+    bn = nn.BatchNorm1d(3)
+    x = mg.randn(4, 3)
+    loss = nn.functional.cross_entropy(bn(x), mg.tensor([0, 1, 2, 0]))
+    source = mg.viz.draw_graph(loss, params=bn).source
+    assert "4×3, 3, 3 → 4×3, 3, 3<" in source  # y, mean, var: not x̂ (4×3) and 1/σ (1×3)
+    assert "1×3" not in source
+    assert source.count("taillabel=") == 1  # BatchNorm's [0]; cross-entropy shows one output: no label
