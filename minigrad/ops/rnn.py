@@ -20,12 +20,12 @@ sequences are a prefix of the batch. A padded (T, N, ·) input is the special ca
 batch size is N. A state row outside the prefix is left alone: a finished sequence keeps its
 last state (the ``h_n`` PyTorch returns), one not yet started (reverse direction) its ``h_0``.
 
-The backward is an op of its own (``RecurrenceGrad``), so under ``create_graph=True`` it is
-recorded like any other; its backward differentiates ``reference``, the same recurrence written
-with Tensor ops, so gradients of gradients come out of the usual ops.
+Under ``create_graph=True`` the backward instead differentiates ``reference``, the same
+recurrence written with Tensor ops, so gradients of gradients come out of the usual ops.
 """
 
 from ..autograd.function import Op
+from ..autograd.grad_mode import is_grad_enabled
 from .movement import cat
 from .nn import Linear
 
@@ -149,80 +149,44 @@ class Recurrence(Op):
     @staticmethod
     def backward(ctx, dhs, dh_n, dc_n=None):
         proj, h0, c0, w_hh, b_hh, hs, h_prev, c_prev = ctx.saved_tensors
-        grads = list(RecurrenceGrad.apply(proj, h0, c0, w_hh, b_hh, hs, h_prev, c_prev, dhs, dh_n, dc_n,
-                                          _step_values=ctx.steps, **ctx.attrs))
-        d_proj, d_h0 = grads.pop(0), grads.pop(0)
-        d_c0 = grads.pop(0) if c0 is not None else None
-        d_w, d_b = grads.pop(0), (grads.pop(0) if b_hh is not None else None)
-        needs = ctx.needs_input_grad
-        return tuple(g if need else None for g, need in zip((d_proj, d_h0, d_c0, d_w, d_b), needs))
-
-    def release(self):
-        super().release()
-        self.steps = None
-
-
-class RecurrenceGrad(Op):
-    """``Recurrence``'s backward (backpropagation through time on arrays) as an op of its own:
-    outputs d proj, d h0, [d c0 (LSTM)], d W_hh, [d b_hh (with a bias)].
-
-    Its own backward, needed only for gradients of gradients, differentiates ``reference`` (the
-    recurrence in Tensor ops) twice, so ``create_graph=True`` works through an RNN layer."""
-
-    @staticmethod
-    def forward(ctx, proj, h0, c0, w_hh, b_hh, hs, h_prev, c_prev, dhs, dh_n, dc_n, *, mode, batch_sizes,
-                reverse, _step_values):
-        ctx.save_for_backward(proj, h0, c0, w_hh, b_hh, dhs, dh_n, dc_n)
+        a = ctx.attrs
+        if is_grad_enabled():  # create_graph: differentiate the Tensor-op recurrence
+            return _reference_vjp(ctx, (proj, h0, c0, w_hh, b_hh), (dhs, dh_n, dc_n))
         xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
-        hidden = w_hh.shape[1]
-        dproj = backend.empty(tuple(proj.shape), proj.dtype, index)
-        dgh_all = dproj if mode != "GRU" else backend.empty(tuple(proj.shape), proj.dtype, index)
-        dh, dc = dh_n, dc_n
-        for (start, b), saved in zip(_steps(batch_sizes, reverse)[::-1], _step_values[::-1]):
+        mode, hidden = a["mode"], w_hh.shape[1]
+        w = w_hh.array
+        dproj = backend.empty(tuple(proj.shape), proj.array.dtype, index)
+        dgh_all = dproj if mode != "GRU" else backend.empty(tuple(proj.shape), proj.array.dtype, index)
+        dh, dc = dh_n.array, None if dc_n is None else dc_n.array
+        hs_a, hp_a, cp_a = hs.array, h_prev.array, None if c_prev is None else c_prev.array
+        for (start, b), saved in zip(_steps(a["batch_sizes"], a["reverse"])[::-1], ctx.steps[::-1]):
             rows = slice(start, start + b)
-            dh_b = dh[:b, :] + dhs[rows, :]
-            h_b = h_prev[rows, :] if mode == "GRU" else hs[rows, :]  # GRU needs h_{t-1}, RNN h_t
+            dh_b = dh[:b, :] + dhs.array[rows, :]
+            h_b = hp_a[rows, :] if mode == "GRU" else hs_a[rows, :]  # GRU needs h_{t-1}, RNN h_t
             dgh, dh_direct, dc_b = _backward_step(
                 xp, mode, dh_b, None if dc is None else dc[:b, :], saved, h_b,
-                None if c_prev is None else c_prev[rows, :], hidden, dproj[rows, :])
+                None if cp_a is None else cp_a[rows, :], hidden, dproj[rows, :])
             if dgh is None:
                 dgh = dproj[rows, :]
             else:
                 dgh_all[rows, :] = dgh
-            dh_b = xp.matmul(dgh, w_hh)
+            dh_b = xp.matmul(dgh, w)
             if dh_direct is not None:
                 dh_b += dh_direct
             dh = dh_b if b == dh.shape[0] else xp.concat([dh_b, dh[b:, :]], axis=0)
             if dc is not None:
                 dc = dc_b if b == dc.shape[0] else xp.concat([dc_b, dc[b:, :]], axis=0)
-        d_w = xp.matmul(xp.permute_dims(dgh_all, (1, 0)), h_prev)  # all steps' weight gradient at once
-        out = [dproj, dh] + ([dc] if c0 is not None else []) + [d_w]
-        return tuple(out + ([xp.sum(dgh_all, axis=0)] if b_hh is not None else []))
+        wrap = lambda array: type(proj)._wrap(array, ctx.device)  # noqa: E731
+        dgh_all = wrap(dgh_all)
+        needs = ctx.needs_input_grad
+        d_w = dgh_all.mT @ h_prev if needs[3] else None  # all steps' weight gradient: one product
+        d_b = dgh_all.sum(0) if needs[4] else None
+        return (wrap(dproj), wrap(dh) if needs[1] else None,
+                wrap(dc) if dc is not None and needs[2] else None, d_w, d_b)
 
-    @staticmethod
-    def backward(ctx, *output_grads):
-        from ..autograd import grad as autograd_grad
-        from ..autograd.grad_mode import enable_grad
-        proj, h0, c0, w_hh, b_hh, dhs, dh_n, dc_n = ctx.saved_tensors
-        recurrence_inputs = [proj, h0, c0, w_hh, b_hh]
-        with enable_grad():
-            # constants (an h0 of zeros, a frozen weight) still need a place in the first vjp
-            live = [t if t is None or t.requires_grad else t.detach().requires_grad_()
-                    for t in recurrence_inputs]
-            outs = reference(*live, **{k: v for k, v in ctx.attrs.items() if not k.startswith("_")})
-            pairs = [(o, g) for o, g in zip(outs, (dhs, dh_n, dc_n)) if g is not None]
-            present = [t for t in live if t is not None]  # in the order of this op's outputs
-            first = autograd_grad([o for o, _ in pairs], present, [g for _, g in pairs],
-                                  create_graph=True, allow_unused=True)
-            wanted = [(i, t) for i, t in enumerate(recurrence_inputs + [None, None, None, dhs, dh_n, dc_n])
-                      if ctx.needs_input_grad[i] and t is not None]
-            chosen = [(f, g) for f, g in zip(first, output_grads) if f is not None and g is not None]
-            second = autograd_grad([f for f, _ in chosen], [t for _, t in wanted], [g for _, g in chosen],
-                                   create_graph=True, allow_unused=True) if chosen and wanted else ()
-        result = [None] * 11
-        for (i, _), g in zip(wanted, second):
-            result[i] = g
-        return tuple(result)
+    def release(self):
+        super().release()
+        self.steps = None
 
 
 def cell(mode, p, state, w_hh, b_hh):
@@ -252,3 +216,16 @@ def reference(proj, h0, c0, w_hh, b_hh, *, mode, batch_sizes, reverse):
         state = tuple(n if b == s.shape[0] else cat([n, s[b:, :]], 0) for n, s in zip(new, state))
         outputs[start] = new[0]
     return (cat([outputs[s] for s in sorted(outputs)], 0),) + state
+
+
+def _reference_vjp(ctx, inputs, grads):
+    from ..autograd import grad as autograd_grad
+    outs = reference(*inputs, **ctx.attrs)
+    wanted = [i for i, need in enumerate(ctx.needs_input_grad) if need]
+    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
+    found = autograd_grad([o for o, _ in pairs], [inputs[i] for i in wanted], [g for _, g in pairs],
+                          retain_graph=True, create_graph=True, allow_unused=True)
+    result = [None] * len(inputs)
+    for i, g in zip(wanted, found):
+        result[i] = g
+    return tuple(result)
