@@ -390,3 +390,12 @@ def test_cross_entropy_weight_on_other_device_raises(backend):
         weight = mg.tensor(WEIGHT)
     with pytest.raises(RuntimeError, match="weight on cpu but input on strict"):
         F.cross_entropy(mg.tensor(LOGITS), mg.tensor(LABELS), weight=weight)
+
+
+def test_gaussian_nll_var_below_eps_is_clamped_but_passes_its_gradient():
+    # PyTorch clamps var to eps without recording the clamp: d/dv of ½(log v + d²/v) at v = eps
+    x = mg.tensor([0.5, 1.0], dtype=mg.float64)
+    v = mg.tensor([1e-8, 0.3], dtype=mg.float64, requires_grad=True)
+    F.gaussian_nll_loss(x, mg.zeros(2, dtype=mg.float64), v).backward()
+    eps, d = 1e-6, 0.5
+    assert v.grad[0].item() == pytest.approx(0.5 * (1 / eps - d * d / eps**2) / 2, rel=1e-12)

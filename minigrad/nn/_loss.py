@@ -8,6 +8,7 @@ element (per sample for the classification losses).
 import math
 import warnings
 
+from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import where
 from ..ops.nn import BinaryCrossEntropy, CrossEntropy, WeightedNLL
 from ..tensor import Tensor
@@ -400,7 +401,12 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
             raise ValueError("gaussian_nll_loss: var has negative entry/entries")
     elif var < 0:
         raise ValueError(f"gaussian_nll_loss: var has negative entry/entries ({var})")
-    var = var.clamp(min=eps) if isinstance(var, Tensor) else max(var, eps)
+    if isinstance(var, Tensor):
+        var = var.clone()
+        with no_grad():  # clamped for stability, but the gradient passes through (PyTorch's rule)
+            var.clamp_(min=eps)
+    else:
+        var = max(var, eps)
     d = input - target
     log_var = var.log() if isinstance(var, Tensor) else math.log(var)
     loss = 0.5 * (log_var + d * d / var)
