@@ -118,6 +118,16 @@ class Chromium:
             raise RuntimeError(f"page script failed: {result['exceptionDetails']}")
         return result["result"].get("value")
 
+    def js_until(self, expression, predicate, seconds=5.0):
+        """``js(expression)`` once ``predicate`` holds for it (a loaded machine may render late)."""
+        import time
+        deadline = time.monotonic() + seconds
+        value = self.js(expression)
+        while not predicate(value) and time.monotonic() < deadline:
+            time.sleep(0.05)
+            value = self.js(expression)
+        return value
+
     def click(self, x, y):
         """A real left click (mouse moved, pressed and released) at viewport point (x, y)."""
         self.page("Input.dispatchMouseEvent", type="mouseMoved", x=x, y=y)

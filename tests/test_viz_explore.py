@@ -76,14 +76,14 @@ def test_explorer_in_chromium_click_search_fold_zoom_and_step_backward(tmp_path,
     # click the Tanh box: the panel shows its output's values and gradient
     tanh = "Tanh"  # ops are named by their forward, as in draw_graph
     browser.click(*center_of(browser, node_with(tanh)))
-    panel = browser.js("document.getElementById('mg-info').innerText")
+    panel = browser.js_until("document.getElementById('mg-info').innerText", lambda text: tanh in text)
     assert tanh in panel and "output: value" in panel and "output: gradient" in panel
     assert "5×4 float32" in panel
     assert browser.js("document.querySelectorAll('g.node.mg-selected').length") == 1
 
     # the data, which needs no gradient, is a box too: its panel shows the 5×3 values
     browser.click(*center_of(browser, node_with("input")))
-    panel = browser.js("document.getElementById('mg-info').innerText")
+    panel = browser.js_until("document.getElementById('mg-info').innerText", lambda text: "5×3" in text)
     assert "input" in panel.lower() and "5×3 float32" in panel
 
     # step through backward with the arrow key: step 0 seeds the output, then each step
