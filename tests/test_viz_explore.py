@@ -82,9 +82,11 @@ def test_explorer_in_chromium_click_search_fold_zoom_and_step_backward(tmp_path,
     assert browser.js("document.querySelectorAll('g.node.mg-selected').length") == 1
 
     # the data, which needs no gradient, is a box too: its panel shows the 5×3 values
-    browser.click(*center_of(browser, node_with("input")))
+    where = center_of(browser, node_with("input"))
+    browser.click(*where)
     panel = browser.js_until("document.getElementById('mg-info').innerText", lambda text: "5×3" in text)
-    assert "input" in panel.lower() and "5×3 float32" in panel
+    labels = "Array.from(document.querySelectorAll('.mg-level:not([hidden]) g.node text')).map(t => t.textContent)"
+    assert "input" in panel.lower() and "5×3 float32" in panel, (where, browser.js(labels))
 
     # step through backward with the arrow key: step 0 seeds the output, then each step
     # highlights the node the engine runs
