@@ -3,6 +3,12 @@
 import importlib
 import warnings
 
+# NumPy's floating-point warnings raised inside minigrad's ops (x / 0, log of a negative, exp
+# overflow): PyTorch returns inf or NaN silently, and so does minigrad. Only warnings attributed
+# to minigrad's modules are silenced; the user's own NumPy code still warns.
+warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+                        category=RuntimeWarning, module=r"minigrad\.")
+
 from . import accelerator, amp, backend, backends, compiler, cuda, dtypes
 from .amp import autocast
 from .autograd import enable_grad, grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -227,9 +233,3 @@ def __getattr__(name):
 
 
 backend._init_from_environment()
-
-# NumPy's floating-point warnings raised inside minigrad's ops (x / 0, log of a negative, exp
-# overflow): PyTorch returns inf or NaN silently, and so does minigrad. Only warnings attributed
-# to minigrad's modules are silenced; the user's own NumPy code still warns.
-warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
-                        category=RuntimeWarning, module=r"minigrad\.")
