@@ -85,7 +85,8 @@ def test_explorer_in_chromium_click_search_fold_zoom_and_step_backward(tmp_path,
     where = center_of(browser, node_with("input"))
     browser.click(*where)
     panel = browser.js_until("document.getElementById('mg-info').innerText", lambda text: "5×3" in text)
-    labels = "Array.from(document.querySelectorAll('.mg-level:not([hidden]) g.node text')).map(t => t.textContent)"
+    labels = ("Array.from(document.querySelectorAll('.mg-level:not([hidden]) g.node text'))"
+              ".map(t => t.textContent)")
     assert "input" in panel.lower() and "5×3 float32" in panel, (where, browser.js(labels))
 
     # step through backward with the arrow key: step 0 seeds the output, then each step
