@@ -570,11 +570,13 @@ def load(f, map_location=None, weights_only=True):
     collecting = gc.isenabled()
     gc.disable()  # a checkpoint builds many containers and no cycles: the collector would rescan them all
     try:
-        head = _peek(source, 4)
+        head = _peek(source, 9)
         if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
             from . import _torch_zip
             return _torch_zip.load(source, make_tensor)
-        if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05"):
+        # a pickle opens with PROTO (0x80, 2-5); so does a safetensors file whose header is 640, 896,
+        # 1152 or 1408 bytes long, but its ninth byte opens the JSON header
+        if head[:1] == b"\x80" and head[1:2] in (b"\x02", b"\x03", b"\x04", b"\x05") and head[8:9] != b"{":
             raise source.error(
                 "this is a pickle, not a checkpoint mg.load can read safely: a legacy PyTorch file "
                 "(torch.save(..., _use_new_zipfile_serialization=False) or PyTorch before 1.6) or a plain "

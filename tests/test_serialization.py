@@ -330,3 +330,16 @@ def test_corrupting_any_byte_gives_value_error_or_a_valid_load(data):
         load_bytes(bytes(blob))
     except ValueError:
         pass
+
+
+@pytest.mark.parametrize("key_length", [154, 240, 325])
+def test_a_header_whose_length_starts_like_a_pickle_still_loads(key_length):
+    # header lengths 640, 896 and 1152 begin with the bytes 0x80 0x02..0x05, a pickle's PROTO opcode
+    import io
+    import struct
+    buffer = io.BytesIO()
+    mg.save({"a" * key_length: mg.ones(2)}, buffer)
+    data = buffer.getvalue()
+    assert data[0] == 0x80 and data[1] in (2, 3, 4, 5), struct.unpack("<Q", data[:8])
+    buffer.seek(0)
+    assert mg.load(buffer)["a" * key_length].tolist() == [1.0, 1.0]
