@@ -1,6 +1,7 @@
 """minigrad: a small autograd framework with PyTorch's API, on NumPy (CPU) or CuPy (GPU)."""
 
 import importlib
+import warnings
 
 from . import accelerator, amp, backend, backends, compiler, cuda, dtypes
 from .amp import autocast
@@ -226,3 +227,9 @@ def __getattr__(name):
 
 
 backend._init_from_environment()
+
+# NumPy's floating-point warnings raised inside minigrad's ops (x / 0, log of a negative, exp
+# overflow): PyTorch returns inf or NaN silently, and so does minigrad. Only warnings attributed
+# to minigrad's modules are silenced; the user's own NumPy code still warns.
+warnings.filterwarnings("ignore", message=r"(divide by zero|invalid value|overflow|underflow) encountered",
+                        category=RuntimeWarning, module=r"minigrad\.")

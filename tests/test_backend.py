@@ -237,3 +237,18 @@ def test_numpy_pack_keeps_buffers_of_the_last_shapes_only():
     assert len(backend._packed) == _PACKED_SHAPES
     assert ((2, _PACKED_SHAPES + 5), np.dtype(float)) in backend._packed  # the newest is kept
     assert ((2, 1), np.dtype(float)) not in backend._packed  # the oldest went first
+
+
+def test_floating_point_edge_cases_are_silent_as_in_pytorch():
+    # in a fresh interpreter, as a user runs it (the test configuration turns such warnings into errors)
+    import subprocess
+    import sys
+    code = ("import minigrad as mg, numpy as np\n"
+            "print((mg.tensor([1.0, 0.0]) / 0).tolist(), mg.tensor([-1.0]).log().tolist(),"
+            " mg.tensor([1000.0]).exp().tolist(), (mg.tensor([1.0]) // 0).tolist())\n"
+            "np.log(np.array([-1.0]))  # the user's own NumPy code still warns\n")
+    proc = subprocess.run([sys.executable, "-W", "default", "-c", code], capture_output=True, text=True,
+                          timeout=120)
+    assert proc.stdout.strip() == "[inf, nan] [nan] [inf] [inf]"
+    warned = [line for line in proc.stderr.splitlines() if "RuntimeWarning" in line]
+    assert len(warned) == 1 and "invalid value encountered in log" in warned[0]
