@@ -1,6 +1,6 @@
 """Attention: ``F.scaled_dot_product_attention`` against PyTorch's numbers, its masks, dropout and errors.
 
-The expected values were computed by PyTorch 2.13 (tests/data/torch/make_attention.py wrote
+The expected values were computed by PyTorch 2.13 (benchmarks/torch_reference/make_attention.py wrote
 attention.npz); the op table (tests/test_ops.py) holds the gradchecks on both backends.
 """
 

@@ -1,6 +1,6 @@
 """mg.load of checkpoints written by PyTorch's torch.save (zip format), through the allowlist unpickler.
 
-The files in tests/data/torch/ were written by PyTorch 2.13 (tests/data/torch/make_checkpoints.py
+The files in tests/data/torch/ were written by PyTorch 2.13 (benchmarks/torch_reference/make_checkpoints.py
 shows how); torch is not needed here. Hostile archives are built with zipfile and pickle.
 """
 

@@ -2,7 +2,8 @@
 same outputs, attention weights and gradients out (float64, to 1e-9).
 
 PyTorch 2.13 made each module with a seed, saved its state dict, inputs, outputs and gradients of
-sum(output * weight) (tests/data/torch/make_attention.py wrote attention.npz); torch is not needed here.
+sum(output * weight) (benchmarks/torch_reference/make_attention.py wrote tests/data/torch/attention.npz);
+torch is not needed here.
 """
 
 import copy

@@ -1,5 +1,6 @@
-"""Write attention.npz: inputs, outputs and gradients of PyTorch 2.13's attention and transformer
-modules, for tests/test_attention.py (run with a torch install: python make_attention.py)."""
+"""Write tests/data/torch/attention.npz: inputs, outputs and gradients of PyTorch 2.13's attention
+and transformer modules, for tests/test_attention.py and tests/test_transformer.py (run once with a
+torch install: python benchmarks/torch_reference/make_attention.py; the tests only read the file)."""
 
 import pathlib
 
@@ -7,7 +8,7 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-OUT = pathlib.Path(__file__).with_name("attention.npz")
+OUT = pathlib.Path(__file__).resolve().parents[2] / "tests" / "data" / "torch" / "attention.npz"
 data = {}
 
 

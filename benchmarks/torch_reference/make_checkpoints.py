@@ -1,7 +1,7 @@
-"""Writes the PyTorch checkpoints in this folder (run once with PyTorch 2.13 CPU; the tests only read
-the files, torch is not needed to run them):
+"""Writes the PyTorch checkpoints in tests/data/torch (run once with PyTorch 2.13 CPU; the tests only
+read the files, torch is not needed to run them):
 
-    python tests/data/torch/make_checkpoints.py
+    python benchmarks/torch_reference/make_checkpoints.py
 
 Every value is built from ``arange`` so the tests can rebuild the expected numbers with NumPy.
 """
@@ -12,7 +12,7 @@ import os
 import torch
 import torch.nn as nn
 
-HERE = os.path.dirname(os.path.abspath(__file__))
+OUT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "..", "tests", "data", "torch")
 
 
 def base(dtype=torch.float32):
@@ -60,9 +60,9 @@ def tied():
 
 
 if __name__ == "__main__":
-    torch.save(tensors(), os.path.join(HERE, "tensors.pt"))
-    torch.save(model(), os.path.join(HERE, "model.pt"))
-    torch.save(tied(), os.path.join(HERE, "tied.pt"))
-    torch.save(base(), os.path.join(HERE, "tensor.pt"))  # a bare tensor, not a dict
-    torch.save({"w": base()}, os.path.join(HERE, "legacy.pt"), _use_new_zipfile_serialization=False)
-    print(torch.__version__, sorted(f for f in os.listdir(HERE) if f.endswith(".pt")))
+    torch.save(tensors(), os.path.join(OUT, "tensors.pt"))
+    torch.save(model(), os.path.join(OUT, "model.pt"))
+    torch.save(tied(), os.path.join(OUT, "tied.pt"))
+    torch.save(base(), os.path.join(OUT, "tensor.pt"))  # a bare tensor, not a dict
+    torch.save({"w": base()}, os.path.join(OUT, "legacy.pt"), _use_new_zipfile_serialization=False)
+    print(torch.__version__, sorted(f for f in os.listdir(OUT) if f.endswith(".pt")))
