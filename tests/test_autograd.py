@@ -655,3 +655,12 @@ def test_run_backward_without_hooks_runs_none_after_a_hooked_node():
     run_backward([loss], [mg.ones(())], retain_graph=True, hooks=False)
     assert calls == []
     assert x.grad.tolist() == [6.0, 6.0]
+
+
+@pytest.mark.parametrize("op", ["sign", "round", "floor", "ceil", "trunc", "pow0", "norm0"])
+def test_zero_derivatives_give_zero_even_for_inf_and_nan_gradients(op):
+    # PyTorch's zero derivatives are zeros, not the incoming gradient times 0 (inf · 0 = NaN)
+    x = mg.tensor([1.5, -2.0], requires_grad=True)
+    y = {"pow0": lambda: x ** 0, "norm0": lambda: x.norm(p=0)}.get(op, lambda: getattr(x, op)())()
+    y.backward(mg.tensor([float("inf"), float("nan")]) if y.ndim else mg.tensor(float("inf")))
+    assert x.grad.tolist() == [0.0, 0.0]

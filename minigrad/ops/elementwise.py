@@ -87,7 +87,8 @@ class Pow(Op):
         da, db = ctx.needs_input_grad
         grad_a = grad_b = None
         if da:
-            grad_a = grad * 0 if isinstance(b, (int, float)) and b == 0 else grad * b * a ** (b - 1)
+            constant = isinstance(b, (int, float)) and b == 0  # x ** 0 = 1
+            grad_a = grad.new_zeros(grad.shape) if constant else grad * b * a ** (b - 1)
         if db:
             log_a = math.log(a) if isinstance(a, (int, float)) else where(a > 0, a, 1.0).log()
             grad_b = grad * out * log_a
@@ -249,7 +250,6 @@ class Sign(Op):
 
     @staticmethod
     def forward(ctx, x):
-        ctx.save_for_backward(x)
         xp = ctx.xp
         if x.dtype not in ctx.device.backend.float_dtypes:
             return xp.sign(x)
@@ -257,7 +257,7 @@ class Sign(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return grad.new_zeros(grad.shape)
 
 
 class Sin(Op):
@@ -606,8 +606,7 @@ class Where(Op):
     def backward(ctx, grad):
         (cond,) = ctx.saved_tensors
         _, da, db = ctx.needs_input_grad
-        zero = grad * 0
-        return None, (where(cond, grad, zero) if da else None), (where(cond, zero, grad) if db else None)
+        return None, (where(cond, grad, 0.0) if da else None), (where(cond, 0.0, grad) if db else None)
 
 
 def where(condition, input, other):
@@ -674,7 +673,7 @@ class Fill(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return grad.new_zeros(grad.shape)
 
 
 class Copy(Op):
@@ -686,7 +685,7 @@ class Copy(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0, grad
+        return grad.new_zeros(grad.shape), grad
 
 
 class Compare(Op):

@@ -278,7 +278,7 @@ class Norm(Op):
         p, dim, keepdim = ctx.attrs["p"], ctx.attrs["dim"], ctx.attrs["keepdim"]
         grad, out = _kept(grad, dim, keepdim), _kept(out, dim, keepdim)
         if p == 0:
-            return grad * 0 * x
+            return x.new_zeros(x.shape)
         if p == 1:
             return grad * x.sign()
         if math.isinf(p):

@@ -35,7 +35,7 @@ class Bernoulli(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return grad * 0
+        return grad.new_zeros(grad.shape)
 
 
 class Multinomial(Op):
