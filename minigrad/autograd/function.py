@@ -115,6 +115,8 @@ class Op(Node):
     @classmethod
     def apply(cls, *args, **attrs):
         device, raw, edges, constants = _inputs(cls.__name__, args)
+        # the node's fields set inline, as in Function.apply: a shared helper call cost 6% of the
+        # scalar chain in bench_chain (159k -> 169k instructions a step)
         ctx = object.__new__(cls._node_class)
         ctx.xp = device.xp
         ctx.device = device
