@@ -160,7 +160,7 @@ def test_call_records_module_scope_on_graph_nodes():
     net = Net()
     out = net(mg.randn(4, 3))
     assert out.grad_fn.scope == (net, net.head)
-    relu_node = out.grad_fn.next[0][0]
+    relu_node = out.grad_fn.next_functions[0][0]
     assert relu_node.scope == (net,)
 
 

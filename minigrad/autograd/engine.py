@@ -61,10 +61,9 @@ def _reachable(root_nodes):
     stack = list(seen)
     leaf_uses = {}
     while stack:
-        for edge in stack.pop().next:
-            if edge is None:
+        for target in stack.pop().next:
+            if target is None:
                 continue
-            target = edge[0]
             if not isinstance(target, Node):
                 leaf_uses[target] = leaf_uses.get(target, 0) + 1
             elif target not in seen:
@@ -81,8 +80,8 @@ def _leading_to(order, targets):
     """The nodes of ``order`` from which one of ``targets`` (nodes or leaves) is reached."""
     found = set()
     for node in reversed(order):  # oldest first: a node's inputs are decided before it
-        for edge in node.next:
-            if edge is not None and (edge[0] in targets or edge[0] in found):
+        for target in node.next:
+            if target is not None and (target in targets or target in found):
                 found.add(node)
                 break
     return found
@@ -212,18 +211,16 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     observe(node, grads, input_grads)
             if not retain_graph and grads is not None and (needed is None or node in needed):
                 node.release()
-            for i, edge in enumerate(node.next):
-                if edge is None:
+            for i, target in enumerate(node.next):
+                if target is None:
                     continue
-                target, nr, shape = edge
                 g = input_grads[i] if runs else None
-                if g is not None:
-                    if not isinstance(g, Tensor):
-                        g = Tensor._wrap(g, node.device)
-                    if g.array.shape != shape:
-                        g = sum_to(g, shape, node)
+                if g is not None and not isinstance(g, Tensor):
+                    g = Tensor._wrap(g, node.device)
                 if target in leaf_uses:
                     if g is not None:
+                        if g.array.shape != target.array.shape:
+                            g = sum_to(g, target.array.shape, node)
                         entry = leaf_grads.get(target)
                         if entry is None:
                             leaf_grads[target] = [g, _made_for_one(g, grads, input_grads)]
@@ -233,9 +230,13 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     if not leaf_uses[target]:
                         finish_leaf(target)
                 elif g is not None:
+                    nr = node.next_output_nr[i]
                     buffer = buffers.get(target)
                     if buffer is None:
                         buffer = buffers[target] = [None] * len(target.out_meta)
+                    shape = target.out_meta[nr][0]
+                    if g.array.shape != shape:
+                        g = sum_to(g, shape, node)
                     old = buffer[nr]
                     buffer[nr] = g if old is None else _sum(old, g, create_graph)
         _enabled.reset(mode)

@@ -1,7 +1,9 @@
 """``Node``: one recorded call in the graph, what both kinds of op (``Op``, ``Function``) share.
 
 A node is the ``ctx`` its op's forward and backward receive. Once recorded it holds the edges to
-its inputs (``next``; None for an op run with recording off), its creation number (``seq``:
+its inputs (``next``: per positional input the node or leaf its gradient goes to, or None;
+``next_output_nr``: which output of that node the input was; ``next`` is None for an op run
+with recording off; ``needs_input_grad`` says which are not None), its creation number (``seq``:
 inputs are always older than the nodes that consume them, which is what makes the engine's
 schedule a sort), the shape and dtype of each output, what forward saved for backward (checked
 against version counters on unpacking), the op's keyword attributes, the module scope it ran in,
@@ -59,8 +61,8 @@ class Node:
 
     # Slots for what every recorded node holds: no per-node __dict__ unless an op stores more
     # (the scalar chain of bench_chain: 176k -> 171k instructions per step).
-    __slots__ = ("xp", "device", "next", "seq", "attrs", "scope", "out_meta", "_to_save", "_saved",
-                 "__dict__", "__weakref__")
+    __slots__ = ("xp", "device", "next", "next_output_nr", "needs_input_grad", "seq", "attrs", "scope",
+                 "out_meta", "_to_save", "_saved", "__dict__", "__weakref__")
     node_suffix = "Backward0"  # PyTorch's suffix for built-in ops; custom functions use "Backward"
     materialize_grads = True  # missing output gradients reach backward as zeros (None if False)
     hidden_outputs = 0  # trailing outputs only backward reads (pictures of the graph leave them out)
@@ -84,14 +86,6 @@ class Node:
         """Declare outputs that never carry gradients, such as argmax indices (by position for
         built-in ops, by the output Tensors themselves for custom functions)."""
         self._non_differentiable = outputs
-
-    @property
-    def needs_input_grad(self):
-        """Per positional input, whether a gradient is wanted (backward may skip the others)."""
-        edges = self.next
-        if edges is None:
-            return ()
-        return tuple([e is not None for e in edges])
 
     @property
     def saved_tensors(self):
@@ -172,7 +166,16 @@ class Node:
     @property
     def next_functions(self):
         """PyTorch's view of the edges: ``((node_or_leaf, output_nr), ...)``."""
-        return tuple(None if e is None else (e[0], e[1]) for e in (self.next or ()))
+        if self.next is None:
+            return ()
+        return tuple(None if t is None else (t, nr) for t, nr in zip(self.next, self.next_output_nr))
+
+    def input_shape(self, i):
+        """The shape of positional input ``i`` (which needs a gradient), as forward saw it."""
+        target = self.next[i]
+        if isinstance(target, Tensor):  # a leaf
+            return target.array.shape
+        return target.out_meta[self.next_output_nr[i]][0]
 
     def constant_inputs(self):
         """``(input_index, Tensor)`` for the Tensor inputs that needed no gradient (the data, the

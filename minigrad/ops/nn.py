@@ -229,8 +229,7 @@ class Embedding(Op):
         pad = ctx.attrs["padding_idx"]
         if pad is not None:
             rows = rows * (flat != pad).unsqueeze(1).type(rows.dtype)
-        table_rows = ctx.next[0][2][0]
-        return ScatterAdd.apply(rows, key=(flat.array,), shape=(table_rows, dim)), None
+        return ScatterAdd.apply(rows, key=(flat.array,), shape=(ctx.input_shape(0)[0], dim)), None
 
 
 class WeightedNLL(Op):

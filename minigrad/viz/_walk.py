@@ -24,13 +24,16 @@ FREED_NOTE = ("backward() freed the graph (no retain_graph=True): gradients that
 
 
 # --- the engine adapter: the only code of viz that depends on how the engine is built ----------
-# Reading the graph needs only what every ``Node`` has: ``next`` (edges), ``seq``, ``out_meta``.
+# Reading the graph needs only what every ``Node`` has: ``next`` and ``next_output_nr`` (edges), ``seq``, ``out_meta``.
 # Replaying backward goes through the engine's ``schedule``, ``run_backward(observe=...)`` and,
 # for a freed graph, one node's backward as the engine runs it (the imports above); a change of
 # engine is a change of the functions below.
 def _edges(node):
     """The node's input edges, one per positional input: ``(target, output_nr, shape)`` or None."""
-    return node.next or ()
+    if node.next is None:
+        return ()
+    return tuple(None if target is None else (target, nr, node.input_shape(i))
+                 for i, (target, nr) in enumerate(zip(node.next, node.next_output_nr)))
 
 
 def node_order(node):

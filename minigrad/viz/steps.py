@@ -73,7 +73,7 @@ class BackpropSteps(Sequence):
         if rep.computed:
             grads = rep.out_grads.get(id(node), ())
             text += " on the gradient " + ", ".join(_grad_short(g) for g in grads)
-            sent = sum(1 for e in node.next if e is not None)
+            sent = sum(1 for target in node.next if target is not None)
             text += " and sends a gradient to " + ("its input" if sent == 1 else f"each of its {sent} inputs")
         done = [leaf for leaf in self._info.leaves if rep.leaf_done.get(id(leaf)) == k]
         if done:
