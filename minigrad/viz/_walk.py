@@ -24,7 +24,8 @@ FREED_NOTE = ("backward() freed the graph (no retain_graph=True): gradients that
 
 
 # --- the engine adapter: the only code of viz that depends on how the engine is built ----------
-# Reading the graph needs only what every ``Node`` has: ``next`` and ``next_output_nr`` (edges), ``seq``, ``out_meta``.
+# Reading the graph needs only what every ``Node`` has: ``next`` and ``next_output_nr`` (edges),
+# ``seq``, ``out_meta``.
 # Replaying backward goes through the engine's ``schedule``, ``run_backward(observe=...)`` and,
 # for a freed graph, one node's backward as the engine runs it (the imports above); a change of
 # engine is a change of the functions below.
