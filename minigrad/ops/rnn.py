@@ -20,12 +20,13 @@ sequences are a prefix of the batch. A padded (T, N, ·) input is the special ca
 batch size is N. A state row outside the prefix is left alone: a finished sequence keeps its
 last state (the ``h_n`` PyTorch returns), one not yet started (reverse direction) its ``h_0``.
 
-Under ``create_graph=True`` the backward instead differentiates ``reference``, the same
-recurrence written with Tensor ops, so gradients of gradients come out of the usual ops.
+The gradient is an op of its own, ``RecurrenceGrad``: ``Recurrence.backward`` only calls it.
+Under a plain ``backward()`` recording is off, so it is the array loop and nothing more; under
+``create_graph=True`` it is recorded like any op, and its backward (needed only for gradients of
+gradients) differentiates ``reference``, the same recurrence written with Tensor ops, twice.
 """
 
 from ..autograd.function import Op
-from ..autograd.grad_mode import is_grad_enabled
 from .movement import cat
 from .nn import Linear
 
@@ -149,44 +150,91 @@ class Recurrence(Op):
     @staticmethod
     def backward(ctx, dhs, dh_n, dc_n=None):
         proj, h0, c0, w_hh, b_hh, hs, h_prev, c_prev = ctx.saved_tensors
-        a = ctx.attrs
-        if is_grad_enabled():  # create_graph: differentiate the Tensor-op recurrence
-            return _reference_vjp(ctx, (proj, h0, c0, w_hh, b_hh), (dhs, dh_n, dc_n))
+        inputs = (proj, h0, c0, w_hh, b_hh)
+        forward = (hs.array, h_prev.array, None if c_prev is None else c_prev.array, ctx.steps)
+        grads = iter(RecurrenceGrad.apply(*inputs, dhs, dh_n, dc_n, **ctx.attrs, _forward=forward))
+        present = [None if x is None else next(grads) for x in inputs]  # no gradient for an absent c0, b_hh
+        return tuple(g if need else None for g, need in zip(present, ctx.needs_input_grad))
+
+    def release(self):
+        super().release()
+        self.steps = None
+
+
+class RecurrenceGrad(Op):
+    """``Recurrence``'s backward, backpropagation through time on arrays, as an op of its own.
+
+    With ``R`` the recurrence, inputs x = (proj, h0, c0, w_hh, b_hh) and incoming gradients
+    g = (dhs, dh_n, dc_n), it returns ``G(x, g) = (∂R/∂x)ᵀ g``: d proj, d h0, [d c0 (LSTM)],
+    d w_hh, [d b_hh (with a bias)]. ``_forward`` holds what the recurrence's forward computed
+    (hs, h_prev, c_prev and each step's activations): values of x, read but not inputs.
+
+    Recorded only under ``create_graph=True`` (the engine runs plain backward with recording off).
+    """
+
+    materialize_grads = False  # outputs nobody used (d h0 of a zero state) get no second-order term
+
+    @staticmethod
+    def forward(ctx, proj, h0, c0, w_hh, b_hh, dhs, dh_n, dc_n, *, mode, batch_sizes, reverse, _forward):
+        ctx.save_for_backward(proj, h0, c0, w_hh, b_hh, dhs, dh_n, dc_n)
         xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
-        mode, hidden = a["mode"], w_hh.shape[1]
-        w = w_hh.array
-        dproj = backend.empty(tuple(proj.shape), proj.array.dtype, index)
-        dgh_all = dproj if mode != "GRU" else backend.empty(tuple(proj.shape), proj.array.dtype, index)
-        dh, dc = dh_n.array, None if dc_n is None else dc_n.array
-        hs_a, hp_a, cp_a = hs.array, h_prev.array, None if c_prev is None else c_prev.array
-        for (start, b), saved in zip(_steps(a["batch_sizes"], a["reverse"])[::-1], ctx.steps[::-1]):
+        hs, h_prev, c_prev, steps = _forward
+        hidden = w_hh.shape[1]
+        dproj = backend.empty(tuple(proj.shape), proj.dtype, index)
+        dgh_all = dproj if mode != "GRU" else backend.empty(tuple(proj.shape), proj.dtype, index)
+        dh, dc = dh_n, dc_n
+        for (start, b), saved in zip(_steps(batch_sizes, reverse)[::-1], steps[::-1]):
             rows = slice(start, start + b)
-            dh_b = dh[:b, :] + dhs.array[rows, :]
-            h_b = hp_a[rows, :] if mode == "GRU" else hs_a[rows, :]  # GRU needs h_{t-1}, RNN h_t
+            dh_b = dh[:b, :] + dhs[rows, :]
+            h_b = h_prev[rows, :] if mode == "GRU" else hs[rows, :]  # GRU needs h_{t-1}, RNN h_t
             dgh, dh_direct, dc_b = _backward_step(
                 xp, mode, dh_b, None if dc is None else dc[:b, :], saved, h_b,
-                None if cp_a is None else cp_a[rows, :], hidden, dproj[rows, :])
+                None if c_prev is None else c_prev[rows, :], hidden, dproj[rows, :])
             if dgh is None:
                 dgh = dproj[rows, :]
             else:
                 dgh_all[rows, :] = dgh
-            dh_b = xp.matmul(dgh, w)
+            dh_b = xp.matmul(dgh, w_hh)
             if dh_direct is not None:
                 dh_b += dh_direct
             dh = dh_b if b == dh.shape[0] else xp.concat([dh_b, dh[b:, :]], axis=0)
             if dc is not None:
                 dc = dc_b if b == dc.shape[0] else xp.concat([dc_b, dc[b:, :]], axis=0)
-        wrap = lambda array: type(proj)._wrap(array, ctx.device)  # noqa: E731
-        dgh_all = wrap(dgh_all)
-        needs = ctx.needs_input_grad
-        d_w = dgh_all.mT @ h_prev if needs[3] else None  # all steps' weight gradient: one product
-        d_b = dgh_all.sum(0) if needs[4] else None
-        return (wrap(dproj), wrap(dh) if needs[1] else None,
-                wrap(dc) if dc is not None and needs[2] else None, d_w, d_b)
+        d_w = xp.matmul(xp.permute_dims(dgh_all, (1, 0)), h_prev)  # all steps' weight gradient: one product
+        d_b = None if b_hh is None else xp.sum(dgh_all, axis=0)
+        return tuple(d for d in (dproj, dh, dc, d_w, d_b) if d is not None)
 
-    def release(self):
-        super().release()
-        self.steps = None
+    @staticmethod
+    def backward(ctx, *v):
+        """The partial derivatives of ``Σ_k G_k(x, g) · v_k``: w.r.t. g it is ``(∂R/∂x) v`` (R's
+        directional derivative), w.r.t. x the second derivative of ``R · g`` applied to v.
+
+        Both come from differentiating ``reference`` (R in Tensor ops) twice, taken at aliases of
+        x and g: a gradient with respect to an alias counts only the paths through it, so the
+        results are partial derivatives even where g depends on x outside this op (a layer
+        above, a loss), and they stay connected to x, g and v for derivatives of higher order."""
+        from ..autograd import grad
+        from ..autograd.grad_mode import enable_grad
+        inputs = ctx.saved_tensors
+        with enable_grad():
+            alias = [None if t is None else t.clone() for t in inputs]  # a new node over each input
+            x, g = alias[:5], alias[5:]
+            outs = reference(*x, **{k: a for k, a in ctx.attrs.items() if k != "_forward"})
+            pairs = [(o, d) for o, d in zip(outs, g) if d is not None]
+            chosen = [(a, w) for a, w in zip([a for a in x if a is not None], v)
+                      if w is not None and a.requires_grad]
+            wanted = [i for i, need in enumerate(ctx.needs_input_grad) if need]
+            if not chosen or not wanted:
+                return (None,) * len(inputs)
+            first = grad([o for o, _ in pairs], [a for a, _ in chosen], [d for _, d in pairs],
+                         create_graph=True, allow_unused=True)
+            used = [(f, w) for f, (_, w) in zip(first, chosen) if f is not None]
+            second = grad([f for f, _ in used], [alias[i] for i in wanted], [w for _, w in used],
+                          create_graph=True, allow_unused=True) if used else ()
+        result = [None] * len(inputs)
+        for i, s in zip(wanted, second):
+            result[i] = s
+        return tuple(result)
 
 
 def cell(mode, p, state, w_hh, b_hh):
@@ -217,15 +265,3 @@ def reference(proj, h0, c0, w_hh, b_hh, *, mode, batch_sizes, reverse):
         outputs[start] = new[0]
     return (cat([outputs[s] for s in sorted(outputs)], 0),) + state
 
-
-def _reference_vjp(ctx, inputs, grads):
-    from ..autograd import grad as autograd_grad
-    outs = reference(*inputs, **ctx.attrs)
-    wanted = [i for i, need in enumerate(ctx.needs_input_grad) if need]
-    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
-    found = autograd_grad([o for o, _ in pairs], [inputs[i] for i in wanted], [g for _, g in pairs],
-                          retain_graph=True, create_graph=True, allow_unused=True)
-    result = [None] * len(inputs)
-    for i, g in zip(wanted, found):
-        result[i] = g
-    return tuple(result)
