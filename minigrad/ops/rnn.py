@@ -27,6 +27,7 @@ gradients) differentiates ``reference``, the same recurrence written with Tensor
 """
 
 from ..autograd.function import Op
+from ..autograd.grad_mode import enable_grad
 from .movement import cat
 from .nn import Linear
 
@@ -149,6 +150,7 @@ class Recurrence(Op):
 
     @staticmethod
     def backward(ctx, dhs, dh_n, dc_n=None):
+        """(∂R/∂x)ᵀ g for the inputs x that want a gradient: ``RecurrenceGrad`` computes it."""
         proj, h0, c0, w_hh, b_hh, hs, h_prev, c_prev = ctx.saved_tensors
         inputs = (proj, h0, c0, w_hh, b_hh)
         forward = (hs.array, h_prev.array, None if c_prev is None else c_prev.array, ctx.steps)
@@ -213,13 +215,13 @@ class RecurrenceGrad(Op):
         x and g: a gradient with respect to an alias counts only the paths through it, so the
         results are partial derivatives even where g depends on x outside this op (a layer
         above, a loss), and they stay connected to x, g and v for derivatives of higher order."""
-        from ..autograd import grad
-        from ..autograd.grad_mode import enable_grad
+        from ..autograd import grad  # not at the top: autograd imports the ops
         inputs = ctx.saved_tensors
-        with enable_grad():
-            alias = [None if t is None else t.clone() for t in inputs]  # a new node over each input
+        with enable_grad():  # a plain backward runs with recording off
+            # clone: a new node over each input (view_as would return the input itself)
+            alias = [None if t is None else t.clone() for t in inputs]
             x, g = alias[:5], alias[5:]
-            outs = reference(*x, **{k: a for k, a in ctx.attrs.items() if k != "_forward"})
+            outs = reference(*x, **{k: value for k, value in ctx.attrs.items() if k != "_forward"})
             pairs = [(o, d) for o, d in zip(outs, g) if d is not None]
             chosen = [(a, w) for a, w in zip([a for a in x if a is not None], v)
                       if w is not None and a.requires_grad]
@@ -229,12 +231,17 @@ class RecurrenceGrad(Op):
             first = grad([o for o, _ in pairs], [a for a, _ in chosen], [d for _, d in pairs],
                          create_graph=True, allow_unused=True)
             used = [(f, w) for f, (_, w) in zip(first, chosen) if f is not None]
+            # recorded even when this backward pass is not: what makes third order work
             second = grad([f for f, _ in used], [alias[i] for i in wanted], [w for _, w in used],
                           create_graph=True, allow_unused=True) if used else ()
         result = [None] * len(inputs)
         for i, s in zip(wanted, second):
             result[i] = s
         return tuple(result)
+
+    def release(self):
+        super().release()
+        self.attrs = {**self.attrs, "_forward": None}  # the forward's arrays: backward never reads them
 
 
 def cell(mode, p, state, w_hh, b_hh):
