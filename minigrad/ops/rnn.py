@@ -22,11 +22,13 @@ last state (the ``h_n`` PyTorch returns), one not yet started (reverse direction
 
 The gradient is an op of its own, ``RecurrenceGrad``: ``Recurrence.backward`` only calls it.
 Under a plain ``backward()`` recording is off, so it is the array loop and nothing more; under
-``create_graph=True`` it is recorded like any op, and its backward (needed only for gradients of
-gradients) differentiates ``reference``, the same recurrence written with Tensor ops, twice.
+``create_graph=True`` it is recorded like any op. Its backward, needed only for gradients of
+gradients, is ``_Partials`` of ``reference`` (the same recurrence written with Tensor ops): an op
+that differentiates a Tensor-op function without recording, and whose own backward is the same
+op one order up, so each order is recorded only under ``create_graph``, as for any op.
 """
 
-from ..autograd.function import Op
+from ..autograd.function import Function, Op
 from ..autograd.grad_mode import enable_grad
 from .movement import cat
 from .nn import Linear
@@ -208,40 +210,65 @@ class RecurrenceGrad(Op):
 
     @staticmethod
     def backward(ctx, *v):
-        """The partial derivatives of ``Σ_k G_k(x, g) · v_k``: w.r.t. g it is ``(∂R/∂x) v`` (R's
-        directional derivative), w.r.t. x the second derivative of ``R · g`` applied to v.
+        """The partial derivatives of ``Σ_k G_k(x, g) · v_k`` w.r.t. x and g: ``_Partials`` of the
+        recurrence's vector-Jacobian product written with Tensor ops (``reference``)."""
+        inputs = ctx.saved_tensors  # x (5, c0 and b_hh may be None), then g (3)
+        cotangents = iter(v)
+        per_x = [None if x is None else next(cotangents) for x in inputs[:5]]  # v in the slots of x
+        attrs = {k: value for k, value in ctx.attrs.items() if k != "_forward"}
 
-        Both come from differentiating ``reference`` (R in Tensor ops) twice, taken at aliases of
-        x and g: a gradient with respect to an alias counts only the paths through it, so the
-        results are partial derivatives even where g depends on x outside this op (a layer
-        above, a loss), and they stay connected to x, g and v for derivatives of higher order."""
-        from ..autograd import grad  # not at the top: autograd imports the ops
-        inputs = ctx.saved_tensors
-        with enable_grad():  # a plain backward runs with recording off
-            # clone: a new node over each input (view_as would return the input itself)
-            alias = [None if t is None else t.clone() for t in inputs]
-            x, g = alias[:5], alias[5:]
-            outs = reference(*x, **{k: value for k, value in ctx.attrs.items() if k != "_forward"})
-            pairs = [(o, d) for o, d in zip(outs, g) if d is not None]
-            chosen = [(a, w) for a, w in zip([a for a in x if a is not None], v)
-                      if w is not None and a.requires_grad]
-            wanted = [i for i, need in enumerate(ctx.needs_input_grad) if need]
-            if not chosen or not wanted:
-                return (None,) * len(inputs)
-            first = grad([o for o, _ in pairs], [a for a, _ in chosen], [d for _, d in pairs],
-                         create_graph=True, allow_unused=True)
-            used = [(f, w) for f, (_, w) in zip(first, chosen) if f is not None]
-            # recorded even when this backward pass is not: what makes third order work
-            second = grad([f for f, _ in used], [alias[i] for i in wanted], [w for _, w in used],
-                          create_graph=True, allow_unused=True) if used else ()
-        result = [None] * len(inputs)
-        for i, s in zip(wanted, second):
-            result[i] = s
-        return tuple(result)
+        def vjp(*xg):  # G(x, g) in Tensor ops
+            return _partials(lambda *x: reference(*x, **attrs), xg[:5], xg[5:], create_graph=True)
+        return _Partials.apply(*inputs, *per_x, f=vjp, n=len(inputs))
 
     def release(self):
         super().release()
         self.attrs = {**self.attrs, "_forward": None}  # the forward's arrays: backward never reads them
+
+
+class _Partials(Function):
+    """``∂(Σ_k f(x)_k · v_k)/∂x_i`` for each input x_i that requires grad, ``f`` written with Tensor
+    ops: the recurrence's derivatives beyond the first. Inputs ``x`` (the first ``n``) then ``v``.
+
+    Forward differentiates f once and records nothing; backward is this op again, one order up
+    (f ← these partials as a function of x and v). So an order is recorded only when the
+    backward pass that computes it is (``create_graph=True``), and every order is available.
+    A ``Function``, not an ``Op``: its forward works on Tensors, as it must to differentiate f.
+    """
+
+    @staticmethod
+    def forward(ctx, *xv, f, n):
+        ctx.set_materialize_grads(False)  # an output nobody used adds no term
+        ctx.save_for_backward(*xv)
+        # at detached copies: a gradient w.r.t. one counts only the paths through f, so these are
+        # partial derivatives even where the inputs depend on each other outside f (a stacked
+        # layer's incoming gradient depends on the layer's own outputs)
+        x = [None if t is None else t.detach().requires_grad_(t.requires_grad) for t in xv[:n]]
+        return _partials(f, x, xv[n:], create_graph=False)
+
+    @staticmethod
+    def backward(ctx, *w):
+        xv, f, n = ctx.saved_tensors, ctx.attrs["f"], ctx.attrs["n"]
+        return _Partials.apply(*xv, *w, f=lambda *xv: _partials(f, xv[:n], xv[n:], create_graph=True),
+                               n=len(xv))
+
+
+def _partials(f, x, v, create_graph):
+    """``∂(Σ_k f(x)_k · v_k)/∂x_i`` per input, by the engine (None where x_i is None, needs no
+    gradient or is unused); with ``create_graph`` the result can be differentiated again.
+
+    These are partial derivatives because the x reaching here are independent of each other:
+    the detached copies that ``_Partials.forward`` makes, passed down unchanged."""
+    from ..autograd import grad  # not at the top: autograd imports the ops
+    with enable_grad():
+        pairs = [(o, w) for o, w in zip(f(*x), v) if o is not None and w is not None and o.requires_grad]
+        wanted = [i for i, t in enumerate(x) if t is not None and t.requires_grad]
+        found = grad([o for o, _ in pairs], [x[i] for i in wanted], [w for _, w in pairs],
+                     create_graph=create_graph, allow_unused=True) if pairs and wanted else ()
+    result = [None] * len(x)
+    for i, g in zip(wanted, found):
+        result[i] = g
+    return tuple(result)
 
 
 def cell(mode, p, state, w_hh, b_hh):
