@@ -453,10 +453,8 @@ def test_layer_gradcheck_and_gradgradcheck(mode, shape):
     assert gradgradcheck(run, inputs)
 
 
-@pytest.mark.parametrize("mode", ["GRU", "LSTM"])
-def test_third_order_through_the_recurrence(mode):
-    # a function returning second derivatives, gradchecked: the second-order rule's results must be
-    # connected to the inputs, the incoming gradients and the vector they were taken along
+def _second_derivatives(mode):
+    """A function of (proj, h0, w, b) returning second derivatives of a loss through Recurrence."""
     from minigrad.ops.rnn import Recurrence
     proj, h0, c0, w, b = _recurrence_inputs(mode, (2, 1), 3)
     u = mg.tensor(np.random.default_rng(4).uniform(-1, 1, (3, 2)))
@@ -466,7 +464,18 @@ def test_third_order_through_the_recurrence(mode):
             hs, h_n = Recurrence.apply(proj, h0, c0, w, b, mode=mode, batch_sizes=(2, 1), reverse=False)[:2]
             (d_proj,) = mg.grad((hs * u).sum() + h_n.tanh().sum(), proj, create_graph=True)
             return mg.grad((d_proj * d_proj).sum(), (proj, h0, w, b), create_graph=True)
-    assert gradcheck(second_derivatives, (proj, h0, w, b))
+    return second_derivatives, (proj, h0, w, b)
+
+
+@pytest.mark.parametrize("mode", ["GRU", "LSTM"])
+def test_third_order_through_the_recurrence(mode):
+    # the second-order results must be connected to the inputs, the incoming gradients and the
+    # vector they were taken along
+    assert gradcheck(*_second_derivatives(mode))
+
+
+def test_fourth_order_through_the_recurrence():
+    assert gradgradcheck(*_second_derivatives("RNN_TANH"))
 
 
 def test_the_gradient_op_is_recorded_only_under_create_graph():
