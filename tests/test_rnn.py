@@ -411,3 +411,85 @@ def test_second_order_through_stacked_layers(cls):
     layer = cls(2, 3, num_layers=2).double()
     x = mg.randn(4, 2, 2, dtype=mg.float64, requires_grad=True)
     assert gradgradcheck(lambda x: layer(x)[0].tanh(), (x,))
+
+
+# --- gradients of whole layers, first, second and third order -------------------------------------
+LAYERS = {"RNN_TANH": (nn.RNN, {}), "RNN_RELU": (nn.RNN, {"nonlinearity": "relu"}),
+          "LSTM": (nn.LSTM, {}), "GRU": (nn.GRU, {})}
+# (num_layers, bidirectional, bias, batch sizes of the packed input or None for padded (T=3, N=2))
+SHAPES = [(1, False, True, None), (1, False, False, (3, 2, 1)), (2, False, True, (2, 1)),
+          (1, True, False, None)]
+
+
+def _layer_and_inputs(mode, shape, seed):
+    """A tiny float64 layer and the inputs of a function of (x, h0, [c0], *parameters)."""
+    layers, bidirectional, bias, batch_sizes = shape
+    cls, kwargs = LAYERS[mode]
+    mg.manual_seed(seed)
+    module = cls(2, 2, num_layers=layers, bidirectional=bidirectional, bias=bias, dtype=mg.float64, **kwargs)
+    batch = 2 if batch_sizes is None else batch_sizes[0]
+    rows = 6 if batch_sizes is None else sum(batch_sizes)
+    x = mg.randn(rows, 2, dtype=mg.float64, requires_grad=True)
+    states = tuple(mg.randn(layers * (1 + bidirectional), batch, 2, dtype=mg.float64, requires_grad=True)
+                   for _ in range(2 if mode == "LSTM" else 1))
+
+    def run(x, *rest):
+        hx = rest[:len(states)]
+        if batch_sizes is None:
+            out, h_n = module(x.reshape(3, 2, 2), hx if mode == "LSTM" else hx[0])
+        else:
+            packed, h_n = module(PackedSequence(x, mg.tensor(batch_sizes)), hx if mode == "LSTM" else hx[0])
+            out = packed.data
+        return (out.tanh(),) + (h_n if mode == "LSTM" else (h_n,))  # tanh: a gradient that depends on out
+    # the parameters are inputs too: gradcheck perturbs them in place, the module reads them
+    return run, (x,) + states + tuple(module.parameters())
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=["1-layer", "packed-nobias", "2-layers-packed", "bi-nobias"])
+@pytest.mark.parametrize("mode", list(LAYERS))
+def test_layer_gradcheck_and_gradgradcheck(mode, shape):
+    run, inputs = _layer_and_inputs(mode, shape, 11)
+    assert gradcheck(run, inputs)
+    assert gradgradcheck(run, inputs)
+
+
+def _second_derivatives(mode):
+    """A function of (proj, h0, w, b) returning second derivatives of a loss through Recurrence."""
+    from minigrad.ops.rnn import Recurrence
+    proj, h0, c0, w, b = _recurrence_inputs(mode, (2, 1), 3)
+    u = mg.tensor(np.random.default_rng(4).uniform(-1, 1, (3, 2)))
+
+    def second_derivatives(proj, h0, w, b):
+        with mg.enable_grad():  # gradcheck's finite differences run under no_grad
+            hs, h_n = Recurrence.apply(proj, h0, c0, w, b, mode=mode, batch_sizes=(2, 1), reverse=False)[:2]
+            (d_proj,) = mg.grad((hs * u).sum() + h_n.tanh().sum(), proj, create_graph=True)
+            return mg.grad((d_proj * d_proj).sum(), (proj, h0, w, b), create_graph=True)
+    return second_derivatives, (proj, h0, w, b)
+
+
+@pytest.mark.parametrize("mode", ["GRU", "LSTM"])
+def test_third_order_through_the_recurrence(mode):
+    # the second-order results must be connected to the inputs, the incoming gradients and the
+    # vector they were taken along
+    assert gradcheck(*_second_derivatives(mode))
+
+
+def test_fourth_order_through_the_recurrence():
+    assert gradgradcheck(*_second_derivatives("RNN_TANH"))
+
+
+def test_the_gradient_op_is_recorded_only_under_create_graph():
+    lstm = nn.LSTM(2, 2)
+    x = mg.randn(3, 1, 2, requires_grad=True)
+    seen = []
+    x.register_hook(lambda g: seen.append(g.grad_fn))  # the gradient as it arrives, before .grad
+    lstm(x)[0].sum().backward()
+    assert seen == [None]
+    mg.grad(lstm(x)[0].sum(), x, create_graph=True)
+    nodes, stack = set(), [seen[1]]
+    while stack:
+        node = stack.pop()
+        if node is not None and not isinstance(node, mg.Tensor) and node not in nodes:
+            nodes.add(node)
+            stack.extend(e[0] for e in node.next_functions if e is not None)
+    assert "RecurrenceGrad" in {node.op_name for node in nodes}

@@ -20,12 +20,16 @@ sequences are a prefix of the batch. A padded (T, N, ·) input is the special ca
 batch size is N. A state row outside the prefix is left alone: a finished sequence keeps its
 last state (the ``h_n`` PyTorch returns), one not yet started (reverse direction) its ``h_0``.
 
-Under ``create_graph=True`` the backward instead differentiates ``reference``, the same
-recurrence written with Tensor ops, so gradients of gradients come out of the usual ops.
+The gradient is an op of its own, ``RecurrenceGrad``: ``Recurrence.backward`` only calls it.
+Under a plain ``backward()`` recording is off, so it is the array loop and nothing more; under
+``create_graph=True`` it is recorded like any op. Its backward, needed only for gradients of
+gradients, is ``_Partials`` of ``reference`` (the same recurrence written with Tensor ops): an op
+that differentiates a Tensor-op function without recording, and whose own backward is the same
+op one order up, so each order is recorded only under ``create_graph``, as for any op.
 """
 
-from ..autograd.function import Op
-from ..autograd.grad_mode import is_grad_enabled
+from ..autograd.function import Function, Op
+from ..autograd.grad_mode import enable_grad
 from .movement import cat
 from .nn import Linear
 
@@ -148,45 +152,123 @@ class Recurrence(Op):
 
     @staticmethod
     def backward(ctx, dhs, dh_n, dc_n=None):
+        """(∂R/∂x)ᵀ g for the inputs x that want a gradient: ``RecurrenceGrad`` computes it."""
         proj, h0, c0, w_hh, b_hh, hs, h_prev, c_prev = ctx.saved_tensors
-        a = ctx.attrs
-        if is_grad_enabled():  # create_graph: differentiate the Tensor-op recurrence
-            return _reference_vjp(ctx, (proj, h0, c0, w_hh, b_hh), (dhs, dh_n, dc_n))
+        inputs = (proj, h0, c0, w_hh, b_hh)
+        forward = (hs.array, h_prev.array, None if c_prev is None else c_prev.array, ctx.steps)
+        grads = iter(RecurrenceGrad.apply(*inputs, dhs, dh_n, dc_n, **ctx.attrs, _forward=forward))
+        present = [None if x is None else next(grads) for x in inputs]  # no gradient for an absent c0, b_hh
+        return tuple(g if need else None for g, need in zip(present, ctx.needs_input_grad))
+
+    def release(self):
+        super().release()
+        self.steps = None
+
+
+class RecurrenceGrad(Op):
+    """``Recurrence``'s backward, backpropagation through time on arrays, as an op of its own.
+
+    With ``R`` the recurrence, inputs x = (proj, h0, c0, w_hh, b_hh) and incoming gradients
+    g = (dhs, dh_n, dc_n), it returns ``G(x, g) = (∂R/∂x)ᵀ g``: d proj, d h0, [d c0 (LSTM)],
+    d w_hh, [d b_hh (with a bias)]. ``_forward`` holds what the recurrence's forward computed
+    (hs, h_prev, c_prev and each step's activations): values of x, read but not inputs.
+
+    Recorded only under ``create_graph=True`` (the engine runs plain backward with recording off).
+    """
+
+    materialize_grads = False  # outputs nobody used (d h0 of a zero state) get no second-order term
+
+    @staticmethod
+    def forward(ctx, proj, h0, c0, w_hh, b_hh, dhs, dh_n, dc_n, *, mode, batch_sizes, reverse, _forward):
+        ctx.save_for_backward(proj, h0, c0, w_hh, b_hh, dhs, dh_n, dc_n)
         xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
-        mode, hidden = a["mode"], w_hh.shape[1]
-        w = w_hh.array
-        dproj = backend.empty(tuple(proj.shape), proj.array.dtype, index)
-        dgh_all = dproj if mode != "GRU" else backend.empty(tuple(proj.shape), proj.array.dtype, index)
-        dh, dc = dh_n.array, None if dc_n is None else dc_n.array
-        hs_a, hp_a, cp_a = hs.array, h_prev.array, None if c_prev is None else c_prev.array
-        for (start, b), saved in zip(_steps(a["batch_sizes"], a["reverse"])[::-1], ctx.steps[::-1]):
+        hs, h_prev, c_prev, steps = _forward
+        hidden = w_hh.shape[1]
+        dproj = backend.empty(tuple(proj.shape), proj.dtype, index)
+        dgh_all = dproj if mode != "GRU" else backend.empty(tuple(proj.shape), proj.dtype, index)
+        dh, dc = dh_n, dc_n
+        for (start, b), saved in zip(_steps(batch_sizes, reverse)[::-1], steps[::-1]):
             rows = slice(start, start + b)
-            dh_b = dh[:b, :] + dhs.array[rows, :]
-            h_b = hp_a[rows, :] if mode == "GRU" else hs_a[rows, :]  # GRU needs h_{t-1}, RNN h_t
+            dh_b = dh[:b, :] + dhs[rows, :]
+            h_b = h_prev[rows, :] if mode == "GRU" else hs[rows, :]  # GRU needs h_{t-1}, RNN h_t
             dgh, dh_direct, dc_b = _backward_step(
                 xp, mode, dh_b, None if dc is None else dc[:b, :], saved, h_b,
-                None if cp_a is None else cp_a[rows, :], hidden, dproj[rows, :])
+                None if c_prev is None else c_prev[rows, :], hidden, dproj[rows, :])
             if dgh is None:
                 dgh = dproj[rows, :]
             else:
                 dgh_all[rows, :] = dgh
-            dh_b = xp.matmul(dgh, w)
+            dh_b = xp.matmul(dgh, w_hh)
             if dh_direct is not None:
                 dh_b += dh_direct
             dh = dh_b if b == dh.shape[0] else xp.concat([dh_b, dh[b:, :]], axis=0)
             if dc is not None:
                 dc = dc_b if b == dc.shape[0] else xp.concat([dc_b, dc[b:, :]], axis=0)
-        wrap = lambda array: type(proj)._wrap(array, ctx.device)  # noqa: E731
-        dgh_all = wrap(dgh_all)
-        needs = ctx.needs_input_grad
-        d_w = dgh_all.mT @ h_prev if needs[3] else None  # all steps' weight gradient: one product
-        d_b = dgh_all.sum(0) if needs[4] else None
-        return (wrap(dproj), wrap(dh) if needs[1] else None,
-                wrap(dc) if dc is not None and needs[2] else None, d_w, d_b)
+        d_w = xp.matmul(xp.permute_dims(dgh_all, (1, 0)), h_prev)  # all steps' weight gradient: one product
+        d_b = None if b_hh is None else xp.sum(dgh_all, axis=0)
+        return tuple(d for d in (dproj, dh, dc, d_w, d_b) if d is not None)
+
+    @staticmethod
+    def backward(ctx, *v):
+        """The partial derivatives of ``Σ_k G_k(x, g) · v_k`` w.r.t. x and g: ``_Partials`` of the
+        recurrence's vector-Jacobian product written with Tensor ops (``reference``)."""
+        inputs = ctx.saved_tensors  # x (5, c0 and b_hh may be None), then g (3)
+        cotangents = iter(v)
+        per_x = [None if x is None else next(cotangents) for x in inputs[:5]]  # v in the slots of x
+        attrs = {k: value for k, value in ctx.attrs.items() if k != "_forward"}
+
+        def vjp(*xg):  # G(x, g) in Tensor ops
+            return _partials(lambda *x: reference(*x, **attrs), xg[:5], xg[5:], create_graph=True)
+        return _Partials.apply(*inputs, *per_x, f=vjp, n=len(inputs))
 
     def release(self):
         super().release()
-        self.steps = None
+        self.attrs = {**self.attrs, "_forward": None}  # the forward's arrays: backward never reads them
+
+
+class _Partials(Function):
+    """``∂(Σ_k f(x)_k · v_k)/∂x_i`` for each input x_i that requires grad, ``f`` written with Tensor
+    ops: the recurrence's derivatives beyond the first. Inputs ``x`` (the first ``n``) then ``v``.
+
+    Forward differentiates f once and records nothing; backward is this op again, one order up
+    (f ← these partials as a function of x and v). So an order is recorded only when the
+    backward pass that computes it is (``create_graph=True``), and every order is available.
+    A ``Function``, not an ``Op``: its forward works on Tensors, as it must to differentiate f.
+    """
+
+    @staticmethod
+    def forward(ctx, *xv, f, n):
+        ctx.set_materialize_grads(False)  # an output nobody used adds no term
+        ctx.save_for_backward(*xv)
+        # at detached copies: a gradient w.r.t. one counts only the paths through f, so these are
+        # partial derivatives even where the inputs depend on each other outside f (a stacked
+        # layer's incoming gradient depends on the layer's own outputs)
+        x = [None if t is None else t.detach().requires_grad_(t.requires_grad) for t in xv[:n]]
+        return _partials(f, x, xv[n:], create_graph=False)
+
+    @staticmethod
+    def backward(ctx, *w):
+        xv, f, n = ctx.saved_tensors, ctx.attrs["f"], ctx.attrs["n"]
+        return _Partials.apply(*xv, *w, f=lambda *xv: _partials(f, xv[:n], xv[n:], create_graph=True),
+                               n=len(xv))
+
+
+def _partials(f, x, v, create_graph):
+    """``∂(Σ_k f(x)_k · v_k)/∂x_i`` per input, by the engine (None where x_i is None, needs no
+    gradient or is unused); with ``create_graph`` the result can be differentiated again.
+
+    These are partial derivatives because the x reaching here are independent of each other:
+    the detached copies that ``_Partials.forward`` makes, passed down unchanged."""
+    from ..autograd import grad  # not at the top: autograd imports the ops
+    with enable_grad():
+        pairs = [(o, w) for o, w in zip(f(*x), v) if o is not None and w is not None and o.requires_grad]
+        wanted = [i for i, t in enumerate(x) if t is not None and t.requires_grad]
+        found = grad([o for o, _ in pairs], [x[i] for i in wanted], [w for _, w in pairs],
+                     create_graph=create_graph, allow_unused=True) if pairs and wanted else ()
+    result = [None] * len(x)
+    for i, g in zip(wanted, found):
+        result[i] = g
+    return tuple(result)
 
 
 def cell(mode, p, state, w_hh, b_hh):
@@ -217,15 +299,3 @@ def reference(proj, h0, c0, w_hh, b_hh, *, mode, batch_sizes, reverse):
         outputs[start] = new[0]
     return (cat([outputs[s] for s in sorted(outputs)], 0),) + state
 
-
-def _reference_vjp(ctx, inputs, grads):
-    from ..autograd import grad as autograd_grad
-    outs = reference(*inputs, **ctx.attrs)
-    wanted = [i for i, need in enumerate(ctx.needs_input_grad) if need]
-    pairs = [(o, g) for o, g in zip(outs, grads) if g is not None]
-    found = autograd_grad([o for o, _ in pairs], [inputs[i] for i in wanted], [g for _, g in pairs],
-                          retain_graph=True, create_graph=True, allow_unused=True)
-    result = [None] * len(inputs)
-    for i, g in zip(wanted, found):
-        result[i] = g
-    return tuple(result)
