@@ -137,7 +137,8 @@ class Node:
             self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
         to_save = self._to_save
         if to_save:
-            self._saved = tuple([_resolve(item, args, raw, results) for item in to_save])
+            self._saved = tuple([None if item is None else _resolve(item, args, raw, results)
+                                 for item in to_save])
             self._to_save = ()  # the raw arrays: keep only the resolved entries
         else:
             self._saved = ()
@@ -203,8 +204,8 @@ class Node:
 
 def _resolve(item, args, raw, results):
     """A saved item as an entry ``(value, version)``: inputs and outputs are checked on unpack."""
-    if item is None:
-        return None
+    if type(item) is float or type(item) is int:  # a Python number (a scalar operand): no version
+        return item, None
     if isinstance(item, Tensor):
         for i, r in enumerate(results):
             if r is item:
