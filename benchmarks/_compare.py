@@ -1,8 +1,9 @@
 """Shared by the workload benchmarks: interleaved rounds against a reference, median and worst.
 
 Each contender is a zero-argument ``step`` callable. Rounds are interleaved (round 1 of every
-contender, then round 2, ...) so that a change of load on a shared machine hits all alike; a
-round's figure is the mean of ``steps`` calls. The summary is the median and the worst round.
+contender, then round 2, ..., each after a settle pause, the order rotating: see
+``_timing.interleaved``) so that a change of load on a shared machine hits all alike; a round's
+figure is the mean of ``steps`` calls. The summary is the median and the worst round.
 """
 
 import collections
@@ -11,6 +12,7 @@ import statistics
 import time
 
 import numpy as np
+from _timing import interleaved
 
 
 def thread_counts(torch=None):
@@ -24,25 +26,6 @@ def thread_counts(torch=None):
     if torch is not None:
         parts.append(f"torch {torch.__version__} {torch.get_num_threads()} threads")
     return f"numpy {np.__version__}; " + ", ".join(parts)
-
-
-def interleaved(contenders, rounds, steps, warmup=2, clock=time.perf_counter):
-    """Per-round mean milliseconds per step of each contender: {name: [ms, ...]}.
-
-    ``clock=time.process_time`` measures the CPU time of the process instead of the wall time:
-    with one thread per library, the work done, whatever the other jobs on a shared machine do
-    (with more threads it would add up every thread's time, their waiting included)."""
-    for step in contenders.values():
-        for _ in range(warmup):
-            step()
-    times = {name: [] for name in contenders}
-    for _ in range(rounds):
-        for name, step in contenders.items():
-            start = clock()
-            for _ in range(steps):
-                step()
-            times[name].append((clock() - start) / steps * 1e3)
-    return times
 
 
 def report(title, times, reference="torch"):

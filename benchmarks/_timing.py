@@ -1,17 +1,27 @@
-"""Shared by the optimizer and MLP benchmarks: interleaved rounds and the thread counts in use."""
+"""Shared by the benchmarks: interleaved rounds (a settle pause, a rotating order), thread counts."""
 
 import os
 import statistics
 import time
 
+# Idle time before each contender's round. PyTorch's OpenMP threads and OpenBLAS's keep spinning
+# for a while after their last parallel region; without a pause the next contender shares the
+# cores with them (bench_mlp, SGD: PyTorch 7.07 -> 3.20 ms a step, minigrad 3.48 -> 2.95, NumPy
+# 2.41 -> 2.39 with a 0.1 s pause), which measures the neighbour, not the library.
+SETTLE_SECONDS = 0.1
 
-def interleaved(fns, rounds, number, warmup=3):
+
+def interleaved(fns, rounds, number, warmup=3, clock=time.perf_counter):
     """Milliseconds per call of each function in ``fns`` (a dict), one list entry per round.
 
     Each round times ``number`` calls of every function, one function after another, so that a
-    slow spell of the (shared) machine hits them all alike. The order rotates from round to round:
-    PyTorch's OpenMP threads keep spinning for a while after its last parallel region and slow
-    whatever runs next, so no contender should always follow it.
+    slow spell of the (shared) machine hits them all alike; each starts after a pause of
+    ``SETTLE_SECONDS`` (see above), and the order rotates from round to round so that no
+    contender always follows the same one.
+
+    ``clock=time.process_time`` measures the CPU time of the process instead of the wall time:
+    with one thread per library, the work done, whatever the other jobs on a shared machine do
+    (with more threads it would add up every thread's time, their waiting included).
     """
     for fn in fns.values():
         for _ in range(warmup):
@@ -21,10 +31,11 @@ def interleaved(fns, rounds, number, warmup=3):
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
             fn = fns[name]
-            start = time.perf_counter()
+            time.sleep(SETTLE_SECONDS)
+            start = clock()
             for _ in range(number):
                 fn()
-            times[name].append(1e3 * (time.perf_counter() - start) / number)
+            times[name].append(1e3 * (clock() - start) / number)
     return times
 
 

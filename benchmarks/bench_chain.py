@@ -7,8 +7,9 @@ Two chains, float32, default thread settings:
 - ``scalar``: 20,000 steps of ``y = y + 1e-6*y`` on one element (two ops a step), then
   ``backward()``; reported per chain. micrograd (a pure-Python scalar engine) runs it too.
 
-Each library's chain runs once per round, rounds interleaved so that a slow spell of the machine
-hits every library alike; the median and the worst of the rounds are printed.
+Each library's chain runs once per round, rounds interleaved (a short pause before each, the order
+rotating; see ``_timing.py``) so that a slow spell of the machine hits every library alike; the
+median and the worst of the rounds are printed.
 
 Run: ``python benchmarks/bench_chain.py [--rounds 7]``. PyTorch and micrograd are used when
 installed (``pip install torch micrograd``), and said when not.
@@ -17,7 +18,8 @@ installed (``pip install torch micrograd``), and said when not.
 import argparse
 import statistics
 import sys
-import time
+
+from _timing import interleaved
 
 import minigrad as mg
 
@@ -56,17 +58,6 @@ def scalar_chain_micrograd(n=20000):
     y.backward()
 
 
-def rounds(candidates, count):
-    """Seconds per call of each candidate, one call per round, rounds interleaved."""
-    times = {name: [] for name in candidates}
-    for _ in range(count):
-        for name, fn in candidates.items():
-            start = time.perf_counter()
-            fn()
-            times[name].append(time.perf_counter() - start)
-    return times
-
-
 def threads():
     parts = []
     if torch is not None:
@@ -98,10 +89,8 @@ def main(argv=None):
             **({"torch": lambda: scalar_chain(torch)} if torch else {}),
             **({"micrograd": scalar_chain_micrograd} if Value else {})}),
     ]:
-        for fn in chains.values():
-            fn()  # warm up
-        times = rounds(chains, args.rounds)
-        unit, scale = ("us/op", 1e6 / per) if per > 1 else ("ms/chain", 1e3)
+        times = interleaved(chains, args.rounds, 1, warmup=1)  # milliseconds per chain
+        unit, scale = ("us/op", 1e3 / per) if per > 1 else ("ms/chain", 1)
         print(f"\n{name} ({args.rounds} interleaved rounds; {unit}: median [worst])")
         base = statistics.median(times["minigrad"])
         for lib, ts in times.items():
