@@ -22,9 +22,9 @@ import argparse
 import math
 import os
 import statistics
-import time
 
 import numpy as np
+from _timing import interleaved
 
 import minigrad as mg
 import minigrad.nn.functional as F
@@ -71,13 +71,6 @@ def torch_call():
     return call
 
 
-def mean_ms(call, calls):
-    start = time.perf_counter()
-    for _ in range(calls):
-        call()
-    return (time.perf_counter() - start) / calls * 1e3
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -94,12 +87,7 @@ def main():
     contenders = {"minigrad fused": minigrad_call(True), "minigrad manual": minigrad_call(False)}
     if torch is not None:
         contenders["torch sdpa"] = torch_call()
-    for call in contenders.values():
-        call()  # warm-up: allocations, lazy imports
-    times = {name: [] for name in contenders}
-    for _ in range(args.rounds):
-        for name, call in contenders.items():
-            times[name].append(mean_ms(call, args.calls))
+    times = interleaved(contenders, args.rounds, args.calls)
     try:
         from threadpoolctl import threadpool_info
         blas = ", ".join(f"{i['internal_api']} {i['num_threads']}" for i in threadpool_info())
