@@ -1,5 +1,7 @@
 """Pooling: values against hand-computed and naive references, PyTorch's size rules, gradients."""
 
+import math
+
 import numpy as np
 import pytest
 
@@ -115,6 +117,31 @@ def test_max_pool2d_gradcheck(backend, float64, k, s, p, d, ceil):
     mg.manual_seed(0)
     x = mg.randn(1, 2, 5, 5, requires_grad=True)
     assert gradcheck(lambda x: max_pool2d(x, k, s, p, d, ceil_mode=ceil), (x,))
+
+
+def test_max_pool2d_tiling_windows_gradcheck(backend, float64):
+    # stride = kernel and the image a whole number of windows (every pixel in one window)
+    mg.manual_seed(2)
+    x = mg.randn(2, 2, 4, 6, requires_grad=True)
+    assert gradcheck(lambda x: max_pool2d(x, 2), (x,))
+    assert gradgradcheck(lambda x: max_pool2d(x, 2) ** 2, (x,))
+
+
+@pytest.mark.parametrize("size", [4, 5])  # the windows tile the image, or leave a row and column out
+def test_max_pool2d_inf_and_nan_gradients_reach_only_the_maximum(backend, size):
+    # PyTorch scatters each output's gradient to its maximum: the rest of the window gets 0,
+    # not inf · 0 = NaN
+    x = mg.zeros(1, 1, size, size, requires_grad=True)
+    with mg.no_grad():
+        x[0, 0, 0, 1] = 1.0
+        x[0, 0, 3, 3] = 1.0
+    max_pool2d(x, 2).backward(mg.tensor([[[[float("inf"), 1.0], [2.0, float("nan")]]]]))
+    g = x.grad[0, 0].tolist()
+    assert g[0][:4] == [0.0, float("inf"), 1.0, 0.0]
+    assert g[2][:2] == [2.0, 0.0] and g[3][:2] == [0.0, 0.0]
+    assert math.isnan(g[3][3]) and g[2][2:4] == [0.0, 0.0] and g[3][2] == 0.0
+    outside = [v for row in g[:4] for v in row[4:]] + (g[4] if size == 5 else [])
+    assert all(v == 0.0 for v in outside)
 
 
 def test_max_pool2d_gradgradcheck(backend, float64):

@@ -128,10 +128,10 @@ class _WindowPut(Op):
 
     @staticmethod
     def forward(ctx, y, index, *, shape, kernel_size, stride, padding, dilation):
-        xp = ctx.xp
         ctx.save_for_backward(index)
-        return _fold(ctx, lambda k, i, j: y * xp.astype(index == k, y.dtype), shape, kernel_size, stride,
-                     padding, dilation, y.shape[2:], y.dtype)
+        # a select, not y · [index == k]: an inf or NaN gradient reaches only its maximum (PyTorch)
+        return _fold(ctx, lambda k, i, j: ctx.device.backend.zero_where(index != k, y), shape, kernel_size,
+                     stride, padding, dilation, y.shape[2:], y.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -146,13 +146,12 @@ class _WindowTake(Op):
 
     @staticmethod
     def forward(ctx, x, index, *, kernel_size, stride, padding, dilation):
-        xp = ctx.xp
         ctx.save_for_backward(index)
         ctx.in_shape = tuple(x.shape)
         windows = ctx.device.backend.windows(_pad(ctx, x, padding), kernel_size, stride, dilation)
         out = None
         for k, i, j in _offsets(kernel_size):
-            part = windows[:, :, :, :, i, j] * xp.astype(index == k, windows.dtype)
+            part = ctx.device.backend.zero_where(index != k, windows[:, :, :, :, i, j])  # a select, as above
             out = part if out is None else out + part
         return out
 
