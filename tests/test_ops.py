@@ -604,6 +604,16 @@ def test_gradgradcheck(backend, op, shapes):
     assert gradgradcheck(op.fn, tensors)
 
 
+@pytest.mark.parametrize("approximate", ["none", "tanh"])
+def test_gelu_third_order(backend, approximate):
+    # GeluGrad's own backward is written in Tensor ops: the second derivative differentiates too
+    x = _to_mg(_inputs([(3, 4)], (-3.0, 3.0), seed=3), requires_grad=True)[0]
+
+    def first(x):
+        return mg.autograd.grad(F.gelu(x, approximate=approximate).sum(), x, create_graph=True)[0]
+    assert gradgradcheck(first, (x,))
+
+
 def test_gradcheck_non_contiguous_input(backend):
     base = mg.tensor(np.random.default_rng(3).standard_normal((4, 3)))
     x = base.T.detach().requires_grad_(True)  # a transposed view: not C-contiguous
