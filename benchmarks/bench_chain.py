@@ -15,7 +15,8 @@ The scalar chain's graph grows to 40,000 nodes, each a Python object (with the t
 edges) that CPython's cyclic garbage collector walks in its full collections, together with every
 other object of the process (PyTorch's import alone brings 160,000): two or three such collections
 during the forward pass cost 0.2-0.26 s of minigrad's 0.66-0.72 s. PyTorch's graph lives in C++
-and is never walked; micrograd's (five objects a node) is, like minigrad's.
+and is never walked; micrograd's (a Value, its set of parents and its backward closure per node)
+is, like minigrad's.
 
 Run: ``python benchmarks/bench_chain.py [--rounds 7]``. PyTorch and micrograd are used when
 installed (``pip install torch micrograd``), and said when not.
