@@ -492,19 +492,23 @@ class Gelu(Op):
 
 def _normal_cdf(ctx, x, approximate):
     """Φ(x) (or its tanh form) as a fresh array."""
-    xp = ctx.xp
     if approximate == "tanh":
-        u = x * x
-        u *= _C
-        u += 1
-        u *= x
-        u *= _K  # K (x + C x³)
-        cdf = xp.tanh(u)
+        cdf = _tanh_inner(ctx.xp, x)
     else:
         cdf = ctx.device.backend.erf(x * (1 / math.sqrt(2)))
     cdf += 1
     cdf *= 0.5
     return cdf
+
+
+def _tanh_inner(xp, x):
+    """tanh(K (x + C x³)) as a fresh array (the tanh form's t)."""
+    u = x * x
+    u *= _C
+    u += 1
+    u *= x
+    u *= _K
+    return xp.tanh(u)
 
 
 class GeluGrad(Op):
@@ -521,14 +525,10 @@ class GeluGrad(Op):
         ctx.save_for_backward(g, x)
         xp = ctx.xp
         if approximate == "tanh":
-            x2 = x * x
-            t = x2 * _C
-            t += 1
-            t *= x
-            t *= _K
-            t = xp.tanh(t)
+            t = _tanh_inner(xp, x)
             slope = t * t
             slope -= 1  # t² - 1
+            x2 = x * x
             x2 *= 3 * _C
             x2 += 1
             x2 *= slope
