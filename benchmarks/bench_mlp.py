@@ -29,8 +29,6 @@ import numpy as np  # noqa: E402
 from _timing import SETTLE_SECONDS, interleaved, summary, threads  # noqa: E402
 
 import minigrad as mg  # noqa: E402
-import minigrad.nn as nn  # noqa: E402
-import minigrad.nn.functional as F  # noqa: E402
 
 SIZES = (784, 512, 256, 10)
 
@@ -53,46 +51,23 @@ def data(batch, seed=0):
 PHASES = ("forward", "loss", "backward", "update")
 
 
-def minigrad_phases(x, y, params, opt):
+def library_phases(lib, x, y, params, opt):
+    """The step in ``lib`` (minigrad or torch: the same code, as a user ports it)."""
+    nn = lib.nn
     model = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256), nn.ReLU(), nn.Linear(256, 10))
-    with mg.no_grad():
+    with lib.no_grad():
         for p, value in zip(model.parameters(), params):
-            p.copy_(mg.tensor(value))
-    optimizer = mg.optim.SGD(model.parameters(), lr=0.01) if opt == "SGD" else \
-        mg.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = mg.tensor(x), mg.tensor(y)
+            p.copy_(lib.from_numpy(value))
+    optimizer = lib.optim.SGD(model.parameters(), lr=0.01) if opt == "SGD" else \
+        lib.optim.Adam(model.parameters(), lr=1e-3)
+    x, y = lib.from_numpy(x), lib.from_numpy(y)
     held = {}
 
     def forward():
         held["logits"] = model(x)
 
     def loss():
-        held["loss"] = F.cross_entropy(held["logits"], y)
-        return held["loss"]
-
-    def backward():
-        optimizer.zero_grad()
-        held["loss"].backward()
-    return forward, loss, backward, optimizer.step
-
-
-def torch_phases(x, y, params, opt):
-    import torch
-    model = torch.nn.Sequential(torch.nn.Linear(784, 512), torch.nn.ReLU(), torch.nn.Linear(512, 256),
-                                torch.nn.ReLU(), torch.nn.Linear(256, 10))
-    with torch.no_grad():
-        for p, value in zip(model.parameters(), params):
-            p.copy_(torch.from_numpy(value))
-    optimizer = torch.optim.SGD(model.parameters(), lr=0.01) if opt == "SGD" else \
-        torch.optim.Adam(model.parameters(), lr=1e-3)
-    x, y = torch.from_numpy(x), torch.from_numpy(y)
-    held = {}
-
-    def forward():
-        held["logits"] = model(x)
-
-    def loss():
-        held["loss"] = torch.nn.functional.cross_entropy(held["logits"], y)
+        held["loss"] = nn.functional.cross_entropy(held["logits"], y)
         return held["loss"]
 
     def backward():
@@ -217,15 +192,16 @@ def main(argv=None):
           f"threads: {threads()}")
     for opt in args.opt:
         if args.profile:
-            step = whole_step(minigrad_phases(x, y, params, opt))
+            step = whole_step(library_phases(mg, x, y, params, opt))
             step()
             cProfile.runctx("for _ in range(200): step()", {}, {"step": step}, "/tmp/mlp.prof")
             pstats.Stats("/tmp/mlp.prof").sort_stats("tottime").print_stats(25)
             continue
-        contenders = {f"minigrad {opt}": minigrad_phases(x, y, params, opt),
+        contenders = {f"minigrad {opt}": library_phases(mg, x, y, params, opt),
                       f"NumPy by hand {opt}": numpy_phases(x, y, params, opt)}
         try:
-            contenders[f"PyTorch {opt}"] = torch_phases(x, y, params, opt)
+            import torch
+            contenders[f"PyTorch {opt}"] = library_phases(torch, x, y, params, opt)
         except ImportError:
             print("(PyTorch: not installed)")
         if args.phases:

@@ -28,7 +28,7 @@ def test_mlp_steps_give_the_losses_of_the_numpy_step(opt):
     bench = _load("bench_mlp")
     x, y, params = bench.data(16)
     losses = []
-    for phases in (bench.minigrad_phases(x, y, params, opt), bench.numpy_phases(x, y, params, opt)):
+    for phases in (bench.library_phases(bench.mg, x, y, params, opt), bench.numpy_phases(x, y, params, opt)):
         run = []
         for _ in range(4):
             forward, loss, backward, update = phases
