@@ -229,6 +229,21 @@ def test_numpy_pack_reuses_a_released_buffer_only():
     assert part.shape == (3, 6)
 
 
+@pytest.mark.parametrize("a_shape, b_shape", [
+    ((5, 3, 4), (4, 2)), ((2, 5, 3, 4), (4, 2)), ((0, 3, 4), (4, 2)), ((2, 3, 0), (0, 2)), ((3, 4), (4, 2)),
+    ((2, 3, 4), (2, 4, 5))])
+def test_matmul_of_a_stack_by_one_matrix_is_one_product_with_numpys_result(backend, a_shape, b_shape):
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal(a_shape), rng.standard_normal(b_shape)
+    kernels = mg.tensor(0.0).device.backend
+    xa, xb = mg.tensor(a).array, mg.tensor(b).array
+    np.testing.assert_allclose(kernels.to_numpy(kernels.matmul(xa, xb)), a @ b, rtol=1e-12, atol=1e-12)
+    if len(a_shape) == 3 and len(b_shape) == 2:  # a strided stack (not foldable without a copy): NumPy's path
+        xs = mg.tensor(a).transpose(0, 1).array
+        np.testing.assert_allclose(kernels.to_numpy(kernels.matmul(xs, xb)), a.transpose(1, 0, 2) @ b,
+                                   rtol=1e-12, atol=1e-12)
+
+
 def test_numpy_pack_keeps_buffers_of_the_last_shapes_only():
     from minigrad.backend.numpy_backend import _PACKED_SHAPES, NumpyBackend
     backend = NumpyBackend()

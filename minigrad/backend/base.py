@@ -5,6 +5,8 @@ data to the host explicitly, compute there with NumPy and move the result back. 
 subclass it with native kernels. Nothing outside ``minigrad/backend`` branches on the backend.
 """
 
+import math
+
 import numpy as np
 
 from .. import dtypes
@@ -104,6 +106,15 @@ class ArrayAPIBackend:
         """Whether the array's elements lie in row-major order without gaps (the standard has no
         strides, so a generic array counts as contiguous)."""
         return True
+
+    def matmul(self, a, b):
+        """``a @ b`` by NumPy's rules, a stack of matrices times one matrix as one product over
+        all the stack's rows: NumPy runs it as one small product per matrix, 2.6x slower for
+        bench_gpt's (16, 64, 128) @ (128, 384) (1.34 ms against 0.52 ms)."""
+        if a.ndim > 2 and b.ndim == 2 and self.is_contiguous(a):
+            rows = self.xp.matmul(self.xp.reshape(a, (math.prod(a.shape[:-1]), a.shape[-1])), b)
+            return self.xp.reshape(rows, tuple(a.shape[:-1]) + (b.shape[1],))
+        return self.xp.matmul(a, b)
 
     def shares_memory(self, a, b):
         """Whether array ``a`` is a view into ``b``'s memory (a view op's output, or a copy?)."""

@@ -36,7 +36,7 @@ class MatMul(Op):
                 raise RuntimeError(f"matmul: the batch dimensions {tuple(a.shape[:-2])} and "
                                    f"{tuple(b.shape[:-2])} do not broadcast (shapes {tuple(a.shape)} and "
                                    f"{tuple(b.shape)})")
-        return ctx.xp.matmul(a, b)
+        return ctx.device.backend.matmul(a, b)
 
     @staticmethod
     def backward(ctx, grad):

@@ -17,7 +17,7 @@ class Linear(Op):
 
     @staticmethod
     def forward(ctx, x, weight, bias=None):
-        y = x @ ctx.xp.permute_dims(weight, (1, 0))
+        y = ctx.device.backend.matmul(x, ctx.xp.permute_dims(weight, (1, 0)))
         if bias is not None:
             y += bias  # y is the product just made: add in place, one pass less
         ctx.save_for_backward(x, weight)
