@@ -5,7 +5,16 @@ import warnings
 
 from . import accelerator, amp, backend, backends, compiler, cuda, dtypes
 from .amp import autocast
-from .autograd import enable_grad, grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
+from .autograd import (
+    enable_grad,
+    grad,
+    inference_mode,
+    is_anomaly_check_nan_enabled,
+    is_anomaly_enabled,
+    is_grad_enabled,
+    no_grad,
+    set_grad_enabled,
+)
 from .backend import Device, device, get_backend, set_backend, use_backend
 from .compiler import compile  # noqa: A004 - PyTorch's name
 from .creation import (

@@ -462,6 +462,34 @@ def test_detect_anomaly_names_op_and_creation_site(backend):
             y.backward()
 
 
+def test_anomaly_mode_is_one_setting_for_the_process_as_in_pytorch():
+    import threading
+    assert not mg.is_anomaly_enabled()
+    mg.autograd.set_detect_anomaly(True)  # a call sets it at once, as PyTorch's
+    try:
+        seen = []
+
+        def work():
+            node = (t(1.0, requires_grad=True) * 2).grad_fn
+            seen.append((mg.is_anomaly_enabled(), hasattr(node, "trace")))
+        worker = threading.Thread(target=work)
+        worker.start()
+        worker.join()
+        assert seen == [(True, True)]  # another thread sees it and its nodes record where they were made
+    finally:
+        mg.autograd.set_detect_anomaly(False)
+    assert not mg.is_anomaly_enabled()
+    with mg.autograd.detect_anomaly(check_nan=False):
+        assert mg.is_anomaly_enabled() and not mg.is_anomaly_check_nan_enabled()
+        with mg.autograd.set_detect_anomaly(False):
+            assert not mg.is_anomaly_enabled()
+        assert mg.is_anomaly_enabled()
+        x = t(1.0, requires_grad=True)
+        (x * float("nan")).backward()  # traces recorded, NaN not checked
+        assert math.isnan(x.grad.item())
+    assert not mg.is_anomaly_enabled() and mg.is_anomaly_check_nan_enabled()
+
+
 # --- memory ------------------------------------------------------------------------------------------------
 def test_saved_tensors_are_freed_by_backward():
     x = mg.randn(1000, 1000, requires_grad=True)

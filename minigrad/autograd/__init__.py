@@ -2,7 +2,7 @@
 
 from ..tensor import Tensor
 from . import function, functional
-from .anomaly import detect_anomaly, set_detect_anomaly
+from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
@@ -10,7 +10,8 @@ from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "once_differentiable", "backward", "grad", "gradcheck", "gradgradcheck",
            "functional", "no_grad", "enable_grad", "inference_mode", "set_grad_enabled",
-           "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "Variable"]
+           "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
+           "is_anomaly_check_nan_enabled", "Variable"]
 
 
 def Variable(data, requires_grad=False):

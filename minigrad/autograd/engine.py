@@ -179,7 +179,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     for leaf in [r for r in leaf_grads if r not in leaf_uses]:
         finish_leaf(leaf)  # a root that is a leaf no node feeds
 
-    check_nan = _anomaly.get()
+    check_nan = _anomaly.enabled and _anomaly.check_nan
     callbacks = []
     passes = _local.__dict__.setdefault("callbacks", [])
     passes.append(callbacks)

@@ -24,7 +24,20 @@ from ..tensor import Tensor
 
 _sequence = itertools.count()
 _scope = contextvars.ContextVar("minigrad_scope", default=())
-_anomaly = contextvars.ContextVar("minigrad_anomaly", default=False)
+
+
+class _AnomalyMode:
+    """Anomaly mode's two switches, one for the process (PyTorch's AnomalyMode is global too):
+    ``enabled``, each node records its creation traceback; ``check_nan``, the backward pass then
+    checks each gradient it produces for NaN."""
+
+    __slots__ = ("enabled", "check_nan")
+
+    def __init__(self):
+        self.enabled, self.check_nan = False, True
+
+
+_anomaly = _AnomalyMode()
 
 
 class scope:
@@ -142,7 +155,7 @@ class Node:
             self._to_save = ()  # the raw arrays: keep only the resolved entries
         else:
             self._saved = ()
-        if _anomaly.get():
+        if _anomaly.enabled:
             self.trace = "".join(traceback.format_stack(limit=12)[:-2])
 
     def _saves(self, tensor):
