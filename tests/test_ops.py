@@ -241,12 +241,13 @@ OPS = [
        lambda a: np.pad(a, [(0, 0)] * (a.ndim - 1) + [(2, 1)], mode="edge"), [((3, 4),)]),
     # linear algebra
     Op("matmul", mg.matmul, np.matmul, [((3, 4), (4, 2)), ((2, 3, 4), (4, 5)), ((4,), (4, 2)),
-                                        ((3, 4), (4,)), ((4,), (4,)), ((2, 1, 3, 4), (3, 4, 2))]),
+                                        ((3, 4), (4,)), ((4,), (4,)), ((2, 1, 3, 4), (3, 4, 2)),
+                                        ((2, 2, 3, 4), (4, 5))]),
     # the transposed products that matmul's backward is made of
     Op("matmul_transpose_a", lambda a, b: MatMul.apply(a, b, transpose=(True, False)),
        lambda a, b: np.swapaxes(a, -1, -2) @ b, [((4, 3), (4, 2)), ((2, 4, 3), (4, 5))]),
     Op("matmul_transpose_b", lambda a, b: MatMul.apply(a, b, transpose=(False, True)),
-       lambda a, b: a @ np.swapaxes(b, -1, -2), [((3, 4), (2, 4)), ((3, 4), (2, 5, 4))]),
+       lambda a, b: a @ np.swapaxes(b, -1, -2), [((3, 4), (2, 4)), ((3, 4), (2, 5, 4)), ((2, 3, 4), (5, 4))]),
     Op("matmul_transpose_both", lambda a, b: MatMul.apply(a, b, transpose=(True, True)),
        lambda a, b: np.swapaxes(a, -1, -2) @ np.swapaxes(b, -1, -2), [((4, 3), (2, 4)), ((2, 4, 3), (2, 4))]),
     # attention: one node over two batched products and a masked softmax

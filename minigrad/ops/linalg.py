@@ -55,6 +55,10 @@ class MatMul(Op):
         if need_a:  # A transposed: dA = (dC @ op(B)ᵀ)ᵀ = op(B) @ dCᵀ
             da = (MatMul.apply(b, grad, transpose=(tb, True)) if ta
                   else MatMul.apply(grad, b, transpose=(False, not tb)))
+        if need_b and b.ndim == 2 and a.ndim > 2 and not ta:
+            # a stack times one matrix: dB = Σ over the stack of Aᵀ dC is one product over all
+            # the stack's rows, not a product per matrix and a sum (bench_gpt's shapes: 0.87 -> 0.55 ms)
+            a, grad = a.reshape(-1, a.shape[-1]), grad.reshape(-1, grad.shape[-1])
         if need_b:  # B transposed: dB = (op(A)ᵀ @ dC)ᵀ = dCᵀ @ op(A)
             db = (MatMul.apply(grad, a, transpose=(True, ta)) if tb
                   else MatMul.apply(a, grad, transpose=(not ta, False)))
