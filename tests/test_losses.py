@@ -9,11 +9,40 @@ import minigrad as mg
 import minigrad.nn as nn
 import minigrad.nn.functional as F
 from minigrad.autograd import gradcheck, gradgradcheck
+from minigrad.nn import _loss
 
 RNG = np.random.default_rng(0)
 LOGITS = RNG.standard_normal((5, 4))
 LABELS = np.array([0, 3, 1, 1, 2])
 WEIGHT = np.array([0.5, 2.0, 1.0, 3.0])
+
+
+@pytest.fixture(params=["fused", "gather"], autouse=True)
+def class_index_path(request, monkeypatch):
+    """Every test here runs on both paths of a loss against class indices: the one fused node
+    (below ``GATHER_FROM`` logits) and the read at the targets (from it up)."""
+    monkeypatch.setattr(_loss, "GATHER_FROM", 0 if request.param == "gather" else math.inf)
+    return request.param
+
+
+def test_large_class_index_losses_read_the_targets_and_agree_with_the_fused_node(monkeypatch):
+    rng = np.random.default_rng(1)
+    x = rng.standard_normal((300, 7, 40))  # (N, C, d): the class dimension is 1
+    y = rng.integers(0, 7, (300, 40))
+    y[::5, 3] = -1
+    weight = mg.tensor(rng.random(7) + 0.5)
+    results = {}
+    for path, start in (("fused", math.inf), ("gather", 0)):
+        monkeypatch.setattr(_loss, "GATHER_FROM", start)
+        logits = mg.tensor(x, requires_grad=True)
+        loss = F.cross_entropy(logits, mg.tensor(y), weight=weight, ignore_index=-1)
+        loss.backward()
+        results[path] = (loss.item(), host(logits.grad), type(loss.grad_fn).__name__)
+    assert results["fused"][2] == "CrossEntropyBackward0" and results["gather"][2] != "CrossEntropyBackward0"
+    np.testing.assert_allclose(results["gather"][0], results["fused"][0], rtol=1e-12)
+    np.testing.assert_allclose(results["gather"][1], results["fused"][1], rtol=1e-10, atol=1e-15)
+    monkeypatch.undo()
+    assert 300 * 7 * 40 >= _loss.GATHER_FROM  # this size takes the gather path by default
 
 
 def host(t):

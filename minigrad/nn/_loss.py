@@ -52,13 +52,11 @@ def _wrap(array, like):
 
 
 # --- classification: (log-)softmax families ---------------------------------------------------------
-def _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim):
-    """The coefficient array ``a`` (shape of ``input``) and the mean's denominator for class indices.
-
-    a_{n,c} = mask_n · ((1 - ε) w_c [c = yₙ] + ε w_c / C);  denominator = Σₙ mask_n w_{yₙ}.
-    """
+def _class_indices(input, target, weight, ignore_index, dim):
+    """The checked class indices as an array shaped like ``input`` with a 1 at ``dim``, and the
+    mask of the targets that count (None when all do)."""
     dev = input.device
-    xp, backend = dev.xp, dev.backend
+    xp = dev.xp
     n_classes = input.shape[dim]
     if target.dtype.category != "int":
         raise RuntimeError(f"expected target of integer dtype (class indices), got {target.dtype}")
@@ -74,13 +72,24 @@ def _class_coefficients(input, target, weight, ignore_index, label_smoothing, di
     # the common case costs two reductions: every target a class other than ignore_index
     lo, hi = (int(xp.min(t)), int(xp.max(t))) if t.size else (0, -1)
     if 0 <= lo and hi < n_classes and not lo <= ignore_index <= hi:
-        keep = None
-    else:
-        keep = t != ignore_index
-        out_of_range = keep & ((t < 0) | (t >= n_classes))
-        if bool(xp.any(out_of_range)):
-            bad = int(xp.max(xp.where(out_of_range, t, xp.full_like(t, -(2 ** 62)))))
-            raise IndexError(f"Target {bad} is out of bounds for {n_classes} classes.")
+        return t, None
+    keep = t != ignore_index
+    out_of_range = keep & ((t < 0) | (t >= n_classes))
+    if bool(xp.any(out_of_range)):
+        bad = int(xp.max(xp.where(out_of_range, t, xp.full_like(t, -(2 ** 62)))))
+        raise IndexError(f"Target {bad} is out of bounds for {n_classes} classes.")
+    return t, keep
+
+
+def _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim):
+    """The coefficient array ``a`` (shape of ``input``) and the mean's denominator for class indices.
+
+    a_{n,c} = mask_n · ((1 - ε) w_c [c = yₙ] + ε w_c / C);  denominator = Σₙ mask_n w_{yₙ}.
+    """
+    dev = input.device
+    xp, backend = dev.xp, dev.backend
+    n_classes = input.shape[dim]
+    t, keep = _class_indices(input, target, weight, ignore_index, dim)
     shape = [1] * input.ndim
     shape[dim] = n_classes
     classes = xp.reshape(xp.astype(backend.arange(n_classes, dev.index), t.dtype), tuple(shape))
@@ -101,6 +110,41 @@ def _class_coefficients(input, target, weight, ignore_index, label_smoothing, di
     if w is not None:
         a = a * w
     return a, float(denominator)
+
+
+GATHER_FROM = 2 ** 16
+"""From this many logits up, a loss against class indices reads the log-probabilities at the
+targets (a gather; the gradient a scatter onto zeros) instead of weighting all of them by a
+(N, C, ...) array of one-hot coefficients. The word-LM's (700, 1000) cross-entropy, forward and
+backward: 8.1 -> 1.9 ms in a process of its own (2.2 -> 1.8 ms with no page faults); equal at
+(1024, 65); below, the one fused node is faster ((128, 10): 0.08 against 0.12 ms)."""
+
+
+def _nll_at_targets(logp, target, weight, ignore_index, dim, reduction):
+    """lₙ = -w_{yₙ} logp_{n,yₙ} (0 where yₙ = ignore_index), reduced as ``nll_loss``: the
+    log-probabilities read at the targets, with Tensor ops (so every derivative order follows)."""
+    xp = logp.device.xp
+    t, keep = _class_indices(logp, target, weight, ignore_index, dim)
+    if keep is not None:
+        t = xp.where(keep, t, xp.zeros_like(t))  # an ignored target reads class 0, weighted 0
+    picked = logp.gather(dim, _wrap(t, logp)).squeeze(dim)
+    coefficient = None
+    if weight is not None:
+        coefficient = xp.reshape(xp.take(xp.astype(weight.array, logp.array.dtype), xp.reshape(t, (-1,))),
+                                 tuple(picked.shape))
+    if keep is not None:
+        kept = xp.reshape(keep, tuple(picked.shape))
+        picked = where(_wrap(kept, logp), picked, 0.0)  # 0, not 0 · (-inf), where a target is ignored
+        kept = xp.astype(kept, logp.array.dtype)
+        coefficient = kept if coefficient is None else coefficient * kept
+    loss = -picked if coefficient is None else -(picked * _wrap(coefficient, logp))
+    if reduction == "none":
+        return loss
+    total = loss.sum()
+    if reduction == "sum":
+        return total
+    denominator = float(t.size if coefficient is None else xp.sum(coefficient))
+    return _nan_mean(total) if denominator == 0 else total / denominator
 
 
 def _class_dim(input, weight, op):
@@ -181,6 +225,8 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             shape[dim] = n_classes
             a = a * xp.reshape(xp.astype(weight.array, a.dtype), tuple(shape))
         denominator = float(input.numel() // n_classes) if input.numel() else 0.0
+    elif not label_smoothing and input.numel() >= GATHER_FROM:
+        return _nll_at_targets(input.log_softmax(dim), target, weight, ignore_index, dim, reduction)
     else:
         a, denominator = _class_coefficients(input, target, weight, ignore_index, label_smoothing, dim)
     if reduction == "mean" and denominator == 0:
@@ -206,6 +252,8 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     dim = _class_dim(input, weight, "nll_loss")
+    if input.numel() >= GATHER_FROM:
+        return _nll_at_targets(input, target, weight, ignore_index, dim, reduction)
     a, denominator = _class_coefficients(input, target, weight, ignore_index, 0.0, dim)
     if reduction == "mean" and denominator == 0:
         return _nan_mean(WeightedNLL.apply(input, a, dim=dim, reduction="sum"))
