@@ -9,10 +9,11 @@ figure is the mean of ``steps`` calls. The summary is the median and the worst r
 import collections
 import os
 import statistics
+import sys
 import time
 
 import numpy as np
-from _timing import interleaved
+from _timing import child_round, in_own_processes, interleaved
 
 
 def thread_counts(torch=None):
@@ -124,10 +125,27 @@ def training_step_cli(doc, title, make_step, torch, default_steps):
     parser.add_argument("--keep-freed-memory", action="store_true",
                         help="ask glibc to keep freed memory instead of returning it to the OS (applies to "
                              "both libraries)")
+    parser.add_argument("--solo", action="store_true",
+                        help="each library in a process of its own, a fresh one per round, as users run it "
+                             "(in one process PyTorch's allocations spare minigrad page faults)")
+    parser.add_argument("--child", choices=("minigrad", "torch"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.keep_freed_memory:
         keep_freed_memory()
     import minigrad as mg
+    if args.child:
+        child_round(make_step(torch if args.child == "torch" else mg), args.steps)
+        return
+    if args.solo:
+        names = ["minigrad"] + (["torch"] if torch is not None else [])
+        extra = ["--keep-freed-memory"] if args.keep_freed_memory else []
+        times, faults = in_own_processes(sys.argv[0], names, args.rounds, args.steps, extra)
+        print(thread_counts(torch) + ", each library in a process of its own"
+              + (", glibc keeps freed memory" if args.keep_freed_memory else ""))
+        report(f"{title}, {args.rounds} rounds of {args.steps} steps", times)
+        print("  page faults per step (median): "
+              + ", ".join(f"{name} {statistics.median(f):.0f}" for name, f in faults.items()))
+        return
     step = make_step(mg)
     if args.ops:
         op_times(step)

@@ -1,7 +1,11 @@
 """Shared by the benchmarks: interleaved rounds (a settle pause, a rotating order), thread counts."""
 
+import json
 import os
+import resource
 import statistics
+import subprocess
+import sys
 import time
 
 # Idle time before each contender's round. PyTorch's OpenMP threads and OpenBLAS's keep spinning
@@ -37,6 +41,40 @@ def interleaved(fns, rounds, number, warmup=3, clock=time.perf_counter):
                 fn()
             times[name].append(1e3 * (clock() - start) / number)
     return times
+
+
+def in_own_processes(script, names, rounds, number, args=()):
+    """Like :func:`interleaved`, but each contender's round is a fresh process of its own:
+    ``python script --child NAME --steps number *args``, which must print :func:`child_round`'s
+    line last. Returns (ms per call, page faults per call), one list entry per round.
+
+    This is how users run a library: alone. In one process, one library's allocations change
+    the other's page faults (PyTorch's keep the top of glibc's heap in use, so minigrad's freed
+    temporaries are not returned to the system and faulted back in), which flatters minigrad."""
+    times = {name: [] for name in names}
+    faults = {name: [] for name in names}
+    for r in range(rounds):
+        for name in names[r % len(names):] + names[:r % len(names)]:
+            time.sleep(SETTLE_SECONDS)
+            command = [sys.executable, script, "--child", name, "--steps", str(number), *args]
+            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+            result = json.loads(out.strip().splitlines()[-1])
+            times[name].append(result["ms"])
+            faults[name].append(result["faults"])
+    return times, faults
+
+
+def child_round(fn, number, warmup=3):
+    """One round in a process of its own (:func:`in_own_processes`): prints ms and page faults per call."""
+    for _ in range(warmup):
+        fn()
+    faults = resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+    start = time.perf_counter()
+    for _ in range(number):
+        fn()
+    ms = 1e3 * (time.perf_counter() - start) / number
+    faults = (resource.getrusage(resource.RUSAGE_SELF).ru_minflt - faults) / number
+    print(json.dumps({"ms": ms, "faults": faults}))
 
 
 def summary(times, reference=None):

@@ -1,8 +1,10 @@
-"""The MLP benchmark times the same work for every contender: minigrad's training step (nn.Linear,
+"""The benchmarks time the same work for every contender: minigrad's MLP training step (nn.Linear,
 F.cross_entropy, optim.SGD/Adam) follows the hand-written NumPy step loss for loss
 (benchmarks/bench_mlp.py)."""
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -40,3 +42,12 @@ def test_mlp_steps_give_the_losses_of_the_numpy_step(opt):
     ours, by_hand = losses
     np.testing.assert_allclose(ours, by_hand, rtol=1e-5)
     assert by_hand[3] < by_hand[0] - 1e-3  # the updates moved the parameters
+
+
+def test_solo_mode_times_each_library_in_a_process_of_its_own():
+    script = ROOT / "benchmarks" / "bench_conv.py"
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    command = [sys.executable, str(script), "--solo", "--rounds", "2", "--steps", "1"]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, timeout=300, check=True).stdout
+    assert "each library in a process of its own" in out
+    assert "minigrad   median" in out and "page faults per step (median): minigrad" in out
