@@ -8,6 +8,7 @@ so that the engine can tell when a value saved for backward was overwritten.
 
 import math
 import operator
+import warnings
 import weakref
 
 import numpy as np
@@ -604,14 +605,18 @@ class Tensor:
         keepdim = keepdim if keepdims is None else keepdims
         if unbiased is not None:
             correction = int(unbiased)
-        return Var.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
+        dim = _dims(dim, self.ndim)
+        _warn_no_degrees_of_freedom(self, dim, correction, "var")
+        return Var.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
     def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
         _need_floating(self, "std", "std and var only support floating point dtypes: call .float() first")
         keepdim = keepdim if keepdims is None else keepdims
         if unbiased is not None:
             correction = int(unbiased)
-        return Std.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim, correction=correction)
+        dim = _dims(dim, self.ndim)
+        _warn_no_degrees_of_freedom(self, dim, correction, "std")
+        return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
     def max(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
@@ -1277,6 +1282,14 @@ def _need_floating(t, op, advice):
     """PyTorch refuses integer inputs to these ops rather than converting them silently."""
     if not t.dtype.is_floating_point:
         raise RuntimeError(f"{op}(): input dtype {t.dtype} is not floating point; {advice}")
+
+
+def _warn_no_degrees_of_freedom(t, dim, correction, op):
+    """PyTorch's warning when n - correction <= 0 (the result is then inf, or NaN where every value
+    is equal), at the caller's line rather than NumPy's own two."""
+    if math.prod(t.shape[d] for d in dim) - correction <= 0:
+        warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
 
 
 def _inplace_op(t, name, op, *other, **attrs):

@@ -704,3 +704,21 @@ def test_qr_complete_with_more_rows_is_not_differentiable():
     q, r = mg.linalg.qr(a, mode="complete")
     with pytest.raises(NotImplementedError, match="mode='complete' is not differentiable"):
         q.sum().backward()
+
+
+@pytest.mark.parametrize("values, call, op, expected", [
+    ([1.0], lambda t: t.std(), "std", math.nan),  # one value, correction 1: 0 / 0
+    ([1.0, 2.0], lambda t: t.var(correction=2), "var", math.inf),  # Σ (x - x̄)² = 0.5 over 0
+    ([], lambda t: t.var(), "var", math.nan),
+    ([[1.0, 3.0]], lambda t: t.var(dim=0), "var", [math.nan, math.nan]),
+])
+def test_no_degrees_of_freedom_warns_as_pytorch_and_gives_inf_or_nan(backend, values, call, op, expected):
+    import warnings
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        out = call(mg.tensor(values))
+    assert [str(w.message) for w in caught] == [
+        f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the reduction factor "
+        "(input numel divided by output numel)."]  # PyTorch's words, and no NumPy RuntimeWarning
+    assert caught[0].category is UserWarning and caught[0].filename == __file__  # at the caller's line
+    np.testing.assert_array_equal(out.cpu().numpy(), np.asarray(expected))

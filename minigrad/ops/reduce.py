@@ -88,7 +88,8 @@ class Prod(Op):
 class Var(Op):
     """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction).
 
-    With n - correction = 0 (one value, correction 1) y is NaN and so is the gradient, as in PyTorch.
+    With n - correction <= 0 (one value, correction 1), y = Σ (x - x̄)² / 0 as in PyTorch: inf, or
+    NaN where the values are all equal; the gradient is then inf or NaN too.
     """
 
     floating_only = True
@@ -98,6 +99,11 @@ class Var(Op):
         ctx.save_for_backward(x)
         xp = ctx.xp
         x, half = _accumulated(xp, x)
+        if math.prod(x.shape[d] for d in dim) - correction <= 0:  # Tensor.var warned; NumPy would too
+            centred = x - xp.mean(x, axis=dim, keepdims=True) if x.size else x
+            squares = xp.sum(centred * centred, axis=dim, keepdims=keepdim)
+            out = xp.where(squares > 0, xp.full_like(squares, math.inf), xp.full_like(squares, math.nan))
+            return _rounded(xp, out, half)
         return _rounded(xp, xp.var(x, axis=dim, keepdims=keepdim, correction=correction), half)
 
     @staticmethod
