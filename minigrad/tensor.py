@@ -769,22 +769,7 @@ class Tensor:
         return self._expand(shape, "broadcast_to")
 
     def _expand(self, sizes, op):
-        sizes = _shape_arg(sizes, op)
-        lead = len(sizes) - self.ndim
-        if lead < 0:
-            raise RuntimeError(f"{op}: the number of sizes provided ({len(sizes)}) must be greater or equal "
-                               f"to the number of dimensions in the tensor ({self.ndim})")
-        for i, s in enumerate(sizes):
-            old = self.shape[i - lead] if i >= lead else None
-            if (s == -1 and old is None) or s < -1:
-                note = " (a new, leading dimension)" if old is None else ""
-                raise RuntimeError(f"{op}: the expanded size {s} isn't allowed at dimension {i} of "
-                                   f"{list(sizes)}{note}")
-            if s != -1 and old not in (None, 1, s):
-                raise RuntimeError(f"{op}: the expanded size of the tensor ({s}) must match the existing "
-                                   f"size ({old}) at non-singleton dimension {i}; target sizes "
-                                   f"{list(sizes)}, tensor sizes {list(self.shape)}")
-        shape = tuple(self.shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
+        shape = _expanded_shape(self.shape, _shape_arg(sizes, op), op)
         return self if shape == self.shape else BroadcastTo.apply(self, shape=shape)
 
     def repeat(self, *repeats):
@@ -857,6 +842,7 @@ class Tensor:
         if src.device != self.device:
             raise RuntimeError(f"copy_: source on {src.device}, destination on {self.device}; "
                                "use src.to(dst.device) explicitly")
+        _expanded_shape(tuple(src.shape), tuple(self.shape), "copy_")  # src must broadcast to self
         return _views.apply_inplace(self, Copy, src.type(self.dtype))
 
     def normal_(self, mean=0.0, std=1.0, generator=None):
@@ -1282,6 +1268,26 @@ def _need_floating(t, op, advice):
     """PyTorch refuses integer inputs to these ops rather than converting them silently."""
     if not t.dtype.is_floating_point:
         raise RuntimeError(f"{op}(): input dtype {t.dtype} is not floating point; {advice}")
+
+
+def _expanded_shape(shape, sizes, op):
+    """``sizes`` with each -1 read from ``shape``, after PyTorch's checks that ``shape`` expands
+    (broadcasts) to it."""
+    lead = len(sizes) - len(shape)
+    if lead < 0:
+        raise RuntimeError(f"{op}: the number of sizes provided ({len(sizes)}) must be greater or equal "
+                           f"to the number of dimensions in the tensor ({len(shape)})")
+    for i, s in enumerate(sizes):
+        old = shape[i - lead] if i >= lead else None
+        if (s == -1 and old is None) or s < -1:
+            note = " (a new, leading dimension)" if old is None else ""
+            raise RuntimeError(f"{op}: the expanded size {s} isn't allowed at dimension {i} of "
+                               f"{list(sizes)}{note}")
+        if s != -1 and old not in (None, 1, s):
+            raise RuntimeError(f"{op}: the expanded size of the tensor ({s}) must match the existing "
+                               f"size ({old}) at non-singleton dimension {i}; target sizes "
+                               f"{list(sizes)}, tensor sizes {list(shape)}")
+    return tuple(shape[i - lead] if s == -1 else s for i, s in enumerate(sizes))
 
 
 def _warn_no_degrees_of_freedom(t, dim, correction, op):

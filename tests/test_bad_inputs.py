@@ -187,6 +187,9 @@ BIG = 2 ** 63 - 1
 CASES = [
     # --- shapes -------------------------------------------------------------------------------------
     ("shape/reshape_size", "reshape", lambda m: m.arange(6).reshape(4, 2)),
+    ("shape/setitem_broadcast", "expanded size", lambda m: m.ones(4).__setitem__(slice(0, 2), m.ones(3))),
+    ("shape/copy_more_dims", "copy_", lambda m: m.ones(2, 3).copy_(m.ones(2, 1, 3))),
+    ("shape/copy_broadcast_ok", "", lambda m: m.zeros(2, 3).copy_(m.arange(3.0))),
     ("shape/reshape_float", "reshape", lambda m: m.arange(6).reshape(2.5, 2)),
     ("shape/reshape_two_inferred", "reshape", lambda m: m.arange(6).reshape(-1, -1)),
     ("shape/reshape_negative", "reshape", lambda m: m.arange(6).reshape(-2, -3)),
@@ -1057,6 +1060,9 @@ def test_case_table_covers_every_family():
 # --- the outcomes PyTorch 2.13 gave (recorded by running CASES with m = torch) ------------------------
 TORCH = {
     "shape/reshape_size": RAISES,
+    "shape/setitem_broadcast": RAISES,
+    "shape/copy_more_dims": RAISES,
+    'shape/copy_broadcast_ok': ['float32', [[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]]],
     "shape/reshape_float": RAISES,
     "shape/reshape_two_inferred": RAISES,
     "shape/reshape_negative": RAISES,
