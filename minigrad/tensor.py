@@ -259,8 +259,10 @@ class Tensor:
     def clone(self):
         return Clone.apply(self)
 
-    def contiguous(self):
-        return self
+    def contiguous(self, memory_format=None):
+        """``self`` when its elements are laid out row-major already, else a row-major copy (the
+        gradient passes through, as PyTorch's ``CloneBackward0``)."""
+        return self if self.is_contiguous() else Clone.apply(self, row_major=True)
 
     def to(self, *args, dtype=None, device=None, copy=False):
         """``.to(device)``, ``.to(dtype)``, ``.to(device, dtype)`` or ``.to(other_tensor)``."""
@@ -691,7 +693,13 @@ class Tensor:
     def view(self, *shape):
         if len(shape) == 1 and isinstance(shape[0], (_dtypes.dtype, str)):
             raise NotImplementedError("view(dtype) is not supported")
-        return self._reshape(shape, "view")
+        out = self._reshape(shape, "view")
+        if out is not self and out._base is None and out.numel():  # the reshape had to copy
+            raise RuntimeError(
+                f"view size is not compatible with input tensor's size and stride (at least one dimension "
+                f"spans across two contiguous subspaces): shape {list(self.shape)} to {list(out.shape)}. "
+                "Use .reshape(...) instead (it copies when it must), or .contiguous().view(...)")
+        return out
 
     def _reshape(self, shape, op):
         shape = _shape_arg(shape, op)

@@ -231,3 +231,26 @@ def test_gradgradcheck_through_a_write_into_a_view(float64):
     y = mg.tensor([0.3, -0.7], requires_grad=True)
     assert mg.autograd.gradcheck(f, (x, y))
     assert mg.autograd.gradgradcheck(f, (x, y))
+
+
+def test_view_of_a_tensor_whose_strides_do_not_allow_it_raises_as_pytorch(backend):
+    x = mg.arange(6.0).reshape(2, 3)
+    with pytest.raises(RuntimeError, match="view size is not compatible with input tensor's size and stride"):
+        x.t().view(6)
+    with pytest.raises(RuntimeError, match=r"Use \.reshape"):
+        mg.zeros(4, 6)[:, :3].view(12)
+    assert x.t().view(3, 2).tolist() == [[0.0, 3.0], [1.0, 4.0], [2.0, 5.0]]  # strides allow this one
+    flat = x.t().contiguous().view(6)
+    assert flat.tolist() == [0.0, 3.0, 1.0, 4.0, 2.0, 5.0]
+    flat.view(2, 3)[0, 0] = 9.0  # a view of the row-major copy: written through, the original untouched
+    assert flat[0].item() == 9.0 and x[0, 0].item() == 0.0
+
+
+def test_contiguous_is_self_or_a_row_major_copy_the_gradient_passes_through(backend):
+    x = mg.arange(6.0, requires_grad=True)
+    y = x.reshape(2, 3)
+    assert y.contiguous() is y
+    z = y.t().contiguous()
+    assert z.is_contiguous() and type(z.grad_fn).__name__ == "CloneBackward0"
+    (z * mg.arange(6.0).reshape(3, 2)).sum().backward()
+    assert x.grad.tolist() == [0.0, 2.0, 4.0, 1.0, 3.0, 5.0]

@@ -89,8 +89,9 @@ class ArrayAPIBackend:
 
     def contiguous(self, x):
         """``x`` laid out row-major (C order), copied only if it is not: BLAS and strided windows
-        run faster on it. The standard has no memory layout, so here it is a plain copy."""
-        return self.xp.asarray(x, copy=True)
+        run faster on it. The standard has no memory layout; a flat reshape copies in row-major
+        order when it must, and the reshape back is a view."""
+        return self.xp.reshape(self.xp.reshape(x, (-1,)), tuple(x.shape))
 
     def pack(self, view, shape):
         """A contiguous copy of ``view`` with ``shape`` (a column matrix from a window view): one
@@ -103,9 +104,11 @@ class ArrayAPIBackend:
         dst[...] = src
 
     def is_contiguous(self, array):
-        """Whether the array's elements lie in row-major order without gaps (the standard has no
-        strides, so a generic array counts as contiguous)."""
-        return True
+        """Whether the array's elements lie in row-major order without gaps. The standard has no
+        strides: an array wrapping a NumPy array (array-api-strict's) is asked through it, as
+        ``shares_memory`` does, and any other counts as contiguous."""
+        flags = getattr(getattr(array, "_array", None), "flags", None)
+        return True if flags is None else bool(flags.c_contiguous)
 
     def matmul(self, a, b):
         """``a @ b`` by NumPy's rules, a stack of matrices times one matrix as one product over

@@ -730,11 +730,11 @@ class Cast(Op):
 
 
 class Clone(Op):
-    """y = a copy of x;  dy/dx = 1."""
+    """y = a copy of x, in x's memory layout (PyTorch's ``preserve_format``) or row-major;  dy/dx = 1."""
 
     @staticmethod
-    def forward(ctx, x):
-        return ctx.xp.asarray(x, copy=True)
+    def forward(ctx, x, row_major=False):
+        return ctx.device.backend.contiguous(x) if row_major else ctx.xp.asarray(x, copy=True)
 
     @staticmethod
     def backward(ctx, grad):
