@@ -137,9 +137,14 @@ def _key(key, like):
         if isinstance(k, Tensor):
             if k.device != like.device:
                 raise RuntimeError(f"indexing a {like.device} tensor with a {k.device} index tensor")
+            if k.dtype.category not in ("int", "bool"):
+                raise IndexError(f"tensors used as indices must be long, int, byte or bool tensors, "
+                                 f"got {k.dtype}")
             k = k.array if k.ndim or k.dtype.category == "bool" else int(k.item())
         elif isinstance(k, (list, np.ndarray)):
             host = np.asarray(k)
+            if host.dtype.kind == "f" or host.size == 0:  # PyTorch reads a list's floats as integers
+                host = host.astype(np.int64)
             k = like.device.backend.asarray(host, None, like.device.index)
         mask = getattr(k, "dtype", None) == like.device.xp.bool
         if mask and Ellipsis not in out:

@@ -403,9 +403,11 @@ class Tensor:
         return Add.apply(*_promote(self, other)[::-1])
 
     def __sub__(self, other):
+        _no_bool_subtraction(self, other)
         return Sub.apply(*_promote(self, other))
 
     def __rsub__(self, other):
+        _no_bool_subtraction(self, other)
         return Sub.apply(*_promote(self, other)[::-1])
 
     def __mul__(self, other):
@@ -436,6 +438,9 @@ class Tensor:
         return MatMul.apply(*_promote(self, other)[::-1])
 
     def __neg__(self):
+        if self.dtype is _dtypes.bool_:
+            raise RuntimeError("Negation, the `-` operator, on a bool tensor is not supported. If you are "
+                               "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
         return Neg.apply(self)
 
     def __pos__(self):
@@ -823,6 +828,7 @@ class Tensor:
         return _inplace_arith(self, Add, operator.iadd, other * alpha if alpha != 1 else other)
 
     def sub_(self, other, alpha=1):
+        _no_bool_subtraction(self, other)
         return _inplace_arith(self, Sub, operator.isub, other * alpha if alpha != 1 else other)
 
     def mul_(self, other):
@@ -1276,6 +1282,18 @@ def _need_floating(t, op, advice):
     """PyTorch refuses integer inputs to these ops rather than converting them silently."""
     if not t.dtype.is_floating_point:
         raise RuntimeError(f"{op}(): input dtype {t.dtype} is not floating point; {advice}")
+
+
+def _no_bool_subtraction(t, other):
+    """PyTorch refuses a subtraction with a bool tensor (NumPy's error would name NumPy, and a bool
+    tensor minus a number would pass)."""
+    other_bool = type(other) is bool or isinstance(other, Tensor) and other.dtype is _dtypes.bool_
+    if t.dtype is _dtypes.bool_ and other_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with two bool tensors is not supported. Use the "
+                           "`^` or `logical_xor()` operator instead.")
+    if t.dtype is _dtypes.bool_ or other_bool:
+        raise RuntimeError("Subtraction, the `-` operator, with a bool tensor is not supported. If you are "
+                           "trying to invert a mask, use the `~` or `logical_not()` operator instead.")
 
 
 def _expanded_shape(shape, sizes, op):
