@@ -187,6 +187,8 @@ BIG = 2 ** 63 - 1
 CASES = [
     # --- shapes -------------------------------------------------------------------------------------
     ("shape/reshape_size", "reshape", lambda m: m.arange(6).reshape(4, 2)),
+    ("shape/pad_negative_past_the_size", "pad", lambda m: F(m).pad(m.ones(2), (-3, 0))),
+    ("shape/pad_negative_to_empty_ok", "", lambda m: F(m).pad(m.ones(2), (-1, -1))),
     ("shape/setitem_broadcast", "expanded size", lambda m: m.ones(4).__setitem__(slice(0, 2), m.ones(3))),
     ("shape/copy_more_dims", "copy_", lambda m: m.ones(2, 3).copy_(m.ones(2, 1, 3))),
     ("shape/copy_broadcast_ok", "", lambda m: m.zeros(2, 3).copy_(m.arange(3.0))),
@@ -1083,6 +1085,8 @@ TORCH = {
     'index/float_list_index_ok': ['float32', [1.0, 0.0]],
     'index/empty_list_index_ok': ['float32', []],
     "shape/setitem_broadcast": RAISES,
+    "shape/pad_negative_past_the_size": RAISES,
+    'shape/pad_negative_to_empty_ok': ['float32', []],
     "shape/copy_more_dims": RAISES,
     'shape/copy_broadcast_ok': ['float32', [[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]]],
     "shape/view_across_strides": RAISES,

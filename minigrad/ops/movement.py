@@ -294,6 +294,10 @@ def pad(input, pad, mode="constant", value=0.0):
     for i in range(len(pad) // 2):
         pairs[input.ndim - 1 - i] = (int(pad[2 * i]), int(pad[2 * i + 1]))
     if mode == "constant":
+        for axis, ((b, a), n) in enumerate(zip(pairs, input.shape)):
+            if n + min(b, 0) + min(a, 0) < 0:
+                raise RuntimeError(f"pad: negative padding ({b}, {a}) removes more than dimension {axis} "
+                                   f"of size {n} holds")
         if any(b < 0 or a < 0 for b, a in pairs):
             index = tuple(slice(max(-b, 0), n - max(-a, 0)) for (b, a), n in zip(pairs, input.shape))
             input = input[index]
