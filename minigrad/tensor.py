@@ -580,7 +580,7 @@ class Tensor:
         return where(condition, self, other)
 
     def masked_fill(self, mask, value):
-        return where(mask, _promote(self, value)[1], self)
+        return _scatter.masked_fill(self, mask, value)
 
     def isnan(self):
         return Compare.apply(self, self, op="not_equal")
@@ -1117,7 +1117,7 @@ class Tensor:
         return _scatter.index_fill(self, dim, index, value, inplace=True)
 
     def masked_fill_(self, mask, value):
-        return _scatter.masked_fill_(self, mask, value)
+        return _scatter.masked_fill(self, mask, value, inplace=True)
 
     def masked_scatter(self, mask, source):
         return _scatter.masked_scatter(self, mask, source)
