@@ -110,6 +110,7 @@ from .functions import (
     index_add,
     index_copy,
     index_fill,
+    index_put,
     index_select,
     is_tensor,
     isclose,

@@ -395,6 +395,10 @@ def index_add(input, dim, index, source, *, alpha=1):
     return input.index_add(dim, index, source, alpha=alpha)
 
 
+def index_put(input, indices, values, accumulate=False):
+    return input.index_put(indices, values, accumulate)
+
+
 def index_copy(input, dim, index, source):
     return input.index_copy(dim, index, source)
 

@@ -1104,6 +1104,12 @@ class Tensor:
     def index_add_(self, dim, index, source, *, alpha=1):
         return _scatter.index_add(self, dim, index, source, alpha, inplace=True)
 
+    def index_put(self, indices, values, accumulate=False):
+        return _scatter.index_put(self, indices, values, accumulate)
+
+    def index_put_(self, indices, values, accumulate=False):
+        return _scatter.index_put(self, indices, values, accumulate, inplace=True)
+
     def index_copy(self, dim, index, source):
         return _scatter.index_copy(self, dim, index, source)
 

@@ -722,3 +722,33 @@ def test_no_degrees_of_freedom_warns_as_pytorch_and_gives_inf_or_nan(backend, va
         "(input numel divided by output numel)."]  # PyTorch's words, and no NumPy RuntimeWarning
     assert caught[0].category is UserWarning and caught[0].filename == __file__  # at the caller's line
     np.testing.assert_array_equal(out.cpu().numpy(), np.asarray(expected))
+
+
+def test_index_put_writes_or_accumulates_with_pytorchs_values_and_gradients(backend):
+    x = mg.tensor([1.0, 2.0, 3.0])
+    x.index_put_((mg.tensor([0, 0, 2]),), mg.tensor([1.0, 1.0, 5.0]), accumulate=True)
+    assert x.tolist() == [3.0, 2.0, 8.0]  # a repeated position adds up
+    x.index_put_((mg.tensor([0, 2]),), mg.tensor(7.0))
+    assert x.tolist() == [7.0, 2.0, 7.0]
+    grid = mg.zeros(2, 3)
+    grid.index_put_((mg.tensor([0, 0, 1]), mg.tensor([1, 1, 2])), mg.tensor(1.0), accumulate=True)
+    assert grid.tolist() == [[0.0, 2.0, 0.0], [0.0, 0.0, 1.0]]
+    a = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    v = mg.tensor([1.0, 2.0], requires_grad=True)
+    y = (a * 1).index_put((mg.tensor([1, 1]),), v, accumulate=True)
+    (y * mg.tensor([1.0, 10.0, 100.0])).sum().backward()
+    assert y.tolist() == [1.0, 5.0, 3.0]
+    assert a.grad.tolist() == [1.0, 10.0, 100.0] and v.grad.tolist() == [10.0, 10.0]
+    with pytest.raises(IndexError):
+        mg.zeros(3).index_put_((mg.tensor([5]),), mg.tensor(1.0), accumulate=True)
+    with pytest.raises(RuntimeError, match="dtypes match"):
+        mg.tensor([1, 2]).index_put_((mg.tensor([0]),), mg.tensor(2.5))
+
+
+def test_index_put_gradcheck(float64):
+    index = (mg.tensor([0, 2, 0]),)
+    a, v = mg.randn(3, 2, requires_grad=True), mg.randn(3, 2, requires_grad=True)
+    assert gradcheck(lambda a, v: a.index_put(index, v, accumulate=True), (a, v))
+    assert gradgradcheck(lambda a, v: a.index_put(index, v, accumulate=True), (a, v))
+    a, v = mg.randn(3, requires_grad=True), mg.randn(1, requires_grad=True)
+    assert gradcheck(lambda a, v: a.index_put((mg.tensor([1]),), v), (a, v))

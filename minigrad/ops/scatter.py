@@ -7,9 +7,10 @@ with ``index``'s shape (the public functions cut it to that block).
 """
 
 from .. import dtypes as _dtypes
-from .._coerce import _dim, _promote
+from .._coerce import _dim, _key, _promote
 from ..autograd import views
 from ..autograd.function import Op
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .elementwise import Add, where
 from .indexing import ScatterAdd, SetItem, along_dim_key
@@ -151,6 +152,27 @@ def index_add(input, dim, index, source, alpha=1, inplace=False):
     ``index[i]`` of ``input`` along ``dim`` (repeated indices add up)."""
     key, source = _index_checked("index_add_" if inplace else "index_add", input, dim, index, source)
     added = ScatterAdd.apply(source * alpha if alpha != 1 else source, key=key, shape=input.shape)
+    return _run(input, inplace, Add, (added,), {})
+
+
+def index_put(input, indices, values, accumulate=False, inplace=False):
+    """``input.index_put(indices, values, accumulate=False)``: ``input[indices] = values``; with
+    ``accumulate``, ``input[indices] += values`` with repeated positions adding up (a plain
+    ``x[i] += v`` writes a repeated position once). ``indices`` is a tuple of index tensors."""
+    name = "index_put_" if inplace else "index_put"
+    if not isinstance(indices, (tuple, list)):
+        raise TypeError(f"{name}: indices must be a tuple of tensors, got {type(indices).__name__}")
+    key = _key(tuple(indices), input)
+    if not isinstance(values, Tensor):
+        values = _full_like_index(input, input.new_zeros(()), values)
+    elif values.dtype is not input.dtype:
+        raise RuntimeError(f"{name}: index put requires the source and destination dtypes match, got "
+                           f"{input.dtype} for the destination and {values.dtype} for the source")
+    if not accumulate:
+        return _run(input, inplace, SetItem, (values,), {"key": key})
+    with no_grad():
+        target = tuple(input[tuple(indices)].shape)  # the positions' shape, bounds checked as reads are
+    added = ScatterAdd.apply(values.expand(target), key=key, shape=input.shape)
     return _run(input, inplace, Add, (added,), {})
 
 
