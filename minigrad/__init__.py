@@ -137,6 +137,7 @@ from .functions import (
     max,
     maximum,
     mean,
+    median,
     min,
     minimum,
     mm,

@@ -26,6 +26,7 @@ from .ops.sorting import (  # noqa: F401
     histogram,
     kthvalue,
     masked_select,
+    median,
     nonzero,
     sort,
     take_along_dim,

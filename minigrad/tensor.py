@@ -1061,6 +1061,9 @@ class Tensor:
     def kthvalue(self, k, dim=-1, keepdim=False):
         return _sorting.kthvalue(self, k, dim, keepdim)
 
+    def median(self, dim=None, keepdim=False):
+        return _sorting.median(self, dim, keepdim)
+
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
 

@@ -752,3 +752,26 @@ def test_index_put_gradcheck(float64):
     assert gradgradcheck(lambda a, v: a.index_put(index, v, accumulate=True), (a, v))
     a, v = mg.randn(3, requires_grad=True), mg.randn(1, requires_grad=True)
     assert gradcheck(lambda a, v: a.index_put((mg.tensor([1]),), v), (a, v))
+
+
+def test_median_is_pytorchs_lower_median_with_nan_and_indices(backend):
+    nan = math.nan
+    x = mg.tensor([[3.0, 1.0, 2.0, 5.0], [1.0, nan, 0.0, 2.0], [2.0, 2.0, 1.0, 2.0]])
+    assert math.isnan(x.median().item())
+    values, indices = x.median(dim=1)
+    np.testing.assert_array_equal(values.cpu().numpy(), [2.0, nan, 2.0])
+    assert indices.tolist() == [2, 1, 0]  # the first 2 of row 3; row 2's NaN
+    values, indices = mg.median(x, dim=0, keepdim=True)
+    np.testing.assert_array_equal(values.cpu().numpy(), [[2.0, nan, 1.0, 2.0]])
+    assert indices.tolist() == [[2, 1, 2, 2]]
+    assert mg.tensor([4.0, 1.0, 3.0, 2.0]).median().item() == 2.0  # even count: the lower one
+    assert mg.tensor([2, 7, 1]).median().item() == 2 and math.isnan(mg.tensor([]).median().item())
+    with pytest.raises(IndexError, match="median"):
+        mg.zeros(2, 0).median(1)
+
+
+def test_median_gradient_goes_to_the_median_element(float64):
+    y = mg.tensor([[4.0, 1.0, 3.0, 2.0], [0.5, 0.7, 0.1, 0.2]], requires_grad=True)
+    y.median(1).values.sum().backward()
+    assert y.grad.tolist() == [[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0]]
+    assert gradcheck(lambda t: t.median(dim=0).values, (mg.randn(3, 4, requires_grad=True),))

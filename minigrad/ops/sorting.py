@@ -5,6 +5,8 @@ The ops here compute *positions* (integer tensors, no gradient). The values they
 repeats adding up) and second derivatives come for free.
 """
 
+import math
+
 from .. import dtypes as _dtypes
 from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
@@ -128,6 +130,40 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     indices = ArgSort.apply(input, dim=dim).narrow(dim, k - 1, 1)
     values = _take(input, indices, dim)
     if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return _ValuesIndices((values, indices))
+
+
+def median(input, dim=None, keepdim=False):
+    """The lower median, the ((n - 1) // 2 + 1)-th smallest value (NaN where a slice holds a NaN).
+
+    Without ``dim``, over all elements: a 0-d tensor (NaN for no elements). With ``dim``:
+    ``(values, indices)``, the index of the median's first occurrence, or of the first NaN. The
+    gradient goes to that element.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([4.0, 1.0, 3.0, 2.0]).median()
+    tensor(2.)
+    """
+    if dim is None:
+        flat = input.reshape(-1)
+        if not flat.numel():
+            return flat.sum() * math.nan
+        return median(flat, 0).values
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim] if input.ndim else 1
+    if not n:
+        raise IndexError(f"median(): cannot compute the median of dimension {dim}, which is empty "
+                         f"(input of shape {tuple(input.shape)})")
+    values, indices = kthvalue(input, (n - 1) // 2 + 1, dim, keepdim=True)
+    if input.dtype.is_floating_point:
+        nan = input.isnan()
+        if bool(nan.any()):  # PyTorch's median is NaN where the slice holds one, at its first NaN
+            has_nan = nan.any(dim=dim, keepdim=True) if input.ndim else nan
+            first = nan.int().argmax(dim=dim, keepdim=True) if input.ndim else indices
+            indices = indices.where(~has_nan, first)
+            values = _take(input, indices, dim)
+    if not keepdim and input.ndim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _ValuesIndices((values, indices))
 
