@@ -108,7 +108,7 @@ def _promote(a, b, true_div=False):
         if target is not da:
             a = a.type(target)
         if isinstance(b, bool) or not isinstance(b, (int, float)):
-            b = float(b) if target.is_floating_point else int(b)
+            b = bool(b) if target is _dtypes.bool_ else float(b) if target.is_floating_point else int(b)
         return a, b
     if isinstance(b, (np.ndarray, list, tuple)) or hasattr(b, "__array_namespace__"):
         return _promote(a, _as_tensor_like(b, a, None), true_div)

@@ -119,8 +119,8 @@ def sum(input, dim=None, keepdim=False, dtype=None, *, keepdims=None):
     return input.sum(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def mean(input, dim=None, keepdim=False, *, keepdims=None):
-    return input.mean(dim, keepdim, keepdims=keepdims)
+def mean(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
+    return input.mean(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
 def prod(input, dim=None, keepdim=False, *, keepdims=None):
@@ -167,12 +167,12 @@ def norm(input, p=2, dim=None, keepdim=False, *, keepdims=None):
     return input.norm(p, dim, keepdim, keepdims=keepdims)
 
 
-def softmax(input, dim):
-    return input.softmax(dim)
+def softmax(input, dim, dtype=None):
+    return input.softmax(dim, dtype)
 
 
-def log_softmax(input, dim):
-    return input.log_softmax(dim)
+def log_softmax(input, dim, dtype=None):
+    return input.log_softmax(dim, dtype)
 
 
 def cumsum(input, dim, *, dtype=None):

@@ -489,6 +489,15 @@ class Tensor:
     def __xor__(self, other):
         return Logical.apply(*_promote(self, other), op="bitwise_xor")
 
+    def __lshift__(self, other):
+        return Logical.apply(*_promote(self, other), op="bitwise_left_shift")
+
+    def __rshift__(self, other):
+        return Logical.apply(*_promote(self, other), op="bitwise_right_shift")
+
+    bitwise_left_shift = __lshift__
+    bitwise_right_shift = __rshift__
+
     add = __add__
     sub = __sub__
     mul = __mul__
@@ -596,12 +605,13 @@ class Tensor:
             x = x.type(_dtypes.int64)
         return Sum.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def mean(self, dim=None, keepdim=False, *, keepdims=None):
+    def mean(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        if not self.dtype.is_floating_point:
-            raise RuntimeError(f"mean(): could not infer output dtype; input dtype {self.dtype} "
-                               "is not floating point: use .float() first")
-        return Mean.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        x = self if dtype is None else self.type(dtype)
+        if not x.dtype.is_floating_point:
+            raise RuntimeError(f"mean(): could not infer output dtype; input dtype {x.dtype} "
+                               "is not floating point: pass dtype=mg.float32 or use .float() first")
+        return Mean.apply(x, dim=_dims(dim, x.ndim), keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -672,13 +682,15 @@ class Tensor:
             p = 2
         return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
 
-    def softmax(self, dim):
-        _need_floating(self, "softmax", "pass dtype=mg.float32 to F.softmax or call .float() first")
-        return Softmax.apply(self, dim=_dim(dim, self.ndim))
+    def softmax(self, dim, dtype=None):
+        x = self if dtype is None else self.type(dtype)
+        _need_floating(x, "softmax", "pass dtype=mg.float32 or call .float() first")
+        return Softmax.apply(x, dim=_dim(dim, x.ndim))
 
-    def log_softmax(self, dim):
-        _need_floating(self, "log_softmax", "pass dtype=mg.float32 to F.log_softmax or call .float() first")
-        return LogSoftmax.apply(self, dim=_dim(dim, self.ndim))
+    def log_softmax(self, dim, dtype=None):
+        x = self if dtype is None else self.type(dtype)
+        _need_floating(x, "log_softmax", "pass dtype=mg.float32 or call .float() first")
+        return LogSoftmax.apply(x, dim=_dim(dim, x.ndim))
 
     def cumsum(self, dim, *, dtype=None):
         return Cumsum.apply(self if dtype is None else self.type(dtype), dim=_dim(dim, self.ndim))

@@ -775,3 +775,22 @@ def test_median_gradient_goes_to_the_median_element(float64):
     y.median(1).values.sum().backward()
     assert y.grad.tolist() == [[0.0, 0.0, 0.0, 1.0], [0.0, 0.0, 0.0, 1.0]]
     assert gradcheck(lambda t: t.median(dim=0).values, (mg.randn(3, 4, requires_grad=True),))
+
+
+def test_shifts_and_bitwise_ops_with_python_numbers(backend):
+    assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
+    assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]
+    assert mg.tensor([1]).bitwise_left_shift(3).tolist() == [8]
+    assert (mg.tensor([1, 2]) << mg.tensor([2, 1])).tolist() == [4, 4]
+    assert (mg.tensor([True, False]) & True).tolist() == [True, False]
+    for bad in (lambda: mg.tensor([1.0]) << 1, lambda: mg.tensor([1]) ^ 1.5):
+        with pytest.raises(RuntimeError, match="not defined for floating point"):
+            bad()
+
+
+def test_mean_and_softmax_take_pytorchs_dtype_argument(backend):
+    assert mg.tensor([[1, 2]]).mean(dim=1, dtype=mg.float32).tolist() == [1.5]
+    assert mg.mean(mg.tensor([1, 2]), dtype=mg.float64).dtype is mg.float64
+    p = mg.softmax(mg.tensor([1, 2]), 0, dtype=mg.float64)
+    assert p.dtype is mg.float64 and abs(p.sum().item() - 1) < 1e-12
+    assert mg.tensor([1.0, 2.0]).log_softmax(0, dtype=mg.float64).dtype is mg.float64

@@ -238,16 +238,12 @@ def _softmax_dim(ndim):
 
 def softmax(input, dim=None, dtype=None):
     """exp(xᵢ) / Σⱼ exp(xⱼ) along ``dim`` (shifted by the max: no overflow)."""
-    if dtype is not None:
-        input = input.type(dtype)
-    return input.softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    return input.softmax(_softmax_dim(input.ndim) if dim is None else dim, dtype)
 
 
 def log_softmax(input, dim=None, dtype=None):
     """xᵢ - logsumexp(x) along ``dim``, stable for logits of any magnitude."""
-    if dtype is not None:
-        input = input.type(dtype)
-    return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim)
+    return input.log_softmax(_softmax_dim(input.ndim) if dim is None else dim, dtype)
 
 
 def softmin(input, dim=None, dtype=None):

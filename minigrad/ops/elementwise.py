@@ -779,8 +779,9 @@ class Logical(Op):
 
     @staticmethod
     def forward(ctx, a, b=None, op=None):
-        if op.startswith("bitwise_") and any(
-                x is not None and x.dtype in ctx.device.backend.float_dtypes for x in (a, b)):
+        floats = ctx.device.backend.float_dtypes
+        if op.startswith("bitwise_") and any(  # a Python number operand has no dtype
+                type(x) is float or getattr(x, "dtype", None) in floats for x in (a, b)):
             raise TypeError(f"{op} is not defined for floating point tensors (as in PyTorch); "
                             "compare first, e.g. (x > 0) & (y > 0)")
         fn = getattr(ctx.xp, op)
