@@ -478,6 +478,44 @@ def test_embedding_default_init_is_standard_normal():
     assert abs(w.mean()) < 0.01 and abs(w.std() - 1) < 0.01
 
 
+@pytest.mark.parametrize("mode, expected", [
+    ("sum", [[1.0, 2.0], [0.0, 0.0], [6.0, 8.0]]),
+    ("mean", [[0.5, 1.0], [0.0, 0.0], [3.0, 4.0]]),
+    ("max", [[1.0, 2.0], [0.0, 0.0], [5.0, 7.0]]),
+])
+def test_embedding_bag_reduces_each_bag_empty_bags_are_zero(backend, mode, expected):
+    table = mg.tensor([[1.0, 0.0], [0.0, 2.0], [5.0, 1.0], [1.0, 7.0]])
+    # bags [0, 1], [], [2, 3] by offsets; the same as rows of a 2-D input where lengths agree
+    out = F.embedding_bag(mg.tensor([0, 1, 2, 3]), table, mg.tensor([0, 2, 2]), mode=mode)
+    assert out.tolist() == expected
+    rows = F.embedding_bag(mg.tensor([[0, 1], [2, 3]]), table, mode=mode)
+    assert rows.tolist() == [expected[0], expected[2]]
+
+
+def test_embedding_bag_weights_padding_and_gradients_as_pytorch(backend):
+    table = mg.tensor([[1.0, 0.0], [0.0, 2.0], [5.0, 1.0], [1.0, 7.0]], requires_grad=True)
+    scale = mg.tensor([1.0, 2.0, 3.0], requires_grad=True)
+    out = F.embedding_bag(mg.tensor([0, 1, 1]), table, mg.tensor([0, 1]), mode="sum",
+                          per_sample_weights=scale)
+    assert out.tolist() == [[1.0, 0.0], [0.0, 10.0]]
+    (out * mg.tensor([[1.0, 2.0], [3.0, 4.0]])).sum().backward()
+    assert table.grad.tolist() == [[1.0, 2.0], [15.0, 20.0], [0.0, 0.0], [0.0, 0.0]]
+    assert scale.grad.tolist() == [1.0, 8.0, 8.0]  # each row's projection on its bag's gradient
+    bag = nn.EmbeddingBag(4, 2, padding_idx=1)  # mean over the indices that are not padding
+    assert bag(mg.tensor([1, 2, 1, 1]), mg.tensor([0, 2])).tolist() == [bag.weight[2].tolist(), [0.0, 0.0]]
+    with pytest.raises(RuntimeError, match="offsets\\[0\\] has to be 0"):
+        F.embedding_bag(mg.tensor([0, 1]), table, mg.tensor([1]))
+    with pytest.raises(NotImplementedError, match="only supported for mode='sum'"):
+        F.embedding_bag(mg.tensor([0, 1]), table, mg.tensor([0]), per_sample_weights=scale[:2])
+
+
+@pytest.mark.parametrize("mode", ["sum", "mean", "max"])
+def test_embedding_bag_gradcheck(backend, float64, mode):
+    indices, offsets = mg.tensor([0, 2, 1, 2]), mg.tensor([0, 1, 1])
+    table = mg.randn(3, 2, requires_grad=True)
+    assert gradcheck(lambda w: F.embedding_bag(indices, w, offsets, mode=mode), (table,))
+
+
 def test_embedding_gradcheck(backend, float64):
     w = randn64(5, 3)
     idx = mg.tensor([[0, 4], [4, 2]])

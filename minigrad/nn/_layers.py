@@ -282,6 +282,76 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     return _Embedding.apply(weight, input, padding_idx=padding_idx)
 
 
+def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
+                  mode="mean", sparse=False, per_sample_weights=None, include_last_offset=False,
+                  padding_idx=None):
+    """The sum, mean or max of each bag of rows of ``weight``: shape (bags, dim), with no
+    (indices, dim) intermediate kept beyond the picked rows.
+
+    A 2-D ``input`` (bags, n) holds one bag per row. A 1-D ``input`` is cut into bags at
+    ``offsets`` (bag b is ``input[offsets[b]:offsets[b + 1]]``; with ``include_last_offset`` the
+    last offset ends the last bag). ``per_sample_weights`` (mode "sum" only) scale each row;
+    indices equal to ``padding_idx`` are left out of their bag; an empty bag gives zeros.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> table = mg.tensor([[1.0, 0.0], [0.0, 2.0], [3.0, 3.0]])
+    >>> F.embedding_bag(mg.tensor([0, 1, 2]), table, mg.tensor([0, 2])).tolist()
+    [[0.5, 1.0], [3.0, 3.0]]
+    """
+    if mode not in ("sum", "mean", "max"):
+        raise ValueError(f"embedding_bag: mode has to be one of sum, mean or max, got {mode!r}")
+    if per_sample_weights is not None and mode != "sum":
+        raise NotImplementedError(f"embedding_bag: per_sample_weights was not None; per_sample_weights is "
+                                  f"only supported for mode='sum' (got mode='{mode}')")
+    if per_sample_weights is not None and tuple(per_sample_weights.shape) != tuple(input.shape):
+        raise ValueError(f"embedding_bag: per_sample_weights of shape {tuple(per_sample_weights.shape)} must "
+                         f"have the shape of input {tuple(input.shape)}")
+    xp = input.device.xp
+    if input.ndim == 2:
+        if offsets is not None:
+            raise ValueError("embedding_bag: offsets has to be None if input is 2-D (one bag per row)")
+        bags, length = input.shape
+        bag_of = xp.reshape(xp.broadcast_to(xp.reshape(xp.arange(bags, dtype=input.array.dtype,
+                                                                  device=input.array.device), (-1, 1)),
+                                            (bags, length)), (-1,))
+        flat = input.reshape(-1)
+        weights = None if per_sample_weights is None else per_sample_weights.reshape(-1)
+    elif input.ndim == 1:
+        if offsets is None or offsets.ndim != 1:
+            raise ValueError("embedding_bag: a 1-D input needs 1-D offsets (where each bag starts)")
+        if offsets.dtype.category != "int":
+            raise RuntimeError(f"embedding_bag: expected offsets of integer dtype, got {offsets.dtype}")
+        starts = offsets.array[:-1] if include_last_offset else offsets.array
+        if starts.shape[0] and int(starts[0]) != 0:
+            raise RuntimeError("embedding_bag: offsets[0] has to be 0, i.e., the first sequence in the "
+                               "mini-batch has to start from position 0")
+        bags = starts.shape[0]
+        positions = xp.arange(input.shape[0], dtype=starts.dtype, device=starts.device)
+        # an included last offset is taken to be len(input), as PyTorch does
+        bag_of = xp.searchsorted(starts, positions, side="right") - 1
+        flat, weights = input, per_sample_weights
+    else:
+        raise ValueError(f"embedding_bag: input has to be 1-D or 2-D, got {input.ndim}-D")
+    rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq, sparse)  # (n, dim)
+    kept = None if padding_idx is None else flat.array != padding_idx % weight.shape[0]
+    if kept is not None:
+        bag_of = xp.where(kept, bag_of, xp.full_like(bag_of, bags))  # a padding index joins no bag
+    if weights is not None:
+        rows = rows * weights.unsqueeze(1)
+    bag_index = Tensor._wrap(bag_of, input.device)
+    dim = weight.shape[1]
+    if mode == "max":  # an empty bag keeps its zeros
+        spread = bag_index.unsqueeze(1).expand(-1, dim)
+        out = weight.new_zeros((bags + 1, dim)).scatter_reduce(0, spread, rows, "amax", include_self=False)
+        return out[:bags]
+    out = weight.new_zeros((bags + 1, dim)).index_add(0, bag_index, rows)[:bags]  # row `bags`: no bag
+    if mode == "mean":
+        counts = weight.new_zeros(bags + 1).index_add(0, bag_index, weight.new_ones(bag_of.shape[0]))[:bags]
+        out = out / counts.clamp(min=1).unsqueeze(1)
+    return out
+
+
 def _renorm_rows(weight, input, max_norm, norm_type):
     with no_grad():
         dev = weight.device
@@ -295,4 +365,4 @@ def _renorm_rows(weight, input, max_norm, norm_type):
 
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d", "dropout2d",
-           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding"]
+           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag"]

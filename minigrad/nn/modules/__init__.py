@@ -73,7 +73,7 @@ from .pooling import (
                          MaxPool2d,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
-from .sparse import Embedding
+from .sparse import Embedding, EmbeddingBag
 from .transformer import (
                          Transformer,
                          TransformerDecoder,
