@@ -711,7 +711,11 @@ class Tensor:
         if len(shape) == 1 and isinstance(shape[0], (_dtypes.dtype, str)):
             raise NotImplementedError("view(dtype) is not supported")
         out = self._reshape(shape, "view")
-        if out is not self and out._base is None and out.numel():  # the reshape had to copy
+        # the reshape had to copy: raise where PyTorch's strides would refuse too, that is where a
+        # view of a row-major tensor (as PyTorch's results are) was taken across its strides; a
+        # result that minigrad itself laid out otherwise (a convolution's) is copied, as reshape
+        if (out is not self and out._base is None and out.numel() and self._base is not None
+                and self.device.backend.is_contiguous(self._base.array)):
             raise RuntimeError(
                 f"view size is not compatible with input tensor's size and stride (at least one dimension "
                 f"spans across two contiguous subspaces): shape {list(self.shape)} to {list(out.shape)}. "

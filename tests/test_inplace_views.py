@@ -254,3 +254,14 @@ def test_contiguous_is_self_or_a_row_major_copy_the_gradient_passes_through(back
     assert z.is_contiguous() and type(z.grad_fn).__name__ == "CloneBackward0"
     (z * mg.arange(6.0).reshape(3, 2)).sum().backward()
     assert x.grad.tolist() == [0.0, 2.0, 4.0, 1.0, 3.0, 5.0]
+
+
+def test_view_of_a_result_minigrad_laid_out_itself_works_as_in_pytorch(backend):
+    # PyTorch's convolution and pooling results are row-major, so ported code views them freely;
+    # minigrad's may be laid out otherwise, and view() then copies instead of refusing
+    conv = mg.nn.Conv2d(1, 4, 3)
+    features = mg.nn.functional.relu(mg.nn.functional.max_pool2d(conv(mg.randn(2, 1, 8, 8)), 2), inplace=True)
+    flat = features.view(-1, 4 * 3 * 3)
+    assert flat.shape == (2, 36)
+    assert flat.tolist() == features.reshape(2, 36).tolist()
+    assert features[0].view(-1).shape == (36,)

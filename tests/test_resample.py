@@ -94,3 +94,36 @@ def test_pixel_shuffle_errors():
 def test_interpolate_gradcheck_with_scale_factor(backend, float64):
     x = mg.randn(1, 2, 3, 4, requires_grad=True)
     assert gradcheck(lambda t: F.interpolate(t, scale_factor=(1.5, 0.75), mode="bilinear"), (x,))
+
+
+def test_identity_affine_grid_samples_the_input_back(backend):
+    x = mg.arange(24.0).reshape(2, 1, 3, 4)
+    identity = mg.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]] * 2)
+    for align_corners in (True, False):
+        grid = F.affine_grid(identity, (2, 1, 3, 4), align_corners=align_corners)
+        assert grid.shape == (2, 3, 4, 2)
+        out = F.grid_sample(x, grid, align_corners=align_corners)
+        np.testing.assert_allclose(out.cpu().numpy(), x.cpu().numpy(), atol=1e-5)
+
+
+def test_grid_sample_bilinear_zeros_border_and_nearest_by_hand(backend):
+    x = mg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    # align_corners=True: -1 and 1 are the end pixels' centres; (0, 0) is the middle of all four
+    grid = mg.tensor([[[[0.0, 0.0], [1.0, -1.0], [2.0, 0.0], [-0.5, 1.0]]]])
+    out = F.grid_sample(x, grid, align_corners=True)
+    # x = 2 is pixel column 1.5: half the right column (2 and 4 at row 0.5: 3), half zeros outside
+    assert out.tolist() == [[[[2.5, 2.0, 1.5, 3.25]]]]
+    border = F.grid_sample(x, grid, padding_mode="border", align_corners=True)
+    assert border.tolist() == [[[[2.5, 2.0, 3.0, 3.25]]]]  # clamped onto the right column
+    nearest = F.grid_sample(x, mg.tensor([[[[0.6, -0.6]]]]), mode="nearest", align_corners=True)
+    assert nearest.tolist() == [[[[2.0]]]]
+    with pytest.raises(NotImplementedError, match="reflection"):
+        F.grid_sample(x, grid, padding_mode="reflection")
+
+
+def test_grid_sample_gradcheck_in_input_grid_and_theta(backend, float64):
+    x = mg.randn(1, 2, 3, 4, requires_grad=True)
+    grid = (mg.rand(1, 2, 3, 2) * 2.2 - 1.1).requires_grad_()  # some positions fall outside
+    assert gradcheck(lambda a, g: F.grid_sample(a, g, align_corners=False), (x, grid))
+    theta = (mg.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]]) + 0.2 * mg.randn(1, 2, 3)).requires_grad_()
+    assert gradcheck(lambda a, t: F.grid_sample(a, F.affine_grid(t, (1, 2, 3, 4))), (x, theta))

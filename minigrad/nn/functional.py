@@ -305,7 +305,7 @@ from ..ops.pool import (  # noqa: E402
     avg_pool1d,
     max_pool1d,
 )
-from ..ops.resample import interpolate, pixel_shuffle, pixel_unshuffle  # noqa: E402
+from ..ops.resample import affine_grid, grid_sample, interpolate, pixel_shuffle, pixel_unshuffle  # noqa: E402
 
 
 def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=None):
@@ -315,4 +315,4 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
 __all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
-            "pixel_unshuffle"]
+            "pixel_unshuffle", "affine_grid", "grid_sample"]

@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import dtypes
 from ..tensor import Tensor
+from .elementwise import where
 
 _LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
@@ -174,3 +175,83 @@ def pixel_unshuffle(input, downscale_factor):
     x = input.reshape(*lead, c, h // r, r, w // r, r)
     x = x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3)
     return x.reshape(*lead, c * r * r, h // r, w // r)
+
+
+# --- sampling at arbitrary positions: the spatial transformer's grid ----------------------------
+def _pixel(t, n, align_corners):
+    """Normalized coordinates in [-1, 1] -> pixel positions along an axis of ``n`` samples:
+    -1 and 1 are the centres of the end pixels (``align_corners``) or their outer edges."""
+    return (t + 1) * ((n - 1) / 2) if align_corners else ((t + 1) * n - 1) / 2
+
+
+def _normalized(n, align_corners):
+    """The normalized coordinate of each of ``n`` pixel centres (the inverse of ``_pixel``)."""
+    if n <= 1:
+        return np.zeros(n)
+    steps = np.linspace(-1.0, 1.0, n)
+    return steps if align_corners else steps * (n - 1) / n
+
+
+def affine_grid(theta, size, align_corners=False):
+    """The sampling grid (N, H, W, 2) of the affine maps ``theta`` (N, 2, 3) for an output of
+    ``size`` (N, C, H, W): grid[n, i, j] = theta[n] · (x_j, y_i, 1), with (x_j, y_i) the normalized
+    coordinates of output pixel (i, j). ``grid_sample`` reads the input there.
+
+    >>> import minigrad as mg
+    >>> identity = mg.tensor([[[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]]])
+    >>> affine_grid(identity, (1, 1, 1, 2), align_corners=True).tolist()
+    [[[[-1.0, 0.0], [1.0, 0.0]]]]
+    """
+    if not theta.dtype.is_floating_point:
+        raise ValueError(f"affine_grid: expected theta to have a floating point dtype, got {theta.dtype}")
+    if len(size) != 4 or theta.ndim != 3 or tuple(theta.shape[1:]) != (2, 3) or theta.shape[0] != size[0]:
+        raise ValueError(f"affine_grid: expected theta of shape (N, 2, 3) and a 4-D size (N, C, H, W) with "
+                         f"the same N, got theta {tuple(theta.shape)} and size {tuple(size)}")
+    n, _, h, w = (int(s) for s in size)
+    x, y = np.meshgrid(_normalized(w, align_corners), _normalized(h, align_corners))
+    base = np.stack([x, y, np.ones_like(x)], axis=-1).reshape(1, h * w, 3)
+    return (_constant(base, theta, theta.dtype) @ theta.transpose(1, 2)).reshape(n, h, w, 2)
+
+
+def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
+    """``input`` (N, C, H, W) read at the normalized positions ``grid`` (N, Ho, Wo, 2), (x, y) in
+    [-1, 1]: (N, C, Ho, Wo).
+
+    Bilinear: the four neighbours of the position (x, y) in pixels, weighted (1 - λ) or λ along
+    each axis; a neighbour outside the image reads 0 (``padding_mode="zeros"``), or the position is
+    first clamped into the image (``"border"``). ``"nearest"`` reads the nearest pixel. Made of
+    gathers and products, so the gradient reaches both the input and the grid (through λ).
+    """
+    if mode not in ("bilinear", "nearest"):
+        raise NotImplementedError(f"grid_sample: mode={mode!r} is not supported; use 'bilinear' or 'nearest'")
+    if padding_mode not in ("zeros", "border"):
+        raise NotImplementedError(f"grid_sample: padding_mode={padding_mode!r} is not supported; use 'zeros' "
+                                  "or 'border'")
+    if input.ndim != 4 or grid.ndim != 4 or grid.shape[-1] != 2 or grid.shape[0] != input.shape[0]:
+        raise RuntimeError(f"grid_sample: expected a 4-D input (N, C, H, W) and a grid (N, Ho, Wo, 2) with "
+                           f"the same N, got {tuple(input.shape)} and {tuple(grid.shape)}")
+    if grid.dtype is not input.dtype:
+        raise RuntimeError(f"grid_sample: expected grid to have the dtype of input, got {grid.dtype} and "
+                           f"{input.dtype}")
+    align_corners = bool(align_corners)
+    n, c, h, w = input.shape
+    _, ho, wo, _ = grid.shape
+    x, y = _pixel(grid[..., 0], w, align_corners), _pixel(grid[..., 1], h, align_corners)
+    if padding_mode == "border":
+        x, y = x.clamp(0, w - 1), y.clamp(0, h - 1)
+    pixels = input.reshape(n, c, h * w)
+
+    def read(row, col):
+        """The input at integer-valued (row, col) (N, Ho, Wo), 0 outside the image."""
+        inside = ((col >= 0) & (col <= w - 1) & (row >= 0) & (row <= h - 1)).unsqueeze(1)
+        flat = (row.clamp(0, h - 1) * w + col.clamp(0, w - 1)).long().reshape(n, 1, ho * wo)
+        values = pixels.gather(2, flat.expand(n, c, ho * wo)).reshape(n, c, ho, wo)
+        return where(inside, values, 0.0)
+
+    if mode == "nearest":
+        return read(y.round(), x.round())
+    left, top = x.floor(), y.floor()
+    right_share, bottom_share = (x - left).unsqueeze(1), (y - top).unsqueeze(1)  # λ along x and y
+    upper = read(top, left) * (1 - right_share) + read(top, left + 1) * right_share
+    lower = read(top + 1, left) * (1 - right_share) + read(top + 1, left + 1) * right_share
+    return upper * (1 - bottom_share) + lower * bottom_share
