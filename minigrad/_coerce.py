@@ -79,6 +79,12 @@ def _infer_shape(shape, numel, op="reshape"):
     return tuple(numel // known if s == -1 else s for s in shape)
 
 
+def _scalar_as(value, dtype):
+    """A Python number as ``dtype``'s kind of Python scalar, cast as PyTorch casts it (2.7 into an
+    integer tensor is 2, 0.5 into a bool one True)."""
+    return bool(value) if dtype is _dtypes.bool_ else float(value) if dtype.is_floating_point else int(value)
+
+
 def _as_tensor_like(value, like, dtype):
     return Tensor._wrap(like.device.backend.asarray(value, dtype, like.device.index), like.device)
 
@@ -108,7 +114,7 @@ def _promote(a, b, true_div=False):
         if target is not da:
             a = a.type(target)
         if isinstance(b, bool) or not isinstance(b, (int, float)):
-            b = bool(b) if target is _dtypes.bool_ else float(b) if target.is_floating_point else int(b)
+            b = _scalar_as(b, target)
         return a, b
     if isinstance(b, (np.ndarray, list, tuple)) or hasattr(b, "__array_namespace__"):
         return _promote(a, _as_tensor_like(b, a, None), true_div)

@@ -1344,7 +1344,7 @@ def _expanded_shape(shape, sizes, op):
 def _warn_no_degrees_of_freedom(t, dim, correction, op):
     """PyTorch's warning when n - correction <= 0 (the result is then inf, or NaN where every value
     is equal), at the caller's line rather than NumPy's own two."""
-    if math.prod(t.shape[d] for d in dim) - correction <= 0:
+    if degrees_of_freedom(t.shape, dim, correction) <= 0:
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
 
@@ -1472,4 +1472,5 @@ from .ops.reduce import (  # noqa: E402
     Std,
     Sum,
     Var,
+    degrees_of_freedom,
 )

@@ -36,14 +36,13 @@ class set_detect_anomaly:
 class detect_anomaly:
     """``with detect_anomaly():`` records where each op was created and (``check_nan``) checks
     every gradient the backward pass produces for NaN, raising with the op's name and that
-    traceback."""
+    traceback: ``set_detect_anomaly(True, check_nan)`` for the block."""
 
     def __init__(self, check_nan=True):
         self.check_nan = check_nan
 
     def __enter__(self):
-        self._previous = (_anomaly.enabled, _anomaly.check_nan)
-        _anomaly.enabled, _anomaly.check_nan = True, bool(self.check_nan)
+        self._setting = set_detect_anomaly(True, self.check_nan)
 
     def __exit__(self, *exc):
-        _anomaly.enabled, _anomaly.check_nan = self._previous
+        self._setting.__exit__(*exc)

@@ -269,10 +269,7 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if scale_grad_by_freq or sparse:
         raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not supported")
     n = weight.shape[0]
-    if padding_idx is not None:
-        if not -n <= padding_idx < n:
-            raise ValueError(f"padding_idx must be within num_embeddings ({n}), got {padding_idx}")
-        padding_idx = padding_idx % n
+    padding_idx = _row_index(padding_idx, n)
     if input.numel():
         xp = input.device.xp
         if bool(xp.any((input.array < 0) | (input.array >= n))):
@@ -280,6 +277,15 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
     return _Embedding.apply(weight, input, padding_idx=padding_idx)
+
+
+def _row_index(padding_idx, n):
+    """``padding_idx`` as a row of a table of ``n`` rows (a negative one counts from the end)."""
+    if padding_idx is None:
+        return None
+    if not -n <= padding_idx < n:
+        raise ValueError(f"padding_idx must be within num_embeddings ({n}), got {padding_idx}")
+    return padding_idx % n
 
 
 def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2.0, scale_grad_by_freq=False,
@@ -334,9 +340,9 @@ def embedding_bag(input, weight, offsets=None, max_norm=None, norm_type=2.0, sca
     else:
         raise ValueError(f"embedding_bag: input has to be 1-D or 2-D, got {input.ndim}-D")
     rows = embedding(flat, weight, None, max_norm, norm_type, scale_grad_by_freq, sparse)  # (n, dim)
-    kept = None if padding_idx is None else flat.array != padding_idx % weight.shape[0]
-    if kept is not None:
-        bag_of = xp.where(kept, bag_of, xp.full_like(bag_of, bags))  # a padding index joins no bag
+    padding_idx = _row_index(padding_idx, weight.shape[0])
+    if padding_idx is not None:  # a padding index joins no bag
+        bag_of = xp.where(flat.array != padding_idx, bag_of, xp.full_like(bag_of, bags))
     if weights is not None:
         rows = rows * weights.unsqueeze(1)
     bag_index = Tensor._wrap(bag_of, input.device)

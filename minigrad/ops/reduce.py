@@ -85,6 +85,11 @@ class Prod(Op):
         return _kept(grad, dim, keepdim) * others
 
 
+def degrees_of_freedom(shape, dim, correction):
+    """n - correction, with n the number of values each variance of ``dim`` is taken over."""
+    return math.prod(shape[d] for d in dim) - correction
+
+
 class Var(Op):
     """y = Σ (x - x̄)² / (n - correction);  dy/dx = 2 (x - x̄) / (n - correction).
 
@@ -99,7 +104,7 @@ class Var(Op):
         ctx.save_for_backward(x)
         xp = ctx.xp
         x, half = _accumulated(xp, x)
-        if math.prod(x.shape[d] for d in dim) - correction <= 0:  # Tensor.var warned; NumPy would too
+        if degrees_of_freedom(x.shape, dim, correction) <= 0:  # Tensor.var warned; NumPy would too
             centred = x - xp.mean(x, axis=dim, keepdims=True) if x.size else x
             squares = xp.sum(centred * centred, axis=dim, keepdims=keepdim)
             out = xp.where(squares > 0, xp.full_like(squares, math.inf), xp.full_like(squares, math.nan))
@@ -128,7 +133,7 @@ class Std(Var):
 
 
 def _var_grad(x, grad, dim, keepdim, correction):
-    dof = max(math.prod(x.shape[d] for d in dim) - correction, 0)
+    dof = max(degrees_of_freedom(x.shape, dim, correction), 0)
     centred = x - x.mean(dim=dim, keepdim=True)
     return _kept(grad, dim, keepdim) * centred * (2 / dof if dof else math.inf)
 

@@ -7,7 +7,7 @@ with ``index``'s shape (the public functions cut it to that block).
 """
 
 from .. import dtypes as _dtypes
-from .._coerce import _dim, _key, _promote
+from .._coerce import _as_tensor_like, _dim, _key, _promote, _scalar_as
 from ..autograd import views
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
@@ -164,7 +164,7 @@ def index_put(input, indices, values, accumulate=False, inplace=False):
         raise TypeError(f"{name}: indices must be a tuple of tensors, got {type(indices).__name__}")
     key = _key(tuple(indices), input)
     if not isinstance(values, Tensor):
-        values = _full_like_index(input, input.new_zeros(()), values)
+        values = _as_tensor_like(values, input, input.dtype)
     elif values.dtype is not input.dtype:
         raise RuntimeError(f"{name}: index put requires the source and destination dtypes match, got "
                            f"{input.dtype} for the destination and {values.dtype} for the source")
@@ -221,11 +221,7 @@ def masked_fill(input, mask, value, inplace=False):
         key = mask.broadcast_to(input.shape).array
         return views.apply_inplace(input, SetItem, _promote(input, value)[1], key=key)
     # a select, not a copy and a masked write, which took twice as long on the small GPT's causal mask
-    if isinstance(value, Tensor):
-        value = value.type(input.dtype)
-    else:
-        value = bool(value) if input.dtype is _dtypes.bool_ else \
-            float(value) if input.dtype.is_floating_point else int(value)
+    value = value.type(input.dtype) if isinstance(value, Tensor) else _scalar_as(value, input.dtype)
     return where(mask, value, input)
 
 

@@ -4,6 +4,7 @@ from ... import creation
 from ...autograd.grad_mode import no_grad
 from .. import functional as F
 from .. import init
+from .._layers import _row_index
 from ..module import Module
 from ..parameter import Parameter
 from .linear import _sizes
@@ -28,11 +29,7 @@ class Embedding(Module):
         _sizes("Embedding", num_embeddings=num_embeddings, embedding_dim=embedding_dim)
         self.num_embeddings = num_embeddings
         self.embedding_dim = embedding_dim
-        if padding_idx is not None:
-            if not -num_embeddings <= padding_idx < num_embeddings:
-                raise ValueError("Padding_idx must be within num_embeddings")
-            padding_idx %= num_embeddings
-        self.padding_idx = padding_idx
+        self.padding_idx = _row_index(padding_idx, num_embeddings)
         self.max_norm = max_norm
         self.norm_type = norm_type
         self.scale_grad_by_freq = scale_grad_by_freq
