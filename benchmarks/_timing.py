@@ -31,16 +31,22 @@ def interleaved(fns, rounds, number, warmup=3, clock=time.perf_counter):
         for _ in range(warmup):
             fn()
     times = {name: [] for name in fns}
-    names = list(fns)
+    for name in turns(list(fns), rounds):
+        fn = fns[name]
+        start = clock()
+        for _ in range(number):
+            fn()
+        times[name].append(1e3 * (clock() - start) / number)
+    return times
+
+
+def turns(names, rounds):
+    """Each contender's turn, round after round, the order rotating from round to round and each
+    turn after the ``SETTLE_SECONDS`` pause."""
     for r in range(rounds):
         for name in names[r % len(names):] + names[:r % len(names)]:
-            fn = fns[name]
             time.sleep(SETTLE_SECONDS)
-            start = clock()
-            for _ in range(number):
-                fn()
-            times[name].append(1e3 * (clock() - start) / number)
-    return times
+            yield name
 
 
 def in_own_processes(script, names, rounds, number, args=()):
@@ -53,14 +59,12 @@ def in_own_processes(script, names, rounds, number, args=()):
     temporaries are not returned to the system and faulted back in), which flatters minigrad."""
     times = {name: [] for name in names}
     faults = {name: [] for name in names}
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            time.sleep(SETTLE_SECONDS)
-            command = [sys.executable, script, "--child", name, "--steps", str(number), *args]
-            out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
-            result = json.loads(out.strip().splitlines()[-1])
-            times[name].append(result["ms"])
-            faults[name].append(result["faults"])
+    for name in turns(list(names), rounds):
+        command = [sys.executable, script, "--child", name, "--steps", str(number), *args]
+        out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+        result = json.loads(out.strip().splitlines()[-1])
+        times[name].append(result["ms"])
+        faults[name].append(result["faults"])
     return times, faults
 
 

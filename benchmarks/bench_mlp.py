@@ -26,7 +26,7 @@ import time
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), ".."))
 
 import numpy as np  # noqa: E402
-from _timing import SETTLE_SECONDS, interleaved, summary, threads  # noqa: E402
+from _timing import interleaved, summary, threads, turns  # noqa: E402
 
 import minigrad as mg  # noqa: E402
 
@@ -162,12 +162,9 @@ def phase_table(contenders, rounds, number):
     for step in steps.values():
         step()  # warm-up
         step.ms = [[] for _ in PHASES]
-    names = list(steps)
-    for r in range(rounds):
-        for name in names[r % len(names):] + names[:r % len(names)]:
-            time.sleep(SETTLE_SECONDS)
-            for _ in range(number):
-                steps[name]()
+    for name in turns(list(steps), rounds):
+        for _ in range(number):
+            steps[name]()
     lines = ["  phase (median ms)  " + "".join(f"{name:>24s}" for name in steps)]
     for i, phase in enumerate(PHASES):
         lines.append(f"  {phase:19s}" + "".join(f"{statistics.median(step.ms[i]):24.3f}"
