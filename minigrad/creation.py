@@ -225,6 +225,31 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` values from base^start to base^end, evenly spaced on a log scale."""
+    dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
+    exponents = linspace(start, end, steps, dtype=_dtypes.float64, device=device)
+    return (base ** exponents).type(dtype).requires_grad_(requires_grad)
+
+
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (2, N) row and column indices of the lower triangle of a row x col matrix (the
+    ``offset`` diagonal and below), row by row."""
+    return _triangle_indices(np.tril_indices(row, offset, col), dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (2, N) indices of the upper triangle (the ``offset`` diagonal and above), row by row."""
+    return _triangle_indices(np.triu_indices(row, offset, col), dtype, device)
+
+
+def _triangle_indices(rows_cols, dtype, device):
+    dev = _device(device)
+    dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.int64
+    host = np.stack(rows_cols).astype(dtype.name).reshape(2, -1)
+    return _finish(dev.backend.from_numpy(host, dev.index), dev, False)
+
+
 # --- PyTorch's legacy typed constructors ----------------------------------------------------------
 class _LegacyType(type):
     """``isinstance(t, mg.LongTensor)`` holds for CPU tensors of that dtype, as in PyTorch."""

@@ -102,6 +102,26 @@ def scalar_result_dtype(tensor_dtype, scalar):
     raise TypeError(f"unsupported operand type {type(scalar).__name__}")
 
 
+def result_type(tensor1, tensor2):
+    """The dtype of an arithmetic op between the two (Tensors or Python numbers), as PyTorch's."""
+    from .tensor import Tensor
+    if isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor):
+        return promote_types(tensor1.dtype, tensor2.dtype, tensor1.ndim == 0, tensor2.ndim == 0)
+    if isinstance(tensor1, Tensor) or isinstance(tensor2, Tensor):
+        tensor, number = (tensor1, tensor2) if isinstance(tensor1, Tensor) else (tensor2, tensor1)
+        return scalar_result_dtype(tensor.dtype, number)
+    kinds = {type(tensor1), type(tensor2)}
+    return get_default_dtype() if float in kinds else int64 if int in kinds else bool_
+
+
+def can_cast(from_, to):
+    """Whether PyTorch casts ``from_`` to ``to`` implicitly (in-place ops, ``out=``): never a
+    floating point type to an integer or bool one, nor a number type to bool."""
+    if from_.is_floating_point and not to.is_floating_point:
+        return False
+    return to is not bool_ or from_ is bool_
+
+
 class finfo:
     """Machine limits of a floating dtype (the default dtype when none is given): ``bits``,
     ``eps`` (the gap between 1 and the next number), ``max``, ``min``, ``tiny`` (=

@@ -1,11 +1,31 @@
 """The function spellings of Tensor methods (``mg.exp(x)`` for ``x.exp()``), as in PyTorch."""
 
+from .ops.arrange import (  # noqa: F401
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    block_diag,
+    broadcast_shapes,
+    broadcast_tensors,
+    cartesian_prod,
+    column_stack,
+    combinations,
+    diag_embed,
+    dstack,
+    hstack,
+    kron,
+    rot90,
+    take,
+    tensor_split,
+    vstack,
+)
 from .ops.elementwise import where as _where
 from .ops.linalg import (  # noqa: F401
     addmm,
     baddbmm,
     bmm,
     cdist,
+    cross,  # noqa: F401
     diag,
     diagonal,
     dot,
@@ -21,18 +41,23 @@ from .ops.movement import cat, chunk, movedim, narrow, repeat_interleave, roll, 
 from .ops.pointwise import isclose, logcumsumexp  # noqa: F401
 from .ops.sorting import (  # noqa: F401
     argsort,
+    argwhere,
     bincount,
+    bucketize,
     histc,
     histogram,
+    isin,
     kthvalue,
     masked_select,
     median,
     nonzero,
+    searchsorted,
     sort,
     take_along_dim,
     topk,
     unique,
 )
+from .ops.statistics import aminmax, corrcoef, cov, nanmean, nansum  # noqa: F401
 from .tensor import Tensor
 
 
@@ -428,3 +453,263 @@ def unbind(input, dim=0):
 
 def unflatten(input, dim, sizes):
     return input.unflatten(dim, sizes)
+
+
+# --- PyTorch's function spellings of the arithmetic, comparison and further math methods ---------
+
+def add(input, other, *, alpha=1):
+    """input + alpha·other."""
+    return input.add(other, alpha=alpha)
+
+
+def sub(input, other, *, alpha=1):
+    """input - alpha·other."""
+    return input.sub(other, alpha=alpha)
+
+
+def div(input, other, *, rounding_mode=None):
+    """input / other, rounded toward zero (``"trunc"``) or down (``"floor"``) if asked."""
+    return input.div(other, rounding_mode=rounding_mode)
+
+
+def logit(input, eps=None):
+    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when ``eps`` is given."""
+    return input.logit(eps)
+
+
+def float_power(input, exponent):
+    """input ** exponent in float64."""
+    return input.float_power(exponent)
+
+
+def heaviside(input, values):
+    return input.heaviside(values)
+
+
+def clamp_min(input, min):
+    return input.clamp(min=min)
+
+
+def clamp_max(input, max):
+    return input.clamp(max=max)
+
+
+def neg(input):
+    return input.neg()
+
+
+def positive(input):
+    return input.positive()
+
+
+def sinh(input):
+    return input.sinh()
+
+
+def cosh(input):
+    return input.cosh()
+
+
+def asin(input):
+    return input.asin()
+
+
+def acos(input):
+    return input.acos()
+
+
+def atan(input):
+    return input.atan()
+
+
+def asinh(input):
+    return input.asinh()
+
+
+def acosh(input):
+    return input.acosh()
+
+
+def atanh(input):
+    return input.atanh()
+
+
+def expm1(input):
+    return input.expm1()
+
+
+def exp2(input):
+    return input.exp2()
+
+
+def sinc(input):
+    return input.sinc()
+
+
+def deg2rad(input):
+    return input.deg2rad()
+
+
+def rad2deg(input):
+    return input.rad2deg()
+
+
+def sgn(input):
+    return input.sgn()
+
+
+def signbit(input):
+    return input.signbit()
+
+
+def isneginf(input):
+    return input.isneginf()
+
+
+def isposinf(input):
+    return input.isposinf()
+
+
+def isreal(input):
+    return input.isreal()
+
+
+def bitwise_not(input):
+    return input.bitwise_not()
+
+
+def t(input):
+    return input.t()
+
+
+def clone(input):
+    return input.clone()
+
+
+def detach(input):
+    return input.detach()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def mul(input, other):
+    return input.mul(other)
+
+
+def true_divide(input, other):
+    return input.true_divide(other)
+
+
+def floor_divide(input, other):
+    return input.floor_divide(other)
+
+
+def remainder(input, other):
+    return input.remainder(other)
+
+
+def eq(input, other):
+    return input.eq(other)
+
+
+def ne(input, other):
+    return input.ne(other)
+
+
+def lt(input, other):
+    return input.lt(other)
+
+
+def le(input, other):
+    return input.le(other)
+
+
+def gt(input, other):
+    return input.gt(other)
+
+
+def ge(input, other):
+    return input.ge(other)
+
+
+def xlogy(input, other):
+    return input.xlogy(other)
+
+
+def logaddexp(input, other):
+    return input.logaddexp(other)
+
+
+def logaddexp2(input, other):
+    return input.logaddexp2(other)
+
+
+def copysign(input, other):
+    return input.copysign(other)
+
+
+def fmax(input, other):
+    return input.fmax(other)
+
+
+def fmin(input, other):
+    return input.fmin(other)
+
+
+def bitwise_and(input, other):
+    return input.bitwise_and(other)
+
+
+def bitwise_or(input, other):
+    return input.bitwise_or(other)
+
+
+def bitwise_xor(input, other):
+    return input.bitwise_xor(other)
+
+
+def bitwise_left_shift(input, other):
+    return input.bitwise_left_shift(other)
+
+
+def bitwise_right_shift(input, other):
+    return input.bitwise_right_shift(other)
+
+
+subtract = sub
+multiply = mul
+divide = div
+negative = neg
+greater = gt
+greater_equal = ge
+less = lt
+less_equal = le
+not_equal = ne
+absolute = abs
+arcsin = asin
+arccos = acos
+arctan = atan
+arcsinh = asinh
+arccosh = acosh
+arctanh = atanh
+row_stack = vstack
+concat = cat
+concatenate = cat
+
+
+def select(input, dim, index):
+    return input.select(dim, index)
+
+
+def ravel(input):
+    return input.reshape(-1)
+
+
+def msort(input):
+    return input.msort()
+
+
+def is_nonzero(input):
+    return input.is_nonzero()

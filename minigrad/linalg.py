@@ -14,10 +14,11 @@ import math
 from ._coerce import _dims
 from .functions import matmul  # noqa: F401 - torch.linalg has it too
 from .ops.decompositions import Cholesky, Det, Eigh, Inv, LinAlgError, Qr, Slogdet, Solve, Svd
+from .ops.linalg import cross as _cross
 from .ops.linalg import outer  # noqa: F401 - torch.linalg has it too
 
-__all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm", "norm",
-           "outer", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
+           "norm", "outer", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
 
 
 def _floating(name, x):
@@ -185,3 +186,12 @@ class _SVD(tuple):
     U = property(lambda self: self[0])
     S = property(lambda self: self[1])
     Vh = property(lambda self: self[2])
+
+
+def cross(input, other, *, dim=-1):
+    """The cross product of 3-vectors along ``dim`` (default: the last axis); the other axes
+    broadcast, but both inputs need the same number of them."""
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    return _cross(input, other, dim)

@@ -95,6 +95,16 @@ def initial_seed():
     return default_generator.initial_seed()
 
 
+def get_rng_state():
+    """The default generator's state, for ``set_rng_state`` (PyTorch's returns a byte tensor;
+    both are opaque: save it, restore it)."""
+    return default_generator.get_state()
+
+
+def set_rng_state(new_state):
+    default_generator.set_state(new_state)
+
+
 def _random(kind, shape, generator, dtype, device, requires_grad, **kw):
     from ._coerce import _new_size  # _coerce imports tensor, which imports this module
     dev = _backend.default_device() if device is None else _backend.device(device)

@@ -460,9 +460,13 @@ class Tensor:
 
     # comparisons: bool tensors, never differentiable
     def __eq__(self, other):
+        if other is None:  # as PyTorch: a tensor is never None
+            return False
         return Compare.apply(*_promote(self, other), op="equal")
 
     def __ne__(self, other):
+        if other is None:
+            return True
         return Compare.apply(*_promote(self, other), op="not_equal")
 
     def __lt__(self, other):
@@ -498,19 +502,39 @@ class Tensor:
     bitwise_left_shift = __lshift__
     bitwise_right_shift = __rshift__
 
-    add = __add__
-    sub = __sub__
+    def add(self, other, *, alpha=1):
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other, *, alpha=1):
+        return self - (other * alpha if alpha != 1 else other)
+
+    def div(self, other, *, rounding_mode=None):
+        return _pointwise.div(self, other, rounding_mode)
+
+    subtract = sub
+    divide = div
     mul = __mul__
-    div = __truediv__
+    multiply = __mul__
+    true_divide = __truediv__
+    floor_divide = __floordiv__
+    remainder = __mod__
     matmul = __matmul__
     neg = __neg__
+    negative = __neg__
+    positive = __pos__
+    absolute = __abs__
     pow = __pow__
     eq = __eq__
     ne = __ne__
+    not_equal = __ne__
     lt = __lt__
+    less = __lt__
     le = __le__
+    less_equal = __le__
     gt = __gt__
+    greater = __gt__
     ge = __ge__
+    greater_equal = __ge__
 
     # --- elementwise ---------------------------------------------------------------------------
     def exp(self):
@@ -578,6 +602,12 @@ class Tensor:
         return Clamp.apply(self, min=min, max=max)
 
     clip = clamp
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
 
     def maximum(self, other):
         return Maximum.apply(*_promote(self, other))
@@ -1000,6 +1030,107 @@ class Tensor:
     def lerp_(self, end, weight):
         return self.add_(weight * (end - self))
 
+    # hyperbolic, inverse trigonometric and the rest of PyTorch's elementwise math
+    def sinh(self):
+        return Sinh.apply(self)
+
+    def cosh(self):
+        return Cosh.apply(self)
+
+    def asin(self):
+        return Asin.apply(self)
+
+    def acos(self):
+        return Acos.apply(self)
+
+    def atan(self):
+        return Atan.apply(self)
+
+    def asinh(self):
+        return Asinh.apply(self)
+
+    def acosh(self):
+        return Acosh.apply(self)
+
+    def atanh(self):
+        return Atanh.apply(self)
+
+    arcsin = asin
+    arccos = acos
+    arctan = atan
+    arcsinh = asinh
+    arccosh = acosh
+    arctanh = atanh
+
+    def expm1(self):
+        return Expm1.apply(self)
+
+    def exp2(self):
+        return Exp2.apply(self)
+
+    def logit(self, eps=None):
+        return Logit.apply(self, eps=eps)
+
+    def sinc(self):
+        return Sinc.apply(self)
+
+    def deg2rad(self):
+        return self * (math.pi / 180)
+
+    def rad2deg(self):
+        return self * (180 / math.pi)
+
+    def sgn(self):
+        return self.sign()
+
+    def xlogy(self, other):
+        return Xlogy.apply(*_promote(self, other))
+
+    def logaddexp(self, other):
+        return LogAddExp.apply(*_promote(self, other), base="e")
+
+    def logaddexp2(self, other):
+        return LogAddExp.apply(*_promote(self, other), base="2")
+
+    def copysign(self, other):
+        return Copysign.apply(*_promote(self, other))
+
+    def fmax(self, other):
+        return NanMax.apply(*_promote(self, other), op="fmax")
+
+    def fmin(self, other):
+        return NanMax.apply(*_promote(self, other), op="fmin")
+
+    def float_power(self, exponent):
+        return self.double() ** (exponent.double() if isinstance(exponent, Tensor) else exponent)
+
+    def heaviside(self, values):
+        return _pointwise.heaviside(self, values)
+
+    def signbit(self):
+        return Logical.apply(self, op="signbit") if self.dtype.is_floating_point else self < 0
+
+    def isneginf(self):
+        return self.isinf() & (self < 0)
+
+    def isposinf(self):
+        return self.isinf() & (self > 0)
+
+    def isreal(self):
+        return self.new_ones(self.shape, dtype=_dtypes.bool_)  # no complex dtypes
+
+    def bitwise_and(self, other):
+        return self & other
+
+    def bitwise_or(self, other):
+        return self | other
+
+    def bitwise_xor(self, other):
+        return self ^ other
+
+    def bitwise_not(self):
+        return ~self
+
     # in-place variants of the v2 elementwise ops and scans
     def floor_(self):
         return _inplace_op(self, "floor_", Round, mode="floor")
@@ -1052,6 +1183,58 @@ class Tensor:
 
     def cumprod_(self, dim):
         return _inplace_op(self, "cumprod_", Cumprod, dim=_dim(dim, self.ndim))
+
+    # statistics, searching and arranging (ops/statistics.py, ops/sorting.py, ops/arrange.py)
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _statistics.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return _statistics.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return _statistics.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        return _statistics.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self):
+        return _statistics.corrcoef(self)
+
+    def argwhere(self):
+        return _sorting.argwhere(self)
+
+    def msort(self):
+        return self.sort(0).values
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        return _arrange.tensor_split(self, indices_or_sections, dim)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        return _arrange.rot90(self, k, dims)
+
+    def kron(self, other):
+        return _arrange.kron(self, other)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _arrange.diag_embed(self, offset, dim1, dim2)
+
+    def take(self, index):
+        return _arrange.take(self, index)
+
+    def cross(self, other, dim=None):
+        return _linalg.cross(self, other, dim)
+
+    def select(self, dim, index):
+        return self[(slice(None),) * _dim(dim, self.ndim) + (index,)]
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    def is_nonzero(self):
+        if self.numel() != 1:
+            many = "no values" if self.numel() == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
+        return bool(self.item())
 
     # reductions and scans
     def cumprod(self, dim, *, dtype=None):
@@ -1400,11 +1583,13 @@ from . import random as _random  # noqa: E402
 from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
+from .ops import arrange as _arrange  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import movement as _movement  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
 from .ops import scatter as _scatter  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
+from .ops import statistics as _statistics  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     Abs,
     Add,
@@ -1473,4 +1658,22 @@ from .ops.reduce import (  # noqa: E402
     Sum,
     Var,
     degrees_of_freedom,
+)
+from .ops.transcendental import (  # noqa: E402
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Copysign,
+    Cosh,
+    Exp2,
+    Expm1,
+    LogAddExp,
+    Logit,
+    NanMax,
+    Sinc,
+    Sinh,
+    Xlogy,
 )

@@ -532,6 +532,103 @@ V2_OPS = [
 ]
 
 
+def _np_logit(p):
+    return np.log(p / (1 - p))
+
+
+def _np_diag_embed(a, offset=0):
+    n = a.shape[-1] + abs(offset)
+    out = np.zeros(a.shape[:-1] + (n, n))
+    rows, cols = np.arange(a.shape[-1]), np.arange(a.shape[-1])
+    rows, cols = (rows, cols + offset) if offset >= 0 else (rows - offset, cols)
+    out[..., rows, cols] = a
+    return out
+
+
+def _np_block_diag(*blocks):
+    blocks = [b.reshape(1, -1) if b.ndim < 2 else b for b in blocks]
+    out = np.zeros((sum(b.shape[0] for b in blocks), sum(b.shape[1] for b in blocks)))
+    r = c = 0
+    for b in blocks:
+        out[r:r + b.shape[0], c:c + b.shape[1]] = b
+        r, c = r + b.shape[0], c + b.shape[1]
+    return out
+
+
+def _stacked(parts):
+    """The pieces of tensor_split (or any tuple) as one flat array, so one reference compares all."""
+    if isinstance(parts[0], np.ndarray):
+        return np.concatenate([p.reshape(-1) for p in parts])
+    return mg.cat([p.reshape(-1) for p in parts])
+
+
+# PyTorch's further math, statistics and arranging helpers
+V3_OPS = [
+    Op("sinh", mg.sinh, np.sinh, UNARY_SHAPES + EMPTY),
+    Op("cosh", mg.cosh, np.cosh, UNARY_SHAPES),
+    Op("asin", mg.asin, np.arcsin, UNARY_SHAPES, domain=(-0.9, 0.9)),
+    Op("acos", mg.arccos, np.arccos, UNARY_SHAPES, domain=(-0.9, 0.9)),
+    Op("atan", mg.atan, np.arctan, UNARY_SHAPES),
+    Op("asinh", mg.asinh, np.arcsinh, UNARY_SHAPES),
+    Op("acosh", mg.acosh, np.arccosh, UNARY_SHAPES, domain=(1.1, 3.0)),
+    Op("atanh", mg.atanh, np.arctanh, UNARY_SHAPES, domain=(-0.9, 0.9)),
+    Op("expm1", mg.expm1, np.expm1, UNARY_SHAPES),
+    Op("exp2", mg.exp2, np.exp2, UNARY_SHAPES),
+    Op("logit", mg.logit, _np_logit, UNARY_SHAPES, domain=(0.1, 0.9)),
+    Op("logit_eps", lambda a: a.logit(eps=0.3), lambda a: _np_logit(np.clip(a, 0.3, 0.7)),
+       UNARY_SHAPES[:2], domain=(0.05, 0.95), second_order=False),
+    Op("sinc", mg.sinc, np.sinc, UNARY_SHAPES),
+    Op("deg2rad", mg.deg2rad, np.deg2rad, UNARY_SHAPES),
+    Op("rad2deg", lambda a: a.rad2deg(), np.rad2deg, UNARY_SHAPES[:1]),
+    Op("xlogy", mg.xlogy, lambda a, b: a * np.log(b), BINARY_SHAPES, domain=(0.3, 2.0)),
+    Op("logaddexp", mg.logaddexp, np.logaddexp, BINARY_SHAPES),
+    Op("logaddexp2", mg.logaddexp2, np.logaddexp2, BINARY_SHAPES),
+    Op("copysign", mg.copysign, np.copysign, BINARY_SHAPES[:3], second_order=False),
+    Op("fmax", mg.fmax, np.fmax, BINARY_SHAPES[:3]),
+    Op("fmin", lambda a, b: a.fmin(b), np.fmin, BINARY_SHAPES[:3]),
+    Op("add_alpha", lambda a, b: mg.add(a, b, alpha=-2.5), lambda a, b: a - 2.5 * b, BINARY_SHAPES[:2]),
+    Op("sub_alpha", lambda a, b: a.subtract(b, alpha=0.5), lambda a, b: a - 0.5 * b, BINARY_SHAPES[:2]),
+    Op("nansum", lambda a: mg.nansum(a, -1), lambda a: np.nansum(a, -1), REDUCE_SHAPES),
+    Op("nanmean", lambda a: a.nanmean((0, -1), keepdim=True), lambda a: np.nanmean(a, (0, -1), keepdims=True),
+       REDUCE_SHAPES[:2]),
+    Op("aminmax", lambda a: (lambda r: r.min * 2 + r.max)(mg.aminmax(a, dim=0)),
+       lambda a: a.min(0) * 2 + a.max(0), REDUCE_SHAPES),
+    Op("cov", mg.cov, np.cov, [((3, 5),), ((5,),)]),
+    Op("cov_weights", lambda a, w: mg.cov(a, correction=0, aweights=w),
+       lambda a, w: np.cov(a, ddof=0, aweights=w), [((3, 5), (5,))], domain=(0.5, 2.0)),
+    Op("corrcoef", mg.corrcoef, np.corrcoef, [((3, 5),)]),
+    Op("cross", lambda a, b: mg.linalg.cross(a, b), np.cross, [((3,), (3,)), ((4, 3), (1, 3))]),
+    Op("cross_dim0", lambda a, b: mg.cross(a, b, dim=0), lambda a, b: np.cross(a, b, axis=0),
+       [((3, 2), (3, 2))]),
+    Op("kron", mg.kron, np.kron, [((2, 3), (3, 2)), ((3,), (2, 2)), ((2, 1, 2), (2,))]),
+    Op("diag_embed", mg.diag_embed, _np_diag_embed, [((3,),), ((2, 3),)]),
+    Op("diag_embed_offset", lambda a: a.diag_embed(-2), lambda a: _np_diag_embed(a, -2), [((2, 3),)]),
+    Op("diag_embed_dims", lambda a: mg.diag_embed(a, 1, 0, 2),
+       lambda a: np.moveaxis(_np_diag_embed(a, 1), (-2, -1), (0, 2)), [((2, 3),)]),
+    Op("block_diag", mg.block_diag, _np_block_diag, [((2, 3), (1,), ()), ((1, 1), (2, 2))]),
+    Op("rot90", lambda a: a.rot90(), np.rot90, [((3, 4),), ((2, 3, 4),)]),
+    Op("rot90_k3_dims", lambda a: mg.rot90(a, 3, (2, 0)), lambda a: np.rot90(a, 3, (2, 0)), [((2, 3, 4),)]),
+    Op("tensor_split", lambda a: _stacked(a.tensor_split(3, -1)),
+       lambda a: _stacked(np.array_split(a, 3, -1)), REDUCE_SHAPES),
+    Op("tensor_split_indices", lambda a: _stacked(mg.tensor_split(a, [1, -1], 0)),
+       lambda a: _stacked(np.split(a, [1, -1], 0)), REDUCE_SHAPES[:2]),
+    Op("hstack", lambda a, b: mg.hstack([a, b]), lambda a, b: np.hstack([a, b]),
+       [((3,), (2,)), ((2, 3), (2, 1))]),
+    Op("vstack", lambda a, b: mg.vstack((a, b)), lambda a, b: np.vstack((a, b)),
+       [((3,), (3,)), ((2, 3), (1, 3))]),
+    Op("dstack", lambda a, b: mg.dstack([a, b]), lambda a, b: np.dstack([a, b]),
+       [((3,), (3,)), ((2, 3), (2, 3))]),
+    Op("column_stack", lambda a, b: mg.column_stack([a, b]), lambda a, b: np.column_stack([a, b]),
+       [((3,), (3, 2))]),
+    Op("take", lambda a: a.take(_idx(a, [[0, -1], [3, 3]])), lambda a: a.reshape(-1)[[[0, -1], [3, 3]]],
+       [((3, 4),), ((5,),)]),
+    Op("cartesian_prod", lambda a, b: mg.cartesian_prod(a, b),
+       lambda a, b: np.stack([g.reshape(-1) for g in np.meshgrid(a, b, indexing="ij")], 1), [((3,), (2,))]),
+    Op("combinations", lambda a: mg.combinations(a, 2, with_replacement=True),
+       lambda a: np.array([[a[i], a[j]] for i in range(len(a)) for j in range(i, len(a))]), [((4,),)]),
+]
+
+
 def _svd_invariants(u, s, vh):
     """Sign-independent functions of each singular triple (weights make them non-constant)."""
     def weights(n):
@@ -558,7 +655,7 @@ def _np_masked_scatter(a, mask, s):
     return out
 
 
-OPS += V2_OPS
+OPS += V2_OPS + V3_OPS
 
 CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")
          for op in OPS for shapes in op.shapes]

@@ -250,6 +250,25 @@ def _scaled_sum(name, input, product, beta, alpha):
     return product + (input if beta == 1 else input * beta)
 
 
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (the other axes broadcast):
+    (a × b)ᵢ = aᵢ₊₁·bᵢ₊₂ - aᵢ₊₂·bᵢ₊₁, indices mod 3. ``dim=None`` takes the first axis of size 3
+    (``torch.cross``'s default; ``linalg.cross`` takes -1)."""
+    _same_dtype("cross", input, other)
+    if dim is None:
+        sizes = input.shape if input.ndim >= other.ndim else other.shape
+        dim = next((d for d, n in enumerate(sizes) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"cross: no dimension of size 3 in input {list(input.shape)}")
+    dim_a, dim_b = _dim(dim, input.ndim), _dim(dim, other.ndim)
+    if input.shape[dim_a] != 3 or other.shape[dim_b] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[dim_a]} and {other.shape[dim_b]}")
+    a1, a2 = input.index_select(dim_a, [1, 2, 0]), input.index_select(dim_a, [2, 0, 1])
+    b1, b2 = other.index_select(dim_b, [1, 2, 0]), other.index_select(dim_b, [2, 0, 1])
+    return a1 * b2 - a2 * b1
+
+
 def cdist(x1, x2, p=2.0):
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
     if x1.ndim < 2 or x2.ndim < 2:

@@ -8,6 +8,7 @@ import math
 
 from .._coerce import _dim, _promote
 from ..autograd.function import Op
+from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .elementwise import where
 
@@ -258,3 +259,32 @@ def logcumsumexp(input, dim):
         return input * 1.0
     return LogCumSumExp.apply(input.movedim(dim, -1)).movedim(-1, dim)
 
+
+
+def div(input, other, rounding_mode=None):
+    """``input / other`` rounded as ``rounding_mode`` says: None (true division), ``"trunc"``
+    (toward zero, exact for integers: sign(a)·sign(b)·(|a| // |b|)) or ``"floor"``. Rounded
+    quotients are piecewise constant: their gradient is zero."""
+    if rounding_mode is None:
+        return input / other
+    if rounding_mode == "floor":
+        return input // other
+    if rounding_mode != "trunc":
+        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"{rounding_mode!r}")
+    if input.dtype.is_floating_point or isinstance(other, float) or (
+            isinstance(other, Tensor) and other.dtype.is_floating_point):
+        return (input / other).trunc()
+    other_sign = other.sign() if isinstance(other, Tensor) else (other > 0) - (other < 0)
+    return input.sign() * other_sign * (input.abs() // abs(other))
+
+
+def heaviside(input, values):
+    """0 where input < 0, ``values`` where input = 0, 1 where input > 0 (the step function); no
+    gradient, as PyTorch has none."""
+    if not isinstance(values, Tensor) or values.dtype is not input.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes "
+                           f"(input {input.dtype}, values "
+                           f"{values.dtype if isinstance(values, Tensor) else type(values).__name__})")
+    with no_grad():
+        return where(input == 0, values, (input > 0).type(input.dtype))

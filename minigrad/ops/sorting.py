@@ -1,4 +1,5 @@
-"""Sorting and selection: sort, top-k, k-th value, unique, counting and non-zero positions.
+"""Sorting and selection: sort, top-k, k-th value, unique, counting, non-zero positions, and
+searching sorted sequences (searchsorted, bucketize, isin).
 
 The ops here compute *positions* (integer tensors, no gradient). The values they select are a
 ``gather`` of the input at those positions, so their gradients are gather's (scattered back,
@@ -12,6 +13,7 @@ from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
 from ..creation import linspace
 from ..tensor import Tensor, _ValuesIndices
+from .elementwise import where as _where
 
 
 def _sort_key(xp, x, descending):
@@ -288,3 +290,67 @@ class _Histogram(tuple):
 
     hist = property(lambda self: self[0])
     bin_edges = property(lambda self: self[1])
+
+
+def argwhere(input):
+    """The (n, ndim) indices of the non-zero elements (``nonzero``)."""
+    return nonzero(input)
+
+
+def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
+    """Where each of ``values`` would go in ``sorted_sequence`` (along its last axis) to keep it
+    sorted: the first such index (``right=False``, or ``side="left"``) or the last. An N-D
+    sequence is searched row by row, its leading axes matching those of ``values``; NaN sorts last."""
+    if side is not None:
+        if side not in ("left", "right") or (right and side == "left"):
+            raise RuntimeError(f"searchsorted: side can only be 'left' or 'right' and must agree with right, "
+                               f"got side={side!r}, right={right}")
+        right = side == "right"
+    if not isinstance(values, Tensor):
+        values = sorted_sequence.new_tensor(values)
+    if sorter is not None:
+        sorted_sequence = sorted_sequence.gather(-1, sorter)
+    index_dtype = _dtypes.int32 if out_int32 else _dtypes.int64
+    if sorted_sequence.ndim == 1:
+        xp = sorted_sequence.device.xp
+        target = _dtypes.promote_types(sorted_sequence.dtype, values.dtype)
+        flat = xp.reshape(values.type(target).array, (-1,))
+        found = xp.searchsorted(sorted_sequence.type(target).array, flat, side="right" if right else "left")
+        return Tensor._wrap(found, values.device).reshape(values.shape).type(index_dtype)
+    if tuple(sorted_sequence.shape[:-1]) != tuple(values.shape[:-1]):
+        raise RuntimeError(f"searchsorted: boundaries tensor should be 1 dimension or the first N-1 "
+                           f"dimensions of boundaries tensor and input value tensor must match, but we got "
+                           f"boundaries tensor {list(sorted_sequence.shape)} and input value tensor "
+                           f"{list(values.shape)}")
+    rows, probes = sorted_sequence.unsqueeze(-2), values.unsqueeze(-1)
+    before = (rows <= probes) if right else (rows < probes)  # a NaN in the sequence is never before
+    count = before.sum(-1)
+    # a NaN value goes after every number (and, going right, after the NaNs too)
+    after_numbers = sorted_sequence.shape[-1] if right else (~sorted_sequence.isnan()).sum(-1, keepdim=True)
+    return _where(values.isnan(), after_numbers, count).type(index_dtype)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each element of ``input`` among the 1-D sorted ``boundaries``:
+    i with boundaries[i-1] < x ≤ boundaries[i] (``right=False``), or boundaries[i-1] ≤ x < boundaries[i]."""
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got "
+                           f"dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Whether each element of ``elements`` occurs in ``test_elements`` (either may be a number):
+    a binary search of each element in the sorted test elements."""
+    if not isinstance(elements, Tensor):
+        elements = test_elements.new_tensor(elements)
+    if not isinstance(test_elements, Tensor):
+        test_elements = elements.new_tensor(test_elements)
+    target = _dtypes.promote_types(elements.dtype, test_elements.dtype)
+    elements, pool = elements.type(target), test_elements.type(target).reshape(-1).sort().values
+    if pool.numel() == 0:
+        found = elements.new_zeros(elements.shape, dtype=_dtypes.bool_)
+    else:
+        at = searchsorted(pool, elements).clamp(max=pool.numel() - 1)
+        found = pool[at.reshape(-1)].reshape(elements.shape) == elements
+    return ~found if invert else found
