@@ -11,25 +11,33 @@ from .ops.arrange import (  # noqa: F401
     column_stack,
     combinations,
     diag_embed,
+    dsplit,
     dstack,
+    hsplit,
     hstack,
     kron,
     rot90,
     take,
     tensor_split,
+    vsplit,
     vstack,
 )
 from .ops.elementwise import where as _where
 from .ops.linalg import (  # noqa: F401
+    addbmm,
     addmm,
+    addmv,
+    addr,
     baddbmm,
     bmm,
     cdist,
-    cross,  # noqa: F401
+    cross,
     diag,
     diagonal,
     dot,
     einsum,
+    inner,
+    matrix_power,
     mm,
     mv,
     outer,
@@ -713,3 +721,56 @@ def msort(input):
 
 def is_nonzero(input):
     return input.is_nonzero()
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return input.split_with_sizes(split_sizes, dim)
+
+
+def fliplr(input):
+    return input.fliplr()
+
+
+def flipud(input):
+    return input.flipud()
+
+
+def diagflat(input, offset=0):
+    return input.diagflat(offset)
+
+
+def vdot(input, other):
+    return input.vdot(other)
+
+
+def dist(input, other, p=2):
+    """‖input - other‖_p."""
+    return input.dist(other, p)
+
+
+def logdet(input):
+    return input.logdet()
+
+
+def is_signed(input):
+    return input.is_signed()
+
+
+def is_complex(input):
+    return input.is_complex()
+
+
+def is_same_size(input, other):
+    return input.is_same_size(other)
+
+
+def conj(input):
+    return input.conj()
+
+
+resolve_conj = conj
+resolve_neg = conj
+
+
+def real(input):
+    return input.real

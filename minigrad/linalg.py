@@ -15,10 +15,10 @@ from ._coerce import _dims
 from .functions import matmul  # noqa: F401 - torch.linalg has it too
 from .ops.decompositions import Cholesky, Det, Eigh, Inv, LinAlgError, Qr, Slogdet, Solve, Svd
 from .ops.linalg import cross as _cross
-from .ops.linalg import outer  # noqa: F401 - torch.linalg has it too
+from .ops.linalg import matrix_power, outer  # noqa: F401 - torch.linalg has them too
 
 __all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
-           "norm", "outer", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+           "matrix_power", "norm", "outer", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
 
 
 def _floating(name, x):
@@ -64,6 +64,12 @@ def slogdet(A):
     _square("slogdet", A)
     sign, logabsdet = Slogdet.apply(A)
     return _SignLogAbsDet((sign, logabsdet))
+
+
+def logdet(A):
+    """log det A: NaN where det A < 0, -inf where it is 0 (as PyTorch's ``torch.logdet``)."""
+    sign, logabsdet = slogdet(A)
+    return logabsdet.masked_fill(sign < 0, math.nan)
 
 
 def cholesky(A, *, upper=False):

@@ -1230,6 +1230,71 @@ class Tensor:
     def ravel(self):
         return self.reshape(-1)
 
+    def hsplit(self, indices_or_sections):
+        return _arrange.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections):
+        return _arrange.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections):
+        return _arrange.dsplit(self, indices_or_sections)
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        return split(self, list(split_sizes), dim)
+
+    def fliplr(self):
+        if self.ndim < 2:
+            raise RuntimeError(f"fliplr: Input must be >= 2-d, got shape {list(self.shape)}")
+        return self.flip(1)
+
+    def flipud(self):
+        if self.ndim < 1:
+            raise RuntimeError("flipud: Input must be >= 1-d.")
+        return self.flip(0)
+
+    def diagflat(self, offset=0):
+        return _linalg.diag(self.reshape(-1), offset)
+
+    def inner(self, other):
+        return _linalg.inner(self, other)
+
+    def vdot(self, other):
+        return _linalg.dot(self, other)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _linalg.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1, vec2, *, beta=1, alpha=1):
+        return _linalg.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _linalg.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def matrix_power(self, n):
+        return _linalg.matrix_power(self, n)
+
+    def logdet(self):
+        return _linalg_api.logdet(self)
+
+    def dist(self, other, p=2):
+        return (self - other).norm(p)
+
+    def is_signed(self):
+        return self.dtype not in (_dtypes.bool_, _dtypes.uint8)
+
+    def is_complex(self):
+        return False  # minigrad has no complex dtypes
+
+    def is_same_size(self, other):
+        return self.shape == other.shape
+
+    def conj(self):  # real dtypes only: every conjugate is the tensor itself
+        return self
+
+    resolve_conj = conj
+    resolve_neg = conj
+    real = property(conj)
+
     def is_nonzero(self):
         if self.numel() != 1:
             many = "no values" if self.numel() == 0 else "more than one value"

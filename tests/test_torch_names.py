@@ -30,7 +30,9 @@ BOTH_SPELLINGS = (
     "sinh cosh asin acos atan asinh acosh atanh arcsin arccos arctan arcsinh arccosh arctanh expm1 exp2 "
     "logit sinc deg2rad rad2deg sgn signbit xlogy logaddexp logaddexp2 copysign fmax fmin float_power "
     "heaviside isneginf isposinf isreal clamp_min clamp_max nansum nanmean aminmax cov corrcoef argwhere "
-    "msort tensor_split rot90 kron diag_embed take cross select ravel is_nonzero").split()
+    "msort tensor_split rot90 kron diag_embed take cross select ravel is_nonzero hsplit vsplit dsplit "
+    "split_with_sizes fliplr flipud diagflat inner vdot addmv addr addbmm matrix_power logdet dist "
+    "is_signed is_complex is_same_size conj resolve_conj resolve_neg").split()
 
 
 @pytest.mark.parametrize("name", BOTH_SPELLINGS)
@@ -253,3 +255,31 @@ def test_creation_and_dtype_helpers():
     first = mg.rand(3)
     mg.set_rng_state(state)
     assert mg.rand(3).tolist() == first.tolist()
+
+
+def test_splitting_flipping_and_small_linear_algebra():
+    m = mg.arange(24.0).reshape(2, 3, 4)
+    assert [p.shape for p in mg.hsplit(m, 3)] == [(2, 1, 4)] * 3
+    assert [p.shape for p in m.dsplit([1, 3])] == [(2, 3, 1), (2, 3, 2), (2, 3, 1)]
+    with pytest.raises(RuntimeError, match="not divisible by the split_size 2"):
+        mg.hsplit(m, 2)
+    with pytest.raises(RuntimeError, match="at least 2 dimension"):
+        mg.vsplit(mg.arange(4), 2)
+    with pytest.raises(RuntimeError, match="Input must be >= 2-d"):
+        mg.fliplr(mg.arange(3))
+    assert mg.diagflat(mg.tensor([[1, 2], [3, 4]]), 1).shape == (5, 5)
+    assert mg.inner(mg.tensor(2.0), mg.tensor([3.0, 4.0])).tolist() == [6.0, 8.0]
+    assert mg.matrix_power(mg.tensor([[1.0, 1.0], [0.0, 1.0]]), 5).tolist() == [[1.0, 5.0], [0.0, 1.0]]
+    upper = mg.tensor([[2.0, 1.0], [0.0, 1.0]])
+    assert mg.linalg.matrix_power(upper[None], 0).tolist() == [[[1.0, 0.0], [0.0, 1.0]]]
+    assert mg.linalg.matrix_power(upper, -2).tolist() == [[0.25, -0.75], [0.0, 1.0]]
+    positive, negative, singular = mg.diag(mg.tensor([2.0, 3.0])), mg.diag(mg.tensor([-1.0, 1.0])), \
+        mg.diag(mg.tensor([0.0, 1.0]))
+    logdets = mg.logdet(mg.stack([positive, negative, singular]))
+    assert logdets[0].item() == pytest.approx(math.log(6)) and math.isnan(logdets[1].item())
+    assert logdets[2].item() == -INF
+    assert mg.dist(mg.tensor([1.0, 2.0]), mg.tensor([4.0, 6.0])).item() == 5.0
+    assert mg.tensor([1]).is_signed() and not mg.tensor([True]).is_signed()
+    assert not mg.tensor([1], dtype=mg.uint8).is_signed()
+    t = mg.ones(2)
+    assert mg.conj(t) is t and t.real is t and not mg.is_complex(t) and t.is_same_size(mg.zeros(2))

@@ -1,5 +1,5 @@
-"""Tensors taken apart and put together as PyTorch's helpers do: ``tensor_split``, the
-``h/v/d/column_stack`` family, ``atleast_Nd``, ``rot90``, ``block_diag``, ``kron``,
+"""Tensors taken apart and put together as PyTorch's helpers do: ``tensor_split`` and the
+``h/v/dsplit`` family, the ``h/v/d/column_stack`` family, ``atleast_Nd``, ``rot90``, ``block_diag``, ``kron``,
 ``cartesian_prod``, ``combinations``, ``diag_embed``, ``broadcast_tensors``, ``take``.
 
 Each is written with the movement, indexing and arithmetic ops, so its gradient (and second
@@ -37,6 +37,31 @@ def tensor_split(input, indices_or_sections, dim=0):
         cuts = [int(i) for i in indices_or_sections]
     lead = (slice(None),) * dim  # Python's slices clamp, count from the end and run empty as PyTorch's
     return tuple(input[lead + (slice(start, end),)] for start, end in zip([0] + cuts, cuts + [size]))
+
+
+def hsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 1 (dim 0 of a 1-D tensor); a number of sections must divide it."""
+    return _split_along(input, indices_or_sections, 0 if input.ndim == 1 else 1, "hsplit", 1)
+
+
+def vsplit(input, indices_or_sections):
+    return _split_along(input, indices_or_sections, 0, "vsplit", 2)
+
+
+def dsplit(input, indices_or_sections):
+    return _split_along(input, indices_or_sections, 2, "dsplit", 3)
+
+
+def _split_along(input, indices_or_sections, dim, name, least):
+    if input.ndim < least:
+        raise RuntimeError(f"torch.{name} requires a tensor with at least {least} dimension, but got a "
+                           f"tensor with {input.ndim} dimensions!")
+    if isinstance(indices_or_sections, numbers.Integral) and (
+            indices_or_sections == 0 or input.shape[dim] % indices_or_sections):
+        raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                           f"dimension {input.shape[dim]} is not divisible by the split_size "
+                           f"{indices_or_sections}!")
+    return tensor_split(input, indices_or_sections, dim)
 
 
 def atleast_1d(*tensors):

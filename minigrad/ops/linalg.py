@@ -250,6 +250,54 @@ def _scaled_sum(name, input, product, beta, alpha):
     return product + (input if beta == 1 else input * beta)
 
 
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """beta·input + alpha·(mat @ vec)."""
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """beta·input + alpha·outer(vec1, vec2)."""
+    return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """beta·input + alpha·Σ_b batch1[b] @ batch2[b]: the batch of products summed."""
+    return _scaled_sum("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def inner(input, other):
+    """Σ over the last axis of both: shape input.shape[:-1] + other.shape[:-1] (a product for 0-D)."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    rows = other.reshape(-1, other.shape[-1])
+    return (input @ rows.t()).reshape(tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
+
+
+def matrix_power(A, n):
+    """A multiplied by itself n times (by squaring: about 2·log2 n products); A⁰ = I and
+    A⁻ⁿ = (A⁻¹)ⁿ. Batched over the leading axes."""
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
+                           f"{A.shape[-2] if A.ndim >= 2 else 1} by {A.shape[-1] if A.ndim else 1} matrices")
+    if n < 0:
+        from ..linalg import inv
+        A, n = inv(A), -n
+    result, square = None, A
+    while n:
+        if n & 1:
+            result = square if result is None else result @ square
+        n >>= 1
+        if n:
+            square = square @ square
+    if result is None:
+        from ..creation import eye
+        return eye(A.shape[-1], dtype=A.dtype, device=A.device).expand(A.shape) * 1
+    return result
+
+
 def cross(input, other, dim=None):
     """The cross product of 3-vectors along ``dim`` (the other axes broadcast):
     (a × b)ᵢ = aᵢ₊₁·bᵢ₊₂ - aᵢ₊₂·bᵢ₊₁, indices mod 3. ``dim=None`` takes the first axis of size 3
