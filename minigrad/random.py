@@ -238,6 +238,15 @@ def dropout_multiplier(shape, p, like, generator=None):
     return Tensor._wrap(dev.xp.astype(keep.array, like.array.dtype) * (1.0 / (1.0 - p)), dev)
 
 
+def fill_from_uniform(t, transform, generator):
+    """Overwrite ``t`` with ``transform(u)``, u uniform in [0, 1) in float64: inverse-CDF sampling
+    (``exponential_``, ``geometric_``, ``cauchy_``)."""
+    from .autograd.grad_mode import no_grad
+    u = _random("uniform", t.shape, generator, _dtypes.float64, t.device, False, low=0.0, high=1.0)
+    with no_grad():
+        return t.copy_(transform(u))
+
+
 def _fill_random(t, kind, generator, **kw):
     """Overwrite ``t`` in place with random values (``normal_``, ``uniform_``, ``nn.init``)."""
     from .autograd.grad_mode import no_grad

@@ -184,6 +184,41 @@ class Tensor:
     def element_size(self):
         return self.dtype.itemsize
 
+    itemsize = property(element_size)
+
+    @property
+    def nbytes(self):
+        return self.numel() * self.dtype.itemsize
+
+    @property
+    def is_cpu(self):
+        return self.device.type == "cpu"
+
+    def get_device(self):
+        """The CUDA device index, -1 on the CPU (PyTorch's convention)."""
+        return -1 if self.device.type == "cpu" else self.device.index or 0
+
+    def ndimension(self):
+        return self.ndim
+
+    def stride(self, dim=None):
+        """Steps in elements between neighbours along each dim (NumPy's or CuPy's layout)."""
+        steps = tuple(b // self.dtype.itemsize for b in self.device.backend.strides(self.array))
+        return steps if dim is None else steps[_dim(dim, self.ndim)]
+
+    def data_ptr(self):
+        """The address of the first element (for identity checks, as PyTorch code uses it)."""
+        return self.device.backend.data_pointer(self.array)
+
+    def storage_offset(self):
+        """Elements from the start of the storage (its base's first element) to this view's first."""
+        base = self if self._base is None else self._base
+        return (self.data_ptr() - base.data_ptr()) // self.dtype.itemsize
+
+    def sum_to_size(self, *size):
+        """The sum over the dims that ``size`` broadcast to ``self.shape`` (a gradient's reduction)."""
+        return _autograd.engine.sum_to(self, _shape_arg(size, "sum_to_size"))
+
     @property
     def data(self):
         """A Tensor sharing storage, detached from the graph; assigning swaps the storage."""
@@ -317,6 +352,15 @@ class Tensor:
 
     def bool(self):
         return self.type(_dtypes.bool_)
+
+    def byte(self):
+        return self.type(_dtypes.uint8)
+
+    def char(self):
+        return self.type(_dtypes.int8)
+
+    def short(self):
+        return self.type(_dtypes.int16)
 
     def __dlpack__(self, *args, **kwargs):
         return self.array.__dlpack__(*args, **kwargs)
@@ -913,6 +957,33 @@ class Tensor:
         from .random import _fill_random
         return _fill_random(self, "uniform", generator, low=a, high=b)
 
+    def exponential_(self, lambd=1.0, *, generator=None):
+        return _random.fill_from_uniform(self, lambda u: -(1 - u).log() / lambd, generator)
+
+    def geometric_(self, p, *, generator=None):
+        """Trials to the first success, 1, 2, …: ⌈log(1 - u) / log(1 - p)⌉."""
+        return _random.fill_from_uniform(self, lambda u: ((1 - u).log() / math.log1p(-p)).ceil().clamp(min=1),
+                                         generator)
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        return _random.fill_from_uniform(self, lambda u: median + sigma * (math.pi * (u - 0.5)).tan(),
+                                         generator)
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        return self.normal_(mean, std, generator).exp_()
+
+    def random_(self, from_=0, to=None, *, generator=None):
+        """Integers uniform in [from_, to) (``random_(to)`` alone: [0, to)); with neither, in
+        [0, 2^mantissa] for a float dtype (2^24 for float32, as PyTorch) or up to its maximum."""
+        if to is None and from_ != 0:
+            from_, to = 0, from_
+        if to is None:
+            to = 2 ** {2: 11, 4: 24, 8: 53}[self.dtype.itemsize] + 1 if self.dtype.is_floating_point \
+                else _dtypes.iinfo(self.dtype).max
+        sample = _random.randint(from_, to, tuple(self.shape), generator=generator, device=self.device)
+        with _autograd.no_grad():
+            return self.copy_(sample)
+
     __iadd__ = add_
     __isub__ = sub_
     __imul__ = mul_
@@ -1183,6 +1254,191 @@ class Tensor:
 
     def cumprod_(self, dim):
         return _inplace_op(self, "cumprod_", Cumprod, dim=_dim(dim, self.ndim))
+
+    # in-place variants of the elementwise math: the op recorded, its result written into the storage
+    def abs_(self):
+        return _inplace_op(self, "abs_", Abs)
+
+    def neg_(self):
+        return _inplace_op(self, "neg_", Neg)
+
+    def exp_(self):
+        return _inplace_op(self, "exp_", Exp)
+
+    def exp2_(self):
+        return _inplace_op(self, "exp2_", Exp2)
+
+    def expm1_(self):
+        return _inplace_op(self, "expm1_", Expm1)
+
+    def log_(self):
+        return _inplace_op(self, "log_", Log)
+
+    def log1p_(self):
+        return _inplace_op(self, "log1p_", Log1p)
+
+    def sqrt_(self):
+        return _inplace_op(self, "sqrt_", Sqrt)
+
+    def rsqrt_(self):
+        return _inplace_op(self, "rsqrt_", Rsqrt)
+
+    def sign_(self):
+        return _inplace_op(self, "sign_", Sign)
+
+    def sin_(self):
+        return _inplace_op(self, "sin_", Sin)
+
+    def cos_(self):
+        return _inplace_op(self, "cos_", Cos)
+
+    def tan_(self):
+        return _inplace_op(self, "tan_", Tan)
+
+    def tanh_(self):
+        return _inplace_op(self, "tanh_", Tanh)
+
+    def sinh_(self):
+        return _inplace_op(self, "sinh_", Sinh)
+
+    def cosh_(self):
+        return _inplace_op(self, "cosh_", Cosh)
+
+    def asin_(self):
+        return _inplace_op(self, "asin_", Asin)
+
+    def acos_(self):
+        return _inplace_op(self, "acos_", Acos)
+
+    def atan_(self):
+        return _inplace_op(self, "atan_", Atan)
+
+    def asinh_(self):
+        return _inplace_op(self, "asinh_", Asinh)
+
+    def acosh_(self):
+        return _inplace_op(self, "acosh_", Acosh)
+
+    def atanh_(self):
+        return _inplace_op(self, "atanh_", Atanh)
+
+    def sigmoid_(self):
+        return _inplace_op(self, "sigmoid_", Sigmoid)
+
+    def relu_(self):
+        return _inplace_op(self, "relu_", Relu)
+
+    def erf_(self):
+        return _inplace_op(self, "erf_", Erf)
+
+    def sinc_(self):
+        return _inplace_op(self, "sinc_", Sinc)
+
+    def copysign_(self, other):
+        return _inplace_op(self, "copysign_", Copysign, other)
+
+    def xlogy_(self, other):
+        return _inplace_op(self, "xlogy_", Xlogy, other)
+
+    def remainder_(self, other):
+        return _inplace_op(self, "remainder_", Remainder, other)
+
+    def floor_divide_(self, other):
+        return _inplace_op(self, "floor_divide_", FloorDiv, other)
+
+    def logit_(self, eps=None):
+        return _inplace_op(self, "logit_", Logit, eps=eps)
+
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
+
+    def deg2rad_(self):
+        return self.mul_(math.pi / 180)
+
+    def rad2deg_(self):
+        return self.mul_(180 / math.pi)
+
+    def cumsum_(self, dim):
+        return _inplace_op(self, "cumsum_", Cumsum, dim=_dim(dim, self.ndim))
+
+    absolute_ = abs_
+    negative_ = neg_
+    sgn_ = sign_
+    clip_ = clamp_
+    multiply_ = mul_
+    subtract_ = sub_
+    divide_ = div_
+    true_divide_ = div_
+    arcsin_ = asin_
+    arccos_ = acos_
+    arctan_ = atan_
+    arcsinh_ = asinh_
+    arccosh_ = acosh_
+    arctanh_ = atanh_
+
+    # in-place comparisons and logic: the result (1 or 0, True or False) in the tensor's own dtype
+    def eq_(self, other):
+        return self.copy_(self == other)
+
+    def ne_(self, other):
+        return self.copy_(self != other)
+
+    def lt_(self, other):
+        return self.copy_(self < other)
+
+    def le_(self, other):
+        return self.copy_(self <= other)
+
+    def gt_(self, other):
+        return self.copy_(self > other)
+
+    def ge_(self, other):
+        return self.copy_(self >= other)
+
+    not_equal_ = ne_
+    less_ = lt_
+    less_equal_ = le_
+    greater_ = gt_
+    greater_equal_ = ge_
+
+    def logical_not_(self):
+        return self.copy_(self.logical_not())
+
+    def logical_and_(self, other):
+        return self.copy_(self.logical_and(other))
+
+    def logical_or_(self, other):
+        return self.copy_(self.logical_or(other))
+
+    def logical_xor_(self, other):
+        return self.copy_(self.logical_xor(other))
+
+    def bitwise_and_(self, other):
+        return self.copy_(self & other)
+
+    def bitwise_or_(self, other):
+        return self.copy_(self | other)
+
+    def bitwise_xor_(self, other):
+        return self.copy_(self ^ other)
+
+    def bitwise_not_(self):
+        return self.copy_(~self)
+
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """``fill_value`` written at (i, i, …): a 2-D tensor's diagonal, or the main diagonal of one
+        whose dims are all equal; with ``wrap`` a tall matrix's diagonal starts again every
+        cols + 1 rows (NumPy's and PyTorch's rule)."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
+            raise RuntimeError(f"fill_diagonal_: expected at least 2 dimensions, all of equal length "
+                               f"beyond 2, got shape {list(self.shape)}")
+        step = sum(math.prod(self.shape[d + 1:]) for d in range(self.ndim))  # cols + 1 for a matrix
+        end = self.numel() if wrap and self.ndim == 2 else min(self.shape) * step
+        self[np.unravel_index(np.arange(0, end, step), self.shape)] = fill_value
+        return self
 
     # statistics, searching and arranging (ops/statistics.py, ops/sorting.py, ops/arrange.py)
     def nansum(self, dim=None, keepdim=False, *, dtype=None):

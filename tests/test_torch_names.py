@@ -283,3 +283,71 @@ def test_splitting_flipping_and_small_linear_algebra():
     assert not mg.tensor([1], dtype=mg.uint8).is_signed()
     t = mg.ones(2)
     assert mg.conj(t) is t and t.real is t and not mg.is_complex(t) and t.is_same_size(mg.zeros(2))
+
+
+INPLACE_MATH = ("abs neg exp exp2 expm1 log log1p sqrt rsqrt sign sin cos tan tanh sinh cosh asin acos atan "
+                "asinh acosh atanh sigmoid relu erf sinc logit deg2rad rad2deg absolute negative sgn "
+                "arcsin").split()
+
+
+@pytest.mark.parametrize("name", INPLACE_MATH)
+def test_inplace_math_is_the_plain_op_written_into_the_tensor(name):
+    values = [1.2, 1.5, 1.9] if name in ("acosh",) else [0.2, 0.5, 0.7]
+    weights = mg.tensor([1.0, -2.0, 0.5], dtype=mg.float64)
+    a = mg.tensor(values, dtype=mg.float64, requires_grad=True)
+    expected = getattr(a * 1.0, name)()
+    (expected * weights).sum().backward()
+    expected_grad, a.grad = a.grad, None
+    x = a * 1.0
+    assert getattr(x, name + "_")() is x
+    np.testing.assert_allclose(_values(x), _values(expected))
+    (x * weights).sum().backward()
+    np.testing.assert_allclose(_values(a.grad), _values(expected_grad))
+
+
+def test_inplace_comparisons_logic_scans_and_diagonals():
+    x = mg.tensor([1.0, 2.0, 3.0])
+    assert x.clone().gt_(1.5).tolist() == [0.0, 1.0, 1.0] and x.clone().eq_(2).tolist() == [0.0, 1.0, 0.0]
+    assert x.clone().logical_not_().tolist() == [0.0, 0.0, 0.0]
+    assert x.clone().cumsum_(0).tolist() == [1.0, 3.0, 6.0]
+    assert x.clone().clamp_min_(2).tolist() == [2.0, 2.0, 3.0]
+    assert mg.tensor([5, -7]).remainder_(3).tolist() == [2, 2]
+    assert mg.tensor([6, 3]).bitwise_and_(mg.tensor([3, 1])).tolist() == [2, 1]
+    with pytest.raises(RuntimeError, match="can't be cast to the desired output type"):
+        mg.tensor([1, 2]).exp_()
+    tall = mg.zeros(7, 3)
+    tall.fill_diagonal_(5, wrap=True)
+    assert [row.index(5.0) if 5.0 in row else None for row in tall.tolist()] == [0, 1, 2, None, 0, 1, 2]
+    cube = mg.zeros(2, 2, 2).fill_diagonal_(1)
+    assert cube.sum().item() == 2 and cube[1, 1, 1].item() == 1
+    assert mg.zeros(2, 4).fill_diagonal_(3).tolist() == [[3.0, 0.0, 0.0, 0.0], [0.0, 3.0, 0.0, 0.0]]
+
+
+def test_random_fills_follow_their_distributions():
+    mg.manual_seed(0)
+    n = 40000
+    exponential = mg.empty(n, dtype=mg.float64).exponential_(2.0)
+    assert exponential.min().item() >= 0 and exponential.mean().item() == pytest.approx(0.5, rel=0.03)
+    geometric = mg.empty(n, dtype=mg.float64).geometric_(0.25)
+    assert geometric.min().item() == 1 and (geometric == geometric.round()).all()
+    assert geometric.mean().item() == pytest.approx(4.0, rel=0.03)  # 1/p trials on average
+    cauchy = mg.empty(n, dtype=mg.float64).cauchy_(1.0, 2.0)
+    assert cauchy.median().item() == pytest.approx(1.0, abs=0.1)
+    log_normal = mg.empty(n, dtype=mg.float64).log_normal_(0.5, 0.25)
+    assert log_normal.log().mean().item() == pytest.approx(0.5, abs=0.01)
+    integers = mg.empty(n).random_(3, 7)
+    assert set(integers.tolist()) == {3.0, 4.0, 5.0, 6.0}
+    assert set(mg.empty(1000, dtype=mg.int64).random_(4).tolist()) == {0, 1, 2, 3}
+
+
+def test_layout_and_size_queries():
+    x = mg.arange(12.0).reshape(3, 4)
+    assert x.stride() == (4, 1) and x.t().stride() == (1, 4) and x.stride(-2) == 4
+    corner = x[1:, 1:]
+    assert corner.storage_offset() == 5 and x.storage_offset() == 0
+    assert corner.data_ptr() == x.data_ptr() + 5 * 4
+    assert x.itemsize == 4 and x.nbytes == 48 and x.ndimension() == 2
+    assert x.is_cpu and x.get_device() == -1
+    assert (x.byte().dtype, x.char().dtype, x.short().dtype) == (mg.uint8, mg.int8, mg.int16)
+    assert mg.ones(2, 3).sum_to_size(1, 3).tolist() == [[2.0, 2.0, 2.0]]
+    assert mg.ones(2, 3).sum_to_size(3).tolist() == [2.0, 2.0, 2.0]

@@ -119,6 +119,14 @@ class ArrayAPIBackend:
             return self.xp.reshape(rows, tuple(a.shape[:-1]) + (b.shape[1],))
         return self.xp.matmul(a, b)
 
+    def strides(self, array):
+        """Bytes between neighbours along each axis (of the NumPy array strict's wraps)."""
+        return tuple(getattr(array, "_array", array).strides)
+
+    def data_pointer(self, array):
+        """The address of the array's first element (of the NumPy array that strict's wraps)."""
+        return getattr(array, "_array", array).__array_interface__["data"][0]
+
     def shares_memory(self, a, b):
         """Whether array ``a`` is a view into ``b``'s memory (a view op's output, or a copy?)."""
         return _owner(a) is _owner(b)
