@@ -643,6 +643,13 @@ V3_OPS = [
     Op("dist", lambda a, b: mg.dist(a, b, 3), lambda a, b: (np.abs(a - b) ** 3).sum() ** (1 / 3),
        [((3, 4), (4,))], domain=(0.5, 2.0)),
     Op("diagflat", lambda a: a.diagflat(-1), lambda a: np.diagflat(a, -1), [((2, 2),), ((3,),)]),
+    Op("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, eps=1e-3),
+       lambda a, w: a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-3) * w,
+       [((3, 4), (4,)), ((2, 3, 4), (4,))]),
+    Op("pdist", F.pdist, lambda a: np.array([np.linalg.norm(a[i] - a[j]) for i in range(len(a))
+                                             for j in range(i + 1, len(a))]), [((4, 3),)]),
+    Op("reflection_pad2d", lambda a: mg.nn.ReflectionPad2d((1, 2, 2, 0))(a),
+       lambda a: np.pad(a, ((0, 0), (0, 0), (2, 0), (1, 2)), mode="reflect"), [((1, 2, 3, 4),)]),
     Op("combinations", lambda a: mg.combinations(a, 2, with_replacement=True),
        lambda a: np.array([[a[i], a[j]] for i in range(len(a)) for j in range(i, len(a))]), [((4,),)]),
 ]

@@ -3,6 +3,7 @@
 import math
 import warnings
 
+from .. import dtypes as _dtypes
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..autograd.views import written_back
@@ -85,6 +86,23 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
                         param_shape=normalized_shape, eps=eps)[0]
     return y
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions:
+    y = x / √(mean(x²) + ε) · γ, without centring (Zhang and Sennrich); ε defaults to the dtype's
+    machine epsilon, as PyTorch's."""
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
+        dims = ", ".join(map(str, normalized_shape))
+        raise RuntimeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {dims}], but got input of size {list(input.shape)}")
+    if eps is None:
+        eps = _dtypes.finfo(input.dtype).eps
+    axes = tuple(range(input.ndim - k, input.ndim))
+    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -373,4 +391,4 @@ def _renorm_rows(weight, input, max_norm, norm_type):
 
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d", "dropout2d",
-           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag"]
+           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "rms_norm"]

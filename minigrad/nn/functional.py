@@ -7,6 +7,8 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 
 import math
 
+import numpy as np
+
 from .. import dtypes as _dtypes
 from ..autograd.views import written_back
 from ..ops.attention import scaled_dot_product_attention
@@ -29,6 +31,7 @@ from ._layers import (
     group_norm,
     instance_norm,
     layer_norm,
+    rms_norm,
 )
 from ._loss import (
     binary_cross_entropy,
@@ -346,6 +349,69 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
+def upsample_nearest(input, size=None, scale_factor=None):
+    """PyTorch's deprecated ``interpolate(..., mode="nearest")``."""
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """PyTorch's deprecated ``interpolate(..., mode="bilinear", align_corners=True)``."""
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """A sample of the Gumbel-softmax distribution: softmax((logits + g) / τ), g = -log(E) with E
+    exponential(1) (so g is Gumbel(0, 1)). ``hard=True`` returns the one-hot of its argmax, with
+    the soft sample's gradient (the straight-through estimator). ``eps`` is unused, as in PyTorch."""
+    gumbels = -logits.new_empty(logits.shape).exponential_().log()
+    soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return soft
+    index = soft.argmax(dim, keepdim=True)
+    hard_sample = logits.new_zeros(logits.shape).scatter(dim, index, 1.0)
+    return hard_sample - soft.detach() + soft
+
+
+def channel_shuffle(input, groups):
+    """(N, g·k, *) with its channels regrouped as (k, g): channel i·k + j goes to j·g + i (ShuffleNet)."""
+    n, c = input.shape[0], input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"channel_shuffle: number of channels must be divisible by groups. Got {c} "
+                           f"channels and {groups} groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape((n, groups, c // groups) + rest).transpose(1, 2).reshape((n, c) + rest)
+
+
+def pdist(input, p=2):
+    """The p-norm distances between every pair of rows i < j of (N, M), in row-major pair order."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    rows, cols = np.triu_indices(input.shape[0], 1)
+    return (input[rows] - input[cols]).norm(p, dim=1)
+
+
+__all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshold_", "rms_norm",
+            "upsample_nearest", "upsample_bilinear", "max_pool1d_with_indices", "max_pool2d_with_indices",
+            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "gumbel_softmax",
+            "channel_shuffle", "pdist"]
 __all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
             "pixel_unshuffle", "affine_grid", "grid_sample"]

@@ -154,6 +154,39 @@ class LayerNorm(Module):
         return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
 
 
+class RMSNorm(Module):
+    """Scales each sample by the root mean square over its trailing ``normalized_shape`` dimensions:
+    y = x / √(mean(x²) + ε) · γ, γ = 1 of shape ``normalized_shape`` (``elementwise_affine``);
+    ε = None uses the dtype's machine epsilon.
+
+    >>> import minigrad as mg
+    >>> [round(v, 4) for v in mg.nn.RMSNorm(2)(mg.tensor([[3.0, 4.0]])).flatten().tolist()]
+    [0.8485, 1.1314]
+    """
+
+    def __init__(self, normalized_shape, eps=None, elementwise_affine=True, device=None, dtype=None):
+        super().__init__()
+        if isinstance(normalized_shape, int):
+            normalized_shape = (normalized_shape,)
+        self.normalized_shape = tuple(normalized_shape)
+        self.eps = eps
+        self.elementwise_affine = elementwise_affine
+        if elementwise_affine:
+            self.weight = Parameter(creation.ones(self.normalized_shape, device=device, dtype=dtype))
+        else:
+            self.register_parameter("weight", None)
+
+    def reset_parameters(self):
+        if self.elementwise_affine:
+            init.ones_(self.weight)
+
+    def forward(self, input):
+        return F.rms_norm(input, self.normalized_shape, self.weight, self.eps)
+
+    def extra_repr(self):
+        return f"{self.normalized_shape}, eps={self.eps}, elementwise_affine={self.elementwise_affine}"
+
+
 class GroupNorm(Module):
     """Normalises (N, C, *) over groups of C / num_groups channels (and *), then per-channel γ, β."""
 

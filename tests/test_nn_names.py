@@ -1,0 +1,99 @@
+"""nn layers and functions PyTorch programs reach for beyond the core set: padding layers,
+RMSNorm, Softmax2d, channel shuffle, pdist, Gumbel-softmax, the ``*_with_indices`` pooling
+spellings and two more initialisers; values worked out by hand (gradients in test_ops.py)."""
+
+import math
+
+import numpy as np
+import pytest
+
+import minigrad as mg
+import minigrad.nn as nn
+import minigrad.nn.functional as F
+
+
+def test_padding_layers_by_mode():
+    row = mg.arange(3.0).reshape(1, 3)  # [0, 1, 2] as (C, W)
+    assert nn.ReflectionPad1d(2)(row).tolist() == [[2.0, 1.0, 0.0, 1.0, 2.0, 1.0, 0.0]]
+    assert nn.ReplicationPad1d(2)(row).tolist() == [[0.0, 0.0, 0.0, 1.0, 2.0, 2.0, 2.0]]
+    assert nn.CircularPad1d(2)(row).tolist() == [[1.0, 2.0, 0.0, 1.0, 2.0, 0.0, 1.0]]
+    assert nn.ConstantPad1d((2, 1), 3.5)(row).tolist() == [[3.5, 3.5, 0.0, 1.0, 2.0, 3.5]]
+    assert nn.ZeroPad2d((1, 0, 0, 1))(mg.ones(1, 1, 1)).tolist() == [[[0.0, 1.0], [0.0, 0.0]]]
+    image = mg.arange(12.0).reshape(1, 1, 3, 4)
+    padded = nn.ReflectionPad2d((1, 2, 1, 0))(image)
+    assert padded.shape == (1, 1, 4, 7)
+    assert padded[0, 0, 0].tolist() == [5.0, 4.0, 5.0, 6.0, 7.0, 6.0, 5.0]  # row 1 mirrored above row 0
+    assert nn.ReplicationPad3d(1)(mg.ones(1, 1, 1, 1, 1)).shape == (1, 1, 3, 3, 3)
+    assert nn.ZeroPad3d(1)(mg.ones(1, 1, 1, 1)).shape == (1, 3, 3, 3)
+    with pytest.raises(ValueError, match="expected 3D or 4D"):
+        nn.ReflectionPad2d(1)(mg.ones(3))
+    with pytest.raises(ValueError, match="4-tuple"):
+        nn.ZeroPad2d((1, 2))
+    x = mg.arange(3.0, requires_grad=True)
+    nn.ReflectionPad1d(2)(x.reshape(1, 3)).sum().backward()
+    assert x.grad.tolist() == [2.0, 3.0, 2.0]  # each element counted once per appearance
+
+
+def test_rms_norm():
+    out = nn.RMSNorm(2)(mg.tensor([[3.0, 4.0]]))
+    np.testing.assert_allclose(out.tolist(), [[3 / math.sqrt(12.5), 4 / math.sqrt(12.5)]], rtol=1e-6)
+    layer = nn.RMSNorm([2, 2], eps=1e-2, elementwise_affine=False)
+    assert layer.weight is None and not list(layer.parameters())
+    x = mg.tensor([[[1.0, -1.0], [1.0, -1.0]]])
+    np.testing.assert_allclose(layer(x).tolist(), (x / math.sqrt(1.01)).tolist(), rtol=1e-6)
+    weighted = F.rms_norm(mg.tensor([[3.0, 4.0]]), (2,), mg.tensor([1.0, 2.0]))
+    np.testing.assert_allclose(weighted.tolist(), [[3 / math.sqrt(12.5), 8 / math.sqrt(12.5)]], rtol=1e-6)
+    assert repr(nn.RMSNorm(3)) == "RMSNorm((3,), eps=None, elementwise_affine=True)"
+    with pytest.raises(RuntimeError, match="rms_norm: given normalized_shape=\\[3\\]"):
+        F.rms_norm(mg.ones(2, 4), (3,))
+
+
+def test_softmax2d_channel_shuffle_and_pdist():
+    probs = nn.Softmax2d()(mg.arange(8.0).reshape(1, 2, 2, 2))
+    top = math.exp(4) / (1 + math.exp(4))  # channels v and v + 4 at every position
+    np.testing.assert_allclose(probs[0, :, 0, 0].tolist(), [1 - top, top], rtol=1e-6)
+    assert F.channel_shuffle(mg.arange(6.0).reshape(1, 6, 1, 1), 2).reshape(-1).tolist() == [0, 3, 1, 4, 2, 5]
+    assert nn.ChannelShuffle(3)(mg.arange(6.0).reshape(1, 6, 1)).reshape(-1).tolist() == [0, 2, 4, 1, 3, 5]
+    points = mg.tensor([[0.0, 0.0], [3.0, 4.0], [6.0, 8.0]])
+    assert F.pdist(points).tolist() == [5.0, 10.0, 5.0]  # pairs (0,1), (0,2), (1,2)
+    assert F.pdist(points, p=1).tolist() == [7.0, 14.0, 7.0]
+
+
+def test_gumbel_softmax_samples_the_softmax_distribution():
+    mg.manual_seed(0)
+    logits = mg.tensor([0.0, 1.0, 2.0]).expand(20000, 3)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(soft.sum(-1).numpy(), 1.0, rtol=1e-5)
+    hard = F.gumbel_softmax(logits, hard=True)
+    assert set(hard.reshape(-1).tolist()) == {0.0, 1.0} and (hard.sum(-1) == 1).all()
+    expected = np.exp([0.0, 1.0, 2.0]) / np.exp([0.0, 1.0, 2.0]).sum()  # P(argmax = k) = softmax(logits)_k
+    np.testing.assert_allclose((hard.sum(0) / 20000).tolist(), expected, atol=0.015)
+    leaf = mg.tensor([[1.0, 2.0, 0.5]], requires_grad=True)
+    (F.gumbel_softmax(leaf, hard=True) * mg.tensor([[1.0, 2.0, 3.0]])).sum().backward()
+    assert leaf.grad is not None and bool(mg.isfinite(leaf.grad).all())  # the soft sample's gradient
+
+
+def test_with_indices_and_deprecated_upsample_spellings():
+    x = mg.tensor([[[[1.0, 3.0], [2.0, 0.0]]]])
+    values, indices = F.max_pool2d_with_indices(x, 2)
+    assert values.tolist() == [[[[3.0]]]] and indices.tolist() == [[[[1]]]]
+    values, indices = F.adaptive_max_pool1d_with_indices(mg.tensor([[[1.0, 3.0, 2.0, 5.0]]]), 2)
+    assert values.tolist() == [[[3.0, 5.0]]] and indices.tolist() == [[[1, 3]]]
+    grid = mg.arange(4.0).reshape(1, 1, 2, 2)
+    assert F.upsample_nearest(grid, size=4).tolist() == F.interpolate(grid, size=4).tolist()
+    corners = F.upsample_bilinear(grid, scale_factor=2)
+    assert corners[0, 0, 0].tolist() == pytest.approx([0.0, 1 / 3, 2 / 3, 1.0])  # align_corners=True
+
+
+def test_dirac_and_sparse_initialisers():
+    w = mg.empty(4, 2, 3, 3)
+    nn.init.dirac_(w)
+    assert w.sum().item() == 2 and w[1, 1, 1, 1].item() == 1 and w[3].sum().item() == 0
+    x = mg.randn(1, 2, 5, 5)
+    np.testing.assert_allclose(F.conv2d(x, w, padding=1)[:, :2].numpy(), x.numpy(), rtol=1e-6)  # identity
+    grouped = mg.empty(4, 2, 3)
+    nn.init.dirac_(grouped, 2)
+    assert grouped.nonzero().tolist() == [[0, 0, 1], [1, 1, 1], [2, 0, 1], [3, 1, 1]]
+    mg.manual_seed(0)
+    s = nn.init.sparse_(mg.empty(10, 3), 0.3)
+    assert (s == 0).sum(0).tolist() == [3, 3, 3]  # ⌈0.3 · 10⌉ zeros per column
