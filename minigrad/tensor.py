@@ -1495,6 +1495,24 @@ class Tensor:
     def dsplit(self, indices_or_sections):
         return _arrange.dsplit(self, indices_or_sections)
 
+    def unfold(self, dimension, size, step):
+        """Windows of ``size`` elements ``step`` apart along ``dimension``, as a new last dim:
+        that dim's length n becomes (n - size) // step + 1. A copy (PyTorch's is a view)."""
+        if self.ndim == 0:
+            if size > 1:
+                raise RuntimeError(f"unfold: maximum size for a 0-dim tensor is 1 but size is {size}")
+            return self.reshape(1)
+        d = _dim(dimension, self.ndim)
+        n = self.shape[d]
+        if size > n or size < 0:
+            raise RuntimeError(f"unfold: maximum size for tensor at dimension {d} is {n} but size is {size}")
+        if step <= 0:
+            raise RuntimeError(f"unfold: step is {step} but must be > 0")
+        count = (n - size) // step + 1
+        index = (np.arange(count)[:, None] * step + np.arange(size)).reshape(-1)
+        windows = self.index_select(d, index).reshape(self.shape[:d] + (count, size) + self.shape[d + 1:])
+        return windows.movedim(d + 1, -1)
+
     def split_with_sizes(self, split_sizes, dim=0):
         return split(self, list(split_sizes), dim)
 

@@ -532,6 +532,10 @@ V2_OPS = [
 ]
 
 
+def _np_windows(a, size, axis):
+    return np.lib.stride_tricks.sliding_window_view(a, size, axis)
+
+
 def _np_logit(p):
     return np.log(p / (1 - p))
 
@@ -643,6 +647,9 @@ V3_OPS = [
     Op("dist", lambda a, b: mg.dist(a, b, 3), lambda a, b: (np.abs(a - b) ** 3).sum() ** (1 / 3),
        [((3, 4), (4,))], domain=(0.5, 2.0)),
     Op("diagflat", lambda a: a.diagflat(-1), lambda a: np.diagflat(a, -1), [((2, 2),), ((3,),)]),
+    Op("tensor_unfold", lambda a: a.unfold(-1, 2, 1), lambda a: _np_windows(a, 2, -1), REDUCE_SHAPES),
+    Op("tensor_unfold_dim0_step", lambda a: a.unfold(0, 2, 2), lambda a: _np_windows(a, 2, 0)[::2],
+       [((5, 3),), ((4,),)]),
     Op("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, eps=1e-3),
        lambda a, w: a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-3) * w,
        [((3, 4), (4,)), ((2, 3, 4), (4,))]),

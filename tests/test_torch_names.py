@@ -33,11 +33,18 @@ BOTH_SPELLINGS = (
     "msort tensor_split rot90 kron diag_embed take cross select ravel is_nonzero hsplit vsplit dsplit "
     "split_with_sizes fliplr flipud diagflat inner vdot addmv addr addbmm matrix_power logdet dist "
     "is_signed is_complex is_same_size conj resolve_conj resolve_neg").split()
+METHODS_ONLY = ("unfold fill_diagonal_ exponential_ geometric_ cauchy_ log_normal_ random_ stride "
+                "data_ptr").split()
 
 
 @pytest.mark.parametrize("name", BOTH_SPELLINGS)
 def test_pytorch_function_and_method_spellings_both_exist(name):
     assert callable(getattr(mg, name)) and callable(getattr(mg.Tensor, name))
+
+
+@pytest.mark.parametrize("name", METHODS_ONLY)
+def test_pytorch_tensor_methods_exist(name):
+    assert callable(getattr(mg.Tensor, name))
 
 
 def test_module_level_helpers_exist():
@@ -351,3 +358,14 @@ def test_layout_and_size_queries():
     assert (x.byte().dtype, x.char().dtype, x.short().dtype) == (mg.uint8, mg.int8, mg.int16)
     assert mg.ones(2, 3).sum_to_size(1, 3).tolist() == [[2.0, 2.0, 2.0]]
     assert mg.ones(2, 3).sum_to_size(3).tolist() == [2.0, 2.0, 2.0]
+
+
+def test_tensor_unfold_windows():
+    x = mg.arange(10.0).reshape(2, 5)
+    assert x.unfold(1, 3, 2).tolist() == [[[0.0, 1.0, 2.0], [2.0, 3.0, 4.0]],
+                                          [[5.0, 6.0, 7.0], [7.0, 8.0, 9.0]]]
+    assert x.unfold(0, 1, 1).shape == (2, 5, 1) and mg.tensor(3.0).unfold(0, 1, 1).tolist() == [3.0]
+    with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 1 is 5 but size is 6"):
+        x.unfold(1, 6, 1)
+    with pytest.raises(RuntimeError, match="step is 0"):
+        x.unfold(1, 2, 0)
