@@ -97,3 +97,14 @@ def test_dirac_and_sparse_initialisers():
     mg.manual_seed(0)
     s = nn.init.sparse_(mg.empty(10, 3), 0.3)
     assert (s == 0).sum(0).tolist() == [3, 3, 3]  # ⌈0.3 · 10⌉ zeros per column
+
+
+def test_conv_transpose1d_layer():
+    mg.manual_seed(0)
+    up = nn.ConvTranspose1d(4, 6, 3, stride=3, padding=1, output_padding=2, dilation=2)
+    assert up.weight.shape == (4, 6, 3)
+    assert up(mg.zeros(2, 4, 5)).shape == (2, 6, 17)  # (5 - 1)·3 - 2·1 + 2·(3 - 1) + 2 + 1
+    assert nn.ConvTranspose1d(4, 2, 3, stride=2)(mg.zeros(4, 5), output_size=[12]).shape == (2, 12)
+    assert F.conv_transpose1d(mg.ones(1, 1, 3), mg.ones(1, 1, 2), stride=2).tolist() == [[[1.0] * 6]]
+    with pytest.raises(ValueError, match="valid sizes range from 11 to 12"):
+        nn.ConvTranspose1d(4, 2, 3, stride=2)(mg.zeros(1, 4, 5), output_size=[13])

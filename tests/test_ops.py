@@ -536,6 +536,17 @@ def _np_windows(a, size, axis):
     return np.lib.stride_tricks.sliding_window_view(a, size, axis)
 
 
+def _np_conv_transpose1d(x, w, b, s, p, op, d):
+    """Each input position scatters w[c] times its value to s·l + d·k, then the padding is cut."""
+    n, _, length = x.shape
+    full = (length - 1) * s + d * (w.shape[2] - 1) + 1 + op
+    out = np.zeros((n, w.shape[1], full))
+    for pos in range(length):
+        for k in range(w.shape[2]):
+            out[:, :, s * pos + d * k] += np.einsum("nc,co->no", x[:, :, pos], w[:, :, k])
+    return out[:, :, p:full - p] + b[None, :, None]
+
+
 def _np_logit(p):
     return np.log(p / (1 - p))
 
@@ -650,6 +661,9 @@ V3_OPS = [
     Op("tensor_unfold", lambda a: a.unfold(-1, 2, 1), lambda a: _np_windows(a, 2, -1), REDUCE_SHAPES),
     Op("tensor_unfold_dim0_step", lambda a: a.unfold(0, 2, 2), lambda a: _np_windows(a, 2, 0)[::2],
        [((5, 3),), ((4,),)]),
+    Op("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2,
+                                                             dilation=2),
+       lambda x, w, b: _np_conv_transpose1d(x, w, b, 3, 1, 2, 2), [((2, 4, 5), (4, 3, 3), (3,))]),
     Op("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, eps=1e-3),
        lambda a, w: a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-3) * w,
        [((3, 4), (4,)), ((2, 3, 4), (4,))]),

@@ -333,7 +333,7 @@ __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu
 
 
 # --- convolution, pooling and resampling (v2) -------------------------------------------------------
-from ..ops.conv import conv1d, fold, unfold  # noqa: E402
+from ..ops.conv import conv1d, conv_transpose1d, fold, unfold  # noqa: E402
 from ..ops.pool import (  # noqa: E402
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
@@ -412,6 +412,6 @@ __all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "thre
             "upsample_nearest", "upsample_bilinear", "max_pool1d_with_indices", "max_pool2d_with_indices",
             "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "gumbel_softmax",
             "channel_shuffle", "pdist"]
-__all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
+__all__ += ["conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
             "pixel_unshuffle", "affine_grid", "grid_sample"]
