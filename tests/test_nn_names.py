@@ -108,3 +108,21 @@ def test_conv_transpose1d_layer():
     assert F.conv_transpose1d(mg.ones(1, 1, 3), mg.ones(1, 1, 2), stride=2).tolist() == [[[1.0] * 6]]
     with pytest.raises(ValueError, match="valid sizes range from 11 to 12"):
         nn.ConvTranspose1d(4, 2, 3, stride=2)(mg.zeros(1, 4, 5), output_size=[13])
+
+
+def test_buffer_assignment_registers_a_buffer():
+    class Model(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.scale = nn.Buffer(mg.tensor([2.0]))
+            self.cache = nn.Buffer(mg.zeros(1), persistent=False)
+            self.linear = nn.Linear(1, 1)
+
+    m = Model()
+    assert [name for name, _ in m.named_buffers()] == ["scale", "cache"]
+    assert list(m.state_dict()) == ["scale", "linear.weight", "linear.bias"]
+    assert type(m.scale) is mg.Tensor and not m.scale.requires_grad
+    m.scale = nn.Buffer(mg.tensor([3.0]))  # replaced in place of the old one
+    assert m.scale.item() == 3.0 and len(list(m.buffers())) == 2
+    m.scale = mg.tensor([4.0])  # a plain tensor assigned to a buffer's name stays a buffer
+    assert m.state_dict()["scale"].item() == 4.0

@@ -124,5 +124,5 @@ from .modules import (
     ZeroPad3d,
 )
 from .parallel import SyncBatchNorm
-from .parameter import Parameter
+from .parameter import Buffer, Parameter
 from .summary import ModelStatistics, summary
