@@ -126,3 +126,17 @@ def test_buffer_assignment_registers_a_buffer():
     assert m.scale.item() == 3.0 and len(list(m.buffers())) == 2
     m.scale = mg.tensor([4.0])  # a plain tensor assigned to a buffer's name stays a buffer
     assert m.state_dict()["scale"].item() == 4.0
+
+
+def test_max_unpool_puts_the_maxima_back_and_lp_pool_takes_power_means():
+    x = mg.tensor([[[[1.0, 5.0, 0.0, 2.0], [3.0, 2.0, 7.0, 1.0]]]])
+    values, indices = nn.MaxPool2d(2, return_indices=True)(x)
+    assert nn.MaxUnpool2d(2)(values, indices).tolist() == [[[[0.0, 5.0, 0.0, 0.0], [0.0, 0.0, 7.0, 0.0]]]]
+    assert nn.MaxUnpool2d(2)(values, indices, output_size=(2, 5)).shape == (1, 1, 2, 5)
+    with pytest.raises(RuntimeError, match="invalid max index 6"):
+        F.max_unpool2d(values, indices, 2, output_size=(2, 3))
+    line = mg.tensor([[[1.0, 4.0, 2.0, 8.0, 3.0]]])
+    v1, i1 = F.max_pool1d(line, 2, return_indices=True)
+    assert nn.MaxUnpool1d(2)(v1, i1).tolist() == [[[0.0, 4.0, 0.0, 8.0]]]
+    assert nn.LPPool2d(2, 2)(mg.tensor([[[[3.0, 4.0], [0.0, 0.0]]]])).tolist() == [[[[5.0]]]]  # √(9 + 16)
+    assert nn.LPPool1d(1, 2)(line).tolist() == [[[5.0, 10.0]]]  # p = 1: sums of each window

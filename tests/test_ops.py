@@ -547,6 +547,15 @@ def _np_conv_transpose1d(x, w, b, s, p, op, d):
     return out[:, :, p:full - p] + b[None, :, None]
 
 
+UNPOOL_INDEX = [[[[0, 3], [9, 14]], [[5, 2], [12, 15]]]]
+
+
+def _np_unpool(a, index, plane):
+    out = np.zeros(a.shape[:-2] + (plane,))
+    np.put_along_axis(out, np.array(index).reshape(a.shape[:-2] + (-1,)), a.reshape(a.shape[:-2] + (-1,)), -1)
+    return out
+
+
 def _np_logit(p):
     return np.log(p / (1 - p))
 
@@ -664,6 +673,11 @@ V3_OPS = [
     Op("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2,
                                                              dilation=2),
        lambda x, w, b: _np_conv_transpose1d(x, w, b, 3, 1, 2, 2), [((2, 4, 5), (4, 3, 3), (3,))]),
+    Op("max_unpool2d", lambda a: F.max_unpool2d(a, _idx(a, UNPOOL_INDEX), 2),
+       lambda a: _np_unpool(a, UNPOOL_INDEX, 16).reshape(1, 2, 4, 4), [((1, 2, 2, 2),)]),
+    Op("lp_pool2d", lambda a: F.lp_pool2d(a, 3, (2, 3), stride=1),
+       lambda a: (_np_windows(_np_windows(a ** 3, 2, 2), 3, 3).sum((-1, -2))) ** (1 / 3), [((1, 2, 3, 4),)],
+       domain=(0.5, 2.0)),
     Op("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, eps=1e-3),
        lambda a, w: a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-3) * w,
        [((3, 4), (4,)), ((2, 3, 4), (4,))]),

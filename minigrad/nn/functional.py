@@ -12,7 +12,7 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..autograd.views import written_back
 from ..ops.attention import scaled_dot_product_attention
-from ..ops.conv import conv2d, conv_transpose2d
+from ..ops.conv import _ntuple, conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
@@ -377,6 +377,52 @@ def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
     return adaptive_max_pool2d(input, output_size, return_indices=True)
 
 
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d(..., return_indices=True)``: each value put back at its
+    flat position ``indices`` in an (H_out·W_out) plane of zeros, H_out = (H - 1)·stride -
+    2·padding + kernel_size unless ``output_size`` says otherwise."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """``max_unpool2d``'s 1-D form, the partial inverse of ``max_pool1d(..., return_indices=True)``."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
+
+
+def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims, name):
+    kernel = _ntuple(kernel_size, "kernel_size", dims)
+    stride = kernel if stride is None else _ntuple(stride, "stride", dims)
+    padding = _ntuple(padding, "padding", dims)
+    spatial = tuple(input.shape[-dims:])
+    size = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(spatial, stride, padding, kernel))
+    if output_size is not None:
+        size = tuple(output_size)[-dims:]
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"{name}: expected shape of indices to be same as that of the input tensor "
+                           f"({list(input.shape)}) but got indices tensor with shape {list(indices.shape)}")
+    lead = tuple(input.shape[:-dims])
+    plane = math.prod(size)
+    if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= plane):
+        raise RuntimeError(f"{name}: found an invalid max index {int(indices.max())} (output volumes are of "
+                           f"size {'x'.join(map(str, size))})")
+    flat = input.new_zeros(lead + (plane,))
+    flat = flat.scatter(-1, indices.reshape(lead + (-1,)), input.reshape(lead + (-1,)))
+    return flat.reshape(lead + size)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(Σ xᵖ over each window)^(1/p): the power-average pool (p = 1 sum pooling, p = ∞ max)."""
+    kh, kw = _ntuple(kernel_size, "kernel_size", 2)
+    out = avg_pool2d(input.pow(norm_type), (kh, kw), stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """``lp_pool2d``'s 1-D form."""
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kernel_size).pow(1.0 / norm_type)
+
+
 def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
     """A sample of the Gumbel-softmax distribution: softmax((logits + g) / τ), g = -log(E) with E
     exponential(1) (so g is Gumbel(0, 1)). ``hard=True`` returns the one-hot of its argmax, with
@@ -411,7 +457,7 @@ def pdist(input, p=2):
 __all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshold_", "rms_norm",
             "upsample_nearest", "upsample_bilinear", "max_pool1d_with_indices", "max_pool2d_with_indices",
             "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "gumbel_softmax",
-            "channel_shuffle", "pdist"]
+            "channel_shuffle", "pdist", "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d"]
 __all__ += ["conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
             "pixel_unshuffle", "affine_grid", "grid_sample"]

@@ -89,8 +89,12 @@ from .pooling import (
                          AdaptiveMaxPool2d,
                          AvgPool1d,
                          AvgPool2d,
+                         LPPool1d,
+                         LPPool2d,
                          MaxPool1d,
                          MaxPool2d,
+                         MaxUnpool1d,
+                         MaxUnpool2d,
 )
 from .rnn import GRU, LSTM, RNN, GRUCell, LSTMCell, RNNBase, RNNCell
 from .sparse import Embedding, EmbeddingBag

@@ -1,4 +1,5 @@
-"""Pooling layers, 1-d and 2-d: max, average, adaptive average and adaptive max (no parameters)."""
+"""Pooling layers, 1-d and 2-d: max, average, adaptive average and adaptive max, power-average
+(LP) pooling, and max unpooling (no parameters)."""
 
 from ...ops.pool import (
     adaptive_avg_pool1d,
@@ -10,6 +11,7 @@ from ...ops.pool import (
     max_pool1d,
     max_pool2d,
 )
+from .. import functional as F
 from ..module import Module
 
 
@@ -185,3 +187,66 @@ class AdaptiveMaxPool1d(_AdaptivePoolNd):
 
     def forward(self, input):
         return adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class _MaxUnpoolNd(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Puts each pooled maximum back where ``MaxPool2d(return_indices=True)`` found it, zeros
+    elsewhere (SegNet's decoder). ``forward(input, indices, output_size=None)``.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> x = mg.tensor([[[[1.0, 5.0], [3.0, 2.0]]]])
+    >>> values, indices = nn.MaxPool2d(2, return_indices=True)(x)
+    >>> nn.MaxUnpool2d(2)(values, indices).tolist()
+    [[[[0.0, 5.0], [0.0, 0.0]]]]
+    """
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``MaxUnpool2d`` for (N, C, L) and ``MaxPool1d``'s indices."""
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class _LPPoolNd(Module):
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool2d(_LPPoolNd):
+    """(Σ xᵖ over each window)^(1/p) of (N, C, H, W): p = 1 is sum pooling, large p nears max pooling.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> nn.LPPool2d(2, 2)(mg.tensor([[[[3.0, 4.0], [0.0, 0.0]]]])).tolist()
+    [[[[5.0]]]]
+    """
+
+    def forward(self, input):
+        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
+
+
+class LPPool1d(_LPPoolNd):
+    """``LPPool2d`` for (N, C, L)."""
+
+    def forward(self, input):
+        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
