@@ -140,3 +140,32 @@ def test_max_unpool_puts_the_maxima_back_and_lp_pool_takes_power_means():
     assert nn.MaxUnpool1d(2)(v1, i1).tolist() == [[[0.0, 4.0, 0.0, 8.0]]]
     assert nn.LPPool2d(2, 2)(mg.tensor([[[[3.0, 4.0], [0.0, 0.0]]]])).tolist() == [[[[5.0]]]]  # √(9 + 16)
     assert nn.LPPool1d(1, 2)(line).tolist() == [[[5.0, 10.0]]]  # p = 1: sums of each window
+
+
+def test_lazy_layers_infer_their_input_size_on_the_first_call():
+    mg.manual_seed(0)
+    net = nn.Sequential(nn.LazyConv2d(6, kernel_size=5, padding=2), nn.LazyBatchNorm2d(), nn.Sigmoid(),
+                        nn.AvgPool2d(2), nn.Flatten(), nn.LazyLinear(10, bias=False))
+    optimizer = mg.optim.SGD(net.parameters(), lr=0.1)  # made before the shapes are known
+    assert isinstance(net[0].weight, nn.UninitializedParameter) and net[0].has_uninitialized_params()
+    out = net(mg.randn(4, 1, 8, 8))
+    assert out.shape == (4, 10)
+    assert [type(m).__name__ for m in net] == ["Conv2d", "BatchNorm2d", "Sigmoid", "AvgPool2d", "Flatten",
+                                               "Linear"]
+    assert net[0].weight.shape == (6, 1, 5, 5) and net[0].in_channels == 1
+    assert net[1].num_features == 6 and net[1].running_var.shape == (6,)
+    assert net[1].num_batches_tracked.item() == 1 and net[1].running_mean.abs().sum().item() > 0  # updated
+    assert net[5].weight.shape == (10, 96) and net[5].bias is None
+    assert all(type(p) is nn.Parameter for p in net.parameters())
+    bound = 1 / math.sqrt(96)  # PyTorch's default initialisation, from the inferred fan-in
+    assert float(net[5].weight.abs().max()) <= bound
+    before = net[5].weight.detach().clone()
+    F.cross_entropy(net(mg.randn(4, 1, 8, 8)), mg.tensor([0, 1, 2, 3])).backward()
+    optimizer.step()  # the optimizer holds the same Parameter objects, now materialised
+    assert not (net[5].weight.detach() == before).all()
+    up = nn.LazyConvTranspose2d(3, 2, stride=2)
+    assert up(mg.ones(1, 5, 4, 4)).shape == (1, 3, 8, 8) and up.weight.shape == (5, 3, 2, 2)
+    assert type(up) is nn.ConvTranspose2d
+    norm = nn.LazyInstanceNorm1d(affine=True)
+    assert norm(mg.ones(2, 5, 7)).shape == (2, 5, 7) and norm.weight.shape == (5,)
+    assert nn.LazyBatchNorm1d()(mg.randn(3, 4)).shape == (3, 4)
