@@ -169,3 +169,25 @@ def test_lazy_layers_infer_their_input_size_on_the_first_call():
     norm = nn.LazyInstanceNorm1d(affine=True)
     assert norm(mg.ones(2, 5, 7)).shape == (2, 5, 7) and norm.weight.shape == (5,)
     assert nn.LazyBatchNorm1d()(mg.randn(3, 4)).shape == (3, 4)
+
+
+def test_multi_margin_and_triplet_with_distance_losses():
+    scores, target = mg.tensor([[0.1, 0.2, 0.4, 0.8]]), mg.tensor([3])
+    # terms i ≠ 3: max(0, 1 - 0.8 + x_i) = 0.3, 0.4, 0.6; their sum over C = 4 classes
+    assert F.multi_margin_loss(scores, target).item() == pytest.approx(1.3 / 4)
+    assert nn.MultiMarginLoss(p=2)(scores, target).item() == pytest.approx((0.09 + 0.16 + 0.36) / 4)
+    weight = mg.tensor([1.0, 1.0, 1.0, 2.0])
+    assert nn.MultiMarginLoss(weight=weight)(scores[0], target[0]).item() == pytest.approx(2 * 1.3 / 4)
+    with pytest.raises(ValueError, match="only p == 1 and p == 2"):
+        F.multi_margin_loss(scores, target, p=3)
+
+    def l1(u, v):
+        return (u - v).abs().sum(-1)
+
+    a, p, n = mg.tensor([[0.0, 0.0]]), mg.tensor([[3.0, 4.0]]), mg.tensor([[6.0, 8.0]])
+    loss = nn.TripletMarginWithDistanceLoss(distance_function=l1, margin=10.0)
+    assert loss(a, p, n).item() == pytest.approx(7 - 14 + 10)
+    swapped = nn.TripletMarginWithDistanceLoss(distance_function=l1, margin=10.0, swap=True)
+    assert swapped(a, p, n).item() == pytest.approx(7 - 7 + 10)  # d(p, n) = 7 < d(a, n) = 14
+    default = F.triplet_margin_with_distance_loss(a, p, n, margin=6.0)  # the 2-norm: 5 and 10
+    assert default.item() == pytest.approx(1.0, abs=1e-5)

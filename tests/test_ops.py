@@ -556,6 +556,12 @@ def _np_unpool(a, index, plane):
     return out
 
 
+def _np_multi_margin(a, y, margin, w):
+    terms = [sum(w[t] * max(0.0, margin - row[t] + row[i]) ** 2 for i in range(len(row)) if i != t) / len(row)
+             for row, t in zip(a, y)]
+    return np.mean(terms)
+
+
 def _np_logit(p):
     return np.log(p / (1 - p))
 
@@ -678,6 +684,9 @@ V3_OPS = [
     Op("lp_pool2d", lambda a: F.lp_pool2d(a, 3, (2, 3), stride=1),
        lambda a: (_np_windows(_np_windows(a ** 3, 2, 2), 3, 3).sum((-1, -2))) ** (1 / 3), [((1, 2, 3, 4),)],
        domain=(0.5, 2.0)),
+    Op("multi_margin_loss", lambda a: F.multi_margin_loss(
+        a, _idx(a, [0, 3, 1]), p=2, margin=2.0, weight=_idx(a, [1.0, 0.5, 2.0, 1.5]).type(a.dtype)),
+       lambda a: _np_multi_margin(a, [0, 3, 1], 2.0, [1.0, 0.5, 2.0, 1.5]), [((3, 4),)]),
     Op("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, eps=1e-3),
        lambda a, w: a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-3) * w,
        [((3, 4), (4,)), ((2, 3, 4), (4,))]),

@@ -514,7 +514,40 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     return _reduce((d_pos - d_neg + margin).relu(), reduction)
 
 
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) for any distance d (default: the 2-norm)."""
+    distance = distance_function if distance_function is not None else pairwise_distance
+    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(distance(positive, negative))
+    return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
+
+
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """The multi-class hinge loss: lₙ = Σ_{i≠y} w_y · max(0, margin - x_y + x_i)ᵖ / C for scores x
+    (N, C) (or (C,)) and class indices y; p is 1 or 2."""
+    reduction = _legacy(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("multi_margin_loss: only p == 1 and p == 2 supported")
+    unbatched = input.ndim == 1
+    x, y = (input.unsqueeze(0), target.reshape(1)) if unbatched else (input, target)
+    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise RuntimeError(f"multi_margin_loss: expected input (N, C) or (C,) and target (N,), got "
+                           f"{list(input.shape)} and {list(target.shape)}")
+    chosen = x.gather(1, y.unsqueeze(1))
+    hinge = (margin - chosen + x).clamp(min=0)
+    hinge = hinge if p == 1 else hinge * hinge
+    if weight is not None:
+        hinge = hinge * weight[y].unsqueeze(1)
+    others = hinge.scatter(1, y.unsqueeze(1), 0.0)  # the target class itself does not count
+    loss = others.sum(1) / x.shape[1]
+    return _reduce(loss.squeeze(0) if unbatched else loss, reduction)
+
+
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
-           "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss"]
+           "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss",
+           "triplet_margin_with_distance_loss", "multi_margin_loss"]

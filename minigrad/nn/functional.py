@@ -46,12 +46,14 @@ from ._loss import (
     l1_loss,
     margin_ranking_loss,
     mse_loss,
+    multi_margin_loss,
     nll_loss,
     pairwise_distance,
     poisson_nll_loss,
     smooth_l1_loss,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 
 
@@ -457,7 +459,8 @@ def pdist(input, p=2):
 __all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshold_", "rms_norm",
             "upsample_nearest", "upsample_bilinear", "max_pool1d_with_indices", "max_pool2d_with_indices",
             "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "gumbel_softmax",
-            "channel_shuffle", "pdist", "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d"]
+            "channel_shuffle", "pdist", "multi_margin_loss", "triplet_margin_with_distance_loss",
+            "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d"]
 __all__ += ["conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
             "pixel_unshuffle", "affine_grid", "grid_sample"]

@@ -62,12 +62,14 @@ from .loss import (
                          L1Loss,
                          MarginRankingLoss,
                          MSELoss,
+                         MultiMarginLoss,
                          NLLLoss,
                          PairwiseDistance,
                          PoissonNLLLoss,
                          SmoothL1Loss,
                          SoftMarginLoss,
                          TripletMarginLoss,
+                         TripletMarginWithDistanceLoss,
 )
 from .normalization import (
                          BatchNorm1d,
