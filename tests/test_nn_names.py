@@ -191,3 +191,14 @@ def test_multi_margin_and_triplet_with_distance_losses():
     assert swapped(a, p, n).item() == pytest.approx(7 - 7 + 10)  # d(p, n) = 7 < d(a, n) = 14
     default = F.triplet_margin_with_distance_loss(a, p, n, margin=6.0)  # the 2-norm: 5 and 10
     assert default.item() == pytest.approx(1.0, abs=1e-5)
+
+
+def test_data_parallel_runs_the_module_and_prefixes_its_keys():
+    inner = nn.Linear(3, 2)
+    model = nn.DataParallel(inner)
+    x = mg.randn(4, 3)
+    assert model(x).tolist() == inner(x).tolist() and model.module is inner
+    assert list(model.state_dict()) == ["module.weight", "module.bias"]
+    bare = nn.Linear(3, 2)
+    bare.load_state_dict({k.removeprefix("module."): v for k, v in model.state_dict().items()})
+    assert bare(x).tolist() == inner(x).tolist()
