@@ -139,6 +139,8 @@ from .functions import (
     count_nonzero,
     cov,
     cross,
+    cummax,
+    cummin,
     cumprod,
     cumsum,
     deg2rad,

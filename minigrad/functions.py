@@ -52,6 +52,8 @@ from .ops.sorting import (  # noqa: F401
     argwhere,
     bincount,
     bucketize,
+    cummax,
+    cummin,
     histc,
     histogram,
     isin,

@@ -1456,6 +1456,12 @@ class Tensor:
     def corrcoef(self):
         return _statistics.corrcoef(self)
 
+    def cummax(self, dim):
+        return _sorting.cummax(self, dim)
+
+    def cummin(self, dim):
+        return _sorting.cummin(self, dim)
+
     def argwhere(self):
         return _sorting.argwhere(self)
 

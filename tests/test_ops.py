@@ -687,6 +687,8 @@ V3_OPS = [
     Op("multi_margin_loss", lambda a: F.multi_margin_loss(
         a, _idx(a, [0, 3, 1]), p=2, margin=2.0, weight=_idx(a, [1.0, 0.5, 2.0, 1.5]).type(a.dtype)),
        lambda a: _np_multi_margin(a, [0, 3, 1], 2.0, [1.0, 0.5, 2.0, 1.5]), [((3, 4),)]),
+    Op("cummax", lambda a: mg.cummax(a, -1).values, lambda a: np.maximum.accumulate(a, -1), REDUCE_SHAPES),
+    Op("cummin_dim0", lambda a: a.cummin(0)[0], lambda a: np.minimum.accumulate(a, 0), REDUCE_SHAPES[:2]),
     Op("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, eps=1e-3),
        lambda a, w: a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-3) * w,
        [((3, 4), (4,)), ((2, 3, 4), (4,))]),

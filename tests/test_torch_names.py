@@ -32,7 +32,7 @@ BOTH_SPELLINGS = (
     "heaviside isneginf isposinf isreal clamp_min clamp_max nansum nanmean aminmax cov corrcoef argwhere "
     "msort tensor_split rot90 kron diag_embed take cross select ravel is_nonzero hsplit vsplit dsplit "
     "split_with_sizes fliplr flipud diagflat inner vdot addmv addr addbmm matrix_power logdet dist "
-    "is_signed is_complex is_same_size conj resolve_conj resolve_neg").split()
+    "is_signed is_complex is_same_size conj resolve_conj resolve_neg cummax cummin").split()
 METHODS_ONLY = ("unfold fill_diagonal_ exponential_ geometric_ cauchy_ log_normal_ random_ stride "
                 "data_ptr").split()
 
@@ -369,3 +369,18 @@ def test_tensor_unfold_windows():
         x.unfold(1, 6, 1)
     with pytest.raises(RuntimeError, match="step is 0"):
         x.unfold(1, 2, 0)
+
+
+def test_cummax_and_cummin_follow_pytorchs_ties_and_nans():
+    values, indices = mg.cummax(mg.tensor([1.0, 3.0, 3.0, 2.0, 3.0]), 0)
+    assert values.tolist() == [1.0, 3.0, 3.0, 3.0, 3.0] and indices.tolist() == [0, 1, 2, 2, 4]  # latest tie
+    values, indices = mg.tensor([1.0, 3.0, 1.0, 2.0, 0.0]).cummin(0)
+    assert values.tolist() == [1.0, 1.0, 1.0, 1.0, 0.0] and indices.tolist() == [0, 0, 2, 2, 4]
+    values, indices = mg.cummax(mg.tensor([2.0, NAN, 1.0, 5.0]), 0)
+    assert np.isnan(values[1:].numpy()).all() and indices.tolist() == [0, 1, 1, 1]  # a NaN stays the max
+    assert mg.cummin(mg.tensor([NAN, 1.0, NAN, 0.0]), 0).indices.tolist() == [0, 0, 2, 2]
+    x = mg.tensor([[1.0, 0.0, 2.0], [3.0, 1.0, 1.0]], requires_grad=True)
+    values, indices = x.cummax(1)
+    assert indices.tolist() == [[0, 0, 2], [0, 0, 0]]
+    values.sum().backward()
+    assert x.grad.tolist() == [[2.0, 0.0, 1.0], [3.0, 0.0, 0.0]]  # each running max's gradient to its source

@@ -11,9 +11,11 @@ import math
 from .. import dtypes as _dtypes
 from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
-from ..creation import linspace
+from ..autograd.grad_mode import no_grad
+from ..creation import arange, linspace
 from ..tensor import Tensor, _ValuesIndices
 from .elementwise import where as _where
+from .movement import cat
 
 
 def _sort_key(xp, x, descending):
@@ -354,3 +356,39 @@ def isin(elements, test_elements, *, assume_unique=False, invert=False):
         at = searchsorted(pool, elements).clamp(max=pool.numel() - 1)
         found = pool[at.reshape(-1)].reshape(elements.shape) == elements
     return ~found if invert else found
+
+
+def cummax(input, dim):
+    """``(values, indices)`` of the running maximum along ``dim``: values[i] = max(x[:i+1]), at
+    the latest position on ties; a NaN, once met, is the maximum (PyTorch's rules)."""
+    return _running_extreme(input, dim, largest=True)
+
+
+def cummin(input, dim):
+    """``(values, indices)`` of the running minimum along ``dim`` (``cummax``'s rules)."""
+    return _running_extreme(input, dim, largest=False)
+
+
+def _running_extreme(input, dim, largest):
+    """The positions by a doubling scan (⌈log₂ n⌉ whole-tensor steps, each combining every element
+    with the one ``shift`` before it: the later wins when not worse), the values a gather there."""
+    if input.ndim == 0:
+        return _ValuesIndices((input * 1, input.new_zeros((), dtype=_dtypes.int64)))
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim]
+    shape = [1] * input.ndim
+    shape[dim] = n
+    with no_grad():
+        best = input.detach()
+        index = arange(n, device=input.device).reshape(shape).expand(input.shape)
+        shift = 1
+        while shift < n:
+            earlier, later = best.narrow(dim, 0, n - shift), best.narrow(dim, shift, n - shift)
+            later_wins = (later >= earlier) if largest else (later <= earlier)
+            if input.dtype.is_floating_point:  # NaN beats any number, and a later NaN an earlier one
+                later_wins = (later_wins & ~earlier.isnan()) | later.isnan()
+            winner = _where(later_wins, index.narrow(dim, shift, n - shift), index.narrow(dim, 0, n - shift))
+            best = cat([best.narrow(dim, 0, shift), _where(later_wins, later, earlier)], dim)
+            index = cat([index.narrow(dim, 0, shift), winner], dim)
+            shift *= 2
+    return _ValuesIndices((input.gather(dim, index), index))
