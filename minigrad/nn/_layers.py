@@ -76,14 +76,8 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     >>> [round(v, 4) for v in F.layer_norm(mg.tensor([[1.0, 3.0]]), (2,)).flatten().tolist()]
     [-1.0, 1.0]
     """
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    k = len(normalized_shape)
-    if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
-        dims = ", ".join(map(str, normalized_shape))
-        raise RuntimeError(f"layer_norm: given normalized_shape={list(normalized_shape)}, expected input "
-                           f"with shape [*, {dims}], but got input of size {list(input.shape)}")
-    axes = tuple(range(input.ndim - k, input.ndim))
-    y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
+    normalized_shape, axes = _trailing_axes(input, normalized_shape, "layer_norm")
+    y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - len(axes))),
                         param_shape=normalized_shape, eps=eps)[0]
     return y
 
@@ -92,17 +86,22 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions:
     y = x / √(mean(x²) + ε) · γ, without centring (Zhang and Sennrich); ε defaults to the dtype's
     machine epsilon, as PyTorch's."""
+    _, axes = _trailing_axes(input, normalized_shape, "rms_norm")
+    if eps is None:
+        eps = _dtypes.finfo(input.dtype).eps
+    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
+
+
+def _trailing_axes(input, normalized_shape, name):
+    """``normalized_shape`` as a tuple, and the trailing axes of ``input`` it must match."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(normalized_shape)
     if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
         dims = ", ".join(map(str, normalized_shape))
-        raise RuntimeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input "
+        raise RuntimeError(f"{name}: given normalized_shape={list(normalized_shape)}, expected input "
                            f"with shape [*, {dims}], but got input of size {list(input.shape)}")
-    if eps is None:
-        eps = _dtypes.finfo(input.dtype).eps
-    axes = tuple(range(input.ndim - k, input.ndim))
-    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
-    return y if weight is None else y * weight
+    return normalized_shape, tuple(range(input.ndim - k, input.ndim))
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
