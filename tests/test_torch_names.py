@@ -384,3 +384,16 @@ def test_cummax_and_cummin_follow_pytorchs_ties_and_nans():
     assert indices.tolist() == [[0, 0, 2], [0, 0, 0]]
     values.sum().backward()
     assert x.grad.tolist() == [[2.0, 0.0, 1.0], [3.0, 0.0, 0.0]]  # each running max's gradient to its source
+
+
+def test_autograd_grad_takes_pytorchs_whole_signature():
+    x, unused = mg.tensor([1.0, 2.0], requires_grad=True), mg.tensor([3.0], requires_grad=True)
+    (g,) = mg.autograd.grad((x * x).sum(), x, only_inputs=True)  # WGAN-GP code passes it
+    assert g.tolist() == [2.0, 4.0]
+    with pytest.warns(FutureWarning, match="only_inputs argument is deprecated"):
+        mg.autograd.grad((x * x).sum(), x, only_inputs=False)
+    gx, gu = mg.autograd.grad((x * x).sum(), (x, unused), materialize_grads=True)
+    assert gu.tolist() == [0.0]
+    assert mg.autograd.grad((x * x).sum(), (x, unused), allow_unused=True)[1] is None
+    with pytest.raises(ValueError, match="allow_unused to be True or not passed"):
+        mg.autograd.grad((x * x).sum(), x, allow_unused=False, materialize_grads=True)
