@@ -202,3 +202,16 @@ def test_data_parallel_runs_the_module_and_prefixes_its_keys():
     bare = nn.Linear(3, 2)
     bare.load_state_dict({k.removeprefix("module."): v for k, v in model.state_dict().items()})
     assert bare(x).tolist() == inner(x).tolist()
+
+
+def test_weighted_regression_losses_reduce_as_pytorch():
+    # PyTorch's weighted mean is Σ wᵢlᵢ / Σ wᵢ for mse_loss and l1_loss but mean(wᵢlᵢ) for
+    # huber_loss; mse_loss(weight=) used to return the plain mean(wᵢlᵢ) (6.5 here)
+    x, y, w = mg.tensor([1.0, 2.0]), mg.zeros(2), mg.tensor([1.0, 3.0])
+    assert F.mse_loss(x, y, weight=w).item() == pytest.approx((1 * 1 + 3 * 4) / 4)
+    assert F.mse_loss(x, y, weight=w, reduction="sum").item() == 13.0
+    assert F.l1_loss(x, y, weight=w).item() == pytest.approx((1 * 1 + 3 * 2) / 4)
+    assert F.huber_loss(x, y, weight=w, reduction="none").tolist() == [0.5, 4.5]
+    assert F.huber_loss(x, y, weight=w).item() == pytest.approx(2.5)
+    with pytest.raises(ValueError, match="Weights and input must have the same size"):
+        F.l1_loss(mg.ones(3, 2), mg.zeros(3, 2), weight=w)
