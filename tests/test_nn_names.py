@@ -215,3 +215,15 @@ def test_weighted_regression_losses_reduce_as_pytorch():
     assert F.huber_loss(x, y, weight=w).item() == pytest.approx(2.5)
     with pytest.raises(ValueError, match="Weights and input must have the same size"):
         F.l1_loss(mg.ones(3, 2), mg.zeros(3, 2), weight=w)
+
+
+def test_normalisations_take_pytorchs_bias_flag():
+    bn = nn.BatchNorm2d(3, bias=False)
+    assert [n for n, _ in bn.named_parameters()] == ["weight"] and bn.bias is None
+    assert repr(bn) == ("BatchNorm2d(3, eps=1e-05, momentum=0.1, affine=True, bias=False, "
+                        "track_running_stats=True)")
+    assert repr(nn.GroupNorm(2, 4, bias=False)) == "GroupNorm(2, 4, eps=1e-05, affine=True, bias=False)"
+    assert repr(nn.LayerNorm(3)) == "LayerNorm((3,), eps=1e-05, elementwise_affine=True, bias=True)"
+    assert repr(nn.InstanceNorm1d(3)).endswith("affine=False, bias=False, track_running_stats=False)")
+    x = mg.arange(24.0).reshape(2, 4, 3)
+    np.testing.assert_allclose(nn.GroupNorm(2, 4, bias=False)(x).tolist(), nn.GroupNorm(2, 4)(x).tolist())
