@@ -270,6 +270,22 @@ def _legacy_type(name, dtype):
     return _LegacyType(name, (), {"dtype": dtype, "__new__": _legacy_new, "__doc__": doc})
 
 
+def legacy_type_name(t):
+    """PyTorch's legacy type name of ``t`` (``t.type()``): ``torch.FloatTensor``, or
+    ``torch.cuda.FloatTensor`` on a GPU."""
+    name = next(cls.__name__ for cls in _LEGACY_TYPES if cls.dtype is t.dtype)
+    return f"torch.{'cuda.' if t.device.type == 'cuda' else ''}{name}"
+
+
+def legacy_type_dtype(name):
+    """The dtype of a legacy type name such as ``"torch.DoubleTensor"`` (or ``"torch.cuda.LongTensor"``)."""
+    short = name.rsplit(".", 1)[-1]
+    for cls in _LEGACY_TYPES:
+        if cls.__name__ == short:
+            return cls.dtype
+    return None
+
+
 FloatTensor = _legacy_type("FloatTensor", _dtypes.float32)
 DoubleTensor = _legacy_type("DoubleTensor", _dtypes.float64)
 HalfTensor = _legacy_type("HalfTensor", _dtypes.float16)
@@ -279,6 +295,8 @@ ShortTensor = _legacy_type("ShortTensor", _dtypes.int16)
 CharTensor = _legacy_type("CharTensor", _dtypes.int8)
 ByteTensor = _legacy_type("ByteTensor", _dtypes.uint8)
 BoolTensor = _legacy_type("BoolTensor", _dtypes.bool_)
+_LEGACY_TYPES = (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
+                 ByteTensor, BoolTensor)
 
 
 # --- tensor.new_*: factories that default to another tensor's dtype and device --------------------

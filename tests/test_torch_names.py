@@ -397,3 +397,15 @@ def test_autograd_grad_takes_pytorchs_whole_signature():
     assert mg.autograd.grad((x * x).sum(), (x, unused), allow_unused=True)[1] is None
     with pytest.raises(ValueError, match="allow_unused to be True or not passed"):
         mg.autograd.grad((x * x).sum(), x, allow_unused=False, materialize_grads=True)
+
+
+def test_type_numpy_force_prod_dtype_and_swapdims_keywords():
+    assert mg.ones(2).type() == "torch.FloatTensor"
+    assert mg.ones(2, dtype=mg.int64).type() == "torch.LongTensor"
+    assert mg.ones(2).type("torch.DoubleTensor").dtype is mg.float64
+    assert mg.ones(2).type(mg.float16, non_blocking=True).dtype is mg.float16
+    assert mg.ones(2, requires_grad=True).numpy(force=True).tolist() == [1.0, 1.0]
+    assert mg.tensor([2, 3]).prod(dtype=mg.float32).dtype is mg.float32
+    assert mg.prod(mg.tensor([2.0, 3.0]), dtype=mg.float64).item() == 6.0
+    assert mg.swapdims(mg.ones(2, 3), dim0=0, dim1=1).shape == (3, 2)
+    assert mg.ones(2, 3).swapdims(dim0=1, dim1=0).shape == (3, 2)
