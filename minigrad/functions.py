@@ -17,7 +17,7 @@ from .ops.linalg import (  # noqa: F401
     tril,
     triu,
 )
-from .ops.movement import cat, chunk, movedim, narrow, repeat_interleave, roll, split, stack, tile  # noqa: F401
+from .ops.movement import cat, chunk, diff, movedim, narrow, repeat_interleave, roll, split, stack, tile  # noqa: F401
 from .ops.pointwise import isclose, logcumsumexp  # noqa: F401
 from .ops.sorting import (  # noqa: F401
     argsort,
@@ -27,7 +27,10 @@ from .ops.sorting import (  # noqa: F401
     kthvalue,
     masked_select,
     median,
+    nanmedian,
+    nanquantile,
     nonzero,
+    quantile,
     sort,
     take_along_dim,
     topk,

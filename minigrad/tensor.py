@@ -1080,6 +1080,15 @@ class Tensor:
     def median(self, dim=None, keepdim=False):
         return _sorting.median(self, dim, keepdim)
 
+    def nanmedian(self, dim=None, keepdim=False):
+        return _sorting.nanmedian(self, dim, keepdim)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _sorting.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _sorting.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
 
@@ -1159,6 +1168,9 @@ class Tensor:
 
     def narrow(self, dim, start, length):
         return _movement.narrow(self, dim, start, length)
+
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return _movement.diff(self, n, dim, prepend, append)
 
     def roll(self, shifts, dims=None):
         return _movement.roll(self, shifts, dims)

@@ -777,6 +777,99 @@ def test_median_gradient_goes_to_the_median_element(float64):
     assert gradcheck(lambda t: t.median(dim=0).values, (mg.randn(3, 4, requires_grad=True),))
 
 
+def test_nanmedian_leaves_nan_out_and_is_nan_only_for_an_all_nan_slice(backend):
+    nan = math.nan
+    x = mg.tensor([[nan, 1.0, nan, 2.0, 3.0], [nan, nan, nan, nan, nan], [4.0, 1.0, 3.0, 2.0, 0.0]])
+    values, indices = x.nanmedian(dim=1)
+    np.testing.assert_array_equal(values.cpu().numpy(), [2.0, nan, 2.0])
+    assert indices.tolist() == [3, 0, 3]
+    assert mg.nanmedian(x).item() == 2.0  # of 1, 2, 3, 4, 1, 3, 2, 0: the lower median
+    assert math.isnan(mg.tensor([]).nanmedian().item())
+    assert mg.nanmedian(mg.tensor([2, 1, 3])).item() == 2
+    with pytest.raises(IndexError, match="nanmedian"):
+        mg.zeros(2, 0).nanmedian(1)
+
+
+def test_quantile_interpolates_between_sorted_values(backend):
+    x = mg.tensor([[0.0, 3.0, 1.0, 2.0], [5.0, 4.0, 6.0, 7.0]])
+    q = mg.tensor([0.5, 1 / 3])
+    assert mg.quantile(x, q, dim=1).tolist() == [[1.5, 5.5], [1.0, 5.0]]  # the q axis first
+    assert mg.quantile(x, q, dim=1, keepdim=True).shape == (2, 2, 1)
+    assert mg.quantile(x, 0.5, dim=None, keepdim=True).shape == (1, 1)
+    assert x.quantile(0.5).item() == 3.5
+    # ranks 1.5 and 0.5: midpoint averages the neighbours, nearest rounds half to even (as PyTorch)
+    assert x[0].quantile(0.5, interpolation="midpoint").item() == 1.5
+    assert mg.quantile(mg.tensor([0.0, 1.0, 2.0, 3.0]), mg.tensor([0.5, 1 / 6]),
+                       interpolation="nearest").tolist() == [2.0, 0.0]
+
+
+def test_quantile_is_nan_with_nan_and_nanquantile_skips_it(backend):
+    x = mg.tensor([math.nan, 1.0, math.nan, 2.0, 3.0])
+    assert math.isnan(mg.quantile(x, 0.5).item())
+    assert mg.nanquantile(x, 0.5).item() == 2.0 and mg.nanquantile(x, 0.75).item() == 2.5
+    assert math.isnan(mg.nanquantile(mg.tensor([math.nan, math.nan]), 0.2).item())
+
+
+def test_quantile_gradient_splits_between_the_two_neighbours(float64):
+    x = mg.tensor([0.0, 3.0, 1.0, 2.0], requires_grad=True)
+    x.quantile(0.25).backward()  # rank 0.75: 0.25 of x[0] and 0.75 of x[2]
+    assert x.grad.tolist() == [0.25, 0.0, 0.75, 0.0]
+    x = mg.randn(5, 3, requires_grad=True)
+    assert gradgradcheck(lambda t: t.quantile(mg.tensor([0.2, 0.9]), dim=0), (x,))
+
+
+def test_quantile_errors_are_pytorchs():
+    x = mg.randn(3, 4)
+    with pytest.raises(RuntimeError, match=r"quantile\(\) input tensor must be either float or double"):
+        mg.quantile(x.long(), 0.3)
+    with pytest.raises(RuntimeError, match="q tensor must be same dtype"):
+        mg.quantile(x, mg.tensor([0.3], dtype=mg.float64))
+    with pytest.raises(RuntimeError, match="q must be a scalar or 1D tensor"):
+        mg.quantile(x, mg.tensor([[0.3]]))
+    with pytest.raises(RuntimeError, match=r"q values must be in the range \[0, 1\]"):
+        mg.quantile(x, mg.tensor([1.3]))
+    with pytest.raises(RuntimeError, match=r"nanquantile\(\) q must be in the range \[0, 1\] but got 1.3"):
+        mg.nanquantile(x, 1.3)
+    with pytest.raises(RuntimeError, match="input tensor must be non-empty"):
+        mg.quantile(x[:0], 0.3)
+    with pytest.raises(RuntimeError, match="interpolation must be one of linear, lower, higher, midpoint "
+                                           "or nearest, but got foo"):
+        mg.quantile(x, 0.3, interpolation="foo")
+
+
+def test_diff_of_bool_is_inequality_and_n_past_the_length_is_empty(backend):
+    x = mg.tensor([[1, 4, 9], [2, 2, 3]])
+    assert mg.diff(x).tolist() == [[3, 5], [0, 1]] and mg.diff(x).dtype is mg.int64
+    assert mg.diff(x > 2).tolist() == [[True, False], [False, True]]
+    assert mg.diff(x, n=0).tolist() == x.tolist()
+    assert mg.diff(x, n=5).shape == (2, 0)
+    assert mg.diff(x, dim=0, prepend=mg.tensor([[0, 0, 0]])).tolist() == [[1, 4, 9], [1, -2, -6]]
+
+
+def test_diff_errors_are_pytorchs():
+    x = mg.randn(3, 4)
+    with pytest.raises(RuntimeError, match="diff expects input to be at least one-dimensional"):
+        mg.diff(mg.tensor(1.0))
+    with pytest.raises(RuntimeError, match="order must be non-negative but got -1"):
+        mg.diff(x, n=-1)
+    with pytest.raises(RuntimeError, match="same dimension as input"):
+        mg.diff(x, prepend=mg.ones(3))
+    with pytest.raises(RuntimeError, match=r"input.size\(0\) = 3, but got tensor.size\(0\) = 4"):
+        mg.diff(x, prepend=mg.ones(4, 1))
+    with pytest.raises(TypeError, match="argument 'prepend' must be Tensor, not float"):
+        mg.diff(x, prepend=1.0)
+
+
+def test_einsum_repeated_index_takes_the_diagonal(backend):
+    a = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert mg.einsum("ii->i", a).tolist() == [1.0, 4.0]
+    assert mg.einsum("ii", a).item() == 5.0
+    assert mg.einsum("ii,j->j", a, mg.tensor([1.0, 2.0])).tolist() == [5.0, 10.0]
+    with pytest.raises(RuntimeError, match="subscript i is repeated for operand 0 but the sizes don't "
+                                           "match, 4 != 3"):
+        mg.einsum("ii->i", mg.ones(3, 4))
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

@@ -128,11 +128,11 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = _normalise(equation.replace(" ", ""), [t.ndim for t in operands])
+    inputs, output = equation.split("->")
+    subs, operands = zip(*(_diagonals(i, sub, t)
+                           for i, (sub, t) in enumerate(zip(inputs.split(","), operands))))
     sizes = {}
-    for i, (sub, t) in enumerate(zip(equation.split("->")[0].split(","), operands)):
-        if len(set(sub)) != len(sub):
-            raise NotImplementedError(f"einsum: repeated index within one operand ({sub!r}) "
-                                      "is not supported")
+    for i, (sub, t) in enumerate(zip(subs, operands)):
         if len(sub) != t.ndim:
             raise RuntimeError(f"einsum: subscripts {sub!r} of operand {i} do not match its {t.ndim} "
                                f"dimensions (shape {tuple(t.shape)})")
@@ -140,7 +140,21 @@ def einsum(equation, *operands):
             if sizes.setdefault(label, n) != n and 1 not in (n, sizes[label]):
                 raise RuntimeError(f"einsum: subscript {label!r} has size {n} in operand {i} (shape "
                                    f"{tuple(t.shape)}) but size {sizes[label]} in an earlier operand")
-    return Einsum.apply(*operands, equation=equation)
+    return Einsum.apply(*operands, equation=",".join(subs) + "->" + output)
+
+
+def _diagonals(i, sub, t):
+    """A label repeated within one operand (``"ii"``) takes that operand's diagonal over those
+    axes, as NumPy and PyTorch do; the gradient is ``diagonal``'s."""
+    for label in dict.fromkeys(sub):
+        while sub.count(label) > 1 and len(sub) == t.ndim:
+            first, second = sub.index(label), sub.index(label, sub.index(label) + 1)
+            if t.shape[first] != t.shape[second]:
+                raise RuntimeError(f"einsum(): subscript {label} is repeated for operand {i} but the sizes "
+                                   f"don't match, {t.shape[second]} != {t.shape[first]}")
+            t = t.diagonal(0, first, second)
+            sub = sub[:first] + sub[first + 1:second] + sub[second + 1:] + label
+    return sub, t
 
 
 def _normalise(equation, ndims):

@@ -4,6 +4,7 @@ import numbers
 
 import numpy as np
 
+from .. import dtypes as _dtypes
 from .._coerce import _dim, _shape_arg
 from ..autograd.function import Op
 from ..dtypes import promote_types
@@ -359,6 +360,45 @@ def roll(input, shifts, dims=None):
         n = input.shape[d]
         if n:
             out = out.index_select(d, (np.arange(n) - shift) % n)
+    return out
+
+
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], applied ``n``
+    times to ``prepend``, ``input`` and ``append`` joined along ``dim`` (bool: ``x[i + 1] != x[i]``).
+
+    Each difference is a subtraction of two slices, so the gradient is theirs.
+
+    >>> import minigrad as mg
+    >>> mg.diff(mg.tensor([1.0, 4.0, 9.0, 16.0]), n=2).tolist()
+    [2.0, 2.0]
+    """
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = _dim(dim, input.ndim)
+    parts = []
+    for name, extra in (("prepend", prepend), (None, input), ("append", append)):
+        if extra is None:
+            continue
+        if not isinstance(extra, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(extra).__name__}")
+        if extra.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for d, (m, k) in enumerate(zip(input.shape, extra.shape)):
+            if d != dim and m != k:
+                raise RuntimeError("diff expects the shape of tensor to prepend or append to match that of "
+                                   f"input except along the differencing dimension; input.size({d}) = {m}, "
+                                   f"but got tensor.size({d}) = {k}")
+        parts.append(extra)
+    out = cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        length = out.shape[dim] - 1
+        if length <= 0:
+            return narrow(out, dim, 0, 0)
+        after, before = narrow(out, dim, 1, length), narrow(out, dim, 0, length)
+        out = after != before if out.dtype is _dtypes.bool_ else after - before
     return out
 
 

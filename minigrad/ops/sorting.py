@@ -168,6 +168,109 @@ def median(input, dim=None, keepdim=False):
     return _ValuesIndices((values, indices))
 
 
+def nanmedian(input, dim=None, keepdim=False):
+    """The lower median of the values that are not NaN (NaN only where all of a slice is NaN).
+
+    As ``median``, with each slice's NaNs left out: the ((m - 1) // 2 + 1)-th smallest of its m
+    non-NaN values. The gradient goes to that element.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([float("nan"), 1.0, 3.0, 2.0]).nanmedian()
+    tensor(2.)
+    """
+    if dim is None:
+        flat = input.reshape(-1)
+        if not flat.numel():
+            return flat.sum() * math.nan
+        return nanmedian(flat, 0).values
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim] if input.ndim else 1
+    if not n:
+        raise IndexError(f"nanmedian(): cannot compute the median of dimension {dim}, which is empty "
+                         f"(input of shape {tuple(input.shape)})")
+    if input.ndim == 0:
+        return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
+    order = ArgSort.apply(input, dim=dim)  # NaN sorts last
+    kept = (~input.isnan()).sum(dim, keepdim=True)
+    indices = order.gather(dim, ((kept - 1) // 2).clamp(min=0))
+    values = _take(input, indices, dim)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return _ValuesIndices((values, indices))
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The ``q``-th quantiles of ``input`` along ``dim`` (of all elements when ``dim`` is None).
+
+    With the slice sorted, x₍₀₎ ≤ ... ≤ x₍ₙ₋₁₎, quantile q sits at rank r = q (n - 1) and is
+    x₍⌊r⌋₎ + (r - ⌊r⌋)(x₍⌈r⌉₎ - x₍⌊r⌋₎) (``linear``); ``lower``/``higher``/``nearest`` take
+    x₍⌊r⌋₎/x₍⌈r⌉₎/x₍round(r)₎ and ``midpoint`` their mean. A slice holding NaN gives NaN. The
+    gradient flows to the (at most two) elements that the value interpolates. A 1-d ``q`` puts
+    its axis first in the result.
+
+    >>> import minigrad as mg
+    >>> mg.quantile(mg.tensor([0.0, 1.0, 2.0, 3.0]), mg.tensor([0.5, 0.9]))
+    tensor([1.5000, 2.7000])
+    """
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """``quantile`` of the values that are not NaN (NaN where a whole slice is NaN).
+
+    >>> import minigrad as mg
+    >>> mg.nanquantile(mg.tensor([float("nan"), 1.0, 2.0, 3.0]), 0.5)
+    tensor(2.)
+    """
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    """PyTorch's algorithm: sort (NaN last), find each rank, gather and interpolate."""
+    name = "nanquantile()" if ignore_nan else "quantile()"
+    if input.dtype not in (_dtypes.float32, _dtypes.float64):
+        raise RuntimeError(f"{name} input tensor must be either float or double dtype, got {input.dtype}")
+    if isinstance(q, Tensor):
+        if q.dtype is not input.dtype:
+            raise RuntimeError(f"{name} q tensor must be same dtype as the input tensor, got {q.dtype} "
+                               f"and {input.dtype}")
+        if q.ndim > 1:
+            raise RuntimeError(f"{name} q must be a scalar or 1D tensor, got shape {tuple(q.shape)}")
+        if q.numel() and not bool(((q >= 0) & (q <= 1)).all()):
+            raise RuntimeError(f"{name} q values must be in the range [0, 1]")
+        qs = q.detach().reshape(-1)
+    else:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name} q must be in the range [0, 1] but got {q}")
+        qs = input.new_tensor([float(q)])
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name} interpolation must be one of linear, lower, higher, midpoint or "
+                           f"nearest, but got {interpolation}")
+    if not input.numel():
+        raise RuntimeError(f"{name} input tensor must be non-empty")
+    dim = None if dim is None else _dim(dim, input.ndim)
+    source = input.reshape(-1) if dim is None or input.ndim == 0 else input.movedim(dim, -1)
+    order = ArgSort.apply(source, dim=-1)  # NaN sorts last
+    nan = source.detach().isnan()
+    if ignore_nan:  # ranks among the values kept; rank 0 (a NaN) where none are
+        ranks = (qs * ((~nan).sum(-1, keepdim=True) - 1).type(qs.dtype)).clamp(min=0)
+    else:  # the last rank, a NaN's, where the slice holds one
+        last = source.shape[-1] - 1
+        ranks = (qs * last).where(~nan.any(-1, keepdim=True), qs.new_tensor(float(last)))
+    if interpolation in ("lower", "higher", "nearest"):
+        ranks = {"lower": ranks.floor(), "higher": ranks.ceil(), "nearest": ranks.round()}[interpolation]
+    below, above = ranks.floor().long(), ranks.ceil().long()
+    weight = qs.new_tensor(0.5) if interpolation == "midpoint" else ranks - below.type(ranks.dtype)
+    low, high = source.gather(-1, order.gather(-1, below)), source.gather(-1, order.gather(-1, above))
+    out = (low + weight * (high - low)).movedim(-1, 0)  # the q axis first
+    if keepdim:
+        out = out.reshape((-1,) + (1,) * input.ndim) if dim is None else out.unsqueeze(1 + dim)
+    return out if isinstance(q, Tensor) and q.ndim == 1 else out.squeeze(0)
+
+
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
     """The distinct values of ``input`` in ascending order (distinct slices along ``dim``), with
     optionally the position of each element's value and the count of each value.
