@@ -7,7 +7,7 @@ from ..module import Module
 class Upsample(Module):
     """``F.interpolate`` as a layer: resize (N, C, d1, ..., dk) to ``size`` or by ``scale_factor``.
 
-    ``mode`` is "nearest" (default), "nearest-exact", "linear" (3-D input), "bilinear" (4-D),
+    ``mode`` is "nearest" (default), "nearest-exact", "linear" (3-D input), "bilinear" or "bicubic" (4-D),
     "trilinear" (5-D) or "area"; ``align_corners`` only for the linear family.
 
     >>> import minigrad as mg
