@@ -428,3 +428,24 @@ def test_gaussian_nll_var_below_eps_is_clamped_but_passes_its_gradient():
     F.gaussian_nll_loss(x, mg.zeros(2, dtype=mg.float64), v).backward()
     eps, d = 1e-6, 0.5
     assert v.grad[0].item() == pytest.approx(0.5 * (1 / eps - d * d / eps**2) / 2, rel=1e-12)
+
+
+def test_multilabel_soft_margin_loss_by_hand(backend):
+    x = mg.tensor([[0.0, 2.0], [-1.0, 1.0]])
+    y = mg.tensor([[1.0, 0.0], [0.0, 1.0]])
+    # each element: log(1 + e^(-x)) where y = 1, log(1 + e^x) where y = 0; mean over classes
+    s = math.log1p
+    per_sample = [(s(1.0) + s(math.exp(2.0))) / 2, (s(math.exp(-1.0)) + s(math.exp(-1.0))) / 2]
+    assert F.multilabel_soft_margin_loss(x, y, reduction="none").tolist() == pytest.approx(per_sample)
+    assert F.multilabel_soft_margin_loss(x, y).item() == pytest.approx(sum(per_sample) / 2)
+    w = mg.tensor([2.0, 0.0])
+    loss = nn.MultiLabelSoftMarginLoss(weight=w, reduction="sum")(x, y)
+    assert loss.item() == pytest.approx(s(1.0) + s(math.exp(-1.0)))
+    assert "weight" in dict(nn.MultiLabelSoftMarginLoss(weight=w).named_buffers())
+
+
+def test_multilabel_soft_margin_loss_gradcheck(backend, float64):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    y = mg.tensor((RNG.random((5, 4)) > 0.5).astype(float))
+    assert gradcheck(lambda t: F.multilabel_soft_margin_loss(t, y, weight=mg.tensor(WEIGHT)), (x,))
+    assert gradgradcheck(lambda t: F.multilabel_soft_margin_loss(t, y), (x,))

@@ -536,3 +536,81 @@ def test_embedding_max_norm_renormalises_used_rows():
     emb = nn.Embedding.from_pretrained(mg.tensor([[3.0, 4.0], [6.0, 8.0]]), max_norm=1.0)
     emb(mg.tensor([0]))
     np.testing.assert_allclose(host(emb.weight), [[0.6, 0.8], [6.0, 8.0]], rtol=1e-5)
+
+
+# --- padding layers ---------------------------------------------------------------------------------
+def test_padding_layers_by_hand(backend):
+    x = mg.tensor([[[1.0, 2.0, 3.0]]])
+    assert nn.ReflectionPad1d((2, 1))(x).tolist() == [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]]
+    assert nn.ReplicationPad1d(1)(x).tolist() == [[[1.0, 1.0, 2.0, 3.0, 3.0]]]
+    assert nn.CircularPad1d((1, 2))(x).tolist() == [[[3.0, 1.0, 2.0, 3.0, 1.0, 2.0]]]
+    assert nn.ConstantPad1d(1, -1.0)(x).tolist() == [[[-1.0, 1.0, 2.0, 3.0, -1.0]]]
+    img = mg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    assert nn.ZeroPad2d((1, 0, 0, 1))(img).tolist() == [[[[0.0, 1.0, 2.0], [0.0, 3.0, 4.0], [0.0, 0.0, 0.0]]]]
+    assert nn.ReflectionPad2d(1)(img)[0, 0, 0].tolist() == [4.0, 3.0, 4.0, 3.0]
+    assert nn.ReplicationPad3d(1)(mg.ones(1, 2, 2, 2)).shape == (1, 4, 4, 4)  # unbatched (C, D, H, W)
+
+
+def test_padding_layers_repr_and_errors():
+    assert repr(nn.ReflectionPad2d(2)) == "ReflectionPad2d((2, 2, 2, 2))"
+    assert repr(nn.ZeroPad2d((1, 0, 2, 1))) == "ZeroPad2d((1, 0, 2, 1))"
+    assert repr(nn.ConstantPad1d(1, 2.0)) == "ConstantPad1d(padding=(1, 1), value=2.0)"
+    with pytest.raises(ValueError, match="ReflectionPad2d: padding must be an int or 4 ints"):
+        nn.ReflectionPad2d((1, 2))
+    with pytest.raises(RuntimeError, match=r"ReflectionPad2d: expected a 3-d or 4-d \(batched\) input"):
+        nn.ReflectionPad2d(1)(mg.ones(3, 3))
+
+
+def test_reflection_pad_gradient_adds_up_the_mirrored_copies(backend):
+    x = mg.tensor([[[1.0, 2.0, 3.0]]], requires_grad=True)
+    nn.ReflectionPad1d(2)(x).sum().backward()  # 3 2 [1 2 3] 2 1
+    assert x.grad.tolist() == [[[2.0, 3.0, 2.0]]]
+
+
+# --- local response norm, RReLU, Softmax2d --------------------------------------------------------------
+def test_local_response_norm_by_hand(backend):
+    # size 2: channel c sums the squares of channels c - 1 and c (a zero beyond the edge)
+    x = mg.tensor([[[1.0], [2.0], [3.0]]])
+    out = F.local_response_norm(x, 2, alpha=0.5, beta=1.0, k=1.0)
+    expected = [1 / (1 + 0.25 * 1), 2 / (1 + 0.25 * 5), 3 / (1 + 0.25 * 13)]
+    np.testing.assert_allclose(host(out).ravel(), expected, rtol=1e-6)
+    layer = nn.LocalResponseNorm(3, alpha=1e-2, beta=0.75, k=2.0)
+    assert repr(layer) == "LocalResponseNorm(3, alpha=0.01, beta=0.75, k=2.0)"
+    y = mg.randn(2, 5, 3, 4)
+    assert layer(y).shape == y.shape
+    assert nn.LocalResponseNorm(2)(mg.randn(1, 3, 2, 2, 2)).shape == (1, 3, 2, 2, 2)
+    with pytest.raises(ValueError, match=r"Expected 3D or higher dimensionality input \(got 2 dimensions\)"):
+        F.local_response_norm(mg.ones(2, 3), 2)
+
+
+def test_local_response_norm_gradcheck(backend, float64):
+    x = randn64(2, 4, 3)
+    assert gradcheck(lambda t: F.local_response_norm(t, 3, alpha=0.5, beta=0.75, k=1.5), (x,))
+    assert gradgradcheck(lambda t: F.local_response_norm(t, 2, alpha=0.5, beta=0.75, k=1.5), (x,))
+
+
+def test_rrelu_evaluation_uses_the_mean_slope(backend):
+    x = mg.tensor([-2.0, 0.0, 3.0])
+    assert F.rrelu(x, 0.1, 0.3).tolist() == pytest.approx([-0.4, 0.0, 3.0])
+    layer = nn.RReLU(0.1, 0.3).eval()
+    assert layer(x).tolist() == pytest.approx([-0.4, 0.0, 3.0])
+    assert repr(nn.RReLU()) == "RReLU(lower=0.125, upper=0.3333333333333333)"
+
+
+def test_rrelu_training_draws_a_slope_per_element_and_passes_it_as_gradient(backend):
+    mg.manual_seed(0)
+    x = mg.full((1000,), -1.0, requires_grad=True)
+    y = nn.RReLU(0.1, 0.3)(x)
+    slope = -host(y)
+    assert slope.min() >= 0.1 and slope.max() <= 0.3 and len(np.unique(slope)) > 900
+    y.sum().backward()
+    np.testing.assert_allclose(host(x.grad), slope)
+    assert F.rrelu(mg.tensor([2.0]), training=True).tolist() == [2.0]
+
+
+def test_softmax2d_normalises_over_channels(backend):
+    x = mg.randn(2, 3, 4, 5)
+    np.testing.assert_allclose(host(nn.Softmax2d()(x).sum(1)), np.ones((2, 4, 5)), rtol=1e-6)
+    assert nn.Softmax2d()(mg.randn(3, 4, 5)).shape == (3, 4, 5)
+    with pytest.raises(ValueError, match="Softmax2d: expected input to be 3D or 4D, got 2D instead"):
+        nn.Softmax2d()(mg.ones(2, 3))

@@ -118,6 +118,22 @@ def _np_linear_axis(a, axis, m, align_corners):
     return np.take(a, i0, axis) * (1 - lam.reshape(shape)) + np.take(a, i1, axis) * lam.reshape(shape)
 
 
+def _np_cubic_axis(a, axis, m, scale, align_corners, A=-0.75):
+    """Keys' cubic convolution along one axis, sample by sample (PyTorch's bicubic)."""
+    n = a.shape[axis]
+    out = []
+    for o in range(m):
+        src = o * (n - 1) / (m - 1) if align_corners else (o + 0.5) * scale - 0.5
+        i, t = math.floor(src), src - math.floor(src)
+        value = 0
+        for k in (-1, 0, 1, 2):
+            d = abs(t - k)
+            w = ((A + 2) * d - (A + 3)) * d * d + 1 if d <= 1 else A * (d ** 3 - 5 * d * d + 8 * d - 4)
+            value = value + w * np.take(a, min(max(i + k, 0), n - 1), axis)
+        out.append(value)
+    return np.stack(out, axis)
+
+
 def _np_pixel_shuffle(a, r):
     n, c, h, w = a.shape
     shuffled = a.reshape(n, c // r ** 2, r, r, h, w).transpose(0, 1, 4, 2, 5, 3)
@@ -306,6 +322,12 @@ OPS = [
     Op("interpolate_trilinear", lambda x: F.interpolate(x, size=(3, 2, 4), mode="trilinear"),
        lambda x: _np_linear_axis(_np_linear_axis(_np_linear_axis(x, 2, 3, False), 3, 2, False), 4, 4, False),
        [((1, 1, 2, 3, 2),)]),
+    Op("interpolate_bicubic", lambda x: F.interpolate(x, scale_factor=(2, 1.5), mode="bicubic"),
+       lambda x: _np_cubic_axis(_np_cubic_axis(x, 2, 6, 0.5, False), 3, 4, 1 / 1.5, False),
+       [((1, 2, 3, 3),)]),
+    Op("interpolate_bicubic_align",
+       lambda x: F.interpolate(x, size=(2, 5), mode="bicubic", align_corners=True),
+       lambda x: _np_cubic_axis(_np_cubic_axis(x, 2, 2, None, True), 3, 5, None, True), [((1, 1, 3, 4),)]),
     Op("pixel_shuffle", lambda x: F.pixel_shuffle(x, 2), lambda x: _np_pixel_shuffle(x, 2),
        [((2, 8, 2, 3),)]),
     Op("pixel_unshuffle", lambda x: F.pixel_unshuffle(x, 2),

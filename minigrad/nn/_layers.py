@@ -5,6 +5,7 @@ import warnings
 
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
+from ..ops.movement import pad
 from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
 from ..ops.nn import Embedding as _Embedding
 from ..tensor import Tensor
@@ -129,6 +130,27 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                 var = x.var(dim=spatial, correction=1).mean(0).type(running_var.dtype)
                 running_var.mul_(1 - momentum).add_(var * momentum)
     return group_norm(input, input.shape[1], weight, bias, eps)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Local response normalisation across channels (Krizhevsky et al., AlexNet).
+
+    bᶜ = aᶜ / (k + α/n · Σ_{c'} (aᶜ')²)^β over the ``size`` = n channels c' from c - n//2 to
+    c + (n-1)//2 (zeros beyond the edges), on (N, C, *) input of 3 or more dimensions.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.local_response_norm(mg.ones(1, 2, 1), 2, alpha=1.0, beta=1.0, k=1.0).flatten().tolist()
+    [0.6666666865348816, 0.5]
+    """
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
+    if not input.numel():
+        return input
+    channels = input.shape[1]
+    squares = pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
+    window = sum(squares.narrow(1, i, channels) for i in range(size))
+    return input / (window * (alpha / size) + k) ** beta
 
 
 # --- dropout ----------------------------------------------------------------------------------------

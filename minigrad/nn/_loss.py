@@ -482,6 +482,18 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     return _reduce((-target * input).softplus(), reduction)
 
 
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """One-vs-all logistic loss over C classes: lₙ = -(1/C) Σ_c w_c [y_c log σ(x_c) + (1 - y_c) log σ(-x_c)].
+
+    input and target (N, C) or (C,); the class axis is the last.
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    loss = target * (-input).softplus() + (1 - target) * input.softplus()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.mean(-1), reduction)
+
+
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
     """x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps)) along ``dim``."""
     n1 = x1.norm(dim=dim).clamp(min=eps)

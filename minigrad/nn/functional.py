@@ -14,6 +14,7 @@ from ..ops.elementwise import Elu, Hardtanh, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from ..random import rand_like
 from ..tensor import Tensor
 from ._layers import (
     alpha_dropout,
@@ -28,6 +29,7 @@ from ._layers import (
     group_norm,
     instance_norm,
     layer_norm,
+    local_response_norm,
 )
 from ._loss import (
     binary_cross_entropy,
@@ -42,6 +44,7 @@ from ._loss import (
     l1_loss,
     margin_ranking_loss,
     mse_loss,
+    multilabel_soft_margin_loss,
     nll_loss,
     pairwise_distance,
     poisson_nll_loss,
@@ -155,6 +158,23 @@ def selu(input, inplace=False):
 def celu(input, alpha=1.0, inplace=False):
     """x if x > 0 else α(e^(x/α) - 1)."""
     return Elu.apply(input / alpha, alpha=1.0) * alpha
+
+
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU (Xu et al., 2015): x if x ≥ 0 else a·x.
+
+    Training draws a ~ U(lower, upper) for each element; evaluation uses the mean slope
+    a = (lower + upper) / 2. dy/dx = 1 where x > 0, a elsewhere (the drawn a in training).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.rrelu(mg.tensor([-2.0, 3.0]), 0.1, 0.3).tolist()
+    [-0.4000000059604645, 3.0]
+    """
+    if not training:
+        return input.leaky_relu((lower + upper) / 2)
+    slope = lower + (upper - lower) * rand_like(input)
+    return input * where(input >= 0, 1.0, slope)
 
 
 def prelu(input, weight):
@@ -284,16 +304,17 @@ def one_hot(tensor, num_classes=-1):
 
 
 __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish",
-           "selu", "celu", "prelu", "threshold", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
-           "hardshrink", "softshrink", "glu", "sigmoid", "tanh", "softplus", "logsigmoid", "softmax",
-           "log_softmax", "softmin", "normalize", "one_hot", "pad", "batch_norm", "layer_norm", "group_norm",
-           "instance_norm", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
-           "feature_alpha_dropout", "embedding", "embedding_bag", "cross_entropy", "nll_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss",
-           "smooth_l1_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
-           "hinge_embedding_loss", "soft_margin_loss", "cosine_similarity", "pairwise_distance",
-           "cosine_embedding_loss", "triplet_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d",
-           "avg_pool2d", "adaptive_avg_pool2d", "scaled_dot_product_attention"]
+           "selu", "celu", "prelu", "rrelu", "threshold", "hardsigmoid", "hardswish", "softsign",
+           "tanhshrink", "hardshrink", "softshrink", "glu", "sigmoid", "tanh", "softplus", "logsigmoid",
+           "softmax", "log_softmax", "softmin", "normalize", "one_hot", "pad", "batch_norm", "layer_norm",
+           "group_norm", "instance_norm", "local_response_norm", "dropout", "dropout1d", "dropout2d",
+           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag",
+           "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "poisson_nll_loss",
+           "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+           "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss",
+           "multilabel_soft_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+           "adaptive_avg_pool2d", "scaled_dot_product_attention"]
 
 
 # --- convolution, pooling and resampling (v2) -------------------------------------------------------

@@ -181,6 +181,13 @@ class SoftMarginLoss(_Loss):
         return F.soft_margin_loss(input, target, reduction=self.reduction)
 
 
+class MultiLabelSoftMarginLoss(_WeightedLoss):
+    """One-vs-all logistic loss for multi-label targets in {0, 1} (see ``F.multilabel_soft_margin_loss``)."""
+
+    def forward(self, input, target):
+        return F.multilabel_soft_margin_loss(input, target, self.weight, reduction=self.reduction)
+
+
 class CosineEmbeddingLoss(_Loss):
     """1 - cos(x1, x2) where y = 1, max(0, cos(x1, x2) - margin) where y = -1."""
 

@@ -176,6 +176,21 @@ class GroupNorm(Module):
         return f"{self.num_groups}, {self.num_channels}, eps={self.eps}, affine={self.affine}"
 
 
+class LocalResponseNorm(Module):
+    """Normalises each channel by its ``size`` neighbours' squares (see ``F.local_response_norm``);
+    (N, C, *) -> same shape."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
 class _InstanceNorm(_BatchNorm):
     """Per-sample, per-channel normalisation; PyTorch's defaults: no affine, no running statistics."""
 
