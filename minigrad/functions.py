@@ -1,5 +1,6 @@
 """The function spellings of Tensor methods (``mg.exp(x)`` for ``x.exp()``), as in PyTorch."""
 
+from . import creation as _creation
 from .ops.elementwise import where as _where
 from .ops.linalg import (  # noqa: F401
     addmm,
@@ -36,6 +37,7 @@ from .ops.sorting import (  # noqa: F401
     topk,
     unique,
 )
+from .ops.transcendental import logaddexp, logaddexp2, logit, xlogy  # noqa: F401
 from .tensor import Tensor
 
 
@@ -431,3 +433,121 @@ def unbind(input, dim=0):
 
 def unflatten(input, dim, sizes):
     return input.unflatten(dim, sizes)
+
+
+# --- arithmetic under PyTorch's function names -----------------------------------------------------
+def add(input, other, *, alpha=1):
+    """input + alpha · other."""
+    return _as_tensor(input, other).add(other, alpha=alpha)
+
+
+def sub(input, other, *, alpha=1):
+    """input - alpha · other."""
+    return _as_tensor(input, other).sub(other, alpha=alpha)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha · input."""
+    return input.rsub(other, alpha=alpha)
+
+
+def mul(input, other):
+    return _as_tensor(input, other) * other
+
+
+multiply = mul
+
+
+def div(input, other, *, rounding_mode=None):
+    """input / other, rounded toward zero or down by ``rounding_mode`` ("trunc", "floor")."""
+    return _as_tensor(input, other).div(other, rounding_mode=rounding_mode)
+
+
+divide = div
+
+
+def true_divide(input, other):
+    return _as_tensor(input, other) / other
+
+
+def floor_divide(input, other):
+    return _as_tensor(input, other) // other
+
+
+def remainder(input, other):
+    """input - other · floor(input / other): the sign of ``other`` (Python's ``%``)."""
+    return _as_tensor(input, other).remainder(other)
+
+
+def neg(input):
+    return -input
+
+
+negative = neg
+
+
+def clamp_min(input, min):
+    return input.clamp(min=min)
+
+
+def clamp_max(input, max):
+    return input.clamp(max=max)
+
+
+def _as_tensor(input, other):
+    """A Python number as first operand (``mg.remainder(-3, t)``) becomes a tensor like ``other``."""
+    if isinstance(input, Tensor):
+        return input
+    return _creation.tensor(input, device=other.device)
+
+
+# --- transcendental functions ----------------------------------------------------------------------
+def expm1(input):
+    return input.expm1()
+
+
+def exp2(input):
+    return input.exp2()
+
+
+def sinh(input):
+    return input.sinh()
+
+
+def cosh(input):
+    return input.cosh()
+
+
+def asin(input):
+    return input.asin()
+
+
+def acos(input):
+    return input.acos()
+
+
+def atan(input):
+    return input.atan()
+
+
+def asinh(input):
+    return input.asinh()
+
+
+def acosh(input):
+    return input.acosh()
+
+
+def atanh(input):
+    return input.atanh()
+
+
+arcsin = asin
+arccos = acos
+arctan = atan
+arcsinh = asinh
+arccosh = acosh
+arctanh = atanh

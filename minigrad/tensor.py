@@ -498,12 +498,28 @@ class Tensor:
     bitwise_left_shift = __lshift__
     bitwise_right_shift = __rshift__
 
-    add = __add__
-    sub = __sub__
-    mul = __mul__
-    div = __truediv__
+    def add(self, other, *, alpha=1):
+        return self + (other * alpha if alpha != 1 else other)
+
+    def sub(self, other, *, alpha=1):
+        return self - (other * alpha if alpha != 1 else other)
+
+    def rsub(self, other, *, alpha=1):
+        return other - (self * alpha if alpha != 1 else self)
+
+    def div(self, other, *, rounding_mode=None):
+        return _div(self, other, rounding_mode)
+
+    def remainder(self, other):
+        return Remainder.apply(*_promote(self, other))
+
+    mul = multiply = __mul__
+    subtract = sub
+    divide = div
+    true_divide = __truediv__
+    floor_divide = __floordiv__
     matmul = __matmul__
-    neg = __neg__
+    neg = negative = __neg__
     pow = __pow__
     eq = __eq__
     ne = __ne__
@@ -859,6 +875,14 @@ class Tensor:
     def clamp_(self, min=None, max=None):
         return _views.apply_inplace(self, Clamp, min=min, max=max)
 
+    clip_ = clamp_
+
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
+
     def zero_(self):
         return self.fill_(0)
 
@@ -918,6 +942,61 @@ class Tensor:
         return _random.multinomial(self, num_samples, replacement, generator=generator)
 
     # elementwise
+    def expm1(self):
+        return Expm1.apply(self)
+
+    def exp2(self):
+        return Exp2.apply(self)
+
+    def sinh(self):
+        return Sinh.apply(self)
+
+    def cosh(self):
+        return Cosh.apply(self)
+
+    def asin(self):
+        return Asin.apply(self)
+
+    def acos(self):
+        return Acos.apply(self)
+
+    def atan(self):
+        return Atan.apply(self)
+
+    def asinh(self):
+        return Asinh.apply(self)
+
+    def acosh(self):
+        return Acosh.apply(self)
+
+    def atanh(self):
+        return Atanh.apply(self)
+
+    arcsin = asin
+    arccos = acos
+    arctan = atan
+    arcsinh = asinh
+    arccosh = acosh
+    arctanh = atanh
+
+    def logit(self, eps=None):
+        return _transcendental.logit(self, eps)
+
+    def xlogy(self, other):
+        return _transcendental.xlogy(self, other)
+
+    def logaddexp(self, other):
+        return _transcendental.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _transcendental.logaddexp2(self, other)
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
     def log2(self):
         return LogBase.apply(self, base=2)
 
@@ -1417,6 +1496,7 @@ from .ops import movement as _movement  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
 from .ops import scatter as _scatter  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
+from .ops import transcendental as _transcendental  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     Abs,
     Add,
@@ -1454,6 +1534,7 @@ from .ops.elementwise import (  # noqa: E402
     Tanh,
     where,
 )
+from .ops.elementwise import div as _div  # noqa: E402
 from .ops.indexing import Gather, GetItem, IndexSelect, SetItem, _is_advanced  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from .ops.movement import (  # noqa: E402
@@ -1486,3 +1567,4 @@ from .ops.reduce import (  # noqa: E402
     Var,
     degrees_of_freedom,
 )
+from .ops.transcendental import Acos, Acosh, Asin, Asinh, Atan, Atanh, Cosh, Exp2, Expm1, Sinh  # noqa: E402

@@ -870,6 +870,57 @@ def test_einsum_repeated_index_takes_the_diagonal(backend):
         mg.einsum("ii->i", mg.ones(3, 4))
 
 
+def test_div_rounding_modes_keep_integers_and_round_toward_zero_or_down(backend):
+    x = mg.tensor([-7, 7, -6])
+    assert mg.div(x, 2).tolist() == [-3.5, 3.5, -3.0]
+    assert mg.div(x, 2, rounding_mode="trunc").tolist() == [-3, 3, -3]
+    assert x.div(-2, rounding_mode="trunc").tolist() == [3, -3, 3]
+    assert mg.divide(x, 2, rounding_mode="floor").tolist() == [-4, 3, -3]
+    assert mg.div(x, 2, rounding_mode="trunc").dtype is mg.int64
+    assert mg.div(mg.tensor([-7.5, 7.5]), 2, rounding_mode="trunc").tolist() == [-3, 3]
+    assert mg.true_divide(x, 2).dtype is mg.float32 and mg.floor_divide(x, 2).tolist() == [-4, 3, -3]
+    with pytest.raises(RuntimeError, match="div expected rounding_mode to be one of None, 'trunc', or "
+                                           "'floor' but found 'foo'"):
+        x.div(2, rounding_mode="foo")
+
+
+def test_rounded_division_has_zero_gradient(backend):
+    x = mg.tensor([1.5, -2.5], requires_grad=True)
+    (mg.div(x, 2, rounding_mode="trunc") * 3).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_arithmetic_function_spellings(backend):
+    x = mg.tensor([1.0, 2.0])
+    assert mg.add(x, x, alpha=2).tolist() == [3.0, 6.0] and mg.sub(x, 1, alpha=3).tolist() == [-2.0, -1.0]
+    assert mg.rsub(x, 1).tolist() == [0.0, -1.0] and mg.subtract(x, x).tolist() == [0.0, 0.0]
+    assert mg.mul(2, x).tolist() == [2.0, 4.0] and mg.multiply(x, x).tolist() == [1.0, 4.0]
+    assert mg.remainder(-3, mg.tensor([2, 4])).tolist() == [1, 1]  # the sign of the divisor
+    assert mg.remainder(mg.tensor([-3.0, 3.0]), -2).tolist() == [-1.0, -1.0]
+    assert mg.neg(x).tolist() == mg.negative(x).tolist() == [-1.0, -2.0]
+    assert mg.clamp_min(x, 1.5).tolist() == [1.5, 2.0] and x.clamp_max(1.5).tolist() == [1.0, 1.5]
+    y = x.clone()
+    y.clamp_min_(1.5).clip_(max=1.75)
+    assert y.tolist() == [1.5, 1.75]
+
+
+def test_xlogy_is_zero_where_x_is_zero_with_zero_gradient(backend):
+    x = mg.tensor([0.0, 0.0, 2.0], requires_grad=True)
+    y = mg.tensor([0.0, math.nan, math.e], requires_grad=True)
+    out = mg.xlogy(x, y)
+    assert out.tolist() == [0.0, 0.0, 2.0]
+    out.sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 1.0]
+    assert y.grad.tolist()[:2] == [0.0, 0.0]
+
+
+def test_transcendental_functions_promote_integers_and_logaddexp_handles_infinities(backend):
+    assert mg.expm1(mg.tensor([0])).dtype is mg.float32 and mg.exp2(mg.tensor([3])).tolist() == [8.0]
+    assert mg.logaddexp(mg.tensor(-math.inf), mg.tensor(-math.inf)).item() == -math.inf
+    assert mg.logaddexp(mg.tensor(1000.0), mg.tensor(1000.0)).item() == pytest.approx(1000 + math.log(2))
+    assert mg.logit(mg.tensor([0.0, 0.5]), eps=0.25).tolist() == pytest.approx([math.log(1 / 3), 0.0])
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

@@ -135,6 +135,33 @@ class Remainder(Op):
         return grad, (-grad * _floor(a / b) if ctx.needs_input_grad[1] else None)
 
 
+def div(input, other, rounding_mode=None):
+    """input / other: true division (``rounding_mode=None``), or its quotient rounded toward
+    zero (``"trunc"``) or down (``"floor"``, Python's ``//``), which keeps integer dtypes and has
+    zero gradient.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-7, 7])
+    >>> x.div(2).tolist(), x.div(2, rounding_mode="trunc").tolist()
+    ([-3.5, 3.5], [-3, 3])
+    >>> x.div(2, rounding_mode="floor").tolist()
+    [-4, 3]
+    """
+    if rounding_mode is None:
+        return Div.apply(*_promote(input, other, true_div=True))
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
+    a, b = _promote(input, other)
+    floor = FloorDiv.apply(a, b)
+    if rounding_mode == "floor":
+        return floor
+    if a.dtype.is_floating_point:
+        return (a / b).trunc()
+    inexact = (a - floor * b != 0) & ((a < 0) != (b < 0))  # floor went one below the truncation
+    return where(inexact, floor + 1, floor)
+
+
 def _no_integer_zero(ctx, a, b, op):
     """Integer division by zero has no value (NumPy gives 0 and a warning): raise, as PyTorch."""
     array = b if hasattr(b, "dtype") else a
