@@ -194,6 +194,37 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
 
 
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (2, N) row and column indices of the lower triangle of a row x col matrix (entries with
+    column - row ≤ ``offset``), in row-major order, as ``a[idx[0], idx[1]]`` reads them.
+
+    >>> import minigrad as mg
+    >>> mg.tril_indices(3, 3).tolist()
+    [[0, 1, 1, 2, 2, 2], [0, 0, 1, 0, 1, 2]]
+    """
+    return _triangle_indices(np.tril_indices(max(row, 0), offset, max(col, 0)), dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (2, N) row and column indices of the upper triangle of a row x col matrix (entries with
+    column - row ≥ ``offset``), in row-major order.
+
+    >>> import minigrad as mg
+    >>> mg.triu_indices(2, 3, 1).tolist()
+    [[0, 0, 1], [1, 2, 2]]
+    """
+    return _triangle_indices(np.triu_indices(max(row, 0), offset, max(col, 0)), dtype, device)
+
+
+def _triangle_indices(rows_cols, dtype, device):
+    dtype = _dtypes.int64 if dtype is None else _dtypes.as_dtype(dtype)
+    if dtype.is_floating_point or dtype is _dtypes.bool_:
+        raise NotImplementedError(f"tril_indices/triu_indices: not implemented for {dtype} (integers only)")
+    dev = _device(device)
+    host = np.stack(rows_cols).astype(dtype.name).reshape(2, -1)
+    return _finish(dev.backend.from_numpy(host, dev.index), dev, False)
+
+
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` up to (not including) ``end``; integer unless an argument is a float."""
     if end is None:

@@ -14,6 +14,7 @@ import math
 from ._coerce import _dims
 from .functions import matmul  # noqa: F401 - torch.linalg has it too
 from .ops.decompositions import Cholesky, Det, Eigh, Inv, LinAlgError, Qr, Slogdet, Solve, Svd
+from .ops.linalg import linalg_cross as cross  # noqa: F401
 from .ops.linalg import outer  # noqa: F401 - torch.linalg has it too
 
 __all__ = ["LinAlgError", "cholesky", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm", "norm",

@@ -1171,6 +1171,15 @@ class Tensor:
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
 
+    def cummax(self, dim):
+        return _sorting.cummax(self, dim)
+
+    def cummin(self, dim):
+        return _sorting.cummin(self, dim)
+
+    def bucketize(self, boundaries, *, out_int32=False, right=False):
+        return _sorting.bucketize(self, boundaries, out_int32=out_int32, right=right)
+
     def bincount(self, weights=None, minlength=0):
         return _sorting.bincount(self, weights, minlength)
 
@@ -1254,6 +1263,27 @@ class Tensor:
     def roll(self, shifts, dims=None):
         return _movement.roll(self, shifts, dims)
 
+    def tensor_split(self, indices_or_sections, dim=0):
+        return _movement.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, indices_or_sections):
+        return _movement.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections):
+        return _movement.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections):
+        return _movement.dsplit(self, indices_or_sections)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        return _movement.rot90(self, k, dims)
+
+    def fliplr(self):
+        return _movement.fliplr(self)
+
+    def flipud(self):
+        return _movement.flipud(self)
+
     def repeat_interleave(self, repeats, dim=None, *, output_size=None):
         return _movement.repeat_interleave(self, repeats, dim, output_size=output_size)
 
@@ -1287,6 +1317,27 @@ class Tensor:
         return _linalg.outer(self, vec2)
 
     ger = outer
+
+    def inner(self, other):
+        return _linalg.inner(self, other)
+
+    def kron(self, other):
+        return _linalg.kron(self, other)
+
+    def cross(self, other, dim=None):
+        return _linalg.cross(self, other, dim)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _linalg.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset=0):
+        return _linalg.diagflat(self, offset)
+
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        return _linalg.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self):
+        return _linalg.corrcoef(self)
 
     def addmm(self, mat1, mat2, *, beta=1, alpha=1):
         return _linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)

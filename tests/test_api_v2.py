@@ -921,6 +921,93 @@ def test_transcendental_functions_promote_integers_and_logaddexp_handles_infinit
     assert mg.logit(mg.tensor([0.0, 0.5]), eps=0.25).tolist() == pytest.approx([math.log(1 / 3), 0.0])
 
 
+def test_bucketize_and_searchsorted_sides(backend):
+    b = mg.tensor([1.0, 3.0, 5.0])
+    x = mg.tensor([[0.0, 1.0, 3.5, 5.0, 9.0]])
+    assert mg.bucketize(x, b).tolist() == [[0, 0, 2, 2, 3]]
+    assert x.bucketize(b, right=True).tolist() == [[0, 1, 2, 3, 3]]
+    assert mg.searchsorted(b, x, side="right").tolist() == [[0, 1, 2, 3, 3]]
+    assert mg.searchsorted(b, 3.0).item() == 1 and mg.bucketize(3, b).item() == 1
+    assert mg.bucketize(mg.tensor([math.nan, 2.0]), b).tolist() == [3, 1]  # NaN sorts last
+    assert mg.bucketize(mg.tensor([0, 9]), b).dtype is mg.int64
+    assert mg.searchsorted(b, mg.tensor([1.0]), out_int32=True).dtype is mg.int32
+    rows = mg.tensor([[1.0, 3.0], [2.0, 4.0]])
+    assert mg.searchsorted(rows, mg.tensor([[2.0, 3.5], [1.0, 5.0]])).tolist() == [[1, 2], [0, 2]]
+    assert mg.searchsorted(mg.tensor([5.0, 1.0, 3.0]), mg.tensor([2.0, 4.0]),
+                           sorter=mg.tensor([1, 2, 0])).tolist() == [1, 2]
+
+
+def test_bucketize_and_searchsorted_errors():
+    b = mg.tensor([1.0, 3.0, 5.0])
+    with pytest.raises(RuntimeError, match=r"boundaries tensor must be 1 dimension, but got dim\(2\)"):
+        mg.bucketize(mg.tensor([1.0]), b.reshape(1, 3))
+    with pytest.raises(RuntimeError, match="first N-1 dimensions of boundaries tensor and input value tensor "
+                                           r"must match, but we got boundaries tensor \[2, 2\]"):
+        mg.searchsorted(mg.ones(2, 2), mg.ones(1, 3))
+    with pytest.raises(RuntimeError, match="side and right can't be set to opposites"):
+        mg.searchsorted(b, mg.tensor([1.0]), side="left", right=True)
+
+
+def test_tril_and_triu_indices_are_row_major(backend):
+    assert mg.tril_indices(3, 4, 1).tolist() == [[0, 0, 1, 1, 1, 2, 2, 2, 2], [0, 1, 0, 1, 2, 0, 1, 2, 3]]
+    assert mg.triu_indices(3, 3, -1).tolist() == [[0, 0, 0, 1, 1, 1, 2, 2], [0, 1, 2, 0, 1, 2, 1, 2]]
+    assert mg.tril_indices(0, 3).shape == (2, 0) and mg.tril_indices(2, 2, dtype=mg.int32).dtype is mg.int32
+    a = mg.arange(9.0).reshape(3, 3)
+    rows, cols = mg.tril_indices(3, 3)
+    assert a[rows, cols].tolist() == [0.0, 3.0, 4.0, 6.0, 7.0, 8.0]
+    with pytest.raises(NotImplementedError, match="integers only"):
+        mg.tril_indices(3, 3, dtype=mg.float32)
+
+
+def test_cummax_takes_the_latest_tie_and_propagates_nan(backend):
+    values, indices = mg.cummax(mg.tensor([1.0, 3.0, 3.0, 2.0, math.nan, 5.0, math.nan, 1.0]), 0)
+    np.testing.assert_array_equal(values.cpu().numpy(), [1.0, 3.0, 3.0, 3.0] + [math.nan] * 4)
+    assert indices.tolist() == [0, 1, 2, 2, 4, 4, 6, 6]
+    values, indices = mg.tensor([[3, 1, 1, 2]]).cummin(1)
+    assert values.tolist() == [[3, 1, 1, 1]] and indices.tolist() == [[0, 1, 2, 2]]
+    assert mg.cummax(mg.tensor(2.0), 0).indices.item() == 0
+
+
+def test_cummax_gradient_goes_to_the_running_maximum(backend):
+    x = mg.tensor([1.0, 3.0, 2.0, 4.0], requires_grad=True)
+    x.cummax(0).values.sum().backward()
+    assert x.grad.tolist() == [1.0, 2.0, 0.0, 1.0]
+
+
+def test_stacking_and_splitting_helpers(backend):
+    assert mg.atleast_2d(mg.tensor(1.0)).shape == (1, 1)
+    assert [t.shape for t in mg.atleast_3d(mg.ones(2), mg.ones(2, 3))] == [(1, 2, 1), (2, 3, 1)]
+    assert mg.row_stack([mg.ones(3), mg.zeros(3)]).shape == (2, 3)
+    assert [p.shape[0] for p in mg.tensor_split(mg.ones(7), 3)] == [3, 2, 2]
+    pieces = mg.tensor_split(mg.arange(7), [2, 5, 3, -1])
+    assert [p.tolist() for p in pieces] == [[0, 1], [2, 3, 4], [], [3, 4, 5], [6]]
+    assert [p.shape for p in mg.ones(2, 6).hsplit(3)] == [(2, 2)] * 3
+    with pytest.raises(RuntimeError, match="torch.hsplit attempted to split along dimension 1, but the size "
+                                           "of the dimension 6 is not divisible by the split_size 4!"):
+        mg.hsplit(mg.ones(2, 6), 4)
+    with pytest.raises(RuntimeError, match="expected rotation dims to be different"):
+        mg.rot90(mg.ones(2, 2), 1, (1, 1))
+
+
+def test_linear_algebra_helpers_by_hand(backend):
+    assert mg.kron(mg.tensor([1, 2]), mg.tensor([[1, 10]])).tolist() == [[1, 10, 2, 20]]
+    assert mg.block_diag(mg.tensor([[1, 2]]), mg.tensor(3)).tolist() == [[1, 2, 0], [0, 0, 3]]
+    assert mg.cross(mg.tensor([[1.0, 0.0, 0.0]]), mg.tensor([[0.0, 1.0, 0.0]])).tolist() == [[0.0, 0.0, 1.0]]
+    assert mg.linalg.cross(mg.tensor([0.0, 1.0, 0.0]), mg.tensor([0.0, 0.0, 1.0])).tolist() == [1.0, 0.0, 0.0]
+    x = mg.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 7.0]])
+    np.testing.assert_allclose(mg.cov(x).cpu().numpy(), [[1.0, 2.5], [2.5, 19 / 3]], rtol=1e-6)
+    np.testing.assert_allclose(mg.corrcoef(x).cpu().numpy()[0, 1], 2.5 / math.sqrt(19 / 3), rtol=1e-6)
+    assert mg.cov(mg.tensor([1, 2, 3])).item() == 1.0  # integers: a float result
+    assert mg.cartesian_prod(mg.tensor([1, 2])).tolist() == [1, 2]
+    assert mg.diag_embed(mg.tensor([-1.0, 2.0])).tolist() == [[-1.0, 0.0], [0.0, 2.0]]
+    with pytest.raises(RuntimeError, match="linalg.cross: inputs dimension -1 must have length 3. Got 3 and"):
+        mg.linalg.cross(mg.ones(2, 3), mg.ones(2, 4))
+    with pytest.raises(RuntimeError, match="cov\\(\\): expected input to have two or fewer dimensions"):
+        mg.cov(mg.ones(2, 3, 4))
+    with pytest.raises(RuntimeError, match="contracted dimensions need to match"):
+        mg.tensordot(mg.ones(2, 3), mg.ones(2, 3), dims=1)
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

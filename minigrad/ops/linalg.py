@@ -1,12 +1,16 @@
 """Matrix products: ``matmul`` (batched, NumPy's 1-d rules), ``einsum``, PyTorch's strict
 spellings of them (``mm``, ``bmm``, ``mv``, ``dot``, ``addmm``, ...), triangles and diagonals."""
 
+import math
 import string
 
-from .._coerce import _dim
+from .. import dtypes as _dtypes
+from .._coerce import _broadcast_shape, _dim
 from ..autograd import views
 from ..autograd.function import Op
+from .elementwise import where
 from .indexing import GetItem, ScatterAdd
+from .movement import cat, pad, stack
 
 
 class MatMul(Op):
@@ -369,3 +373,195 @@ def trace(input):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return diagonal(input).sum()
 
+
+
+# --- products and statistics built from the ops above (their gradients are those ops') -----------------
+def kron(input, other):
+    """The Kronecker product: out[i·m + k] = input[i] · other[k] on every axis (the lower-
+    dimensional operand gets leading 1s).
+
+    >>> import minigrad as mg
+    >>> kron(mg.tensor([1, 2]), mg.tensor([1, 10])).tolist()
+    [1, 10, 2, 20]
+    """
+    n = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (n - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (n - other.ndim) + tuple(other.shape))
+    spread_a = a.reshape(tuple(s for d in a.shape for s in (d, 1)))
+    spread_b = b.reshape(tuple(s for d in b.shape for s in (1, d)))
+    return (spread_a * spread_b).reshape(tuple(i * j for i, j in zip(a.shape, b.shape)))
+
+
+def tensordot(a, b, dims=2):
+    """Σ over the paired axes of a and b: ``dims`` = k pairs a's last k axes with b's first k, or
+    ``([a axes], [b axes])``; the result's axes are a's free ones, then b's.
+
+    >>> import minigrad as mg
+    >>> tensordot(mg.ones(2, 3), mg.ones(3, 4), dims=1).shape
+    (2, 4)
+    """
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError(f"both dimension lists should have same length, got {dims_a} and {dims_b}")
+    dims_a, dims_b = [_dim(d, a.ndim) for d in dims_a], [_dim(d, b.ndim) for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[da]} in "
+                               f"dim {da} and second has size {b.shape[db]} in dim {db}")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = math.prod(a.shape[d] for d in dims_a)
+    left = a.permute(free_a + dims_a).reshape(-1, k)
+    right = b.permute(dims_b + free_b).reshape(k, -1)
+    return (left @ right).reshape(tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
+
+
+def inner(input, other):
+    """Σ over the last axes of both (a product when either is 0-d): shape input[:-1] + other[:-1]."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (``torch.cross``: without ``dim``, the first
+    axis of size 3, as PyTorch's deprecated default); operands broadcast.
+
+    c = (a₂b₃ - a₃b₂, a₃b₁ - a₁b₃, a₁b₂ - a₂b₁): shifts of the operands multiplied and subtracted.
+    """
+    if dim is None:
+        shape = _broadcast_shape(input.shape, other.shape)
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input (shapes {tuple(input.shape)} and "
+                               f"{tuple(other.shape)})")
+    return linalg_cross(input, other, dim=dim)
+
+
+def linalg_cross(input, other, *, dim=-1):
+    """``mg.linalg.cross``: the cross product of 3-vectors along ``dim`` (default the last)."""
+    shape = _broadcast_shape(input.shape, other.shape)
+    d_in, d_other = _dim(dim, input.ndim), _dim(dim, other.ndim)
+    if input.shape[d_in] != 3 or other.shape[d_other] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d_in]} and {other.shape[d_other]}")
+    a, b = input.broadcast_to(shape), other.broadcast_to(shape)
+    d = _dim(dim, len(shape))
+    return a.roll(-1, d) * b.roll(-2, d) - a.roll(-2, d) * b.roll(-1, d)
+
+
+def block_diag(*tensors):
+    """The block-diagonal matrix of ``tensors`` (0-d as 1x1, 1-d as one row), zeros elsewhere.
+
+    >>> import minigrad as mg
+    >>> block_diag(mg.tensor([[1, 2]]), mg.tensor(3)).tolist()
+    [[1, 2, 0], [0, 0, 3]]
+    """
+    blocks = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
+                               f"has {t.ndim} dimensions")
+        blocks.append(t.reshape((1,) * (2 - t.ndim) + tuple(t.shape)))
+    if not blocks:
+        raise RuntimeError("block_diag: expected at least one tensor")
+    width = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        rows.append(pad(b, (left, width - left - b.shape[1])))
+        left += b.shape[1]
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-d tensor, as rows (the first varying slowest).
+
+    >>> import minigrad as mg
+    >>> cartesian_prod(mg.tensor([1, 2]), mg.tensor([3, 4])).tolist()
+    [[1, 3], [1, 4], [2, 3], [2, 4]]
+    """
+    from ..creation import meshgrid
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns): C = (X - x̄)(X - x̄)ᵀ / (N - correction); a 1-d input is one variable (a 0-d result).
+
+    ``fweights`` (integer repeat counts) and ``aweights`` (observation weights) weight each
+    column: x̄ = Σ wᵢxᵢ / Σ wᵢ and the divisor is Σ w - correction·Σ w·a / Σ w (numpy.cov's).
+    """
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.ndim} dimensions")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    if not x.dtype.is_floating_point:
+        x = x.float()
+    n = x.shape[1]
+    w = None
+    for name, weights in (("fweights", fweights), ("aweights", aweights)):
+        if weights is not None:
+            if weights.ndim > 1 or weights.numel() != n:
+                raise RuntimeError(f"cov(): expected {name} to have one dimension with as many elements as "
+                                   f"the input has columns ({n}), got shape {tuple(weights.shape)}")
+            w = weights if w is None else w * weights
+    if w is None:
+        total = float(n)
+        mean = x.mean(1, keepdim=True)
+        divisor = total - correction
+    else:
+        w = w.type(x.dtype)
+        total = w.sum()
+        mean = (x * w).sum(1, keepdim=True) / total
+        divisor = total - (correction * (w * aweights).sum() / total if aweights is not None else correction)
+    centred = x - mean
+    weighted = centred if w is None else centred * w
+    c = (weighted @ centred.mT) / (divisor.clamp(min=0) if w is not None else max(divisor, 0))
+    return c.reshape(()) if input.ndim < 2 else c
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the rows: cov / √(diag ⊗ diag), clipped to [-1, 1]."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = diagonal(c).sqrt()
+    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """A tensor whose ``offset``-th diagonal over (``dim1``, ``dim2``) holds the last axis of
+    ``input``, zeros elsewhere (the inverse of ``diagonal``).
+
+    >>> import minigrad as mg
+    >>> diag_embed(mg.tensor([[1, 2]])).tolist()
+    [[[1, 0], [0, 2]]]
+    """
+    from ..creation import eye
+    n, k = input.shape[-1], abs(int(offset))
+    square = where(eye(n, dtype=_dtypes.bool_, device=input.device), input.unsqueeze(-1), 0)  # +0 off it
+    if offset:  # shift the diagonal right (above) or down (below)
+        square = pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0))
+    ndim = input.ndim + 1
+    d1, d2 = _dim(dim1, ndim), _dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return square.movedim((-2, -1), (d1, d2))
+
+
+def diagflat(input, offset=0):
+    """The square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
+    return diag(input.reshape(-1), offset)

@@ -74,6 +74,60 @@ class Bincount(Op):
         return backend.index_add(backend.full((n,), 0, dtype, ctx.device.index), (x,), values)
 
 
+class SearchSorted(Op):
+    """For each value v, the number of entries of its sorted row of ``boundaries`` that are < v
+    (``right=False``) or ≤ v (``right=True``): the index that keeps the row sorted when v is
+    inserted there. NaN sorts last. No gradient."""
+
+    @staticmethod
+    def forward(ctx, boundaries, values, right=False, out_int32=False):
+        xp = ctx.xp
+        if boundaries.ndim == 1:
+            flat = xp.searchsorted(boundaries, xp.reshape(values, (-1,)), side="right" if right else "left")
+            out = xp.reshape(flat, values.shape)
+        else:  # one row of boundaries per row of values: count by comparison
+            below = (boundaries[..., None, :] <= values[..., None]) if right else \
+                (boundaries[..., None, :] < values[..., None])
+            out = xp.sum(xp.astype(below, xp.int64), axis=-1)
+            if xp.isdtype(values.dtype, "real floating"):
+                out = xp.where(xp.isnan(values), boundaries.shape[-1], out)
+        return xp.astype(out, xp.int32 if out_int32 else xp.int64)
+
+
+class CumExtremeIndex(Op):
+    """The position of the running maximum (``largest``) or minimum of x along ``dim``: the latest
+    position of an equal value, or of the latest NaN once one has been seen (PyTorch's); no gradient.
+
+    A doubling scan (log₂ n elementwise steps) with the array API's maximum/minimum.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, largest=True):
+        xp = ctx.xp
+        extreme = xp.maximum if largest else xp.minimum
+        n = x.shape[dim]
+        running, shift = x, 1
+        while shift < n:  # padded with the first elements themselves, which leaves those unchanged
+            running = extreme(running, xp.concat([_along(running, dim, 0, shift),
+                                                  _along(running, dim, 0, n - shift)], axis=dim))
+            shift *= 2
+        new = x == running
+        if xp.isdtype(x.dtype, "real floating"):
+            new = new | xp.isnan(x)
+        shape = tuple(n if d == dim else 1 for d in range(x.ndim))
+        position = xp.reshape(xp.astype(ctx.device.backend.arange(n, ctx.device.index), xp.int64), shape)
+        latest, shift = xp.where(new, position, 0), 1
+        while shift < n:
+            latest = xp.maximum(latest, xp.concat([_along(latest, dim, 0, shift),
+                                                   _along(latest, dim, 0, n - shift)], axis=dim))
+            shift *= 2
+        return latest
+
+
+def _along(x, dim, start, stop):
+    return x[(slice(None),) * dim + (slice(start, stop), ...)]
+
+
 class Nonzero(Op):
     """The positions of the non-zero elements of x as an (n, x.ndim) int64 array, row-major."""
 
@@ -166,6 +220,31 @@ def median(input, dim=None, keepdim=False):
     if not keepdim and input.ndim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _ValuesIndices((values, indices))
+
+
+def cummax(input, dim):
+    """``(values, indices)`` of the running maximum along ``dim``; NaN propagates. The gradient of
+    each value goes to the element it was taken from.
+
+    >>> import minigrad as mg
+    >>> v, i = mg.cummax(mg.tensor([1.0, 3.0, 2.0, 3.0]), 0)
+    >>> v.tolist(), i.tolist()
+    ([1.0, 3.0, 3.0, 3.0], [0, 1, 1, 3])
+    """
+    return _cumulative_extreme(input, dim, largest=True)
+
+
+def cummin(input, dim):
+    """``(values, indices)`` of the running minimum along ``dim``; NaN propagates."""
+    return _cumulative_extreme(input, dim, largest=False)
+
+
+def _cumulative_extreme(input, dim, largest):
+    dim = _dim(dim, input.ndim)
+    if input.ndim == 0:
+        return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
+    indices = CumExtremeIndex.apply(input, dim=dim, largest=largest)
+    return _ValuesIndices((input.gather(dim, indices), indices))
 
 
 def nanmedian(input, dim=None, keepdim=False):
@@ -269,6 +348,49 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     if keepdim:
         out = out.reshape((-1,) + (1,) * input.ndim) if dim is None else out.unsqueeze(1 + dim)
     return out if isinstance(q, Tensor) and q.ndim == 1 else out.squeeze(0)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    """Where each value of ``input`` would be inserted into ``sorted_sequence`` to keep it sorted:
+    the count of entries < value (side "left", the default) or ≤ value (``right=True`` or side
+    "right"). A 1-d sequence serves every value; an N-d one has a row for each row of ``input``
+    (their leading dimensions match). ``sorter`` gives the order that sorts an unsorted sequence.
+
+    >>> import minigrad as mg
+    >>> mg.searchsorted(mg.tensor([1.0, 3.0, 5.0]), mg.tensor([0.0, 3.0, 9.0])).tolist()
+    [0, 1, 3]
+    """
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side "
+                               "of left while right was True")
+        right = side == "right"
+    if sorter is not None:
+        sorted_sequence = sorted_sequence.gather(-1, sorter)
+    values = input if isinstance(input, Tensor) else sorted_sequence.new_tensor(input)
+    if sorted_sequence.ndim > 1 and tuple(sorted_sequence.shape[:-1]) != tuple(values.shape[:-1]):
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                           "dimensions of boundaries tensor and input value tensor must match, but we got "
+                           f"boundaries tensor {list(sorted_sequence.shape)} and input value tensor "
+                           f"{list(values.shape)}")
+    common = _dtypes.promote_types(sorted_sequence.dtype, values.dtype)
+    return SearchSorted.apply(sorted_sequence.detach().type(common), values.detach().type(common),
+                              right=right, out_int32=out_int32)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value of ``input`` among the increasing 1-d ``boundaries``: i with
+    boundaries[i-1] < x ≤ boundaries[i] (``right=True``: boundaries[i-1] ≤ x < boundaries[i]).
+
+    >>> import minigrad as mg
+    >>> mg.bucketize(mg.tensor([0.0, 1.0, 3.5, 9.0]), mg.tensor([1.0, 3.0, 5.0])).tolist()
+    [0, 0, 2, 3]
+    """
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
