@@ -141,6 +141,14 @@ def test_grid_sample_bilinear_zeros_border_and_nearest_by_hand(backend):
         F.grid_sample(x, grid, padding_mode="reflection")
 
 
+def test_grid_sample_nearest_gives_the_grid_a_zero_gradient(backend):
+    x = mg.randn(1, 2, 3, 4, requires_grad=True)
+    grid = mg.tensor([[[[0.3, -0.6], [-0.9, 0.1]]]], requires_grad=True)
+    F.grid_sample(x, grid, mode="nearest", align_corners=False).sum().backward()
+    assert grid.grad.tolist() == [[[[0.0, 0.0], [0.0, 0.0]]]]  # PyTorch's zeros, not None
+    assert x.grad.sum().item() == 4.0  # two channels, two reads each
+
+
 def test_grid_sample_gradcheck_in_input_grid_and_theta(backend, float64):
     x = mg.randn(1, 2, 3, 4, requires_grad=True)
     grid = (mg.rand(1, 2, 3, 2) * 2.2 - 1.1).requires_grad_()  # some positions fall outside

@@ -21,6 +21,7 @@ import math
 import numpy as np
 
 from .. import dtypes
+from ..autograd.function import Op
 from ..tensor import Tensor
 from .elementwise import where
 
@@ -235,6 +236,19 @@ def affine_grid(theta, size, align_corners=False):
     return (_constant(base, theta, theta.dtype) @ theta.transpose(1, 2)).reshape(n, h, w, 2)
 
 
+class NearestRead(Op):
+    """y = the nearest-pixel read ``values`` of grid_sample, tied to the ``grid`` it came from:
+    piecewise constant in the grid, so dy/dgrid = 0 (a zero gradient, as PyTorch gives, not none)."""
+
+    @staticmethod
+    def forward(ctx, values, grid, grid_shape):
+        return ctx.xp.asarray(values, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad.new_zeros(ctx.attrs["grid_shape"])  # grid has the input's dtype
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """``input`` (N, C, H, W) read at the normalized positions ``grid`` (N, Ho, Wo, 2), (x, y) in
     [-1, 1]: (N, C, Ho, Wo).
@@ -271,7 +285,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         return where(inside, values, 0.0)
 
     if mode == "nearest":
-        return read(y.round(), x.round())
+        return NearestRead.apply(read(y.round(), x.round()), grid, grid_shape=tuple(grid.shape))
     left, top = x.floor(), y.floor()
     right_share, bottom_share = (x - left).unsqueeze(1), (y - top).unsqueeze(1)  # λ along x and y
     upper = read(top, left) * (1 - right_share) + read(top, left + 1) * right_share
