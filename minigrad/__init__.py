@@ -124,6 +124,7 @@ from .functions import (
     diagflat,
     diagonal,
     diff,
+    digamma,
     div,
     divide,
     dot,
@@ -165,6 +166,7 @@ from .functions import (
     kron,
     kthvalue,
     lerp,
+    lgamma,
     log,
     log1p,
     log2,
@@ -206,6 +208,7 @@ from .functions import (
     numel,
     outer,
     permute,
+    polygamma,
     pow,
     prod,
     quantile,
@@ -294,7 +297,8 @@ long = int64
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed", "distributions", "linalg")
+_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed", "distributions", "linalg",
+               "special")
 _LAZY = {"save": "serialization", "load": "serialization"}
 
 

@@ -77,7 +77,7 @@ from .ops.sorting import (  # noqa: F401
     topk,
     unique,
 )
-from .ops.transcendental import logaddexp, logaddexp2, logit, xlogy  # noqa: F401
+from .ops.transcendental import logaddexp, logaddexp2, logit, polygamma, xlogy  # noqa: F401
 from .tensor import Tensor
 
 
@@ -591,3 +591,11 @@ arctan = atan
 arcsinh = asinh
 arccosh = acosh
 arctanh = atanh
+
+
+def lgamma(input):
+    return input.lgamma()
+
+
+def digamma(input):
+    return input.digamma()

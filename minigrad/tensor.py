@@ -979,6 +979,15 @@ class Tensor:
     arccosh = acosh
     arctanh = atanh
 
+    def lgamma(self):
+        return Lgamma.apply(self)
+
+    def digamma(self):
+        return Polygamma.apply(self, n=0)
+
+    def polygamma(self, n):
+        return _transcendental.polygamma(n, self)
+
     def logit(self, eps=None):
         return _transcendental.logit(self, eps)
 
@@ -1618,4 +1627,17 @@ from .ops.reduce import (  # noqa: E402
     Var,
     degrees_of_freedom,
 )
-from .ops.transcendental import Acos, Acosh, Asin, Asinh, Atan, Atanh, Cosh, Exp2, Expm1, Sinh  # noqa: E402
+from .ops.transcendental import (  # noqa: E402
+    Acos,
+    Acosh,
+    Asin,
+    Asinh,
+    Atan,
+    Atanh,
+    Cosh,
+    Exp2,
+    Expm1,
+    Lgamma,
+    Polygamma,
+    Sinh,
+)

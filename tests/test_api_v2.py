@@ -1008,6 +1008,43 @@ def test_linear_algebra_helpers_by_hand(backend):
         mg.tensordot(mg.ones(2, 3), mg.ones(2, 3), dims=1)
 
 
+def test_gamma_functions_at_poles_and_integers_as_pytorch(backend):
+    x = mg.tensor([0.0, -1.0, 1.0, 2.0])
+    assert mg.lgamma(x).tolist() == [math.inf, math.inf, 0.0, 0.0]
+    psi = mg.digamma(x).tolist()
+    assert psi[0] == -math.inf and math.isnan(psi[1]) and psi[2] == pytest.approx(-0.5772157)
+    assert mg.polygamma(1, mg.tensor([1.0])).item() == pytest.approx(math.pi ** 2 / 6)
+    assert mg.lgamma(mg.tensor([3])).dtype is mg.float32  # integers promoted
+    with pytest.raises(RuntimeError, match="polygamma.*negative n"):
+        mg.polygamma(-1, x)
+
+
+def test_polygamma_fallback_without_scipy_matches_the_series():
+    from minigrad.backend.numpy_backend import _lgamma_scalar, _polygamma_scalar
+    for v in (0.3, 1.0, 4.5, 12.0):
+        k = np.arange(100000)
+        assert _polygamma_scalar(0, v) == pytest.approx(math.log(v + 1e5) - 1 / (2 * (v + 1e5))
+                                                        - (1 / (v + k)).sum(), rel=1e-9)
+        assert _polygamma_scalar(1, v) == pytest.approx((1 / (v + k) ** 2).sum() + 1 / (v + 1e5), rel=1e-9)
+    assert _polygamma_scalar(0, -0.5) == pytest.approx(0.03648997397857652, rel=1e-12)
+    assert _lgamma_scalar(-2.0) == math.inf and _polygamma_scalar(0, 0.0) == -math.inf
+
+
+def test_special_namespace(backend):
+    x = mg.tensor([0.0, 0.5, -1.0, 2.0], requires_grad=True)
+    assert mg.special.sinc(x).tolist()[:2] == pytest.approx([1.0, 2 / math.pi])
+    entropy = mg.special.entr(x).tolist()
+    assert entropy[0] == 0.0 and entropy[2] == -math.inf and entropy[3] == pytest.approx(-2 * math.log(2))
+    assert mg.special.ndtr(mg.tensor([0.0])).item() == 0.5
+    assert mg.special.ndtri(mg.tensor([0.975])).item() == pytest.approx(1.959964, rel=1e-5)
+    assert mg.special.xlog1py(mg.tensor([0.0, 2.0]), mg.tensor([-1.0, 0.0])).tolist() == [0.0, 0.0]
+    assert mg.special.multigammaln(mg.tensor([2.5]), 2).item() == pytest.approx(
+        0.5 * math.log(math.pi) + math.lgamma(2.5) + math.lgamma(2.0), rel=1e-6)
+    mg.special.sinc(x).sum().backward()
+    assert x.grad.tolist()[0] == 0.0  # the removable singularity has derivative 0
+    assert mg.special.expit is mg.sigmoid and mg.special.gammaln is mg.lgamma and mg.special.psi is mg.digamma
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

@@ -365,6 +365,20 @@ def _np_scatter(a, dim, index, src, reduce=None, include_self=True):
 # values in test_api_v2), independent of SciPy's erfinv that the NumPy backend calls
 _np_erfinv = np.vectorize(_erfinv_scalar, otypes=[float])
 
+def _np_digamma(x, n=2000):
+    """ψ(x) = ψ(x + n) - Σₖ 1/(x + k), the first term from its asymptotic series (independent of minigrad)."""
+    k = np.arange(n).reshape((-1,) + (1,) * np.ndim(x))
+    y = x + n
+    return np.log(y) - 1 / (2 * y) - 1 / (12 * y ** 2) - (1 / (x + k)).sum(0)
+
+
+def _np_trigamma(x, n=2000):
+    """ψ'(x) = Σₖ 1/(x + k)² + the tail's asymptotic series."""
+    k = np.arange(n).reshape((-1,) + (1,) * np.ndim(x))
+    y = x + n
+    return (1 / (x + k) ** 2).sum(0) + 1 / y + 1 / (2 * y ** 2) + 1 / (6 * y ** 3)
+
+
 SCATTER_INDEX = [[0, 2, 1, 2], [1, 0, 0, 2]]  # into a (3, 4) tensor along dim 0; repeats in column 2
 EMPTY = [((0, 3),)]
 MASK = [True, False, True, False]
@@ -420,6 +434,12 @@ V2_OPS = [
        lambda a: np.log(np.clip(a, 0.2, 0.8) / np.clip(1 - a, 0.2, 0.8)), UNARY_SHAPES[:1],
        domain=(0.05, 0.95), second_order=False),
     Op("xlogy", mg.xlogy, lambda a, b: a * np.log(b), BINARY_SHAPES, domain=(0.3, 2.0)),
+    Op("lgamma", mg.lgamma, np.vectorize(math.lgamma, otypes=[float]), UNARY_SHAPES + EMPTY,
+       domain=(0.2, 4.0)),
+    Op("lgamma_negative", lambda a: a.lgamma(), np.vectorize(math.lgamma, otypes=[float]), UNARY_SHAPES[:1],
+       domain=(-0.9, -0.1)),
+    Op("digamma", mg.digamma, _np_digamma, UNARY_SHAPES, domain=(0.2, 4.0)),
+    Op("polygamma_1", lambda a: mg.polygamma(1, a), _np_trigamma, UNARY_SHAPES, domain=(0.2, 4.0)),
     Op("add_alpha", lambda a, b: mg.add(a, b, alpha=-2), lambda a, b: a - 2 * b, BINARY_SHAPES[:3]),
     Op("sub_alpha", lambda a, b: a.sub(b, alpha=0.5), lambda a, b: a - 0.5 * b, BINARY_SHAPES[:3]),
     Op("rsub", lambda a, b: mg.rsub(a, b), lambda a, b: b - a, BINARY_SHAPES[:3]),

@@ -148,6 +148,14 @@ class ArrayAPIBackend:
         from .numpy_backend import _erfinv
         return self._host(_erfinv, x)
 
+    def lgamma(self, x):
+        from .numpy_backend import _lgamma
+        return self._host(_lgamma, x)
+
+    def polygamma(self, n, x):
+        from .numpy_backend import _polygamma
+        return self._host(lambda a: _polygamma(n, a), x)
+
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}
         return self._host(lambda a: np.pad(a, pad_width, mode=mode, **kw), x)
@@ -197,6 +205,7 @@ class ArrayAPIBackend:
 
     def random(self, generator, kind, shape, dtype, index, **kw):
         """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""
+        kw = {k: self.to_numpy(v) if hasattr(v, "shape") else v for k, v in kw.items()}  # array parameters
         host = draw(generator.numpy_rng(), kind, shape, dtype, **kw)
         return self.from_numpy(host, index)
 
@@ -253,6 +262,12 @@ def draw(rng, kind, shape, dtype, **kw):
         out = rng.random(shape[0]).argsort()
     elif kind == "bernoulli":
         out = rng.random(shape) < kw["p"]
+    elif kind == "gamma":  # Γ(α, 1), α an array broadcast to shape (no gradient: PyTorch's rsample has one)
+        out = rng.standard_gamma(kw["alpha"], size=shape)
+    elif kind == "poisson":
+        out = rng.poisson(kw["lam"], size=shape)
+    elif kind == "binomial":
+        out = rng.binomial(kw["n"], kw["p"], size=shape)
     else:
         raise ValueError(f"unknown random kind {kind!r}")
     return out.astype(dtype.name, copy=False)

@@ -111,6 +111,15 @@ class CupyBackend(ArrayAPIBackend):
         import cupyx.scipy.special
         return cupyx.scipy.special.erfinv(x)
 
+    def lgamma(self, x):
+        import cupyx.scipy.special
+        return cupyx.scipy.special.gammaln(x)
+
+    def polygamma(self, n, x):
+        import cupyx.scipy.special
+        out = cupyx.scipy.special.digamma(x) if n == 0 else cupyx.scipy.special.polygamma(n, x)
+        return out.astype(x.dtype, copy=False)
+
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}
         return self._cupy.pad(x, pad_width, mode=mode, **kw)

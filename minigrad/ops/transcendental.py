@@ -1,5 +1,6 @@
-"""Inverse trigonometric and hyperbolic functions, expm1 and exp2, and the compositions built on
-them (logit, xlogy, logaddexp). Integers are promoted to the default float dtype, as PyTorch's.
+"""Inverse trigonometric and hyperbolic functions, expm1 and exp2, log Γ and the polygamma
+functions, and the compositions built on them (logit, xlogy, logaddexp). Integers are promoted
+to the default float dtype, as PyTorch's.
 """
 
 import math
@@ -169,6 +170,50 @@ class Atanh(Op):
     def backward(ctx, grad):
         (x,) = ctx.saved_tensors
         return grad / (1 - x * x)
+
+
+class Lgamma(Op):
+    """y = log|Γ(x)|;  dy/dx = ψ(x), the digamma function."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.lgamma(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * Polygamma.apply(x, n=0)
+
+
+class Polygamma(Op):
+    """y = ψ⁽ⁿ⁾(x), the n-th derivative of ψ = (log Γ)' (n = 0: digamma);  dy/dx = ψ⁽ⁿ⁺¹⁾(x)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.polygamma(n, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * Polygamma.apply(x, n=ctx.attrs["n"] + 1)
+
+
+def polygamma(n, input):
+    """ψ⁽ⁿ⁾(x) for an integer n ≥ 0 (PyTorch's argument order: n first).
+
+    >>> import minigrad as mg
+    >>> round(mg.polygamma(1, mg.tensor([1.0])).item(), 4)  # π²/6
+    1.6449
+    """
+    if int(n) != n or n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative n, got n={n}")
+    return Polygamma.apply(input, n=int(n))
 
 
 class LogAddExp(Op):
