@@ -213,3 +213,133 @@ def test_distributions_on_the_second_backend(backend):
     assert d.rsample((3,)).device == backend
     assert D.Categorical(logits=mg.tensor([0.0, 1.0])).sample((5,)).device == backend
     assert D.Bernoulli(probs=mg.tensor([0.5])).sample().device == backend
+
+
+# --- the families added for ported programs (PyTorch's values: torch 2.13, float64) -----------------
+FAMILIES = [
+    ("Exponential", lambda: D.Exponential(t([2.0, 0.5])), [0.7, 3.0],
+     [-0.7068528194400546, -2.1931471805599454], [0.3068528194400547, 1.6931471805599454]),
+    ("Laplace", lambda: D.Laplace(t([0.5, -1.0]), t([2.0, 0.3])), [0.1, -0.5],
+     [-1.5862943611198905, -1.155841042900676], [2.386294361119891, 0.4891743762340093]),
+    ("Cauchy", lambda: D.Cauchy(t([0.0, 1.0]), t([1.0, 2.0])), [0.3, -1.0],
+     [-1.2309075820904525, -2.5310242469692907], [2.5310242469692907, 3.224171427529236]),
+    ("Gumbel", lambda: D.Gumbel(t([0.0, 1.0]), t([1.0, 2.0])), [0.5, -1.0],
+     [-1.1065306597126334, -2.4114290090189905], [1.5772156649015328, 2.270362845461478]),
+    ("HalfNormal", lambda: D.HalfNormal(t([1.0, 2.0])), [0.5, 3.0],
+     [-0.3507913526447274, -2.0439385332046727], [0.7257913526447274, 1.4189385332046727]),
+    ("LogNormal", lambda: D.LogNormal(t([0.0, 0.5]), t([1.0, 0.3])), [1.5, 0.8],
+     [-1.4066046182594198, -2.397025487605233], [1.4189385332046727, 0.7149657288787366]),
+    ("Gamma", lambda: D.Gamma(t([2.0, 0.7]), t([3.0, 1.1])), [0.4, 2.0],
+     [0.08093384546206428, -2.602094274836623], [0.4786033762334232, 0.4995500006179611]),
+    ("Chi2", lambda: D.Chi2(t([3.0, 1.5])), [0.4, 2.0],
+     [-1.5770838991417502, -1.8964281319912408], [2.0541199559354117, 1.374962912044623]),
+    ("Beta", lambda: D.Beta(t([2.0, 0.5]), t([3.0, 1.5])), [0.4, 0.9],
+     [0.5469646703818639, -1.5501949939575645], [-0.23490664978800035, -0.5484172947105447]),
+    ("StudentT", lambda: D.StudentT(t([3.0, 1.5]), t([0.0, 1.0]), t([1.0, 2.0])), [0.5, -1.0],
+     [-1.1609742649705825, -2.4083294950993244], [1.7734775718632918, 2.8428066484045944]),
+    ("Dirichlet", lambda: D.Dirichlet(t([1.0, 2.0, 3.0])), [0.2, 0.3, 0.5], 1.5040773967762737,
+     -1.2443445622221008),
+]
+
+
+@pytest.mark.parametrize("name, make, value, log_prob, entropy", FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_family_log_prob_and_entropy_are_pytorchs(name, make, value, log_prob, entropy):
+    d = make()
+    close(d.log_prob(t(value)), log_prob)
+    close(d.entropy(), entropy)
+
+
+def test_counting_distributions_log_prob_are_pytorchs():
+    close(D.Poisson(t([3.0, 0.5])).log_prob(t([2.0, 0.0])), [-1.4959226032237258, -0.5])
+    close(D.Geometric(t([0.3, 1.0])).log_prob(t([2.0, 0.0])), [-1.9173226922034008, 0.0])
+    close(D.Geometric(t([0.3, 0.9])).entropy(), [2.0362143401829784, 0.36120330376827575])
+    close(D.Binomial(10, t([0.3, 0.9])).log_prob(t([4.0, 10.0])), [-1.6088333502186707, -1.0536051565782643])
+    close(D.Binomial(t([5.0, 3.0]), logits=t([0.2, -1.0])).log_prob(t([2.0, 0.0])),
+          [-1.2881092539139134, -0.9397850625546686])
+
+
+def test_multivariate_normal_is_pytorchs_in_each_parametrization():
+    m = D.MultivariateNormal(t([0.0, 1.0]), covariance_matrix=t([[2.0, 0.3], [0.3, 1.0]]))
+    close(m.log_prob(t([[0.3, -1.0], [1.0, 2.0]])), [-4.373470572255369, -2.7897009387475156])
+    close(m.entropy(), 3.161428687438615)
+    q = D.MultivariateNormal(t([0.5, -1.0]), precision_matrix=t([[1.0, 0.2], [0.2, 0.5]]))
+    close(q.covariance_matrix, [[1.0869565217391304, -0.4347826086956521], [-0.4347826086956521,
+                                                                             2.1739130434782603]])
+    close(D.kl_divergence(m, q), 1.2997127737202292)
+    same = D.MultivariateNormal(t([0.0, 1.0]), scale_tril=m.scale_tril)
+    close(same.log_prob(t([0.3, -1.0])), -4.373470572255369)
+    assert m.batch_shape == () and m.event_shape == (2,)
+    with pytest.raises(ValueError, match="Exactly one of covariance_matrix or precision_matrix or "):
+        D.MultivariateNormal(t([0.0]), covariance_matrix=t([[1.0]]), scale_tril=t([[1.0]]))
+
+
+def test_new_kl_pairs_are_pytorchs():
+    close(D.kl_divergence(D.Gamma(t(2.0), t(3.0)), D.Gamma(t(1.0), t(0.5))), 0.5478771376598552)
+    close(D.kl_divergence(D.Beta(t(2.0), t(3.0)), D.Beta(t(0.5), t(1.5))), 0.43648935507745534)
+    dirichlets = D.Dirichlet(t([1.0, 2.0, 3.0])), D.Dirichlet(t([2.0, 2.0, 0.5]))
+    close(D.kl_divergence(*dirichlets), 2.537972934304358)
+    close(D.kl_divergence(D.Laplace(t(0.5), t(2.0)), D.Laplace(t(0.0), t(1.0))), 0.3644543855828646)
+    close(D.kl_divergence(D.Exponential(t(2.0)), D.Exponential(t(1.0))), 0.1931471805599454)
+    close(D.kl_divergence(D.Poisson(t(3.0)), D.Poisson(t(1.5))), 0.5794415416798362)
+
+
+@pytest.mark.parametrize("family", [D.Exponential, D.Laplace, D.Cauchy, D.Gumbel, D.HalfNormal, D.LogNormal])
+def test_reparameterised_families_are_differentiable_in_their_parameters(family):
+    params = (t(1.5).requires_grad_(),) if family in (D.Exponential, D.HalfNormal) else \
+        (t(0.5).requires_grad_(), t(1.5).requires_grad_())
+    mg.manual_seed(0)
+    x = family(*params).rsample((3,))
+    x.sum().backward()
+    assert all(p.grad is not None and math.isfinite(p.grad.item()) for p in params)
+    value = t([0.7, 1.3])
+    assert gradcheck(lambda *ps: family(*ps).log_prob(value), [p.detach().requires_grad_() for p in params])
+
+
+def test_gamma_family_log_prob_gradients(float64):
+    a, b = t(2.0).requires_grad_(), t(3.0).requires_grad_()
+    assert gradcheck(lambda a, b: D.Gamma(a, b).log_prob(t([0.4, 2.0])) + D.Gamma(a, b).entropy(), (a, b))
+    assert gradcheck(lambda a, b: D.Beta(a, b).log_prob(t([0.4])) + D.Beta(a, b).entropy(), (a, b))
+    assert gradcheck(lambda df: D.StudentT(df).log_prob(t([0.5])) + D.StudentT(df).entropy(), (a,))
+
+
+@pytest.mark.parametrize("make, mean, var", [
+    (lambda: D.Gamma(t(2.0), t(3.0)), 2 / 3, 2 / 9),
+    (lambda: D.Beta(t(2.0), t(3.0)), 0.4, 0.04),
+    (lambda: D.Poisson(t(3.0)), 3.0, 3.0),
+    (lambda: D.Binomial(10, t(0.3)), 3.0, 2.1),
+    (lambda: D.Geometric(t(0.3)), 7 / 3, 7 / 0.9),
+    (lambda: D.Exponential(t(2.0)), 0.5, 0.25),
+    (lambda: D.Laplace(t(0.0), t(1.0)), 0.0, 2.0),
+    (lambda: D.Gumbel(t(0.0), t(1.0)), 0.5772156649, math.pi ** 2 / 6),
+    (lambda: D.StudentT(t(5.0)), 0.0, 5 / 3),
+])
+def test_sample_moments(make, mean, var):
+    mg.manual_seed(0)
+    d = make()
+    x = d.sample((40000,)).cpu().numpy()
+    assert x.mean() == pytest.approx(mean, abs=4 * math.sqrt(var / 40000) + 1e-3)
+    assert x.var() == pytest.approx(var, rel=0.06)
+    close(d.mean, mean, atol=1e-9)
+    close(d.variance, var, atol=1e-9)
+
+
+def test_dirichlet_samples_lie_on_the_simplex_with_its_mean():
+    mg.manual_seed(0)
+    x = D.Dirichlet(t([1.0, 2.0, 3.0])).sample((20000,))
+    assert x.shape == (20000, 3)
+    np.testing.assert_allclose(x.sum(-1).cpu().numpy(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(x.mean(0).cpu().numpy(), [1 / 6, 2 / 6, 3 / 6], atol=0.01)
+
+
+def test_gamma_family_has_no_rsample():
+    with pytest.raises(NotImplementedError, match="Gamma does not support rsample"):
+        D.Gamma(t(2.0), t(1.0)).rsample()
+
+
+def test_new_families_on_the_second_backend(backend):
+    d = D.Gamma(mg.tensor([2.0]), mg.tensor([3.0]))
+    assert d.sample((5,)).shape == (5, 1)
+    assert d.log_prob(mg.tensor([0.4])).item() == pytest.approx(0.08093384546206428, rel=1e-5)
+    m = D.MultivariateNormal(mg.zeros(2), scale_tril=mg.tensor([[1.0, 0.0], [0.5, 2.0]]))
+    assert m.rsample((3,)).shape == (3, 2)
+    assert m.log_prob(mg.tensor([0.3, -1.0])).item() == pytest.approx(-2.74134, rel=1e-5)
