@@ -449,3 +449,40 @@ def test_multilabel_soft_margin_loss_gradcheck(backend, float64):
     y = mg.tensor((RNG.random((5, 4)) > 0.5).astype(float))
     assert gradcheck(lambda t: F.multilabel_soft_margin_loss(t, y, weight=mg.tensor(WEIGHT)), (x,))
     assert gradgradcheck(lambda t: F.multilabel_soft_margin_loss(t, y), (x,))
+
+
+def test_multi_margin_loss_by_hand(backend):
+    x = mg.tensor([[0.1, 0.2, 0.4, 0.8]])
+    y = mg.tensor([3])
+    # PyTorch's docs example: ((1 - 0.8 + 0.1) + (1 - 0.8 + 0.2) + (1 - 0.8 + 0.4)) / 4
+    assert F.multi_margin_loss(x, y).item() == pytest.approx(0.325)
+    assert F.multi_margin_loss(x, y, p=2).item() == pytest.approx((0.09 + 0.16 + 0.36) / 4)
+    w = mg.tensor([1.0, 1.0, 1.0, 2.0])
+    assert nn.MultiMarginLoss(weight=w)(x, y).item() == pytest.approx(0.65)
+    with pytest.raises(ValueError, match="only p == 1 and p == 2 supported"):
+        F.multi_margin_loss(x, y, p=3)
+
+
+def test_multilabel_margin_loss_by_hand(backend):
+    x = mg.tensor([[0.1, 0.2, 0.4, 0.8]])
+    y = mg.tensor([[3, 0, -1, 1]])  # classes 3 and 0; the 1 after -1 does not count
+    # PyTorch's docs example: 0.85
+    assert F.multilabel_margin_loss(x, y).item() == pytest.approx(0.85)
+    assert nn.MultiLabelMarginLoss(reduction="none")(x[0], y[0]).item() == pytest.approx(0.85)
+
+
+def test_triplet_margin_with_distance_loss_defaults_to_triplet_margin_loss(backend):
+    a, p, n = (mg.tensor(RNG.standard_normal((4, 3))) for _ in range(3))
+    expected = F.triplet_margin_loss(a, p, n, eps=0.0).item()
+    assert F.triplet_margin_with_distance_loss(a, p, n,
+                                               distance_function=lambda u, v: (u - v).norm(dim=-1)).item() \
+        == pytest.approx(expected, rel=1e-6)
+    assert nn.TripletMarginWithDistanceLoss(margin=0.0)(a, a, n).item() == 0.0
+
+
+def test_margin_losses_gradcheck(backend, float64):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    y = mg.tensor(LABELS)
+    labels = mg.tensor([[0, 3, -1, 0], [1, -1, 0, 0], [2, 1, 0, -1], [3, -1, 2, 2], [0, 1, 2, 3]])
+    assert gradcheck(lambda t: F.multi_margin_loss(t, y, p=2, margin=2.0, weight=mg.tensor(WEIGHT)), (x,))
+    assert gradcheck(lambda t: F.multilabel_margin_loss(t[:, :4], labels), (x,))

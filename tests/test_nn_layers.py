@@ -614,3 +614,69 @@ def test_softmax2d_normalises_over_channels(backend):
     assert nn.Softmax2d()(mg.randn(3, 4, 5)).shape == (3, 4, 5)
     with pytest.raises(ValueError, match="Softmax2d: expected input to be 3D or 4D, got 2D instead"):
         nn.Softmax2d()(mg.ones(2, 3))
+
+
+# --- RMSNorm, channel shuffle, LP pooling, Gumbel-softmax, in-place functional forms -------------------
+def test_rms_norm_by_hand(backend):
+    x = mg.tensor([[3.0, 4.0]])
+    out = F.rms_norm(x, (2,), eps=0.0)
+    np.testing.assert_allclose(host(out), [[3 / math.sqrt(12.5), 4 / math.sqrt(12.5)]], rtol=1e-6)
+    layer = nn.RMSNorm(2, eps=1e-6)
+    assert repr(layer) == "RMSNorm((2,), eps=1e-06, elementwise_affine=True)"
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    with pytest.raises(RuntimeError, match=r"rms_norm: given normalized_shape=\[3\]"):
+        F.rms_norm(x, (3,))
+
+
+def test_rms_norm_gradcheck(backend, float64):
+    x, w = randn64(2, 3, 4), randn64(4, seed=1)
+    assert gradcheck(lambda a, b: F.rms_norm(a, (4,), b, eps=1e-5), (x, w))
+    assert gradgradcheck(lambda a: F.rms_norm(a, (3, 4)), (x,))
+
+
+def test_channel_shuffle_and_pdist_by_hand(backend):
+    x = mg.arange(4.0).reshape(1, 4, 1, 1)
+    assert nn.ChannelShuffle(2)(x).flatten().tolist() == [0.0, 2.0, 1.0, 3.0]
+    points = mg.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])
+    assert F.pdist(points).tolist() == pytest.approx([5.0, 1.0, math.sqrt(18)])
+    with pytest.raises(RuntimeError, match="divisible by groups"):
+        F.channel_shuffle(mg.ones(1, 3, 2), 2)
+
+
+def test_lp_pool_is_the_p_norm_of_each_window(backend):
+    x = mg.tensor([[[1.0, 2.0, 2.0, 4.0]]])
+    assert F.lp_pool1d(x, 2, 2).flatten().tolist() == pytest.approx([math.sqrt(5), math.sqrt(20)])
+    img = mg.tensor([[[[1.0, 2.0], [2.0, 4.0]]]])
+    assert nn.LPPool2d(1, 2)(img).item() == pytest.approx(9.0)
+
+
+def test_gumbel_softmax_soft_and_hard(backend):
+    mg.manual_seed(0)
+    logits = mg.tensor([[0.0, 5.0, 0.0]] * 200, requires_grad=True)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(host(soft.sum(-1)), 1.0, rtol=1e-5)
+    hard = F.gumbel_softmax(logits, hard=True)
+    assert sorted(set(host(hard).ravel().tolist())) == [0.0, 1.0] and host(hard).argmax(-1).mean() > 0.9
+    (hard * mg.tensor([1.0, 2.0, 3.0])).sum().backward()  # straight-through: the soft sample's gradient
+    assert logits.grad is not None and float(abs(host(logits.grad)).sum()) > 0
+
+
+def test_in_place_functional_forms_write_into_the_input(backend):
+    x = mg.tensor([-2.0, 3.0])
+    assert F.leaky_relu_(x, 0.5) is x and x.tolist() == [-1.0, 3.0]
+    F.hardtanh_(x)
+    assert x.tolist() == [-1.0, 1.0]
+
+
+def test_instance_norm_3d_normalises_each_channel_volume(backend):
+    y = nn.InstanceNorm3d(2)(mg.randn(1, 2, 2, 3, 3))
+    np.testing.assert_allclose(host(y.mean((2, 3, 4))), 0.0, atol=1e-6)
+
+
+def test_upsample_nearest_and_bilinear_are_deprecated_spellings(backend):
+    x = mg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    with pytest.warns(UserWarning, match="upsample_bilinear` is deprecated"):
+        out = F.upsample_bilinear(x, size=(3, 3))
+    assert out[0, 0, 1].tolist() == [2.0, 2.5, 3.0]
+    with pytest.warns(UserWarning, match="upsample_nearest` is deprecated"):
+        assert F.upsample_nearest(x, scale_factor=2).shape == (1, 1, 4, 4)

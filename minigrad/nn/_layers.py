@@ -5,6 +5,7 @@ import warnings
 
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
+from ..dtypes import finfo
 from ..ops.movement import pad
 from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
 from ..ops.nn import Embedding as _Embedding
@@ -85,6 +86,27 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
                         param_shape=normalized_shape, eps=eps)[0]
     return y
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions (Zhang &
+    Sennrich, 2019): y = x / √(mean(x²) + ε) · γ, ε the dtype's machine epsilon by default.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> [round(v, 4) for v in F.rms_norm(mg.tensor([[3.0, 4.0]]), (2,)).flatten().tolist()]
+    [0.8485, 1.1314]
+    """
+    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
+    k = len(normalized_shape)
+    if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
+        dims = ", ".join(map(str, normalized_shape))
+        raise RuntimeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input "
+                           f"with shape [*, {dims}], but got input of size {list(input.shape)}")
+    eps = finfo(input.dtype).eps if eps is None else eps
+    axes = tuple(range(input.ndim - k, input.ndim))
+    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):

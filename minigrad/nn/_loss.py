@@ -526,7 +526,55 @@ def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6,
     return _reduce((d_pos - d_neg + margin).relu(), reduction)
 
 
+def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
+                      reduction="mean"):
+    """Multi-class hinge loss: lₙ = Σ_{i≠y} w_y · max(0, margin - x_y + x_i)^p / C, p 1 or 2."""
+    reduction = _legacy(size_average, reduce, reduction)
+    if p not in (1, 2):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input.unsqueeze(0) if input.ndim == 1 else input
+    y = target.reshape(-1, 1)
+    if x.ndim != 2 or y.shape[0] != x.shape[0]:
+        raise RuntimeError(f"multi_margin_loss: expected input (N, C) or (C,) and target (N,), got "
+                           f"{tuple(input.shape)} and {tuple(target.shape)}")
+    margins = (margin - x.gather(1, y) + x).relu() ** p
+    if weight is not None:
+        margins = margins * weight[y]
+    others = margins.scatter(1, y, 0.0)  # the target class itself does not count
+    loss = others.sum(1) / x.shape[1]
+    return _reduce(loss.squeeze(0) if input.ndim == 1 else loss, reduction)
+
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss: lₙ = Σⱼ Σ_{i ∉ targets} max(0, 1 - (x[yⱼ] - x[i])) / C over the target
+    classes yⱼ listed first in each row of ``target``, ended by -1."""
+    reduction = _legacy(size_average, reduce, reduction)
+    x = input.unsqueeze(0) if input.ndim == 1 else input
+    y = target.unsqueeze(0) if target.ndim == 1 else target
+    if x.shape != y.shape:
+        raise RuntimeError(f"multilabel_margin_loss: expected input and target of one shape, got "
+                           f"{tuple(input.shape)} and {tuple(target.shape)}")
+    listed = (y >= 0).long().cumprod(1).bool()  # the targets before the first -1
+    index = y.clamp(min=0)
+    is_target = listed.long().new_zeros(x.shape).scatter_add(1, index, listed.long()) > 0
+    hinge = (1 - (x.gather(1, index).unsqueeze(2) - x.unsqueeze(1))).relu()  # [n, j, i]
+    mask = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
+    loss = where(mask, hinge, 0.0).sum((1, 2)) / x.shape[1]
+    return _reduce(loss.squeeze(0) if input.ndim == 1 else loss, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """max(d(a, p) - d(a, n) + margin, 0) with any ``distance_function`` (pairwise_distance by default)."""
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(distance(positive, negative))
+    return _reduce((d_pos - d_neg + margin).relu(), reduction)
+
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
-           "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss"]
+           "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss",
+           "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+           "triplet_margin_with_distance_loss"]

@@ -6,8 +6,10 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 """
 
 import math
+import warnings
 
 from .. import dtypes as _dtypes
+from ..dtypes import finfo
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
@@ -30,6 +32,7 @@ from ._layers import (
     instance_norm,
     layer_norm,
     local_response_norm,
+    rms_norm,
 )
 from ._loss import (
     binary_cross_entropy,
@@ -44,6 +47,8 @@ from ._loss import (
     l1_loss,
     margin_ranking_loss,
     mse_loss,
+    multi_margin_loss,
+    multilabel_margin_loss,
     multilabel_soft_margin_loss,
     nll_loss,
     pairwise_distance,
@@ -51,6 +56,7 @@ from ._loss import (
     smooth_l1_loss,
     soft_margin_loss,
     triplet_margin_loss,
+    triplet_margin_with_distance_loss,
 )
 
 
@@ -276,6 +282,38 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
     return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)
 
 
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g)/τ) with g ~ Gumbel(0, 1) (Jang et al., 2017); ``hard=True`` returns the
+    one-hot of its argmax in the forward pass with the soft sample's gradient (straight-through)."""
+    gumbels = -rand_like(logits).clamp(min=finfo(logits.dtype).tiny).log().neg().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(dim, keepdim=True)
+    y_hard = logits.new_zeros(logits.shape).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def pdist(input, p=2.0):
+    """The p-norm distances between every pair of rows i < j of an (N, M) input, as N(N-1)/2 values
+    in row-major order of the pairs."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    from ..creation import triu_indices
+    rows, cols = triu_indices(input.shape[0], input.shape[0], 1, device=input.device)
+    return (input[rows] - input[cols]).norm(p, dim=-1)
+
+
+def channel_shuffle(input, groups):
+    """(N, g·k, *) -> channels regrouped k·g (ShuffleNet): channel i·k + j moves to j·g + i."""
+    n, c = input.shape[0], input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} "
+                           "groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape((n, groups, c // groups) + rest).transpose(1, 2).reshape((n, c) + rest)
+
+
 # --- shapes ---------------------------------------------------------------------------------------
 def one_hot(tensor, num_classes=-1):
     """int64 tensor of shape (*, num_classes) with a 1 at each index of ``tensor`` (int64 input).
@@ -334,6 +372,51 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
+def upsample_nearest(input, size=None, scale_factor=None):
+    """PyTorch's deprecated ``interpolate(mode="nearest")``."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="nearest")
+
+
+def upsample_bilinear(input, size=None, scale_factor=None):
+    """PyTorch's deprecated ``interpolate(mode="bilinear", align_corners=True)``."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
+    return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
+
+
+def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(Σ x^p)^(1/p) over each window: avg_pool1d of x^p times the window size, to the 1/p."""
+    out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kernel_size).pow(1.0 / norm_type)
+
+
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(Σ x^p)^(1/p) over each kernel_size window (PyTorch's power-average pooling)."""
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
+
+
+def _inplace(fn):
+    """PyTorch's ``F.<name>_``: the function's result written into ``input``."""
+    def inplace(input, *args, **kwargs):
+        return input.copy_(fn(input, *args, **kwargs))
+    inplace.__doc__ = f"``{fn.__name__}`` written into ``input`` in place."
+    return inplace
+
+
+hardtanh_ = _inplace(hardtanh)
+elu_ = _inplace(elu)
+leaky_relu_ = _inplace(leaky_relu)
+threshold_ = _inplace(threshold)
+relu_ = _inplace(relu)
+
+
 __all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
-            "pixel_unshuffle", "affine_grid", "grid_sample"]
+            "pixel_unshuffle", "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear",
+            "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_", "leaky_relu_", "threshold_", "relu_",
+            "gumbel_softmax", "pdist", "channel_shuffle", "rms_norm", "multi_margin_loss",
+            "multilabel_margin_loss", "triplet_margin_with_distance_loss"]

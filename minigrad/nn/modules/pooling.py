@@ -185,3 +185,28 @@ class AdaptiveMaxPool1d(_AdaptivePoolNd):
 
     def forward(self, input):
         return adaptive_max_pool1d(input, self.output_size, self.return_indices)
+
+
+class LPPool1d(Module):
+    """Power-average pooling (Σ x^p)^(1/p) over windows of (N, C, L); see ``F.lp_pool1d``."""
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, input):
+        from ..functional import lp_pool1d
+        return lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool2d(LPPool1d):
+    """Power-average pooling (Σ x^p)^(1/p) over windows of (N, C, H, W); see ``F.lp_pool2d``."""
+
+    def forward(self, input):
+        from ..functional import lp_pool2d
+        return lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
