@@ -256,6 +256,32 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
 
 
+def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
+    """``steps`` values base^t for t evenly spaced from ``start`` to ``end`` inclusive."""
+    dev = _device(device)
+    dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
+    host = np.logspace(start, end, int(steps), base=base).astype(dtype.name)
+    return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    """A 0-d tensor holding ``s``, in the default float dtype unless ``dtype`` says otherwise."""
+    return tensor(s, dtype=dtype or _dtypes.get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of the 1-d ``x``: columns x^(N-1), ..., x, 1 (increasing: 1, x, ...)."""
+    if x.ndim != 1:
+        raise RuntimeError(f"x must be a one-dimensional tensor, got {x.ndim} dimensions")
+    n = x.shape[0] if N is None else int(N)
+    if n < 0:
+        raise RuntimeError(f"N must be non-negative, got {n}")
+    powers = arange(n, device=x.device)
+    if not increasing:
+        powers = powers.flip(0)
+    return x.unsqueeze(1) ** powers.unsqueeze(0)
+
+
 # --- PyTorch's legacy typed constructors ----------------------------------------------------------
 class _LegacyType(type):
     """``isinstance(t, mg.LongTensor)`` holds for CPU tensors of that dtype, as in PyTorch."""

@@ -139,3 +139,17 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def result_type(tensor1, tensor2):
+    """The dtype PyTorch's arithmetic gives two operands (tensors or Python numbers)."""
+    from ._coerce import _promote
+    from .creation import tensor
+    first = tensor1 if hasattr(tensor1, "dtype") or not hasattr(tensor2, "dtype") else tensor2
+    other = tensor2 if first is tensor1 else tensor1
+    return _promote(first if hasattr(first, "dtype") else tensor(first), other)[0].dtype
+
+def can_cast(from_, to):
+    """Whether PyTorch's casting rules allow ``from_`` to ``to`` in an in-place op: never to a lower
+    category (float to integer, integer to bool)."""
+    return _CATEGORY[as_dtype(from_).category] <= _CATEGORY[as_dtype(to).category]

@@ -599,3 +599,95 @@ def lgamma(input):
 
 def digamma(input):
     return input.digamma()
+
+
+# --- reductions, selection, pointwise and matrix helpers under PyTorch's function names --------------
+from .ops.linalg import addbmm, addmv, addr, chain_matmul, dist, renorm  # noqa: E402, F401
+from .ops.pointwise import (  # noqa: E402, F401
+    copysign,
+    cumulative_trapezoid,
+    deg2rad,
+    float_power,
+    fmax,
+    fmin,
+    heaviside,
+    rad2deg,
+    trapezoid,
+)
+from .ops.reduce import aminmax, nanmean, nansum  # noqa: E402, F401
+from .ops.sorting import argwhere, isin, mode, msort  # noqa: E402, F401
+from .special import erfc, sinc  # noqa: E402, F401
+
+trapz = trapezoid
+
+
+def clone(input, *, memory_format=None):
+    return input.clone()
+
+
+def logdet(input):
+    """log det A (NaN for a negative determinant, -inf for a singular matrix)."""
+    sign, logabs = input.slogdet()
+    return where(sign < 0, float("nan"), logabs)
+
+
+def matrix_power(input, n):
+    from .linalg import matrix_power as power
+    return power(input, n)
+
+
+def pinverse(input, rcond=1e-15):
+    from .linalg import pinv
+    return pinv(input, rtol=rcond)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to."""
+    from ._coerce import _broadcast_shape
+    out = ()
+    for shape in shapes:
+        out = _broadcast_shape(out, (shape,) if isinstance(shape, int) else tuple(shape))
+    return out
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views)."""
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.broadcast_to(shape) for t in tensors)
+
+
+def is_nonzero(input):
+    """``bool(input)`` of a one-element tensor."""
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous" if input.numel()
+                           else "Boolean value of Tensor with no values is ambiguous")
+    return bool(input.item())
+
+
+def bitwise_and(input, other):
+    return input & other
+
+
+def bitwise_or(input, other):
+    return input | other
+
+
+def bitwise_xor(input, other):
+    return input ^ other
+
+
+def bitwise_not(input):
+    return ~input
+
+
+def take(input, index):
+    """``input`` read at ``index`` as if it were 1-d (the result has ``index``'s shape)."""
+    return input.take(index)
+
+
+def signbit(input):
+    return input.signbit()
+
+
+def sgn(input):
+    return input.sgn()

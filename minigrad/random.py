@@ -4,6 +4,7 @@ A ``Generator`` holds one seed and derives a stream per backend from it: a NumPy
 for the host (also used by backends that draw on the host) and a CuPy one per GPU.
 """
 
+import json
 import operator
 
 import numpy as np
@@ -93,6 +94,18 @@ def seed():
 
 def initial_seed():
     return default_generator.initial_seed()
+
+
+def get_rng_state():
+    """The default generator's state as a uint8 tensor (PyTorch's type; the bytes are minigrad's
+    own encoding), for ``set_rng_state``."""
+    from .creation import tensor
+    return tensor(list(json.dumps(default_generator.get_state()).encode()), dtype=_dtypes.uint8)
+
+
+def set_rng_state(new_state):
+    """Restore the default generator to a state from ``get_rng_state``."""
+    default_generator.set_state(json.loads(bytes(new_state.tolist()).decode()))
 
 
 def _random(kind, shape, generator, dtype, device, requires_grad, **kw):

@@ -256,7 +256,7 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def clone(self):
+    def clone(self, *, memory_format=None):
         return Clone.apply(self)
 
     def contiguous(self, memory_format=None):
@@ -264,7 +264,7 @@ class Tensor:
         gradient passes through, as PyTorch's ``CloneBackward0``)."""
         return self if self.is_contiguous() else Clone.apply(self, row_major=True)
 
-    def to(self, *args, dtype=None, device=None, copy=False):
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, memory_format=None):
         """``.to(device)``, ``.to(dtype)``, ``.to(device, dtype)`` or ``.to(other_tensor)``."""
         for a in args:
             if isinstance(a, Tensor):
@@ -938,6 +938,43 @@ class Tensor:
     def bernoulli_(self, p=0.5, *, generator=None):
         return self.copy_(_random.bernoulli(self.detach(), p, generator=generator))
 
+    # in-place draws from other distributions, by inverting their CDF at uniform draws u
+    def exponential_(self, lambd=1.0, *, generator=None):
+        """Fill with draws of Exp(λ): -log(1 - u)/λ."""
+        return self._fill_from_uniform(lambda u: -(-u).log1p() / lambd, generator)
+
+    def geometric_(self, p, *, generator=None):
+        """Fill with draws of the number of trials up to the first success (1, 2, ...)."""
+        return self._fill_from_uniform(lambda u: ((-u).log1p() / math.log1p(-p)).ceil().clamp(min=1),
+                                       generator)
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        """Fill with draws of Cauchy(median, σ): median + σ tan(π(u - ½))."""
+        return self._fill_from_uniform(lambda u: median + sigma * (math.pi * (u - 0.5)).tan(), generator)
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        """Fill with draws of exp(N(mean, std²))."""
+        with _grad_mode.no_grad():
+            return self.copy_((_random.randn_like(self.detach(), generator=generator) * std + mean).exp())
+
+    def random_(self, from_=0, to=None, *, generator=None):
+        """Fill with integers drawn uniformly from [from_, to) (``random_(to)``: [0, to)); without
+        ``to``, up to 2^(mantissa bits) for floating dtypes and the dtype's maximum for integers."""
+        if to is None and from_ != 0:
+            from_, to = 0, from_
+        if to is None:
+            # every integer up to 2^(mantissa bits + 1) is exact in a floating dtype
+            to = 2 ** (1 - round(math.log2(_dtypes.finfo(self.dtype).eps))) if self.dtype.is_floating_point \
+                else _dtypes.iinfo(self.dtype).max
+        draw = _random.randint(from_, to, self.shape, generator=generator, device=self.device)
+        with _grad_mode.no_grad():
+            return self.copy_(draw.type(self.dtype))
+
+    def _fill_from_uniform(self, transform, generator):
+        u = _random.rand_like(self.detach(), generator=generator)
+        with _grad_mode.no_grad():
+            return self.copy_(transform(u))
+
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         return _random.multinomial(self, num_samples, replacement, generator=generator)
 
@@ -1087,6 +1124,93 @@ class Tensor:
 
     def lerp_(self, end, weight):
         return self.add_(weight * (end - self))
+
+    # in-place variants of the elementwise functions (the graph is rebased onto the op)
+    def exp_(self):
+        return _inplace_op(self, "exp_", Exp)
+
+    def log_(self):
+        return _inplace_op(self, "log_", Log)
+
+    def log1p_(self):
+        return _inplace_op(self, "log1p_", Log1p)
+
+    def sqrt_(self):
+        return _inplace_op(self, "sqrt_", Sqrt)
+
+    def rsqrt_(self):
+        return _inplace_op(self, "rsqrt_", Rsqrt)
+
+    def abs_(self):
+        return _inplace_op(self, "abs_", Abs)
+
+    def neg_(self):
+        return _inplace_op(self, "neg_", Neg)
+
+    def sign_(self):
+        return _inplace_op(self, "sign_", Sign)
+
+    def sin_(self):
+        return _inplace_op(self, "sin_", Sin)
+
+    def cos_(self):
+        return _inplace_op(self, "cos_", Cos)
+
+    def tan_(self):
+        return _inplace_op(self, "tan_", Tan)
+
+    def tanh_(self):
+        return _inplace_op(self, "tanh_", Tanh)
+
+    def sigmoid_(self):
+        return _inplace_op(self, "sigmoid_", Sigmoid)
+
+    def relu_(self):
+        return _inplace_op(self, "relu_", Relu)
+
+    def erf_(self):
+        return _inplace_op(self, "erf_", Erf)
+
+    def expm1_(self):
+        return _inplace_op(self, "expm1_", Expm1)
+
+    def exp2_(self):
+        return _inplace_op(self, "exp2_", Exp2)
+
+    def sinh_(self):
+        return _inplace_op(self, "sinh_", Sinh)
+
+    def cosh_(self):
+        return _inplace_op(self, "cosh_", Cosh)
+
+    def asin_(self):
+        return _inplace_op(self, "asin_", Asin)
+
+    def acos_(self):
+        return _inplace_op(self, "acos_", Acos)
+
+    def atan_(self):
+        return _inplace_op(self, "atan_", Atan)
+
+    def asinh_(self):
+        return _inplace_op(self, "asinh_", Asinh)
+
+    def acosh_(self):
+        return _inplace_op(self, "acosh_", Acosh)
+
+    def atanh_(self):
+        return _inplace_op(self, "atanh_", Atanh)
+
+    def lgamma_(self):
+        return _inplace_op(self, "lgamma_", Lgamma)
+
+    negative_ = neg_
+    arcsin_ = asin_
+    arccos_ = acos_
+    arctan_ = atan_
+
+    def digamma_(self):
+        return _inplace_op(self, "digamma_", Polygamma, n=0)
 
     # in-place variants of the v2 elementwise ops and scans
     def floor_(self):
@@ -1257,6 +1381,155 @@ class Tensor:
         return _scatter.masked_scatter(self, mask, source, inplace=True)
 
     # shape
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _reduce.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return _reduce.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return _reduce.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def mode(self, dim=-1, keepdim=False):
+        return _sorting.mode(self, dim, keepdim)
+
+    def isin(self, test_elements, *, assume_unique=False, invert=False):
+        return _sorting.isin(self, test_elements, invert=invert)
+
+    def argwhere(self):
+        return _sorting.argwhere(self)
+
+    def msort(self):
+        return _sorting.msort(self)
+
+    def copysign(self, other):
+        return _pointwise.copysign(self, other)
+
+    def heaviside(self, values):
+        return _pointwise.heaviside(self, values)
+
+    def float_power(self, exponent):
+        return _pointwise.float_power(self, exponent)
+
+    def deg2rad(self):
+        return _pointwise.deg2rad(self)
+
+    def rad2deg(self):
+        return _pointwise.rad2deg(self)
+
+    def fmax(self, other):
+        return _pointwise.fmax(self, other)
+
+    def fmin(self, other):
+        return _pointwise.fmin(self, other)
+
+    def dist(self, other, p=2):
+        return _linalg.dist(self, other, p)
+
+    def renorm(self, p, dim, maxnorm):
+        return _linalg.renorm(self, p, dim, maxnorm)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _linalg.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1, vec2, *, beta=1, alpha=1):
+        return _linalg.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _linalg.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def logdet(self):
+        return _functions.logdet(self)
+
+    def matrix_power(self, n):
+        return _linalg_api.matrix_power(self, n)
+
+    def pinverse(self, rcond=1e-15):
+        return _linalg_api.pinv(self, rtol=rcond)
+
+    def bitwise_and(self, other):
+        return self & other
+
+    def bitwise_or(self, other):
+        return self | other
+
+    def bitwise_xor(self, other):
+        return self ^ other
+
+    def bitwise_not(self):
+        return ~self
+
+    def sum_to_size(self, *size):
+        """The sum over the axes that broadcasting would have expanded to give this shape."""
+        size = _shape_arg(size, "sum_to_size")
+        lead = self.ndim - len(size)
+        dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                          if n == 1 and self.shape[lead + i] != 1)
+        return self.sum(dims, keepdim=True).reshape(size) if dims else self
+
+    def stride(self, dim=None):
+        """Elements to step in memory for one step along each axis (along ``dim``)."""
+        strides = self.device.backend.strides(self.array)
+        return strides if dim is None else strides[_dim(dim, self.ndim)]
+
+    def ndimension(self):
+        return self.ndim
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.numel() * self.dtype.itemsize
+
+    def is_complex(self):
+        return False  # minigrad has no complex dtypes
+
+    def positive(self):
+        return self
+
+    def conj(self):
+        return self  # real tensors are their own conjugate
+
+    resolve_conj = resolve_neg = conj
+
+    @property
+    def mH(self):
+        return self.mT
+
+    H = mH
+
+    def adjoint(self):
+        return self.mT
+
+    @property
+    def real(self):
+        return self
+
+    def sgn(self):
+        return self.sign()
+
+    def signbit(self):
+        if not self.dtype.is_floating_point:
+            return self < 0
+        return Logical.apply(self, op="signbit")  # -0.0 has its sign bit set
+
+    def unfold(self, dimension, size, step):
+        return _movement.unfold(self, dimension, size, step)
+
+    def take(self, index):
+        return self.reshape(-1)[index]
+
+    def put_(self, index, source, accumulate=False):
+        if not self.is_contiguous():
+            raise RuntimeError("put_: expected a contiguous tensor (it writes through a flat view)")
+        self.view(-1).index_put_((index.reshape(-1),), source.reshape(-1), accumulate)
+        return self
+
+    def put(self, index, source, accumulate=False):
+        return self.clone().put_(index, source, accumulate)
+
     def nelement(self):
         return self.numel()
 
@@ -1405,6 +1678,16 @@ class _RemovableHook:
                 hooks.remove(self._hook)
 
 
+class Size(tuple):
+    """PyTorch's shape type: a tuple of ints (minigrad's ``.shape`` is a plain tuple, equal to it)."""
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
+
+
 class _ValuesIndices(tuple):
     """``(values, indices)`` with ``.values`` and ``.indices``, as PyTorch's max/min(dim)."""
 
@@ -1545,15 +1828,18 @@ def _inplace_arith(t, fn, array_operator, other):
 # Imported last: these modules import Tensor from here.
 from . import autograd as _autograd  # noqa: E402
 from . import creation as _creation  # noqa: E402
+from . import functions as _functions  # noqa: E402
 from . import linalg as _linalg_api  # noqa: E402
 from . import printing as _printing  # noqa: E402
 from . import random as _random  # noqa: E402
 from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
+from .autograd import grad_mode as _grad_mode  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import movement as _movement  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
+from .ops import reduce as _reduce  # noqa: E402
 from .ops import scatter as _scatter  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
 from .ops import transcendental as _transcendental  # noqa: E402

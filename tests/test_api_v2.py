@@ -1045,6 +1045,103 @@ def test_special_namespace(backend):
     assert mg.special.expit is mg.sigmoid and mg.special.gammaln is mg.lgamma and mg.special.psi is mg.digamma
 
 
+def test_in_place_random_fills_have_their_distributions():
+    mg.manual_seed(0)
+    x = mg.empty(100000)
+    assert x.exponential_(2.0).mean().item() == pytest.approx(0.5, rel=0.02)
+    assert x.geometric_(0.25).min().item() == 1.0 and x.mean().item() == pytest.approx(4.0, rel=0.02)
+    assert abs(x.cauchy_().median().item()) < 0.02
+    assert x.log_normal_(0.0, 0.5).mean().item() == pytest.approx(math.exp(0.125), rel=0.02)
+    x.random_(5, 10)
+    assert x.min().item() == 5.0 and x.max().item() == 9.0 and x.dtype is mg.float32
+    assert set(mg.empty(1000, dtype=mg.int64).random_(3).tolist()) == {0, 1, 2}
+
+
+def test_rng_state_round_trip():
+    state = mg.get_rng_state()
+    assert state.dtype is mg.uint8
+    a = mg.rand(3)
+    mg.set_rng_state(state)
+    assert mg.equal(a, mg.rand(3))
+
+
+def test_unfold_take_put_and_strides(backend):
+    x = mg.arange(6.0).reshape(2, 3)
+    assert x.unfold(1, 2, 1).tolist() == [[[0.0, 1.0], [1.0, 2.0]], [[3.0, 4.0], [4.0, 5.0]]]
+    with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 1 is 3 but size is 4"):
+        x.unfold(1, 4, 1)
+    assert mg.take(x, mg.tensor([[5, 0]])).tolist() == [[5.0, 0.0]]
+    z = mg.zeros(4)
+    z.put_(mg.tensor([1, 1, 3]), mg.tensor([2.0, 3.0, 4.0]), accumulate=True)
+    assert z.tolist() == [0.0, 5.0, 0.0, 4.0]
+    assert mg.ones(2, 3, 4).stride() == (12, 4, 1) and mg.ones(2, 3).T.stride(0) == 1
+    assert mg.tensor([-0.0, 0.0, -1.0]).signbit().tolist() == [True, False, True]
+
+
+def test_selection_helpers(backend):
+    values, indices = mg.mode(mg.tensor([[3, 1, 2, 1, 3, 5], [2, 2, 7, 7, 1, 0]]), 1)
+    assert values.tolist() == [1, 2] and indices.tolist() == [3, 1]  # the smallest mode, its last place
+    assert mg.isin(mg.tensor([1, 2, 3]), mg.tensor([2, 5])).tolist() == [False, True, False]
+    assert mg.isin(mg.tensor([1, 2, 3]), 2, invert=True).tolist() == [True, False, True]
+    assert mg.argwhere(mg.tensor([[0, 1], [2, 0]])).tolist() == [[0, 1], [1, 0]]
+    lo, hi = mg.aminmax(mg.tensor([[1.0, 5.0], [-2.0, 0.0]]))
+    assert (lo.item(), hi.item()) == (-2.0, 5.0)
+    assert math.isnan(mg.nanmean(mg.tensor([math.nan, math.nan])).item())
+    assert mg.heaviside(mg.tensor([-1.0, 0.0, 2.0]), mg.tensor(0.5)).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_numeric_helpers(backend):
+    assert mg.logspace(0, 2, 3).tolist() == pytest.approx([1.0, 10.0, 100.0])
+    assert mg.vander(mg.tensor([1, 2, 3]), N=3).tolist() == [[1, 1, 1], [4, 2, 1], [9, 3, 1]]
+    assert mg.trapezoid(mg.tensor([1.0, 2.0, 3.0]), mg.tensor([0.0, 1.0, 3.0])).item() == 6.5
+    assert mg.cumulative_trapezoid(mg.tensor([1.0, 2.0, 3.0])).tolist() == [1.5, 4.0]
+    assert mg.float_power(mg.tensor([2]), 2).dtype is mg.float64
+    assert mg.deg2rad(mg.tensor([180])).item() == pytest.approx(math.pi)
+    assert mg.copysign(mg.tensor([1.0, -2.0]), -0.0).tolist() == [-1.0, -2.0]
+    assert mg.renorm(mg.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0).tolist()[1] == pytest.approx([0.3, 0.4])
+    assert mg.linalg.matrix_rank(mg.tensor([[1.0, 2.0], [2.0, 4.0]])).item() == 1
+    a = mg.tensor([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    solution = mg.linalg.lstsq(a, mg.tensor([[1.0], [2.0], [3.0]])).solution
+    assert solution.flatten().tolist() == pytest.approx([1.0, 1.0], abs=1e-5)
+
+
+def test_dtype_and_shape_helpers():
+    assert mg.broadcast_shapes((2, 1), (3,)) == (2, 3)
+    assert [t.shape for t in mg.broadcast_tensors(mg.ones(2, 1), mg.ones(3))] == [(2, 3), (2, 3)]
+    assert mg.result_type(mg.tensor([1]), 1.0) is mg.float32 and mg.result_type(1, 2) is mg.int64
+    assert not mg.can_cast(mg.float32, mg.int32) and mg.can_cast(mg.int32, mg.float32)
+    assert mg.Size([2, 3]).numel() == 6 and mg.ones(2, 3).shape == mg.Size([2, 3])
+    assert mg.ones(2).sum_to_size(1).tolist() == [2.0]
+    assert mg.ones(2, 3).sum_to_size(2, 1).tolist() == [[3.0], [3.0]]
+    assert mg.is_nonzero(mg.tensor([1.0])) and not mg.is_nonzero(mg.tensor(0))
+
+
+def test_settings_are_accepted_and_remembered():
+    mg.set_num_threads(3)
+    assert mg.get_num_threads() == 3
+    mg.use_deterministic_algorithms(True)
+    assert mg.are_deterministic_algorithms_enabled()
+    mg.use_deterministic_algorithms(False)
+    mg.set_float32_matmul_precision("high")
+    assert mg.get_float32_matmul_precision() == "high"
+    mg.set_float32_matmul_precision("highest")
+    x = mg.ones(1, 2, 3, 3)
+    assert x.to("cpu", non_blocking=True, memory_format=mg.channels_last).shape == x.shape
+    assert x.clone(memory_format=mg.contiguous_format).is_contiguous()
+    assert mg.nn.Linear(2, 2).to(memory_format=mg.channels_last) is not None
+
+
+def test_checkpoint_runs_the_function_with_its_gradients():
+    from minigrad.utils.checkpoint import checkpoint, checkpoint_sequential
+    x = mg.ones(2, requires_grad=True)
+    checkpoint(lambda a: (a * 3).sum(), x, use_reentrant=False).backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    with pytest.warns(UserWarning, match="use_reentrant parameter should be passed explicitly"):
+        checkpoint(lambda a: a, x)
+    layers = mg.nn.Sequential(mg.nn.Identity(), mg.nn.ReLU())
+    assert checkpoint_sequential(layers, 2, -x, use_reentrant=False).tolist() == [0.0, 0.0]
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

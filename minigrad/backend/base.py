@@ -110,6 +110,19 @@ class ArrayAPIBackend:
         flags = getattr(getattr(array, "_array", None), "flags", None)
         return True if flags is None else bool(flags.c_contiguous)
 
+    def strides(self, array):
+        """The array's strides in elements: NumPy's and CuPy's own (through array-api-strict's
+        wrapped array too), else row-major."""
+        inner = getattr(array, "_array", array)
+        steps = getattr(inner, "strides", None)
+        if steps is not None:
+            return tuple(s // inner.itemsize for s in steps)
+        out, step = [], 1
+        for n in reversed(array.shape):
+            out.append(step)
+            step *= max(n, 1)
+        return tuple(reversed(out))
+
     def matmul(self, a, b):
         """``a @ b`` by NumPy's rules, a stack of matrices times one matrix as one product over
         all the stack's rows: NumPy runs it as one small product per matrix, 2.6x slower for

@@ -802,7 +802,7 @@ class Compare(Op):
 
 class Logical(Op):
     """Bitwise ops (``& | ^ ~``: logical on bool tensors) on bool or integer tensors, and
-    predicates such as ``isfinite``; no gradient."""
+    predicates such as ``isfinite`` and ``signbit``; no gradient."""
 
     @staticmethod
     def forward(ctx, a, b=None, op=None):

@@ -565,3 +565,48 @@ def diag_embed(input, offset=0, dim1=-2, dim2=-1):
 def diagflat(input, offset=0):
     """The square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
     return diag(input.reshape(-1), offset)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """β·input + α·(mat @ vec)."""
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """β·input + α·(vec1 ⊗ vec2)."""
+    return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """β·input + α·Σ_b batch1[b] @ batch2[b] (the batch of products summed)."""
+    return _scaled_sum("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices (the first may be a vector, as may the last), multiplied
+    left to right."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = out @ t
+    return out
+
+
+def chain_matmul(*matrices):
+    """PyTorch's deprecated ``multi_dot`` of matrices given as separate arguments."""
+    return multi_dot(matrices)
+
+
+def dist(input, other, p=2):
+    """‖input - other‖_p over all elements (broadcast together)."""
+    return (input - other).norm(p)
+
+
+def renorm(input, p, dim, maxnorm):
+    """Each slice along ``dim`` rescaled to p-norm ``maxnorm`` where its norm exceeds it (PyTorch
+    divides by norm + 1e-7)."""
+    dim = _dim(dim, input.ndim)
+    norms = input.norm(p, dim=tuple(d for d in range(input.ndim) if d != dim), keepdim=True)
+    return input * where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)

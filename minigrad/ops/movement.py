@@ -623,3 +623,26 @@ def flipud(input):
     if input.ndim < 1:
         raise RuntimeError("Input must be >= 1-d.")
     return input.flip(0)
+
+
+def unfold(input, dimension, size, step):
+    """Every window of ``size`` consecutive elements along ``dimension``, ``step`` apart: that axis
+    becomes the window count (n - size)//step + 1 and a last axis of ``size`` is added (a gather,
+    so windows that overlap add up their gradients).
+
+    >>> import minigrad as mg
+    >>> mg.arange(5.0).unfold(0, 2, 2).tolist()
+    [[0.0, 1.0], [2.0, 3.0]]
+    """
+    dim = _dim(dimension, max(input.ndim, 1))
+    n = input.shape[dim] if input.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    index = (np.arange(count)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
+    x = input.reshape(1) if input.ndim == 0 else input
+    shape = tuple(x.shape[:dim]) + (count, size) + tuple(x.shape[dim + 1:])
+    windows = x.index_select(dim, index).reshape(shape)
+    return windows.movedim(dim + 1, -1) if input.ndim else windows.reshape(size)

@@ -258,3 +258,80 @@ def logcumsumexp(input, dim):
         return input * 1.0
     return LogCumSumExp.apply(input.movedim(dim, -1)).movedim(-1, dim)
 
+
+
+# --- sign, angle and power helpers (compositions; their gradients are those ops') ------------------
+def copysign(input, other):
+    """|x| with the sign of ``other`` (its sign bit: -0.0 counts as negative)."""
+    x, y = _promote(input, other, true_div=True)
+    magnitude = x.abs()
+    negative = y.signbit() if isinstance(y, Tensor) else math.copysign(1.0, y) < 0
+    return where(negative, -magnitude, magnitude) if isinstance(y, Tensor) else \
+        (-magnitude if negative else magnitude)
+
+
+def heaviside(input, values):
+    """The step function: 0 where x < 0, ``values`` where x = 0, 1 where x > 0 (no gradient, as PyTorch)."""
+    if input.dtype is not values.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes, got "
+                           f"{input.dtype} and {values.dtype}")
+    x = input.detach()
+    return where(x == 0, values.detach(), (x > 0).type(input.dtype))
+
+
+def float_power(input, exponent):
+    """x ** exponent computed in float64 (PyTorch's: the result is double whatever the inputs)."""
+    from ..dtypes import float64
+    x = input.type(float64) if isinstance(input, Tensor) else input
+    e = exponent.type(float64) if isinstance(exponent, Tensor) else float(exponent)
+    return x ** e
+
+
+def deg2rad(input):
+    """Degrees to radians, x·π/180 (integers give the default float dtype)."""
+    return _as_floating(input) * (math.pi / 180)
+
+
+def rad2deg(input):
+    """Radians to degrees, x·180/π (integers give the default float dtype)."""
+    return _as_floating(input) * (180 / math.pi)
+
+
+def _as_floating(input):
+    from ..dtypes import get_default_dtype
+    return input if input.dtype.is_floating_point else input.type(get_default_dtype())
+
+
+def fmax(input, other):
+    """The larger of x and y, ignoring a NaN in either (NaN only where both are)."""
+    x, y = _promote(input, other)
+    return where(x.isnan(), y, where(y.isnan(), x, x.maximum(y)))
+
+
+def fmin(input, other):
+    """The smaller of x and y, ignoring a NaN in either (NaN only where both are)."""
+    x, y = _promote(input, other)
+    return where(x.isnan(), y, where(y.isnan(), x, x.minimum(y)))
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """∫ y along ``dim`` by the trapezoidal rule: Σ (yᵢ + yᵢ₊₁)/2 · Δxᵢ, with Δx from the sample
+    points ``x`` or the constant spacing ``dx`` (1 by default)."""
+    return _trapezoids(y, x, dx, dim).sum(_dim(dim, y.ndim))
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoidal integral of y along ``dim`` (one fewer element than y there)."""
+    return _trapezoids(y, x, dx, dim).cumsum(_dim(dim, y.ndim))
+
+
+def _trapezoids(y, x, dx, dim):
+    dim = _dim(dim, y.ndim)
+    n = y.shape[dim]
+    mean = (y.narrow(dim, 1, max(n - 1, 0)) + y.narrow(dim, 0, max(n - 1, 0))) / 2
+    if x is None:
+        return mean * (1.0 if dx is None else dx)
+    spacing = x.diff(dim=dim if x.ndim == y.ndim else -1)
+    if x.ndim == 1 and y.ndim > 1:
+        spacing = spacing.reshape((-1,) + (1,) * (y.ndim - 1 - dim))
+    return mean * spacing

@@ -373,3 +373,40 @@ class Cumsum(Op):
     def backward(ctx, grad):
         dim = ctx.attrs["dim"]
         return grad.flip(dim).cumsum(dim).flip(dim)
+
+
+# --- NaN-ignoring and paired reductions (compositions: their gradients are sum's, mean's, amax's) --------
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Σ x over ``dim`` with NaNs counted as 0 (their gradient is 0).
+
+    >>> import minigrad as mg
+    >>> mg.nansum(mg.tensor([1.0, float("nan"), 2.0])).item()
+    3.0
+    """
+    if not input.dtype.is_floating_point:
+        return input.sum(dim, keepdim, dtype=dtype)
+    return where(input.isnan(), 0.0, input).sum(dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean over ``dim`` of the values that are not NaN (NaN where all are)."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{input.dtype}")
+    kept = (~input.isnan()).sum(dim, keepdim).type(dtype or input.dtype)
+    total = nansum(input, dim, keepdim, dtype=dtype)
+    return where(kept == 0, math.nan, total / where(kept == 0, 1.0, kept))  # NaN, not 0/0, when none
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` over ``dim`` (all elements by default), with ``.min`` and ``.max``."""
+    if dim is None and input.ndim:
+        dim = tuple(range(input.ndim))
+    if dim is None:  # a 0-d input is its own minimum and maximum
+        return _MinMax((input * 1, input * 1))
+    return _MinMax((input.amin(dim, keepdim), input.amax(dim, keepdim)))
+
+
+class _MinMax(tuple):
+    min = property(lambda self: self[0])
+    max = property(lambda self: self[1])

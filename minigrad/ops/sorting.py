@@ -513,3 +513,50 @@ class _Histogram(tuple):
 
     hist = property(lambda self: self[0])
     bin_edges = property(lambda self: self[1])
+
+
+
+def mode(input, dim=-1, keepdim=False):
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest among equally
+    frequent ones) and the position of its last occurrence, as PyTorch's CPU kernel. Counted by
+    comparing every pair of a slice; the gradient goes to the element at that position.
+
+    >>> import minigrad as mg
+    >>> v, i = mg.mode(mg.tensor([3, 1, 2, 1, 3, 5]))
+    >>> v.item(), i.item()
+    (1, 3)
+    """
+    dim = _dim(dim, input.ndim)
+    if input.ndim == 0:
+        return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
+    x = input.detach().movedim(dim, -1)
+    count = (x.unsqueeze(-1) == x.unsqueeze(-2)).sum(-1)
+    frequent = count == count.amax(-1, keepdim=True)
+    top = x.where(frequent, x.amax(-1, keepdim=True)).amin(-1, keepdim=True)  # the smallest of them
+    n = x.shape[-1]
+    position = linspace(0, n - 1, n, dtype=_dtypes.int64, device=input.device)
+    indices = position.where(x == top, -1).amax(-1, keepdim=True).movedim(-1, dim)
+    values = input.gather(dim, indices)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return _ValuesIndices((values, indices))
+
+
+def isin(elements, test_elements, *, assume_unique=False, invert=False):
+    """Whether each element of ``elements`` occurs in ``test_elements`` (a tensor or a number)."""
+    if not isinstance(elements, Tensor):
+        elements = test_elements.new_tensor(elements)
+    tests = test_elements.reshape(-1) if isinstance(test_elements, Tensor) else elements.new_tensor(
+        [test_elements])
+    found = (elements.detach().unsqueeze(-1) == tests.detach()).any(-1)
+    return ~found if invert else found
+
+
+def argwhere(input):
+    """The indices of the non-zero elements, one row each: ``nonzero(input)``."""
+    return nonzero(input)
+
+
+def msort(input):
+    """``input`` sorted along its first dimension (the values of ``sort(input, 0)``)."""
+    return sort(input, 0).values
