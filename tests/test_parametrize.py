@@ -179,3 +179,35 @@ def test_registering_the_original_weight_norm_twice_is_refused():
         nn.utils.weight_norm(layer)
         with pytest.raises(RuntimeError, match="Cannot register two weight_norm hooks"):
             nn.utils.weight_norm(layer)
+
+
+def test_original_spectral_norm_keeps_weight_orig_and_its_power_iteration_vectors(backend):
+    mg.manual_seed(0)
+    layer = nn.utils.spectral_norm(nn.Linear(5, 4))
+    assert sorted(layer.state_dict()) == ["bias", "weight_orig", "weight_u", "weight_v"]
+    for _ in range(30):  # one power-iteration step per training forward
+        layer(mg.ones(1, 5))
+    sigma = np.linalg.svd(layer.weight.detach().cpu().numpy(), compute_uv=False)[0]
+    assert sigma == pytest.approx(1.0, rel=1e-4)
+    layer(mg.ones(1, 5)).sum().backward()
+    assert layer.weight_orig.grad is not None
+    layer.eval()
+    u = layer.weight_u.detach().cpu().numpy().copy()
+    layer(mg.ones(1, 5))
+    np.testing.assert_array_equal(layer.weight_u.detach().cpu().numpy(), u)
+    nn.utils.remove_spectral_norm(layer)
+    assert sorted(layer.state_dict()) == ["bias", "weight"]
+    with pytest.raises(ValueError, match="spectral_norm of 'weight' not found"):
+        nn.utils.remove_spectral_norm(layer)
+
+
+def test_dirac_and_sparse_initialisation():
+    w = mg.empty(4, 2, 3, 3)
+    nn.init.dirac_(w, groups=2)
+    assert w[:, :, 1, 1].tolist() == [[1.0, 0.0], [0.0, 1.0], [1.0, 0.0], [0.0, 1.0]]
+    assert w.sum().item() == 4.0
+    s = mg.empty(6, 4)
+    nn.init.sparse_(s, 0.5, std=0.1)
+    assert (s == 0).sum(0).tolist() == [3, 3, 3, 3]
+    with pytest.raises(ValueError, match="Only tensors with 3, 4, or 5 dimensions"):
+        nn.init.dirac_(mg.empty(3, 3))

@@ -29,7 +29,7 @@ from ..tensor import Tensor
 
 __all__ = ["calculate_gain", "uniform_", "normal_", "constant_", "ones_", "zeros_", "eye_",
            "xavier_uniform_", "xavier_normal_", "kaiming_uniform_", "kaiming_normal_", "orthogonal_",
-           "trunc_normal_"]
+           "trunc_normal_", "dirac_", "sparse_"]
 
 
 def calculate_gain(nonlinearity, param=None):
@@ -127,6 +127,37 @@ def eye_(tensor):
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     return _copy_host(tensor, np.eye(*tensor.shape))
+
+
+def dirac_(tensor, groups=1):
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: each of the first
+    min(out/groups, in) output channels of every group copies its input channel (the centre tap is
+    1, the rest 0), so the convolution starts as the identity on those channels."""
+    if tensor.ndim not in (3, 4, 5):
+        raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
+    out_per_group = tensor.shape[0] // groups
+    if tensor.shape[0] % groups:
+        raise ValueError("dim 0 must be divisible by groups")
+    host = np.zeros(tensor.shape)
+    centre = tuple(k // 2 for k in tensor.shape[2:])
+    for g in range(groups):
+        for d in range(min(out_per_group, tensor.shape[1])):
+            host[(g * out_per_group + d, d) + centre] = 1
+    return _copy_host(tensor, host)
+
+
+def sparse_(tensor, sparsity, std=0.01, generator=None):
+    """Fill a 2-D tensor from N(0, std²), then zero ⌈sparsity · rows⌉ randomly chosen rows of each
+    column (Martens, 2010)."""
+    if tensor.ndim != 2:
+        raise ValueError("Only tensors with 2 dimensions are supported")
+    rows, cols = tensor.shape
+    zeros = int(math.ceil(sparsity * rows))
+    normal_(tensor, 0.0, std, generator)
+    keys = _random.rand(rows, cols, generator=generator)  # a random order of the rows per column
+    drop = keys.argsort(0)[:zeros]
+    with no_grad():
+        return tensor.scatter_(0, drop.to(tensor.device), 0.0) if zeros else tensor
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):
