@@ -361,7 +361,7 @@ long = int64
 __version__ = "0.1.0"
 
 _SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed", "distributions", "linalg",
-               "special")
+               "special", "testing", "func")
 _LAZY = {"save": "serialization", "load": "serialization"}
 
 
