@@ -111,6 +111,14 @@ def as_tensor(data, dtype=None, device=None):
     return tensor(data, dtype, device)
 
 
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """``obj`` as a tensor, sharing memory where it can (``copy=True`` always copies, as PyTorch)."""
+    out = tensor(obj, dtype, device) if copy else as_tensor(obj, dtype, device)
+    if copy and isinstance(obj, Tensor):
+        out = out.detach()
+    return out.requires_grad_(requires_grad) if requires_grad else out
+
+
 def from_numpy(array):
     """A CPU tensor sharing memory with ``array`` (its dtype kept)."""
     if not isinstance(array, np.ndarray):

@@ -615,7 +615,7 @@ from .ops.pointwise import (  # noqa: E402, F401
     trapezoid,
 )
 from .ops.reduce import aminmax, nanmean, nansum  # noqa: E402, F401
-from .ops.sorting import argwhere, isin, mode, msort  # noqa: E402, F401
+from .ops.sorting import argwhere, isin, mode, msort, unique_consecutive  # noqa: E402, F401
 from .special import erfc, sinc  # noqa: E402, F401
 
 trapz = trapezoid

@@ -207,6 +207,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return mean + std * eps
 
 
+def poisson(input, generator=None):
+    """A draw of Poisson(λ) for each rate λ of ``input``, in ``input``'s dtype; no gradient."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"poisson: expected a floating point tensor of rates, got {input.dtype}")
+    return _random("poisson", tuple(input.shape), generator, input.dtype, input.device, False,
+                   lam=input.detach().array)
+
+
 def bernoulli(input, p=None, *, generator=None):
     """0/1 samples, 1 with probability ``input`` elementwise (or ``p`` for every element), in
     ``input``'s dtype. Its gradient is zero."""

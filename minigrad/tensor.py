@@ -1483,6 +1483,12 @@ class Tensor:
     def nbytes(self):
         return self.numel() * self.dtype.itemsize
 
+    def isreal(self):
+        return self.new_ones(self.shape, dtype=_dtypes.bool_)  # every element of a real tensor (NaN too)
+
+    def logical_not_(self):
+        return self.copy_(self.logical_not())
+
     def is_complex(self):
         return False  # minigrad has no complex dtypes
 

@@ -1142,6 +1142,25 @@ def test_checkpoint_runs_the_function_with_its_gradients():
     assert checkpoint_sequential(layers, 2, -x, use_reentrant=False).tolist() == [0.0, 0.0]
 
 
+def test_unique_consecutive_runs(backend):
+    values, inverse, counts = mg.unique_consecutive(mg.tensor([1, 1, 2, 2, 3, 1, 1]), return_inverse=True,
+                                                    return_counts=True)
+    assert values.tolist() == [1, 2, 3, 1] and inverse.tolist() == [0, 0, 1, 1, 2, 3, 3]
+    assert counts.tolist() == [2, 2, 1, 2]
+    assert mg.unique_consecutive(mg.tensor([[1, 1], [1, 1], [2, 3]]), dim=0).tolist() == [[1, 1], [2, 3]]
+
+
+def test_poisson_asarray_isreal_logical_not_(backend):
+    mg.manual_seed(0)
+    draws = mg.poisson(mg.full((20000,), 3.0))
+    assert draws.dtype is mg.float32 and draws.mean().item() == pytest.approx(3.0, rel=0.03)
+    assert mg.asarray([1, 2]).dtype is mg.int64 and mg.asarray(mg.ones(2), dtype=mg.int64).tolist() == [1, 1]
+    source = mg.ones(2)
+    assert mg.asarray(source) is source and mg.asarray(source, copy=True) is not source
+    assert mg.tensor([1.0, math.nan]).isreal().tolist() == [True, True]
+    assert mg.tensor([0.0, 2.0]).logical_not_().tolist() == [1.0, 0.0]
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

@@ -12,6 +12,7 @@ from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
 from ..creation import linspace
 from ..tensor import Tensor, _ValuesIndices
+from .movement import cat
 
 
 def _sort_key(xp, x, descending):
@@ -560,3 +561,29 @@ def argwhere(input):
 def msort(input):
     """``input`` sorted along its first dimension (the values of ``sort(input, 0)``)."""
     return sort(input, 0).values
+
+
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """The values (slices along ``dim``) of each run of equal consecutive ones, with optionally each
+    element's run number and each run's length.
+
+    >>> import minigrad as mg
+    >>> mg.unique_consecutive(mg.tensor([1, 1, 2, 2, 3, 1, 1])).tolist()
+    [1, 2, 3, 1]
+    """
+    x = input.reshape(-1) if dim is None else input.movedim(_dim(dim, input.ndim), 0)
+    n = x.shape[0]
+    if n:
+        changed = (x[1:] != x[:-1]).reshape(n - 1, -1).any(1)
+        starts = cat([changed.new_ones((1,)), changed]) if n > 1 else changed.new_ones((1,))
+    else:
+        starts = x.new_zeros((0,)).bool()
+    run = starts.long().cumsum(0) - 1
+    first = nonzero(starts, as_tuple=True)[0]
+    values = x[first] if dim is None else x[first].movedim(0, _dim(dim, input.ndim))
+    out = (values,)
+    if return_inverse:
+        out += (run.reshape(input.shape) if dim is None else run,)
+    if return_counts:
+        out += (bincount(run, minlength=int(first.shape[0])),)
+    return out if len(out) > 1 else values
