@@ -343,3 +343,31 @@ def test_new_families_on_the_second_backend(backend):
     m = D.MultivariateNormal(mg.zeros(2), scale_tril=mg.tensor([[1.0, 0.0], [0.5, 2.0]]))
     assert m.rsample((3,)).shape == (3, 2)
     assert m.log_prob(mg.tensor([0.3, -1.0])).item() == pytest.approx(-2.74134, rel=1e-5)
+
+
+def test_mixture_same_family_is_pytorchs():
+    mix = D.Categorical(logits=t([[0.2, -0.5, 1.0], [0.0, 0.0, 0.0]]))
+    comp = D.Normal(t([[-1.0, 0.5, 2.0], [0.0, 1.0, -2.0]]), t([[0.5, 1.0, 0.3], [1.0, 2.0, 0.5]]))
+    gmm = D.MixtureSameFamily(mix, comp)
+    close(gmm.log_prob(t([[0.3, -1.2], [1.9, 0.1]])), [[-2.8222947634730318, -1.7430572844365058],
+                                                       [-0.2586047035884815, -1.6479467599620454]])
+    close(gmm.mean, [0.993887439064828, -0.3333333333333333])
+    close(gmm.variance, [1.9602860610192996, 3.3055555555555554])
+    assert gmm.batch_shape == (2,) and gmm.event_shape == () and gmm.sample((4,)).shape == (4, 2)
+
+
+def test_mixture_of_multivariate_components_samples_and_differentiates():
+    comp = D.Independent(D.Normal(t([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]]), t([[1.0, 1.0]] * 3)), 1)
+    gmm = D.MixtureSameFamily(D.Categorical(probs=t([0.2, 0.3, 0.5])), comp)
+    close(gmm.mean, [0.85, 0.15])
+    assert gmm.sample((5,)).shape == (5, 2) and gmm.log_prob(t([[0.1, 0.2]])).shape == (1,)
+    mg.manual_seed(0)
+    far = D.MixtureSameFamily(D.Categorical(probs=t([0.3, 0.7])), D.Normal(t([-5.0, 5.0]), t([0.1, 0.1])))
+    assert (far.sample((20000,)) > 0).double().mean().item() == pytest.approx(0.7, abs=0.02)
+    loc = t([0.0, 1.0]).requires_grad_()
+    def log_prob(m):
+        return D.MixtureSameFamily(D.Categorical(probs=t([0.4, 0.6])), D.Normal(m, t([1.0, 2.0]))).log_prob(
+            t([0.3, -1.0]))
+    assert gradcheck(log_prob, (loc,))
+    with pytest.raises(ValueError, match="needs to be an instance of torch.distributions.Categorical"):
+        D.MixtureSameFamily(D.Normal(0.0, 1.0), comp)
