@@ -1,7 +1,7 @@
 """``nn.utils``: gradient clipping, flattening parameters into one vector, ``rnn``'s
 variable-length sequences, parametrizations and weight normalisation (PyTorch's names)."""
 
-from . import parametrizations, parametrize, rnn, stateless
+from . import parametrizations, parametrize, prune, rnn, stateless
 from .clip_grad import clip_grad_norm_, clip_grad_value_, get_total_norm
 from .convert_parameters import parameters_to_vector, vector_to_parameters
 from .spectral_norm import remove_spectral_norm, spectral_norm
