@@ -486,3 +486,38 @@ def test_margin_losses_gradcheck(backend, float64):
     labels = mg.tensor([[0, 3, -1, 0], [1, -1, 0, 0], [2, 1, 0, -1], [3, -1, 2, 2], [0, 1, 2, 3]])
     assert gradcheck(lambda t: F.multi_margin_loss(t, y, p=2, margin=2.0, weight=mg.tensor(WEIGHT)), (x,))
     assert gradcheck(lambda t: F.multilabel_margin_loss(t[:, :4], labels), (x,))
+
+
+def test_ctc_loss_sums_the_alignments_by_hand(backend):
+    # T = 2 frames, classes (blank, a), target "a": alignments aa, a-, -a
+    y = np.array([[0.3, 0.7], [0.6, 0.4]])
+    log_probs = mg.tensor(np.log(y)[:, None, :])
+    p = y[0, 1] * y[1, 1] + y[0, 1] * y[1, 0] + y[0, 0] * y[1, 1]
+    loss = F.ctc_loss(log_probs, mg.tensor([[1]]), [2], [1], reduction="sum")
+    assert loss.item() == pytest.approx(-math.log(p))
+    # "aa" needs a blank between the two a's: three frames allow only a-a
+    y3 = np.array([[0.2, 0.8], [0.5, 0.5], [0.1, 0.9]])
+    loss = nn.CTCLoss(reduction="none")(mg.tensor(np.log(y3)[:, None, :]), mg.tensor([[1, 1]]), [3], [2])
+    assert loss.item() == pytest.approx(-math.log(0.8 * 0.5 * 0.9))
+
+
+def test_ctc_loss_impossible_alignment_and_reductions(backend):
+    log_probs = mg.tensor(np.log(np.full((2, 2, 3), 1 / 3)))
+    targets = mg.tensor([[1, 2, 1], [2, 0, 0]])
+    losses = F.ctc_loss(log_probs, targets, [2, 2], [3, 1], reduction="none")
+    assert math.isinf(losses.tolist()[0])  # three labels cannot fit in two frames
+    zeroed = F.ctc_loss(log_probs, targets, [2, 2], [3, 1], reduction="none", zero_infinity=True)
+    assert zeroed.tolist()[0] == 0.0
+    concatenated = mg.tensor([1, 2, 1, 2])
+    flat = F.ctc_loss(log_probs, concatenated, [2, 2], [3, 1], reduction="none", zero_infinity=True)
+    assert flat.tolist() == pytest.approx(zeroed.tolist())
+    mean = F.ctc_loss(log_probs, targets, [2, 2], [3, 1], zero_infinity=True)
+    assert mean.item() == pytest.approx(losses.tolist()[1] / 1 / 2)
+
+
+def test_ctc_loss_gradcheck(backend, float64):
+    rng = np.random.default_rng(0)
+    logits = mg.tensor(rng.standard_normal((5, 2, 4)), requires_grad=True)
+    targets = mg.tensor([[1, 1, 2], [3, 2, 0]])
+    assert gradcheck(lambda x: F.ctc_loss(x.log_softmax(2), targets, [5, 4], [3, 2], reduction="none"),
+                     (logits,))

@@ -37,6 +37,7 @@ from .modules import (
     CosineEmbeddingLoss,
     CosineSimilarity,
     CrossEntropyLoss,
+    CTCLoss,
     Dropout,
     Dropout1d,
     Dropout2d,

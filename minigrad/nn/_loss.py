@@ -572,9 +572,83 @@ def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_fu
         d_neg = d_neg.minimum(distance(positive, negative))
     return _reduce((d_pos - d_neg + margin).relu(), reduction)
 
+_IMPOSSIBLE = -1e30  # log-probability of an unreachable CTC state: finite, so no NaN gradients
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist temporal classification (Graves et al., 2006): -log Σ over the alignments of
+    each target to its input frames, blanks between and around labels.
+
+    The forward variables α run over the target with a blank around each label, l' (length 2S+1):
+    α₀ starts at l'₀ (blank) or l'₁; αₜ(s) = logsumexp(αₜ₋₁(s), αₜ₋₁(s-1), αₜ₋₁(s-2) when
+    l'ₛ ≠ blank and l'ₛ ≠ l'ₛ₋₂) + log yₜ(l'ₛ); the loss is -logsumexp(α_{T-1}(2S), α_{T-1}(2S-1)).
+    The recursion is written in tensor ops, so autograd gives the gradient. ``log_probs`` is
+    (T, N, C) (or (T, C)); ``targets`` (N, S) padded or the concatenated 1-d labels; "mean" divides
+    each loss by its target length, then averages. An impossible alignment gives inf (0 with
+    ``zero_infinity``).
+    """
+    from ..creation import arange, tensor
+    from ..ops.movement import cat, pad, stack
+    _check_reduction(reduction)
+    unbatched = log_probs.ndim == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        targets = targets.unsqueeze(0) if targets.ndim == 1 else targets
+    device = log_probs.device
+    in_lens, tgt_lens = _lengths(input_lengths), _lengths(target_lengths)
+    t_max, n = log_probs.shape[0], log_probs.shape[1]
+    if len(in_lens) != n or len(tgt_lens) != n:
+        raise RuntimeError(f"ctc_loss: expected input_lengths and target_lengths of length {n} (the batch), "
+                           f"got {len(in_lens)} and {len(tgt_lens)}")
+    s_max = max(tgt_lens + [0])
+    if targets.ndim == 1:  # the labels of every sample, concatenated
+        starts = [sum(tgt_lens[:i]) for i in range(n)]
+        rows = [targets[a:a + k].tolist() for a, k in zip(starts, tgt_lens)]
+    else:
+        rows = [targets[i, :k].tolist() for i, k in enumerate(tgt_lens)]
+    extended = [[blank] * (2 * s_max + 1) for _ in range(n)]
+    skip = [[False] * (2 * s_max + 1) for _ in range(n)]
+    for i, row in enumerate(rows):
+        for j, label in enumerate(row):
+            extended[i][2 * j + 1] = int(label)
+            skip[i][2 * j + 1] = j > 0 and int(label) != int(row[j - 1])
+    labels = tensor(extended, device=device)
+    can_skip = tensor(skip, device=device)
+    lengths = tensor(in_lens, device=device)
+    width = 2 * s_max + 1
+    position = arange(width, device=device)
+    emit = log_probs[0].gather(1, labels)
+    start = (position == 0) | ((position == 1) & (tensor(tgt_lens, device=device) > 0).unsqueeze(1))
+    alpha = where(start, emit, _IMPOSSIBLE)
+    for t in range(1, t_max):
+        one = pad(alpha, (1, 0), value=_IMPOSSIBLE)[:, :width]
+        two = where(can_skip, pad(alpha, (2, 0), value=_IMPOSSIBLE)[:, :width], _IMPOSSIBLE)
+        stepped = stack([alpha, one, two]).logsumexp(0) + log_probs[t].gather(1, labels)
+        alpha = where((lengths > t).unsqueeze(1), stepped, alpha)
+    last = tensor([2 * k for k in tgt_lens], device=device).unsqueeze(1)
+    ends = cat([alpha.gather(1, last), where(last > 0, alpha.gather(1, (last - 1).clamp(min=0)),
+                                              _IMPOSSIBLE)], 1)
+    loss = -ends.logsumexp(1)
+    impossible = loss > -_IMPOSSIBLE / 2
+    loss = where(impossible, 0.0 if zero_infinity else math.inf, loss)
+    if unbatched:
+        loss = loss.squeeze(0)
+    if reduction == "mean":
+        per_label = tensor(tgt_lens, dtype=loss.dtype, device=device).clamp(min=1).reshape(loss.shape)
+        return (loss / per_label).mean()
+    return _reduce(loss, reduction)
+
+
+def _lengths(values):
+    """A list of ints from a Tensor, a sequence or one int."""
+    if isinstance(values, int):
+        return [values]
+    return [int(v) for v in (values.reshape(-1).tolist() if isinstance(values, Tensor) else values)]
+
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
            "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss",
            "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
-           "triplet_margin_with_distance_loss"]
+           "triplet_margin_with_distance_loss", "ctc_loss"]

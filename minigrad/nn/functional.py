@@ -40,6 +40,7 @@ from ._loss import (
     cosine_embedding_loss,
     cosine_similarity,
     cross_entropy,
+    ctc_loss,
     gaussian_nll_loss,
     hinge_embedding_loss,
     huber_loss,
@@ -419,4 +420,4 @@ __all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_av
             "pixel_unshuffle", "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear",
             "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_", "leaky_relu_", "threshold_", "relu_",
             "gumbel_softmax", "pdist", "channel_shuffle", "rms_norm", "multi_margin_loss",
-            "multilabel_margin_loss", "triplet_margin_with_distance_loss"]
+            "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]
