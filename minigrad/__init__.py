@@ -15,7 +15,15 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
-from .backend import Device, device, get_backend, set_backend, use_backend
+from .backend import (
+    Device,
+    device,
+    get_backend,
+    get_default_device,
+    set_backend,
+    set_default_device,
+    use_backend,
+)
 from .compiler import compile  # noqa: A004 - PyTorch's name
 from .creation import (
     BoolTensor,
@@ -364,7 +372,7 @@ long = int64
 __version__ = "0.1.0"
 
 _SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed", "distributions", "linalg",
-               "special", "testing", "func")
+               "special", "testing", "func", "jit")
 _LAZY = {"save": "serialization", "load": "serialization"}
 
 

@@ -319,6 +319,8 @@ ShortTensor = _legacy_type("ShortTensor", _dtypes.int16)
 CharTensor = _legacy_type("CharTensor", _dtypes.int8)
 ByteTensor = _legacy_type("ByteTensor", _dtypes.uint8)
 BoolTensor = _legacy_type("BoolTensor", _dtypes.bool_)
+LEGACY_TYPES = {t.__name__: t for t in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
+                                        ShortTensor, CharTensor, ByteTensor, BoolTensor)}
 
 
 # --- tensor.new_*: factories that default to another tensor's dtype and device --------------------

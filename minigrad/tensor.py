@@ -296,9 +296,24 @@ class Tensor:
     def cuda(self, device=None):
         return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
-    def type(self, dtype):
+    def type(self, dtype=None, non_blocking=False):
+        """Cast to ``dtype`` (a dtype, its name, a legacy type such as ``mg.LongTensor`` or
+        ``"torch.cuda.FloatTensor"``, which also moves to the GPU); without one, the legacy type
+        name (``"torch.FloatTensor"``), as PyTorch."""
+        if dtype is None:
+            name = next(n for n, t in _creation.LEGACY_TYPES.items() if t.dtype is self.dtype)
+            return f"torch.{'cuda.' if self.device.type == 'cuda' else ''}{name}"
+        target = self
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            *module, name = dtype.split(".")
+            if name not in _creation.LEGACY_TYPES:
+                raise ValueError(f"invalid type: {dtype!r}")
+            target = self.to("cuda" if "cuda" in module else "cpu")
+            dtype = _creation.LEGACY_TYPES[name]
+        if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), _dtypes.dtype):
+            dtype = dtype.dtype  # a legacy type: mg.FloatTensor
         dtype = _dtypes.as_dtype(dtype)
-        return self if dtype is self.dtype else Cast.apply(self, dtype=dtype)
+        return target if dtype is target.dtype else Cast.apply(target, dtype=dtype)
 
     def float(self):
         return self.type(_dtypes.float32)

@@ -1161,6 +1161,25 @@ def test_poisson_asarray_isreal_logical_not_(backend):
     assert mg.tensor([0.0, 2.0]).logical_not_().tolist() == [1.0, 0.0]
 
 
+def test_type_accepts_legacy_types_and_names():
+    x = mg.ones(2)
+    assert x.type() == "torch.FloatTensor" and x.long().type() == "torch.LongTensor"
+    assert x.type(mg.LongTensor).dtype is mg.int64 and x.type("torch.DoubleTensor").dtype is mg.float64
+    assert x.type(mg.float16).dtype is mg.float16
+    with pytest.raises(ValueError, match="invalid type"):
+        x.type("torch.NoSuchTensor")
+
+
+def test_jit_and_default_device_spellings():
+    def f(t):
+        return t * 2
+    assert mg.jit.script(f) is f and mg.jit.trace(f, (mg.ones(1),)) is f
+    assert mg.jit.ignore(f) is f and mg.jit.ignore(drop=True)(f) is f and not mg.jit.is_scripting()
+    assert mg.get_default_device() == mg.device("cpu")
+    mg.set_default_device("cpu")
+    assert mg.get_backend() == "numpy"
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

@@ -680,3 +680,20 @@ def test_upsample_nearest_and_bilinear_are_deprecated_spellings(backend):
     assert out[0, 0, 1].tolist() == [2.0, 2.5, 3.0]
     with pytest.warns(UserWarning, match="upsample_nearest` is deprecated"):
         assert F.upsample_nearest(x, scale_factor=2).shape == (1, 1, 4, 4)
+
+
+def test_lazy_linear_takes_in_features_from_its_first_input():
+    mg.manual_seed(0)
+    net = nn.Sequential(nn.LazyLinear(4), nn.ReLU(), nn.LazyLinear(2, bias=False))
+    opt = mg.optim.SGD(net.parameters(), lr=0.1)  # created before the shapes are known, as in PyTorch
+    assert repr(net[0]) == "LazyLinear(in_features=0, out_features=4, bias=True)"
+    assert isinstance(net[0].weight, nn.UninitializedParameter)
+    y = net(mg.ones(3, 5))
+    before = host(net[0].weight).copy()
+    y.sum().backward()
+    opt.step()
+    assert type(net[0]) is nn.Linear and net[0].in_features == 5 and net[2].in_features == 4
+    assert net[0].weight.shape == (4, 5) and type(net[0].weight) is nn.Parameter
+    assert np.abs(before).max() <= 1 / math.sqrt(5)  # PyTorch's default initialisation bound
+    assert not np.array_equal(host(net[0].weight), before)  # the optimizer updated the materialised weight
+    assert sorted(net.state_dict()) == ["0.bias", "0.weight", "2.weight"]

@@ -63,6 +63,7 @@ from .modules import (
     KLDivLoss,
     L1Loss,
     LayerNorm,
+    LazyLinear,
     LeakyReLU,
     Linear,
     LocalResponseNorm,
@@ -133,5 +134,5 @@ from .modules import (
     ZeroPad3d,
 )
 from .parallel import SyncBatchNorm
-from .parameter import Parameter
+from .parameter import Parameter, UninitializedParameter
 from .summary import ModelStatistics, summary

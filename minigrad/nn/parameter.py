@@ -56,3 +56,13 @@ def _rebuild_parameter(host, device, requires_grad):
                      requires_grad)
 
 
+
+
+class UninitializedParameter(Parameter):
+    """A parameter whose shape a lazy module learns from its first input (``nn.LazyLinear``);
+    ``materialize(shape)`` gives it storage, keeping the object (optimizers may already hold it)."""
+
+    def materialize(self, shape, device=None, dtype=None):
+        from ..creation import empty
+        self.data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
+        self.__class__ = Parameter
