@@ -371,3 +371,34 @@ def test_mixture_of_multivariate_components_samples_and_differentiates():
     assert gradcheck(log_prob, (loc,))
     with pytest.raises(ValueError, match="needs to be an instance of torch.distributions.Categorical"):
         D.MixtureSameFamily(D.Normal(0.0, 1.0), comp)
+
+
+def test_transformed_distributions_are_pytorchs():
+    T = D.transforms
+    base = D.Normal(t([0.0, 0.5]), t([1.0, 2.0]))
+    squashed = D.TransformedDistribution(base, [T.TanhTransform(), T.AffineTransform(t(1.0), t(2.0))])
+    close(squashed.log_prob(t([0.5, 2.0])), [-1.580165044864036, -2.0178547088564187])
+    logit_uniform = D.TransformedDistribution(D.Uniform(t(0.1), t(0.9)), T.SigmoidTransform().inv)
+    close(logit_uniform.log_prob(t(0.3)), -1.1855669376228446)
+    stretch = T.AffineTransform(t([0.0, 0.0]), t([3.0, 0.5]), event_dim=1)
+    scaled = D.TransformedDistribution(D.Independent(base, 1), [stretch])
+    close(scaled.log_prob(t([[0.1, 0.2], [1.0, -1.0]])), [-2.9382949106330107, -3.7732949106330107])
+    assert scaled.batch_shape == () and scaled.event_shape == (2,)
+    log_normal = D.TransformedDistribution(base, T.ExpTransform())
+    expected = D.LogNormal(t([0.0, 0.5]), t([1.0, 2.0])).log_prob(t([1.5, 0.3]))
+    close(log_normal.log_prob(t([1.5, 0.3])), expected.detach().cpu().numpy())
+
+
+def test_transforms_invert_compose_and_reparameterise():
+    T = D.transforms
+    compose = T.ComposeTransform([T.AffineTransform(t(0.5), t(2.0)), T.ExpTransform()])
+    x = t([0.2, -0.3])
+    y = compose(x)
+    close(y, np.exp(0.5 + 2 * np.array([0.2, -0.3])))
+    close(compose.inv(y), [0.2, -0.3])
+    close(compose.log_abs_det_jacobian(x, y), math.log(2.0) + 0.5 + 2 * np.array([0.2, -0.3]))
+    mu = t([0.1, 0.2]).requires_grad_()
+    d = D.TransformedDistribution(D.Normal(mu, t([1.0, 1.0])), [T.TanhTransform()])
+    assert d.has_rsample and float(d.rsample((100,)).abs().max()) < 1
+    assert gradcheck(lambda m: D.TransformedDistribution(D.Normal(m, t([1.0, 1.0])), [T.TanhTransform()])
+                     .log_prob(t([0.3, -0.4])), (mu,))

@@ -9,6 +9,7 @@ log-densities, entropies and KL divergences, as ``torch.distributions``.
 [4.0]
 """
 
+from . import transforms
 from .bernoulli import Bernoulli
 from .categorical import Categorical, OneHotCategorical
 from .continuous import (
@@ -31,9 +32,10 @@ from .kl import kl_divergence, register_kl
 from .mixture import MixtureSameFamily
 from .multivariate_normal import MultivariateNormal
 from .normal import Normal
+from .transforms import TransformedDistribution
 from .uniform import Uniform
 
 __all__ = ["Bernoulli", "Beta", "Binomial", "Categorical", "Cauchy", "Chi2", "Dirichlet", "Distribution",
            "Exponential", "Gamma", "Geometric", "Gumbel", "HalfNormal", "Independent", "Laplace",
            "LogNormal", "MixtureSameFamily", "MultivariateNormal", "Normal", "OneHotCategorical",
-           "Poisson", "StudentT", "Uniform", "kl_divergence", "register_kl"]
+           "Poisson", "StudentT", "TransformedDistribution", "Uniform", "kl_divergence", "register_kl"]
