@@ -865,6 +865,13 @@ class Tensor:
         else:  # PyTorch's x[key] = v is x[key].copy_(v), through the view
             self[key].copy_(value)
 
+    def __contains__(self, element):
+        """``element in t``: whether any entry equals ``element`` (a number or a tensor), as PyTorch."""
+        if not isinstance(element, (Tensor, int, float, bool)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                               f"{type(element)}.")
+        return bool((self == element).any())
+
     def __iter__(self):
         if self.ndim == 0:
             raise TypeError("iteration over a 0-d tensor")

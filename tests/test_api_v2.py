@@ -1180,6 +1180,13 @@ def test_jit_and_default_device_spellings():
     assert mg.get_backend() == "numpy"
 
 
+def test_membership_tests_any_equal_entry(backend):
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert 3.0 in x and 5 not in x and mg.tensor([1.0, 2.0]) in x
+    with pytest.raises(RuntimeError, match="only supports Tensor or scalar"):
+        "a" in x  # noqa: B015
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]
