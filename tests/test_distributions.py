@@ -402,3 +402,19 @@ def test_transforms_invert_compose_and_reparameterise():
     assert d.has_rsample and float(d.rsample((100,)).abs().max()) < 1
     assert gradcheck(lambda m: D.TransformedDistribution(D.Normal(m, t([1.0, 1.0])), [T.TanhTransform()])
                      .log_prob(t([0.3, -0.4])), (mu,))
+
+
+def test_relaxed_distributions_are_pytorchs():
+    relaxed = D.RelaxedBernoulli(t([0.5, 2.0]), probs=t([0.3, 0.8]))
+    close(relaxed.log_prob(t([0.2, 0.9])), [-0.25279481345134047, -0.003466207976486224])
+    one_hot = D.RelaxedOneHotCategorical(t(0.7), logits=t([[0.1, 1.0, -0.5], [0.0, 0.0, 2.0]]))
+    close(one_hot.log_prob(t([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])), [-0.1278486646551471, 1.4084627375306331])
+    assert one_hot.batch_shape == (2,) and one_hot.event_shape == (3,)
+    assert one_hot.rsample((4,)).shape == (4, 2, 3)
+    mg.manual_seed(0)
+    draws = D.RelaxedOneHotCategorical(t(0.1), probs=t([0.2, 0.8])).sample((20000,))
+    np.testing.assert_allclose(draws.sum(-1).cpu().numpy(), 1.0, rtol=1e-9)
+    assert (draws[:, 1] > 0.5).double().mean().item() == pytest.approx(0.8, abs=0.02)
+    logits = t([0.3, -0.2, 1.0]).requires_grad_()
+    assert gradcheck(lambda z: D.RelaxedOneHotCategorical(t(0.5), logits=z).log_prob(t([0.2, 0.3, 0.5])),
+                     (logits,))
