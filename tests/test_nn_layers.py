@@ -697,3 +697,29 @@ def test_lazy_linear_takes_in_features_from_its_first_input():
     assert np.abs(before).max() <= 1 / math.sqrt(5)  # PyTorch's default initialisation bound
     assert not np.array_equal(host(net[0].weight), before)  # the optimizer updated the materialised weight
     assert sorted(net.state_dict()) == ["0.bias", "0.weight", "2.weight"]
+
+
+def test_adaptive_log_softmax_is_a_normalised_distribution_read_at_the_targets(backend):
+    mg.manual_seed(0)
+    asm = nn.AdaptiveLogSoftmaxWithLoss(8, 20, cutoffs=[4, 10], div_value=2.0)
+    assert [tuple(layer.weight.shape) for layer in asm.tail[1]] == [(2, 8), (10, 2)]  # 8 / 2² wide
+    x = mg.randn(6, 8)
+    y = mg.tensor([0, 5, 12, 3, 19, 9])
+    log_prob = asm.log_prob(x)
+    np.testing.assert_allclose(host(log_prob.exp().sum(1)), 1.0, rtol=1e-5)
+    out = asm(x, y)
+    at_targets = log_prob.gather(1, y.unsqueeze(1)).squeeze(1)
+    np.testing.assert_allclose(host(out.output), host(at_targets), rtol=1e-5)
+    assert out.loss.item() == pytest.approx(-host(out.output).mean(), rel=1e-6)
+    assert asm.predict(x).tolist() == host(log_prob).argmax(1).tolist()
+    with pytest.raises(RuntimeError, match=r"Target values should be in \[0, 19\]"):
+        asm(x, mg.tensor([0, 1, 2, 3, 4, 20]))
+    with pytest.raises(ValueError, match="cutoffs should be a sequence of unique, positive integers"):
+        nn.AdaptiveLogSoftmaxWithLoss(8, 20, cutoffs=[10, 4])
+
+
+def test_adaptive_log_softmax_gradcheck(backend, float64):
+    asm = nn.AdaptiveLogSoftmaxWithLoss(4, 7, cutoffs=[2, 4], div_value=2.0).double()
+    x = randn64(5, 4)
+    y = mg.tensor([0, 3, 6, 1, 5])
+    assert gradcheck(lambda t: asm(t, y).output, (x,))
