@@ -865,6 +865,31 @@ class Tensor:
         else:  # PyTorch's x[key] = v is x[key].copy_(v), through the view
             self[key].copy_(value)
 
+    # in-place shape changes: the tensor reads a view of its own storage
+    def unsqueeze_(self, dim):
+        return self._reshape_inplace("unsqueeze_", self.unsqueeze(dim))
+
+    def squeeze_(self, dim=None):
+        return self._reshape_inplace("squeeze_", self.squeeze(dim))
+
+    def transpose_(self, dim0, dim1):
+        return self._reshape_inplace("transpose_", self.transpose(dim0, dim1))
+
+    def t_(self):
+        return self._reshape_inplace("t_", self.t())
+
+    swapdims_ = swapaxes_ = transpose_
+
+    def _reshape_inplace(self, name, view):
+        if self.requires_grad and is_grad_enabled():
+            if self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
+            raise RuntimeError(f"{name}: minigrad does not change the shape of a tensor of a recorded graph "
+                               f"in place; use the out-of-place {name[:-1]} (y = x.{name[:-1]}(...))")
+        self.array = view.array
+        return self
+
     def __contains__(self, element):
         """``element in t``: whether any entry equals ``element`` (a number or a tensor), as PyTorch."""
         if not isinstance(element, (Tensor, int, float, bool)):

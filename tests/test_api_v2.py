@@ -1187,6 +1187,28 @@ def test_membership_tests_any_equal_entry(backend):
         "a" in x  # noqa: B015
 
 
+def test_in_place_shape_changes_keep_the_storage(backend):
+    x = mg.arange(6.0).reshape(2, 3)
+    row = x[0]
+    assert x.t_() is x and x.shape == (3, 2)
+    x[0, 0] = 9.0
+    assert row.tolist() == [9.0, 1.0, 2.0]  # the same storage, read transposed
+    x.unsqueeze_(0)
+    assert x.shape == (1, 3, 2)
+    assert x.squeeze_().transpose_(0, 1).shape == (2, 3)
+
+
+def test_in_place_shape_changes_in_a_graph_are_refused():
+    leaf = mg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+        leaf.unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="use the out-of-place unsqueeze"):
+        (leaf * 2).unsqueeze_(0)
+    with mg.no_grad():
+        leaf.unsqueeze_(0)
+    assert leaf.shape == (1, 2)
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]
