@@ -1536,6 +1536,11 @@ class Tensor:
     def logical_not_(self):
         return self.copy_(self.logical_not())
 
+    is_sparse = False  # minigrad has dense tensors only
+
+    def to_dense(self):
+        return self
+
     def is_complex(self):
         return False  # minigrad has no complex dtypes
 

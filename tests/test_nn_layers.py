@@ -723,3 +723,16 @@ def test_adaptive_log_softmax_gradcheck(backend, float64):
     x = randn64(5, 4)
     y = mg.tensor([0, 3, 6, 1, 5])
     assert gradcheck(lambda t: asm(t, y).output, (x,))
+
+
+def test_embedding_scale_grad_by_freq_divides_by_the_count(backend):
+    emb = nn.Embedding(4, 2, scale_grad_by_freq=True)
+    emb(mg.tensor([[1, 2, 1], [1, 3, 3]])).sum().backward()
+    # row 1 picked three times, row 3 twice, row 2 once: each gradient sums to 1 per column
+    assert emb.weight.grad.tolist() == [[0.0, 0.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]
+
+
+def test_embedding_sparse_is_accepted_with_a_dense_gradient(backend):
+    emb = nn.Embedding(4, 2, sparse=True)
+    emb(mg.tensor([1, 1, 2])).sum().backward()
+    assert not emb.weight.grad.is_sparse and emb.weight.grad.to_dense().tolist()[1] == [2.0, 2.0]

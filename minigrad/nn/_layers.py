@@ -301,7 +301,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer tensor ``input``: shape (*input, dim).
 
     The row at ``padding_idx`` receives no gradient. With ``max_norm``, the picked rows whose
-    ``norm_type``-norm exceeds it are rescaled in place to that norm first (as PyTorch).
+    ``norm_type``-norm exceeds it are rescaled in place to that norm first (as PyTorch). With
+    ``scale_grad_by_freq`` each row's gradient is divided by how often ``input`` picks it.
+
+    Note:
+        ``sparse=True`` is accepted and the gradient is dense: its values, and so plain SGD
+        steps, are PyTorch's; minigrad has no sparse tensors (nor ``optim.SparseAdam``).
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
@@ -310,8 +315,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """
     if input.dtype.category != "int":
         raise RuntimeError(f"embedding: expected indices of integer dtype, got {input.dtype}")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not supported")
     n = weight.shape[0]
     padding_idx = _row_index(padding_idx, n)
     if input.numel():
@@ -320,7 +323,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             raise IndexError(f"embedding: index out of range (expected indices in [0, {n}))")
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
-    return _Embedding.apply(weight, input, padding_idx=padding_idx)
+    rows = _Embedding.apply(weight, input, padding_idx=padding_idx)
+    if scale_grad_by_freq and rows.requires_grad:
+        from ..ops.sorting import bincount
+        counts = bincount(input.reshape(-1), minlength=n)[input].unsqueeze(-1).type(rows.dtype)
+        rows.register_hook(lambda grad: grad / counts)
+    return rows
 
 
 def _row_index(padding_idx, n):
