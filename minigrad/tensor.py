@@ -743,8 +743,8 @@ class Tensor:
             raise NotImplementedError("view(dtype) is not supported")
         out = self._reshape(shape, "view")
         # the reshape had to copy: raise where PyTorch's strides would refuse too, that is where a
-        # view of a row-major tensor (as PyTorch's results are) was taken across its strides; a
-        # result that minigrad itself laid out otherwise (a convolution's) is copied, as reshape
+        # view of a row-major tensor was taken across its strides; a result that is not row-major
+        # (an elementwise op's on transposed operands, where PyTorch raises) is copied, as reshape
         if (out is not self and out._base is None and out.numel() and self._base is not None
                 and self.device.backend.is_contiguous(self._base.array)):
             raise RuntimeError(

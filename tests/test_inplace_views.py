@@ -256,12 +256,18 @@ def test_contiguous_is_self_or_a_row_major_copy_the_gradient_passes_through(back
     assert x.grad.tolist() == [0.0, 2.0, 4.0, 1.0, 3.0, 5.0]
 
 
-def test_view_of_a_result_minigrad_laid_out_itself_works_as_in_pytorch(backend):
-    # PyTorch's convolution and pooling results are row-major, so ported code views them freely;
-    # minigrad's may be laid out otherwise, and view() then copies instead of refusing
-    conv = mg.nn.Conv2d(1, 4, 3)
-    features = mg.nn.functional.relu(mg.nn.functional.max_pool2d(conv(mg.randn(2, 1, 8, 8)), 2), inplace=True)
-    flat = features.view(-1, 4 * 3 * 3)
-    assert flat.shape == (2, 36)
-    assert flat.tolist() == features.reshape(2, 36).tolist()
-    assert features[0].view(-1).shape == (36,)
+def test_convolution_and_pooling_results_are_row_major_so_view_is_a_view(backend):
+    # as PyTorch's: x.view(-1, C·H·W) after a convolution shares its storage, and a write through
+    # the view reaches the original (it used to be a silent copy)
+    conv = mg.nn.Conv2d(2, 4, 3, padding=1)
+    x = mg.randn(3, 2, 6, 6)
+    out = conv(x)
+    assert out.is_contiguous()
+    assert mg.nn.functional.conv1d(mg.randn(3, 2, 5), mg.randn(4, 2, 3)).is_contiguous()
+    flat = out.view(3, -1)
+    flat[1, 0] = 7.0
+    assert out[1, 0, 0, 0].item() == 7.0
+    features = mg.nn.functional.relu(mg.nn.functional.max_pool2d(conv(x), 2))
+    assert features.is_contiguous()
+    features.view(-1).zero_()
+    assert features.abs().sum().item() == 0.0
