@@ -5,6 +5,7 @@ Inputs broadcast as in NumPy; the engine sums each gradient back to its input's 
 
 import math
 
+from .. import dtypes
 from .._coerce import _promote
 from ..autograd.function import Op
 from ..tensor import Tensor
@@ -73,7 +74,8 @@ class Div(Op):
 
 
 class Pow(Op):
-    """z = a ** b;  dz/da = b a^(b-1), dz/db = z log a (taken as 0 where a = 0)."""
+    """z = a ** b;  dz/da = b a^(b-1) (0 where b = 0), dz/db = z log a (0 where a = 0 and b ≥ 0;
+    NaN for a < 0), PyTorch's values where the formulas have none."""
 
     @staticmethod
     def forward(ctx, a, b):
@@ -87,11 +89,19 @@ class Pow(Op):
         da, db = ctx.needs_input_grad
         grad_a = grad_b = None
         if da:
-            constant = isinstance(b, (int, float)) and b == 0  # x ** 0 = 1
-            grad_a = grad.new_zeros(grad.shape) if constant else grad * b * a ** (b - 1)
+            if isinstance(b, (int, float)):
+                grad_a = grad.new_zeros(grad.shape) if b == 0 else grad * b * a ** (b - 1)  # x ** 0 = 1
+            else:
+                grad_a = where(b == 0, 0.0, grad * b * a ** (b - 1))
         if db:
-            log_a = math.log(a) if isinstance(a, (int, float)) else where(a > 0, a, 1.0).log()
+            if isinstance(a, (int, float)):
+                log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
+                zero_base = (b >= 0) if a == 0 else None
+            else:
+                log_a, zero_base = a.log(), (a == 0) & (b >= 0)
             grad_b = grad * out * log_a
+            if zero_base is not None:
+                grad_b = where(zero_base, 0.0, grad_b)
         return grad_a, grad_b
 
 
@@ -724,8 +734,12 @@ def where(condition, input, other):
         input, other = _promote(input, other)
     elif isinstance(other, Tensor):
         other, input = _promote(other, input)
+    elif isinstance(condition, Tensor):  # two numbers: PyTorch's dtype for them (1, 0.5: float)
+        first = dtypes.bool_ if isinstance(input, bool) else dtypes.int64 if isinstance(input, int) \
+            else dtypes.get_default_dtype()
+        input, other = _promote(_scalar_like(input, condition, first), other)
     else:
-        raise TypeError("where: at least one of input and other must be a Tensor")
+        raise TypeError("where: condition must be a Tensor")
     like = input if isinstance(input, Tensor) else other
     if not isinstance(input, Tensor):
         input = _scalar_like(input, like)
