@@ -5,9 +5,11 @@ the expected values
 were printed by running the same function under PyTorch 2.13 (CPU, float64).
 """
 
+import numpy as np
 import pytest
 
 import minigrad as mg
+import minigrad.nn.functional as F
 
 
 def t(lib, data, rg=False):
@@ -271,3 +273,79 @@ def test_convolution_and_pooling_results_are_row_major_so_view_is_a_view(backend
     assert features.is_contiguous()
     features.view(-1).zero_()
     assert features.abs().sum().item() == 0.0
+
+
+ACTIVATIONS = {
+    "relu": lambda x, inplace: F.relu(x, inplace=inplace),
+    "relu6": lambda x, inplace: F.relu6(x * 4, inplace=inplace),
+    "hardtanh": lambda x, inplace: F.hardtanh(x, -0.5, 0.5, inplace=inplace),
+    "leaky_relu": lambda x, inplace: F.leaky_relu(x, 0.2, inplace=inplace),
+    "elu": lambda x, inplace: F.elu(x, 0.5, inplace=inplace),
+    "selu": lambda x, inplace: F.selu(x, inplace=inplace),
+    "celu": lambda x, inplace: F.celu(x, 2.0, inplace=inplace),
+    "silu": lambda x, inplace: F.silu(x, inplace=inplace),
+    "mish": lambda x, inplace: F.mish(x, inplace=inplace),
+    "hardsigmoid": lambda x, inplace: F.hardsigmoid(x, inplace=inplace),
+    "hardswish": lambda x, inplace: F.hardswish(x, inplace=inplace),
+    "threshold": lambda x, inplace: F.threshold(x, 0.1, 20.0, inplace=inplace),
+}
+
+
+@pytest.mark.parametrize("name", sorted(ACTIVATIONS))
+def test_inplace_activation_writes_into_its_input_and_differentiates_as_the_plain_one(name):
+    # F.relu(x, inplace=True) used to return a new tensor and leave x as it was
+    fn, values = ACTIVATIONS[name], [0.5, -1.0, 2.0, -0.05]
+    weights = mg.tensor([1.0, -2.0, 0.5, 3.0])
+    a = mg.tensor(values, requires_grad=True)
+    expected = fn(a * 1.5, False)
+    (expected * weights).sum().backward()
+    expected_grad, a.grad = a.grad, None
+    x = a * 1.5
+    out = fn(x, True)
+    written = x if name != "relu6" else out  # relu6 is given x * 4, a temporary
+    assert out is written and out.tolist() == pytest.approx(expected.tolist())
+    (written * weights).sum().backward()
+    assert a.grad.tolist() == pytest.approx(expected_grad.tolist())
+
+
+def test_inplace_activation_modules_and_spellings():
+    x = mg.tensor([-1.0, 2.0])
+    assert mg.nn.ReLU(inplace=True)(x) is x and x.tolist() == [0.0, 2.0]
+    y = mg.tensor([-1.0, 2.0])
+    F.leaky_relu_(y, 0.5)
+    assert y.tolist() == [-0.5, 2.0]
+    z = mg.tensor([-1.0, 0.5])
+    F.threshold_(z, 0.0, -3.0)
+    assert z.tolist() == [-3.0, 0.5]
+    with pytest.raises(RuntimeError, match="leaf .* requires grad .* in-place"):
+        F.relu(mg.tensor([1.0], requires_grad=True), inplace=True)
+
+
+def test_inplace_relu_in_a_residual_block_matches_the_plain_one():
+    mg.manual_seed(0)
+    conv, norm = mg.nn.Conv2d(2, 2, 3, padding=1), mg.nn.BatchNorm2d(2)
+
+    def block(x, inplace):
+        out = F.relu(norm(conv(x)), inplace=inplace)
+        out = out + x
+        return F.relu(out, inplace=inplace)
+
+    x = mg.randn(2, 2, 4, 4, requires_grad=True)
+    grads = []
+    for inplace in (False, True):
+        x.grad = conv.weight.grad = None
+        out = block(x, inplace)
+        (out * out).sum().backward()
+        grads.append((out.tolist(), x.grad.tolist(), conv.weight.grad.tolist()))
+    for plain, written in zip(*grads):
+        np.testing.assert_allclose(written, plain, rtol=1e-6)
+
+
+def test_inplace_dropout_writes_into_its_input():
+    mg.manual_seed(0)
+    x = mg.ones(8, 8)
+    assert mg.nn.Dropout(0.5, inplace=True)(x) is x
+    assert set(x.reshape(-1).tolist()) == {0.0, 2.0}
+    y = mg.ones(2, 3, 4)
+    F.dropout1d(y, 0.5, inplace=True)
+    assert all(len(set(row)) == 1 for row in y.reshape(6, 4).tolist())

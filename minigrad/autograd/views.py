@@ -130,6 +130,17 @@ def apply_inplace(t, op, *args, **attrs):
     return t
 
 
+def written_back(t, inplace, compute):
+    """``compute(t)``, or with ``inplace=True`` PyTorch's in-place form of it (``F.relu(x,
+    inplace=True)``, ``nn.Dropout(inplace=True)``): the result written into ``t``'s storage, which
+    every view of it sees, and ``t`` returned. A recorded graph is computed from a copy of ``t``,
+    so the values its backward saved are not the ones overwritten."""
+    if not inplace:
+        return compute(t)
+    source = t.clone() if _enabled.get() and t.requires_grad else t
+    return t.copy_(compute(source))
+
+
 def _check_shape(t, out, op):
     if out.shape != t.shape:
         raise RuntimeError(f"{op.__name__.lower()}_: output with shape {tuple(t.shape)} doesn't match "

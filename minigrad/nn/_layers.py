@@ -5,6 +5,7 @@ import warnings
 
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
+from ..autograd.views import written_back
 from ..dtypes import finfo
 from ..ops.movement import pad
 from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
@@ -198,7 +199,7 @@ def dropout(input, p=0.5, training=True, inplace=False):
     _check_p(p)
     if not training or p == 0.0:
         return input
-    return _masked(input, input.shape, p)
+    return written_back(input, inplace, lambda x: _masked(x, x.shape, p))
 
 
 def dropout1d(input, p=0.5, training=True, inplace=False):
@@ -213,7 +214,7 @@ def dropout1d(input, p=0.5, training=True, inplace=False):
     if input.ndim not in (2, 3):
         raise RuntimeError(f"dropout1d: Expected 2D or 3D input, but received a {input.ndim}D input. "
                            f"{_channel_note(1)}")
-    return _feature_dropout(input, p, training, batched=input.ndim == 3)
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim == 3)
 
 
 def dropout2d(input, p=0.5, training=True, inplace=False):
@@ -231,7 +232,7 @@ def dropout2d(input, p=0.5, training=True, inplace=False):
                       "dim. This behavior will change in a future release to interpret the input as one "
                       "without a batch dimension, i.e. shape (C, H, W). To maintain the 1D channel-wise "
                       "dropout behavior, please switch to using dropout1d instead.", stacklevel=2)
-    return _feature_dropout(input, p, training, batched=True)
+    return _feature_dropout(input, p, training, inplace, batched=True)
 
 
 def dropout3d(input, p=0.5, training=True, inplace=False):
@@ -239,7 +240,7 @@ def dropout3d(input, p=0.5, training=True, inplace=False):
     scaled by 1/(1 - p); other ranks warn and are read as unbatched (C, *), as PyTorch."""
     if input.ndim not in (4, 5):
         _warn_rank("dropout3d", input.ndim, 3)
-    return _feature_dropout(input, p, training, batched=input.ndim == 5)
+    return _feature_dropout(input, p, training, inplace, batched=input.ndim == 5)
 
 
 def _channel_note(spatial):
@@ -255,7 +256,7 @@ def _warn_rank(name, ndim, spatial):
                   f"dropout instead. {_channel_note(spatial)}", stacklevel=3)
 
 
-def _feature_dropout(input, p, training, batched):
+def _feature_dropout(input, p, training, inplace, batched):
     """Dropout with one draw per (N, C) entry of a batched input, per C entry of an unbatched one."""
     _check_p(p)
     if input.ndim < (2 if batched else 1):
@@ -263,7 +264,8 @@ def _feature_dropout(input, p, training, batched):
     if not training or p == 0.0:
         return input
     lead = 2 if batched else 1
-    return _masked(input, tuple(input.shape[:lead]) + (1,) * (input.ndim - lead), p)
+    keep_shape = tuple(input.shape[:lead]) + (1,) * (input.ndim - lead)
+    return written_back(input, inplace, lambda x: _masked(x, keep_shape, p))
 
 
 _SELU_ALPHA_SCALED = 1.7580993408473766  # SELU's scale · α: the value SELU tends to for x -> -∞, negated

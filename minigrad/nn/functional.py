@@ -9,6 +9,7 @@ import math
 import warnings
 
 from .. import dtypes as _dtypes
+from ..autograd.views import written_back
 from ..dtypes import finfo
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv2d, conv_transpose2d
@@ -114,28 +115,28 @@ def bilinear(input1, input2, weight, bias=None):
 
 # --- activations ----------------------------------------------------------------------------------
 def relu(input, inplace=False):
-    """max(x, 0). ``inplace`` is accepted for PyTorch compatibility; the result is a new tensor."""
-    return input.relu()
+    """max(x, 0); ``inplace=True`` writes it into ``input`` (``relu_``)."""
+    return input.relu_() if inplace else input.relu()
 
 
 def relu6(input, inplace=False):
     """min(max(x, 0), 6), i.e. ``hardtanh(x, 0, 6)``: no gradient at 0 and 6."""
-    return hardtanh(input, 0.0, 6.0)
+    return hardtanh(input, 0.0, 6.0, inplace)
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there)."""
-    return Hardtanh.apply(input, min=min_val, max=max_val)
+    return written_back(input, inplace, lambda x: Hardtanh.apply(x, min=min_val, max=max_val))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
     """x if x > 0 else negative_slope · x."""
-    return input.leaky_relu(negative_slope)
+    return written_back(input, inplace, lambda x: x.leaky_relu(negative_slope))
 
 
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else α(eˣ - 1)."""
-    return Elu.apply(input, alpha=float(alpha))
+    return written_back(input, inplace, lambda x: Elu.apply(x, alpha=float(alpha)))
 
 
 def gelu(input, approximate="none"):
@@ -145,12 +146,12 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x · sigmoid(x) (also called swish)."""
-    return Silu.apply(input)
+    return written_back(input, inplace, Silu.apply)
 
 
 def mish(input, inplace=False):
     """x · tanh(softplus(x))."""
-    return input * input.softplus().tanh()
+    return written_back(input, inplace, lambda x: x * x.softplus().tanh())
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -159,12 +160,12 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace=False):
     """scale · elu(x, α) with Klambauer et al.'s α ≈ 1.6733, scale ≈ 1.0507 (self-normalising)."""
-    return Elu.apply(input, alpha=_SELU_ALPHA) * _SELU_SCALE
+    return written_back(input, inplace, lambda x: Elu.apply(x, alpha=_SELU_ALPHA) * _SELU_SCALE)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """x if x > 0 else α(e^(x/α) - 1)."""
-    return Elu.apply(input / alpha, alpha=1.0) * alpha
+    return written_back(input, inplace, lambda x: Elu.apply(x / alpha, alpha=1.0) * alpha)
 
 
 def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
@@ -179,9 +180,9 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     [-0.4000000059604645, 3.0]
     """
     if not training:
-        return input.leaky_relu((lower + upper) / 2)
+        return written_back(input, inplace, lambda x: x.leaky_relu((lower + upper) / 2))
     slope = lower + (upper - lower) * rand_like(input)
-    return input * where(input >= 0, 1.0, slope)
+    return written_back(input, inplace, lambda x: x * where(x >= 0, 1.0, slope))
 
 
 def prelu(input, weight):
@@ -199,17 +200,20 @@ def prelu(input, weight):
 
 def threshold(input, threshold, value, inplace=False):
     """x if x > threshold else value."""
-    return where(input > threshold, input, value)
+    return written_back(input, inplace, lambda x: where(x > threshold, x, value))
+
+
+_threshold = threshold  # for threshold_, whose argument of the same name hides it
 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
-    return (input + 3.0).clamp(0.0, 6.0) / 6.0
+    return written_back(input, inplace, lambda x: (x + 3.0).clamp(0.0, 6.0) / 6.0)
 
 
 def hardswish(input, inplace=False):
     """x · relu6(x + 3) / 6 (MobileNetV3)."""
-    return input * hardsigmoid(input)
+    return written_back(input, inplace, lambda x: x * hardsigmoid(x))
 
 
 def softsign(input):
@@ -400,24 +404,43 @@ def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
 
 
-def _inplace(fn):
-    """PyTorch's ``F.<name>_``: the function's result written into ``input``."""
-    def inplace(input, *args, **kwargs):
-        return input.copy_(fn(input, *args, **kwargs))
-    inplace.__doc__ = f"``{fn.__name__}`` written into ``input`` in place."
-    return inplace
+# PyTorch's in-place spellings
+def relu_(input):
+    return relu(input, inplace=True)
 
 
-hardtanh_ = _inplace(hardtanh)
-elu_ = _inplace(elu)
-leaky_relu_ = _inplace(leaky_relu)
-threshold_ = _inplace(threshold)
-relu_ = _inplace(relu)
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
+
+
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, inplace=True)
 
 
 __all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
             "pixel_unshuffle", "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear",
             "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_", "leaky_relu_", "threshold_", "relu_",
+            "selu_", "celu_", "rrelu_",
             "gumbel_softmax", "pdist", "channel_shuffle", "rms_norm", "multi_margin_loss",
             "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]
