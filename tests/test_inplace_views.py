@@ -349,3 +349,19 @@ def test_inplace_dropout_writes_into_its_input():
     y = mg.ones(2, 3, 4)
     F.dropout1d(y, 0.5, inplace=True)
     assert all(len(set(row)) == 1 for row in y.reshape(6, 4).tolist())
+
+
+@pytest.mark.parametrize("norm", ["instance", "layer", "batch"])
+def test_inplace_relu_after_a_normalisation_without_affine_parameters(norm):
+    # the normalisation's output was the x̂ it saved for backward, so ReLU(inplace=True) on it
+    # raised (CycleGAN's InstanceNorm2d -> ReLU(True)); PyTorch's saves its input instead
+    layer = {"instance": mg.nn.InstanceNorm2d(2), "layer": mg.nn.LayerNorm(3, elementwise_affine=False),
+             "batch": mg.nn.BatchNorm2d(2, affine=False)}[norm]
+    mg.manual_seed(0)
+    x = mg.randn(2, 2, 3, 3, requires_grad=True)
+    grads = []
+    for relu in (mg.nn.ReLU(), mg.nn.ReLU(inplace=True)):
+        x.grad = None
+        (relu(layer(x)) * mg.arange(36.0).reshape(2, 2, 3, 3)).sum().backward()
+        grads.append(x.grad.tolist())
+    np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)

@@ -173,6 +173,8 @@ class Normalize(Op):
             y = y * xp.reshape(weight, param_shape)
         if bias is not None:
             y = y + xp.reshape(bias, param_shape)
+        if y is xhat:  # y's own storage: an in-place op on y (ReLU(inplace=True)) must not overwrite x̂
+            y = xp.asarray(xhat, copy=True)
         ctx.save_for_backward(weight, xhat, invstd)
         ctx.mark_non_differentiable(1, 2)
         ctx.param_dims = (weight if weight is not None else bias).shape if (
