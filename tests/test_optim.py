@@ -606,3 +606,78 @@ def test_sgd_nesterov_is_the_look_ahead_method_stored_at_the_look_ahead_point():
         (0.5 * mg.tensor(a) * phi * phi).sum().backward()
         opt.step()
         np.testing.assert_allclose(phi.detach().numpy(), theta - mu * v, rtol=1e-12)
+
+
+# --- Muon: 2-D weights only, so its own problem -------------------------------------------------
+MUON_SHAPES = [(3, 2), (2, 4)]  # a tall and a wide matrix: NS runs on the wide orientation of both
+
+
+def _muon_problem():
+    rng = np.random.default_rng(0)
+    thetas = [rng.normal(size=s) for s in MUON_SHAPES]
+    a = [rng.uniform(0.5, 2.0, size=s) for s in MUON_SHAPES]
+    b = [rng.normal(size=s) for s in MUON_SHAPES]
+    return thetas, a, b
+
+
+def ref_muon(lr=1e-3, weight_decay=0.1, momentum=0.95, nesterov=True,
+             ns_coefficients=(3.4445, -4.775, 2.0315), eps=1e-7, ns_steps=5, adjust_lr_fn=None):
+    def orthogonalise(u):
+        x = u.T if u.shape[0] > u.shape[1] else u
+        x = x / max(np.linalg.norm(x), eps)
+        a, b, c = ns_coefficients
+        for _ in range(ns_steps):
+            gram = x @ x.T
+            x = a * x + (b * gram + c * gram @ gram) @ x
+        return x.T if u.shape[0] > u.shape[1] else x
+
+    def step(theta, g, s, t):
+        s["b"] = momentum * s.get("b", 0) + (1 - momentum) * g
+        u = (1 - momentum) * g + momentum * s["b"] if nesterov else s["b"]
+        rows, cols = theta.shape
+        scale = 0.2 * math.sqrt(max(rows, cols)) if adjust_lr_fn == "match_rms_adamw" \
+            else math.sqrt(max(1, rows / cols))
+        return theta * (1 - lr * weight_decay) - lr * scale * orthogonalise(u)
+    return step
+
+
+MUON_CASES = [dict(lr=0.05), dict(lr=0.05, nesterov=False, momentum=0.5, weight_decay=0.0),
+              dict(lr=0.02, adjust_lr_fn="match_rms_adamw", ns_steps=3, ns_coefficients=(2.0, -1.5, 0.5))]
+
+
+def _run_muon(kwargs, steps=STEPS):
+    thetas, a, b = _muon_problem()
+    params = [mg.tensor(t, requires_grad=True) for t in thetas]
+    opt = optim.Muon(params, **kwargs)  # each weight alone: Muon has no flat path
+    for _ in range(steps):
+        opt.zero_grad()
+        loss = sum((0.5 * mg.tensor(ai) * p * p + mg.tensor(bi) * p).sum() for p, ai, bi in zip(params, a, b))
+        loss.backward()
+        opt.step()
+    return [p.detach().cpu().numpy() for p in params]
+
+
+@pytest.mark.parametrize("kwargs", MUON_CASES, ids=["default", "heavy-ball", "match-rms-adamw"])
+def test_muon_matches_formula(backend, kwargs):
+    thetas, a, b = _muon_problem()
+    want = []
+    for theta, ai, bi in zip(thetas, a, b):
+        step, state = ref_muon(**kwargs), {}
+        for t in range(1, STEPS + 1):
+            theta = step(theta, ai * theta + bi, state, t)
+        want.append(theta)
+    for got, w in zip(_run_muon(kwargs), want):
+        np.testing.assert_allclose(got, w, rtol=1e-12, atol=1e-13)
+
+
+def test_muon_agrees_with_pytorch_to_bfloat16_precision_and_takes_2d_weights_only():
+    # torch 2.13's Muon(lr=0.05, weight_decay=0.1), five steps of the problem above (float64;
+    # PyTorch's Newton-Schulz iterations run in bfloat16, ours in float64)
+    want = [[[0.260451, -0.077279], [0.590347, 0.105457], [-0.424498, 0.164851]],
+            [[1.174144, 0.853819, -0.638313, -1.009376], [-0.584129, 0.008058, -2.098663, -0.294119]]]
+    for got, w in zip(_run_muon(dict(lr=0.05, weight_decay=0.1), steps=5), want):
+        np.testing.assert_allclose(got, w, atol=5e-3)
+    with pytest.raises(ValueError, match="Muon only supports 2D parameters"):
+        optim.Muon([mg.zeros(3, requires_grad=True)])
+    with pytest.raises(ValueError, match="Adjust learning rate function cubic is not supported"):
+        optim.Muon([mg.zeros(2, 2, requires_grad=True)], adjust_lr_fn="cubic")

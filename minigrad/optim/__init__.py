@@ -14,6 +14,7 @@ from .asgd import ASGD
 from .lbfgs import LBFGS
 from .lion import Lion
 from .momentum import Momentum
+from .muon import Muon
 from .nadam import NAdam
 from .optimizer import Optimizer
 from .radam import RAdam
@@ -22,4 +23,4 @@ from .rprop import Rprop
 from .sgd import SGD
 
 __all__ = ["Optimizer", "SGD", "Momentum", "Adagrad", "Adadelta", "RMSprop", "Adam", "AdamW", "Adamax",
-           "NAdam", "RAdam", "Lion", "ASGD", "Rprop", "LBFGS", "lr_scheduler"]
+           "NAdam", "RAdam", "Lion", "Muon", "ASGD", "Rprop", "LBFGS", "lr_scheduler"]

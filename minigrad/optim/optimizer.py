@@ -83,6 +83,8 @@ class Optimizer:
 
     _eager_state = False  # Adagrad creates its state at construction, as PyTorch does
 
+    elementwise = True  # the update treats each element alike: parameters may share flat buffers
+
     def __init__(self, params, defaults):
         self.defaults = dict(defaults)
         self.state = defaultdict(dict)
@@ -217,7 +219,7 @@ class Optimizer:
             state = states[p]
             if not state:
                 state = states[p] = self._init_state(group, p)
-            if reference or array.size >= BIG_PARAMETER_SIZE:
+            if reference or not self.elementwise or array.size >= BIG_PARAMETER_SIZE:
                 alone.append(p)
             else:
                 counters = [v for v in state.values() if not isinstance(v, Tensor)]  # and None
