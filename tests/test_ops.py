@@ -743,6 +743,23 @@ def _np_masked_scatter(a, mask, s):
 
 OPS += V2_OPS
 
+def _np_conv_transpose1d(x, w, b, s, p, op, d):
+    """Each input position scatters w[c] times its value to s·l + d·k, then the padding is cut."""
+    n, _, length = x.shape
+    full = (length - 1) * s + d * (w.shape[2] - 1) + 1 + op
+    out = np.zeros((n, w.shape[1], full))
+    for pos in range(length):
+        for k in range(w.shape[2]):
+            out[:, :, s * pos + d * k] += np.einsum("nc,co->no", x[:, :, pos], w[:, :, k])
+    return out[:, :, p:full - p] + b[None, :, None]
+
+
+OPS += [
+    Op("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2,
+                                                             dilation=2),
+       lambda x, w, b: _np_conv_transpose1d(x, w, b, 3, 1, 2, 2), [((2, 4, 5), (4, 3, 3), (3,))]),
+]
+
 CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")
          for op in OPS for shapes in op.shapes]
 

@@ -34,6 +34,7 @@ from .modules import (
     ConstantPad3d,
     Conv1d,
     Conv2d,
+    ConvTranspose1d,
     ConvTranspose2d,
     CosineEmbeddingLoss,
     CosineSimilarity,

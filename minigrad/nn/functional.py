@@ -361,7 +361,7 @@ __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu
 
 
 # --- convolution, pooling and resampling (v2) -------------------------------------------------------
-from ..ops.conv import conv1d, fold, unfold  # noqa: E402
+from ..ops.conv import conv1d, conv_transpose1d, fold, unfold  # noqa: E402
 from ..ops.pool import (  # noqa: E402
     adaptive_avg_pool1d,
     adaptive_max_pool1d,
@@ -437,7 +437,7 @@ def threshold_(input, threshold, value):
     return _threshold(input, threshold, value, inplace=True)
 
 
-__all__ += ["conv1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
+__all__ += ["conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
             "pixel_unshuffle", "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear",
             "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_", "leaky_relu_", "threshold_", "relu_",

@@ -448,6 +448,28 @@ def conv1d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
     return out.squeeze(-2)
 
 
+def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_padding=0, groups=1,
+                     dilation=1):
+    """The transposed 1-D convolution, the gradient of ``conv1d`` w.r.t. its input: (N, C_in, L)
+    with ``weight`` (C_in, C_out/groups, K) gives (N, C_out, L_out),
+    ``L_out = (L - 1)·stride - 2·padding + dilation·(K - 1) + output_padding + 1``. Computed as
+    ``conv_transpose2d`` on a height-1 image; a 2-D input is one unbatched sample.
+
+    >>> import minigrad as mg
+    >>> conv_transpose1d(mg.ones(1, 1, 3), mg.ones(1, 1, 2), stride=2).tolist()
+    [[[1.0, 1.0, 1.0, 1.0, 1.0, 1.0]]]
+    """
+    if input.ndim not in (2, 3):
+        raise RuntimeError(f"conv_transpose1d: expected a 2-D (unbatched) or 3-D (batched) input, got "
+                           f"{input.ndim}-D input of size {list(input.shape)}")
+    if weight.ndim != 3:
+        raise RuntimeError(f"conv_transpose1d: expected a 3-D weight, got size {list(weight.shape)}")
+    out = conv_transpose2d(input.unsqueeze(-2), weight.unsqueeze(-2), bias, (1, _single(stride, "stride")),
+                           (0, _single(padding, "padding")), (0, _single(output_padding, "output_padding")),
+                           groups, (1, _single(dilation, "dilation")))
+    return out.squeeze(-2)
+
+
 # --- the window view itself: unfold (im2col) and its adjoint fold (col2im) --------------------
 class Unfold(Op):
     """cols[n, (c, i, j), (p, q)] = x_pad[n, c, s_h p + d_h i, s_w q + d_w j];  dx = fold(dcols)."""

@@ -1,9 +1,9 @@
-"""``Conv1d``, ``Conv2d``, ``ConvTranspose2d``, ``Unfold`` and ``Fold``: parameters and PyTorch's
+"""``Conv1d``, ``Conv2d``, ``ConvTranspose1d``/``2d``, ``Unfold`` and ``Fold``: parameters and PyTorch's
 initialisation around the functions of ``ops/conv.py``."""
 
 
 from ... import creation
-from ...ops.conv import _ntuple, conv1d, conv2d, conv_transpose2d, fold, unfold
+from ...ops.conv import _ntuple, conv1d, conv2d, conv_transpose1d, conv_transpose2d, fold, unfold
 from ...ops.movement import pad as _pad
 from .. import init
 from ..module import Module
@@ -185,10 +185,10 @@ class ConvTranspose2d(_ConvNd):
     def _output_padding(self, input, output_size):
         if output_size is None:
             return self.output_padding
-        output_size = tuple(output_size)[-2:]
+        output_size = tuple(output_size)[-self.dims:]
         extra = []
-        for a in range(2):
-            smallest = ((input.shape[-2 + a] - 1) * self.stride[a] - 2 * self.padding[a]
+        for a in range(self.dims):
+            smallest = ((input.shape[a - self.dims] - 1) * self.stride[a] - 2 * self.padding[a]
                         + self.dilation[a] * (self.kernel_size[a] - 1) + 1)
             if not smallest <= output_size[a] < smallest + self.stride[a]:
                 raise ValueError(f"requested an output size of {output_size}, but valid sizes range from "
@@ -198,8 +198,30 @@ class ConvTranspose2d(_ConvNd):
 
     def forward(self, input, output_size=None):
         self._check_input(input)
-        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding,
-                                self._output_padding(input, output_size), self.groups, self.dilation)
+        return self._transposed(input, self._output_padding(input, output_size))
+
+    def _transposed(self, input, output_padding):
+        return conv_transpose2d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                self.groups, self.dilation)
+
+
+class ConvTranspose1d(ConvTranspose2d):
+    """1-D transposed convolution: (N, C_in, L) -> (N, C_out, L_out) with
+    ``L_out = (L - 1)·stride - 2·padding + dilation·(k - 1) + output_padding + 1``; ``weight`` is
+    (C_in, C_out/groups, k).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> _ = mg.manual_seed(0)
+    >>> nn.ConvTranspose1d(4, 2, 3, stride=2)(mg.zeros(1, 4, 5)).shape
+    (1, 2, 11)
+    """
+
+    dims = 1
+
+    def _transposed(self, input, output_padding):
+        return conv_transpose1d(input, self.weight, self.bias, self.stride, self.padding, output_padding,
+                                self.groups, self.dilation)
 
 
 class Unfold(Module):
