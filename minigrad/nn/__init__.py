@@ -136,5 +136,5 @@ from .modules import (
     ZeroPad3d,
 )
 from .parallel import SyncBatchNorm
-from .parameter import Parameter, UninitializedParameter
+from .parameter import Buffer, Parameter, UninitializedParameter
 from .summary import ModelStatistics, summary

@@ -183,6 +183,12 @@ class Module:
             modules[name] = None
             return
         buffers = self.__dict__.get("_buffers")
+        if isinstance(value, Tensor) and "_buffer_persistent" in value.__dict__:  # made by nn.Buffer
+            if buffers is None:
+                raise AttributeError("cannot assign buffer before Module.__init__() call")
+            _remove_from(self, name)
+            self.register_buffer(name, value, persistent=value.__dict__.pop("_buffer_persistent"))
+            return
         if buffers is not None and name in buffers:
             if value is not None and not isinstance(value, Tensor):
                 raise TypeError(f"cannot assign '{type(value).__name__}' as buffer '{name}' "

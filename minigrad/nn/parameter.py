@@ -1,4 +1,5 @@
-"""``nn.Parameter``: a leaf Tensor that a Module registers as one of its learnable weights."""
+"""``nn.Parameter``: a leaf Tensor that a Module registers as one of its learnable weights; and
+``nn.Buffer``, a Tensor that a Module registers as one of its buffers when assigned."""
 
 from .. import backend as _backend
 from ..tensor import Tensor, _init
@@ -66,3 +67,31 @@ class UninitializedParameter(Parameter):
         from ..creation import empty
         self.data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
         self.__class__ = Parameter
+
+
+class Buffer(Tensor):
+    """Marks a Tensor for a Module to register as a buffer when it is assigned to an attribute:
+    ``self.mask = nn.Buffer(mg.ones(3))`` is ``self.register_buffer("mask", mg.ones(3))``. As in
+    PyTorch, the result is a plain Tensor (the data's, detached), not an instance of this class.
+
+    >>> import minigrad as mg
+    >>> class Scaled(mg.nn.Module):
+    ...     def __init__(self):
+    ...         super().__init__()
+    ...         self.scale = mg.nn.Buffer(mg.tensor([2.0]))
+    ...         self.cache = mg.nn.Buffer(mg.zeros(1), persistent=False)
+    >>> m = Scaled()
+    >>> [name for name, _ in m.named_buffers()], list(m.state_dict())
+    (['scale', 'cache'], ['scale'])
+    """
+
+    def __new__(cls, data=None, *, persistent=True):
+        if data is None:
+            from ..creation import empty
+            data = empty(0)
+        if not isinstance(data, Tensor):
+            from ..creation import tensor
+            data = tensor(data)
+        marked = data.detach()
+        marked._buffer_persistent = persistent  # read (and removed) by Module.__setattr__
+        return marked
