@@ -743,6 +743,15 @@ def _np_masked_scatter(a, mask, s):
 
 OPS += V2_OPS
 
+UNPOOL_INDEX = [[[[0, 3], [9, 14]], [[5, 2], [12, 15]]]]
+
+
+def _np_unpool(a, index, plane):
+    out = np.zeros(a.shape[:-2] + (plane,))
+    np.put_along_axis(out, np.array(index).reshape(a.shape[:-2] + (-1,)), a.reshape(a.shape[:-2] + (-1,)), -1)
+    return out
+
+
 def _np_conv_transpose1d(x, w, b, s, p, op, d):
     """Each input position scatters w[c] times its value to s·l + d·k, then the padding is cut."""
     n, _, length = x.shape
@@ -758,6 +767,8 @@ OPS += [
     Op("conv_transpose1d", lambda x, w, b: F.conv_transpose1d(x, w, b, stride=3, padding=1, output_padding=2,
                                                              dilation=2),
        lambda x, w, b: _np_conv_transpose1d(x, w, b, 3, 1, 2, 2), [((2, 4, 5), (4, 3, 3), (3,))]),
+    Op("max_unpool2d", lambda a: F.max_unpool2d(a, _idx(a, UNPOOL_INDEX), 2),
+       lambda a: _np_unpool(a, UNPOOL_INDEX, 16).reshape(1, 2, 4, 4), [((1, 2, 2, 2),)]),
 ]
 
 CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")

@@ -77,6 +77,8 @@ from .modules import (
     MarginRankingLoss,
     MaxPool1d,
     MaxPool2d,
+    MaxUnpool1d,
+    MaxUnpool2d,
     Mish,
     ModuleDict,
     ModuleList,

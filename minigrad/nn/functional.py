@@ -12,7 +12,7 @@ from .. import dtypes as _dtypes
 from ..autograd.views import written_back
 from ..dtypes import finfo
 from ..ops.attention import scaled_dot_product_attention
-from ..ops.conv import conv2d, conv_transpose2d
+from ..ops.conv import _ntuple, conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
@@ -391,6 +391,39 @@ def upsample_bilinear(input, size=None, scale_factor=None):
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
+def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """The partial inverse of ``max_pool2d(..., return_indices=True)``: each value put back at its
+    flat position ``indices`` in an (H_out·W_out) plane of zeros, H_out = (H - 1)·stride -
+    2·padding + kernel_size unless ``output_size`` says otherwise."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 2, "max_unpool2d")
+
+
+def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
+    """``max_unpool2d``'s 1-D form, the partial inverse of ``max_pool1d(..., return_indices=True)``."""
+    return _max_unpool(input, indices, kernel_size, stride, padding, output_size, 1, "max_unpool1d")
+
+
+def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims, name):
+    kernel = _ntuple(kernel_size, "kernel_size", dims)
+    stride = kernel if stride is None else _ntuple(stride, "stride", dims)
+    padding = _ntuple(padding, "padding", dims)
+    spatial = tuple(input.shape[-dims:])
+    size = tuple((n - 1) * s - 2 * p + k for n, s, p, k in zip(spatial, stride, padding, kernel))
+    if output_size is not None:
+        size = tuple(output_size)[-dims:]
+    if tuple(indices.shape) != tuple(input.shape):
+        raise RuntimeError(f"{name}: expected shape of indices to be same as that of the input tensor "
+                           f"({list(input.shape)}) but got indices tensor with shape {list(indices.shape)}")
+    lead = tuple(input.shape[:-dims])
+    plane = math.prod(size)
+    if indices.numel() and (int(indices.min()) < 0 or int(indices.max()) >= plane):
+        raise RuntimeError(f"{name}: found an invalid max index {int(indices.max())} (output volumes are of "
+                           f"size {'x'.join(map(str, size))})")
+    flat = input.new_zeros(lead + (plane,))
+    flat = flat.scatter(-1, indices.reshape(lead + (-1,)), input.reshape(lead + (-1,)))
+    return flat.reshape(lead + size)
+
+
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
     """(Σ x^p)^(1/p) over each window: avg_pool1d of x^p times the window size, to the 1/p."""
     out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
@@ -437,10 +470,10 @@ def threshold_(input, threshold, value):
     return _threshold(input, threshold, value, inplace=True)
 
 
-__all__ += ["conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
-            "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
-            "pixel_unshuffle", "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear",
-            "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_", "leaky_relu_", "threshold_", "relu_",
-            "selu_", "celu_", "rrelu_",
-            "gumbel_softmax", "pdist", "channel_shuffle", "rms_norm", "multi_margin_loss",
-            "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]
+__all__ += ["max_unpool1d", "max_unpool2d", "conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d",
+            "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
+            "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "affine_grid", "grid_sample",
+            "upsample_nearest", "upsample_bilinear", "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_",
+            "leaky_relu_", "threshold_", "relu_", "selu_", "celu_", "rrelu_", "gumbel_softmax", "pdist",
+            "channel_shuffle", "rms_norm", "multi_margin_loss", "multilabel_margin_loss",
+            "triplet_margin_with_distance_loss", "ctc_loss"]

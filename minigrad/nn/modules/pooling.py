@@ -10,6 +10,7 @@ from ...ops.pool import (
     max_pool1d,
     max_pool2d,
 )
+from .. import functional as F
 from ..module import Module
 
 
@@ -210,3 +211,35 @@ class LPPool2d(LPPool1d):
     def forward(self, input):
         from ..functional import lp_pool2d
         return lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
+class _MaxUnpoolNd(Module):
+    def __init__(self, kernel_size, stride=None, padding=0):
+        super().__init__()
+        self.kernel_size, self.stride, self.padding = kernel_size, stride or kernel_size, padding
+
+    def extra_repr(self):
+        return f"kernel_size={self.kernel_size}, stride={self.stride}, padding={self.padding}"
+
+
+class MaxUnpool2d(_MaxUnpoolNd):
+    """Puts each pooled maximum back where ``MaxPool2d(return_indices=True)`` found it, zeros
+    elsewhere (SegNet's decoder). ``forward(input, indices, output_size=None)``.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn as nn
+    >>> x = mg.tensor([[[[1.0, 5.0], [3.0, 2.0]]]])
+    >>> values, indices = nn.MaxPool2d(2, return_indices=True)(x)
+    >>> nn.MaxUnpool2d(2)(values, indices).tolist()
+    [[[[0.0, 5.0], [0.0, 0.0]]]]
+    """
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool2d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
+
+
+class MaxUnpool1d(_MaxUnpoolNd):
+    """``MaxUnpool2d`` for (N, C, L) and ``MaxPool1d``'s indices."""
+
+    def forward(self, input, indices, output_size=None):
+        return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
