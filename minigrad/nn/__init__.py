@@ -65,7 +65,16 @@ from .modules import (
     KLDivLoss,
     L1Loss,
     LayerNorm,
+    LazyBatchNorm1d,
+    LazyBatchNorm2d,
+    LazyConv1d,
+    LazyConv2d,
+    LazyConvTranspose1d,
+    LazyConvTranspose2d,
+    LazyInstanceNorm1d,
+    LazyInstanceNorm2d,
     LazyLinear,
+    LazyModuleMixin,
     LeakyReLU,
     Linear,
     LocalResponseNorm,
@@ -130,6 +139,8 @@ from .modules import (
     TripletMarginWithDistanceLoss,
     Unflatten,
     Unfold,
+    UninitializedBuffer,
+    UninitializedParameter,
     Upsample,
     UpsamplingBilinear2d,
     UpsamplingNearest2d,
@@ -138,5 +149,5 @@ from .modules import (
     ZeroPad3d,
 )
 from .parallel import SyncBatchNorm
-from .parameter import Buffer, Parameter, UninitializedParameter
+from .parameter import Buffer, Parameter
 from .summary import ModelStatistics, summary

@@ -59,16 +59,6 @@ def _rebuild_parameter(host, device, requires_grad):
 
 
 
-class UninitializedParameter(Parameter):
-    """A parameter whose shape a lazy module learns from its first input (``nn.LazyLinear``);
-    ``materialize(shape)`` gives it storage, keeping the object (optimizers may already hold it)."""
-
-    def materialize(self, shape, device=None, dtype=None):
-        from ..creation import empty
-        self.data = empty(*shape, device=device or self.device, dtype=dtype or self.dtype)
-        self.__class__ = Parameter
-
-
 class Buffer(Tensor):
     """Marks a Tensor for a Module to register as a buffer when it is assigned to an attribute:
     ``self.mask = nn.Buffer(mg.ones(3))`` is ``self.register_buffer("mask", mg.ones(3))``. As in

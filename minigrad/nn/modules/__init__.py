@@ -35,7 +35,21 @@ from .attention import MultiheadAttention
 from .container import ModuleDict, ModuleList, ParameterDict, ParameterList, Sequential
 from .conv import Conv1d, Conv2d, ConvTranspose1d, ConvTranspose2d, Fold, Unfold
 from .dropout import AlphaDropout, Dropout, Dropout1d, Dropout2d, Dropout3d, FeatureAlphaDropout
-from .linear import Bilinear, Flatten, Identity, LazyLinear, Linear, Unflatten
+from .lazy import (
+                         LazyBatchNorm1d,
+                         LazyBatchNorm2d,
+                         LazyConv1d,
+                         LazyConv2d,
+                         LazyConvTranspose1d,
+                         LazyConvTranspose2d,
+                         LazyInstanceNorm1d,
+                         LazyInstanceNorm2d,
+                         LazyLinear,
+                         LazyModuleMixin,
+                         UninitializedBuffer,
+                         UninitializedParameter,
+)
+from .linear import Bilinear, Flatten, Identity, Linear, Unflatten
 from .loss import (
     BCELoss,
     BCEWithLogitsLoss,

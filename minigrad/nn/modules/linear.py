@@ -7,7 +7,7 @@ from ... import creation
 from .. import functional as F
 from .. import init
 from ..module import Module
-from ..parameter import Parameter, UninitializedParameter
+from ..parameter import Parameter
 
 
 def _sizes(layer, **sizes):
@@ -74,45 +74,6 @@ class Linear(Module):
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
                 f"bias={self.bias is not None}")
-
-
-class LazyLinear(Linear):
-    """``Linear`` whose ``in_features`` is taken from its first input: until then ``weight`` and
-    ``bias`` are ``UninitializedParameter``s; the first forward gives them their shapes, PyTorch's
-    default initialisation, and the module becomes a ``Linear``.
-
-    >>> import minigrad as mg
-    >>> layer = mg.nn.LazyLinear(2)
-    >>> layer(mg.ones(4, 3)).shape, type(layer).__name__, layer.in_features
-    ((4, 2), 'Linear', 3)
-    """
-
-    def __init__(self, out_features, bias=True, device=None, dtype=None):
-        Module.__init__(self)
-        _sizes("LazyLinear", out_features=out_features)
-        self.in_features, self.out_features = 0, out_features
-        self.weight = UninitializedParameter(creation.empty(0, device=device, dtype=dtype))
-        if bias:
-            self.bias = UninitializedParameter(creation.empty(0, device=device, dtype=dtype))
-        else:
-            self.register_parameter("bias", None)
-        self._materialize_hook = self.register_forward_pre_hook(_materialize_linear)
-
-    def reset_parameters(self):
-        if self.in_features:
-            super().reset_parameters()
-
-
-def _materialize_linear(module, args):
-    """Before the first forward: shapes from the input, PyTorch's initialisation, class Linear."""
-    module.in_features = args[0].shape[-1]
-    module.weight.materialize((module.out_features, module.in_features))
-    if module.bias is not None:
-        module.bias.materialize((module.out_features,))
-    module.reset_parameters()
-    module._materialize_hook.remove()
-    del module._materialize_hook
-    module.__class__ = Linear
 
 
 class Bilinear(Module):
