@@ -681,3 +681,82 @@ def test_muon_agrees_with_pytorch_to_bfloat16_precision_and_takes_2d_weights_onl
         optim.Muon([mg.zeros(3, requires_grad=True)])
     with pytest.raises(ValueError, match="Adjust learning rate function cubic is not supported"):
         optim.Muon([mg.zeros(2, 2, requires_grad=True)], adjust_lr_fn="cubic")
+
+
+# --- Adafactor: factored second moments for matrices ---------------------------------------------
+ADAFACTOR_SHAPES = [(3, 4), (5,), (2, 3, 2), ()]
+
+
+def ref_adafactor(lr=1e-2, beta2_decay=-0.8, eps=(None, 1e-3), d=1.0, weight_decay=0.0, maximize=False):
+    def step(theta, g, s, t):
+        g = -g if maximize else g
+        eps1 = np.finfo(np.float64).eps if eps[0] is None else eps[0]
+        decay, rho = t ** beta2_decay, min(lr, 1 / math.sqrt(t))
+        alpha = max(eps[1], np.sqrt(np.mean(theta * theta))) * rho
+        theta = theta * (1 - lr * weight_decay)
+        if theta.ndim > 1:
+            s["r"] = s.get("r", 0) + decay * ((g * g).mean(-1, keepdims=True) - s.get("r", 0))
+            s["c"] = s.get("c", 0) + decay * ((g * g).mean(-2, keepdims=True) - s.get("c", 0))
+            v = s["r"] @ s["c"] / np.maximum(s["r"].mean(-2, keepdims=True), eps1)
+        else:
+            s["v"] = v = s.get("v", 0) + decay * (g * g - s.get("v", 0))
+        u = g / np.sqrt(np.maximum(v, eps1 * eps1))
+        return theta - alpha / max(1.0, np.sqrt(np.mean(u * u)) / d) * u
+    return step
+
+
+ADAFACTOR_CASES = [dict(), dict(lr=0.05, weight_decay=0.1, maximize=True),
+                   dict(beta2_decay=-0.5, eps=(1e-20, 1e-2), d=2.0)]
+
+
+@pytest.mark.parametrize("kwargs", ADAFACTOR_CASES, ids=["default", "decay-maximize", "eps-clip"])
+def test_adafactor_matches_formula(backend, kwargs):
+    rng = np.random.default_rng(0)
+    thetas = [rng.normal(size=s) for s in ADAFACTOR_SHAPES]
+    a = [rng.uniform(0.5, 2.0, size=s) for s in ADAFACTOR_SHAPES]
+    b = [rng.normal(size=s) for s in ADAFACTOR_SHAPES]
+    params = [mg.tensor(t, requires_grad=True) for t in thetas]
+    opt = optim.Adafactor(params, **kwargs)
+    for _ in range(6):
+        opt.zero_grad()
+        loss = sum((0.5 * mg.tensor(ai) * p * p + mg.tensor(bi) * p).sum() for p, ai, bi in zip(params, a, b))
+        loss.backward()
+        opt.step()
+    for p, theta, ai, bi in zip(params, thetas, a, b):
+        step, state = ref_adafactor(**kwargs), {}
+        for t in range(1, 7):
+            theta = step(theta, ai * theta + bi, state, t)
+        np.testing.assert_allclose(p.detach().cpu().numpy(), theta, rtol=1e-12, atol=1e-13)
+    assert opt.state[params[0]]["row_var"].shape == (3, 1)
+    assert opt.state[params[2]]["col_var"].shape == (2, 1, 2)
+    if backend.type == "cpu" and not kwargs:  # torch 2.13's Adafactor, the same six steps (float64)
+        np.testing.assert_allclose(params[0].detach().numpy().reshape(-1)[:4],
+                                   [0.1543547389, -0.0968306125, 0.5842365254, 0.1153711936], atol=1e-10)
+        np.testing.assert_allclose(params[3].item(), 0.2073181234, atol=1e-10)
+
+
+def test_adafactor_validates_like_pytorch():
+    w = [mg.zeros(2, 2, requires_grad=True)]
+    for kwargs, message in [(dict(beta2_decay=0.5), "beta2_decay should be <= 0"),
+                            (dict(d=0.5), "Clipping threshold d should be >= 1"),
+                            (dict(eps=(None, -1.0)), "epsilon2 should be >= 0")]:
+        with pytest.raises(ValueError, match=message):
+            optim.Adafactor(w, **kwargs)
+
+
+@pytest.mark.parametrize("cls", [optim.Adafactor, optim.Muon])
+def test_matrix_optimizers_resume_from_their_state_dict(cls):
+    def run(steps, resume_after=None):
+        rng = np.random.default_rng(1)
+        w = mg.tensor(rng.normal(size=(3, 4)), requires_grad=True)
+        opt = cls([w], lr=0.05)
+        for k in range(steps):
+            if k == resume_after:
+                saved, values = opt.state_dict(), w.detach().clone()
+                w = mg.tensor(values.numpy(), requires_grad=True)
+                opt = cls([w], lr=0.05)
+                opt.load_state_dict(saved)
+            w.grad = mg.tensor(np.cos(np.arange(12.0) * (k + 1)).reshape(3, 4))
+            opt.step()
+        return w.detach().numpy()
+    np.testing.assert_array_equal(run(5, resume_after=3), run(5))

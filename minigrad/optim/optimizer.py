@@ -379,10 +379,11 @@ class Optimizer:
         for k, v in saved.items():
             if not isinstance(v, Tensor):
                 state[k] = v
-            elif isinstance(want[k], Tensor) or want[k] is None:  # an array shaped like p
-                if tuple(v.shape) != tuple(p.shape):
+            elif isinstance(want[k], Tensor) or want[k] is None:  # an array, of the shape _init_state gives
+                expected = tuple(want[k].shape) if want[k] is not None else tuple(p.shape)  # (or like p)
+                if tuple(v.shape) != expected:
                     raise ValueError(f"loaded state {k!r} of shape {tuple(v.shape)} does not match "
-                                     f"{where}")
+                                     f"{where} (expected {expected})")
                 state[k] = _to(v, p)
             else:
                 state[k] = v.item()  # a counter PyTorch keeps as a 0-d tensor
