@@ -148,6 +148,6 @@ from .modules import (
     ZeroPad2d,
     ZeroPad3d,
 )
-from .parallel import SyncBatchNorm
+from .parallel import DataParallel, SyncBatchNorm
 from .parameter import Buffer, Parameter
 from .summary import ModelStatistics, summary
