@@ -1,5 +1,7 @@
 """Reverse-mode automatic differentiation: ``backward``, ``grad``, ``Function`` and the checks."""
 
+import warnings
+
 from ..tensor import Tensor
 from . import function, functional
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
@@ -68,8 +70,13 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
             t.grad = g if t.grad is None else t.grad + g
 
 
-def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, allow_unused=False):
+def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
+         allow_unused=None, is_grads_batched=False, materialize_grads=False):
     """The gradients of ``outputs`` with respect to ``inputs``, as a tuple; ``.grad`` is untouched.
+
+    An input the outputs do not depend on raises, unless ``allow_unused`` (its gradient is then
+    None) or ``materialize_grads`` (zeros). ``only_inputs`` is PyTorch's deprecated argument,
+    accepted and ignored as there.
 
     >>> import minigrad as mg
     >>> x = mg.tensor(3.0, requires_grad=True)
@@ -78,6 +85,16 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
     >>> dx.item(), d2x.item()
     (27.0, 18.0)
     """
+    if not only_inputs:
+        warnings.warn("only_inputs argument is deprecated and is ignored now (defaults to True). To "
+                      "accumulate gradient for other parts of the graph, please use torch.autograd.backward.",
+                      FutureWarning, stacklevel=2)
+    if is_grads_batched:
+        raise NotImplementedError("grad: is_grads_batched=True needs vmap, which minigrad does not have")
+    if allow_unused is False and materialize_grads:
+        raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
+                         "but got: allow_unused=False.")
+    allow_unused = bool(allow_unused) or materialize_grads
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("grad: the `inputs` argument cannot be empty")
@@ -93,5 +110,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         if g is None and not allow_unused:
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been "
                                "used in the graph. Set allow_unused=True if this is the desired behavior.")
+        if g is None and materialize_grads:
+            g = inputs[i].detach().new_zeros(inputs[i].shape)
         result.append(g if g is None or create_graph else g.detach())
     return tuple(result)
