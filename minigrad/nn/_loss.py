@@ -325,7 +325,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
 
 # --- regression --------------------------------------------------------------------------------------
 def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
-    """Mean squared error (L2): lᵢ = (xᵢ - tᵢ)².
+    """Mean squared error (L2): lᵢ = (xᵢ - tᵢ)² (weighted: Σ wᵢlᵢ / Σ wᵢ).
 
     The square lets a few outliers dominate the mean; ``l1_loss`` and ``huber_loss`` are more robust.
 
@@ -340,12 +340,25 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
         raise RuntimeError(f"mse_loss: input and target are both integer ({input.dtype}, {target.dtype}); "
                            "call .float() on them")
     d = input - target
-    loss = d * d
-    return _reduce(loss if weight is None else loss * weight, reduction)
+    return _weighted(d * d, weight, reduction, "mse_loss", normalise=True)
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """Mean absolute error: lᵢ = |xᵢ - tᵢ|.
+def _weighted(loss, weight, reduction, name, normalise):
+    """``loss`` times ``weight`` (of its shape), reduced as PyTorch does for the weighted form:
+    the mean is Σ wᵢlᵢ / Σ wᵢ for mse_loss and l1_loss (``normalise``), mean(wᵢlᵢ) for huber_loss."""
+    if weight is None:
+        return _reduce(loss, reduction)
+    if tuple(weight.shape) != tuple(loss.shape):
+        raise ValueError(f"{name}: Weights and input must have the same size (got weight of shape "
+                         f"{tuple(weight.shape)} for a loss of shape {tuple(loss.shape)}).")
+    weighted = loss * weight
+    if reduction == "mean" and normalise:
+        return weighted.sum() / weight.sum()
+    return _reduce(weighted, reduction)
+
+
+def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", weight=None):
+    """Mean absolute error: lᵢ = |xᵢ - tᵢ| (weighted: Σ wᵢlᵢ / Σ wᵢ).
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
@@ -354,11 +367,11 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """
     reduction = _legacy(size_average, reduce, reduction)
     _same_size(input, target, "l1_loss")
-    return _reduce((input - target).abs(), reduction)
+    return _weighted((input - target).abs(), weight, reduction, "l1_loss", normalise=True)
 
 
-def huber_loss(input, target, reduction="mean", delta=1.0):
-    """lᵢ = ½ dᵢ² if |dᵢ| < δ else δ (|dᵢ| - ½ δ), with d = x - t.
+def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
+    """lᵢ = ½ dᵢ² if |dᵢ| < δ else δ (|dᵢ| - ½ δ), with d = x - t (weighted: mean of wᵢlᵢ).
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
@@ -371,7 +384,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0):
     d = input - target
     a = d.abs()
     loss = where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-    return _reduce(loss, reduction)
+    return _weighted(loss, weight, reduction, "huber_loss", normalise=False)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
