@@ -397,7 +397,8 @@ def test_repr_tree():
 def test_repr_nested_indents():
     text = repr(Net())
     assert "  (block): Block(\n    (fc): Linear(in_features=3, out_features=4, bias=True)" in text
-    assert "(bn): BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)" in text
+    assert "(bn): BatchNorm1d(4, eps=1e-05, momentum=0.1, affine=True, bias=True, " \
+           "track_running_stats=True)" in text
 
 
 def test_deepcopy_module_with_buffers(backend):

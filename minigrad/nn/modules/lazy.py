@@ -172,8 +172,8 @@ class _LazyNormMixin(LazyModuleMixin):
     """A normalisation whose ``num_features`` is the channel dim of its first input."""
 
     def __init__(self, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True, device=None,
-                 dtype=None):
-        super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype)
+                 dtype=None, *, bias=True):
+        super().__init__(0, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
         self._uninitialise("weight", "bias", buffers=("running_mean", "running_var"))
 
     def initialize_parameters(self, input):
@@ -197,8 +197,8 @@ class LazyBatchNorm2d(_LazyNormMixin, BatchNorm2d):
 
 class _LazyInstanceNormMixin(_LazyNormMixin):
     def __init__(self, eps=1e-5, momentum=0.1, affine=False, track_running_stats=False, device=None,
-                 dtype=None):
-        super().__init__(eps, momentum, affine, track_running_stats, device, dtype)
+                 dtype=None, *, bias=True):
+        super().__init__(eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
 
 class LazyInstanceNorm1d(_LazyInstanceNormMixin, InstanceNorm1d):

@@ -32,14 +32,14 @@ class SyncBatchNorm(_BatchNorm):
     >>> import minigrad as mg
     >>> net = mg.nn.Sequential(mg.nn.Conv2d(1, 2, 3), mg.nn.BatchNorm2d(2))
     >>> mg.nn.SyncBatchNorm.convert_sync_batchnorm(net)[1]
-    SyncBatchNorm(2, eps=1e-05, momentum=0.1, affine=True, track_running_stats=True)
+    SyncBatchNorm(2, eps=1e-05, momentum=0.1, affine=True, bias=True, track_running_stats=True)
     """
 
     def __init__(self, num_features, eps=1e-5, momentum=0.1, affine=True, track_running_stats=True,
-                 process_group=None, device=None, dtype=None):
+                 process_group=None, device=None, dtype=None, *, bias=True):
         if process_group is not None:
             raise NotImplementedError("SyncBatchNorm: only the default process group is supported")
-        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype)
+        super().__init__(num_features, eps, momentum, affine, track_running_stats, device, dtype, bias=bias)
 
     def _check_input_dim(self, input):
         if input.ndim < 2:
