@@ -760,3 +760,20 @@ def test_matrix_optimizers_resume_from_their_state_dict(cls):
             opt.step()
         return w.detach().numpy()
     np.testing.assert_array_equal(run(5, resume_after=3), run(5))
+
+
+def test_pytorchs_capturable_and_differentiable_flags():
+    w = [mg.zeros(2, requires_grad=True)]
+    opt = optim.Adam(w, capturable=False, differentiable=False)
+    assert opt.param_groups[0]["capturable"] is False and opt.param_groups[0]["differentiable"] is False
+    optim.SGD(w, lr=0.1, differentiable=False)
+    with pytest.raises(NotImplementedError, match="differentiable=True"):
+        optim.RMSprop(w, differentiable=True)
+    # a checkpoint from before a flag existed loads with the flag's default, as in PyTorch
+    saved = opt.state_dict()
+    for group in saved["param_groups"]:
+        del group["capturable"], group["differentiable"]
+    optim.Adam(w).load_state_dict(saved)
+    del saved["param_groups"][0]["lr"]
+    with pytest.raises(ValueError, match=r"lacks the Adam hyper-parameter\(s\) \['lr'\]"):
+        optim.Adam(w).load_state_dict(saved)

@@ -41,9 +41,10 @@ class Adadelta(Optimizer):
     """
 
     def __init__(self, params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0, *, maximize=False,
-                 foreach=None, fused=None):
+                 foreach=None, fused=None, capturable=False, differentiable=False):
         super().__init__(params, dict(lr=lr, rho=rho, eps=eps, weight_decay=weight_decay,
-                                      maximize=maximize, foreach=foreach, fused=fused))
+                                      maximize=maximize, foreach=foreach, fused=fused,
+                                      capturable=capturable, differentiable=differentiable))
 
     def _validate(self, group):
         nonnegative(group, "lr", "eps", "weight_decay")

@@ -43,10 +43,12 @@ class Adagrad(Optimizer):
     _eager_state = True
 
     def __init__(self, params, lr=1e-2, lr_decay=0, weight_decay=0, initial_accumulator_value=0,
-                 eps=1e-10, *, maximize=False, foreach=None, fused=None):
+                 eps=1e-10, *, maximize=False, foreach=None, fused=None,
+                 differentiable=False):
         super().__init__(params, dict(lr=lr, lr_decay=lr_decay, weight_decay=weight_decay,
                                       initial_accumulator_value=initial_accumulator_value, eps=eps,
-                                      maximize=maximize, foreach=foreach, fused=fused))
+                                      maximize=maximize, foreach=foreach, fused=fused,
+                                      differentiable=differentiable))
 
     def _validate(self, group):
         nonnegative(group, "lr", "lr_decay", "weight_decay", "initial_accumulator_value", "eps")

@@ -49,9 +49,11 @@ class Adam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0, amsgrad=False, *,
-                 foreach=None, maximize=False, fused=None, decoupled_weight_decay=False):
+                 foreach=None, maximize=False, fused=None,
+                 capturable=False, differentiable=False, decoupled_weight_decay=False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       amsgrad=amsgrad, maximize=maximize, foreach=foreach, fused=fused,
+                                      capturable=capturable, differentiable=differentiable,
                                       decoupled_weight_decay=decoupled_weight_decay))
 
     def _validate(self, group):

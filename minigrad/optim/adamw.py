@@ -28,6 +28,7 @@ class AdamW(Adam):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2, amsgrad=False, *,
-                 maximize=False, foreach=None, fused=None):
+                 maximize=False, foreach=None, fused=None, capturable=False, differentiable=False):
         super().__init__(params, lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
-                         maximize=maximize, foreach=foreach, fused=fused, decoupled_weight_decay=True)
+                         maximize=maximize, foreach=foreach, fused=fused, capturable=capturable,
+                         differentiable=differentiable, decoupled_weight_decay=True)

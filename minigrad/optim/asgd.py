@@ -42,9 +42,10 @@ class ASGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, lambd=1e-4, alpha=0.75, t0=1e6, weight_decay=0, foreach=None,
-                 maximize=False, *, fused=None):
+                 maximize=False, *, fused=None, capturable=False, differentiable=False):
         super().__init__(params, dict(lr=lr, lambd=lambd, alpha=alpha, t0=t0, weight_decay=weight_decay,
-                                      foreach=foreach, maximize=maximize, fused=fused))
+                                      foreach=foreach, maximize=maximize, fused=fused,
+                                      capturable=capturable, differentiable=differentiable))
 
     def _validate(self, group):
         nonnegative(group, "lr", "weight_decay")

@@ -156,6 +156,9 @@ class Optimizer:
             group.setdefault(name, default)
         if group.get("foreach") and group.get("fused"):
             raise ValueError("`fused` and `foreach` cannot be `True` together")
+        if group.get("differentiable"):  # PyTorch's flag for a step that autograd records
+            raise NotImplementedError(f"{type(self).__name__}(differentiable=True): minigrad's step updates "
+                                      "in place without recording a graph")
         self._validate(group)
         self.param_groups.append(group)
         if self._eager_state:
@@ -336,6 +339,11 @@ class Optimizer:
                                  f"{len(saved['params'])} "
                                  f"parameters that doesn't match the size of optimizer's group "
                                  f"({len(mine['params'])})")
+            # a flag a checkpoint predates (``capturable``, ``fused``...) takes its default, as PyTorch's
+            # __setstate__ does; a missing number (``lr``, ``betas``) is an error
+            flags = {k: v for k, v in self.defaults.items()
+                     if k not in saved and (v is None or isinstance(v, bool))}
+            saved = {**flags, **saved}
             missing = sorted(k for k in self.defaults if k not in saved)
             if missing:
                 unknown = sorted(k for k in saved if k not in mine and k not in ("params", "initial_lr"))

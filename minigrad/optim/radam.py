@@ -42,10 +42,12 @@ class RAdam(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 decoupled_weight_decay=False, *, foreach=None, maximize=False, fused=None):
+                 decoupled_weight_decay=False, *, foreach=None, maximize=False, fused=None,
+                 capturable=False, differentiable=False):
         super().__init__(params, dict(lr=lr, betas=tuple(betas), eps=eps, weight_decay=weight_decay,
                                       decoupled_weight_decay=decoupled_weight_decay, maximize=maximize,
-                                      foreach=foreach, fused=fused))
+                                      foreach=foreach, fused=fused,
+                                      capturable=capturable, differentiable=differentiable))
 
     def _validate(self, group):
         nonnegative(group, "lr", "eps", "weight_decay")

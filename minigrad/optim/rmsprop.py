@@ -53,10 +53,12 @@ class RMSprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, nesterov=False, *, maximize=False, foreach=None, fused=None):
+                 centered=False, nesterov=False, *, maximize=False, foreach=None, fused=None,
+                 capturable=False, differentiable=False):
         super().__init__(params, dict(lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay,
                                       momentum=momentum, centered=centered, nesterov=nesterov,
-                                      maximize=maximize, foreach=foreach, fused=fused))
+                                      maximize=maximize, foreach=foreach, fused=fused,
+                                      capturable=capturable, differentiable=differentiable))
 
     def _validate(self, group):
         nonnegative(group, "lr", "eps", "momentum", "weight_decay", "alpha")

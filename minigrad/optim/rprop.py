@@ -40,9 +40,10 @@ class Rprop(Optimizer):
     """
 
     def __init__(self, params, lr=1e-2, etas=(0.5, 1.2), step_sizes=(1e-6, 50), *, foreach=None,
-                 maximize=False, fused=None):
+                 maximize=False, fused=None, capturable=False, differentiable=False):
         super().__init__(params, dict(lr=lr, etas=tuple(etas), step_sizes=tuple(step_sizes),
-                                      foreach=foreach, maximize=maximize, fused=fused))
+                                      foreach=foreach, maximize=maximize, fused=fused,
+                                      capturable=capturable, differentiable=differentiable))
 
     def _validate(self, group):
         nonnegative(group, "lr")

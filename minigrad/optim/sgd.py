@@ -47,10 +47,11 @@ class SGD(Optimizer):
     """
 
     def __init__(self, params, lr=1e-3, momentum=0, dampening=0, weight_decay=0, nesterov=False, *,
-                 maximize=False, foreach=None, fused=None):
+                 maximize=False, foreach=None, fused=None, differentiable=False):
         super().__init__(params, dict(lr=lr, momentum=momentum, dampening=dampening,
                                       weight_decay=weight_decay, nesterov=nesterov, maximize=maximize,
-                                      foreach=foreach, fused=fused))
+                                      foreach=foreach, fused=fused,
+                                      differentiable=differentiable))
 
     def _validate(self, group):
         nonnegative(group, "lr", "momentum", "weight_decay")
