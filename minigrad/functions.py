@@ -168,8 +168,8 @@ def mean(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     return input.mean(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def prod(input, dim=None, keepdim=False, *, keepdims=None):
-    return input.prod(dim, keepdim, keepdims=keepdims)
+def prod(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
+    return input.prod(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
 def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
@@ -464,7 +464,8 @@ def swapaxes(input, axis0, axis1):
     return input.transpose(axis0, axis1)
 
 
-swapdims = swapaxes
+def swapdims(input, dim0, dim1):
+    return input.transpose(dim0, dim1)
 
 
 def unbind(input, dim=0):

@@ -202,8 +202,11 @@ class Tensor:
         return f"{label} of shape {tuple(self.shape)} (dtype {self.dtype.name}, {self.grad_fn or 'leaf'})"
 
     # --- conversion ----------------------------------------------------------------------------
-    def numpy(self):
-        """A NumPy array on the host; on the CPU it shares memory (like PyTorch)."""
+    def numpy(self, *, force=False):
+        """A NumPy array on the host; on the CPU it shares memory (like PyTorch). ``force=True``
+        detaches and copies to the host first (``t.detach().cpu().numpy()``)."""
+        if force:
+            return self.detach().cpu().numpy()
         if self.requires_grad:
             raise RuntimeError("numpy() on a tensor that requires grad: call .detach().numpy()")
         if self.device.type != "cpu":
@@ -644,9 +647,10 @@ class Tensor:
                                "is not floating point: pass dtype=mg.float32 or use .float() first")
         return Mean.apply(x, dim=_dims(dim, x.ndim), keepdim=keepdim)
 
-    def prod(self, dim=None, keepdim=False, *, keepdims=None):
+    def prod(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Prod.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        x = self.type(dtype) if dtype is not None else self
+        return Prod.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
         _need_floating(self, "var", "std and var only support floating point dtypes: call .float() first")
@@ -1635,7 +1639,8 @@ class Tensor:
     def swapaxes(self, axis0, axis1):
         return self.transpose(axis0, axis1)
 
-    swapdims = swapaxes
+    def swapdims(self, dim0, dim1):
+        return self.transpose(dim0, dim1)
 
     def tile(self, *dims):
         return _movement.tile(self, _shape_arg(dims, "tile"))
