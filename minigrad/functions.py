@@ -35,6 +35,7 @@ from .ops.movement import (  # noqa: F401
     cat,
     chunk,
     column_stack,
+    combinations,
     diff,
     dsplit,
     dstack,
@@ -692,3 +693,112 @@ def signbit(input):
 
 def sgn(input):
     return input.sgn()
+
+# --- more of PyTorch's function spellings of Tensor methods ------------------------------------
+def positive(input):
+    return input
+
+
+def detach(input):
+    return input.detach()
+
+
+def t(input):
+    return input.t()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return False  # minigrad has no complex dtypes
+
+
+def is_signed(input):
+    return input.is_signed()
+
+
+def is_same_size(input, other):
+    return input.is_same_size(other)
+
+
+def conj(input):
+    return input
+
+
+resolve_conj = conj
+resolve_neg = conj
+real = conj
+
+
+def isneginf(input):
+    return input.isneginf()
+
+
+def isposinf(input):
+    return input.isposinf()
+
+
+def isreal(input):
+    return input.isreal()
+
+
+def eq(input, other):
+    return input == other
+
+
+def ne(input, other):
+    return input != other
+
+
+def lt(input, other):
+    return input < other
+
+
+def le(input, other):
+    return input <= other
+
+
+def gt(input, other):
+    return input > other
+
+
+def ge(input, other):
+    return input >= other
+
+
+greater = gt
+greater_equal = ge
+less = lt
+less_equal = le
+not_equal = ne
+
+
+def bitwise_left_shift(input, other):
+    return input << other
+
+
+def bitwise_right_shift(input, other):
+    return input >> other
+
+
+def select(input, dim, index):
+    return input.select(dim, index)
+
+
+def ravel(input):
+    return input.reshape(-1)
+
+
+def split_with_sizes(input, split_sizes, dim=0):
+    return input.split_with_sizes(split_sizes, dim)
+
+
+def vdot(input, other):
+    return input.vdot(other)
+
+
+concat = cat
+concatenate = cat
+absolute = abs

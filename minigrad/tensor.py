@@ -478,9 +478,13 @@ class Tensor:
 
     # comparisons: bool tensors, never differentiable
     def __eq__(self, other):
+        if other is None:  # as PyTorch: a tensor is never None
+            return False
         return Compare.apply(*_promote(self, other), op="equal")
 
     def __ne__(self, other):
+        if other is None:
+            return True
         return Compare.apply(*_promote(self, other), op="not_equal")
 
     def __lt__(self, other):
@@ -1517,6 +1521,168 @@ class Tensor:
         dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
                                           if n == 1 and self.shape[lead + i] != 1)
         return self.sum(dims, keepdim=True).reshape(size) if dims else self
+
+    def data_ptr(self):
+        """The address of the first element (for identity checks, as PyTorch code uses it)."""
+        return self.device.backend.data_pointer(self.array)
+
+    def storage_offset(self):
+        """Elements from the start of the storage (its base's first element) to this view's first."""
+        base = self if self._base is None else self._base
+        return (self.data_ptr() - base.data_ptr()) // self.dtype.itemsize
+
+    @property
+    def is_cpu(self):
+        return self.device.type == "cpu"
+
+    def get_device(self):
+        """The CUDA device index, -1 on the CPU (PyTorch's convention)."""
+        return -1 if self.device.type == "cpu" else self.device.index or 0
+
+    def byte(self):
+        return self.type(_dtypes.uint8)
+
+    def char(self):
+        return self.type(_dtypes.int8)
+
+    def short(self):
+        return self.type(_dtypes.int16)
+
+    def is_nonzero(self):
+        if self.numel() != 1:
+            many = "no values" if self.numel() == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
+        return bool(self.item())
+
+    def is_signed(self):
+        return self.dtype not in (_dtypes.bool_, _dtypes.uint8)
+
+    def is_same_size(self, other):
+        return self.shape == other.shape
+
+    def isneginf(self):
+        return self.isinf() & (self < 0)
+
+    def isposinf(self):
+        return self.isinf() & (self > 0)
+
+    def sinc(self):
+        from .special import sinc
+        return sinc(self)
+
+    def select(self, dim, index):
+        return self[(slice(None),) * _dim(dim, self.ndim) + (index,)]
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        return split(self, list(split_sizes), dim)
+
+    def vdot(self, other):
+        return _linalg.dot(self, other)
+
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """``fill_value`` written at (i, i, …): a 2-D tensor's diagonal, or the main diagonal of one
+        whose dims are all equal; with ``wrap`` a tall matrix's diagonal starts again every
+        cols + 1 rows (NumPy's and PyTorch's rule)."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
+            raise RuntimeError(f"fill_diagonal_: expected at least 2 dimensions, all of equal length "
+                               f"beyond 2, got shape {list(self.shape)}")
+        step = sum(math.prod(self.shape[d + 1:]) for d in range(self.ndim))  # cols + 1 for a matrix
+        end = self.numel() if wrap and self.ndim == 2 else min(self.shape) * step
+        self[np.unravel_index(np.arange(0, end, step), self.shape)] = fill_value
+        return self
+
+    # in-place forms whose result is a composite of ops: computed, then written into the storage
+    def copysign_(self, other):
+        return _views.written_back(self, True, lambda x: x.copysign(other))
+
+    def xlogy_(self, other):
+        return _views.written_back(self, True, lambda x: x.xlogy(other))
+
+    def logit_(self, eps=None):
+        return _views.written_back(self, True, lambda x: x.logit(eps))
+
+    def sinc_(self):
+        return _views.written_back(self, True, lambda x: x.sinc())
+
+    def deg2rad_(self):
+        return self.mul_(math.pi / 180)
+
+    def rad2deg_(self):
+        return self.mul_(180 / math.pi)
+
+    def remainder_(self, other):
+        return _views.written_back(self, True, lambda x: x.remainder(other))
+
+    def floor_divide_(self, other):
+        return _views.written_back(self, True, lambda x: x // other)
+
+    def cumsum_(self, dim):
+        return _views.written_back(self, True, lambda x: x.cumsum(dim))
+
+    absolute = abs
+    absolute_ = abs_
+    sgn_ = sign_
+    arcsinh_ = asinh_
+    arccosh_ = acosh_
+    arctanh_ = atanh_
+    multiply_ = mul_
+    subtract_ = sub_
+    divide_ = div_
+    true_divide_ = div_
+    greater = __gt__
+    greater_equal = __ge__
+    less = __lt__
+    less_equal = __le__
+    not_equal = __ne__
+
+    # in-place comparisons and logic: the result (1 or 0, True or False) in the tensor's own dtype
+    def eq_(self, other):
+        return self.copy_(self == other)
+
+    def ne_(self, other):
+        return self.copy_(self != other)
+
+    def lt_(self, other):
+        return self.copy_(self < other)
+
+    def le_(self, other):
+        return self.copy_(self <= other)
+
+    def gt_(self, other):
+        return self.copy_(self > other)
+
+    def ge_(self, other):
+        return self.copy_(self >= other)
+
+    not_equal_ = ne_
+    less_ = lt_
+    less_equal_ = le_
+    greater_ = gt_
+    greater_equal_ = ge_
+
+    def logical_and_(self, other):
+        return self.copy_(self.logical_and(other))
+
+    def logical_or_(self, other):
+        return self.copy_(self.logical_or(other))
+
+    def logical_xor_(self, other):
+        return self.copy_(self.logical_xor(other))
+
+    def bitwise_and_(self, other):
+        return self.copy_(self & other)
+
+    def bitwise_or_(self, other):
+        return self.copy_(self | other)
+
+    def bitwise_xor_(self, other):
+        return self.copy_(self ^ other)
+
+    def bitwise_not_(self):
+        return self.copy_(~self)
 
     def stride(self, dim=None):
         """Elements to step in memory for one step along each axis (along ``dim``)."""

@@ -610,7 +610,7 @@ V2_OPS = [
        lambda a, b: np.tensordot(a, b, ([0, 2], [1, 0])), [((3, 4, 2), (2, 3, 5))]),
     Op("tensordot_int", mg.tensordot, np.tensordot, [((3, 4, 2), (4, 2, 5))]),
     Op("inner", mg.inner, np.inner, [((2, 3), (4, 3)), ((3,), (3,)), ((), (2, 3))]),
-    Op("linalg_cross", mg.linalg.cross, np.cross, [((4, 3), (4, 3)), ((2, 1, 3), (4, 3))]),
+    Op("linalg_cross", mg.linalg.cross, np.cross, [((4, 3), (4, 3)), ((2, 1, 3), (1, 4, 3))]),
     Op("cross_dim0", lambda a, b: mg.cross(a, b, dim=0), lambda a, b: np.cross(a, b, axis=0),
        [((3, 4), (3, 4))]),
     Op("block_diag", lambda a, b, c: mg.block_diag(a, b, c),
@@ -743,6 +743,32 @@ def _np_masked_scatter(a, mask, s):
 
 OPS += V2_OPS
 
+def _np_windows(a, size, axis):
+    return np.lib.stride_tricks.sliding_window_view(a, size, axis)
+
+
+def _np_multi_margin(a, y, margin, w):
+    terms = [sum(w[t] * max(0.0, margin - row[t] + row[i]) ** 2 for i in range(len(row)) if i != t) / len(row)
+             for row, t in zip(a, y)]
+    return np.mean(terms)
+
+
+def _stacked(parts):
+    """The pieces of tensor_split (or any tuple) as one flat array, so one reference compares all."""
+    if isinstance(parts[0], np.ndarray):
+        return np.concatenate([p.reshape(-1) for p in parts])
+    return mg.cat([p.reshape(-1) for p in parts])
+
+
+def _np_diag_embed(a, offset=0):
+    n = a.shape[-1] + abs(offset)
+    out = np.zeros(a.shape[:-1] + (n, n))
+    rows, cols = np.arange(a.shape[-1]), np.arange(a.shape[-1])
+    rows, cols = (rows, cols + offset) if offset >= 0 else (rows - offset, cols)
+    out[..., rows, cols] = a
+    return out
+
+
 UNPOOL_INDEX = [[[[0, 3], [9, 14]], [[5, 2], [12, 15]]]]
 
 
@@ -769,6 +795,38 @@ OPS += [
        lambda x, w, b: _np_conv_transpose1d(x, w, b, 3, 1, 2, 2), [((2, 4, 5), (4, 3, 3), (3,))]),
     Op("max_unpool2d", lambda a: F.max_unpool2d(a, _idx(a, UNPOOL_INDEX), 2),
        lambda a: _np_unpool(a, UNPOOL_INDEX, 16).reshape(1, 2, 4, 4), [((1, 2, 2, 2),)]),
+    Op("sinc", mg.sinc, np.sinc, UNARY_SHAPES),
+    Op("rad2deg", lambda a: a.rad2deg(), np.rad2deg, UNARY_SHAPES[:1]),
+    Op("cov_weights", lambda a, w: mg.cov(a, correction=0, aweights=w),
+       lambda a, w: np.cov(a, ddof=0, aweights=w), [((3, 5), (5,))], domain=(0.5, 2.0)),
+    Op("cross", lambda a, b: mg.linalg.cross(a, b), np.cross, [((3,), (3,)), ((4, 3), (1, 3))]),
+    Op("diag_embed_offset", lambda a: a.diag_embed(-2), lambda a: _np_diag_embed(a, -2), [((2, 3),)]),
+    Op("rot90_k3_dims", lambda a: mg.rot90(a, 3, (2, 0)), lambda a: np.rot90(a, 3, (2, 0)), [((2, 3, 4),)]),
+    Op("tensor_split_indices", lambda a: _stacked(mg.tensor_split(a, [1, -1], 0)),
+       lambda a: _stacked(np.split(a, [1, -1], 0)), REDUCE_SHAPES[:2]),
+    Op("hsplit", lambda a: _stacked(mg.hsplit(a, [1])), lambda a: _stacked(np.hsplit(a, [1])),
+       [((3, 4),), ((2, 3, 4),)]),
+    Op("dsplit", lambda a: _stacked(a.dsplit(2)), lambda a: _stacked(np.dsplit(a, 2)), [((2, 3, 4),)]),
+    Op("matrix_power_inverse", lambda a: mg.matrix_power(a + _eye4(a), -2),
+       lambda a: np.linalg.matrix_power(a + 4 * np.eye(3), -2), [((3, 3),)]),
+    Op("tensor_unfold", lambda a: a.unfold(-1, 2, 1), lambda a: _np_windows(a, 2, -1), REDUCE_SHAPES),
+    Op("tensor_unfold_dim0_step", lambda a: a.unfold(0, 2, 2), lambda a: _np_windows(a, 2, 0)[::2],
+       [((5, 3),), ((4,),)]),
+    Op("lp_pool2d", lambda a: F.lp_pool2d(a, 3, (2, 3), stride=1),
+       lambda a: (_np_windows(_np_windows(a ** 3, 2, 2), 3, 3).sum((-1, -2))) ** (1 / 3), [((1, 2, 3, 4),)],
+       domain=(0.5, 2.0)),
+    Op("multi_margin_loss", lambda a: F.multi_margin_loss(
+        a, _idx(a, [0, 3, 1]), p=2, margin=2.0, weight=_idx(a, [1.0, 0.5, 2.0, 1.5]).type(a.dtype)),
+       lambda a: _np_multi_margin(a, [0, 3, 1], 2.0, [1.0, 0.5, 2.0, 1.5]), [((3, 4),)]),
+    Op("rms_norm", lambda a, w: F.rms_norm(a, (4,), w, eps=1e-3),
+       lambda a, w: a / np.sqrt((a * a).mean(-1, keepdims=True) + 1e-3) * w,
+       [((3, 4), (4,)), ((2, 3, 4), (4,))]),
+    Op("pdist", F.pdist, lambda a: np.array([np.linalg.norm(a[i] - a[j]) for i in range(len(a))
+                                             for j in range(i + 1, len(a))]), [((4, 3),)]),
+    Op("reflection_pad2d", lambda a: mg.nn.ReflectionPad2d((1, 2, 2, 0))(a),
+       lambda a: np.pad(a, ((0, 0), (0, 0), (2, 0), (1, 2)), mode="reflect"), [((1, 2, 3, 4),)]),
+    Op("combinations", lambda a: mg.combinations(a, 2, with_replacement=True),
+       lambda a: np.array([[a[i], a[j]] for i in range(len(a)) for j in range(i, len(a))]), [((4,),)]),
 ]
 
 CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")

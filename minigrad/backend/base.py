@@ -110,6 +110,10 @@ class ArrayAPIBackend:
         flags = getattr(getattr(array, "_array", None), "flags", None)
         return True if flags is None else bool(flags.c_contiguous)
 
+    def data_pointer(self, array):
+        """The address of the array's first element (of the NumPy array strict's wraps)."""
+        return getattr(array, "_array", array).__array_interface__["data"][0]
+
     def strides(self, array):
         """The array's strides in elements: NumPy's and CuPy's own (through array-api-strict's
         wrapped array too), else row-major."""

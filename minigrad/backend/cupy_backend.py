@@ -90,6 +90,9 @@ class CupyBackend(ArrayAPIBackend):
     def is_contiguous(self, array):
         return array.flags.c_contiguous
 
+    def data_pointer(self, array):
+        return array.data.ptr
+
     def empty(self, shape, native_dtype, index):
         with self.native_device(index):
             return self._cupy.empty(shape, dtype=native_dtype)

@@ -391,6 +391,24 @@ def upsample_bilinear(input, size=None, scale_factor=None):
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
+def max_pool1d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool1d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def max_pool2d_with_indices(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
+                            return_indices=True):
+    return max_pool2d(input, kernel_size, stride, padding, dilation, ceil_mode, return_indices=True)
+
+
+def adaptive_max_pool1d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool1d(input, output_size, return_indices=True)
+
+
+def adaptive_max_pool2d_with_indices(input, output_size, return_indices=True):
+    return adaptive_max_pool2d(input, output_size, return_indices=True)
+
+
 def max_unpool2d(input, indices, kernel_size, stride=None, padding=0, output_size=None):
     """The partial inverse of ``max_pool2d(..., return_indices=True)``: each value put back at its
     flat position ``indices`` in an (H_out·W_out) plane of zeros, H_out = (H - 1)·stride -
@@ -470,10 +488,11 @@ def threshold_(input, threshold, value):
     return _threshold(input, threshold, value, inplace=True)
 
 
-__all__ += ["max_unpool1d", "max_unpool2d", "conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d",
-            "avg_pool1d", "adaptive_avg_pool1d", "adaptive_max_pool1d", "adaptive_max_pool2d",
-            "interpolate", "upsample", "pixel_shuffle", "pixel_unshuffle", "affine_grid", "grid_sample",
-            "upsample_nearest", "upsample_bilinear", "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_",
-            "leaky_relu_", "threshold_", "relu_", "selu_", "celu_", "rrelu_", "gumbel_softmax", "pdist",
-            "channel_shuffle", "rms_norm", "multi_margin_loss", "multilabel_margin_loss",
-            "triplet_margin_with_distance_loss", "ctc_loss"]
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "conv1d",
+            "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
+            "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
+            "pixel_unshuffle", "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear",
+            "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_", "leaky_relu_", "threshold_", "relu_", "selu_",
+            "celu_", "rrelu_", "gumbel_softmax", "pdist", "channel_shuffle", "rms_norm",
+            "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]

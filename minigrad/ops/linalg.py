@@ -447,7 +447,11 @@ def cross(input, other, dim=None):
 
 
 def linalg_cross(input, other, *, dim=-1):
-    """``mg.linalg.cross``: the cross product of 3-vectors along ``dim`` (default the last)."""
+    """``mg.linalg.cross``: the cross product of 3-vectors along ``dim`` (default the last); the
+    other axes broadcast, but both inputs need the same number of them, as PyTorch's."""
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
     shape = _broadcast_shape(input.shape, other.shape)
     d_in, d_other = _dim(dim, input.ndim), _dim(dim, other.ndim)
     if input.shape[d_in] != 3 or other.shape[d_other] != 3:
@@ -517,6 +521,10 @@ def cov(input, *, correction=1, fweights=None, aweights=None):
             if weights.ndim > 1 or weights.numel() != n:
                 raise RuntimeError(f"cov(): expected {name} to have one dimension with as many elements as "
                                    f"the input has columns ({n}), got shape {tuple(weights.shape)}")
+            if name == "fweights" and weights.dtype.is_floating_point:
+                raise RuntimeError(f"cov(): expected fweights to have integral dtype but got {weights.dtype}")
+            if bool((weights < 0).any()):
+                raise RuntimeError(f"cov(): {name} cannot be negative")
             w = weights if w is None else w * weights
     if w is None:
         total = float(n)

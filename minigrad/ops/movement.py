@@ -1,5 +1,6 @@
 """Shape and layout ops: each one's backward undoes its movement on the gradient."""
 
+import itertools
 import numbers
 
 import numpy as np
@@ -646,3 +647,15 @@ def unfold(input, dimension, size, step):
     shape = tuple(x.shape[:dim]) + (count, size) + tuple(x.shape[dim + 1:])
     windows = x.index_select(dim, index).reshape(shape)
     return windows.movedim(dim + 1, -1) if input.ndim else windows.reshape(size)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The r-length combinations of the elements of a 1-D tensor, as rows, in lexicographic order
+    of position (``itertools.combinations``)."""
+    if input.ndim != 1:
+        raise RuntimeError(f"combinations: expect a 1D vector, but got shape {list(input.shape)}")
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    index = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64)
+    if r == 0 or index.size == 0:
+        return input.new_empty((0, r) if r else (0,))
+    return input[index.reshape(-1)].reshape(-1, r)

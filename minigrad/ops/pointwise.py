@@ -261,13 +261,27 @@ def logcumsumexp(input, dim):
 
 
 # --- sign, angle and power helpers (compositions; their gradients are those ops') ------------------
+class Copysign(Op):
+    """z = |a| with the sign of b;  dz/da = z/a (0 at a = 0), dz/db = 0."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        z = ctx.xp.copysign(a, b)
+        ctx.save_for_backward(a, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, z = ctx.saved_tensors
+        zero = a == 0
+        return grad * (z / a.masked_fill(zero, 1.0)).masked_fill(zero, 0.0), grad.new_zeros(grad.shape)
+
+
 def copysign(input, other):
-    """|x| with the sign of ``other`` (its sign bit: -0.0 counts as negative)."""
-    x, y = _promote(input, other, true_div=True)
-    magnitude = x.abs()
-    negative = y.signbit() if isinstance(y, Tensor) else math.copysign(1.0, y) < 0
-    return where(negative, -magnitude, magnitude) if isinstance(y, Tensor) else \
-        (-magnitude if negative else magnitude)
+    """|x| with the sign of ``other`` (its sign bit: -0.0 counts as negative); see ``Copysign``."""
+    return Copysign.apply(*_promote(input, other, true_div=True))
 
 
 def heaviside(input, values):
@@ -302,16 +316,32 @@ def _as_floating(input):
     return input if input.dtype.is_floating_point else input.type(get_default_dtype())
 
 
+class NanMax(Op):
+    """``fmax``/``fmin``: max(a, b) (or min) where a NaN loses to a number; the gradient goes to a
+    on ties, as PyTorch: dz/da = [a ≥ b or b is NaN] (≤ for fmin), dz/db = the rest."""
+
+    @staticmethod
+    def forward(ctx, a, b, *, op):
+        xp = ctx.xp
+        ctx.save_for_backward(a, b)
+        best = xp.maximum(a, b) if op == "fmax" else xp.minimum(a, b)
+        return xp.where(xp.isnan(a), b, xp.where(xp.isnan(b), a, best))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        to_a = ((a >= b) if ctx.attrs["op"] == "fmax" else (a <= b)) | b.isnan()
+        return grad.masked_fill(~to_a, 0.0), grad.masked_fill(to_a, 0.0)
+
+
 def fmax(input, other):
-    """The larger of x and y, ignoring a NaN in either (NaN only where both are)."""
-    x, y = _promote(input, other)
-    return where(x.isnan(), y, where(y.isnan(), x, x.maximum(y)))
+    """The larger of x and y, ignoring a NaN in either (NaN only where both are); see ``NanMax``."""
+    return NanMax.apply(*_promote(input, other), op="fmax")
 
 
 def fmin(input, other):
-    """The smaller of x and y, ignoring a NaN in either (NaN only where both are)."""
-    x, y = _promote(input, other)
-    return where(x.isnan(), y, where(y.isnan(), x, x.minimum(y)))
+    """The smaller of x and y, ignoring a NaN in either (NaN only where both are); see ``NanMax``."""
+    return NanMax.apply(*_promote(input, other), op="fmin")
 
 
 def trapezoid(y, x=None, *, dx=None, dim=-1):

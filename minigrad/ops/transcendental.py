@@ -7,7 +7,6 @@ import math
 
 from .._coerce import _promote
 from ..autograd.function import Op
-from .elementwise import where
 
 
 class Expm1(Op):
@@ -232,29 +231,69 @@ class LogAddExp(Op):
         return grad * (x - y).sigmoid(), grad * (y - x).sigmoid()
 
 
+class Logit(Op):
+    """y = log(x / (1 - x)), x first clamped to [eps, 1 - eps] when ``eps`` is given;
+    dy/dx = 1/(x(1 - x)), and 0 where the clamp held x (NaN outside [0, 1] without ``eps``)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x, *, eps):
+        ctx.save_for_backward(x)
+        xp = ctx.xp
+        if eps is not None:  # PyTorch's order of the two bounds, which matters for eps > 0.5
+            x = xp.where(x < eps, xp.full_like(x, eps), xp.where(x > 1 - eps, xp.full_like(x, 1 - eps), x))
+        return xp.log(x / (1 - x))
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        eps = ctx.attrs["eps"]
+        slope = grad / (x * (1 - x))
+        if eps is None:
+            return slope.masked_fill((x < 0) | (x > 1), math.nan)
+        return slope.masked_fill((x < eps) | (x > 1 - eps), 0.0)
+
+
 def logit(input, eps=None):
-    """y = log(z / (1 - z)), z = clamp(x, eps, 1 - eps) when ``eps`` is given (the inverse of
-    sigmoid);  dy/dx = 1/(z(1 - z)), and 0 where the clamp is active.
+    """log(p / (1 - p)), the inverse of sigmoid (see ``Logit``).
 
     >>> import minigrad as mg
     >>> mg.logit(mg.tensor([0.5, 0.75])).tolist()
     [0.0, 1.0986123085021973]
     """
-    z = input if eps is None else input.clamp(eps, 1 - eps)
-    return (z / (1 - z)).log()
+    return Logit.apply(input, eps=eps)
+
+
+class Xlogy(Op):
+    """z = x·log(y), 0 where x = 0 (unless y is NaN);  dz/dx = log(y) (0 where x = 0 and y ≤ 0),
+    dz/dy = x/y."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        xp = ctx.xp
+        ctx.save_for_backward(x, y)
+        product = x * xp.log(y)
+        return xp.where((x == 0) & ~xp.isnan(y), xp.zeros_like(product), product)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        dx, dy = ctx.needs_input_grad
+        return ((grad * y.log()).masked_fill((x == 0) & (y <= 0), 0.0) if dx else None,
+                grad * x / y if dy else None)
 
 
 def xlogy(input, other):
-    """z = x · log y, and 0 where x = 0 (even where y is 0 or NaN);  dz/dx = log y, dz/dy = x / y,
-    both 0 where x = 0.
+    """x · log y, 0 where x = 0 unless y is NaN (see ``Xlogy``).
 
     >>> import minigrad as mg
     >>> mg.xlogy(mg.tensor([0.0, 2.0]), mg.tensor([0.0, 1.0])).tolist()
     [0.0, 0.0]
     """
-    x, y = _promote(input, other, true_div=True)
-    zero = x == 0
-    return where(zero, 0.0, x * where(zero, 1.0, y).log())
+    return Xlogy.apply(*_promote(input, other, true_div=True))
 
 
 def logaddexp(input, other):
