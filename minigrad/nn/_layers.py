@@ -77,16 +77,21 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     >>> [round(v, 4) for v in F.layer_norm(mg.tensor([[1.0, 3.0]]), (2,)).flatten().tolist()]
     [-1.0, 1.0]
     """
+    normalized_shape, axes = _trailing_axes(input, normalized_shape, "layer_norm")
+    y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - len(axes))),
+                        param_shape=normalized_shape, eps=eps)[0]
+    return y
+
+
+def _trailing_axes(input, normalized_shape, name):
+    """``normalized_shape`` as a tuple, and the trailing axes of ``input`` it must match."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
     k = len(normalized_shape)
     if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
         dims = ", ".join(map(str, normalized_shape))
-        raise RuntimeError(f"layer_norm: given normalized_shape={list(normalized_shape)}, expected input "
+        raise RuntimeError(f"{name}: given normalized_shape={list(normalized_shape)}, expected input "
                            f"with shape [*, {dims}], but got input of size {list(input.shape)}")
-    axes = tuple(range(input.ndim - k, input.ndim))
-    y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - k)),
-                        param_shape=normalized_shape, eps=eps)[0]
-    return y
+    return normalized_shape, tuple(range(input.ndim - k, input.ndim))
 
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
@@ -98,14 +103,8 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     >>> [round(v, 4) for v in F.rms_norm(mg.tensor([[3.0, 4.0]]), (2,)).flatten().tolist()]
     [0.8485, 1.1314]
     """
-    normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
-    k = len(normalized_shape)
-    if tuple(input.shape[input.ndim - k:]) != normalized_shape or k == 0:
-        dims = ", ".join(map(str, normalized_shape))
-        raise RuntimeError(f"rms_norm: given normalized_shape={list(normalized_shape)}, expected input "
-                           f"with shape [*, {dims}], but got input of size {list(input.shape)}")
+    _, axes = _trailing_axes(input, normalized_shape, "rms_norm")
     eps = finfo(input.dtype).eps if eps is None else eps
-    axes = tuple(range(input.ndim - k, input.ndim))
     y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
     return y if weight is None else y * weight
 

@@ -189,6 +189,24 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _ValuesIndices((values, indices))
 
 
+def _of_all(input, median_fn):
+    """The median (or nanmedian) of all the elements: NaN for none."""
+    flat = input.reshape(-1)
+    if not flat.numel():
+        return flat.sum() * math.nan
+    return median_fn(flat, 0).values
+
+
+def _median_axis(input, dim, name):
+    """``dim`` checked, and its length; an empty one has no median."""
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim] if input.ndim else 1
+    if not n:
+        raise IndexError(f"{name}(): cannot compute the median of dimension {dim}, which is empty "
+                         f"(input of shape {tuple(input.shape)})")
+    return dim, n
+
+
 def median(input, dim=None, keepdim=False):
     """The lower median, the ((n - 1) // 2 + 1)-th smallest value (NaN where a slice holds a NaN).
 
@@ -201,15 +219,8 @@ def median(input, dim=None, keepdim=False):
     tensor(2.)
     """
     if dim is None:
-        flat = input.reshape(-1)
-        if not flat.numel():
-            return flat.sum() * math.nan
-        return median(flat, 0).values
-    dim = _dim(dim, input.ndim)
-    n = input.shape[dim] if input.ndim else 1
-    if not n:
-        raise IndexError(f"median(): cannot compute the median of dimension {dim}, which is empty "
-                         f"(input of shape {tuple(input.shape)})")
+        return _of_all(input, median)
+    dim, n = _median_axis(input, dim, "median")
     values, indices = kthvalue(input, (n - 1) // 2 + 1, dim, keepdim=True)
     if input.dtype.is_floating_point:
         nan = input.isnan()
@@ -259,15 +270,8 @@ def nanmedian(input, dim=None, keepdim=False):
     tensor(2.)
     """
     if dim is None:
-        flat = input.reshape(-1)
-        if not flat.numel():
-            return flat.sum() * math.nan
-        return nanmedian(flat, 0).values
-    dim = _dim(dim, input.ndim)
-    n = input.shape[dim] if input.ndim else 1
-    if not n:
-        raise IndexError(f"nanmedian(): cannot compute the median of dimension {dim}, which is empty "
-                         f"(input of shape {tuple(input.shape)})")
+        return _of_all(input, nanmedian)
+    dim, n = _median_axis(input, dim, "nanmedian")
     if input.ndim == 0:
         return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
     order = ArgSort.apply(input, dim=dim)  # NaN sorts last
@@ -292,8 +296,8 @@ def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
     its axis first in the result.
 
     >>> import minigrad as mg
-    >>> mg.quantile(mg.tensor([0.0, 1.0, 2.0, 3.0]), mg.tensor([0.5, 0.9]))
-    tensor([1.5000, 2.7000])
+    >>> [round(v, 4) for v in mg.quantile(mg.tensor([0.0, 1.0, 2.0, 3.0]), mg.tensor([0.5, 0.9])).tolist()]
+    [1.5, 2.7]
     """
     return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
 
