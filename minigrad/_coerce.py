@@ -35,6 +35,13 @@ def _dims(dim, ndim):
     return tuple(sorted(dims)) if ndim else ()
 
 
+def _reduced_dims(dim, ndim):
+    """The axes a reduction (``sum``, ``mean``, ``amax``, ``var``, ``norm``...) reduces: ``_dims``,
+    except that an empty tuple or list means every dimension, as PyTorch reads ``dim=()`` there
+    (``all``, ``any`` and ``flip`` read it as no dimension: they keep ``_dims``)."""
+    return _dims(None if isinstance(dim, (tuple, list)) and not dim else dim, ndim)
+
+
 def _shape_arg(args, op):
     """The ints of a size given as ``f(2, 3)`` or ``f((2, 3))``; a TypeError naming ``op`` for
     anything else (``reshape(2.5, 2)`` must not quietly become ``reshape(2, 2)``)."""

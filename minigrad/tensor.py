@@ -603,7 +603,7 @@ class Tensor:
         x = self if dtype is None else self.type(dtype)
         if x.dtype.category != "float" and dtype is None:
             x = x.type(_dtypes.int64)
-        return Sum.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Sum.apply(x, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -611,18 +611,18 @@ class Tensor:
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype; input dtype {x.dtype} "
                                "is not floating point: pass dtype=mg.float32 or use .float() first")
-        return Mean.apply(x, dim=_dims(dim, x.ndim), keepdim=keepdim)
+        return Mean.apply(x, dim=_reduced_dims(dim, x.ndim), keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Prod.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Prod.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
         _need_floating(self, "var", "std and var only support floating point dtypes: call .float() first")
         keepdim = keepdim if keepdims is None else keepdims
         if unbiased is not None:
             correction = int(unbiased)
-        dim = _dims(dim, self.ndim)
+        dim = _reduced_dims(dim, self.ndim)
         _warn_no_degrees_of_freedom(self, dim, correction, "var")
         return Var.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
@@ -631,7 +631,7 @@ class Tensor:
         keepdim = keepdim if keepdims is None else keepdims
         if unbiased is not None:
             correction = int(unbiased)
-        dim = _dims(dim, self.ndim)
+        dim = _reduced_dims(dim, self.ndim)
         _warn_no_degrees_of_freedom(self, dim, correction, "std")
         return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
@@ -655,11 +655,11 @@ class Tensor:
 
     def amax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Amax.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Amin.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Amin.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -680,7 +680,7 @@ class Tensor:
         keepdim = keepdim if keepdims is None else keepdims
         if p == "fro":
             p = 2
-        return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Norm.apply(self, p=float(p), dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def softmax(self, dim, dtype=None):
         x = self if dtype is None else self.type(dtype)
@@ -693,7 +693,13 @@ class Tensor:
         return LogSoftmax.apply(x, dim=_dim(dim, x.ndim))
 
     def cumsum(self, dim, *, dtype=None):
-        return Cumsum.apply(self if dtype is None else self.type(dtype), dim=_dim(dim, self.ndim))
+        return Cumsum.apply(self._scanned(dtype), dim=_dim(dim, self.ndim))
+
+    def _scanned(self, dtype):
+        """The input of ``cumsum``/``cumprod``: ``dtype`` if given, else integers and bools as int64."""
+        if dtype is not None:
+            return self.type(dtype)
+        return self if self.dtype.is_floating_point else self.long()
 
     def all(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -1055,8 +1061,7 @@ class Tensor:
 
     # reductions and scans
     def cumprod(self, dim, *, dtype=None):
-        x = self.type(dtype) if dtype is not None else self if self.dtype.is_floating_point else self.long()
-        return Cumprod.apply(x, dim=_dim(dim, self.ndim))
+        return Cumprod.apply(self._scanned(dtype), dim=_dim(dim, self.ndim))
 
     def logcumsumexp(self, dim):
         return _pointwise.logcumsumexp(self, dim)
@@ -1397,7 +1402,17 @@ from . import creation as _creation  # noqa: E402
 from . import linalg as _linalg_api  # noqa: E402
 from . import printing as _printing  # noqa: E402
 from . import random as _random  # noqa: E402
-from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
+from ._coerce import (  # noqa: E402
+    _broadcast_shape,
+    _dim,
+    _dims,
+    _index_array,
+    _infer_shape,
+    _key,
+    _promote,
+    _reduced_dims,
+    _shape_arg,
+)
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402

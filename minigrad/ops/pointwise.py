@@ -161,7 +161,7 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        y = ctx.xp.cumulative_prod(x, axis=dim)
+        y = ctx.xp.reshape(ctx.xp.cumulative_prod(x, axis=dim, dtype=x.dtype), x.shape)  # as Cumsum's
         ctx.save_for_backward(x, y)
         return y
 

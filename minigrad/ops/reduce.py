@@ -26,7 +26,7 @@ class Sum(Op):
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         ctx.in_shape = x.shape
-        return ctx.xp.sum(x, axis=dim, keepdims=keepdim)
+        return ctx.xp.sum(x, axis=dim, dtype=x.dtype, keepdims=keepdim)  # NumPy widens int32 to int64
 
     @staticmethod
     def backward(ctx, grad):
@@ -367,7 +367,8 @@ class Cumsum(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        return ctx.xp.cumulative_sum(x, axis=dim)
+        # dtype: NumPy would widen int32 to int64; reshape: a 0-d x scans to a 0-d y, not NumPy's (1,)
+        return ctx.xp.reshape(ctx.xp.cumulative_sum(x, axis=dim, dtype=x.dtype), x.shape)
 
     @staticmethod
     def backward(ctx, grad):
