@@ -567,7 +567,8 @@ class Tensor:
         return Erf.apply(self)
 
     def square(self):
-        return self * self
+        x = self.long() if self.dtype is _dtypes.bool_ else self  # as PyTorch's pow(x, 2)
+        return x * x
 
     def reciprocal(self):
         return 1.0 / self
@@ -575,7 +576,12 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-        return Clamp.apply(self, min=min, max=max)
+        x = self
+        for bound in (min, max):  # the result has PyTorch's dtype of x and both bounds
+            if bound is not None:
+                x = _promote(x, bound)[0]
+        min, max = (b.type(x.dtype) if isinstance(b, Tensor) else b for b in (min, max))
+        return Clamp.apply(x, min=min, max=max)
 
     clip = clamp
 

@@ -939,6 +939,43 @@ CASES = [
     ("create/from_numpy_list", "numpy|ndarray", lambda m: m.from_numpy([1, 2])),
     ("create/tensor_of_tensors", "tensor", lambda m: m.tensor([m.tensor(1.), m.tensor(2.)]).tolist()),
     ("create/tensor_of_multi_tensors", "tensor|element|scalar", lambda m: m.tensor([m.zeros(2), m.zeros(2)])),
+    # --- silent differences found by running the same code under both (each was a wrong value) ---
+    ("dtype/sum_empty_dims", "sum", lambda m: m.tensor([[1., 2.], [3., 4.]]).sum(dim=())),
+    ("dtype/mean_empty_dims", "mean", lambda m: m.mean(m.tensor([[1., 2.], [3., 5.]]), dim=())),
+    ("dtype/amax_empty_dims", "amax", lambda m: m.tensor([[1., 2.], [3., 4.]]).amax(dim=())),
+    ("dtype/var_empty_dims", "var", lambda m: m.tensor([[1., 2.], [3., 4.]]).var(dim=[])),
+    ("dtype/vector_norm_empty_dims", "norm",
+     lambda m: m.linalg.vector_norm(m.tensor([[3., 0.], [0., 4.]]), dim=())),
+    ("dtype/count_nonzero_empty_dims", "count", lambda m: m.count_nonzero(m.tensor([[1, 0], [2, 0]]), ())),
+    ("dtype/all_empty_dims_is_elementwise", "all", lambda m: m.tensor([[1, 0], [2, 3]]).all(dim=())),
+    ("dtype/sum_dtype_int32", "sum", lambda m: m.tensor([[1, 2], [3, 4]]).sum(dtype=m.int32)),
+    ("dtype/sum_int32_dtype_int32", "sum", lambda m: m.tensor([[1, 2]], dtype=m.int32).sum(1, dtype=m.int32)),
+    ("dtype/cumsum_dtype_int32", "cumsum", lambda m: m.tensor([1, 2, 3]).cumsum(0, dtype=m.int32)),
+    ("dtype/cumsum_int32_is_int64", "cumsum", lambda m: m.tensor([1, 2, 3], dtype=m.int32).cumsum(0)),
+    ("dtype/cumsum_bool_is_int64", "cumsum", lambda m: m.tensor([True, False, True]).cumsum(0)),
+    ("dtype/cumprod_dtype_int32", "cumprod", lambda m: m.tensor([1, 2, 3]).cumprod(0, dtype=m.int32)),
+    ("empty/cumsum_0d", "cumsum", lambda m: m.tensor(2.5).cumsum(0)),
+    ("empty/cumprod_0d", "cumprod", lambda m: m.tensor(2.5).cumprod(-1)),
+    ("dtype/clamp_int_by_floats", "clamp", lambda m: m.tensor([-3, 0, 2, 7]).clamp(-1.5, 2.5)),
+    ("dtype/clamp_int_by_ints", "clamp", lambda m: m.tensor([-3, 0, 2, 7], dtype=m.int32).clamp(0, 5)),
+    ("dtype/clamp_float_by_int_tensors", "clamp",
+     lambda m: t(m, [-1., 0.5, 2.]).clamp(m.tensor(0), m.tensor(1))),
+    ("dtype/hardtanh_int", "hardtanh", lambda m: F(m).hardtanh(m.tensor([-3, 0, 2, 7]), -1.5, 2.5)),
+    ("dtype/relu6_int", "relu6", lambda m: F(m).relu6(m.tensor([-3, 0, 2, 7]))),
+    ("dtype/square_bool", "square", lambda m: m.square(m.tensor([True, False]))),
+    ("dtype/bool_floordiv_bool", "bool", lambda m: m.tensor([True, False]) // m.tensor([True, True])),
+    ("dtype/bool_floordiv_true", "bool", lambda m: m.tensor([True, False]) // True),
+    ("dtype/bool_mod_true", "bool", lambda m: m.tensor([True, False]) % True),
+    ("dtype/bool_pow_bool", "bool", lambda m: m.tensor([True, False]) ** m.tensor([True, True])),
+    ("dtype/bool_lshift_bool", "bool", lambda m: m.tensor([True, False]) << m.tensor([True, True])),
+    ("dtype/bool_fmod_true", "bool", lambda m: m.fmod(m.tensor([True, False]), True)),
+    ("dtype/fmod_number_keeps_dtype", "fmod", lambda m: m.fmod(t(m, [-7.5, 7.0], "float16"), 2)),
+    ("nan/fmod_by_inf", "fmod", lambda m: m.fmod(t(m, [-7.5, 7.0, -0.0, inf]), inf)),
+    ("nan/fmod_int_by_inf_tensor", "fmod", lambda m: m.fmod(m.tensor([-1, 3]), t(m, [inf, -inf]))),
+    ("nan/fmod_zero_keeps_sign", "fmod", lambda m: m.fmod(t(m, [-4.0, 4.0, -0.0]), t(m, [2.0, -2.0, 3.0]))),
+    ("autograd/hardsigmoid_at_bounds", "hardsigmoid", lambda m: grad(m, F(m).hardsigmoid, [-3.0, 3.0, 0.0])),
+    ("autograd/hardswish_at_bounds", "hardswish", lambda m: grad(m, F(m).hardswish, [-3.0, 3.0, 0.0])),
+    ("autograd/atan2_at_origin", "atan2", lambda m: _atan2_grads(m, [0.0, -0.0, 1.0], [0.0, 0.0, 1.0])),
 ]
 
 
@@ -1010,6 +1047,12 @@ def _sched_roundtrip(m):
     s2 = sched(m, "StepLR", 2, gamma=.5)
     s2.load_state_dict(s.state_dict())
     return s2.last_epoch, s2.get_last_lr()
+
+
+def _atan2_grads(m, y, x):
+    y, x = t(m, y, "float64", True), t(m, x, "float64", True)
+    m.atan2(y, x).sum().backward()
+    return y.grad, x.grad
 
 
 def _softmax_implicit(m):
@@ -1726,4 +1769,38 @@ TORCH = {
     "create/from_numpy_list": RAISES,
     "create/tensor_of_tensors": [1.0, 2.0],
     "create/tensor_of_multi_tensors": RAISES,
+    "dtype/sum_empty_dims": ["float32", 10.0],
+    "dtype/mean_empty_dims": ["float32", 2.75],
+    "dtype/amax_empty_dims": ["float32", 4.0],
+    "dtype/var_empty_dims": ["float32", 1.6666666269302368],
+    "dtype/vector_norm_empty_dims": ["float32", 5.0],
+    "dtype/count_nonzero_empty_dims": ["int64", 2],
+    "dtype/all_empty_dims_is_elementwise": ["bool", [[True, False], [True, True]]],
+    "dtype/sum_dtype_int32": ["int32", 10],
+    "dtype/sum_int32_dtype_int32": ["int32", [3]],
+    "dtype/cumsum_dtype_int32": ["int32", [1, 3, 6]],
+    "dtype/cumsum_int32_is_int64": ["int64", [1, 3, 6]],
+    "dtype/cumsum_bool_is_int64": ["int64", [1, 1, 2]],
+    "dtype/cumprod_dtype_int32": ["int32", [1, 2, 6]],
+    "empty/cumsum_0d": ["float32", 2.5],
+    "empty/cumprod_0d": ["float32", 2.5],
+    "dtype/clamp_int_by_floats": ["float32", [-1.5, 0.0, 2.0, 2.5]],
+    "dtype/clamp_int_by_ints": ["int32", [0, 0, 2, 5]],
+    "dtype/clamp_float_by_int_tensors": ["float32", [0.0, 0.5, 1.0]],
+    "dtype/hardtanh_int": ["int64", [-1, 0, 2, 2]],
+    "dtype/relu6_int": ["int64", [0, 0, 2, 6]],
+    "dtype/square_bool": ["int64", [1, 0]],
+    "dtype/bool_floordiv_bool": RAISES,
+    "dtype/bool_floordiv_true": RAISES,
+    "dtype/bool_mod_true": RAISES,
+    "dtype/bool_pow_bool": RAISES,
+    "dtype/bool_lshift_bool": RAISES,
+    "dtype/bool_fmod_true": RAISES,
+    "dtype/fmod_number_keeps_dtype": ["float16", [-1.5, 1.0]],
+    "nan/fmod_by_inf": ["float32", [-7.5, 7.0, -0.0, nan]],
+    "nan/fmod_int_by_inf_tensor": ["float32", [-1.0, 3.0]],
+    "nan/fmod_zero_keeps_sign": ["float32", [-0.0, 0.0, -0.0]],
+    "autograd/hardsigmoid_at_bounds": ["float64", [0.0, 0.0, 0.1666666716337204]],
+    "autograd/hardswish_at_bounds": ["float64", [0.0, 1.0, 0.5]],
+    "autograd/atan2_at_origin": [["float64", [0.0, 0.0, 0.5]], ["float64", [-0.0, 0.0, -0.5]]],
 }

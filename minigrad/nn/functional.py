@@ -8,6 +8,7 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 import math
 
 from .. import dtypes as _dtypes
+from .._coerce import _scalar_as
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
@@ -114,8 +115,9 @@ def relu6(input, inplace=False):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there)."""
-    return Hardtanh.apply(input, min=min_val, max=max_val)
+    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there).
+    An integer input stays integer, the bounds cast to it (PyTorch's)."""
+    return Hardtanh.apply(input, min=_scalar_as(min_val, input.dtype), max=_scalar_as(max_val, input.dtype))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -176,8 +178,8 @@ def threshold(input, threshold, value, inplace=False):
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
-    return (input + 3.0).clamp(0.0, 6.0) / 6.0
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (no gradient at ±3, as PyTorch)."""
+    return relu6(input + 3.0) / 6.0
 
 
 def hardswish(input, inplace=False):

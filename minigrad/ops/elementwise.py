@@ -77,6 +77,7 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _no_bool(ctx, "pow", a, b)
         out = a ** b
         ctx.save_for_backward(a, b, out)
         return out
@@ -112,6 +113,7 @@ class FloorDiv(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _no_bool(ctx, "floor_divide", a, b)
         _no_integer_zero(ctx, a, b, "floor_divide")
         return a // b
 
@@ -125,6 +127,7 @@ class Remainder(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _no_bool(ctx, "remainder", a, b)
         _no_integer_zero(ctx, a, b, "remainder")
         ctx.save_for_backward(a, b)
         return a % b
@@ -133,6 +136,13 @@ class Remainder(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return grad, (-grad * _floor(a / b) if ctx.needs_input_grad[1] else None)
+
+
+def _no_bool(ctx, op, *operands):
+    """Arithmetic on bools alone (``mask // True``, ``mask ** mask``, ``mask << mask``): NumPy computes
+    it in int8, a dtype minigrad does not have; PyTorch has no such kernel and raises."""
+    if all(getattr(x, "dtype", None) == ctx.xp.bool or type(x) is bool for x in operands):
+        raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
 
 
 def _no_integer_zero(ctx, a, b, op):
@@ -784,5 +794,7 @@ class Logical(Op):
                 type(x) is float or getattr(x, "dtype", None) in floats for x in (a, b)):
             raise TypeError(f"{op} is not defined for floating point tensors (as in PyTorch); "
                             "compare first, e.g. (x > 0) & (y > 0)")
+        if op.endswith("_shift"):
+            _no_bool(ctx, op, a, b)
         fn = getattr(ctx.xp, op)
         return fn(a) if b is None else fn(a, b)

@@ -9,7 +9,7 @@ import math
 from .._coerce import _dim, _promote
 from ..autograd.function import Op
 from ..tensor import Tensor
-from .elementwise import where
+from .elementwise import ZeroWhere, _no_bool, where
 
 
 class LogBase(Op):
@@ -68,18 +68,20 @@ class Erfinv(Op):
 class Fmod(Op):
     """z = a - b·trunc(a/b), the remainder with the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a/b).
 
-    Computed from the array API's ``remainder`` (sign of b), which is exact, moved by one b where
-    the signs differ. An integer division by zero raises, as PyTorch's (floats give NaN).
+    Computed as the array API's ``remainder`` (which is exact) of |a| and |b|, given a's sign: so
+    a finite a modulo ±inf is a, and a zero result keeps a's sign. An integer division by zero
+    raises, as PyTorch's (floats give NaN).
     """
 
     @staticmethod
     def forward(ctx, a, b):
         xp = ctx.xp
+        _no_bool(ctx, "fmod", a, b)
         if a.dtype not in ctx.device.backend.float_dtypes and bool(xp.any(b == 0)):
             raise RuntimeError("fmod: ZeroDivisionError (an integer tensor divided by zero)")
         ctx.save_for_backward(a, b)
-        r = xp.remainder(a, b)
-        return xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
+        r = xp.remainder(xp.abs(a), xp.abs(b) if hasattr(b, "dtype") else abs(b))  # b may be a number
+        return xp.copysign(r, a) if a.dtype in ctx.device.backend.float_dtypes else xp.where(a < 0, -r, r)
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,7 +91,8 @@ class Fmod(Op):
 
 
 class Atan2(Op):
-    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b/(a²+b²), dz/db = -a/(a²+b²)."""
+    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b/(a²+b²), dz/db = -a/(a²+b²),
+    both 0 at the origin (PyTorch's)."""
 
     floating_only = True
 
@@ -101,7 +104,8 @@ class Atan2(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        scale = grad / (a * a + b * b)
+        r2 = a * a + b * b
+        scale = ZeroWhere.apply(grad / r2, r2 == 0)
         return scale * b, -scale * a
 
 
