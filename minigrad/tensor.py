@@ -623,23 +623,29 @@ class Tensor:
         keepdim = keepdim if keepdims is None else keepdims
         return Prod.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
-    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-        _need_floating(self, "var", "std and var only support floating point dtypes: call .float() first")
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+        """Variance over ``dim`` with ``correction`` (Bessel's by default); positional arguments as
+        PyTorch's overloads ``var(dim, unbiased, keepdim)`` and ``var(unbiased)``."""
+        dim, correction = self._spread(dim, unbiased, correction, "var")
         keepdim = keepdim if keepdims is None else keepdims
-        if unbiased is not None:
-            correction = int(unbiased)
-        dim = _reduced_dims(dim, self.ndim)
-        _warn_no_degrees_of_freedom(self, dim, correction, "var")
         return Var.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
-    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-        _need_floating(self, "std", "std and var only support floating point dtypes: call .float() first")
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+        """Standard deviation: the square root of ``var`` with the same arguments."""
+        dim, correction = self._spread(dim, unbiased, correction, "std")
         keepdim = keepdim if keepdims is None else keepdims
+        return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+
+    def _spread(self, dim, unbiased, correction, op):
+        """``var``'s and ``std``'s axes and correction; a bool first argument is ``unbiased``."""
+        _need_floating(self, op, "std and var only support floating point dtypes: call .float() first")
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         if unbiased is not None:
             correction = int(unbiased)
         dim = _reduced_dims(dim, self.ndim)
-        _warn_no_degrees_of_freedom(self, dim, correction, "std")
-        return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+        _warn_no_degrees_of_freedom(self, dim, correction, op)
+        return dim, correction
 
     def max(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
@@ -1354,10 +1360,10 @@ def _expanded_shape(shape, sizes, op):
 
 def _warn_no_degrees_of_freedom(t, dim, correction, op):
     """PyTorch's warning when n - correction <= 0 (the result is then inf, or NaN where every value
-    is equal), at the caller's line rather than NumPy's own two."""
+    is equal), at the line calling var or std (through Tensor._spread) rather than NumPy's own two."""
     if degrees_of_freedom(t.shape, dim, correction) <= 0:
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
 
 
 def _inplace_op(t, name, op, *other, **attrs):

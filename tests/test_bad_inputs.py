@@ -976,6 +976,13 @@ CASES = [
     ("autograd/hardsigmoid_at_bounds", "hardsigmoid", lambda m: grad(m, F(m).hardsigmoid, [-3.0, 3.0, 0.0])),
     ("autograd/hardswish_at_bounds", "hardswish", lambda m: grad(m, F(m).hardswish, [-3.0, 3.0, 0.0])),
     ("autograd/atan2_at_origin", "atan2", lambda m: _atan2_grads(m, [0.0, -0.0, 1.0], [0.0, 0.0, 1.0])),
+    ("dtype/var_positional_unbiased", "var", lambda m: m.var(t(m, [[1., 3.], [2., 5.]]), 1, False)),
+    ("dtype/std_positional_unbiased_keepdim", "std", lambda m: t(m, [[1., 3.], [2., 5.]]).std(1, True, True)),
+    ("dtype/var_bool_is_unbiased", "var", lambda m: m.var(t(m, [1., 3.]), False)),
+    ("dtype/std_mean_positional", "std_mean", lambda m: m.std_mean(t(m, [[1., 3.], [2., 5.]]), 1, 0, 1)),
+    ("nan/isclose_opposite_infinities", "isclose",
+     lambda m: m.isclose(t(m, [5., inf, -inf, inf]), t(m, [inf, 5., inf, inf]))),
+    ("nan/allclose_opposite_infinities", "allclose", lambda m: m.allclose(t(m, [inf]), t(m, [-inf]))),
 ]
 
 
@@ -1803,4 +1810,10 @@ TORCH = {
     "autograd/hardsigmoid_at_bounds": ["float64", [0.0, 0.0, 0.1666666716337204]],
     "autograd/hardswish_at_bounds": ["float64", [0.0, 1.0, 0.5]],
     "autograd/atan2_at_origin": [["float64", [0.0, 0.0, 0.5]], ["float64", [-0.0, 0.0, -0.5]]],
+    "dtype/var_positional_unbiased": ["float32", [1.0, 2.25]],
+    "dtype/std_positional_unbiased_keepdim": ["float32", [[1.4142135381698608], [2.1213202476501465]]],
+    "dtype/var_bool_is_unbiased": ["float32", 1.0],
+    "dtype/std_mean_positional": [["float32", [[1.0], [1.5]]], ["float32", [[2.0], [3.5]]]],
+    "nan/isclose_opposite_infinities": ["bool", [False, False, False, True]],
+    "nan/allclose_opposite_infinities": False,
 }

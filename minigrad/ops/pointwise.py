@@ -248,7 +248,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     close = a == b
     if a.dtype.is_floating_point:  # equal values (infinities included) drop out: no inf - inf
         a, b = where(close, 0.0, a), where(close, 0.0, b)
-        close = close | ((a - b).abs() <= atol + rtol * b.abs())
+        gap = (a - b).abs()  # an infinity left is unequal to anything (inf ≤ rtol·inf would pass)
+        close = close | ((gap <= atol + rtol * b.abs()) & gap.isfinite())
         if equal_nan:
             close = close | (a.isnan() & b.isnan())
     return close
