@@ -651,7 +651,7 @@ class Tensor:
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
         keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
-            return Amax.apply(self, dim=_dims(None, self.ndim), keepdim=False)
+            return Max.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=True))
@@ -660,7 +660,7 @@ class Tensor:
         """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)``."""
         keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
-            return Amin.apply(self, dim=_dims(None, self.ndim), keepdim=False)
+            return Min.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
@@ -1491,8 +1491,10 @@ from .ops.reduce import (  # noqa: E402
     Cumsum,
     LogSoftmax,
     LogSumExp,
+    Max,
     MaxDim,
     Mean,
+    Min,
     Norm,
     Prod,
     Softmax,

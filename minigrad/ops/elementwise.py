@@ -73,7 +73,11 @@ class Div(Op):
 
 
 class Pow(Op):
-    """z = a ** b;  dz/da = b a^(b-1), dz/db = z log a (taken as 0 where a = 0)."""
+    """z = a ** b;  dz/da = b a^(b-1), dz/db = z log a.
+
+    As PyTorch's: dz/da = 0 where b = 0 (where 0 · 0⁻¹ would be NaN), dz/db = 0 where a = 0 and
+    b ≥ 0 (where z log a would be 0 · -inf); a negative a gives dz/db = NaN, its log's.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
@@ -90,9 +94,14 @@ class Pow(Op):
         if da:
             constant = isinstance(b, (int, float)) and b == 0  # x ** 0 = 1
             grad_a = grad.new_zeros(grad.shape) if constant else grad * b * a ** (b - 1)
+            if isinstance(b, Tensor):
+                grad_a = where(b == 0, 0.0, grad_a)
         if db:
-            log_a = math.log(a) if isinstance(a, (int, float)) else where(a > 0, a, 1.0).log()
-            grad_b = grad * out * log_a
+            if isinstance(a, (int, float)):
+                log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
+                grad_b = where(b >= 0, 0.0, grad * out * log_a) if a == 0 else grad * out * log_a
+            else:
+                grad_b = where((a == 0) & (b >= 0), 0.0, grad * out * a.log())
         return grad_a, grad_b
 
 

@@ -150,6 +150,9 @@ class _Extreme(Op):
     """y = max (or min) over ``dim``;  the gradient is split evenly among tied extremes."""
 
     reduce = None
+    # max() (no dim) and median() give a NaN result's gradient to the NaNs, split evenly (PyTorch's
+    # evenly_distribute_backward); amax/amin compare x == y, so a NaN result's gradient is NaN
+    spread_nan = False
 
     @classmethod
     def forward(cls, ctx, x, dim, keepdim=False):
@@ -162,7 +165,11 @@ class _Extreme(Op):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         dim, keepdim = ctx.attrs["dim"], ctx.attrs["keepdim"]
-        hit = (x == _kept(out, dim, keepdim)).type(x.dtype)
+        out = _kept(out, dim, keepdim)
+        hit = x == out
+        if ctx.spread_nan:
+            hit = hit | (x.isnan() & out.isnan())
+        hit = hit.type(x.dtype)
         share = hit / hit.sum(dim=dim, keepdim=True)
         return _kept(grad, dim, keepdim) * share
 
@@ -173,6 +180,18 @@ class Amax(_Extreme):
 
 class Amin(_Extreme):
     reduce = "min"
+
+
+class Max(Amax):
+    """max() without ``dim``: amax of every element, the gradient of a NaN result to the NaNs."""
+
+    spread_nan = True
+
+
+class Min(Amin):
+    """min() without ``dim``: amin of every element, the gradient of a NaN result to the NaNs."""
+
+    spread_nan = True
 
 
 class MaxDim(Op):
@@ -259,7 +278,8 @@ class LogSumExp(Op):
 class Norm(Op):
     """y = (Σ |x|ᵖ)^(1/p) over ``dim`` (p = ±inf: max/min |x|; p = 0: count of non-zeros).
 
-    dy/dx = sign(x) |x|^(p-1) / y^(p-1); taken as 0 where y = 0 (PyTorch's subgradient).
+    dy/dx = sign(x) |x|^(p-1) / y^(p-1); taken as 0 where y = 0, and for p < 1 where x = 0
+    (PyTorch's subgradients).
     """
 
     floating_only = True
@@ -298,7 +318,8 @@ class Norm(Op):
         safe = where(out == 0, 1.0, out)
         if p == 2:
             return grad * where(out == 0, 0.0, x / safe)
-        return grad * where(out == 0, 0.0, x.sign() * x.abs() ** (p - 1) / safe ** (p - 1))
+        scaled = where(x == 0, 0.0, x.sign() * x.abs() ** (p - 1)) if p < 1 else x.sign() * x.abs() ** (p - 1)
+        return grad * where(out == 0, 0.0, scaled / safe ** (p - 1))
 
 
 class Softmax(Op):

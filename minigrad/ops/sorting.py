@@ -12,6 +12,7 @@ from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
 from ..creation import linspace
 from ..tensor import Tensor, _ValuesIndices
+from .reduce import _Extreme
 
 
 def _sort_key(xp, x, descending):
@@ -134,6 +135,22 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _ValuesIndices((values, indices))
 
 
+class Median(_Extreme):
+    """y = the lower median of all elements (NaN if one is NaN); the gradient is split evenly among
+    the elements equal to it, as PyTorch's median() (with a ``dim`` it goes to the returned index)."""
+
+    spread_nan = True
+
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim=False):
+        xp = ctx.xp
+        ordered = xp.sort(xp.reshape(x, (-1,)))  # NaNs sort last
+        last = ordered[-1]
+        out = last if last != last else ordered[(ordered.shape[0] - 1) // 2]
+        ctx.save_for_backward(x, out)
+        return out
+
+
 def median(input, dim=None, keepdim=False):
     """The lower median, the ((n - 1) // 2 + 1)-th smallest value (NaN where a slice holds a NaN).
 
@@ -146,10 +163,9 @@ def median(input, dim=None, keepdim=False):
     tensor(2.)
     """
     if dim is None:
-        flat = input.reshape(-1)
-        if not flat.numel():
-            return flat.sum() * math.nan
-        return median(flat, 0).values
+        if not input.numel():
+            return input.sum() * math.nan
+        return Median.apply(input, dim=tuple(range(input.ndim)), keepdim=False)
     dim = _dim(dim, input.ndim)
     n = input.shape[dim] if input.ndim else 1
     if not n:
