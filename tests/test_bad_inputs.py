@@ -983,6 +983,26 @@ CASES = [
     ("nan/isclose_opposite_infinities", "isclose",
      lambda m: m.isclose(t(m, [5., inf, -inf, inf]), t(m, [inf, 5., inf, inf]))),
     ("nan/allclose_opposite_infinities", "allclose", lambda m: m.allclose(t(m, [inf]), t(m, [-inf]))),
+    ("autograd/margin_ranking_at_kink", "margin_ranking",
+     lambda m: grad(m, lambda x: F(m).margin_ranking_loss(x, x.detach() * 0 + t(m, [0., 1., 1.], "float64"),
+                                                          t(m, [1., -1., 1.])), [0., 1., 2.])),
+    ("autograd/hinge_embedding_at_kink", "hinge",
+     lambda m: grad(m, lambda x: F(m).hinge_embedding_loss(x, t(m, [1., -1., -1.])), [0., 1., 2.])),
+    ("autograd/cosine_embedding_at_kink", "cosine",
+     lambda m: grad(m, lambda x: F(m).cosine_embedding_loss(x, t(m, [[1., 0.]], "float64"), t(m, [-1.])),
+                    [[0., 1.]])),
+    ("autograd/prelu_at_zero", "prelu",
+     lambda m: grad(m, lambda x: F(m).prelu(x, t(m, [.25], "float64")), [0., 1.])),
+    ("autograd/vector_norm_half_at_zero", "norm",
+     lambda m: grad(m, lambda x: m.linalg.vector_norm(x, ord=0.5), [0., 1., 4.])),
+    ("autograd/median_ties_share", "median", lambda m: grad(m, m.median, [0., 2., 0., 0., 5.])),
+    ("autograd/median_nan_to_nan", "median", lambda m: grad(m, m.median, [1., nan, 3.])),
+    ("autograd/max_nan_to_nan", "max", lambda m: grad(m, lambda x: x.max(), [1., nan, 3., nan])),
+    ("autograd/amax_nan_is_nan", "amax", lambda m: grad(m, lambda x: x.amax(), [1., nan, 3.])),
+    ("autograd/pow_tensor_exponent_zero", "pow",
+     lambda m: _pow_grads(m, [0., 0., -2., 0.], [0., -1., 2., 2.])),
+    ("autograd/rpow_zero_base", "pow", lambda m: grad(m, lambda y: 0.0 ** y, [0., -1., 2.])),
+    ("autograd/rpow_negative_base", "pow", lambda m: grad(m, lambda y: (-2.0) ** y, [2., 3.])),
 ]
 
 
@@ -1060,6 +1080,12 @@ def _atan2_grads(m, y, x):
     y, x = t(m, y, "float64", True), t(m, x, "float64", True)
     m.atan2(y, x).sum().backward()
     return y.grad, x.grad
+
+
+def _pow_grads(m, x, y):
+    x, y = t(m, x, "float64", True), t(m, y, "float64", True)
+    (x ** y).sum().backward()
+    return x.grad, y.grad
 
 
 def _softmax_implicit(m):
@@ -1816,4 +1842,17 @@ TORCH = {
     "dtype/std_mean_positional": [["float32", [[1.0], [1.5]]], ["float32", [[2.0], [3.5]]]],
     "nan/isclose_opposite_infinities": ["bool", [False, False, False, True]],
     "nan/allclose_opposite_infinities": False,
+    "autograd/margin_ranking_at_kink": ["float64", [-0.3333333333333333, 0.3333333333333333, -0.0]],
+    "autograd/hinge_embedding_at_kink": ["float64", [0.3333333333333333, -0.3333333333333333, 0.0]],
+    "autograd/cosine_embedding_at_kink": ["float64", [[0.9999999999989999, 0.0]]],
+    "autograd/prelu_at_zero": ["float64", [0.25, 1.0]],
+    "autograd/vector_norm_half_at_zero": ["float64", [0.0, 3.0, 1.5]],
+    "autograd/median_ties_share": ["float64", [1 / 3, 0.0, 1 / 3, 1 / 3, 0.0]],
+    "autograd/median_nan_to_nan": ["float64", [0.0, 1.0, 0.0]],
+    "autograd/max_nan_to_nan": ["float64", [0.0, 0.5, 0.0, 0.5]],
+    "autograd/amax_nan_is_nan": ["float64", [nan, nan, nan]],
+    "autograd/pow_tensor_exponent_zero": [["float64", [0.0, -inf, -4.0, 0.0]],
+                                          ["float64", [0.0, -inf, nan, 0.0]]],
+    "autograd/rpow_zero_base": ["float64", [0.0, -inf, 0.0]],
+    "autograd/rpow_negative_base": ["float64", [nan, nan]],
 }

@@ -464,15 +464,15 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = max(0, -yᵢ (x1ᵢ - x2ᵢ) + margin)."""
+    """lᵢ = max(0, -yᵢ (x1ᵢ - x2ᵢ) + margin), a clamp: at 0 the gradient passes (PyTorch's)."""
     reduction = _legacy(size_average, reduce, reduction)
-    return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1."""
+    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1 (a clamp, as margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
-    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).relu(), 0.0)
+    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).clamp(min=0), 0.0)
     return _reduce(loss, reduction)
 
 
@@ -496,22 +496,24 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
-    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1."""
+    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1 (a clamp, as
+    margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
     cos = cosine_similarity(input1, input2, dim=-1, eps=1e-12)
-    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).relu(), 0.0)
+    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).clamp(min=0), 0.0)
     return _reduce(loss, reduction)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) with d the p-norm distance."""
+    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) with d the p-norm distance (a clamp, as
+    margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
-    return _reduce((d_pos - d_neg + margin).relu(), reduction)
+    return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
 
 
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",

@@ -160,7 +160,8 @@ def celu(input, alpha=1.0, inplace=False):
 
 
 def prelu(input, weight):
-    """x if x ≥ 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1)."""
+    """x if x > 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1);
+    at x = 0 the gradient is a, as PyTorch's."""
     if weight.numel() > 1:
         channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
         if weight.numel() != channels:
@@ -169,7 +170,7 @@ def prelu(input, weight):
                                f"{tuple(input.shape)})")
         if input.ndim >= 2:
             weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
-    return where(input >= 0, input, input * weight)
+    return where(input > 0, input, input * weight)
 
 
 def threshold(input, threshold, value, inplace=False):
