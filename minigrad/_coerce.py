@@ -138,6 +138,10 @@ def _index_array(index, device):
 
 def _key(key, like):
     """Turn Tensor, list and NumPy parts of an index key into arrays of ``like``'s device."""
+    if isinstance(key, list) and len(key) < 32 and any(  # PyTorch (NumPy's old rule) reads such a
+            k is None or k is Ellipsis or isinstance(k, (Tensor, list, tuple, slice, np.ndarray))
+            for k in key):  # list as a tuple: x[[[0, 1], [1, 2]]] is x[[0, 1], [1, 2]]
+        key = tuple(key)
     parts = key if isinstance(key, tuple) else (key,)
     out = []
     at = 0  # the dimension of ``like`` that the part indexes (until an Ellipsis)

@@ -1003,6 +1003,20 @@ CASES = [
      lambda m: _pow_grads(m, [0., 0., -2., 0.], [0., -1., 2., 2.])),
     ("autograd/rpow_zero_base", "pow", lambda m: grad(m, lambda y: 0.0 ** y, [0., -1., 2.])),
     ("autograd/rpow_negative_base", "pow", lambda m: grad(m, lambda y: (-2.0) ** y, [2., 3.])),
+    ("index/nested_list_is_tuple", "index", lambda m: m.arange(12).reshape(3, 4)[[[0, 1], [1, 2]]]),
+    ("index/list_of_tensors_is_tuple", "index",
+     lambda m: m.arange(12).reshape(3, 4)[[m.tensor([0, 2]), m.tensor([3, 0])]]),
+    ("index/list_with_slice_is_tuple", "index", lambda m: m.arange(12).reshape(3, 4)[[slice(None), 1]]),
+    ("index/nested_list_setitem", "index", lambda m: _set(m.arange(6).reshape(2, 3), [[0, 1], [2, 0]], -1)),
+    ("loss/ce_all_ignored_grad", "cross_entropy",
+     lambda m: grad(m, lambda x: F(m).cross_entropy(x, m.tensor([-100, -100])), [[1., 2.], [.5, -1.]])),
+    ("loss/ce_all_ignored_label_smoothing_grad", "cross_entropy",
+     lambda m: grad(m, lambda x: F(m).cross_entropy(x, m.tensor([-100, -100]), label_smoothing=.1),
+                    [[1., 2.], [.5, -1.]])),
+    ("loss/nll_all_ignored_grad", "nll_loss",
+     lambda m: grad(m, lambda x: F(m).nll_loss(x, m.tensor([-100, -100])), [[1., 2.], [.5, -1.]])),
+    ("dtype/round_bool", "bool", lambda m: m.round(m.tensor([True, False]))),
+    ("dtype/floor_bool", "bool", lambda m: m.tensor([True, False]).floor()),
 ]
 
 
@@ -1086,6 +1100,11 @@ def _pow_grads(m, x, y):
     x, y = t(m, x, "float64", True), t(m, y, "float64", True)
     (x ** y).sum().backward()
     return x.grad, y.grad
+
+
+def _set(x, key, value):
+    x[key] = value
+    return x
 
 
 def _softmax_implicit(m):
@@ -1855,4 +1874,13 @@ TORCH = {
                                           ["float64", [0.0, -inf, nan, 0.0]]],
     "autograd/rpow_zero_base": ["float64", [0.0, -inf, 0.0]],
     "autograd/rpow_negative_base": ["float64", [nan, nan]],
+    "index/nested_list_is_tuple": ["int64", [1, 6]],
+    "index/list_of_tensors_is_tuple": ["int64", [3, 8]],
+    "index/list_with_slice_is_tuple": ["int64", [1, 5, 9]],
+    "index/nested_list_setitem": ["int64", [[0, 1, -1], [-1, 4, 5]]],
+    "loss/ce_all_ignored_grad": ["float64", [[0.0, 0.0], [0.0, 0.0]]],
+    "loss/ce_all_ignored_label_smoothing_grad": ["float64", [[0.0, 0.0], [0.0, 0.0]]],
+    "loss/nll_all_ignored_grad": ["float64", [[0.0, 0.0], [0.0, 0.0]]],
+    "dtype/round_bool": RAISES,
+    "dtype/floor_bool": RAISES,
 }

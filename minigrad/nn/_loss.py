@@ -235,8 +235,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def _nan_mean(total):
-    # a mean over nothing (every target ignored, or an empty batch) is NaN, as in PyTorch
-    return total * math.nan
+    # a mean over nothing (every target ignored, or an empty batch) is NaN, as in PyTorch; added,
+    # not multiplied, so the gradient stays the sum's (zero: no target counts) as PyTorch's, not NaN
+    return total + math.nan
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):

@@ -37,6 +37,7 @@ class Round(Op):
 
     @staticmethod
     def forward(ctx, x, mode, decimals=0):
+        _no_bool(ctx, mode, x)  # NumPy would round a bool tensor to float16
         fn = getattr(ctx.xp, mode)
         if decimals:
             scale = 10.0 ** decimals
