@@ -76,6 +76,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """
     if isinstance(dtype, str):  # PyTorch takes dtypes only: "float32" here is usually a slip
         raise TypeError(f"tensor(): argument 'dtype' must be a dtype such as mg.float32, not str {dtype!r}")
+    if isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as an array does (PyTorch's)
+        data = np.asarray(data)
     if isinstance(data, Tensor):
         out = data.detach().clone()
         dev = out.device if device is None else _backend.device(device)
@@ -147,7 +149,7 @@ def _full(size, fill_value, dtype, device, requires_grad):
     dev = _device(device)
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64 \
-            if isinstance(fill_value, int) else _dtypes.get_default_dtype()
+            if isinstance(fill_value, numbers.Integral) else _dtypes.get_default_dtype()  # np.int64 too
     native = dev.backend.native(_dtypes.as_dtype(dtype))
     return _finish(dev.backend.full(size, fill_value, native, dev.index), dev, requires_grad)
 

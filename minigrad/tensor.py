@@ -210,6 +210,10 @@ class Tensor:
             raise TypeError(f"numpy() on a {self.device} tensor: copy it to the host with .cpu() first")
         return self.device.backend.to_numpy(self.array)
 
+    # NumPy's operators defer to ours: np.float64(2) * x (and np.sqrt(2) * x) is a Tensor in the
+    # graph, as in PyTorch, not an ndarray made through __array__ that drops the gradient
+    __array_priority__ = 1000
+
     def __array__(self, dtype=None, copy=None):
         if self.device.type != "cpu":
             raise TypeError(f"can't convert a {self.device} tensor to NumPy; use .cpu() first")
@@ -576,11 +580,12 @@ class Tensor:
     def clamp(self, min=None, max=None):
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-        x = self
+        x, bounds = self, []
         for bound in (min, max):  # the result has PyTorch's dtype of x and both bounds
             if bound is not None:
-                x = _promote(x, bound)[0]
-        min, max = (b.type(x.dtype) if isinstance(b, Tensor) else b for b in (min, max))
+                x, bound = _promote(x, bound)
+            bounds.append(bound)
+        min, max = (b.type(x.dtype) if isinstance(b, Tensor) else b for b in bounds)
         return Clamp.apply(x, min=min, max=max)
 
     clip = clamp

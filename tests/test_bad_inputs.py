@@ -13,6 +13,7 @@ import math
 import os
 import warnings
 
+import numpy as np
 import pytest
 
 import minigrad as mg
@@ -1017,6 +1018,20 @@ CASES = [
      lambda m: grad(m, lambda x: F(m).nll_loss(x, m.tensor([-100, -100])), [[1., 2.], [.5, -1.]])),
     ("dtype/round_bool", "bool", lambda m: m.round(m.tensor([True, False]))),
     ("dtype/floor_bool", "bool", lambda m: m.tensor([True, False]).floor()),
+    ("dtype/float32_times_numpy_float64", "mul", lambda m: t(m, [1., 2.]) * np.float64(1.5)),
+    ("dtype/float32_over_numpy_sqrt", "div", lambda m: t(m, [1., 2.]) / np.sqrt(4.0)),
+    ("dtype/numpy_float64_minus_float16", "sub", lambda m: np.float64(1.0) - t(m, [1., 2.], "float16")),
+    ("autograd/numpy_scalar_times_tensor", "mul", lambda m: grad(m, lambda x: np.float32(3.0) * x, [1., 2.])),
+    ("dtype/int_times_numpy_int64", "mul", lambda m: m.tensor([1, 2]) * np.int64(2)),
+    ("dtype/int_plus_numpy_float32", "add", lambda m: m.tensor([1, 2]) + np.float32(0.5)),
+    ("dtype/clamp_numpy_bounds", "clamp", lambda m: t(m, [-1., 2.]).clamp(np.float64(0.), np.float64(1.))),
+    ("dtype/full_numpy_int", "full", lambda m: m.full((2,), np.int64(3))),
+    ("dtype/tensor_of_numpy_float64", "tensor", lambda m: m.tensor(np.float64(1.5))),
+    ("dtype/tensor_of_numpy_int32", "tensor", lambda m: m.tensor(np.int32(3))),
+    ("empty/nonzero_0d_as_tuple", "nonzero", lambda m: m.nonzero(m.tensor(5), as_tuple=True)),
+    ("empty/where_0d", "where", lambda m: m.where(m.tensor(0.5))),
+    ("nan/unique_keeps_each_nan", "unique",
+     lambda m: m.unique(t(m, [nan, 1., nan, 0.]), return_inverse=True, return_counts=True)),
 ]
 
 
@@ -1883,4 +1898,18 @@ TORCH = {
     "loss/nll_all_ignored_grad": ["float64", [[0.0, 0.0], [0.0, 0.0]]],
     "dtype/round_bool": RAISES,
     "dtype/floor_bool": RAISES,
+    "dtype/float32_times_numpy_float64": ["float32", [1.5, 3.0]],
+    "dtype/float32_over_numpy_sqrt": ["float32", [0.5, 1.0]],
+    "dtype/numpy_float64_minus_float16": ["float16", [0.0, -1.0]],
+    "dtype/int_times_numpy_int64": ["int64", [2, 4]],
+    "dtype/int_plus_numpy_float32": ["float32", [1.5, 2.5]],
+    "dtype/clamp_numpy_bounds": ["float32", [0.0, 1.0]],
+    "dtype/full_numpy_int": ["int64", [3, 3]],
+    "dtype/tensor_of_numpy_float64": ["float64", 1.5],
+    "dtype/tensor_of_numpy_int32": ["int32", 3],
+    "empty/nonzero_0d_as_tuple": [["int64", [0]]],
+    "empty/where_0d": [["int64", [0]]],
+    "nan/unique_keeps_each_nan": [["float32", [0.0, 1.0, nan, nan]], ["int64", [2, 1, 3, 0]],
+                                  ["int64", [1, 1, 1, 1]]],
+    "autograd/numpy_scalar_times_tensor": ["float64", [3.0, 3.0]],
 }

@@ -205,7 +205,8 @@ _NP_REDUCE_AT = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 
 
 def _np_unique(a, dim):
-    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim)
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim,
+                                        equal_nan=False)  # each NaN is its own value, as PyTorch
     return values, inverse.reshape(-1), counts
 
 

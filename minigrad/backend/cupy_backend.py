@@ -129,7 +129,8 @@ class CupyBackend(ArrayAPIBackend):
         return x
 
     def unique(self, x, dim):
-        values, inverse, counts = self._cupy.unique(x, return_inverse=True, return_counts=True, axis=dim)
+        values, inverse, counts = self._cupy.unique(x, return_inverse=True, return_counts=True, axis=dim,
+                                                    equal_nan=False)  # as _np_unique
         return values, inverse.reshape(-1), counts
 
     def index_reduce(self, x, key, values, reduce):

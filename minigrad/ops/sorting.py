@@ -263,8 +263,8 @@ def nonzero(input, *, as_tuple=False):
     positions = Nonzero.apply(input)
     if not as_tuple:
         return positions
-    if input.ndim == 0:
-        return (positions.reshape(-1),)
+    if input.ndim == 0:  # PyTorch reads a 0-d input as 1-d: index 0 when it is non-zero
+        return (positions.new_zeros(positions.shape[0]),)
     return positions.unbind(1)
 
 
