@@ -578,15 +578,20 @@ class Tensor:
         return 1.0 / self
 
     def clamp(self, min=None, max=None):
+        x, min, max = self._clamp_operands(min, max, "clamp")
+        return Clamp.apply(x, min=min, max=max)
+
+    def _clamp_operands(self, min, max, op):
+        """``self`` and the bounds in PyTorch's result dtype of the three (an int tensor clamped by
+        floats is float32), tensor bounds converted to it."""
         if min is None and max is None:
-            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+            raise RuntimeError(f"{op}: at least one of 'min' or 'max' must not be None")
         x, bounds = self, []
-        for bound in (min, max):  # the result has PyTorch's dtype of x and both bounds
+        for bound in (min, max):
             if bound is not None:
                 x, bound = _promote(x, bound)
             bounds.append(bound)
-        min, max = (b.type(x.dtype) if isinstance(b, Tensor) else b for b in bounds)
-        return Clamp.apply(x, min=min, max=max)
+        return (x, *(b.type(x.dtype) if isinstance(b, Tensor) else b for b in bounds))
 
     clip = clamp
 
@@ -877,10 +882,17 @@ class Tensor:
         return _inplace_arith(self, Div, operator.itruediv, other)
 
     def pow_(self, other):
-        return _views.apply_inplace(self, Pow, _promote(self, other)[1])
+        return _inplace_op(self, "pow_", Pow, other)
 
     def clamp_(self, min=None, max=None):
+        x, min, max = self._clamp_operands(min, max, "clamp_")
+        if x.dtype.is_floating_point and not self.dtype.is_floating_point:
+            raise RuntimeError(f"clamp_: result type {x.dtype} can't be cast to the desired output type "
+                               f"{self.dtype}")
+        min, max = (b.type(self.dtype) if isinstance(b, Tensor) else b for b in (min, max))
         return _views.apply_inplace(self, Clamp, min=min, max=max)
+
+    clip_ = clamp_
 
     def zero_(self):
         return self.fill_(0)

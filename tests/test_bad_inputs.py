@@ -1032,6 +1032,9 @@ CASES = [
     ("empty/where_0d", "where", lambda m: m.where(m.tensor(0.5))),
     ("nan/unique_keeps_each_nan", "unique",
      lambda m: m.unique(t(m, [nan, 1., nan, 0.]), return_inverse=True, return_counts=True)),
+    ("dtype/pow_inplace_int_by_float", "pow_", lambda m: m.tensor([4, 10]).pow_(0.5)),
+    ("dtype/clamp_inplace_int_by_float", "clamp_", lambda m: m.tensor([1, 5]).clamp_(0.5, 3.5)),
+    ("dtype/clamp_inplace_float_by_int_tensor", "clamp_", lambda m: t(m, [1., 3.]).clamp_(m.tensor([2, 2]))),
 ]
 
 
@@ -1912,4 +1915,7 @@ TORCH = {
     "nan/unique_keeps_each_nan": [["float32", [0.0, 1.0, nan, nan]], ["int64", [2, 1, 3, 0]],
                                   ["int64", [1, 1, 1, 1]]],
     "autograd/numpy_scalar_times_tensor": ["float64", [3.0, 3.0]],
+    "dtype/pow_inplace_int_by_float": RAISES,
+    "dtype/clamp_inplace_int_by_float": RAISES,
+    "dtype/clamp_inplace_float_by_int_tensor": ["float32", [2.0, 3.0]],
 }
