@@ -1035,6 +1035,11 @@ CASES = [
     ("dtype/pow_inplace_int_by_float", "pow_", lambda m: m.tensor([4, 10]).pow_(0.5)),
     ("dtype/clamp_inplace_int_by_float", "clamp_", lambda m: m.tensor([1, 5]).clamp_(0.5, 3.5)),
     ("dtype/clamp_inplace_float_by_int_tensor", "clamp_", lambda m: t(m, [1., 3.]).clamp_(m.tensor([2, 2]))),
+    ("dtype/gelu_float16", "gelu", lambda m: F(m).gelu(t(m, [1.0, -2.0], "float16")).dtype),
+    ("dtype/erf_float16", "erf", lambda m: m.erf(t(m, [0.5], "float16"))),
+    ("dtype/norm_float16_in_float32", "norm", lambda m: m.full((3000,), 30.0, dtype=m.float16).norm()),
+    ("dtype/index_add_int_alpha_float", "index_add",
+     lambda m: m.tensor([0, 0, 0]).index_add(0, m.tensor([1]), m.tensor([2]), alpha=1.5)),
 ]
 
 
@@ -1918,4 +1923,8 @@ TORCH = {
     "dtype/pow_inplace_int_by_float": RAISES,
     "dtype/clamp_inplace_int_by_float": RAISES,
     "dtype/clamp_inplace_float_by_int_tensor": ["float32", [2.0, 3.0]],
+    "dtype/gelu_float16": "float16",
+    "dtype/erf_float16": ["float16", [0.5205078125]],
+    "dtype/norm_float16_in_float32": ["float16", 1643.0],
+    "dtype/index_add_int_alpha_float": ["int64", [0, 2, 0]],
 }

@@ -18,8 +18,8 @@ _RELEASED = 3  # references to a free buffer: the pool's list, the loop variable
 
 def _erf(x):
     """erf elementwise: SciPy's when installed (imported on first use: it costs 0.2 s), else the
-    exact but slower math.erf element by element."""
-    return _erf_kernel()(x)
+    exact but slower math.erf element by element. In x's dtype: SciPy computes float16 in float32."""
+    return _erf_kernel()(x).astype(x.dtype, copy=False)
 
 
 @functools.cache
@@ -32,8 +32,9 @@ def _erf_kernel():
 
 
 def _erfinv(y):
-    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method element by element."""
-    return _erfinv_kernel()(y)
+    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method element by element; in y's
+    dtype, as ``_erf``."""
+    return _erfinv_kernel()(y).astype(y.dtype, copy=False)
 
 
 @functools.cache

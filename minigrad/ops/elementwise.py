@@ -451,6 +451,8 @@ class ZeroWhere(Op):
 class LeakyRelu(Op):
     """y = x if x > 0 else αx;  dy/dx = 1 or α."""
 
+    floating_only = True  # an integer x would become float64 (x · α)
+
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.save_for_backward(x)

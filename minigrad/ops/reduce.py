@@ -287,6 +287,8 @@ class Norm(Op):
     @staticmethod
     def forward(ctx, x, p, dim, keepdim=False):
         xp = ctx.xp
+        saved = x
+        x, half = _accumulated(xp, x)
         a = xp.abs(x)
         if p == math.inf:
             out = xp.max(a, axis=dim, keepdims=keepdim)
@@ -300,7 +302,8 @@ class Norm(Op):
             out = xp.sqrt(xp.sum(x * x, axis=dim, keepdims=keepdim))
         else:
             out = xp.sum(a ** p, axis=dim, keepdims=keepdim) ** (1 / p)
-        ctx.save_for_backward(x, out)
+        out = _rounded(xp, out, half)
+        ctx.save_for_backward(saved, out)
         return out
 
     @staticmethod
