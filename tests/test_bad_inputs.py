@@ -1040,6 +1040,8 @@ CASES = [
     ("dtype/norm_float16_in_float32", "norm", lambda m: m.full((3000,), 30.0, dtype=m.float16).norm()),
     ("dtype/index_add_int_alpha_float", "index_add",
      lambda m: m.tensor([0, 0, 0]).index_add(0, m.tensor([1]), m.tensor([2]), alpha=1.5)),
+    ("dtype/gelu_float16_in_float32", "gelu", lambda m: F(m).gelu(t(m, [-2.5, -3.0, 1.0], "float16"))),
+    ("dtype/gelu_grad_float16_in_float32", "gelu", lambda m: grad(m, F(m).gelu, [-2.5, -3., 1.], "float16")),
 ]
 
 
@@ -1927,4 +1929,6 @@ TORCH = {
     "dtype/erf_float16": ["float16", [0.5205078125]],
     "dtype/norm_float16_in_float32": ["float16", 1643.0],
     "dtype/index_add_int_alpha_float": ["int64", [0, 2, 0]],
+    "dtype/gelu_float16_in_float32": ["float16", [-0.01552581787109375, -0.00405120849609375, 0.84130859375]],
+    "dtype/gelu_grad_float16_in_float32": ["float16", [-0.03759765625, -0.0119476318359375, 1.0830078125]],
 }

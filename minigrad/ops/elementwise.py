@@ -486,6 +486,18 @@ _K = math.sqrt(2 / math.pi)  # the tanh form: Φ(x) ≈ (1 + tanh(K (x + C x³))
 _C = 0.044715
 
 
+def _accumulated(xp, x):
+    """float16 computed in float32, as PyTorch does (its opmath type), with the original dtype to
+    round the result back to: a float16 sum overflows past 65504 (70,000 ones sum to inf), and
+    1 + erf(x) cancels (gelu(-2.5) was 2% off)."""
+    half = getattr(xp, "float16", None)  # the Array API has no float16 (array_api_strict lacks it)
+    return (xp.astype(x, xp.float32), x.dtype) if half is not None and x.dtype == half else (x, None)
+
+
+def _rounded(xp, out, dtype):
+    return out if dtype is None else xp.astype(out, dtype)
+
+
 class Gelu(Op):
     """y = x Φ(x), Φ the standard normal CDF (``approximate="tanh"``: Hendrycks' tanh form
     Φ(x) ≈ (1 + tanh(K (x + C x³))) / 2 with K = √(2/π), C = 0.044715).
@@ -501,9 +513,10 @@ class Gelu(Op):
     @staticmethod
     def forward(ctx, x, approximate="none"):
         ctx.save_for_backward(x)
+        x, half = _accumulated(ctx.xp, x)
         y = _normal_cdf(ctx, x, approximate)
         y *= x
-        return y
+        return _rounded(ctx.xp, y, half)
 
     @staticmethod
     def backward(ctx, grad):
@@ -545,6 +558,15 @@ class GeluGrad(Op):
     def forward(ctx, g, x, approximate="none"):
         ctx.save_for_backward(g, x)
         xp = ctx.xp
+        x, half = _accumulated(xp, x)
+        slope = GeluGrad._slope(ctx, x, approximate)
+        slope *= g
+        return _rounded(xp, slope, half)
+
+    @staticmethod
+    def _slope(ctx, x, approximate):
+        """gelu'(x) as a fresh array."""
+        xp = ctx.xp
         if approximate == "tanh":
             t = _tanh_inner(xp, x)
             slope = t * t
@@ -558,7 +580,6 @@ class GeluGrad(Op):
             t += 1
             t *= 0.5
             t += x2
-            t *= g
             return t
         pdf = x * x
         pdf *= -0.5
@@ -567,7 +588,6 @@ class GeluGrad(Op):
         pdf *= 1 / math.sqrt(2 * math.pi)  # x φ(x)
         slope = _normal_cdf(ctx, x, approximate)
         slope += pdf
-        slope *= g
         return slope
 
     @staticmethod

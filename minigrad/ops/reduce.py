@@ -7,7 +7,7 @@ None); a gradient is first reshaped to the ``keepdim=True`` shape and then broad
 import math
 
 from ..autograd.function import Op
-from .elementwise import where
+from .elementwise import _accumulated, _rounded, where
 
 
 def _kept(grad, dim, keepdim):
@@ -31,17 +31,6 @@ class Sum(Op):
     @staticmethod
     def backward(ctx, grad):
         return _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]).broadcast_to(ctx.in_shape)
-
-
-def _accumulated(xp, x):
-    """float16 summed in float16 overflows past 65504 (70,000 ones sum to inf): as PyTorch, reduce
-    half precision in float32 and round the result back."""
-    half = getattr(xp, "float16", None)  # the Array API has no float16 (array_api_strict lacks it)
-    return (xp.astype(x, xp.float32), x.dtype) if half is not None and x.dtype == half else (x, None)
-
-
-def _rounded(xp, out, dtype):
-    return out if dtype is None else xp.astype(out, dtype)
 
 
 class Mean(Op):
