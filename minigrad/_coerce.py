@@ -173,6 +173,33 @@ def _key(key, like):
     return tuple(out) if isinstance(key, tuple) else out[0]
 
 
+def _split_key(key, like):
+    """PyTorch applies integer indices first, as selections, and index arrays to what is left:
+    x[0, :, [1, 2]] is x[0][:, [1, 2]], of shape (3, 2), where NumPy counts the integer as one
+    more index array and gives (2, 3). For a key (from ``_key``) with both: ``(basic, rest)``,
+    the integers, slices and None with each array's dimensions kept whole, then the arrays on
+    that result; None for any other key, which NumPy reads as PyTorch does."""
+    if not isinstance(key, tuple) or not any(type(k) is int for k in key) \
+            or not any(hasattr(k, "shape") for k in key):
+        return None
+    spans = [k.ndim if getattr(k, "dtype", None) == like.device.xp.bool else 1 if hasattr(k, "shape")
+             else 0 if k is None or k is Ellipsis else 1 for k in key]  # input dimensions each reads
+    basic, rest = [], []
+    for k, span in zip(key, spans):
+        if k is Ellipsis:
+            basic.append(k)
+            rest += [slice(None)] * (like.ndim - sum(spans))
+        elif type(k) is int:
+            basic.append(k)
+        elif hasattr(k, "shape"):
+            basic += [slice(None)] * span
+            rest.append(k)
+        else:  # a slice or None: one dimension of the result
+            basic.append(k)
+            rest.append(slice(None))
+    return tuple(basic), tuple(rest)
+
+
 def _check_mask(mask, shape, at):
     if tuple(shape[at:at + len(mask)]) != tuple(mask):
         raise IndexError(f"index: the shape of the mask {list(mask)} at index {at} does not match the "

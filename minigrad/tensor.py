@@ -852,10 +852,18 @@ class Tensor:
         return Gather.apply(self, _index_array(index, self.device), dim=_dim(dim, self.ndim))
 
     def __getitem__(self, key):
-        return GetItem.apply(self, key=_key(key, self))
+        key = _key(key, self)
+        split = _split_key(key, self)
+        if split is not None:  # integers select first, as PyTorch's
+            return GetItem.apply(GetItem.apply(self, key=split[0]), key=split[1])
+        return GetItem.apply(self, key=key)
 
     def __setitem__(self, key, value):
         key = _key(key, self)
+        split = _split_key(key, self)
+        if split is not None:  # through the view of the integers' selection, as __getitem__
+            self[split[0]][split[1]] = value
+            return
         value = _promote(self, value)[1]
         if _is_advanced(key):  # a copy, not a view: written by an index_put
             _views.apply_inplace(self, SetItem, value, key=key)
@@ -1441,6 +1449,7 @@ from ._coerce import (  # noqa: E402
     _promote,
     _reduced_dims,
     _shape_arg,
+    _split_key,
 )
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402

@@ -1042,6 +1042,13 @@ CASES = [
      lambda m: m.tensor([0, 0, 0]).index_add(0, m.tensor([1]), m.tensor([2]), alpha=1.5)),
     ("dtype/gelu_float16_in_float32", "gelu", lambda m: F(m).gelu(t(m, [-2.5, -3.0, 1.0], "float16"))),
     ("dtype/gelu_grad_float16_in_float32", "gelu", lambda m: grad(m, F(m).gelu, [-2.5, -3., 1.], "float16")),
+    ("index/int_slice_list_selects_first", "index", lambda m: _a3(m)[0, :, [1, 2]]),
+    ("index/int_none_list_selects_first", "index", lambda m: _a3(m)[0, None, [0, 1]].shape),
+    ("index/0d_tensor_slice_list", "index", lambda m: _a3(m)[m.tensor(1), :, [0, 2]]),
+    ("index/int_slice_list_grad", "index",
+     lambda m: grad(m, lambda x: x[0, :, [1, 2]] * t(m, [1., 2.], "float64"), [[[0.] * 3] * 2] * 2)),
+    ("index/int_slice_list_setitem", "index",
+     lambda m: _set(_a3(m), (0, slice(None), [1, 2]), m.tensor([[-1, -2]] * 2))),
 ]
 
 
@@ -1125,6 +1132,10 @@ def _pow_grads(m, x, y):
     x, y = t(m, x, "float64", True), t(m, y, "float64", True)
     (x ** y).sum().backward()
     return x.grad, y.grad
+
+
+def _a3(m):
+    return m.arange(12).reshape(2, 2, 3)
 
 
 def _set(x, key, value):
@@ -1931,4 +1942,10 @@ TORCH = {
     "dtype/index_add_int_alpha_float": ["int64", [0, 2, 0]],
     "dtype/gelu_float16_in_float32": ["float16", [-0.01552581787109375, -0.00405120849609375, 0.84130859375]],
     "dtype/gelu_grad_float16_in_float32": ["float16", [-0.03759765625, -0.0119476318359375, 1.0830078125]],
+    "index/int_slice_list_selects_first": ["int64", [[1, 2], [4, 5]]],
+    "index/int_none_list_selects_first": [1, 2, 3],
+    "index/0d_tensor_slice_list": ["int64", [[6, 8], [9, 11]]],
+    "index/int_slice_list_grad": ["float64", [[[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]],
+                                              [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]],
+    "index/int_slice_list_setitem": ["int64", [[[0, -1, -2], [3, -1, -2]], [[6, 7, 8], [9, 10, 11]]]],
 }
