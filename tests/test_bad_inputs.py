@@ -1049,6 +1049,8 @@ CASES = [
      lambda m: grad(m, lambda x: x[0, :, [1, 2]] * t(m, [1., 2.], "float64"), [[[0.] * 3] * 2] * 2)),
     ("index/int_slice_list_setitem", "index",
      lambda m: _set(_a3(m), (0, slice(None), [1, 2]), m.tensor([[-1, -2]] * 2))),
+    ("loss/kl_div_negative_target", "kl_div",
+     lambda m: F(m).kl_div(m.zeros(3), t(m, [-1., 0., .5]), reduction="none")),
 ]
 
 
@@ -1948,4 +1950,5 @@ TORCH = {
     "index/int_slice_list_grad": ["float64", [[[0.0, 1.0, 2.0], [0.0, 1.0, 2.0]],
                                               [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]],
     "index/int_slice_list_setitem": ["int64", [[[0, -1, -2], [3, -1, -2]], [[6, 7, 8], [9, 10, 11]]]],
+    "loss/kl_div_negative_target": ["float32", [nan, 0.0, -0.3465735912322998]],
 }

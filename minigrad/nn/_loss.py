@@ -397,7 +397,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Kullback-Leibler divergence with ``input`` given as log-probabilities.
 
-        lᵢ = tᵢ (log tᵢ - xᵢ)   (0 where tᵢ = 0);   log_target: lᵢ = e^{tᵢ} (tᵢ - xᵢ)
+        lᵢ = tᵢ (log tᵢ - xᵢ)   (tᵢ log tᵢ = 0 where tᵢ = 0, NaN where tᵢ < 0, PyTorch's xlogy);
+        log_target: lᵢ = e^{tᵢ} (tᵢ - xᵢ)
 
     ``reduction="batchmean"`` divides the sum by the batch size (the true KL divergence per sample);
     "mean" averages over every element, as PyTorch does.
@@ -413,9 +414,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target > 0
-        safe = where(positive, target, 1.0)
-        loss = where(positive, target * safe.log(), 0.0) - target * input
+        zero = target == 0
+        safe = where(zero, 1.0, target)
+        loss = where(zero, 0.0, target * safe.log()) - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction)
