@@ -1051,6 +1051,11 @@ CASES = [
      lambda m: _set(_a3(m), (0, slice(None), [1, 2]), m.tensor([[-1, -2]] * 2))),
     ("loss/kl_div_negative_target", "kl_div",
      lambda m: F(m).kl_div(m.zeros(3), t(m, [-1., 0., .5]), reduction="none")),
+    ("shape/diagonal_is_a_view", "diagonal", lambda m: _diag_write(m, lambda d: d.add_(100))),
+    ("shape/diagonal_offset_dims_view", "diagonal", lambda m: _diag_write(m, lambda d: d.fill_(-1), 1, 1, 0)),
+    ("shape/diag_is_a_copy", "diag", lambda m: _diag_write(m, lambda d: d.add_(100), view=False)),
+    ("autograd/diagonal_inplace_grad", "diagonal",
+     lambda m: grad(m, lambda x: _mul_diagonal(x * 1) * x.detach(), [[1., 2.], [3., 4.]])),
 ]
 
 
@@ -1134,6 +1139,17 @@ def _pow_grads(m, x, y):
     x, y = t(m, x, "float64", True), t(m, y, "float64", True)
     (x ** y).sum().backward()
     return x.grad, y.grad
+
+
+def _diag_write(m, write, offset=0, dim1=0, dim2=1, view=True):
+    x = m.arange(6.0).reshape(2, 3)
+    write(x.diagonal(offset, dim1, dim2) if view else m.diag(x, offset))
+    return x
+
+
+def _mul_diagonal(y):
+    y.diagonal().mul_(3)
+    return y
 
 
 def _a3(m):
@@ -1951,4 +1967,8 @@ TORCH = {
                                               [[0.0, 0.0, 0.0], [0.0, 0.0, 0.0]]]],
     "index/int_slice_list_setitem": ["int64", [[[0, -1, -2], [3, -1, -2]], [[6, 7, 8], [9, 10, 11]]]],
     "loss/kl_div_negative_target": ["float32", [nan, 0.0, -0.3465735912322998]],
+    "shape/diagonal_is_a_view": ["float32", [[100.0, 1.0, 2.0], [3.0, 104.0, 5.0]]],
+    "shape/diagonal_offset_dims_view": ["float32", [[0.0, 1.0, 2.0], [-1.0, 4.0, 5.0]]],
+    "shape/diag_is_a_copy": ["float32", [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]],
+    "autograd/diagonal_inplace_grad": ["float64", [[3.0, 2.0], [3.0, 12.0]]],
 }
