@@ -1056,6 +1056,10 @@ CASES = [
     ("shape/diag_is_a_copy", "diag", lambda m: _diag_write(m, lambda d: d.add_(100), view=False)),
     ("autograd/diagonal_inplace_grad", "diagonal",
      lambda m: grad(m, lambda x: _mul_diagonal(x * 1) * x.detach(), [[1., 2.], [3., 4.]])),
+    ("dtype/cumsum_float32_accumulates_in_float64", "cumsum",
+     lambda m: m.full((10 ** 6,), 0.1).cumsum(0)[-1]),
+    ("dtype/cumprod_float32_accumulates_in_float64", "cumprod",
+     lambda m: m.full((10 ** 5,), 1.00001).cumprod(0)[-1]),
 ]
 
 
@@ -1971,4 +1975,6 @@ TORCH = {
     "shape/diagonal_offset_dims_view": ["float32", [[0.0, 1.0, 2.0], [-1.0, 4.0, 5.0]]],
     "shape/diag_is_a_copy": ["float32", [[0.0, 1.0, 2.0], [3.0, 4.0, 5.0]]],
     "autograd/diagonal_inplace_grad": ["float64", [[3.0, 2.0], [3.0, 12.0]]],
+    "dtype/cumsum_float32_accumulates_in_float64": ["float32", 100000.0],
+    "dtype/cumprod_float32_accumulates_in_float64": ["float32", 2.7219622135162354],
 }

@@ -10,6 +10,7 @@ from .._coerce import _dim, _promote
 from ..autograd.function import Op
 from ..tensor import Tensor
 from .elementwise import ZeroWhere, _no_bool, where
+from .reduce import scan
 
 
 class LogBase(Op):
@@ -166,7 +167,7 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        y = ctx.xp.reshape(ctx.xp.cumulative_prod(x, axis=dim, dtype=x.dtype), x.shape)  # as Cumsum's
+        y = scan(ctx.xp, ctx.xp.cumulative_prod, x, dim)
         ctx.save_for_backward(x, y)
         return y
 

@@ -375,13 +375,24 @@ class LogSoftmaxGrad(Op):
                 (-p_grad * g.sum(dim=dim, keepdim=True)) if need_y else None)
 
 
+def scan(xp, running, x, dim):
+    """``running`` (the array API's cumulative_sum or cumulative_prod) of x along ``dim``, in x's
+    dtype (NumPy would widen int32 to int64) and shape (a 0-d x gives a 0-d y, not NumPy's (1,)).
+
+    float32 and float16 accumulate in float64 and round back, as PyTorch's CPU kernels do: a
+    running float32 sum of a million 0.1s ends at 100960, PyTorch's at 100000.
+    """
+    wide = x.dtype == xp.float32 or x.dtype == getattr(xp, "float16", None)
+    y = running(x, axis=dim, dtype=xp.float64 if wide else x.dtype)
+    return xp.reshape(xp.astype(y, x.dtype) if wide else y, x.shape)
+
+
 class Cumsum(Op):
     """yᵢ = Σ_{j≤i} xⱼ along ``dim``;  dxⱼ = Σ_{i≥j} dyᵢ (a reversed cumulative sum)."""
 
     @staticmethod
     def forward(ctx, x, dim):
-        # dtype: NumPy would widen int32 to int64; reshape: a 0-d x scans to a 0-d y, not NumPy's (1,)
-        return ctx.xp.reshape(ctx.xp.cumulative_sum(x, axis=dim, dtype=x.dtype), x.shape)
+        return scan(ctx.xp, ctx.xp.cumulative_sum, x, dim)
 
     @staticmethod
     def backward(ctx, grad):
