@@ -1060,6 +1060,8 @@ CASES = [
      lambda m: m.full((10 ** 6,), 0.1).cumsum(0)[-1]),
     ("dtype/cumprod_float32_accumulates_in_float64", "cumprod",
      lambda m: m.full((10 ** 5,), 1.00001).cumprod(0)[-1]),
+    ("dtype/sum_over_rows_float32_precise", "sum", lambda m: m.full((10 ** 6, 2), 0.1).sum(0)),
+    ("dtype/mean_over_rows_float32_precise", "mean", lambda m: m.full((10 ** 6, 2), 0.1).mean(0)),
 ]
 
 
@@ -1977,4 +1979,6 @@ TORCH = {
     "autograd/diagonal_inplace_grad": ["float64", [[3.0, 2.0], [3.0, 12.0]]],
     "dtype/cumsum_float32_accumulates_in_float64": ["float32", 100000.0],
     "dtype/cumprod_float32_accumulates_in_float64": ["float32", 2.7219622135162354],
+    "dtype/sum_over_rows_float32_precise": ["float32", [99999.9453125, 99999.9453125]],
+    "dtype/mean_over_rows_float32_precise": ["float32", [0.09999994188547134, 0.09999994188547134]],
 }
