@@ -1062,6 +1062,7 @@ CASES = [
      lambda m: m.full((10 ** 5,), 1.00001).cumprod(0)[-1]),
     ("dtype/sum_over_rows_float32_precise", "sum", lambda m: m.full((10 ** 6, 2), 0.1).sum(0)),
     ("dtype/mean_over_rows_float32_precise", "mean", lambda m: m.full((10 ** 6, 2), 0.1).mean(0)),
+    ("dtype/var_over_rows_of_constants", "var", lambda m: (m.full((10 ** 6, 2), 0.1) + m.arange(2.)).var(0)),
 ]
 
 
@@ -1981,4 +1982,5 @@ TORCH = {
     "dtype/cumprod_float32_accumulates_in_float64": ["float32", 2.7219622135162354],
     "dtype/sum_over_rows_float32_precise": ["float32", [99999.9453125, 99999.9453125]],
     "dtype/mean_over_rows_float32_precise": ["float32", [0.09999994188547134, 0.09999994188547134]],
+    "dtype/var_over_rows_of_constants": ["float32", [0.0, 0.0]],
 }

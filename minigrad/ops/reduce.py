@@ -109,12 +109,13 @@ class Var(Op):
         ctx.save_for_backward(x)
         xp = ctx.xp
         x, half = _accumulated(xp, x)
-        if degrees_of_freedom(x.shape, dim, correction) <= 0:  # Tensor.var warned; NumPy would too
-            centred = x - xp.mean(x, axis=dim, keepdims=True) if x.size else x
-            squares = xp.sum(centred * centred, axis=dim, keepdims=keepdim)
+        n = math.prod(x.shape[d] for d in dim)
+        centred = x - _total(xp, x, dim, True) / n if x.size else x  # two passes, each as Sum's
+        squares = _total(xp, centred * centred, dim, keepdim)
+        if degrees_of_freedom(x.shape, dim, correction) <= 0:  # Tensor.var warned
             out = xp.where(squares > 0, xp.full_like(squares, math.inf), xp.full_like(squares, math.nan))
             return _rounded(xp, out, half)
-        return _rounded(xp, xp.var(x, axis=dim, keepdims=keepdim, correction=correction), half)
+        return _rounded(xp, squares / (n - correction), half)
 
     @staticmethod
     def backward(ctx, grad):
