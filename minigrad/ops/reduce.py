@@ -26,11 +26,15 @@ _SLICES = 4096  # past this many slices added one after another, float32 round-o
 def _total(xp, x, dim, keepdim):
     """Σ x over ``dim`` in x's dtype (NumPy would widen int32 to int64).
 
-    NumPy adds pairwise only along the last axis, and slice after slice along the others, where
-    round-off grows with the length: 10⁶ float32 0.1s summed over axis 0 came to 100960 (PyTorch's
-    cascade sum: 100000). Long sums of float32 or float16 across other axes accumulate in float64.
+    NumPy adds pairwise along the trailing reduced axes (merged into one), and slice after slice
+    along the reduced axes before them, where round-off grows with the count: 10⁶ float32 0.1s
+    summed over axis 0 of (10⁶, 2) came to 100960 (PyTorch's cascade sum: 100000). Long sums of
+    float32 or float16 across such axes accumulate in float64.
     """
-    across = math.prod(x.shape[d] for d in dim if d != x.ndim - 1)
+    trailing = x.ndim
+    while trailing and trailing - 1 in dim:
+        trailing -= 1
+    across = math.prod(x.shape[d] for d in dim if d < trailing)
     if across > _SLICES and (x.dtype == xp.float32 or x.dtype == getattr(xp, "float16", None)):
         return xp.astype(xp.sum(x, axis=dim, dtype=xp.float64, keepdims=keepdim), x.dtype)
     return xp.sum(x, axis=dim, dtype=x.dtype, keepdims=keepdim)
