@@ -305,13 +305,13 @@ class Norm(Op):
         elif p == -math.inf:
             out = xp.min(a, axis=dim, keepdims=keepdim)
         elif p == 0:
-            out = xp.sum(xp.astype(a != 0, x.dtype), axis=dim, keepdims=keepdim)
+            out = _total(xp, xp.astype(a != 0, x.dtype), dim, keepdim)
         elif p == 1:
-            out = xp.sum(a, axis=dim, keepdims=keepdim)
+            out = _total(xp, a, dim, keepdim)
         elif p == 2:
-            out = xp.sqrt(xp.sum(x * x, axis=dim, keepdims=keepdim))
+            out = xp.sqrt(_total(xp, x * x, dim, keepdim))
         else:
-            out = xp.sum(a ** p, axis=dim, keepdims=keepdim) ** (1 / p)
+            out = _total(xp, a ** p, dim, keepdim) ** (1 / p)
         out = _rounded(xp, out, half)
         ctx.save_for_backward(saved, out)
         return out
