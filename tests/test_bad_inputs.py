@@ -1063,6 +1063,10 @@ CASES = [
     ("dtype/sum_over_rows_float32_precise", "sum", lambda m: m.full((10 ** 6, 2), 0.1).sum(0)),
     ("dtype/mean_over_rows_float32_precise", "mean", lambda m: m.full((10 ** 6, 2), 0.1).mean(0)),
     ("dtype/var_over_rows_of_constants", "var", lambda m: (m.full((10 ** 6, 2), 0.1) + m.arange(2.)).var(0)),
+    ("shape/matrix_norm_dims_in_order", "norm",
+     lambda m: m.linalg.norm(m.tensor([[3., -1., 2.], [0.5, 4., -2.]]), 1, dim=(1, 0))),
+    ("shape/matrix_norm_inf_dims_in_order", "norm",
+     lambda m: m.linalg.matrix_norm(m.tensor([[3., -1., 2.], [0.5, 4., -2.]]), -math.inf, dim=(1, 0))),
 ]
 
 
@@ -1983,4 +1987,6 @@ TORCH = {
     "dtype/sum_over_rows_float32_precise": ["float32", [99999.9453125, 99999.9453125]],
     "dtype/mean_over_rows_float32_precise": ["float32", [0.09999994188547134, 0.09999994188547134]],
     "dtype/var_over_rows_of_constants": ["float32", [0.0, 0.0]],
+    "shape/matrix_norm_dims_in_order": ["float32", 6.5],
+    "shape/matrix_norm_inf_dims_in_order": ["float32", 3.5],
 }
