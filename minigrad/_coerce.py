@@ -111,10 +111,10 @@ def _promote(a, b, true_div=False):
         if true_div and not target.is_floating_point:
             target = _dtypes.get_default_dtype()
         return a.type(target), b.type(target)
-    if isinstance(b, np.generic):  # a NumPy scalar (x / np.sqrt(d)) acts as the Python number, as in PyTorch
-        b = b.item()
     if type(b) is float and a.array.dtype in a.device.backend.float_dtypes and not true_div:
         return a, b  # the common case, decided cheaply: a float scalar keeps a float tensor's dtype
+    if isinstance(b, np.generic):  # a NumPy scalar (x / np.sqrt(d)) acts as the Python number, as in PyTorch
+        b = b.item()
     if isinstance(b, (float, int)) or isinstance(b, numbers.Number):  # the ABC check is slow: last
         da = a.dtype
         target = _dtypes.scalar_result_dtype(da, b)
