@@ -150,8 +150,10 @@ class Remainder(Op):
 def _no_bool(ctx, op, *operands):
     """Arithmetic on bools alone (``mask // True``, ``mask ** mask``, ``mask << mask``): NumPy computes
     it in int8, a dtype minigrad does not have; PyTorch has no such kernel and raises."""
-    if all(getattr(x, "dtype", None) == ctx.xp.bool or type(x) is bool for x in operands):
-        raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
+    for x in operands:  # a loop, not all(...): the common float operand leaves at once
+        if type(x) is not bool and getattr(x, "dtype", None) != ctx.xp.bool:
+            return
+    raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
 
 
 def _no_integer_zero(ctx, a, b, op):
