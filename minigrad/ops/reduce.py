@@ -31,12 +31,12 @@ def _total(xp, x, dim, keepdim):
     summed over axis 0 of (10⁶, 2) came to 100960 (PyTorch's cascade sum: 100000). Long sums of
     float32 or float16 across such axes accumulate in float64.
     """
-    trailing = x.ndim
-    while trailing and trailing - 1 in dim:
-        trailing -= 1
-    across = math.prod(x.shape[d] for d in dim if d < trailing)
-    if across > _SLICES and (x.dtype == xp.float32 or x.dtype == getattr(xp, "float16", None)):
-        return xp.astype(xp.sum(x, axis=dim, dtype=xp.float64, keepdims=keepdim), x.dtype)
+    if x.size > _SLICES and (x.dtype == xp.float32 or x.dtype == getattr(xp, "float16", None)):
+        trailing = x.ndim
+        while trailing and trailing - 1 in dim:
+            trailing -= 1
+        if math.prod(x.shape[d] for d in dim if d < trailing) > _SLICES:
+            return xp.astype(xp.sum(x, axis=dim, dtype=xp.float64, keepdims=keepdim), x.dtype)
     return xp.sum(x, axis=dim, dtype=x.dtype, keepdims=keepdim)
 
 
