@@ -21,8 +21,15 @@ def _finish(array, dev, requires_grad):
         else Tensor._wrap(array, dev)
 
 
+_TYPED = {np.dtype(n) for n in ("float16", "float32", "int8", "uint8", "int16", "int32")}
+
+
 def _host_default(host):
-    """PyTorch's inference for Python data: floats -> default dtype, ints -> int64."""
+    """PyTorch's inference for Python data: floats -> default dtype, ints -> int64. A dtype that
+    Python numbers cannot give came from NumPy scalars or tensors in the data (np.int32, float16):
+    it is kept, as PyTorch keeps it."""
+    if host.dtype in _TYPED:
+        return host
     if host.dtype.kind == "f":
         return host.astype(_dtypes.get_default_dtype().name, copy=False)
     if host.dtype.kind in "iu":

@@ -1067,6 +1067,10 @@ CASES = [
      lambda m: m.linalg.norm(m.tensor([[3., -1., 2.], [0.5, 4., -2.]]), 1, dim=(1, 0))),
     ("shape/matrix_norm_inf_dims_in_order", "norm",
      lambda m: m.linalg.matrix_norm(m.tensor([[3., -1., 2.], [0.5, 4., -2.]]), -math.inf, dim=(1, 0))),
+    ("create/tensor_of_numpy_int32_list", "tensor", lambda m: m.tensor([np.int32(1), np.int32(2)])),
+    ("create/tensor_of_numpy_float16_list", "tensor", lambda m: m.tensor([np.float16(1.5), np.float16(2)])),
+    ("create/tensor_of_int32_tensors", "tensor",
+     lambda m: m.tensor([m.tensor(i, dtype=m.int32) for i in (1, 2)])),
 ]
 
 
@@ -1989,4 +1993,7 @@ TORCH = {
     "dtype/var_over_rows_of_constants": ["float32", [0.0, 0.0]],
     "shape/matrix_norm_dims_in_order": ["float32", 6.5],
     "shape/matrix_norm_inf_dims_in_order": ["float32", 3.5],
+    "create/tensor_of_numpy_int32_list": ["int32", [1, 2]],
+    "create/tensor_of_numpy_float16_list": ["float16", [1.5, 2.0]],
+    "create/tensor_of_int32_tensors": ["int32", [1, 2]],
 }
