@@ -1071,6 +1071,7 @@ CASES = [
     ("create/tensor_of_numpy_float16_list", "tensor", lambda m: m.tensor([np.float16(1.5), np.float16(2)])),
     ("create/tensor_of_int32_tensors", "tensor",
      lambda m: m.tensor([m.tensor(i, dtype=m.int32) for i in (1, 2)])),
+    ("dtype/bool_pow_python_bool", "pow", lambda m: [m.tensor([True, False]) ** e for e in (True, False)]),
 ]
 
 
@@ -1996,4 +1997,5 @@ TORCH = {
     "create/tensor_of_numpy_int32_list": ["int32", [1, 2]],
     "create/tensor_of_numpy_float16_list": ["float16", [1.5, 2.0]],
     "create/tensor_of_int32_tensors": ["int32", [1, 2]],
+    "dtype/bool_pow_python_bool": [["bool", [True, False]], ["bool", [True, True]]],
 }

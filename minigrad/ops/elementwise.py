@@ -81,6 +81,8 @@ class Pow(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        if type(b) is bool and getattr(a, "dtype", None) == ctx.xp.bool:  # PyTorch: mask ** True is mask
+            return ctx.xp.asarray(a, copy=True) if b else ctx.xp.ones_like(a)
         _no_bool(ctx, "pow", a, b)
         out = a ** b
         ctx.save_for_backward(a, b, out)
