@@ -343,8 +343,9 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
+        x, half = _accumulated(xp, x)  # float16 in float32, as PyTorch's
         e = xp.exp(x - _shift(xp, x, dim))
-        y = e / xp.sum(e, axis=dim, keepdims=True)
+        y = _rounded(xp, e / xp.sum(e, axis=dim, keepdims=True), half)
         ctx.save_for_backward(y)
         return y
 
@@ -362,8 +363,9 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
+        x, half = _accumulated(xp, x)  # float16 in float32, as PyTorch's: 1% off in float16
         shifted = x - _shift(xp, x, dim)
-        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+        y = _rounded(xp, shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True)), half)
         ctx.save_for_backward(y)
         return y
 
