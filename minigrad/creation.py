@@ -21,8 +21,15 @@ def _finish(array, dev, requires_grad):
         else Tensor._wrap(array, dev)
 
 
+_TYPED = {np.dtype(n) for n in ("float16", "float32", "int8", "uint8", "int16", "int32")}
+
+
 def _host_default(host):
-    """PyTorch's inference for Python data: floats -> default dtype, ints -> int64."""
+    """PyTorch's inference for Python data: floats -> default dtype, ints -> int64. A dtype that
+    Python numbers cannot give came from NumPy scalars or tensors in the data (np.int32, float16):
+    it is kept, as PyTorch keeps it."""
+    if host.dtype in _TYPED:
+        return host
     if host.dtype.kind == "f":
         return host.astype(_dtypes.get_default_dtype().name, copy=False)
     if host.dtype.kind in "iu":
@@ -76,6 +83,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """
     if isinstance(dtype, str):  # PyTorch takes dtypes only: "float32" here is usually a slip
         raise TypeError(f"tensor(): argument 'dtype' must be a dtype such as mg.float32, not str {dtype!r}")
+    if isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as an array does (PyTorch's)
+        data = np.asarray(data)
     if isinstance(data, Tensor):
         out = data.detach().clone()
         dev = out.device if device is None else _backend.device(device)
@@ -155,7 +164,7 @@ def _full(size, fill_value, dtype, device, requires_grad):
     dev = _device(device)
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64 \
-            if isinstance(fill_value, int) else _dtypes.get_default_dtype()
+            if isinstance(fill_value, numbers.Integral) else _dtypes.get_default_dtype()  # np.int64 too
     native = dev.backend.native(_dtypes.as_dtype(dtype))
     return _finish(dev.backend.full(size, fill_value, native, dev.index), dev, requires_grad)
 

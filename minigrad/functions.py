@@ -173,12 +173,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     return input.prod(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-    return input.var(dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    return input.var(dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
-def std(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-    return input.std(dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    return input.std(dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
 def max(input, dim=None, keepdim=False, *, keepdims=None):
@@ -362,16 +362,18 @@ def cumprod(input, dim, *, dtype=None):
     return input.cumprod(dim, dtype=dtype)
 
 
-def std_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
-    """``(std, mean)`` over ``dim``."""
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    """``(std, mean)`` over ``dim``; positional arguments as ``std``'s."""
     keepdim = keepdim if keepdims is None else keepdims
-    return input.std(dim, keepdim, correction=correction, unbiased=unbiased), input.mean(dim, keepdim)
+    std = input.std(dim, unbiased, keepdim, correction=correction)
+    return std, input.mean(None if isinstance(dim, bool) else dim, keepdim)
 
 
-def var_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
-    """``(var, mean)`` over ``dim``."""
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    """``(var, mean)`` over ``dim``; positional arguments as ``var``'s."""
     keepdim = keepdim if keepdims is None else keepdims
-    return input.var(dim, keepdim, correction=correction, unbiased=unbiased), input.mean(dim, keepdim)
+    var = input.var(dim, unbiased, keepdim, correction=correction)
+    return var, input.mean(None if isinstance(dim, bool) else dim, keepdim)
 
 
 def count_nonzero(input, dim=None):

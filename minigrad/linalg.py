@@ -11,7 +11,7 @@ differentiable where PyTorch's is; inputs must be floating point.
 
 import math
 
-from ._coerce import _dims
+from ._coerce import _dim
 from .functions import matmul  # noqa: F401 - torch.linalg has it too
 from .ops.decompositions import Cholesky, Det, Eigh, Inv, LinAlgError, Qr, Slogdet, Solve, Svd
 from .ops.linalg import linalg_cross as cross  # noqa: F401
@@ -129,9 +129,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     _floating("matrix_norm", A)
     if dtype is not None:
         A = A.type(dtype)
-    dims = _dims(dim, A.ndim)
-    if len(dims) != 2:
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple, got {dim}")
+    dims = tuple(_dim(d, A.ndim) for d in dim)  # in order, rows then columns: ord ±1, ±inf read it
+    if dims[0] == dims[1]:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different, got {dim}")
     if ord == "fro":
         return A.norm(2, dims, keepdim)
     moved = A.movedim(dims, (-2, -1))
@@ -144,7 +146,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     else:
         raise RuntimeError(f"linalg.matrix_norm: order {ord} not supported")
     if keepdim:
-        for d in dims:
+        for d in sorted(dims):
             out = out.unsqueeze(d)
     return out
 

@@ -213,6 +213,10 @@ class Tensor:
             raise TypeError(f"numpy() on a {self.device} tensor: copy it to the host with .cpu() first")
         return self.device.backend.to_numpy(self.array)
 
+    # NumPy's operators defer to ours: np.float64(2) * x (and np.sqrt(2) * x) is a Tensor in the
+    # graph, as in PyTorch, not an ndarray made through __array__ that drops the gradient
+    __array_priority__ = 1000
+
     def __array__(self, dtype=None, copy=None):
         if self.device.type != "cpu":
             raise TypeError(f"can't convert a {self.device} tensor to NumPy; use .cpu() first")
@@ -605,15 +609,27 @@ class Tensor:
         return Erf.apply(self)
 
     def square(self):
-        return self * self
+        x = self.long() if self.dtype is _dtypes.bool_ else self  # as PyTorch's pow(x, 2)
+        return x * x
 
     def reciprocal(self):
         return 1.0 / self
 
     def clamp(self, min=None, max=None):
+        x, min, max = self._clamp_operands(min, max, "clamp")
+        return Clamp.apply(x, min=min, max=max)
+
+    def _clamp_operands(self, min, max, op):
+        """``self`` and the bounds in PyTorch's result dtype of the three (an int tensor clamped by
+        floats is float32), tensor bounds converted to it."""
         if min is None and max is None:
-            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-        return Clamp.apply(self, min=min, max=max)
+            raise RuntimeError(f"{op}: at least one of 'min' or 'max' must not be None")
+        x, bounds = self, []
+        for bound in (min, max):
+            if bound is not None:
+                x, bound = _promote(x, bound)
+            bounds.append(bound)
+        return (x, *(b.type(x.dtype) if isinstance(b, Tensor) else b for b in bounds))
 
     clip = clamp
 
@@ -641,7 +657,7 @@ class Tensor:
         x = self if dtype is None else self.type(dtype)
         if x.dtype.category != "float" and dtype is None:
             x = x.type(_dtypes.int64)
-        return Sum.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Sum.apply(x, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -649,36 +665,42 @@ class Tensor:
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype; input dtype {x.dtype} "
                                "is not floating point: pass dtype=mg.float32 or use .float() first")
-        return Mean.apply(x, dim=_dims(dim, x.ndim), keepdim=keepdim)
+        return Mean.apply(x, dim=_reduced_dims(dim, x.ndim), keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
         x = self.type(dtype) if dtype is not None else self
-        return Prod.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Prod.apply(x, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
-    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-        _need_floating(self, "var", "std and var only support floating point dtypes: call .float() first")
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+        """Variance over ``dim`` with ``correction`` (Bessel's by default); positional arguments as
+        PyTorch's overloads ``var(dim, unbiased, keepdim)`` and ``var(unbiased)``."""
+        dim, correction = self._spread(dim, unbiased, correction, "var")
         keepdim = keepdim if keepdims is None else keepdims
-        if unbiased is not None:
-            correction = int(unbiased)
-        dim = _dims(dim, self.ndim)
-        _warn_no_degrees_of_freedom(self, dim, correction, "var")
         return Var.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
-    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-        _need_floating(self, "std", "std and var only support floating point dtypes: call .float() first")
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+        """Standard deviation: the square root of ``var`` with the same arguments."""
+        dim, correction = self._spread(dim, unbiased, correction, "std")
         keepdim = keepdim if keepdims is None else keepdims
+        return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+
+    def _spread(self, dim, unbiased, correction, op):
+        """``var``'s and ``std``'s axes and correction; a bool first argument is ``unbiased``."""
+        _need_floating(self, op, "std and var only support floating point dtypes: call .float() first")
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         if unbiased is not None:
             correction = int(unbiased)
-        dim = _dims(dim, self.ndim)
-        _warn_no_degrees_of_freedom(self, dim, correction, "std")
-        return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+        dim = _reduced_dims(dim, self.ndim)
+        _warn_no_degrees_of_freedom(self, dim, correction, op)
+        return dim, correction
 
     def max(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
         keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
-            return Amax.apply(self, dim=_dims(None, self.ndim), keepdim=False)
+            return Max.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=True))
@@ -687,18 +709,18 @@ class Tensor:
         """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)``."""
         keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
-            return Amin.apply(self, dim=_dims(None, self.ndim), keepdim=False)
+            return Min.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
 
     def amax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Amax.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Amin.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Amin.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -719,7 +741,7 @@ class Tensor:
         keepdim = keepdim if keepdims is None else keepdims
         if p == "fro":
             p = 2
-        return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Norm.apply(self, p=float(p), dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def softmax(self, dim, dtype=None):
         x = self if dtype is None else self.type(dtype)
@@ -732,7 +754,13 @@ class Tensor:
         return LogSoftmax.apply(x, dim=_dim(dim, x.ndim))
 
     def cumsum(self, dim, *, dtype=None):
-        return Cumsum.apply(self if dtype is None else self.type(dtype), dim=_dim(dim, self.ndim))
+        return Cumsum.apply(self._scanned(dtype), dim=_dim(dim, self.ndim))
+
+    def _scanned(self, dtype):
+        """The input of ``cumsum``/``cumprod``: ``dtype`` if given, else integers and bools as int64."""
+        if dtype is not None:
+            return self.type(dtype)
+        return self if self.dtype.is_floating_point else self.long()
 
     def all(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -863,10 +891,18 @@ class Tensor:
         return Gather.apply(self, _index_array(index, self.device), dim=_dim(dim, self.ndim))
 
     def __getitem__(self, key):
-        return GetItem.apply(self, key=_key(key, self))
+        key = _key(key, self)
+        split = _split_key(key, self)
+        if split is not None:  # integers select first, as PyTorch's
+            return GetItem.apply(GetItem.apply(self, key=split[0]), key=split[1])
+        return GetItem.apply(self, key=key)
 
     def __setitem__(self, key, value):
         key = _key(key, self)
+        split = _split_key(key, self)
+        if split is not None:  # through the view of the integers' selection, as __getitem__
+            self[split[0]][split[1]] = value
+            return
         value = _promote(self, value)[1]
         if _is_advanced(key):  # a copy, not a view: written by an index_put
             _views.apply_inplace(self, SetItem, value, key=key)
@@ -925,9 +961,14 @@ class Tensor:
         return _inplace_arith(self, Div, operator.itruediv, other)
 
     def pow_(self, other):
-        return _views.apply_inplace(self, Pow, _promote(self, other)[1])
+        return _inplace_op(self, "pow_", Pow, other)
 
     def clamp_(self, min=None, max=None):
+        x, min, max = self._clamp_operands(min, max, "clamp_")
+        if x.dtype.is_floating_point and not self.dtype.is_floating_point:
+            raise RuntimeError(f"clamp_: result type {x.dtype} can't be cast to the desired output type "
+                               f"{self.dtype}")
+        min, max = (b.type(self.dtype) if isinstance(b, Tensor) else b for b in (min, max))
         return _views.apply_inplace(self, Clamp, min=min, max=max)
 
     clip_ = clamp_
@@ -1322,8 +1363,7 @@ class Tensor:
 
     # reductions and scans
     def cumprod(self, dim, *, dtype=None):
-        x = self.type(dtype) if dtype is not None else self if self.dtype.is_floating_point else self.long()
-        return Cumprod.apply(x, dim=_dim(dim, self.ndim))
+        return Cumprod.apply(self._scanned(dtype), dim=_dim(dim, self.ndim))
 
     def logcumsumexp(self, dim):
         return _pointwise.logcumsumexp(self, dim)
@@ -2006,10 +2046,10 @@ def _expanded_shape(shape, sizes, op):
 
 def _warn_no_degrees_of_freedom(t, dim, correction, op):
     """PyTorch's warning when n - correction <= 0 (the result is then inf, or NaN where every value
-    is equal), at the caller's line rather than NumPy's own two."""
+    is equal), at the line calling var or std (through Tensor._spread) rather than NumPy's own two."""
     if degrees_of_freedom(t.shape, dim, correction) <= 0:
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
 
 
 def _inplace_op(t, name, op, *other, **attrs):
@@ -2061,7 +2101,18 @@ from . import functions as _functions  # noqa: E402
 from . import linalg as _linalg_api  # noqa: E402
 from . import printing as _printing  # noqa: E402
 from . import random as _random  # noqa: E402
-from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
+from ._coerce import (  # noqa: E402
+    _broadcast_shape,
+    _dim,
+    _dims,
+    _index_array,
+    _infer_shape,
+    _key,
+    _promote,
+    _reduced_dims,
+    _shape_arg,
+    _split_key,
+)
 from .autograd import grad_mode as _grad_mode  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
@@ -2132,8 +2183,10 @@ from .ops.reduce import (  # noqa: E402
     Cumsum,
     LogSoftmax,
     LogSumExp,
+    Max,
     MaxDim,
     Mean,
+    Min,
     Norm,
     Prod,
     Softmax,

@@ -220,6 +220,11 @@ class ArrayAPIBackend:
         """Sliding windows of (N, C, H, W) as (N, C, OH, OW, KH, KW) for convolution and pooling."""
         return self._host(lambda a: _np_windows(a, window, stride, dilation), x)
 
+    def diagonal(self, x, offset):
+        """The ``offset``-th diagonal of the last two axes, as the last axis: a writable view of
+        ``x`` where the backend can make one (PyTorch's diagonal is a view), else a copy."""
+        return self._host(lambda a: np.diagonal(a, offset, -2, -1).copy(), x)
+
     def random(self, generator, kind, shape, dtype, index, **kw):
         """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""
         kw = {k: self.to_numpy(v) if hasattr(v, "shape") else v for k, v in kw.items()}  # array parameters
@@ -231,7 +236,8 @@ _NP_REDUCE_AT = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 
 
 def _np_unique(a, dim):
-    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim)
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim,
+                                        equal_nan=False)  # each NaN is its own value, as PyTorch
     return values, inverse.reshape(-1), counts
 
 
@@ -265,6 +271,16 @@ def _np_windows(a, window, stride, dilation):
     return np.lib.stride_tricks.as_strided(
         a, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw),
         writeable=False)
+
+
+def _np_diagonal(a, offset):
+    # np.diagonal's view is read-only: the same strides (one step down plus one across) writable
+    r, c = max(0, -offset), max(0, offset)
+    n = max(0, min(a.shape[-2] - r, a.shape[-1] - c))
+    corner = a[..., min(r, a.shape[-2]):, min(c, a.shape[-1]):]
+    s = a.strides
+    return np.lib.stride_tricks.as_strided(corner, a.shape[:-2] + (n,), s[:-2] + (s[-2] + s[-1],),
+                                           writeable=a.flags.writeable)
 
 
 def draw(rng, kind, shape, dtype, **kw):

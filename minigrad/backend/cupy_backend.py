@@ -141,7 +141,8 @@ class CupyBackend(ArrayAPIBackend):
         return x
 
     def unique(self, x, dim):
-        values, inverse, counts = self._cupy.unique(x, return_inverse=True, return_counts=True, axis=dim)
+        values, inverse, counts = self._cupy.unique(x, return_inverse=True, return_counts=True, axis=dim,
+                                                    equal_nan=False)  # as _np_unique
         return values, inverse.reshape(-1), counts
 
     def index_reduce(self, x, key, values, reduce):
@@ -151,6 +152,9 @@ class CupyBackend(ArrayAPIBackend):
         out = x.copy()
         (cupyx.scatter_max if reduce == "amax" else cupyx.scatter_min)(out, key, values)
         return out
+
+    def diagonal(self, x, offset):
+        return x.diagonal(offset, -2, -1)  # a view in CuPy, writable
 
     def windows(self, x, window, stride, dilation):
         n, c, h, w = x.shape

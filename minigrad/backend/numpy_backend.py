@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_unique, _np_windows, draw
+from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_diagonal, _np_unique, _np_windows, draw
 from .numpy_namespace import namespace
 
 _PACKED_PER_SHAPE = 2  # a forward pass and the one before it may both hold their columns
@@ -18,8 +18,8 @@ _RELEASED = 3  # references to a free buffer: the pool's list, the loop variable
 
 def _erf(x):
     """erf elementwise: SciPy's when installed (imported on first use: it costs 0.2 s), else the
-    exact but slower math.erf element by element."""
-    return _erf_kernel()(x)
+    exact but slower math.erf element by element. In x's dtype: SciPy computes float16 in float32."""
+    return _erf_kernel()(x).astype(x.dtype, copy=False)
 
 
 @functools.cache
@@ -32,8 +32,9 @@ def _erf_kernel():
 
 
 def _erfinv(y):
-    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method element by element."""
-    return _erfinv_kernel()(y)
+    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method element by element; in y's
+    dtype, as ``_erf``."""
+    return _erfinv_kernel()(y).astype(y.dtype, copy=False)
 
 
 @functools.cache
@@ -249,6 +250,9 @@ class NumpyBackend(ArrayAPIBackend):
 
     def windows(self, x, window, stride, dilation):
         return _np_windows(x, window, stride, dilation)
+
+    def diagonal(self, x, offset):
+        return _np_diagonal(x, offset)
 
     def random(self, generator, kind, shape, dtype, index, **kw):
         return draw(generator.numpy_rng(), kind, shape, dtype, **kw)

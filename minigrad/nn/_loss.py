@@ -235,8 +235,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def _nan_mean(total):
-    # a mean over nothing (every target ignored, or an empty batch) is NaN, as in PyTorch
-    return total * math.nan
+    # a mean over nothing (every target ignored, or an empty batch) is NaN, as in PyTorch; added,
+    # not multiplied, so the gradient stays the sum's (zero: no target counts) as PyTorch's, not NaN
+    return total + math.nan
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -409,7 +410,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Kullback-Leibler divergence with ``input`` given as log-probabilities.
 
-        lᵢ = tᵢ (log tᵢ - xᵢ)   (0 where tᵢ = 0);   log_target: lᵢ = e^{tᵢ} (tᵢ - xᵢ)
+        lᵢ = tᵢ (log tᵢ - xᵢ)   (tᵢ log tᵢ = 0 where tᵢ = 0, NaN where tᵢ < 0, PyTorch's xlogy);
+        log_target: lᵢ = e^{tᵢ} (tᵢ - xᵢ)
 
     ``reduction="batchmean"`` divides the sum by the batch size (the true KL divergence per sample);
     "mean" averages over every element, as PyTorch does.
@@ -425,9 +427,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target > 0
-        safe = where(positive, target, 1.0)
-        loss = where(positive, target * safe.log(), 0.0) - target * input
+        zero = target == 0
+        safe = where(zero, 1.0, target)
+        loss = where(zero, 0.0, target * safe.log()) - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction)
@@ -477,15 +479,15 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = max(0, -yᵢ (x1ᵢ - x2ᵢ) + margin)."""
+    """lᵢ = max(0, -yᵢ (x1ᵢ - x2ᵢ) + margin), a clamp: at 0 the gradient passes (PyTorch's)."""
     reduction = _legacy(size_average, reduce, reduction)
-    return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1."""
+    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1 (a clamp, as margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
-    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).relu(), 0.0)
+    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).clamp(min=0), 0.0)
     return _reduce(loss, reduction)
 
 
@@ -521,22 +523,24 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
-    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1."""
+    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1 (a clamp, as
+    margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
     cos = cosine_similarity(input1, input2, dim=-1, eps=1e-12)
-    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).relu(), 0.0)
+    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).clamp(min=0), 0.0)
     return _reduce(loss, reduction)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) with d the p-norm distance."""
+    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) with d the p-norm distance (a clamp, as
+    margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
-    return _reduce((d_pos - d_neg + margin).relu(), reduction)
+    return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,

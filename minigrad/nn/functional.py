@@ -9,6 +9,7 @@ import math
 import warnings
 
 from .. import dtypes as _dtypes
+from .._coerce import _scalar_as
 from ..autograd.views import written_back
 from ..dtypes import finfo
 from ..ops.attention import scaled_dot_product_attention
@@ -125,8 +126,10 @@ def relu6(input, inplace=False):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there)."""
-    return written_back(input, inplace, lambda x: Hardtanh.apply(x, min=min_val, max=max_val))
+    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there).
+    An integer input stays integer, the bounds cast to it (PyTorch's)."""
+    return written_back(input, inplace, lambda x: Hardtanh.apply(x, min=_scalar_as(min_val, x.dtype),
+                                                                 max=_scalar_as(max_val, x.dtype)))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -186,7 +189,8 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 
 def prelu(input, weight):
-    """x if x ≥ 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1)."""
+    """x if x > 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1);
+    at x = 0 the gradient is a, as PyTorch's."""
     if weight.numel() > 1:
         channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
         if weight.numel() != channels:
@@ -195,7 +199,7 @@ def prelu(input, weight):
                                f"{tuple(input.shape)})")
         if input.ndim >= 2:
             weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
-    return where(input >= 0, input, input * weight)
+    return where(input > 0, input, input * weight)
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -207,8 +211,8 @@ _threshold = threshold  # for threshold_, whose argument of the same name hides 
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
-    return written_back(input, inplace, lambda x: (x + 3.0).clamp(0.0, 6.0) / 6.0)
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (no gradient at ±3, as PyTorch)."""
+    return written_back(input, inplace, lambda x: relu6(x + 3.0) / 6.0)
 
 
 def hardswish(input, inplace=False):

@@ -9,7 +9,7 @@ from .._coerce import _broadcast_shape, _dim
 from ..autograd import views
 from ..autograd.function import Op
 from .elementwise import where
-from .indexing import GetItem, ScatterAdd
+from .indexing import ScatterAdd
 from .movement import cat, pad, stack
 
 
@@ -346,21 +346,37 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return _diagonal(input, offset, dim1, dim2)
 
 
+class Diagonal(Op):
+    """y = the ``offset``-th diagonal of x's last two axes, as the last axis: a view of x, as
+    PyTorch's (``A.diagonal().add_(eps)`` writes into A);  dx = dy placed back on that diagonal."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset):
+        ctx.in_shape = x.shape
+        return ctx.device.backend.diagonal(x, offset)
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, cols = ctx.in_shape[-2:]
+        key = _diagonal_key(grad.device, rows, cols, ctx.attrs["offset"])
+        return ScatterAdd.apply(grad, key=key, shape=ctx.in_shape)
+
+
 def _diagonal(input, offset, dim1, dim2):
     d1, d2 = _dim(dim1, input.ndim), _dim(dim2, input.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal: dimensions dim1 and dim2 cannot be identical, got {dim1} and {dim2}")
     rest = [d for d in range(input.ndim) if d not in (d1, d2)]
-    moved = input.permute(*rest, d1, d2)
-    key = _diagonal_key(input.device, input.shape[d1], input.shape[d2], int(offset))
-    return GetItem.apply(moved, key=key)
+    return Diagonal.apply(input.permute(*rest, d1, d2), offset=int(offset))
 
 
 def diag(input, diagonal=0):
     """A 1-d input: the square matrix with it on the ``diagonal``-th diagonal. A 2-d input: that
-    diagonal, as a 1-d tensor."""
+    diagonal, as a new 1-d tensor (not a view: PyTorch's diag copies)."""
     if input.ndim == 2:
-        return _diagonal(input, diagonal, 0, 1)
+        return _diagonal(input, diagonal, 0, 1).clone()
     if input.ndim != 1:
         raise RuntimeError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D")
     n = input.shape[0] + abs(int(diagonal))

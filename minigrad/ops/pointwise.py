@@ -9,7 +9,8 @@ import math
 from .._coerce import _dim, _promote
 from ..autograd.function import Op
 from ..tensor import Tensor
-from .elementwise import where
+from .elementwise import ZeroWhere, _no_bool, where
+from .reduce import scan
 
 
 class LogBase(Op):
@@ -37,6 +38,7 @@ class Round(Op):
 
     @staticmethod
     def forward(ctx, x, mode, decimals=0):
+        _no_bool(ctx, mode, x)  # NumPy would round a bool tensor to float16
         fn = getattr(ctx.xp, mode)
         if decimals:
             scale = 10.0 ** decimals
@@ -68,18 +70,20 @@ class Erfinv(Op):
 class Fmod(Op):
     """z = a - b·trunc(a/b), the remainder with the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a/b).
 
-    Computed from the array API's ``remainder`` (sign of b), which is exact, moved by one b where
-    the signs differ. An integer division by zero raises, as PyTorch's (floats give NaN).
+    Computed as the array API's ``remainder`` (which is exact) of |a| and |b|, given a's sign: so
+    a finite a modulo ±inf is a, and a zero result keeps a's sign. An integer division by zero
+    raises, as PyTorch's (floats give NaN).
     """
 
     @staticmethod
     def forward(ctx, a, b):
         xp = ctx.xp
+        _no_bool(ctx, "fmod", a, b)
         if a.dtype not in ctx.device.backend.float_dtypes and bool(xp.any(b == 0)):
             raise RuntimeError("fmod: ZeroDivisionError (an integer tensor divided by zero)")
         ctx.save_for_backward(a, b)
-        r = xp.remainder(a, b)
-        return xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
+        r = xp.remainder(xp.abs(a), xp.abs(b) if hasattr(b, "dtype") else abs(b))  # b may be a number
+        return xp.copysign(r, a) if a.dtype in ctx.device.backend.float_dtypes else xp.where(a < 0, -r, r)
 
     @staticmethod
     def backward(ctx, grad):
@@ -89,7 +93,8 @@ class Fmod(Op):
 
 
 class Atan2(Op):
-    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b/(a²+b²), dz/db = -a/(a²+b²)."""
+    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b/(a²+b²), dz/db = -a/(a²+b²),
+    both 0 at the origin (PyTorch's)."""
 
     floating_only = True
 
@@ -101,7 +106,8 @@ class Atan2(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        scale = grad / (a * a + b * b)
+        r2 = a * a + b * b
+        scale = ZeroWhere.apply(grad / r2, r2 == 0)
         return scale * b, -scale * a
 
 
@@ -161,7 +167,7 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        y = ctx.xp.cumulative_prod(x, axis=dim)
+        y = scan(ctx.xp, ctx.xp.cumulative_prod, x, dim)
         ctx.save_for_backward(x, y)
         return y
 
@@ -244,7 +250,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     close = a == b
     if a.dtype.is_floating_point:  # equal values (infinities included) drop out: no inf - inf
         a, b = where(close, 0.0, a), where(close, 0.0, b)
-        close = close | ((a - b).abs() <= atol + rtol * b.abs())
+        gap = (a - b).abs()  # an infinity left is unequal to anything (inf ≤ rtol·inf would pass)
+        close = close | ((gap <= atol + rtol * b.abs()) & gap.isfinite())
         if equal_nan:
             close = close | (a.isnan() & b.isnan())
     return close

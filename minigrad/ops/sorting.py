@@ -13,6 +13,7 @@ from ..autograd.function import Op
 from ..creation import linspace
 from ..tensor import Tensor, _ValuesIndices
 from .movement import cat
+from .reduce import _Extreme
 
 
 def _sort_key(xp, x, descending):
@@ -207,6 +208,22 @@ def _median_axis(input, dim, name):
     return dim, n
 
 
+class Median(_Extreme):
+    """y = the lower median of all elements (NaN if one is NaN); the gradient is split evenly among
+    the elements equal to it, as PyTorch's median() (with a ``dim`` it goes to the returned index)."""
+
+    spread_nan = True
+
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim=False):
+        xp = ctx.xp
+        ordered = xp.sort(xp.reshape(x, (-1,)))  # NaNs sort last
+        last = ordered[-1]
+        out = last if last != last else ordered[(ordered.shape[0] - 1) // 2]
+        ctx.save_for_backward(x, out)
+        return out
+
+
 def median(input, dim=None, keepdim=False):
     """The lower median, the ((n - 1) // 2 + 1)-th smallest value (NaN where a slice holds a NaN).
 
@@ -219,7 +236,9 @@ def median(input, dim=None, keepdim=False):
     tensor(2.)
     """
     if dim is None:
-        return _of_all(input, median)
+        if not input.numel():
+            return input.sum() * math.nan
+        return Median.apply(input, dim=tuple(range(input.ndim)), keepdim=False)
     dim, n = _median_axis(input, dim, "median")
     values, indices = kthvalue(input, (n - 1) // 2 + 1, dim, keepdim=True)
     if input.dtype.is_floating_point:
@@ -477,8 +496,8 @@ def nonzero(input, *, as_tuple=False):
     positions = Nonzero.apply(input)
     if not as_tuple:
         return positions
-    if input.ndim == 0:
-        return (positions.reshape(-1),)
+    if input.ndim == 0:  # PyTorch reads a 0-d input as 1-d: index 0 when it is non-zero
+        return (positions.new_zeros(positions.shape[0]),)
     return positions.unbind(1)
 
 
