@@ -290,7 +290,7 @@ def xlogy(input, other):
     """x · log y, 0 where x = 0 unless y is NaN (see ``Xlogy``).
 
     >>> import minigrad as mg
-    >>> mg.xlogy(mg.tensor([0.0, 2.0]), mg.tensor([0.0, 1.0])).tolist()
+    >>> mg.xlogy(mg.tensor([0.0, 2.0]), mg.tensor([3.0, 1.0])).tolist()
     [0.0, 0.0]
     """
     return Xlogy.apply(*_promote(input, other, true_div=True))
