@@ -15,7 +15,15 @@ from .autograd import (
     no_grad,
     set_grad_enabled,
 )
-from .backend import Device, device, get_backend, set_backend, use_backend
+from .backend import (
+    Device,
+    device,
+    get_backend,
+    get_default_device,
+    set_backend,
+    set_default_device,
+    use_backend,
+)
 from .compiler import compile  # noqa: A004 - PyTorch's name
 from .creation import (
     BoolTensor,
@@ -29,6 +37,7 @@ from .creation import (
     ShortTensor,
     arange,
     as_tensor,
+    asarray,
     empty,
     empty_like,
     eye,
@@ -41,9 +50,11 @@ from .creation import (
     meshgrid,
     ones,
     ones_like,
+    scalar_tensor,
     tensor,
     tril_indices,
     triu_indices,
+    vander,
     zeros,
     zeros_like,
 )
@@ -121,6 +132,7 @@ from .functions import (
     cat,
     cdist,
     ceil,
+    chain_matmul,
     chunk,
     clamp,
     clamp_max,
@@ -143,12 +155,15 @@ from .functions import (
     cummin,
     cumprod,
     cumsum,
+    cumulative_trapezoid,
     deg2rad,
     detach,
     diag,
     diag_embed,
     diagflat,
     diagonal,
+    diff,
+    digamma,
     dist,
     div,
     divide,
@@ -159,6 +174,7 @@ from .functions import (
     eq,
     equal,
     erf,
+    erfc,
     erfinv,
     exp,
     exp2,
@@ -212,6 +228,7 @@ from .functions import (
     lerp,
     less,
     less_equal,
+    lgamma,
     log,
     log1p,
     log2,
@@ -240,6 +257,7 @@ from .functions import (
     min,
     minimum,
     mm,
+    mode,
     moveaxis,
     movedim,
     msort,
@@ -248,6 +266,8 @@ from .functions import (
     mv,
     nan_to_num,
     nanmean,
+    nanmedian,
+    nanquantile,
     nansum,
     narrow,
     ne,
@@ -259,15 +279,19 @@ from .functions import (
     numel,
     outer,
     permute,
+    pinverse,
+    polygamma,
     positive,
     pow,
     prod,
+    quantile,
     rad2deg,
     ravel,
     real,
     reciprocal,
     relu,
     remainder,
+    renorm,
     repeat_interleave,
     reshape,
     resolve_conj,
@@ -277,6 +301,7 @@ from .functions import (
     round,
     row_stack,
     rsqrt,
+    rsub,
     scatter,
     scatter_add,
     scatter_reduce,
@@ -310,10 +335,13 @@ from .functions import (
     tan,
     tanh,
     tensor_split,
+    tensordot,
     tile,
     topk,
     trace,
     transpose,
+    trapezoid,
+    trapz,
     tril,
     triu,
     true_divide,
@@ -321,6 +349,7 @@ from .functions import (
     unbind,
     unflatten,
     unique,
+    unique_consecutive,
     unsqueeze,
     var,
     var_mean,
@@ -341,6 +370,7 @@ from .random import (
     manual_seed,
     multinomial,
     normal,
+    poisson,
     rand,
     rand_like,
     randint,
@@ -351,7 +381,23 @@ from .random import (
     seed,
     set_rng_state,
 )
-from .tensor import Tensor
+from .settings import (
+    are_deterministic_algorithms_enabled,
+    channels_last,
+    channels_last_3d,
+    contiguous_format,
+    get_float32_matmul_precision,
+    get_num_interop_threads,
+    get_num_threads,
+    is_deterministic_algorithms_warn_only_enabled,
+    memory_format,
+    preserve_format,
+    set_float32_matmul_precision,
+    set_num_interop_threads,
+    set_num_threads,
+    use_deterministic_algorithms,
+)
+from .tensor import Size, Tensor
 
 float = float32  # noqa: A001
 double = float64
@@ -360,7 +406,8 @@ long = int64
 
 __version__ = "0.1.0"
 
-_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed", "distributions", "linalg")
+_SUBMODULES = ("autograd", "nn", "optim", "data", "viz", "utils", "distributed", "distributions", "linalg",
+               "special", "testing", "func", "jit")
 _LAZY = {"save": "serialization", "load": "serialization"}
 
 

@@ -35,6 +35,13 @@ def _dims(dim, ndim):
     return tuple(sorted(dims)) if ndim else ()
 
 
+def _reduced_dims(dim, ndim):
+    """The axes a reduction (``sum``, ``mean``, ``amax``, ``var``, ``norm``...) reduces: ``_dims``,
+    except that an empty tuple or list means every dimension, as PyTorch reads ``dim=()`` there
+    (``all``, ``any`` and ``flip`` read it as no dimension: they keep ``_dims``)."""
+    return _dims(None if isinstance(dim, (tuple, list)) and not dim else dim, ndim)
+
+
 def _shape_arg(args, op):
     """The ints of a size given as ``f(2, 3)`` or ``f((2, 3))``; a TypeError naming ``op`` for
     anything else (``reshape(2.5, 2)`` must not quietly become ``reshape(2, 2)``)."""
@@ -106,6 +113,8 @@ def _promote(a, b, true_div=False):
         return a.type(target), b.type(target)
     if type(b) is float and a.array.dtype in a.device.backend.float_dtypes and not true_div:
         return a, b  # the common case, decided cheaply: a float scalar keeps a float tensor's dtype
+    if isinstance(b, np.generic):  # a NumPy scalar (x / np.sqrt(d)) acts as the Python number, as in PyTorch
+        b = b.item()
     if isinstance(b, (float, int)) or isinstance(b, numbers.Number):  # the ABC check is slow: last
         da = a.dtype
         target = _dtypes.scalar_result_dtype(da, b)
@@ -131,6 +140,10 @@ def _index_array(index, device):
 
 def _key(key, like):
     """Turn Tensor, list and NumPy parts of an index key into arrays of ``like``'s device."""
+    if isinstance(key, list) and len(key) < 32 and any(  # PyTorch (NumPy's old rule) reads such a
+            k is None or k is Ellipsis or isinstance(k, (Tensor, list, tuple, slice, np.ndarray))
+            for k in key):  # list as a tuple: x[[[0, 1], [1, 2]]] is x[[0, 1], [1, 2]]
+        key = tuple(key)
     parts = key if isinstance(key, tuple) else (key,)
     out = []
     at = 0  # the dimension of ``like`` that the part indexes (until an Ellipsis)
@@ -158,6 +171,33 @@ def _key(key, like):
         at += 0 if k is None else k.ndim if mask else 1
         out.append(k)
     return tuple(out) if isinstance(key, tuple) else out[0]
+
+
+def _split_key(key, like):
+    """PyTorch applies integer indices first, as selections, and index arrays to what is left:
+    x[0, :, [1, 2]] is x[0][:, [1, 2]], of shape (3, 2), where NumPy counts the integer as one
+    more index array and gives (2, 3). For a key (from ``_key``) with both: ``(basic, rest)``,
+    the integers, slices and None with each array's dimensions kept whole, then the arrays on
+    that result; None for any other key, which NumPy reads as PyTorch does."""
+    if not isinstance(key, tuple) or not any(type(k) is int for k in key) \
+            or not any(hasattr(k, "shape") for k in key):
+        return None
+    spans = [k.ndim if getattr(k, "dtype", None) == like.device.xp.bool else 1 if hasattr(k, "shape")
+             else 0 if k is None or k is Ellipsis else 1 for k in key]  # input dimensions each reads
+    basic, rest = [], []
+    for k, span in zip(key, spans):
+        if k is Ellipsis:
+            basic.append(k)
+            rest += [slice(None)] * (like.ndim - sum(spans))
+        elif type(k) is int:
+            basic.append(k)
+        elif hasattr(k, "shape"):
+            basic += [slice(None)] * span
+            rest.append(k)
+        else:  # a slice or None: one dimension of the result
+            basic.append(k)
+            rest.append(slice(None))
+    return tuple(basic), tuple(rest)
 
 
 def _check_mask(mask, shape, at):

@@ -21,8 +21,15 @@ def _finish(array, dev, requires_grad):
         else Tensor._wrap(array, dev)
 
 
+_TYPED = {np.dtype(n) for n in ("float16", "float32", "int8", "uint8", "int16", "int32")}
+
+
 def _host_default(host):
-    """PyTorch's inference for Python data: floats -> default dtype, ints -> int64."""
+    """PyTorch's inference for Python data: floats -> default dtype, ints -> int64. A dtype that
+    Python numbers cannot give came from NumPy scalars or tensors in the data (np.int32, float16):
+    it is kept, as PyTorch keeps it."""
+    if host.dtype in _TYPED:
+        return host
     if host.dtype.kind == "f":
         return host.astype(_dtypes.get_default_dtype().name, copy=False)
     if host.dtype.kind in "iu":
@@ -76,6 +83,8 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
     """
     if isinstance(dtype, str):  # PyTorch takes dtypes only: "float32" here is usually a slip
         raise TypeError(f"tensor(): argument 'dtype' must be a dtype such as mg.float32, not str {dtype!r}")
+    if isinstance(data, np.generic):  # a NumPy scalar keeps its dtype, as an array does (PyTorch's)
+        data = np.asarray(data)
     if isinstance(data, Tensor):
         out = data.detach().clone()
         dev = out.device if device is None else _backend.device(device)
@@ -109,6 +118,14 @@ def as_tensor(data, dtype=None, device=None):
     if isinstance(data, np.ndarray) and dtype is None and _device(device).type == "cpu":
         return from_numpy(data)
     return tensor(data, dtype, device)
+
+
+def asarray(obj, *, dtype=None, device=None, copy=None, requires_grad=False):
+    """``obj`` as a tensor, sharing memory where it can (``copy=True`` always copies, as PyTorch)."""
+    out = tensor(obj, dtype, device) if copy else as_tensor(obj, dtype, device)
+    if copy and isinstance(obj, Tensor):
+        out = out.detach()
+    return out.requires_grad_(requires_grad) if requires_grad else out
 
 
 def from_numpy(array):
@@ -147,7 +164,7 @@ def _full(size, fill_value, dtype, device, requires_grad):
     dev = _device(device)
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64 \
-            if isinstance(fill_value, int) else _dtypes.get_default_dtype()
+            if isinstance(fill_value, numbers.Integral) else _dtypes.get_default_dtype()  # np.int64 too
     native = dev.backend.native(_dtypes.as_dtype(dtype))
     return _finish(dev.backend.full(size, fill_value, native, dev.index), dev, requires_grad)
 
@@ -194,6 +211,37 @@ def eye(n, m=None, *, dtype=None, device=None, requires_grad=False):
     return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
 
 
+def tril_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (2, N) row and column indices of the lower triangle of a row x col matrix (entries with
+    column - row ≤ ``offset``), in row-major order, as ``a[idx[0], idx[1]]`` reads them.
+
+    >>> import minigrad as mg
+    >>> mg.tril_indices(3, 3).tolist()
+    [[0, 1, 1, 2, 2, 2], [0, 0, 1, 0, 1, 2]]
+    """
+    return _triangle_indices(np.tril_indices(max(row, 0), offset, max(col, 0)), dtype, device)
+
+
+def triu_indices(row, col, offset=0, *, dtype=None, device=None):
+    """The (2, N) row and column indices of the upper triangle of a row x col matrix (entries with
+    column - row ≥ ``offset``), in row-major order.
+
+    >>> import minigrad as mg
+    >>> mg.triu_indices(2, 3, 1).tolist()
+    [[0, 0, 1], [1, 2, 2]]
+    """
+    return _triangle_indices(np.triu_indices(max(row, 0), offset, max(col, 0)), dtype, device)
+
+
+def _triangle_indices(rows_cols, dtype, device):
+    dtype = _dtypes.int64 if dtype is None else _dtypes.as_dtype(dtype)
+    if dtype.is_floating_point or dtype is _dtypes.bool_:
+        raise NotImplementedError(f"tril_indices/triu_indices: not implemented for {dtype} (integers only)")
+    dev = _device(device)
+    host = np.stack(rows_cols).astype(dtype.name).reshape(2, -1)
+    return _finish(dev.backend.from_numpy(host, dev.index), dev, False)
+
+
 def arange(start, end=None, step=1, *, dtype=None, device=None, requires_grad=False):
     """Values from ``start`` up to (not including) ``end``; integer unless an argument is a float."""
     if end is None:
@@ -226,28 +274,29 @@ def linspace(start, end, steps, *, dtype=None, device=None, requires_grad=False)
 
 
 def logspace(start, end, steps, base=10.0, *, dtype=None, device=None, requires_grad=False):
-    """``steps`` values from base^start to base^end, evenly spaced on a log scale."""
-    dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
-    exponents = linspace(start, end, steps, dtype=_dtypes.float64, device=device)
-    return (base ** exponents).type(dtype).requires_grad_(requires_grad)
-
-
-def tril_indices(row, col, offset=0, *, dtype=None, device=None):
-    """The (2, N) row and column indices of the lower triangle of a row x col matrix (the
-    ``offset`` diagonal and below), row by row."""
-    return _triangle_indices(np.tril_indices(row, offset, col), dtype, device)
-
-
-def triu_indices(row, col, offset=0, *, dtype=None, device=None):
-    """The (2, N) indices of the upper triangle (the ``offset`` diagonal and above), row by row."""
-    return _triangle_indices(np.triu_indices(row, offset, col), dtype, device)
-
-
-def _triangle_indices(rows_cols, dtype, device):
+    """``steps`` values base^t for t evenly spaced from ``start`` to ``end`` inclusive."""
     dev = _device(device)
-    dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.int64
-    host = np.stack(rows_cols).astype(dtype.name).reshape(2, -1)
-    return _finish(dev.backend.from_numpy(host, dev.index), dev, False)
+    dtype = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.get_default_dtype()
+    host = np.logspace(start, end, int(steps), base=base).astype(dtype.name)
+    return _finish(dev.backend.from_numpy(host, dev.index), dev, requires_grad)
+
+
+def scalar_tensor(s, *, dtype=None, device=None, requires_grad=False):
+    """A 0-d tensor holding ``s``, in the default float dtype unless ``dtype`` says otherwise."""
+    return tensor(s, dtype=dtype or _dtypes.get_default_dtype(), device=device, requires_grad=requires_grad)
+
+
+def vander(x, N=None, increasing=False):
+    """The Vandermonde matrix of the 1-d ``x``: columns x^(N-1), ..., x, 1 (increasing: 1, x, ...)."""
+    if x.ndim != 1:
+        raise RuntimeError(f"x must be a one-dimensional tensor, got {x.ndim} dimensions")
+    n = x.shape[0] if N is None else int(N)
+    if n < 0:
+        raise RuntimeError(f"N must be non-negative, got {n}")
+    powers = arange(n, device=x.device)
+    if not increasing:
+        powers = powers.flip(0)
+    return x.unsqueeze(1) ** powers.unsqueeze(0)
 
 
 # --- PyTorch's legacy typed constructors ----------------------------------------------------------
@@ -270,22 +319,6 @@ def _legacy_type(name, dtype):
     return _LegacyType(name, (), {"dtype": dtype, "__new__": _legacy_new, "__doc__": doc})
 
 
-def legacy_type_name(t):
-    """PyTorch's legacy type name of ``t`` (``t.type()``): ``torch.FloatTensor``, or
-    ``torch.cuda.FloatTensor`` on a GPU."""
-    name = next(cls.__name__ for cls in _LEGACY_TYPES if cls.dtype is t.dtype)
-    return f"torch.{'cuda.' if t.device.type == 'cuda' else ''}{name}"
-
-
-def legacy_type_dtype(name):
-    """The dtype of a legacy type name such as ``"torch.DoubleTensor"`` (or ``"torch.cuda.LongTensor"``)."""
-    short = name.rsplit(".", 1)[-1]
-    for cls in _LEGACY_TYPES:
-        if cls.__name__ == short:
-            return cls.dtype
-    return None
-
-
 FloatTensor = _legacy_type("FloatTensor", _dtypes.float32)
 DoubleTensor = _legacy_type("DoubleTensor", _dtypes.float64)
 HalfTensor = _legacy_type("HalfTensor", _dtypes.float16)
@@ -295,8 +328,8 @@ ShortTensor = _legacy_type("ShortTensor", _dtypes.int16)
 CharTensor = _legacy_type("CharTensor", _dtypes.int8)
 ByteTensor = _legacy_type("ByteTensor", _dtypes.uint8)
 BoolTensor = _legacy_type("BoolTensor", _dtypes.bool_)
-_LEGACY_TYPES = (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor, ShortTensor, CharTensor,
-                 ByteTensor, BoolTensor)
+LEGACY_TYPES = {t.__name__: t for t in (FloatTensor, DoubleTensor, HalfTensor, LongTensor, IntTensor,
+                                        ShortTensor, CharTensor, ByteTensor, BoolTensor)}
 
 
 # --- tensor.new_*: factories that default to another tensor's dtype and device --------------------

@@ -102,26 +102,6 @@ def scalar_result_dtype(tensor_dtype, scalar):
     raise TypeError(f"unsupported operand type {type(scalar).__name__}")
 
 
-def result_type(tensor1, tensor2):
-    """The dtype of an arithmetic op between the two (Tensors or Python numbers), as PyTorch's."""
-    from .tensor import Tensor
-    if isinstance(tensor1, Tensor) and isinstance(tensor2, Tensor):
-        return promote_types(tensor1.dtype, tensor2.dtype, tensor1.ndim == 0, tensor2.ndim == 0)
-    if isinstance(tensor1, Tensor) or isinstance(tensor2, Tensor):
-        tensor, number = (tensor1, tensor2) if isinstance(tensor1, Tensor) else (tensor2, tensor1)
-        return scalar_result_dtype(tensor.dtype, number)
-    kinds = {type(tensor1), type(tensor2)}
-    return get_default_dtype() if float in kinds else int64 if int in kinds else bool_
-
-
-def can_cast(from_, to):
-    """Whether PyTorch casts ``from_`` to ``to`` implicitly (in-place ops, ``out=``): never a
-    floating point type to an integer or bool one, nor a number type to bool."""
-    if from_.is_floating_point and not to.is_floating_point:
-        return False
-    return to is not bool_ or from_ is bool_
-
-
 class finfo:
     """Machine limits of a floating dtype (the default dtype when none is given): ``bits``,
     ``eps`` (the gap between 1 and the next number), ``max``, ``min``, ``tiny`` (=
@@ -159,3 +139,17 @@ class iinfo:
 
     def __repr__(self):
         return f"iinfo(min={self.min}, max={self.max}, dtype={self.dtype})"
+
+
+def result_type(tensor1, tensor2):
+    """The dtype PyTorch's arithmetic gives two operands (tensors or Python numbers)."""
+    from ._coerce import _promote
+    from .creation import tensor
+    first = tensor1 if hasattr(tensor1, "dtype") or not hasattr(tensor2, "dtype") else tensor2
+    other = tensor2 if first is tensor1 else tensor1
+    return _promote(first if hasattr(first, "dtype") else tensor(first), other)[0].dtype
+
+def can_cast(from_, to):
+    """Whether PyTorch's casting rules allow ``from_`` to ``to`` in an in-place op: never to a lower
+    category (float to integer, integer to bool)."""
+    return _CATEGORY[as_dtype(from_).category] <= _CATEGORY[as_dtype(to).category]

@@ -1,73 +1,84 @@
 """The function spellings of Tensor methods (``mg.exp(x)`` for ``x.exp()``), as in PyTorch."""
 
-from .ops.arrange import (  # noqa: F401
-    atleast_1d,
-    atleast_2d,
-    atleast_3d,
-    block_diag,
-    broadcast_shapes,
-    broadcast_tensors,
-    cartesian_prod,
-    column_stack,
-    combinations,
-    diag_embed,
-    dsplit,
-    dstack,
-    hsplit,
-    hstack,
-    kron,
-    rot90,
-    take,
-    tensor_split,
-    vsplit,
-    vstack,
-)
+from . import creation as _creation
 from .ops.elementwise import where as _where
 from .ops.linalg import (  # noqa: F401
-    addbmm,
     addmm,
-    addmv,
-    addr,
     baddbmm,
+    block_diag,
     bmm,
+    cartesian_prod,
     cdist,
+    corrcoef,
+    cov,
     cross,
     diag,
+    diag_embed,
+    diagflat,
     diagonal,
     dot,
     einsum,
     inner,
-    matrix_power,
+    kron,
     mm,
     mv,
     outer,
+    tensordot,
     trace,
     tril,
     triu,
 )
-from .ops.movement import cat, chunk, movedim, narrow, repeat_interleave, roll, split, stack, tile  # noqa: F401
+from .ops.movement import (  # noqa: F401
+    atleast_1d,
+    atleast_2d,
+    atleast_3d,
+    cat,
+    chunk,
+    column_stack,
+    combinations,
+    diff,
+    dsplit,
+    dstack,
+    fliplr,
+    flipud,
+    hsplit,
+    hstack,
+    movedim,
+    narrow,
+    repeat_interleave,
+    roll,
+    rot90,
+    row_stack,
+    split,
+    stack,
+    tensor_split,
+    tile,
+    vsplit,
+    vstack,
+)
 from .ops.pointwise import isclose, logcumsumexp  # noqa: F401
 from .ops.sorting import (  # noqa: F401
     argsort,
-    argwhere,
     bincount,
     bucketize,
     cummax,
     cummin,
     histc,
     histogram,
-    isin,
     kthvalue,
     masked_select,
     median,
+    nanmedian,
+    nanquantile,
     nonzero,
+    quantile,
     searchsorted,
     sort,
     take_along_dim,
     topk,
     unique,
 )
-from .ops.statistics import aminmax, corrcoef, cov, nanmean, nansum  # noqa: F401
+from .ops.transcendental import logaddexp, logaddexp2, logit, polygamma, xlogy  # noqa: F401
 from .tensor import Tensor
 
 
@@ -162,12 +173,12 @@ def prod(input, dim=None, keepdim=False, *, dtype=None, keepdims=None):
     return input.prod(dim, keepdim, dtype=dtype, keepdims=keepdims)
 
 
-def var(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-    return input.var(dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+def var(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    return input.var(dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
-def std(input, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-    return input.std(dim, keepdim, correction=correction, unbiased=unbiased, keepdims=keepdims)
+def std(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    return input.std(dim, unbiased, keepdim, correction=correction, keepdims=keepdims)
 
 
 def max(input, dim=None, keepdim=False, *, keepdims=None):
@@ -351,16 +362,18 @@ def cumprod(input, dim, *, dtype=None):
     return input.cumprod(dim, dtype=dtype)
 
 
-def std_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
-    """``(std, mean)`` over ``dim``."""
+def std_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    """``(std, mean)`` over ``dim``; positional arguments as ``std``'s."""
     keepdim = keepdim if keepdims is None else keepdims
-    return input.std(dim, keepdim, correction=correction, unbiased=unbiased), input.mean(dim, keepdim)
+    std = input.std(dim, unbiased, keepdim, correction=correction)
+    return std, input.mean(None if isinstance(dim, bool) else dim, keepdim)
 
 
-def var_mean(input, dim=None, *, correction=1, keepdim=False, unbiased=None, keepdims=None):
-    """``(var, mean)`` over ``dim``."""
+def var_mean(input, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+    """``(var, mean)`` over ``dim``; positional arguments as ``var``'s."""
     keepdim = keepdim if keepdims is None else keepdims
-    return input.var(dim, keepdim, correction=correction, unbiased=unbiased), input.mean(dim, keepdim)
+    var = input.var(dim, unbiased, keepdim, correction=correction)
+    return var, input.mean(None if isinstance(dim, bool) else dim, keepdim)
 
 
 def count_nonzero(input, dim=None):
@@ -466,35 +479,58 @@ def unflatten(input, dim, sizes):
     return input.unflatten(dim, sizes)
 
 
-# --- PyTorch's function spellings of the arithmetic, comparison and further math methods ---------
-
+# --- arithmetic under PyTorch's function names -----------------------------------------------------
 def add(input, other, *, alpha=1):
-    """input + alpha·other."""
-    return input.add(other, alpha=alpha)
+    """input + alpha · other."""
+    return _as_tensor(input, other).add(other, alpha=alpha)
 
 
 def sub(input, other, *, alpha=1):
-    """input - alpha·other."""
-    return input.sub(other, alpha=alpha)
+    """input - alpha · other."""
+    return _as_tensor(input, other).sub(other, alpha=alpha)
+
+
+subtract = sub
+
+
+def rsub(input, other, *, alpha=1):
+    """other - alpha · input."""
+    return input.rsub(other, alpha=alpha)
+
+
+def mul(input, other):
+    return _as_tensor(input, other) * other
+
+
+multiply = mul
 
 
 def div(input, other, *, rounding_mode=None):
-    """input / other, rounded toward zero (``"trunc"``) or down (``"floor"``) if asked."""
-    return input.div(other, rounding_mode=rounding_mode)
+    """input / other, rounded toward zero or down by ``rounding_mode`` ("trunc", "floor")."""
+    return _as_tensor(input, other).div(other, rounding_mode=rounding_mode)
 
 
-def logit(input, eps=None):
-    """log(p / (1 - p)), p clamped to [eps, 1 - eps] when ``eps`` is given."""
-    return input.logit(eps)
+divide = div
 
 
-def float_power(input, exponent):
-    """input ** exponent in float64."""
-    return input.float_power(exponent)
+def true_divide(input, other):
+    return _as_tensor(input, other) / other
 
 
-def heaviside(input, values):
-    return input.heaviside(values)
+def floor_divide(input, other):
+    return _as_tensor(input, other) // other
+
+
+def remainder(input, other):
+    """input - other · floor(input / other): the sign of ``other`` (Python's ``%``)."""
+    return _as_tensor(input, other).remainder(other)
+
+
+def neg(input):
+    return -input
+
+
+negative = neg
 
 
 def clamp_min(input, min):
@@ -505,12 +541,20 @@ def clamp_max(input, max):
     return input.clamp(max=max)
 
 
-def neg(input):
-    return input.neg()
+def _as_tensor(input, other):
+    """A Python number as first operand (``mg.remainder(-3, t)``) becomes a tensor like ``other``."""
+    if isinstance(input, Tensor):
+        return input
+    return _creation.tensor(input, device=other.device)
 
 
-def positive(input):
-    return input.positive()
+# --- transcendental functions ----------------------------------------------------------------------
+def expm1(input):
+    return input.expm1()
+
+
+def exp2(input):
+    return input.exp2()
 
 
 def sinh(input):
@@ -545,32 +589,149 @@ def atanh(input):
     return input.atanh()
 
 
-def expm1(input):
-    return input.expm1()
+arcsin = asin
+arccos = acos
+arctan = atan
+arcsinh = asinh
+arccosh = acosh
+arctanh = atanh
 
 
-def exp2(input):
-    return input.exp2()
+def lgamma(input):
+    return input.lgamma()
 
 
-def sinc(input):
-    return input.sinc()
+def digamma(input):
+    return input.digamma()
 
 
-def deg2rad(input):
-    return input.deg2rad()
+# --- reductions, selection, pointwise and matrix helpers under PyTorch's function names --------------
+from .ops.linalg import addbmm, addmv, addr, chain_matmul, dist, renorm  # noqa: E402, F401
+from .ops.pointwise import (  # noqa: E402, F401
+    copysign,
+    cumulative_trapezoid,
+    deg2rad,
+    float_power,
+    fmax,
+    fmin,
+    heaviside,
+    rad2deg,
+    trapezoid,
+)
+from .ops.reduce import aminmax, nanmean, nansum  # noqa: E402, F401
+from .ops.sorting import argwhere, isin, mode, msort, unique_consecutive  # noqa: E402, F401
+from .special import erfc, sinc  # noqa: E402, F401
+
+trapz = trapezoid
 
 
-def rad2deg(input):
-    return input.rad2deg()
+def clone(input, *, memory_format=None):
+    return input.clone()
+
+
+def logdet(input):
+    """log det A (NaN for a negative determinant, -inf for a singular matrix)."""
+    sign, logabs = input.slogdet()
+    return where(sign < 0, float("nan"), logabs)
+
+
+def matrix_power(input, n):
+    from .linalg import matrix_power as power
+    return power(input, n)
+
+
+def pinverse(input, rcond=1e-15):
+    from .linalg import pinv
+    return pinv(input, rtol=rcond)
+
+
+def broadcast_shapes(*shapes):
+    """The shape that tensors of these shapes broadcast to."""
+    from ._coerce import _broadcast_shape
+    out = ()
+    for shape in shapes:
+        out = _broadcast_shape(out, (shape,) if isinstance(shape, int) else tuple(shape))
+    return out
+
+
+def broadcast_tensors(*tensors):
+    """The tensors expanded to their common broadcast shape (views)."""
+    shape = broadcast_shapes(*(t.shape for t in tensors))
+    return tuple(t.broadcast_to(shape) for t in tensors)
+
+
+def is_nonzero(input):
+    """``bool(input)`` of a one-element tensor."""
+    if input.numel() != 1:
+        raise RuntimeError("Boolean value of Tensor with more than one value is ambiguous" if input.numel()
+                           else "Boolean value of Tensor with no values is ambiguous")
+    return bool(input.item())
+
+
+def bitwise_and(input, other):
+    return input & other
+
+
+def bitwise_or(input, other):
+    return input | other
+
+
+def bitwise_xor(input, other):
+    return input ^ other
+
+
+def bitwise_not(input):
+    return ~input
+
+
+def take(input, index):
+    """``input`` read at ``index`` as if it were 1-d (the result has ``index``'s shape)."""
+    return input.take(index)
+
+
+def signbit(input):
+    return input.signbit()
 
 
 def sgn(input):
     return input.sgn()
 
+# --- more of PyTorch's function spellings of Tensor methods ------------------------------------
+def positive(input):
+    return input
 
-def signbit(input):
-    return input.signbit()
+
+def detach(input):
+    return input.detach()
+
+
+def t(input):
+    return input.t()
+
+
+def is_floating_point(input):
+    return input.is_floating_point()
+
+
+def is_complex(input):
+    return False  # minigrad has no complex dtypes
+
+
+def is_signed(input):
+    return input.is_signed()
+
+
+def is_same_size(input, other):
+    return input.is_same_size(other)
+
+
+def conj(input):
+    return input
+
+
+resolve_conj = conj
+resolve_neg = conj
+real = conj
 
 
 def isneginf(input):
@@ -585,129 +746,43 @@ def isreal(input):
     return input.isreal()
 
 
-def bitwise_not(input):
-    return input.bitwise_not()
-
-
-def t(input):
-    return input.t()
-
-
-def clone(input):
-    return input.clone()
-
-
-def detach(input):
-    return input.detach()
-
-
-def is_floating_point(input):
-    return input.is_floating_point()
-
-
-def mul(input, other):
-    return input.mul(other)
-
-
-def true_divide(input, other):
-    return input.true_divide(other)
-
-
-def floor_divide(input, other):
-    return input.floor_divide(other)
-
-
-def remainder(input, other):
-    return input.remainder(other)
-
-
 def eq(input, other):
-    return input.eq(other)
+    return input == other
 
 
 def ne(input, other):
-    return input.ne(other)
+    return input != other
 
 
 def lt(input, other):
-    return input.lt(other)
+    return input < other
 
 
 def le(input, other):
-    return input.le(other)
+    return input <= other
 
 
 def gt(input, other):
-    return input.gt(other)
+    return input > other
 
 
 def ge(input, other):
-    return input.ge(other)
+    return input >= other
 
 
-def xlogy(input, other):
-    return input.xlogy(other)
-
-
-def logaddexp(input, other):
-    return input.logaddexp(other)
-
-
-def logaddexp2(input, other):
-    return input.logaddexp2(other)
-
-
-def copysign(input, other):
-    return input.copysign(other)
-
-
-def fmax(input, other):
-    return input.fmax(other)
-
-
-def fmin(input, other):
-    return input.fmin(other)
-
-
-def bitwise_and(input, other):
-    return input.bitwise_and(other)
-
-
-def bitwise_or(input, other):
-    return input.bitwise_or(other)
-
-
-def bitwise_xor(input, other):
-    return input.bitwise_xor(other)
-
-
-def bitwise_left_shift(input, other):
-    return input.bitwise_left_shift(other)
-
-
-def bitwise_right_shift(input, other):
-    return input.bitwise_right_shift(other)
-
-
-subtract = sub
-multiply = mul
-divide = div
-negative = neg
 greater = gt
 greater_equal = ge
 less = lt
 less_equal = le
 not_equal = ne
-absolute = abs
-arcsin = asin
-arccos = acos
-arctan = atan
-arcsinh = asinh
-arccosh = acosh
-arctanh = atanh
-row_stack = vstack
-concat = cat
-concatenate = cat
+
+
+def bitwise_left_shift(input, other):
+    return input << other
+
+
+def bitwise_right_shift(input, other):
+    return input >> other
 
 
 def select(input, dim, index):
@@ -718,62 +793,14 @@ def ravel(input):
     return input.reshape(-1)
 
 
-def msort(input):
-    return input.msort()
-
-
-def is_nonzero(input):
-    return input.is_nonzero()
-
-
 def split_with_sizes(input, split_sizes, dim=0):
     return input.split_with_sizes(split_sizes, dim)
-
-
-def fliplr(input):
-    return input.fliplr()
-
-
-def flipud(input):
-    return input.flipud()
-
-
-def diagflat(input, offset=0):
-    return input.diagflat(offset)
 
 
 def vdot(input, other):
     return input.vdot(other)
 
 
-def dist(input, other, p=2):
-    """‖input - other‖_p."""
-    return input.dist(other, p)
-
-
-def logdet(input):
-    return input.logdet()
-
-
-def is_signed(input):
-    return input.is_signed()
-
-
-def is_complex(input):
-    return input.is_complex()
-
-
-def is_same_size(input, other):
-    return input.is_same_size(other)
-
-
-def conj(input):
-    return input.conj()
-
-
-resolve_conj = conj
-resolve_neg = conj
-
-
-def real(input):
-    return input.real
+concat = cat
+concatenate = cat
+absolute = abs

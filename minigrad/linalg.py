@@ -11,14 +11,15 @@ differentiable where PyTorch's is; inputs must be floating point.
 
 import math
 
-from ._coerce import _dims
+from ._coerce import _dim
 from .functions import matmul  # noqa: F401 - torch.linalg has it too
 from .ops.decompositions import Cholesky, Det, Eigh, Inv, LinAlgError, Qr, Slogdet, Solve, Svd
-from .ops.linalg import cross as _cross
-from .ops.linalg import matrix_power, outer  # noqa: F401 - torch.linalg has them too
+from .ops.linalg import linalg_cross as cross  # noqa: F401
+from .ops.linalg import outer  # noqa: F401 - torch.linalg has it too
 
-__all__ = ["LinAlgError", "cholesky", "cross", "det", "eigh", "eigvalsh", "inv", "matmul", "matrix_norm",
-           "matrix_power", "norm", "outer", "qr", "slogdet", "solve", "svd", "svdvals", "vector_norm"]
+__all__ = ["LinAlgError", "cholesky", "cross", "det", "diagonal", "eigh", "eigvalsh", "inv", "lstsq",
+           "matmul", "matrix_norm", "matrix_power", "matrix_rank", "multi_dot", "norm", "outer", "pinv", "qr",
+           "slogdet", "solve", "solve_triangular", "svd", "svdvals", "vecdot", "vector_norm"]
 
 
 def _floating(name, x):
@@ -64,12 +65,6 @@ def slogdet(A):
     _square("slogdet", A)
     sign, logabsdet = Slogdet.apply(A)
     return _SignLogAbsDet((sign, logabsdet))
-
-
-def logdet(A):
-    """log det A: NaN where det A < 0, -inf where it is 0 (as PyTorch's ``torch.logdet``)."""
-    sign, logabsdet = slogdet(A)
-    return logabsdet.masked_fill(sign < 0, math.nan)
 
 
 def cholesky(A, *, upper=False):
@@ -134,9 +129,11 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     _floating("matrix_norm", A)
     if dtype is not None:
         A = A.type(dtype)
-    dims = _dims(dim, A.ndim)
-    if len(dims) != 2:
+    if not isinstance(dim, (tuple, list)) or len(dim) != 2:
         raise RuntimeError(f"linalg.matrix_norm: dim must be a 2-tuple, got {dim}")
+    dims = tuple(_dim(d, A.ndim) for d in dim)  # in order, rows then columns: ord ±1, ±inf read it
+    if dims[0] == dims[1]:
+        raise RuntimeError(f"linalg.matrix_norm: dims must be different, got {dim}")
     if ord == "fro":
         return A.norm(2, dims, keepdim)
     moved = A.movedim(dims, (-2, -1))
@@ -149,7 +146,7 @@ def matrix_norm(A, ord="fro", dim=(-2, -1), keepdim=False, *, dtype=None):
     else:
         raise RuntimeError(f"linalg.matrix_norm: order {ord} not supported")
     if keepdim:
-        for d in dims:
+        for d in sorted(dims):
             out = out.unsqueeze(d)
     return out
 
@@ -194,10 +191,87 @@ class _SVD(tuple):
     Vh = property(lambda self: self[2])
 
 
-def cross(input, other, *, dim=-1):
-    """The cross product of 3-vectors along ``dim`` (default: the last axis); the other axes
-    broadcast, but both inputs need the same number of them."""
-    if input.ndim != other.ndim:
-        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes "
-                           f"{list(input.shape)} and {list(other.shape)}")
-    return _cross(input, other, dim)
+# --- products, powers and least squares built on the decompositions above ----------------------------
+def matrix_power(A, n):
+    """Aⁿ for an integer n (A⁻¹ raised to -n when n < 0; the identity for n = 0), by repeated squaring."""
+    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
+        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, got shape "
+                           f"{tuple(A.shape)}")
+    if n == 0:
+        from .creation import eye
+        return eye(A.shape[-1], dtype=A.dtype, device=A.device).expand(A.shape) * 1
+    base, k, out = (inv(A) if n < 0 else A), abs(int(n)), None
+    while k:
+        if k & 1:
+            out = base if out is None else out @ base
+        k >>= 1
+        if k:
+            base = base @ base
+    return out
+
+
+def vecdot(x, y, *, dim=-1):
+    """Σ x·y along ``dim`` (broadcast together)."""
+    return (x * y).sum(dim)
+
+
+def diagonal(A, *, offset=0, dim1=-2, dim2=-1):
+    """The ``offset``-th diagonal of the matrices over (``dim1``, ``dim2``)."""
+    return A.diagonal(offset, dim1, dim2)
+
+
+def solve_triangular(A, B, *, upper, left=True, unitriangular=False):
+    """X with AX = B (``left=False``: XA = B) for triangular A: only its ``upper`` or lower triangle
+    is read (and not its diagonal, taken as ones, when ``unitriangular``), so only that triangle
+    receives a gradient."""
+    _square("solve_triangular", A)
+    T = A.triu() if upper else A.tril()
+    if unitriangular:
+        from .creation import eye
+        identity = eye(A.shape[-1], dtype=A.dtype, device=A.device)
+        T = T * (1 - identity) + identity
+    return solve(T, B, left=left)
+
+
+def pinv(A, *, atol=None, rtol=None, hermitian=False):
+    """The Moore-Penrose pseudo-inverse V diag(1/σ) Uᵀ, singular values at or below
+    max(atol, rtol·σ_max) treated as 0 (rtol defaults to max(m, n)·eps when neither is given)."""
+    from .dtypes import finfo
+    _floating("pinv", A)
+    u, s, vh = svd(A, full_matrices=False)
+    if rtol is None:
+        rtol = 0.0 if atol is not None else max(A.shape[-2:]) * finfo(A.dtype).eps
+    cutoff = (s.amax(-1, keepdim=True) * rtol).clamp(min=atol or 0.0)
+    kept = s > cutoff
+    s_inv = (1 / s.where(kept, 1.0)).where(kept, 0.0)
+    return (vh.mT * s_inv.unsqueeze(-2)) @ u.mT
+
+
+def matrix_rank(A, *, atol=None, rtol=None, hermitian=False):
+    """The number of singular values above max(atol, rtol·σ_max) (rtol: max(m, n)·eps by default)."""
+    from .dtypes import finfo
+    s = svdvals(A.detach())
+    if rtol is None:
+        rtol = 0.0 if atol is not None else max(A.shape[-2:]) * finfo(A.dtype).eps
+    return (s > (s.amax(-1, keepdim=True) * rtol).clamp(min=atol or 0.0)).sum(-1)
+
+
+def lstsq(A, B, rcond=None, *, driver=None):
+    """The least-squares solution X of AX ≈ B, as ``pinv(A) @ B``: ``(solution, residuals, rank,
+    singular_values)``, the last three empty as with PyTorch's default CPU driver."""
+    solution = pinv(A, rtol=rcond) @ B if B.ndim == A.ndim else pinv(A, rtol=rcond) @ B.unsqueeze(-1)
+    empty = A.new_zeros((0,))
+    return _Lstsq((solution if B.ndim == A.ndim else solution.squeeze(-1), empty, empty.long(), empty))
+
+
+class _Lstsq(tuple):
+    solution = property(lambda self: self[0])
+    residuals = property(lambda self: self[1])
+    rank = property(lambda self: self[2])
+    singular_values = property(lambda self: self[3])
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices, left to right."""
+    from .ops.linalg import multi_dot as chain
+    return chain(tensors)

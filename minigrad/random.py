@@ -4,6 +4,7 @@ A ``Generator`` holds one seed and derives a stream per backend from it: a NumPy
 for the host (also used by backends that draw on the host) and a CuPy one per GPU.
 """
 
+import json
 import operator
 
 import numpy as np
@@ -96,13 +97,15 @@ def initial_seed():
 
 
 def get_rng_state():
-    """The default generator's state, for ``set_rng_state`` (PyTorch's returns a byte tensor;
-    both are opaque: save it, restore it)."""
-    return default_generator.get_state()
+    """The default generator's state as a uint8 tensor (PyTorch's type; the bytes are minigrad's
+    own encoding), for ``set_rng_state``."""
+    from .creation import tensor
+    return tensor(list(json.dumps(default_generator.get_state()).encode()), dtype=_dtypes.uint8)
 
 
 def set_rng_state(new_state):
-    default_generator.set_state(new_state)
+    """Restore the default generator to a state from ``get_rng_state``."""
+    default_generator.set_state(json.loads(bytes(new_state.tolist()).decode()))
 
 
 def _random(kind, shape, generator, dtype, device, requires_grad, **kw):
@@ -204,6 +207,14 @@ def normal(mean=0.0, std=1.0, size=None, *, generator=None, dtype=None, device=N
     return mean + std * eps
 
 
+def poisson(input, generator=None):
+    """A draw of Poisson(λ) for each rate λ of ``input``, in ``input``'s dtype; no gradient."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"poisson: expected a floating point tensor of rates, got {input.dtype}")
+    return _random("poisson", tuple(input.shape), generator, input.dtype, input.device, False,
+                   lam=input.detach().array)
+
+
 def bernoulli(input, p=None, *, generator=None):
     """0/1 samples, 1 with probability ``input`` elementwise (or ``p`` for every element), in
     ``input``'s dtype. Its gradient is zero."""
@@ -236,15 +247,6 @@ def dropout_multiplier(shape, p, like, generator=None):
         return Tensor._wrap(dev.backend.full(shape, 0, like.array.dtype, dev.index), dev)
     keep = bernoulli_mask(shape, 1.0 - p, like, generator)
     return Tensor._wrap(dev.xp.astype(keep.array, like.array.dtype) * (1.0 / (1.0 - p)), dev)
-
-
-def fill_from_uniform(t, transform, generator):
-    """Overwrite ``t`` with ``transform(u)``, u uniform in [0, 1) in float64: inverse-CDF sampling
-    (``exponential_``, ``geometric_``, ``cauchy_``)."""
-    from .autograd.grad_mode import no_grad
-    u = _random("uniform", t.shape, generator, _dtypes.float64, t.device, False, low=0.0, high=1.0)
-    with no_grad():
-        return t.copy_(transform(u))
 
 
 def _fill_random(t, kind, generator, **kw):

@@ -184,41 +184,6 @@ class Tensor:
     def element_size(self):
         return self.dtype.itemsize
 
-    itemsize = property(element_size)
-
-    @property
-    def nbytes(self):
-        return self.numel() * self.dtype.itemsize
-
-    @property
-    def is_cpu(self):
-        return self.device.type == "cpu"
-
-    def get_device(self):
-        """The CUDA device index, -1 on the CPU (PyTorch's convention)."""
-        return -1 if self.device.type == "cpu" else self.device.index or 0
-
-    def ndimension(self):
-        return self.ndim
-
-    def stride(self, dim=None):
-        """Steps in elements between neighbours along each dim (NumPy's or CuPy's layout)."""
-        steps = tuple(b // self.dtype.itemsize for b in self.device.backend.strides(self.array))
-        return steps if dim is None else steps[_dim(dim, self.ndim)]
-
-    def data_ptr(self):
-        """The address of the first element (for identity checks, as PyTorch code uses it)."""
-        return self.device.backend.data_pointer(self.array)
-
-    def storage_offset(self):
-        """Elements from the start of the storage (its base's first element) to this view's first."""
-        base = self if self._base is None else self._base
-        return (self.data_ptr() - base.data_ptr()) // self.dtype.itemsize
-
-    def sum_to_size(self, *size):
-        """The sum over the dims that ``size`` broadcast to ``self.shape`` (a gradient's reduction)."""
-        return _autograd.engine.sum_to(self, _shape_arg(size, "sum_to_size"))
-
     @property
     def data(self):
         """A Tensor sharing storage, detached from the graph; assigning swaps the storage."""
@@ -247,6 +212,10 @@ class Tensor:
         if self.device.type != "cpu":
             raise TypeError(f"numpy() on a {self.device} tensor: copy it to the host with .cpu() first")
         return self.device.backend.to_numpy(self.array)
+
+    # NumPy's operators defer to ours: np.float64(2) * x (and np.sqrt(2) * x) is a Tensor in the
+    # graph, as in PyTorch, not an ndarray made through __array__ that drops the gradient
+    __array_priority__ = 1000
 
     def __array__(self, dtype=None, copy=None):
         if self.device.type != "cpu":
@@ -294,7 +263,7 @@ class Tensor:
         self._requires_grad = False
         return self
 
-    def clone(self):
+    def clone(self, *, memory_format=None):
         return Clone.apply(self)
 
     def contiguous(self, memory_format=None):
@@ -302,7 +271,7 @@ class Tensor:
         gradient passes through, as PyTorch's ``CloneBackward0``)."""
         return self if self.is_contiguous() else Clone.apply(self, row_major=True)
 
-    def to(self, *args, dtype=None, device=None, copy=False):
+    def to(self, *args, dtype=None, device=None, copy=False, non_blocking=False, memory_format=None):
         """``.to(device)``, ``.to(dtype)``, ``.to(device, dtype)`` or ``.to(other_tensor)``."""
         for a in args:
             if isinstance(a, Tensor):
@@ -335,14 +304,23 @@ class Tensor:
         return self.to("cuda" if device is None else f"cuda:{device}" if isinstance(device, int) else device)
 
     def type(self, dtype=None, non_blocking=False):
-        """This tensor as ``dtype`` (a dtype, its name, or a legacy name such as
-        ``"torch.DoubleTensor"``); with no argument, PyTorch's legacy type name."""
+        """Cast to ``dtype`` (a dtype, its name, a legacy type such as ``mg.LongTensor`` or
+        ``"torch.cuda.FloatTensor"``, which also moves to the GPU); without one, the legacy type
+        name (``"torch.FloatTensor"``), as PyTorch."""
         if dtype is None:
-            return _creation.legacy_type_name(self)
-        if isinstance(dtype, str) and _creation.legacy_type_dtype(dtype) is not None:
-            dtype = _creation.legacy_type_dtype(dtype)
+            name = next(n for n, t in _creation.LEGACY_TYPES.items() if t.dtype is self.dtype)
+            return f"torch.{'cuda.' if self.device.type == 'cuda' else ''}{name}"
+        target = self
+        if isinstance(dtype, str) and dtype.startswith("torch."):
+            *module, name = dtype.split(".")
+            if name not in _creation.LEGACY_TYPES:
+                raise ValueError(f"invalid type: {dtype!r}")
+            target = self.to("cuda" if "cuda" in module else "cpu")
+            dtype = _creation.LEGACY_TYPES[name]
+        if isinstance(dtype, type) and isinstance(getattr(dtype, "dtype", None), _dtypes.dtype):
+            dtype = dtype.dtype  # a legacy type: mg.FloatTensor
         dtype = _dtypes.as_dtype(dtype)
-        return self if dtype is self.dtype else Cast.apply(self, dtype=dtype)
+        return target if dtype is target.dtype else Cast.apply(target, dtype=dtype)
 
     def float(self):
         return self.type(_dtypes.float32)
@@ -361,15 +339,6 @@ class Tensor:
 
     def bool(self):
         return self.type(_dtypes.bool_)
-
-    def byte(self):
-        return self.type(_dtypes.uint8)
-
-    def char(self):
-        return self.type(_dtypes.int8)
-
-    def short(self):
-        return self.type(_dtypes.int16)
 
     def __dlpack__(self, *args, **kwargs):
         return self.array.__dlpack__(*args, **kwargs)
@@ -561,33 +530,29 @@ class Tensor:
     def sub(self, other, *, alpha=1):
         return self - (other * alpha if alpha != 1 else other)
 
-    def div(self, other, *, rounding_mode=None):
-        return _pointwise.div(self, other, rounding_mode)
+    def rsub(self, other, *, alpha=1):
+        return other - (self * alpha if alpha != 1 else self)
 
+    def div(self, other, *, rounding_mode=None):
+        return _div(self, other, rounding_mode)
+
+    def remainder(self, other):
+        return Remainder.apply(*_promote(self, other))
+
+    mul = multiply = __mul__
     subtract = sub
     divide = div
-    mul = __mul__
-    multiply = __mul__
     true_divide = __truediv__
     floor_divide = __floordiv__
-    remainder = __mod__
     matmul = __matmul__
-    neg = __neg__
-    negative = __neg__
-    positive = __pos__
-    absolute = __abs__
+    neg = negative = __neg__
     pow = __pow__
     eq = __eq__
     ne = __ne__
-    not_equal = __ne__
     lt = __lt__
-    less = __lt__
     le = __le__
-    less_equal = __le__
     gt = __gt__
-    greater = __gt__
     ge = __ge__
-    greater_equal = __ge__
 
     # --- elementwise ---------------------------------------------------------------------------
     def exp(self):
@@ -644,23 +609,29 @@ class Tensor:
         return Erf.apply(self)
 
     def square(self):
-        return self * self
+        x = self.long() if self.dtype is _dtypes.bool_ else self  # as PyTorch's pow(x, 2)
+        return x * x
 
     def reciprocal(self):
         return 1.0 / self
 
     def clamp(self, min=None, max=None):
+        x, min, max = self._clamp_operands(min, max, "clamp")
+        return Clamp.apply(x, min=min, max=max)
+
+    def _clamp_operands(self, min, max, op):
+        """``self`` and the bounds in PyTorch's result dtype of the three (an int tensor clamped by
+        floats is float32), tensor bounds converted to it."""
         if min is None and max is None:
-            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
-        return Clamp.apply(self, min=min, max=max)
+            raise RuntimeError(f"{op}: at least one of 'min' or 'max' must not be None")
+        x, bounds = self, []
+        for bound in (min, max):
+            if bound is not None:
+                x, bound = _promote(x, bound)
+            bounds.append(bound)
+        return (x, *(b.type(x.dtype) if isinstance(b, Tensor) else b for b in bounds))
 
     clip = clamp
-
-    def clamp_min(self, min):
-        return self.clamp(min=min)
-
-    def clamp_max(self, max):
-        return self.clamp(max=max)
 
     def maximum(self, other):
         return Maximum.apply(*_promote(self, other))
@@ -686,7 +657,7 @@ class Tensor:
         x = self if dtype is None else self.type(dtype)
         if x.dtype.category != "float" and dtype is None:
             x = x.type(_dtypes.int64)
-        return Sum.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Sum.apply(x, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -694,36 +665,42 @@ class Tensor:
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype; input dtype {x.dtype} "
                                "is not floating point: pass dtype=mg.float32 or use .float() first")
-        return Mean.apply(x, dim=_dims(dim, x.ndim), keepdim=keepdim)
+        return Mean.apply(x, dim=_reduced_dims(dim, x.ndim), keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
         x = self.type(dtype) if dtype is not None else self
-        return Prod.apply(x, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Prod.apply(x, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
-    def var(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-        _need_floating(self, "var", "std and var only support floating point dtypes: call .float() first")
+    def var(self, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+        """Variance over ``dim`` with ``correction`` (Bessel's by default); positional arguments as
+        PyTorch's overloads ``var(dim, unbiased, keepdim)`` and ``var(unbiased)``."""
+        dim, correction = self._spread(dim, unbiased, correction, "var")
         keepdim = keepdim if keepdims is None else keepdims
-        if unbiased is not None:
-            correction = int(unbiased)
-        dim = _dims(dim, self.ndim)
-        _warn_no_degrees_of_freedom(self, dim, correction, "var")
         return Var.apply(self, dim=dim, keepdim=keepdim, correction=correction)
 
-    def std(self, dim=None, keepdim=False, *, correction=1, unbiased=None, keepdims=None):
-        _need_floating(self, "std", "std and var only support floating point dtypes: call .float() first")
+    def std(self, dim=None, unbiased=None, keepdim=False, *, correction=1, keepdims=None):
+        """Standard deviation: the square root of ``var`` with the same arguments."""
+        dim, correction = self._spread(dim, unbiased, correction, "std")
         keepdim = keepdim if keepdims is None else keepdims
+        return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+
+    def _spread(self, dim, unbiased, correction, op):
+        """``var``'s and ``std``'s axes and correction; a bool first argument is ``unbiased``."""
+        _need_floating(self, op, "std and var only support floating point dtypes: call .float() first")
+        if isinstance(dim, bool):
+            dim, unbiased = None, dim
         if unbiased is not None:
             correction = int(unbiased)
-        dim = _dims(dim, self.ndim)
-        _warn_no_degrees_of_freedom(self, dim, correction, "std")
-        return Std.apply(self, dim=dim, keepdim=keepdim, correction=correction)
+        dim = _reduced_dims(dim, self.ndim)
+        _warn_no_degrees_of_freedom(self, dim, correction, op)
+        return dim, correction
 
     def max(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the largest value. With ``dim``: ``(values, indices)``."""
         keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
-            return Amax.apply(self, dim=_dims(None, self.ndim), keepdim=False)
+            return Max.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=True))
@@ -732,18 +709,18 @@ class Tensor:
         """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)``."""
         keepdim = keepdim if keepdims is None else keepdims
         if dim is None:
-            return Amin.apply(self, dim=_dims(None, self.ndim), keepdim=False)
+            return Min.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
         return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
 
     def amax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Amax.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Amax.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def amin(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
-        return Amin.apply(self, dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Amin.apply(self, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def argmax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -764,7 +741,7 @@ class Tensor:
         keepdim = keepdim if keepdims is None else keepdims
         if p == "fro":
             p = 2
-        return Norm.apply(self, p=float(p), dim=_dims(dim, self.ndim), keepdim=keepdim)
+        return Norm.apply(self, p=float(p), dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def softmax(self, dim, dtype=None):
         x = self if dtype is None else self.type(dtype)
@@ -777,7 +754,13 @@ class Tensor:
         return LogSoftmax.apply(x, dim=_dim(dim, x.ndim))
 
     def cumsum(self, dim, *, dtype=None):
-        return Cumsum.apply(self if dtype is None else self.type(dtype), dim=_dim(dim, self.ndim))
+        return Cumsum.apply(self._scanned(dtype), dim=_dim(dim, self.ndim))
+
+    def _scanned(self, dtype):
+        """The input of ``cumsum``/``cumprod``: ``dtype`` if given, else integers and bools as int64."""
+        if dtype is not None:
+            return self.type(dtype)
+        return self if self.dtype.is_floating_point else self.long()
 
     def all(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -908,15 +891,55 @@ class Tensor:
         return Gather.apply(self, _index_array(index, self.device), dim=_dim(dim, self.ndim))
 
     def __getitem__(self, key):
-        return GetItem.apply(self, key=_key(key, self))
+        key = _key(key, self)
+        split = _split_key(key, self)
+        if split is not None:  # integers select first, as PyTorch's
+            return GetItem.apply(GetItem.apply(self, key=split[0]), key=split[1])
+        return GetItem.apply(self, key=key)
 
     def __setitem__(self, key, value):
         key = _key(key, self)
+        split = _split_key(key, self)
+        if split is not None:  # through the view of the integers' selection, as __getitem__
+            self[split[0]][split[1]] = value
+            return
         value = _promote(self, value)[1]
         if _is_advanced(key):  # a copy, not a view: written by an index_put
             _views.apply_inplace(self, SetItem, value, key=key)
         else:  # PyTorch's x[key] = v is x[key].copy_(v), through the view
             self[key].copy_(value)
+
+    # in-place shape changes: the tensor reads a view of its own storage
+    def unsqueeze_(self, dim):
+        return self._reshape_inplace("unsqueeze_", self.unsqueeze(dim))
+
+    def squeeze_(self, dim=None):
+        return self._reshape_inplace("squeeze_", self.squeeze(dim))
+
+    def transpose_(self, dim0, dim1):
+        return self._reshape_inplace("transpose_", self.transpose(dim0, dim1))
+
+    def t_(self):
+        return self._reshape_inplace("t_", self.t())
+
+    swapdims_ = swapaxes_ = transpose_
+
+    def _reshape_inplace(self, name, view):
+        if self.requires_grad and is_grad_enabled():
+            if self.grad_fn is None:
+                raise RuntimeError("a leaf Variable that requires grad is being used in an in-place "
+                                   "operation.")
+            raise RuntimeError(f"{name}: minigrad does not change the shape of a tensor of a recorded graph "
+                               f"in place; use the out-of-place {name[:-1]} (y = x.{name[:-1]}(...))")
+        self.array = view.array
+        return self
+
+    def __contains__(self, element):
+        """``element in t``: whether any entry equals ``element`` (a number or a tensor), as PyTorch."""
+        if not isinstance(element, (Tensor, int, float, bool)):
+            raise RuntimeError(f"Tensor.__contains__ only supports Tensor or scalar, but you passed in a "
+                               f"{type(element)}.")
+        return bool((self == element).any())
 
     def __iter__(self):
         if self.ndim == 0:
@@ -938,10 +961,23 @@ class Tensor:
         return _inplace_arith(self, Div, operator.itruediv, other)
 
     def pow_(self, other):
-        return _views.apply_inplace(self, Pow, _promote(self, other)[1])
+        return _inplace_op(self, "pow_", Pow, other)
 
     def clamp_(self, min=None, max=None):
+        x, min, max = self._clamp_operands(min, max, "clamp_")
+        if x.dtype.is_floating_point and not self.dtype.is_floating_point:
+            raise RuntimeError(f"clamp_: result type {x.dtype} can't be cast to the desired output type "
+                               f"{self.dtype}")
+        min, max = (b.type(self.dtype) if isinstance(b, Tensor) else b for b in (min, max))
         return _views.apply_inplace(self, Clamp, min=min, max=max)
+
+    clip_ = clamp_
+
+    def clamp_min_(self, min):
+        return self.clamp_(min=min)
+
+    def clamp_max_(self, max):
+        return self.clamp_(max=max)
 
     def zero_(self):
         return self.fill_(0)
@@ -966,33 +1002,6 @@ class Tensor:
     def uniform_(self, a=0.0, b=1.0, generator=None):
         from .random import _fill_random
         return _fill_random(self, "uniform", generator, low=a, high=b)
-
-    def exponential_(self, lambd=1.0, *, generator=None):
-        return _random.fill_from_uniform(self, lambda u: -(1 - u).log() / lambd, generator)
-
-    def geometric_(self, p, *, generator=None):
-        """Trials to the first success, 1, 2, …: ⌈log(1 - u) / log(1 - p)⌉."""
-        return _random.fill_from_uniform(self, lambda u: ((1 - u).log() / math.log1p(-p)).ceil().clamp(min=1),
-                                         generator)
-
-    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
-        return _random.fill_from_uniform(self, lambda u: median + sigma * (math.pi * (u - 0.5)).tan(),
-                                         generator)
-
-    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
-        return self.normal_(mean, std, generator).exp_()
-
-    def random_(self, from_=0, to=None, *, generator=None):
-        """Integers uniform in [from_, to) (``random_(to)`` alone: [0, to)); with neither, in
-        [0, 2^mantissa] for a float dtype (2^24 for float32, as PyTorch) or up to its maximum."""
-        if to is None and from_ != 0:
-            from_, to = 0, from_
-        if to is None:
-            to = 2 ** {2: 11, 4: 24, 8: 53}[self.dtype.itemsize] + 1 if self.dtype.is_floating_point \
-                else _dtypes.iinfo(self.dtype).max
-        sample = _random.randint(from_, to, tuple(self.shape), generator=generator, device=self.device)
-        with _autograd.no_grad():
-            return self.copy_(sample)
 
     __iadd__ = add_
     __isub__ = sub_
@@ -1025,10 +1034,111 @@ class Tensor:
     def bernoulli_(self, p=0.5, *, generator=None):
         return self.copy_(_random.bernoulli(self.detach(), p, generator=generator))
 
+    # in-place draws from other distributions, by inverting their CDF at uniform draws u
+    def exponential_(self, lambd=1.0, *, generator=None):
+        """Fill with draws of Exp(λ): -log(1 - u)/λ."""
+        return self._fill_from_uniform(lambda u: -(-u).log1p() / lambd, generator)
+
+    def geometric_(self, p, *, generator=None):
+        """Fill with draws of the number of trials up to the first success (1, 2, ...)."""
+        return self._fill_from_uniform(lambda u: ((-u).log1p() / math.log1p(-p)).ceil().clamp(min=1),
+                                       generator)
+
+    def cauchy_(self, median=0.0, sigma=1.0, *, generator=None):
+        """Fill with draws of Cauchy(median, σ): median + σ tan(π(u - ½))."""
+        return self._fill_from_uniform(lambda u: median + sigma * (math.pi * (u - 0.5)).tan(), generator)
+
+    def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
+        """Fill with draws of exp(N(mean, std²))."""
+        with _grad_mode.no_grad():
+            return self.copy_((_random.randn_like(self.detach(), generator=generator) * std + mean).exp())
+
+    def random_(self, from_=0, to=None, *, generator=None):
+        """Fill with integers drawn uniformly from [from_, to) (``random_(to)``: [0, to)); without
+        ``to``, up to 2^(mantissa bits) for floating dtypes and the dtype's maximum for integers."""
+        if to is None and from_ != 0:
+            from_, to = 0, from_
+        if to is None:
+            # every integer up to 2^(mantissa bits + 1) is exact in a floating dtype
+            to = 2 ** (1 - round(math.log2(_dtypes.finfo(self.dtype).eps))) if self.dtype.is_floating_point \
+                else _dtypes.iinfo(self.dtype).max
+        draw = _random.randint(from_, to, self.shape, generator=generator, device=self.device)
+        with _grad_mode.no_grad():
+            return self.copy_(draw.type(self.dtype))
+
+    def _fill_from_uniform(self, transform, generator):
+        u = _random.rand_like(self.detach(), generator=generator)
+        with _grad_mode.no_grad():
+            return self.copy_(transform(u))
+
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         return _random.multinomial(self, num_samples, replacement, generator=generator)
 
     # elementwise
+    def expm1(self):
+        return Expm1.apply(self)
+
+    def exp2(self):
+        return Exp2.apply(self)
+
+    def sinh(self):
+        return Sinh.apply(self)
+
+    def cosh(self):
+        return Cosh.apply(self)
+
+    def asin(self):
+        return Asin.apply(self)
+
+    def acos(self):
+        return Acos.apply(self)
+
+    def atan(self):
+        return Atan.apply(self)
+
+    def asinh(self):
+        return Asinh.apply(self)
+
+    def acosh(self):
+        return Acosh.apply(self)
+
+    def atanh(self):
+        return Atanh.apply(self)
+
+    arcsin = asin
+    arccos = acos
+    arctan = atan
+    arcsinh = asinh
+    arccosh = acosh
+    arctanh = atanh
+
+    def lgamma(self):
+        return Lgamma.apply(self)
+
+    def digamma(self):
+        return Polygamma.apply(self, n=0)
+
+    def polygamma(self, n):
+        return _transcendental.polygamma(n, self)
+
+    def logit(self, eps=None):
+        return _transcendental.logit(self, eps)
+
+    def xlogy(self, other):
+        return _transcendental.xlogy(self, other)
+
+    def logaddexp(self, other):
+        return _transcendental.logaddexp(self, other)
+
+    def logaddexp2(self, other):
+        return _transcendental.logaddexp2(self, other)
+
+    def clamp_min(self, min):
+        return self.clamp(min=min)
+
+    def clamp_max(self, max):
+        return self.clamp(max=max)
+
     def log2(self):
         return LogBase.apply(self, base=2)
 
@@ -1111,106 +1221,92 @@ class Tensor:
     def lerp_(self, end, weight):
         return self.add_(weight * (end - self))
 
-    # hyperbolic, inverse trigonometric and the rest of PyTorch's elementwise math
-    def sinh(self):
-        return Sinh.apply(self)
+    # in-place variants of the elementwise functions (the graph is rebased onto the op)
+    def exp_(self):
+        return _inplace_op(self, "exp_", Exp)
 
-    def cosh(self):
-        return Cosh.apply(self)
+    def log_(self):
+        return _inplace_op(self, "log_", Log)
 
-    def asin(self):
-        return Asin.apply(self)
+    def log1p_(self):
+        return _inplace_op(self, "log1p_", Log1p)
 
-    def acos(self):
-        return Acos.apply(self)
+    def sqrt_(self):
+        return _inplace_op(self, "sqrt_", Sqrt)
 
-    def atan(self):
-        return Atan.apply(self)
+    def rsqrt_(self):
+        return _inplace_op(self, "rsqrt_", Rsqrt)
 
-    def asinh(self):
-        return Asinh.apply(self)
+    def abs_(self):
+        return _inplace_op(self, "abs_", Abs)
 
-    def acosh(self):
-        return Acosh.apply(self)
+    def neg_(self):
+        return _inplace_op(self, "neg_", Neg)
 
-    def atanh(self):
-        return Atanh.apply(self)
+    def sign_(self):
+        return _inplace_op(self, "sign_", Sign)
 
-    arcsin = asin
-    arccos = acos
-    arctan = atan
-    arcsinh = asinh
-    arccosh = acosh
-    arctanh = atanh
+    def sin_(self):
+        return _inplace_op(self, "sin_", Sin)
 
-    def expm1(self):
-        return Expm1.apply(self)
+    def cos_(self):
+        return _inplace_op(self, "cos_", Cos)
 
-    def exp2(self):
-        return Exp2.apply(self)
+    def tan_(self):
+        return _inplace_op(self, "tan_", Tan)
 
-    def logit(self, eps=None):
-        return Logit.apply(self, eps=eps)
+    def tanh_(self):
+        return _inplace_op(self, "tanh_", Tanh)
 
-    def sinc(self):
-        return Sinc.apply(self)
+    def sigmoid_(self):
+        return _inplace_op(self, "sigmoid_", Sigmoid)
 
-    def deg2rad(self):
-        return self * (math.pi / 180)
+    def relu_(self):
+        return _inplace_op(self, "relu_", Relu)
 
-    def rad2deg(self):
-        return self * (180 / math.pi)
+    def erf_(self):
+        return _inplace_op(self, "erf_", Erf)
 
-    def sgn(self):
-        return self.sign()
+    def expm1_(self):
+        return _inplace_op(self, "expm1_", Expm1)
 
-    def xlogy(self, other):
-        return Xlogy.apply(*_promote(self, other))
+    def exp2_(self):
+        return _inplace_op(self, "exp2_", Exp2)
 
-    def logaddexp(self, other):
-        return LogAddExp.apply(*_promote(self, other), base="e")
+    def sinh_(self):
+        return _inplace_op(self, "sinh_", Sinh)
 
-    def logaddexp2(self, other):
-        return LogAddExp.apply(*_promote(self, other), base="2")
+    def cosh_(self):
+        return _inplace_op(self, "cosh_", Cosh)
 
-    def copysign(self, other):
-        return Copysign.apply(*_promote(self, other))
+    def asin_(self):
+        return _inplace_op(self, "asin_", Asin)
 
-    def fmax(self, other):
-        return NanMax.apply(*_promote(self, other), op="fmax")
+    def acos_(self):
+        return _inplace_op(self, "acos_", Acos)
 
-    def fmin(self, other):
-        return NanMax.apply(*_promote(self, other), op="fmin")
+    def atan_(self):
+        return _inplace_op(self, "atan_", Atan)
 
-    def float_power(self, exponent):
-        return self.double() ** (exponent.double() if isinstance(exponent, Tensor) else exponent)
+    def asinh_(self):
+        return _inplace_op(self, "asinh_", Asinh)
 
-    def heaviside(self, values):
-        return _pointwise.heaviside(self, values)
+    def acosh_(self):
+        return _inplace_op(self, "acosh_", Acosh)
 
-    def signbit(self):
-        return Logical.apply(self, op="signbit") if self.dtype.is_floating_point else self < 0
+    def atanh_(self):
+        return _inplace_op(self, "atanh_", Atanh)
 
-    def isneginf(self):
-        return self.isinf() & (self < 0)
+    def lgamma_(self):
+        return _inplace_op(self, "lgamma_", Lgamma)
 
-    def isposinf(self):
-        return self.isinf() & (self > 0)
+    negative_ = neg_
+    arcsin_ = asin_
+    arccos_ = acos_
+    arctan_ = atan_
 
-    def isreal(self):
-        return self.new_ones(self.shape, dtype=_dtypes.bool_)  # no complex dtypes
-
-    def bitwise_and(self, other):
-        return self & other
-
-    def bitwise_or(self, other):
-        return self | other
-
-    def bitwise_xor(self, other):
-        return self ^ other
-
-    def bitwise_not(self):
-        return ~self
+    def digamma_(self):
+        return _inplace_op(self, "digamma_", Polygamma, n=0)
 
     # in-place variants of the v2 elementwise ops and scans
     def floor_(self):
@@ -1265,336 +1361,9 @@ class Tensor:
     def cumprod_(self, dim):
         return _inplace_op(self, "cumprod_", Cumprod, dim=_dim(dim, self.ndim))
 
-    # in-place variants of the elementwise math: the op recorded, its result written into the storage
-    def abs_(self):
-        return _inplace_op(self, "abs_", Abs)
-
-    def neg_(self):
-        return _inplace_op(self, "neg_", Neg)
-
-    def exp_(self):
-        return _inplace_op(self, "exp_", Exp)
-
-    def exp2_(self):
-        return _inplace_op(self, "exp2_", Exp2)
-
-    def expm1_(self):
-        return _inplace_op(self, "expm1_", Expm1)
-
-    def log_(self):
-        return _inplace_op(self, "log_", Log)
-
-    def log1p_(self):
-        return _inplace_op(self, "log1p_", Log1p)
-
-    def sqrt_(self):
-        return _inplace_op(self, "sqrt_", Sqrt)
-
-    def rsqrt_(self):
-        return _inplace_op(self, "rsqrt_", Rsqrt)
-
-    def sign_(self):
-        return _inplace_op(self, "sign_", Sign)
-
-    def sin_(self):
-        return _inplace_op(self, "sin_", Sin)
-
-    def cos_(self):
-        return _inplace_op(self, "cos_", Cos)
-
-    def tan_(self):
-        return _inplace_op(self, "tan_", Tan)
-
-    def tanh_(self):
-        return _inplace_op(self, "tanh_", Tanh)
-
-    def sinh_(self):
-        return _inplace_op(self, "sinh_", Sinh)
-
-    def cosh_(self):
-        return _inplace_op(self, "cosh_", Cosh)
-
-    def asin_(self):
-        return _inplace_op(self, "asin_", Asin)
-
-    def acos_(self):
-        return _inplace_op(self, "acos_", Acos)
-
-    def atan_(self):
-        return _inplace_op(self, "atan_", Atan)
-
-    def asinh_(self):
-        return _inplace_op(self, "asinh_", Asinh)
-
-    def acosh_(self):
-        return _inplace_op(self, "acosh_", Acosh)
-
-    def atanh_(self):
-        return _inplace_op(self, "atanh_", Atanh)
-
-    def sigmoid_(self):
-        return _inplace_op(self, "sigmoid_", Sigmoid)
-
-    def relu_(self):
-        return _inplace_op(self, "relu_", Relu)
-
-    def erf_(self):
-        return _inplace_op(self, "erf_", Erf)
-
-    def sinc_(self):
-        return _inplace_op(self, "sinc_", Sinc)
-
-    def copysign_(self, other):
-        return _inplace_op(self, "copysign_", Copysign, other)
-
-    def xlogy_(self, other):
-        return _inplace_op(self, "xlogy_", Xlogy, other)
-
-    def remainder_(self, other):
-        return _inplace_op(self, "remainder_", Remainder, other)
-
-    def floor_divide_(self, other):
-        return _inplace_op(self, "floor_divide_", FloorDiv, other)
-
-    def logit_(self, eps=None):
-        return _inplace_op(self, "logit_", Logit, eps=eps)
-
-    def clamp_min_(self, min):
-        return self.clamp_(min=min)
-
-    def clamp_max_(self, max):
-        return self.clamp_(max=max)
-
-    def deg2rad_(self):
-        return self.mul_(math.pi / 180)
-
-    def rad2deg_(self):
-        return self.mul_(180 / math.pi)
-
-    def cumsum_(self, dim):
-        return _inplace_op(self, "cumsum_", Cumsum, dim=_dim(dim, self.ndim))
-
-    absolute_ = abs_
-    negative_ = neg_
-    sgn_ = sign_
-    clip_ = clamp_
-    multiply_ = mul_
-    subtract_ = sub_
-    divide_ = div_
-    true_divide_ = div_
-    arcsin_ = asin_
-    arccos_ = acos_
-    arctan_ = atan_
-    arcsinh_ = asinh_
-    arccosh_ = acosh_
-    arctanh_ = atanh_
-
-    # in-place comparisons and logic: the result (1 or 0, True or False) in the tensor's own dtype
-    def eq_(self, other):
-        return self.copy_(self == other)
-
-    def ne_(self, other):
-        return self.copy_(self != other)
-
-    def lt_(self, other):
-        return self.copy_(self < other)
-
-    def le_(self, other):
-        return self.copy_(self <= other)
-
-    def gt_(self, other):
-        return self.copy_(self > other)
-
-    def ge_(self, other):
-        return self.copy_(self >= other)
-
-    not_equal_ = ne_
-    less_ = lt_
-    less_equal_ = le_
-    greater_ = gt_
-    greater_equal_ = ge_
-
-    def logical_not_(self):
-        return self.copy_(self.logical_not())
-
-    def logical_and_(self, other):
-        return self.copy_(self.logical_and(other))
-
-    def logical_or_(self, other):
-        return self.copy_(self.logical_or(other))
-
-    def logical_xor_(self, other):
-        return self.copy_(self.logical_xor(other))
-
-    def bitwise_and_(self, other):
-        return self.copy_(self & other)
-
-    def bitwise_or_(self, other):
-        return self.copy_(self | other)
-
-    def bitwise_xor_(self, other):
-        return self.copy_(self ^ other)
-
-    def bitwise_not_(self):
-        return self.copy_(~self)
-
-    def fill_diagonal_(self, fill_value, wrap=False):
-        """``fill_value`` written at (i, i, …): a 2-D tensor's diagonal, or the main diagonal of one
-        whose dims are all equal; with ``wrap`` a tall matrix's diagonal starts again every
-        cols + 1 rows (NumPy's and PyTorch's rule)."""
-        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
-            raise RuntimeError(f"fill_diagonal_: expected at least 2 dimensions, all of equal length "
-                               f"beyond 2, got shape {list(self.shape)}")
-        step = sum(math.prod(self.shape[d + 1:]) for d in range(self.ndim))  # cols + 1 for a matrix
-        end = self.numel() if wrap and self.ndim == 2 else min(self.shape) * step
-        self[np.unravel_index(np.arange(0, end, step), self.shape)] = fill_value
-        return self
-
-    # statistics, searching and arranging (ops/statistics.py, ops/sorting.py, ops/arrange.py)
-    def nansum(self, dim=None, keepdim=False, *, dtype=None):
-        return _statistics.nansum(self, dim, keepdim, dtype=dtype)
-
-    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
-        return _statistics.nanmean(self, dim, keepdim, dtype=dtype)
-
-    def aminmax(self, *, dim=None, keepdim=False):
-        return _statistics.aminmax(self, dim=dim, keepdim=keepdim)
-
-    def cov(self, *, correction=1, fweights=None, aweights=None):
-        return _statistics.cov(self, correction=correction, fweights=fweights, aweights=aweights)
-
-    def corrcoef(self):
-        return _statistics.corrcoef(self)
-
-    def cummax(self, dim):
-        return _sorting.cummax(self, dim)
-
-    def cummin(self, dim):
-        return _sorting.cummin(self, dim)
-
-    def argwhere(self):
-        return _sorting.argwhere(self)
-
-    def msort(self):
-        return self.sort(0).values
-
-    def tensor_split(self, indices_or_sections, dim=0):
-        return _arrange.tensor_split(self, indices_or_sections, dim)
-
-    def rot90(self, k=1, dims=(0, 1)):
-        return _arrange.rot90(self, k, dims)
-
-    def kron(self, other):
-        return _arrange.kron(self, other)
-
-    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
-        return _arrange.diag_embed(self, offset, dim1, dim2)
-
-    def take(self, index):
-        return _arrange.take(self, index)
-
-    def cross(self, other, dim=None):
-        return _linalg.cross(self, other, dim)
-
-    def select(self, dim, index):
-        return self[(slice(None),) * _dim(dim, self.ndim) + (index,)]
-
-    def ravel(self):
-        return self.reshape(-1)
-
-    def hsplit(self, indices_or_sections):
-        return _arrange.hsplit(self, indices_or_sections)
-
-    def vsplit(self, indices_or_sections):
-        return _arrange.vsplit(self, indices_or_sections)
-
-    def dsplit(self, indices_or_sections):
-        return _arrange.dsplit(self, indices_or_sections)
-
-    def unfold(self, dimension, size, step):
-        """Windows of ``size`` elements ``step`` apart along ``dimension``, as a new last dim:
-        that dim's length n becomes (n - size) // step + 1. A copy (PyTorch's is a view)."""
-        if self.ndim == 0:
-            if size > 1:
-                raise RuntimeError(f"unfold: maximum size for a 0-dim tensor is 1 but size is {size}")
-            return self.reshape(1)
-        d = _dim(dimension, self.ndim)
-        n = self.shape[d]
-        if size > n or size < 0:
-            raise RuntimeError(f"unfold: maximum size for tensor at dimension {d} is {n} but size is {size}")
-        if step <= 0:
-            raise RuntimeError(f"unfold: step is {step} but must be > 0")
-        count = (n - size) // step + 1
-        index = (np.arange(count)[:, None] * step + np.arange(size)).reshape(-1)
-        windows = self.index_select(d, index).reshape(self.shape[:d] + (count, size) + self.shape[d + 1:])
-        return windows.movedim(d + 1, -1)
-
-    def split_with_sizes(self, split_sizes, dim=0):
-        return split(self, list(split_sizes), dim)
-
-    def fliplr(self):
-        if self.ndim < 2:
-            raise RuntimeError(f"fliplr: Input must be >= 2-d, got shape {list(self.shape)}")
-        return self.flip(1)
-
-    def flipud(self):
-        if self.ndim < 1:
-            raise RuntimeError("flipud: Input must be >= 1-d.")
-        return self.flip(0)
-
-    def diagflat(self, offset=0):
-        return _linalg.diag(self.reshape(-1), offset)
-
-    def inner(self, other):
-        return _linalg.inner(self, other)
-
-    def vdot(self, other):
-        return _linalg.dot(self, other)
-
-    def addmv(self, mat, vec, *, beta=1, alpha=1):
-        return _linalg.addmv(self, mat, vec, beta=beta, alpha=alpha)
-
-    def addr(self, vec1, vec2, *, beta=1, alpha=1):
-        return _linalg.addr(self, vec1, vec2, beta=beta, alpha=alpha)
-
-    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
-        return _linalg.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
-
-    def matrix_power(self, n):
-        return _linalg.matrix_power(self, n)
-
-    def logdet(self):
-        return _linalg_api.logdet(self)
-
-    def dist(self, other, p=2):
-        return (self - other).norm(p)
-
-    def is_signed(self):
-        return self.dtype not in (_dtypes.bool_, _dtypes.uint8)
-
-    def is_complex(self):
-        return False  # minigrad has no complex dtypes
-
-    def is_same_size(self, other):
-        return self.shape == other.shape
-
-    def conj(self):  # real dtypes only: every conjugate is the tensor itself
-        return self
-
-    resolve_conj = conj
-    resolve_neg = conj
-    real = property(conj)
-
-    def is_nonzero(self):
-        if self.numel() != 1:
-            many = "no values" if self.numel() == 0 else "more than one value"
-            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
-        return bool(self.item())
-
     # reductions and scans
     def cumprod(self, dim, *, dtype=None):
-        x = self.type(dtype) if dtype is not None else self if self.dtype.is_floating_point else self.long()
-        return Cumprod.apply(x, dim=_dim(dim, self.ndim))
+        return Cumprod.apply(self._scanned(dtype), dim=_dim(dim, self.ndim))
 
     def logcumsumexp(self, dim):
         return _pointwise.logcumsumexp(self, dim)
@@ -1618,8 +1387,26 @@ class Tensor:
     def median(self, dim=None, keepdim=False):
         return _sorting.median(self, dim, keepdim)
 
+    def nanmedian(self, dim=None, keepdim=False):
+        return _sorting.nanmedian(self, dim, keepdim)
+
+    def quantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _sorting.quantile(self, q, dim, keepdim, interpolation=interpolation)
+
+    def nanquantile(self, q, dim=None, keepdim=False, *, interpolation="linear"):
+        return _sorting.nanquantile(self, q, dim, keepdim, interpolation=interpolation)
+
     def unique(self, sorted=True, return_inverse=False, return_counts=False, dim=None):
         return _sorting.unique(self, sorted, return_inverse, return_counts, dim)
+
+    def cummax(self, dim):
+        return _sorting.cummax(self, dim)
+
+    def cummin(self, dim):
+        return _sorting.cummin(self, dim)
+
+    def bucketize(self, boundaries, *, out_int32=False, right=False):
+        return _sorting.bucketize(self, boundaries, out_int32=out_int32, right=right)
 
     def bincount(self, weights=None, minlength=0):
         return _sorting.bincount(self, weights, minlength)
@@ -1689,6 +1476,328 @@ class Tensor:
         return _scatter.masked_scatter(self, mask, source, inplace=True)
 
     # shape
+    def nansum(self, dim=None, keepdim=False, *, dtype=None):
+        return _reduce.nansum(self, dim, keepdim, dtype=dtype)
+
+    def nanmean(self, dim=None, keepdim=False, *, dtype=None):
+        return _reduce.nanmean(self, dim, keepdim, dtype=dtype)
+
+    def aminmax(self, *, dim=None, keepdim=False):
+        return _reduce.aminmax(self, dim=dim, keepdim=keepdim)
+
+    def mode(self, dim=-1, keepdim=False):
+        return _sorting.mode(self, dim, keepdim)
+
+    def isin(self, test_elements, *, assume_unique=False, invert=False):
+        return _sorting.isin(self, test_elements, invert=invert)
+
+    def argwhere(self):
+        return _sorting.argwhere(self)
+
+    def msort(self):
+        return _sorting.msort(self)
+
+    def copysign(self, other):
+        return _pointwise.copysign(self, other)
+
+    def heaviside(self, values):
+        return _pointwise.heaviside(self, values)
+
+    def float_power(self, exponent):
+        return _pointwise.float_power(self, exponent)
+
+    def deg2rad(self):
+        return _pointwise.deg2rad(self)
+
+    def rad2deg(self):
+        return _pointwise.rad2deg(self)
+
+    def fmax(self, other):
+        return _pointwise.fmax(self, other)
+
+    def fmin(self, other):
+        return _pointwise.fmin(self, other)
+
+    def dist(self, other, p=2):
+        return _linalg.dist(self, other, p)
+
+    def renorm(self, p, dim, maxnorm):
+        return _linalg.renorm(self, p, dim, maxnorm)
+
+    def addmv(self, mat, vec, *, beta=1, alpha=1):
+        return _linalg.addmv(self, mat, vec, beta=beta, alpha=alpha)
+
+    def addr(self, vec1, vec2, *, beta=1, alpha=1):
+        return _linalg.addr(self, vec1, vec2, beta=beta, alpha=alpha)
+
+    def addbmm(self, batch1, batch2, *, beta=1, alpha=1):
+        return _linalg.addbmm(self, batch1, batch2, beta=beta, alpha=alpha)
+
+    def logdet(self):
+        return _functions.logdet(self)
+
+    def matrix_power(self, n):
+        return _linalg_api.matrix_power(self, n)
+
+    def pinverse(self, rcond=1e-15):
+        return _linalg_api.pinv(self, rtol=rcond)
+
+    def bitwise_and(self, other):
+        return self & other
+
+    def bitwise_or(self, other):
+        return self | other
+
+    def bitwise_xor(self, other):
+        return self ^ other
+
+    def bitwise_not(self):
+        return ~self
+
+    def sum_to_size(self, *size):
+        """The sum over the axes that broadcasting would have expanded to give this shape."""
+        size = _shape_arg(size, "sum_to_size")
+        lead = self.ndim - len(size)
+        dims = tuple(range(lead)) + tuple(lead + i for i, n in enumerate(size)
+                                          if n == 1 and self.shape[lead + i] != 1)
+        return self.sum(dims, keepdim=True).reshape(size) if dims else self
+
+    def data_ptr(self):
+        """The address of the first element (for identity checks, as PyTorch code uses it)."""
+        return self.device.backend.data_pointer(self.array)
+
+    def storage_offset(self):
+        """Elements from the start of the storage (its base's first element) to this view's first."""
+        base = self if self._base is None else self._base
+        return (self.data_ptr() - base.data_ptr()) // self.dtype.itemsize
+
+    @property
+    def is_cpu(self):
+        return self.device.type == "cpu"
+
+    def get_device(self):
+        """The CUDA device index, -1 on the CPU (PyTorch's convention)."""
+        return -1 if self.device.type == "cpu" else self.device.index or 0
+
+    def byte(self):
+        return self.type(_dtypes.uint8)
+
+    def char(self):
+        return self.type(_dtypes.int8)
+
+    def short(self):
+        return self.type(_dtypes.int16)
+
+    def is_nonzero(self):
+        if self.numel() != 1:
+            many = "no values" if self.numel() == 0 else "more than one value"
+            raise RuntimeError(f"Boolean value of Tensor with {many} is ambiguous")
+        return bool(self.item())
+
+    def is_signed(self):
+        return self.dtype not in (_dtypes.bool_, _dtypes.uint8)
+
+    def is_same_size(self, other):
+        return self.shape == other.shape
+
+    def isneginf(self):
+        return self.isinf() & (self < 0)
+
+    def isposinf(self):
+        return self.isinf() & (self > 0)
+
+    def sinc(self):
+        from .special import sinc
+        return sinc(self)
+
+    def select(self, dim, index):
+        return self[(slice(None),) * _dim(dim, self.ndim) + (index,)]
+
+    def ravel(self):
+        return self.reshape(-1)
+
+    def split_with_sizes(self, split_sizes, dim=0):
+        return split(self, list(split_sizes), dim)
+
+    def vdot(self, other):
+        return _linalg.dot(self, other)
+
+    def fill_diagonal_(self, fill_value, wrap=False):
+        """``fill_value`` written at (i, i, …): a 2-D tensor's diagonal, or the main diagonal of one
+        whose dims are all equal; with ``wrap`` a tall matrix's diagonal starts again every
+        cols + 1 rows (NumPy's and PyTorch's rule)."""
+        if self.ndim < 2 or (self.ndim > 2 and len(set(self.shape)) > 1):
+            raise RuntimeError(f"fill_diagonal_: expected at least 2 dimensions, all of equal length "
+                               f"beyond 2, got shape {list(self.shape)}")
+        step = sum(math.prod(self.shape[d + 1:]) for d in range(self.ndim))  # cols + 1 for a matrix
+        end = self.numel() if wrap and self.ndim == 2 else min(self.shape) * step
+        self[np.unravel_index(np.arange(0, end, step), self.shape)] = fill_value
+        return self
+
+    # in-place forms whose result is a composite of ops: computed, then written into the storage
+    def copysign_(self, other):
+        return _views.written_back(self, True, lambda x: x.copysign(other))
+
+    def xlogy_(self, other):
+        return _views.written_back(self, True, lambda x: x.xlogy(other))
+
+    def logit_(self, eps=None):
+        return _views.written_back(self, True, lambda x: x.logit(eps))
+
+    def sinc_(self):
+        return _views.written_back(self, True, lambda x: x.sinc())
+
+    def deg2rad_(self):
+        return self.mul_(math.pi / 180)
+
+    def rad2deg_(self):
+        return self.mul_(180 / math.pi)
+
+    def remainder_(self, other):
+        return _views.written_back(self, True, lambda x: x.remainder(other))
+
+    def floor_divide_(self, other):
+        return _views.written_back(self, True, lambda x: x // other)
+
+    def cumsum_(self, dim):
+        return _views.written_back(self, True, lambda x: x.cumsum(dim))
+
+    absolute = abs
+    absolute_ = abs_
+    sgn_ = sign_
+    arcsinh_ = asinh_
+    arccosh_ = acosh_
+    arctanh_ = atanh_
+    multiply_ = mul_
+    subtract_ = sub_
+    divide_ = div_
+    true_divide_ = div_
+    greater = __gt__
+    greater_equal = __ge__
+    less = __lt__
+    less_equal = __le__
+    not_equal = __ne__
+
+    # in-place comparisons and logic: the result (1 or 0, True or False) in the tensor's own dtype
+    def eq_(self, other):
+        return self.copy_(self == other)
+
+    def ne_(self, other):
+        return self.copy_(self != other)
+
+    def lt_(self, other):
+        return self.copy_(self < other)
+
+    def le_(self, other):
+        return self.copy_(self <= other)
+
+    def gt_(self, other):
+        return self.copy_(self > other)
+
+    def ge_(self, other):
+        return self.copy_(self >= other)
+
+    not_equal_ = ne_
+    less_ = lt_
+    less_equal_ = le_
+    greater_ = gt_
+    greater_equal_ = ge_
+
+    def logical_and_(self, other):
+        return self.copy_(self.logical_and(other))
+
+    def logical_or_(self, other):
+        return self.copy_(self.logical_or(other))
+
+    def logical_xor_(self, other):
+        return self.copy_(self.logical_xor(other))
+
+    def bitwise_and_(self, other):
+        return self.copy_(self & other)
+
+    def bitwise_or_(self, other):
+        return self.copy_(self | other)
+
+    def bitwise_xor_(self, other):
+        return self.copy_(self ^ other)
+
+    def bitwise_not_(self):
+        return self.copy_(~self)
+
+    def stride(self, dim=None):
+        """Elements to step in memory for one step along each axis (along ``dim``)."""
+        strides = self.device.backend.strides(self.array)
+        return strides if dim is None else strides[_dim(dim, self.ndim)]
+
+    def ndimension(self):
+        return self.ndim
+
+    @property
+    def itemsize(self):
+        return self.dtype.itemsize
+
+    @property
+    def nbytes(self):
+        return self.numel() * self.dtype.itemsize
+
+    def isreal(self):
+        return self.new_ones(self.shape, dtype=_dtypes.bool_)  # every element of a real tensor (NaN too)
+
+    def logical_not_(self):
+        return self.copy_(self.logical_not())
+
+    is_sparse = False  # minigrad has dense tensors only
+
+    def to_dense(self):
+        return self
+
+    def is_complex(self):
+        return False  # minigrad has no complex dtypes
+
+    def positive(self):
+        return self
+
+    def conj(self):
+        return self  # real tensors are their own conjugate
+
+    resolve_conj = resolve_neg = conj
+
+    @property
+    def mH(self):
+        return self.mT
+
+    H = mH
+
+    def adjoint(self):
+        return self.mT
+
+    @property
+    def real(self):
+        return self
+
+    def sgn(self):
+        return self.sign()
+
+    def signbit(self):
+        if not self.dtype.is_floating_point:
+            return self < 0
+        return Logical.apply(self, op="signbit")  # -0.0 has its sign bit set
+
+    def unfold(self, dimension, size, step):
+        return _movement.unfold(self, dimension, size, step)
+
+    def take(self, index):
+        return self.reshape(-1)[index]
+
+    def put_(self, index, source, accumulate=False):
+        if not self.is_contiguous():
+            raise RuntimeError("put_: expected a contiguous tensor (it writes through a flat view)")
+        self.view(-1).index_put_((index.reshape(-1),), source.reshape(-1), accumulate)
+        return self
+
+    def put(self, index, source, accumulate=False):
+        return self.clone().put_(index, source, accumulate)
+
     def nelement(self):
         return self.numel()
 
@@ -1698,8 +1807,32 @@ class Tensor:
     def narrow(self, dim, start, length):
         return _movement.narrow(self, dim, start, length)
 
+    def diff(self, n=1, dim=-1, prepend=None, append=None):
+        return _movement.diff(self, n, dim, prepend, append)
+
     def roll(self, shifts, dims=None):
         return _movement.roll(self, shifts, dims)
+
+    def tensor_split(self, indices_or_sections, dim=0):
+        return _movement.tensor_split(self, indices_or_sections, dim)
+
+    def hsplit(self, indices_or_sections):
+        return _movement.hsplit(self, indices_or_sections)
+
+    def vsplit(self, indices_or_sections):
+        return _movement.vsplit(self, indices_or_sections)
+
+    def dsplit(self, indices_or_sections):
+        return _movement.dsplit(self, indices_or_sections)
+
+    def rot90(self, k=1, dims=(0, 1)):
+        return _movement.rot90(self, k, dims)
+
+    def fliplr(self):
+        return _movement.fliplr(self)
+
+    def flipud(self):
+        return _movement.flipud(self)
 
     def repeat_interleave(self, repeats, dim=None, *, output_size=None):
         return _movement.repeat_interleave(self, repeats, dim, output_size=output_size)
@@ -1735,6 +1868,27 @@ class Tensor:
         return _linalg.outer(self, vec2)
 
     ger = outer
+
+    def inner(self, other):
+        return _linalg.inner(self, other)
+
+    def kron(self, other):
+        return _linalg.kron(self, other)
+
+    def cross(self, other, dim=None):
+        return _linalg.cross(self, other, dim)
+
+    def diag_embed(self, offset=0, dim1=-2, dim2=-1):
+        return _linalg.diag_embed(self, offset, dim1, dim2)
+
+    def diagflat(self, offset=0):
+        return _linalg.diagflat(self, offset)
+
+    def cov(self, *, correction=1, fweights=None, aweights=None):
+        return _linalg.cov(self, correction=correction, fweights=fweights, aweights=aweights)
+
+    def corrcoef(self):
+        return _linalg.corrcoef(self)
 
     def addmm(self, mat1, mat2, *, beta=1, alpha=1):
         return _linalg.addmm(self, mat1, mat2, beta=beta, alpha=alpha)
@@ -1791,6 +1945,16 @@ class _RemovableHook:
             hooks = t.grad_fn._hooks.get(t._output_nr, [])
             if self._hook in hooks:
                 hooks.remove(self._hook)
+
+
+class Size(tuple):
+    """PyTorch's shape type: a tuple of ints (minigrad's ``.shape`` is a plain tuple, equal to it)."""
+
+    def numel(self):
+        n = 1
+        for s in self:
+            n *= s
+        return n
 
 
 class _ValuesIndices(tuple):
@@ -1882,10 +2046,10 @@ def _expanded_shape(shape, sizes, op):
 
 def _warn_no_degrees_of_freedom(t, dim, correction, op):
     """PyTorch's warning when n - correction <= 0 (the result is then inf, or NaN where every value
-    is equal), at the caller's line rather than NumPy's own two."""
+    is equal), at the line calling var or std (through Tensor._spread) rather than NumPy's own two."""
     if degrees_of_freedom(t.shape, dim, correction) <= 0:
         warnings.warn(f"{op}(): degrees of freedom is <= 0. Correction should be strictly less than the "
-                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=3)
+                      "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
 
 
 def _inplace_op(t, name, op, *other, **attrs):
@@ -1933,19 +2097,32 @@ def _inplace_arith(t, fn, array_operator, other):
 # Imported last: these modules import Tensor from here.
 from . import autograd as _autograd  # noqa: E402
 from . import creation as _creation  # noqa: E402
+from . import functions as _functions  # noqa: E402
 from . import linalg as _linalg_api  # noqa: E402
 from . import printing as _printing  # noqa: E402
 from . import random as _random  # noqa: E402
-from ._coerce import _broadcast_shape, _dim, _dims, _index_array, _infer_shape, _key, _promote, _shape_arg  # noqa: E402
+from ._coerce import (  # noqa: E402
+    _broadcast_shape,
+    _dim,
+    _dims,
+    _index_array,
+    _infer_shape,
+    _key,
+    _promote,
+    _reduced_dims,
+    _shape_arg,
+    _split_key,
+)
+from .autograd import grad_mode as _grad_mode  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
-from .ops import arrange as _arrange  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402
 from .ops import movement as _movement  # noqa: E402
 from .ops import pointwise as _pointwise  # noqa: E402
+from .ops import reduce as _reduce  # noqa: E402
 from .ops import scatter as _scatter  # noqa: E402
 from .ops import sorting as _sorting  # noqa: E402
-from .ops import statistics as _statistics  # noqa: E402
+from .ops import transcendental as _transcendental  # noqa: E402
 from .ops.elementwise import (  # noqa: E402
     Abs,
     Add,
@@ -1983,6 +2160,7 @@ from .ops.elementwise import (  # noqa: E402
     Tanh,
     where,
 )
+from .ops.elementwise import div as _div  # noqa: E402
 from .ops.indexing import Gather, GetItem, IndexSelect, SetItem, _is_advanced  # noqa: E402
 from .ops.linalg import MatMul  # noqa: E402
 from .ops.movement import (  # noqa: E402
@@ -2005,8 +2183,10 @@ from .ops.reduce import (  # noqa: E402
     Cumsum,
     LogSoftmax,
     LogSumExp,
+    Max,
     MaxDim,
     Mean,
+    Min,
     Norm,
     Prod,
     Softmax,
@@ -2022,14 +2202,10 @@ from .ops.transcendental import (  # noqa: E402
     Asinh,
     Atan,
     Atanh,
-    Copysign,
     Cosh,
     Exp2,
     Expm1,
-    LogAddExp,
-    Logit,
-    NanMax,
-    Sinc,
+    Lgamma,
+    Polygamma,
     Sinh,
-    Xlogy,
 )

@@ -777,6 +777,441 @@ def test_median_gradient_goes_to_the_median_element(float64):
     assert gradcheck(lambda t: t.median(dim=0).values, (mg.randn(3, 4, requires_grad=True),))
 
 
+def test_nanmedian_leaves_nan_out_and_is_nan_only_for_an_all_nan_slice(backend):
+    nan = math.nan
+    x = mg.tensor([[nan, 1.0, nan, 2.0, 3.0], [nan, nan, nan, nan, nan], [4.0, 1.0, 3.0, 2.0, 0.0]])
+    values, indices = x.nanmedian(dim=1)
+    np.testing.assert_array_equal(values.cpu().numpy(), [2.0, nan, 2.0])
+    assert indices.tolist() == [3, 0, 3]
+    assert mg.nanmedian(x).item() == 2.0  # of 1, 2, 3, 4, 1, 3, 2, 0: the lower median
+    assert math.isnan(mg.tensor([]).nanmedian().item())
+    assert mg.nanmedian(mg.tensor([2, 1, 3])).item() == 2
+    with pytest.raises(IndexError, match="nanmedian"):
+        mg.zeros(2, 0).nanmedian(1)
+
+
+def test_quantile_interpolates_between_sorted_values(backend):
+    x = mg.tensor([[0.0, 3.0, 1.0, 2.0], [5.0, 4.0, 6.0, 7.0]])
+    q = mg.tensor([0.5, 1 / 3])
+    assert mg.quantile(x, q, dim=1).tolist() == [[1.5, 5.5], [1.0, 5.0]]  # the q axis first
+    assert mg.quantile(x, q, dim=1, keepdim=True).shape == (2, 2, 1)
+    assert mg.quantile(x, 0.5, dim=None, keepdim=True).shape == (1, 1)
+    assert x.quantile(0.5).item() == 3.5
+    # ranks 1.5 and 0.5: midpoint averages the neighbours, nearest rounds half to even (as PyTorch)
+    assert x[0].quantile(0.5, interpolation="midpoint").item() == 1.5
+    assert mg.quantile(mg.tensor([0.0, 1.0, 2.0, 3.0]), mg.tensor([0.5, 1 / 6]),
+                       interpolation="nearest").tolist() == [2.0, 0.0]
+
+
+def test_quantile_is_nan_with_nan_and_nanquantile_skips_it(backend):
+    x = mg.tensor([math.nan, 1.0, math.nan, 2.0, 3.0])
+    assert math.isnan(mg.quantile(x, 0.5).item())
+    assert mg.nanquantile(x, 0.5).item() == 2.0 and mg.nanquantile(x, 0.75).item() == 2.5
+    assert math.isnan(mg.nanquantile(mg.tensor([math.nan, math.nan]), 0.2).item())
+
+
+def test_quantile_gradient_splits_between_the_two_neighbours(float64):
+    x = mg.tensor([0.0, 3.0, 1.0, 2.0], requires_grad=True)
+    x.quantile(0.25).backward()  # rank 0.75: 0.25 of x[0] and 0.75 of x[2]
+    assert x.grad.tolist() == [0.25, 0.0, 0.75, 0.0]
+    x = mg.randn(5, 3, requires_grad=True)
+    assert gradgradcheck(lambda t: t.quantile(mg.tensor([0.2, 0.9]), dim=0), (x,))
+
+
+def test_quantile_errors_are_pytorchs():
+    x = mg.randn(3, 4)
+    with pytest.raises(RuntimeError, match=r"quantile\(\) input tensor must be either float or double"):
+        mg.quantile(x.long(), 0.3)
+    with pytest.raises(RuntimeError, match="q tensor must be same dtype"):
+        mg.quantile(x, mg.tensor([0.3], dtype=mg.float64))
+    with pytest.raises(RuntimeError, match="q must be a scalar or 1D tensor"):
+        mg.quantile(x, mg.tensor([[0.3]]))
+    with pytest.raises(RuntimeError, match=r"q values must be in the range \[0, 1\]"):
+        mg.quantile(x, mg.tensor([1.3]))
+    with pytest.raises(RuntimeError, match=r"nanquantile\(\) q must be in the range \[0, 1\] but got 1.3"):
+        mg.nanquantile(x, 1.3)
+    with pytest.raises(RuntimeError, match="input tensor must be non-empty"):
+        mg.quantile(x[:0], 0.3)
+    with pytest.raises(RuntimeError, match="interpolation must be one of linear, lower, higher, midpoint "
+                                           "or nearest, but got foo"):
+        mg.quantile(x, 0.3, interpolation="foo")
+
+
+def test_diff_of_bool_is_inequality_and_n_past_the_length_is_empty(backend):
+    x = mg.tensor([[1, 4, 9], [2, 2, 3]])
+    assert mg.diff(x).tolist() == [[3, 5], [0, 1]] and mg.diff(x).dtype is mg.int64
+    assert mg.diff(x > 2).tolist() == [[True, False], [False, True]]
+    assert mg.diff(x, n=0).tolist() == x.tolist()
+    assert mg.diff(x, n=5).shape == (2, 0)
+    assert mg.diff(x, dim=0, prepend=mg.tensor([[0, 0, 0]])).tolist() == [[1, 4, 9], [1, -2, -6]]
+
+
+def test_diff_errors_are_pytorchs():
+    x = mg.randn(3, 4)
+    with pytest.raises(RuntimeError, match="diff expects input to be at least one-dimensional"):
+        mg.diff(mg.tensor(1.0))
+    with pytest.raises(RuntimeError, match="order must be non-negative but got -1"):
+        mg.diff(x, n=-1)
+    with pytest.raises(RuntimeError, match="same dimension as input"):
+        mg.diff(x, prepend=mg.ones(3))
+    with pytest.raises(RuntimeError, match=r"input.size\(0\) = 3, but got tensor.size\(0\) = 4"):
+        mg.diff(x, prepend=mg.ones(4, 1))
+    with pytest.raises(TypeError, match="argument 'prepend' must be Tensor, not float"):
+        mg.diff(x, prepend=1.0)
+
+
+def test_einsum_repeated_index_takes_the_diagonal(backend):
+    a = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert mg.einsum("ii->i", a).tolist() == [1.0, 4.0]
+    assert mg.einsum("ii", a).item() == 5.0
+    assert mg.einsum("ii,j->j", a, mg.tensor([1.0, 2.0])).tolist() == [5.0, 10.0]
+    with pytest.raises(RuntimeError, match="subscript i is repeated for operand 0 but the sizes don't "
+                                           "match, 4 != 3"):
+        mg.einsum("ii->i", mg.ones(3, 4))
+
+
+def test_div_rounding_modes_keep_integers_and_round_toward_zero_or_down(backend):
+    x = mg.tensor([-7, 7, -6])
+    assert mg.div(x, 2).tolist() == [-3.5, 3.5, -3.0]
+    assert mg.div(x, 2, rounding_mode="trunc").tolist() == [-3, 3, -3]
+    assert x.div(-2, rounding_mode="trunc").tolist() == [3, -3, 3]
+    assert mg.divide(x, 2, rounding_mode="floor").tolist() == [-4, 3, -3]
+    assert mg.div(x, 2, rounding_mode="trunc").dtype is mg.int64
+    assert mg.div(mg.tensor([-7.5, 7.5]), 2, rounding_mode="trunc").tolist() == [-3, 3]
+    assert mg.true_divide(x, 2).dtype is mg.float32 and mg.floor_divide(x, 2).tolist() == [-4, 3, -3]
+    with pytest.raises(RuntimeError, match="div expected rounding_mode to be one of None, 'trunc', or "
+                                           "'floor' but found 'foo'"):
+        x.div(2, rounding_mode="foo")
+
+
+def test_rounded_division_has_zero_gradient(backend):
+    x = mg.tensor([1.5, -2.5], requires_grad=True)
+    (mg.div(x, 2, rounding_mode="trunc") * 3).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0]
+
+
+def test_arithmetic_function_spellings(backend):
+    x = mg.tensor([1.0, 2.0])
+    assert mg.add(x, x, alpha=2).tolist() == [3.0, 6.0] and mg.sub(x, 1, alpha=3).tolist() == [-2.0, -1.0]
+    assert mg.rsub(x, 1).tolist() == [0.0, -1.0] and mg.subtract(x, x).tolist() == [0.0, 0.0]
+    assert mg.mul(2, x).tolist() == [2.0, 4.0] and mg.multiply(x, x).tolist() == [1.0, 4.0]
+    assert mg.remainder(-3, mg.tensor([2, 4])).tolist() == [1, 1]  # the sign of the divisor
+    assert mg.remainder(mg.tensor([-3.0, 3.0]), -2).tolist() == [-1.0, -1.0]
+    assert mg.neg(x).tolist() == mg.negative(x).tolist() == [-1.0, -2.0]
+    assert mg.clamp_min(x, 1.5).tolist() == [1.5, 2.0] and x.clamp_max(1.5).tolist() == [1.0, 1.5]
+    y = x.clone()
+    y.clamp_min_(1.5).clip_(max=1.75)
+    assert y.tolist() == [1.5, 1.75]
+
+
+@pytest.mark.filterwarnings("ignore::RuntimeWarning")  # NumPy's note on log(0) and 0/0
+def test_xlogy_is_zero_where_x_is_zero_unless_y_is_nan(backend):
+    # PyTorch 2.13's values: a NaN y wins; dx = log y (0 where x = 0 and y <= 0), dy = x / y
+    x = mg.tensor([0.0, 0.0, 2.0], requires_grad=True)
+    y = mg.tensor([0.0, math.nan, math.e], requires_grad=True)
+    out = mg.xlogy(x, y)
+    assert out.tolist()[0] == 0.0 and math.isnan(out.tolist()[1]) and out.tolist()[2] == pytest.approx(2.0)
+    out.sum().backward()
+    gx, gy = x.grad.tolist(), y.grad.tolist()
+    assert gx[0] == 0.0 and math.isnan(gx[1]) and gx[2] == pytest.approx(1.0)
+    assert math.isnan(gy[0]) and math.isnan(gy[1]) and gy[2] == pytest.approx(2 / math.e)
+
+
+def test_transcendental_functions_promote_integers_and_logaddexp_handles_infinities(backend):
+    assert mg.expm1(mg.tensor([0])).dtype is mg.float32 and mg.exp2(mg.tensor([3])).tolist() == [8.0]
+    assert mg.logaddexp(mg.tensor(-math.inf), mg.tensor(-math.inf)).item() == -math.inf
+    assert mg.logaddexp(mg.tensor(1000.0), mg.tensor(1000.0)).item() == pytest.approx(1000 + math.log(2))
+    assert mg.logit(mg.tensor([0.0, 0.5]), eps=0.25).tolist() == pytest.approx([math.log(1 / 3), 0.0])
+
+
+def test_bucketize_and_searchsorted_sides(backend):
+    b = mg.tensor([1.0, 3.0, 5.0])
+    x = mg.tensor([[0.0, 1.0, 3.5, 5.0, 9.0]])
+    assert mg.bucketize(x, b).tolist() == [[0, 0, 2, 2, 3]]
+    assert x.bucketize(b, right=True).tolist() == [[0, 1, 2, 3, 3]]
+    assert mg.searchsorted(b, x, side="right").tolist() == [[0, 1, 2, 3, 3]]
+    assert mg.searchsorted(b, 3.0).item() == 1 and mg.bucketize(3, b).item() == 1
+    assert mg.bucketize(mg.tensor([math.nan, 2.0]), b).tolist() == [3, 1]  # NaN sorts last
+    assert mg.bucketize(mg.tensor([0, 9]), b).dtype is mg.int64
+    assert mg.searchsorted(b, mg.tensor([1.0]), out_int32=True).dtype is mg.int32
+    rows = mg.tensor([[1.0, 3.0], [2.0, 4.0]])
+    assert mg.searchsorted(rows, mg.tensor([[2.0, 3.5], [1.0, 5.0]])).tolist() == [[1, 2], [0, 2]]
+    assert mg.searchsorted(mg.tensor([5.0, 1.0, 3.0]), mg.tensor([2.0, 4.0]),
+                           sorter=mg.tensor([1, 2, 0])).tolist() == [1, 2]
+
+
+def test_bucketize_and_searchsorted_errors():
+    b = mg.tensor([1.0, 3.0, 5.0])
+    with pytest.raises(RuntimeError, match=r"boundaries tensor must be 1 dimension, but got dim\(2\)"):
+        mg.bucketize(mg.tensor([1.0]), b.reshape(1, 3))
+    with pytest.raises(RuntimeError, match="first N-1 dimensions of boundaries tensor and input value tensor "
+                                           r"must match, but we got boundaries tensor \[2, 2\]"):
+        mg.searchsorted(mg.ones(2, 2), mg.ones(1, 3))
+    with pytest.raises(RuntimeError, match="side and right can't be set to opposites"):
+        mg.searchsorted(b, mg.tensor([1.0]), side="left", right=True)
+
+
+def test_tril_and_triu_indices_are_row_major(backend):
+    assert mg.tril_indices(3, 4, 1).tolist() == [[0, 0, 1, 1, 1, 2, 2, 2, 2], [0, 1, 0, 1, 2, 0, 1, 2, 3]]
+    assert mg.triu_indices(3, 3, -1).tolist() == [[0, 0, 0, 1, 1, 1, 2, 2], [0, 1, 2, 0, 1, 2, 1, 2]]
+    assert mg.tril_indices(0, 3).shape == (2, 0) and mg.tril_indices(2, 2, dtype=mg.int32).dtype is mg.int32
+    a = mg.arange(9.0).reshape(3, 3)
+    rows, cols = mg.tril_indices(3, 3)
+    assert a[rows, cols].tolist() == [0.0, 3.0, 4.0, 6.0, 7.0, 8.0]
+    with pytest.raises(NotImplementedError, match="integers only"):
+        mg.tril_indices(3, 3, dtype=mg.float32)
+
+
+def test_cummax_takes_the_latest_tie_and_propagates_nan(backend):
+    values, indices = mg.cummax(mg.tensor([1.0, 3.0, 3.0, 2.0, math.nan, 5.0, math.nan, 1.0]), 0)
+    np.testing.assert_array_equal(values.cpu().numpy(), [1.0, 3.0, 3.0, 3.0] + [math.nan] * 4)
+    assert indices.tolist() == [0, 1, 2, 2, 4, 4, 6, 6]
+    values, indices = mg.tensor([[3, 1, 1, 2]]).cummin(1)
+    assert values.tolist() == [[3, 1, 1, 1]] and indices.tolist() == [[0, 1, 2, 2]]
+    assert mg.cummax(mg.tensor(2.0), 0).indices.item() == 0
+
+
+def test_cummax_gradient_goes_to_the_running_maximum(backend):
+    x = mg.tensor([1.0, 3.0, 2.0, 4.0], requires_grad=True)
+    x.cummax(0).values.sum().backward()
+    assert x.grad.tolist() == [1.0, 2.0, 0.0, 1.0]
+
+
+def test_stacking_and_splitting_helpers(backend):
+    assert mg.atleast_2d(mg.tensor(1.0)).shape == (1, 1)
+    assert [t.shape for t in mg.atleast_3d(mg.ones(2), mg.ones(2, 3))] == [(1, 2, 1), (2, 3, 1)]
+    assert mg.row_stack([mg.ones(3), mg.zeros(3)]).shape == (2, 3)
+    assert [p.shape[0] for p in mg.tensor_split(mg.ones(7), 3)] == [3, 2, 2]
+    pieces = mg.tensor_split(mg.arange(7), [2, 5, 3, -1])
+    assert [p.tolist() for p in pieces] == [[0, 1], [2, 3, 4], [], [3, 4, 5], [6]]
+    assert [p.shape for p in mg.ones(2, 6).hsplit(3)] == [(2, 2)] * 3
+    with pytest.raises(RuntimeError, match="torch.hsplit attempted to split along dimension 1, but the size "
+                                           "of the dimension 6 is not divisible by the split_size 4!"):
+        mg.hsplit(mg.ones(2, 6), 4)
+    with pytest.raises(RuntimeError, match="expected rotation dims to be different"):
+        mg.rot90(mg.ones(2, 2), 1, (1, 1))
+
+
+def test_linear_algebra_helpers_by_hand(backend):
+    assert mg.kron(mg.tensor([1, 2]), mg.tensor([[1, 10]])).tolist() == [[1, 10, 2, 20]]
+    assert mg.block_diag(mg.tensor([[1, 2]]), mg.tensor(3)).tolist() == [[1, 2, 0], [0, 0, 3]]
+    assert mg.cross(mg.tensor([[1.0, 0.0, 0.0]]), mg.tensor([[0.0, 1.0, 0.0]])).tolist() == [[0.0, 0.0, 1.0]]
+    assert mg.linalg.cross(mg.tensor([0.0, 1.0, 0.0]), mg.tensor([0.0, 0.0, 1.0])).tolist() == [1.0, 0.0, 0.0]
+    x = mg.tensor([[1.0, 2.0, 3.0], [2.0, 4.0, 7.0]])
+    np.testing.assert_allclose(mg.cov(x).cpu().numpy(), [[1.0, 2.5], [2.5, 19 / 3]], rtol=1e-6)
+    np.testing.assert_allclose(mg.corrcoef(x).cpu().numpy()[0, 1], 2.5 / math.sqrt(19 / 3), rtol=1e-6)
+    assert mg.cov(mg.tensor([1, 2, 3])).item() == 1.0  # integers: a float result
+    assert mg.cartesian_prod(mg.tensor([1, 2])).tolist() == [1, 2]
+    assert mg.diag_embed(mg.tensor([-1.0, 2.0])).tolist() == [[-1.0, 0.0], [0.0, 2.0]]
+    with pytest.raises(RuntimeError, match="linalg.cross: inputs dimension -1 must have length 3. Got 3 and"):
+        mg.linalg.cross(mg.ones(2, 3), mg.ones(2, 4))
+    with pytest.raises(RuntimeError, match="cov\\(\\): expected input to have two or fewer dimensions"):
+        mg.cov(mg.ones(2, 3, 4))
+    with pytest.raises(RuntimeError, match="contracted dimensions need to match"):
+        mg.tensordot(mg.ones(2, 3), mg.ones(2, 3), dims=1)
+
+
+def test_gamma_functions_at_poles_and_integers_as_pytorch(backend):
+    x = mg.tensor([0.0, -1.0, 1.0, 2.0])
+    assert mg.lgamma(x).tolist() == [math.inf, math.inf, 0.0, 0.0]
+    psi = mg.digamma(x).tolist()
+    assert psi[0] == -math.inf and math.isnan(psi[1]) and psi[2] == pytest.approx(-0.5772157)
+    assert mg.polygamma(1, mg.tensor([1.0])).item() == pytest.approx(math.pi ** 2 / 6)
+    assert mg.lgamma(mg.tensor([3])).dtype is mg.float32  # integers promoted
+    with pytest.raises(RuntimeError, match="polygamma.*negative n"):
+        mg.polygamma(-1, x)
+
+
+def test_polygamma_fallback_without_scipy_matches_the_series():
+    from minigrad.backend.numpy_backend import _lgamma_scalar, _polygamma_scalar
+    for v in (0.3, 1.0, 4.5, 12.0):
+        k = np.arange(100000)
+        assert _polygamma_scalar(0, v) == pytest.approx(math.log(v + 1e5) - 1 / (2 * (v + 1e5))
+                                                        - (1 / (v + k)).sum(), rel=1e-9)
+        assert _polygamma_scalar(1, v) == pytest.approx((1 / (v + k) ** 2).sum() + 1 / (v + 1e5), rel=1e-9)
+    assert _polygamma_scalar(0, -0.5) == pytest.approx(0.03648997397857652, rel=1e-12)
+    assert _lgamma_scalar(-2.0) == math.inf and _polygamma_scalar(0, 0.0) == -math.inf
+
+
+def test_special_namespace(backend):
+    x = mg.tensor([0.0, 0.5, -1.0, 2.0], requires_grad=True)
+    assert mg.special.sinc(x).tolist()[:2] == pytest.approx([1.0, 2 / math.pi])
+    entropy = mg.special.entr(x).tolist()
+    assert entropy[0] == 0.0 and entropy[2] == -math.inf and entropy[3] == pytest.approx(-2 * math.log(2))
+    assert mg.special.ndtr(mg.tensor([0.0])).item() == 0.5
+    assert mg.special.ndtri(mg.tensor([0.975])).item() == pytest.approx(1.959964, rel=1e-5)
+    assert mg.special.xlog1py(mg.tensor([0.0, 2.0]), mg.tensor([-1.0, 0.0])).tolist() == [0.0, 0.0]
+    assert mg.special.multigammaln(mg.tensor([2.5]), 2).item() == pytest.approx(
+        0.5 * math.log(math.pi) + math.lgamma(2.5) + math.lgamma(2.0), rel=1e-6)
+    mg.special.sinc(x).sum().backward()
+    assert x.grad.tolist()[0] == 0.0  # the removable singularity has derivative 0
+    assert mg.special.expit is mg.sigmoid and mg.special.gammaln is mg.lgamma and mg.special.psi is mg.digamma
+
+
+def test_in_place_random_fills_have_their_distributions():
+    mg.manual_seed(0)
+    x = mg.empty(100000)
+    assert x.exponential_(2.0).mean().item() == pytest.approx(0.5, rel=0.02)
+    assert x.geometric_(0.25).min().item() == 1.0 and x.mean().item() == pytest.approx(4.0, rel=0.02)
+    assert abs(x.cauchy_().median().item()) < 0.02
+    assert x.log_normal_(0.0, 0.5).mean().item() == pytest.approx(math.exp(0.125), rel=0.02)
+    x.random_(5, 10)
+    assert x.min().item() == 5.0 and x.max().item() == 9.0 and x.dtype is mg.float32
+    assert set(mg.empty(1000, dtype=mg.int64).random_(3).tolist()) == {0, 1, 2}
+
+
+def test_rng_state_round_trip():
+    state = mg.get_rng_state()
+    assert state.dtype is mg.uint8
+    a = mg.rand(3)
+    mg.set_rng_state(state)
+    assert mg.equal(a, mg.rand(3))
+
+
+def test_unfold_take_put_and_strides(backend):
+    x = mg.arange(6.0).reshape(2, 3)
+    assert x.unfold(1, 2, 1).tolist() == [[[0.0, 1.0], [1.0, 2.0]], [[3.0, 4.0], [4.0, 5.0]]]
+    with pytest.raises(RuntimeError, match="maximum size for tensor at dimension 1 is 3 but size is 4"):
+        x.unfold(1, 4, 1)
+    assert mg.take(x, mg.tensor([[5, 0]])).tolist() == [[5.0, 0.0]]
+    z = mg.zeros(4)
+    z.put_(mg.tensor([1, 1, 3]), mg.tensor([2.0, 3.0, 4.0]), accumulate=True)
+    assert z.tolist() == [0.0, 5.0, 0.0, 4.0]
+    assert mg.ones(2, 3, 4).stride() == (12, 4, 1) and mg.ones(2, 3).T.stride(0) == 1
+    assert mg.tensor([-0.0, 0.0, -1.0]).signbit().tolist() == [True, False, True]
+
+
+def test_selection_helpers(backend):
+    values, indices = mg.mode(mg.tensor([[3, 1, 2, 1, 3, 5], [2, 2, 7, 7, 1, 0]]), 1)
+    assert values.tolist() == [1, 2] and indices.tolist() == [3, 1]  # the smallest mode, its last place
+    assert mg.isin(mg.tensor([1, 2, 3]), mg.tensor([2, 5])).tolist() == [False, True, False]
+    assert mg.isin(mg.tensor([1, 2, 3]), 2, invert=True).tolist() == [True, False, True]
+    assert mg.argwhere(mg.tensor([[0, 1], [2, 0]])).tolist() == [[0, 1], [1, 0]]
+    lo, hi = mg.aminmax(mg.tensor([[1.0, 5.0], [-2.0, 0.0]]))
+    assert (lo.item(), hi.item()) == (-2.0, 5.0)
+    assert math.isnan(mg.nanmean(mg.tensor([math.nan, math.nan])).item())
+    assert mg.heaviside(mg.tensor([-1.0, 0.0, 2.0]), mg.tensor(0.5)).tolist() == [0.0, 0.5, 1.0]
+
+
+def test_numeric_helpers(backend):
+    assert mg.logspace(0, 2, 3).tolist() == pytest.approx([1.0, 10.0, 100.0])
+    assert mg.vander(mg.tensor([1, 2, 3]), N=3).tolist() == [[1, 1, 1], [4, 2, 1], [9, 3, 1]]
+    assert mg.trapezoid(mg.tensor([1.0, 2.0, 3.0]), mg.tensor([0.0, 1.0, 3.0])).item() == 6.5
+    assert mg.cumulative_trapezoid(mg.tensor([1.0, 2.0, 3.0])).tolist() == [1.5, 4.0]
+    assert mg.float_power(mg.tensor([2]), 2).dtype is mg.float64
+    assert mg.deg2rad(mg.tensor([180])).item() == pytest.approx(math.pi)
+    assert mg.copysign(mg.tensor([1.0, -2.0]), -0.0).tolist() == [-1.0, -2.0]
+    assert mg.renorm(mg.tensor([[3.0, 4.0], [0.3, 0.4]]), 2, 0, 1.0).tolist()[1] == pytest.approx([0.3, 0.4])
+    assert mg.linalg.matrix_rank(mg.tensor([[1.0, 2.0], [2.0, 4.0]])).item() == 1
+    a = mg.tensor([[1.0, 0.0], [1.0, 1.0], [1.0, 2.0]])
+    solution = mg.linalg.lstsq(a, mg.tensor([[1.0], [2.0], [3.0]])).solution
+    assert solution.flatten().tolist() == pytest.approx([1.0, 1.0], abs=1e-5)
+
+
+def test_dtype_and_shape_helpers():
+    assert mg.broadcast_shapes((2, 1), (3,)) == (2, 3)
+    assert [t.shape for t in mg.broadcast_tensors(mg.ones(2, 1), mg.ones(3))] == [(2, 3), (2, 3)]
+    assert mg.result_type(mg.tensor([1]), 1.0) is mg.float32 and mg.result_type(1, 2) is mg.int64
+    assert not mg.can_cast(mg.float32, mg.int32) and mg.can_cast(mg.int32, mg.float32)
+    assert mg.Size([2, 3]).numel() == 6 and mg.ones(2, 3).shape == mg.Size([2, 3])
+    assert mg.ones(2).sum_to_size(1).tolist() == [2.0]
+    assert mg.ones(2, 3).sum_to_size(2, 1).tolist() == [[3.0], [3.0]]
+    assert mg.is_nonzero(mg.tensor([1.0])) and not mg.is_nonzero(mg.tensor(0))
+
+
+def test_settings_are_accepted_and_remembered():
+    mg.set_num_threads(3)
+    assert mg.get_num_threads() == 3
+    mg.use_deterministic_algorithms(True)
+    assert mg.are_deterministic_algorithms_enabled()
+    mg.use_deterministic_algorithms(False)
+    mg.set_float32_matmul_precision("high")
+    assert mg.get_float32_matmul_precision() == "high"
+    mg.set_float32_matmul_precision("highest")
+    x = mg.ones(1, 2, 3, 3)
+    assert x.to("cpu", non_blocking=True, memory_format=mg.channels_last).shape == x.shape
+    assert x.clone(memory_format=mg.contiguous_format).is_contiguous()
+    assert mg.nn.Linear(2, 2).to(memory_format=mg.channels_last) is not None
+
+
+def test_checkpoint_runs_the_function_with_its_gradients():
+    from minigrad.utils.checkpoint import checkpoint, checkpoint_sequential
+    x = mg.ones(2, requires_grad=True)
+    checkpoint(lambda a: (a * 3).sum(), x, use_reentrant=False).backward()
+    assert x.grad.tolist() == [3.0, 3.0]
+    with pytest.warns(UserWarning, match="use_reentrant parameter should be passed explicitly"):
+        checkpoint(lambda a: a, x)
+    layers = mg.nn.Sequential(mg.nn.Identity(), mg.nn.ReLU())
+    assert checkpoint_sequential(layers, 2, -x, use_reentrant=False).tolist() == [0.0, 0.0]
+
+
+def test_unique_consecutive_runs(backend):
+    values, inverse, counts = mg.unique_consecutive(mg.tensor([1, 1, 2, 2, 3, 1, 1]), return_inverse=True,
+                                                    return_counts=True)
+    assert values.tolist() == [1, 2, 3, 1] and inverse.tolist() == [0, 0, 1, 1, 2, 3, 3]
+    assert counts.tolist() == [2, 2, 1, 2]
+    assert mg.unique_consecutive(mg.tensor([[1, 1], [1, 1], [2, 3]]), dim=0).tolist() == [[1, 1], [2, 3]]
+
+
+def test_poisson_asarray_isreal_logical_not_(backend):
+    mg.manual_seed(0)
+    draws = mg.poisson(mg.full((20000,), 3.0))
+    assert draws.dtype is mg.float32 and draws.mean().item() == pytest.approx(3.0, rel=0.03)
+    assert mg.asarray([1, 2]).dtype is mg.int64 and mg.asarray(mg.ones(2), dtype=mg.int64).tolist() == [1, 1]
+    source = mg.ones(2)
+    assert mg.asarray(source) is source and mg.asarray(source, copy=True) is not source
+    assert mg.tensor([1.0, math.nan]).isreal().tolist() == [True, True]
+    assert mg.tensor([0.0, 2.0]).logical_not_().tolist() == [1.0, 0.0]
+
+
+def test_type_accepts_legacy_types_and_names():
+    x = mg.ones(2)
+    assert x.type() == "torch.FloatTensor" and x.long().type() == "torch.LongTensor"
+    assert x.type(mg.LongTensor).dtype is mg.int64 and x.type("torch.DoubleTensor").dtype is mg.float64
+    assert x.type(mg.float16).dtype is mg.float16
+    with pytest.raises(ValueError, match="invalid type"):
+        x.type("torch.NoSuchTensor")
+
+
+def test_jit_and_default_device_spellings():
+    def f(t):
+        return t * 2
+    assert mg.jit.script(f) is f and mg.jit.trace(f, (mg.ones(1),)) is f
+    assert mg.jit.ignore(f) is f and mg.jit.ignore(drop=True)(f) is f and not mg.jit.is_scripting()
+    assert mg.get_default_device() == mg.device("cpu")
+    mg.set_default_device("cpu")
+    assert mg.get_backend() == "numpy"
+
+
+def test_membership_tests_any_equal_entry(backend):
+    x = mg.tensor([[1.0, 2.0], [3.0, 4.0]])
+    assert 3.0 in x and 5 not in x and mg.tensor([1.0, 2.0]) in x
+    with pytest.raises(RuntimeError, match="only supports Tensor or scalar"):
+        "a" in x  # noqa: B015
+
+
+def test_in_place_shape_changes_keep_the_storage(backend):
+    x = mg.arange(6.0).reshape(2, 3)
+    row = x[0]
+    assert x.t_() is x and x.shape == (3, 2)
+    x[0, 0] = 9.0
+    assert row.tolist() == [9.0, 1.0, 2.0]  # the same storage, read transposed
+    x.unsqueeze_(0)
+    assert x.shape == (1, 3, 2)
+    assert x.squeeze_().transpose_(0, 1).shape == (2, 3)
+
+
+def test_in_place_shape_changes_in_a_graph_are_refused():
+    leaf = mg.ones(2, requires_grad=True)
+    with pytest.raises(RuntimeError, match="a leaf Variable that requires grad is being used in an in-place"):
+        leaf.unsqueeze_(0)
+    with pytest.raises(RuntimeError, match="use the out-of-place unsqueeze"):
+        (leaf * 2).unsqueeze_(0)
+    with mg.no_grad():
+        leaf.unsqueeze_(0)
+    assert leaf.shape == (1, 2)
+
+
 def test_shifts_and_bitwise_ops_with_python_numbers(backend):
     assert (mg.tensor([3, 1]) ^ 1).tolist() == [2, 0]
     assert (mg.tensor([8, 2]) >> 1).tolist() == [4, 1]

@@ -238,6 +238,25 @@ def test_hvp_hessian_jacobian(backend, float64):
     assert jac.tolist() == [[2.0, 0.0], [0.0, 6.0]]
 
 
+def test_jvp_is_the_jacobian_times_v_and_vhp_is_hvp(backend, float64):
+    def f(x, y):
+        return x * y, x.sin()
+
+    x, y = t([1.0, 2.0]), t([3.0, 4.0])
+    (prod, sine), (jv_prod, jv_sine) = functional.jvp(f, (x, y), (t([1.0, 0.0]), t([0.0, 1.0])))
+    assert prod.tolist() == [3.0, 8.0]
+    assert jv_prod.tolist() == [3.0, 2.0]  # d(xy) = y dx + x dy
+    assert jv_sine.tolist() == pytest.approx([math.cos(1.0), 0.0])
+    jac = functional.jacobian(lambda v: v * v.sum(), t([1.0, 3.0]))
+    _, jv = functional.jvp(lambda v: v * v.sum(), t([1.0, 3.0]), t([0.5, -1.0]))
+    assert jv.tolist() == pytest.approx((jac @ t([0.5, -1.0])).tolist())
+    assert functional.jvp(lambda v: v * 2, t([4.0]))[1].tolist() == [2.0]  # v defaults to 1 for one element
+
+    def g(v):
+        return (v[0] ** 2 * v[1] + v[1] ** 3).sum()
+    assert functional.vhp(g, t([1.0, 2.0]), t([1.0, -1.0]))[1].tolist() == [2.0, -10.0]
+
+
 # --- grad modes -------------------------------------------------------------------------------------------
 def test_no_grad_context_and_decorator(backend):
     x = t(1.0, requires_grad=True)

@@ -213,3 +213,208 @@ def test_distributions_on_the_second_backend(backend):
     assert d.rsample((3,)).device == backend
     assert D.Categorical(logits=mg.tensor([0.0, 1.0])).sample((5,)).device == backend
     assert D.Bernoulli(probs=mg.tensor([0.5])).sample().device == backend
+
+
+# --- the families added for ported programs (PyTorch's values: torch 2.13, float64) -----------------
+FAMILIES = [
+    ("Exponential", lambda: D.Exponential(t([2.0, 0.5])), [0.7, 3.0],
+     [-0.7068528194400546, -2.1931471805599454], [0.3068528194400547, 1.6931471805599454]),
+    ("Laplace", lambda: D.Laplace(t([0.5, -1.0]), t([2.0, 0.3])), [0.1, -0.5],
+     [-1.5862943611198905, -1.155841042900676], [2.386294361119891, 0.4891743762340093]),
+    ("Cauchy", lambda: D.Cauchy(t([0.0, 1.0]), t([1.0, 2.0])), [0.3, -1.0],
+     [-1.2309075820904525, -2.5310242469692907], [2.5310242469692907, 3.224171427529236]),
+    ("Gumbel", lambda: D.Gumbel(t([0.0, 1.0]), t([1.0, 2.0])), [0.5, -1.0],
+     [-1.1065306597126334, -2.4114290090189905], [1.5772156649015328, 2.270362845461478]),
+    ("HalfNormal", lambda: D.HalfNormal(t([1.0, 2.0])), [0.5, 3.0],
+     [-0.3507913526447274, -2.0439385332046727], [0.7257913526447274, 1.4189385332046727]),
+    ("LogNormal", lambda: D.LogNormal(t([0.0, 0.5]), t([1.0, 0.3])), [1.5, 0.8],
+     [-1.4066046182594198, -2.397025487605233], [1.4189385332046727, 0.7149657288787366]),
+    ("Gamma", lambda: D.Gamma(t([2.0, 0.7]), t([3.0, 1.1])), [0.4, 2.0],
+     [0.08093384546206428, -2.602094274836623], [0.4786033762334232, 0.4995500006179611]),
+    ("Chi2", lambda: D.Chi2(t([3.0, 1.5])), [0.4, 2.0],
+     [-1.5770838991417502, -1.8964281319912408], [2.0541199559354117, 1.374962912044623]),
+    ("Beta", lambda: D.Beta(t([2.0, 0.5]), t([3.0, 1.5])), [0.4, 0.9],
+     [0.5469646703818639, -1.5501949939575645], [-0.23490664978800035, -0.5484172947105447]),
+    ("StudentT", lambda: D.StudentT(t([3.0, 1.5]), t([0.0, 1.0]), t([1.0, 2.0])), [0.5, -1.0],
+     [-1.1609742649705825, -2.4083294950993244], [1.7734775718632918, 2.8428066484045944]),
+    ("Dirichlet", lambda: D.Dirichlet(t([1.0, 2.0, 3.0])), [0.2, 0.3, 0.5], 1.5040773967762737,
+     -1.2443445622221008),
+]
+
+
+@pytest.mark.parametrize("name, make, value, log_prob, entropy", FAMILIES, ids=[f[0] for f in FAMILIES])
+def test_family_log_prob_and_entropy_are_pytorchs(name, make, value, log_prob, entropy):
+    d = make()
+    close(d.log_prob(t(value)), log_prob)
+    close(d.entropy(), entropy)
+
+
+def test_counting_distributions_log_prob_are_pytorchs():
+    close(D.Poisson(t([3.0, 0.5])).log_prob(t([2.0, 0.0])), [-1.4959226032237258, -0.5])
+    close(D.Geometric(t([0.3, 1.0])).log_prob(t([2.0, 0.0])), [-1.9173226922034008, 0.0])
+    close(D.Geometric(t([0.3, 0.9])).entropy(), [2.0362143401829784, 0.36120330376827575])
+    close(D.Binomial(10, t([0.3, 0.9])).log_prob(t([4.0, 10.0])), [-1.6088333502186707, -1.0536051565782643])
+    close(D.Binomial(t([5.0, 3.0]), logits=t([0.2, -1.0])).log_prob(t([2.0, 0.0])),
+          [-1.2881092539139134, -0.9397850625546686])
+
+
+def test_multivariate_normal_is_pytorchs_in_each_parametrization():
+    m = D.MultivariateNormal(t([0.0, 1.0]), covariance_matrix=t([[2.0, 0.3], [0.3, 1.0]]))
+    close(m.log_prob(t([[0.3, -1.0], [1.0, 2.0]])), [-4.373470572255369, -2.7897009387475156])
+    close(m.entropy(), 3.161428687438615)
+    q = D.MultivariateNormal(t([0.5, -1.0]), precision_matrix=t([[1.0, 0.2], [0.2, 0.5]]))
+    close(q.covariance_matrix, [[1.0869565217391304, -0.4347826086956521], [-0.4347826086956521,
+                                                                             2.1739130434782603]])
+    close(D.kl_divergence(m, q), 1.2997127737202292)
+    same = D.MultivariateNormal(t([0.0, 1.0]), scale_tril=m.scale_tril)
+    close(same.log_prob(t([0.3, -1.0])), -4.373470572255369)
+    assert m.batch_shape == () and m.event_shape == (2,)
+    with pytest.raises(ValueError, match="Exactly one of covariance_matrix or precision_matrix or "):
+        D.MultivariateNormal(t([0.0]), covariance_matrix=t([[1.0]]), scale_tril=t([[1.0]]))
+
+
+def test_new_kl_pairs_are_pytorchs():
+    close(D.kl_divergence(D.Gamma(t(2.0), t(3.0)), D.Gamma(t(1.0), t(0.5))), 0.5478771376598552)
+    close(D.kl_divergence(D.Beta(t(2.0), t(3.0)), D.Beta(t(0.5), t(1.5))), 0.43648935507745534)
+    dirichlets = D.Dirichlet(t([1.0, 2.0, 3.0])), D.Dirichlet(t([2.0, 2.0, 0.5]))
+    close(D.kl_divergence(*dirichlets), 2.537972934304358)
+    close(D.kl_divergence(D.Laplace(t(0.5), t(2.0)), D.Laplace(t(0.0), t(1.0))), 0.3644543855828646)
+    close(D.kl_divergence(D.Exponential(t(2.0)), D.Exponential(t(1.0))), 0.1931471805599454)
+    close(D.kl_divergence(D.Poisson(t(3.0)), D.Poisson(t(1.5))), 0.5794415416798362)
+
+
+@pytest.mark.parametrize("family", [D.Exponential, D.Laplace, D.Cauchy, D.Gumbel, D.HalfNormal, D.LogNormal])
+def test_reparameterised_families_are_differentiable_in_their_parameters(family):
+    params = (t(1.5).requires_grad_(),) if family in (D.Exponential, D.HalfNormal) else \
+        (t(0.5).requires_grad_(), t(1.5).requires_grad_())
+    mg.manual_seed(0)
+    x = family(*params).rsample((3,))
+    x.sum().backward()
+    assert all(p.grad is not None and math.isfinite(p.grad.item()) for p in params)
+    value = t([0.7, 1.3])
+    assert gradcheck(lambda *ps: family(*ps).log_prob(value), [p.detach().requires_grad_() for p in params])
+
+
+def test_gamma_family_log_prob_gradients(float64):
+    a, b = t(2.0).requires_grad_(), t(3.0).requires_grad_()
+    assert gradcheck(lambda a, b: D.Gamma(a, b).log_prob(t([0.4, 2.0])) + D.Gamma(a, b).entropy(), (a, b))
+    assert gradcheck(lambda a, b: D.Beta(a, b).log_prob(t([0.4])) + D.Beta(a, b).entropy(), (a, b))
+    assert gradcheck(lambda df: D.StudentT(df).log_prob(t([0.5])) + D.StudentT(df).entropy(), (a,))
+
+
+@pytest.mark.parametrize("make, mean, var", [
+    (lambda: D.Gamma(t(2.0), t(3.0)), 2 / 3, 2 / 9),
+    (lambda: D.Beta(t(2.0), t(3.0)), 0.4, 0.04),
+    (lambda: D.Poisson(t(3.0)), 3.0, 3.0),
+    (lambda: D.Binomial(10, t(0.3)), 3.0, 2.1),
+    (lambda: D.Geometric(t(0.3)), 7 / 3, 7 / 0.9),
+    (lambda: D.Exponential(t(2.0)), 0.5, 0.25),
+    (lambda: D.Laplace(t(0.0), t(1.0)), 0.0, 2.0),
+    (lambda: D.Gumbel(t(0.0), t(1.0)), 0.5772156649, math.pi ** 2 / 6),
+    (lambda: D.StudentT(t(5.0)), 0.0, 5 / 3),
+])
+def test_sample_moments(make, mean, var):
+    mg.manual_seed(0)
+    d = make()
+    x = d.sample((40000,)).cpu().numpy()
+    assert x.mean() == pytest.approx(mean, abs=4 * math.sqrt(var / 40000) + 1e-3)
+    assert x.var() == pytest.approx(var, rel=0.06)
+    close(d.mean, mean, atol=1e-9)
+    close(d.variance, var, atol=1e-9)
+
+
+def test_dirichlet_samples_lie_on_the_simplex_with_its_mean():
+    mg.manual_seed(0)
+    x = D.Dirichlet(t([1.0, 2.0, 3.0])).sample((20000,))
+    assert x.shape == (20000, 3)
+    np.testing.assert_allclose(x.sum(-1).cpu().numpy(), 1.0, rtol=1e-12)
+    np.testing.assert_allclose(x.mean(0).cpu().numpy(), [1 / 6, 2 / 6, 3 / 6], atol=0.01)
+
+
+def test_gamma_family_has_no_rsample():
+    with pytest.raises(NotImplementedError, match="Gamma does not support rsample"):
+        D.Gamma(t(2.0), t(1.0)).rsample()
+
+
+def test_new_families_on_the_second_backend(backend):
+    d = D.Gamma(mg.tensor([2.0]), mg.tensor([3.0]))
+    assert d.sample((5,)).shape == (5, 1)
+    assert d.log_prob(mg.tensor([0.4])).item() == pytest.approx(0.08093384546206428, rel=1e-5)
+    m = D.MultivariateNormal(mg.zeros(2), scale_tril=mg.tensor([[1.0, 0.0], [0.5, 2.0]]))
+    assert m.rsample((3,)).shape == (3, 2)
+    assert m.log_prob(mg.tensor([0.3, -1.0])).item() == pytest.approx(-2.74134, rel=1e-5)
+
+
+def test_mixture_same_family_is_pytorchs():
+    mix = D.Categorical(logits=t([[0.2, -0.5, 1.0], [0.0, 0.0, 0.0]]))
+    comp = D.Normal(t([[-1.0, 0.5, 2.0], [0.0, 1.0, -2.0]]), t([[0.5, 1.0, 0.3], [1.0, 2.0, 0.5]]))
+    gmm = D.MixtureSameFamily(mix, comp)
+    close(gmm.log_prob(t([[0.3, -1.2], [1.9, 0.1]])), [[-2.8222947634730318, -1.7430572844365058],
+                                                       [-0.2586047035884815, -1.6479467599620454]])
+    close(gmm.mean, [0.993887439064828, -0.3333333333333333])
+    close(gmm.variance, [1.9602860610192996, 3.3055555555555554])
+    assert gmm.batch_shape == (2,) and gmm.event_shape == () and gmm.sample((4,)).shape == (4, 2)
+
+
+def test_mixture_of_multivariate_components_samples_and_differentiates():
+    comp = D.Independent(D.Normal(t([[0.0, 1.0], [2.0, -1.0], [0.5, 0.5]]), t([[1.0, 1.0]] * 3)), 1)
+    gmm = D.MixtureSameFamily(D.Categorical(probs=t([0.2, 0.3, 0.5])), comp)
+    close(gmm.mean, [0.85, 0.15])
+    assert gmm.sample((5,)).shape == (5, 2) and gmm.log_prob(t([[0.1, 0.2]])).shape == (1,)
+    mg.manual_seed(0)
+    far = D.MixtureSameFamily(D.Categorical(probs=t([0.3, 0.7])), D.Normal(t([-5.0, 5.0]), t([0.1, 0.1])))
+    assert (far.sample((20000,)) > 0).double().mean().item() == pytest.approx(0.7, abs=0.02)
+    loc = t([0.0, 1.0]).requires_grad_()
+    def log_prob(m):
+        return D.MixtureSameFamily(D.Categorical(probs=t([0.4, 0.6])), D.Normal(m, t([1.0, 2.0]))).log_prob(
+            t([0.3, -1.0]))
+    assert gradcheck(log_prob, (loc,))
+    with pytest.raises(ValueError, match="needs to be an instance of torch.distributions.Categorical"):
+        D.MixtureSameFamily(D.Normal(0.0, 1.0), comp)
+
+
+def test_transformed_distributions_are_pytorchs():
+    T = D.transforms
+    base = D.Normal(t([0.0, 0.5]), t([1.0, 2.0]))
+    squashed = D.TransformedDistribution(base, [T.TanhTransform(), T.AffineTransform(t(1.0), t(2.0))])
+    close(squashed.log_prob(t([0.5, 2.0])), [-1.580165044864036, -2.0178547088564187])
+    logit_uniform = D.TransformedDistribution(D.Uniform(t(0.1), t(0.9)), T.SigmoidTransform().inv)
+    close(logit_uniform.log_prob(t(0.3)), -1.1855669376228446)
+    stretch = T.AffineTransform(t([0.0, 0.0]), t([3.0, 0.5]), event_dim=1)
+    scaled = D.TransformedDistribution(D.Independent(base, 1), [stretch])
+    close(scaled.log_prob(t([[0.1, 0.2], [1.0, -1.0]])), [-2.9382949106330107, -3.7732949106330107])
+    assert scaled.batch_shape == () and scaled.event_shape == (2,)
+    log_normal = D.TransformedDistribution(base, T.ExpTransform())
+    expected = D.LogNormal(t([0.0, 0.5]), t([1.0, 2.0])).log_prob(t([1.5, 0.3]))
+    close(log_normal.log_prob(t([1.5, 0.3])), expected.detach().cpu().numpy())
+
+
+def test_transforms_invert_compose_and_reparameterise():
+    T = D.transforms
+    compose = T.ComposeTransform([T.AffineTransform(t(0.5), t(2.0)), T.ExpTransform()])
+    x = t([0.2, -0.3])
+    y = compose(x)
+    close(y, np.exp(0.5 + 2 * np.array([0.2, -0.3])))
+    close(compose.inv(y), [0.2, -0.3])
+    close(compose.log_abs_det_jacobian(x, y), math.log(2.0) + 0.5 + 2 * np.array([0.2, -0.3]))
+    mu = t([0.1, 0.2]).requires_grad_()
+    d = D.TransformedDistribution(D.Normal(mu, t([1.0, 1.0])), [T.TanhTransform()])
+    assert d.has_rsample and float(d.rsample((100,)).abs().max()) < 1
+    assert gradcheck(lambda m: D.TransformedDistribution(D.Normal(m, t([1.0, 1.0])), [T.TanhTransform()])
+                     .log_prob(t([0.3, -0.4])), (mu,))
+
+
+def test_relaxed_distributions_are_pytorchs():
+    relaxed = D.RelaxedBernoulli(t([0.5, 2.0]), probs=t([0.3, 0.8]))
+    close(relaxed.log_prob(t([0.2, 0.9])), [-0.25279481345134047, -0.003466207976486224])
+    one_hot = D.RelaxedOneHotCategorical(t(0.7), logits=t([[0.1, 1.0, -0.5], [0.0, 0.0, 2.0]]))
+    close(one_hot.log_prob(t([[0.2, 0.5, 0.3], [0.1, 0.1, 0.8]])), [-0.1278486646551471, 1.4084627375306331])
+    assert one_hot.batch_shape == (2,) and one_hot.event_shape == (3,)
+    assert one_hot.rsample((4,)).shape == (4, 2, 3)
+    mg.manual_seed(0)
+    draws = D.RelaxedOneHotCategorical(t(0.1), probs=t([0.2, 0.8])).sample((20000,))
+    np.testing.assert_allclose(draws.sum(-1).cpu().numpy(), 1.0, rtol=1e-9)
+    assert (draws[:, 1] > 0.5).double().mean().item() == pytest.approx(0.8, abs=0.02)
+    logits = t([0.3, -0.2, 1.0]).requires_grad_()
+    assert gradcheck(lambda z: D.RelaxedOneHotCategorical(t(0.5), logits=z).log_prob(t([0.2, 0.3, 0.5])),
+                     (logits,))

@@ -428,3 +428,96 @@ def test_gaussian_nll_var_below_eps_is_clamped_but_passes_its_gradient():
     F.gaussian_nll_loss(x, mg.zeros(2, dtype=mg.float64), v).backward()
     eps, d = 1e-6, 0.5
     assert v.grad[0].item() == pytest.approx(0.5 * (1 / eps - d * d / eps**2) / 2, rel=1e-12)
+
+
+def test_multilabel_soft_margin_loss_by_hand(backend):
+    x = mg.tensor([[0.0, 2.0], [-1.0, 1.0]])
+    y = mg.tensor([[1.0, 0.0], [0.0, 1.0]])
+    # each element: log(1 + e^(-x)) where y = 1, log(1 + e^x) where y = 0; mean over classes
+    s = math.log1p
+    per_sample = [(s(1.0) + s(math.exp(2.0))) / 2, (s(math.exp(-1.0)) + s(math.exp(-1.0))) / 2]
+    assert F.multilabel_soft_margin_loss(x, y, reduction="none").tolist() == pytest.approx(per_sample)
+    assert F.multilabel_soft_margin_loss(x, y).item() == pytest.approx(sum(per_sample) / 2)
+    w = mg.tensor([2.0, 0.0])
+    loss = nn.MultiLabelSoftMarginLoss(weight=w, reduction="sum")(x, y)
+    assert loss.item() == pytest.approx(s(1.0) + s(math.exp(-1.0)))
+    assert "weight" in dict(nn.MultiLabelSoftMarginLoss(weight=w).named_buffers())
+
+
+def test_multilabel_soft_margin_loss_gradcheck(backend, float64):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    y = mg.tensor((RNG.random((5, 4)) > 0.5).astype(float))
+    assert gradcheck(lambda t: F.multilabel_soft_margin_loss(t, y, weight=mg.tensor(WEIGHT)), (x,))
+    assert gradgradcheck(lambda t: F.multilabel_soft_margin_loss(t, y), (x,))
+
+
+def test_multi_margin_loss_by_hand(backend):
+    x = mg.tensor([[0.1, 0.2, 0.4, 0.8]])
+    y = mg.tensor([3])
+    # PyTorch's docs example: ((1 - 0.8 + 0.1) + (1 - 0.8 + 0.2) + (1 - 0.8 + 0.4)) / 4
+    assert F.multi_margin_loss(x, y).item() == pytest.approx(0.325)
+    assert F.multi_margin_loss(x, y, p=2).item() == pytest.approx((0.09 + 0.16 + 0.36) / 4)
+    w = mg.tensor([1.0, 1.0, 1.0, 2.0])
+    assert nn.MultiMarginLoss(weight=w)(x, y).item() == pytest.approx(0.65)
+    with pytest.raises(ValueError, match="only p == 1 and p == 2 supported"):
+        F.multi_margin_loss(x, y, p=3)
+
+
+def test_multilabel_margin_loss_by_hand(backend):
+    x = mg.tensor([[0.1, 0.2, 0.4, 0.8]])
+    y = mg.tensor([[3, 0, -1, 1]])  # classes 3 and 0; the 1 after -1 does not count
+    # PyTorch's docs example: 0.85
+    assert F.multilabel_margin_loss(x, y).item() == pytest.approx(0.85)
+    assert nn.MultiLabelMarginLoss(reduction="none")(x[0], y[0]).item() == pytest.approx(0.85)
+
+
+def test_triplet_margin_with_distance_loss_defaults_to_triplet_margin_loss(backend):
+    a, p, n = (mg.tensor(RNG.standard_normal((4, 3))) for _ in range(3))
+    expected = F.triplet_margin_loss(a, p, n, eps=0.0).item()
+    assert F.triplet_margin_with_distance_loss(a, p, n,
+                                               distance_function=lambda u, v: (u - v).norm(dim=-1)).item() \
+        == pytest.approx(expected, rel=1e-6)
+    assert nn.TripletMarginWithDistanceLoss(margin=0.0)(a, a, n).item() == 0.0
+
+
+def test_margin_losses_gradcheck(backend, float64):
+    x = mg.tensor(LOGITS, requires_grad=True)
+    y = mg.tensor(LABELS)
+    labels = mg.tensor([[0, 3, -1, 0], [1, -1, 0, 0], [2, 1, 0, -1], [3, -1, 2, 2], [0, 1, 2, 3]])
+    assert gradcheck(lambda t: F.multi_margin_loss(t, y, p=2, margin=2.0, weight=mg.tensor(WEIGHT)), (x,))
+    assert gradcheck(lambda t: F.multilabel_margin_loss(t[:, :4], labels), (x,))
+
+
+def test_ctc_loss_sums_the_alignments_by_hand(backend):
+    # T = 2 frames, classes (blank, a), target "a": alignments aa, a-, -a
+    y = np.array([[0.3, 0.7], [0.6, 0.4]])
+    log_probs = mg.tensor(np.log(y)[:, None, :])
+    p = y[0, 1] * y[1, 1] + y[0, 1] * y[1, 0] + y[0, 0] * y[1, 1]
+    loss = F.ctc_loss(log_probs, mg.tensor([[1]]), [2], [1], reduction="sum")
+    assert loss.item() == pytest.approx(-math.log(p))
+    # "aa" needs a blank between the two a's: three frames allow only a-a
+    y3 = np.array([[0.2, 0.8], [0.5, 0.5], [0.1, 0.9]])
+    loss = nn.CTCLoss(reduction="none")(mg.tensor(np.log(y3)[:, None, :]), mg.tensor([[1, 1]]), [3], [2])
+    assert loss.item() == pytest.approx(-math.log(0.8 * 0.5 * 0.9))
+
+
+def test_ctc_loss_impossible_alignment_and_reductions(backend):
+    log_probs = mg.tensor(np.log(np.full((2, 2, 3), 1 / 3)))
+    targets = mg.tensor([[1, 2, 1], [2, 0, 0]])
+    losses = F.ctc_loss(log_probs, targets, [2, 2], [3, 1], reduction="none")
+    assert math.isinf(losses.tolist()[0])  # three labels cannot fit in two frames
+    zeroed = F.ctc_loss(log_probs, targets, [2, 2], [3, 1], reduction="none", zero_infinity=True)
+    assert zeroed.tolist()[0] == 0.0
+    concatenated = mg.tensor([1, 2, 1, 2])
+    flat = F.ctc_loss(log_probs, concatenated, [2, 2], [3, 1], reduction="none", zero_infinity=True)
+    assert flat.tolist() == pytest.approx(zeroed.tolist())
+    mean = F.ctc_loss(log_probs, targets, [2, 2], [3, 1], zero_infinity=True)
+    assert mean.item() == pytest.approx(losses.tolist()[1] / 1 / 2)
+
+
+def test_ctc_loss_gradcheck(backend, float64):
+    rng = np.random.default_rng(0)
+    logits = mg.tensor(rng.standard_normal((5, 2, 4)), requires_grad=True)
+    targets = mg.tensor([[1, 1, 2], [3, 2, 0]])
+    assert gradcheck(lambda x: F.ctc_loss(x.log_softmax(2), targets, [5, 4], [3, 2], reduction="none"),
+                     (logits,))

@@ -536,3 +536,203 @@ def test_embedding_max_norm_renormalises_used_rows():
     emb = nn.Embedding.from_pretrained(mg.tensor([[3.0, 4.0], [6.0, 8.0]]), max_norm=1.0)
     emb(mg.tensor([0]))
     np.testing.assert_allclose(host(emb.weight), [[0.6, 0.8], [6.0, 8.0]], rtol=1e-5)
+
+
+# --- padding layers ---------------------------------------------------------------------------------
+def test_padding_layers_by_hand(backend):
+    x = mg.tensor([[[1.0, 2.0, 3.0]]])
+    assert nn.ReflectionPad1d((2, 1))(x).tolist() == [[[3.0, 2.0, 1.0, 2.0, 3.0, 2.0]]]
+    assert nn.ReplicationPad1d(1)(x).tolist() == [[[1.0, 1.0, 2.0, 3.0, 3.0]]]
+    assert nn.CircularPad1d((1, 2))(x).tolist() == [[[3.0, 1.0, 2.0, 3.0, 1.0, 2.0]]]
+    assert nn.ConstantPad1d(1, -1.0)(x).tolist() == [[[-1.0, 1.0, 2.0, 3.0, -1.0]]]
+    img = mg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    assert nn.ZeroPad2d((1, 0, 0, 1))(img).tolist() == [[[[0.0, 1.0, 2.0], [0.0, 3.0, 4.0], [0.0, 0.0, 0.0]]]]
+    assert nn.ReflectionPad2d(1)(img)[0, 0, 0].tolist() == [4.0, 3.0, 4.0, 3.0]
+    assert nn.ReplicationPad3d(1)(mg.ones(1, 2, 2, 2)).shape == (1, 4, 4, 4)  # unbatched (C, D, H, W)
+
+
+def test_padding_layers_repr_and_errors():
+    assert repr(nn.ReflectionPad2d(2)) == "ReflectionPad2d((2, 2, 2, 2))"
+    assert repr(nn.ZeroPad2d((1, 0, 2, 1))) == "ZeroPad2d((1, 0, 2, 1))"
+    assert repr(nn.ConstantPad1d(1, 2.0)) == "ConstantPad1d(padding=(1, 1), value=2.0)"
+    with pytest.raises(ValueError, match="ReflectionPad2d: padding must be an int or 4 ints"):
+        nn.ReflectionPad2d((1, 2))
+    with pytest.raises(RuntimeError, match=r"ReflectionPad2d: expected a 3-d or 4-d \(batched\) input"):
+        nn.ReflectionPad2d(1)(mg.ones(3, 3))
+
+
+def test_reflection_pad_gradient_adds_up_the_mirrored_copies(backend):
+    x = mg.tensor([[[1.0, 2.0, 3.0]]], requires_grad=True)
+    nn.ReflectionPad1d(2)(x).sum().backward()  # 3 2 [1 2 3] 2 1
+    assert x.grad.tolist() == [[[2.0, 3.0, 2.0]]]
+
+
+# --- local response norm, RReLU, Softmax2d --------------------------------------------------------------
+def test_local_response_norm_by_hand(backend):
+    # size 2: channel c sums the squares of channels c - 1 and c (a zero beyond the edge)
+    x = mg.tensor([[[1.0], [2.0], [3.0]]])
+    out = F.local_response_norm(x, 2, alpha=0.5, beta=1.0, k=1.0)
+    expected = [1 / (1 + 0.25 * 1), 2 / (1 + 0.25 * 5), 3 / (1 + 0.25 * 13)]
+    np.testing.assert_allclose(host(out).ravel(), expected, rtol=1e-6)
+    layer = nn.LocalResponseNorm(3, alpha=1e-2, beta=0.75, k=2.0)
+    assert repr(layer) == "LocalResponseNorm(3, alpha=0.01, beta=0.75, k=2.0)"
+    y = mg.randn(2, 5, 3, 4)
+    assert layer(y).shape == y.shape
+    assert nn.LocalResponseNorm(2)(mg.randn(1, 3, 2, 2, 2)).shape == (1, 3, 2, 2, 2)
+    with pytest.raises(ValueError, match=r"Expected 3D or higher dimensionality input \(got 2 dimensions\)"):
+        F.local_response_norm(mg.ones(2, 3), 2)
+
+
+def test_local_response_norm_gradcheck(backend, float64):
+    x = randn64(2, 4, 3)
+    assert gradcheck(lambda t: F.local_response_norm(t, 3, alpha=0.5, beta=0.75, k=1.5), (x,))
+    assert gradgradcheck(lambda t: F.local_response_norm(t, 2, alpha=0.5, beta=0.75, k=1.5), (x,))
+
+
+def test_rrelu_evaluation_uses_the_mean_slope(backend):
+    x = mg.tensor([-2.0, 0.0, 3.0])
+    assert F.rrelu(x, 0.1, 0.3).tolist() == pytest.approx([-0.4, 0.0, 3.0])
+    layer = nn.RReLU(0.1, 0.3).eval()
+    assert layer(x).tolist() == pytest.approx([-0.4, 0.0, 3.0])
+    assert repr(nn.RReLU()) == "RReLU(lower=0.125, upper=0.3333333333333333)"
+
+
+def test_rrelu_training_draws_a_slope_per_element_and_passes_it_as_gradient(backend):
+    mg.manual_seed(0)
+    x = mg.full((1000,), -1.0, requires_grad=True)
+    y = nn.RReLU(0.1, 0.3)(x)
+    slope = -host(y)
+    assert slope.min() >= 0.1 and slope.max() <= 0.3 and len(np.unique(slope)) > 900
+    y.sum().backward()
+    np.testing.assert_allclose(host(x.grad), slope)
+    assert F.rrelu(mg.tensor([2.0]), training=True).tolist() == [2.0]
+
+
+def test_softmax2d_normalises_over_channels(backend):
+    x = mg.randn(2, 3, 4, 5)
+    np.testing.assert_allclose(host(nn.Softmax2d()(x).sum(1)), np.ones((2, 4, 5)), rtol=1e-6)
+    assert nn.Softmax2d()(mg.randn(3, 4, 5)).shape == (3, 4, 5)
+    with pytest.raises(ValueError, match="Softmax2d: expected input to be 3D or 4D, got 2D instead"):
+        nn.Softmax2d()(mg.ones(2, 3))
+
+
+# --- RMSNorm, channel shuffle, LP pooling, Gumbel-softmax, in-place functional forms -------------------
+def test_rms_norm_by_hand(backend):
+    x = mg.tensor([[3.0, 4.0]])
+    out = F.rms_norm(x, (2,), eps=0.0)
+    np.testing.assert_allclose(host(out), [[3 / math.sqrt(12.5), 4 / math.sqrt(12.5)]], rtol=1e-6)
+    layer = nn.RMSNorm(2, eps=1e-6)
+    assert repr(layer) == "RMSNorm((2,), eps=1e-06, elementwise_affine=True)"
+    assert [n for n, _ in layer.named_parameters()] == ["weight"]
+    with pytest.raises(RuntimeError, match=r"rms_norm: given normalized_shape=\[3\]"):
+        F.rms_norm(x, (3,))
+
+
+def test_rms_norm_gradcheck(backend, float64):
+    x, w = randn64(2, 3, 4), randn64(4, seed=1)
+    assert gradcheck(lambda a, b: F.rms_norm(a, (4,), b, eps=1e-5), (x, w))
+    assert gradgradcheck(lambda a: F.rms_norm(a, (3, 4)), (x,))
+
+
+def test_channel_shuffle_and_pdist_by_hand(backend):
+    x = mg.arange(4.0).reshape(1, 4, 1, 1)
+    assert nn.ChannelShuffle(2)(x).flatten().tolist() == [0.0, 2.0, 1.0, 3.0]
+    points = mg.tensor([[0.0, 0.0], [3.0, 4.0], [0.0, 1.0]])
+    assert F.pdist(points).tolist() == pytest.approx([5.0, 1.0, math.sqrt(18)])
+    with pytest.raises(RuntimeError, match="divisible by groups"):
+        F.channel_shuffle(mg.ones(1, 3, 2), 2)
+
+
+def test_lp_pool_is_the_p_norm_of_each_window(backend):
+    x = mg.tensor([[[1.0, 2.0, 2.0, 4.0]]])
+    assert F.lp_pool1d(x, 2, 2).flatten().tolist() == pytest.approx([math.sqrt(5), math.sqrt(20)])
+    img = mg.tensor([[[[1.0, 2.0], [2.0, 4.0]]]])
+    assert nn.LPPool2d(1, 2)(img).item() == pytest.approx(9.0)
+
+
+def test_gumbel_softmax_soft_and_hard(backend):
+    mg.manual_seed(0)
+    logits = mg.tensor([[0.0, 5.0, 0.0]] * 200, requires_grad=True)
+    soft = F.gumbel_softmax(logits, tau=0.5)
+    np.testing.assert_allclose(host(soft.sum(-1)), 1.0, rtol=1e-5)
+    hard = F.gumbel_softmax(logits, hard=True)
+    assert sorted(set(host(hard).ravel().tolist())) == [0.0, 1.0] and host(hard).argmax(-1).mean() > 0.9
+    (hard * mg.tensor([1.0, 2.0, 3.0])).sum().backward()  # straight-through: the soft sample's gradient
+    assert logits.grad is not None and float(abs(host(logits.grad)).sum()) > 0
+
+
+def test_in_place_functional_forms_write_into_the_input(backend):
+    x = mg.tensor([-2.0, 3.0])
+    assert F.leaky_relu_(x, 0.5) is x and x.tolist() == [-1.0, 3.0]
+    F.hardtanh_(x)
+    assert x.tolist() == [-1.0, 1.0]
+
+
+def test_instance_norm_3d_normalises_each_channel_volume(backend):
+    y = nn.InstanceNorm3d(2)(mg.randn(1, 2, 2, 3, 3))
+    np.testing.assert_allclose(host(y.mean((2, 3, 4))), 0.0, atol=1e-6)
+
+
+def test_upsample_nearest_and_bilinear_are_deprecated_spellings(backend):
+    x = mg.tensor([[[[1.0, 2.0], [3.0, 4.0]]]])
+    with pytest.warns(UserWarning, match="upsample_bilinear` is deprecated"):
+        out = F.upsample_bilinear(x, size=(3, 3))
+    assert out[0, 0, 1].tolist() == [2.0, 2.5, 3.0]
+    with pytest.warns(UserWarning, match="upsample_nearest` is deprecated"):
+        assert F.upsample_nearest(x, scale_factor=2).shape == (1, 1, 4, 4)
+
+
+def test_lazy_linear_takes_in_features_from_its_first_input():
+    mg.manual_seed(0)
+    net = nn.Sequential(nn.LazyLinear(4), nn.ReLU(), nn.LazyLinear(2, bias=False))
+    opt = mg.optim.SGD(net.parameters(), lr=0.1)  # created before the shapes are known, as in PyTorch
+    assert repr(net[0]) == "LazyLinear(in_features=0, out_features=4, bias=True)"
+    assert isinstance(net[0].weight, nn.UninitializedParameter)
+    y = net(mg.ones(3, 5))
+    before = host(net[0].weight).copy()
+    y.sum().backward()
+    opt.step()
+    assert type(net[0]) is nn.Linear and net[0].in_features == 5 and net[2].in_features == 4
+    assert net[0].weight.shape == (4, 5) and type(net[0].weight) is nn.Parameter
+    assert np.abs(before).max() <= 1 / math.sqrt(5)  # PyTorch's default initialisation bound
+    assert not np.array_equal(host(net[0].weight), before)  # the optimizer updated the materialised weight
+    assert sorted(net.state_dict()) == ["0.bias", "0.weight", "2.weight"]
+
+
+def test_adaptive_log_softmax_is_a_normalised_distribution_read_at_the_targets(backend):
+    mg.manual_seed(0)
+    asm = nn.AdaptiveLogSoftmaxWithLoss(8, 20, cutoffs=[4, 10], div_value=2.0)
+    assert [tuple(layer.weight.shape) for layer in asm.tail[1]] == [(2, 8), (10, 2)]  # 8 / 2² wide
+    x = mg.randn(6, 8)
+    y = mg.tensor([0, 5, 12, 3, 19, 9])
+    log_prob = asm.log_prob(x)
+    np.testing.assert_allclose(host(log_prob.exp().sum(1)), 1.0, rtol=1e-5)
+    out = asm(x, y)
+    at_targets = log_prob.gather(1, y.unsqueeze(1)).squeeze(1)
+    np.testing.assert_allclose(host(out.output), host(at_targets), rtol=1e-5)
+    assert out.loss.item() == pytest.approx(-host(out.output).mean(), rel=1e-6)
+    assert asm.predict(x).tolist() == host(log_prob).argmax(1).tolist()
+    with pytest.raises(RuntimeError, match=r"Target values should be in \[0, 19\]"):
+        asm(x, mg.tensor([0, 1, 2, 3, 4, 20]))
+    with pytest.raises(ValueError, match="cutoffs should be a sequence of unique, positive integers"):
+        nn.AdaptiveLogSoftmaxWithLoss(8, 20, cutoffs=[10, 4])
+
+
+def test_adaptive_log_softmax_gradcheck(backend, float64):
+    asm = nn.AdaptiveLogSoftmaxWithLoss(4, 7, cutoffs=[2, 4], div_value=2.0).double()
+    x = randn64(5, 4)
+    y = mg.tensor([0, 3, 6, 1, 5])
+    assert gradcheck(lambda t: asm(t, y).output, (x,))
+
+
+def test_embedding_scale_grad_by_freq_divides_by_the_count(backend):
+    emb = nn.Embedding(4, 2, scale_grad_by_freq=True)
+    emb(mg.tensor([[1, 2, 1], [1, 3, 3]])).sum().backward()
+    # row 1 picked three times, row 3 twice, row 2 once: each gradient sums to 1 per column
+    assert emb.weight.grad.tolist() == [[0.0, 0.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]]
+
+
+def test_embedding_sparse_is_accepted_with_a_dense_gradient(backend):
+    emb = nn.Embedding(4, 2, sparse=True)
+    emb(mg.tensor([1, 1, 2])).sum().backward()
+    assert not emb.weight.grad.is_sparse and emb.weight.grad.to_dense().tolist()[1] == [2.0, 2.0]

@@ -25,10 +25,8 @@ def test_padding_layers_by_mode():
     assert padded[0, 0, 0].tolist() == [5.0, 4.0, 5.0, 6.0, 7.0, 6.0, 5.0]  # row 1 mirrored above row 0
     assert nn.ReplicationPad3d(1)(mg.ones(1, 1, 1, 1, 1)).shape == (1, 1, 3, 3, 3)
     assert nn.ZeroPad3d(1)(mg.ones(1, 1, 1, 1)).shape == (1, 3, 3, 3)
-    with pytest.raises(ValueError, match="expected 3D or 4D"):
+    with pytest.raises(RuntimeError, match="expected a 3-d or 4-d"):
         nn.ReflectionPad2d(1)(mg.ones(3))
-    with pytest.raises(ValueError, match="4-tuple"):
-        nn.ZeroPad2d((1, 2))
     x = mg.arange(3.0, requires_grad=True)
     nn.ReflectionPad1d(2)(x.reshape(1, 3)).sum().backward()
     assert x.grad.tolist() == [2.0, 3.0, 2.0]  # each element counted once per appearance
@@ -73,6 +71,7 @@ def test_gumbel_softmax_samples_the_softmax_distribution():
     assert leaf.grad is not None and bool(mg.isfinite(leaf.grad).all())  # the soft sample's gradient
 
 
+@pytest.mark.filterwarnings("ignore:`nn.functional.upsample")  # deprecated there, as in PyTorch
 def test_with_indices_and_deprecated_upsample_spellings():
     x = mg.tensor([[[[1.0, 3.0], [2.0, 0.0]]]])
     values, indices = F.max_pool2d_with_indices(x, 2)

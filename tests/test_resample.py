@@ -43,6 +43,24 @@ def test_area_is_adaptive_average(backend):
                                F.adaptive_avg_pool2d(x, 2).cpu().numpy())
 
 
+def test_bicubic_is_pytorchs_cubic_convolution(backend):
+    out = F.interpolate(mg.tensor(_X), size=(3, 3), mode="bicubic")  # overshoots past the corners
+    np.testing.assert_allclose(out.cpu().numpy()[0, 0], [[0.7395833, 1.3263889, 1.9131945],
+                                                         [1.9131945, 2.5, 3.0868056],
+                                                         [3.0868056, 3.6736112, 4.2604165]], rtol=1e-6)
+    out = F.interpolate(mg.tensor(_X), size=(3, 4), mode="bicubic", align_corners=True)
+    np.testing.assert_allclose(out.cpu().numpy()[0, 0, 0], [1.0, 1.3148148, 1.6851852, 2.0], rtol=1e-6)
+
+
+def test_bicubic_resamples_an_axis_of_unchanged_size(backend):
+    # unlike the other modes, PyTorch's bicubic kernel uses the scale factor on every axis
+    x = mg.arange(12.0).reshape(1, 1, 3, 4) ** 2
+    out = F.interpolate(x, scale_factor=1.2, mode="bicubic")
+    assert out.shape == x.shape
+    np.testing.assert_allclose(out.cpu().numpy()[0, 0, 0], [-0.8707314, -0.6638873, 0.8276646, 4.4556718],
+                               rtol=1e-5)
+
+
 def test_interpolate_errors():
     x = mg.tensor(_X)
     with pytest.raises(ValueError, match="either size or scale_factor"):
@@ -53,8 +71,10 @@ def test_interpolate_errors():
         F.interpolate(x, size=2, align_corners=True)
     with pytest.raises(NotImplementedError, match="Got 4D input, but linear mode needs 3D input"):
         F.interpolate(x, size=2, mode="linear")
-    with pytest.raises(NotImplementedError, match="bicubic"):
-        F.interpolate(x, size=2, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="Got 3D input, but bicubic mode needs 4D input"):
+        F.interpolate(x[0], size=2, mode="bicubic")
+    with pytest.raises(NotImplementedError, match="antialias"):
+        F.interpolate(x, size=2, mode="bilinear", antialias=True)
     with pytest.raises(ValueError, match="same number of spatial dimensions"):
         F.interpolate(x, size=(2, 2, 2))
 
@@ -119,6 +139,14 @@ def test_grid_sample_bilinear_zeros_border_and_nearest_by_hand(backend):
     assert nearest.tolist() == [[[[2.0]]]]
     with pytest.raises(NotImplementedError, match="reflection"):
         F.grid_sample(x, grid, padding_mode="reflection")
+
+
+def test_grid_sample_nearest_gives_the_grid_a_zero_gradient(backend):
+    x = mg.randn(1, 2, 3, 4, requires_grad=True)
+    grid = mg.tensor([[[[0.3, -0.6], [-0.9, 0.1]]]], requires_grad=True)
+    F.grid_sample(x, grid, mode="nearest", align_corners=False).sum().backward()
+    assert grid.grad.tolist() == [[[[0.0, 0.0], [0.0, 0.0]]]]  # PyTorch's zeros, not None
+    assert x.grad.sum().item() == 4.0  # two channels, two reads each
 
 
 def test_grid_sample_gradcheck_in_input_grid_and_theta(backend, float64):

@@ -70,3 +70,37 @@ def hvp(func, inputs, v, create_graph=False):
     hv = grad(dot, xs, create_graph=create_graph, allow_unused=True)
     hv = tuple(h if h is not None else x.detach() * 0 for h, x in zip(hv, xs))
     return out.detach(), hv[0] if single else hv
+
+
+def jvp(func, inputs, v=None, create_graph=False, strict=False):
+    """``(func(inputs), J v)``, the forward-mode product computed in reverse mode by the
+    double-backward trick: with u a dummy cotangent, g(u) = uᵀJ is linear in u and ∂(g(u)·v)/∂u = J v.
+
+    >>> import minigrad as mg
+    >>> jvp(lambda x: x ** 2, mg.tensor([1.0, 3.0]), mg.tensor([1.0, 1.0]))[1]
+    tensor([2., 6.])"""
+    from . import grad
+    xs = _prepare(inputs)
+    if v is None:
+        if any(x.numel() != 1 for x in xs):
+            raise RuntimeError("The vector v can only be None if the input to the user-provided function "
+                               "is a single Tensor with a single element.")
+        v = tuple(x.detach() * 0 + 1 for x in xs)
+    vs = _tuple(v)
+    out = func(*xs)
+    outs = _tuple(out)
+    dummies = tuple((o.detach() * 0).requires_grad_(True) for o in outs)
+    vjps = grad(outs, xs, grad_outputs=dummies, create_graph=True, allow_unused=True)
+    dot = sum((g * u).sum() for g, u in zip(vjps, vs) if g is not None)
+    if not isinstance(dot, Tensor):  # the outputs do not depend on the inputs
+        jv = tuple(o.detach() * 0 for o in outs)
+    else:
+        jv = grad(dot, dummies, create_graph=create_graph, allow_unused=True)
+        jv = tuple(j if j is not None else o.detach() * 0 for j, o in zip(jv, outs))
+    detached = out.detach() if isinstance(out, Tensor) else tuple(o.detach() for o in out)
+    return detached, jv[0] if isinstance(out, Tensor) else jv
+
+
+def vhp(func, inputs, v, create_graph=False, strict=False):
+    """``(func(x), vᵀ H)``; H is symmetric, so this is ``hvp``'s product."""
+    return hvp(func, inputs, v, create_graph)

@@ -144,6 +144,17 @@ def set_backend(name):
     _default = name
 
 
+def get_default_device():
+    """PyTorch's name for ``default_device()``."""
+    return default_device()
+
+
+def set_default_device(device_):
+    """PyTorch's spelling of ``set_backend``: "cpu" (or None) selects NumPy, "cuda" CuPy."""
+    kind = "cpu" if device_ is None else device(device_).type
+    set_backend("cupy" if kind == "cuda" else "numpy")
+
+
 @contextlib.contextmanager
 def use_backend(name):
     """``with mg.use_backend("cupy"):`` scopes ``set_backend`` (for the whole process)."""

@@ -110,6 +110,23 @@ class ArrayAPIBackend:
         flags = getattr(getattr(array, "_array", None), "flags", None)
         return True if flags is None else bool(flags.c_contiguous)
 
+    def data_pointer(self, array):
+        """The address of the array's first element (of the NumPy array strict's wraps)."""
+        return getattr(array, "_array", array).__array_interface__["data"][0]
+
+    def strides(self, array):
+        """The array's strides in elements: NumPy's and CuPy's own (through array-api-strict's
+        wrapped array too), else row-major."""
+        inner = getattr(array, "_array", array)
+        steps = getattr(inner, "strides", None)
+        if steps is not None:
+            return tuple(s // inner.itemsize for s in steps)
+        out, step = [], 1
+        for n in reversed(array.shape):
+            out.append(step)
+            step *= max(n, 1)
+        return tuple(reversed(out))
+
     def matmul(self, a, b):
         """``a @ b`` by NumPy's rules, a stack of matrices times one matrix as one product over
         all the stack's rows: NumPy runs it as one small product per matrix, 2.6x slower for
@@ -118,14 +135,6 @@ class ArrayAPIBackend:
             rows = self.xp.matmul(self.xp.reshape(a, (math.prod(a.shape[:-1]), a.shape[-1])), b)
             return self.xp.reshape(rows, tuple(a.shape[:-1]) + (b.shape[1],))
         return self.xp.matmul(a, b)
-
-    def strides(self, array):
-        """Bytes between neighbours along each axis (of the NumPy array strict's wraps)."""
-        return tuple(getattr(array, "_array", array).strides)
-
-    def data_pointer(self, array):
-        """The address of the array's first element (of the NumPy array that strict's wraps)."""
-        return getattr(array, "_array", array).__array_interface__["data"][0]
 
     def shares_memory(self, a, b):
         """Whether array ``a`` is a view into ``b``'s memory (a view op's output, or a copy?)."""
@@ -155,6 +164,14 @@ class ArrayAPIBackend:
     def erfinv(self, x):
         from .numpy_backend import _erfinv
         return self._host(_erfinv, x)
+
+    def lgamma(self, x):
+        from .numpy_backend import _lgamma
+        return self._host(_lgamma, x)
+
+    def polygamma(self, n, x):
+        from .numpy_backend import _polygamma
+        return self._host(lambda a: _polygamma(n, a), x)
 
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}
@@ -203,8 +220,14 @@ class ArrayAPIBackend:
         """Sliding windows of (N, C, H, W) as (N, C, OH, OW, KH, KW) for convolution and pooling."""
         return self._host(lambda a: _np_windows(a, window, stride, dilation), x)
 
+    def diagonal(self, x, offset):
+        """The ``offset``-th diagonal of the last two axes, as the last axis: a writable view of
+        ``x`` where the backend can make one (PyTorch's diagonal is a view), else a copy."""
+        return self._host(lambda a: np.diagonal(a, offset, -2, -1).copy(), x)
+
     def random(self, generator, kind, shape, dtype, index, **kw):
         """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""
+        kw = {k: self.to_numpy(v) if hasattr(v, "shape") else v for k, v in kw.items()}  # array parameters
         host = draw(generator.numpy_rng(), kind, shape, dtype, **kw)
         return self.from_numpy(host, index)
 
@@ -213,7 +236,8 @@ _NP_REDUCE_AT = {"prod": np.multiply, "amax": np.maximum, "amin": np.minimum}
 
 
 def _np_unique(a, dim):
-    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim)
+    values, inverse, counts = np.unique(a, return_inverse=True, return_counts=True, axis=dim,
+                                        equal_nan=False)  # each NaN is its own value, as PyTorch
     return values, inverse.reshape(-1), counts
 
 
@@ -249,6 +273,16 @@ def _np_windows(a, window, stride, dilation):
         writeable=False)
 
 
+def _np_diagonal(a, offset):
+    # np.diagonal's view is read-only: the same strides (one step down plus one across) writable
+    r, c = max(0, -offset), max(0, offset)
+    n = max(0, min(a.shape[-2] - r, a.shape[-1] - c))
+    corner = a[..., min(r, a.shape[-2]):, min(c, a.shape[-1]):]
+    s = a.strides
+    return np.lib.stride_tricks.as_strided(corner, a.shape[:-2] + (n,), s[:-2] + (s[-2] + s[-1],),
+                                           writeable=a.flags.writeable)
+
+
 def draw(rng, kind, shape, dtype, **kw):
     """Draw from a NumPy or CuPy ``Generator`` (they share this interface), cast to ``dtype``."""
     if kind == "uniform":
@@ -261,6 +295,12 @@ def draw(rng, kind, shape, dtype, **kw):
         out = rng.random(shape[0]).argsort()
     elif kind == "bernoulli":
         out = rng.random(shape) < kw["p"]
+    elif kind == "gamma":  # Γ(α, 1), α an array broadcast to shape (no gradient: PyTorch's rsample has one)
+        out = rng.standard_gamma(kw["alpha"], size=shape)
+    elif kind == "poisson":
+        out = rng.poisson(kw["lam"], size=shape)
+    elif kind == "binomial":
+        out = rng.binomial(kw["n"], kw["p"], size=shape)
     else:
         raise ValueError(f"unknown random kind {kind!r}")
     return out.astype(dtype.name, copy=False)

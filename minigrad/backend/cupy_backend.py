@@ -114,6 +114,15 @@ class CupyBackend(ArrayAPIBackend):
         import cupyx.scipy.special
         return cupyx.scipy.special.erfinv(x)
 
+    def lgamma(self, x):
+        import cupyx.scipy.special
+        return cupyx.scipy.special.gammaln(x)
+
+    def polygamma(self, n, x):
+        import cupyx.scipy.special
+        out = cupyx.scipy.special.digamma(x) if n == 0 else cupyx.scipy.special.polygamma(n, x)
+        return out.astype(x.dtype, copy=False)
+
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}
         return self._cupy.pad(x, pad_width, mode=mode, **kw)
@@ -132,7 +141,8 @@ class CupyBackend(ArrayAPIBackend):
         return x
 
     def unique(self, x, dim):
-        values, inverse, counts = self._cupy.unique(x, return_inverse=True, return_counts=True, axis=dim)
+        values, inverse, counts = self._cupy.unique(x, return_inverse=True, return_counts=True, axis=dim,
+                                                    equal_nan=False)  # as _np_unique
         return values, inverse.reshape(-1), counts
 
     def index_reduce(self, x, key, values, reduce):
@@ -142,6 +152,9 @@ class CupyBackend(ArrayAPIBackend):
         out = x.copy()
         (cupyx.scatter_max if reduce == "amax" else cupyx.scatter_min)(out, key, values)
         return out
+
+    def diagonal(self, x, offset):
+        return x.diagonal(offset, -2, -1)  # a view in CuPy, writable
 
     def windows(self, x, window, stride, dilation):
         n, c, h, w = x.shape

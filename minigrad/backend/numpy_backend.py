@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_unique, _np_windows, draw
+from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_diagonal, _np_unique, _np_windows, draw
 from .numpy_namespace import namespace
 
 _PACKED_PER_SHAPE = 2  # a forward pass and the one before it may both hold their columns
@@ -18,8 +18,8 @@ _RELEASED = 3  # references to a free buffer: the pool's list, the loop variable
 
 def _erf(x):
     """erf elementwise: SciPy's when installed (imported on first use: it costs 0.2 s), else the
-    exact but slower math.erf element by element."""
-    return _erf_kernel()(x)
+    exact but slower math.erf element by element. In x's dtype: SciPy computes float16 in float32."""
+    return _erf_kernel()(x).astype(x.dtype, copy=False)
 
 
 @functools.cache
@@ -32,8 +32,9 @@ def _erf_kernel():
 
 
 def _erfinv(y):
-    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method element by element."""
-    return _erfinv_kernel()(y)
+    """erf⁻¹ elementwise: SciPy's when installed, else Newton's method element by element; in y's
+    dtype, as ``_erf``."""
+    return _erfinv_kernel()(y).astype(y.dtype, copy=False)
 
 
 @functools.cache
@@ -65,6 +66,63 @@ def _erfinv_scalar(y):
         if step <= 1e-16 * x:
             break
     return math.copysign(x, y)
+
+
+def _lgamma(x):
+    """log|Γ(x)| elementwise: SciPy's gammaln when installed, else math.lgamma element by element."""
+    return _special_kernel("gammaln")(x).astype(x.dtype, copy=False)
+
+
+def _polygamma(n, x):
+    """ψ⁽ⁿ⁾(x), the n-th derivative of the digamma function ψ = (log Γ)' (n = 0: ψ itself):
+    SciPy's when installed, else series element by element (``_polygamma_scalar``)."""
+    kernel = _special_kernel("psi") if n == 0 else functools.partial(_special_kernel("polygamma"), n)
+    return np.asarray(kernel(x)).astype(x.dtype, copy=False)
+
+
+@functools.cache
+def _special_kernel(name):
+    try:
+        import scipy.special
+        return getattr(scipy.special, name)
+    except ImportError:
+        if name == "gammaln":
+            return lambda x: np.frompyfunc(_lgamma_scalar, 1, 1)(x).astype(x.dtype)
+        if name == "psi":
+            return lambda x: np.frompyfunc(lambda v: _polygamma_scalar(0, v), 1, 1)(x).astype(x.dtype)
+        return lambda n, x: np.frompyfunc(lambda v: _polygamma_scalar(n, v), 1, 1)(x).astype(x.dtype)
+
+
+def _lgamma_scalar(x):
+    try:
+        return math.lgamma(x)
+    except ValueError:  # a pole (0, -1, -2, ...): Γ is infinite there
+        return math.inf
+
+
+_BERNOULLI = (1 / 6, -1 / 30, 1 / 42, -1 / 30, 5 / 66)  # B₂, B₄, ..., B₁₀
+
+
+def _polygamma_scalar(n, x):
+    """ψ⁽ⁿ⁾(x) by the recurrence ψ⁽ⁿ⁾(x) = ψ⁽ⁿ⁾(x + 1) - (-1)ⁿ n!/x^(n+1) up to x ≥ 10, then the
+    asymptotic series in Bernoulli numbers; ψ(x) below 0 by reflection, ψ(1 - x) - π/tan(πx)."""
+    if math.isnan(x):
+        return math.nan
+    if x <= 0 and x == math.floor(x):  # a pole: ψ(0) = -inf as PyTorch, NaN at the negative integers
+        return (-math.inf if n == 0 else math.inf) if x == 0 else math.nan
+    if n == 0 and x < 0:
+        return _polygamma_scalar(0, 1 - x) - math.pi / math.tan(math.pi * x)
+    total, sign, fact = 0.0, (-1) ** (n + 1), math.factorial(n)
+    while x < 10:
+        total += sign * fact / x ** (n + 1)
+        x += 1
+    if n == 0:
+        return total + math.log(x) - 1 / (2 * x) - sum(b / (2 * k * x ** (2 * k))
+                                                       for k, b in enumerate(_BERNOULLI, 1))
+    series = math.factorial(n - 1) / x ** n + fact / (2 * x ** (n + 1))
+    series += sum(b * math.factorial(2 * k + n - 1) / (math.factorial(2 * k) * x ** (2 * k + n))
+                  for k, b in enumerate(_BERNOULLI, 1))
+    return total + sign * series
 
 
 class NumpyBackend(ArrayAPIBackend):
@@ -157,6 +215,12 @@ class NumpyBackend(ArrayAPIBackend):
     def erfinv(self, x):
         return _erfinv(x)
 
+    def lgamma(self, x):
+        return _lgamma(x)
+
+    def polygamma(self, n, x):
+        return _polygamma(n, x)
+
     def pad(self, x, pad_width, mode, value):
         kw = {"constant_values": value} if mode == "constant" else {}
         return np.pad(x, pad_width, mode=mode, **kw)
@@ -186,6 +250,9 @@ class NumpyBackend(ArrayAPIBackend):
 
     def windows(self, x, window, stride, dilation):
         return _np_windows(x, window, stride, dilation)
+
+    def diagonal(self, x, offset):
+        return _np_diagonal(x, offset)
 
     def random(self, generator, kind, shape, dtype, index, **kw):
         return draw(generator.numpy_rng(), kind, shape, dtype, **kw)

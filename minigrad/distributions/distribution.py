@@ -105,3 +105,12 @@ def _broadcast(a, b):
 
 
 HALF_LOG_2PI = 0.5 * math.log(2 * math.pi)
+
+
+def draw(kind, shape, like, **params):
+    """A draw of ``kind`` ("gamma", "poisson", "binomial") of ``shape`` in ``like``'s dtype and on its
+    device, its tensor parameters broadcast to ``shape``; no gradient."""
+    from ..random import _random
+    arrays = {k: v.detach().broadcast_to(shape).array if isinstance(v, Tensor) else v
+              for k, v in params.items()}
+    return _random(kind, shape, None, like.dtype, like.device, False, **arrays)

@@ -1,9 +1,14 @@
 """``kl_divergence(p, q)`` = E_p[log p(x) - log q(x)], in closed form for pairs of one family."""
 
+from .. import linalg
 from ..ops.elementwise import where
+from ..ops.transcendental import Polygamma
 from .bernoulli import Bernoulli
 from .categorical import Categorical, OneHotCategorical
+from .continuous import Beta, Dirichlet, Exponential, Gamma, Laplace, LogNormal
+from .discrete import Poisson
 from .independent import Independent
+from .multivariate_normal import MultivariateNormal
 from .normal import Normal
 from .uniform import Uniform
 
@@ -73,3 +78,67 @@ def _kl_uniform_uniform(p, q):
     """log((hq - lq)/(hp - lp)) when [lp, hp) ⊆ [lq, hq), else infinite."""
     inside = (q.low <= p.low) & (p.high <= q.high)
     return where(inside, ((q.high - q.low) / (p.high - p.low)).log(), float("inf"))
+
+
+@register_kl(LogNormal, LogNormal)
+def _kl_lognormal_lognormal(p, q):
+    """The KL of the underlying normals (exp is one-to-one)."""
+    return _kl_normal_normal(p, q)
+
+
+@register_kl(Exponential, Exponential)
+def _kl_exponential_exponential(p, q):
+    """λq/λp - 1 - log(λq/λp)."""
+    ratio = q.rate / p.rate
+    return ratio - 1 - ratio.log()
+
+
+@register_kl(Laplace, Laplace)
+def _kl_laplace_laplace(p, q):
+    """log(bq/bp) + |μp - μq|/bq + (bp/bq) e^(-|μp - μq|/bp) - 1."""
+    scale_ratio = p.scale / q.scale
+    distance = (p.loc - q.loc).abs()
+    return -scale_ratio.log() + distance / q.scale + scale_ratio * (-distance / p.scale).exp() - 1
+
+
+@register_kl(Poisson, Poisson)
+def _kl_poisson_poisson(p, q):
+    """λp log(λp/λq) - (λp - λq)."""
+    return p.rate * (p.rate.log() - q.rate.log()) - (p.rate - q.rate)
+
+
+@register_kl(Gamma, Gamma)
+def _kl_gamma_gamma(p, q):
+    """αq log(βp/βq) + log Γ(αq) - log Γ(αp) + (αp - αq)ψ(αp) + (βq - βp)αp/βp."""
+    return (q.concentration * (p.rate / q.rate).log() + q.concentration.lgamma() - p.concentration.lgamma()
+            + (p.concentration - q.concentration) * Polygamma.apply(p.concentration, n=0)
+            + (q.rate - p.rate) * p.concentration / p.rate)
+
+
+@register_kl(Dirichlet, Dirichlet)
+def _kl_dirichlet_dirichlet(p, q):
+    """log Γ(Σαp) - log Γ(Σαq) - Σ(log Γ(αp) - log Γ(αq)) + Σ(αp - αq)(ψ(αp) - ψ(Σαp))."""
+    sum_p, sum_q = p.concentration.sum(-1), q.concentration.sum(-1)
+    digammas = Polygamma.apply(p.concentration, n=0) - Polygamma.apply(sum_p, n=0).unsqueeze(-1)
+    return (sum_p.lgamma() - sum_q.lgamma() - (p.concentration.lgamma() - q.concentration.lgamma()).sum(-1)
+            + ((p.concentration - q.concentration) * digammas).sum(-1))
+
+
+@register_kl(Beta, Beta)
+def _kl_beta_beta(p, q):
+    return _kl_dirichlet_dirichlet(p._dirichlet, q._dirichlet)
+
+
+@register_kl(MultivariateNormal, MultivariateNormal)
+def _kl_mvn_mvn(p, q):
+    """½(tr(Σq⁻¹Σp) + (μq - μp)ᵀΣq⁻¹(μq - μp) - k + log det Σq - log det Σp), through Lq⁻¹."""
+    if p.event_shape != q.event_shape:
+        raise ValueError("KL-divergence between two Multivariate Normals with different event shapes "
+                         "cannot be computed")
+    k = p.event_shape[0]
+    lq, lp = q.scale_tril, p.scale_tril
+    shape = lq.shape if len(lq.shape) >= len(lp.shape) else lp.shape
+    lq, lp = lq.expand(shape), lp.expand(shape)
+    trace = (linalg.solve(lq, lp) ** 2).sum((-2, -1))
+    mahalanobis = (linalg.solve(lq, (q.loc - p.loc).expand(shape[:-1]).unsqueeze(-1)) ** 2).sum((-2, -1))
+    return q._half_log_det() - p._half_log_det() + 0.5 * (trace + mahalanobis - k)

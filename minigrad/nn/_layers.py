@@ -3,10 +3,11 @@
 import math
 import warnings
 
-from .. import dtypes as _dtypes
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..autograd.views import written_back
+from ..dtypes import finfo
+from ..ops.movement import pad
 from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
 from ..ops.nn import Embedding as _Embedding
 from ..tensor import Tensor
@@ -82,17 +83,6 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     return y
 
 
-def rms_norm(input, normalized_shape, weight=None, eps=None):
-    """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions:
-    y = x / √(mean(x²) + ε) · γ, without centring (Zhang and Sennrich); ε defaults to the dtype's
-    machine epsilon, as PyTorch's."""
-    _, axes = _trailing_axes(input, normalized_shape, "rms_norm")
-    if eps is None:
-        eps = _dtypes.finfo(input.dtype).eps
-    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
-    return y if weight is None else y * weight
-
-
 def _trailing_axes(input, normalized_shape, name):
     """``normalized_shape`` as a tuple, and the trailing axes of ``input`` it must match."""
     normalized_shape = (normalized_shape,) if isinstance(normalized_shape, int) else tuple(normalized_shape)
@@ -102,6 +92,21 @@ def _trailing_axes(input, normalized_shape, name):
         raise RuntimeError(f"{name}: given normalized_shape={list(normalized_shape)}, expected input "
                            f"with shape [*, {dims}], but got input of size {list(input.shape)}")
     return normalized_shape, tuple(range(input.ndim - k, input.ndim))
+
+
+def rms_norm(input, normalized_shape, weight=None, eps=None):
+    """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions (Zhang &
+    Sennrich, 2019): y = x / √(mean(x²) + ε) · γ, ε the dtype's machine epsilon by default.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> [round(v, 4) for v in F.rms_norm(mg.tensor([[3.0, 4.0]]), (2,)).flatten().tolist()]
+    [0.8485, 1.1314]
+    """
+    _, axes = _trailing_axes(input, normalized_shape, "rms_norm")
+    eps = finfo(input.dtype).eps if eps is None else eps
+    y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
+    return y if weight is None else y * weight
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
@@ -147,6 +152,27 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
                 var = x.var(dim=spatial, correction=1).mean(0).type(running_var.dtype)
                 running_var.mul_(1 - momentum).add_(var * momentum)
     return group_norm(input, input.shape[1], weight, bias, eps)
+
+
+def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
+    """Local response normalisation across channels (Krizhevsky et al., AlexNet).
+
+    bᶜ = aᶜ / (k + α/n · Σ_{c'} (aᶜ')²)^β over the ``size`` = n channels c' from c - n//2 to
+    c + (n-1)//2 (zeros beyond the edges), on (N, C, *) input of 3 or more dimensions.
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.local_response_norm(mg.ones(1, 2, 1), 2, alpha=1.0, beta=1.0, k=1.0).flatten().tolist()
+    [0.6666666865348816, 0.5]
+    """
+    if input.ndim < 3:
+        raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
+    if not input.numel():
+        return input
+    channels = input.shape[1]
+    squares = pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
+    window = sum(squares.narrow(1, i, channels) for i in range(size))
+    return input / (window * (alpha / size) + k) ** beta
 
 
 # --- dropout ----------------------------------------------------------------------------------------
@@ -276,7 +302,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """Rows of ``weight`` (num_embeddings, dim) picked by the integer tensor ``input``: shape (*input, dim).
 
     The row at ``padding_idx`` receives no gradient. With ``max_norm``, the picked rows whose
-    ``norm_type``-norm exceeds it are rescaled in place to that norm first (as PyTorch).
+    ``norm_type``-norm exceeds it are rescaled in place to that norm first (as PyTorch). With
+    ``scale_grad_by_freq`` each row's gradient is divided by how often ``input`` picks it.
+
+    Note:
+        ``sparse=True`` is accepted and the gradient is dense: its values, and so plain SGD
+        steps, are PyTorch's; minigrad has no sparse tensors (nor ``optim.SparseAdam``).
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
@@ -285,8 +316,6 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
     """
     if input.dtype.category != "int":
         raise RuntimeError(f"embedding: expected indices of integer dtype, got {input.dtype}")
-    if scale_grad_by_freq or sparse:
-        raise NotImplementedError("embedding: scale_grad_by_freq and sparse gradients are not supported")
     n = weight.shape[0]
     padding_idx = _row_index(padding_idx, n)
     if input.numel():
@@ -295,7 +324,12 @@ def embedding(input, weight, padding_idx=None, max_norm=None, norm_type=2.0, sca
             raise IndexError(f"embedding: index out of range (expected indices in [0, {n}))")
     if max_norm is not None:
         _renorm_rows(weight, input, max_norm, norm_type)
-    return _Embedding.apply(weight, input, padding_idx=padding_idx)
+    rows = _Embedding.apply(weight, input, padding_idx=padding_idx)
+    if scale_grad_by_freq and rows.requires_grad:
+        from ..ops.sorting import bincount
+        counts = bincount(input.reshape(-1), minlength=n)[input].unsqueeze(-1).type(rows.dtype)
+        rows.register_hook(lambda grad: grad / counts)
+    return rows
 
 
 def _row_index(padding_idx, n):
@@ -390,4 +424,4 @@ def _renorm_rows(weight, input, max_norm, norm_type):
 
 
 __all__ = ["batch_norm", "layer_norm", "group_norm", "instance_norm", "dropout", "dropout1d", "dropout2d",
-           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag", "rms_norm"]
+           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag"]

@@ -235,8 +235,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 
 def _nan_mean(total):
-    # a mean over nothing (every target ignored, or an empty batch) is NaN, as in PyTorch
-    return total * math.nan
+    # a mean over nothing (every target ignored, or an empty batch) is NaN, as in PyTorch; added,
+    # not multiplied, so the gradient stays the sum's (zero: no target counts) as PyTorch's, not NaN
+    return total + math.nan
 
 
 def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None, reduction="mean"):
@@ -409,7 +410,8 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
     """Kullback-Leibler divergence with ``input`` given as log-probabilities.
 
-        lᵢ = tᵢ (log tᵢ - xᵢ)   (0 where tᵢ = 0);   log_target: lᵢ = e^{tᵢ} (tᵢ - xᵢ)
+        lᵢ = tᵢ (log tᵢ - xᵢ)   (tᵢ log tᵢ = 0 where tᵢ = 0, NaN where tᵢ < 0, PyTorch's xlogy);
+        log_target: lᵢ = e^{tᵢ} (tᵢ - xᵢ)
 
     ``reduction="batchmean"`` divides the sum by the batch size (the true KL divergence per sample);
     "mean" averages over every element, as PyTorch does.
@@ -425,9 +427,9 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     if log_target:
         loss = target.exp() * (target - input)
     else:
-        positive = target > 0
-        safe = where(positive, target, 1.0)
-        loss = where(positive, target * safe.log(), 0.0) - target * input
+        zero = target == 0
+        safe = where(zero, 1.0, target)
+        loss = where(zero, 0.0, target * safe.log()) - target * input
     if reduction == "batchmean":
         return loss.sum() / (input.shape[0] if input.ndim else 1)
     return _reduce(loss, reduction)
@@ -477,15 +479,15 @@ def gaussian_nll_loss(input, target, var, full=False, eps=1e-6, reduction="mean"
 
 
 def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = max(0, -yᵢ (x1ᵢ - x2ᵢ) + margin)."""
+    """lᵢ = max(0, -yᵢ (x1ᵢ - x2ᵢ) + margin), a clamp: at 0 the gradient passes (PyTorch's)."""
     reduction = _legacy(size_average, reduce, reduction)
-    return _reduce((-target * (input1 - input2) + margin).relu(), reduction)
+    return _reduce((-target * (input1 - input2) + margin).clamp(min=0), reduction)
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1."""
+    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1 (a clamp, as margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
-    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).relu(), 0.0)
+    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).clamp(min=0), 0.0)
     return _reduce(loss, reduction)
 
 
@@ -493,6 +495,18 @@ def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="m
     """lᵢ = log(1 + e^(-yᵢ xᵢ))."""
     reduction = _legacy(size_average, reduce, reduction)
     return _reduce((-target * input).softplus(), reduction)
+
+
+def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
+    """One-vs-all logistic loss over C classes: lₙ = -(1/C) Σ_c w_c [y_c log σ(x_c) + (1 - y_c) log σ(-x_c)].
+
+    input and target (N, C) or (C,); the class axis is the last.
+    """
+    reduction = _legacy(size_average, reduce, reduction)
+    loss = target * (-input).softplus() + (1 - target) * input.softplus()
+    if weight is not None:
+        loss = loss * weight
+    return _reduce(loss.mean(-1), reduction)
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
@@ -509,58 +523,149 @@ def pairwise_distance(x1, x2, p=2.0, eps=1e-6, keepdim=False):
 
 def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None, reduce=None,
                           reduction="mean"):
-    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1."""
+    """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1 (a clamp, as
+    margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
     cos = cosine_similarity(input1, input2, dim=-1, eps=1e-12)
-    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).relu(), 0.0)
+    loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).clamp(min=0), 0.0)
     return _reduce(loss, reduction)
 
 
 def triplet_margin_loss(anchor, positive, negative, margin=1.0, p=2.0, eps=1e-6, swap=False,
                         size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) with d the p-norm distance."""
+    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) with d the p-norm distance (a clamp, as
+    margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
     d_pos = pairwise_distance(anchor, positive, p, eps)
     d_neg = pairwise_distance(anchor, negative, p, eps)
     if swap:
         d_neg = d_neg.minimum(pairwise_distance(positive, negative, p, eps))
-    return _reduce((d_pos - d_neg + margin).relu(), reduction)
-
-
-def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
-                                      swap=False, reduction="mean"):
-    """lᵢ = max(d(aᵢ, pᵢ) - d(aᵢ, nᵢ) + margin, 0) for any distance d (default: the 2-norm)."""
-    distance = distance_function if distance_function is not None else pairwise_distance
-    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
-    if swap:
-        d_neg = d_neg.minimum(distance(positive, negative))
     return _reduce((d_pos - d_neg + margin).clamp(min=0), reduction)
 
 
 def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=None, reduce=None,
                       reduction="mean"):
-    """The multi-class hinge loss: lₙ = Σ_{i≠y} w_y · max(0, margin - x_y + x_i)ᵖ / C for scores x
-    (N, C) (or (C,)) and class indices y; p is 1 or 2."""
+    """Multi-class hinge loss: lₙ = Σ_{i≠y} w_y · max(0, margin - x_y + x_i)^p / C, p 1 or 2."""
     reduction = _legacy(size_average, reduce, reduction)
     if p not in (1, 2):
-        raise ValueError("multi_margin_loss: only p == 1 and p == 2 supported")
-    unbatched = input.ndim == 1
-    x, y = (input.unsqueeze(0), target.reshape(1)) if unbatched else (input, target)
-    if x.ndim != 2 or y.shape != (x.shape[0],):
+        raise ValueError("only p == 1 and p == 2 supported")
+    x = input.unsqueeze(0) if input.ndim == 1 else input
+    y = target.reshape(-1, 1)
+    if x.ndim != 2 or y.shape[0] != x.shape[0]:
         raise RuntimeError(f"multi_margin_loss: expected input (N, C) or (C,) and target (N,), got "
-                           f"{list(input.shape)} and {list(target.shape)}")
-    chosen = x.gather(1, y.unsqueeze(1))
-    hinge = (margin - chosen + x).clamp(min=0)
-    hinge = hinge if p == 1 else hinge * hinge
+                           f"{tuple(input.shape)} and {tuple(target.shape)}")
+    margins = (margin - x.gather(1, y) + x).relu() ** p
     if weight is not None:
-        hinge = hinge * weight[y].unsqueeze(1)
-    others = hinge.scatter(1, y.unsqueeze(1), 0.0)  # the target class itself does not count
+        margins = margins * weight[y]
+    others = margins.scatter(1, y, 0.0)  # the target class itself does not count
     loss = others.sum(1) / x.shape[1]
-    return _reduce(loss.squeeze(0) if unbatched else loss, reduction)
+    return _reduce(loss.squeeze(0) if input.ndim == 1 else loss, reduction)
 
+
+def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
+    """Multi-label hinge loss: lₙ = Σⱼ Σ_{i ∉ targets} max(0, 1 - (x[yⱼ] - x[i])) / C over the target
+    classes yⱼ listed first in each row of ``target``, ended by -1."""
+    reduction = _legacy(size_average, reduce, reduction)
+    x = input.unsqueeze(0) if input.ndim == 1 else input
+    y = target.unsqueeze(0) if target.ndim == 1 else target
+    if x.shape != y.shape:
+        raise RuntimeError(f"multilabel_margin_loss: expected input and target of one shape, got "
+                           f"{tuple(input.shape)} and {tuple(target.shape)}")
+    listed = (y >= 0).long().cumprod(1).bool()  # the targets before the first -1
+    index = y.clamp(min=0)
+    is_target = listed.long().new_zeros(x.shape).scatter_add(1, index, listed.long()) > 0
+    hinge = (1 - (x.gather(1, index).unsqueeze(2) - x.unsqueeze(1))).relu()  # [n, j, i]
+    mask = listed.unsqueeze(2) & ~is_target.unsqueeze(1)
+    loss = where(mask, hinge, 0.0).sum((1, 2)) / x.shape[1]
+    return _reduce(loss.squeeze(0) if input.ndim == 1 else loss, reduction)
+
+
+def triplet_margin_with_distance_loss(anchor, positive, negative, *, distance_function=None, margin=1.0,
+                                      swap=False, reduction="mean"):
+    """max(d(a, p) - d(a, n) + margin, 0) with any ``distance_function`` (pairwise_distance by default)."""
+    distance = pairwise_distance if distance_function is None else distance_function
+    d_pos, d_neg = distance(anchor, positive), distance(anchor, negative)
+    if swap:
+        d_neg = d_neg.minimum(distance(positive, negative))
+    return _reduce((d_pos - d_neg + margin).relu(), reduction)
+
+_IMPOSSIBLE = -1e30  # log-probability of an unreachable CTC state: finite, so no NaN gradients
+
+
+def ctc_loss(log_probs, targets, input_lengths, target_lengths, blank=0, reduction="mean",
+             zero_infinity=False):
+    """Connectionist temporal classification (Graves et al., 2006): -log Σ over the alignments of
+    each target to its input frames, blanks between and around labels.
+
+    The forward variables α run over the target with a blank around each label, l' (length 2S+1):
+    α₀ starts at l'₀ (blank) or l'₁; αₜ(s) = logsumexp(αₜ₋₁(s), αₜ₋₁(s-1), αₜ₋₁(s-2) when
+    l'ₛ ≠ blank and l'ₛ ≠ l'ₛ₋₂) + log yₜ(l'ₛ); the loss is -logsumexp(α_{T-1}(2S), α_{T-1}(2S-1)).
+    The recursion is written in tensor ops, so autograd gives the gradient. ``log_probs`` is
+    (T, N, C) (or (T, C)); ``targets`` (N, S) padded or the concatenated 1-d labels; "mean" divides
+    each loss by its target length, then averages. An impossible alignment gives inf (0 with
+    ``zero_infinity``).
+    """
+    from ..creation import arange, tensor
+    from ..ops.movement import cat, pad, stack
+    _check_reduction(reduction)
+    unbatched = log_probs.ndim == 2
+    if unbatched:
+        log_probs = log_probs.unsqueeze(1)
+        targets = targets.unsqueeze(0) if targets.ndim == 1 else targets
+    device = log_probs.device
+    in_lens, tgt_lens = _lengths(input_lengths), _lengths(target_lengths)
+    t_max, n = log_probs.shape[0], log_probs.shape[1]
+    if len(in_lens) != n or len(tgt_lens) != n:
+        raise RuntimeError(f"ctc_loss: expected input_lengths and target_lengths of length {n} (the batch), "
+                           f"got {len(in_lens)} and {len(tgt_lens)}")
+    s_max = max(tgt_lens + [0])
+    if targets.ndim == 1:  # the labels of every sample, concatenated
+        starts = [sum(tgt_lens[:i]) for i in range(n)]
+        rows = [targets[a:a + k].tolist() for a, k in zip(starts, tgt_lens)]
+    else:
+        rows = [targets[i, :k].tolist() for i, k in enumerate(tgt_lens)]
+    extended = [[blank] * (2 * s_max + 1) for _ in range(n)]
+    skip = [[False] * (2 * s_max + 1) for _ in range(n)]
+    for i, row in enumerate(rows):
+        for j, label in enumerate(row):
+            extended[i][2 * j + 1] = int(label)
+            skip[i][2 * j + 1] = j > 0 and int(label) != int(row[j - 1])
+    labels = tensor(extended, device=device)
+    can_skip = tensor(skip, device=device)
+    lengths = tensor(in_lens, device=device)
+    width = 2 * s_max + 1
+    position = arange(width, device=device)
+    emit = log_probs[0].gather(1, labels)
+    start = (position == 0) | ((position == 1) & (tensor(tgt_lens, device=device) > 0).unsqueeze(1))
+    alpha = where(start, emit, _IMPOSSIBLE)
+    for t in range(1, t_max):
+        one = pad(alpha, (1, 0), value=_IMPOSSIBLE)[:, :width]
+        two = where(can_skip, pad(alpha, (2, 0), value=_IMPOSSIBLE)[:, :width], _IMPOSSIBLE)
+        stepped = stack([alpha, one, two]).logsumexp(0) + log_probs[t].gather(1, labels)
+        alpha = where((lengths > t).unsqueeze(1), stepped, alpha)
+    last = tensor([2 * k for k in tgt_lens], device=device).unsqueeze(1)
+    ends = cat([alpha.gather(1, last), where(last > 0, alpha.gather(1, (last - 1).clamp(min=0)),
+                                              _IMPOSSIBLE)], 1)
+    loss = -ends.logsumexp(1)
+    impossible = loss > -_IMPOSSIBLE / 2
+    loss = where(impossible, 0.0 if zero_infinity else math.inf, loss)
+    if unbatched:
+        loss = loss.squeeze(0)
+    if reduction == "mean":
+        per_label = tensor(tgt_lens, dtype=loss.dtype, device=device).clamp(min=1).reshape(loss.shape)
+        return (loss / per_label).mean()
+    return _reduce(loss, reduction)
+
+
+def _lengths(values):
+    """A list of ints from a Tensor, a sequence or one int."""
+    if isinstance(values, int):
+        return [values]
+    return [int(v) for v in (values.reshape(-1).tolist() if isinstance(values, Tensor) else values)]
 
 __all__ = ["cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
            "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "poisson_nll_loss",
            "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
            "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss",
-           "triplet_margin_with_distance_loss", "multi_margin_loss"]
+           "multilabel_soft_margin_loss", "multi_margin_loss", "multilabel_margin_loss",
+           "triplet_margin_with_distance_loss", "ctc_loss"]

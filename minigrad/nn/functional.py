@@ -6,17 +6,19 @@ embedding in ``nn/_layers.py``; everything is re-exported here under PyTorch's n
 """
 
 import math
-
-import numpy as np
+import warnings
 
 from .. import dtypes as _dtypes
+from .._coerce import _scalar_as
 from ..autograd.views import written_back
+from ..dtypes import finfo
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import _ntuple, conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
+from ..random import rand_like
 from ..tensor import Tensor
 from ._layers import (
     alpha_dropout,
@@ -31,6 +33,7 @@ from ._layers import (
     group_norm,
     instance_norm,
     layer_norm,
+    local_response_norm,
     rms_norm,
 )
 from ._loss import (
@@ -39,6 +42,7 @@ from ._loss import (
     cosine_embedding_loss,
     cosine_similarity,
     cross_entropy,
+    ctc_loss,
     gaussian_nll_loss,
     hinge_embedding_loss,
     huber_loss,
@@ -47,6 +51,8 @@ from ._loss import (
     margin_ranking_loss,
     mse_loss,
     multi_margin_loss,
+    multilabel_margin_loss,
+    multilabel_soft_margin_loss,
     nll_loss,
     pairwise_distance,
     poisson_nll_loss,
@@ -120,8 +126,10 @@ def relu6(input, inplace=False):
 
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
-    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there)."""
-    return written_back(input, inplace, lambda x: Hardtanh.apply(x, min=min_val, max=max_val))
+    """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there).
+    An integer input stays integer, the bounds cast to it (PyTorch's)."""
+    return written_back(input, inplace, lambda x: Hardtanh.apply(x, min=_scalar_as(min_val, x.dtype),
+                                                                 max=_scalar_as(max_val, x.dtype)))
 
 
 def leaky_relu(input, negative_slope=0.01, inplace=False):
@@ -163,8 +171,26 @@ def celu(input, alpha=1.0, inplace=False):
     return written_back(input, inplace, lambda x: Elu.apply(x / alpha, alpha=1.0) * alpha)
 
 
+def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
+    """Randomized leaky ReLU (Xu et al., 2015): x if x ≥ 0 else a·x.
+
+    Training draws a ~ U(lower, upper) for each element; evaluation uses the mean slope
+    a = (lower + upper) / 2. dy/dx = 1 where x > 0, a elsewhere (the drawn a in training).
+
+    >>> import minigrad as mg
+    >>> import minigrad.nn.functional as F
+    >>> F.rrelu(mg.tensor([-2.0, 3.0]), 0.1, 0.3).tolist()
+    [-0.4000000059604645, 3.0]
+    """
+    if not training:
+        return written_back(input, inplace, lambda x: x.leaky_relu((lower + upper) / 2))
+    slope = lower + (upper - lower) * rand_like(input)
+    return written_back(input, inplace, lambda x: x * where(x >= 0, 1.0, slope))
+
+
 def prelu(input, weight):
-    """x if x ≥ 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1)."""
+    """x if x > 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1);
+    at x = 0 the gradient is a, as PyTorch's."""
     if weight.numel() > 1:
         channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
         if weight.numel() != channels:
@@ -173,7 +199,7 @@ def prelu(input, weight):
                                f"{tuple(input.shape)})")
         if input.ndim >= 2:
             weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
-    return where(input >= 0, input, input * weight)
+    return where(input > 0, input, input * weight)
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -185,42 +211,13 @@ _threshold = threshold  # for threshold_, whose argument of the same name hides 
 
 
 def hardsigmoid(input, inplace=False):
-    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between."""
-    return written_back(input, inplace, lambda x: (x + 3.0).clamp(0.0, 6.0) / 6.0)
+    """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (no gradient at ±3, as PyTorch)."""
+    return written_back(input, inplace, lambda x: relu6(x + 3.0) / 6.0)
 
 
 def hardswish(input, inplace=False):
     """x · relu6(x + 3) / 6 (MobileNetV3)."""
     return written_back(input, inplace, lambda x: x * hardsigmoid(x))
-
-
-# PyTorch's in-place spellings
-def relu_(input):
-    return relu(input, inplace=True)
-
-
-def leaky_relu_(input, negative_slope=0.01):
-    return leaky_relu(input, negative_slope, inplace=True)
-
-
-def elu_(input, alpha=1.0):
-    return elu(input, alpha, inplace=True)
-
-
-def selu_(input):
-    return selu(input, inplace=True)
-
-
-def celu_(input, alpha=1.0):
-    return celu(input, alpha, inplace=True)
-
-
-def hardtanh_(input, min_val=-1.0, max_val=1.0):
-    return hardtanh(input, min_val, max_val, inplace=True)
-
-
-def threshold_(input, threshold, value):
-    return _threshold(input, threshold, value, inplace=True)
 
 
 def softsign(input):
@@ -294,6 +291,38 @@ def normalize(input, p=2.0, dim=1, eps=1e-12):
     return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)
 
 
+def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
+    """softmax((logits + g)/τ) with g ~ Gumbel(0, 1) (Jang et al., 2017); ``hard=True`` returns the
+    one-hot of its argmax in the forward pass with the soft sample's gradient (straight-through)."""
+    gumbels = -rand_like(logits).clamp(min=finfo(logits.dtype).tiny).log().neg().log()
+    y_soft = ((logits + gumbels) / tau).softmax(dim)
+    if not hard:
+        return y_soft
+    index = y_soft.argmax(dim, keepdim=True)
+    y_hard = logits.new_zeros(logits.shape).scatter(dim, index, 1.0)
+    return y_hard - y_soft.detach() + y_soft
+
+
+def pdist(input, p=2.0):
+    """The p-norm distances between every pair of rows i < j of an (N, M) input, as N(N-1)/2 values
+    in row-major order of the pairs."""
+    if input.ndim != 2:
+        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    from ..creation import triu_indices
+    rows, cols = triu_indices(input.shape[0], input.shape[0], 1, device=input.device)
+    return (input[rows] - input[cols]).norm(p, dim=-1)
+
+
+def channel_shuffle(input, groups):
+    """(N, g·k, *) -> channels regrouped k·g (ShuffleNet): channel i·k + j moves to j·g + i."""
+    n, c = input.shape[0], input.shape[1]
+    if c % groups:
+        raise RuntimeError(f"Number of channels must be divisible by groups. Got {c} channels and {groups} "
+                           "groups.")
+    rest = tuple(input.shape[2:])
+    return input.reshape((n, groups, c // groups) + rest).transpose(1, 2).reshape((n, c) + rest)
+
+
 # --- shapes ---------------------------------------------------------------------------------------
 def one_hot(tensor, num_classes=-1):
     """int64 tensor of shape (*, num_classes) with a 1 at each index of ``tensor`` (int64 input).
@@ -322,16 +351,17 @@ def one_hot(tensor, num_classes=-1):
 
 
 __all__ = ["linear", "bilinear", "relu", "relu6", "hardtanh", "leaky_relu", "elu", "gelu", "silu", "mish",
-           "selu", "celu", "prelu", "threshold", "hardsigmoid", "hardswish", "softsign", "tanhshrink",
-           "hardshrink", "softshrink", "glu", "sigmoid", "tanh", "softplus", "logsigmoid", "softmax",
-           "log_softmax", "softmin", "normalize", "one_hot", "pad", "batch_norm", "layer_norm", "group_norm",
-           "instance_norm", "dropout", "dropout1d", "dropout2d", "dropout3d", "alpha_dropout",
-           "feature_alpha_dropout", "embedding", "embedding_bag", "cross_entropy", "nll_loss",
-           "binary_cross_entropy", "binary_cross_entropy_with_logits", "mse_loss", "l1_loss", "huber_loss",
-           "smooth_l1_loss", "kl_div", "poisson_nll_loss", "gaussian_nll_loss", "margin_ranking_loss",
-           "hinge_embedding_loss", "soft_margin_loss", "cosine_similarity", "pairwise_distance",
-           "cosine_embedding_loss", "triplet_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d",
-           "avg_pool2d", "adaptive_avg_pool2d", "scaled_dot_product_attention"]
+           "selu", "celu", "prelu", "rrelu", "threshold", "hardsigmoid", "hardswish", "softsign",
+           "tanhshrink", "hardshrink", "softshrink", "glu", "sigmoid", "tanh", "softplus", "logsigmoid",
+           "softmax", "log_softmax", "softmin", "normalize", "one_hot", "pad", "batch_norm", "layer_norm",
+           "group_norm", "instance_norm", "local_response_norm", "dropout", "dropout1d", "dropout2d",
+           "dropout3d", "alpha_dropout", "feature_alpha_dropout", "embedding", "embedding_bag",
+           "cross_entropy", "nll_loss", "binary_cross_entropy", "binary_cross_entropy_with_logits",
+           "mse_loss", "l1_loss", "huber_loss", "smooth_l1_loss", "kl_div", "poisson_nll_loss",
+           "gaussian_nll_loss", "margin_ranking_loss", "hinge_embedding_loss", "soft_margin_loss",
+           "cosine_similarity", "pairwise_distance", "cosine_embedding_loss", "triplet_margin_loss",
+           "multilabel_soft_margin_loss", "conv2d", "conv_transpose2d", "max_pool2d", "avg_pool2d",
+           "adaptive_avg_pool2d", "scaled_dot_product_attention"]
 
 
 # --- convolution, pooling and resampling (v2) -------------------------------------------------------
@@ -352,12 +382,16 @@ def upsample(input, size=None, scale_factor=None, mode="nearest", align_corners=
 
 
 def upsample_nearest(input, size=None, scale_factor=None):
-    """PyTorch's deprecated ``interpolate(..., mode="nearest")``."""
+    """PyTorch's deprecated ``interpolate(mode="nearest")``."""
+    warnings.warn("`nn.functional.upsample_nearest` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode="nearest")
 
 
 def upsample_bilinear(input, size=None, scale_factor=None):
-    """PyTorch's deprecated ``interpolate(..., mode="bilinear", align_corners=True)``."""
+    """PyTorch's deprecated ``interpolate(mode="bilinear", align_corners=True)``."""
+    warnings.warn("`nn.functional.upsample_bilinear` is deprecated. Use `nn.functional.interpolate` instead.",
+                  stacklevel=2)
     return interpolate(input, size, scale_factor, mode="bilinear", align_corners=True)
 
 
@@ -412,55 +446,57 @@ def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims,
     return flat.reshape(lead + size)
 
 
-def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
-    """(Σ xᵖ over each window)^(1/p): the power-average pool (p = 1 sum pooling, p = ∞ max)."""
-    kh, kw = _ntuple(kernel_size, "kernel_size", 2)
-    out = avg_pool2d(input.pow(norm_type), (kh, kw), stride, 0, ceil_mode)
-    return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
-
-
 def lp_pool1d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
-    """``lp_pool2d``'s 1-D form."""
+    """(Σ x^p)^(1/p) over each window: avg_pool1d of x^p times the window size, to the 1/p."""
     out = avg_pool1d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
     return (out.sign() * out.abs().relu()).mul(kernel_size).pow(1.0 / norm_type)
 
 
-def gumbel_softmax(logits, tau=1.0, hard=False, eps=1e-10, dim=-1):
-    """A sample of the Gumbel-softmax distribution: softmax((logits + g) / τ), g = -log(E) with E
-    exponential(1) (so g is Gumbel(0, 1)). ``hard=True`` returns the one-hot of its argmax, with
-    the soft sample's gradient (the straight-through estimator). ``eps`` is unused, as in PyTorch."""
-    gumbels = -logits.new_empty(logits.shape).exponential_().log()
-    soft = ((logits + gumbels) / tau).softmax(dim)
-    if not hard:
-        return soft
-    index = soft.argmax(dim, keepdim=True)
-    hard_sample = logits.new_zeros(logits.shape).scatter(dim, index, 1.0)
-    return hard_sample - soft.detach() + soft
+def lp_pool2d(input, norm_type, kernel_size, stride=None, ceil_mode=False):
+    """(Σ x^p)^(1/p) over each kernel_size window (PyTorch's power-average pooling)."""
+    kh, kw = (kernel_size, kernel_size) if isinstance(kernel_size, int) else kernel_size
+    out = avg_pool2d(input.pow(norm_type), kernel_size, stride, 0, ceil_mode)
+    return (out.sign() * out.abs().relu()).mul(kh * kw).pow(1.0 / norm_type)
 
 
-def channel_shuffle(input, groups):
-    """(N, g·k, *) with its channels regrouped as (k, g): channel i·k + j goes to j·g + i (ShuffleNet)."""
-    n, c = input.shape[0], input.shape[1]
-    if c % groups:
-        raise RuntimeError(f"channel_shuffle: number of channels must be divisible by groups. Got {c} "
-                           f"channels and {groups} groups.")
-    rest = tuple(input.shape[2:])
-    return input.reshape((n, groups, c // groups) + rest).transpose(1, 2).reshape((n, c) + rest)
+# PyTorch's in-place spellings
+def relu_(input):
+    return relu(input, inplace=True)
 
 
-def pdist(input, p=2):
-    """The p-norm distances between every pair of rows i < j of (N, M), in row-major pair order."""
-    if input.ndim != 2:
-        raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
-    rows, cols = np.triu_indices(input.shape[0], 1)
-    return (input[rows] - input[cols]).norm(p, dim=1)
+def leaky_relu_(input, negative_slope=0.01):
+    return leaky_relu(input, negative_slope, inplace=True)
 
 
-__all__ += ["relu_", "leaky_relu_", "elu_", "selu_", "celu_", "hardtanh_", "threshold_", "rms_norm",
-            "upsample_nearest", "upsample_bilinear", "max_pool1d_with_indices", "max_pool2d_with_indices",
-            "adaptive_max_pool1d_with_indices", "adaptive_max_pool2d_with_indices", "gumbel_softmax",
-            "channel_shuffle", "pdist", "multi_margin_loss", "triplet_margin_with_distance_loss",
-            "max_unpool1d", "max_unpool2d", "lp_pool1d", "lp_pool2d"]
-__all__ += ["conv1d", "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
+def elu_(input, alpha=1.0):
+    return elu(input, alpha, inplace=True)
+
+
+def selu_(input):
+    return selu(input, inplace=True)
+
+
+def celu_(input, alpha=1.0):
+    return celu(input, alpha, inplace=True)
+
+
+def rrelu_(input, lower=1.0 / 8, upper=1.0 / 3, training=False):
+    return rrelu(input, lower, upper, training, inplace=True)
+
+
+def hardtanh_(input, min_val=-1.0, max_val=1.0):
+    return hardtanh(input, min_val, max_val, inplace=True)
+
+
+def threshold_(input, threshold, value):
+    return _threshold(input, threshold, value, inplace=True)
+
+
+__all__ += ["max_pool1d_with_indices", "max_pool2d_with_indices", "adaptive_max_pool1d_with_indices",
+            "adaptive_max_pool2d_with_indices", "max_unpool1d", "max_unpool2d", "conv1d",
+            "conv_transpose1d", "unfold", "fold", "max_pool1d", "avg_pool1d", "adaptive_avg_pool1d",
             "adaptive_max_pool1d", "adaptive_max_pool2d", "interpolate", "upsample", "pixel_shuffle",
-            "pixel_unshuffle", "affine_grid", "grid_sample"]
+            "pixel_unshuffle", "affine_grid", "grid_sample", "upsample_nearest", "upsample_bilinear",
+            "lp_pool1d", "lp_pool2d", "hardtanh_", "elu_", "leaky_relu_", "threshold_", "relu_", "selu_",
+            "celu_", "rrelu_", "gumbel_softmax", "pdist", "channel_shuffle", "rms_norm",
+            "multi_margin_loss", "multilabel_margin_loss", "triplet_margin_with_distance_loss", "ctc_loss"]

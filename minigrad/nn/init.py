@@ -130,35 +130,34 @@ def eye_(tensor):
 
 
 def dirac_(tensor, groups=1):
-    """The identity of a convolution: a (out, in, *kernel) weight (3-, 4- or 5-D) with 1 at the
-    kernel's centre for each out channel i < in (per group of ``groups``), so a conv with it
-    passes its input through (its first channels, when out > in)."""
+    """Fill a 3-, 4- or 5-D convolution weight with the Dirac delta: each of the first
+    min(out/groups, in) output channels of every group copies its input channel (the centre tap is
+    1, the rest 0), so the convolution starts as the identity on those channels."""
     if tensor.ndim not in (3, 4, 5):
         raise ValueError("Only tensors with 3, 4, or 5 dimensions are supported")
     out_per_group = tensor.shape[0] // groups
     if tensor.shape[0] % groups:
         raise ValueError("dim 0 must be divisible by groups")
-    host = np.zeros(tuple(tensor.shape))
+    host = np.zeros(tensor.shape)
     centre = tuple(k // 2 for k in tensor.shape[2:])
     for g in range(groups):
         for d in range(min(out_per_group, tensor.shape[1])):
-            host[(g * out_per_group + d, d) + centre] = 1.0
+            host[(g * out_per_group + d, d) + centre] = 1
     return _copy_host(tensor, host)
 
 
 def sparse_(tensor, sparsity, std=0.01, generator=None):
-    """A 2-D weight drawn from N(0, std²), then ⌈sparsity · rows⌉ entries of each column set to
-    zero at random (Martens, 2010)."""
+    """Fill a 2-D tensor from N(0, std²), then zero ⌈sparsity · rows⌉ randomly chosen rows of each
+    column (Martens, 2010)."""
     if tensor.ndim != 2:
         raise ValueError("Only tensors with 2 dimensions are supported")
     rows, cols = tensor.shape
     zeros = int(math.ceil(sparsity * rows))
     normal_(tensor, 0.0, std, generator)
+    keys = _random.rand(rows, cols, generator=generator)  # a random order of the rows per column
+    drop = keys.argsort(0)[:zeros]
     with no_grad():
-        for c in range(cols):
-            drop = _random.randperm(rows, generator=generator, device=tensor.device)[:zeros]
-            tensor[drop, c] = 0.0
-    return tensor
+        return tensor.scatter_(0, drop.to(tensor.device), 0.0) if zeros else tensor
 
 
 def xavier_uniform_(tensor, gain=1.0, generator=None):

@@ -387,7 +387,7 @@ class Module:
                             b._version[0] += 1
         return self
 
-    def to(self, *args, device=None, dtype=None, non_blocking=False):
+    def to(self, *args, device=None, dtype=None, non_blocking=False, memory_format=None):
         """Move parameters and buffers to ``device`` and/or cast floating ones to ``dtype``, in place.
 
         ``model.to("cuda")``, ``model.to(mg.float64)``, ``model.to("cpu", mg.float32)`` or

@@ -57,6 +57,8 @@ def _rebuild_parameter(host, device, requires_grad):
                      requires_grad)
 
 
+
+
 class Buffer(Tensor):
     """Marks a Tensor for a Module to register as a buffer when it is assigned to an attribute:
     ``self.mask = nn.Buffer(mg.ones(3))`` is ``self.register_buffer("mask", mg.ones(3))``. As in

@@ -74,11 +74,17 @@ class Div(Op):
 
 
 class Pow(Op):
-    """z = a ** b;  dz/da = b a^(b-1) (0 where b = 0), dz/db = z log a (0 where a = 0 and b ≥ 0;
-    NaN for a < 0), PyTorch's values where the formulas have none."""
+    """z = a ** b;  dz/da = b a^(b-1), dz/db = z log a.
+
+    As PyTorch's: dz/da = 0 where b = 0 (where 0 · 0⁻¹ would be NaN), dz/db = 0 where a = 0 and
+    b ≥ 0 (where z log a would be 0 · -inf); a negative a gives dz/db = NaN, its log's.
+    """
 
     @staticmethod
     def forward(ctx, a, b):
+        if type(b) is bool and getattr(a, "dtype", None) == ctx.xp.bool:  # PyTorch: mask ** True is mask
+            return ctx.xp.asarray(a, copy=True) if b else ctx.xp.ones_like(a)
+        _no_bool(ctx, "pow", a, b)
         out = a ** b
         ctx.save_for_backward(a, b, out)
         return out
@@ -89,19 +95,16 @@ class Pow(Op):
         da, db = ctx.needs_input_grad
         grad_a = grad_b = None
         if da:
-            if isinstance(b, (int, float)):
-                grad_a = grad.new_zeros(grad.shape) if b == 0 else grad * b * a ** (b - 1)  # x ** 0 = 1
-            else:
-                grad_a = where(b == 0, 0.0, grad * b * a ** (b - 1))
+            constant = isinstance(b, (int, float)) and b == 0  # x ** 0 = 1
+            grad_a = grad.new_zeros(grad.shape) if constant else grad * b * a ** (b - 1)
+            if isinstance(b, Tensor):
+                grad_a = where(b == 0, 0.0, grad_a)
         if db:
             if isinstance(a, (int, float)):
                 log_a = math.log(a) if a > 0 else -math.inf if a == 0 else math.nan
-                zero_base = (b >= 0) if a == 0 else None
+                grad_b = where(b >= 0, 0.0, grad * out * log_a) if a == 0 else grad * out * log_a
             else:
-                log_a, zero_base = a.log(), (a == 0) & (b >= 0)
-            grad_b = grad * out * log_a
-            if zero_base is not None:
-                grad_b = where(zero_base, 0.0, grad_b)
+                grad_b = where((a == 0) & (b >= 0), 0.0, grad * out * a.log())
         return grad_a, grad_b
 
 
@@ -122,6 +125,7 @@ class FloorDiv(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _no_bool(ctx, "floor_divide", a, b)
         _no_integer_zero(ctx, a, b, "floor_divide")
         return a // b
 
@@ -135,6 +139,7 @@ class Remainder(Op):
 
     @staticmethod
     def forward(ctx, a, b):
+        _no_bool(ctx, "remainder", a, b)
         _no_integer_zero(ctx, a, b, "remainder")
         ctx.save_for_backward(a, b)
         return a % b
@@ -143,6 +148,42 @@ class Remainder(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         return grad, (-grad * _floor(a / b) if ctx.needs_input_grad[1] else None)
+
+
+def div(input, other, rounding_mode=None):
+    """input / other: true division (``rounding_mode=None``), or its quotient rounded toward
+    zero (``"trunc"``) or down (``"floor"``, Python's ``//``), which keeps integer dtypes and has
+    zero gradient.
+
+    >>> import minigrad as mg
+    >>> x = mg.tensor([-7, 7])
+    >>> x.div(2).tolist(), x.div(2, rounding_mode="trunc").tolist()
+    ([-3.5, 3.5], [-3, 3])
+    >>> x.div(2, rounding_mode="floor").tolist()
+    [-4, 3]
+    """
+    if rounding_mode is None:
+        return Div.apply(*_promote(input, other, true_div=True))
+    if rounding_mode not in ("trunc", "floor"):
+        raise RuntimeError("div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
+                         f"'{rounding_mode}'")
+    a, b = _promote(input, other)
+    floor = FloorDiv.apply(a, b)
+    if rounding_mode == "floor":
+        return floor
+    if a.dtype.is_floating_point:
+        return (a / b).trunc()
+    inexact = (a - floor * b != 0) & ((a < 0) != (b < 0))  # floor went one below the truncation
+    return where(inexact, floor + 1, floor)
+
+
+def _no_bool(ctx, op, *operands):
+    """Arithmetic on bools alone (``mask // True``, ``mask ** mask``, ``mask << mask``): NumPy computes
+    it in int8, a dtype minigrad does not have; PyTorch has no such kernel and raises."""
+    for x in operands:  # a loop, not all(...): the common float operand leaves at once
+        if type(x) is not bool and getattr(x, "dtype", None) != ctx.xp.bool:
+            return
+    raise NotImplementedError(f'"{op}" not implemented for \'Bool\'')
 
 
 def _no_integer_zero(ctx, a, b, op):
@@ -442,6 +483,8 @@ class ZeroWhere(Op):
 class LeakyRelu(Op):
     """y = x if x > 0 else αx;  dy/dx = 1 or α."""
 
+    floating_only = True  # an integer x would become float64 (x · α)
+
     @staticmethod
     def forward(ctx, x, negative_slope=0.01):
         ctx.save_for_backward(x)
@@ -475,6 +518,18 @@ _K = math.sqrt(2 / math.pi)  # the tanh form: Φ(x) ≈ (1 + tanh(K (x + C x³))
 _C = 0.044715
 
 
+def _accumulated(xp, x):
+    """float16 computed in float32, as PyTorch does (its opmath type), with the original dtype to
+    round the result back to: a float16 sum overflows past 65504 (70,000 ones sum to inf), and
+    1 + erf(x) cancels (gelu(-2.5) was 2% off)."""
+    half = getattr(xp, "float16", None)  # the Array API has no float16 (array_api_strict lacks it)
+    return (xp.astype(x, xp.float32), x.dtype) if half is not None and x.dtype == half else (x, None)
+
+
+def _rounded(xp, out, dtype):
+    return out if dtype is None else xp.astype(out, dtype)
+
+
 class Gelu(Op):
     """y = x Φ(x), Φ the standard normal CDF (``approximate="tanh"``: Hendrycks' tanh form
     Φ(x) ≈ (1 + tanh(K (x + C x³))) / 2 with K = √(2/π), C = 0.044715).
@@ -490,9 +545,10 @@ class Gelu(Op):
     @staticmethod
     def forward(ctx, x, approximate="none"):
         ctx.save_for_backward(x)
+        x, half = _accumulated(ctx.xp, x)
         y = _normal_cdf(ctx, x, approximate)
         y *= x
-        return y
+        return _rounded(ctx.xp, y, half)
 
     @staticmethod
     def backward(ctx, grad):
@@ -534,6 +590,15 @@ class GeluGrad(Op):
     def forward(ctx, g, x, approximate="none"):
         ctx.save_for_backward(g, x)
         xp = ctx.xp
+        x, half = _accumulated(xp, x)
+        slope = GeluGrad._slope(ctx, x, approximate)
+        slope *= g
+        return _rounded(xp, slope, half)
+
+    @staticmethod
+    def _slope(ctx, x, approximate):
+        """gelu'(x) as a fresh array."""
+        xp = ctx.xp
         if approximate == "tanh":
             t = _tanh_inner(xp, x)
             slope = t * t
@@ -547,7 +612,6 @@ class GeluGrad(Op):
             t += 1
             t *= 0.5
             t += x2
-            t *= g
             return t
         pdf = x * x
         pdf *= -0.5
@@ -556,7 +620,6 @@ class GeluGrad(Op):
         pdf *= 1 / math.sqrt(2 * math.pi)  # x φ(x)
         slope = _normal_cdf(ctx, x, approximate)
         slope += pdf
-        slope *= g
         return slope
 
     @staticmethod
@@ -789,7 +852,7 @@ class Compare(Op):
 
 class Logical(Op):
     """Bitwise ops (``& | ^ ~``: logical on bool tensors) on bool or integer tensors, and
-    predicates such as ``isfinite``; no gradient."""
+    predicates such as ``isfinite`` and ``signbit``; no gradient."""
 
     @staticmethod
     def forward(ctx, a, b=None, op=None):
@@ -798,5 +861,7 @@ class Logical(Op):
                 type(x) is float or getattr(x, "dtype", None) in floats for x in (a, b)):
             raise TypeError(f"{op} is not defined for floating point tensors (as in PyTorch); "
                             "compare first, e.g. (x > 0) & (y > 0)")
+        if op.endswith("_shift"):
+            _no_bool(ctx, op, a, b)
         fn = getattr(ctx.xp, op)
         return fn(a) if b is None else fn(a, b)

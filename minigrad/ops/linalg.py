@@ -1,12 +1,16 @@
 """Matrix products: ``matmul`` (batched, NumPy's 1-d rules), ``einsum``, PyTorch's strict
 spellings of them (``mm``, ``bmm``, ``mv``, ``dot``, ``addmm``, ...), triangles and diagonals."""
 
+import math
 import string
 
-from .._coerce import _dim
+from .. import dtypes as _dtypes
+from .._coerce import _broadcast_shape, _dim
 from ..autograd import views
 from ..autograd.function import Op
-from .indexing import GetItem, ScatterAdd
+from .elementwise import where
+from .indexing import ScatterAdd
+from .movement import cat, pad, stack
 
 
 class MatMul(Op):
@@ -128,11 +132,11 @@ def einsum(equation, *operands):
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = tuple(operands[0])
     equation = _normalise(equation.replace(" ", ""), [t.ndim for t in operands])
+    inputs, output = equation.split("->")
+    subs, operands = zip(*(_diagonals(i, sub, t)
+                           for i, (sub, t) in enumerate(zip(inputs.split(","), operands))))
     sizes = {}
-    for i, (sub, t) in enumerate(zip(equation.split("->")[0].split(","), operands)):
-        if len(set(sub)) != len(sub):
-            raise NotImplementedError(f"einsum: repeated index within one operand ({sub!r}) "
-                                      "is not supported")
+    for i, (sub, t) in enumerate(zip(subs, operands)):
         if len(sub) != t.ndim:
             raise RuntimeError(f"einsum: subscripts {sub!r} of operand {i} do not match its {t.ndim} "
                                f"dimensions (shape {tuple(t.shape)})")
@@ -140,7 +144,21 @@ def einsum(equation, *operands):
             if sizes.setdefault(label, n) != n and 1 not in (n, sizes[label]):
                 raise RuntimeError(f"einsum: subscript {label!r} has size {n} in operand {i} (shape "
                                    f"{tuple(t.shape)}) but size {sizes[label]} in an earlier operand")
-    return Einsum.apply(*operands, equation=equation)
+    return Einsum.apply(*operands, equation=",".join(subs) + "->" + output)
+
+
+def _diagonals(i, sub, t):
+    """A label repeated within one operand (``"ii"``) takes that operand's diagonal over those
+    axes, as NumPy and PyTorch do; the gradient is ``diagonal``'s."""
+    for label in dict.fromkeys(sub):
+        while sub.count(label) > 1 and len(sub) == t.ndim:
+            first, second = sub.index(label), sub.index(label, sub.index(label) + 1)
+            if t.shape[first] != t.shape[second]:
+                raise RuntimeError(f"einsum(): subscript {label} is repeated for operand {i} but the sizes "
+                                   f"don't match, {t.shape[second]} != {t.shape[first]}")
+            t = t.diagonal(0, first, second)
+            sub = sub[:first] + sub[first + 1:second] + sub[second + 1:] + label
+    return sub, t
 
 
 def _normalise(equation, ndims):
@@ -250,73 +268,6 @@ def _scaled_sum(name, input, product, beta, alpha):
     return product + (input if beta == 1 else input * beta)
 
 
-def addmv(input, mat, vec, *, beta=1, alpha=1):
-    """beta·input + alpha·(mat @ vec)."""
-    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
-
-
-def addr(input, vec1, vec2, *, beta=1, alpha=1):
-    """beta·input + alpha·outer(vec1, vec2)."""
-    return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
-
-
-def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
-    """beta·input + alpha·Σ_b batch1[b] @ batch2[b]: the batch of products summed."""
-    return _scaled_sum("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
-
-
-def inner(input, other):
-    """Σ over the last axis of both: shape input.shape[:-1] + other.shape[:-1] (a product for 0-D)."""
-    if input.ndim == 0 or other.ndim == 0:
-        return input * other
-    if input.shape[-1] != other.shape[-1]:
-        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
-                           f"{list(input.shape)} and {list(other.shape)}")
-    rows = other.reshape(-1, other.shape[-1])
-    return (input @ rows.t()).reshape(tuple(input.shape[:-1]) + tuple(other.shape[:-1]))
-
-
-def matrix_power(A, n):
-    """A multiplied by itself n times (by squaring: about 2·log2 n products); A⁰ = I and
-    A⁻ⁿ = (A⁻¹)ⁿ. Batched over the leading axes."""
-    if A.ndim < 2 or A.shape[-1] != A.shape[-2]:
-        raise RuntimeError(f"linalg.matrix_power: A must be batches of square matrices, but they are "
-                           f"{A.shape[-2] if A.ndim >= 2 else 1} by {A.shape[-1] if A.ndim else 1} matrices")
-    if n < 0:
-        from ..linalg import inv
-        A, n = inv(A), -n
-    result, square = None, A
-    while n:
-        if n & 1:
-            result = square if result is None else result @ square
-        n >>= 1
-        if n:
-            square = square @ square
-    if result is None:
-        from ..creation import eye
-        return eye(A.shape[-1], dtype=A.dtype, device=A.device).expand(A.shape) * 1
-    return result
-
-
-def cross(input, other, dim=None):
-    """The cross product of 3-vectors along ``dim`` (the other axes broadcast):
-    (a × b)ᵢ = aᵢ₊₁·bᵢ₊₂ - aᵢ₊₂·bᵢ₊₁, indices mod 3. ``dim=None`` takes the first axis of size 3
-    (``torch.cross``'s default; ``linalg.cross`` takes -1)."""
-    _same_dtype("cross", input, other)
-    if dim is None:
-        sizes = input.shape if input.ndim >= other.ndim else other.shape
-        dim = next((d for d, n in enumerate(sizes) if n == 3), None)
-        if dim is None:
-            raise RuntimeError(f"cross: no dimension of size 3 in input {list(input.shape)}")
-    dim_a, dim_b = _dim(dim, input.ndim), _dim(dim, other.ndim)
-    if input.shape[dim_a] != 3 or other.shape[dim_b] != 3:
-        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                           f"{input.shape[dim_a]} and {other.shape[dim_b]}")
-    a1, a2 = input.index_select(dim_a, [1, 2, 0]), input.index_select(dim_a, [2, 0, 1])
-    b1, b2 = other.index_select(dim_b, [1, 2, 0]), other.index_select(dim_b, [2, 0, 1])
-    return a1 * b2 - a2 * b1
-
-
 def cdist(x1, x2, p=2.0):
     """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
     if x1.ndim < 2 or x2.ndim < 2:
@@ -395,21 +346,37 @@ def diagonal(input, offset=0, dim1=0, dim2=1):
     return _diagonal(input, offset, dim1, dim2)
 
 
+class Diagonal(Op):
+    """y = the ``offset``-th diagonal of x's last two axes, as the last axis: a view of x, as
+    PyTorch's (``A.diagonal().add_(eps)`` writes into A);  dx = dy placed back on that diagonal."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, offset):
+        ctx.in_shape = x.shape
+        return ctx.device.backend.diagonal(x, offset)
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, cols = ctx.in_shape[-2:]
+        key = _diagonal_key(grad.device, rows, cols, ctx.attrs["offset"])
+        return ScatterAdd.apply(grad, key=key, shape=ctx.in_shape)
+
+
 def _diagonal(input, offset, dim1, dim2):
     d1, d2 = _dim(dim1, input.ndim), _dim(dim2, input.ndim)
     if d1 == d2:
         raise RuntimeError(f"diagonal: dimensions dim1 and dim2 cannot be identical, got {dim1} and {dim2}")
     rest = [d for d in range(input.ndim) if d not in (d1, d2)]
-    moved = input.permute(*rest, d1, d2)
-    key = _diagonal_key(input.device, input.shape[d1], input.shape[d2], int(offset))
-    return GetItem.apply(moved, key=key)
+    return Diagonal.apply(input.permute(*rest, d1, d2), offset=int(offset))
 
 
 def diag(input, diagonal=0):
     """A 1-d input: the square matrix with it on the ``diagonal``-th diagonal. A 2-d input: that
-    diagonal, as a 1-d tensor."""
+    diagonal, as a new 1-d tensor (not a view: PyTorch's diag copies)."""
     if input.ndim == 2:
-        return _diagonal(input, diagonal, 0, 1)
+        return _diagonal(input, diagonal, 0, 1).clone()
     if input.ndim != 1:
         raise RuntimeError(f"diag(): supports 1D or 2D tensors, got {input.ndim}D")
     n = input.shape[0] + abs(int(diagonal))
@@ -422,3 +389,248 @@ def trace(input):
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
     return diagonal(input).sum()
 
+
+
+# --- products and statistics built from the ops above (their gradients are those ops') -----------------
+def kron(input, other):
+    """The Kronecker product: out[i·m + k] = input[i] · other[k] on every axis (the lower-
+    dimensional operand gets leading 1s).
+
+    >>> import minigrad as mg
+    >>> kron(mg.tensor([1, 2]), mg.tensor([1, 10])).tolist()
+    [1, 10, 2, 20]
+    """
+    n = max(input.ndim, other.ndim)
+    a = input.reshape((1,) * (n - input.ndim) + tuple(input.shape))
+    b = other.reshape((1,) * (n - other.ndim) + tuple(other.shape))
+    spread_a = a.reshape(tuple(s for d in a.shape for s in (d, 1)))
+    spread_b = b.reshape(tuple(s for d in b.shape for s in (1, d)))
+    return (spread_a * spread_b).reshape(tuple(i * j for i, j in zip(a.shape, b.shape)))
+
+
+def tensordot(a, b, dims=2):
+    """Σ over the paired axes of a and b: ``dims`` = k pairs a's last k axes with b's first k, or
+    ``([a axes], [b axes])``; the result's axes are a's free ones, then b's.
+
+    >>> import minigrad as mg
+    >>> tensordot(mg.ones(2, 3), mg.ones(3, 4), dims=1).shape
+    (2, 4)
+    """
+    if isinstance(dims, int):
+        if dims < 0:
+            raise RuntimeError(f"tensordot expects dims >= 0, but got dims={dims}")
+        dims_a, dims_b = list(range(a.ndim - dims, a.ndim)), list(range(dims))
+    else:
+        dims_a, dims_b = ([d] if isinstance(d, int) else list(d) for d in dims)
+    if len(dims_a) != len(dims_b):
+        raise RuntimeError(f"both dimension lists should have same length, got {dims_a} and {dims_b}")
+    dims_a, dims_b = [_dim(d, a.ndim) for d in dims_a], [_dim(d, b.ndim) for d in dims_b]
+    for da, db in zip(dims_a, dims_b):
+        if a.shape[da] != b.shape[db]:
+            raise RuntimeError(f"contracted dimensions need to match, but first has size {a.shape[da]} in "
+                               f"dim {da} and second has size {b.shape[db]} in dim {db}")
+    free_a = [d for d in range(a.ndim) if d not in dims_a]
+    free_b = [d for d in range(b.ndim) if d not in dims_b]
+    k = math.prod(a.shape[d] for d in dims_a)
+    left = a.permute(free_a + dims_a).reshape(-1, k)
+    right = b.permute(dims_b + free_b).reshape(k, -1)
+    return (left @ right).reshape(tuple(a.shape[d] for d in free_a) + tuple(b.shape[d] for d in free_b))
+
+
+def inner(input, other):
+    """Σ over the last axes of both (a product when either is 0-d): shape input[:-1] + other[:-1]."""
+    if input.ndim == 0 or other.ndim == 0:
+        return input * other
+    if input.shape[-1] != other.shape[-1]:
+        raise RuntimeError(f"inner() the last dimension must match on both input tensors but got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    return tensordot(input, other, ([-1], [-1]))
+
+
+def cross(input, other, dim=None):
+    """The cross product of 3-vectors along ``dim`` (``torch.cross``: without ``dim``, the first
+    axis of size 3, as PyTorch's deprecated default); operands broadcast.
+
+    c = (a₂b₃ - a₃b₂, a₃b₁ - a₁b₃, a₁b₂ - a₂b₁): shifts of the operands multiplied and subtracted.
+    """
+    if dim is None:
+        shape = _broadcast_shape(input.shape, other.shape)
+        dim = next((d for d, n in enumerate(shape) if n == 3), None)
+        if dim is None:
+            raise RuntimeError(f"no dimension of size 3 in input (shapes {tuple(input.shape)} and "
+                               f"{tuple(other.shape)})")
+    return linalg_cross(input, other, dim=dim)
+
+
+def linalg_cross(input, other, *, dim=-1):
+    """``mg.linalg.cross``: the cross product of 3-vectors along ``dim`` (default the last); the
+    other axes broadcast, but both inputs need the same number of them, as PyTorch's."""
+    if input.ndim != other.ndim:
+        raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes "
+                           f"{list(input.shape)} and {list(other.shape)}")
+    shape = _broadcast_shape(input.shape, other.shape)
+    d_in, d_other = _dim(dim, input.ndim), _dim(dim, other.ndim)
+    if input.shape[d_in] != 3 or other.shape[d_other] != 3:
+        raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
+                           f"{input.shape[d_in]} and {other.shape[d_other]}")
+    a, b = input.broadcast_to(shape), other.broadcast_to(shape)
+    d = _dim(dim, len(shape))
+    return a.roll(-1, d) * b.roll(-2, d) - a.roll(-2, d) * b.roll(-1, d)
+
+
+def block_diag(*tensors):
+    """The block-diagonal matrix of ``tensors`` (0-d as 1x1, 1-d as one row), zeros elsewhere.
+
+    >>> import minigrad as mg
+    >>> block_diag(mg.tensor([[1, 2]]), mg.tensor(3)).tolist()
+    [[1, 2, 0], [0, 0, 3]]
+    """
+    blocks = []
+    for i, t in enumerate(tensors):
+        if t.ndim > 2:
+            raise RuntimeError(f"torch.block_diag: Input tensors must have 2 or fewer dimensions. Input {i} "
+                               f"has {t.ndim} dimensions")
+        blocks.append(t.reshape((1,) * (2 - t.ndim) + tuple(t.shape)))
+    if not blocks:
+        raise RuntimeError("block_diag: expected at least one tensor")
+    width = sum(b.shape[1] for b in blocks)
+    rows, left = [], 0
+    for b in blocks:
+        rows.append(pad(b, (left, width - left - b.shape[1])))
+        left += b.shape[1]
+    return cat(rows, 0)
+
+
+def cartesian_prod(*tensors):
+    """Every combination of one element from each 1-d tensor, as rows (the first varying slowest).
+
+    >>> import minigrad as mg
+    >>> cartesian_prod(mg.tensor([1, 2]), mg.tensor([3, 4])).tolist()
+    [[1, 3], [1, 4], [2, 3], [2, 4]]
+    """
+    from ..creation import meshgrid
+    for t in tensors:
+        if t.ndim != 1:
+            raise RuntimeError(f"Expect a 1D vector, but got shape {list(t.shape)}")
+    if len(tensors) == 1:
+        return tensors[0]
+    return stack([g.reshape(-1) for g in meshgrid(*tensors, indexing="ij")], 1)
+
+
+def cov(input, *, correction=1, fweights=None, aweights=None):
+    """The covariance matrix of the variables in the rows of ``input`` (observations in the
+    columns): C = (X - x̄)(X - x̄)ᵀ / (N - correction); a 1-d input is one variable (a 0-d result).
+
+    ``fweights`` (integer repeat counts) and ``aweights`` (observation weights) weight each
+    column: x̄ = Σ wᵢxᵢ / Σ wᵢ and the divisor is Σ w - correction·Σ w·a / Σ w (numpy.cov's).
+    """
+    if input.ndim > 2:
+        raise RuntimeError(f"cov(): expected input to have two or fewer dimensions but got an input with "
+                           f"{input.ndim} dimensions")
+    x = input.reshape(1, -1) if input.ndim < 2 else input
+    if not x.dtype.is_floating_point:
+        x = x.float()
+    n = x.shape[1]
+    w = None
+    for name, weights in (("fweights", fweights), ("aweights", aweights)):
+        if weights is not None:
+            if weights.ndim > 1 or weights.numel() != n:
+                raise RuntimeError(f"cov(): expected {name} to have one dimension with as many elements as "
+                                   f"the input has columns ({n}), got shape {tuple(weights.shape)}")
+            if name == "fweights" and weights.dtype.is_floating_point:
+                raise RuntimeError(f"cov(): expected fweights to have integral dtype but got {weights.dtype}")
+            if bool((weights < 0).any()):
+                raise RuntimeError(f"cov(): {name} cannot be negative")
+            w = weights if w is None else w * weights
+    if w is None:
+        total = float(n)
+        mean = x.mean(1, keepdim=True)
+        divisor = total - correction
+    else:
+        w = w.type(x.dtype)
+        total = w.sum()
+        mean = (x * w).sum(1, keepdim=True) / total
+        divisor = total - (correction * (w * aweights).sum() / total if aweights is not None else correction)
+    centred = x - mean
+    weighted = centred if w is None else centred * w
+    c = (weighted @ centred.mT) / (divisor.clamp(min=0) if w is not None else max(divisor, 0))
+    return c.reshape(()) if input.ndim < 2 else c
+
+
+def corrcoef(input):
+    """Pearson correlation coefficients of the rows: cov / √(diag ⊗ diag), clipped to [-1, 1]."""
+    c = cov(input)
+    if c.ndim == 0:
+        return c / c
+    d = diagonal(c).sqrt()
+    return (c / d.unsqueeze(1) / d.unsqueeze(0)).clamp(-1, 1)
+
+
+def diag_embed(input, offset=0, dim1=-2, dim2=-1):
+    """A tensor whose ``offset``-th diagonal over (``dim1``, ``dim2``) holds the last axis of
+    ``input``, zeros elsewhere (the inverse of ``diagonal``).
+
+    >>> import minigrad as mg
+    >>> diag_embed(mg.tensor([[1, 2]])).tolist()
+    [[[1, 0], [0, 2]]]
+    """
+    from ..creation import eye
+    n, k = input.shape[-1], abs(int(offset))
+    square = where(eye(n, dtype=_dtypes.bool_, device=input.device), input.unsqueeze(-1), 0)  # +0 off it
+    if offset:  # shift the diagonal right (above) or down (below)
+        square = pad(square, (k, 0, 0, k) if offset > 0 else (0, k, k, 0))
+    ndim = input.ndim + 1
+    d1, d2 = _dim(dim1, ndim), _dim(dim2, ndim)
+    if d1 == d2:
+        raise RuntimeError(f"diagonal dimensions cannot be identical {dim1}, {dim2}")
+    return square.movedim((-2, -1), (d1, d2))
+
+
+def diagflat(input, offset=0):
+    """The square matrix with the flattened ``input`` on its ``offset``-th diagonal."""
+    return diag(input.reshape(-1), offset)
+
+
+def addmv(input, mat, vec, *, beta=1, alpha=1):
+    """β·input + α·(mat @ vec)."""
+    return _scaled_sum("addmv", input, mv(mat, vec), beta, alpha)
+
+
+def addr(input, vec1, vec2, *, beta=1, alpha=1):
+    """β·input + α·(vec1 ⊗ vec2)."""
+    return _scaled_sum("addr", input, outer(vec1, vec2), beta, alpha)
+
+
+def addbmm(input, batch1, batch2, *, beta=1, alpha=1):
+    """β·input + α·Σ_b batch1[b] @ batch2[b] (the batch of products summed)."""
+    return _scaled_sum("addbmm", input, bmm(batch1, batch2).sum(0), beta, alpha)
+
+
+def multi_dot(tensors):
+    """The product of a chain of matrices (the first may be a vector, as may the last), multiplied
+    left to right."""
+    tensors = list(tensors)
+    if len(tensors) < 2:
+        raise RuntimeError(f"multi_dot(): expected at least 2 tensors but got {len(tensors)}")
+    out = tensors[0]
+    for t in tensors[1:]:
+        out = out @ t
+    return out
+
+
+def chain_matmul(*matrices):
+    """PyTorch's deprecated ``multi_dot`` of matrices given as separate arguments."""
+    return multi_dot(matrices)
+
+
+def dist(input, other, p=2):
+    """‖input - other‖_p over all elements (broadcast together)."""
+    return (input - other).norm(p)
+
+
+def renorm(input, p, dim, maxnorm):
+    """Each slice along ``dim`` rescaled to p-norm ``maxnorm`` where its norm exceeds it (PyTorch
+    divides by norm + 1e-7)."""
+    dim = _dim(dim, input.ndim)
+    norms = input.norm(p, dim=tuple(d for d in range(input.ndim) if d != dim), keepdim=True)
+    return input * where(norms > maxnorm, maxnorm / (norms + 1e-7), 1.0)

@@ -1,9 +1,11 @@
 """Shape and layout ops: each one's backward undoes its movement on the gradient."""
 
+import itertools
 import numbers
 
 import numpy as np
 
+from .. import dtypes as _dtypes
 from .._coerce import _dim, _shape_arg
 from ..autograd.function import Op
 from ..dtypes import promote_types
@@ -362,6 +364,45 @@ def roll(input, shifts, dims=None):
     return out
 
 
+def diff(input, n=1, dim=-1, prepend=None, append=None):
+    """The ``n``-th forward difference along ``dim``: out[i] = x[i + 1] - x[i], applied ``n``
+    times to ``prepend``, ``input`` and ``append`` joined along ``dim`` (bool: ``x[i + 1] != x[i]``).
+
+    Each difference is a subtraction of two slices, so the gradient is theirs.
+
+    >>> import minigrad as mg
+    >>> mg.diff(mg.tensor([1.0, 4.0, 9.0, 16.0]), n=2).tolist()
+    [2.0, 2.0]
+    """
+    if input.ndim == 0:
+        raise RuntimeError("diff expects input to be at least one-dimensional")
+    if n < 0:
+        raise RuntimeError(f"order must be non-negative but got {n}")
+    dim = _dim(dim, input.ndim)
+    parts = []
+    for name, extra in (("prepend", prepend), (None, input), ("append", append)):
+        if extra is None:
+            continue
+        if not isinstance(extra, Tensor):
+            raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(extra).__name__}")
+        if extra.ndim != input.ndim:
+            raise RuntimeError("diff expects prepend or append to be the same dimension as input")
+        for d, (m, k) in enumerate(zip(input.shape, extra.shape)):
+            if d != dim and m != k:
+                raise RuntimeError("diff expects the shape of tensor to prepend or append to match that of "
+                                   f"input except along the differencing dimension; input.size({d}) = {m}, "
+                                   f"but got tensor.size({d}) = {k}")
+        parts.append(extra)
+    out = cat(parts, dim) if len(parts) > 1 else input
+    for _ in range(n):
+        length = out.shape[dim] - 1
+        if length <= 0:
+            return narrow(out, dim, 0, 0)
+        after, before = narrow(out, dim, 1, length), narrow(out, dim, 0, length)
+        out = after != before if out.dtype is _dtypes.bool_ else after - before
+    return out
+
+
 def repeat_interleave(input, repeats=None, dim=None, *, output_size=None):
     """Each element (slice along ``dim``; of the flattened input when ``dim`` is None) repeated
     ``repeats`` times in place, ``repeats`` an int or one count per element. Called with only a
@@ -419,3 +460,202 @@ def tile(input, dims):
     """``input`` repeated ``dims[i]`` times along axis i; missing leading counts are 1 (NumPy's tile)."""
     dims = tuple(dims)
     return input.repeat((1,) * (input.ndim - len(dims)) + dims)
+
+
+# --- NumPy-style stacking, splitting and rotating helpers: each a reshape, cat, split or flip ----------
+def atleast_1d(*tensors):
+    """Each tensor with at least one dimension (0-d becomes (1,)); one tensor in, one out."""
+    return _each(tensors, lambda t: t.reshape(1) if t.ndim == 0 else t)
+
+
+def atleast_2d(*tensors):
+    """Each tensor with at least two dimensions: () -> (1, 1), (n,) -> (1, n)."""
+    return _each(tensors, lambda t: t.reshape((1,) * (2 - t.ndim) + tuple(t.shape)) if t.ndim < 2 else t)
+
+
+def atleast_3d(*tensors):
+    """Each tensor with at least three dimensions: () -> (1, 1, 1), (n,) -> (1, n, 1), (m, n) -> (m, n, 1)."""
+    def lift(t):
+        if t.ndim == 0:
+            return t.reshape(1, 1, 1)
+        if t.ndim == 1:
+            return t.reshape(1, -1, 1)
+        return t.unsqueeze(-1) if t.ndim == 2 else t
+    return _each(tensors, lift)
+
+
+def _each(tensors, fn):
+    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+        return fn(tensors[0])
+    if len(tensors) == 1:  # one sequence of tensors
+        tensors = tuple(tensors[0])
+    return tuple(fn(t) for t in tensors)
+
+
+def hstack(tensors):
+    """Join along dim 1 (along dim 0 when all are 1-d), after ``atleast_1d``.
+
+    >>> import minigrad as mg
+    >>> hstack([mg.tensor([1, 2]), mg.tensor([3])]).tolist()
+    [1, 2, 3]
+    """
+    tensors = atleast_1d(_tensor_list(tensors, "hstack"))
+    return cat(tensors, 0 if all(t.ndim == 1 for t in tensors) else 1)
+
+
+def vstack(tensors):
+    """Join along dim 0 after ``atleast_2d``: 1-d tensors become rows.
+
+    >>> import minigrad as mg
+    >>> vstack([mg.tensor([1, 2]), mg.tensor([3, 4])]).tolist()
+    [[1, 2], [3, 4]]
+    """
+    return cat(atleast_2d(_tensor_list(tensors, "vstack")), 0)
+
+
+row_stack = vstack
+
+
+def dstack(tensors):
+    """Join along dim 2 (depth) after ``atleast_3d``."""
+    return cat(atleast_3d(_tensor_list(tensors, "dstack")), 2)
+
+
+def column_stack(tensors):
+    """Join along dim 1, 0-d and 1-d tensors as columns.
+
+    >>> import minigrad as mg
+    >>> column_stack([mg.tensor([1, 2]), mg.tensor([3, 4])]).tolist()
+    [[1, 3], [2, 4]]
+    """
+    tensors = _tensor_list(tensors, "column_stack")
+    return cat([t.reshape(-1, 1) if t.ndim <= 1 else t for t in tensors], 1)
+
+
+def tensor_split(input, indices_or_sections, dim=0):
+    """Views of ``input`` split along ``dim``: ``sections`` (an int) pieces, the first n % sections
+    of them one longer, or pieces between the given indices (a list or 1-d tensor)."""
+    if input.ndim == 0:
+        raise RuntimeError("tensor_split expected at least a 1-dimensional tensor, but got a tensor with "
+                           "0 dims")
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim]
+    if isinstance(indices_or_sections, Tensor):
+        indices_or_sections = (indices_or_sections.item() if indices_or_sections.ndim == 0
+                               else indices_or_sections.tolist())
+    if isinstance(indices_or_sections, numbers.Integral):
+        sections = int(indices_or_sections)
+        if sections <= 0:
+            raise RuntimeError(f"number of sections must be larger than 0, got {sections}")
+        size, extra = divmod(n, sections)
+        bounds = np.cumsum([0] + [size + (i < extra) for i in range(sections)]).tolist()
+    else:
+        bounds = [0] + [min(max(int(i) + n * (int(i) < 0), 0), n) for i in indices_or_sections] + [n]
+    # as slicing: a piece whose end comes before its start is empty
+    return tuple(narrow(input, dim, a, max(b - a, 0)) for a, b in zip(bounds[:-1], bounds[1:]))
+
+
+def _split_along(name, dim, input, indices_or_sections):
+    if isinstance(indices_or_sections, numbers.Integral):
+        n = input.shape[dim]
+        if indices_or_sections == 0 or n % indices_or_sections:
+            raise RuntimeError(f"torch.{name} attempted to split along dimension {dim}, but the size of the "
+                               f"dimension {n} is not divisible by the split_size {indices_or_sections}!")
+    return tensor_split(input, indices_or_sections, dim)
+
+
+def hsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 1 (dim 0 for a 1-d input); an int must divide the size."""
+    if input.ndim == 0:
+        raise RuntimeError("torch.hsplit requires a tensor with at least 1 dimension, but got a tensor "
+                           "with 0 dimensions!")
+    return _split_along("hsplit", 1 if input.ndim > 1 else 0, input, indices_or_sections)
+
+
+def vsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 0 of an input of at least 2 dimensions."""
+    if input.ndim < 2:
+        raise RuntimeError(f"torch.vsplit requires a tensor with at least 2 dimension, but got a tensor "
+                           f"with {input.ndim} dimensions!")
+    return _split_along("vsplit", 0, input, indices_or_sections)
+
+
+def dsplit(input, indices_or_sections):
+    """``tensor_split`` along dim 2 of an input of at least 3 dimensions."""
+    if input.ndim < 3:
+        raise RuntimeError(f"torch.dsplit requires a tensor with at least 3 dimension, but got a tensor "
+                           f"with {input.ndim} dimensions!")
+    return _split_along("dsplit", 2, input, indices_or_sections)
+
+
+def rot90(input, k=1, dims=(0, 1)):
+    """``input`` rotated by k·90° in the plane of ``dims``, from the first axis towards the second.
+
+    >>> import minigrad as mg
+    >>> rot90(mg.tensor([[1, 2], [3, 4]])).tolist()
+    [[2, 4], [1, 3]]
+    """
+    if len(dims) != 2:
+        raise RuntimeError(f"expected total rotation dims == 2, but got dims = {len(dims)}")
+    if input.ndim < 2:
+        raise RuntimeError(f"expected total dims >= 2, but got total dims = {input.ndim}")
+    d0, d1 = _dim(dims[0], input.ndim), _dim(dims[1], input.ndim)
+    if d0 == d1:
+        raise RuntimeError(f"expected rotation dims to be different, but got dim0 = {d0} and dim1 = {d1}")
+    k %= 4
+    if k == 1:
+        return input.flip(d1).transpose(d0, d1)
+    if k == 2:
+        return input.flip(d0, d1)
+    if k == 3:
+        return input.flip(d0).transpose(d0, d1)
+    return input.clone()
+
+
+def fliplr(input):
+    """``input`` reversed along dim 1 (left to right); at least 2-d."""
+    if input.ndim < 2:
+        raise RuntimeError("Input must be >= 2-d.")
+    return input.flip(1)
+
+
+def flipud(input):
+    """``input`` reversed along dim 0 (up to down); at least 1-d."""
+    if input.ndim < 1:
+        raise RuntimeError("Input must be >= 1-d.")
+    return input.flip(0)
+
+
+def unfold(input, dimension, size, step):
+    """Every window of ``size`` consecutive elements along ``dimension``, ``step`` apart: that axis
+    becomes the window count (n - size)//step + 1 and a last axis of ``size`` is added (a gather,
+    so windows that overlap add up their gradients).
+
+    >>> import minigrad as mg
+    >>> mg.arange(5.0).unfold(0, 2, 2).tolist()
+    [[0.0, 1.0], [2.0, 3.0]]
+    """
+    dim = _dim(dimension, max(input.ndim, 1))
+    n = input.shape[dim] if input.ndim else 1
+    if size > n:
+        raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is {size}")
+    if step <= 0:
+        raise RuntimeError(f"step is {step} but must be > 0")
+    count = (n - size) // step + 1
+    index = (np.arange(count)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
+    x = input.reshape(1) if input.ndim == 0 else input
+    shape = tuple(x.shape[:dim]) + (count, size) + tuple(x.shape[dim + 1:])
+    windows = x.index_select(dim, index).reshape(shape)
+    return windows.movedim(dim + 1, -1) if input.ndim else windows.reshape(size)
+
+
+def combinations(input, r=2, with_replacement=False):
+    """The r-length combinations of the elements of a 1-D tensor, as rows, in lexicographic order
+    of position (``itertools.combinations``)."""
+    if input.ndim != 1:
+        raise RuntimeError(f"combinations: expect a 1D vector, but got shape {list(input.shape)}")
+    pick = itertools.combinations_with_replacement if with_replacement else itertools.combinations
+    index = np.array(list(pick(range(input.shape[0]), r)), dtype=np.int64)
+    if r == 0 or index.size == 0:
+        return input.new_empty((0, r) if r else (0,))
+    return input[index.reshape(-1)].reshape(-1, r)

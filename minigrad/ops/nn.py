@@ -5,8 +5,9 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 import math
 
 from ..autograd.function import Op
+from .elementwise import _accumulated, _rounded
 from .linalg import MatMul
-from .reduce import LogSoftmaxGrad
+from .reduce import LogSoftmaxGrad, _total
 
 
 class Linear(Op):
@@ -163,9 +164,11 @@ class Normalize(Op):
     @staticmethod
     def forward(ctx, x, weight, bias, axes, param_axes, param_shape, eps):
         xp = ctx.xp
-        mean = xp.mean(x, axis=axes, keepdims=True)
+        x, half = _accumulated(xp, x)  # float16 normalised in float32, as PyTorch's (about 1000 ± 50:
+        m = math.prod(x.shape[a] for a in axes)  # its float16 mean is 0.5 apart, y was 0.007 off)
+        mean = _total(xp, x, axes, True) / m
         centred = x - mean
-        var = xp.mean(centred * centred, axis=axes, keepdims=True)
+        var = _total(xp, centred * centred, axes, True) / m
         invstd = 1 / xp.sqrt(var + eps)
         xhat = centred * invstd
         y = xhat
@@ -173,6 +176,7 @@ class Normalize(Op):
             y = y * xp.reshape(weight, param_shape)
         if bias is not None:
             y = y + xp.reshape(bias, param_shape)
+        y, mean, var, xhat, invstd = (_rounded(xp, a, half) for a in (y, mean, var, xhat, invstd))
         if y is xhat:  # y's own storage: an in-place op on y (ReLU(inplace=True)) must not overwrite x̂
             y = xp.asarray(xhat, copy=True)
         ctx.save_for_backward(weight, xhat, invstd)

@@ -8,9 +8,9 @@ import math
 
 from .._coerce import _dim, _promote
 from ..autograd.function import Op
-from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
-from .elementwise import where
+from .elementwise import ZeroWhere, _no_bool, where
+from .reduce import scan
 
 
 class LogBase(Op):
@@ -38,6 +38,7 @@ class Round(Op):
 
     @staticmethod
     def forward(ctx, x, mode, decimals=0):
+        _no_bool(ctx, mode, x)  # NumPy would round a bool tensor to float16
         fn = getattr(ctx.xp, mode)
         if decimals:
             scale = 10.0 ** decimals
@@ -69,18 +70,20 @@ class Erfinv(Op):
 class Fmod(Op):
     """z = a - b·trunc(a/b), the remainder with the sign of a (C's fmod);  dz/da = 1, dz/db = -trunc(a/b).
 
-    Computed from the array API's ``remainder`` (sign of b), which is exact, moved by one b where
-    the signs differ. An integer division by zero raises, as PyTorch's (floats give NaN).
+    Computed as the array API's ``remainder`` (which is exact) of |a| and |b|, given a's sign: so
+    a finite a modulo ±inf is a, and a zero result keeps a's sign. An integer division by zero
+    raises, as PyTorch's (floats give NaN).
     """
 
     @staticmethod
     def forward(ctx, a, b):
         xp = ctx.xp
+        _no_bool(ctx, "fmod", a, b)
         if a.dtype not in ctx.device.backend.float_dtypes and bool(xp.any(b == 0)):
             raise RuntimeError("fmod: ZeroDivisionError (an integer tensor divided by zero)")
         ctx.save_for_backward(a, b)
-        r = xp.remainder(a, b)
-        return xp.where((r != 0) & ((r < 0) != (a < 0)), r - b, r)
+        r = xp.remainder(xp.abs(a), xp.abs(b) if hasattr(b, "dtype") else abs(b))  # b may be a number
+        return xp.copysign(r, a) if a.dtype in ctx.device.backend.float_dtypes else xp.where(a < 0, -r, r)
 
     @staticmethod
     def backward(ctx, grad):
@@ -90,7 +93,8 @@ class Fmod(Op):
 
 
 class Atan2(Op):
-    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b/(a²+b²), dz/db = -a/(a²+b²)."""
+    """z = atan2(a, b), the angle of the point (b, a);  dz/da = b/(a²+b²), dz/db = -a/(a²+b²),
+    both 0 at the origin (PyTorch's)."""
 
     floating_only = True
 
@@ -102,7 +106,8 @@ class Atan2(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        scale = grad / (a * a + b * b)
+        r2 = a * a + b * b
+        scale = ZeroWhere.apply(grad / r2, r2 == 0)
         return scale * b, -scale * a
 
 
@@ -162,7 +167,7 @@ class Cumprod(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        y = ctx.xp.cumulative_prod(x, axis=dim)
+        y = scan(ctx.xp, ctx.xp.cumulative_prod, x, dim)
         ctx.save_for_backward(x, y)
         return y
 
@@ -245,7 +250,8 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     close = a == b
     if a.dtype.is_floating_point:  # equal values (infinities included) drop out: no inf - inf
         a, b = where(close, 0.0, a), where(close, 0.0, b)
-        close = close | ((a - b).abs() <= atol + rtol * b.abs())
+        gap = (a - b).abs()  # an infinity left is unequal to anything (inf ≤ rtol·inf would pass)
+        close = close | ((gap <= atol + rtol * b.abs()) & gap.isfinite())
         if equal_nan:
             close = close | (a.isnan() & b.isnan())
     return close
@@ -261,30 +267,108 @@ def logcumsumexp(input, dim):
 
 
 
-def div(input, other, rounding_mode=None):
-    """``input / other`` rounded as ``rounding_mode`` says: None (true division), ``"trunc"``
-    (toward zero, exact for integers: sign(a)·sign(b)·(|a| // |b|)) or ``"floor"``. Rounded
-    quotients are piecewise constant: their gradient is zero."""
-    if rounding_mode is None:
-        return input / other
-    if rounding_mode == "floor":
-        return input // other
-    if rounding_mode != "trunc":
-        raise RuntimeError(f"div expected rounding_mode to be one of None, 'trunc', or 'floor' but found "
-                         f"{rounding_mode!r}")
-    if input.dtype.is_floating_point or isinstance(other, float) or (
-            isinstance(other, Tensor) and other.dtype.is_floating_point):
-        return (input / other).trunc()
-    other_sign = other.sign() if isinstance(other, Tensor) else (other > 0) - (other < 0)
-    return input.sign() * other_sign * (input.abs() // abs(other))
+# --- sign, angle and power helpers (compositions; their gradients are those ops') ------------------
+class Copysign(Op):
+    """z = |a| with the sign of b;  dz/da = z/a (0 at a = 0), dz/db = 0."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, a, b):
+        z = ctx.xp.copysign(a, b)
+        ctx.save_for_backward(a, z)
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, z = ctx.saved_tensors
+        zero = a == 0
+        return grad * (z / a.masked_fill(zero, 1.0)).masked_fill(zero, 0.0), grad.new_zeros(grad.shape)
+
+
+def copysign(input, other):
+    """|x| with the sign of ``other`` (its sign bit: -0.0 counts as negative); see ``Copysign``."""
+    return Copysign.apply(*_promote(input, other, true_div=True))
 
 
 def heaviside(input, values):
-    """0 where input < 0, ``values`` where input = 0, 1 where input > 0 (the step function); no
-    gradient, as PyTorch has none."""
-    if not isinstance(values, Tensor) or values.dtype is not input.dtype:
-        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes "
-                           f"(input {input.dtype}, values "
-                           f"{values.dtype if isinstance(values, Tensor) else type(values).__name__})")
-    with no_grad():
-        return where(input == 0, values, (input > 0).type(input.dtype))
+    """The step function: 0 where x < 0, ``values`` where x = 0, 1 where x > 0 (no gradient, as PyTorch)."""
+    if input.dtype is not values.dtype:
+        raise RuntimeError(f"heaviside is not yet implemented for tensors with different dtypes, got "
+                           f"{input.dtype} and {values.dtype}")
+    x = input.detach()
+    return where(x == 0, values.detach(), (x > 0).type(input.dtype))
+
+
+def float_power(input, exponent):
+    """x ** exponent computed in float64 (PyTorch's: the result is double whatever the inputs)."""
+    from ..dtypes import float64
+    x = input.type(float64) if isinstance(input, Tensor) else input
+    e = exponent.type(float64) if isinstance(exponent, Tensor) else float(exponent)
+    return x ** e
+
+
+def deg2rad(input):
+    """Degrees to radians, x·π/180 (integers give the default float dtype)."""
+    return _as_floating(input) * (math.pi / 180)
+
+
+def rad2deg(input):
+    """Radians to degrees, x·180/π (integers give the default float dtype)."""
+    return _as_floating(input) * (180 / math.pi)
+
+
+def _as_floating(input):
+    from ..dtypes import get_default_dtype
+    return input if input.dtype.is_floating_point else input.type(get_default_dtype())
+
+
+class NanMax(Op):
+    """``fmax``/``fmin``: max(a, b) (or min) where a NaN loses to a number; the gradient goes to a
+    on ties, as PyTorch: dz/da = [a ≥ b or b is NaN] (≤ for fmin), dz/db = the rest."""
+
+    @staticmethod
+    def forward(ctx, a, b, *, op):
+        xp = ctx.xp
+        ctx.save_for_backward(a, b)
+        best = xp.maximum(a, b) if op == "fmax" else xp.minimum(a, b)
+        return xp.where(xp.isnan(a), b, xp.where(xp.isnan(b), a, best))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        to_a = ((a >= b) if ctx.attrs["op"] == "fmax" else (a <= b)) | b.isnan()
+        return grad.masked_fill(~to_a, 0.0), grad.masked_fill(to_a, 0.0)
+
+
+def fmax(input, other):
+    """The larger of x and y, ignoring a NaN in either (NaN only where both are); see ``NanMax``."""
+    return NanMax.apply(*_promote(input, other), op="fmax")
+
+
+def fmin(input, other):
+    """The smaller of x and y, ignoring a NaN in either (NaN only where both are); see ``NanMax``."""
+    return NanMax.apply(*_promote(input, other), op="fmin")
+
+
+def trapezoid(y, x=None, *, dx=None, dim=-1):
+    """∫ y along ``dim`` by the trapezoidal rule: Σ (yᵢ + yᵢ₊₁)/2 · Δxᵢ, with Δx from the sample
+    points ``x`` or the constant spacing ``dx`` (1 by default)."""
+    return _trapezoids(y, x, dx, dim).sum(_dim(dim, y.ndim))
+
+
+def cumulative_trapezoid(y, x=None, *, dx=None, dim=-1):
+    """The running trapezoidal integral of y along ``dim`` (one fewer element than y there)."""
+    return _trapezoids(y, x, dx, dim).cumsum(_dim(dim, y.ndim))
+
+
+def _trapezoids(y, x, dx, dim):
+    dim = _dim(dim, y.ndim)
+    n = y.shape[dim]
+    mean = (y.narrow(dim, 1, max(n - 1, 0)) + y.narrow(dim, 0, max(n - 1, 0))) / 2
+    if x is None:
+        return mean * (1.0 if dx is None else dx)
+    spacing = x.diff(dim=dim if x.ndim == y.ndim else -1)
+    if x.ndim == 1 and y.ndim > 1:
+        spacing = spacing.reshape((-1,) + (1,) * (y.ndim - 1 - dim))
+    return mean * spacing

@@ -7,7 +7,7 @@ None); a gradient is first reshaped to the ``keepdim=True`` shape and then broad
 import math
 
 from ..autograd.function import Op
-from .elementwise import where
+from .elementwise import _accumulated, _rounded, where
 
 
 def _kept(grad, dim, keepdim):
@@ -20,28 +20,37 @@ def _kept(grad, dim, keepdim):
     return grad.reshape(tuple(shape))
 
 
+_SLICES = 4096  # past this many slices added one after another, float32 round-off shows
+
+
+def _total(xp, x, dim, keepdim):
+    """Σ x over ``dim`` in x's dtype (NumPy would widen int32 to int64).
+
+    NumPy adds pairwise along the trailing reduced axes (merged into one), and slice after slice
+    along the reduced axes before them, where round-off grows with the count: 10⁶ float32 0.1s
+    summed over axis 0 of (10⁶, 2) came to 100960 (PyTorch's cascade sum: 100000). Long sums of
+    float32 or float16 across such axes accumulate in float64.
+    """
+    if x.size > _SLICES and (x.dtype == xp.float32 or x.dtype == getattr(xp, "float16", None)):
+        trailing = x.ndim
+        while trailing and trailing - 1 in dim:
+            trailing -= 1
+        if math.prod(x.shape[d] for d in dim if d < trailing) > _SLICES:
+            return xp.astype(xp.sum(x, axis=dim, dtype=xp.float64, keepdims=keepdim), x.dtype)
+    return xp.sum(x, axis=dim, dtype=x.dtype, keepdims=keepdim)
+
+
 class Sum(Op):
     """y = Σ x over ``dim``;  dy/dx = 1 (the gradient is broadcast back)."""
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False):
         ctx.in_shape = x.shape
-        return ctx.xp.sum(x, axis=dim, keepdims=keepdim)
+        return _total(ctx.xp, x, dim, keepdim)
 
     @staticmethod
     def backward(ctx, grad):
         return _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]).broadcast_to(ctx.in_shape)
-
-
-def _accumulated(xp, x):
-    """float16 summed in float16 overflows past 65504 (70,000 ones sum to inf): as PyTorch, reduce
-    half precision in float32 and round the result back."""
-    half = getattr(xp, "float16", None)  # the Array API has no float16 (array_api_strict lacks it)
-    return (xp.astype(x, xp.float32), x.dtype) if half is not None and x.dtype == half else (x, None)
-
-
-def _rounded(xp, out, dtype):
-    return out if dtype is None else xp.astype(out, dtype)
 
 
 class Mean(Op):
@@ -55,7 +64,7 @@ class Mean(Op):
         ctx.count = math.prod(x.shape[d] for d in dim)
         x, half = _accumulated(ctx.xp, x)
         # NumPy's mean costs 3x more than sum / n here
-        return _rounded(ctx.xp, ctx.xp.sum(x, axis=dim, keepdims=keepdim) / ctx.count, half)
+        return _rounded(ctx.xp, _total(ctx.xp, x, dim, keepdim) / ctx.count, half)
 
     @staticmethod
     def backward(ctx, grad):
@@ -104,12 +113,13 @@ class Var(Op):
         ctx.save_for_backward(x)
         xp = ctx.xp
         x, half = _accumulated(xp, x)
-        if degrees_of_freedom(x.shape, dim, correction) <= 0:  # Tensor.var warned; NumPy would too
-            centred = x - xp.mean(x, axis=dim, keepdims=True) if x.size else x
-            squares = xp.sum(centred * centred, axis=dim, keepdims=keepdim)
+        n = math.prod(x.shape[d] for d in dim)
+        centred = x - _total(xp, x, dim, True) / n if x.size else x  # two passes, each as Sum's
+        squares = _total(xp, centred * centred, dim, keepdim)
+        if degrees_of_freedom(x.shape, dim, correction) <= 0:  # Tensor.var warned
             out = xp.where(squares > 0, xp.full_like(squares, math.inf), xp.full_like(squares, math.nan))
             return _rounded(xp, out, half)
-        return _rounded(xp, xp.var(x, axis=dim, keepdims=keepdim, correction=correction), half)
+        return _rounded(xp, squares / (n - correction), half)
 
     @staticmethod
     def backward(ctx, grad):
@@ -150,6 +160,9 @@ class _Extreme(Op):
     """y = max (or min) over ``dim``;  the gradient is split evenly among tied extremes."""
 
     reduce = None
+    # max() (no dim) and median() give a NaN result's gradient to the NaNs, split evenly (PyTorch's
+    # evenly_distribute_backward); amax/amin compare x == y, so a NaN result's gradient is NaN
+    spread_nan = False
 
     @classmethod
     def forward(cls, ctx, x, dim, keepdim=False):
@@ -162,7 +175,11 @@ class _Extreme(Op):
     def backward(ctx, grad):
         x, out = ctx.saved_tensors
         dim, keepdim = ctx.attrs["dim"], ctx.attrs["keepdim"]
-        hit = (x == _kept(out, dim, keepdim)).type(x.dtype)
+        out = _kept(out, dim, keepdim)
+        hit = x == out
+        if ctx.spread_nan:
+            hit = hit | (x.isnan() & out.isnan())
+        hit = hit.type(x.dtype)
         share = hit / hit.sum(dim=dim, keepdim=True)
         return _kept(grad, dim, keepdim) * share
 
@@ -173,6 +190,18 @@ class Amax(_Extreme):
 
 class Amin(_Extreme):
     reduce = "min"
+
+
+class Max(Amax):
+    """max() without ``dim``: amax of every element, the gradient of a NaN result to the NaNs."""
+
+    spread_nan = True
+
+
+class Min(Amin):
+    """min() without ``dim``: amin of every element, the gradient of a NaN result to the NaNs."""
+
+    spread_nan = True
 
 
 class MaxDim(Op):
@@ -259,7 +288,8 @@ class LogSumExp(Op):
 class Norm(Op):
     """y = (Σ |x|ᵖ)^(1/p) over ``dim`` (p = ±inf: max/min |x|; p = 0: count of non-zeros).
 
-    dy/dx = sign(x) |x|^(p-1) / y^(p-1); taken as 0 where y = 0 (PyTorch's subgradient).
+    dy/dx = sign(x) |x|^(p-1) / y^(p-1); taken as 0 where y = 0, and for p < 1 where x = 0
+    (PyTorch's subgradients).
     """
 
     floating_only = True
@@ -267,20 +297,23 @@ class Norm(Op):
     @staticmethod
     def forward(ctx, x, p, dim, keepdim=False):
         xp = ctx.xp
+        saved = x
+        x, half = _accumulated(xp, x)
         a = xp.abs(x)
         if p == math.inf:
             out = xp.max(a, axis=dim, keepdims=keepdim)
         elif p == -math.inf:
             out = xp.min(a, axis=dim, keepdims=keepdim)
         elif p == 0:
-            out = xp.sum(xp.astype(a != 0, x.dtype), axis=dim, keepdims=keepdim)
+            out = _total(xp, xp.astype(a != 0, x.dtype), dim, keepdim)
         elif p == 1:
-            out = xp.sum(a, axis=dim, keepdims=keepdim)
+            out = _total(xp, a, dim, keepdim)
         elif p == 2:
-            out = xp.sqrt(xp.sum(x * x, axis=dim, keepdims=keepdim))
+            out = xp.sqrt(_total(xp, x * x, dim, keepdim))
         else:
-            out = xp.sum(a ** p, axis=dim, keepdims=keepdim) ** (1 / p)
-        ctx.save_for_backward(x, out)
+            out = _total(xp, a ** p, dim, keepdim) ** (1 / p)
+        out = _rounded(xp, out, half)
+        ctx.save_for_backward(saved, out)
         return out
 
     @staticmethod
@@ -298,7 +331,8 @@ class Norm(Op):
         safe = where(out == 0, 1.0, out)
         if p == 2:
             return grad * where(out == 0, 0.0, x / safe)
-        return grad * where(out == 0, 0.0, x.sign() * x.abs() ** (p - 1) / safe ** (p - 1))
+        scaled = where(x == 0, 0.0, x.sign() * x.abs() ** (p - 1)) if p < 1 else x.sign() * x.abs() ** (p - 1)
+        return grad * where(out == 0, 0.0, scaled / safe ** (p - 1))
 
 
 class Softmax(Op):
@@ -309,8 +343,9 @@ class Softmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
+        x, half = _accumulated(xp, x)  # float16 in float32, as PyTorch's
         e = xp.exp(x - _shift(xp, x, dim))
-        y = e / xp.sum(e, axis=dim, keepdims=True)
+        y = _rounded(xp, e / xp.sum(e, axis=dim, keepdims=True), half)
         ctx.save_for_backward(y)
         return y
 
@@ -328,8 +363,9 @@ class LogSoftmax(Op):
     @staticmethod
     def forward(ctx, x, dim):
         xp = ctx.xp
+        x, half = _accumulated(xp, x)  # float16 in float32, as PyTorch's: 1% off in float16
         shifted = x - _shift(xp, x, dim)
-        y = shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True))
+        y = _rounded(xp, shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True)), half)
         ctx.save_for_backward(y)
         return y
 
@@ -362,14 +398,63 @@ class LogSoftmaxGrad(Op):
                 (-p_grad * g.sum(dim=dim, keepdim=True)) if need_y else None)
 
 
+def scan(xp, running, x, dim):
+    """``running`` (the array API's cumulative_sum or cumulative_prod) of x along ``dim``, in x's
+    dtype (NumPy would widen int32 to int64) and shape (a 0-d x gives a 0-d y, not NumPy's (1,)).
+
+    float32 and float16 accumulate in float64 and round back, as PyTorch's CPU kernels do: a
+    running float32 sum of a million 0.1s ends at 100960, PyTorch's at 100000.
+    """
+    wide = x.dtype == xp.float32 or x.dtype == getattr(xp, "float16", None)
+    y = running(x, axis=dim, dtype=xp.float64 if wide else x.dtype)
+    return xp.reshape(xp.astype(y, x.dtype) if wide else y, x.shape)
+
+
 class Cumsum(Op):
     """yᵢ = Σ_{j≤i} xⱼ along ``dim``;  dxⱼ = Σ_{i≥j} dyᵢ (a reversed cumulative sum)."""
 
     @staticmethod
     def forward(ctx, x, dim):
-        return ctx.xp.cumulative_sum(x, axis=dim)
+        return scan(ctx.xp, ctx.xp.cumulative_sum, x, dim)
 
     @staticmethod
     def backward(ctx, grad):
         dim = ctx.attrs["dim"]
         return grad.flip(dim).cumsum(dim).flip(dim)
+
+
+# --- NaN-ignoring and paired reductions (compositions: their gradients are sum's, mean's, amax's) --------
+def nansum(input, dim=None, keepdim=False, *, dtype=None):
+    """Σ x over ``dim`` with NaNs counted as 0 (their gradient is 0).
+
+    >>> import minigrad as mg
+    >>> mg.nansum(mg.tensor([1.0, float("nan"), 2.0])).item()
+    3.0
+    """
+    if not input.dtype.is_floating_point:
+        return input.sum(dim, keepdim, dtype=dtype)
+    return where(input.isnan(), 0.0, input).sum(dim, keepdim, dtype=dtype)
+
+
+def nanmean(input, dim=None, keepdim=False, *, dtype=None):
+    """The mean over ``dim`` of the values that are not NaN (NaN where all are)."""
+    if not input.dtype.is_floating_point:
+        raise RuntimeError(f"nanmean(): expected input to have floating point or complex dtype but got "
+                           f"{input.dtype}")
+    kept = (~input.isnan()).sum(dim, keepdim).type(dtype or input.dtype)
+    total = nansum(input, dim, keepdim, dtype=dtype)
+    return where(kept == 0, math.nan, total / where(kept == 0, 1.0, kept))  # NaN, not 0/0, when none
+
+
+def aminmax(input, *, dim=None, keepdim=False):
+    """``(min, max)`` over ``dim`` (all elements by default), with ``.min`` and ``.max``."""
+    if dim is None and input.ndim:
+        dim = tuple(range(input.ndim))
+    if dim is None:  # a 0-d input is its own minimum and maximum
+        return _MinMax((input * 1, input * 1))
+    return _MinMax((input.amin(dim, keepdim), input.amax(dim, keepdim)))
+
+
+class _MinMax(tuple):
+    min = property(lambda self: self[0])
+    max = property(lambda self: self[1])

@@ -8,9 +8,12 @@ resized from ``n`` to ``m`` samples, PyTorch's source coordinate is::
     nearest:              src = floor(o · scale);   nearest-exact: floor((o + 1/2) · scale)
 
 and linear interpolation reads ``x[i0]·(1 - λ) + x[i1]·λ`` with ``i0 = floor(src)``,
-``i1 = min(i0 + 1, n - 1)``, ``λ = src - i0``. Both are gathers (``index_select``) and
-elementwise products, so gradients (the transposed gathers, adding up) and gradients of
-gradients come from those ops.
+``i1 = min(i0 + 1, n - 1)``, ``λ = src - i0``. Bicubic (Keys' cubic convolution, a = -0.75, as
+PyTorch) takes src unclamped, t = src - floor(src), and reads the four samples floor(src) - 1
+... floor(src) + 2 (clamped to the axis) with weights W(t + 1), W(t), W(1 - t), W(2 - t), where
+W(d) = (a + 2)d³ - (a + 3)d² + 1 for d ≤ 1 and a·d³ - 5a·d² + 8a·d - 4a for 1 < d < 2. All are
+gathers (``index_select``) and elementwise products, so gradients (the transposed gathers,
+adding up) and gradients of gradients come from those ops.
 """
 
 import math
@@ -18,10 +21,12 @@ import math
 import numpy as np
 
 from .. import dtypes
+from ..autograd.function import Op
 from ..tensor import Tensor
 from .elementwise import where
 
-_LINEAR = {"linear": 1, "bilinear": 2, "trilinear": 3}
+_INTERPOLATING = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}  # mode -> spatial axes
+_CUBIC_A = -0.75
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
 
 
@@ -39,7 +44,20 @@ def _source(n, m, scale, align_corners, mode):
         return np.minimum(np.floor((o + 0.5) * scale), n - 1)
     if align_corners:
         return o * ((n - 1) / (m - 1)) if m > 1 else np.zeros(m)
-    return np.maximum((o + 0.5) * scale - 0.5, 0.0)
+    src = (o + 0.5) * scale - 0.5
+    return src if mode == "bicubic" else np.maximum(src, 0.0)
+
+
+def _cubic_weights(t):
+    """Keys' cubic convolution weights of the four samples around fractional position t."""
+    a = _CUBIC_A
+
+    def near(d):
+        return ((a + 2) * d - (a + 3)) * d * d + 1
+
+    def far(d):
+        return ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
+    return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
 def _resize_axis(x, dim, m, scale, align_corners, mode):
@@ -48,9 +66,14 @@ def _resize_axis(x, dim, m, scale, align_corners, mode):
     i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
     if mode.startswith("nearest"):
         return x.index_select(dim, _constant(i0, x, dtypes.int64))
-    i1 = np.minimum(i0 + 1, n - 1)
     shape = [1] * x.ndim
     shape[dim] = m
+    if mode == "bicubic":
+        taps = [np.clip(i0 + k, 0, n - 1) for k in (-1, 0, 1, 2)]
+        weights = _cubic_weights(src - np.floor(src))
+        return sum(x.index_select(dim, _constant(i, x, dtypes.int64))
+                   * _constant(w.reshape(shape), x, x.dtype) for i, w in zip(taps, weights))
+    i1 = np.minimum(i0 + 1, n - 1)
     lam = _constant((src - i0).reshape(shape), x, x.dtype)
     low = x.index_select(dim, _constant(i0, x, dtypes.int64))
     high = x.index_select(dim, _constant(i1, x, dtypes.int64))
@@ -77,7 +100,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
 
     Output sizes are ``size``, else ``floor(d · scale_factor)``. ``mode``: "nearest" (PyTorch's
     default, copying ``x[floor(o·scale)]``), "nearest-exact", "linear" (3-D input), "bilinear"
-    (4-D), "trilinear" (5-D), "area" (adaptive average pooling, 3-D and 4-D). With
+    and "bicubic" (4-D), "trilinear" (5-D), "area" (adaptive average pooling, 3-D and 4-D). With
     ``align_corners=True`` the corner samples of input and output coincide; with False (the
     default) the samples are the centres of equal-width cells. A given ``scale_factor`` is used
     for the coordinates as is unless ``recompute_scale_factor=True`` (then ``in / out``).
@@ -90,19 +113,18 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
     """
     if mode not in _MODES:
         raise NotImplementedError(_mode_error(input, mode))
-    if mode == "bicubic" or antialias:
-        what = f"mode={mode!r}" + (" with antialias" if antialias else "")
-        raise NotImplementedError(f"interpolate: {what} is not supported; use 'bilinear', 'nearest' or "
-                                  "'area'")
-    if align_corners is not None and mode not in _LINEAR:
+    if antialias:
+        raise NotImplementedError(f"interpolate: mode={mode!r} with antialias is not supported; use "
+                                  "antialias=False")
+    if align_corners is not None and mode not in _INTERPOLATING:
         raise ValueError("align_corners option can only be set with the interpolating modes: "
                          "linear | bilinear | bicubic | trilinear")
     k = input.ndim - 2
     if k < 1 or k > 3:
         raise NotImplementedError(_mode_error(input, mode))
-    if mode in _LINEAR and _LINEAR[mode] != k:
+    if mode in _INTERPOLATING and _INTERPOLATING[mode] != k:
         raise NotImplementedError(f"Got {input.ndim}D input, but {mode} mode needs "
-                                  f"{_LINEAR[mode] + 2}D input")
+                                  f"{_INTERPOLATING[mode] + 2}D input")
     if (size is None) == (scale_factor is None):
         raise ValueError("either size or scale_factor should be defined" if size is None
                          else "only one of size or scale_factor should be defined")
@@ -122,10 +144,11 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if k == 3:
             raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input only")
         return adaptive_avg_pool1d(input, out[0]) if k == 1 else adaptive_avg_pool2d(input, out)
-    if out == spatial:  # PyTorch copies the input whatever the scale factor
+    cubic = mode == "bicubic"  # PyTorch's bicubic kernel resamples even an axis of unchanged size
+    if out == spatial and not cubic:  # the others copy the input whatever the scale factor
         return input.clone()
     for a in range(k):
-        if out[a] != spatial[a]:  # PyTorch's kernels copy an axis whose size is unchanged
+        if out[a] != spatial[a] or cubic:  # and copy an axis whose size is unchanged
             input = _resize_axis(input, 2 + a, out[a], scales[a], bool(align_corners), mode)
     return input
 
@@ -213,6 +236,19 @@ def affine_grid(theta, size, align_corners=False):
     return (_constant(base, theta, theta.dtype) @ theta.transpose(1, 2)).reshape(n, h, w, 2)
 
 
+class NearestRead(Op):
+    """y = the nearest-pixel read ``values`` of grid_sample, tied to the ``grid`` it came from:
+    piecewise constant in the grid, so dy/dgrid = 0 (a zero gradient, as PyTorch gives, not none)."""
+
+    @staticmethod
+    def forward(ctx, values, grid, grid_shape):
+        return ctx.xp.asarray(values, copy=True)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, grad.new_zeros(ctx.attrs["grid_shape"])  # grid has the input's dtype
+
+
 def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corners=None):
     """``input`` (N, C, H, W) read at the normalized positions ``grid`` (N, Ho, Wo, 2), (x, y) in
     [-1, 1]: (N, C, Ho, Wo).
@@ -249,7 +285,7 @@ def grid_sample(input, grid, mode="bilinear", padding_mode="zeros", align_corner
         return where(inside, values, 0.0)
 
     if mode == "nearest":
-        return read(y.round(), x.round())
+        return NearestRead.apply(read(y.round(), x.round()), grid, grid_shape=tuple(grid.shape))
     left, top = x.floor(), y.floor()
     right_share, bottom_share = (x - left).unsqueeze(1), (y - top).unsqueeze(1)  # λ along x and y
     upper = read(top, left) * (1 - right_share) + read(top, left + 1) * right_share

@@ -151,6 +151,7 @@ def index_add(input, dim, index, source, alpha=1, inplace=False):
     """``input.index_add(dim, index, source, alpha=1)``: ``alpha·source[i]`` added to the slice
     ``index[i]`` of ``input`` along ``dim`` (repeated indices add up)."""
     key, source = _index_checked("index_add_" if inplace else "index_add", input, dim, index, source)
+    alpha = _scalar_as(alpha, input.dtype)  # cast to input's kind, as PyTorch: 1.5 into an int tensor is 1
     added = ScatterAdd.apply(source * alpha if alpha != 1 else source, key=key, shape=input.shape)
     return _run(input, inplace, Add, (added,), {})
 

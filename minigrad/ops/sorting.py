@@ -1,5 +1,4 @@
-"""Sorting and selection: sort, top-k, k-th value, unique, counting, non-zero positions, and
-searching sorted sequences (searchsorted, bucketize, isin).
+"""Sorting and selection: sort, top-k, k-th value, unique, counting and non-zero positions.
 
 The ops here compute *positions* (integer tensors, no gradient). The values they select are a
 ``gather`` of the input at those positions, so their gradients are gather's (scattered back,
@@ -11,11 +10,10 @@ import math
 from .. import dtypes as _dtypes
 from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
-from ..autograd.grad_mode import no_grad
-from ..creation import arange, linspace
+from ..creation import linspace
 from ..tensor import Tensor, _ValuesIndices
-from .elementwise import where as _where
 from .movement import cat
+from .reduce import _Extreme
 
 
 def _sort_key(xp, x, descending):
@@ -78,6 +76,60 @@ class Bincount(Op):
         return backend.index_add(backend.full((n,), 0, dtype, ctx.device.index), (x,), values)
 
 
+class SearchSorted(Op):
+    """For each value v, the number of entries of its sorted row of ``boundaries`` that are < v
+    (``right=False``) or ≤ v (``right=True``): the index that keeps the row sorted when v is
+    inserted there. NaN sorts last. No gradient."""
+
+    @staticmethod
+    def forward(ctx, boundaries, values, right=False, out_int32=False):
+        xp = ctx.xp
+        if boundaries.ndim == 1:
+            flat = xp.searchsorted(boundaries, xp.reshape(values, (-1,)), side="right" if right else "left")
+            out = xp.reshape(flat, values.shape)
+        else:  # one row of boundaries per row of values: count by comparison
+            below = (boundaries[..., None, :] <= values[..., None]) if right else \
+                (boundaries[..., None, :] < values[..., None])
+            out = xp.sum(xp.astype(below, xp.int64), axis=-1)
+            if xp.isdtype(values.dtype, "real floating"):
+                out = xp.where(xp.isnan(values), boundaries.shape[-1], out)
+        return xp.astype(out, xp.int32 if out_int32 else xp.int64)
+
+
+class CumExtremeIndex(Op):
+    """The position of the running maximum (``largest``) or minimum of x along ``dim``: the latest
+    position of an equal value, or of the latest NaN once one has been seen (PyTorch's); no gradient.
+
+    A doubling scan (log₂ n elementwise steps) with the array API's maximum/minimum.
+    """
+
+    @staticmethod
+    def forward(ctx, x, dim, largest=True):
+        xp = ctx.xp
+        extreme = xp.maximum if largest else xp.minimum
+        n = x.shape[dim]
+        running, shift = x, 1
+        while shift < n:  # padded with the first elements themselves, which leaves those unchanged
+            running = extreme(running, xp.concat([_along(running, dim, 0, shift),
+                                                  _along(running, dim, 0, n - shift)], axis=dim))
+            shift *= 2
+        new = x == running
+        if xp.isdtype(x.dtype, "real floating"):
+            new = new | xp.isnan(x)
+        shape = tuple(n if d == dim else 1 for d in range(x.ndim))
+        position = xp.reshape(xp.astype(ctx.device.backend.arange(n, ctx.device.index), xp.int64), shape)
+        latest, shift = xp.where(new, position, 0), 1
+        while shift < n:
+            latest = xp.maximum(latest, xp.concat([_along(latest, dim, 0, shift),
+                                                   _along(latest, dim, 0, n - shift)], axis=dim))
+            shift *= 2
+        return latest
+
+
+def _along(x, dim, start, stop):
+    return x[(slice(None),) * dim + (slice(start, stop), ...)]
+
+
 class Nonzero(Op):
     """The positions of the non-zero elements of x as an (n, x.ndim) int64 array, row-major."""
 
@@ -138,6 +190,40 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     return _ValuesIndices((values, indices))
 
 
+def _of_all(input, median_fn):
+    """The median (or nanmedian) of all the elements: NaN for none."""
+    flat = input.reshape(-1)
+    if not flat.numel():
+        return flat.sum() * math.nan
+    return median_fn(flat, 0).values
+
+
+def _median_axis(input, dim, name):
+    """``dim`` checked, and its length; an empty one has no median."""
+    dim = _dim(dim, input.ndim)
+    n = input.shape[dim] if input.ndim else 1
+    if not n:
+        raise IndexError(f"{name}(): cannot compute the median of dimension {dim}, which is empty "
+                         f"(input of shape {tuple(input.shape)})")
+    return dim, n
+
+
+class Median(_Extreme):
+    """y = the lower median of all elements (NaN if one is NaN); the gradient is split evenly among
+    the elements equal to it, as PyTorch's median() (with a ``dim`` it goes to the returned index)."""
+
+    spread_nan = True
+
+    @classmethod
+    def forward(cls, ctx, x, dim, keepdim=False):
+        xp = ctx.xp
+        ordered = xp.sort(xp.reshape(x, (-1,)))  # NaNs sort last
+        last = ordered[-1]
+        out = last if last != last else ordered[(ordered.shape[0] - 1) // 2]
+        ctx.save_for_backward(x, out)
+        return out
+
+
 def median(input, dim=None, keepdim=False):
     """The lower median, the ((n - 1) // 2 + 1)-th smallest value (NaN where a slice holds a NaN).
 
@@ -150,15 +236,10 @@ def median(input, dim=None, keepdim=False):
     tensor(2.)
     """
     if dim is None:
-        flat = input.reshape(-1)
-        if not flat.numel():
-            return flat.sum() * math.nan
-        return median(flat, 0).values
-    dim = _dim(dim, input.ndim)
-    n = input.shape[dim] if input.ndim else 1
-    if not n:
-        raise IndexError(f"median(): cannot compute the median of dimension {dim}, which is empty "
-                         f"(input of shape {tuple(input.shape)})")
+        if not input.numel():
+            return input.sum() * math.nan
+        return Median.apply(input, dim=tuple(range(input.ndim)), keepdim=False)
+    dim, n = _median_axis(input, dim, "median")
     values, indices = kthvalue(input, (n - 1) // 2 + 1, dim, keepdim=True)
     if input.dtype.is_floating_point:
         nan = input.isnan()
@@ -170,6 +251,170 @@ def median(input, dim=None, keepdim=False):
     if not keepdim and input.ndim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _ValuesIndices((values, indices))
+
+
+def cummax(input, dim):
+    """``(values, indices)`` of the running maximum along ``dim``; NaN propagates. The gradient of
+    each value goes to the element it was taken from.
+
+    >>> import minigrad as mg
+    >>> v, i = mg.cummax(mg.tensor([1.0, 3.0, 2.0, 3.0]), 0)
+    >>> v.tolist(), i.tolist()
+    ([1.0, 3.0, 3.0, 3.0], [0, 1, 1, 3])
+    """
+    return _cumulative_extreme(input, dim, largest=True)
+
+
+def cummin(input, dim):
+    """``(values, indices)`` of the running minimum along ``dim``; NaN propagates."""
+    return _cumulative_extreme(input, dim, largest=False)
+
+
+def _cumulative_extreme(input, dim, largest):
+    dim = _dim(dim, input.ndim)
+    if input.ndim == 0:
+        return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
+    indices = CumExtremeIndex.apply(input, dim=dim, largest=largest)
+    return _ValuesIndices((input.gather(dim, indices), indices))
+
+
+def nanmedian(input, dim=None, keepdim=False):
+    """The lower median of the values that are not NaN (NaN only where all of a slice is NaN).
+
+    As ``median``, with each slice's NaNs left out: the ((m - 1) // 2 + 1)-th smallest of its m
+    non-NaN values. The gradient goes to that element.
+
+    >>> import minigrad as mg
+    >>> mg.tensor([float("nan"), 1.0, 3.0, 2.0]).nanmedian()
+    tensor(2.)
+    """
+    if dim is None:
+        return _of_all(input, nanmedian)
+    dim, n = _median_axis(input, dim, "nanmedian")
+    if input.ndim == 0:
+        return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
+    order = ArgSort.apply(input, dim=dim)  # NaN sorts last
+    kept = (~input.isnan()).sum(dim, keepdim=True)
+    indices = order.gather(dim, ((kept - 1) // 2).clamp(min=0))
+    values = _take(input, indices, dim)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return _ValuesIndices((values, indices))
+
+
+_INTERPOLATIONS = ("linear", "lower", "higher", "midpoint", "nearest")
+
+
+def quantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """The ``q``-th quantiles of ``input`` along ``dim`` (of all elements when ``dim`` is None).
+
+    With the slice sorted, x₍₀₎ ≤ ... ≤ x₍ₙ₋₁₎, quantile q sits at rank r = q (n - 1) and is
+    x₍⌊r⌋₎ + (r - ⌊r⌋)(x₍⌈r⌉₎ - x₍⌊r⌋₎) (``linear``); ``lower``/``higher``/``nearest`` take
+    x₍⌊r⌋₎/x₍⌈r⌉₎/x₍round(r)₎ and ``midpoint`` their mean. A slice holding NaN gives NaN. The
+    gradient flows to the (at most two) elements that the value interpolates. A 1-d ``q`` puts
+    its axis first in the result.
+
+    >>> import minigrad as mg
+    >>> [round(v, 4) for v in mg.quantile(mg.tensor([0.0, 1.0, 2.0, 3.0]), mg.tensor([0.5, 0.9])).tolist()]
+    [1.5, 2.7]
+    """
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=False)
+
+
+def nanquantile(input, q, dim=None, keepdim=False, *, interpolation="linear"):
+    """``quantile`` of the values that are not NaN (NaN where a whole slice is NaN).
+
+    >>> import minigrad as mg
+    >>> mg.nanquantile(mg.tensor([float("nan"), 1.0, 2.0, 3.0]), 0.5)
+    tensor(2.)
+    """
+    return _quantile(input, q, dim, keepdim, interpolation, ignore_nan=True)
+
+
+def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
+    """PyTorch's algorithm: sort (NaN last), find each rank, gather and interpolate."""
+    name = "nanquantile()" if ignore_nan else "quantile()"
+    if input.dtype not in (_dtypes.float32, _dtypes.float64):
+        raise RuntimeError(f"{name} input tensor must be either float or double dtype, got {input.dtype}")
+    if isinstance(q, Tensor):
+        if q.dtype is not input.dtype:
+            raise RuntimeError(f"{name} q tensor must be same dtype as the input tensor, got {q.dtype} "
+                               f"and {input.dtype}")
+        if q.ndim > 1:
+            raise RuntimeError(f"{name} q must be a scalar or 1D tensor, got shape {tuple(q.shape)}")
+        if q.numel() and not bool(((q >= 0) & (q <= 1)).all()):
+            raise RuntimeError(f"{name} q values must be in the range [0, 1]")
+        qs = q.detach().reshape(-1)
+    else:
+        if not 0 <= q <= 1:
+            raise RuntimeError(f"{name} q must be in the range [0, 1] but got {q}")
+        qs = input.new_tensor([float(q)])
+    if interpolation not in _INTERPOLATIONS:
+        raise RuntimeError(f"{name} interpolation must be one of linear, lower, higher, midpoint or "
+                           f"nearest, but got {interpolation}")
+    if not input.numel():
+        raise RuntimeError(f"{name} input tensor must be non-empty")
+    dim = None if dim is None else _dim(dim, input.ndim)
+    source = input.reshape(-1) if dim is None or input.ndim == 0 else input.movedim(dim, -1)
+    order = ArgSort.apply(source, dim=-1)  # NaN sorts last
+    nan = source.detach().isnan()
+    if ignore_nan:  # ranks among the values kept; rank 0 (a NaN) where none are
+        ranks = (qs * ((~nan).sum(-1, keepdim=True) - 1).type(qs.dtype)).clamp(min=0)
+    else:  # the last rank, a NaN's, where the slice holds one
+        last = source.shape[-1] - 1
+        ranks = (qs * last).where(~nan.any(-1, keepdim=True), qs.new_tensor(float(last)))
+    if interpolation in ("lower", "higher", "nearest"):
+        ranks = {"lower": ranks.floor(), "higher": ranks.ceil(), "nearest": ranks.round()}[interpolation]
+    below, above = ranks.floor().long(), ranks.ceil().long()
+    weight = qs.new_tensor(0.5) if interpolation == "midpoint" else ranks - below.type(ranks.dtype)
+    low, high = source.gather(-1, order.gather(-1, below)), source.gather(-1, order.gather(-1, above))
+    out = (low + weight * (high - low)).movedim(-1, 0)  # the q axis first
+    if keepdim:
+        out = out.reshape((-1,) + (1,) * input.ndim) if dim is None else out.unsqueeze(1 + dim)
+    return out if isinstance(q, Tensor) and q.ndim == 1 else out.squeeze(0)
+
+
+def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
+    """Where each value of ``input`` would be inserted into ``sorted_sequence`` to keep it sorted:
+    the count of entries < value (side "left", the default) or ≤ value (``right=True`` or side
+    "right"). A 1-d sequence serves every value; an N-d one has a row for each row of ``input``
+    (their leading dimensions match). ``sorter`` gives the order that sorts an unsorted sequence.
+
+    >>> import minigrad as mg
+    >>> mg.searchsorted(mg.tensor([1.0, 3.0, 5.0]), mg.tensor([0.0, 3.0, 9.0])).tolist()
+    [0, 1, 3]
+    """
+    if side is not None:
+        if side not in ("left", "right"):
+            raise RuntimeError(f"torch.searchsorted(): side can only be 'left' or 'right' but got {side}")
+        if right and side == "left":
+            raise RuntimeError("torch.searchsorted(): side and right can't be set to opposites, got side "
+                               "of left while right was True")
+        right = side == "right"
+    if sorter is not None:
+        sorted_sequence = sorted_sequence.gather(-1, sorter)
+    values = input if isinstance(input, Tensor) else sorted_sequence.new_tensor(input)
+    if sorted_sequence.ndim > 1 and tuple(sorted_sequence.shape[:-1]) != tuple(values.shape[:-1]):
+        raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
+                           "dimensions of boundaries tensor and input value tensor must match, but we got "
+                           f"boundaries tensor {list(sorted_sequence.shape)} and input value tensor "
+                           f"{list(values.shape)}")
+    common = _dtypes.promote_types(sorted_sequence.dtype, values.dtype)
+    return SearchSorted.apply(sorted_sequence.detach().type(common), values.detach().type(common),
+                              right=right, out_int32=out_int32)
+
+
+def bucketize(input, boundaries, *, out_int32=False, right=False):
+    """The bucket of each value of ``input`` among the increasing 1-d ``boundaries``: i with
+    boundaries[i-1] < x ≤ boundaries[i] (``right=True``: boundaries[i-1] ≤ x < boundaries[i]).
+
+    >>> import minigrad as mg
+    >>> mg.bucketize(mg.tensor([0.0, 1.0, 3.5, 9.0]), mg.tensor([1.0, 3.0, 5.0])).tolist()
+    [0, 0, 2, 3]
+    """
+    if boundaries.ndim != 1:
+        raise RuntimeError(f"boundaries tensor must be 1 dimension, but got dim({boundaries.ndim})")
+    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
 
 
 def unique(input, sorted=True, return_inverse=False, return_counts=False, dim=None):
@@ -251,8 +496,8 @@ def nonzero(input, *, as_tuple=False):
     positions = Nonzero.apply(input)
     if not as_tuple:
         return positions
-    if input.ndim == 0:
-        return (positions.reshape(-1),)
+    if input.ndim == 0:  # PyTorch reads a 0-d input as 1-d: index 0 when it is non-zero
+        return (positions.new_zeros(positions.shape[0]),)
     return positions.unbind(1)
 
 
@@ -294,101 +539,74 @@ class _Histogram(tuple):
     bin_edges = property(lambda self: self[1])
 
 
-def argwhere(input):
-    """The (n, ndim) indices of the non-zero elements (``nonzero``)."""
-    return nonzero(input)
 
+def mode(input, dim=-1, keepdim=False):
+    """``(values, indices)``: the most frequent value along ``dim`` (the smallest among equally
+    frequent ones) and the position of its last occurrence, as PyTorch's CPU kernel. Counted by
+    comparing every pair of a slice; the gradient goes to the element at that position.
 
-def searchsorted(sorted_sequence, values, *, out_int32=False, right=False, side=None, sorter=None):
-    """Where each of ``values`` would go in ``sorted_sequence`` (along its last axis) to keep it
-    sorted: the first such index (``right=False``, or ``side="left"``) or the last. An N-D
-    sequence is searched row by row, its leading axes matching those of ``values``; NaN sorts last."""
-    if side is not None:
-        if side not in ("left", "right") or (right and side == "left"):
-            raise RuntimeError(f"searchsorted: side can only be 'left' or 'right' and must agree with right, "
-                               f"got side={side!r}, right={right}")
-        right = side == "right"
-    if not isinstance(values, Tensor):
-        values = sorted_sequence.new_tensor(values)
-    if sorter is not None:
-        sorted_sequence = sorted_sequence.gather(-1, sorter)
-    index_dtype = _dtypes.int32 if out_int32 else _dtypes.int64
-    if sorted_sequence.ndim == 1:
-        xp = sorted_sequence.device.xp
-        target = _dtypes.promote_types(sorted_sequence.dtype, values.dtype)
-        flat = xp.reshape(values.type(target).array, (-1,))
-        found = xp.searchsorted(sorted_sequence.type(target).array, flat, side="right" if right else "left")
-        return Tensor._wrap(found, values.device).reshape(values.shape).type(index_dtype)
-    if tuple(sorted_sequence.shape[:-1]) != tuple(values.shape[:-1]):
-        raise RuntimeError(f"searchsorted: boundaries tensor should be 1 dimension or the first N-1 "
-                           f"dimensions of boundaries tensor and input value tensor must match, but we got "
-                           f"boundaries tensor {list(sorted_sequence.shape)} and input value tensor "
-                           f"{list(values.shape)}")
-    rows, probes = sorted_sequence.unsqueeze(-2), values.unsqueeze(-1)
-    before = (rows <= probes) if right else (rows < probes)  # a NaN in the sequence is never before
-    count = before.sum(-1)
-    # a NaN value goes after every number (and, going right, after the NaNs too)
-    after_numbers = sorted_sequence.shape[-1] if right else (~sorted_sequence.isnan()).sum(-1, keepdim=True)
-    return _where(values.isnan(), after_numbers, count).type(index_dtype)
-
-
-def bucketize(input, boundaries, *, out_int32=False, right=False):
-    """The bucket of each element of ``input`` among the 1-D sorted ``boundaries``:
-    i with boundaries[i-1] < x ≤ boundaries[i] (``right=False``), or boundaries[i-1] ≤ x < boundaries[i]."""
-    if boundaries.ndim != 1:
-        raise RuntimeError(f"bucketize: boundaries tensor must be 1 dimension, but got "
-                           f"dim({boundaries.ndim})")
-    return searchsorted(boundaries, input, out_int32=out_int32, right=right)
+    >>> import minigrad as mg
+    >>> v, i = mg.mode(mg.tensor([3, 1, 2, 1, 3, 5]))
+    >>> v.item(), i.item()
+    (1, 3)
+    """
+    dim = _dim(dim, input.ndim)
+    if input.ndim == 0:
+        return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
+    x = input.detach().movedim(dim, -1)
+    count = (x.unsqueeze(-1) == x.unsqueeze(-2)).sum(-1)
+    frequent = count == count.amax(-1, keepdim=True)
+    top = x.where(frequent, x.amax(-1, keepdim=True)).amin(-1, keepdim=True)  # the smallest of them
+    n = x.shape[-1]
+    position = linspace(0, n - 1, n, dtype=_dtypes.int64, device=input.device)
+    indices = position.where(x == top, -1).amax(-1, keepdim=True).movedim(-1, dim)
+    values = input.gather(dim, indices)
+    if not keepdim:
+        values, indices = values.squeeze(dim), indices.squeeze(dim)
+    return _ValuesIndices((values, indices))
 
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
-    """Whether each element of ``elements`` occurs in ``test_elements`` (either may be a number):
-    a binary search of each element in the sorted test elements."""
+    """Whether each element of ``elements`` occurs in ``test_elements`` (a tensor or a number)."""
     if not isinstance(elements, Tensor):
         elements = test_elements.new_tensor(elements)
-    if not isinstance(test_elements, Tensor):
-        test_elements = elements.new_tensor(test_elements)
-    target = _dtypes.promote_types(elements.dtype, test_elements.dtype)
-    elements, pool = elements.type(target), test_elements.type(target).reshape(-1).sort().values
-    if pool.numel() == 0:
-        found = elements.new_zeros(elements.shape, dtype=_dtypes.bool_)
-    else:
-        at = searchsorted(pool, elements).clamp(max=pool.numel() - 1)
-        found = pool[at.reshape(-1)].reshape(elements.shape) == elements
+    tests = test_elements.reshape(-1) if isinstance(test_elements, Tensor) else elements.new_tensor(
+        [test_elements])
+    found = (elements.detach().unsqueeze(-1) == tests.detach()).any(-1)
     return ~found if invert else found
 
 
-def cummax(input, dim):
-    """``(values, indices)`` of the running maximum along ``dim``: values[i] = max(x[:i+1]), at
-    the latest position on ties; a NaN, once met, is the maximum (PyTorch's rules)."""
-    return _running_extreme(input, dim, largest=True)
+def argwhere(input):
+    """The indices of the non-zero elements, one row each: ``nonzero(input)``."""
+    return nonzero(input)
 
 
-def cummin(input, dim):
-    """``(values, indices)`` of the running minimum along ``dim`` (``cummax``'s rules)."""
-    return _running_extreme(input, dim, largest=False)
+def msort(input):
+    """``input`` sorted along its first dimension (the values of ``sort(input, 0)``)."""
+    return sort(input, 0).values
 
 
-def _running_extreme(input, dim, largest):
-    """The positions by a doubling scan (⌈log₂ n⌉ whole-tensor steps, each combining every element
-    with the one ``shift`` before it: the later wins when not worse), the values a gather there."""
-    if input.ndim == 0:
-        return _ValuesIndices((input * 1, input.new_zeros((), dtype=_dtypes.int64)))
-    dim = _dim(dim, input.ndim)
-    n = input.shape[dim]
-    shape = [1] * input.ndim
-    shape[dim] = n
-    with no_grad():
-        best = input.detach()
-        index = arange(n, device=input.device).reshape(shape).expand(input.shape)
-        shift = 1
-        while shift < n:
-            earlier, later = best.narrow(dim, 0, n - shift), best.narrow(dim, shift, n - shift)
-            later_wins = (later >= earlier) if largest else (later <= earlier)
-            if input.dtype.is_floating_point:  # NaN beats any number, and a later NaN an earlier one
-                later_wins = (later_wins & ~earlier.isnan()) | later.isnan()
-            winner = _where(later_wins, index.narrow(dim, shift, n - shift), index.narrow(dim, 0, n - shift))
-            best = cat([best.narrow(dim, 0, shift), _where(later_wins, later, earlier)], dim)
-            index = cat([index.narrow(dim, 0, shift), winner], dim)
-            shift *= 2
-    return _ValuesIndices((input.gather(dim, index), index))
+def unique_consecutive(input, return_inverse=False, return_counts=False, dim=None):
+    """The values (slices along ``dim``) of each run of equal consecutive ones, with optionally each
+    element's run number and each run's length.
+
+    >>> import minigrad as mg
+    >>> mg.unique_consecutive(mg.tensor([1, 1, 2, 2, 3, 1, 1])).tolist()
+    [1, 2, 3, 1]
+    """
+    x = input.reshape(-1) if dim is None else input.movedim(_dim(dim, input.ndim), 0)
+    n = x.shape[0]
+    if n:
+        changed = (x[1:] != x[:-1]).reshape(n - 1, -1).any(1)
+        starts = cat([changed.new_ones((1,)), changed]) if n > 1 else changed.new_ones((1,))
+    else:
+        starts = x.new_zeros((0,)).bool()
+    run = starts.long().cumsum(0) - 1
+    first = nonzero(starts, as_tuple=True)[0]
+    values = x[first] if dim is None else x[first].movedim(0, _dim(dim, input.ndim))
+    out = (values,)
+    if return_inverse:
+        out += (run.reshape(input.shape) if dim is None else run,)
+    if return_counts:
+        out += (bincount(run, minlength=int(first.shape[0])),)
+    return out if len(out) > 1 else values

@@ -1,146 +1,16 @@
-"""Hyperbolic and inverse trigonometric functions, exp2, expm1, logit, sinc, and the two-argument
-functions built on logarithms and signs (xlogy, logaddexp, copysign, fmax/fmin).
-
-Each derivative is PyTorch's, including its value where the formula has none: sinc'(0) = 0,
-xlogy's dz/dx = 0 where x = 0 and y ≤ 0, copysign's dz/da = 0 at a = 0, logit's 0 outside
-[eps, 1 - eps].
+"""Inverse trigonometric and hyperbolic functions, expm1 and exp2, log Γ and the polygamma
+functions, and the compositions built on them (logit, xlogy, logaddexp). Integers are promoted
+to the default float dtype, as PyTorch's.
 """
 
 import math
 
+from .._coerce import _promote
 from ..autograd.function import Op
 
 
-class Sinh(Op):
-    """y = sinh(x);  dy/dx = cosh(x)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.sinh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.cosh()
-
-
-class Cosh(Op):
-    """y = cosh(x);  dy/dx = sinh(x)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.cosh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * x.sinh()
-
-
-class Asin(Op):
-    """y = asin(x);  dy/dx = 1/√(1 - x²)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.asin(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (1 - x * x).rsqrt()
-
-
-class Acos(Op):
-    """y = acos(x);  dy/dx = -1/√(1 - x²)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.acos(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return -grad * (1 - x * x).rsqrt()
-
-
-class Atan(Op):
-    """y = atan(x);  dy/dx = 1/(1 + x²)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.atan(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (1 + x * x)
-
-
-class Asinh(Op):
-    """y = asinh(x);  dy/dx = 1/√(x² + 1)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.asinh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * (x * x + 1).rsqrt()
-
-
-class Acosh(Op):
-    """y = acosh(x);  dy/dx = 1/√((x - 1)(x + 1))."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.acosh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad * ((x - 1) * (x + 1)).rsqrt()
-
-
-class Atanh(Op):
-    """y = atanh(x);  dy/dx = 1/(1 - x²)."""
-
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        ctx.save_for_backward(x)
-        return ctx.xp.atanh(x)
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        return grad / (1 - x * x)
-
-
 class Expm1(Op):
-    """y = eˣ - 1, exact for small x;  dy/dx = y + 1."""
+    """y = eˣ - 1, exact near x = 0;  dy/dx = eˣ = y + 1."""
 
     floating_only = True
 
@@ -157,20 +27,208 @@ class Expm1(Op):
 
 
 class Exp2(Op):
-    """y = 2ˣ (exact at integers);  dy/dx = y·ln 2."""
+    """y = 2ˣ;  dy/dx = 2ˣ ln 2."""
 
     floating_only = True
 
     @staticmethod
     def forward(ctx, x):
-        y = ctx.xp.pow(ctx.xp.full_like(x, 2), x)
+        y = 2.0 ** x
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return grad * y * math.log(2)
+        return grad * y * math.log(2.0)
+
+
+class Sinh(Op):
+    """y = sinh x;  dy/dx = cosh x."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.sinh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.cosh()
+
+
+class Cosh(Op):
+    """y = cosh x;  dy/dx = sinh x."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.cosh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * x.sinh()
+
+
+class Asin(Op):
+    """y = arcsin x on [-1, 1];  dy/dx = 1/√(1 - x²)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.asin(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (1 - x * x).rsqrt()
+
+
+class Acos(Op):
+    """y = arccos x on [-1, 1];  dy/dx = -1/√(1 - x²)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.acos(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return -grad * (1 - x * x).rsqrt()
+
+
+class Atan(Op):
+    """y = arctan x;  dy/dx = 1/(1 + x²)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.atan(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 + x * x)
+
+
+class Asinh(Op):
+    """y = arsinh x;  dy/dx = 1/√(x² + 1)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.asinh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x + 1).rsqrt()
+
+
+class Acosh(Op):
+    """y = arcosh x for x ≥ 1;  dy/dx = 1/√(x² - 1)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.acosh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * (x * x - 1).rsqrt()
+
+
+class Atanh(Op):
+    """y = artanh x on (-1, 1);  dy/dx = 1/(1 - x²)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.xp.atanh(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad / (1 - x * x)
+
+
+class Lgamma(Op):
+    """y = log|Γ(x)|;  dy/dx = ψ(x), the digamma function."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.lgamma(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * Polygamma.apply(x, n=0)
+
+
+class Polygamma(Op):
+    """y = ψ⁽ⁿ⁾(x), the n-th derivative of ψ = (log Γ)' (n = 0: digamma);  dy/dx = ψ⁽ⁿ⁺¹⁾(x)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x, n):
+        ctx.save_for_backward(x)
+        return ctx.device.backend.polygamma(n, x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        (x,) = ctx.saved_tensors
+        return grad * Polygamma.apply(x, n=ctx.attrs["n"] + 1)
+
+
+def polygamma(n, input):
+    """ψ⁽ⁿ⁾(x) for an integer n ≥ 0 (PyTorch's argument order: n first).
+
+    >>> import minigrad as mg
+    >>> round(mg.polygamma(1, mg.tensor([1.0])).item(), 4)  # π²/6
+    1.6449
+    """
+    if int(n) != n or n < 0:
+        raise RuntimeError(f"polygamma(n, x) does not support negative n, got n={n}")
+    return Polygamma.apply(input, n=int(n))
+
+
+class LogAddExp(Op):
+    """z = log(eˣ + eʸ);  dz/dx = σ(x - y), dz/dy = σ(y - x)."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x, y):
+        ctx.save_for_backward(x, y)
+        return ctx.xp.logaddexp(x, y)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, y = ctx.saved_tensors
+        return grad * (x - y).sigmoid(), grad * (y - x).sigmoid()
 
 
 class Logit(Op):
@@ -197,25 +255,14 @@ class Logit(Op):
         return slope.masked_fill((x < eps) | (x > 1 - eps), 0.0)
 
 
-class Sinc(Op):
-    """y = sin(πx)/(πx), 1 at 0;  dy/dx = (πx·cos(πx) - sin(πx))/(πx²), 0 at 0."""
+def logit(input, eps=None):
+    """log(p / (1 - p)), the inverse of sigmoid (see ``Logit``).
 
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, x):
-        xp = ctx.xp
-        ctx.save_for_backward(x)
-        px = math.pi * x
-        return xp.where(x == 0, xp.ones_like(x), xp.sin(px) / xp.where(x == 0, xp.ones_like(x), px))
-
-    @staticmethod
-    def backward(ctx, grad):
-        (x,) = ctx.saved_tensors
-        zero = x == 0
-        px = math.pi * x.masked_fill(zero, 1.0)
-        slope = (px * px.cos() - px.sin()) / (px * x.masked_fill(zero, 1.0))
-        return grad * slope.masked_fill(zero, 0.0)
+    >>> import minigrad as mg
+    >>> mg.logit(mg.tensor([0.5, 0.75])).tolist()
+    [0.0, 1.0986123085021973]
+    """
+    return Logit.apply(input, eps=eps)
 
 
 class Xlogy(Op):
@@ -239,62 +286,26 @@ class Xlogy(Op):
                 grad * x / y if dy else None)
 
 
-class LogAddExp(Op):
-    """z = log_b(bᵃ + bᶜ) for base b = e (logaddexp) or 2 (logaddexp2), without overflow:
-    max(a, c) + log_b(1 + b^-|a - c|);  dz/da = 1/(1 + b^(c - a)), dz/dc = 1/(1 + b^(a - c))."""
+def xlogy(input, other):
+    """x · log y, 0 where x = 0 unless y is NaN (see ``Xlogy``).
 
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, a, c, *, base):
-        xp = ctx.xp
-        ctx.save_for_backward(a, c)
-        gap = -xp.abs(a - c)
-        if base == "e":
-            tail = xp.log1p(xp.exp(gap))
-        else:
-            tail = xp.log1p(xp.pow(xp.full_like(gap, 2), gap)) / math.log(2)
-        same_infinity = xp.isinf(a) & (a == c)  # -inf and -inf (or inf and inf): a - c is NaN
-        return xp.where(same_infinity, a, xp.maximum(a, c) + xp.where(same_infinity, 0, tail))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, c = ctx.saved_tensors
-        scale = 1.0 if ctx.attrs["base"] == "e" else math.log(2)
-        return grad * ((a - c) * scale).sigmoid(), grad * ((c - a) * scale).sigmoid()
+    >>> import minigrad as mg
+    >>> mg.xlogy(mg.tensor([0.0, 2.0]), mg.tensor([3.0, 1.0])).tolist()
+    [0.0, 0.0]
+    """
+    return Xlogy.apply(*_promote(input, other, true_div=True))
 
 
-class Copysign(Op):
-    """z = |a| with the sign of b;  dz/da = z/a (0 at a = 0), dz/db = 0."""
+def logaddexp(input, other):
+    """z = log(eˣ + eʸ), without overflow.
 
-    floating_only = True
-
-    @staticmethod
-    def forward(ctx, a, b):
-        z = ctx.xp.copysign(a, b)
-        ctx.save_for_backward(a, z)
-        return z
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, z = ctx.saved_tensors
-        zero = a == 0
-        return grad * (z / a.masked_fill(zero, 1.0)).masked_fill(zero, 0.0), grad.new_zeros(grad.shape)
+    >>> import minigrad as mg
+    >>> mg.logaddexp(mg.tensor([0.0]), mg.tensor([0.0])).tolist()
+    [0.6931471824645996]
+    """
+    return LogAddExp.apply(*_promote(input, other, true_div=True))
 
 
-class NanMax(Op):
-    """``fmax``/``fmin``: max(a, b) (or min) where a NaN loses to a number; the gradient goes to a
-    on ties, as PyTorch: dz/da = [a ≥ b or b is NaN] (≤ for fmin), dz/db = the rest."""
-
-    @staticmethod
-    def forward(ctx, a, b, *, op):
-        xp = ctx.xp
-        ctx.save_for_backward(a, b)
-        best = xp.maximum(a, b) if op == "fmax" else xp.minimum(a, b)
-        return xp.where(xp.isnan(a), b, xp.where(xp.isnan(b), a, best))
-
-    @staticmethod
-    def backward(ctx, grad):
-        a, b = ctx.saved_tensors
-        to_a = ((a >= b) if ctx.attrs["op"] == "fmax" else (a <= b)) | b.isnan()
-        return grad.masked_fill(~to_a, 0.0), grad.masked_fill(to_a, 0.0)
+def logaddexp2(input, other):
+    """z = log₂(2ˣ + 2ʸ), without overflow."""
+    return logaddexp(input * math.log(2.0), other * math.log(2.0)) / math.log(2.0)

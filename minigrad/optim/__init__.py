@@ -4,7 +4,7 @@ Every algorithm is one file whose docstring gives its update in math and whose `
 that formula, line by line, in place; :class:`Optimizer` owns the rest.
 """
 
-from . import lr_scheduler
+from . import lr_scheduler, swa_utils
 from .adadelta import Adadelta
 from .adafactor import Adafactor
 from .adagrad import Adagrad

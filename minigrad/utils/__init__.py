@@ -16,6 +16,7 @@ import pkgutil
 import sys
 
 from .. import data
+from . import checkpoint
 
 # Register each submodule under its second name before anyone imports it by that name: otherwise
 # Python would load the file again as a new module whose relative imports resolve against
@@ -24,4 +25,4 @@ sys.modules[__name__ + ".data"] = data
 for _info in pkgutil.iter_modules(data.__path__):
     sys.modules[f"{__name__}.data.{_info.name}"] = importlib.import_module(f"{data.__name__}.{_info.name}")
 
-__all__ = ["data"]
+__all__ = ["checkpoint", "data"]

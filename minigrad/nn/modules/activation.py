@@ -161,26 +161,12 @@ class Softmax(Module):
 
 
 class Softmax2d(Module):
-    """Softmax over the channels of (N, C, H, W) or (C, H, W), at every position."""
+    """softmax over the channels at each location: (N, C, H, W) or (C, H, W), along dim -3."""
 
     def forward(self, input):
         if input.ndim not in (3, 4):
             raise ValueError(f"Softmax2d: expected input to be 3D or 4D, got {input.ndim}D instead")
         return F.softmax(input, -3)
-
-
-class ChannelShuffle(Module):
-    """Regroups the channels of (N, g·k, *) as k groups of g (``F.channel_shuffle``)."""
-
-    def __init__(self, groups):
-        super().__init__()
-        self.groups = groups
-
-    def forward(self, input):
-        return F.channel_shuffle(input, self.groups)
-
-    def extra_repr(self):
-        return f"groups={self.groups}"
 
 
 class LogSoftmax(Module):
@@ -202,6 +188,20 @@ class Softmin(Softmax):
 
     def forward(self, input):
         return F.softmin(input, self.dim)
+
+
+class RReLU(Module):
+    """y = x if x ≥ 0 else a·x, a ~ U(lower, upper) per element in training, (lower + upper)/2 in eval."""
+
+    def __init__(self, lower=1.0 / 8, upper=1.0 / 3, inplace=False):
+        super().__init__()
+        self.lower, self.upper, self.inplace = lower, upper, inplace
+
+    def forward(self, input):
+        return F.rrelu(input, self.lower, self.upper, self.training)
+
+    def extra_repr(self):
+        return f"lower={self.lower}, upper={self.upper}" + (", inplace=True" if self.inplace else "")
 
 
 class SELU(Module):

@@ -201,6 +201,21 @@ class GroupNorm(Module):
                 f"bias={self.bias is not None}")
 
 
+class LocalResponseNorm(Module):
+    """Normalises each channel by its ``size`` neighbours' squares (see ``F.local_response_norm``);
+    (N, C, *) -> same shape."""
+
+    def __init__(self, size, alpha=1e-4, beta=0.75, k=1.0):
+        super().__init__()
+        self.size, self.alpha, self.beta, self.k = size, alpha, beta, k
+
+    def forward(self, input):
+        return F.local_response_norm(input, self.size, self.alpha, self.beta, self.k)
+
+    def extra_repr(self):
+        return f"{self.size}, alpha={self.alpha}, beta={self.beta}, k={self.k}"
+
+
 class _InstanceNorm(_BatchNorm):
     """Per-sample, per-channel normalisation; PyTorch's defaults: no affine, no running statistics."""
 
@@ -239,3 +254,9 @@ class InstanceNorm2d(_InstanceNorm):
     """
 
     _expected_dims = (3, 4)
+
+
+class InstanceNorm3d(_InstanceNorm):
+    """Instance normalisation of (N, C, D, H, W) (or (C, D, H, W)) over D, H and W."""
+
+    _expected_dims = (4, 5)

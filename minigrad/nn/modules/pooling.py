@@ -1,5 +1,4 @@
-"""Pooling layers, 1-d and 2-d: max, average, adaptive average and adaptive max, power-average
-(LP) pooling, and max unpooling (no parameters)."""
+"""Pooling layers, 1-d and 2-d: max, average, adaptive average and adaptive max (no parameters)."""
 
 from ...ops.pool import (
     adaptive_avg_pool1d,
@@ -189,6 +188,31 @@ class AdaptiveMaxPool1d(_AdaptivePoolNd):
         return adaptive_max_pool1d(input, self.output_size, self.return_indices)
 
 
+class LPPool1d(Module):
+    """Power-average pooling (Σ x^p)^(1/p) over windows of (N, C, L); see ``F.lp_pool1d``."""
+
+    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
+        super().__init__()
+        self.norm_type, self.kernel_size = norm_type, kernel_size
+        self.stride, self.ceil_mode = stride, ceil_mode
+
+    def forward(self, input):
+        from ..functional import lp_pool1d
+        return lp_pool1d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+    def extra_repr(self):
+        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
+                f"ceil_mode={self.ceil_mode}")
+
+
+class LPPool2d(LPPool1d):
+    """Power-average pooling (Σ x^p)^(1/p) over windows of (N, C, H, W); see ``F.lp_pool2d``."""
+
+    def forward(self, input):
+        from ..functional import lp_pool2d
+        return lp_pool2d(input, float(self.norm_type), self.kernel_size, self.stride, self.ceil_mode)
+
+
 class _MaxUnpoolNd(Module):
     def __init__(self, kernel_size, stride=None, padding=0):
         super().__init__()
@@ -219,34 +243,3 @@ class MaxUnpool1d(_MaxUnpoolNd):
 
     def forward(self, input, indices, output_size=None):
         return F.max_unpool1d(input, indices, self.kernel_size, self.stride, self.padding, output_size)
-
-
-class _LPPoolNd(Module):
-    def __init__(self, norm_type, kernel_size, stride=None, ceil_mode=False):
-        super().__init__()
-        self.norm_type, self.kernel_size = norm_type, kernel_size
-        self.stride, self.ceil_mode = stride, ceil_mode
-
-    def extra_repr(self):
-        return (f"norm_type={self.norm_type}, kernel_size={self.kernel_size}, stride={self.stride}, "
-                f"ceil_mode={self.ceil_mode}")
-
-
-class LPPool2d(_LPPoolNd):
-    """(Σ xᵖ over each window)^(1/p) of (N, C, H, W): p = 1 is sum pooling, large p nears max pooling.
-
-    >>> import minigrad as mg
-    >>> import minigrad.nn as nn
-    >>> nn.LPPool2d(2, 2)(mg.tensor([[[[3.0, 4.0], [0.0, 0.0]]]])).tolist()
-    [[[[5.0]]]]
-    """
-
-    def forward(self, input):
-        return F.lp_pool2d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)
-
-
-class LPPool1d(_LPPoolNd):
-    """``LPPool2d`` for (N, C, L)."""
-
-    def forward(self, input):
-        return F.lp_pool1d(input, self.norm_type, self.kernel_size, self.stride, self.ceil_mode)

@@ -7,7 +7,7 @@ from ..module import Module
 class Upsample(Module):
     """``F.interpolate`` as a layer: resize (N, C, d1, ..., dk) to ``size`` or by ``scale_factor``.
 
-    ``mode`` is "nearest" (default), "nearest-exact", "linear" (3-D input), "bilinear" (4-D),
+    ``mode`` is "nearest" (default), "nearest-exact", "linear" (3-D input), "bilinear" or "bicubic" (4-D),
     "trilinear" (5-D) or "area"; ``align_corners`` only for the linear family.
 
     >>> import minigrad as mg
@@ -85,3 +85,18 @@ class PixelUnshuffle(Module):
 
     def extra_repr(self):
         return f"downscale_factor={self.downscale_factor}"
+
+
+class ChannelShuffle(Module):
+    """Regroups the channels of (N, C, *) across ``groups`` (ShuffleNet); see ``F.channel_shuffle``."""
+
+    def __init__(self, groups):
+        super().__init__()
+        self.groups = groups
+
+    def forward(self, input):
+        from ..functional import channel_shuffle
+        return channel_shuffle(input, self.groups)
+
+    def extra_repr(self):
+        return f"groups={self.groups}"
