@@ -146,7 +146,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
         if node.next is None:
             raise RuntimeError(f"{node.name}: the graph of this tensor was not recorded")
         if node not in buffers:
-            buffers[node] = [None] * len(node.out_meta)
+            buffers[node] = [None] * len(node.out_shapes)
             root_nodes.append(node)
         buffers[node][root._output_nr] = _add(buffers[node][root._output_nr], grad)
     order, leaf_uses = _reachable(root_nodes)
@@ -220,7 +220,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     if not isinstance(g, Tensor):
                         g = Tensor._wrap(g, node.device)
                     # node.input_shape(i), inline: the call cost 4% of bench_chain's scalar chain
-                    shape = target.array.shape if is_leaf else target.out_meta[node.next_output_nr[i]][0]
+                    shape = target.array.shape if is_leaf else target.out_shapes[node.next_output_nr[i]]
                     if g.array.shape != shape:
                         g = sum_to(g, shape, node)
                 if is_leaf:
@@ -237,7 +237,7 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                     nr = node.next_output_nr[i]
                     buffer = buffers.get(target)
                     if buffer is None:
-                        buffer = buffers[target] = [None] * len(target.out_meta)
+                        buffer = buffers[target] = [None] * len(target.out_shapes)
                     old = buffer[nr]
                     buffer[nr] = g if old is None else _sum(old, g, create_graph)
         _enabled.reset(mode)
@@ -259,7 +259,7 @@ def _materialize(node, grads):
     if node.materialize_grads and any(g is None for g in grads):
         for nr, g in enumerate(grads):
             if g is None:
-                shape, dtype = node.out_meta[nr]
+                shape, dtype = node.out_shapes[nr], node.out_dtypes[nr]
                 zeros = node.device.backend.full(shape, 0, dtype, node.device.index)
                 grads[nr] = Tensor._wrap(zeros, node.device)
     return True

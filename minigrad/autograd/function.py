@@ -263,8 +263,8 @@ class Function(Node):
         if ctx.next is not None:
             tensors = [r for r in results if isinstance(r, Tensor)]
             ctx._record(args, raw, tensors, kwargs, constants)
-            ctx.out_meta = tuple([(r.array.shape, r.array.dtype) if isinstance(r, Tensor) else ((), None)
-                                  for r in results])
+            ctx.out_shapes = tuple([r.array.shape if isinstance(r, Tensor) else () for r in results])
+            ctx.out_dtypes = tuple([r.array.dtype if isinstance(r, Tensor) else None for r in results])
         return results if isinstance(output, tuple) else results[0]
 
     def _wrap_output(self, index, out, args):
@@ -309,7 +309,7 @@ class Function(Node):
                 raise TypeError(f"function {self.name} returned a {type(g).__name__} as gradient {i}; "
                                 "expected a Tensor or None")
             if g is not None and target is not None:
-                expected = target.array.dtype if isinstance(target, Tensor) else target.out_meta[nr][1]
+                expected = target.array.dtype if isinstance(target, Tensor) else target.out_dtypes[nr]
                 if g.array.dtype != expected:  # PyTorch casts a custom gradient to its input's dtype
                     g = g.type(self.device.backend.dtype_of[expected])
             checked.append(g if target is not None else None)

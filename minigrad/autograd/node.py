@@ -75,7 +75,8 @@ class Node:
     # Slots for what every recorded node holds: no per-node __dict__ unless an op stores more
     # (the scalar chain of bench_chain: 176k -> 171k instructions per step).
     __slots__ = ("xp", "device", "next", "next_output_nr", "needs_input_grad", "seq", "attrs", "scope",
-                 "out_meta", "_to_save", "_saved", "__dict__", "__weakref__")
+                 "out_shapes", "out_dtypes", "_to_save", "_saved", "_saved_versions",
+                 "__dict__", "__weakref__")
     node_suffix = "Backward0"  # PyTorch's suffix for built-in ops; custom functions use "Backward"
     materialize_grads = True  # missing output gradients reach backward as zeros (None if False)
     hidden_outputs = 0  # trailing outputs only backward reads (pictures of the graph leave them out)
@@ -109,12 +110,10 @@ class Node:
                 f"{self.name}: trying to backward through the graph a second time (or to read saved "
                 "tensors after they were freed); call .backward(retain_graph=True) the first time")
         out = []
-        for entry in saved:
-            if entry is None:
+        for value, version in zip(saved, self._saved_versions):
+            if value is None:
                 out.append(None)
-                continue
-            value, version = entry
-            if isinstance(value, Tensor):  # an input
+            elif isinstance(value, Tensor):  # an input
                 if value._version[0] != version:
                     self._modified(value.describe(), value._version[0], version)
                 out.append(value)
@@ -143,24 +142,30 @@ class Node:
             self._constants = [(i, weakref.ref(t)) for i, t in constants]
         self.attrs = attrs
         self.scope = _scope.get()
+        # two flat tuples, not a (shape, dtype) pair per output: CPython's collector never stops
+        # tracking a tuple of tuples of tuples (bench_chain's scalar chain: 3.4 -> 2 per node)
         if len(results) == 1:
             out = results[0].array
-            self.out_meta = ((out.shape, out.dtype),)
+            self.out_shapes, self.out_dtypes = (out.shape,), (out.dtype,)
         else:
-            self.out_meta = tuple([(r.array.shape, r.array.dtype) for r in results])
+            self.out_shapes = tuple([r.array.shape for r in results])
+            self.out_dtypes = tuple([r.array.dtype for r in results])
         to_save = self._to_save
         if to_save:
-            self._saved = tuple([None if item is None else _resolve(item, args, raw, results)
-                                 for item in to_save])
+            # values and versions apart, as for the outputs: a tuple of (value, version) pairs
+            # stays tracked by the collector even where it holds only numbers
+            entries = [_resolve(item, args, raw, results) for item in to_save]
+            self._saved = tuple([value for value, _ in entries])
+            self._saved_versions = tuple([version for _, version in entries])
             self._to_save = ()  # the raw arrays: keep only the resolved entries
         else:
-            self._saved = ()
+            self._saved = self._saved_versions = ()
         if _anomaly.enabled:
             self.trace = "".join(traceback.format_stack(limit=12)[:-2])
 
     def _saves(self, tensor):
         """Whether ``tensor`` is among the values this node saved."""
-        return any(entry is not None and entry[0] is tensor for entry in self._saved)
+        return any(value is tensor for value in self._saved)
 
     # --- what the engine and the pictures use --------------------------------------------------
     def _backward(self, grads):
@@ -178,6 +183,11 @@ class Node:
         return type(self)._node_of.__name__
 
     @property
+    def out_meta(self):
+        """``(shape, dtype)`` per output."""
+        return tuple(zip(self.out_shapes, self.out_dtypes))
+
+    @property
     def next_functions(self):
         """PyTorch's view of the edges: ``((node_or_leaf, output_nr), ...)``."""
         if self.next is None:
@@ -189,7 +199,7 @@ class Node:
         target = self.next[i]
         if isinstance(target, Tensor):  # a leaf
             return target.array.shape
-        return target.out_meta[self.next_output_nr[i]][0]
+        return target.out_shapes[self.next_output_nr[i]]
 
     def constant_inputs(self):
         """``(input_index, Tensor)`` for the Tensor inputs that needed no gradient (the data, the
@@ -217,7 +227,7 @@ class Node:
 
 def _resolve(item, args, raw, results):
     """A saved item as an entry ``(value, version)``: inputs and outputs are checked on unpack."""
-    if type(item) is float or type(item) is int:  # a Python number (a scalar operand): no version
+    if item is None or type(item) is float or type(item) is int:  # None, or a scalar operand: no version
         return item, None
     if isinstance(item, Tensor):
         for i, r in enumerate(results):

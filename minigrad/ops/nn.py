@@ -236,7 +236,7 @@ class Embedding(Op):
     def backward(ctx, grad):
         from .indexing import ScatterAdd
         (indices,) = ctx.saved_tensors
-        dim = ctx.out_meta[0][0][-1]
+        dim = ctx.out_shapes[0][-1]
         rows = grad.reshape(-1, dim)
         flat = indices.reshape(-1)
         pad = ctx.attrs["padding_idx"]

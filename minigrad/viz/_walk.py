@@ -25,7 +25,7 @@ FREED_NOTE = ("backward() freed the graph (no retain_graph=True): gradients that
 
 # --- the engine adapter: the only code of viz that depends on how the engine is built ----------
 # Reading the graph needs only what every ``Node`` has: ``next`` and ``next_output_nr`` (edges),
-# ``seq``, ``out_meta``.
+# ``seq``, ``out_shapes``.
 # Replaying backward goes through the engine's ``schedule``, ``run_backward(observe=...)`` and,
 # for a freed graph, one node's backward as the engine runs it (the imports above); a change of
 # engine is a change of the functions below.
@@ -345,12 +345,12 @@ def _replay_kept(info, rep):
     received = {}  # id(node) -> gradient per output, summed over its consumers
     for root, g in zip(info.roots, rep.root_grads):
         if root.grad_fn is not None:
-            slots = received.setdefault(id(root.grad_fn), [None] * len(root.grad_fn.out_meta))
+            slots = received.setdefault(id(root.grad_fn), [None] * len(root.grad_fn.out_shapes))
             slots[root._output_nr] = _add(slots[root._output_nr], g)
     failure = None
     with set_grad_enabled(False):
         for node in rep.order:
-            grads = received.pop(id(node), None) or [None] * len(node.out_meta)
+            grads = received.pop(id(node), None) or [None] * len(node.out_shapes)
             grads = [kept.get((id(node), nr), g) for nr, g in enumerate(grads)]
             sent = None
             if id(node) not in rep.unknown or all((id(node), nr) in kept for nr in range(len(grads))):
@@ -371,7 +371,7 @@ def _replay_kept(info, rep):
                 if g is None:
                     continue
                 if isinstance(target, Node):
-                    slots = received.setdefault(id(target), [None] * len(target.out_meta))
+                    slots = received.setdefault(id(target), [None] * len(target.out_shapes))
                     slots[edge[1]] = _add(slots[edge[1]], g)
                 else:
                     rep.leaf_grads[id(target)] = _add(rep.leaf_grads.get(id(target)), g)
