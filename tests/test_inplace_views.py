@@ -248,6 +248,41 @@ def test_view_of_a_tensor_whose_strides_do_not_allow_it_raises_as_pytorch(backen
     assert flat[0].item() == 9.0 and x[0, 0].item() == 0.0
 
 
+def unfold_write(lib):
+    x = t(lib, [1., 2., 3., 4., 5., 6.], True)
+    b = x * 1
+    w = b.unfold(0, 2, 2)
+    w[1].mul_(10)
+    b[4] = 0.5
+    (b * b).sum().backward()
+    return dict(b=b.tolist(), w=w.tolist(), xg=x.grad.tolist())
+
+
+def unfold_overlap(lib):
+    x = t(lib, [[1., 2., 3., 4.], [5., 6., 7., 8.]], True)
+    w = (x * 1).unfold(1, 3, 1)
+    (w * w * t(lib, [1., 2., 3.])).sum().backward()
+    return dict(w=w.tolist(), xg=x.grad.tolist())
+
+
+def test_unfold_is_a_view_written_through_both_ways_as_pytorch():
+    # NumPy's strides make the windows a view (array-api-strict's namespace copies, as for diagonal)
+    assert unfold_write(mg) == {'b': [1.0, 2.0, 30.0, 40.0, 0.5, 6.0],
+                                'w': [[1.0, 2.0], [30.0, 40.0], [0.5, 6.0]],
+                                'xg': [2.0, 4.0, 600.0, 800.0, 0.0, 12.0]}
+    assert type(mg.ones(3, requires_grad=True).unfold(0, 2, 1).grad_fn).__name__ == "UnfoldBackward0"
+
+
+def test_overlapping_unfold_windows_sum_their_gradients_and_refuse_writes(backend):
+    assert unfold_overlap(mg) == {'w': [[[1.0, 2.0, 3.0], [2.0, 3.0, 4.0]],
+                                        [[5.0, 6.0, 7.0], [6.0, 7.0, 8.0]]],
+                                  'xg': [[2.0, 12.0, 30.0, 24.0], [10.0, 36.0, 70.0, 48.0]]}
+    windows = mg.arange(5.0).unfold(0, 3, 1)  # element 2 is in all three windows
+    if backend.type == "cpu":  # a view there (a copy on array-api-strict's namespace)
+        with pytest.raises(RuntimeError, match="more than one element of the written-to tensor"):
+            windows.mul_(2)
+
+
 def test_contiguous_is_self_or_a_row_major_copy_the_gradient_passes_through(backend):
     x = mg.arange(6.0, requires_grad=True)
     y = x.reshape(2, 3)

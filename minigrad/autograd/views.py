@@ -76,7 +76,8 @@ def write_error(err, op_name, t, value):
     if "read-only" in str(err):
         return RuntimeError(
             f"{op_name}: unsupported operation: more than one element of the written-to tensor "
-            "refers to a single memory location (an expand() or broadcast view); clone() the "
+            "refers to a single memory location (an expand(), a broadcast, or windows of unfold() that "
+            "overlap); clone() the "
             "tensor before writing to it")
     shape = getattr(value, "shape", ())
     return RuntimeError(f"{op_name}: cannot write a value of shape {tuple(shape)} into a tensor of "

@@ -225,6 +225,13 @@ class ArrayAPIBackend:
         ``x`` where the backend can make one (PyTorch's diagonal is a view), else a copy."""
         return self._host(lambda a: np.diagonal(a, offset, -2, -1).copy(), x)
 
+    def unfold(self, x, dim, size, step):
+        """Every window of ``size`` elements ``step`` apart along ``dim``: that axis becomes the
+        window count and a last axis of ``size`` is added. A view of ``x`` where the backend can
+        make one (PyTorch's unfold is a view; read-only where windows overlap, so that no write
+        lands twice), else a copy."""
+        return self._host(lambda a: _np_unfold(a, dim, size, step).copy(), x)
+
     def random(self, generator, kind, shape, dtype, index, **kw):
         """Random numbers drawn on the host from ``generator``'s NumPy stream, then moved here."""
         kw = {k: self.to_numpy(v) if hasattr(v, "shape") else v for k, v in kw.items()}  # array parameters
@@ -271,6 +278,14 @@ def _np_windows(a, window, stride, dilation):
     return np.lib.stride_tricks.as_strided(
         a, (n, c, oh, ow, kh, kw), (s[0], s[1], s[2] * sh, s[3] * sw, s[2] * dh, s[3] * dw),
         writeable=False)
+
+
+def _np_unfold(a, dim, size, step):
+    count = (a.shape[dim] - size) // step + 1
+    s = a.strides
+    return np.lib.stride_tricks.as_strided(a, a.shape[:dim] + (count,) + a.shape[dim + 1:] + (size,),
+                                           s[:dim] + (s[dim] * step,) + s[dim + 1:] + (s[dim],),
+                                           writeable=a.flags.writeable and step >= size)
 
 
 def _np_diagonal(a, offset):

@@ -156,6 +156,15 @@ class CupyBackend(ArrayAPIBackend):
     def diagonal(self, x, offset):
         return x.diagonal(offset, -2, -1)  # a view in CuPy, writable
 
+    def unfold(self, x, dim, size, step):
+        count = (x.shape[dim] - size) // step + 1
+        s = x.strides
+        windows = self._cupy.lib.stride_tricks.as_strided(
+            x, x.shape[:dim] + (count,) + x.shape[dim + 1:] + (size,),
+            s[:dim] + (s[dim] * step,) + s[dim + 1:] + (s[dim],))
+        # CuPy has no read-only views: overlapping windows, where a write would land twice, are a copy
+        return windows if step >= size else windows.copy()
+
     def windows(self, x, window, stride, dilation):
         n, c, h, w = x.shape
         (kh, kw), (sh, sw), (dh, dw) = window, stride, dilation

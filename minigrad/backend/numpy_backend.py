@@ -8,7 +8,7 @@ import threading
 
 import numpy as np
 
-from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_diagonal, _np_unique, _np_windows, draw
+from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_diagonal, _np_unfold, _np_unique, _np_windows, draw
 from .numpy_namespace import namespace
 
 _PACKED_PER_SHAPE = 2  # a forward pass and the one before it may both hold their columns
@@ -253,6 +253,9 @@ class NumpyBackend(ArrayAPIBackend):
 
     def diagonal(self, x, offset):
         return _np_diagonal(x, offset)
+
+    def unfold(self, x, dim, size, step):
+        return _np_unfold(x, dim, size, step)
 
     def random(self, generator, kind, shape, dtype, index, **kw):
         return draw(generator.numpy_rng(), kind, shape, dtype, **kw)

@@ -157,6 +157,44 @@ class Split(Op):
         return cat(grads, ctx.attrs["dim"])
 
 
+class Unfold(Op):
+    """y[..., k, ..., j] = x[..., k·step + j, ...] along ``dim``: the windows of ``size``
+    elements ``step`` apart, as a view;  dx = the windows' gradients put back (``UnfoldBackward``)."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, *, dim, size, step):
+        ctx.in_shape = x.shape
+        return ctx.device.backend.unfold(x, dim, size, step)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return UnfoldBackward.apply(grad, shape=ctx.in_shape, **ctx.attrs)
+
+
+class UnfoldBackward(Op):
+    """x[..., i, ...] = Σ over the windows k and positions j with k·step + j = i of g[..., k, ..., j]:
+    each window put back where ``Unfold`` read it, overlaps summed;  dg = unfold(dx).
+
+    A loop over the ``size`` positions of a window, each one strided add, never over windows."""
+
+    @staticmethod
+    def forward(ctx, g, *, shape, dim, size, step):
+        out = ctx.device.backend.full(shape, 0, g.dtype, ctx.device.index)
+        count = g.shape[dim]
+        before = (slice(None),) * dim
+        for j in range(size):
+            reach = before + (slice(j, j + step * (count - 1) + 1, step), Ellipsis)
+            out[reach] = out[reach] + g[..., j]
+        return out
+
+    @staticmethod
+    def backward(ctx, grad):
+        a = ctx.attrs
+        return Unfold.apply(grad, dim=a["dim"], size=a["size"], step=a["step"])
+
+
 class Pad(Op):
     """y = x with a constant border (``pad`` in NumPy's per-axis form);  dx = the inner part of dy."""
 
@@ -628,8 +666,8 @@ def flipud(input):
 
 def unfold(input, dimension, size, step):
     """Every window of ``size`` consecutive elements along ``dimension``, ``step`` apart: that axis
-    becomes the window count (n - size)//step + 1 and a last axis of ``size`` is added (a gather,
-    so windows that overlap add up their gradients).
+    becomes the window count (n - size)//step + 1 and a last axis of ``size`` is added. A view, as
+    PyTorch's (read-only where windows overlap); windows that overlap add up their gradients.
 
     >>> import minigrad as mg
     >>> mg.arange(5.0).unfold(0, 2, 2).tolist()
@@ -641,12 +679,9 @@ def unfold(input, dimension, size, step):
         raise RuntimeError(f"maximum size for tensor at dimension {dim} is {n} but size is {size}")
     if step <= 0:
         raise RuntimeError(f"step is {step} but must be > 0")
-    count = (n - size) // step + 1
-    index = (np.arange(count)[:, None] * step + np.arange(size)[None, :]).reshape(-1)
-    x = input.reshape(1) if input.ndim == 0 else input
-    shape = tuple(x.shape[:dim]) + (count, size) + tuple(x.shape[dim + 1:])
-    windows = x.index_select(dim, index).reshape(shape)
-    return windows.movedim(dim + 1, -1) if input.ndim else windows.reshape(size)
+    if input.ndim == 0:
+        return Unfold.apply(input.reshape(1), dim=0, size=size, step=step).reshape(size)
+    return Unfold.apply(input, dim=dim, size=size, step=step)
 
 
 def combinations(input, r=2, with_replacement=False):
