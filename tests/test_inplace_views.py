@@ -271,6 +271,10 @@ def test_unfold_is_a_view_written_through_both_ways_as_pytorch():
                                 'w': [[1.0, 2.0], [30.0, 40.0], [0.5, 6.0]],
                                 'xg': [2.0, 4.0, 600.0, 800.0, 0.0, 12.0]}
     assert type(mg.ones(3, requires_grad=True).unfold(0, 2, 1).grad_fn).__name__ == "UnfoldBackward0"
+    image = mg.ones(1, 2, 4, 4, requires_grad=True)  # nn.functional's unfold and fold are im2col, col2im
+    columns = F.unfold(image, 2)
+    assert [type(t.grad_fn).__name__ for t in (columns, F.fold(columns, (4, 4), 2))] == \
+        ["Im2ColBackward0", "Col2ImBackward0"]
 
 
 def test_overlapping_unfold_windows_sum_their_gradients_and_refuse_writes(backend):

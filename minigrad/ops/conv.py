@@ -471,7 +471,7 @@ def conv_transpose1d(input, weight, bias=None, stride=1, padding=0, output_paddi
 
 
 # --- the window view itself: unfold (im2col) and its adjoint fold (col2im) --------------------
-class Unfold(Op):
+class Im2Col(Op):
     """cols[n, (c, i, j), (p, q)] = x_pad[n, c, s_h p + d_h i, s_w q + d_w j];  dx = fold(dcols)."""
 
     @staticmethod
@@ -484,11 +484,11 @@ class Unfold(Op):
 
     @staticmethod
     def backward(ctx, grad):
-        return Fold.apply(grad, output_size=ctx.in_hw, **ctx.attrs)
+        return Col2Im.apply(grad, output_size=ctx.in_hw, **ctx.attrs)
 
 
-class Fold(Op):
-    """x[n, c] = Σ over windows of their columns put back where ``Unfold`` read them;  dcols = unfold(dx)."""
+class Col2Im(Op):
+    """x[n, c] = Σ over windows of their columns put back where ``Im2Col`` read them;  dcols = unfold(dx)."""
 
     @staticmethod
     def forward(ctx, cols, *, output_size, kernel_size, dilation, padding, stride):
@@ -505,7 +505,7 @@ class Fold(Op):
     def backward(ctx, grad):
         attrs = dict(ctx.attrs)
         del attrs["output_size"]
-        return Unfold.apply(grad, **attrs)
+        return Im2Col.apply(grad, **attrs)
 
 
 def _fold_geometry(kernel_size, dilation, padding, stride):
@@ -542,7 +542,7 @@ def unfold(input, kernel_size, dilation=1, padding=0, stride=1):
                            f"{(geometry['padding'][0][0], geometry['padding'][1][0])}, calculated shape of "
                            f"the array of sliding blocks as {tuple(out_hw)}, but its components must be at "
                            "least one.")
-    out = Unfold.apply(input, **geometry)
+    out = Im2Col.apply(input, **geometry)
     return out.squeeze(0) if unbatched else out
 
 
@@ -578,5 +578,5 @@ def fold(input, output_size, kernel_size, dilation=1, padding=0, stride=1):
                            f"stride={geometry['stride']}, expected size of input's dimension 2 to match the "
                            f"calculated number of sliding blocks {blocks[0]} * {blocks[1]} = "
                            f"{blocks[0] * blocks[1]}, but got input.size(2)={input.shape[2]}.")
-    out = Fold.apply(input, output_size=size, **geometry)
+    out = Col2Im.apply(input, output_size=size, **geometry)
     return out.squeeze(0) if unbatched else out
