@@ -454,7 +454,8 @@ class Tensor:
         if isinstance(other, Tensor) and other.dtype is not self.dtype:
             raise RuntimeError(f"matmul: expected both operands to have the same dtype, got {self.dtype} "
                                f"and {other.dtype}; convert one (e.g. .float())")
-        return MatMul.apply(*_promote(self, other))
+        op = PRODUCT_BY_NDIM.get((self.ndim, other.ndim), MatMul) if isinstance(other, Tensor) else MatMul
+        return op.apply(*_promote(self, other))
 
     def __rmatmul__(self, other):
         return MatMul.apply(*_promote(self, other)[::-1])
@@ -657,7 +658,7 @@ class Tensor:
         x = self if dtype is None else self.type(dtype)
         if x.dtype.category != "float" and dtype is None:
             x = x.type(_dtypes.int64)
-        return Sum.apply(x, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
+        return (Sum if dim is None else SumDims).apply(x, dim=_reduced_dims(dim, self.ndim), keepdim=keepdim)
 
     def mean(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -665,7 +666,7 @@ class Tensor:
         if not x.dtype.is_floating_point:
             raise RuntimeError(f"mean(): could not infer output dtype; input dtype {x.dtype} "
                                "is not floating point: pass dtype=mg.float32 or use .float() first")
-        return Mean.apply(x, dim=_reduced_dims(dim, x.ndim), keepdim=keepdim)
+        return (Mean if dim is None else MeanDims).apply(x, dim=_reduced_dims(dim, x.ndim), keepdim=keepdim)
 
     def prod(self, dim=None, keepdim=False, *, dtype=None, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -712,7 +713,7 @@ class Tensor:
             return Min.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
+        return _values_indices(*MinDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
 
     def amax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -836,12 +837,12 @@ class Tensor:
         dims = list(range(ndim))
         a, b = _dim(dim0, ndim), _dim(dim1, ndim)
         dims[a], dims[b] = dims[b], dims[a]
-        return Permute.apply(self, dims=tuple(dims))
+        return Transpose.apply(self, dims=tuple(dims))
 
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
-        return self.transpose(0, 1) if self.ndim == 2 else self
+        return MatrixTranspose.apply(self, dims=(1, 0)) if self.ndim == 2 else self
 
     @property
     def T(self):
@@ -852,7 +853,7 @@ class Tensor:
         ndim = self.array.ndim
         if ndim < 2:
             raise RuntimeError(f"mT needs at least 2 dimensions, got shape {tuple(self.shape)}")
-        return Permute.apply(self, dims=tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
+        return Transpose.apply(self, dims=tuple(range(ndim - 2)) + (ndim - 1, ndim - 2))
 
     def expand(self, *sizes):
         """A broadcast view: size -1 keeps a dimension, a size-1 dimension stretches to any size."""
@@ -894,8 +895,8 @@ class Tensor:
         key = _key(key, self)
         split = _split_key(key, self)
         if split is not None:  # integers select first, as PyTorch's
-            return GetItem.apply(GetItem.apply(self, key=split[0]), key=split[1])
-        return GetItem.apply(self, key=key)
+            return Index.apply(reader(split[0]).apply(self, key=split[0]), key=split[1])
+        return reader(key).apply(self, key=key)
 
     def __setitem__(self, key, value):
         key = _key(key, self)
@@ -2161,16 +2162,18 @@ from .ops.elementwise import (  # noqa: E402
     where,
 )
 from .ops.elementwise import div as _div  # noqa: E402
-from .ops.indexing import Gather, GetItem, IndexSelect, SetItem, _is_advanced  # noqa: E402
-from .ops.linalg import MatMul  # noqa: E402
+from .ops.indexing import Gather, Index, IndexSelect, SetItem, _is_advanced, reader  # noqa: E402
+from .ops.linalg import PRODUCT_BY_NDIM, MatMul  # noqa: E402
 from .ops.movement import (  # noqa: E402
     BroadcastTo,
     Flip,
+    MatrixTranspose,
     Permute,
     Repeat,
     Reshape,
     Squeeze,
     ToDevice,
+    Transpose,
     Unsqueeze,
     chunk,
     split,
@@ -2186,12 +2189,15 @@ from .ops.reduce import (  # noqa: E402
     Max,
     MaxDim,
     Mean,
+    MeanDims,
     Min,
+    MinDim,
     Norm,
     Prod,
     Softmax,
     Std,
     Sum,
+    SumDims,
     Var,
     degrees_of_freedom,
 )

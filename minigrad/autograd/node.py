@@ -12,7 +12,9 @@ of the graph draw them).
 
 Each op class gets a node class of its own named as PyTorch names it, so that
 ``type(t.grad_fn).__name__`` reads ``MulBackward0`` for the built-in ``Mul`` and ``MyCubeBackward``
-for a custom ``MyCube``.
+for a custom ``MyCube``; an op whose PyTorch name differs from its own says it in ``node_name``
+(``Reshape``: ``ViewBackward0``), and where PyTorch's name depends on the call (``t()``,
+``transpose``, ``permute``) a subclass per name does.
 """
 
 import contextvars
@@ -87,7 +89,7 @@ class Node:
     def __init_subclass__(cls, **kwargs):
         super().__init_subclass__(**kwargs)
         if "_node_of" not in cls.__dict__:  # an op class, not the node class made for one
-            name = cls.__name__ + cls.node_suffix
+            name = cls.__dict__.get("node_name") or cls.__name__ + cls.node_suffix
             cls._node_class = type(name, (cls,), {"_node_of": cls, "__module__": cls.__module__,
                                                   "__qualname__": name})
 

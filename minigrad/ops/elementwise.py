@@ -796,6 +796,8 @@ def _scalar_like(value, like, dtype=...):
 class Cast(Op):
     """y = x converted to ``dtype``;  the gradient is cast back to x's dtype."""
 
+    node_name = "ToCopyBackward0"
+
     @staticmethod
     def forward(ctx, x, dtype):
         ctx.source = x.dtype

@@ -41,6 +41,27 @@ class GetItem(Op):
         return ScatterAdd.apply(grad, key=ctx.attrs["key"], shape=ctx.in_shape)
 
 
+class Select(GetItem):
+    """``x[i]``, ``x[i, j]``: integers only."""
+
+
+class Slice(GetItem):
+    """``x[a:b]``, ``x[:, i]``: slices, with integers, ``None`` and ``...``."""
+
+
+class Index(GetItem):
+    """``x[index]`` with an index array or mask (advanced indexing: a copy, not a view)."""
+
+
+def reader(key):
+    """The ``GetItem`` named as PyTorch names the read of ``key``: a selection, a slice or an index."""
+    if _is_advanced(key):
+        return Index
+    if all(type(k) is int for k in (key if isinstance(key, tuple) else (key,))):
+        return Select
+    return Slice
+
+
 class ScatterAdd(Op):
     """y = zeros(shape) with y[key] += x (repeated indices add up);  dx = dy[key]."""
 

@@ -86,6 +86,11 @@ class Dot(MatMul):
     """dot's op: MatMul of two vectors."""
 
 
+PRODUCT_BY_NDIM = {(2, 2): Mm, (2, 1): Mv, (1, 1): Dot}
+"""The op ``a @ b`` records, by the operands' numbers of dimensions, so that its node has the name
+PyTorch's matmul gives it (MmBackward0, ...); MatMul otherwise."""
+
+
 class Einsum(Op):
     """Einstein summation over explicit subscripts ``"ij,jk->ik"`` (normalised by ``einsum``).
 

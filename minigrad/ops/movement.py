@@ -16,6 +16,7 @@ class Reshape(Op):
     """y = x viewed with a new shape;  dx = dy reshaped back."""
 
     is_view = True
+    node_name = "ViewBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):
@@ -42,10 +43,21 @@ class Permute(Op):
         return grad.permute(inverse)
 
 
+class Transpose(Permute):
+    """``transpose(dim0, dim1)`` and ``mT``: a permutation that swaps two axes."""
+
+
+class MatrixTranspose(Permute):
+    """``t()``: a 2-D tensor's transpose."""
+
+    node_name = "TBackward0"
+
+
 class BroadcastTo(Op):
     """y = x broadcast to ``shape`` (``expand``);  dx = dy summed back (by the engine)."""
 
     is_view = True
+    node_name = "ExpandBackward0"
 
     @staticmethod
     def forward(ctx, x, shape):

@@ -53,6 +53,12 @@ class Sum(Op):
         return _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]).broadcast_to(ctx.in_shape)
 
 
+class SumDims(Sum):
+    """``sum(dim)``: PyTorch numbers the overload with ``dim`` SumBackward1."""
+
+    node_name = "SumBackward1"
+
+
 class Mean(Op):
     """y = Σ x / n over ``dim``;  dy/dx = 1/n."""
 
@@ -71,6 +77,12 @@ class Mean(Op):
         grad = _kept(grad, ctx.attrs["dim"], ctx.attrs["keepdim"]) / ctx.count
         return grad.broadcast_to(ctx.in_shape)
 
+
+
+class MeanDims(Mean):
+    """``mean(dim)``: MeanBackward1 in PyTorch."""
+
+    node_name = "MeanBackward1"
 
 class Prod(Op):
     """y = Π x over ``dim``;  dy/dxᵢ = Π_{j≠i} xⱼ (exact also where some xᵢ are zero)."""
@@ -196,17 +208,21 @@ class Max(Amax):
     """max() without ``dim``: amax of every element, the gradient of a NaN result to the NaNs."""
 
     spread_nan = True
+    node_name = "MaxBackward1"
 
 
 class Min(Amin):
     """min() without ``dim``: amin of every element, the gradient of a NaN result to the NaNs."""
 
     spread_nan = True
+    node_name = "MinBackward1"
 
 
 class MaxDim(Op):
     """(values, indices) of the max (or min) along one ``dim``; the gradient goes to the first
     extreme of each slice, the index PyTorch returns."""
+
+    node_name = "MaxBackward0"
 
     @staticmethod
     def forward(ctx, x, dim, keepdim=False, largest=True):
@@ -239,6 +255,12 @@ def _positions(ctx, dim):
     return Tensor._wrap(xp.reshape(arange, tuple(shape)), ctx.device)
 
 
+
+class MinDim(MaxDim):
+    """``min(dim)``: ``MaxDim`` with ``largest=False``, named as PyTorch's."""
+
+    node_name = "MinBackward0"
+
 class ArgExtreme(Op):
     """Index of the max (``op="argmax"``) or min along ``dim`` (flattened when None); no gradient."""
 
@@ -265,6 +287,7 @@ def _shift(xp, x, dim):
 class LogSumExp(Op):
     """y = log Σ exp(x), computed as m + log Σ exp(x - m);  dy/dx = softmax(x)."""
 
+    node_name = "LogsumexpBackward0"
     floating_only = True
 
     @staticmethod
@@ -292,6 +315,7 @@ class Norm(Op):
     (PyTorch's subgradients).
     """
 
+    node_name = "LinalgVectorNormBackward0"
     floating_only = True
 
     @staticmethod
