@@ -445,10 +445,10 @@ class Tensor:
         return Div.apply(*_promote(self, other, true_div=True)[::-1])
 
     def __pow__(self, other):
-        return Pow.apply(*_promote(self, other))
+        return (PowTensor if isinstance(other, Tensor) else Pow).apply(*_promote(self, other))
 
     def __rpow__(self, other):
-        return Pow.apply(*_promote(self, other)[::-1])
+        return PowScalarBase.apply(*_promote(self, other)[::-1])
 
     def __matmul__(self, other):
         if isinstance(other, Tensor) and other.dtype is not self.dtype:
@@ -618,7 +618,8 @@ class Tensor:
 
     def clamp(self, min=None, max=None):
         x, min, max = self._clamp_operands(min, max, "clamp")
-        return Clamp.apply(x, min=min, max=max)
+        by_tensors = isinstance(min, Tensor) or isinstance(max, Tensor)
+        return (Clamp if by_tensors else ClampScalar).apply(x, min=min, max=max)
 
     def _clamp_operands(self, min, max, op):
         """``self`` and the bounds in PyTorch's result dtype of the three (an int tensor clamped by
@@ -1135,10 +1136,16 @@ class Tensor:
         return _transcendental.logaddexp2(self, other)
 
     def clamp_min(self, min):
-        return self.clamp(min=min)
+        if isinstance(min, Tensor):
+            return self.clamp(min=min)
+        x, min, _ = self._clamp_operands(min, None, "clamp_min")
+        return ClampMin.apply(x, min=min, max=None)
 
     def clamp_max(self, max):
-        return self.clamp(max=max)
+        if isinstance(max, Tensor):
+            return self.clamp(max=max)
+        x, _, max = self._clamp_operands(None, max, "clamp_max")
+        return ClampMax.apply(x, min=None, max=max)
 
     def log2(self):
         return LogBase.apply(self, base=2)
@@ -2129,6 +2136,9 @@ from .ops.elementwise import (  # noqa: E402
     Add,
     Cast,
     Clamp,
+    ClampMax,
+    ClampMin,
+    ClampScalar,
     Clone,
     Compare,
     Copy,
@@ -2148,6 +2158,8 @@ from .ops.elementwise import (  # noqa: E402
     Mul,
     Neg,
     Pow,
+    PowScalarBase,
+    PowTensor,
     Relu,
     Remainder,
     Rsqrt,

@@ -339,6 +339,9 @@ PYTORCH_NODE_NAMES = {
     "x[:1].expand(3, 2)": "ExpandBackward0", "x.double()": "ToCopyBackward0",
     "x.norm()": "LinalgVectorNormBackward0", "x.logsumexp(1)": "LogsumexpBackward0", "x @ x": "MmBackward0",
     "x @ x[0]": "MvBackward0", "x[0] @ x[1]": "DotBackward0", "x.unfold(1, 1, 1)": "UnfoldBackward0",
+    "x ** 2": "PowBackward0", "x ** x": "PowBackward1", "2 ** x": "PowBackward2",
+    "x.clamp(0.1, 0.5)": "ClampBackward1", "x.clamp(x * 0, x + 1)": "ClampBackward0",
+    "x.clamp_min(0.1)": "ClampMinBackward0", "x.clamp_max(0.1)": "ClampMaxBackward0",
 }
 
 

@@ -108,6 +108,18 @@ class Pow(Op):
         return grad_a, grad_b
 
 
+
+class PowTensor(Pow):
+    """``a ** b`` with a Tensor exponent: PowBackward1 in PyTorch (PowBackward0 has a number exponent)."""
+
+    node_name = "PowBackward1"
+
+
+class PowScalarBase(Pow):
+    """``number ** b``: PowBackward2 in PyTorch."""
+
+    node_name = "PowBackward2"
+
 class Neg(Op):
     """z = -a;  dz/da = -1."""
 
@@ -700,6 +712,20 @@ class Clamp(Op):
         if hi is not None:
             inside = (x <= hi) if inside is None else inside & (x <= hi)
         return grad if inside is None else ZeroWhere.apply(grad, ~inside)
+
+
+class ClampScalar(Clamp):
+    """``clamp`` with number bounds: ClampBackward1 in PyTorch (ClampBackward0 takes tensor bounds)."""
+
+    node_name = "ClampBackward1"
+
+
+class ClampMin(Clamp):
+    """``clamp_min``: a lower number bound only."""
+
+
+class ClampMax(Clamp):
+    """``clamp_max``: an upper number bound only."""
 
 
 class Hardtanh(Clamp):
