@@ -822,7 +822,8 @@ class Tensor:
             dims = tuple(i for i, s in enumerate(self.shape) if s == 1)
         else:
             dims = tuple(d for d in _dims(dim, self.ndim) if self.shape[d] == 1)
-        return Squeeze.apply(self, dim=dims) if dims else self
+        op = Squeeze if dim is None else SqueezeDim if isinstance(dim, int) else SqueezeDims
+        return op.apply(self, dim=dims) if dims else self
 
     def unsqueeze(self, dim):
         return Unsqueeze.apply(self, dim=_dim(dim, self.ndim + 1))
@@ -2184,6 +2185,8 @@ from .ops.movement import (  # noqa: E402
     Repeat,
     Reshape,
     Squeeze,
+    SqueezeDim,
+    SqueezeDims,
     ToDevice,
     Transpose,
     Unsqueeze,

@@ -342,13 +342,18 @@ PYTORCH_NODE_NAMES = {
     "x ** 2": "PowBackward0", "x ** x": "PowBackward1", "2 ** x": "PowBackward2",
     "x.clamp(0.1, 0.5)": "ClampBackward1", "x.clamp(x * 0, x + 1)": "ClampBackward0",
     "x.clamp_min(0.1)": "ClampMinBackward0", "x.clamp_max(0.1)": "ClampMaxBackward0",
+    "x.masked_fill(x > 0, 0.0)": "MaskedFillBackward0", "x.tril()": "TrilBackward0",
+    "x.triu(1)": "TriuBackward0",
+    "x[None].squeeze()": "SqueezeBackward0", "x[None].squeeze(0)": "SqueezeBackward1",
+    "x[None, :, None].squeeze((0, 2))": "SqueezeBackward2", "x.unsqueeze(0)": "UnsqueezeBackward0",
+    "mg.nn.functional.pad(x, (1, 1))": "ConstantPadNdBackward0", "x.flip(0)": "FlipBackward0",
 }
 
 
 @pytest.mark.parametrize("expression", sorted(PYTORCH_NODE_NAMES))
 def test_builtin_grad_fn_names_are_pytorchs(expression):
     x = mg.ones(2, 2, requires_grad=True)
-    assert type(eval(expression, {"x": x}).grad_fn).__name__ == PYTORCH_NODE_NAMES[expression]
+    assert type(eval(expression, {"x": x, "mg": mg}).grad_fn).__name__ == PYTORCH_NODE_NAMES[expression]
 
 
 def test_functions_run_concurrently_in_threads():

@@ -785,6 +785,10 @@ class Where(Op):
         return None, (where(cond, grad, 0.0) if da else None), (where(cond, 0.0, grad) if db else None)
 
 
+class MaskedFill(Where):
+    """``masked_fill``: z = value where the mask holds else x, a ``Where`` named as PyTorch's."""
+
+
 def where(condition, input, other):
     """``input`` where ``condition`` holds, else ``other`` (either may be a Python number).
 
@@ -792,6 +796,11 @@ def where(condition, input, other):
     >>> x = mg.tensor([-1.0, 2.0])
     >>> where(x > 0, x, 0.0)
     tensor([0., 2.])"""
+    return select(Where, condition, input, other)
+
+
+def select(op, condition, input, other):
+    """``op`` (``Where`` or ``MaskedFill``) on the three, numbers made Tensors of PyTorch's dtype."""
     if isinstance(input, Tensor):
         input, other = _promote(input, other)
     elif isinstance(other, Tensor):
@@ -809,7 +818,7 @@ def where(condition, input, other):
         other = _scalar_like(other, like)
     if not isinstance(condition, Tensor):
         condition = _scalar_like(condition, like, dtype=None)
-    return Where.apply(condition, input, other)
+    return op.apply(condition, input, other)
 
 
 def _scalar_like(value, like, dtype=...):

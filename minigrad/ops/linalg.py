@@ -298,6 +298,14 @@ class Triangle(Op):
         return Triangle.apply(grad, diagonal=ctx.attrs["diagonal"], upper=ctx.attrs["upper"])
 
 
+class Tril(Triangle):
+    """``tril``: the lower triangle."""
+
+
+class Triu(Triangle):
+    """``triu``: the upper triangle."""
+
+
 def tril(input, diagonal=0):
     """The lower triangle of the matrices in ``input`` (the rest zeroed), on and below the
     ``diagonal``-th diagonal (0 the main one, positive above it).
@@ -330,7 +338,7 @@ def _triangle(name, input, diagonal, upper, inplace=False):
                            f"{tuple(input.shape)}")
     if inplace:
         return views.apply_inplace(input, Triangle, diagonal=int(diagonal), upper=upper)
-    return Triangle.apply(input, diagonal=int(diagonal), upper=upper)
+    return (Triu if upper else Tril).apply(input, diagonal=int(diagonal), upper=upper)
 
 
 def _diagonal_key(device, rows, cols, offset):

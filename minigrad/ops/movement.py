@@ -83,6 +83,18 @@ class Squeeze(Op):
         return grad.reshape(ctx.in_shape)
 
 
+
+class SqueezeDim(Squeeze):
+    """``squeeze(dim)``: SqueezeBackward1 in PyTorch."""
+
+    node_name = "SqueezeBackward1"
+
+
+class SqueezeDims(Squeeze):
+    """``squeeze((d0, d1, ...))``: SqueezeBackward2 in PyTorch."""
+
+    node_name = "SqueezeBackward2"
+
 class Unsqueeze(Op):
     """y = x with a new size-1 axis at ``dim``;  dx = dy without it."""
 
@@ -209,6 +221,8 @@ class UnfoldBackward(Op):
 
 class Pad(Op):
     """y = x with a constant border (``pad`` in NumPy's per-axis form);  dx = the inner part of dy."""
+
+    node_name = "ConstantPadNdBackward0"
 
     @staticmethod
     def forward(ctx, x, pad_width, value=0.0):
