@@ -311,11 +311,22 @@ def test_bce_with_logits_large_logits_stable(backend):
     assert host(x.grad).tolist() == [0.0, 0.0, 1.0, -2.0]
 
 
-def test_bce_with_logits_gradcheck(backend, float64):
-    x = mg.tensor(RNG.standard_normal(6) * 3, requires_grad=True)
-    t = mg.tensor(RNG.random(6))
-    pw = mg.tensor(np.full(6, 1.5))
-    assert gradcheck(lambda x: F.binary_cross_entropy_with_logits(x, t, pos_weight=pw), (x,))
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+def test_bce_with_logits_gradcheck_every_input(backend, float64, reduction):
+    # logits and targets; a weight per element and a pos_weight per class (broadcast over the rows)
+    # are constants, as in PyTorch, which raises when they require grad
+    x = mg.tensor(RNG.standard_normal((2, 3)) * 3, requires_grad=True)
+    t = mg.tensor(RNG.random((2, 3)), requires_grad=True)
+    w = mg.tensor(RNG.random((2, 3)) + 0.5)
+    pw = mg.tensor([1.5, 0.5, 2.0])
+
+    def loss(x, t):
+        return F.binary_cross_entropy_with_logits(x, t, weight=w, pos_weight=pw, reduction=reduction)
+    assert gradcheck(loss, (x, t))
+    assert gradgradcheck(loss, (x, t))
+    assert type(loss(x, t).grad_fn).__name__ == "BinaryCrossEntropyWithLogitsBackward0"
+    with pytest.raises(RuntimeError, match="not differentiable with respect to argument 'pos_weight'"):
+        F.binary_cross_entropy_with_logits(x, t, pos_weight=pw.requires_grad_())
 
 
 # --- regression losses -------------------------------------------------------------------------------
@@ -345,11 +356,31 @@ def test_regression_losses(backend, name, fn, per, reduction):
     np.testing.assert_allclose(host(out), expected, rtol=1e-5, atol=1e-7)
 
 
-@pytest.mark.parametrize("name,fn,per", REGRESSION[:4], ids=[r[0] for r in REGRESSION[:4]])
-def test_regression_loss_gradcheck(backend, float64, name, fn, per):
+@pytest.mark.parametrize("reduction", ["mean", "sum", "none"])
+@pytest.mark.parametrize("name,fn,per", REGRESSION, ids=[r[0] for r in REGRESSION])
+def test_regression_loss_gradcheck(backend, float64, name, fn, per, reduction):
     a = mg.tensor(A + 0.01, requires_grad=True)  # away from the kinks
     b = mg.tensor(B, requires_grad=True)
-    assert gradcheck(lambda a, b: fn(a, b, "mean"), (a, b))
+    assert gradcheck(lambda a, b: fn(a, b, reduction), (a, b))
+    assert gradgradcheck(lambda a, b: fn(a, b, reduction), (a, b))
+
+
+@pytest.mark.parametrize("name,fn,node", [(r[0], r[1], n) for r, n in zip(REGRESSION, [
+    "MseLossBackward0", "L1LossBackward0", "HuberLossBackward0", "SmoothL1LossBackward0"])])
+def test_regression_losses_are_one_node_named_as_pytorchs(name, fn, node):
+    a = mg.tensor(A, requires_grad=True)
+    loss = fn(a, mg.tensor(B), "mean")
+    assert type(loss.grad_fn).__name__ == node and loss.grad_fn.next_functions[0][0] is a  # one node
+
+
+def test_regression_losses_of_integers_and_of_nothing_as_pytorchs():
+    ints = mg.tensor([1, 5]), mg.tensor([0, 0])
+    total = F.l1_loss(*ints, reduction="sum")
+    assert total.tolist() == 6 and total.dtype is mg.int64
+    for fn in (F.mse_loss, F.huber_loss, F.smooth_l1_loss, F.l1_loss):
+        with pytest.raises(RuntimeError, match="both integer"):
+            fn(*ints)
+    assert math.isnan(F.mse_loss(mg.zeros(0), mg.zeros(0)).item())
 
 
 def test_mse_and_mae_textbook_values():

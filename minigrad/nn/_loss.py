@@ -8,8 +8,10 @@ element (per sample for the classification losses).
 import math
 import warnings
 
+from .._coerce import _promote
 from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import where
+from ..ops.loss import BinaryCrossEntropyWithLogits, HuberLoss, L1Loss, MseLoss, SmoothL1Loss
 from ..ops.nn import BinaryCrossEntropy, CrossEntropy, WeightedNLL
 from ..tensor import Tensor
 
@@ -314,14 +316,12 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size "
                          f"({tuple(input.shape)})")
     target = target.type(input.dtype)
-    softplus_neg = (-input).softplus()  # log(1 + e^{-x}), = -log sigmoid(x)
-    if pos_weight is not None:
-        loss = (1 - target) * input + (1 + (pos_weight - 1) * target) * softplus_neg
-    else:
-        loss = (1 - target) * input + softplus_neg
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+    for name, v in (("weight", weight), ("pos_weight", pos_weight)):
+        if v is not None and v.requires_grad:
+            raise RuntimeError(f"binary_cross_entropy_with_logits is not differentiable with respect to "
+                               f"argument '{name}'; pass {name}.detach()")
+    weight, pos_weight = (None if v is None else v.type(input.dtype) for v in (weight, pos_weight))
+    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)
 
 
 # --- regression --------------------------------------------------------------------------------------
@@ -335,13 +335,21 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
     >>> F.mse_loss(mg.tensor([1.0, 2.0]), mg.tensor([0.0, 4.0])).item()
     2.5
     """
-    reduction = _legacy(size_average, reduce, reduction)
-    _same_size(input, target, "mse_loss")
-    if not (input.dtype.is_floating_point or target.dtype.is_floating_point):
-        raise RuntimeError(f"mse_loss: input and target are both integer ({input.dtype}, {target.dtype}); "
+    return _difference_loss(MseLoss, input, target, _legacy(size_average, reduce, reduction), "mse_loss",
+                            weight, normalise=True)
+
+
+def _difference_loss(op, input, target, reduction, name, weight=None, normalise=False, **params):
+    """The loss ``op`` of d = input - target (one node), reduced, or weighted and then reduced."""
+    _check_reduction(reduction)
+    _same_size(input, target, name)
+    if not (input.dtype.is_floating_point or target.dtype.is_floating_point) and \
+            (op is not L1Loss or reduction == "mean" or weight is not None):
+        raise RuntimeError(f"{name}: input and target are both integer ({input.dtype}, {target.dtype}); "
                            "call .float() on them")
-    d = input - target
-    return _weighted(d * d, weight, reduction, "mse_loss", normalise=True)
+    input, target = _promote(input, target)
+    loss = op.apply(input, target, reduction=reduction if weight is None else "none", **params)
+    return loss if weight is None else _weighted(loss, weight, reduction, name, normalise)
 
 
 def _weighted(loss, weight, reduction, name, normalise):
@@ -366,9 +374,8 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     >>> F.l1_loss(mg.tensor([1.0, 2.0]), mg.tensor([0.0, 4.0])).item()
     1.5
     """
-    reduction = _legacy(size_average, reduce, reduction)
-    _same_size(input, target, "l1_loss")
-    return _weighted((input - target).abs(), weight, reduction, "l1_loss", normalise=True)
+    return _difference_loss(L1Loss, input, target, _legacy(size_average, reduce, reduction), "l1_loss",
+                            weight, normalise=True)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -381,11 +388,8 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     """
     if delta <= 0:
         raise ValueError("huber_loss does not support non-positive values for delta.")
-    _same_size(input, target, "huber_loss")
-    d = input - target
-    a = d.abs()
-    loss = where(a < delta, 0.5 * d * d, delta * (a - 0.5 * delta))
-    return _weighted(loss, weight, reduction, "huber_loss", normalise=False)
+    return _difference_loss(HuberLoss, input, target, reduction, "huber_loss", weight, normalise=False,
+                            delta=delta)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -399,12 +403,9 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     reduction = _legacy(size_average, reduce, reduction)
     if beta < 0:
         raise ValueError("smooth_l1_loss does not support negative values for beta.")
-    _same_size(input, target, "smooth_l1_loss")
-    d = input - target
-    a = d.abs()
     if beta == 0:
-        return _reduce(a, reduction)
-    return _reduce(where(a < beta, 0.5 * d * d / beta, a - 0.5 * beta), reduction)
+        return _difference_loss(L1Loss, input, target, reduction, "smooth_l1_loss")
+    return _difference_loss(SmoothL1Loss, input, target, reduction, "smooth_l1_loss", beta=beta)
 
 
 def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_target=False):
