@@ -11,7 +11,7 @@ import warnings
 from .._coerce import _promote
 from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import where
-from ..ops.loss import BinaryCrossEntropyWithLogits, HuberLoss, L1Loss, MseLoss, SmoothL1Loss
+from ..ops.loss import BinaryCrossEntropyWithLogits, HuberLoss, MseLoss, SmoothL1Loss
 from ..ops.nn import BinaryCrossEntropy, CrossEntropy, WeightedNLL
 from ..tensor import Tensor
 
@@ -343,8 +343,7 @@ def _difference_loss(op, input, target, reduction, name, weight=None, normalise=
     """The loss ``op`` of d = input - target (one node), reduced, or weighted and then reduced."""
     _check_reduction(reduction)
     _same_size(input, target, name)
-    if not (input.dtype.is_floating_point or target.dtype.is_floating_point) and \
-            (op is not L1Loss or reduction == "mean" or weight is not None):
+    if not (input.dtype.is_floating_point or target.dtype.is_floating_point):
         raise RuntimeError(f"{name}: input and target are both integer ({input.dtype}, {target.dtype}); "
                            "call .float() on them")
     input, target = _promote(input, target)
@@ -374,8 +373,10 @@ def l1_loss(input, target, size_average=None, reduce=None, reduction="mean", wei
     >>> F.l1_loss(mg.tensor([1.0, 2.0]), mg.tensor([0.0, 4.0])).item()
     1.5
     """
-    return _difference_loss(L1Loss, input, target, _legacy(size_average, reduce, reduction), "l1_loss",
-                            weight, normalise=True)
+    reduction = _legacy(size_average, reduce, reduction)
+    _same_size(input, target, "l1_loss")
+    # |x - t| reduced in separate nodes, as PyTorch's (its l1_loss is composite: MeanBackward0)
+    return _weighted((input - target).abs(), weight, reduction, "l1_loss", normalise=True)
 
 
 def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
@@ -404,7 +405,7 @@ def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mea
     if beta < 0:
         raise ValueError("smooth_l1_loss does not support negative values for beta.")
     if beta == 0:
-        return _difference_loss(L1Loss, input, target, reduction, "smooth_l1_loss")
+        return l1_loss(input, target, reduction=reduction)
     return _difference_loss(SmoothL1Loss, input, target, reduction, "smooth_l1_loss", beta=beta)
 
 

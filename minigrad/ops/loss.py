@@ -59,18 +59,6 @@ class MseLoss(_DifferenceLoss):
         return 2 * d
 
 
-class L1Loss(_DifferenceLoss):
-    """f(d) = |d|;  f'(d) = sign(d) (0 at d = 0, PyTorch's subgradient)."""
-
-    @staticmethod
-    def score(xp, d, attrs):
-        return xp.abs(d)
-
-    @staticmethod
-    def slope(d, attrs):
-        return d.sign()
-
-
 class HuberLoss(_DifferenceLoss):
     """f(d) = ½d² if |d| < δ else δ(|d| - ½δ);  f'(d) = d if |d| < δ else δ·sign(d)."""
 
