@@ -347,6 +347,7 @@ PYTORCH_NODE_NAMES = {
     "x[None].squeeze()": "SqueezeBackward0", "x[None].squeeze(0)": "SqueezeBackward1",
     "x[None, :, None].squeeze((0, 2))": "SqueezeBackward2", "x.unsqueeze(0)": "UnsqueezeBackward0",
     "mg.nn.functional.pad(x, (1, 1))": "ConstantPadNdBackward0", "x.flip(0)": "FlipBackward0",
+    "x.sort(1)[0]": "SortBackward0", "x.topk(1)[0]": "TopkBackward0", "x.msort()": "SortBackward0",
 }
 
 

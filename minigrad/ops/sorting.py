@@ -12,6 +12,7 @@ from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
 from ..creation import linspace
 from ..tensor import Tensor, _ValuesIndices
+from .indexing import Gather
 from .movement import cat
 from .reduce import _Extreme
 
@@ -151,7 +152,7 @@ def sort(input, dim=-1, descending=False, stable=False):
     """
     dim = _dim(dim, input.ndim)
     indices = ArgSort.apply(input, dim=dim, descending=descending, stable=stable)
-    return _ValuesIndices((_take(input, indices, dim), indices))
+    return _ValuesIndices((_take(input, indices, dim, Sort), indices))
 
 
 def argsort(input, dim=-1, descending=False, stable=False):
@@ -172,7 +173,7 @@ def topk(input, k, dim=-1, largest=True, sorted=True):
         raise RuntimeError(f"topk: selected index k={k} out of range for dimension {dim} of size {n}")
     order = ArgSort.apply(input, dim=dim, descending=largest, stable=True)
     indices = order.narrow(dim, 0, k) if input.ndim else order
-    return _ValuesIndices((_take(input, indices, dim), indices))
+    return _ValuesIndices((_take(input, indices, dim, Topk), indices))
 
 
 def kthvalue(input, k, dim=-1, keepdim=False):
@@ -184,7 +185,7 @@ def kthvalue(input, k, dim=-1, keepdim=False):
     if input.ndim == 0:
         return _ValuesIndices((input * 1, ArgSort.apply(input, dim=0)))
     indices = ArgSort.apply(input, dim=dim).narrow(dim, k - 1, 1)
-    values = _take(input, indices, dim)
+    values = _take(input, indices, dim, Gather)
     if not keepdim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _ValuesIndices((values, indices))
@@ -247,7 +248,7 @@ def median(input, dim=None, keepdim=False):
             has_nan = nan.any(dim=dim, keepdim=True) if input.ndim else nan
             first = nan.int().argmax(dim=dim, keepdim=True) if input.ndim else indices
             indices = indices.where(~has_nan, first)
-            values = _take(input, indices, dim)
+            values = _take(input, indices, dim, Gather)
     if not keepdim and input.ndim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _ValuesIndices((values, indices))
@@ -296,7 +297,7 @@ def nanmedian(input, dim=None, keepdim=False):
     order = ArgSort.apply(input, dim=dim)  # NaN sorts last
     kept = (~input.isnan()).sum(dim, keepdim=True)
     indices = order.gather(dim, ((kept - 1) // 2).clamp(min=0))
-    values = _take(input, indices, dim)
+    values = _take(input, indices, dim, Gather)
     if not keepdim:
         values, indices = values.squeeze(dim), indices.squeeze(dim)
     return _ValuesIndices((values, indices))
@@ -528,8 +529,18 @@ def _with(shape, dim, n):
     return shape[:dim] + (n,) + shape[dim + 1:]
 
 
-def _take(input, indices, dim):
-    return input * 1 if input.ndim == 0 else input.gather(dim, indices)
+def _take(input, indices, dim, op):
+    """``input`` at ``indices`` along ``dim``, recorded as ``op`` (``Gather``, or a subclass named as
+    PyTorch names the values of ``sort`` and ``topk``)."""
+    return input * 1 if input.ndim == 0 else op.apply(input, indices.array, dim=dim)
+
+
+class Sort(Gather):
+    """``sort``'s values: the input gathered at the sorted indices."""
+
+
+class Topk(Gather):
+    """``topk``'s values."""
 
 
 class _Histogram(tuple):
