@@ -357,6 +357,20 @@ def test_builtin_grad_fn_names_are_pytorchs(expression):
     assert type(eval(expression, {"x": x, "mg": mg}).grad_fn).__name__ == PYTORCH_NODE_NAMES[expression]
 
 
+def test_next_functions_show_leaves_and_constants_as_pytorch_does():
+    w, x = mg.ones(2, requires_grad=True), mg.ones(2)
+    y = w * x
+    (node, nr), constant = y.grad_fn.next_functions
+    assert type(node).__name__ == "AccumulateGrad" and node.variable is w and nr == 0
+    assert node.next_functions == () and node.name() == "torch::autograd::AccumulateGrad"
+    assert constant == (None, 0)
+    assert (w + 1).grad_fn.next_functions[0][0] is node  # one per leaf while held, as PyTorch's
+
+    def walk(fn):  # the recursive graph printer of PyTorch's tutorials
+        return [type(fn).__name__] + [name for f, _ in fn.next_functions if f is not None for name in walk(f)]
+    assert walk((y * 2).sum().grad_fn) == ["SumBackward0", "MulBackward0", "MulBackward0", "AccumulateGrad"]
+
+
 def test_functions_run_concurrently_in_threads():
     results = []
 

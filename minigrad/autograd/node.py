@@ -191,10 +191,12 @@ class Node:
 
     @property
     def next_functions(self):
-        """PyTorch's view of the edges: ``((node_or_leaf, output_nr), ...)``."""
+        """PyTorch's view of the edges: ``((node, output_nr), ...)``, an ``AccumulateGrad`` for a
+        leaf and ``(None, 0)`` for an input that needs no gradient."""
         if self.next is None:
             return ()
-        return tuple(None if t is None else (t, nr) for t, nr in zip(self.next, self.next_output_nr))
+        return tuple((None, 0) if t is None else (AccumulateGrad.of(t) if isinstance(t, Tensor) else t, nr)
+                     for t, nr in zip(self.next, self.next_output_nr))
 
     def input_shape(self, i):
         """The shape of positional input ``i`` (which needs a gradient), as forward saw it."""
@@ -225,6 +227,33 @@ class Node:
 
     def __repr__(self):
         return f"<{self.name}>"
+
+
+class AccumulateGrad:
+    """What ``next_functions`` shows for a leaf, as in PyTorch: the node that adds the gradient
+    reaching it into ``variable.grad`` (minigrad's engine does that itself: this is the view).
+    One per leaf while any is held: the leaf keeps a weak reference to it, it keeps the leaf."""
+
+    __slots__ = ("variable", "__weakref__")
+    next_functions = ()
+
+    def __init__(self, variable):
+        self.variable = variable
+
+    @classmethod
+    def of(cls, leaf):
+        ref = leaf.__dict__.get("_accumulator")
+        node = ref() if ref is not None else None
+        if node is None:
+            node = cls(leaf)
+            leaf._accumulator = weakref.ref(node)
+        return node
+
+    def name(self):
+        return "torch::autograd::AccumulateGrad"
+
+    def __repr__(self):
+        return "<AccumulateGrad>"
 
 
 def _resolve(item, args, raw, results):

@@ -317,6 +317,13 @@ class SummaryWriter:
         self.close()
 
 
+def _sources(fn):
+    """What ``fn`` reads: the nodes and leaf tensors behind its ``next_functions`` (a leaf shows
+    there as its ``AccumulateGrad``, whose ``variable`` it is)."""
+    edges = getattr(fn, "next_functions", ())
+    return [getattr(node, "variable", node) for node, _ in edges if node is not None]
+
+
 def _graph_def(model, outputs):
     """A TensorFlow ``GraphDef`` of the recorded graph, walked through ``grad_fn`` and
     ``next_functions`` (PyTorch's public view of the graph), nodes named by module scope."""
@@ -347,9 +354,9 @@ def _graph_def(model, outputs):
             order.append(fn)
             continue
         stack.append((fn, True))
-        for nxt in getattr(fn, "next_functions", ()) or ():
-            if nxt is not None and nxt[0] is not None and id(nxt[0]) not in done:
-                stack.append((nxt[0], False))
+        for source in _sources(fn):
+            if id(source) not in done:
+                stack.append((source, False))
     n_inputs = 0
     for fn in order:
         if not hasattr(fn, "next_functions"):  # a leaf tensor: a parameter or an input
@@ -368,7 +375,7 @@ def _graph_def(model, outputs):
         k = counts[(scope, op)] = counts.get((scope, op), -1) + 1
         full = f"{scope}/{op}_{k}" if scope else f"{op}_{k}"
         names[id(fn)] = full
-        inputs = [names[id(n[0])] for n in fn.next_functions if n is not None and n[0] is not None]
+        inputs = [names[id(source)] for source in _sources(fn)]
         nodes.append(node_def_pb2.NodeDef(name=full, op=op, input=inputs,
                                           attr={"_output_shapes": shape_attr([s for s, _ in fn.out_meta])}))
     return graph_pb2.GraphDef(node=nodes, versions=versions_pb2.VersionDef(producer=22))
