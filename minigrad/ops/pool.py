@@ -104,7 +104,9 @@ def _match(xp, index_dtype, first, second):
     if isinstance(i, int):  # two neighbouring offsets: j == i + 1
         index = xp.astype(better, index_dtype)
         return best, index + i if i else index
-    return best, xp.where(better, j, i)
+    # i + better·(j - i) (wrapping harmlessly in uint8), not where(better, j, i): NumPy's where on
+    # small integers takes 0.57 ms for pool1 of bench_conv, this 0.02
+    return best, i + xp.astype(better, index_dtype) * (j - i)
 
 
 def _plane_indices(ctx, argmax, width, kernel, stride, padding, dilation):
