@@ -105,12 +105,13 @@ def _slot(stride, dilation, out_hw, i, j):
 
 
 def _blank(ctx, shape, dtype, kernel, stride, dilation, out_hw):
-    """The image a gradient is scattered onto: zeros, or uninitialised when the windows tile it
-    exactly (stride = kernel, no dilation: the usual 2x2 pool), as every pixel is then written once."""
+    """The image a gradient is scattered onto: zeros, or an uninitialised ``buffer`` when the
+    windows tile it exactly (stride = kernel, no dilation: the usual 2x2 pool), as every pixel is
+    then written once."""
     backend, index = ctx.device.backend, ctx.device.index
     if (tuple(dilation) == (1, 1) and tuple(stride) == tuple(kernel)
             and (out_hw[0] * kernel[0], out_hw[1] * kernel[1]) == tuple(shape[2:])):
-        return backend.empty(shape, dtype, index)
+        return backend.buffer(shape, dtype, index)
     return backend.full(shape, 0, dtype, index)
 
 
@@ -196,7 +197,8 @@ class Conv2d(Op):
         # one GEMM per sample and group, each reading its block of columns in place, so that the
         # output comes out row-major (N, O, OH, OW) as PyTorch's, with no copy from the single
         # GEMM's (O, N·OH·OW): bench_conv's two forwards 0.66 + 1.51 -> 0.18 + 1.08 ms (1 thread)
-        out = xp.matmul(xp.reshape(weight, (groups, o // groups, rows)), _per_sample(ctx, cols, n))
+        out = ctx.device.backend.buffered_matmul(xp.reshape(weight, (groups, o // groups, rows)),
+                                                 _per_sample(ctx, cols, n))
         if bias is not None:
             out += xp.reshape(bias, (groups, o // groups, 1))
         size = math.prod(cols.shape) * xp.finfo(cols.dtype).bits // 8
