@@ -282,7 +282,9 @@ class Conv2dWeightGrad(Op):
             by_sample = xp.reshape(g, (n, groups, o // groups, oh * ow))
             dw = xp.sum(xp.matmul(by_sample, xp.matrix_transpose(_per_sample(ctx, cols, n))), axis=0)
         else:
-            dw = xp.matmul(_as_matrix(ctx, g, groups), xp.permute_dims(cols, (0, 2, 1)))
+            # dwᵀ = cols · gᵀ: BLAS runs the product with the long sum innermost this way round
+            # (bench_conv's conv2, 144 rows: 2.09 -> 1.57 ms on one thread, 1.37 -> 1.12 on two)
+            dw = xp.matrix_transpose(xp.matmul(cols, xp.matrix_transpose(_as_matrix(ctx, g, groups))))
         ctx.save_for_backward(x, g)
         return xp.reshape(dw, (o, rows // math.prod(kernel_size)) + tuple(kernel_size))
 
