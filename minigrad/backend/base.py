@@ -99,6 +99,17 @@ class ArrayAPIBackend:
         already, so here it is a plain reshape."""
         return self.xp.reshape(view, shape)
 
+    def buffer(self, shape, native_dtype, index):
+        """An uninitialised array for a large block made afresh on every call (a convolution's
+        output, a gradient's image): a buffer released earlier where the backend keeps them
+        (NumPy's), else ``empty``."""
+        return self.empty(shape, native_dtype, index)
+
+    def buffered_matmul(self, a, b):
+        """``a @ b`` written into a ``buffer`` where the backend keeps them (NumPy's); here a
+        plain product."""
+        return self.xp.matmul(a, b)
+
     def assign(self, dst, src):
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
         dst[...] = src

@@ -11,7 +11,7 @@ import numpy as np
 from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_diagonal, _np_unfold, _np_unique, _np_windows, draw
 from .numpy_namespace import namespace
 
-_PACKED_PER_SHAPE = 2  # a forward pass and the one before it may both hold their columns
+_PACKED_PER_SHAPE = 2  # a forward pass and the one before it may both hold their buffers
 _PACKED_SHAPES = 16  # shapes remembered, least recently used dropped first (varying input sizes)
 _RELEASED = 3  # references to a free buffer: the pool's list, the loop variable, getrefcount's argument
 
@@ -135,16 +135,29 @@ class NumpyBackend(ArrayAPIBackend):
         self._lock = threading.Lock()
 
     def pack(self, view, shape):
-        """The copy into a buffer of an earlier call that every holder has released, if any.
+        """The copy of ``view`` into a ``buffer`` of ``shape``: one copy."""
+        buffer = self.buffer(shape, view.dtype, None)
+        buffer.reshape(view.shape)[...] = view  # a view of the contiguous buffer
+        return buffer
 
-        A convolution keeps its column matrix (9x its input for a 3x3 kernel) until its
-        backward pass; allocated afresh each step, the pages of such a block are returned to the
-        OS and faulted back in every time (measured: 3 of the 4 ms its copy took inside the
-        issue's CNN step). The refcount test is exact: any view of a buffer holds a reference to
-        it. At most ``_PACKED_PER_SHAPE`` buffers of each of the ``_PACKED_SHAPES`` most recently
-        used shapes are kept, so inputs of ever new sizes do not pile up buffers.
+    def buffered_matmul(self, a, b):
+        """``a @ b`` written into a ``buffer``."""
+        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
+        return np.matmul(a, b, out=self.buffer(shape, np.result_type(a, b), None))
+
+    def buffer(self, shape, dtype, index):
+        """An uninitialised array: a buffer of an earlier call that every holder has released, if any.
+
+        A convolution's column matrix (9x its input for a 3x3 kernel), its output and a pooling
+        gradient's image are large blocks made afresh each step: returned to the OS when freed,
+        their pages are faulted back in every time (measured: 3 of the 4 ms the column copy took
+        inside the issue's CNN step; with the outputs and images too, bench_conv's step still
+        took 1,536 faults, 17.7 -> 15.0 ms of CPU). The refcount test is exact: any view of a
+        buffer holds a reference to it. At most ``_PACKED_PER_SHAPE`` buffers of each of the
+        ``_PACKED_SHAPES`` most recently used shapes are kept, so inputs of ever new sizes do
+        not pile up buffers.
         """
-        key = (tuple(shape), view.dtype)
+        key = (tuple(shape), np.dtype(dtype))
         with self._lock:
             buffers = self._packed.pop(key, [])
             self._packed[key] = buffers  # now the most recently used shape
@@ -152,12 +165,11 @@ class NumpyBackend(ArrayAPIBackend):
                 if sys.getrefcount(buffer) == _RELEASED:
                     break
             else:
-                buffer = np.empty(shape, view.dtype)
+                buffer = np.empty(shape, dtype)
                 if len(buffers) < _PACKED_PER_SHAPE:
                     buffers.append(buffer)
                 if len(self._packed) > _PACKED_SHAPES:
                     del self._packed[next(iter(self._packed))]
-            buffer.reshape(view.shape)[...] = view  # a view of the contiguous buffer: one copy
             return buffer
 
     def device_count(self):

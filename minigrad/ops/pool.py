@@ -71,7 +71,16 @@ class MaxPool2d(Op):
         index_dtype = ctx.device.backend.native_dtype[dtypes.uint8 if len(offsets) <= 256 else dtypes.int32]
         # a knock-out tournament of the kernel offsets, neighbours first: log2(KH·KW) rounds and
         # KH·KW - 1 comparisons, each on whole (N, C, OH, OW) slices
-        players = [(windows[:, :, :, :, i, j], k) for k, i, j in offsets]
+        n, c, oh, ow, kh, kw = windows.shape
+        if kh * kw * oh * ow <= math.prod(x.shape[2:]):
+            # windows that overlap no more than they tile, copied offset-major first (KH·KW, N, C,
+            # OH, OW): NumPy compares contiguous blocks ~8x faster than strided slices (bench_conv's
+            # two pools 0.92 + 0.60 -> 0.64 + 0.42 ms, one thread)
+            blocks = ctx.device.backend.pack(xp.permute_dims(windows, (4, 5, 0, 1, 2, 3)),
+                                             (kh * kw, n, c, oh, ow))
+            players = [(blocks[k, ...], k) for k, _, _ in offsets]
+        else:
+            players = [(windows[:, :, :, :, i, j], k) for k, i, j in offsets]
         while len(players) > 1:
             winners = [_match(xp, index_dtype, *players[m:m + 2]) for m in range(0, len(players) - 1, 2)]
             players = winners + players[len(players) - len(players) % 2:]
@@ -104,7 +113,9 @@ def _match(xp, index_dtype, first, second):
     if isinstance(i, int):  # two neighbouring offsets: j == i + 1
         index = xp.astype(better, index_dtype)
         return best, index + i if i else index
-    return best, xp.where(better, j, i)
+    # i + better·(j - i) (wrapping harmlessly in uint8), not where(better, j, i): NumPy's where on
+    # small integers takes 0.57 ms for pool1 of bench_conv, this 0.02
+    return best, i + xp.astype(better, index_dtype) * (j - i)
 
 
 def _plane_indices(ctx, argmax, width, kernel, stride, padding, dilation):
