@@ -173,6 +173,21 @@ def test_overwritten_saved_output_raises_at_backward(backend):
         y.sum().backward()
 
 
+def test_relu_output_written_in_place_keeps_relus_gradient(backend):
+    # relu saves its mask, not its output (a quarter of the bytes): PyTorch raises here instead
+    x = t(mg, [-1., 2., 3.], True)
+    y = x.relu()
+    y.mul_(10)  # recorded: d(10 relu(x))/dx
+    y.sum().backward()
+    assert y.tolist() == [0.0, 20.0, 30.0] and x.grad.tolist() == [0.0, 10.0, 10.0]
+    x.grad = None
+    y = x.relu()
+    with mg.no_grad():
+        y[1] = -5.0  # not recorded: the gradient stays relu's, from where x was positive
+    y.sum().backward()
+    assert x.grad.tolist() == [0.0, 1.0, 1.0]
+
+
 def test_overwritten_saved_input_raises_naming_it(backend):
     w = t(mg, [2.], True)
     x = t(mg, [3.])
