@@ -348,13 +348,19 @@ PYTORCH_NODE_NAMES = {
     "x[None, :, None].squeeze((0, 2))": "SqueezeBackward2", "x.unsqueeze(0)": "UnsqueezeBackward0",
     "mg.nn.functional.pad(x, (1, 1))": "ConstantPadNdBackward0", "x.flip(0)": "FlipBackward0",
     "x.sort(1)[0]": "SortBackward0", "x.topk(1)[0]": "TopkBackward0", "x.msort()": "SortBackward0",
+    "F.conv2d(x[None, None], x[None, None])": "ConvolutionBackward0",
+    "F.conv_transpose2d(x[None, None], x[None, None])": "ConvolutionBackward0",
+    "F.max_pool2d(x[None, None], 2)": "MaxPool2DWithIndicesBackward0",
+    "F.avg_pool2d(x[None, None], 2)": "AvgPool2DBackward0",
+    "F.adaptive_avg_pool2d(x[None, None], 2)": "AdaptiveAvgPool2DBackward0",
 }
 
 
 @pytest.mark.parametrize("expression", sorted(PYTORCH_NODE_NAMES))
 def test_builtin_grad_fn_names_are_pytorchs(expression):
     x = mg.ones(2, 2, requires_grad=True)
-    assert type(eval(expression, {"x": x, "mg": mg}).grad_fn).__name__ == PYTORCH_NODE_NAMES[expression]
+    value = eval(expression, {"x": x, "mg": mg, "F": mg.nn.functional})
+    assert type(value.grad_fn).__name__ == PYTORCH_NODE_NAMES[expression]
 
 
 def test_next_functions_show_leaves_and_constants_as_pytorch_does():

@@ -188,6 +188,8 @@ class Conv2d(Op):
     unless it is larger than ``KEEP_COLUMNS_BYTES``.
     """
 
+    node_name = "ConvolutionBackward0"
+
     @staticmethod
     def forward(ctx, x, weight, bias=None, *, stride, padding, dilation, groups):
         xp = ctx.xp
@@ -229,6 +231,8 @@ class ConvTranspose2d(Op):
     ``weight`` is laid out as for the convolution it transposes, (C_g, C_x/groups, KH, KW), with
     C_g the channels of ``g``. dg = conv2d(dx', w), dw = Conv2dWeightGrad(dx', g), db = Σ dx'.
     """
+
+    node_name = "ConvolutionBackward0"
 
     @staticmethod
     def forward(ctx, g, weight, bias=None, *, stride, padding, dilation, groups, output_size):

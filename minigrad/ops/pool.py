@@ -62,6 +62,8 @@ class MaxPool2d(Op):
     then goes to the largest number of the window).
     """
 
+    node_name = "MaxPool2DWithIndicesBackward0"
+
     @staticmethod
     def forward(ctx, x, *, kernel_size, stride, padding, dilation, return_indices=False):
         xp = ctx.xp
@@ -227,6 +229,8 @@ def _avg_divisor(ctx, in_hw, out_hw, attrs):
 class AvgPool2d(Op):
     """y = Σ over each window / divisor;  dx = dy / divisor spread over each window (``_AvgPoolT``)."""
 
+    node_name = "AvgPool2DBackward0"
+
     @staticmethod
     def forward(ctx, x, **attrs):
         windows = ctx.device.backend.windows(_pad(ctx, x, attrs["padding"]), attrs["kernel_size"],
@@ -294,6 +298,8 @@ def _bin_matrix(size, out):
 
 class AdaptiveAvgPool2d(Op):
     """y = P_h · x · P_wᵀ, with P the bin-averaging matrices;  dx = P_hᵀ · dy · P_w."""
+
+    node_name = "AdaptiveAvgPool2DBackward0"
 
     @staticmethod
     def forward(ctx, x, *, output_size):
