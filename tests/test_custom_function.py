@@ -353,6 +353,8 @@ PYTORCH_NODE_NAMES = {
     "F.max_pool2d(x[None, None], 2)": "MaxPool2DWithIndicesBackward0",
     "F.avg_pool2d(x[None, None], 2)": "AvgPool2DBackward0",
     "F.adaptive_avg_pool2d(x[None, None], 2)": "AdaptiveAvgPool2DBackward0",
+    "F.batch_norm(x, None, None, training=True)": "NativeBatchNormBackward0",
+    "F.layer_norm(x, (2,))": "NativeLayerNormBackward0",
 }
 
 

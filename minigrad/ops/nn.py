@@ -213,13 +213,19 @@ class Normalize(Op):
 class BatchNorm(Normalize):
     """``Normalize`` over (N, *spatial) per channel; its own name in graphs."""
 
+    node_name = "NativeBatchNormBackward0"
+
 
 class LayerNorm(Normalize):
     """``Normalize`` over each sample's trailing dimensions; its own name in graphs."""
 
+    node_name = "NativeLayerNormBackward0"
+
 
 class GroupNorm(Normalize):
     """``Normalize`` over each sample's channel groups; its own name in graphs."""
+
+    node_name = "NativeGroupNormBackward0"
 
 
 class Embedding(Op):
