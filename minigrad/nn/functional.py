@@ -80,8 +80,8 @@ def linear(input, weight, bias=None):
 
 def _check_linear(input, weight, bias, who):
     """A clear error, naming ``who`` (a layer, or ``"linear"``), for an input ``weight`` cannot take.
-    A layer's name is written out only for an error: formatting it on every call cost about 2 µs
-    a layer (bench_mlp)."""
+    A layer's name is written out only for an error: formatting it on every call cost 1.2 µs a
+    layer (bench_mlp's Linear)."""
     if input.array.dtype != weight.array.dtype:
         raise RuntimeError(f"{_named(who)}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "
                            "convert one (e.g. x.float() or model.double())")
