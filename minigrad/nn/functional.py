@@ -83,8 +83,8 @@ def _check_linear(input, weight, bias, who):
     A layer's name is written out only for an error: formatting it on every call cost 1.2 µs a
     layer (bench_mlp's Linear)."""
     if input.array.dtype != weight.array.dtype:
-        raise RuntimeError(f"{_named(who)}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "
-                           "convert one (e.g. x.float() or model.double())")
+        raise RuntimeError(f"{_named(who)}: input dtype {input.dtype} does not match weight dtype "
+                           f"{weight.dtype}; convert one (e.g. x.float() or model.double())")
     if bias is not None and tuple(bias.shape) != tuple(weight.shape[:1]):
         raise RuntimeError(f"{_named(who)}: bias of shape {tuple(bias.shape)} does not match the weight's "
                            f"{weight.shape[0]} outputs (weight of shape {tuple(weight.shape)})")
