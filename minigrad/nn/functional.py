@@ -79,12 +79,14 @@ def linear(input, weight, bias=None):
 
 
 def _check_linear(input, weight, bias, who):
-    """A clear error, naming ``who`` (the layer or ``linear``), for an input ``weight`` cannot take."""
+    """A clear error, naming ``who`` (a layer, or ``"linear"``), for an input ``weight`` cannot take.
+    A layer's name is written out only for an error: formatting it on every call cost 1.2 µs a
+    layer (bench_mlp's Linear)."""
     if input.array.dtype != weight.array.dtype:
-        raise RuntimeError(f"{who}: input dtype {input.dtype} does not match weight dtype {weight.dtype}; "
-                           "convert one (e.g. x.float() or model.double())")
+        raise RuntimeError(f"{_named(who)}: input dtype {input.dtype} does not match weight dtype "
+                           f"{weight.dtype}; convert one (e.g. x.float() or model.double())")
     if bias is not None and tuple(bias.shape) != tuple(weight.shape[:1]):
-        raise RuntimeError(f"{who}: bias of shape {tuple(bias.shape)} does not match the weight's "
+        raise RuntimeError(f"{_named(who)}: bias of shape {tuple(bias.shape)} does not match the weight's "
                            f"{weight.shape[0]} outputs (weight of shape {tuple(weight.shape)})")
     expected = weight.shape[-1]
     if input.ndim and input.shape[-1] == expected:
@@ -98,8 +100,13 @@ def _check_linear(input, weight, bias, who):
                 "= C·H·W")
     else:
         hint = ""
-    raise RuntimeError(f"{who}: expected input with {expected} features in its last dimension "
+    raise RuntimeError(f"{_named(who)}: expected input with {expected} features in its last dimension "
                        f"(in_features), got {got}{hint}")
+
+
+def _named(who):
+    """A layer as its repr's first line, e.g. ``Linear(in_features=4, out_features=2, bias=True)``."""
+    return who if isinstance(who, str) else f"{type(who).__name__}({who.extra_repr()})"
 
 
 def bilinear(input1, input2, weight, bias=None):

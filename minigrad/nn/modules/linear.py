@@ -4,6 +4,7 @@ import math
 import numbers
 
 from ... import creation
+from ...ops.nn import Linear as _Linear
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -68,8 +69,8 @@ class Linear(Module):
         init._default_affine_(self.weight, self.bias)
 
     def forward(self, input):
-        F._check_linear(input, self.weight, self.bias, f"{type(self).__name__}({self.extra_repr()})")
-        return F.linear(input, self.weight, self.bias)
+        F._check_linear(input, self.weight, self.bias, self)
+        return _Linear.apply(input, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "

@@ -271,7 +271,7 @@ class RNNCellBase(Module):
         if hx is None:
             zeros = creation.zeros(input.shape[0], self.hidden_size, dtype=input.dtype, device=input.device)
             hx = (zeros, zeros) if lstm else zeros
-        F._check_linear(input, self.weight_ih, None, f"{type(self).__name__}({self.extra_repr()})")
+        F._check_linear(input, self.weight_ih, None, self)
         projected = F.linear(input, self.weight_ih, self.bias_ih)
         out = cell(self.mode, projected, hx, self.weight_hh, self.bias_hh)
         if unbatched:
