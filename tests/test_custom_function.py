@@ -354,7 +354,9 @@ PYTORCH_NODE_NAMES = {
     "F.avg_pool2d(x[None, None], 2)": "AvgPool2DBackward0",
     "F.adaptive_avg_pool2d(x[None, None], 2)": "AdaptiveAvgPool2DBackward0",
     "F.batch_norm(x, None, None, training=True)": "NativeBatchNormBackward0",
-    "F.layer_norm(x, (2,))": "NativeLayerNormBackward0",
+    "F.layer_norm(x, (2,))": "NativeLayerNormBackward0", "F.linear(x, x, x[0])": "AddmmBackward0",
+    "F.linear(x, x)": "MmBackward0", "F.cross_entropy(x, mg.tensor([0, 1]))": "NllLossBackward0",
+    "F.nll_loss(x, mg.tensor([0, 1]))": "NllLossBackward0",
 }
 
 

@@ -17,6 +17,7 @@ from ..ops.conv import _ntuple, conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
+from ..ops.nn import LinearNoBias as _LinearNoBias
 from ..ops.pool import adaptive_avg_pool2d, avg_pool2d, max_pool2d
 from ..random import rand_like
 from ..tensor import Tensor
@@ -75,7 +76,12 @@ def linear(input, weight, bias=None):
     [[3.5, 2.0]]
     """
     _check_linear(input, weight, bias, "linear")
-    return _Linear.apply(input, weight, bias)
+    return _linear(input, weight, bias)
+
+
+def _linear(input, weight, bias):
+    """x Wᵀ (+ b) recorded as PyTorch names it: AddmmBackward0 with a bias, MmBackward0 without."""
+    return (_LinearNoBias if bias is None else _Linear).apply(input, weight, bias)
 
 
 def _check_linear(input, weight, bias, who):

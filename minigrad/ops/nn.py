@@ -16,6 +16,8 @@ class Linear(Op):
     dx = dy W;  dW = Σ dyᵀ x over the leading dimensions;  db = Σ dy.
     """
 
+    node_name = "AddmmBackward0"
+
     @staticmethod
     def forward(ctx, x, weight, bias=None):
         y = ctx.device.backend.matmul(x, ctx.xp.permute_dims(weight, (1, 0)))
@@ -57,6 +59,12 @@ def _per_sample(ctx, grad, ndim):
     return _expand(grad, ctx.attrs["dim"], ndim) if reduction == "none" else grad
 
 
+
+class LinearNoBias(Linear):
+    """``Linear`` without a bias: y = x Wᵀ, PyTorch's ``mm``."""
+
+    node_name = "MmBackward0"
+
 class CrossEntropy(Op):
     """Cross-entropy of logits against non-negative class coefficients ``a`` (a constant).
 
@@ -73,6 +81,8 @@ class CrossEntropy(Op):
     backward reads it connected to this node: under ``create_graph`` the second derivative flows
     back through it like any other output, with no recomputation in first order.
     """
+
+    node_name = "NllLossBackward0"
 
     materialize_grads = False  # the log-probabilities get a gradient only in double backward
     hidden_outputs = 1
@@ -261,6 +271,8 @@ class WeightedNLL(Op):
     lₙ = -Σ_c a_{n,c} x_{n,c} along ``dim`` (0 · -inf counts as 0), reduced as
     ``CrossEntropy``;  dx = -g · a.
     """
+
+    node_name = "NllLossBackward0"
 
     @staticmethod
     def forward(ctx, x, a, dim=1, reduction="mean", denominator=1.0):

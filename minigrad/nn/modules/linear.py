@@ -4,7 +4,6 @@ import math
 import numbers
 
 from ... import creation
-from ...ops.nn import Linear as _Linear
 from .. import functional as F
 from .. import init
 from ..module import Module
@@ -70,7 +69,7 @@ class Linear(Module):
 
     def forward(self, input):
         F._check_linear(input, self.weight, self.bias, self)
-        return _Linear.apply(input, self.weight, self.bias)
+        return F._linear(input, self.weight, self.bias)
 
     def extra_repr(self):
         return (f"in_features={self.in_features}, out_features={self.out_features}, "
