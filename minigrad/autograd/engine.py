@@ -13,6 +13,9 @@
 4. A node's saved tensors are freed once it has run, unless ``retain_graph``.
 
 ``mg.grad`` (``inputs=``) decides up front which nodes lead to its inputs and runs only those.
+
+``run_backward`` is that loop, step 2 for each node in turn: ``_Pass.receive``, ``_call``,
+``_Pass.send``; a ``_Pass`` holds what is in flight (the gradients waiting at nodes and leaves).
 """
 
 import threading
@@ -135,120 +138,148 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     gradients it received and those it sent (what ``viz`` draws); ``hooks=False`` runs no
     tensor hook (a replay for pictures).
     """
-    buffers = {}  # node -> gradient per output, summed over consumers
-    leaf_grads = {}  # leaf -> [gradient, whether this pass made it and nobody else holds it]
-    root_nodes = []
-    for root, grad in zip(roots, root_grads):
-        node = root.grad_fn
-        if node is None:
-            leaf_grads[root] = [_add(leaf_grads.get(root, (None,))[0], grad), False]
-            continue
-        if node.next is None:
-            raise RuntimeError(f"{node.name}: the graph of this tensor was not recorded")
-        if node not in buffers:
-            buffers[node] = [None] * len(node.out_shapes)
-            root_nodes.append(node)
-        buffers[node][root._output_nr] = _add(buffers[node][root._output_nr], grad)
-    order, leaf_uses = _reachable(root_nodes)
-
-    captured = wanted = needed = None
-    if inputs is not None:
-        captured = [None] * len(inputs)
-        wanted = {}
-        for i, t in enumerate(inputs):
-            key = (t, 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
-            wanted.setdefault(key, []).append(i)
-        needed = _leading_to(order, {key[0] for key in wanted})
-
-    def finish_leaf(leaf):
-        grad, owned = leaf_grads.pop(leaf, (None, False))
-        if grad is None:
-            return
-        if leaf._hooks and hooks:
-            hooked = _run_hooks(leaf._hooks, grad, leaf.describe())
-            owned, grad = owned and hooked is grad, hooked
-        if captured is not None:
-            for i in wanted.get((leaf, 0), ()):
-                captured[i] = grad
-            return
-        _accumulate(leaf, grad, owned, create_graph)
-        if leaf._post_accumulate_hooks:
-            for hook in leaf._post_accumulate_hooks:
-                hook(leaf)
-
-    for leaf in [r for r in leaf_grads if r not in leaf_uses]:
-        finish_leaf(leaf)  # a root that is a leaf no node feeds
-
+    run = _Pass(roots, root_grads, inputs, create_graph, hooks)
     check_nan = _anomaly.enabled and _anomaly.check_nan
     callbacks = []
     passes = _local.__dict__.setdefault("callbacks", [])
     passes.append(callbacks)
-    mode = _enabled.set(create_graph)
     try:
-        for node in order:
-            grads = buffers.pop(node, None)
-            if grads is not None and node._hooks and hooks:
-                for nr, output_hooks in node._hooks.items():
-                    if grads[nr] is not None:
-                        grads[nr] = _run_hooks(output_hooks, grads[nr], f"output {nr} of {node.name}")
-            if grads is not None and captured is not None:
-                for nr, g in enumerate(grads):
-                    for i in wanted.get((node, nr), ()):
-                        captured[i] = g
-            runs = grads is not None and (needed is None or node in needed)
-            if runs and (len(grads) > 1 or grads[0] is None):
-                runs = _materialize(node, grads)
-            if runs:
-                input_grads = node._backward(grads)
-                if not isinstance(input_grads, tuple):
-                    input_grads = (input_grads,)
-                if len(input_grads) != len(node.next):
-                    raise RuntimeError(f"{node.name} returned {len(input_grads)} gradients for "
-                                       f"{len(node.next)} inputs")
-                if check_nan:
-                    _check_finite(node, input_grads)
-                if observe is not None:
-                    observe(node, grads, input_grads)
-            if not retain_graph and grads is not None and (needed is None or node in needed):
-                node.release()
-            for i, target in enumerate(node.next):
-                if target is None:
-                    continue
-                g = input_grads[i] if runs else None
-                is_leaf = target in leaf_uses
-                if g is not None:
-                    if not isinstance(g, Tensor):
-                        g = Tensor._wrap(g, node.device)
-                    # node.input_shape(i), inline: the call cost 4% of bench_chain's scalar chain
-                    shape = target.array.shape if is_leaf else target.out_shapes[node.next_output_nr[i]]
-                    if g.array.shape != shape:
-                        g = sum_to(g, shape, node)
-                if is_leaf:
-                    if g is not None:
-                        entry = leaf_grads.get(target)
-                        if entry is None:
-                            leaf_grads[target] = [g, _made_for_one(g, grads, input_grads)]
-                        else:
-                            entry[0], entry[1] = _sum(entry[0], g, create_graph), True
-                    leaf_uses[target] -= 1
-                    if not leaf_uses[target]:
-                        finish_leaf(target)
-                elif g is not None:
-                    nr = node.next_output_nr[i]
-                    buffer = buffers.get(target)
-                    if buffer is None:
-                        buffer = buffers[target] = [None] * len(target.out_shapes)
-                    old = buffer[nr]
-                    buffer[nr] = g if old is None else _sum(old, g, create_graph)
-        _enabled.reset(mode)
-        mode = None
+        mode = _enabled.set(create_graph)  # backward's own ops are recorded under create_graph
+        try:
+            for node in run.order:
+                grads = run.receive(node)
+                input_grads = None
+                if grads is not None:
+                    input_grads = _call(node, grads, check_nan)
+                    if observe is not None and input_grads is not None:
+                        observe(node, grads, input_grads)
+                    if not retain_graph:
+                        node.release()
+                run.send(node, grads, input_grads)
+        finally:
+            _enabled.reset(mode)
         for callback in callbacks:  # a callback may queue more
             callback()
     finally:
-        if mode is not None:
-            _enabled.reset(mode)
         passes.pop()
-    return captured
+    return run.captured
+
+
+def _call(node, grads, check_nan):
+    """The gradients ``node`` sends to its inputs, given those of its outputs; None when no
+    gradient reached any output (there is nothing to do)."""
+    if (len(grads) > 1 or grads[0] is None) and not _materialize(node, grads):
+        return None
+    input_grads = node._backward(grads)
+    if not isinstance(input_grads, tuple):
+        input_grads = (input_grads,)
+    if len(input_grads) != len(node.next):
+        raise RuntimeError(f"{node.name} returned {len(input_grads)} gradients for {len(node.next)} inputs")
+    if check_nan:
+        _check_finite(node, input_grads)
+    return input_grads
+
+
+class _Pass:
+    """One backward pass: its schedule, the gradients waiting at nodes and leaves, and, for
+    ``mg.grad``, which nodes must run and where the wanted gradients go."""
+
+    def __init__(self, roots, root_grads, inputs, create_graph, hooks):
+        self.create_graph, self.hooks = create_graph, hooks
+        self.waiting = {}  # node -> gradient per output, summed over consumers
+        self.leaf_grads = {}  # leaf -> [gradient, whether this pass made it and nobody else holds it]
+        root_nodes = []
+        for root, grad in zip(roots, root_grads):
+            node = root.grad_fn
+            if node is None:
+                self.leaf_grads[root] = [_add(self.leaf_grads.get(root, (None,))[0], grad), False]
+                continue
+            if node.next is None:
+                raise RuntimeError(f"{node.name}: the graph of this tensor was not recorded")
+            if node not in self.waiting:
+                self.waiting[node] = [None] * len(node.out_shapes)
+                root_nodes.append(node)
+            self.waiting[node][root._output_nr] = _add(self.waiting[node][root._output_nr], grad)
+        self.order, self.leaf_uses = _reachable(root_nodes)  # leaf -> edges yet to deliver
+
+        self.captured = self.wanted = self.needed = None
+        if inputs is not None:
+            self.captured = [None] * len(inputs)
+            self.wanted = {}  # (node or leaf, output number) -> positions in inputs
+            for i, t in enumerate(inputs):
+                key = (t, 0) if t.grad_fn is None else (t.grad_fn, t._output_nr)
+                self.wanted.setdefault(key, []).append(i)
+            self.needed = _leading_to(self.order, {key[0] for key in self.wanted})
+        for leaf in [r for r in self.leaf_grads if r not in self.leaf_uses]:
+            self.finish_leaf(leaf)  # a root that is a leaf no node feeds
+
+    def receive(self, node):
+        """The gradients of ``node``'s outputs, hooks applied; None when it does not run (no
+        gradient reached it, or ``mg.grad`` needs nothing behind it)."""
+        grads = self.waiting.pop(node, None)
+        if grads is None:
+            return None
+        if node._hooks and self.hooks:
+            for nr, output_hooks in node._hooks.items():
+                if grads[nr] is not None:
+                    grads[nr] = _run_hooks(output_hooks, grads[nr], f"output {nr} of {node.name}")
+        if self.wanted is not None:
+            for nr, g in enumerate(grads):
+                for i in self.wanted.get((node, nr), ()):
+                    self.captured[i] = g
+            if node not in self.needed:
+                return None
+        return grads
+
+    def send(self, node, grads, input_grads):
+        """Pass each input's gradient (from ``input_grads``; None if the node did not run) along
+        its edge, summed to the input's shape: into the buffer of the node it came from, or to
+        the leaf, which is finished once its last edge has delivered."""
+        for i, target in enumerate(node.next):
+            if target is None:
+                continue
+            g = None if input_grads is None else input_grads[i]
+            is_leaf = target in self.leaf_uses
+            if g is not None:
+                if not isinstance(g, Tensor):
+                    g = Tensor._wrap(g, node.device)
+                # node.input_shape(i), inline: the call cost 4% of bench_chain's scalar chain
+                shape = target.array.shape if is_leaf else target.out_shapes[node.next_output_nr[i]]
+                if g.array.shape != shape:
+                    g = sum_to(g, shape, node)
+            if is_leaf:
+                if g is not None:
+                    entry = self.leaf_grads.get(target)
+                    if entry is None:
+                        self.leaf_grads[target] = [g, _made_for_one(g, grads, input_grads)]
+                    else:
+                        entry[0], entry[1] = _sum(entry[0], g, self.create_graph), True
+                self.leaf_uses[target] -= 1
+                if not self.leaf_uses[target]:
+                    self.finish_leaf(target)
+            elif g is not None:
+                nr = node.next_output_nr[i]
+                buffer = self.waiting.get(target)
+                if buffer is None:
+                    buffer = self.waiting[target] = [None] * len(target.out_shapes)
+                old = buffer[nr]
+                buffer[nr] = g if old is None else _sum(old, g, self.create_graph)
+
+    def finish_leaf(self, leaf):
+        """Hand the leaf its total gradient: to ``mg.grad``'s result, or into ``.grad``."""
+        grad, owned = self.leaf_grads.pop(leaf, (None, False))
+        if grad is None:
+            return
+        if leaf._hooks and self.hooks:
+            hooked = _run_hooks(leaf._hooks, grad, leaf.describe())
+            owned, grad = owned and hooked is grad, hooked
+        if self.wanted is not None:
+            for i in self.wanted.get((leaf, 0), ()):
+                self.captured[i] = grad
+            return
+        _accumulate(leaf, grad, owned, self.create_graph)
+        for hook in leaf._post_accumulate_hooks or ():
+            hook(leaf)
 
 
 def _materialize(node, grads):
