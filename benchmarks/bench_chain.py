@@ -18,26 +18,29 @@ during the forward pass cost 0.2-0.26 s of minigrad's 0.66-0.72 s. PyTorch's gra
 and is never walked; micrograd's (a Value, its set of parents and its backward closure per node)
 is, like minigrad's.
 
-Run: ``python benchmarks/bench_chain.py [--rounds 7]``. PyTorch and micrograd are used when
-installed (``pip install torch micrograd``), and said when not.
+Run: ``python benchmarks/bench_chain.py [--rounds 7] [--solo]``. PyTorch and micrograd are used
+when installed (``pip install torch micrograd``), and said when not. ``--solo`` runs each
+library's chain in a fresh process of its own per round, with no other library imported: the
+heap its collector walks is then its own.
 """
 
 import argparse
+import importlib
 import statistics
 import sys
 
-from _timing import interleaved
+from _timing import child_round, in_own_processes, interleaved
 
-import minigrad as mg
+LIBRARIES = {"minigrad": "minigrad", "torch": "torch", "micrograd": "micrograd.engine"}
 
-try:
-    import torch
-except ImportError:
-    torch = None
-try:
-    from micrograd.engine import Value
-except ImportError:
-    Value = None
+
+def load(name):
+    """The library ``name`` (micrograd: its ``Value``), or None when it is not installed."""
+    try:
+        module = importlib.import_module(LIBRARIES[name])
+    except ImportError:
+        return None
+    return module.Value if name == "micrograd" else module
 
 
 def cycle_chain(lib, n=1000):
@@ -57,7 +60,7 @@ def scalar_chain(lib, n=20000):
     y.sum().backward()
 
 
-def scalar_chain_micrograd(n=20000):
+def scalar_chain_micrograd(Value, n=20000):
     x = Value(1.0)
     y = x
     for _ in range(n):
@@ -65,7 +68,21 @@ def scalar_chain_micrograd(n=20000):
     y.backward()
 
 
-def threads():
+CHAINS = {  # name: (title, ops per chain, the libraries that run it, chains per solo round)
+    "cycle": ("cycle: 1,000 ops on 4 elements", 1000, ("minigrad", "torch"), 20),
+    "scalar": ("scalar: 20,000 steps of y + 1e-6*y", 1, ("minigrad", "torch", "micrograd"), 3),
+}
+
+
+def chain_of(chain, name, lib):
+    if chain == "cycle":
+        return lambda: cycle_chain(lib)
+    if name == "micrograd":
+        return lambda: scalar_chain_micrograd(lib)
+    return lambda: scalar_chain(lib)
+
+
+def threads(torch):
     parts = []
     if torch is not None:
         parts.append(f"torch.get_num_threads()={torch.get_num_threads()}")
@@ -80,25 +97,30 @@ def threads():
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--solo", action="store_true",
+                        help="each library in a fresh process of its own per round, the others not imported")
+    parser.add_argument("--child", choices=LIBRARIES, help=argparse.SUPPRESS)
+    parser.add_argument("--chain", choices=CHAINS, help=argparse.SUPPRESS)
+    parser.add_argument("--steps", type=int, default=1, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     sys.setrecursionlimit(100_000)  # micrograd's backward is recursive
-    print(f"threads: {threads()}")
-    if torch is None:
-        print("(PyTorch not installed: minigrad alone)")
-    if Value is None:
-        print("(micrograd not installed: the scalar chain runs without it)")
-    for name, per, chains in [
-        ("cycle: 1,000 ops on 4 elements", 1000, {
-            "minigrad": lambda: cycle_chain(mg),
-            **({"torch": lambda: cycle_chain(torch)} if torch else {})}),
-        ("scalar: 20,000 steps of y + 1e-6*y", 1, {
-            "minigrad": lambda: scalar_chain(mg),
-            **({"torch": lambda: scalar_chain(torch)} if torch else {}),
-            **({"micrograd": scalar_chain_micrograd} if Value else {})}),
-    ]:
-        times = interleaved(chains, args.rounds, 1, warmup=1)  # milliseconds per chain
+    if args.child:
+        child_round(chain_of(args.chain, args.child, load(args.child)), args.steps, warmup=1)
+        return
+    libs = {name: load(name) for name in LIBRARIES}
+    where = ", each library in a process of its own" if args.solo else ""
+    print(f"threads: {threads(libs['torch'])}{where}")
+    for name, lib in libs.items():
+        if lib is None:
+            print(f"({name} not installed: the chains run without it)")
+    for chain, (title, per, names, solo_number) in CHAINS.items():
+        names = [n for n in names if libs[n] is not None]
+        if args.solo:
+            times, _ = in_own_processes(__file__, names, args.rounds, solo_number, ["--chain", chain])
+        else:
+            times = interleaved({n: chain_of(chain, n, libs[n]) for n in names}, args.rounds, 1, warmup=1)
         unit, scale = ("us/op", 1e3 / per) if per > 1 else ("ms/chain", 1)
-        print(f"\n{name} ({args.rounds} interleaved rounds; {unit}: median [worst])")
+        print(f"\n{title} ({args.rounds} interleaved rounds; {unit}: median [worst])")
         base = statistics.median(times["minigrad"])
         for lib, ts in times.items():
             median, worst = statistics.median(ts), max(ts)
