@@ -31,15 +31,17 @@ class LogBase(Op):
 
 
 class Round(Op):
-    """y = floor, ceil, trunc or round (half to even) of x, by ``mode``;  dy/dx = 0.
+    """y = x rounded half to even (a subclass: floor, ceil or trunc, its ``mode``);  dy/dx = 0.
 
     ``decimals`` rounds to that many decimal places: round(x·10ᵈ)/10ᵈ.
     """
 
+    mode = "round"  # the array API function; each subclass is the node PyTorch names for it
+
     @staticmethod
-    def forward(ctx, x, mode, decimals=0):
-        _no_bool(ctx, mode, x)  # NumPy would round a bool tensor to float16
-        fn = getattr(ctx.xp, mode)
+    def forward(ctx, x, decimals=0):
+        _no_bool(ctx, ctx.mode, x)  # NumPy would round a bool tensor to float16
+        fn = getattr(ctx.xp, ctx.mode)
         if decimals:
             scale = 10.0 ** decimals
             return fn(x * scale) / scale
@@ -48,6 +50,30 @@ class Round(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad.new_zeros(grad.shape)
+
+
+class RoundDecimals(Round):
+    """``round(x, decimals=d)`` with d ≠ 0: RoundBackward1 in PyTorch."""
+
+    node_name = "RoundBackward1"
+
+
+class Floor(Round):
+    """y = ⌊x⌋."""
+
+    mode = "floor"
+
+
+class Ceil(Round):
+    """y = ⌈x⌉."""
+
+    mode = "ceil"
+
+
+class Trunc(Round):
+    """y = x rounded toward zero."""
+
+    mode = "trunc"
 
 
 class Erfinv(Op):
@@ -89,7 +115,7 @@ class Fmod(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        return (grad if da else None), ((-grad * Round.apply(a / b, mode="trunc")) if db else None)
+        return (grad if da else None), ((-grad * Trunc.apply(a / b)) if db else None)
 
 
 class Atan2(Op):
@@ -223,13 +249,13 @@ def round(input, decimals=0):
     """Round half to even; with ``decimals``, to that many decimal places (floats only)."""
     if decimals:
         floating_only("round(decimals=)", input)
-    return Round.apply(input, mode="round", decimals=decimals)
+    return (RoundDecimals if decimals else Round).apply(input, decimals=decimals)
 
 
 def frac(input):
     """x - trunc(x), with the sign of x (floats only)."""
     floating_only("frac", input)
-    return input - Round.apply(input, mode="trunc")
+    return input - Trunc.apply(input)
 
 
 def _lower_triangle(like, n):

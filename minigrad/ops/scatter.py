@@ -31,8 +31,14 @@ class Scatter(Op):
     def backward(ctx, grad):
         dx, dsrc = ctx.needs_input_grad
         index, dim = ctx.attrs["index"], ctx.attrs["dim"]
-        return ((Scatter.apply(grad, 0.0, index=index, dim=dim) if dx else None),
+        return ((ScatterValue.apply(grad, 0.0, index=index, dim=dim) if dx else None),
                 (grad.gather(dim, Tensor._wrap(index, ctx.device)) if dsrc else None))
+
+
+class ScatterValue(Scatter):
+    """``scatter`` of a number: ScatterBackward1 in PyTorch (ScatterBackward0 scatters a tensor)."""
+
+    node_name = "ScatterBackward1"
 
 
 class ScatterReduce(Op):
@@ -131,7 +137,8 @@ def scatter(input, dim, index, src=None, value=None, reduce=None, inplace=False)
             src = _full_like_index(input, index, src)
         return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod", inplace=inplace)
     dim, index, src = _checked(name, input, dim, index, src)
-    return _run(input, inplace, Scatter, (src,), {"index": index, "dim": dim})
+    op = Scatter if isinstance(src, Tensor) else ScatterValue
+    return _run(input, inplace, op, (src,), {"index": index, "dim": dim})
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, inplace=False):
