@@ -1218,7 +1218,7 @@ class Tensor:
         return self + value * tensor1 / tensor2
 
     def lerp(self, end, weight):
-        return self + weight * (end - self)
+        return _pointwise.lerp(self, end, weight)
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
         return self.add_(value * tensor1 * tensor2)
@@ -1227,7 +1227,7 @@ class Tensor:
         return self.add_(value * tensor1 / tensor2)
 
     def lerp_(self, end, weight):
-        return self.add_(weight * (end - self))
+        return _pointwise.lerp(self, end, weight, inplace=True)
 
     # in-place variants of the elementwise functions (the graph is rebased onto the op)
     def exp_(self):
@@ -2194,7 +2194,20 @@ from .ops.movement import (  # noqa: E402
     split,
 )
 from .ops.pointwise import (  # noqa: E402
-    Atan2, Ceil, Cumprod, Erfinv, Floor, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round, RoundDecimals, Trunc)
+    Atan2,
+    Ceil,
+    Cumprod,
+    Erfinv,
+    Floor,
+    Fmod,
+    Hypot,
+    LogBase,
+    LogicalReduce,
+    NanToNum,
+    Round,
+    RoundDecimals,
+    Trunc,
+)
 from .ops.reduce import (  # noqa: E402
     Amax,
     Amin,

@@ -7,6 +7,7 @@ Rounding functions are piecewise constant: their gradient is zero (as PyTorch's)
 import math
 
 from .._coerce import _dim, _promote
+from ..autograd import views
 from ..autograd.function import Op
 from ..tensor import Tensor
 from .elementwise import ZeroWhere, _no_bool, where
@@ -116,6 +117,41 @@ class Fmod(Op):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
         return (grad if da else None), ((-grad * Trunc.apply(a / b)) if db else None)
+
+
+class Lerp(Op):
+    """y = a + w (b - a), taken as b - (b - a)(1 - w) where |w| ≥ 1/2 (PyTorch's: exact at w = 1);
+    da = dy (1 - w), db = dy w, dw = dy (b - a). ``w`` a number; ``LerpTensor``: a Tensor."""
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        diff = b - a
+        if isinstance(w, float):
+            return a + w * diff if abs(w) < 0.5 else b - diff * (1 - w)
+        return ctx.xp.where(abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = ctx.saved_tensors
+        da, db, dw = ctx.needs_input_grad
+        return ((grad * (1 - w) if da else None), (grad * w if db else None),
+                (grad * (b - a) if dw else None))
+
+
+class LerpTensor(Lerp):
+    """``lerp`` with a Tensor weight: LerpBackward1 in PyTorch."""
+
+    node_name = "LerpBackward1"
+
+
+def lerp(input, end, weight, inplace=False):
+    """input + weight · (end - input), ``weight`` a number or a Tensor (all three broadcast)."""
+    if isinstance(weight, Tensor):
+        op, operands = LerpTensor, (end.type(input.dtype), weight.type(input.dtype))
+    else:
+        op, operands = Lerp, (end.type(input.dtype), float(weight))
+    return views.apply_inplace(input, op, *operands) if inplace else op.apply(input, *operands)
 
 
 class Atan2(Op):
