@@ -883,8 +883,7 @@ class Tensor:
         return chunk(self, chunks, dim)
 
     def unbind(self, dim=0):
-        dim = _dim(dim, self.ndim)
-        return tuple(t.squeeze(dim) for t in split(self, 1, dim))
+        return _movement.unbind(self, dim)
 
     def index_select(self, dim, index):
         return IndexSelect.apply(self, _index_array(index, self.device), dim=_dim(dim, self.ndim))
