@@ -116,47 +116,6 @@ class CrossEntropy(Op):
         return LogSoftmaxGrad.apply(dlogp, logp, dim=ctx.attrs["dim"]), None
 
 
-class BinaryCrossEntropy(Op):
-    """l = -(t log x + (1 - t) log(1 - x)) elementwise, each log clamped at -100 (as PyTorch).
-
-    dl/dx = (x - t) / max((1 - x) x, 1e-12);  dl/dt = log(1 - x) - log x (clamped logs).
-    """
-
-    @staticmethod
-    def forward(ctx, x, t):
-        xp = ctx.xp
-        for name, v in (("input", x), ("target", t)):
-            if not bool(xp.all((v >= 0) & (v <= 1))):  # NaN fails too
-                hint = (" (probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits "
-                        "on the logits)") if name == "input" else ""
-                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 "
-                                   f"and 1{hint}")
-        ctx.save_for_backward(x, t)
-        return -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, t = ctx.saved_tensors
-        gx = grad * (x - t) / ((1 - x) * x).clamp(min=1e-12) if ctx.needs_input_grad[0] else None
-        gt = None
-        if ctx.needs_input_grad[1]:
-            gt = grad * (_clamped_log_t(1 - x) - _clamped_log_t(x))
-        return gx, gt
-
-
-def _clamped_log(xp, v):
-    # max(log v, -100) without evaluating log 0 (which would warn)
-    positive = v > 0
-    return xp.where(positive, xp.maximum(xp.log(xp.where(positive, v, xp.ones_like(v))), -100.0),
-                    xp.full_like(v, -100.0))
-
-
-def _clamped_log_t(v):
-    from .elementwise import where
-    positive = v > 0
-    return where(positive, where(positive, v, 1.0).log().clamp(min=-100.0), -100.0)
-
-
 class Normalize(Op):
     """Batch and layer normalisation: y = x̂ · w + b with x̂ = (x - μ) / √(σ² + ε).
 
