@@ -610,11 +610,10 @@ class Tensor:
         return Erf.apply(self)
 
     def square(self):
-        x = self.long() if self.dtype is _dtypes.bool_ else self  # as PyTorch's pow(x, 2)
-        return x * x
+        return (self.long() if self.dtype is _dtypes.bool_ else self) ** 2  # PyTorch's pow(x, 2)
 
     def reciprocal(self):
-        return 1.0 / self
+        return Reciprocal.apply(self)
 
     def clamp(self, min=None, max=None):
         x, min, max = self._clamp_operands(min, max, "clamp")
@@ -884,8 +883,7 @@ class Tensor:
         return chunk(self, chunks, dim)
 
     def unbind(self, dim=0):
-        dim = _dim(dim, self.ndim)
-        return tuple(t.squeeze(dim) for t in split(self, 1, dim))
+        return _movement.unbind(self, dim)
 
     def index_select(self, dim, index):
         return IndexSelect.apply(self, _index_array(index, self.device), dim=_dim(dim, self.ndim))
@@ -1158,13 +1156,13 @@ class Tensor:
         return Erfinv.apply(self)
 
     def floor(self):
-        return Round.apply(self, mode="floor")
+        return Floor.apply(self)
 
     def ceil(self):
-        return Round.apply(self, mode="ceil")
+        return Ceil.apply(self)
 
     def trunc(self):
-        return Round.apply(self, mode="trunc")
+        return Trunc.apply(self)
 
     fix = trunc
 
@@ -1219,7 +1217,7 @@ class Tensor:
         return self + value * tensor1 / tensor2
 
     def lerp(self, end, weight):
-        return self + weight * (end - self)
+        return _pointwise.lerp(self, end, weight)
 
     def addcmul_(self, tensor1, tensor2, *, value=1):
         return self.add_(value * tensor1 * tensor2)
@@ -1228,7 +1226,7 @@ class Tensor:
         return self.add_(value * tensor1 / tensor2)
 
     def lerp_(self, end, weight):
-        return self.add_(weight * (end - self))
+        return _pointwise.lerp(self, end, weight, inplace=True)
 
     # in-place variants of the elementwise functions (the graph is rebased onto the op)
     def exp_(self):
@@ -1319,20 +1317,20 @@ class Tensor:
 
     # in-place variants of the v2 elementwise ops and scans
     def floor_(self):
-        return _inplace_op(self, "floor_", Round, mode="floor")
+        return _inplace_op(self, "floor_", Floor)
 
     def ceil_(self):
-        return _inplace_op(self, "ceil_", Round, mode="ceil")
+        return _inplace_op(self, "ceil_", Ceil)
 
     def trunc_(self):
-        return _inplace_op(self, "trunc_", Round, mode="trunc")
+        return _inplace_op(self, "trunc_", Trunc)
 
     fix_ = trunc_
 
     def round_(self, decimals=0):
         if decimals:
             _pointwise.floating_only("round_(decimals=)", self)
-        return _inplace_op(self, "round_", Round, mode="round", decimals=decimals)
+        return _inplace_op(self, "round_", RoundDecimals if decimals else Round, decimals=decimals)
 
     def frac_(self):
         _pointwise.floating_only("frac_", self)
@@ -1365,7 +1363,7 @@ class Tensor:
         return self.pow_(2)
 
     def reciprocal_(self):
-        return _inplace_op(self, "reciprocal_", Pow, -1.0)
+        return _inplace_op(self, "reciprocal_", Reciprocal)
 
     def cumprod_(self, dim):
         return _inplace_op(self, "cumprod_", Cumprod, dim=_dim(dim, self.ndim))
@@ -2161,6 +2159,7 @@ from .ops.elementwise import (  # noqa: E402
     Pow,
     PowScalarBase,
     PowTensor,
+    Reciprocal,
     Relu,
     Remainder,
     Rsqrt,
@@ -2193,7 +2192,21 @@ from .ops.movement import (  # noqa: E402
     chunk,
     split,
 )
-from .ops.pointwise import Atan2, Cumprod, Erfinv, Fmod, Hypot, LogBase, LogicalReduce, NanToNum, Round  # noqa: E402
+from .ops.pointwise import (  # noqa: E402
+    Atan2,
+    Ceil,
+    Cumprod,
+    Erfinv,
+    Floor,
+    Fmod,
+    Hypot,
+    LogBase,
+    LogicalReduce,
+    NanToNum,
+    Round,
+    RoundDecimals,
+    Trunc,
+)
 from .ops.reduce import (  # noqa: E402
     Amax,
     Amin,

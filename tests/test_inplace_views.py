@@ -231,6 +231,18 @@ def test_advanced_index_reads_copy(backend):
     assert x.tolist() == [0.0, 1.0, 2.0, 3.0] and y._base is None
 
 
+@pytest.mark.parametrize("pieces", [lambda b: b.split(1, 0), lambda b: b.unbind(0)])
+def test_a_piece_of_a_split_sees_a_write_into_its_base(backend, pieces):
+    # the piece's grad_fn is rebuilt by replaying its output of the multi-output view op
+    x = mg.ones(3, 2, requires_grad=True)
+    b = x * 1
+    piece = pieces(b)[1]
+    b.mul_(2)
+    piece.sum().backward()
+    assert piece.tolist() in ([[2.0, 2.0]], [2.0, 2.0])
+    assert x.grad.tolist() == [[0.0, 0.0], [2.0, 2.0], [0.0, 0.0]]
+
+
 def test_view_shares_version_and_base(backend):
     x = mg.zeros(4)
     v = x[1:].reshape(3, 1)

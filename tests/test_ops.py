@@ -743,6 +743,13 @@ def _np_masked_scatter(a, mask, s):
 
 OPS += V2_OPS
 
+def _np_group_norm(a, w, b, groups=2, eps=1e-5):
+    g = a.reshape(a.shape[0], groups, -1)
+    xhat = ((g - g.mean(-1, keepdims=True)) / np.sqrt(g.var(-1, keepdims=True) + eps)).reshape(a.shape)
+    shape = (1, -1) + (1,) * (a.ndim - 2)
+    return xhat * w.reshape(shape) + b.reshape(shape)
+
+
 def _np_windows(a, size, axis):
     return np.lib.stride_tricks.sliding_window_view(a, size, axis)
 
@@ -827,6 +834,30 @@ OPS += [
        lambda a: np.pad(a, ((0, 0), (0, 0), (2, 0), (1, 2)), mode="reflect"), [((1, 2, 3, 4),)]),
     Op("combinations", lambda a: mg.combinations(a, 2, with_replacement=True),
        lambda a: np.array([[a[i], a[j]] for i in range(len(a)) for j in range(i, len(a))]), [((4,),)]),
+    # one node each, as PyTorch's (HardswishBackward0, ...)
+    Op("hardswish", F.hardswish, lambda a: a * np.clip(a + 3, 0, 6) / 6, UNARY_SHAPES, domain=(-4.0, 4.0)),
+    Op("hardsigmoid", F.hardsigmoid, lambda a: np.clip(a + 3, 0, 6) / 6, UNARY_SHAPES, domain=(-4.0, 4.0)),
+    Op("mish", F.mish, lambda a: a * np.tanh(np.log1p(np.exp(a))), UNARY_SHAPES, domain=(-4.0, 4.0)),
+    Op("glu", lambda a: F.glu(a, 0), lambda a: a[:2] / (1 + np.exp(-a[2:])), [((4, 3),), ((4,),)]),
+    Op("glu_last", F.glu, lambda a: a[..., :2] / (1 + np.exp(-a[..., 2:])), [((3, 4),), ((2, 3, 4),)]),
+    Op("prelu", F.prelu, lambda a, w: np.where(a > 0, a, w.reshape(-1, *[1] * (a.ndim - 2)) * a),
+       [((2, 3, 4), (3,)), ((3, 2), (1,))]),
+    Op("lerp_number", lambda a, b: mg.lerp(a, b, 0.7), lambda a, b: a + 0.7 * (b - a), BINARY_SHAPES[:3]),
+    Op("unbind", lambda a: mg.stack([p * (i + 1) for i, p in enumerate(a.unbind(1))], -1),
+       lambda a: np.stack([np.take(a, i, 1) * (i + 1) for i in range(a.shape[1])], -1),
+       [((3, 4),), ((2, 3, 4),)]),
+    Op("binary_cross_entropy", F.binary_cross_entropy,
+       lambda x, t: -(t * np.log(x) + (1 - t) * np.log(1 - x)).mean(), [((3, 4), (3, 4)), ((5,), (5,))],
+       domain=(0.05, 0.95)),
+    Op("binary_cross_entropy_weight_sum",
+       lambda x, t: F.binary_cross_entropy(x, t, _idx(x, [0.5, 2.0, 1.0, 3.0]).type(x.dtype), None, None,
+                                           "sum"),
+       lambda x, t: -(np.array([0.5, 2.0, 1.0, 3.0]) * (t * np.log(x) + (1 - t) * np.log(1 - x))).sum(),
+       [((3, 4), (3, 4))], domain=(0.05, 0.95)),
+    Op("group_norm", lambda a, w, b: F.group_norm(a, 2, w, b), _np_group_norm,
+       [((2, 4, 3), (4,), (4,)), ((3, 4), (4,), (4,)), ((1, 2, 2, 3), (2,), (2,))]),
+    Op("adaptive_avg_pool2d_to_one", lambda a: F.adaptive_avg_pool2d(a, 1),
+       lambda a: a.mean((-2, -1), keepdims=True), [((2, 3, 4, 5),), ((3, 2, 2),)]),
 ]
 
 CASES = [pytest.param(op, shapes, id=f"{op.name}-{'x'.join(str(s) for s in shapes)}")
@@ -929,3 +960,52 @@ def test_float16_computed_in_float32(op):
     y = F.gelu(x) if op == "gelu" else F.layer_norm(x, (5,)) if op == "layer_norm" else getattr(x, op)(1)
     assert y.dtype is mg.float16
     np.testing.assert_array_equal(y.numpy(), exact.astype(np.float16))
+
+
+def _value_and_grad(fn, values, dtype=mg.float64):
+    x = mg.tensor(values, dtype=dtype, requires_grad=True)
+    y = fn(x)
+    y.sum().backward()
+    return y.tolist(), x.grad.tolist()
+
+
+def test_single_op_activations_at_hand_computed_points():
+    # hardswish: x (x + 3)/6 inside (-3, 3), slope x/3 + 1/2 there; PyTorch's slopes 0 at -3, 1 at 3
+    assert _value_and_grad(F.hardswish, [-4.0, -3.0, 0.0, 1.5, 3.0]) == (
+        [0.0, 0.0, 0.0, 1.125, 3.0], [0.0, 0.0, 0.5, 1.0, 1.0])
+    assert _value_and_grad(F.hardsigmoid, [-3.0, 0.0, 1.5, 3.0]) == (
+        [0.0, 0.5, 0.75, 1.0], [0.0, 1 / 6, 1 / 6, 0.0])
+    # mish(0) = 0, mish'(0) = tanh(log 2) = 3/5; far out it is x (no overflow), slope 1
+    y, g = _value_and_grad(F.mish, [0.0, 800.0])
+    assert y == [0.0, 800.0] and g == pytest.approx([0.6, 1.0], abs=1e-15)
+    # glu([a, b]) = a σ(b): at (2, 0) it is 1, gradients (σ(0), a σ'(0)) = (1/2, 1/2)
+    assert _value_and_grad(F.glu, [2.0, 0.0]) == ([1.0], [0.5, 0.5])
+    w = mg.tensor([0.25], dtype=mg.float64, requires_grad=True)
+    x = mg.tensor([-2.0, 0.0, 3.0], dtype=mg.float64, requires_grad=True)
+    F.prelu(x, w).sum().backward()
+    assert x.grad.tolist() == [0.25, 0.25, 1.0] and w.grad.tolist() == [-2.0]
+
+
+def test_single_op_tensor_functions_at_hand_computed_points():
+    m = mg.tensor([[1.0, 2.0], [3.0, 4.0]], dtype=mg.float64, requires_grad=True)
+    m.trace().backward()
+    assert m.grad.tolist() == [[1.0, 0.0], [0.0, 1.0]]
+    a = mg.tensor([1.0, 2.0], dtype=mg.float64, requires_grad=True)
+    b = mg.tensor([5.0, 6.0], dtype=mg.float64, requires_grad=True)
+    mg.lerp(a, b, 0.75).sum().backward()
+    assert mg.lerp(a, b, 0.75).tolist() == [4.0, 5.0] and a.grad.tolist() == [0.25, 0.25]
+    assert b.grad.tolist() == [0.75, 0.75]
+    e = mg.eye(3, dtype=mg.float64)
+    assert mg.linalg.cross(e[0], e[1]).tolist() == [0.0, 0.0, 1.0]
+    assert _value_and_grad(lambda t: t.reciprocal(), [0.5, -4.0]) == ([2.0, -0.25], [-4.0, -0.0625])
+    assert mg.addmm(mg.ones(2, 2), mg.eye(2), 2 * mg.eye(2), beta=0.5, alpha=3).tolist() == [[6.5, 0.5],
+                                                                                              [0.5, 6.5]]
+    assert mg.arange(4.0).roll(1).tolist() == [3.0, 0.0, 1.0, 2.0]
+    target = mg.tensor([0.0, 1.0, 1.0], dtype=mg.float64)
+    p = mg.tensor([0.0, 0.0, 0.5], dtype=mg.float64, requires_grad=True)
+    loss = F.binary_cross_entropy(p, target, reduction="sum")  # 0 + 100 (the clamped log) + log 2
+    loss.backward()
+    assert loss.item() == pytest.approx(100 + math.log(2), abs=1e-12)
+    assert p.grad.tolist()[2] == -2.0  # (x - t) / (x (1 - x))
+    y = F.group_norm(mg.tensor([[1.0, 3.0]], dtype=mg.float64), 1, eps=0.0)  # one group: (x - 2) / 1
+    assert y.tolist() == [[-1.0, 1.0]]

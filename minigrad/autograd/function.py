@@ -166,8 +166,9 @@ class Op(Node):
                 else wrap(o, device)
                 for i, o in enumerate(outs))
         if cls.is_view and backend.shares_memory(results[0].array, raw[0]):
-            for r in results:
-                views.track(r, args[0], cls, attrs)
+            several = type(result) is tuple
+            for i, r in enumerate(results):
+                views.track(r, args[0], cls, attrs, i if several else None)
         if record:
             ctx._record(args, raw, results, attrs, constants)
         return result

@@ -22,20 +22,24 @@ from ..tensor import Tensor
 from .grad_mode import _enabled, enable_grad, no_grad
 
 
-def track(view, source, op, attrs):
-    """Make ``view``, the output of view op ``op`` on ``source``, a view of ``source``'s base."""
+def track(view, source, op, attrs, output_nr=None):
+    """Make ``view``, the output of view op ``op`` on ``source`` (its output ``output_nr`` for an
+    op of several outputs, such as ``split``), a view of ``source``'s base."""
+    step = (op, attrs, output_nr)
     if source._base is None:
-        view._base, view._view_chain = source, ((op, attrs),)
+        view._base, view._view_chain = source, (step,)
     else:
-        view._base, view._view_chain = source._base, source._view_chain + ((op, attrs),)
+        view._base, view._view_chain = source._base, source._view_chain + (step,)
     view._version = source._version
     view._view_version = source._version[0]
 
 
 def replay(tensor, chain):
     """Apply the view ops of ``chain`` to ``tensor``."""
-    for op, attrs in chain:
+    for op, attrs, output_nr in chain:
         tensor = op.apply(tensor, **attrs)
+        if output_nr is not None:
+            tensor = tensor[output_nr]
     return tensor
 
 

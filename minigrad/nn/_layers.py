@@ -111,7 +111,7 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Group normalisation: channels split into ``num_groups`` groups, statistics per sample and group."""
-    n, c = input.shape[0], input.shape[1]
+    c = input.shape[1]
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels are not divisible into {num_groups} groups")
     for name, p in (("weight", weight), ("bias", bias)):
@@ -119,16 +119,7 @@ def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
             raise RuntimeError(f"group_norm: expected {name} to be a vector of size equal to the number of "
                                f"channels in input ({c}), but got {name} of shape {tuple(p.shape)} and input "
                                f"of shape {tuple(input.shape)}")
-    grouped = input.reshape(n, num_groups, -1)
-    y = GroupNorm.apply(grouped, None, None, axes=(2,), param_axes=(0, 2), param_shape=(1, 1, 1),
-                        eps=eps)[0]
-    y = y.reshape(input.shape)
-    shape = (1, c) + (1,) * (input.ndim - 2)
-    if weight is not None:
-        y = y * weight.reshape(shape)
-    if bias is not None:
-        y = y + bias.reshape(shape)
-    return y
+    return GroupNorm.apply(input, weight, bias, groups=num_groups, eps=eps)[0]
 
 
 def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=None, use_input_stats=True,

@@ -11,8 +11,8 @@ import warnings
 from .._coerce import _promote
 from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import where
-from ..ops.loss import BinaryCrossEntropyWithLogits, HuberLoss, MseLoss, SmoothL1Loss
-from ..ops.nn import BinaryCrossEntropy, CrossEntropy, WeightedNLL
+from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HuberLoss, MseLoss, SmoothL1Loss
+from ..ops.nn import CrossEntropy, WeightedNLL
 from ..tensor import Tensor
 
 _REDUCTIONS = ("mean", "sum", "none")
@@ -279,10 +279,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"binary_cross_entropy: found target dtype {target.dtype} but expected a floating "
                            "dtype (probabilities): call target.float()")
-    loss = BinaryCrossEntropy.apply(input, target.type(input.dtype))
     if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction)
+        weight = weight.detach().type(input.dtype)  # a constant, as PyTorch's (it has no derivative)
+    return BinaryCrossEntropy.apply(input, target.type(input.dtype), weight, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,

@@ -9,9 +9,10 @@ import math
 import warnings
 
 from .. import dtypes as _dtypes
-from .._coerce import _scalar_as
+from .._coerce import _dim, _scalar_as
 from ..autograd.views import written_back
 from ..dtypes import finfo
+from ..ops.activation import Glu, Hardsigmoid, Hardswish, Mish, PreluKernel
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import _ntuple, conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
@@ -167,7 +168,7 @@ def silu(input, inplace=False):
 
 def mish(input, inplace=False):
     """x · tanh(softplus(x))."""
-    return written_back(input, inplace, lambda x: x * x.softplus().tanh())
+    return written_back(input, inplace, Mish.apply)
 
 
 _SELU_ALPHA = 1.6732632423543772848170429916717
@@ -205,14 +206,14 @@ def prelu(input, weight):
     """x if x > 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1);
     at x = 0 the gradient is a, as PyTorch's."""
     if weight.numel() > 1:
-        channels = input.shape[1] if input.ndim >= 2 else input.shape[0] if input.ndim else 1
+        channels = input.shape[1] if input.ndim >= 2 else 1  # PyTorch's: a vector is one channel
         if weight.numel() != channels:
             raise RuntimeError(f"prelu: mismatch of parameter numbers and input channel size: found "
                                f"{weight.numel()} weights and {channels} channels (dimension 1 of input "
                                f"{tuple(input.shape)})")
         if input.ndim >= 2:
             weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
-    return where(input > 0, input, input * weight)
+    return PreluKernel.apply(input, weight)
 
 
 def threshold(input, threshold, value, inplace=False):
@@ -225,12 +226,12 @@ _threshold = threshold  # for threshold_, whose argument of the same name hides 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (no gradient at ±3, as PyTorch)."""
-    return written_back(input, inplace, lambda x: relu6(x + 3.0) / 6.0)
+    return written_back(input, inplace, Hardsigmoid.apply)
 
 
 def hardswish(input, inplace=False):
     """x · relu6(x + 3) / 6 (MobileNetV3)."""
-    return written_back(input, inplace, lambda x: x * hardsigmoid(x))
+    return written_back(input, inplace, Hardswish.apply)
 
 
 def softsign(input):
@@ -257,8 +258,7 @@ def glu(input, dim=-1):
     """Gated linear unit: a ⊙ sigmoid(b) with (a, b) the two halves of ``input`` along ``dim``."""
     if input.shape[dim] % 2:
         raise RuntimeError(f"glu: halving dimension {dim} of size {input.shape[dim]}, which is odd")
-    a, b = input.chunk(2, dim)
-    return a * b.sigmoid()
+    return Glu.apply(input, dim=_dim(dim, input.ndim))
 
 
 def sigmoid(input):

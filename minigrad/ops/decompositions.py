@@ -45,6 +45,8 @@ def _eye_like(like, n):
 class Inv(Op):
     """Y = A⁻¹;  dA = -Yᵀ dY Yᵀ."""
 
+    node_name = "LinalgInvExBackward0"  # PyTorch's inv runs linalg_inv_ex (which also checks for errors)
+
     @staticmethod
     def forward(ctx, a):
         y = _lapack("inv", "the input matrix is singular", ctx.xp.linalg.inv, a)
@@ -75,6 +77,8 @@ class Solve(Op):
 
 class Det(Op):
     """d = det A;  dA = dd · d · A⁻ᵀ (A must be invertible for the gradient)."""
+
+    node_name = "LinalgDetBackward0"
 
     @staticmethod
     def forward(ctx, a):

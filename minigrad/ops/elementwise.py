@@ -294,6 +294,23 @@ class Rsqrt(Op):
         return grad * (-0.5 * y * y * y)
 
 
+class Reciprocal(Op):
+    """y = 1/x;  dy/dx = -y²."""
+
+    floating_only = True
+
+    @staticmethod
+    def forward(ctx, x):
+        y = 1 / x
+        ctx.save_for_backward(y)
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return -grad * y * y
+
+
 class Abs(Op):
     """y = |x|;  dy/dx = sign(x) (0 at 0, as PyTorch)."""
 

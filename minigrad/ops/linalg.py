@@ -201,27 +201,35 @@ def _same_dtype(name, a, b):
 
 def mm(input, mat2):
     """The product of two matrices, (n, m) @ (m, p) -> (n, p); no broadcasting (``matmul`` has it)."""
+    _check_mm("mm", input, mat2)
+    return Mm.apply(input, mat2)
+
+
+def _check_mm(name, input, mat2):
     if input.ndim != 2 or mat2.ndim != 2:
-        raise RuntimeError(f"mm: both arguments must be matrices, got shapes {tuple(input.shape)} and "
+        raise RuntimeError(f"{name}: both arguments must be matrices, got shapes {tuple(input.shape)} and "
                            f"{tuple(mat2.shape)}")
     if input.shape[1] != mat2.shape[0]:
-        raise RuntimeError(f"mm: mat1 and mat2 shapes cannot be multiplied "
+        raise RuntimeError(f"{name}: mat1 and mat2 shapes cannot be multiplied "
                            f"({input.shape[0]}x{input.shape[1]} and {mat2.shape[0]}x{mat2.shape[1]})")
-    _same_dtype("mm", input, mat2)
-    return Mm.apply(input, mat2)
+    _same_dtype(name, input, mat2)
 
 
 def bmm(input, mat2):
     """Batched matrix product, (b, n, m) @ (b, m, p) -> (b, n, p); no broadcasting."""
+    _check_bmm("bmm", input, mat2)
+    return Bmm.apply(input, mat2)
+
+
+def _check_bmm(name, input, mat2):
     if input.ndim != 3 or mat2.ndim != 3:
-        raise RuntimeError(f"bmm: both arguments must be 3-d tensors, got shapes {tuple(input.shape)} and "
+        raise RuntimeError(f"{name}: both arguments must be 3-d tensors, got shapes {tuple(input.shape)} and "
                            f"{tuple(mat2.shape)}")
     if mat2.shape[:2] != (input.shape[0], input.shape[2]):
-        raise RuntimeError(f"bmm: expected size for first two dimensions of batch2 tensor to be: "
+        raise RuntimeError(f"{name}: expected size for first two dimensions of batch2 tensor to be: "
                            f"[{input.shape[0]}, {input.shape[2]}] but got: "
                            f"[{mat2.shape[0]}, {mat2.shape[1]}]")
-    _same_dtype("bmm", input, mat2)
-    return Bmm.apply(input, mat2)
+    _same_dtype(name, input, mat2)
 
 
 def mv(input, vec):
@@ -252,21 +260,60 @@ def outer(input, vec2):
     return input.unsqueeze(-1) * vec2
 
 
+class Addmm(Op):
+    """Y = β C + α A B (C broadcast to the product's shape; not read when β = 0, as PyTorch);
+    dC = β dY, dA = α dY Bᵀ, dB = α Aᵀ dY."""
+
+    @staticmethod
+    def forward(ctx, c, a, b, beta, alpha):
+        ctx.save_for_backward(a, b)
+        y = ctx.device.backend.matmul(a, b)
+        if alpha != 1:
+            y *= alpha
+        if beta != 0:  # NaN or inf in an unread C do not propagate
+            y += c if beta == 1 else beta * c
+        return y
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        beta, alpha = ctx.attrs["beta"], ctx.attrs["alpha"]
+        dc, da, db = ctx.needs_input_grad
+        g = grad if alpha == 1 else grad * alpha
+        return (((grad if beta == 1 else grad * beta) if dc else None),
+                (MatMul.apply(g, b, transpose=(False, True)) if da else None),
+                (MatMul.apply(a, g, transpose=(True, False)) if db else None))
+
+
+class Baddbmm(Addmm):
+    """``Addmm`` of batches of matrices."""
+
+
 def addmm(input, mat1, mat2, *, beta=1, alpha=1):
     """β·input + α·(mat1 @ mat2), ``input`` broadcast to the product's shape (ignored when β = 0)."""
-    return _scaled_sum("addmm", input, mm(mat1, mat2), beta, alpha)
+    _check_mm("addmm", mat1, mat2)
+    _check_addend("addmm", input, (mat1.shape[0], mat2.shape[1]))
+    _same_dtype("addmm", input, mat1)
+    return Addmm.apply(input, mat1, mat2, beta=beta, alpha=alpha)
 
 
 def baddbmm(input, batch1, batch2, *, beta=1, alpha=1):
     """β·input + α·(batch1 @ batch2) batched, ``input`` broadcast to the product's shape."""
-    return _scaled_sum("baddbmm", input, bmm(batch1, batch2), beta, alpha)
+    _check_bmm("baddbmm", batch1, batch2)
+    _check_addend("baddbmm", input, (batch1.shape[0], batch1.shape[1], batch2.shape[2]))
+    _same_dtype("baddbmm", input, batch1)
+    return Baddbmm.apply(input, batch1, batch2, beta=beta, alpha=alpha)
+
+
+def _check_addend(name, input, shape):
+    lead = len(shape) - input.ndim
+    if lead < 0 or any(n not in (1, m) for n, m in zip(input.shape, shape[lead:])):
+        raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} does not broadcast to the product's "
+                           f"shape {shape}")
 
 
 def _scaled_sum(name, input, product, beta, alpha):
-    lead = product.ndim - input.ndim
-    if lead < 0 or any(n not in (1, m) for n, m in zip(input.shape, product.shape[lead:])):
-        raise RuntimeError(f"{name}: input of shape {tuple(input.shape)} does not broadcast to the product's "
-                           f"shape {tuple(product.shape)}")
+    _check_addend(name, input, tuple(product.shape))
     product = product if alpha == 1 else product * alpha
     if beta == 0:  # as PyTorch: input is not read, so NaN or inf in it do not propagate
         return product
@@ -396,11 +443,26 @@ def diag(input, diagonal=0):
     return ScatterAdd.apply(input, key=_diagonal_key(input.device, n, n, int(diagonal)), shape=(n, n))
 
 
+class Trace(Op):
+    """t = Σᵢ xᵢᵢ over the main diagonal of a matrix;  dx = dt on that diagonal, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x):
+        ctx.in_shape = x.shape
+        return ctx.xp.sum(ctx.device.backend.diagonal(x, 0))
+
+    @staticmethod
+    def backward(ctx, grad):
+        rows, cols = ctx.in_shape
+        key = _diagonal_key(grad.device, rows, cols, 0)
+        return ScatterAdd.apply(grad.expand(min(rows, cols)), key=key, shape=ctx.in_shape)
+
+
 def trace(input):
     """The sum of the main diagonal of a matrix."""
     if input.ndim != 2:
         raise RuntimeError(f"trace: expected a matrix, but got tensor with dim {input.ndim}")
-    return diagonal(input).sum()
+    return Trace.apply(input)
 
 
 
@@ -481,14 +543,30 @@ def linalg_cross(input, other, *, dim=-1):
     if input.ndim != other.ndim:
         raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes "
                            f"{list(input.shape)} and {list(other.shape)}")
-    shape = _broadcast_shape(input.shape, other.shape)
-    d_in, d_other = _dim(dim, input.ndim), _dim(dim, other.ndim)
-    if input.shape[d_in] != 3 or other.shape[d_other] != 3:
+    d = _dim(dim, input.ndim)
+    if input.shape[d] != 3 or other.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "
-                           f"{input.shape[d_in]} and {other.shape[d_other]}")
-    a, b = input.broadcast_to(shape), other.broadcast_to(shape)
-    d = _dim(dim, len(shape))
-    return a.roll(-1, d) * b.roll(-2, d) - a.roll(-2, d) * b.roll(-1, d)
+                           f"{input.shape[d]} and {other.shape[d]}")
+    return LinalgCross.apply(input, other, dim=d)
+
+
+class LinalgCross(Op):
+    """c = a × b along ``dim`` (the other axes broadcast): cᵢ = aᵢ₊₁ bᵢ₊₂ - aᵢ₊₂ bᵢ₊₁, indices mod 3;
+    da = b × dc, db = dc × a."""
+
+    @staticmethod
+    def forward(ctx, a, b, dim):
+        ctx.save_for_backward(a, b)
+        roll = ctx.xp.roll
+        return roll(a, -1, axis=dim) * roll(b, -2, axis=dim) - roll(a, -2, axis=dim) * roll(b, -1, axis=dim)
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b = ctx.saved_tensors
+        da, db = ctx.needs_input_grad
+        dim = ctx.attrs["dim"]
+        return ((LinalgCross.apply(b, grad, dim=dim) if da else None),
+                (LinalgCross.apply(grad, a, dim=dim) if db else None))
 
 
 def block_diag(*tensors):

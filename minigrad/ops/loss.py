@@ -116,3 +116,51 @@ class BinaryCrossEntropyWithLogits(Op):
         dx = wg * ((1 - t) - c * (-x).sigmoid()) if need_x else None
         dt = wg * ((0 if p is None else (p - 1) * (-x).softplus()) - x) if need_t else None
         return dx, dt, None, None
+
+
+class BinaryCrossEntropy(Op):
+    """ℓ = reduce(-w [t log x + (1 - t) log(1 - x)]) for probabilities x, each log clamped at -100
+    (as PyTorch's, so x = 0 or 1 gives a finite loss; w: ``weight``, 1 when absent, a constant).
+
+    dℓ/dx = w (x - t) / max((1 - x) x, ε)·g,  dℓ/dt = w [log(1 - x) - log x]·g  (g/n for the mean).
+
+    Note:
+        As PyTorch's: ε is 1e-12 rounded to float32, and dℓ/dt takes the logs unclamped (±inf at
+        x = 0 or 1).
+    """
+
+    @staticmethod
+    def forward(ctx, x, t, weight=None, *, reduction):
+        xp = ctx.xp
+        for name, v in (("input", x), ("target", t)):
+            if not bool(xp.all((v >= 0) & (v <= 1))):  # NaN fails too
+                hint = (" (probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits "
+                        "on the logits)") if name == "input" else ""
+                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 "
+                                   f"and 1{hint}")
+        ctx.save_for_backward(x, t, weight)
+        loss = -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
+        if weight is not None:
+            loss = loss * weight
+        ctx.count = loss.size
+        return _reduced(xp, loss, reduction)
+
+    @staticmethod
+    def backward(ctx, grad):
+        x, t, w = ctx.saved_tensors
+        need_x, need_t = ctx.needs_input_grad[:2]
+        g = _per_element(grad, ctx.attrs["reduction"], ctx.count)
+        wg = g if w is None else g * w
+        dx = wg * (x - t) / ((1 - x) * x).clamp(min=_EPSILON) if need_x else None
+        dt = wg * ((-x).log1p() - x.log()) if need_t else None
+        return dx, dt, None
+
+
+_EPSILON = 9.999999960041972e-13  # PyTorch's EPSILON of binary_cross_entropy_backward: float32(1e-12)
+
+
+def _clamped_log(xp, v):
+    # max(log v, -100) without evaluating log 0 (which would warn)
+    positive = v > 0
+    return xp.where(positive, xp.maximum(xp.log(xp.where(positive, v, xp.ones_like(v))), -100.0),
+                    xp.full_like(v, -100.0))

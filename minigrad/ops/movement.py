@@ -181,6 +181,45 @@ class Split(Op):
         return cat(grads, ctx.attrs["dim"])
 
 
+class Unbind(Op):
+    """The slices x[..., i, ...] along ``dim``, each a view without that axis;  dx = the slices'
+    gradients stacked along ``dim``."""
+
+    is_view = True
+
+    @staticmethod
+    def forward(ctx, x, dim):
+        index = (slice(None),) * dim
+        return tuple(x[index + (i, Ellipsis)] for i in range(x.shape[dim]))
+
+    @staticmethod
+    def backward(ctx, *grads):
+        return stack(grads, ctx.attrs["dim"])
+
+
+def unbind(input, dim=0):
+    """The slices of ``input`` along ``dim``, that axis removed (an empty tuple for an empty axis)."""
+    if input.ndim == 0:
+        raise IndexError("unbind: dimension specified as 0 but tensor has no dimensions")
+    dim = _dim(dim, input.ndim)
+    return Unbind.apply(input, dim=dim) if input.shape[dim] else ()
+
+
+class Roll(Op):
+    """y = x shifted cyclically by ``shifts`` along ``dims`` (over the flattened x when ``dims``
+    is None): y[i + s] = x[i], indices wrapping;  dx = dy rolled back by -s."""
+
+    @staticmethod
+    def forward(ctx, x, shifts, dims):
+        return ctx.xp.roll(x, shifts, axis=dims)
+
+    @staticmethod
+    def backward(ctx, grad):
+        shifts = ctx.attrs["shifts"]
+        back = -shifts if isinstance(shifts, int) else tuple(-s for s in shifts)
+        return Roll.apply(grad, shifts=back, dims=ctx.attrs["dims"])
+
+
 class Unfold(Op):
     """y[..., k, ..., j] = x[..., k·step + j, ...] along ``dim``: the windows of ``size``
     elements ``step`` apart, as a view;  dx = the windows' gradients put back (``UnfoldBackward``)."""
@@ -414,18 +453,12 @@ def roll(input, shifts, dims=None):
     if dims is None:
         if not isinstance(shifts, int):
             raise RuntimeError("roll: with dims=None, shifts must be one int")
-        return roll(input.flatten(), shifts, 0).reshape(input.shape)
+        return Roll.apply(input, shifts=shifts, dims=None)
     shifts = (shifts,) if isinstance(shifts, int) else tuple(shifts)
     dims = (dims,) if isinstance(dims, int) else tuple(dims)
     if len(shifts) != len(dims):
         raise RuntimeError(f"roll: shifts ({len(shifts)}) and dims ({len(dims)}) should have the same length")
-    out = input
-    for shift, d in zip(shifts, dims):
-        d = _dim(d, input.ndim)
-        n = input.shape[d]
-        if n:
-            out = out.index_select(d, (np.arange(n) - shift) % n)
-    return out
+    return Roll.apply(input, shifts=shifts, dims=tuple(_dim(d, input.ndim) for d in dims))
 
 
 def diff(input, n=1, dim=-1, prepend=None, append=None):

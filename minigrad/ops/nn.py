@@ -116,47 +116,6 @@ class CrossEntropy(Op):
         return LogSoftmaxGrad.apply(dlogp, logp, dim=ctx.attrs["dim"]), None
 
 
-class BinaryCrossEntropy(Op):
-    """l = -(t log x + (1 - t) log(1 - x)) elementwise, each log clamped at -100 (as PyTorch).
-
-    dl/dx = (x - t) / max((1 - x) x, 1e-12);  dl/dt = log(1 - x) - log x (clamped logs).
-    """
-
-    @staticmethod
-    def forward(ctx, x, t):
-        xp = ctx.xp
-        for name, v in (("input", x), ("target", t)):
-            if not bool(xp.all((v >= 0) & (v <= 1))):  # NaN fails too
-                hint = (" (probabilities: apply sigmoid first, or use binary_cross_entropy_with_logits "
-                        "on the logits)") if name == "input" else ""
-                raise RuntimeError(f"binary_cross_entropy: all elements of {name} should be between 0 "
-                                   f"and 1{hint}")
-        ctx.save_for_backward(x, t)
-        return -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
-
-    @staticmethod
-    def backward(ctx, grad):
-        x, t = ctx.saved_tensors
-        gx = grad * (x - t) / ((1 - x) * x).clamp(min=1e-12) if ctx.needs_input_grad[0] else None
-        gt = None
-        if ctx.needs_input_grad[1]:
-            gt = grad * (_clamped_log_t(1 - x) - _clamped_log_t(x))
-        return gx, gt
-
-
-def _clamped_log(xp, v):
-    # max(log v, -100) without evaluating log 0 (which would warn)
-    positive = v > 0
-    return xp.where(positive, xp.maximum(xp.log(xp.where(positive, v, xp.ones_like(v))), -100.0),
-                    xp.full_like(v, -100.0))
-
-
-def _clamped_log_t(v):
-    from .elementwise import where
-    positive = v > 0
-    return where(positive, where(positive, v, 1.0).log().clamp(min=-100.0), -100.0)
-
-
 class Normalize(Op):
     """Batch and layer normalisation: y = x̂ · w + b with x̂ = (x - μ) / √(σ² + ε).
 
@@ -179,20 +138,8 @@ class Normalize(Op):
     def forward(ctx, x, weight, bias, axes, param_axes, param_shape, eps):
         xp = ctx.xp
         x, half = _accumulated(xp, x)  # float16 normalised in float32, as PyTorch's (about 1000 ± 50:
-        m = math.prod(x.shape[a] for a in axes)  # its float16 mean is 0.5 apart, y was 0.007 off)
-        mean = _total(xp, x, axes, True) / m
-        centred = x - mean
-        var = _total(xp, centred * centred, axes, True) / m
-        invstd = 1 / xp.sqrt(var + eps)
-        xhat = centred * invstd
-        y = xhat
-        if weight is not None:
-            y = y * xp.reshape(weight, param_shape)
-        if bias is not None:
-            y = y + xp.reshape(bias, param_shape)
-        y, mean, var, xhat, invstd = (_rounded(xp, a, half) for a in (y, mean, var, xhat, invstd))
-        if y is xhat:  # y's own storage: an in-place op on y (ReLU(inplace=True)) must not overwrite x̂
-            y = xp.asarray(xhat, copy=True)
+        mean, var, xhat, invstd = _standardize(xp, x, axes, eps)  # its float16 mean was 0.5 apart)
+        y, mean, var, xhat, invstd = _affine(xp, xhat, weight, bias, param_shape, half, mean, var, invstd)
         ctx.save_for_backward(weight, xhat, invstd)
         ctx.mark_non_differentiable(1, 2)
         ctx.param_dims = (weight if weight is not None else bias).shape if (
@@ -210,18 +157,49 @@ class Normalize(Op):
             if grad is not None:
                 from_y = grad * weight.reshape(shape) if weight is not None else grad
                 g = from_y if g is None else g + from_y
-            if g is not None:
-                gx = (g - g.mean(dim=axes, keepdim=True)
-                      - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
-            if invstd_grad is not None:  # dr/dx = -r² x̂ / m
-                m = xhat.numel() // invstd.numel()
-                from_r = -(invstd_grad * invstd * invstd) * xhat / m
-                gx = from_r if gx is None else gx + from_r
+            gx = _standardized_grad(g, xhat, invstd, invstd_grad, axes)
         if grad is not None and len(needs) > 1 and needs[1]:
             gw = (grad * xhat).sum(dim=param_axes).reshape(ctx.param_dims)
         if grad is not None and len(needs) > 2 and needs[2]:
             gb = grad.sum(dim=param_axes).reshape(ctx.param_dims)
         return gx, gw, gb
+
+
+def _standardize(xp, x, axes, eps):
+    """μ, σ² (biased), x̂ = (x - μ) r and r = 1/√(σ² + ε) over ``axes`` (μ, σ², r keep them as 1s)."""
+    m = math.prod(x.shape[a] for a in axes)
+    mean = _total(xp, x, axes, True) / m
+    centred = x - mean
+    var = _total(xp, centred * centred, axes, True) / m
+    invstd = 1 / xp.sqrt(var + eps)
+    return mean, var, centred * invstd, invstd
+
+
+def _affine(xp, xhat, weight, bias, param_shape, half, *stats):
+    """y = x̂ · w + b (w, b reshaped to ``param_shape``), then y, x̂ and ``stats`` rounded back to
+    float16 where the input was."""
+    y = xhat
+    if weight is not None:
+        y = y * xp.reshape(weight, param_shape)
+    if bias is not None:
+        y = y + xp.reshape(bias, param_shape)
+    y, xhat, *stats = (_rounded(xp, a, half) for a in (y, xhat, *stats))
+    if y is xhat:  # y's own storage: an in-place op on y (ReLU(inplace=True)) must not overwrite x̂
+        y = xp.asarray(xhat, copy=True)
+    return y, stats[0], stats[1], xhat, stats[2]
+
+
+def _standardized_grad(g, xhat, invstd, invstd_grad, axes):
+    """dx of x̂ = (x - μ) r given dx̂ = ``g`` and dr = ``invstd_grad`` (either None):
+    (g - mean(g) - x̂ mean(g x̂)) r  -  dr r² x̂ / m, means over ``axes``."""
+    gx = None
+    if g is not None:
+        gx = (g - g.mean(dim=axes, keepdim=True) - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
+    if invstd_grad is not None:  # dr/dx = -r² x̂ / m
+        m = xhat.numel() // invstd.numel()
+        from_r = -(invstd_grad * invstd * invstd) * xhat / m
+        gx = from_r if gx is None else gx + from_r
+    return gx
 
 
 class BatchNorm(Normalize):
@@ -236,10 +214,54 @@ class LayerNorm(Normalize):
     node_name = "NativeLayerNormBackward0"
 
 
-class GroupNorm(Normalize):
-    """``Normalize`` over each sample's channel groups; its own name in graphs."""
+class GroupNorm(Op):
+    """Group normalisation of x (N, C, *): x̂ standardised over each sample's group of C/G channels
+    (``Normalize``'s x̂ and r on x viewed as (N, G, -1)), then y = x̂ · w + b with w, b per channel.
+
+    dx is ``Normalize``'s on that view with G = dy · w + dx̂;  dw = Σ dy x̂,  db = Σ dy over all
+    axes but the channels. Returns y, μ and σ² (N·G, non-differentiable), x̂ and r, as ``Normalize``.
+    """
 
     node_name = "NativeGroupNormBackward0"
+    materialize_grads = False
+    hidden_outputs = 2
+
+    @staticmethod
+    def forward(ctx, x, weight, bias, groups, eps):
+        xp = ctx.xp
+        x, half = _accumulated(xp, x)
+        mean, var, xhat, invstd = _standardize(xp, xp.reshape(x, (x.shape[0], groups, -1)), (2,), eps)
+        y, mean, var, xhat, invstd = _affine(xp, xp.reshape(xhat, x.shape), weight, bias,
+                                             _channel_shape(x), half, mean, var, invstd)
+        ctx.save_for_backward(weight, xhat, invstd)
+        ctx.mark_non_differentiable(1, 2)
+        return y, xp.reshape(mean, (-1,)), xp.reshape(var, (-1,)), xhat, invstd
+
+    @staticmethod
+    def backward(ctx, grad, _mean_grad, _var_grad, xhat_grad, invstd_grad):
+        weight, xhat, invstd = ctx.saved_tensors
+        need_x, need_w, need_b = ctx.needs_input_grad
+        others = tuple(d for d in range(xhat.ndim) if d != 1)
+        gx = gw = gb = None
+        if need_x:
+            g = xhat_grad
+            if grad is not None:
+                from_y = grad * weight.reshape(_channel_shape(xhat)) if weight is not None else grad
+                g = from_y if g is None else g + from_y
+            grouped = invstd.shape[:2] + (-1,)
+            gx = _standardized_grad(None if g is None else g.reshape(grouped), xhat.reshape(grouped),
+                                    invstd, invstd_grad, (2,))
+            gx = None if gx is None else gx.reshape(xhat.shape)
+        if grad is not None and need_w:
+            gw = (grad * xhat).sum(dim=others)
+        if grad is not None and need_b:
+            gb = grad.sum(dim=others)
+        return gx, gw, gb
+
+
+def _channel_shape(x):
+    """(1, C, 1, ...): a per-channel vector's shape against x (N, C, *)."""
+    return (1, x.shape[1]) + (1,) * (x.ndim - 2)
 
 
 class Embedding(Op):

@@ -7,6 +7,7 @@ Rounding functions are piecewise constant: their gradient is zero (as PyTorch's)
 import math
 
 from .._coerce import _dim, _promote
+from ..autograd import views
 from ..autograd.function import Op
 from ..tensor import Tensor
 from .elementwise import ZeroWhere, _no_bool, where
@@ -31,15 +32,17 @@ class LogBase(Op):
 
 
 class Round(Op):
-    """y = floor, ceil, trunc or round (half to even) of x, by ``mode``;  dy/dx = 0.
+    """y = x rounded half to even (a subclass: floor, ceil or trunc, its ``mode``);  dy/dx = 0.
 
     ``decimals`` rounds to that many decimal places: round(x·10ᵈ)/10ᵈ.
     """
 
+    mode = "round"  # the array API function; each subclass is the node PyTorch names for it
+
     @staticmethod
-    def forward(ctx, x, mode, decimals=0):
-        _no_bool(ctx, mode, x)  # NumPy would round a bool tensor to float16
-        fn = getattr(ctx.xp, mode)
+    def forward(ctx, x, decimals=0):
+        _no_bool(ctx, ctx.mode, x)  # NumPy would round a bool tensor to float16
+        fn = getattr(ctx.xp, ctx.mode)
         if decimals:
             scale = 10.0 ** decimals
             return fn(x * scale) / scale
@@ -48,6 +51,30 @@ class Round(Op):
     @staticmethod
     def backward(ctx, grad):
         return grad.new_zeros(grad.shape)
+
+
+class RoundDecimals(Round):
+    """``round(x, decimals=d)`` with d ≠ 0: RoundBackward1 in PyTorch."""
+
+    node_name = "RoundBackward1"
+
+
+class Floor(Round):
+    """y = ⌊x⌋."""
+
+    mode = "floor"
+
+
+class Ceil(Round):
+    """y = ⌈x⌉."""
+
+    mode = "ceil"
+
+
+class Trunc(Round):
+    """y = x rounded toward zero."""
+
+    mode = "trunc"
 
 
 class Erfinv(Op):
@@ -89,7 +116,42 @@ class Fmod(Op):
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
         da, db = ctx.needs_input_grad
-        return (grad if da else None), ((-grad * Round.apply(a / b, mode="trunc")) if db else None)
+        return (grad if da else None), ((-grad * Trunc.apply(a / b)) if db else None)
+
+
+class Lerp(Op):
+    """y = a + w (b - a), taken as b - (b - a)(1 - w) where |w| ≥ 1/2 (PyTorch's: exact at w = 1);
+    da = dy (1 - w), db = dy w, dw = dy (b - a). ``w`` a number; ``LerpTensor``: a Tensor."""
+
+    @staticmethod
+    def forward(ctx, a, b, w):
+        ctx.save_for_backward(a, b, w)
+        diff = b - a
+        if isinstance(w, float):
+            return a + w * diff if abs(w) < 0.5 else b - diff * (1 - w)
+        return ctx.xp.where(abs(w) < 0.5, a + w * diff, b - diff * (1 - w))
+
+    @staticmethod
+    def backward(ctx, grad):
+        a, b, w = ctx.saved_tensors
+        da, db, dw = ctx.needs_input_grad
+        return ((grad * (1 - w) if da else None), (grad * w if db else None),
+                (grad * (b - a) if dw else None))
+
+
+class LerpTensor(Lerp):
+    """``lerp`` with a Tensor weight: LerpBackward1 in PyTorch."""
+
+    node_name = "LerpBackward1"
+
+
+def lerp(input, end, weight, inplace=False):
+    """input + weight · (end - input), ``weight`` a number or a Tensor (all three broadcast)."""
+    if isinstance(weight, Tensor):
+        op, operands = LerpTensor, (end.type(input.dtype), weight.type(input.dtype))
+    else:
+        op, operands = Lerp, (end.type(input.dtype), float(weight))
+    return views.apply_inplace(input, op, *operands) if inplace else op.apply(input, *operands)
 
 
 class Atan2(Op):
@@ -223,13 +285,13 @@ def round(input, decimals=0):
     """Round half to even; with ``decimals``, to that many decimal places (floats only)."""
     if decimals:
         floating_only("round(decimals=)", input)
-    return Round.apply(input, mode="round", decimals=decimals)
+    return (RoundDecimals if decimals else Round).apply(input, decimals=decimals)
 
 
 def frac(input):
     """x - trunc(x), with the sign of x (floats only)."""
     floating_only("frac", input)
-    return input - Round.apply(input, mode="trunc")
+    return input - Trunc.apply(input)
 
 
 def _lower_triangle(like, n):

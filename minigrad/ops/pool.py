@@ -327,13 +327,15 @@ def adaptive_avg_pool2d(input, output_size):
     >>> adaptive_avg_pool2d(mg.arange(6.0).reshape(1, 1, 2, 3), (1, 2)).tolist()
     [[[[2.0, 3.0]]]]
     """
-    input, unbatched = _batched(input, "adaptive_avg_pool2d")
+    batch, unbatched = _batched(input, "adaptive_avg_pool2d")
     size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
-    size = tuple(input.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
+    size = tuple(batch.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
     if len(size) != 2 or min(size) < 0:
         raise RuntimeError(f"adaptive_avg_pool2d: output_size must be two non-negative sizes, "
                            f"got {output_size}")
-    out = AdaptiveAvgPool2d.apply(input, output_size=size)
+    if size == (1, 1) and min(batch.shape[2:]) > 0:  # PyTorch's shortcut: a mean (MeanBackward1)
+        return input.mean((-2, -1), keepdim=True)
+    out = AdaptiveAvgPool2d.apply(batch, output_size=size)
     return out.squeeze(0) if unbatched else out
 
 

@@ -170,10 +170,7 @@ def pixel_shuffle(input, upscale_factor):
     if c % (r * r):
         raise RuntimeError("pixel_shuffle expects its input's 'channel' dimension to be divisible by the "
                            f"square of upscale_factor, but input.size(-3)={c} is not divisible by {r * r}")
-    b = len(lead)
-    x = input.reshape(*lead, c // (r * r), r, r, h, w)
-    x = x.permute(*range(b), b, b + 3, b + 1, b + 4, b + 2)
-    return x.reshape(*lead, c // (r * r), h * r, w * r)
+    return PixelShuffle.apply(input, r=r)
 
 
 def pixel_unshuffle(input, downscale_factor):
@@ -194,10 +191,42 @@ def pixel_unshuffle(input, downscale_factor):
         if n % r:
             raise RuntimeError(f"pixel_unshuffle expects {name} to be divisible by downscale_factor, but "
                                f"input.size({axis})={n} is not divisible by {r}")
-    b = len(lead)
-    x = input.reshape(*lead, c, h // r, r, w // r, r)
-    x = x.permute(*range(b), b, b + 2, b + 4, b + 1, b + 3)
-    return x.reshape(*lead, c * r * r, h // r, w // r)
+    return PixelUnshuffle.apply(input, r=r)
+
+
+class PixelShuffle(Op):
+    """(*, C·r², H, W) -> (*, C, H·r, W·r), a reshape, a permutation and a reshape;
+    dx = pixel_unshuffle(dy)."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        xp = ctx.xp
+        *lead, c, h, w = x.shape
+        b = len(lead)
+        x = xp.reshape(x, (*lead, c // (r * r), r, r, h, w))
+        x = xp.permute_dims(x, (*range(b), b, b + 3, b + 1, b + 4, b + 2))
+        return xp.reshape(x, (*lead, c // (r * r), h * r, w * r))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PixelUnshuffle.apply(grad, r=ctx.attrs["r"])
+
+
+class PixelUnshuffle(Op):
+    """(*, C, H·r, W·r) -> (*, C·r², H, W), the inverse permutation;  dx = pixel_shuffle(dy)."""
+
+    @staticmethod
+    def forward(ctx, x, r):
+        xp = ctx.xp
+        *lead, c, h, w = x.shape
+        b = len(lead)
+        x = xp.reshape(x, (*lead, c, h // r, r, w // r, r))
+        x = xp.permute_dims(x, (*range(b), b, b + 2, b + 4, b + 1, b + 3))
+        return xp.reshape(x, (*lead, c * r * r, h // r, w // r))
+
+    @staticmethod
+    def backward(ctx, grad):
+        return PixelShuffle.apply(grad, r=ctx.attrs["r"])
 
 
 # --- sampling at arbitrary positions: the spatial transformer's grid ----------------------------

@@ -6,6 +6,8 @@ of ``dy`` and the one with respect to ``x`` is ``dy`` where ``x`` survives. ``sr
 with ``index``'s shape (the public functions cut it to that block).
 """
 
+import math
+
 from .. import dtypes as _dtypes
 from .._coerce import _as_tensor_like, _dim, _key, _promote, _scalar_as
 from ..autograd import views
@@ -14,6 +16,7 @@ from ..autograd.grad_mode import no_grad
 from ..tensor import Tensor
 from .elementwise import Add, MaskedFill, select, where
 from .indexing import ScatterAdd, SetItem, along_dim_key
+from .movement import pad
 
 _REDUCTIONS = ("sum", "prod", "mean", "amax", "amin")
 
@@ -31,8 +34,14 @@ class Scatter(Op):
     def backward(ctx, grad):
         dx, dsrc = ctx.needs_input_grad
         index, dim = ctx.attrs["index"], ctx.attrs["dim"]
-        return ((Scatter.apply(grad, 0.0, index=index, dim=dim) if dx else None),
+        return ((ScatterValue.apply(grad, 0.0, index=index, dim=dim) if dx else None),
                 (grad.gather(dim, Tensor._wrap(index, ctx.device)) if dsrc else None))
+
+
+class ScatterValue(Scatter):
+    """``scatter`` of a number: ScatterBackward1 in PyTorch (ScatterBackward0 scatters a tensor)."""
+
+    node_name = "ScatterBackward1"
 
 
 class ScatterReduce(Op):
@@ -95,6 +104,42 @@ class ScatterReduce(Op):
         return (dx * own if dx_wanted else None), (dsrc if dsrc_wanted else None)
 
 
+class IndexAdd(Op):
+    """y = x with α·src[i] added to the slice ``key`` picks (index[i] along one axis; repeated
+    indices add up);  dx = dy, dsrc = α dy[key]."""
+
+    @staticmethod
+    def forward(ctx, x, src, key, alpha):
+        return ctx.device.backend.index_add(x, key, src if alpha == 1 else src * alpha)
+
+    @staticmethod
+    def backward(ctx, grad):
+        dx, dsrc = ctx.needs_input_grad
+        alpha = ctx.attrs["alpha"]
+        return (grad if dx else None), ((grad[ctx.attrs["key"]] * alpha) if dsrc else None)
+
+
+class MaskedScatter(Op):
+    """y = x with the positions where ``mask`` holds taken by src's first elements in row-major
+    order;  dx = dy zeroed where the mask holds, dsrc = dy[mask] followed by zeros, in src's shape."""
+
+    @staticmethod
+    def forward(ctx, x, src, mask):
+        out = ctx.xp.asarray(x, copy=True)
+        n = int(ctx.xp.sum(ctx.xp.astype(mask, ctx.xp.int64)))
+        return ctx.device.backend.setitem(out, mask, ctx.xp.reshape(src, (-1,))[:n])
+
+    @staticmethod
+    def backward(ctx, grad):
+        mask = ctx.attrs["mask"]
+        need_x, need_src = ctx.needs_input_grad
+        dsrc = None
+        if need_src:
+            shape, taken = ctx.input_shape(1), grad[mask]
+            dsrc = pad(taken, (0, math.prod(shape) - taken.shape[0])).reshape(shape)
+        return (SetItem.apply(grad, 0.0, key=mask) if need_x else None), dsrc
+
+
 def _prod_grads(x, src, out, grad, own, dim, index, zeros):
     """dy · (the product of the other inputs at the target), for x and for src.
 
@@ -131,7 +176,8 @@ def scatter(input, dim, index, src=None, value=None, reduce=None, inplace=False)
             src = _full_like_index(input, index, src)
         return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod", inplace=inplace)
     dim, index, src = _checked(name, input, dim, index, src)
-    return _run(input, inplace, Scatter, (src,), {"index": index, "dim": dim})
+    op = Scatter if isinstance(src, Tensor) else ScatterValue
+    return _run(input, inplace, op, (src,), {"index": index, "dim": dim})
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, inplace=False):
@@ -152,8 +198,7 @@ def index_add(input, dim, index, source, alpha=1, inplace=False):
     ``index[i]`` of ``input`` along ``dim`` (repeated indices add up)."""
     key, source = _index_checked("index_add_" if inplace else "index_add", input, dim, index, source)
     alpha = _scalar_as(alpha, input.dtype)  # cast to input's kind, as PyTorch: 1.5 into an int tensor is 1
-    added = ScatterAdd.apply(source * alpha if alpha != 1 else source, key=key, shape=input.shape)
-    return _run(input, inplace, Add, (added,), {})
+    return _run(input, inplace, IndexAdd, (source,), {"key": key, "alpha": alpha})
 
 
 def index_put(input, indices, values, accumulate=False, inplace=False):
@@ -206,7 +251,7 @@ def masked_scatter(input, mask, source, inplace=False):
     if source.numel() < n:
         raise RuntimeError(f"{name}(): number of elements of source ({source.numel()}) < number of ones "
                            f"in mask ({n})")
-    return _run(input, inplace, SetItem, (source.flatten()[:n],), {"key": mask.array})
+    return _run(input, inplace, MaskedScatter, (source,), {"mask": mask.array})
 
 
 def masked_fill(input, mask, value, inplace=False):
