@@ -273,6 +273,18 @@ def test_bce_gradcheck_input_and_target(backend, float64):
     assert gradcheck(F.binary_cross_entropy, (x, t))
 
 
+def test_bce_weight_requiring_grad_raises_at_the_call():
+    # PyTorch: "The function 'binary_cross_entropy' is not differentiable with respect to argument
+    # 'weight'", raised by the call; a detached weight rescales the loss
+    x, t = mg.tensor([0.25, 0.5]), mg.tensor([1.0, 0.0])
+    w = mg.tensor([2.0, 1.0], requires_grad=True)
+    with pytest.raises(RuntimeError, match="binary_cross_entropy is not differentiable with respect to "
+                                           "argument 'weight'"):
+        F.binary_cross_entropy(x, t, weight=w)
+    loss = F.binary_cross_entropy(x, t, weight=w.detach(), reduction="sum")
+    assert abs(loss.item() - (2 * -math.log(0.25) - math.log(0.5))) < 1e-6
+
+
 def test_bce_shape_mismatch_raises():
     with pytest.raises(ValueError, match="different to the input size"):
         F.binary_cross_entropy(mg.tensor([0.5]), mg.tensor([1.0, 0.0]))

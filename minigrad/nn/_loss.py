@@ -263,6 +263,14 @@ def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, r
     return WeightedNLL.apply(input, a, dim=dim, reduction=reduction, denominator=denominator)
 
 
+def _refuse_gradient(op, **weights):
+    """PyTorch's losses are not differentiable in their weights: one that requires grad raises."""
+    for name, v in weights.items():
+        if v is not None and v.requires_grad:
+            raise RuntimeError(f"{op} is not differentiable with respect to argument '{name}'; "
+                               f"pass {name}.detach()")
+
+
 def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
     """lᵢ = -wᵢ (tᵢ log xᵢ + (1 - tᵢ) log(1 - xᵢ)) for probabilities x; each log is clamped at -100.
 
@@ -279,8 +287,9 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if not target.dtype.is_floating_point:
         raise RuntimeError(f"binary_cross_entropy: found target dtype {target.dtype} but expected a floating "
                            "dtype (probabilities): call target.float()")
+    _refuse_gradient("binary_cross_entropy", weight=weight)
     if weight is not None:
-        weight = weight.detach().type(input.dtype)  # a constant, as PyTorch's (it has no derivative)
+        weight = weight.type(input.dtype)
     return BinaryCrossEntropy.apply(input, target.type(input.dtype), weight, reduction=reduction)
 
 
@@ -315,10 +324,7 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
         raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size "
                          f"({tuple(input.shape)})")
     target = target.type(input.dtype)
-    for name, v in (("weight", weight), ("pos_weight", pos_weight)):
-        if v is not None and v.requires_grad:
-            raise RuntimeError(f"binary_cross_entropy_with_logits is not differentiable with respect to "
-                               f"argument '{name}'; pass {name}.detach()")
+    _refuse_gradient("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
     weight, pos_weight = (None if v is None else v.type(input.dtype) for v in (weight, pos_weight))
     return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)
 
