@@ -377,6 +377,14 @@ PYTORCH_NODE_NAMES = {
     "x.scatter(1, mg.zeros(2, 1, dtype=mg.long), 0.0)": "ScatterBackward1",
     "x.index_add(0, mg.tensor([0]), x[:1])": "IndexAddBackward0",
     "x.masked_scatter(x > 0, x)": "MaskedScatterBackward0",
+    "F.interpolate(x[None], scale_factor=2)": "UpsampleNearest1DBackward0",
+    "F.interpolate(x[None, None], size=(3, 3))": "UpsampleNearest2DBackward0",
+    "F.interpolate(x[None, None, None], size=(1, 3, 3))": "UpsampleNearest3DBackward0",
+    "F.interpolate(x[None], size=3, mode='nearest-exact')": "UpsampleNearestExact1DBackward0",
+    "F.interpolate(x[None], size=3, mode='linear')": "UpsampleLinear1DBackward0",
+    "F.interpolate(x[None, None], size=(2, 2), mode='bilinear')": "UpsampleBilinear2DBackward0",
+    "F.interpolate(x[None, None], size=(3, 3), mode='bicubic')": "UpsampleBicubic2DBackward0",
+    "F.interpolate(x[None, None, None], size=(2, 3, 3), mode='trilinear')": "UpsampleTrilinear3DBackward0",
 }
 
 

@@ -11,9 +11,10 @@ and linear interpolation reads ``x[i0]·(1 - λ) + x[i1]·λ`` with ``i0 = floor
 ``i1 = min(i0 + 1, n - 1)``, ``λ = src - i0``. Bicubic (Keys' cubic convolution, a = -0.75, as
 PyTorch) takes src unclamped, t = src - floor(src), and reads the four samples floor(src) - 1
 ... floor(src) + 2 (clamped to the axis) with weights W(t + 1), W(t), W(1 - t), W(2 - t), where
-W(d) = (a + 2)d³ - (a + 3)d² + 1 for d ≤ 1 and a·d³ - 5a·d² + 8a·d - 4a for 1 < d < 2. All are
-gathers (``index_select``) and elementwise products, so gradients (the transposed gathers,
-adding up) and gradients of gradients come from those ops.
+W(d) = (a + 2)d³ - (a + 3)d² + 1 for d ≤ 1 and a·d³ - 5a·d² + 8a·d - 4a for 1 < d < 2. Each is
+linear in x, y = R x, with R a weighted gather per axis: ``Resample`` applies it in one node
+(named as PyTorch's, ``UpsampleBilinear2DBackward0``), ``ResampleTranspose`` its transpose, each
+the other's gradient.
 """
 
 import math
@@ -60,24 +61,102 @@ def _cubic_weights(t):
     return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
-def _resize_axis(x, dim, m, scale, align_corners, mode):
-    n = x.shape[dim]
+def _taps(n, m, scale, align_corners, mode):
+    """The samples an axis of n resized to m reads: per tap, the source index of each output
+    sample and its weight (None for the nearest modes, which copy)."""
     src = _source(n, m, scale, align_corners, mode)
     i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
     if mode.startswith("nearest"):
-        return x.index_select(dim, _constant(i0, x, dtypes.int64))
-    shape = [1] * x.ndim
-    shape[dim] = m
+        return [(i0, None)]
     if mode == "bicubic":
-        taps = [np.clip(i0 + k, 0, n - 1) for k in (-1, 0, 1, 2)]
         weights = _cubic_weights(src - np.floor(src))
-        return sum(x.index_select(dim, _constant(i, x, dtypes.int64))
-                   * _constant(w.reshape(shape), x, x.dtype) for i, w in zip(taps, weights))
-    i1 = np.minimum(i0 + 1, n - 1)
-    lam = _constant((src - i0).reshape(shape), x, x.dtype)
-    low = x.index_select(dim, _constant(i0, x, dtypes.int64))
-    high = x.index_select(dim, _constant(i1, x, dtypes.int64))
-    return low + (high - low) * lam
+        return [(np.clip(i0 + k, 0, n - 1), w) for k, w in zip((-1, 0, 1, 2), weights)]
+    lam = src - i0
+    return [(i0, 1 - lam), (np.minimum(i0 + 1, n - 1), lam)]
+
+
+class Resample(Op):
+    """y = R x, R separable: along each resized axis ``dim``, y[o] = Σₖ wₖ[o] · x[iₖ[o]] over the
+    taps (``axes``: per axis ``(dim, n, taps)``, each tap an index and a weight, or None for a
+    copy). R is linear, so dx = Rᵀ dy (``ResampleTranspose``) and the gradient of that is R again.
+
+    One subclass per PyTorch name (``UpsampleBilinear2DBackward0``, ...), made below.
+    """
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        if not axes:
+            return ctx.xp.asarray(x, copy=True)  # no axis resized: a copy, as PyTorch's
+        for dim, _, taps in axes:
+            x = _read_taps(ctx.xp, x, dim, taps)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        axes = ctx.attrs["axes"]
+        return ResampleTranspose.apply(grad, axes=axes) if axes else grad
+
+
+class ResampleTranspose(Op):
+    """y = Rᵀ x: along each resized axis, last first, each tap's weighted x added back at its
+    indices (repeats add up);  dx = R dy."""
+
+    @staticmethod
+    def forward(ctx, x, axes):
+        backend, xp = ctx.device.backend, ctx.xp
+        for dim, n, taps in reversed(axes):
+            values = [x if w is None else x * w for _, w in taps]
+            if len(taps) == 1:
+                index, values = taps[0][0], values[0]
+            else:  # all taps in one scatter
+                index, values = xp.concat([i for i, _ in taps]), xp.concat(values, axis=dim)
+            shape = list(x.shape)
+            shape[dim] = n
+            zeros = backend.full(tuple(shape), 0, x.dtype, ctx.device.index)
+            x = backend.index_add(zeros, (slice(None),) * dim + (index,), values)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        return Resample.apply(grad, axes=ctx.attrs["axes"])
+
+
+def _read_taps(xp, x, dim, taps):
+    out = None
+    for index, weight in taps:
+        part = xp.take(x, index, axis=dim)
+        if weight is not None:
+            part = part * weight
+        out = part if out is None else out + part
+    return out
+
+
+# PyTorch's node per mode and number of spatial axes: UpsampleNearest2D records UpsampleNearest2DBackward0
+_NODE_PREFIX = {"nearest": "UpsampleNearest", "nearest-exact": "UpsampleNearestExact",
+                "linear": "UpsampleLinear", "bilinear": "UpsampleBilinear", "bicubic": "UpsampleBicubic",
+                "trilinear": "UpsampleTrilinear"}
+_RESAMPLE = {f"{prefix}{k}D": type(f"{prefix}{k}D", (Resample,), {"__module__": __name__})
+             for mode, prefix in _NODE_PREFIX.items()
+             for k in ((_INTERPOLATING[mode],) if mode in _INTERPOLATING else (1, 2, 3))}
+
+
+def _resample(input, out, scales, align_corners, mode):
+    """``input`` resized to the spatial sizes ``out``: one op over every axis that changes (and
+    every axis for bicubic, whose kernel resamples even an axis of unchanged size, as PyTorch's)."""
+    device = input.device
+    axes = []
+    for a, (n, m) in enumerate(zip(input.shape[2:], out)):
+        if n == m and mode != "bicubic":
+            continue  # the other modes copy an axis whose size is unchanged, whatever the scale
+        dim = 2 + a
+        shape = [1] * input.ndim
+        shape[dim] = m
+        backend = device.backend
+        taps = tuple((backend.asarray(i, dtypes.int64, device.index),
+                      None if w is None else backend.asarray(w.reshape(shape), input.dtype, device.index))
+                     for i, w in _taps(n, m, scales[a], align_corners, mode))
+        axes.append((dim, n, taps))
+    return _RESAMPLE[f"{_NODE_PREFIX[mode]}{len(out)}D"].apply(input, axes=tuple(axes))
 
 
 def _mode_error(input, mode):
@@ -144,13 +223,7 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if k == 3:
             raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input only")
         return adaptive_avg_pool1d(input, out[0]) if k == 1 else adaptive_avg_pool2d(input, out)
-    cubic = mode == "bicubic"  # PyTorch's bicubic kernel resamples even an axis of unchanged size
-    if out == spatial and not cubic:  # the others copy the input whatever the scale factor
-        return input.clone()
-    for a in range(k):
-        if out[a] != spatial[a] or cubic:  # and copy an axis whose size is unchanged
-            input = _resize_axis(input, 2 + a, out[a], scales[a], bool(align_corners), mode)
-    return input
+    return _resample(input, out, scales, bool(align_corners), mode)
 
 
 def pixel_shuffle(input, upscale_factor):
