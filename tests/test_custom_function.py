@@ -368,7 +368,7 @@ PYTORCH_NODE_NAMES = {
     "mg.linalg.cross(x.repeat(2, 2)[:, :3], x.repeat(2, 2)[:, 1:])": "LinalgCrossBackward0",
     "mg.linalg.inv(x + mg.eye(2))": "LinalgInvExBackward0", "mg.linalg.det(x)": "LinalgDetBackward0",
     "x.det()": "LinalgDetBackward0", "x.trace()": "TraceBackward0", "x.floor()": "FloorBackward0",
-    "x.ceil()": "CeilBackward0", "x.trunc()": "TruncBackward0", "x.round(decimals=1)": "RoundBackward1",
+    "x.ceil()": "CeilBackward0", "x.frac()": "FracBackward0", "x.trunc()": "TruncBackward0", "x.round(decimals=1)": "RoundBackward1",
     "x.reciprocal()": "ReciprocalBackward0", "x.square()": "PowBackward0", "F.glu(x)": "GluBackward0",
     "F.hardswish(x)": "HardswishBackward0", "F.hardsigmoid(x)": "HardsigmoidBackward0",
     "F.mish(x)": "MishBackward0", "F.prelu(x, mg.tensor([0.2]))": "PreluKernelBackward0",

@@ -77,6 +77,18 @@ class Trunc(Round):
     mode = "trunc"
 
 
+class Frac(Op):
+    """y = x - trunc(x), the fractional part with the sign of x;  dy/dx = 1."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x - ctx.xp.trunc(x)
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad
+
+
 class Erfinv(Op):
     """y = erf⁻¹(x) on [-1, 1] (±inf at ±1, NaN outside);  dy/dx = √π/2 · exp(y²)."""
 
@@ -291,7 +303,7 @@ def round(input, decimals=0):
 def frac(input):
     """x - trunc(x), with the sign of x (floats only)."""
     floating_only("frac", input)
-    return input - Trunc.apply(input)
+    return Frac.apply(input)
 
 
 def _lower_triangle(like, n):
