@@ -21,6 +21,14 @@ def _reduced(xp, loss, reduction):
     return _rounded(xp, total, half)
 
 
+def _weighted(ctx, loss, weight, reduction):
+    """``_reduced`` of the elements' loss times ``weight`` (if any); remembers n for backward."""
+    if weight is not None:
+        loss = loss * weight
+    ctx.count = loss.size
+    return _reduced(ctx.xp, loss, reduction)
+
+
 def _per_element(grad, reduction, count):
     """The gradient reaching each element's loss: g, or g/n for the mean."""
     return grad / max(count, 1) if reduction == "mean" else grad
@@ -101,10 +109,7 @@ class BinaryCrossEntropyWithLogits(Op):
         ctx.save_for_backward(x, t, weight, pos_weight)
         s = xp.logaddexp(xp.zeros_like(x), -x)
         loss = (1 - t) * x + (s if pos_weight is None else (1 + (pos_weight - 1) * t) * s)
-        if weight is not None:
-            loss = loss * weight
-        ctx.count = loss.size
-        return _reduced(xp, loss, reduction)
+        return _weighted(ctx, loss, weight, reduction)
 
     @staticmethod
     def backward(ctx, grad):
@@ -140,10 +145,7 @@ class BinaryCrossEntropy(Op):
                                    f"and 1{hint}")
         ctx.save_for_backward(x, t, weight)
         loss = -(t * _clamped_log(xp, x) + (1 - t) * _clamped_log(xp, 1 - x))
-        if weight is not None:
-            loss = loss * weight
-        ctx.count = loss.size
-        return _reduced(xp, loss, reduction)
+        return _weighted(ctx, loss, weight, reduction)
 
     @staticmethod
     def backward(ctx, grad):
