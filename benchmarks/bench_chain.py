@@ -11,12 +11,15 @@ Each library's chain runs once per round, rounds interleaved (a short pause befo
 rotating; see ``_timing.py``) so that a slow spell of the machine hits every library alike; the
 median and the worst of the rounds are printed.
 
-The scalar chain's graph grows to 40,000 nodes, each a Python object (with the tuple of its
-edges) that CPython's cyclic garbage collector walks in its full collections, together with every
-other object of the process (PyTorch's import alone brings 160,000): two or three such collections
-during the forward pass cost 0.2-0.26 s of minigrad's 0.66-0.72 s. PyTorch's graph lives in C++
-and is never walked; micrograd's (a Value, its set of parents and its backward closure per node)
-is, like minigrad's.
+The scalar chain's graph grows to 40,000 nodes, each a Python object that CPython's cyclic
+garbage collector tracks (with the tuple of its edges: 4 tracked objects a step). Once some 42,000
+have piled up since the last full collection (a quarter of the objects that one left), a full
+collection walks every object of the process, PyTorch's 170,000 included: one such collection
+costs minigrad's chain 0.1 s in the same process as PyTorch, while PyTorch's graph lives in C++
+and is never walked. micrograd's graph (a Value, its set of parents and its backward closure per
+node) is walked too, and is a reference cycle that only a full collection frees; each turn
+therefore starts after ``gc.collect()`` (``_timing.turns``), or that garbage would be collected
+inside the next library's turn.
 
 Run: ``python benchmarks/bench_chain.py [--rounds 7] [--solo]``. PyTorch and micrograd are used
 when installed (``pip install torch micrograd``), and said when not. ``--solo`` runs each
