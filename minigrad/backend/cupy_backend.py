@@ -35,6 +35,7 @@ class CupyBackend(ArrayAPIBackend):
                     "CUDA requested but array-api-compat is not installed: pip install 'minigrad[gpu]'")
                 return
             super().__init__(xp)
+            self.ops = self._cupy  # its functions write into ``out=``
 
     def available(self):
         return self._why_not

@@ -134,6 +134,8 @@ class NumpyBackend(ArrayAPIBackend):
         self._packed = {}  # (shape, dtype) -> buffers handed out by pack(), oldest shape first
         self._lock = threading.Lock()
 
+    ops = np  # its functions write into ``out=``
+
     def pack(self, view, shape):
         """The copy of ``view`` into a ``buffer`` of ``shape``: one copy."""
         buffer = self.buffer(shape, view.dtype, None)
