@@ -112,11 +112,6 @@ class ArrayAPIBackend:
         (NumPy's), else ``empty``."""
         return self.empty(shape, native_dtype, index)
 
-    def buffered_matmul(self, a, b):
-        """``a @ b`` written into a ``buffer`` where the backend keeps them (NumPy's); here a
-        plain product."""
-        return self.xp.matmul(a, b)
-
     def assign(self, dst, src):
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
         dst[...] = src
