@@ -17,7 +17,7 @@ from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.backend.numpy_backend import _erfinv_scalar
 from minigrad.ops.elementwise import SigmoidGrad, TanhGrad, ZeroWhere
 from minigrad.ops.linalg import MatMul
-from minigrad.ops.reduce import LogSoftmaxGrad
+from minigrad.ops.reduce import LogSoftmaxGrad, SoftmaxGrad
 
 
 @dataclass
@@ -170,6 +170,8 @@ OPS = [
     Op("tanh_grad", lambda g, y: TanhGrad.apply(g, y), lambda g, y: g * (1 - y * y), BINARY_SHAPES[:3]),
     Op("log_softmax_grad", lambda g, y: LogSoftmaxGrad.apply(g, y, dim=1),
        lambda g, y: g - np.exp(y) * g.sum(axis=1, keepdims=True), [((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]),
+    Op("softmax_grad", lambda g, y: SoftmaxGrad.apply(g, y, dim=1),
+       lambda g, y: y * (g - (g * y).sum(axis=1, keepdims=True)), [((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]),
     Op("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), BINARY_SHAPES[:3]),
     Op("relu", mg.relu, lambda a: np.maximum(a, 0), UNARY_SHAPES),
     Op("zero_where", lambda g, y: ZeroWhere.apply(g, y <= 0), lambda g, y: np.where(y <= 0, 0.0, g),

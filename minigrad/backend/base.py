@@ -194,8 +194,9 @@ class ArrayAPIBackend:
         """Indexing with integer or boolean arrays mixed with slices (NumPy semantics)."""
         return self._host(lambda a, *k: a[_rebuild_key(key, k)], x, *_arrays_in(key))
 
-    def index_add(self, x, key, values):
-        """``out = x.copy(); out[key] += values`` with repeated indices accumulating (scatter-add)."""
+    def index_add(self, x, key, values, copy=True):
+        """``out = x.copy(); out[key] += values`` with repeated indices accumulating (scatter-add).
+        With ``copy=False``, ``x`` is the caller's own: NumPy and CuPy add into it, no copy."""
         def scatter(a, v, *k):
             out = a.copy()
             np.add.at(out, _rebuild_key(key, k), v)

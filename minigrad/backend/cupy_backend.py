@@ -131,9 +131,9 @@ class CupyBackend(ArrayAPIBackend):
     def getitem(self, x, key):
         return x[key]
 
-    def index_add(self, x, key, values):
+    def index_add(self, x, key, values, copy=True):
         import cupyx
-        out = x.copy()
+        out = x.copy() if copy else x
         cupyx.scatter_add(out, key, values)
         return out
 

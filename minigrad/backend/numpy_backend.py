@@ -257,8 +257,8 @@ class NumpyBackend(ArrayAPIBackend):
     def getitem(self, x, key):
         return x[key]
 
-    def index_add(self, x, key, values):
-        out = x.copy()
+    def index_add(self, x, key, values, copy=True):
+        out = x.copy() if copy else x
         np.add.at(out, key, values)
         return out
 
