@@ -204,7 +204,7 @@ class RecurrenceGrad(Op):
             dh = dh_b if b == dh.shape[0] else xp.concat([dh_b, dh[b:, :]], axis=0)
             if dc is not None:
                 dc = dc_b if b == dc.shape[0] else xp.concat([dc_b, dc[b:, :]], axis=0)
-        d_w = backend.matmul(xp.permute_dims(dgh_all, (1, 0)), h_prev)  # all steps' weight gradient: one product
+        d_w = backend.matmul(xp.permute_dims(dgh_all, (1, 0)), h_prev)  # all steps' weight gradient at once
         d_b = None if b_hh is None else xp.sum(dgh_all, axis=0)
         return tuple(d for d in (dproj, dh, dc, d_w, d_b) if d is not None)
 
