@@ -17,6 +17,7 @@ from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.backend.numpy_backend import _erfinv_scalar
 from minigrad.ops.elementwise import SigmoidGrad, TanhGrad, ZeroWhere
 from minigrad.ops.linalg import MatMul
+from minigrad.ops.nn import NormalizeGrad
 from minigrad.ops.reduce import LogSoftmaxGrad, SoftmaxGrad
 
 
@@ -450,6 +451,9 @@ V2_OPS = [
        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (2,), ())]),
     Op("addcdiv", lambda a, b, c: mg.addcdiv(a, b, c, value=2), lambda a, b, c: a + 2 * b / c,
        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1))], domain=(0.5, 2.0)),
+    Op("normalize_grad", lambda g, x, r: NormalizeGrad.apply(g, x, r, axes=(1,)),
+       lambda g, x, r: (g - g.mean(1, keepdims=True) - x * (g * x).mean(1, keepdims=True)) * r,
+       [((3, 4), (3, 4), (3, 1)), ((2, 3, 4), (2, 3, 4), (2, 1, 4))], domain=(0.5, 2.0)),
     Op("lerp", mg.lerp, lambda a, b, w: a + w * (b - a), [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), ())]),
     Op("cumprod", lambda a: a.cumprod(-1), lambda a: np.cumprod(a, -1), REDUCE_SHAPES + EMPTY),
     # in-place variants on a non-leaf (a * 1): the graph is rebased onto the op, so the gradient

@@ -5,7 +5,7 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 import math
 
 from ..autograd.function import Op
-from .elementwise import _accumulated, _rounded
+from .elementwise import _accumulated, _rounded, _scratch
 from .linalg import MatMul
 from .reduce import LogSoftmaxGrad, _total
 
@@ -169,7 +169,9 @@ class Normalize(Op):
 
     Returns y, then μ and σ² (non-differentiable, squeezed) for the running statistics, then
     x̂ and r. Backward reads x̂ and r as this node's outputs, so under ``create_graph`` the
-    second derivative reaches x through them (dx̂ and dr are zero in first order).
+    second derivative reaches x through them (dx̂ and dr are zero in first order). The forward
+    writes x - μ, then x̂ over it, and y into two ``buffer``s, not five fresh arrays; dx is
+    ``NormalizeGrad``.
     """
 
     materialize_grads = False  # x̂ and r get gradients only in double backward
@@ -177,19 +179,21 @@ class Normalize(Op):
 
     @staticmethod
     def forward(ctx, x, weight, bias, axes, param_axes, param_shape, eps):
-        xp = ctx.xp
+        xp, ops = ctx.xp, ctx.device.backend.ops
         x, half = _accumulated(xp, x)  # float16 normalised in float32, as PyTorch's (about 1000 ± 50:
         m = math.prod(x.shape[a] for a in axes)  # its float16 mean is 0.5 apart, y was 0.007 off)
         mean = _total(xp, x, axes, True) / m
-        centred = x - mean
-        var = _total(xp, centred * centred, axes, True) / m
+        xhat = ops.subtract(x, mean, out=_scratch(ctx, x))  # x - μ, then x̂ in place
+        y = ops.multiply(xhat, xhat, out=_scratch(ctx, x))  # (x - μ)², then y in place
+        var = _total(xp, y, axes, True) / m
         invstd = 1 / xp.sqrt(var + eps)
-        xhat = centred * invstd
-        y = xhat
+        xhat *= invstd
         if weight is not None:
-            y = y * xp.reshape(weight, param_shape)
+            y = ops.multiply(xhat, xp.reshape(weight, param_shape), out=y)
         if bias is not None:
-            y = y + xp.reshape(bias, param_shape)
+            y = ops.add(xhat if weight is None else y, xp.reshape(bias, param_shape), out=y)
+        if weight is None and bias is None:
+            y = xhat
         y, mean, var, xhat, invstd = (_rounded(xp, a, half) for a in (y, mean, var, xhat, invstd))
         if y is xhat:  # y's own storage: an in-place op on y (ReLU(inplace=True)) must not overwrite x̂
             y = xp.asarray(xhat, copy=True)
@@ -211,8 +215,7 @@ class Normalize(Op):
                 from_y = grad * weight.reshape(shape) if weight is not None else grad
                 g = from_y if g is None else g + from_y
             if g is not None:
-                gx = (g - g.mean(dim=axes, keepdim=True)
-                      - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
+                gx = NormalizeGrad.apply(g, xhat, invstd, axes=axes)
             if invstd_grad is not None:  # dr/dx = -r² x̂ / m
                 m = xhat.numel() // invstd.numel()
                 from_r = -(invstd_grad * invstd * invstd) * xhat / m
@@ -222,6 +225,43 @@ class Normalize(Op):
         if grad is not None and len(needs) > 2 and needs[2]:
             gb = grad.sum(dim=param_axes).reshape(ctx.param_dims)
         return gx, gw, gb
+
+
+class NormalizeGrad(Op):
+    """dx = P(G) r with P(G) = G - mean(G) - x̂ mean(G x̂), means over ``axes``: ``Normalize``'s
+    gradient through x̂ as one op, written into two ``buffer``s instead of eight Tensor ops'
+    fresh arrays.
+
+    P is linear and symmetric and r is constant along ``axes``, so for an incoming v:
+    dG = P(v) r (this op again),  dx̂ = -r (v mean(G x̂) + G mean(v x̂)),  dr = Σ v P(G) over ``axes``.
+    """
+
+    @staticmethod
+    def forward(ctx, g, xhat, invstd, axes):
+        ctx.save_for_backward(g, xhat, invstd)
+        xp, ops = ctx.xp, ctx.device.backend.ops
+        g, half = _accumulated(xp, g)  # float16 in float32, as Normalize's forward
+        xhat, invstd = xp.astype(xhat, g.dtype, copy=False), xp.astype(invstd, g.dtype, copy=False)
+        m = math.prod(g.shape[a] for a in axes)
+        t = ops.multiply(g, xhat, out=_scratch(ctx, g))
+        t = ops.multiply(xhat, _total(xp, t, axes, True) / m, out=t)  # x̂ mean(G x̂)
+        dx = ops.subtract(g, _total(xp, g, axes, True) / m, out=_scratch(ctx, g))
+        dx -= t
+        dx *= invstd
+        return _rounded(xp, dx, half)
+
+    @staticmethod
+    def backward(ctx, v):
+        g, xhat, invstd = ctx.saved_tensors
+        axes = ctx.attrs["axes"]
+        need_g, need_xhat, need_r = ctx.needs_input_grad
+        dg = NormalizeGrad.apply(v, xhat, invstd, axes=axes) if need_g else None
+        gx_mean = (g * xhat).mean(dim=axes, keepdim=True)
+        dxhat = -invstd * (v * gx_mean + g * (v * xhat).mean(dim=axes, keepdim=True)) if need_xhat else None
+        dr = None
+        if need_r:
+            dr = (v * (g - g.mean(dim=axes, keepdim=True) - xhat * gx_mean)).sum(dim=axes, keepdim=True)
+        return dg, dxhat, dr
 
 
 class BatchNorm(Normalize):
