@@ -230,6 +230,19 @@ def test_numpy_pack_reuses_a_released_buffer_only(monkeypatch):
     assert part.shape == (3, 6)
 
 
+def test_numpy_buffers_kept_stay_under_the_byte_limit(monkeypatch):
+    from minigrad.backend import numpy_backend
+    size = numpy_backend._POOLED_FROM  # bytes of a float64 (n,)
+    monkeypatch.setattr(numpy_backend, "_PACKED_BYTES", 3 * size)
+    backend = numpy_backend.NumpyBackend()
+    n = size // 8
+    held = [backend.buffer((n,), np.float64, None), backend.buffer((n + 1,), np.float64, None)]
+    held.append(backend.buffer((n,), np.float64, None))  # over the limit: (n + 1,), least recent, goes
+    assert list(backend._packed) == [((n,), np.dtype(float))] and backend._packed_bytes == 2 * size
+    held.append(backend.buffer((n + 2,), np.float64, None))  # and now (n,)
+    assert list(backend._packed) == [((n + 2,), np.dtype(float))] and backend._packed_bytes == size + 16
+
+
 def test_numpy_buffers_below_the_pooled_size_are_fresh_arrays():
     from minigrad.backend.numpy_backend import _POOLED_FROM, NumpyBackend
     backend = NumpyBackend()

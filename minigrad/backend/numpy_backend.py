@@ -13,6 +13,7 @@ from .numpy_namespace import namespace
 
 _PACKED_PER_SHAPE = 16  # a training step holds several arrays of one shape (each layer's outputs)
 _PACKED_SHAPES = 64  # shapes remembered, least recently used dropped first (varying input sizes)
+_PACKED_BYTES = 1 << 28  # all buffers kept, in use or not (bench_gpt's step keeps 32 MB, bench_rnn's 26 MB)
 _POOLED_FROM = 1 << 16  # bytes: smaller arrays come from malloc's free lists, without page faults
 _RELEASED = 3  # references to a free buffer: the pool's list, the loop variable, getrefcount's argument
 
@@ -132,7 +133,8 @@ class NumpyBackend(ArrayAPIBackend):
 
     def __init__(self):
         super().__init__(namespace)
-        self._packed = {}  # (shape, dtype) -> buffers handed out by pack(), oldest shape first
+        self._packed = {}  # (shape, dtype) -> buffers handed out by buffer(), oldest shape first
+        self._packed_bytes = 0
         self._lock = threading.Lock()
 
     ops = np  # its functions write into ``out=``
@@ -169,7 +171,8 @@ class NumpyBackend(ArrayAPIBackend):
         exact: any view of a buffer holds a reference to it. Below ``_POOLED_FROM`` bytes an
         array comes from ``np.empty`` (malloc's free lists serve those without faults); at most
         ``_PACKED_PER_SHAPE`` buffers of each of the ``_PACKED_SHAPES`` most recently used
-        shapes are kept, so inputs of ever new sizes do not pile up buffers.
+        shapes, ``_PACKED_BYTES`` in all, are kept, so inputs of ever new sizes do not pile up
+        buffers.
         """
         dtype = np.dtype(dtype)
         if math.prod(shape) * dtype.itemsize < _POOLED_FROM:
@@ -183,10 +186,11 @@ class NumpyBackend(ArrayAPIBackend):
                     break
             else:
                 buffer = np.empty(shape, dtype)
-                if len(buffers) < _PACKED_PER_SHAPE:
+                if len(buffers) < _PACKED_PER_SHAPE and buffer.nbytes <= _PACKED_BYTES:
                     buffers.append(buffer)
-                if len(self._packed) > _PACKED_SHAPES:
-                    del self._packed[next(iter(self._packed))]
+                    self._packed_bytes += buffer.nbytes
+                while len(self._packed) > _PACKED_SHAPES or self._packed_bytes > _PACKED_BYTES:
+                    self._packed_bytes -= sum(b.nbytes for b in self._packed.pop(next(iter(self._packed))))
             return buffer
 
     def device_count(self):
