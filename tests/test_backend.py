@@ -210,9 +210,10 @@ def test_fast_numpy_broadcast_to_refuses_what_numpy_refuses():
             fast.broadcast_to(np.ones(shape), target)
 
 
-def test_numpy_pack_reuses_a_released_buffer_only():
-    from minigrad.backend.numpy_backend import NumpyBackend
-    backend = NumpyBackend()
+def test_numpy_pack_reuses_a_released_buffer_only(monkeypatch):
+    from minigrad.backend import numpy_backend
+    monkeypatch.setattr(numpy_backend, "_POOLED_FROM", 0)  # small arrays, pooled as large ones
+    backend = numpy_backend.NumpyBackend()
     view = np.arange(24.0).reshape(2, 3, 4).transpose(2, 0, 1)
     first = backend.pack(view, (4, 6))
     np.testing.assert_array_equal(first, np.ascontiguousarray(view).reshape(4, 6))
@@ -227,6 +228,45 @@ def test_numpy_pack_reuses_a_released_buffer_only():
     del again
     assert id(backend.pack(view, (4, 6))) != first_id  # a live view keeps it in use
     assert part.shape == (3, 6)
+
+
+def test_numpy_buffers_kept_stay_under_the_byte_limit(monkeypatch):
+    from minigrad.backend import numpy_backend
+    size = numpy_backend._POOLED_FROM  # bytes of a float64 (n,)
+    monkeypatch.setattr(numpy_backend, "_PACKED_BYTES", 3 * size)
+    backend = numpy_backend.NumpyBackend()
+    n = size // 8
+    held = [backend.buffer((n,), np.float64, None), backend.buffer((n + 1,), np.float64, None)]
+    held.append(backend.buffer((n,), np.float64, None))  # over the limit: (n + 1,), least recent, goes
+    assert list(backend._packed) == [((n,), np.dtype(float))] and backend._packed_bytes == 2 * size
+    held.append(backend.buffer((n + 2,), np.float64, None))  # and now (n,)
+    assert list(backend._packed) == [((n + 2,), np.dtype(float))] and backend._packed_bytes == size + 16
+
+
+def test_numpy_buffers_below_the_pooled_size_are_fresh_arrays():
+    from minigrad.backend.numpy_backend import _POOLED_FROM, NumpyBackend
+    backend = NumpyBackend()
+    small = (_POOLED_FROM // 8 - 1,)
+    assert backend.buffer(small, np.float64, None).shape == small
+    assert not backend._packed
+    backend.buffer((_POOLED_FROM // 8,), np.float64, None)
+    assert len(backend._packed) == 1
+
+
+def test_numpy_matmul_writes_into_a_buffer_released_by_every_holder():
+    from minigrad.backend.numpy_backend import NumpyBackend
+    backend = NumpyBackend()
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((4, 64, 128)), rng.standard_normal((128, 96))  # (256, 96) rows: 192 KiB
+    first = backend.matmul(a, b)
+    np.testing.assert_allclose(first, a @ b, rtol=1e-12, atol=1e-12)
+    held = backend.matmul(a, b)
+    assert held.base is not first.base  # ``first`` (a view of its buffer) holds it
+    base_id = id(first.base)
+    del first
+    again = backend.matmul(2 * a, b)
+    assert id(again.base) == base_id  # released: reused, and overwritten
+    np.testing.assert_allclose(again, 2 * a @ b, rtol=1e-12, atol=1e-12)
 
 
 @pytest.mark.parametrize("a_shape, b_shape", [
@@ -244,8 +284,10 @@ def test_matmul_of_a_stack_by_one_matrix_is_one_product_with_numpys_result(backe
                                    rtol=1e-12, atol=1e-12)
 
 
-def test_numpy_pack_keeps_buffers_of_the_last_shapes_only():
+def test_numpy_pack_keeps_buffers_of_the_last_shapes_only(monkeypatch):
+    from minigrad.backend import numpy_backend
     from minigrad.backend.numpy_backend import _PACKED_SHAPES, NumpyBackend
+    monkeypatch.setattr(numpy_backend, "_POOLED_FROM", 0)
     backend = NumpyBackend()
     for n in range(1, _PACKED_SHAPES + 6):  # e.g. a conv1d over sequences of ever new lengths
         backend.pack(np.ones((2, n)), (2, n))

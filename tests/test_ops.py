@@ -17,7 +17,8 @@ from minigrad.autograd import gradcheck, gradgradcheck
 from minigrad.backend.numpy_backend import _erfinv_scalar
 from minigrad.ops.elementwise import SigmoidGrad, TanhGrad, ZeroWhere
 from minigrad.ops.linalg import MatMul
-from minigrad.ops.reduce import LogSoftmaxGrad
+from minigrad.ops.nn import NormalizeGrad
+from minigrad.ops.reduce import LogSoftmaxGrad, SoftmaxGrad
 
 
 @dataclass
@@ -170,6 +171,8 @@ OPS = [
     Op("tanh_grad", lambda g, y: TanhGrad.apply(g, y), lambda g, y: g * (1 - y * y), BINARY_SHAPES[:3]),
     Op("log_softmax_grad", lambda g, y: LogSoftmaxGrad.apply(g, y, dim=1),
        lambda g, y: g - np.exp(y) * g.sum(axis=1, keepdims=True), [((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]),
+    Op("softmax_grad", lambda g, y: SoftmaxGrad.apply(g, y, dim=1),
+       lambda g, y: y * (g - (g * y).sum(axis=1, keepdims=True)), [((3, 4), (3, 4)), ((2, 3, 4), (2, 3, 4))]),
     Op("sigmoid_grad", lambda g, y: SigmoidGrad.apply(g, y), lambda g, y: g * y * (1 - y), BINARY_SHAPES[:3]),
     Op("relu", mg.relu, lambda a: np.maximum(a, 0), UNARY_SHAPES),
     Op("zero_where", lambda g, y: ZeroWhere.apply(g, y <= 0), lambda g, y: np.where(y <= 0, 0.0, g),
@@ -448,6 +451,9 @@ V2_OPS = [
        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1)), ((), (2,), ())]),
     Op("addcdiv", lambda a, b, c: mg.addcdiv(a, b, c, value=2), lambda a, b, c: a + 2 * b / c,
        [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), (3, 1))], domain=(0.5, 2.0)),
+    Op("normalize_grad", lambda g, x, r: NormalizeGrad.apply(g, x, r, axes=(1,)),
+       lambda g, x, r: (g - g.mean(1, keepdims=True) - x * (g * x).mean(1, keepdims=True)) * r,
+       [((3, 4), (3, 4), (3, 1)), ((2, 3, 4), (2, 3, 4), (2, 1, 4))], domain=(0.5, 2.0)),
     Op("lerp", mg.lerp, lambda a, b, w: a + w * (b - a), [((3, 4), (3, 4), (3, 4)), ((3, 4), (4,), ())]),
     Op("cumprod", lambda a: a.cumprod(-1), lambda a: np.cumprod(a, -1), REDUCE_SHAPES + EMPTY),
     # in-place variants on a non-leaf (a * 1): the graph is rebased onto the op, so the gradient

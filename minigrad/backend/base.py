@@ -5,6 +5,7 @@ data to the host explicitly, compute there with NumPy and move the result back. 
 subclass it with native kernels. Nothing outside ``minigrad/backend`` branches on the backend.
 """
 
+import functools
 import math
 
 import numpy as np
@@ -35,6 +36,12 @@ class ArrayAPIBackend:
                 self.dtype_of[native] = d
                 self.native_dtype[d] = native
         self.float_dtypes = frozenset(n for d, n in self.native_dtype.items() if d.is_floating_point)
+
+    @functools.cached_property
+    def ops(self):
+        """Elementwise functions that write into ``out=``: NumPy's and CuPy's own; for a namespace
+        without ``out=`` (the array API standard), stand-ins that compute and copy."""
+        return _CopyInto(self.xp)
 
     def native(self, dtype):
         """This backend's array dtype for a minigrad dtype; a clear error when it has none."""
@@ -104,11 +111,6 @@ class ArrayAPIBackend:
         output, a gradient's image): a buffer released earlier where the backend keeps them
         (NumPy's), else ``empty``."""
         return self.empty(shape, native_dtype, index)
-
-    def buffered_matmul(self, a, b):
-        """``a @ b`` written into a ``buffer`` where the backend keeps them (NumPy's); here a
-        plain product."""
-        return self.xp.matmul(a, b)
 
     def assign(self, dst, src):
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
@@ -192,8 +194,9 @@ class ArrayAPIBackend:
         """Indexing with integer or boolean arrays mixed with slices (NumPy semantics)."""
         return self._host(lambda a, *k: a[_rebuild_key(key, k)], x, *_arrays_in(key))
 
-    def index_add(self, x, key, values):
-        """``out = x.copy(); out[key] += values`` with repeated indices accumulating (scatter-add)."""
+    def index_add(self, x, key, values, copy=True):
+        """``out = x.copy(); out[key] += values`` with repeated indices accumulating (scatter-add).
+        With ``copy=False``, ``x`` is the caller's own: NumPy and CuPy add into it, no copy."""
         def scatter(a, v, *k):
             out = a.copy()
             np.add.at(out, _rebuild_key(key, k), v)
@@ -330,3 +333,41 @@ def draw(rng, kind, shape, dtype, **kw):
     else:
         raise ValueError(f"unknown random kind {kind!r}")
     return out.astype(dtype.name, copy=False)
+
+
+class _CopyInto:
+    """Elementwise functions with ``out=`` for a namespace that has none (the array API standard):
+    each computes its result and copies it into ``out``."""
+
+    _operators = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__", "divide": "__truediv__"}
+
+    def __init__(self, xp):
+        self.xp = xp
+
+    def __getattr__(self, name):
+        if name in self._operators:  # the operator takes Python scalars on any standard version
+            op = self._operators[name]
+
+            def fn(a, b):
+                return getattr(a, op)(b) if not isinstance(a, (int, float)) else getattr(b, "__r" + op[2:])(a)
+        else:
+            fn = getattr(self.xp, name)
+
+        def with_out(*args, out=None, **kwargs):
+            result = fn(*args, **kwargs)
+            if out is None:
+                return result
+            out[...] = result
+            return out
+        setattr(self, name, with_out)
+        return with_out
+
+    def concatenate(self, arrays, axis=None, out=None):
+        out[...] = self.xp.concat([self.xp.reshape(a, (-1,)) for a in arrays])
+        return out
+
+    def copy(self, a):
+        return self.xp.asarray(a, copy=True)
+
+    def copyto(self, dst, src):
+        dst[...] = src

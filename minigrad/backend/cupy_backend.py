@@ -35,6 +35,7 @@ class CupyBackend(ArrayAPIBackend):
                     "CUDA requested but array-api-compat is not installed: pip install 'minigrad[gpu]'")
                 return
             super().__init__(xp)
+            self.ops = self._cupy  # its functions write into ``out=``
 
     def available(self):
         return self._why_not
@@ -130,9 +131,9 @@ class CupyBackend(ArrayAPIBackend):
     def getitem(self, x, key):
         return x[key]
 
-    def index_add(self, x, key, values):
+    def index_add(self, x, key, values, copy=True):
         import cupyx
-        out = x.copy()
+        out = x.copy() if copy else x
         cupyx.scatter_add(out, key, values)
         return out
 

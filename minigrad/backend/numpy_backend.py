@@ -11,8 +11,10 @@ import numpy as np
 from .base import _NP_REDUCE_AT, ArrayAPIBackend, _np_diagonal, _np_unfold, _np_unique, _np_windows, draw
 from .numpy_namespace import namespace
 
-_PACKED_PER_SHAPE = 2  # a forward pass and the one before it may both hold their buffers
-_PACKED_SHAPES = 16  # shapes remembered, least recently used dropped first (varying input sizes)
+_PACKED_PER_SHAPE = 16  # a training step holds several arrays of one shape (each layer's outputs)
+_PACKED_SHAPES = 64  # shapes remembered, least recently used dropped first (varying input sizes)
+_PACKED_BYTES = 1 << 28  # all buffers kept, in use or not (bench_gpt's step keeps 32 MB, bench_rnn's 26 MB)
+_POOLED_FROM = 1 << 16  # bytes: smaller arrays come from malloc's free lists, without page faults
 _RELEASED = 3  # references to a free buffer: the pool's list, the loop variable, getrefcount's argument
 
 
@@ -131,8 +133,11 @@ class NumpyBackend(ArrayAPIBackend):
 
     def __init__(self):
         super().__init__(namespace)
-        self._packed = {}  # (shape, dtype) -> buffers handed out by pack(), oldest shape first
+        self._packed = {}  # (shape, dtype) -> buffers handed out by buffer(), oldest shape first
+        self._packed_bytes = 0
         self._lock = threading.Lock()
+
+    ops = np  # its functions write into ``out=``
 
     def pack(self, view, shape):
         """The copy of ``view`` into a ``buffer`` of ``shape``: one copy."""
@@ -140,24 +145,39 @@ class NumpyBackend(ArrayAPIBackend):
         buffer.reshape(view.shape)[...] = view  # a view of the contiguous buffer
         return buffer
 
-    def buffered_matmul(self, a, b):
-        """``a @ b`` written into a ``buffer``."""
-        shape = np.broadcast_shapes(a.shape[:-2], b.shape[:-2]) + (a.shape[-2], b.shape[-1])
-        return np.matmul(a, b, out=self.buffer(shape, np.result_type(a, b), None))
+    def matmul(self, a, b):
+        """``a @ b`` (``ArrayAPIBackend.matmul``'s one product for a stack times a matrix) written
+        into a ``buffer``: every Linear's output and every product of a backward pass."""
+        if a.ndim < 2 or b.ndim < 2:
+            return np.matmul(a, b)  # a vector operand: its axis leaves the result
+        dtype = a.dtype if a.dtype == b.dtype else np.result_type(a, b)
+        if a.ndim > 2 and b.ndim == 2 and a.flags.c_contiguous:
+            rows = a.reshape(math.prod(a.shape[:-1]), a.shape[-1])
+            out = self.buffer((rows.shape[0], b.shape[1]), dtype, None)
+            return np.matmul(rows, b, out=out).reshape(a.shape[:-1] + (b.shape[1],))
+        batch = a.shape[:-2]
+        if batch != b.shape[:-2]:
+            batch = np.broadcast_shapes(batch, b.shape[:-2])
+        return np.matmul(a, b, out=self.buffer(batch + (a.shape[-2], b.shape[-1]), dtype, None))
 
     def buffer(self, shape, dtype, index):
         """An uninitialised array: a buffer of an earlier call that every holder has released, if any.
 
-        A convolution's column matrix (9x its input for a 3x3 kernel), its output and a pooling
-        gradient's image are large blocks made afresh each step: returned to the OS when freed,
-        their pages are faulted back in every time (measured: 3 of the 4 ms the column copy took
-        inside the issue's CNN step; with the outputs and images too, bench_conv's step still
-        took 1,536 faults, 17.7 -> 15.0 ms of CPU). The refcount test is exact: any view of a
-        buffer holds a reference to it. At most ``_PACKED_PER_SHAPE`` buffers of each of the
-        ``_PACKED_SHAPES`` most recently used shapes are kept, so inputs of ever new sizes do
-        not pile up buffers.
+        Large blocks made afresh each step (a convolution's column matrix, 9x its input for a
+        3x3 kernel; layer outputs; a backward pass's products and temporaries) are returned to
+        the OS when freed and their pages faulted back in every time (measured: 3 of the 4 ms the
+        column copy took inside the issue's CNN step; with the outputs and images too,
+        bench_conv's step still took 1,536 faults, 17.7 -> 15.0 ms of CPU). The refcount test is
+        exact: any view of a buffer holds a reference to it. Below ``_POOLED_FROM`` bytes an
+        array comes from ``np.empty`` (malloc's free lists serve those without faults); at most
+        ``_PACKED_PER_SHAPE`` buffers of each of the ``_PACKED_SHAPES`` most recently used
+        shapes, ``_PACKED_BYTES`` in all, are kept, so inputs of ever new sizes do not pile up
+        buffers.
         """
-        key = (tuple(shape), np.dtype(dtype))
+        dtype = np.dtype(dtype)
+        if math.prod(shape) * dtype.itemsize < _POOLED_FROM:
+            return np.empty(shape, dtype)
+        key = (tuple(shape), dtype)
         with self._lock:
             buffers = self._packed.pop(key, [])
             self._packed[key] = buffers  # now the most recently used shape
@@ -166,10 +186,11 @@ class NumpyBackend(ArrayAPIBackend):
                     break
             else:
                 buffer = np.empty(shape, dtype)
-                if len(buffers) < _PACKED_PER_SHAPE:
+                if len(buffers) < _PACKED_PER_SHAPE and buffer.nbytes <= _PACKED_BYTES:
                     buffers.append(buffer)
-                if len(self._packed) > _PACKED_SHAPES:
-                    del self._packed[next(iter(self._packed))]
+                    self._packed_bytes += buffer.nbytes
+                while len(self._packed) > _PACKED_SHAPES or self._packed_bytes > _PACKED_BYTES:
+                    self._packed_bytes -= sum(b.nbytes for b in self._packed.pop(next(iter(self._packed))))
             return buffer
 
     def device_count(self):
@@ -240,8 +261,8 @@ class NumpyBackend(ArrayAPIBackend):
     def getitem(self, x, key):
         return x[key]
 
-    def index_add(self, x, key, values):
-        out = x.copy()
+    def index_add(self, x, key, values, copy=True):
+        out = x.copy() if copy else x
         np.add.at(out, key, values)
         return out
 

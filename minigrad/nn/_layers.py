@@ -408,7 +408,7 @@ def _renorm_rows(weight, input, max_norm, norm_type):
         xp = dev.xp
         rows = dev.backend.full((weight.shape[0],), 0, input.array.dtype, dev.index)
         flat = xp.reshape(input.array, (-1,))
-        hit = dev.backend.index_add(rows, (flat,), xp.ones_like(flat)) > 0
+        hit = dev.backend.index_add(rows, (flat,), xp.ones_like(flat), copy=False) > 0
         norms = weight.norm(norm_type, dim=1).array
         scale = xp.where(hit & (norms > max_norm), max_norm / (norms + 1e-7), xp.ones_like(norms))
         weight.mul_(Tensor._wrap(xp.reshape(scale, (-1, 1)), dev))

@@ -199,8 +199,8 @@ class Conv2d(Op):
         # one GEMM per sample and group, each reading its block of columns in place, so that the
         # output comes out row-major (N, O, OH, OW) as PyTorch's, with no copy from the single
         # GEMM's (O, N·OH·OW): bench_conv's two forwards 0.66 + 1.51 -> 0.18 + 1.08 ms (1 thread)
-        out = ctx.device.backend.buffered_matmul(xp.reshape(weight, (groups, o // groups, rows)),
-                                                 _per_sample(ctx, cols, n, oh * ow))
+        out = ctx.device.backend.matmul(xp.reshape(weight, (groups, o // groups, rows)),
+                                        _per_sample(ctx, cols, n, oh * ow))
         if bias is not None:
             out += xp.reshape(bias, (groups, o // groups, 1))
         size = math.prod(cols.shape) * xp.finfo(cols.dtype).bits // 8

@@ -68,9 +68,10 @@ class ScatterAdd(Op):
     @staticmethod
     def forward(ctx, x, key, shape):
         backend = ctx.device.backend
-        zeros = backend.full(shape, 0, x.dtype, ctx.device.index)
+        zeros = backend.buffer(shape, x.dtype, ctx.device.index)
+        zeros[...] = 0
         if _is_advanced(key):
-            return backend.index_add(zeros, key, x)
+            return backend.index_add(zeros, key, x, copy=False)
         key = _basic(key)
         if any(k is None for k in key):  # the standard writes through no new axes: drop them
             key = tuple(k for k in key if k is not None)

@@ -5,7 +5,7 @@ would be slow or unstable: the affine map of ``Linear``, log-softmax + NLL, batc
 import math
 
 from ..autograd.function import Op
-from .elementwise import _accumulated, _rounded
+from .elementwise import _accumulated, _rounded, _scratch
 from .linalg import MatMul
 from .reduce import LogSoftmaxGrad, _total
 
@@ -128,7 +128,9 @@ class Normalize(Op):
 
     Returns y, then μ and σ² (non-differentiable, squeezed) for the running statistics, then
     x̂ and r. Backward reads x̂ and r as this node's outputs, so under ``create_graph`` the
-    second derivative reaches x through them (dx̂ and dr are zero in first order).
+    second derivative reaches x through them (dx̂ and dr are zero in first order). The forward
+    writes x - μ, then x̂ over it, and y into two ``buffer``s, not five fresh arrays; dx is
+    ``NormalizeGrad``.
     """
 
     materialize_grads = False  # x̂ and r get gradients only in double backward
@@ -138,8 +140,9 @@ class Normalize(Op):
     def forward(ctx, x, weight, bias, axes, param_axes, param_shape, eps):
         xp = ctx.xp
         x, half = _accumulated(xp, x)  # float16 normalised in float32, as PyTorch's (about 1000 ± 50:
-        mean, var, xhat, invstd = _standardize(xp, x, axes, eps)  # its float16 mean was 0.5 apart)
-        y, mean, var, xhat, invstd = _affine(xp, xhat, weight, bias, param_shape, half, mean, var, invstd)
+        mean, var, xhat, invstd, spare = _standardize(ctx, x, axes, eps)  # its float16 mean was 0.5 apart
+        y, mean, var, xhat, invstd = _affine(ctx, xhat, spare, weight, bias, param_shape, half,
+                                             mean, var, invstd)
         ctx.save_for_backward(weight, xhat, invstd)
         ctx.mark_non_differentiable(1, 2)
         ctx.param_dims = (weight if weight is not None else bias).shape if (
@@ -165,24 +168,30 @@ class Normalize(Op):
         return gx, gw, gb
 
 
-def _standardize(xp, x, axes, eps):
-    """μ, σ² (biased), x̂ = (x - μ) r and r = 1/√(σ² + ε) over ``axes`` (μ, σ², r keep them as 1s)."""
+def _standardize(ctx, x, axes, eps):
+    """μ, σ² (biased), x̂ = (x - μ) r and r = 1/√(σ² + ε) over ``axes`` (μ, σ², r keep them as 1s),
+    and a spare ``buffer`` shaped as x for y. x - μ, then x̂ over it, is written into one buffer
+    and (x - μ)² into the other, not into five fresh arrays."""
+    xp, ops = ctx.xp, ctx.device.backend.ops
     m = math.prod(x.shape[a] for a in axes)
     mean = _total(xp, x, axes, True) / m
-    centred = x - mean
-    var = _total(xp, centred * centred, axes, True) / m
+    xhat = ops.subtract(x, mean, out=_scratch(ctx, x))
+    spare = ops.multiply(xhat, xhat, out=_scratch(ctx, x))
+    var = _total(xp, spare, axes, True) / m
     invstd = 1 / xp.sqrt(var + eps)
-    return mean, var, centred * invstd, invstd
+    xhat *= invstd
+    return mean, var, xhat, invstd, spare
 
 
-def _affine(xp, xhat, weight, bias, param_shape, half, *stats):
-    """y = x̂ · w + b (w, b reshaped to ``param_shape``), then y, x̂ and ``stats`` rounded back to
-    float16 where the input was."""
+def _affine(ctx, xhat, out, weight, bias, param_shape, half, *stats):
+    """y = x̂ · w + b (w, b reshaped to ``param_shape``) written into ``out``, then y, x̂ and
+    ``stats`` rounded back to float16 where the input was."""
+    xp, ops = ctx.xp, ctx.device.backend.ops
     y = xhat
     if weight is not None:
-        y = y * xp.reshape(weight, param_shape)
+        y = ops.multiply(xhat, xp.reshape(weight, param_shape), out=out)
     if bias is not None:
-        y = y + xp.reshape(bias, param_shape)
+        y = ops.add(y, xp.reshape(bias, param_shape), out=out)
     y, xhat, *stats = (_rounded(xp, a, half) for a in (y, xhat, *stats))
     if y is xhat:  # y's own storage: an in-place op on y (ReLU(inplace=True)) must not overwrite x̂
         y = xp.asarray(xhat, copy=True)
@@ -191,15 +200,52 @@ def _affine(xp, xhat, weight, bias, param_shape, half, *stats):
 
 def _standardized_grad(g, xhat, invstd, invstd_grad, axes):
     """dx of x̂ = (x - μ) r given dx̂ = ``g`` and dr = ``invstd_grad`` (either None):
-    (g - mean(g) - x̂ mean(g x̂)) r  -  dr r² x̂ / m, means over ``axes``."""
+    (g - mean(g) - x̂ mean(g x̂)) r (``NormalizeGrad``)  -  dr r² x̂ / m, means over ``axes``."""
     gx = None
     if g is not None:
-        gx = (g - g.mean(dim=axes, keepdim=True) - xhat * (g * xhat).mean(dim=axes, keepdim=True)) * invstd
+        gx = NormalizeGrad.apply(g, xhat, invstd, axes=axes)
     if invstd_grad is not None:  # dr/dx = -r² x̂ / m
         m = xhat.numel() // invstd.numel()
         from_r = -(invstd_grad * invstd * invstd) * xhat / m
         gx = from_r if gx is None else gx + from_r
     return gx
+
+
+class NormalizeGrad(Op):
+    """dx = P(G) r with P(G) = G - mean(G) - x̂ mean(G x̂), means over ``axes``: ``Normalize``'s
+    gradient through x̂ as one op, written into two ``buffer``s instead of eight Tensor ops'
+    fresh arrays.
+
+    P is linear and symmetric and r is constant along ``axes``, so for an incoming v:
+    dG = P(v) r (this op again),  dx̂ = -r (v mean(G x̂) + G mean(v x̂)),  dr = Σ v P(G) over ``axes``.
+    """
+
+    @staticmethod
+    def forward(ctx, g, xhat, invstd, axes):
+        ctx.save_for_backward(g, xhat, invstd)
+        xp, ops = ctx.xp, ctx.device.backend.ops
+        g, half = _accumulated(xp, g)  # float16 in float32, as Normalize's forward
+        xhat, invstd = xp.astype(xhat, g.dtype, copy=False), xp.astype(invstd, g.dtype, copy=False)
+        m = math.prod(g.shape[a] for a in axes)
+        t = ops.multiply(g, xhat, out=_scratch(ctx, g))
+        t = ops.multiply(xhat, _total(xp, t, axes, True) / m, out=t)  # x̂ mean(G x̂)
+        dx = ops.subtract(g, _total(xp, g, axes, True) / m, out=_scratch(ctx, g))
+        dx -= t
+        dx *= invstd
+        return _rounded(xp, dx, half)
+
+    @staticmethod
+    def backward(ctx, v):
+        g, xhat, invstd = ctx.saved_tensors
+        axes = ctx.attrs["axes"]
+        need_g, need_xhat, need_r = ctx.needs_input_grad
+        dg = NormalizeGrad.apply(v, xhat, invstd, axes=axes) if need_g else None
+        gx_mean = (g * xhat).mean(dim=axes, keepdim=True)
+        dxhat = -invstd * (v * gx_mean + g * (v * xhat).mean(dim=axes, keepdim=True)) if need_xhat else None
+        dr = None
+        if need_r:
+            dr = (v * (g - g.mean(dim=axes, keepdim=True) - xhat * gx_mean)).sum(dim=axes, keepdim=True)
+        return dg, dxhat, dr
 
 
 class BatchNorm(Normalize):
@@ -230,9 +276,10 @@ class GroupNorm(Op):
     def forward(ctx, x, weight, bias, groups, eps):
         xp = ctx.xp
         x, half = _accumulated(xp, x)
-        mean, var, xhat, invstd = _standardize(xp, xp.reshape(x, (x.shape[0], groups, -1)), (2,), eps)
-        y, mean, var, xhat, invstd = _affine(xp, xp.reshape(xhat, x.shape), weight, bias,
-                                             _channel_shape(x), half, mean, var, invstd)
+        grouped = xp.reshape(x, (x.shape[0], groups, -1))
+        mean, var, xhat, invstd, spare = _standardize(ctx, grouped, (2,), eps)
+        y, mean, var, xhat, invstd = _affine(ctx, xp.reshape(xhat, x.shape), xp.reshape(spare, x.shape),
+                                             weight, bias, _channel_shape(x), half, mean, var, invstd)
         ctx.save_for_backward(weight, xhat, invstd)
         ctx.mark_non_differentiable(1, 2)
         return y, xp.reshape(mean, (-1,)), xp.reshape(var, (-1,)), xhat, invstd

@@ -7,7 +7,7 @@ None); a gradient is first reshaped to the ``keepdim=True`` shape and then broad
 import math
 
 from ..autograd.function import Op
-from .elementwise import _accumulated, _rounded, where
+from .elementwise import _accumulated, _rounded, _scratch, where
 
 
 def _kept(grad, dim, keepdim):
@@ -360,23 +360,54 @@ class Norm(Op):
 
 
 class Softmax(Op):
-    """yᵢ = exp(xᵢ) / Σ exp(x) along ``dim``;  dx = y ⊙ (dy - Σ dy ⊙ y)."""
+    """yᵢ = exp(xᵢ) / Σ exp(x) along ``dim``;  dx = y ⊙ (dy - Σ dy ⊙ y) (``SoftmaxGrad``).
+
+    Both directions write into one ``buffer`` each, not three fresh arrays (bench_gpt's
+    attention weights, (16, 4, 64, 64) float32: see ``SoftmaxGrad``).
+    """
 
     floating_only = True
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = ctx.xp
+        xp, ops = ctx.xp, ctx.device.backend.ops
         x, half = _accumulated(xp, x)  # float16 in float32, as PyTorch's
-        e = xp.exp(x - _shift(xp, x, dim))
-        y = _rounded(xp, e / xp.sum(e, axis=dim, keepdims=True), half)
+        e = ops.subtract(x, _shift(xp, x, dim), out=_scratch(ctx, x))
+        e = ops.exp(e, out=e)
+        e /= xp.sum(e, axis=dim, keepdims=True)
+        y = _rounded(xp, e, half)
         ctx.save_for_backward(y)
         return y
 
     @staticmethod
     def backward(ctx, grad):
         (y,) = ctx.saved_tensors
-        return y * (grad - (grad * y).sum(dim=ctx.attrs["dim"], keepdim=True))
+        return SoftmaxGrad.apply(grad, y, dim=ctx.attrs["dim"])
+
+
+class SoftmaxGrad(Op):
+    """z = y ⊙ (g - Σ g ⊙ y) along ``dim`` (softmax's backward as one op, y its output);
+    dg = y ⊙ (dz - Σ dz ⊙ y) (the Jacobian diag(y) - y yᵀ is symmetric),
+    dy = dz ⊙ (g - Σ g ⊙ y) - g Σ dz ⊙ y."""
+
+    @staticmethod
+    def forward(ctx, g, y, dim):
+        ctx.save_for_backward(g, y)
+        xp, ops = ctx.xp, ctx.device.backend.ops
+        z = ops.multiply(g, y, out=_scratch(ctx, g))
+        z = ops.subtract(g, xp.sum(z, axis=dim, keepdims=True), out=z)
+        z *= y
+        return z
+
+    @staticmethod
+    def backward(ctx, grad):
+        g, y = ctx.saved_tensors
+        need_g, need_y = ctx.needs_input_grad
+        dim = ctx.attrs["dim"]
+        dy = None
+        if need_y:
+            dy = grad * (g - (g * y).sum(dim=dim, keepdim=True)) - g * (grad * y).sum(dim=dim, keepdim=True)
+        return (SoftmaxGrad.apply(grad, y, dim=dim) if need_g else None), dy
 
 
 class LogSoftmax(Op):
@@ -386,10 +417,12 @@ class LogSoftmax(Op):
 
     @staticmethod
     def forward(ctx, x, dim):
-        xp = ctx.xp
+        xp, ops = ctx.xp, ctx.device.backend.ops
         x, half = _accumulated(xp, x)  # float16 in float32, as PyTorch's: 1% off in float16
-        shifted = x - _shift(xp, x, dim)
-        y = _rounded(xp, shifted - xp.log(xp.sum(xp.exp(shifted), axis=dim, keepdims=True)), half)
+        shifted = ops.subtract(x, _shift(xp, x, dim), out=_scratch(ctx, x))
+        e = ops.exp(shifted, out=_scratch(ctx, x))
+        shifted -= xp.log(xp.sum(e, axis=dim, keepdims=True))
+        y = _rounded(xp, shifted, half)
         ctx.save_for_backward(y)
         return y
 
@@ -406,8 +439,8 @@ class LogSoftmaxGrad(Op):
     @staticmethod
     def forward(ctx, g, y, dim):
         ctx.save_for_backward(g, y)
-        # one fresh array written in place, not three ((700, 1000): 0.75-0.86 -> 0.65-0.68 ms)
-        z = ctx.xp.exp(y)
+        # one array written in place, not three ((700, 1000): 0.75-0.86 -> 0.65-0.68 ms)
+        z = ctx.device.backend.ops.exp(y, out=_scratch(ctx, y))
         z *= -ctx.xp.sum(g, axis=dim, keepdims=True)
         z += g
         return z

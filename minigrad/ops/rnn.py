@@ -127,9 +127,9 @@ class Recurrence(Op):
         w_t = backend.contiguous(xp.permute_dims(w_hh, (1, 0)))  # BLAS is faster on a plain (H, G·H)
         lstm_gates = _lstm_scale(ctx, proj.dtype, hidden) if mode == "LSTM" else None
         rows_shape = (proj.shape[0], hidden)
-        hs = backend.empty(rows_shape, proj.dtype, index)  # every row is written once
-        h_prev = backend.empty(rows_shape, proj.dtype, index)  # the state each step read
-        c_prev = backend.empty(rows_shape, proj.dtype, index) if mode == "LSTM" else None
+        hs = backend.buffer(rows_shape, proj.dtype, index)  # every row is written once
+        h_prev = backend.buffer(rows_shape, proj.dtype, index)  # the state each step read
+        c_prev = backend.buffer(rows_shape, proj.dtype, index) if mode == "LSTM" else None
         h, c, saved = h0, c0, []
         for start, b in _steps(batch_sizes, reverse):
             rows = slice(start, start + b)
@@ -184,8 +184,8 @@ class RecurrenceGrad(Op):
         xp, backend, index = ctx.xp, ctx.device.backend, ctx.device.index
         hs, h_prev, c_prev, steps = _forward
         hidden = w_hh.shape[1]
-        dproj = backend.empty(tuple(proj.shape), proj.dtype, index)
-        dgh_all = dproj if mode != "GRU" else backend.empty(tuple(proj.shape), proj.dtype, index)
+        dproj = backend.buffer(tuple(proj.shape), proj.dtype, index)
+        dgh_all = dproj if mode != "GRU" else backend.buffer(tuple(proj.shape), proj.dtype, index)
         dh, dc = dh_n, dc_n
         for (start, b), saved in zip(_steps(batch_sizes, reverse)[::-1], steps[::-1]):
             rows = slice(start, start + b)
@@ -204,7 +204,7 @@ class RecurrenceGrad(Op):
             dh = dh_b if b == dh.shape[0] else xp.concat([dh_b, dh[b:, :]], axis=0)
             if dc is not None:
                 dc = dc_b if b == dc.shape[0] else xp.concat([dc_b, dc[b:, :]], axis=0)
-        d_w = xp.matmul(xp.permute_dims(dgh_all, (1, 0)), h_prev)  # all steps' weight gradient: one product
+        d_w = backend.matmul(xp.permute_dims(dgh_all, (1, 0)), h_prev)  # all steps' weight gradient at once
         d_b = None if b_hh is None else xp.sum(dgh_all, axis=0)
         return tuple(d for d in (dproj, dh, dc, d_w, d_b) if d is not None)
 

@@ -74,7 +74,7 @@ class Bincount(Op):
         else:  # PyTorch's rule: float weights keep their dtype, others count in float64
             dtype = weights.dtype if weights.dtype in backend.float_dtypes else xp.float64
             values = xp.astype(weights, dtype)
-        return backend.index_add(backend.full((n,), 0, dtype, ctx.device.index), (x,), values)
+        return backend.index_add(backend.full((n,), 0, dtype, ctx.device.index), (x,), values, copy=False)
 
 
 class SearchSorted(Op):

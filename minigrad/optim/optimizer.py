@@ -30,8 +30,6 @@ import math
 import numbers
 from collections import defaultdict
 
-import numpy
-
 from ..autograd.grad_mode import enable_grad, no_grad
 from ..tensor import Tensor
 
@@ -240,7 +238,7 @@ class Optimizer:
         state = self.state[p]
         arrays = {k: (v.array if isinstance(v, Tensor) else v) for k, v in state.items()}
         work = self._scratch(p.array, p.device.xp)
-        self._update(group, _ops(p.device), p.array, p.grad.array, arrays, work)
+        self._update(group, p.device.backend.ops, p.array, p.grad.array, arrays, work)
         for k, v in arrays.items():
             if isinstance(state[k], Tensor):
                 continue  # updated in place
@@ -414,7 +412,7 @@ class _Flat:
     def __init__(self, params):
         self.params = params
         device = params[0].device
-        self.device, self.xp, self.ops = device, device.xp, _ops(device)
+        self.device, self.xp, self.ops = device, device.xp, device.backend.ops
         self.shapes = [p.array.shape for p in params]
         ends = list(itertools.accumulate(math.prod(s) for s in self.shapes))
         self.bounds = list(zip([0] + ends[:-1], ends))
@@ -492,62 +490,6 @@ class _Work:
         if buf is None or buf.shape[0] < like.size:
             buf = self.buffers[i] = self.xp.empty((like.size,), dtype=like.dtype, device=like.device)
         return self.xp.reshape(buf[:like.size], like.shape)
-
-
-class _CopyInto:
-    """Elementwise functions with ``out=`` for a namespace that has none (the array API standard):
-    each computes its result and copies it into ``out``."""
-
-    _operators = {"add": "__add__", "subtract": "__sub__", "multiply": "__mul__", "divide": "__truediv__"}
-
-    def __init__(self, xp):
-        self.xp = xp
-
-    def __getattr__(self, name):
-        if name in self._operators:  # the operator takes Python scalars on any standard version
-            op = self._operators[name]
-
-            def fn(a, b):
-                return getattr(a, op)(b) if not isinstance(a, (int, float)) else getattr(b, "__r" + op[2:])(a)
-        else:
-            fn = getattr(self.xp, name)
-
-        def with_out(*args, out=None, **kwargs):
-            result = fn(*args, **kwargs)
-            if out is None:
-                return result
-            out[...] = result
-            return out
-        setattr(self, name, with_out)
-        return with_out
-
-    def concatenate(self, arrays, axis=None, out=None):
-        out[...] = self.xp.concat([self.xp.reshape(a, (-1,)) for a in arrays])
-        return out
-
-    def copy(self, a):
-        return self.xp.asarray(a, copy=True)
-
-    def copyto(self, dst, src):
-        dst[...] = src
-
-
-_OPS = {}
-
-
-def _ops(device):
-    """NumPy's or CuPy's own functions (they write into ``out=``), or ``_CopyInto``."""
-    ops = _OPS.get(device.backend.name)
-    if ops is None:
-        if device.backend.name == "numpy":
-            ops = numpy
-        elif device.backend.name == "cupy":
-            import cupy
-            ops = cupy
-        else:
-            ops = _CopyInto(device.xp)
-        _OPS[device.backend.name] = ops
-    return ops
 
 
 class _Handle:
