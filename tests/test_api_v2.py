@@ -83,6 +83,19 @@ def test_randint_spellings():
     assert mg.randint(0, 100, (5,), generator=g1).tolist() == mg.randint(0, 100, (5,), generator=g2).tolist()
 
 
+@pytest.mark.parametrize("draw", [lambda: mg.randn(()), lambda: mg.rand(()), lambda: mg.randint(9, ()),
+                                  lambda: mg.randn_like(mg.tensor(0.0)), lambda: mg.rand_like(mg.tensor(0.0)),
+                                  lambda: mg.normal(0.0, 1.0, ()), lambda: mg.randn((), dtype=mg.float64)],
+                         ids=["randn", "rand", "randint", "randn_like", "rand_like", "normal", "randn-float64"])
+def test_random_0d_tensor_updates_in_place(backend, draw):
+    """The tutorial's ``a = torch.randn(()); a -= lr * grad_a`` (a NumPy scalar inside would ignore it)."""
+    a = draw()
+    before = a.item()
+    a -= 1
+    a.mul_(2)
+    assert a.shape == () and a.item() == pytest.approx((before - 1) * 2, rel=1e-6)
+
+
 def test_randint_errors():
     with pytest.raises(TypeError, match="randint\\(\\): argument 'size' must be a tuple of ints, not int"):
         mg.randint(5, 3)
