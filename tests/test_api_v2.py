@@ -86,7 +86,7 @@ def test_randint_spellings():
 @pytest.mark.parametrize("draw", [lambda: mg.randn(()), lambda: mg.rand(()), lambda: mg.randint(9, ()),
                                   lambda: mg.randn_like(mg.tensor(0.0)), lambda: mg.rand_like(mg.tensor(0.0)),
                                   lambda: mg.normal(0.0, 1.0, ()), lambda: mg.randn((), dtype=mg.float64)],
-                         ids=["randn", "rand", "randint", "randn_like", "rand_like", "normal", "randn-float64"])
+                         ids=["randn", "rand", "randint", "randn_like", "rand_like", "normal", "randn64"])
 def test_random_0d_tensor_updates_in_place(backend, draw):
     """The tutorial's ``a = torch.randn(()); a -= lr * grad_a`` (a NumPy scalar inside would ignore it)."""
     a = draw()
