@@ -19,6 +19,7 @@ from ..tensor import Tensor
 from . import _hooks
 from .parameter import Parameter
 
+
 class _IncompatibleKeys(namedtuple("IncompatibleKeys", ["missing_keys", "unexpected_keys"])):
     """What ``load_state_dict`` did not match; prints as PyTorch's when everything matched."""
 
