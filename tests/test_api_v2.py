@@ -601,7 +601,7 @@ def test_in_place_elementwise_variants_write_through_views_and_keep_the_dtype():
     assert n.floor_().tolist() == [7, -7] and n.square_().tolist() == [49, 49] and n.dtype is mg.int64
     assert n.fmod_(5).tolist() == [4, 4]
     for call in (lambda: n.log2_(), lambda: n.reciprocal_(), lambda: n.fmod_(2.5), lambda: n.atan2_(n)):
-        with pytest.raises(RuntimeError, match="result type Float can't be cast to the desired output type"):
+        with pytest.raises(RuntimeError, match="result type minigrad.float32 can.t be cast to the desired"):
             call()
     with pytest.raises(NotImplementedError, match="frac_"):
         n.frac_()
