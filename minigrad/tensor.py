@@ -398,8 +398,9 @@ class Tensor:
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(self.device.backend.to_numpy(self.array), separator=", ", prefix="tensor(",
-                               **_printing.array2string_options())
+        host = self.device.backend.to_numpy(self.array)
+        body = np.array2string(host, separator=", ", prefix="tensor(", **_printing.array2string_options(host))
+        body = body.replace(", ...,", ",  ...,")  # PyTorch's gap in a summarised row
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
