@@ -171,26 +171,29 @@ def main():
     train_iter = sentence_pairs(600 if args.dry_run else 2000, seed=1)
     val_iter = sentence_pairs(200, seed=2)
 
+    def batch_loss(model, src, tgt):
+        """The tutorial's teacher-forced loss: the target shifted by one, the masks, cross-entropy."""
+        src = src.to(DEVICE)
+        tgt = tgt.to(DEVICE)
+
+        tgt_input = tgt[:-1, :]
+
+        src_mask, tgt_mask, src_padding_mask, tgt_padding_mask = create_mask(src, tgt_input)
+
+        logits = model(src, tgt_input, src_mask, tgt_mask, src_padding_mask, tgt_padding_mask,
+                       src_padding_mask)
+
+        tgt_out = tgt[1:, :]
+        return loss_fn(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1))
+
     def train_epoch(model, optimizer):
         model.train()
         losses = 0
         train_dataloader = DataLoader(train_iter, batch_size=BATCH_SIZE, collate_fn=collate_fn, shuffle=True)
 
         for src, tgt in train_dataloader:
-            src = src.to(DEVICE)
-            tgt = tgt.to(DEVICE)
-
-            tgt_input = tgt[:-1, :]
-
-            src_mask, tgt_mask, src_padding_mask, tgt_padding_mask = create_mask(src, tgt_input)
-
-            logits = model(src, tgt_input, src_mask, tgt_mask, src_padding_mask, tgt_padding_mask,
-                           src_padding_mask)
-
             optimizer.zero_grad()
-
-            tgt_out = tgt[1:, :]
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1))
+            loss = batch_loss(model, src, tgt)
             loss.backward()
 
             optimizer.step()
@@ -205,19 +208,7 @@ def main():
         val_dataloader = DataLoader(val_iter, batch_size=BATCH_SIZE, collate_fn=collate_fn)
 
         for src, tgt in val_dataloader:
-            src = src.to(DEVICE)
-            tgt = tgt.to(DEVICE)
-
-            tgt_input = tgt[:-1, :]
-
-            src_mask, tgt_mask, src_padding_mask, tgt_padding_mask = create_mask(src, tgt_input)
-
-            logits = model(src, tgt_input, src_mask, tgt_mask, src_padding_mask, tgt_padding_mask,
-                           src_padding_mask)
-
-            tgt_out = tgt[1:, :]
-            loss = loss_fn(logits.reshape(-1, logits.shape[-1]), tgt_out.reshape(-1))
-            losses += loss.item()
+            losses += batch_loss(model, src, tgt).item()
 
         return losses / len(list(val_dataloader))
 
