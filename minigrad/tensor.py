@@ -398,8 +398,9 @@ class Tensor:
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self):
-        body = np.array2string(self.device.backend.to_numpy(self.array), separator=", ", prefix="tensor(",
-                               **_printing.array2string_options())
+        host = self.device.backend.to_numpy(self.array)
+        body = np.array2string(host, separator=", ", prefix="tensor(", **_printing.array2string_options(host))
+        body = body.replace(", ...,", ",  ...,")  # PyTorch's gap in a summarised row
         extras = []
         if self.device.type != "cpu":
             extras.append(f"device='{self.device}'")
@@ -966,9 +967,7 @@ class Tensor:
 
     def clamp_(self, min=None, max=None):
         x, min, max = self._clamp_operands(min, max, "clamp_")
-        if x.dtype.is_floating_point and not self.dtype.is_floating_point:
-            raise RuntimeError(f"clamp_: result type {x.dtype} can't be cast to the desired output type "
-                               f"{self.dtype}")
+        _check_fits("clamp_", x.dtype, self)
         min, max = (b.type(self.dtype) if isinstance(b, Tensor) else b for b in (min, max))
         return _views.apply_inplace(self, Clamp, min=min, max=max)
 
@@ -1661,9 +1660,11 @@ class Tensor:
         return self.mul_(180 / math.pi)
 
     def remainder_(self, other):
+        _check_fits("remainder_", _promote(self, other)[0].dtype, self)
         return _views.written_back(self, True, lambda x: x.remainder(other))
 
     def floor_divide_(self, other):
+        _check_fits("floor_divide_", _promote(self, other)[0].dtype, self)
         return _views.written_back(self, True, lambda x: x // other)
 
     def cumsum_(self, dim):
@@ -1720,16 +1721,32 @@ class Tensor:
         return self.copy_(self.logical_xor(other))
 
     def bitwise_and_(self, other):
-        return self.copy_(self & other)
+        return _copy_fitting(self, "bitwise_and_", self & other)
 
     def bitwise_or_(self, other):
-        return self.copy_(self | other)
+        return _copy_fitting(self, "bitwise_or_", self | other)
 
     def bitwise_xor_(self, other):
-        return self.copy_(self ^ other)
+        return _copy_fitting(self, "bitwise_xor_", self ^ other)
 
     def bitwise_not_(self):
         return self.copy_(~self)
+
+    def bitwise_left_shift_(self, other):
+        return _copy_fitting(self, "bitwise_left_shift_", self << other)
+
+    def bitwise_right_shift_(self, other):
+        return _copy_fitting(self, "bitwise_right_shift_", self >> other)
+
+    # the augmented assignments beyond += -= *= /=, in place as PyTorch's (a view's base sees them)
+    __ipow__ = pow_
+    __ifloordiv__ = floor_divide_
+    __imod__ = remainder_
+    __iand__ = bitwise_and_
+    __ior__ = bitwise_or_
+    __ixor__ = bitwise_xor_
+    __ilshift__ = bitwise_left_shift_
+    __irshift__ = bitwise_right_shift_
 
     def stride(self, dim=None):
         """Elements to step in memory for one step along each axis (along ``dim``)."""
@@ -2059,6 +2076,23 @@ def _warn_no_degrees_of_freedom(t, dim, correction, op):
                       "reduction factor (input numel divided by output numel).", UserWarning, stacklevel=4)
 
 
+def _check_fits(name, result_dtype, t):
+    """PyTorch's rule for in-place ops: the result's dtype must cast to ``t``'s, never to a lower
+    category (a float result into an integer tensor, an integer one into a bool tensor)."""
+    if not _dtypes.can_cast(result_dtype, t.dtype):
+        raise RuntimeError(f"{name}: result type {result_dtype} can't be cast to the desired output type "
+                           f"{t.dtype}")
+
+
+def _copy_fitting(t, name, result):
+    """``t.copy_(result)`` for an in-place op computed out of place: same shape, a dtype that fits."""
+    _check_fits(name, result.dtype, t)
+    if result.shape != t.shape:
+        raise RuntimeError(f"{name}: output with shape {list(t.shape)} doesn't match the broadcast shape "
+                           f"{list(result.shape)}")
+    return t.copy_(result)
+
+
 def _inplace_op(t, name, op, *other, **attrs):
     """``t.name(*other)`` written into ``t``, under PyTorch's rule that the result's dtype must
     cast to ``t``'s (a float result never goes into an integer tensor)."""
@@ -2066,8 +2100,8 @@ def _inplace_op(t, name, op, *other, **attrs):
     if other:
         promoted, value = _promote(t, other[0])
         other = (value.type(t.dtype) if isinstance(value, Tensor) and value.dtype is not t.dtype else value,)
-    if (op.floating_only or promoted.dtype.is_floating_point) and not t.dtype.is_floating_point:
-        raise RuntimeError(f"{name}: result type Float can't be cast to the desired output type {t.dtype}")
+    _check_fits(name, _dtypes.get_default_dtype() if op.floating_only and not promoted.dtype.is_floating_point
+                else promoted.dtype, t)
     return _views.apply_inplace(t, op, *other, **attrs)
 
 
@@ -2077,9 +2111,7 @@ def _inplace_arith(t, fn, array_operator, other):
     Without a graph to record this is the array's own in-place operator: no temporary, no copy.
     """
     promoted, other = _promote(t, other, true_div=fn is Div)
-    if promoted.dtype is not t.dtype and not (promoted.dtype.is_floating_point and t.dtype.is_floating_point):
-        raise RuntimeError(f"{fn.__name__.lower()}_: result type {promoted.dtype} can't be cast to the "
-                           f"desired output type {t.dtype}")
+    _check_fits(fn.__name__.lower() + "_", promoted.dtype, t)
     if isinstance(other, Tensor):
         if other.device is not t.device and other.device != t.device:
             raise RuntimeError(f"{fn.__name__.lower()}_: expected both tensors on the same device, "

@@ -61,6 +61,12 @@ def test_trunc_normal_stays_in_bounds():
     assert w.min() >= -1.0 and w.max() <= 1.5 and w.std() > 0.4
 
 
+def test_trunc_normal_fills_a_0d_tensor(backend):
+    """As PyTorch's ``trunc_normal_(torch.empty(()))``: one draw, the shape kept."""
+    w = init.trunc_normal_(mg.empty(()), a=-1.0, b=1.0)
+    assert w.shape == () and -1.0 <= w.item() <= 1.0
+
+
 def test_constant_zeros_ones_eye(backend):
     assert host(init.constant_(mg.empty(2), 0.3)).tolist() == pytest.approx([0.3, 0.3])
     assert host(init.zeros_(mg.empty(2))).tolist() == [0.0, 0.0]

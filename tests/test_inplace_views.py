@@ -224,6 +224,44 @@ def test_writing_through_a_view_without_grad_is_seen_by_the_base(backend):
     assert x.tolist() == [[1.0, 5.0, 0.0], [0.0, 4.0, 0.0]]
 
 
+@pytest.mark.parametrize("statement, start, expected", [
+    ("v **= 2", [2.0, 3.0, 5.0], [4.0, 9.0, 5.0]),
+    ("v //= 2", [7.0, -3.0, 5.0], [3.0, -2.0, 5.0]),
+    ("v %= 2", [7.0, -3.0, 5.0], [1.0, 1.0, 5.0]),
+    ("v &= 6", [7, -3, 12], [6, 4, 12]),
+    ("v |= 8", [7, -3, 12], [15, -3, 12]),
+    ("v ^= 5", [7, -3, 12], [2, -8, 12]),
+    ("v <<= 2", [7, -3, 12], [28, -12, 12]),
+    ("v >>= 1", [7, -3, 12], [3, -2, 12]),
+])
+def test_augmented_assignment_writes_in_place_through_a_view(backend, statement, start, expected):
+    """As PyTorch's: ``v **= 2`` on a view changes its base (rebinding ``v`` would not)."""
+    x = mg.tensor(start)
+    scope = {"v": x[:2]}
+    exec(statement, scope)
+    assert x.tolist() == expected and x.dtype == mg.tensor(start).dtype
+
+
+@pytest.mark.parametrize("call", [lambda i, b: i.__ifloordiv__(2.5),
+                                  lambda i, b: i.__imod__(mg.tensor([1.5, 2.0])),
+                                  lambda i, b: i.__ipow__(0.5), lambda i, b: b.__iand__(mg.tensor([1, 0])),
+                                  lambda i, b: b.add_(mg.tensor([1, 0]))],
+                         ids=["int //= float", "int %= float", "int **= float", "bool &= int", "bool += int"])
+def test_inplace_result_of_a_higher_category_raises(call):
+    """PyTorch refuses a float result in an integer tensor, an integer result in a bool tensor."""
+    i, b = mg.tensor([7, 3]), mg.tensor([True, False])
+    with pytest.raises(RuntimeError, match="result type minigrad.(float32|int64) can't be cast to the"):
+        call(i, b)
+    assert i.tolist() == [7, 3] and b.tolist() == [True, False]
+
+
+def test_inplace_result_of_a_wider_type_of_the_same_category_is_cast():
+    x = mg.tensor([1, 2], dtype=mg.int32)
+    x += mg.tensor([1, 1])  # int64: PyTorch casts it down
+    x.mul_(mg.tensor([2, 2], dtype=mg.int64))
+    assert x.tolist() == [4, 6] and x.dtype is mg.int32
+
+
 def test_advanced_index_reads_copy(backend):
     x = mg.arange(4.0)
     y = x[mg.tensor([0, 1])]

@@ -277,6 +277,13 @@ def test_load_state_dict_non_strict_reports_keys():
     result = nn.Linear(3, 2).load_state_dict(sd, strict=False)
     assert result.missing_keys == ["bias"]
     assert result.unexpected_keys == ["extra"]
+    assert repr(result) == "_IncompatibleKeys(missing_keys=['bias'], unexpected_keys=['extra'])"  # PyTorch's
+
+
+def test_load_state_dict_result_prints_as_pytorch_when_all_keys_match():
+    result = nn.Linear(3, 2).load_state_dict(nn.Linear(3, 2).state_dict())
+    assert repr(result) == str(result) == "<All keys matched successfully>"
+    assert result == ([], [])
 
 
 def test_load_state_dict_casts_dtype():

@@ -313,11 +313,19 @@ def _np_diagonal(a, offset):
 
 
 def draw(rng, kind, shape, dtype, **kw):
-    """Draw from a NumPy or CuPy ``Generator`` (they share this interface), cast to ``dtype``."""
+    """Draw from a NumPy or CuPy ``Generator`` (they share this interface), cast to ``dtype``.
+
+    Scaled and shifted in place: NumPy's ``*`` and ``+`` turn a 0-d array into a NumPy scalar,
+    which in-place tensor ops (``a -= lr * g``) could not update.
+    """
     if kind == "uniform":
-        out = rng.random(shape) * (kw["high"] - kw["low"]) + kw["low"]
+        out = rng.random(shape)
+        out *= kw["high"] - kw["low"]
+        out += kw["low"]
     elif kind == "normal":
-        out = rng.standard_normal(shape) * kw["std"] + kw["mean"]
+        out = rng.standard_normal(shape)
+        out *= kw["std"]
+        out += kw["mean"]
     elif kind == "integers":
         out = rng.integers(kw["low"], kw["high"], size=shape)
     elif kind == "permutation":  # CuPy's Generator has no permutation: sort random keys

@@ -237,6 +237,7 @@ def _default_affine_(weight, bias):
 def _copy_host(tensor, host):
     """Write a host NumPy array into ``tensor`` through the backend's explicit ``from_numpy``."""
     dev = tensor.device
-    array = dev.backend.from_numpy(np.ascontiguousarray(host.astype(tensor.dtype.name)), dev.index)
+    # astype(order="C"), not np.ascontiguousarray: that makes a 0-d array 1-d
+    array = dev.backend.from_numpy(host.astype(tensor.dtype.name, order="C"), dev.index)
     with no_grad():
         return tensor.copy_(Tensor._wrap(array, dev))
