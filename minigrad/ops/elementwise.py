@@ -331,6 +331,8 @@ class Sign(Op):
     @staticmethod
     def forward(ctx, x):
         xp = ctx.xp
+        if x.dtype == xp.bool:
+            return xp.asarray(x, copy=True)  # sign(True) is True, as PyTorch's
         if x.dtype not in ctx.device.backend.float_dtypes:
             return xp.sign(x)
         return xp.astype(x > 0, x.dtype) - xp.astype(x < 0, x.dtype)  # sign(NaN) = 0, as PyTorch
