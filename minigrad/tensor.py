@@ -963,6 +963,11 @@ class Tensor:
         return _inplace_arith(self, Div, operator.itruediv, other)
 
     def pow_(self, other):
+        if isinstance(other, Tensor) and other.dtype is not self.dtype:
+            # computed in the promoted dtype, then written back, as PyTorch's: the exponent cast to
+            # self's dtype first would change it (uint8 ** int64 -7 read as ** 249)
+            _check_fits("pow_", _promote(self, other)[0].dtype, self)
+            return _views.written_back(self, True, lambda x: x ** other)
         return _inplace_op(self, "pow_", Pow, other)
 
     def clamp_(self, min=None, max=None):

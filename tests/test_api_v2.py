@@ -329,6 +329,21 @@ def test_scatter_errors(call, message):
         call()
 
 
+def test_masked_scatter_broadcasts_input_and_mask_together():
+    x, src = mg.tensor([1.0, 2.0, 3.0], requires_grad=True), mg.arange(6.0, requires_grad=True)
+    y = x.masked_scatter(mg.tensor([[True, False, True], [False, True, True]]), src * 10)
+    assert y.tolist() == [[0.0, 2.0, 10.0], [1.0, 20.0, 30.0]]  # PyTorch's
+    y.sum().backward()
+    assert x.grad.tolist() == [1.0, 1.0, 0.0] and src.grad.tolist() == [10.0, 10.0, 10.0, 10.0, 0.0, 0.0]
+    with pytest.raises(RuntimeError):  # in place, the mask must broadcast to the tensor
+        mg.zeros(3).masked_scatter_(mg.ones(2, 3, dtype=mg.bool), mg.ones(6))
+
+
+def test_sign_of_bools_is_bool():
+    assert mg.tensor([True, False]).sign().tolist() == [True, False]
+    assert mg.sign(mg.tensor([True, False])).dtype == mg.bool
+
+
 def test_in_place_indexed_writes_change_the_tensor():
     x = mg.zeros(3)
     assert x.scatter_(0, mg.tensor([0, 2]), value=4.5) is x and x.tolist() == [4.5, 0.0, 4.5]

@@ -144,6 +144,14 @@ def test_prelu_per_channel_and_gradcheck(backend, float64):
     assert gradcheck(F.prelu, (x, w))
 
 
+def test_prelu_of_a_0d_input_is_0d(backend):
+    w = mg.tensor([0.25], requires_grad=True)
+    y = F.prelu(mg.tensor(-2.0), w)
+    assert y.shape == () and y.item() == -0.5  # PyTorch: tensor(-0.5000), of shape ()
+    y.backward()
+    assert w.grad.shape == (1,) and w.grad.tolist() == [-2.0]
+
+
 def test_glu_halves_last_dim(backend):
     out = nn.GLU()(mg.tensor([[1.0, 2.0, 0.0, 100.0]]))
     np.testing.assert_allclose(out.tolist(), [[0.5, 2.0]], rtol=1e-6)

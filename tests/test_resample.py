@@ -37,6 +37,48 @@ def test_unchanged_size_copies_the_input_whatever_the_scale(backend):
     assert out[0, 0, :, 0].tolist() == [0.0, 4.0, 8.0]
 
 
+def test_nearest_1d_and_3d_resample_an_axis_of_unchanged_size_by_the_scale(backend):
+    # PyTorch's 1-d and 3-d nearest kernels read floor(o / 1.1) even when the size is unchanged
+    out = F.interpolate(mg.tensor([[[5.0, 7.0, 9.0]]]), scale_factor=1.1)
+    assert out.tolist() == [[[5.0, 5.0, 7.0]]]
+    out = F.interpolate(mg.arange(3.0).reshape(1, 1, 3, 1, 1), scale_factor=(1.1, 1.0, 1.0))
+    assert out.flatten().tolist() == [0.0, 0.0, 1.0]
+
+
+def test_nearest_exact_resamples_an_axis_of_unchanged_size_by_the_scale(backend):
+    x = mg.arange(7.0).reshape(1, 1, 7)
+    expected = [0.0, 1.0, 2.0, 3.0, 4.0, 5.0, 5.0]
+    assert F.interpolate(x, scale_factor=1.1, mode="nearest-exact").flatten().tolist() == expected
+    out = F.interpolate(x.reshape(1, 1, 7, 1), scale_factor=(1.1, 1.0), mode="nearest-exact")
+    assert out.flatten().tolist() == expected
+
+
+def test_nearest_2d_reads_half_the_index_when_the_size_doubles(backend):
+    # 3 * 2.3 -> 6 = 2 * 3: PyTorch's 2-d kernel reads o // 2, not floor(o / 2.3); 1-d does not
+    x = mg.arange(3.0)
+    assert F.interpolate(x.reshape(1, 1, 3, 1), scale_factor=(2.3, 1.0)).flatten().tolist() == \
+        [0.0, 0.0, 1.0, 1.0, 2.0, 2.0]
+    assert F.interpolate(x.reshape(1, 1, 3), scale_factor=2.3).flatten().tolist() == \
+        [0.0, 0.0, 0.0, 1.0, 1.0, 2.0]
+
+
+def test_uint8_bilinear_and_bicubic_round_and_saturate(backend):
+    x = mg.tensor([[[[0, 1, 0, 3, 255, 254]]]], dtype=mg.uint8)
+    out = F.interpolate(x, size=(1, 12), mode="bilinear")
+    assert out.dtype == mg.uint8
+    assert out.flatten().tolist() == [0, 0, 1, 1, 0, 1, 2, 66, 192, 255, 254, 254]
+    out = F.interpolate(x, size=(1, 12), mode="bicubic")
+    assert out.flatten().tolist() == [0, 0, 1, 1, 0, 0, 0, 60, 198, 255, 255, 254]
+    out = F.interpolate(mg.tensor([[[[0, 1, 2, 5]]]], dtype=mg.uint8), size=(1, 7), mode="bilinear",
+                        align_corners=True)
+    assert out.flatten().tolist() == [0, 1, 1, 2, 2, 4, 5]  # halves round up
+
+
+def test_integer_input_other_than_uint8_is_refused_by_the_interpolating_modes():
+    with pytest.raises(NotImplementedError, match="int64"):
+        F.interpolate(mg.tensor([[[1, 2]]]), scale_factor=2, mode="linear")
+
+
 def test_area_is_adaptive_average(backend):
     x = mg.arange(16.0).reshape(1, 1, 4, 4)
     np.testing.assert_allclose(F.interpolate(x, size=2, mode="area").cpu().numpy(),

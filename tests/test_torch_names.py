@@ -148,6 +148,18 @@ def test_pow_gradients_at_zero_and_negative_bases_are_pytorchs():
     assert np.isnan(gb[0])
 
 
+def test_integer_power_with_negative_integer_exponents_is_pytorchs():
+    # PyTorch: 1 for a base of 1, ±1 for -1 by parity, 0 otherwise (NumPy refuses negative powers)
+    a, b = mg.tensor([5, -7, 3, 1, -1, -1, 0, 2]), mg.tensor([-7, -7, 2, -3, -3, -2, 3, 0])
+    assert (a ** b).tolist() == [0, 0, 9, 1, -1, 1, 0, 1]
+    assert mg.pow(2, mg.tensor([-1, 3])).tolist() == [0, 8]
+    x = mg.tensor([5, 7, 3, 1], dtype=mg.uint8)
+    x **= mg.tensor([-7, -7, 2, -3])
+    assert x.dtype is mg.uint8 and x.tolist() == [0, 0, 9, 1]
+    with pytest.raises(RuntimeError, match="negative integer powers"):  # a number exponent raises, as there
+        mg.tensor([2]) ** -1
+
+
 def test_searchsorted_bucketize_and_isin():
     seq = mg.tensor([1.0, 2.0, 2.0, 3.0])
     assert mg.searchsorted(seq, mg.tensor([0.0, 2.0, 2.5, 4.0, NAN])).tolist() == [0, 1, 3, 4, 4]

@@ -213,6 +213,8 @@ def prelu(input, weight):
                                f"{tuple(input.shape)})")
         if input.ndim >= 2:
             weight = weight.reshape((-1,) + (1,) * (input.ndim - 2))
+    elif weight.ndim > input.ndim:  # a 0-d input keeps its shape (one weight of shape (1,) broadcast to (1,))
+        weight = weight.reshape(())
     return PreluKernel.apply(input, weight)
 
 

@@ -85,7 +85,7 @@ class Pow(Op):
         if type(b) is bool and getattr(a, "dtype", None) == ctx.xp.bool:  # PyTorch: mask ** True is mask
             return ctx.xp.asarray(a, copy=True) if b else ctx.xp.ones_like(a)
         _no_bool(ctx, "pow", a, b)
-        out = a ** b
+        out = _integer_power(ctx, a, b) if _negative_integer_exponents(ctx, a, b) else a ** b
         ctx.save_for_backward(a, b, out)
         return out
 
@@ -107,6 +107,27 @@ class Pow(Op):
                 grad_b = where((a == 0) & (b >= 0), 0.0, grad * out * a.log())
         return grad_a, grad_b
 
+
+
+def _negative_integer_exponents(ctx, a, b):
+    def integral(v):
+        if not hasattr(v, "dtype"):
+            return isinstance(v, int) and not isinstance(v, bool)
+        return v.dtype != ctx.xp.bool and v.dtype not in ctx.device.backend.float_dtypes
+    return hasattr(b, "dtype") and integral(a) and integral(b) and bool(ctx.xp.any(b < 0))
+
+
+def _integer_power(ctx, a, b):
+    """a ** b for an integer tensor b with negative entries, which NumPy refuses: PyTorch's
+    integer power, where b < 0 gives 1 for a = 1, ±1 for a = -1 (by b's parity) and 0 otherwise."""
+    xp = ctx.xp
+    negative = b < 0
+    out = a ** xp.where(negative, xp.zeros_like(b), b)
+    a = a if hasattr(a, "dtype") else xp.asarray(a, dtype=out.dtype)
+    one, zero = xp.ones_like(out), xp.zeros_like(out)
+    odd = (b % 2) != 0
+    sign = xp.where((a == -1) & odd, -one, one)
+    return xp.where(negative, xp.where((a == 1) | (a == -1), sign, zero), out)
 
 
 class PowTensor(Pow):
@@ -331,6 +352,8 @@ class Sign(Op):
     @staticmethod
     def forward(ctx, x):
         xp = ctx.xp
+        if x.dtype == xp.bool:
+            return xp.asarray(x, copy=True)  # sign(True) is True, as PyTorch's
         if x.dtype not in ctx.device.backend.float_dtypes:
             return xp.sign(x)
         return xp.astype(x > 0, x.dtype) - xp.astype(x < 0, x.dtype)  # sign(NaN) = 0, as PyTorch

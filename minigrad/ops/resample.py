@@ -36,9 +36,15 @@ def _constant(table, like, dtype):
     return Tensor._wrap(device.backend.asarray(table, dtype, device.index), device)
 
 
-def _source(n, m, scale, align_corners, mode):
-    """Source coordinates (float64) of the m output samples of an axis of n input samples."""
+def _source(n, m, scale, align_corners, mode, spatial=1):
+    """Source coordinates (float64) of the m output samples of an axis of n input samples.
+
+    Note: PyTorch's 2-d nearest kernel (4-D input) alone copies an axis whose size is unchanged and
+    reads ``o // 2`` for one of twice the size, whatever ``scale_factor`` says; its 1-d and 3-d
+    kernels, and nearest-exact, always read ``floor(o · scale)``."""
     o = np.arange(m, dtype=np.float64)
+    if mode == "nearest" and spatial == 2 and m in (n, 2 * n):
+        return np.floor(o * (n / m))
     if mode == "nearest":
         return np.minimum(np.floor(o * scale), n - 1)
     if mode == "nearest-exact":
@@ -61,10 +67,10 @@ def _cubic_weights(t):
     return far(t + 1), near(t), near(1 - t), far(2 - t)
 
 
-def _taps(n, m, scale, align_corners, mode):
+def _taps(n, m, scale, align_corners, mode, spatial=1):
     """The samples an axis of n resized to m reads: per tap, the source index of each output
     sample and its weight (None for the nearest modes, which copy)."""
-    src = _source(n, m, scale, align_corners, mode)
+    src = _source(n, m, scale, align_corners, mode, spatial)
     i0 = np.minimum(np.floor(src).astype(np.int64), n - 1)
     if mode.startswith("nearest"):
         return [(i0, None)]
@@ -141,20 +147,22 @@ _RESAMPLE = {f"{prefix}{k}D": type(f"{prefix}{k}D", (Resample,), {"__module__": 
 
 
 def _resample(input, out, scales, align_corners, mode):
-    """``input`` resized to the spatial sizes ``out``: one op over every axis that changes (and
-    every axis for bicubic, whose kernel resamples even an axis of unchanged size, as PyTorch's)."""
+    """``input`` resized to the spatial sizes ``out``: one op over every axis that changes, and
+    every axis of unchanged size that PyTorch's kernel resamples all the same (bicubic's, and the
+    nearest modes' when the scale is not 1, but for 2-d nearest: see ``_source``)."""
     device = input.device
     axes = []
     for a, (n, m) in enumerate(zip(input.shape[2:], out)):
-        if n == m and mode != "bicubic":
-            continue  # the other modes copy an axis whose size is unchanged, whatever the scale
+        if n == m and (mode in ("linear", "bilinear", "trilinear") or scales[a] == 1.0
+                       or (mode == "nearest" and len(out) == 2)):
+            continue  # a copy, as PyTorch's kernel makes
         dim = 2 + a
         shape = [1] * input.ndim
         shape[dim] = m
         backend = device.backend
         taps = tuple((backend.asarray(i, dtypes.int64, device.index),
                       None if w is None else backend.asarray(w.reshape(shape), input.dtype, device.index))
-                     for i, w in _taps(n, m, scales[a], align_corners, mode))
+                     for i, w in _taps(n, m, scales[a], align_corners, mode, len(out)))
         axes.append((dim, n, taps))
     return _RESAMPLE[f"{_NODE_PREFIX[mode]}{len(out)}D"].apply(input, axes=tuple(axes))
 
@@ -223,6 +231,14 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if k == 3:
             raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input only")
         return adaptive_avg_pool1d(input, out[0]) if k == 1 else adaptive_avg_pool2d(input, out)
+    if mode in _INTERPOLATING and not input.dtype.is_floating_point:
+        if input.dtype != dtypes.uint8 or mode not in ("bilinear", "bicubic"):
+            raise NotImplementedError(f"interpolate: mode={mode!r} is not implemented for {input.dtype} "
+                                      "input (of the integer dtypes, PyTorch takes uint8 in bilinear and "
+                                      "bicubic only)")
+        # PyTorch's uint8 kernel rounds halves up and saturates: a weight cast to uint8 would be 0
+        y = _resample(input.to(dtypes.float32), out, scales, bool(align_corners), mode)
+        return (y + 0.5).floor().clamp(0, 255).to(dtypes.uint8)
     return _resample(input, out, scales, bool(align_corners), mode)
 
 

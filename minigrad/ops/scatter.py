@@ -9,7 +9,7 @@ with ``index``'s shape (the public functions cut it to that block).
 import math
 
 from .. import dtypes as _dtypes
-from .._coerce import _as_tensor_like, _dim, _key, _promote, _scalar_as
+from .._coerce import _as_tensor_like, _broadcast_shape, _dim, _key, _promote, _scalar_as
 from ..autograd import views
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
@@ -246,6 +246,9 @@ def masked_scatter(input, mask, source, inplace=False):
         raise RuntimeError(f"{name}(): expected a bool mask, got {mask.dtype}")
     if source.dtype is not input.dtype:
         raise RuntimeError(f"{name}(): expected source of dtype {input.dtype}, got {source.dtype}")
+    if not inplace:  # out of place, input and mask broadcast together, as in PyTorch
+        shape = _broadcast_shape(tuple(input.shape), tuple(mask.shape))
+        input = input if tuple(input.shape) == shape else input.expand(shape)
     mask = mask.broadcast_to(input.shape)
     n = int(mask.sum().item())
     if source.numel() < n:
