@@ -32,7 +32,7 @@ import importlib
 import statistics
 import sys
 
-from _timing import child_round, in_own_processes, interleaved
+from _timing import child_round, in_own_processes, interleaved, threads
 
 LIBRARIES = {"minigrad": "minigrad", "torch": "torch", "micrograd": "micrograd.engine"}
 
@@ -85,18 +85,6 @@ def chain_of(chain, name, lib):
     return lambda: scalar_chain(lib)
 
 
-def threads(torch):
-    parts = []
-    if torch is not None:
-        parts.append(f"torch.get_num_threads()={torch.get_num_threads()}")
-    try:
-        from threadpoolctl import threadpool_info
-        parts += [f"{p['internal_api']}={p['num_threads']}" for p in threadpool_info()]
-    except ImportError:
-        pass
-    return ", ".join(parts) or "default"
-
-
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=7)
@@ -112,7 +100,7 @@ def main(argv=None):
         return
     libs = {name: load(name) for name in LIBRARIES}
     where = ", each library in a process of its own" if args.solo else ""
-    print(f"threads: {threads(libs['torch'])}{where}")
+    print(f"threads: {threads()}{where}")
     for name, lib in libs.items():
         if lib is None:
             print(f"({name} not installed: the chains run without it)")
