@@ -194,7 +194,8 @@ def _affine(ctx, xhat, out, weight, bias, param_shape, half, *stats):
         y = ops.add(y, xp.reshape(bias, param_shape), out=out)
     y, xhat, *stats = (_rounded(xp, a, half) for a in (y, xhat, *stats))
     if y is xhat:  # y's own storage: an in-place op on y (ReLU(inplace=True)) must not overwrite x̂
-        y = xp.asarray(xhat, copy=True)
+        ctx.device.backend.assign(out, xhat)
+        y = out
     return y, stats[0], stats[1], xhat, stats[2]
 
 
