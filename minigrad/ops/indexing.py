@@ -62,16 +62,24 @@ def reader(key):
     return Slice
 
 
+def added_at(ctx, shape, key, values):
+    """zeros(shape) with ``values`` added at the advanced index ``key`` (repeats add up), in a
+    ``buffer`` (the gradient of a gather: no fresh zeros, no copy of them)."""
+    backend = ctx.device.backend
+    zeros = backend.buffer(shape, values.dtype, ctx.device.index)
+    zeros[...] = 0
+    return backend.index_add(zeros, key, values, copy=False)
+
+
 class ScatterAdd(Op):
     """y = zeros(shape) with y[key] += x (repeated indices add up);  dx = dy[key]."""
 
     @staticmethod
     def forward(ctx, x, key, shape):
-        backend = ctx.device.backend
-        zeros = backend.buffer(shape, x.dtype, ctx.device.index)
-        zeros[...] = 0
         if _is_advanced(key):
-            return backend.index_add(zeros, key, x, copy=False)
+            return added_at(ctx, shape, key, x)
+        zeros = ctx.device.backend.buffer(shape, x.dtype, ctx.device.index)
+        zeros[...] = 0
         key = _basic(key)
         if any(k is None for k in key):  # the standard writes through no new axes: drop them
             key = tuple(k for k in key if k is not None)

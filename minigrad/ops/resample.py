@@ -25,6 +25,7 @@ from .. import dtypes
 from ..autograd.function import Op
 from ..tensor import Tensor
 from .elementwise import where
+from .indexing import added_at
 
 _INTERPOLATING = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}  # mode -> spatial axes
 _CUBIC_A = -0.75
@@ -109,7 +110,7 @@ class ResampleTranspose(Op):
 
     @staticmethod
     def forward(ctx, x, axes):
-        backend, xp = ctx.device.backend, ctx.xp
+        xp = ctx.xp
         for dim, n, taps in reversed(axes):
             values = [x if w is None else x * w for _, w in taps]
             if len(taps) == 1:
@@ -118,8 +119,7 @@ class ResampleTranspose(Op):
                 index, values = xp.concat([i for i, _ in taps]), xp.concat(values, axis=dim)
             shape = list(x.shape)
             shape[dim] = n
-            zeros = backend.full(tuple(shape), 0, x.dtype, ctx.device.index)
-            x = backend.index_add(zeros, (slice(None),) * dim + (index,), values)
+            x = added_at(ctx, tuple(shape), (slice(None),) * dim + (index,), values)
         return x
 
     @staticmethod
