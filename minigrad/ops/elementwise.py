@@ -180,7 +180,7 @@ class Remainder(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad, (-grad * _floor(a / b) if ctx.needs_input_grad[1] else None)
+        return grad, (-grad * _floor(ctx, a / b) if ctx.needs_input_grad[1] else None)
 
 
 def div(input, other, rounding_mode=None):
@@ -227,8 +227,9 @@ def _no_integer_zero(ctx, a, b, op):
             raise RuntimeError(f"{op}: integer division by zero (ZeroDivisionError)")
 
 
-def _floor(t):
-    return Tensor._wrap(t.device.xp.floor(t.array), t.device)
+def _floor(ctx, t):
+    """floor(t) as a constant: its derivative is 0 wherever it has one."""
+    return ctx.as_tensor(ctx.xp.floor(t.array))
 
 
 # --- unary math ---------------------------------------------------------------------------------

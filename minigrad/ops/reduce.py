@@ -247,12 +247,11 @@ class MaxDim(Op):
 
 def _positions(ctx, dim):
     """0, 1, ..., n-1 along ``dim`` of the input, shaped to broadcast against it."""
-    from ..tensor import Tensor
     xp, n = ctx.xp, ctx.in_shape[dim]
     shape = [1] * len(ctx.in_shape)
     shape[dim] = n
     arange = ctx.device.backend.arange(n, ctx.device.index)
-    return Tensor._wrap(xp.reshape(arange, tuple(shape)), ctx.device)
+    return ctx.as_tensor(xp.reshape(arange, tuple(shape)))
 
 
 

@@ -35,7 +35,7 @@ class Scatter(Op):
         dx, dsrc = ctx.needs_input_grad
         index, dim = ctx.attrs["index"], ctx.attrs["dim"]
         return ((ScatterValue.apply(grad, 0.0, index=index, dim=dim) if dx else None),
-                (grad.gather(dim, Tensor._wrap(index, ctx.device)) if dsrc else None))
+                (grad.gather(dim, ctx.as_tensor(index)) if dsrc else None))
 
 
 class ScatterValue(Scatter):
@@ -83,7 +83,7 @@ class ScatterReduce(Op):
     def backward(ctx, grad):
         x, src, out = ctx.saved_tensors
         dim, reduce, include_self = ctx.attrs["dim"], ctx.attrs["reduce"], ctx.attrs["include_self"]
-        index = Tensor._wrap(ctx.attrs["index"], ctx.device)
+        index = ctx.as_tensor(ctx.attrs["index"])
         zeros = x.detach() * 0
         landed = _scatter_sum(zeros, dim, index, src.detach() * 0 + 1)  # src values reaching each target
         own = 1.0 if include_self else (landed == 0).type(x.dtype)  # where x itself is in the result
