@@ -6,7 +6,7 @@ Inputs broadcast as in NumPy; the engine sums each gradient back to its input's 
 import math
 
 from .. import dtypes
-from .._coerce import _promote
+from .._coerce import _as_tensor_like, _promote
 from ..autograd.function import Op
 from ..tensor import Tensor
 
@@ -861,23 +861,17 @@ def select(op, condition, input, other):
     elif isinstance(condition, Tensor):  # two numbers: PyTorch's dtype for them (1, 0.5: float)
         first = dtypes.bool_ if isinstance(input, bool) else dtypes.int64 if isinstance(input, int) \
             else dtypes.get_default_dtype()
-        input, other = _promote(_scalar_like(input, condition, first), other)
+        input, other = _promote(_as_tensor_like(input, condition, first), other)
     else:
         raise TypeError("where: condition must be a Tensor")
     like = input if isinstance(input, Tensor) else other
     if not isinstance(input, Tensor):
-        input = _scalar_like(input, like)
+        input = _as_tensor_like(input, like, like.dtype)
     if not isinstance(other, Tensor):
-        other = _scalar_like(other, like)
+        other = _as_tensor_like(other, like, like.dtype)
     if not isinstance(condition, Tensor):
-        condition = _scalar_like(condition, like, dtype=None)
+        condition = _as_tensor_like(condition, like, None)
     return op.apply(condition, input, other)
-
-
-def _scalar_like(value, like, dtype=...):
-    dev = like.device
-    dtype = like.dtype if dtype is ... else dtype
-    return Tensor._wrap(dev.backend.asarray(value, dtype, dev.index), dev)
 
 
 # --- dtype, copies, comparisons ------------------------------------------------------------------

@@ -6,7 +6,7 @@ Rounding functions are piecewise constant: their gradient is zero (as PyTorch's)
 
 import math
 
-from .._coerce import _dim, _promote
+from .._coerce import _as_tensor_like, _dim, _promote
 from ..autograd import views
 from ..autograd.function import Op
 from ..tensor import Tensor
@@ -318,8 +318,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
         raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}")
     input, other = _promote(input, other)
     if not isinstance(other, Tensor):
-        other = Tensor._wrap(input.device.backend.asarray(other, input.dtype, input.device.index),
-                             input.device)
+        other = _as_tensor_like(other, input, input.dtype)
     a, b = input.detach(), other.detach()
     close = a == b
     if a.dtype.is_floating_point:  # equal values (infinities included) drop out: no inf - inf

@@ -173,7 +173,7 @@ def scatter(input, dim, index, src=None, value=None, reduce=None, inplace=False)
         if reduce not in ("add", "multiply"):
             raise RuntimeError(f"{name}(): reduce argument must be either add or multiply, got {reduce!r}")
         if not isinstance(src, Tensor):
-            src = _full_like_index(input, index, src)
+            src = input.new_full(tuple(index.shape), src)
         return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod", inplace=inplace)
     dim, index, src = _checked(name, input, dim, index, src)
     op = Scatter if isinstance(src, Tensor) else ScatterValue
@@ -276,11 +276,6 @@ def masked_fill(input, mask, value, inplace=False):
 
 def _run(input, inplace, op, args, attrs):
     return views.apply_inplace(input, op, *args, **attrs) if inplace else op.apply(input, *args, **attrs)
-
-
-def _full_like_index(input, index, value):
-    return Tensor._wrap(input.device.backend.full(tuple(index.shape), value, input.array.dtype,
-                                                  input.device.index), input.device)
 
 
 def _checked_index(name, index, input):
