@@ -218,6 +218,14 @@ class Min(Amin):
     node_name = "MinBackward1"
 
 
+class _ValuesIndices(tuple):
+    """``(values, indices)`` with ``.values`` and ``.indices``, as PyTorch's max/min(dim), sort
+    and topk return them."""
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
 class MaxDim(Op):
     """(values, indices) of the max (or min) along one ``dim``; the gradient goes to the first
     extreme of each slice, the index PyTorch returns."""

@@ -11,10 +11,10 @@ from .. import dtypes as _dtypes
 from .._coerce import _broadcast_shape, _dim
 from ..autograd.function import Op
 from ..creation import linspace
-from ..tensor import Tensor, _ValuesIndices
+from ..tensor import Tensor
 from .indexing import Gather
 from .movement import cat
-from .reduce import _Extreme
+from .reduce import _Extreme, _ValuesIndices
 
 
 def _sort_key(xp, x, descending):
