@@ -2127,7 +2127,9 @@ def _inplace_arith(t, fn, array_operator, other):
     return t
 
 
-# Imported last: these modules import Tensor from here.
+# Imported last, as they need Tensor defined: autograd, _coerce and the Tensor-level modules (creation,
+# functions, linalg, printing, random) import it from here. The ops import neither tensor.py nor the
+# name (they speak arrays and ctx: tests/test_layering.py), only autograd and _coerce.
 from . import autograd as _autograd  # noqa: E402
 from . import creation as _creation  # noqa: E402
 from . import functions as _functions  # noqa: E402
