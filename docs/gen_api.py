@@ -68,6 +68,7 @@ GENERATION_ORDER = list(_FIRST) + [p for p in PAGES if p not in _FIRST]
 SECTIONS = {
     "minigrad.creation": "Creating tensors",
     "minigrad.functions": "Math functions",
+    "minigrad._coerce": "Type checks",
     "minigrad.ops.movement": "Shapes and joins",
     "minigrad.ops.linalg": "Matrix products",
     "minigrad.ops.elementwise": "Elementwise",

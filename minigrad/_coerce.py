@@ -10,6 +10,13 @@ from . import dtypes as _dtypes
 from .tensor import Tensor
 
 
+# Here rather than in functions.py (mg.is_tensor): the functions of minigrad/ops ask it of their
+# arguments, which they receive as Tensors without importing the class (tensor.py imports them).
+def is_tensor(obj):
+    """Whether ``obj`` is a minigrad Tensor."""
+    return isinstance(obj, Tensor)
+
+
 def _dim(dim, ndim):
     """``dim`` as a non-negative axis of an ``ndim``-d tensor (a 0-d tensor accepts 0 and -1)."""
     if type(dim) is not int and not isinstance(dim, numbers.Integral):

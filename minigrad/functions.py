@@ -1,6 +1,7 @@
 """The function spellings of Tensor methods (``mg.exp(x)`` for ``x.exp()``), as in PyTorch."""
 
 from . import creation as _creation
+from ._coerce import is_tensor  # noqa: F401
 from .ops.elementwise import where as _where
 from .ops.linalg import (  # noqa: F401
     addmm,
@@ -280,11 +281,6 @@ def where(condition, input=None, other=None):
     if input is None and other is None:
         return nonzero(condition, as_tuple=True)
     return _where(condition, input, other)
-
-
-def is_tensor(obj):
-    """Whether ``obj`` is a minigrad Tensor."""
-    return isinstance(obj, Tensor)
 
 
 def numel(input):

@@ -705,7 +705,7 @@ class Tensor:
             return Max.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.maximum(dim)
-        return _values_indices(*MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=True))
+        return _ValuesIndices(MaxDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=True))
 
     def min(self, dim=None, keepdim=False, *, keepdims=None):
         """Without ``dim``: the smallest value. With ``dim``: ``(values, indices)``."""
@@ -714,7 +714,7 @@ class Tensor:
             return Min.apply(self, dim=_dims(None, self.ndim), keepdim=False)
         if isinstance(dim, Tensor):
             return self.minimum(dim)
-        return _values_indices(*MinDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
+        return _ValuesIndices(MinDim.apply(self, dim=_dim(dim, self.ndim), keepdim=keepdim, largest=False))
 
     def amax(self, dim=None, keepdim=False, *, keepdims=None):
         keepdim = keepdim if keepdims is None else keepdims
@@ -1986,17 +1986,6 @@ class Size(tuple):
         return n
 
 
-class _ValuesIndices(tuple):
-    """``(values, indices)`` with ``.values`` and ``.indices``, as PyTorch's max/min(dim)."""
-
-    values = property(lambda self: self[0])
-    indices = property(lambda self: self[1])
-
-
-def _values_indices(values, indices):
-    return _ValuesIndices((values, indices))
-
-
 def _legacy_data(args):
     """``Tensor(*args)``: ``(sizes, None)`` or ``(None, data)``, as PyTorch's legacy constructor reads them.
 
@@ -2138,7 +2127,9 @@ def _inplace_arith(t, fn, array_operator, other):
     return t
 
 
-# Imported last: these modules import Tensor from here.
+# Imported last, as they need Tensor defined: autograd, _coerce and the Tensor-level modules (creation,
+# functions, linalg, printing, random) import it from here. The ops import neither tensor.py nor the
+# name (they speak arrays and ctx: tests/test_layering.py), only autograd and _coerce.
 from . import autograd as _autograd  # noqa: E402
 from . import creation as _creation  # noqa: E402
 from . import functions as _functions  # noqa: E402
@@ -2264,6 +2255,7 @@ from .ops.reduce import (  # noqa: E402
     Sum,
     SumDims,
     Var,
+    _ValuesIndices,
     degrees_of_freedom,
 )
 from .ops.transcendental import (  # noqa: E402

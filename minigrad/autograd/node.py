@@ -98,6 +98,12 @@ class Node:
         """Keep values (inputs, outputs or intermediates) for ``backward``."""
         self._to_save = items
 
+    def as_tensor(self, array):
+        """``array``, of this node's device, as a Tensor without history: a constant that a
+        backward combines with the gradients (a mask, an index, positions). The ops speak arrays
+        and receive Tensors only as arguments: this is how one makes a Tensor without ``Tensor``."""
+        return Tensor._wrap(array, self.device)
+
     def mark_non_differentiable(self, *outputs):
         """Declare outputs that never carry gradients, such as argmax indices (by position for
         built-in ops, by the output Tensors themselves for custom functions)."""

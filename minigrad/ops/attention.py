@@ -3,8 +3,8 @@
 import math
 
 from .. import random as _random
+from .._coerce import _as_tensor_like
 from ..autograd.function import Op
-from ..tensor import Tensor
 from .linalg import MatMul
 
 
@@ -125,9 +125,8 @@ def attention(query, key, value, attn_mask=None, dropout_p=0.0, is_causal=False,
                          else attn_mask.unsqueeze(-3))
     length, source = query.shape[-2], key.shape[-2]
     scale = 1.0 / math.sqrt(query.shape[-1]) if scale is None else float(scale)
-    dev = query.device
     if is_causal:
-        attn_mask = Tensor._wrap(lower_triangle(dev, length, source), dev)
+        attn_mask = _as_tensor_like(lower_triangle(query.device, length, source), query, None)
     bias = None
     if attn_mask is not None:
         boolean = attn_mask.dtype.category == "bool"
@@ -183,10 +182,9 @@ def lower_triangle(dev, rows, cols):
 
 def _additive(mask, like):
     """A boolean mask (True: attend) as the float mask 0 / -inf added to the logits."""
-    dev = like.device
-    xp = dev.xp
+    xp = like.device.xp
     zero = xp.zeros(mask.shape, dtype=like.array.dtype, device=mask.array.device)
-    return Tensor._wrap(xp.where(mask.array, zero, xp.full_like(zero, -math.inf)), dev)
+    return _as_tensor_like(xp.where(mask.array, zero, xp.full_like(zero, -math.inf)), like, None)
 
 
 def _broadcast(*shapes):

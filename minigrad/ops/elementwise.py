@@ -6,9 +6,8 @@ Inputs broadcast as in NumPy; the engine sums each gradient back to its input's 
 import math
 
 from .. import dtypes
-from .._coerce import _promote
+from .._coerce import _as_tensor_like, _promote, is_tensor
 from ..autograd.function import Op
-from ..tensor import Tensor
 
 
 # --- arithmetic ---------------------------------------------------------------------------------
@@ -97,7 +96,7 @@ class Pow(Op):
         if da:
             constant = isinstance(b, (int, float)) and b == 0  # x ** 0 = 1
             grad_a = grad.new_zeros(grad.shape) if constant else grad * b * a ** (b - 1)
-            if isinstance(b, Tensor):
+            if not isinstance(b, (int, float)):  # a Tensor exponent
                 grad_a = where(b == 0, 0.0, grad_a)
         if db:
             if isinstance(a, (int, float)):
@@ -180,7 +179,7 @@ class Remainder(Op):
     @staticmethod
     def backward(ctx, grad):
         a, b = ctx.saved_tensors
-        return grad, (-grad * _floor(a / b) if ctx.needs_input_grad[1] else None)
+        return grad, (-grad * _floor(ctx, a / b) if ctx.needs_input_grad[1] else None)
 
 
 def div(input, other, rounding_mode=None):
@@ -227,8 +226,9 @@ def _no_integer_zero(ctx, a, b, op):
             raise RuntimeError(f"{op}: integer division by zero (ZeroDivisionError)")
 
 
-def _floor(t):
-    return Tensor._wrap(t.device.xp.floor(t.array), t.device)
+def _floor(ctx, t):
+    """floor(t) as a constant: its derivative is 0 wherever it has one."""
+    return ctx.as_tensor(ctx.xp.floor(t.array))
 
 
 # --- unary math ---------------------------------------------------------------------------------
@@ -853,30 +853,26 @@ def where(condition, input, other):
 
 def select(op, condition, input, other):
     """``op`` (``Where`` or ``MaskedFill``) on the three, numbers made Tensors of PyTorch's dtype."""
-    if isinstance(input, Tensor):
+    if is_tensor(input):
         input, other = _promote(input, other)
-    elif isinstance(other, Tensor):
+        like = input
+    elif is_tensor(other):
         other, input = _promote(other, input)
-    elif isinstance(condition, Tensor):  # two numbers: PyTorch's dtype for them (1, 0.5: float)
+        like = other
+    elif is_tensor(condition):  # two numbers: PyTorch's dtype for them (1, 0.5: float)
         first = dtypes.bool_ if isinstance(input, bool) else dtypes.int64 if isinstance(input, int) \
             else dtypes.get_default_dtype()
-        input, other = _promote(_scalar_like(input, condition, first), other)
+        input, other = _promote(_as_tensor_like(input, condition, first), other)
+        like = input
     else:
         raise TypeError("where: condition must be a Tensor")
-    like = input if isinstance(input, Tensor) else other
-    if not isinstance(input, Tensor):
-        input = _scalar_like(input, like)
-    if not isinstance(other, Tensor):
-        other = _scalar_like(other, like)
-    if not isinstance(condition, Tensor):
-        condition = _scalar_like(condition, like, dtype=None)
+    if not is_tensor(input):
+        input = _as_tensor_like(input, like, like.dtype)
+    if not is_tensor(other):
+        other = _as_tensor_like(other, like, like.dtype)
+    if not is_tensor(condition):
+        condition = _as_tensor_like(condition, like, None)
     return op.apply(condition, input, other)
-
-
-def _scalar_like(value, like, dtype=...):
-    dev = like.device
-    dtype = like.dtype if dtype is ... else dtype
-    return Tensor._wrap(dev.backend.asarray(value, dtype, dev.index), dev)
 
 
 # --- dtype, copies, comparisons ------------------------------------------------------------------

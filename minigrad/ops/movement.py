@@ -6,10 +6,9 @@ import numbers
 import numpy as np
 
 from .. import dtypes as _dtypes
-from .._coerce import _dim, _shape_arg
+from .._coerce import _dim, _shape_arg, is_tensor
 from ..autograd.function import Op
 from ..dtypes import promote_types
-from ..tensor import Tensor
 
 
 class Reshape(Op):
@@ -365,7 +364,7 @@ def _tensor_list(tensors, op):
     if not tensors:
         raise RuntimeError(f"{op}: expected a non-empty list of tensors")
     for i, t in enumerate(tensors):
-        if not isinstance(t, Tensor):
+        if not is_tensor(t):
             raise TypeError(f"{op}: expected a sequence of Tensors, got {type(t).__name__} at position {i}")
     return tensors
 
@@ -480,7 +479,7 @@ def diff(input, n=1, dim=-1, prepend=None, append=None):
     for name, extra in (("prepend", prepend), (None, input), ("append", append)):
         if extra is None:
             continue
-        if not isinstance(extra, Tensor):
+        if not is_tensor(extra):
             raise TypeError(f"diff(): argument '{name}' must be Tensor, not {type(extra).__name__}")
         if extra.ndim != input.ndim:
             raise RuntimeError("diff expects prepend or append to be the same dimension as input")
@@ -582,7 +581,7 @@ def atleast_3d(*tensors):
 
 
 def _each(tensors, fn):
-    if len(tensors) == 1 and isinstance(tensors[0], Tensor):
+    if len(tensors) == 1 and is_tensor(tensors[0]):
         return fn(tensors[0])
     if len(tensors) == 1:  # one sequence of tensors
         tensors = tuple(tensors[0])
@@ -637,7 +636,7 @@ def tensor_split(input, indices_or_sections, dim=0):
                            "0 dims")
     dim = _dim(dim, input.ndim)
     n = input.shape[dim]
-    if isinstance(indices_or_sections, Tensor):
+    if is_tensor(indices_or_sections):
         indices_or_sections = (indices_or_sections.item() if indices_or_sections.ndim == 0
                                else indices_or_sections.tolist())
     if isinstance(indices_or_sections, numbers.Integral):

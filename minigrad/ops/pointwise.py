@@ -6,10 +6,9 @@ Rounding functions are piecewise constant: their gradient is zero (as PyTorch's)
 
 import math
 
-from .._coerce import _dim, _promote
+from .._coerce import _as_tensor_like, _dim, _promote, is_tensor
 from ..autograd import views
 from ..autograd.function import Op
-from ..tensor import Tensor
 from .elementwise import ZeroWhere, _no_bool, where
 from .reduce import scan
 
@@ -159,7 +158,7 @@ class LerpTensor(Lerp):
 
 def lerp(input, end, weight, inplace=False):
     """input + weight · (end - input), ``weight`` a number or a Tensor (all three broadcast)."""
-    if isinstance(weight, Tensor):
+    if is_tensor(weight):
         op, operands = LerpTensor, (end.type(input.dtype), weight.type(input.dtype))
     else:
         op, operands = Lerp, (end.type(input.dtype), float(weight))
@@ -314,12 +313,11 @@ def _lower_triangle(like, n):
 
 def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
     """|input - other| ≤ atol + rtol·|other| elementwise (infinities equal when they match); bool."""
-    if isinstance(other, Tensor) and input.dtype is not other.dtype:
+    if is_tensor(other) and input.dtype is not other.dtype:
         raise RuntimeError(f"isclose: {input.dtype} did not match {other.dtype}")
     input, other = _promote(input, other)
-    if not isinstance(other, Tensor):
-        other = Tensor._wrap(input.device.backend.asarray(other, input.dtype, input.device.index),
-                             input.device)
+    if not is_tensor(other):
+        other = _as_tensor_like(other, input, input.dtype)
     a, b = input.detach(), other.detach()
     close = a == b
     if a.dtype.is_floating_point:  # equal values (infinities included) drop out: no inf - inf
@@ -377,8 +375,8 @@ def heaviside(input, values):
 def float_power(input, exponent):
     """x ** exponent computed in float64 (PyTorch's: the result is double whatever the inputs)."""
     from ..dtypes import float64
-    x = input.type(float64) if isinstance(input, Tensor) else input
-    e = exponent.type(float64) if isinstance(exponent, Tensor) else float(exponent)
+    x = input.type(float64) if is_tensor(input) else input
+    e = exponent.type(float64) if is_tensor(exponent) else float(exponent)
     return x ** e
 
 

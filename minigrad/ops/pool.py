@@ -17,8 +17,8 @@ import math
 import numpy as np
 
 from .. import dtypes
+from .._coerce import _as_tensor_like
 from ..autograd.function import Op
-from ..tensor import Tensor
 from .conv import _batched, _fold, _offsets, _pad, _pair, _single
 
 
@@ -371,10 +371,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         raise RuntimeError(f"adaptive_max_pool2d: expected a non-empty input, got size {list(input.shape)}")
     (n, c, h, w), (oh, ow) = input.shape, size
     rows, cols = _bins(h, oh), _bins(w, ow)
-    device = input.device
-    constant = lambda table: Tensor._wrap(  # noqa: E731
-        device.backend.asarray(table, dtypes.int64, device.index), device)
-    blocks = input.index_select(2, constant(rows.reshape(-1))).index_select(3, constant(cols.reshape(-1)))
+    blocks = input.index_select(2, rows.reshape(-1)).index_select(3, cols.reshape(-1))
     kh, kw = rows.shape[1], cols.shape[1]  # blocks: (N, C, OH·kh, OW·kw)
     blocks = blocks.reshape(n, c, oh, kh, ow, kw).permute(0, 1, 2, 4, 3, 5).reshape(n, c, oh, ow, kh * kw)
     values, arg = blocks.max(dim=-1)
@@ -383,7 +380,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
         return out
     arg = arg.cpu().numpy()
     plane = rows[np.arange(oh)[:, None], arg // kw] * w + cols[np.arange(ow)[None, :], arg % kw]
-    index = constant(plane)
+    index = _as_tensor_like(plane, input, dtypes.int64)
     return out, (index.squeeze(0) if unbatched else index)
 
 

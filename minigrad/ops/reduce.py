@@ -218,6 +218,14 @@ class Min(Amin):
     node_name = "MinBackward1"
 
 
+class _ValuesIndices(tuple):
+    """``(values, indices)`` with ``.values`` and ``.indices``, as PyTorch's max/min(dim), sort
+    and topk return them."""
+
+    values = property(lambda self: self[0])
+    indices = property(lambda self: self[1])
+
+
 class MaxDim(Op):
     """(values, indices) of the max (or min) along one ``dim``; the gradient goes to the first
     extreme of each slice, the index PyTorch returns."""
@@ -247,12 +255,11 @@ class MaxDim(Op):
 
 def _positions(ctx, dim):
     """0, 1, ..., n-1 along ``dim`` of the input, shaped to broadcast against it."""
-    from ..tensor import Tensor
     xp, n = ctx.xp, ctx.in_shape[dim]
     shape = [1] * len(ctx.in_shape)
     shape[dim] = n
     arange = ctx.device.backend.arange(n, ctx.device.index)
-    return Tensor._wrap(xp.reshape(arange, tuple(shape)), ctx.device)
+    return ctx.as_tensor(xp.reshape(arange, tuple(shape)))
 
 
 

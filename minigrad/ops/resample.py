@@ -22,19 +22,14 @@ import math
 import numpy as np
 
 from .. import dtypes
+from .._coerce import _as_tensor_like
 from ..autograd.function import Op
-from ..tensor import Tensor
 from .elementwise import where
 from .indexing import added_at
 
 _INTERPOLATING = {"linear": 1, "bilinear": 2, "bicubic": 2, "trilinear": 3}  # mode -> spatial axes
 _CUBIC_A = -0.75
 _MODES = ("nearest", "nearest-exact", "linear", "bilinear", "bicubic", "trilinear", "area")
-
-
-def _constant(table, like, dtype):
-    device = like.device
-    return Tensor._wrap(device.backend.asarray(table, dtype, device.index), device)
 
 
 def _source(n, m, scale, align_corners, mode, spatial=1):
@@ -351,7 +346,7 @@ def affine_grid(theta, size, align_corners=False):
     n, _, h, w = (int(s) for s in size)
     x, y = np.meshgrid(_normalized(w, align_corners), _normalized(h, align_corners))
     base = np.stack([x, y, np.ones_like(x)], axis=-1).reshape(1, h * w, 3)
-    return (_constant(base, theta, theta.dtype) @ theta.transpose(1, 2)).reshape(n, h, w, 2)
+    return (_as_tensor_like(base, theta, theta.dtype) @ theta.transpose(1, 2)).reshape(n, h, w, 2)
 
 
 class NearestRead(Op):

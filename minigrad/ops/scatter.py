@@ -9,11 +9,10 @@ with ``index``'s shape (the public functions cut it to that block).
 import math
 
 from .. import dtypes as _dtypes
-from .._coerce import _as_tensor_like, _broadcast_shape, _dim, _key, _promote, _scalar_as
+from .._coerce import _as_tensor_like, _broadcast_shape, _dim, _key, _promote, _scalar_as, is_tensor
 from ..autograd import views
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
-from ..tensor import Tensor
 from .elementwise import Add, MaskedFill, select, where
 from .indexing import ScatterAdd, SetItem, along_dim_key
 from .movement import pad
@@ -35,7 +34,7 @@ class Scatter(Op):
         dx, dsrc = ctx.needs_input_grad
         index, dim = ctx.attrs["index"], ctx.attrs["dim"]
         return ((ScatterValue.apply(grad, 0.0, index=index, dim=dim) if dx else None),
-                (grad.gather(dim, Tensor._wrap(index, ctx.device)) if dsrc else None))
+                (grad.gather(dim, ctx.as_tensor(index)) if dsrc else None))
 
 
 class ScatterValue(Scatter):
@@ -83,7 +82,7 @@ class ScatterReduce(Op):
     def backward(ctx, grad):
         x, src, out = ctx.saved_tensors
         dim, reduce, include_self = ctx.attrs["dim"], ctx.attrs["reduce"], ctx.attrs["include_self"]
-        index = Tensor._wrap(ctx.attrs["index"], ctx.device)
+        index = ctx.as_tensor(ctx.attrs["index"])
         zeros = x.detach() * 0
         landed = _scatter_sum(zeros, dim, index, src.detach() * 0 + 1)  # src values reaching each target
         own = 1.0 if include_self else (landed == 0).type(x.dtype)  # where x itself is in the result
@@ -172,11 +171,11 @@ def scatter(input, dim, index, src=None, value=None, reduce=None, inplace=False)
     if reduce is not None:
         if reduce not in ("add", "multiply"):
             raise RuntimeError(f"{name}(): reduce argument must be either add or multiply, got {reduce!r}")
-        if not isinstance(src, Tensor):
-            src = _full_like_index(input, index, src)
+        if not is_tensor(src):
+            src = input.new_full(tuple(index.shape), src)
         return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod", inplace=inplace)
     dim, index, src = _checked(name, input, dim, index, src)
-    op = Scatter if isinstance(src, Tensor) else ScatterValue
+    op = Scatter if is_tensor(src) else ScatterValue
     return _run(input, inplace, op, (src,), {"index": index, "dim": dim})
 
 
@@ -186,7 +185,7 @@ def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, inplace
     if reduce not in _REDUCTIONS:
         raise RuntimeError(f"{name}(): reduce argument must be either sum, prod, mean, amax or amin, "
                            f"got {reduce}")
-    if not isinstance(src, Tensor):
+    if not is_tensor(src):
         raise TypeError(f"{name}(): src must be a Tensor, got {type(src).__name__}")
     dim, index, src = _checked(name, input, dim, index, src)
     return _run(input, inplace, ScatterReduce, (src,),
@@ -209,7 +208,7 @@ def index_put(input, indices, values, accumulate=False, inplace=False):
     if not isinstance(indices, (tuple, list)):
         raise TypeError(f"{name}: indices must be a tuple of tensors, got {type(indices).__name__}")
     key = _key(tuple(indices), input)
-    if not isinstance(values, Tensor):
+    if not is_tensor(values):
         values = _as_tensor_like(values, input, input.dtype)
     elif values.dtype is not input.dtype:
         raise RuntimeError(f"{name}: index put requires the source and destination dtypes match, got "
@@ -231,7 +230,7 @@ def index_copy(input, dim, index, source, inplace=False):
 def index_fill(input, dim, index, value, inplace=False):
     """``input.index_fill(dim, index, value)``: the slices ``index`` along ``dim`` set to ``value``."""
     name = "index_fill_" if inplace else "index_fill"
-    if isinstance(value, Tensor) and value.ndim:
+    if is_tensor(value) and value.ndim:
         raise RuntimeError(f"{name}(): only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s)")
     key, _ = _index_checked(name, input, dim, index, None)
@@ -263,14 +262,14 @@ def masked_fill(input, mask, value, inplace=False):
     an integer tensor is 2)."""
     if mask.dtype is not _dtypes.bool_:
         raise RuntimeError(f"masked_fill_ only supports boolean masks, but got mask with dtype {mask.dtype}")
-    if isinstance(value, Tensor) and value.ndim:
+    if is_tensor(value) and value.ndim:
         raise RuntimeError(f"masked_fill_ only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s)")
     if inplace:
         key = mask.broadcast_to(input.shape).array
         return views.apply_inplace(input, SetItem, _promote(input, value)[1], key=key)
     # a select, not a copy and a masked write, which took twice as long on the small GPT's causal mask
-    value = value.type(input.dtype) if isinstance(value, Tensor) else _scalar_as(value, input.dtype)
+    value = value.type(input.dtype) if is_tensor(value) else _scalar_as(value, input.dtype)
     return select(MaskedFill, mask, value, input)
 
 
@@ -278,18 +277,13 @@ def _run(input, inplace, op, args, attrs):
     return views.apply_inplace(input, op, *args, **attrs) if inplace else op.apply(input, *args, **attrs)
 
 
-def _full_like_index(input, index, value):
-    return Tensor._wrap(input.device.backend.full(tuple(index.shape), value, input.array.dtype,
-                                                  input.device.index), input.device)
-
-
 def _checked_index(name, index, input):
     """PyTorch's index dtypes: int32 or int64, except index_copy and index_fill (int64 only;
     index_fill's error an IndexError, as PyTorch's)."""
     allowed = (_dtypes.int64,) if name.startswith(("index_copy", "index_fill")) else \
         (_dtypes.int32, _dtypes.int64)
-    if not isinstance(index, Tensor) or index.dtype not in allowed:
-        got = index.dtype if isinstance(index, Tensor) else type(index).__name__
+    if not is_tensor(index) or index.dtype not in allowed:
+        got = index.dtype if is_tensor(index) else type(index).__name__
         error = IndexError if name.startswith("index_fill") else RuntimeError
         raise error(f"{name}(): expected dtype {' or '.join(d.name for d in allowed)} for index, got {got}")
     if index.device != input.device:
@@ -311,7 +305,7 @@ def _checked(name, input, dim, index, src):
     if index.ndim != input.ndim:
         raise RuntimeError(f"{name}(): index tensor must have the same number of dimensions ({index.ndim}) "
                            f"as self tensor ({input.ndim})")
-    src_shape = src.shape if isinstance(src, Tensor) else None
+    src_shape = src.shape if is_tensor(src) else None
     if src_shape is not None:
         if src.dtype is not input.dtype:
             raise RuntimeError(f"{name}(): expected self.dtype to be equal to src.dtype, got {input.dtype} "

@@ -8,13 +8,12 @@ repeats adding up) and second derivatives come for free.
 import math
 
 from .. import dtypes as _dtypes
-from .._coerce import _broadcast_shape, _dim
+from .._coerce import _broadcast_shape, _dim, is_tensor
 from ..autograd.function import Op
 from ..creation import linspace
-from ..tensor import Tensor, _ValuesIndices
 from .indexing import Gather
 from .movement import cat
-from .reduce import _Extreme
+from .reduce import _Extreme, _ValuesIndices
 
 
 def _sort_key(xp, x, descending):
@@ -337,7 +336,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     name = "nanquantile()" if ignore_nan else "quantile()"
     if input.dtype not in (_dtypes.float32, _dtypes.float64):
         raise RuntimeError(f"{name} input tensor must be either float or double dtype, got {input.dtype}")
-    if isinstance(q, Tensor):
+    if is_tensor(q):
         if q.dtype is not input.dtype:
             raise RuntimeError(f"{name} q tensor must be same dtype as the input tensor, got {q.dtype} "
                                f"and {input.dtype}")
@@ -372,7 +371,7 @@ def _quantile(input, q, dim, keepdim, interpolation, ignore_nan):
     out = (low + weight * (high - low)).movedim(-1, 0)  # the q axis first
     if keepdim:
         out = out.reshape((-1,) + (1,) * input.ndim) if dim is None else out.unsqueeze(1 + dim)
-    return out if isinstance(q, Tensor) and q.ndim == 1 else out.squeeze(0)
+    return out if is_tensor(q) and q.ndim == 1 else out.squeeze(0)
 
 
 def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=None, sorter=None):
@@ -394,7 +393,7 @@ def searchsorted(sorted_sequence, input, *, out_int32=False, right=False, side=N
         right = side == "right"
     if sorter is not None:
         sorted_sequence = sorted_sequence.gather(-1, sorter)
-    values = input if isinstance(input, Tensor) else sorted_sequence.new_tensor(input)
+    values = input if is_tensor(input) else sorted_sequence.new_tensor(input)
     if sorted_sequence.ndim > 1 and tuple(sorted_sequence.shape[:-1]) != tuple(values.shape[:-1]):
         raise RuntimeError("torch.searchsorted(): boundaries tensor should be 1 dimension or the first N-1 "
                            "dimensions of boundaries tensor and input value tensor must match, but we got "
@@ -463,7 +462,7 @@ def histogram(input, bins=100, *, range=None, weight=None, density=False):
     if not input.dtype.is_floating_point:
         raise RuntimeError(f"histogram: expected a floating point input, got {input.dtype}")
     x = input.detach().flatten()
-    if isinstance(bins, Tensor):
+    if is_tensor(bins):
         edges = bins.detach().type(_dtypes.float64)
     else:
         if range is not None:
@@ -579,9 +578,9 @@ def mode(input, dim=-1, keepdim=False):
 
 def isin(elements, test_elements, *, assume_unique=False, invert=False):
     """Whether each element of ``elements`` occurs in ``test_elements`` (a tensor or a number)."""
-    if not isinstance(elements, Tensor):
+    if not is_tensor(elements):
         elements = test_elements.new_tensor(elements)
-    tests = test_elements.reshape(-1) if isinstance(test_elements, Tensor) else elements.new_tensor(
+    tests = test_elements.reshape(-1) if is_tensor(test_elements) else elements.new_tensor(
         [test_elements])
     found = (elements.detach().unsqueeze(-1) == tests.detach()).any(-1)
     return ~found if invert else found
