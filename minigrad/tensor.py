@@ -401,9 +401,11 @@ class Tensor:
         return _printing.tensor_repr(self)
 
     def __format__(self, spec):
-        if self.numel() == 1 and spec:
+        # as PyTorch's: a plain 0-d tensor formats as its number (f"{loss:.3f}", f"{loss}"); any
+        # other tensor, a Parameter included, only with an empty spec, as str(self)
+        if self.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
-        return repr(self)
+        return super().__format__(spec)
 
     # --- arithmetic (broadcasting as NumPy; dtype promotion as PyTorch) -----------------------
     def __add__(self, other):
