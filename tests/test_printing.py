@@ -108,6 +108,19 @@ def test_suffixes(make, expected):
     assert repr(make()) == expected
 
 
+def test_a_tensor_on_the_default_device_does_not_name_it(backend):
+    assert repr(mg.tensor([1.5, -0.])) == "tensor([1.5000, -0.0000])"
+
+
+def test_a_tensor_off_the_default_device_names_it():
+    """As PyTorch's with ``set_default_device("cuda")``: a CPU tensor says ``device='cpu'``."""
+    pytest.importorskip("array_api_strict")
+    with mg.use_backend("strict"):
+        assert repr(mg.tensor([1.5], device="cpu")) == "tensor([1.5000], device='cpu')"
+        x = mg.tensor([1.5])
+    assert repr(x) == "tensor([1.5000], device='strict')"
+
+
 def test_dtype_suffix_follows_the_default_dtype():
     mg.set_default_dtype(mg.float64)
     try:
