@@ -31,7 +31,14 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
     summary (``threshold``), the items kept at each edge of a summary (``edgeitems``), the line
     width, a ``profile`` ("default", "short", "full") and ``sci_mode`` (True: always scientific,
     False: never, None: automatic; as in PyTorch, a call without it sets it back to None).
-    Process-wide, as in PyTorch."""
+    Process-wide, as in PyTorch.
+
+    >>> import minigrad as mg
+    >>> mg.set_printoptions(threshold=5, edgeitems=2)
+    >>> mg.arange(10)
+    tensor([0, 1,  ..., 8, 9])
+    >>> mg.set_printoptions(profile="default")
+    """
     if profile is not None:
         if profile not in _PROFILES:
             raise ValueError(f"set_printoptions: profile must be one of {sorted(_PROFILES)}, got {profile!r}")
@@ -42,7 +49,13 @@ def set_printoptions(precision=None, threshold=None, edgeitems=None, linewidth=N
 
 
 def tensor_repr(tensor):
-    """``repr(tensor)`` as PyTorch writes it (``Tensor.__repr__``)."""
+    """``repr(tensor)`` as PyTorch writes it (``Tensor.__repr__``).
+
+    >>> import minigrad as mg
+    >>> mg.tensor([[1e-5, -0.0], [float("nan"), 3e10]], dtype=mg.float64)
+    tensor([[1.0000e-05, -0.0000e+00],
+            [       nan, 3.0000e+10]], dtype=minigrad.float64)
+    """
     opts = {**_PROFILES["default"], "sci_mode": None, **_options}
     prefix = "tensor("
     host = tensor.device.backend.to_numpy(tensor.array)
@@ -78,7 +91,8 @@ def _elements(host, indent, opts):
 
 
 def _summarized(host, edgeitems):
-    """The elements a summary shows: the first and last ``edgeitems`` along every axis."""
+    """The elements a summary shows: the first and last ``edgeitems`` along every axis (none when
+    ``edgeitems`` is 0)."""
     if not edgeitems:
         return host[:0] if host.ndim else host
     for axis, n in enumerate(host.shape):
@@ -129,7 +143,7 @@ def _nest(cells, shape, indent, cut, linewidth, width):
         rows[cut:cut] = [" ..." if len(shape) == 1 and cut else "..."]
     if len(shape) > 1:
         return "[" + ("," + "\n" * (len(shape) - 1) + " " * (indent + 1)).join(rows) + "]"
-    per_line = max(1, (linewidth - indent) // (width + 2))
+    per_line = max(1, math.floor((linewidth - indent) / (width + 2)))
     lines = [", ".join(rows[i:i + per_line]) for i in range(0, len(rows), per_line)]
     return "[" + (",\n" + " " * (indent + 1)).join(lines) + "]"
 
