@@ -398,25 +398,14 @@ class Tensor:
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self):
-        host = self.device.backend.to_numpy(self.array)
-        body = np.array2string(host, separator=", ", prefix="tensor(", **_printing.array2string_options(host))
-        body = body.replace(", ...,", ",  ...,")  # PyTorch's gap in a summarised row
-        extras = []
-        if self.device.type != "cpu":
-            extras.append(f"device='{self.device}'")
-        if self.dtype is not _dtypes.get_default_dtype() and self.dtype is not _dtypes.int64 \
-                and self.dtype is not _dtypes.bool_:
-            extras.append(f"dtype={self.dtype}")
-        if self.grad_fn is not None:
-            extras.append(f"grad_fn=<{self.grad_fn.name}>")
-        elif self.requires_grad:
-            extras.append("requires_grad=True")
-        return "tensor(" + body + "".join(", " + e for e in extras) + ")"
+        return _printing.tensor_repr(self)
 
     def __format__(self, spec):
-        if self.numel() == 1 and spec:
+        # as PyTorch's: a plain 0-d tensor formats as its number (f"{loss:.3f}", f"{loss}"); any
+        # other tensor, a Parameter included, only with an empty spec, as str(self)
+        if self.ndim == 0 and type(self) is Tensor:
             return format(self.item(), spec)
-        return repr(self)
+        return super().__format__(spec)
 
     # --- arithmetic (broadcasting as NumPy; dtype promotion as PyTorch) -----------------------
     def __add__(self, other):
