@@ -1,6 +1,7 @@
 """What users pass to Tensor methods, normalised: dims, shapes, index keys, and operands
 brought to a common dtype by PyTorch's promotion rules."""
 
+import math
 import numbers
 import operator
 
@@ -93,18 +94,66 @@ def _infer_shape(shape, numel, op="reshape"):
     return tuple(numel // known if s == -1 else s for s in shape)
 
 
+# each dtype's range, and its name in PyTorch's "value cannot be converted to type ... without overflow"
+_RANGE = {d: (int(np.iinfo(d.name).min), int(np.iinfo(d.name).max)) if d.category == "int"
+          else (float(np.finfo(d.name).min), float(np.finfo(d.name).max))
+          for d in _dtypes.ALL if d is not _dtypes.bool_}
+_C_TYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "int", "int64": "int64_t",
+           "float16": "c10::Half", "float32": "float", "float64": "double"}
+
+
+def _wrapped(value, dtype):
+    """A Python int as an arithmetic op with an integer tensor of ``dtype`` reads it (PyTorch): cast
+    as C casts, modulo 2^bits (to uint8, 300 is 44 and -1 is 255); past 64 bits it raises."""
+    low, high = _RANGE[dtype]
+    if low <= value <= high:
+        return value
+    if not -2 ** 63 <= value < 2 ** 64:
+        raise OverflowError("int too big to convert")  # PyTorch's words
+    return (value - low) % (high - low + 1) + low
+
+
 def _scalar_as(value, dtype):
-    """A Python number as ``dtype``'s kind of Python scalar, cast as PyTorch casts it (2.7 into an
-    integer tensor is 2, 0.5 into a bool one True)."""
-    return bool(value) if dtype is _dtypes.bool_ else float(value) if dtype.is_floating_point else int(value)
+    """A Python number as ``dtype``'s kind of Python scalar, converted as PyTorch converts a value
+    it writes (fill, full, clamp bounds, where, alpha): 2.7 into an integer tensor is 2, 0.5 into a
+    bool one True, an int down to -max wraps into an unsigned one (-1 into uint8 is 255).
+
+    A value the dtype cannot hold raises PyTorch's error: 300 or -1.5 into uint8, NaN into an
+    integer, 1e39 into float32 (infinities and NaN do fill a floating tensor)."""
+    if dtype is _dtypes.bool_:
+        return bool(value)
+    low, high = _RANGE[dtype]
+    if dtype.is_floating_point:
+        value = float(value)
+        if low <= value <= high or value != value or value in (math.inf, -math.inf):
+            return value
+    elif isinstance(value, numbers.Integral):
+        value = int(value)
+        if (-high if low == 0 else low) <= value <= high:
+            return _wrapped(value, dtype)
+    elif low <= float(value) <= high:
+        return int(value)
+    raise RuntimeError(f"value cannot be converted to type {_C_TYPE[dtype.name]} without overflow")
+
+
+def _exponent(value, dtype):
+    """A Python number as ``pow``'s exponent for a ``dtype`` base (PyTorch's checks): an integer
+    base refuses a negative integer exponent and one out of its range (uint8 ** 300)."""
+    if dtype.category == "int" and isinstance(value, int) and value < 0:
+        raise RuntimeError("Integers to negative integer powers are not allowed.")
+    return _scalar_as(value, dtype)
 
 
 def _as_tensor_like(value, like, dtype):
     return Tensor._wrap(like.device.backend.asarray(value, dtype, like.device.index), like.device)
 
 
-def _promote(a, b, true_div=False):
-    """Bring ``a`` (a Tensor) and ``b`` (Tensor or Python number) to PyTorch's common dtype."""
+def _promote(a, b, true_div=False, scalar=None):
+    """Bring ``a`` (a Tensor) and ``b`` (Tensor or Python number) to PyTorch's common dtype.
+
+    A number ``b`` is converted by ``scalar``: ``_scalar_as`` (a value to be written: checked
+    against the dtype's range), ``_exponent``, or by default as an arithmetic operand
+    (``_wrapped``: only an int meeting an integer dtype changes)."""
     if isinstance(b, Tensor):
         if a.array.dtype is b.array.dtype and not true_div:  # the common case, decided cheaply
             return a, b
@@ -118,7 +167,8 @@ def _promote(a, b, true_div=False):
         if true_div and not target.is_floating_point:
             target = _dtypes.get_default_dtype()
         return a.type(target), b.type(target)
-    if type(b) is float and a.array.dtype in a.device.backend.float_dtypes and not true_div:
+    if type(b) is float and a.array.dtype in a.device.backend.float_dtypes and not true_div \
+            and scalar is None:
         return a, b  # the common case, decided cheaply: a float scalar keeps a float tensor's dtype
     if isinstance(b, np.generic):  # a NumPy scalar (x / np.sqrt(d)) acts as the Python number, as in PyTorch
         b = b.item()
@@ -131,6 +181,10 @@ def _promote(a, b, true_div=False):
             a = a.type(target)
         if isinstance(b, bool) or not isinstance(b, (int, float)):
             b = _scalar_as(b, target)
+        elif scalar is not None:
+            b = scalar(b, target)
+        elif type(b) is int and target.category == "int":
+            b = _wrapped(b, target)
         return a, b
     if isinstance(b, (np.ndarray, list, tuple)) or hasattr(b, "__array_namespace__"):
         return _promote(a, _as_tensor_like(b, a, None), true_div)

@@ -8,7 +8,7 @@ import numpy as np
 
 from . import backend as _backend
 from . import dtypes as _dtypes
-from ._coerce import _new_size
+from ._coerce import _RANGE, _new_size, _scalar_as
 from .tensor import Tensor
 
 
@@ -145,10 +145,18 @@ def from_dlpack(obj):
 
 
 def _converted(host, dtype):
-    """``host`` in ``dtype``; NaN or infinity cannot become an integer (NumPy would make it -2**63)."""
-    if dtype.category in ("int", "bool") and host.dtype.kind == "f" and not np.isfinite(host).all():
-        raise RuntimeError(f"tensor(): value cannot be converted to type {dtype.name} without overflow "
-                           "(NaN or infinity in the data)")
+    """``host`` (made from Python data) in ``dtype``, each value checked as PyTorch checks it: an int
+    wraps into an integer dtype, an unsigned one down to -max (-1 into uint8 is 255); a float must
+    lie in the integer dtype's range (NaN, infinity, -1.5 or 300.0 into uint8 raise, where NumPy
+    would make up a value)."""
+    if dtype.category == "int" and host.size and host.dtype.kind in "iuf":
+        low, high = _RANGE[dtype]
+        if host.dtype.kind != "f" and low == 0:
+            low = -high
+        if not (low <= host.min() and host.max() <= high):  # NaN fails both
+            what = "" if np.isfinite(host).all() else " (NaN or infinity in the data)"
+            raise RuntimeError(f"tensor(): value cannot be converted to type {dtype.name} without "
+                               f"overflow{what}")
     return host.astype(dtype.name)
 
 
@@ -165,7 +173,9 @@ def _full(size, fill_value, dtype, device, requires_grad):
     if dtype is None:
         dtype = _dtypes.bool_ if isinstance(fill_value, bool) else _dtypes.int64 \
             if isinstance(fill_value, numbers.Integral) else _dtypes.get_default_dtype()  # np.int64 too
-    native = dev.backend.native(_dtypes.as_dtype(dtype))
+    dtype = _dtypes.as_dtype(dtype)
+    native = dev.backend.native(dtype)
+    fill_value = _scalar_as(fill_value, dtype)
     return _finish(dev.backend.full(size, fill_value, native, dev.index), dev, requires_grad)
 
 

@@ -435,7 +435,8 @@ class Tensor:
         return Div.apply(*_promote(self, other, true_div=True)[::-1])
 
     def __pow__(self, other):
-        return (PowTensor if isinstance(other, Tensor) else Pow).apply(*_promote(self, other))
+        op = PowTensor if isinstance(other, Tensor) else Pow
+        return op.apply(*_promote(self, other, scalar=_exponent))
 
     def __rpow__(self, other):
         return PowScalarBase.apply(*_promote(self, other)[::-1])
@@ -516,13 +517,13 @@ class Tensor:
     bitwise_right_shift = __rshift__
 
     def add(self, other, *, alpha=1):
-        return self + (other * alpha if alpha != 1 else other)
+        return self + _times_alpha(self, other, alpha)
 
     def sub(self, other, *, alpha=1):
-        return self - (other * alpha if alpha != 1 else other)
+        return self - _times_alpha(self, other, alpha)
 
     def rsub(self, other, *, alpha=1):
-        return other - (self * alpha if alpha != 1 else self)
+        return other - _times_alpha(self, self, alpha)
 
     def div(self, other, *, rounding_mode=None):
         return _div(self, other, rounding_mode)
@@ -618,7 +619,7 @@ class Tensor:
         x, bounds = self, []
         for bound in (min, max):
             if bound is not None:
-                x, bound = _promote(x, bound)
+                x, bound = _promote(x, bound, scalar=_scalar_as)
             bounds.append(bound)
         return (x, *(b.type(x.dtype) if isinstance(b, Tensor) else b for b in bounds))
 
@@ -894,7 +895,7 @@ class Tensor:
         if split is not None:  # through the view of the integers' selection, as __getitem__
             self[split[0]][split[1]] = value
             return
-        value = _promote(self, value)[1]
+        value = _promote(self, value, scalar=_scalar_as)[1]
         if _is_advanced(key):  # a copy, not a view: written by an index_put
             _views.apply_inplace(self, SetItem, value, key=key)
         else:  # PyTorch's x[key] = v is x[key].copy_(v), through the view
@@ -939,11 +940,11 @@ class Tensor:
 
     # --- in-place ------------------------------------------------------------------------------
     def add_(self, other, alpha=1):
-        return _inplace_arith(self, Add, operator.iadd, other * alpha if alpha != 1 else other)
+        return _inplace_arith(self, Add, operator.iadd, _times_alpha(self, other, alpha))
 
     def sub_(self, other, alpha=1):
         _no_bool_subtraction(self, other)
-        return _inplace_arith(self, Sub, operator.isub, other * alpha if alpha != 1 else other)
+        return _inplace_arith(self, Sub, operator.isub, _times_alpha(self, other, alpha))
 
     def mul_(self, other):
         return _inplace_arith(self, Mul, operator.imul, other)
@@ -957,7 +958,7 @@ class Tensor:
             # self's dtype first would change it (uint8 ** int64 -7 read as ** 249)
             _check_fits("pow_", _promote(self, other)[0].dtype, self)
             return _views.written_back(self, True, lambda x: x ** other)
-        return _inplace_op(self, "pow_", Pow, other)
+        return _inplace_op(self, "pow_", Pow, other, scalar=_exponent)
 
     def clamp_(self, min=None, max=None):
         x, min, max = self._clamp_operands(min, max, "clamp_")
@@ -977,6 +978,8 @@ class Tensor:
         return self.fill_(0)
 
     def fill_(self, value):
+        if not isinstance(value, Tensor):
+            value = _scalar_as(value, self.dtype)
         return _views.apply_inplace(self, Fill, value=value)
 
     def copy_(self, src):
@@ -2076,12 +2079,24 @@ def _copy_fitting(t, name, result):
     return t.copy_(result)
 
 
-def _inplace_op(t, name, op, *other, **attrs):
+def _times_alpha(t, other, alpha):
+    """``alpha · other`` for ``add``/``sub``, ``alpha`` converted to the result's dtype as PyTorch
+    converts it (checked: 300 with uint8 operands raises; a float with integer ones too)."""
+    if alpha == 1:
+        return other
+    result = _promote(t, other)[0].dtype
+    if result.category != "float" and isinstance(alpha, float):
+        raise RuntimeError("For integral input tensors, argument alpha must not be a floating point number.")
+    return other * _scalar_as(alpha, result)
+
+
+def _inplace_op(t, name, op, *other, scalar=None, **attrs):
     """``t.name(*other)`` written into ``t``, under PyTorch's rule that the result's dtype must
-    cast to ``t``'s (a float result never goes into an integer tensor)."""
+    cast to ``t``'s (a float result never goes into an integer tensor); a number ``other`` is
+    converted by ``scalar`` (see ``_promote``)."""
     promoted = t
     if other:
-        promoted, value = _promote(t, other[0])
+        promoted, value = _promote(t, other[0], scalar=scalar)
         other = (value.type(t.dtype) if isinstance(value, Tensor) and value.dtype is not t.dtype else value,)
     _check_fits(name, _dtypes.get_default_dtype() if op.floating_only and not promoted.dtype.is_floating_point
                 else promoted.dtype, t)
@@ -2129,11 +2144,13 @@ from ._coerce import (  # noqa: E402
     _broadcast_shape,
     _dim,
     _dims,
+    _exponent,
     _index_array,
     _infer_shape,
     _key,
     _promote,
     _reduced_dims,
+    _scalar_as,
     _shape_arg,
     _split_key,
 )

@@ -6,7 +6,7 @@ Inputs broadcast as in NumPy; the engine sums each gradient back to its input's 
 import math
 
 from .. import dtypes
-from .._coerce import _as_tensor_like, _promote, is_tensor
+from .._coerce import _as_tensor_like, _promote, _scalar_as, is_tensor
 from ..autograd.function import Op
 
 
@@ -854,15 +854,15 @@ def where(condition, input, other):
 def select(op, condition, input, other):
     """``op`` (``Where`` or ``MaskedFill``) on the three, numbers made Tensors of PyTorch's dtype."""
     if is_tensor(input):
-        input, other = _promote(input, other)
+        input, other = _promote(input, other, scalar=_scalar_as)
         like = input
     elif is_tensor(other):
-        other, input = _promote(other, input)
+        other, input = _promote(other, input, scalar=_scalar_as)
         like = other
     elif is_tensor(condition):  # two numbers: PyTorch's dtype for them (1, 0.5: float)
         first = dtypes.bool_ if isinstance(input, bool) else dtypes.int64 if isinstance(input, int) \
             else dtypes.get_default_dtype()
-        input, other = _promote(_as_tensor_like(input, condition, first), other)
+        input, other = _promote(_as_tensor_like(input, condition, first), other, scalar=_scalar_as)
         like = input
     else:
         raise TypeError("where: condition must be a Tensor")

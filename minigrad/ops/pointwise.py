@@ -157,7 +157,13 @@ class LerpTensor(Lerp):
 
 
 def lerp(input, end, weight, inplace=False):
-    """input + weight · (end - input), ``weight`` a number or a Tensor (all three broadcast)."""
+    """input + weight · (end - input), ``weight`` a number or a Tensor (all three broadcast).
+    ``end`` must have ``input``'s dtype, and a number weight a floating input (PyTorch refuses
+    both, where a cast would silently pick a dtype)."""
+    if end.dtype is not input.dtype:
+        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
+    if not is_tensor(weight) and not input.dtype.is_floating_point:
+        raise NotImplementedError(f"lerp: not implemented for {input.dtype} input with a number weight")
     if is_tensor(weight):
         op, operands = LerpTensor, (end.type(input.dtype), weight.type(input.dtype))
     else:

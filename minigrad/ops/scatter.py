@@ -9,7 +9,7 @@ with ``index``'s shape (the public functions cut it to that block).
 import math
 
 from .. import dtypes as _dtypes
-from .._coerce import _as_tensor_like, _broadcast_shape, _dim, _key, _promote, _scalar_as, is_tensor
+from .._coerce import _as_tensor_like, _broadcast_shape, _dim, _key, _scalar_as, is_tensor
 from ..autograd import views
 from ..autograd.function import Op
 from ..autograd.grad_mode import no_grad
@@ -175,8 +175,9 @@ def scatter(input, dim, index, src=None, value=None, reduce=None, inplace=False)
             src = input.new_full(tuple(index.shape), src)
         return scatter_reduce(input, dim, index, src, "sum" if reduce == "add" else "prod", inplace=inplace)
     dim, index, src = _checked(name, input, dim, index, src)
-    op = Scatter if is_tensor(src) else ScatterValue
-    return _run(input, inplace, op, (src,), {"index": index, "dim": dim})
+    if is_tensor(src):
+        return _run(input, inplace, Scatter, (src,), {"index": index, "dim": dim})
+    return _run(input, inplace, ScatterValue, (_written(input, src),), {"index": index, "dim": dim})
 
 
 def scatter_reduce(input, dim, index, src, reduce, *, include_self=True, inplace=False):
@@ -234,7 +235,7 @@ def index_fill(input, dim, index, value, inplace=False):
         raise RuntimeError(f"{name}(): only supports a 0-dimensional value tensor, but got tensor with "
                            f"{value.ndim} dimension(s)")
     key, _ = _index_checked(name, input, dim, index, None)
-    return _run(input, inplace, SetItem, (_promote(input, value)[1],), {"key": key})
+    return _run(input, inplace, SetItem, (_written(input, value),), {"key": key})
 
 
 def masked_scatter(input, mask, source, inplace=False):
@@ -267,10 +268,15 @@ def masked_fill(input, mask, value, inplace=False):
                            f"{value.ndim} dimension(s)")
     if inplace:
         key = mask.broadcast_to(input.shape).array
-        return views.apply_inplace(input, SetItem, _promote(input, value)[1], key=key)
+        return views.apply_inplace(input, SetItem, _written(input, value), key=key)
     # a select, not a copy and a masked write, which took twice as long on the small GPT's causal mask
-    value = value.type(input.dtype) if is_tensor(value) else _scalar_as(value, input.dtype)
-    return select(MaskedFill, mask, value, input)
+    return select(MaskedFill, mask, _written(input, value), input)
+
+
+def _written(input, value):
+    """A fill value as written into ``input``: a Tensor in ``input``'s dtype, a number converted as
+    PyTorch converts it (2.7 into an integer tensor is 2; 300 into uint8 raises)."""
+    return value.type(input.dtype) if is_tensor(value) else _scalar_as(value, input.dtype)
 
 
 def _run(input, inplace, op, args, attrs):
