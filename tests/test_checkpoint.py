@@ -449,6 +449,19 @@ def test_the_activations_are_freed_between_forward_and_backward(reentrant):
     assert np.array_equal(grads(out.sum(), x)[0].numpy(), expected.numpy())
 
 
+def test_a_checkpoints_input_is_freed_once_its_nodes_have_run_not_at_the_end_of_the_pass():
+    x = mg.randn(100, dtype=mg.float64, requires_grad=True)
+    a = x.exp()
+    h = a * 2.0  # kept by nothing but the checkpoint once the name is gone
+    h_array = weakref.ref(h.array)
+    out = checkpoint(chain, h, use_reentrant=False)
+    del h
+    seen = []
+    a.register_hook(lambda g: seen.append(h_array() is None))  # runs after the checkpoint's nodes
+    out.sum().backward()
+    assert seen == [True]
+
+
 def traced(run):
     """The bytes NumPy holds after ``run()`` and the peak during it and its backward (tracemalloc)."""
     gc.collect()

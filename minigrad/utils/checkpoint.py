@@ -26,6 +26,7 @@ Note:
 """
 
 import contextlib
+import functools
 import itertools
 import traceback
 import warnings
@@ -263,7 +264,7 @@ class _CheckpointHooks(graph.saved_tensors_hooks):
             if gid not in frame.done:
                 _recompute(frame, gid)
                 if task is not None:
-                    queue_callback(lambda: frame.forget(gid))
+                    queue_callback(functools.partial(_forget, weakref.ref(frame), gid))
             if gid not in holder.handles:
                 raise AssertionError("checkpoint: the recomputation filled no value for this placeholder")
             handle = holder.handles[gid]
@@ -279,6 +280,14 @@ class _CheckpointHooks(graph.saved_tensors_hooks):
             return value
 
         super().__init__(pack, unpack)
+
+
+def _forget(frame_ref, gid):
+    """At the end of backward pass ``gid``: what it recomputed and did not read is dropped. The
+    frame is held weakly: its inputs are freed once its nodes have all run, not at the pass's end."""
+    frame = frame_ref()
+    if frame is not None:
+        frame.forget(gid)
 
 
 def _recompute(frame, gid):
