@@ -20,6 +20,13 @@ by ``use_reentrant`` as in PyTorch:
   pass inside the backward pass). It needs an input that requires grad, takes no keyword
   arguments, and cannot be used with ``mg.grad`` or ``backward(inputs=)``.
 
+Measured by ``benchmarks/bench_checkpoint.py`` (tracemalloc's peak of NumPy's array memory during
+one float32 forward + backward, above what the model and batch hold, the backend's buffer pool
+off): 32 blocks of Linear(256, 256), GELU and Dropout at batch 512 peak at 49.1 MiB plain and
+14.3 MiB through ``checkpoint_sequential`` in 8 segments, at about 1.3x the time; 8 transformer
+encoder layers (d_model 128) on 16 x 128 tokens at 219.9 MiB plain and 37.9 MiB with each layer
+checkpointed. The gradients were identical to the plain step's, bit for bit.
+
 Note:
     Values an op keeps outside ``save_for_backward`` (the per-step activations of the fused
     ``nn.LSTM``/``GRU`` recurrence) are not seen by saved-tensor hooks, so a checkpoint keeps them.
