@@ -4,6 +4,7 @@ A ``Generator`` holds one seed and derives a stream per backend from it: a NumPy
 for the host (also used by backends that draw on the host) and a CuPy one per GPU.
 """
 
+import contextlib
 import json
 import operator
 
@@ -76,6 +77,37 @@ class Generator:
         self._numpy.bit_generator.state = state
         return self
 
+    def _snapshot(self):
+        """The state of every stream, host and GPU, for ``_restore``: what a checkpoint's
+        recomputation starts from so that it draws the numbers its forward drew."""
+        gpu = {index: _gpu_state(rng) for index, rng in self._cupy.items()}
+        return self._numpy.bit_generator.state, dict(self._gpu_seeds), gpu
+
+    def _restore(self, snapshot):
+        host, seeds, gpu = snapshot
+        self._numpy.bit_generator.state = host
+        self._gpu_seeds = dict(seeds)
+        for index in [i for i in self._cupy if i not in gpu]:
+            del self._cupy[index]  # created since: it starts again from its seed when next used
+        for index, state in gpu.items():
+            _set_gpu_state(self.cupy_rng(index), state)
+
+
+def _gpu_state(rng):
+    """A copy of a CuPy stream's state. CuPy keeps its cuRAND states in a device array,
+    ``bit_generator._state``, which no public API reads or writes."""
+    import cupy
+    bits = rng.bit_generator
+    with cupy.cuda.Device(bits._current_device_id):
+        return bits._state.copy()
+
+
+def _set_gpu_state(rng, state):
+    import cupy
+    bits = rng.bit_generator
+    with cupy.cuda.Device(bits._current_device_id):
+        bits._state[...] = state
+
 
 default_generator = Generator()
 
@@ -106,6 +138,30 @@ def get_rng_state():
 def set_rng_state(new_state):
     """Restore the default generator to a state from ``get_rng_state``."""
     default_generator.set_state(json.loads(bytes(new_state.tolist()).decode()))
+
+
+@contextlib.contextmanager
+def fork_rng(devices=None, enabled=True, _caller="fork_rng", _devices_kw="devices", device_type="cuda"):
+    """On leaving, the default generator's streams (host and every GPU) are back where they were
+    on entering, whatever was drawn inside (``torch.random.fork_rng``).
+
+    ``devices`` and ``device_type`` are accepted for PyTorch's signature: every stream is forked.
+
+    >>> import minigrad as mg
+    >>> _ = mg.manual_seed(0)
+    >>> with mg.random.fork_rng():
+    ...     inside = mg.rand(2).tolist()
+    >>> mg.rand(2).tolist() == inside
+    True
+    """
+    if not enabled:
+        yield
+        return
+    snapshot = default_generator._snapshot()
+    try:
+        yield
+    finally:
+        default_generator._restore(snapshot)
 
 
 def _random(kind, shape, generator, dtype, device, requires_grad, **kw):

@@ -3,7 +3,7 @@
 import warnings
 
 from ..tensor import Tensor
-from . import function, functional
+from . import function, functional, graph
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
 from .engine import run_backward
 from .function import Function, once_differentiable
@@ -11,7 +11,7 @@ from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, se
 from .gradcheck import gradcheck, gradgradcheck
 
 __all__ = ["Function", "once_differentiable", "backward", "grad", "gradcheck", "gradgradcheck",
-           "functional", "no_grad", "enable_grad", "inference_mode", "set_grad_enabled",
+           "functional", "graph", "no_grad", "enable_grad", "inference_mode", "set_grad_enabled",
            "is_grad_enabled", "detect_anomaly", "set_detect_anomaly", "is_anomaly_enabled",
            "is_anomaly_check_nan_enabled", "Variable"]
 

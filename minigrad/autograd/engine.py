@@ -18,23 +18,44 @@
 ``_Pass.send``; a ``_Pass`` holds what is in flight (the gradients waiting at nodes and leaves).
 """
 
+import itertools
 import threading
 
 from ..tensor import Tensor
 from .grad_mode import _enabled
 from .node import Node, _anomaly
 
-_local = threading.local()  # the callbacks of the backward passes running in this thread
+_local = threading.local()  # the backward passes running in this thread, innermost last
 _accumulating = threading.Lock()  # .grad updates from threads running backward at once
+_task_ids = itertools.count(1)
+
+
+class _Task:
+    """A backward pass as the code it runs sees it: its number (PyTorch's graph task id, by which
+    a checkpoint knows whether it has recomputed for this pass), whether it runs toward chosen
+    ``inputs`` (``mg.grad``, ``backward(inputs=)``), and the callbacks queued for its end."""
+
+    __slots__ = ("id", "toward_inputs", "callbacks")
+
+    def __init__(self, toward_inputs):
+        self.id = next(_task_ids)
+        self.toward_inputs = toward_inputs
+        self.callbacks = []
+
+
+def current_task():
+    """The innermost backward pass running in this thread, or None."""
+    tasks = getattr(_local, "tasks", None)
+    return tasks[-1] if tasks else None
 
 
 def queue_callback(callback):
     """Run ``callback()`` once the backward pass running in this thread has finished (e.g. to
     wait for communication that gradient hooks started)."""
-    passes = getattr(_local, "callbacks", None)
-    if not passes:
+    task = current_task()
+    if task is None:
         raise RuntimeError("queue_callback: no backward pass is running in this thread")
-    passes[-1].append(callback)
+    task.callbacks.append(callback)
 
 
 def sum_to(grad, shape, node=None):
@@ -140,9 +161,9 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
     """
     run = _Pass(roots, root_grads, inputs, create_graph, hooks)
     check_nan = _anomaly.enabled and _anomaly.check_nan
-    callbacks = []
-    passes = _local.__dict__.setdefault("callbacks", [])
-    passes.append(callbacks)
+    task = _Task(inputs is not None)
+    tasks = _local.__dict__.setdefault("tasks", [])
+    tasks.append(task)
     try:
         mode = _enabled.set(create_graph)  # backward's own ops are recorded under create_graph
         try:
@@ -158,10 +179,10 @@ def run_backward(roots, root_grads, retain_graph=False, create_graph=False, inpu
                 run.send(node, grads, input_grads)
         finally:
             _enabled.reset(mode)
-        for callback in callbacks:  # a callback may queue more
+        for callback in task.callbacks:  # a callback may queue more
             callback()
     finally:
-        passes.pop()
+        tasks.pop()
     return run.captured
 
 

@@ -345,3 +345,16 @@ class _DelayedError(Op):
     def backward(ctx, grad):
         raise RuntimeError(f"trying to differentiate twice a function that was marked with "
                            f"@once_differentiable ({ctx.attrs['name']})")
+
+
+class _Restored(Op):
+    """``value``, as a result of ``leaf``: how a leaf's saved value, given back by an unpack hook as
+    a copy (``save_on_cpu``), routes its gradient to that leaf under ``create_graph=True``."""
+
+    @staticmethod
+    def forward(ctx, leaf, value):
+        return value
+
+    @staticmethod
+    def backward(ctx, grad):
+        return grad, None

@@ -6,7 +6,8 @@ its inputs (``next``: per positional input the node or leaf its gradient goes to
 with recording off; ``needs_input_grad`` says which are not None), its creation number (``seq``:
 inputs are always older than the nodes that consume them, which is what makes the engine's
 schedule a sort), the shape and dtype of each output, what forward saved for backward (checked
-against version counters on unpacking), the op's keyword attributes, the module scope it ran in,
+against version counters on unpacking; under saved-tensor hooks, what the pack hook made of each
+value: see ``graph.py``), the op's keyword attributes, the module scope it ran in,
 and weak references to the Tensor inputs that need no gradient (no edge leads to them; pictures
 of the graph draw them).
 
@@ -23,9 +24,12 @@ import traceback
 import weakref
 
 from ..tensor import Tensor
+from . import graph
+from .graph import _Packed
 
 _sequence = itertools.count()
 _scope = contextvars.ContextVar("minigrad_scope", default=())
+_saved_hooks = graph._top.get  # the innermost saved-tensor hooks of this thread, or None
 
 
 class _AnomalyMode:
@@ -131,6 +135,8 @@ class Node:
                 out.append(Tensor._output_of(self, value.index, value.array, self.device))
             elif isinstance(value, (int, float)):
                 out.append(value)
+            elif type(value) is _Packed:  # kept through saved-tensor hooks: no version to check
+                out.append(value.unpack(self))
             else:
                 out.append(Tensor._wrap(value, self.device))
         return tuple(out)
@@ -163,6 +169,9 @@ class Node:
             # values and versions apart, as for the outputs: a tuple of (value, version) pairs
             # stays tracked by the collector even where it holds only numbers
             entries = [_resolve(item, args, raw, results) for item in to_save]
+            hooks = _saved_hooks()
+            if hooks is not None:
+                entries = graph._pack(self, entries, results, hooks)
             self._saved = tuple([value for value, _ in entries])
             self._saved_versions = tuple([version for _, version in entries])
             self._to_save = ()  # the raw arrays: keep only the resolved entries

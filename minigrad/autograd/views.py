@@ -20,6 +20,7 @@ through either is seen by both. Autograd follows the same storage:
 from ..dtypes import bool_
 from ..tensor import Tensor
 from .grad_mode import _enabled, enable_grad, no_grad
+from .graph import _top as _hooks_top
 
 
 def track(view, source, op, attrs, output_nr=None):
@@ -122,10 +123,17 @@ def apply_inplace(t, op, *args, **attrs):
         return t
     check_inplace_allowed(t)
     before = _alias(t)
+    # Under saved-tensor hooks the node keeps what pack_hook made of ``before`` (a detached
+    # Tensor, a checkpoint's placeholder), which a copy made after the op would not reach: the
+    # op then reads a copy from the start, also where ``t`` is an operand too (``y.mul_(y)``).
+    hooked = _hooks_top.get() is not None
+    if hooked:
+        before.array = t.device.xp.asarray(before.array, copy=True)
+        args = tuple(before if a is t else a for a in args)
     out = op.apply(before, *args, **attrs)
     _check_shape(t, out, op)
     node = out._grad_fn
-    if node is not None and node._saves(before):
+    if node is not None and not hooked and node._saves(before):
         before.array = t.device.xp.asarray(before.array, copy=True)  # the old values backward needs
     write(t, out.array, op.__name__)
     if node is None:  # nothing differentiable came out (an integer result)
