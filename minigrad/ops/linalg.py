@@ -194,9 +194,7 @@ def _normalise(equation, ndims):
 
 # --- matrix products with PyTorch's shape rules (each one a matmul) --------------------------------
 def _same_dtype(name, a, b):
-    if a.dtype is not b.dtype:
-        raise RuntimeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and "
-                           f"{b.dtype}")
+    _dtypes.require_same(name, a.dtype, b.dtype)
 
 
 def mm(input, mat2):
