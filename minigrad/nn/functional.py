@@ -16,6 +16,7 @@ from ..ops.activation import Glu, Hardsigmoid, Hardswish, Mish, PreluKernel
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import _ntuple, conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
+from ..ops.linalg import DISTANCE_DTYPES
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.nn import LinearNoBias as _LinearNoBias
@@ -345,7 +346,7 @@ def pdist(input, p=2.0):
     in row-major order of the pairs."""
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
-    _dtypes.require("pdist", input.dtype)
+    _dtypes.require("pdist", input.dtype, DISTANCE_DTYPES)
     from ..creation import triu_indices
     rows, cols = triu_indices(input.shape[0], input.shape[0], 1, device=input.device)
     return (input[rows] - input[cols]).norm(p, dim=-1)

@@ -831,13 +831,20 @@ class MaskedFill(Where):
     """``masked_fill``: z = value where the mask holds else x, a ``Where`` named as PyTorch's."""
 
 
+_CONDITIONS = frozenset((dtypes.bool_, dtypes.uint8))
+
+
 def where(condition, input, other):
-    """``input`` where ``condition`` holds, else ``other`` (either may be a Python number).
+    """``input`` where ``condition`` holds, else ``other`` (either may be a Python number). The
+    condition is a bool tensor (or uint8, which PyTorch also takes), not numbers read as truth.
 
     >>> import minigrad as mg
     >>> x = mg.tensor([-1.0, 2.0])
     >>> where(x > 0, x, 0.0)
     tensor([0., 2.])"""
+    if is_tensor(condition) and condition.dtype not in _CONDITIONS:
+        raise RuntimeError(f"where expected condition to be a boolean tensor, but got a tensor with dtype "
+                           f"{condition.dtype}")
     return select(Where, condition, input, other)
 
 

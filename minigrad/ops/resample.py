@@ -162,6 +162,9 @@ def _resample(input, out, scales, align_corners, mode):
     return _RESAMPLE[f"{_NODE_PREFIX[mode]}{len(out)}D"].apply(input, axes=tuple(axes))
 
 
+_NEAREST_DTYPES = dtypes.FLOATING | {dtypes.uint8}
+
+
 def _mode_error(input, mode):
     return (f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the modes: "
             f"{' | '.join(_MODES)} (got {mode})")
@@ -226,6 +229,8 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if k == 3:
             raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input only")
         return adaptive_avg_pool1d(input, out[0]) if k == 1 else adaptive_avg_pool2d(input, out)
+    if mode in ("nearest", "nearest-exact"):  # PyTorch's nearest kernels: floats and uint8 (images)
+        dtypes.require(f"interpolate(mode={mode!r})", input.dtype, _NEAREST_DTYPES)
     if mode in _INTERPOLATING and not input.dtype.is_floating_point:
         if input.dtype != dtypes.uint8 or mode not in ("bilinear", "bicubic"):
             raise NotImplementedError(f"interpolate: mode={mode!r} is not implemented for {input.dtype} "
