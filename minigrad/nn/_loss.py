@@ -9,7 +9,7 @@ import math
 import warnings
 
 from .. import dtypes as _dtypes
-from .._coerce import _promote
+from .._coerce import _promote, _scalar_as
 from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import where
 from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HuberLoss, MseLoss, SmoothL1Loss
@@ -529,9 +529,12 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1 (a clamp, as margin_ranking_loss's)."""
+    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1 (a clamp, as margin_ranking_loss's), both
+    for any other yᵢ, as PyTorch's. The loss has the input's dtype, margin converted to it (PyTorch
+    fills a tensor like the input with it): an integer input's mean raises, as there."""
     reduction = _legacy(size_average, reduce, reduction)
-    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).clamp(min=0), 0.0)
+    margin = _scalar_as(margin, input.dtype)
+    loss = where(target != -1, input, 0) + where(target != 1, (margin - input).clamp(min=0), 0)
     return _reduce(loss, reduction)
 
 

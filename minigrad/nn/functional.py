@@ -465,6 +465,7 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims, name):
+    _dtypes.require("max_unpool2d", input.dtype)  # PyTorch's kernel (max_unpool1d's too): floats only
     kernel = _ntuple(kernel_size, "kernel_size", dims)
     stride = kernel if stride is None else _ntuple(stride, "stride", dims)
     padding = _ntuple(padding, "padding", dims)
