@@ -87,7 +87,9 @@ def _batch_norm(input, running_mean, running_var, weight, bias, training, moment
     if bias is not None:
         shift = shift + bias
     y = input * scale.reshape(shape) + shift.reshape(shape)
-    return y if y.dtype is input.dtype else y.type(input.dtype)  # float16 computed in float32
+    # the input's dtype, as PyTorch's: float16 with float32 statistics (computed in float32), or
+    # instance_norm's input with running statistics of any floating dtype
+    return y if y.dtype is input.dtype else y.type(input.dtype)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
