@@ -43,6 +43,27 @@ ALL = (float16, float32, float64, int8, uint8, int16, int32, int64, bool_)
 BY_NAME = {d.name: d for d in ALL}
 BY_NAME.update(half=float16, float=float32, double=float64, long=int64, int=int32)
 
+FLOATING = frozenset((float16, float32, float64))
+NOT_BOOL = frozenset(ALL) - {bool_}
+
+
+def require(op, d, allowed=FLOATING):
+    """Refuse dtype ``d`` where PyTorch has no kernel of ``op`` for it, as PyTorch does (a
+    NotImplementedError, which is a RuntimeError), naming both. ``allowed``: the dtypes it has one
+    for (floating point by default); a set, so that the check is one hash of ``d``."""
+    if d not in allowed:
+        kinds = "floating point" if allowed == FLOATING else ", ".join(a.name for a in ALL if a in allowed)
+        raise NotImplementedError(f"{op}: not implemented for {d} tensors (it takes {kinds} only)")
+
+
+def require_same(op, d, *others):
+    """Refuse operands of more than one dtype where PyTorch does not promote them: ``d`` and each of
+    ``others`` must be the same dtype."""
+    for o in others:
+        if o is not d:
+            raise RuntimeError(f"{op}: expected {'both' if len(others) == 1 else 'all'} operands to have the "
+                               f"same dtype, got {d} and {o}; convert one with .to(dtype)")
+
 _default_dtype = float32  # per process, as in PyTorch: every thread sees the same default
 
 

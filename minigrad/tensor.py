@@ -583,18 +583,24 @@ class Tensor:
     def sigmoid(self):
         return Sigmoid.apply(self)
 
+    # PyTorch has no integer kernel for the smooth activations (and no bool one for relu): they
+    # refuse such an input rather than compute it in float
     def relu(self):
+        _dtypes.require("relu", self.dtype, _dtypes.NOT_BOOL)
         return Relu.apply(self)
 
     def leaky_relu(self, negative_slope=0.01):
+        _dtypes.require("leaky_relu", self.dtype)
         return LeakyRelu.apply(self, negative_slope=negative_slope)
 
     def gelu(self, approximate="none"):
         if approximate not in ("none", "tanh"):
             raise ValueError(f"gelu: approximate must be 'none' or 'tanh', got {approximate!r}")
+        _dtypes.require("gelu", self.dtype)
         return Gelu.apply(self, approximate=approximate)
 
     def softplus(self, beta=1.0, threshold=20.0):
+        _dtypes.require("softplus", self.dtype)
         return Softplus.apply(self, beta=beta, threshold=threshold)
 
     def erf(self):
@@ -1265,6 +1271,7 @@ class Tensor:
         return _inplace_op(self, "sigmoid_", Sigmoid)
 
     def relu_(self):
+        _dtypes.require("relu_", self.dtype, _dtypes.NOT_BOOL)
         return _inplace_op(self, "relu_", Relu)
 
     def erf_(self):
@@ -1325,11 +1332,11 @@ class Tensor:
 
     def round_(self, decimals=0):
         if decimals:
-            _pointwise.floating_only("round_(decimals=)", self)
+            _dtypes.require("round_(decimals=)", self.dtype)
         return _inplace_op(self, "round_", RoundDecimals if decimals else Round, decimals=decimals)
 
     def frac_(self):
-        _pointwise.floating_only("frac_", self)
+        _dtypes.require("frac_", self.dtype)
         return self.sub_(self.trunc())
 
     def fmod_(self, other):

@@ -176,6 +176,15 @@ def test_avg_pool2d_matches_naive_loops(backend, k, s, p, ceil, include):
     np.testing.assert_allclose(y.cpu().numpy(), _naive_avg(x, k, s, p, ceil, include), atol=1e-12)
 
 
+@pytest.mark.parametrize("k, s, p, ceil, include", [(2, 2, 0, False, True), (3, 2, 1, False, False),
+                                                     (3, 2, 1, True, True), (2, 3, 0, True, False)])
+def test_avg_pool2d_int64_truncates_as_pytorch(backend, k, s, p, ceil, include):
+    x = np.random.default_rng(3).integers(-50, 50, (2, 2, 7, 8))
+    y = avg_pool2d(mg.tensor(x), k, s, p, ceil_mode=ceil, count_include_pad=include)
+    assert y.dtype is mg.int64
+    np.testing.assert_array_equal(y.cpu().numpy(), np.trunc(_naive_avg(x, k, s, p, ceil, include)))
+
+
 @pytest.mark.parametrize("k, s, p, ceil, include", [(3, 2, 1, False, True), (2, 1, 1, True, False),
                                                      (3, 2, 1, True, False)])
 def test_avg_pool2d_gradcheck(backend, float64, k, s, p, ceil, include):

@@ -74,6 +74,20 @@ def test_uint8_bilinear_and_bicubic_round_and_saturate(backend):
     assert out.flatten().tolist() == [0, 1, 1, 2, 2, 4, 5]  # halves round up
 
 
+def test_uint8_resizes_are_pytorchs_separable_fixed_point_passes(backend):
+    # the last axis first, each pass in int16 fixed point and rounded back to uint8 (values of
+    # PyTorch 2.13; resizing both axes in float and rounding once gave 249 for 250, 44 for 45...)
+    x = mg.tensor([[[[248, 249, 250, 251], [252, 253, 254, 255], [0, 1, 2, 3], [4, 5, 6, 7]]]],
+                  dtype=mg.uint8)
+    assert F.interpolate(x, size=(3, 5), mode="bilinear").tolist() == \
+        [[[[249, 250, 251, 251, 252], [126, 127, 128, 128, 129], [3, 4, 5, 5, 6]]]]
+    assert F.interpolate(x, size=(3, 5), mode="bicubic").tolist() == \
+        [[[[253, 254, 255, 255, 255], [126, 127, 128, 128, 129], [0, 0, 1, 1, 2]]]]
+    x = mg.tensor([[[[10, 200, 30], [90, 5, 250]]]], dtype=mg.uint8)
+    assert F.interpolate(x, scale_factor=1.5, mode="bicubic").tolist() == \
+        [[[[0, 129, 206, 45], [49, 73, 113, 136], [105, 17, 19, 226]]]]
+
+
 def test_integer_input_other_than_uint8_is_refused_by_the_interpolating_modes():
     with pytest.raises(NotImplementedError, match="int64"):
         F.interpolate(mg.tensor([[[1, 2]]]), scale_factor=2, mode="linear")

@@ -3,6 +3,7 @@
 import math
 import warnings
 
+from .. import dtypes as _dtypes
 from .. import random as _random
 from ..autograd.grad_mode import no_grad
 from ..autograd.views import written_back
@@ -10,10 +11,27 @@ from ..dtypes import finfo
 from ..ops.movement import pad
 from ..ops.nn import BatchNorm, GroupNorm, LayerNorm
 from ..ops.nn import Embedding as _Embedding
+from ..ops.pool import AVERAGED
 from ..tensor import Tensor
 
 
 # --- normalisation ---------------------------------------------------------------------------------
+def _check_parameters(op, input, *parameters):
+    """PyTorch's dtype rule for a normalisation's input and parameters (weight, bias, running
+    statistics; None for those not given): a floating input, and parameters of its dtype, or all
+    float32 for a float16 input (the CPU kernel's mixed precision). It does not promote them."""
+    _dtypes.require(op, input.dtype)
+    dtype = input.dtype
+    given = [p.dtype for p in parameters if p is not None]
+    if all(d is dtype for d in given):
+        return
+    if dtype is _dtypes.float16 and all(d is _dtypes.float32 for d in given):
+        return
+    raise RuntimeError(f"{op}: mixed dtype: parameters of dtype {', '.join(sorted({str(d) for d in given}))} "
+                       f"for an input of dtype {dtype}; they must have the input's dtype (or all be float32 "
+                       f"for a float16 input): convert the input or the module (.to(dtype))")
+
+
 def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False, momentum=0.1,
                eps=1e-5):
     """Batch normalisation over (N, C, *): statistics per channel C over N and the trailing dims.
@@ -32,6 +50,11 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     >>> rm.tolist(), rv.tolist()  # 0.9·0 + 0.1·2, 0.9·1 + 0.1·2
     ([0.20000000298023224], [1.100000023841858])
     """
+    _check_parameters("batch_norm", input, weight, bias, running_mean, running_var)
+    return _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps)
+
+
+def _batch_norm(input, running_mean, running_var, weight, bias, training, momentum, eps):
     if input.ndim < 2:
         raise ValueError(f"batch_norm: expected an input of at least 2 dimensions (N, C, ...), "
                          f"got shape {tuple(input.shape)}")
@@ -63,7 +86,10 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
     shift = -running_mean * scale
     if bias is not None:
         shift = shift + bias
-    return input * scale.reshape(shape) + shift.reshape(shape)
+    y = input * scale.reshape(shape) + shift.reshape(shape)
+    # the input's dtype, as PyTorch's: float16 with float32 statistics (computed in float32), or
+    # instance_norm's input with running statistics of any floating dtype
+    return y if y.dtype is input.dtype else y.type(input.dtype)
 
 
 def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
@@ -78,6 +104,7 @@ def layer_norm(input, normalized_shape, weight=None, bias=None, eps=1e-5):
     [-1.0, 1.0]
     """
     normalized_shape, axes = _trailing_axes(input, normalized_shape, "layer_norm")
+    _check_parameters("layer_norm", input, weight, bias)
     y = LayerNorm.apply(input, weight, bias, axes=axes, param_axes=tuple(range(input.ndim - len(axes))),
                         param_shape=normalized_shape, eps=eps)[0]
     return y
@@ -96,7 +123,8 @@ def _trailing_axes(input, normalized_shape, name):
 
 def rms_norm(input, normalized_shape, weight=None, eps=None):
     """Root-mean-square normalisation over the trailing ``normalized_shape`` dimensions (Zhang &
-    Sennrich, 2019): y = x / √(mean(x²) + ε) · γ, ε the dtype's machine epsilon by default.
+    Sennrich, 2019): y = x / √(mean(x²) + ε) · γ, ε the dtype's machine epsilon by default; y has
+    the input's dtype whatever γ's (PyTorch's).
 
     >>> import minigrad as mg
     >>> import minigrad.nn.functional as F
@@ -104,13 +132,21 @@ def rms_norm(input, normalized_shape, weight=None, eps=None):
     [0.8485, 1.1314]
     """
     _, axes = _trailing_axes(input, normalized_shape, "rms_norm")
+    _dtypes.require("rms_norm", input.dtype)
     eps = finfo(input.dtype).eps if eps is None else eps
     y = input * ((input * input).mean(axes, keepdim=True) + eps).rsqrt()
-    return y if weight is None else y * weight
+    if weight is not None:
+        y = y * weight
+    return y if y.dtype is input.dtype else y.type(input.dtype)
 
 
 def group_norm(input, num_groups, weight=None, bias=None, eps=1e-5):
     """Group normalisation: channels split into ``num_groups`` groups, statistics per sample and group."""
+    return _group_norm("group_norm", input, num_groups, weight, bias, eps)
+
+
+def _group_norm(op, input, num_groups, weight, bias, eps):
+    _check_parameters(op, input, weight, bias)
     c = input.shape[1]
     if c % num_groups:
         raise ValueError(f"group_norm: {c} channels are not divisible into {num_groups} groups")
@@ -128,10 +164,12 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
 
     With ``use_input_stats`` and running buffers, the buffers move towards the batch average of
     the per-instance mean and unbiased variance (as PyTorch); otherwise the running statistics
-    normalise (evaluation with ``track_running_stats``).
+    normalise (evaluation with ``track_running_stats``). Weight and bias follow ``batch_norm``'s
+    dtype rule; the running statistics may have any floating dtype (PyTorch's).
     """
     if not use_input_stats:
-        return batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
+        _check_parameters("instance_norm", input, weight, bias)
+        return _batch_norm(input, running_mean, running_var, weight, bias, False, momentum, eps)
     if running_mean is not None or running_var is not None:
         spatial = tuple(range(2, input.ndim))
         with no_grad():
@@ -142,7 +180,7 @@ def instance_norm(input, running_mean=None, running_var=None, weight=None, bias=
             if running_var is not None:
                 var = x.var(dim=spatial, correction=1).mean(0).type(running_var.dtype)
                 running_var.mul_(1 - momentum).add_(var * momentum)
-    return group_norm(input, input.shape[1], weight, bias, eps)
+    return _group_norm("instance_norm", input, input.shape[1], weight, bias, eps)
 
 
 def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
@@ -160,9 +198,12 @@ def local_response_norm(input, size, alpha=1e-4, beta=0.75, k=1.0):
         raise ValueError(f"Expected 3D or higher dimensionality input (got {input.ndim} dimensions)")
     if not input.numel():
         return input
+    _dtypes.require("local_response_norm", input.dtype, AVERAGED)
     channels = input.shape[1]
     squares = pad(input * input, (0, 0) * (input.ndim - 2) + (size // 2, (size - 1) // 2))
     window = sum(squares.narrow(1, i, channels) for i in range(size))
+    if not input.dtype.is_floating_point:  # PyTorch's mean of the squares is avg_pool's: int64 truncates
+        return input / ((window // size) * alpha + k) ** beta
     return input / (window * (alpha / size) + k) ** beta
 
 

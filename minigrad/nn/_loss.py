@@ -8,7 +8,8 @@ element (per sample for the classification losses).
 import math
 import warnings
 
-from .._coerce import _promote
+from .. import dtypes as _dtypes
+from .._coerce import _promote, _scalar_as
 from ..autograd.grad_mode import no_grad
 from ..ops.elementwise import where
 from ..ops.loss import BinaryCrossEntropy, BinaryCrossEntropyWithLogits, HuberLoss, MseLoss, SmoothL1Loss
@@ -56,12 +57,19 @@ def _wrap(array, like):
 # --- classification: (log-)softmax families ---------------------------------------------------------
 def _class_indices(input, target, weight, ignore_index, dim):
     """The checked class indices as an array shaped like ``input`` with a 1 at ``dim``, and the
-    mask of the targets that count (None when all do)."""
+    mask of the targets that count (None when all do).
+
+    PyTorch's kernels read int64 targets, or uint8 ones for input of one or two dimensions, and a
+    weight of the input's dtype: other dtypes raise rather than being converted."""
     dev = input.device
     xp = dev.xp
     n_classes = input.shape[dim]
-    if target.dtype.category != "int":
-        raise RuntimeError(f"expected target of integer dtype (class indices), got {target.dtype}")
+    if target.dtype is not _dtypes.int64 and (target.dtype is not _dtypes.uint8 or input.ndim > 2):
+        kinds = "int64 or uint8" if input.ndim <= 2 else "int64"
+        raise RuntimeError(f"expected target dtype to be {kinds} (class indices) for input of {input.ndim} "
+                           f"dimensions, but got {target.dtype}")
+    if weight is not None:
+        _dtypes.require_same("loss against class indices (input, weight)", input.dtype, weight.dtype)
     expected = tuple(input.shape[:dim]) + tuple(input.shape[dim + 1:])
     if tuple(target.shape) != expected:
         raise ValueError(f"Expected target of shape {expected} for input of shape {tuple(input.shape)}, "
@@ -209,6 +217,9 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
         raise ValueError(f"label_smoothing must be between 0.0 and 1.0. Got: {label_smoothing}")
     dim = _class_dim(input, weight, "cross_entropy")
     xp = input.device.xp
+    if tuple(target.shape) == tuple(input.shape) and not target.dtype.is_floating_point:
+        raise RuntimeError(f"cross_entropy: expected a floating point target with class probabilities (the "
+                           f"input's shape {tuple(input.shape)}), got {target.dtype}")
     if target.dtype.is_floating_point:
         if ignore_index >= 0:
             raise ValueError("ignore_index is not supported for floating point (probability) targets")
@@ -219,6 +230,12 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
             raise ValueError(f"cross_entropy: a float target holds class probabilities of the input's shape "
                              f"{tuple(input.shape)}, got shape {tuple(target.shape)}{hint}")
         n_classes = input.shape[dim]
+        # PyTorch computes -Σ input.log_softmax() · target · weight: their promoted dtype
+        common = _dtypes.promote_types(input.dtype, target.dtype)
+        if weight is not None:
+            common = _dtypes.promote_types(common, weight.dtype)
+        if common is not input.dtype:
+            input = input.type(common)
         a = xp.astype(target.detach().array, input.array.dtype)
         if label_smoothing:
             a = a * (1 - label_smoothing) + label_smoothing / n_classes
@@ -284,13 +301,12 @@ def binary_cross_entropy(input, target, weight=None, size_average=None, reduce=N
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Using a target size ({tuple(target.shape)}) that is different to the input size "
                          f"({tuple(input.shape)}) is deprecated. Please ensure they have the same size.")
-    if not target.dtype.is_floating_point:
-        raise RuntimeError(f"binary_cross_entropy: found target dtype {target.dtype} but expected a floating "
-                           "dtype (probabilities): call target.float()")
+    _dtypes.require_same("binary_cross_entropy", input.dtype, target.dtype)  # PyTorch does not promote
+    _dtypes.require("binary_cross_entropy", input.dtype)
     _refuse_gradient("binary_cross_entropy", weight=weight)
     if weight is not None:
         weight = weight.type(input.dtype)
-    return BinaryCrossEntropy.apply(input, target.type(input.dtype), weight, reduction=reduction)
+    return BinaryCrossEntropy.apply(input, target, weight, reduction=reduction)
 
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None, reduce=None,
@@ -317,16 +333,25 @@ def binary_cross_entropy_with_logits(input, target, weight=None, size_average=No
     >>> import minigrad.nn.functional as F
     >>> F.binary_cross_entropy_with_logits(mg.tensor([1000.0, -1000.0]), mg.tensor([1.0, 0.0])).item()
     0.0
+
+    Note:
+        The loss has the target's dtype, as PyTorch's (which builds it in place on ``1 - target``),
+        computed in the input's; both must be floating point.
     """
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction)
     if tuple(target.shape) != tuple(input.shape):
         raise ValueError(f"Target size ({tuple(target.shape)}) must be the same as input size "
                          f"({tuple(input.shape)})")
-    target = target.type(input.dtype)
+    _dtypes.require("binary_cross_entropy_with_logits", input.dtype)
+    if not target.dtype.is_floating_point:
+        raise RuntimeError(f"binary_cross_entropy_with_logits: expected a floating point target "
+                           f"(probabilities), got {target.dtype}: call target.float()")
     _refuse_gradient("binary_cross_entropy_with_logits", weight=weight, pos_weight=pos_weight)
     weight, pos_weight = (None if v is None else v.type(input.dtype) for v in (weight, pos_weight))
-    return BinaryCrossEntropyWithLogits.apply(input, target, weight, pos_weight, reduction=reduction)
+    loss = BinaryCrossEntropyWithLogits.apply(input, target.type(input.dtype), weight, pos_weight,
+                                              reduction=reduction)
+    return loss if target.dtype is input.dtype else loss.type(target.dtype)
 
 
 # --- regression --------------------------------------------------------------------------------------
@@ -344,15 +369,23 @@ def mse_loss(input, target, size_average=None, reduce=None, reduction="mean", we
                             weight, normalise=True)
 
 
-def _difference_loss(op, input, target, reduction, name, weight=None, normalise=False, **params):
-    """The loss ``op`` of d = input - target (one node), reduced, or weighted and then reduced."""
+def _difference_loss(op, input, target, reduction, name, weight=None, normalise=False, keep_input_dtype=False,
+                     **params):
+    """The loss ``op`` of d = input - target (one node), reduced, or weighted and then reduced; in
+    the promoted dtype of the two, or with ``keep_input_dtype`` cast to the input's (PyTorch writes
+    huber_loss into a tensor like the input, which must then be floating point)."""
     _check_reduction(reduction)
     _same_size(input, target, name)
     if not (input.dtype.is_floating_point or target.dtype.is_floating_point):
         raise RuntimeError(f"{name}: input and target are both integer ({input.dtype}, {target.dtype}); "
                            "call .float() on them")
+    dtype = input.dtype
+    if keep_input_dtype:
+        _dtypes.require(name, dtype)
     input, target = _promote(input, target)
     loss = op.apply(input, target, reduction=reduction if weight is None else "none", **params)
+    if keep_input_dtype and loss.dtype is not dtype:
+        loss = loss.type(dtype)
     return loss if weight is None else _weighted(loss, weight, reduction, name, normalise)
 
 
@@ -395,7 +428,7 @@ def huber_loss(input, target, reduction="mean", delta=1.0, weight=None):
     if delta <= 0:
         raise ValueError("huber_loss does not support non-positive values for delta.")
     return _difference_loss(HuberLoss, input, target, reduction, "huber_loss", weight, normalise=False,
-                            delta=delta)
+                            keep_input_dtype=True, delta=delta)
 
 
 def smooth_l1_loss(input, target, size_average=None, reduce=None, reduction="mean", beta=1.0):
@@ -431,6 +464,10 @@ def kl_div(input, target, size_average=None, reduce=None, reduction="mean", log_
     """
     reduction = _legacy(size_average, reduce, reduction)
     _check_reduction(reduction, ("batchmean",))
+    for t in (input, target):
+        if not t.dtype.is_floating_point:
+            raise RuntimeError(f"kl_div: Integral inputs not supported (got {input.dtype} input and "
+                               f"{target.dtype} target)")
     if log_target:
         loss = target.exp() * (target - input)
     else:
@@ -492,16 +529,21 @@ def margin_ranking_loss(input1, input2, target, margin=0.0, size_average=None, r
 
 
 def hinge_embedding_loss(input, target, margin=1.0, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1 (a clamp, as margin_ranking_loss's)."""
+    """lᵢ = xᵢ if yᵢ = 1, max(0, margin - xᵢ) if yᵢ = -1 (a clamp, as margin_ranking_loss's), both
+    for any other yᵢ, as PyTorch's. The loss has the input's dtype, margin converted to it (PyTorch
+    fills a tensor like the input with it): an integer input's mean raises, as there."""
     reduction = _legacy(size_average, reduce, reduction)
-    loss = where(target == 1, input, 0.0) + where(target == -1, (margin - input).clamp(min=0), 0.0)
+    margin = _scalar_as(margin, input.dtype)
+    loss = where(target != -1, input, 0) + where(target != 1, (margin - input).clamp(min=0), 0)
     return _reduce(loss, reduction)
 
 
 def soft_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
-    """lᵢ = log(1 + e^(-yᵢ xᵢ))."""
+    """lᵢ = log(1 + e^(-yᵢ xᵢ)), of the input's dtype (PyTorch writes it into a tensor like the input)."""
     reduction = _legacy(size_average, reduce, reduction)
-    return _reduce((-target * input).softplus(), reduction)
+    _dtypes.require("soft_margin_loss", input.dtype)
+    loss = (-target * input).softplus()
+    return _reduce(loss if loss.dtype is input.dtype else loss.type(input.dtype), reduction)
 
 
 def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, reduce=None, reduction="mean"):
@@ -517,7 +559,16 @@ def multilabel_soft_margin_loss(input, target, weight=None, size_average=None, r
 
 
 def cosine_similarity(x1, x2, dim=1, eps=1e-8):
-    """x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps)) along ``dim``."""
+    """x1·x2 / (max(‖x1‖, eps) · max(‖x2‖, eps)) along ``dim``, in the promoted dtype of the two,
+    which must be floating point (PyTorch's)."""
+    if not (x1.dtype.is_floating_point or x2.dtype.is_floating_point):
+        raise RuntimeError(f"cosine_similarity: expected common dtype to be floating point, yet common dtype "
+                           f"of {x1.dtype} and {x2.dtype} is not")
+    return _cosine(x1, x2, dim, eps)
+
+
+def _cosine(x1, x2, dim, eps):
+    # cosine_embedding_loss's too, which PyTorch computes of integer inputs all the same
     n1 = x1.norm(dim=dim).clamp(min=eps)
     n2 = x2.norm(dim=dim).clamp(min=eps)
     return (x1 * x2).sum(dim=dim) / (n1 * n2)
@@ -533,7 +584,7 @@ def cosine_embedding_loss(input1, input2, target, margin=0.0, size_average=None,
     """1 - cos(x1, x2) where y = 1; max(0, cos(x1, x2) - margin) where y = -1 (a clamp, as
     margin_ranking_loss's)."""
     reduction = _legacy(size_average, reduce, reduction)
-    cos = cosine_similarity(input1, input2, dim=-1, eps=1e-12)
+    cos = _cosine(input1, input2, -1, 1e-12)
     loss = where(target == 1, 1 - cos, 0.0) + where(target == -1, (cos - margin).clamp(min=0), 0.0)
     return _reduce(loss, reduction)
 
@@ -556,6 +607,10 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     reduction = _legacy(size_average, reduce, reduction)
     if p not in (1, 2):
         raise ValueError("only p == 1 and p == 2 supported")
+    _dtypes.require("multi_margin_loss", input.dtype)
+    _int64_target("multi_margin_loss", target)
+    if weight is not None:
+        _dtypes.require_same("multi_margin_loss (input, weight)", input.dtype, weight.dtype)
     x = input.unsqueeze(0) if input.ndim == 1 else input
     y = target.reshape(-1, 1)
     if x.ndim != 2 or y.shape[0] != x.shape[0]:
@@ -569,10 +624,17 @@ def multi_margin_loss(input, target, p=1, margin=1.0, weight=None, size_average=
     return _reduce(loss.squeeze(0) if input.ndim == 1 else loss, reduction)
 
 
+def _int64_target(op, target):
+    if target.dtype is not _dtypes.int64:
+        raise RuntimeError(f"{op}: expected target dtype int64 (class indices), got {target.dtype}")
+
+
 def multilabel_margin_loss(input, target, size_average=None, reduce=None, reduction="mean"):
     """Multi-label hinge loss: lₙ = Σⱼ Σ_{i ∉ targets} max(0, 1 - (x[yⱼ] - x[i])) / C over the target
     classes yⱼ listed first in each row of ``target``, ended by -1."""
     reduction = _legacy(size_average, reduce, reduction)
+    _dtypes.require("multilabel_margin_loss", input.dtype)
+    _int64_target("multilabel_margin_loss", target)
     x = input.unsqueeze(0) if input.ndim == 1 else input
     y = target.unsqueeze(0) if target.ndim == 1 else target
     if x.shape != y.shape:

@@ -16,6 +16,7 @@ from ..ops.activation import Glu, Hardsigmoid, Hardswish, Mish, PreluKernel
 from ..ops.attention import scaled_dot_product_attention
 from ..ops.conv import _ntuple, conv2d, conv_transpose2d
 from ..ops.elementwise import Elu, Hardtanh, Silu, where
+from ..ops.linalg import DISTANCE_DTYPES
 from ..ops.movement import pad
 from ..ops.nn import Linear as _Linear
 from ..ops.nn import LinearNoBias as _LinearNoBias
@@ -141,7 +142,12 @@ def relu6(input, inplace=False):
 
 def hardtanh(input, min_val=-1.0, max_val=1.0, inplace=False):
     """clamp(x, min_val, max_val), but the gradient at the bounds is 0 (clamp passes it there).
-    An integer input stays integer, the bounds cast to it (PyTorch's)."""
+    An integer input stays integer, the bounds cast to it (PyTorch's); a bool one has no kernel, and
+    an unsigned one no negative bound (PyTorch refuses both)."""
+    _dtypes.require("hardtanh", input.dtype, _dtypes.NOT_BOOL)
+    if input.dtype is _dtypes.uint8 and min(min_val, max_val) < 0:
+        raise RuntimeError(f"hardtanh: cannot do hardtanh on an unsigned type with negative limits (got "
+                           f"min_val={min_val}, max_val={max_val} for a uint8 input)")
     return written_back(input, inplace, lambda x: Hardtanh.apply(x, min=_scalar_as(min_val, x.dtype),
                                                                  max=_scalar_as(max_val, x.dtype)))
 
@@ -153,6 +159,7 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
 
 def elu(input, alpha=1.0, inplace=False):
     """x if x > 0 else α(eˣ - 1)."""
+    _dtypes.require("elu", input.dtype)
     return written_back(input, inplace, lambda x: Elu.apply(x, alpha=float(alpha)))
 
 
@@ -163,11 +170,13 @@ def gelu(input, approximate="none"):
 
 def silu(input, inplace=False):
     """x · sigmoid(x) (also called swish)."""
+    _dtypes.require("silu", input.dtype)
     return written_back(input, inplace, Silu.apply)
 
 
 def mish(input, inplace=False):
     """x · tanh(softplus(x))."""
+    _dtypes.require("mish", input.dtype)
     return written_back(input, inplace, Mish.apply)
 
 
@@ -177,11 +186,13 @@ _SELU_SCALE = 1.0507009873554804934193349852946
 
 def selu(input, inplace=False):
     """scale · elu(x, α) with Klambauer et al.'s α ≈ 1.6733, scale ≈ 1.0507 (self-normalising)."""
+    _dtypes.require("selu", input.dtype)
     return written_back(input, inplace, lambda x: Elu.apply(x, alpha=_SELU_ALPHA) * _SELU_SCALE)
 
 
 def celu(input, alpha=1.0, inplace=False):
     """x if x > 0 else α(e^(x/α) - 1)."""
+    _dtypes.require("celu", input.dtype)
     return written_back(input, inplace, lambda x: Elu.apply(x / alpha, alpha=1.0) * alpha)
 
 
@@ -196,6 +207,7 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
     >>> F.rrelu(mg.tensor([-2.0, 3.0]), 0.1, 0.3).tolist()
     [-0.4000000059604645, 3.0]
     """
+    _dtypes.require("rrelu", input.dtype)
     if not training:
         return written_back(input, inplace, lambda x: x.leaky_relu((lower + upper) / 2))
     slope = lower + (upper - lower) * rand_like(input)
@@ -204,7 +216,10 @@ def rrelu(input, lower=1.0 / 8, upper=1.0 / 3, training=False, inplace=False):
 
 def prelu(input, weight):
     """x if x > 0 else a · x, with a learnable ``weight`` a (one value, or one per channel of dim 1);
-    at x = 0 the gradient is a, as PyTorch's."""
+    at x = 0 the gradient is a, as PyTorch's. The input and the weight share one floating dtype
+    (PyTorch does not promote them)."""
+    _dtypes.require("prelu", input.dtype)
+    _dtypes.require_same("prelu", input.dtype, weight.dtype)
     if weight.numel() > 1:
         channels = input.shape[1] if input.ndim >= 2 else 1  # PyTorch's: a vector is one channel
         if weight.numel() != channels:
@@ -220,6 +235,7 @@ def prelu(input, weight):
 
 def threshold(input, threshold, value, inplace=False):
     """x if x > threshold else value."""
+    _dtypes.require("threshold", input.dtype, _dtypes.NOT_BOOL)
     return written_back(input, inplace, lambda x: where(x > threshold, x, value))
 
 
@@ -228,11 +244,13 @@ _threshold = threshold  # for threshold_, whose argument of the same name hides 
 
 def hardsigmoid(input, inplace=False):
     """relu6(x + 3) / 6: 0 below -3, 1 above 3, linear between (no gradient at ±3, as PyTorch)."""
+    _dtypes.require("hardsigmoid", input.dtype)
     return written_back(input, inplace, Hardsigmoid.apply)
 
 
 def hardswish(input, inplace=False):
     """x · relu6(x + 3) / 6 (MobileNetV3)."""
+    _dtypes.require("hardswish", input.dtype)
     return written_back(input, inplace, Hardswish.apply)
 
 
@@ -248,16 +266,19 @@ def tanhshrink(input):
 
 def hardshrink(input, lambd=0.5):
     """x where |x| > λ, else 0."""
+    _dtypes.require("hardshrink", input.dtype)
     return where(input.abs() > lambd, input, 0.0)
 
 
 def softshrink(input, lambd=0.5):
     """x - λ above λ, x + λ below -λ, else 0."""
+    _dtypes.require("softshrink", input.dtype)
     return where(input > lambd, input - lambd, where(input < -lambd, input + lambd, 0.0))
 
 
 def glu(input, dim=-1):
     """Gated linear unit: a ⊙ sigmoid(b) with (a, b) the two halves of ``input`` along ``dim``."""
+    _dtypes.require("glu", input.dtype)
     if input.shape[dim] % 2:
         raise RuntimeError(f"glu: halving dimension {dim} of size {input.shape[dim]}, which is odd")
     return Glu.apply(input, dim=_dim(dim, input.ndim))
@@ -279,6 +300,7 @@ def softplus(input, beta=1.0, threshold=20.0):
 
 def logsigmoid(input):
     """log sigmoid(x) = -softplus(-x), stable for large |x|."""
+    _dtypes.require("logsigmoid", input.dtype)
     return -(-input).softplus()
 
 
@@ -302,7 +324,8 @@ def softmin(input, dim=None, dtype=None):
 
 
 def normalize(input, p=2.0, dim=1, eps=1e-12):
-    """x / max(‖x‖_p, eps) along ``dim``."""
+    """x / max(‖x‖_p, eps) along ``dim`` (floating point only: PyTorch's vector_norm refuses integers)."""
+    _dtypes.require("normalize", input.dtype)
     return input / input.norm(p, dim=dim, keepdim=True).clamp(min=eps)
 
 
@@ -323,6 +346,7 @@ def pdist(input, p=2.0):
     in row-major order of the pairs."""
     if input.ndim != 2:
         raise RuntimeError(f"pdist only supports 2D tensors, got: {input.ndim}D")
+    _dtypes.require("pdist", input.dtype, DISTANCE_DTYPES)
     from ..creation import triu_indices
     rows, cols = triu_indices(input.shape[0], input.shape[0], 1, device=input.device)
     return (input[rows] - input[cols]).norm(p, dim=-1)
@@ -441,6 +465,7 @@ def max_unpool1d(input, indices, kernel_size, stride=None, padding=0, output_siz
 
 
 def _max_unpool(input, indices, kernel_size, stride, padding, output_size, dims, name):
+    _dtypes.require("max_unpool2d", input.dtype)  # PyTorch's kernel (max_unpool1d's too): floats only
     kernel = _ntuple(kernel_size, "kernel_size", dims)
     stride = kernel if stride is None else _ntuple(stride, "stride", dims)
     padding = _ntuple(padding, "padding", dims)

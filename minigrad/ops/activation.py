@@ -13,8 +13,6 @@ from .movement import cat
 class Hardsigmoid(Op):
     """y = min(max(x + 3, 0), 6) / 6;  dy/dx = 1/6 on -3 < x < 3, else 0 (0 at ±3, as PyTorch)."""
 
-    floating_only = True
-
     @staticmethod
     def forward(ctx, x):
         ctx.save_for_backward(x)
@@ -29,8 +27,6 @@ class Hardsigmoid(Op):
 class Hardswish(Op):
     """y = x · min(max(x + 3, 0), 6) / 6;  dy/dx = 0 for x ≤ -3, x/3 + 1/2 for -3 < x < 3, 1 from 3 on
     (PyTorch's choice at the kinks)."""
-
-    floating_only = True
 
     @staticmethod
     def forward(ctx, x):
@@ -48,8 +44,6 @@ class Mish(Op):
     max(x, 0) + log(1 + e^-|x|) (no overflow);  dy/dx = t + x σ(x) (1 - t²), t = tanh(softplus(x)).
     """
 
-    floating_only = True
-
     @staticmethod
     def forward(ctx, x):
         xp = ctx.xp
@@ -66,8 +60,6 @@ class Mish(Op):
 class Glu(Op):
     """y = a ⊙ σ(b), (a, b) the halves of x along ``dim`` (Dauphin et al., 2017);
     da = dy σ(b), db = dy a σ(b) (1 - σ(b)), joined back along ``dim``."""
-
-    floating_only = True
 
     @staticmethod
     def forward(ctx, x, dim):

@@ -149,7 +149,25 @@ def einsum(equation, *operands):
             if sizes.setdefault(label, n) != n and 1 not in (n, sizes[label]):
                 raise RuntimeError(f"einsum: subscript {label!r} has size {n} in operand {i} (shape "
                                    f"{tuple(t.shape)}) but size {sizes[label]} in an earlier operand")
+    dtype = _einsum_dtype(subs, output, operands)
+    operands = tuple(t if t.dtype is dtype else t.type(dtype) for t in operands)
     return Einsum.apply(*operands, equation=",".join(subs) + "->" + output)
+
+
+def _einsum_dtype(subs, output, operands):
+    """The dtype of PyTorch's einsum, which joins the operands left to right: a pair that sums an
+    index the two share is a matrix product (bmm or dot), which takes one dtype; a pair that sums
+    none is a broadcast product, which promotes (``einsum("i,i->i", f32, f64)`` is float64,
+    ``einsum("i,i->", f32, f64)`` raises)."""
+    dtype, held = operands[0].dtype, set(subs[0])
+    for k in range(1, len(operands)):
+        later = set(output).union(*subs[k + 1:])
+        if (held & set(subs[k])) - later:
+            _dtypes.require_same("einsum", dtype, operands[k].dtype)
+        else:
+            dtype = _dtypes.promote_types(dtype, operands[k].dtype)
+        held = (held | set(subs[k])) & later
+    return dtype
 
 
 def _diagonals(i, sub, t):
@@ -194,9 +212,7 @@ def _normalise(equation, ndims):
 
 # --- matrix products with PyTorch's shape rules (each one a matmul) --------------------------------
 def _same_dtype(name, a, b):
-    if a.dtype is not b.dtype:
-        raise RuntimeError(f"{name}: expected both operands to have the same dtype, got {a.dtype} and "
-                           f"{b.dtype}")
+    _dtypes.require_same(name, a.dtype, b.dtype)
 
 
 def mm(input, mat2):
@@ -320,14 +336,21 @@ def _scaled_sum(name, input, product, beta, alpha):
     return product + (input if beta == 1 else input * beta)
 
 
+DISTANCE_DTYPES = frozenset((_dtypes.float32, _dtypes.float64))
+"""The dtypes of PyTorch's cdist and pdist kernels (no float16, no integers)."""
+
+
 def cdist(x1, x2, p=2.0):
-    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R)."""
+    """Pairwise p-norm distances between the rows of x1 (..., P, M) and x2 (..., R, M): (..., P, R),
+    both of one dtype, float32 or float64 (PyTorch's kernels)."""
     if x1.ndim < 2 or x2.ndim < 2:
         raise RuntimeError(f"cdist only supports at least 2D tensors, got shapes {tuple(x1.shape)} and "
                            f"{tuple(x2.shape)}")
     if x1.shape[-1] != x2.shape[-1]:
         raise RuntimeError(f"cdist: X1 and X2 must have the same number of columns. X1: {x1.shape[-1]} "
                            f"X2: {x2.shape[-1]}")
+    _dtypes.require("cdist", x1.dtype, DISTANCE_DTYPES)
+    _dtypes.require_same("cdist", x1.dtype, x2.dtype)
     return (x1.unsqueeze(-2) - x2.unsqueeze(-3)).norm(p, dim=-1)
 
 
@@ -543,6 +566,8 @@ def linalg_cross(input, other, *, dim=-1):
     if input.ndim != other.ndim:
         raise RuntimeError(f"linalg.cross: inputs must have the same number of dimensions, got shapes "
                            f"{list(input.shape)} and {list(other.shape)}")
+    _dtypes.require_same("cross", input.dtype, other.dtype)  # PyTorch does not promote them
+    _dtypes.require("cross", input.dtype, _dtypes.NOT_BOOL)
     d = _dim(dim, input.ndim)
     if input.shape[d] != 3 or other.shape[d] != 3:
         raise RuntimeError(f"linalg.cross: inputs dimension {dim} must have length 3. Got "

@@ -6,6 +6,7 @@ Rounding functions are piecewise constant: their gradient is zero (as PyTorch's)
 
 import math
 
+from .. import dtypes
 from .._coerce import _as_tensor_like, _dim, _promote, is_tensor
 from ..autograd import views
 from ..autograd.function import Op
@@ -292,22 +293,16 @@ class LogCumSumExp(Op):
         return (grad.unsqueeze(-1) * weights).sum(-2)
 
 
-def floating_only(name, input):
-    """PyTorch has no integer kernel for these: NotImplementedError (a RuntimeError) names the op."""
-    if not input.dtype.is_floating_point:
-        raise NotImplementedError(f"{name}: not implemented for {input.dtype} tensors (floating point only)")
-
-
 def round(input, decimals=0):
     """Round half to even; with ``decimals``, to that many decimal places (floats only)."""
     if decimals:
-        floating_only("round(decimals=)", input)
+        dtypes.require("round(decimals=)", input.dtype)
     return (RoundDecimals if decimals else Round).apply(input, decimals=decimals)
 
 
 def frac(input):
     """x - trunc(x), with the sign of x (floats only)."""
-    floating_only("frac", input)
+    dtypes.require("frac", input.dtype)
     return Frac.apply(input)
 
 
@@ -337,7 +332,7 @@ def isclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 def logcumsumexp(input, dim):
     """yᵢ = log Σ_{j≤i} exp(xⱼ) along ``dim``, exactly (no underflow of early terms)."""
-    floating_only("logcumsumexp", input)
+    dtypes.require("logcumsumexp", input.dtype)
     dim = _dim(dim, input.ndim)
     if input.ndim == 0:
         return input * 1.0

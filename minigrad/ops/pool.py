@@ -21,6 +21,9 @@ from .._coerce import _as_tensor_like
 from ..autograd.function import Op
 from .conv import _batched, _fold, _offsets, _pad, _pair, _single
 
+AVERAGED = dtypes.FLOATING | {dtypes.int64}
+"""The dtypes PyTorch's avg_pool has a kernel for: an int64 mean truncates, as C's division."""
+
 
 # --- geometry ---------------------------------------------------------------------------------
 def _pool_size(size, kernel, stride, pad, dilation, ceil_mode):
@@ -194,6 +197,7 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     [[[[4.0, 5.0], [9.0, 2.0]]]]
     """
     input, unbatched = _batched(input, "max_pool2d")
+    dtypes.require("max_pool2d", input.dtype, dtypes.NOT_BOOL)
     kernel, stride, padding, dilation = _pool_geometry(
         "max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode)
     out = MaxPool2d.apply(input, kernel_size=kernel, stride=stride, padding=padding, dilation=dilation,
@@ -240,7 +244,12 @@ class AvgPool2d(Op):
             part = windows[:, :, :, :, i, j]
             total = part if total is None else total + part
         ctx.in_shape = tuple(x.shape)
-        return total / _avg_divisor(ctx, x.shape[2:], total.shape[2:], dict(attrs, _dtype=x.dtype))
+        divisor = _avg_divisor(ctx, x.shape[2:], total.shape[2:], dict(attrs, _dtype=x.dtype))
+        if total.dtype in ctx.device.backend.float_dtypes:
+            return total / divisor
+        quotient = total // divisor  # an int64 sum: PyTorch's quotient truncates towards zero
+        below = (total % divisor != 0) & ((total < 0) != (divisor < 0))  # floor went one below it
+        return quotient + ctx.xp.astype(below, quotient.dtype)
 
     @staticmethod
     def backward(ctx, grad):
@@ -277,6 +286,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False, coun
     [[[[2.5, 4.5], [10.5, 12.5]]]]
     """
     input, unbatched = _batched(input, "avg_pool2d")
+    dtypes.require("avg_pool2d", input.dtype, AVERAGED)
     kernel, stride, pads, _ = _pool_geometry("avg_pool2d", input, kernel_size, stride, padding, 1,
                                              ceil_mode)
     if divisor_override is not None and divisor_override == 0:
@@ -328,6 +338,7 @@ def adaptive_avg_pool2d(input, output_size):
     [[[[2.0, 3.0]]]]
     """
     batch, unbatched = _batched(input, "adaptive_avg_pool2d")
+    dtypes.require("adaptive_avg_pool2d", input.dtype)
     size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     size = tuple(batch.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
     if len(size) != 2 or min(size) < 0:
@@ -363,6 +374,7 @@ def adaptive_max_pool2d(input, output_size, return_indices=False):
     [[[[4.0, 5.0]]]]
     """
     input, unbatched = _batched(input, "adaptive_max_pool2d")
+    dtypes.require("adaptive_max_pool2d", input.dtype)
     size = output_size if isinstance(output_size, (tuple, list)) else (output_size, output_size)
     size = tuple(input.shape[2 + a] if s is None else int(s) for a, s in enumerate(size))
     if len(size) != 2 or min(size) < 1:
@@ -406,6 +418,8 @@ def max_pool1d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     [[[3.0, 2.0]]]
     """
     _check_1d(input, "max_pool1d")
+    if not return_indices:  # PyTorch's max_pool1d kernel: floats only (with indices it is max_pool2d's)
+        dtypes.require("max_pool1d", input.dtype)
     stride = None if stride is None or stride == [] or stride == () else (1, _single(stride, "stride"))
     out = max_pool2d(input.unsqueeze(-2), (1, _single(kernel_size, "kernel_size")), stride,
                      (0, _single(padding, "padding")), (1, _single(dilation, "dilation")), ceil_mode,

@@ -162,6 +162,43 @@ def _resample(input, out, scales, align_corners, mode):
     return _RESAMPLE[f"{_NODE_PREFIX[mode]}{len(out)}D"].apply(input, axes=tuple(axes))
 
 
+_NEAREST_DTYPES = dtypes.FLOATING | {dtypes.uint8}
+
+
+def _uint8_weights(n, m, scale, align_corners, mode):
+    """PyTorch's fixed-point weights of a uint8 resize of one axis from n to m samples: an (n, m)
+    int64 matrix of int16 values, and their precision (bits).
+
+    They are the float taps (``_taps``: a tap beyond an edge adds onto the edge sample), each
+    rounded half away from zero to an int16 at the largest precision under which the largest
+    weight, as it accumulates, still fits."""
+    weights, top, o = np.zeros((n, m)), 0.0, np.arange(m)
+    for index, w in _taps(n, m, scale, align_corners, mode, 2):
+        np.add.at(weights, (index, o), w)
+        top = max(top, float(weights[index, o].max()))
+    precision = 0
+    while precision < 22 and int(0.5 + top * (1 << (precision + 1))) < (1 << 15):
+        precision += 1
+    scaled = weights * (1 << precision)
+    return np.trunc(scaled + np.where(scaled < 0, -0.5, 0.5)).astype(np.int64), precision
+
+
+def _resample_uint8(input, out, scales, align_corners, mode):
+    """PyTorch's uint8 bilinear and bicubic resize: separable, the last axis first, each axis that
+    changes size in integer arithmetic, y = clamp((Σ w·x + 2^(p-1)) >> p, 0, 255) with the
+    int16 weights w of ``_uint8_weights``, rounded back to uint8 after each pass."""
+    y = input
+    for dim in reversed(range(2, input.ndim)):
+        n, m = input.shape[dim], out[dim - 2]
+        if n == m:
+            continue
+        weights, precision = _uint8_weights(n, m, scales[dim - 2], align_corners, mode)
+        total = y.long().movedim(dim, -1) @ _as_tensor_like(weights, input, dtypes.int64)
+        y = ((total + (1 << precision >> 1)) // (1 << precision)).clamp(0, 255).to(dtypes.uint8)
+        y = y.movedim(-1, dim)
+    return y
+
+
 def _mode_error(input, mode):
     return (f"Input Error: Only 3D, 4D and 5D input Tensors supported (got {input.ndim}D) for the modes: "
             f"{' | '.join(_MODES)} (got {mode})")
@@ -226,14 +263,14 @@ def interpolate(input, size=None, scale_factor=None, mode="nearest", align_corne
         if k == 3:
             raise NotImplementedError("interpolate: mode='area' supports 3-D and 4-D input only")
         return adaptive_avg_pool1d(input, out[0]) if k == 1 else adaptive_avg_pool2d(input, out)
+    if mode in ("nearest", "nearest-exact"):  # PyTorch's nearest kernels: floats and uint8 (images)
+        dtypes.require(f"interpolate(mode={mode!r})", input.dtype, _NEAREST_DTYPES)
     if mode in _INTERPOLATING and not input.dtype.is_floating_point:
         if input.dtype != dtypes.uint8 or mode not in ("bilinear", "bicubic"):
             raise NotImplementedError(f"interpolate: mode={mode!r} is not implemented for {input.dtype} "
                                       "input (of the integer dtypes, PyTorch takes uint8 in bilinear and "
                                       "bicubic only)")
-        # PyTorch's uint8 kernel rounds halves up and saturates: a weight cast to uint8 would be 0
-        y = _resample(input.to(dtypes.float32), out, scales, bool(align_corners), mode)
-        return (y + 0.5).floor().clamp(0, 255).to(dtypes.uint8)
+        return _resample_uint8(input, out, scales, bool(align_corners), mode)
     return _resample(input, out, scales, bool(align_corners), mode)
 
 
