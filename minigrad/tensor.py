@@ -35,7 +35,7 @@ class Tensor:
     __hash__ = object.__hash__
     _hooks = None  # hooks of a leaf (a non-leaf's live on its grad_fn)
     _post_accumulate_hooks = None  # hook(tensor) after backward has written a leaf's .grad
-    _retains_grad = False
+    _retain_hook = None  # retain_grad's hook on grad_fn, moved along when the tensor gets a new grad_fn
     name = None  # shown in error messages and pictures
     _base = None  # for a view: the tensor that owns the storage (see autograd/views.py)
     _view_chain = ()  # for a view: the view ops that make it from its base
@@ -360,10 +360,15 @@ class Tensor:
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = []
-            self._hooks.append(hook)
+            hooks = self._hooks
+            hooks.append(hook)
         else:
             self.grad_fn.register_hook_for_output(self._output_nr, hook)
-        return _RemovableHook(self, hook)
+            hooks = self.grad_fn._hooks[self._output_nr]
+            if self._retain_hook is not None:  # retain_grad's hook runs last, as PyTorch's
+                hooks.remove(self._retain_hook)
+                hooks.append(self._retain_hook)
+        return _RemovableHook(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(self)`` each time backward has accumulated into this leaf's ``.grad``."""
@@ -374,15 +379,15 @@ class Tensor:
         if self._post_accumulate_hooks is None:
             self._post_accumulate_hooks = []
         self._post_accumulate_hooks.append(hook)
-        return _RemovableHook(self, hook, "_post_accumulate_hooks")
+        return _RemovableHook(self._post_accumulate_hooks, hook)
 
     def retain_grad(self):
-        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        """Keep ``.grad`` for this non-leaf tensor after backward: the gradient of its value
+        when backward runs (an in-place op moves the hook to the tensor's new node, as PyTorch)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad on a tensor that doesn't require gradient")
-        if self.grad_fn is None or self._retains_grad:
+        if self.grad_fn is None or self._retain_hook is not None:
             return
-        self._retains_grad = True
         ref = weakref.ref(self)
 
         def keep(grad):
@@ -390,11 +395,12 @@ class Tensor:
             if t is not None:
                 g = grad.detach()
                 t.grad = g if t.grad is None else t.grad + g
+        self._retain_hook = keep
         self.grad_fn.register_hook_for_output(self._output_nr, keep)
 
     @property
     def retains_grad(self):
-        return self._retains_grad
+        return self._retain_hook is not None
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self):
@@ -1957,23 +1963,17 @@ class Tensor:
 
 
 class _RemovableHook:
-    def __init__(self, tensor, hook, registry="_hooks"):
-        self._ref = weakref.ref(tensor)
+    """The handle ``register_hook`` returns: ``remove()`` takes the hook out of the list it was
+    added to (a leaf's, or its node's for the output), even after an in-place op has given the
+    tensor a new node."""
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
         self._hook = hook
-        self._registry = registry
 
     def remove(self):
-        t = self._ref()
-        if t is None:
-            return
-        if t.grad_fn is None:
-            hooks = getattr(t, self._registry)
-            if hooks and self._hook in hooks:
-                hooks.remove(self._hook)
-        elif t.grad_fn._hooks:
-            hooks = t.grad_fn._hooks.get(t._output_nr, [])
-            if self._hook in hooks:
-                hooks.remove(self._hook)
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 class Size(tuple):

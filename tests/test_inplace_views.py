@@ -469,3 +469,48 @@ def test_inplace_relu_after_a_normalisation_without_affine_parameters(norm):
         (relu(layer(x)) * mg.arange(36.0).reshape(2, 2, 3, 3)).sum().backward()
         grads.append(x.grad.tolist())
     np.testing.assert_allclose(grads[1], grads[0], rtol=1e-6)
+
+
+# --- retain_grad and hooks across in-place ops: PyTorch's values ---------------------------------------
+def test_retain_grad_is_the_gradient_of_the_value_after_inplace_ops(backend):
+    x = t(mg, [1., 2., 3.], True)
+    b = x * 1
+    b.retain_grad()
+    b.mul_(2)
+    b.add_(1)
+    (b * b).sum().backward()
+    assert b.grad.tolist() == [6.0, 10.0, 14.0]
+
+
+@pytest.mark.parametrize("case, expected", [
+    ("a view written in place", ([24.0, 36.0], [0.0, 144.0, 216.0])),
+    ("its base written through a view", ([4.0, 24.0, 36.0], [8.0, 144.0, 216.0])),
+    ("a view whose base was written", ([24.0, 36.0], [0.0, 144.0, 216.0]))])
+def test_retain_grad_follows_writes_through_views(backend, case, expected):
+    x = t(mg, [1., 2., 3.], True)
+    b = x * 2
+    v = b[1:]
+    kept = b if case == "its base written through a view" else v
+    kept.retain_grad()
+    (b if case == "a view whose base was written" else v).mul_(3)
+    (kept * kept).sum().backward()
+    assert (kept.grad.tolist(), x.grad.tolist()) == expected
+
+
+def test_retain_grad_sees_the_gradient_after_every_hook(backend):
+    x = t(mg, [1., 2.], True)
+    b = x * 2
+    b.retain_grad()
+    b.register_hook(lambda g: g * 10)
+    b.sum().backward()
+    assert b.grad.tolist() == [10.0, 10.0] and x.grad.tolist() == [20.0, 20.0]
+
+
+def test_a_hook_handle_removes_its_hook_after_an_inplace_op(backend):
+    x = t(mg, [1., 2.], True)
+    b = x * 2
+    handle = b.register_hook(lambda g: g * 10)
+    b.mul_(3)
+    handle.remove()
+    (b * b).sum().backward()
+    assert x.grad.tolist() == [72.0, 144.0]

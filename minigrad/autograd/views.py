@@ -51,8 +51,18 @@ def refresh(view):
         return
     with enable_grad():
         fresh = replay(base, view._view_chain)
-    view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
+    regraft(view, fresh._grad_fn, fresh._output_nr)
     view._requires_grad = fresh._requires_grad
+
+
+def regraft(t, node, output_nr):
+    """``t`` becomes output ``output_nr`` of ``node``; its ``retain_grad`` hook moves along, so
+    that ``t.grad`` is the gradient of the value ``t`` holds now, as in PyTorch."""
+    keep = t._retain_hook
+    if keep is not None:
+        t._grad_fn._hooks[t._output_nr].remove(keep)
+        node.register_hook_for_output(output_nr, keep)
+    t._grad_fn, t._output_nr = node, output_nr
 
 
 def check_inplace_allowed(t):
@@ -92,13 +102,18 @@ def commit(t, result):
     """``t``, whose storage now holds ``result``'s values, takes ``result``'s place in the graph."""
     t._version[0] += 1
     if t._base is None:
-        t._grad_fn, t._output_nr, t._requires_grad = result._grad_fn, result._output_nr, True
+        regraft(t, result._grad_fn, result._output_nr)
+        t._requires_grad = True
         return
     from ..ops.indexing import CopySlices  # ops import autograd: imported when first needed
     base = t._base
     rebased = CopySlices.apply(_alias(base), result, chain=t._view_chain)
-    base._grad_fn, base._output_nr, base._requires_grad = rebased._grad_fn, 0, True
-    # t itself (and every other view of base) regenerates its grad_fn from base on next use
+    regraft(base, rebased._grad_fn, 0)
+    base._requires_grad = True
+    # every view of base regenerates its grad_fn from base on next use; t at once if it retains
+    # its gradient, which is then the gradient of t's new value wherever t is used (PyTorch's)
+    if t._retain_hook is not None:
+        refresh(t)
 
 
 def apply_inplace(t, op, *args, **attrs):
