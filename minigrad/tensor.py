@@ -40,6 +40,7 @@ class Tensor:
     _base = None  # for a view: the tensor that owns the storage (see autograd/views.py)
     _view_chain = ()  # for a view: the view ops that make it from its base
     _view_version = 0  # for a view: the version its grad_fn was made at
+    _no_grad_view = False  # for a view: made with recording off (or from such a view)
 
     def __init__(self, *data, requires_grad=False, dtype=None, device=None):
         sizes, data = _legacy_data(data)
@@ -100,7 +101,8 @@ class Tensor:
 
     @property
     def requires_grad(self):
-        if self._base is not None and self._version[0] != self._view_version:
+        # asking about a view made without recording never raises (using it after a write may)
+        if self._base is not None and self._version[0] != self._view_version and not self._no_grad_view:
             _views.refresh(self)
         return self._requires_grad
 
@@ -2123,7 +2125,8 @@ def _inplace_arith(t, fn, array_operator, other):
                                f"found {t.device} and {other.device}; move one explicitly with .to()")
         if other.dtype is not t.dtype:
             other = other.type(t.dtype)
-    if is_grad_enabled() and (t.requires_grad or isinstance(other, Tensor) and other._requires_grad):
+    if is_grad_enabled() and (t.requires_grad or isinstance(other, Tensor) and other._requires_grad
+                              or t._base is not None and t._base._requires_grad):
         return _views.apply_inplace(t, fn, other)
     value = other.array if isinstance(other, Tensor) else other
     if isinstance(other, Tensor) and other.shape != t.shape and \

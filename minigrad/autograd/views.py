@@ -32,6 +32,7 @@ def track(view, source, op, attrs, output_nr=None):
         view._base, view._view_chain = source._base, source._view_chain + (step,)
     view._version = source._version
     view._view_version = source._version[0]
+    view._no_grad_view = source._no_grad_view or not _enabled.get()
 
 
 def replay(tensor, chain):
@@ -44,10 +45,20 @@ def replay(tensor, chain):
 
 
 def refresh(view):
-    """Regenerate a view's autograd identity from its base after an in-place write."""
-    view._view_version = view._version[0]
+    """Regenerate a view's autograd identity from its base after an in-place write.
+
+    A view made with recording off stays out of the graph, and stale: used where recording is on
+    after such a write, it raises, as in PyTorch (whether the write should reach it is ambiguous).
+    """
     base = view._base
-    if not (base._requires_grad or view._requires_grad):
+    tracked = base._requires_grad or view._requires_grad
+    if tracked and view._no_grad_view:
+        if _enabled.get():
+            raise RuntimeError(_NO_GRAD_VIEW.format(
+                "its base or another view of its base has been modified inplace"))
+        return
+    view._view_version = view._version[0]
+    if not tracked:
         return
     with enable_grad():
         fresh = replay(base, view._view_chain)
@@ -65,9 +76,18 @@ def regraft(t, node, output_nr):
     t._grad_fn, t._output_nr = node, output_nr
 
 
+_NO_GRAD_VIEW = ("A view was created in no_grad mode and {} with grad mode enabled. Given that this use "
+                 "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+                 "both the view and the inplace either both inside the no_grad block (if you don't want the "
+                 "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
 def check_inplace_allowed(t):
-    """PyTorch's rule: a leaf that requires grad (or a view of one) is never written in a graph."""
+    """PyTorch's rules for an in-place op recorded in a graph: never into a leaf that requires
+    grad (or a view of one), nor into a view made with recording off."""
     if t._base is not None:
+        if t._no_grad_view:
+            raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
         t = t._base
         if t._grad_fn is None and t._requires_grad:
             raise RuntimeError(f"a view of a leaf {t.describe()} that requires grad is being used in "
@@ -125,8 +145,8 @@ def apply_inplace(t, op, *args, **attrs):
     """
     if t._base is not None and t._version[0] != t._view_version:
         refresh(t)
-    records = _enabled.get() and (t._requires_grad or any(
-        isinstance(a, Tensor) and a._requires_grad for a in args))
+    records = _enabled.get() and (t._requires_grad or t._base is not None and t._base._requires_grad
+                                  or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     if not records:
         with no_grad():
             out = op.apply(t, *args, **attrs)
