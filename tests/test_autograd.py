@@ -711,3 +711,48 @@ def test_zero_derivatives_give_zero_even_for_inf_and_nan_gradients(op):
     y = {"pow0": lambda: x ** 0, "norm0": lambda: x.norm(p=0)}.get(op, lambda: getattr(x, op)())()
     y.backward(mg.tensor([float("inf"), float("nan")]) if y.ndim else mg.tensor(float("inf")))
     assert x.grad.tolist() == [0.0, 0.0]
+
+
+# --- .grad accumulates in place (PyTorch's AccumulateGrad) -----------------------------------------------
+def test_grad_accumulates_in_place_so_its_aliases_see_the_sum(backend):
+    x = t([1., 2., 3.], requires_grad=True)
+    (x * x).sum().backward()
+    g, head = x.grad, x.grad[0:2]
+    (x * x).sum().backward()
+    assert x.grad is g and head.tolist() == [4.0, 8.0] and g.tolist() == [4.0, 8.0, 12.0]
+
+
+def test_a_grad_assigned_as_a_view_of_a_buffer_accumulates_into_the_buffer(backend):
+    x = t([1., 2., 3.], requires_grad=True)
+    buffer = mg.zeros(5)
+    x.grad = buffer[1:4]
+    (x * x).sum().backward()
+    assert buffer.tolist() == [0.0, 2.0, 4.0, 6.0, 0.0]
+
+
+def test_a_grad_that_requires_grad_is_added_into_in_place_too(backend):
+    x = t([1., 2., 3.], requires_grad=True)
+    (x * x).sum().backward(create_graph=True)
+    g = x.grad
+    (x * x).sum().backward()
+    assert x.grad is g and g.requires_grad and g.tolist() == [4.0, 8.0, 12.0]
+    y = t([1., 2.], requires_grad=True)
+    y.grad = t([1., 1.], requires_grad=True)
+    (y * y).sum().backward()
+    assert y.grad.requires_grad and y.grad.tolist() == [3.0, 5.0]
+
+
+def test_backward_with_inputs_accumulates_a_leaf_in_place(backend):
+    x = t([1., 2.], requires_grad=True)
+    (x * x).sum().backward(inputs=[x])
+    g, head = x.grad, x.grad[0:1]
+    (x * x).sum().backward(inputs=[x])
+    assert x.grad is g and head.tolist() == [4.0] and g.tolist() == [4.0, 8.0]
+
+
+def test_module_zero_grad_without_none_zeroes_the_grad_in_place(backend):
+    m = mg.nn.Linear(2, 1)
+    m(t([[1., 2.]])).sum().backward()
+    g = m.weight.grad
+    m.zero_grad(set_to_none=False)
+    assert m.weight.grad is g and g.tolist() == [[0.0, 0.0]]

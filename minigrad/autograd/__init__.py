@@ -5,7 +5,7 @@ import warnings
 from ..tensor import Tensor
 from . import function, functional
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
-from .engine import run_backward
+from .engine import accumulate, run_backward
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
@@ -65,7 +65,11 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         raise RuntimeError("backward: the `inputs` argument cannot be empty (None means every leaf)")
     captured = run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
     for t, g in zip(inputs, captured):
-        if g is not None:
+        if g is None:
+            continue
+        if t.grad_fn is None:  # a leaf: into .grad as backward() does, in place
+            accumulate(t, g, False, create_graph)
+        else:
             g = g if create_graph else g.detach()
             t.grad = g if t.grad is None else t.grad + g
 
