@@ -2133,6 +2133,8 @@ def _inplace_arith(t, fn, array_operator, other):
             _broadcast_shape(t.shape, other.shape) != tuple(t.shape):
         raise RuntimeError(f"{fn.__name__.lower()}_: output with shape {tuple(t.shape)} doesn't match "
                            f"the broadcast shape of {tuple(other.shape)}")
+    if t.device.backend.overlaps_itself(t.array):
+        raise _views.overlap_error(fn.__name__.lower() + "_")
     try:
         array_operator(t.array, value)  # NumPy and CuPy arrays update themselves
     except ValueError as err:

@@ -128,6 +128,7 @@ class Op(Node):
     moves_device = False  # True for the op whose output lives on ``attrs["device"]``
     floating_only = False  # True when integer inputs are promoted to the default float dtype
     is_view = False  # True when the output may share storage with input 0 (it does if NumPy says so)
+    writes_one_value = False  # True when every output element is one value: it may go into an expand()
 
     @classmethod
     def apply(cls, *args, **attrs):

@@ -97,22 +97,30 @@ def check_inplace_allowed(t):
                            "operation; wrap it in mg.no_grad() or use an out-of-place op")
 
 
-def write(t, array, op_name):
-    """Write ``array`` into ``t``'s storage (every view of it sees the new values)."""
+def write(t, array, op):
+    """Write ``array``, the result of ``op``, into ``t``'s storage (every view of it sees the new
+    values); refused where elements of ``t`` share memory, unless all get one value (``fill_``)."""
+    backend = t.device.backend
+    if not op.writes_one_value and backend.overlaps_itself(t.array):
+        raise overlap_error(op.__name__)
     try:
-        t.device.backend.assign(t.array, array)
+        backend.assign(t.array, array)
     except ValueError as err:
-        raise write_error(err, op_name, t, array) from None
+        raise write_error(err, op.__name__, t, array) from None
+
+
+def overlap_error(op_name):
+    return RuntimeError(
+        f"{op_name}: unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location (an expand(), a broadcast, or windows of unfold() that overlap); clone() "
+        "the tensor before writing to it")
 
 
 def write_error(err, op_name, t, value):
-    """The error for a write NumPy refused: into an expanded view, or of the wrong shape."""
+    """The error for a write the backend refused: into a read-only view (windows of unfold() that
+    overlap), or of the wrong shape."""
     if "read-only" in str(err):
-        return RuntimeError(
-            f"{op_name}: unsupported operation: more than one element of the written-to tensor "
-            "refers to a single memory location (an expand(), a broadcast, or windows of unfold() that "
-            "overlap); clone() the "
-            "tensor before writing to it")
+        return overlap_error(op_name)
     shape = getattr(value, "shape", ())
     return RuntimeError(f"{op_name}: cannot write a value of shape {tuple(shape)} into a tensor of "
                         f"shape {tuple(t.shape)} ({err})")
@@ -152,7 +160,7 @@ def apply_inplace(t, op, *args, **attrs):
             out = op.apply(t, *args, **attrs)
         if out.array is not t.array:
             _check_shape(t, out, op)
-            write(t, out.array, op.__name__)
+            write(t, out.array, op)
         t._version[0] += 1
         return t
     check_inplace_allowed(t)
@@ -162,7 +170,7 @@ def apply_inplace(t, op, *args, **attrs):
     node = out._grad_fn
     if node is not None and node._saves(before):
         before.array = t.device.xp.asarray(before.array, copy=True)  # the old values backward needs
-    write(t, out.array, op.__name__)
+    write(t, out.array, op)
     if node is None:  # nothing differentiable came out (an integer result)
         t._version[0] += 1
         return t
