@@ -791,7 +791,7 @@ class Tensor:
         # the reshape had to copy: raise where PyTorch's strides would refuse too, that is where a
         # view of a row-major tensor was taken across its strides; a result that is not row-major
         # (an elementwise op's on transposed operands, where PyTorch raises) is copied, as reshape
-        if (out is not self and out._base is None and out.numel() and self._base is not None
+        if (out._base is None and out.numel() and self._base is not None
                 and self.device.backend.is_contiguous(self._base.array)):
             raise RuntimeError(
                 f"view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -800,10 +800,8 @@ class Tensor:
         return out
 
     def _reshape(self, shape, op):
-        shape = _shape_arg(shape, op)
-        if shape == self.shape:
-            return self
-        return Reshape.apply(self, shape=_infer_shape(shape, self.numel(), op))
+        # a new view even of the same shape, as PyTorch's: hooks and retain_grad on it are its own
+        return Reshape.apply(self, shape=_infer_shape(_shape_arg(shape, op), self.numel(), op))
 
     def view_as(self, other):
         return self.reshape(other.shape)
@@ -818,8 +816,10 @@ class Tensor:
         if s > e:
             raise RuntimeError(f"flatten(): start_dim {start_dim} cannot come after end_dim {end_dim} "
                                f"(input of shape {tuple(self.shape)})")
+        if s == e:
+            return self  # as PyTorch's
         shape = self.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1:])
+        return self.reshape(shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
     def unflatten(self, dim, sizes):
         dim = _dim(dim, self.ndim)
@@ -831,7 +831,7 @@ class Tensor:
         else:
             dims = tuple(d for d in _dims(dim, self.ndim) if self.shape[d] == 1)
         op = Squeeze if dim is None else SqueezeDim if isinstance(dim, int) else SqueezeDims
-        return op.apply(self, dim=dims) if dims else self
+        return op.apply(self, dim=dims)  # a new view even where nothing is squeezed, as PyTorch's
 
     def unsqueeze(self, dim):
         return Unsqueeze.apply(self, dim=_dim(dim, self.ndim + 1))
@@ -852,7 +852,7 @@ class Tensor:
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
-        return MatrixTranspose.apply(self, dims=(1, 0)) if self.ndim == 2 else self
+        return MatrixTranspose.apply(self, dims=tuple(reversed(range(self.ndim))))
 
     @property
     def T(self):
@@ -876,8 +876,7 @@ class Tensor:
         return self._expand(shape, "broadcast_to")
 
     def _expand(self, sizes, op):
-        shape = _expanded_shape(self.shape, _shape_arg(sizes, op), op)
-        return self if shape == self.shape else BroadcastTo.apply(self, shape=shape)
+        return BroadcastTo.apply(self, shape=_expanded_shape(self.shape, _shape_arg(sizes, op), op))
 
     def repeat(self, *repeats):
         return Repeat.apply(self, repeats=_shape_arg(repeats, "repeat"))

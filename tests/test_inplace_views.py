@@ -587,3 +587,24 @@ def test_a_row_of_an_expanded_view_written_in_a_graph():
     b.expand(3, 2)[1] = y * 2
     (b * b).sum().backward()
     assert b.tolist() == [10.0, 12.0] and x.grad.tolist() == [0.0, 0.0] and y.grad.tolist() == [40.0, 48.0]
+
+
+@pytest.mark.parametrize("op", [lambda y: y.view(2), lambda y: y.reshape(2), lambda y: y.view_as(y),
+                                lambda y: y.squeeze(), lambda y: y.expand(2), lambda y: y.t(),
+                                lambda y: y.unflatten(0, (2,))],
+                         ids=["view", "reshape", "view_as", "squeeze", "expand", "t", "unflatten"])
+def test_a_shape_op_that_changes_nothing_still_returns_a_new_view(backend, op):
+    # as PyTorch's: a hook on it sees only the gradient that flows through it
+    x = t(mg, [1., 2.], True)
+    y = x * 2
+    z = op(y)
+    z.register_hook(lambda g: g * 0)
+    (y + 3 * z).sum().backward()
+    assert z is not y and z._base is y and x.grad.tolist() == [2.0, 2.0]
+
+
+def test_flatten_of_one_dimension_is_the_tensor_itself_and_empty_ones_flatten(backend):
+    x, v = mg.zeros(0, 2, 1), mg.tensor([1., 2.])
+    assert x.flatten(1, 2).shape == (0, 2) and x.flatten(0, 1).shape == (0, 1)
+    assert mg.zeros(2, 0, 3).flatten().shape == (0,)
+    assert x.flatten(1, 1) is x and v.flatten() is v
