@@ -1062,8 +1062,7 @@ class Tensor:
 
     def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         """Fill with draws of exp(N(mean, std²))."""
-        with _grad_mode.no_grad():
-            return self.copy_((_random.randn_like(self.detach(), generator=generator) * std + mean).exp())
+        return self.copy_((_random.randn_like(self.detach(), generator=generator) * std + mean).exp())
 
     def random_(self, from_=0, to=None, *, generator=None):
         """Fill with integers drawn uniformly from [from_, to) (``random_(to)``: [0, to)); without
@@ -1075,13 +1074,10 @@ class Tensor:
             to = 2 ** (1 - round(math.log2(_dtypes.finfo(self.dtype).eps))) if self.dtype.is_floating_point \
                 else _dtypes.iinfo(self.dtype).max
         draw = _random.randint(from_, to, self.shape, generator=generator, device=self.device)
-        with _grad_mode.no_grad():
-            return self.copy_(draw.type(self.dtype))
+        return self.copy_(draw.type(self.dtype))
 
     def _fill_from_uniform(self, transform, generator):
-        u = _random.rand_like(self.detach(), generator=generator)
-        with _grad_mode.no_grad():
-            return self.copy_(transform(u))
+        return self.copy_(transform(_random.rand_like(self.detach(), generator=generator)))
 
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         return _random.multinomial(self, num_samples, replacement, generator=generator)
@@ -2161,7 +2157,6 @@ from ._coerce import (  # noqa: E402
     _shape_arg,
     _split_key,
 )
-from .autograd import grad_mode as _grad_mode  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402

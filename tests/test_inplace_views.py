@@ -608,3 +608,25 @@ def test_flatten_of_one_dimension_is_the_tensor_itself_and_empty_ones_flatten(ba
     assert x.flatten(1, 2).shape == (0, 2) and x.flatten(0, 1).shape == (0, 1)
     assert mg.zeros(2, 0, 3).flatten().shape == (0,)
     assert x.flatten(1, 1) is x and v.flatten() is v
+
+
+@pytest.mark.parametrize("fill, args", [("normal_", ()), ("uniform_", ()), ("exponential_", ()),
+                                         ("geometric_", (0.5,)), ("cauchy_", ()), ("log_normal_", ()),
+                                         ("random_", (10,)), ("bernoulli_", (0.5,))])
+def test_a_random_fill_in_a_graph_cuts_the_gradient_to_the_old_values(backend, fill, args):
+    # PyTorch records NormalBackward0 & co. (zero gradient); these fills ran unrecorded
+    x = t(mg, [1., 2., 3.], True)
+    b = x * 1
+    getattr(b, fill)(*args)
+    (b * b).sum().backward()
+    assert x.grad.tolist() == [0.0, 0.0, 0.0]
+
+
+def test_a_random_fill_of_a_leaf_that_requires_grad_raises_outside_no_grad(backend):
+    w = t(mg, [1., 2.], True)
+    with pytest.raises(RuntimeError, match="a leaf Tensor .* that requires grad is being used in an"):
+        w.normal_()
+    with mg.no_grad():
+        w.uniform_()
+    mg.nn.init.normal_(w)  # nn.init works without recording, as PyTorch's
+    assert w.grad_fn is None
