@@ -756,3 +756,19 @@ def test_module_zero_grad_without_none_zeroes_the_grad_in_place(backend):
     g = m.weight.grad
     m.zero_grad(set_to_none=False)
     assert m.weight.grad is g and g.tolist() == [[0.0, 0.0]]
+
+
+def test_grad_of_a_dict_of_inputs_is_a_dict_and_backward_takes_one(backend):
+    x, y = t([1., 2.], requires_grad=True), t([1., 2.], requires_grad=True)
+    grads = mg.autograd.grad((x * x * y).sum(), {"a": x, "b": y})
+    assert list(grads) == ["a", "b"]
+    assert grads["a"].tolist() == [2.0, 8.0] and grads["b"].tolist() == [1.0, 4.0]
+    (x * y).sum().backward(inputs={"a": x})
+    assert x.grad.tolist() == [1.0, 2.0] and y.grad is None
+
+
+def test_materialized_zeros_require_grad_under_create_graph(backend):
+    x, y = t([1., 2.], requires_grad=True), t([1., 2.], requires_grad=True)
+    for create_graph in (False, True):
+        _, zeros = mg.autograd.grad((x * x).sum(), [x, y], materialize_grads=True, create_graph=create_graph)
+        assert zeros.tolist() == [0.0, 0.0] and zeros.requires_grad is create_graph
