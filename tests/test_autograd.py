@@ -238,6 +238,30 @@ def test_hvp_hessian_jacobian(backend, float64):
     assert jac.tolist() == [[2.0, 0.0], [0.0, 6.0]]
 
 
+@pytest.mark.parametrize("call", [
+    lambda W: functional.hessian(lambda x: (x * 3).sum(), t([1.0, 2.0])),
+    lambda W: functional.hessian(lambda x: (mg.relu(x @ W) @ W).sum(), t([0.3, -0.7])),
+    lambda W: functional.hvp(lambda x: (mg.relu(x @ W) @ W).sum(), t([0.3, -0.7]), t([1.0, 1.0]))[1],
+    lambda W: functional.vhp(lambda x: (x * 3).sum(), t([0.3, -0.7]), t([1.0, 1.0]))[1],
+    lambda W: functional.jacobian(lambda x: x.detach() * 2, t([1.0, 2.0])),
+    lambda W: functional.vjp(lambda x: x.detach() * 2, t([1.0, 2.0]), t([1.0, 1.0]))[1],
+    lambda W: functional.jvp(lambda x: x.detach() * 2, t([1.0, 2.0]), t([1.0, 1.0]))[1],
+    lambda W: mg.func.hessian(lambda x: (mg.relu(x @ W) @ W).sum())(t([0.3, -0.7])),
+    lambda W: mg.func.grad(lambda x: (x.detach() * 2).sum())(t([1.0, 2.0])),
+], ids=["hessian of a linear f", "hessian of a relu net", "hvp", "vhp", "jacobian", "vjp", "jvp",
+        "func.hessian", "func.grad"])
+def test_a_derivative_of_something_constant_in_the_input_is_zeros(backend, float64, call):
+    # PyTorch's: the gradient of a linear function (or of a relu net) does not require grad, and a
+    # derivative of it was an error here ("element 0 of tensors does not require grad")
+    out = call(t([[1.0, -2.0], [0.5, 1.5]]))
+    assert not out.requires_grad and out.abs().sum().item() == 0.0 and out.shape in ((2,), (2, 2))
+
+
+def test_jacobian_of_several_outputs_is_a_tuple_per_output(backend, float64):
+    jac = functional.jacobian(lambda x: (x * 2, x.sum()), t([1.0, 2.0]))
+    assert [j.tolist() for j in jac] == [[[2.0, 0.0], [0.0, 2.0]], [1.0, 1.0]]
+
+
 def test_jvp_is_the_jacobian_times_v_and_vhp_is_hvp(backend, float64):
     def f(x, y):
         return x * y, x.sin()
