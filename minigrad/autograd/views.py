@@ -129,6 +129,13 @@ def write_error(err, op_name, t, value):
 def commit(t, result):
     """``t``, whose storage now holds ``result``'s values, takes ``result``'s place in the graph."""
     t._version[0] += 1
+    rebase(t, result)
+
+
+def rebase(t, result):
+    """``t``, written in place (its version counted), takes ``result``'s place in the graph: as
+    its own ``grad_fn``, or for a view through a ``CopySlices`` node on its base, which must be
+    newer than ``result``'s node (the engine runs nodes newest first)."""
     if t._base is None:
         regraft(t, result._grad_fn, result._output_nr)
         t._requires_grad = True
