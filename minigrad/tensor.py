@@ -41,6 +41,7 @@ class Tensor:
     _view_chain = ()  # for a view: the view ops that make it from its base
     _view_version = 0  # for a view: the version its grad_fn was made at
     _no_grad_view = False  # for a view: made with recording off (or from such a view)
+    _function_alias = False  # a custom Function's output sharing an input's storage (no in-place ops)
 
     def __init__(self, *data, requires_grad=False, dtype=None, device=None):
         sizes, data = _legacy_data(data)

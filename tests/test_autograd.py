@@ -425,6 +425,33 @@ def test_a_custom_function_writing_into_a_view_rebases_the_base(backend):
     assert type(b.grad_fn).__name__ == "CopySlices"
 
 
+class Narrow(Function):
+    """y = x[1:], a view of the input;  dx = dy in the region, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x[1:]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return mg.cat([grad.new_zeros(1), grad])
+
+
+@pytest.mark.parametrize("write", [lambda y: y.mul_(2), lambda y: y[0:1].add_(1)], ids=["it", "a view of it"])
+def test_writing_into_a_custom_functions_view_of_its_input_raises(backend, write):
+    # as PyTorch's: the write would bypass the Function's backward; here it went unrecorded in
+    # the input's graph, so b's gradient ignored it (x.grad [2, 8, 12], the right one [2, 16, 24])
+    x = t([1., 2., 3.], requires_grad=True)
+    b = x * 1
+    y = Narrow.apply(b)
+    with pytest.raises(RuntimeError, match="Output 0 of Narrow is a view and is being modified inplace. This "
+                                           "view was created inside a custom Function"):
+        write(y)
+    with mg.no_grad():
+        y.mul_(2)  # not recorded: allowed
+    assert b.tolist() == [1.0, 4.0, 6.0]
+
+
 def test_needs_input_grad(backend):
     seen = []
 

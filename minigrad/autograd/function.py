@@ -285,11 +285,13 @@ class Function(Node):
                 views.check_inplace_allowed(out)
                 dirty.append((index, out))
             return out
-        if any(out is a for a in args) or out._base is not None:
+        alias = any(out is a for a in args) or out._base is not None
+        if alias:
             out = out.detach()  # an input returned as is, or a view: a new Tensor of this node
             out._base = None
         if differentiable:
             out._grad_fn, out._output_nr, out._requires_grad = self, index, True
+            out._function_alias = alias  # written in place, it would bypass this backward: refused
         return out
 
     # --- ctx -----------------------------------------------------------------------------------

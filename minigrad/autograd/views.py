@@ -84,16 +84,22 @@ _NO_GRAD_VIEW = ("A view was created in no_grad mode and {} with grad mode enabl
 
 def check_inplace_allowed(t):
     """PyTorch's rules for an in-place op recorded in a graph: never into a leaf that requires
-    grad (or a view of one), nor into a view made with recording off."""
-    if t._base is not None:
-        if t._no_grad_view:
-            raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
-        t = t._base
-        if t._grad_fn is None and t._requires_grad:
-            raise RuntimeError(f"a view of a leaf {t.describe()} that requires grad is being used in "
-                               "an in-place operation; wrap it in mg.no_grad() or use an out-of-place op")
-    elif t._grad_fn is None and t._requires_grad:
-        raise RuntimeError(f"a leaf {t.describe()} that requires grad is being used in an in-place "
+    grad, a view made with recording off, or an output of a custom Function that shares an
+    input's storage (the write would bypass the Function's backward), nor into a view of these."""
+    view = t._base is not None
+    if view and t._no_grad_view:
+        raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
+    owner = t._base if view else t
+    if owner._function_alias:
+        raise RuntimeError(
+            f"Output {owner._output_nr} of {owner._grad_fn.op_name} is a view and is being modified inplace. "
+            "This view was created inside a custom Function (or because an input was returned as-is) and "
+            "the autograd logic to handle view+inplace would override the custom backward associated with "
+            "the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix "
+            "this by cloning the output of the custom Function.")
+    if owner._grad_fn is None and owner._requires_grad:
+        what = "a view of a leaf" if view else "a leaf"
+        raise RuntimeError(f"{what} {owner.describe()} that requires grad is being used in an in-place "
                            "operation; wrap it in mg.no_grad() or use an out-of-place op")
 
 
