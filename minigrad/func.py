@@ -2,7 +2,7 @@
 (``grad``, ``grad_and_value``, ``vjp``, ``jacrev``, ``hessian``) and ``functional_call``.
 There is no ``vmap``: minigrad does not batch a function over an axis; write the batch axis in."""
 
-from .autograd import grad as _grad
+from .autograd.functional import grad_or_zeros
 from .nn.utils.stateless import functional_call  # noqa: F401
 from .ops.movement import stack
 from .tensor import Tensor
@@ -27,8 +27,7 @@ def grad_and_value(func, argnums=0, has_aux=False):
         value, aux = (out[0], out[1]) if has_aux else (out, None)
         if not isinstance(value, Tensor) or value.numel() != 1:
             raise RuntimeError("grad_and_value(f)(*args): Expected f(*args) to return a scalar Tensor")
-        grads = _grad(value, [args[i] for i in nums], create_graph=nested, allow_unused=True)
-        grads = tuple(g if g is not None else args[i] * 0 for g, i in zip(grads, nums))
+        grads = grad_or_zeros(value, [args[i] for i in nums], create_graph=nested)
         if not nested:
             grads, value = tuple(g.detach() for g in grads), value.detach()
             aux = aux.detach() if isinstance(aux, Tensor) else aux
@@ -57,8 +56,7 @@ def vjp(func, *primals):
     out = func(*xs)
 
     def vjp_fn(v):
-        grads = _grad(out, xs, grad_outputs=v, retain_graph=True, create_graph=True, allow_unused=True)
-        return tuple(g if g is not None else x * 0 for g, x in zip(grads, xs))
+        return grad_or_zeros(out, xs, v, retain_graph=True, create_graph=True)
     return out, vjp_fn
 
 
@@ -71,8 +69,7 @@ def jacrev(func, argnums=0):
         out = func(*args)
         rows = []
         for k in range(out.numel()):
-            (g,) = _grad(out.reshape(-1)[k], x, retain_graph=True, create_graph=True, allow_unused=True)
-            rows.append(g if g is not None else x * 0)
+            rows.extend(grad_or_zeros(out.reshape(-1)[k], (x,), retain_graph=True, create_graph=True))
         return stack(rows).reshape(tuple(out.shape) + tuple(x.shape)) if rows else \
             x.new_zeros(tuple(out.shape) + tuple(x.shape))
     return wrapper

@@ -651,9 +651,10 @@ def broadcast_shapes(*shapes):
 
 
 def broadcast_tensors(*tensors):
-    """The tensors expanded to their common broadcast shape (views)."""
+    """The tensors expanded to their common broadcast shape (views; a tensor of that shape
+    already is returned itself, as PyTorch's)."""
     shape = broadcast_shapes(*(t.shape for t in tensors))
-    return tuple(t.broadcast_to(shape) for t in tensors)
+    return tuple(t if t.shape == shape else t.broadcast_to(shape) for t in tensors)
 
 
 def is_nonzero(input):

@@ -306,8 +306,7 @@ def dropout_multiplier(shape, p, like, generator=None):
 
 
 def _fill_random(t, kind, generator, **kw):
-    """Overwrite ``t`` in place with random values (``normal_``, ``uniform_``, ``nn.init``)."""
-    from .autograd.grad_mode import no_grad
-    sample = _random(kind, t.shape, generator, t.dtype, t.device, False, **kw)
-    with no_grad():
-        return t.copy_(sample)
+    """Overwrite ``t`` in place with random values (``normal_``, ``uniform_``, ``nn.init``): a
+    ``copy_`` of the draws, recorded as PyTorch records ``normal_``: no gradient reaches the
+    values overwritten."""
+    return t.copy_(_random(kind, t.shape, generator, t.dtype, t.device, False, **kw))

@@ -35,11 +35,13 @@ class Tensor:
     __hash__ = object.__hash__
     _hooks = None  # hooks of a leaf (a non-leaf's live on its grad_fn)
     _post_accumulate_hooks = None  # hook(tensor) after backward has written a leaf's .grad
-    _retains_grad = False
+    _retain_hook = None  # retain_grad's hook on grad_fn, moved along when the tensor gets a new grad_fn
     name = None  # shown in error messages and pictures
     _base = None  # for a view: the tensor that owns the storage (see autograd/views.py)
     _view_chain = ()  # for a view: the view ops that make it from its base
     _view_version = 0  # for a view: the version its grad_fn was made at
+    _no_grad_view = False  # for a view: made with recording off (or from such a view)
+    _function_alias = False  # a custom Function's output sharing an input's storage (no in-place ops)
 
     def __init__(self, *data, requires_grad=False, dtype=None, device=None):
         sizes, data = _legacy_data(data)
@@ -100,7 +102,8 @@ class Tensor:
 
     @property
     def requires_grad(self):
-        if self._base is not None and self._version[0] != self._view_version:
+        # asking about a view made without recording never raises (using it after a write may)
+        if self._base is not None and self._version[0] != self._view_version and not self._no_grad_view:
             _views.refresh(self)
         return self._requires_grad
 
@@ -360,10 +363,15 @@ class Tensor:
         if self.grad_fn is None:
             if self._hooks is None:
                 self._hooks = []
-            self._hooks.append(hook)
+            hooks = self._hooks
+            hooks.append(hook)
         else:
             self.grad_fn.register_hook_for_output(self._output_nr, hook)
-        return _RemovableHook(self, hook)
+            hooks = self.grad_fn._hooks[self._output_nr]
+            if self._retain_hook is not None:  # retain_grad's hook runs last, as PyTorch's
+                hooks.remove(self._retain_hook)
+                hooks.append(self._retain_hook)
+        return _RemovableHook(hooks, hook)
 
     def register_post_accumulate_grad_hook(self, hook):
         """Call ``hook(self)`` each time backward has accumulated into this leaf's ``.grad``."""
@@ -374,15 +382,15 @@ class Tensor:
         if self._post_accumulate_hooks is None:
             self._post_accumulate_hooks = []
         self._post_accumulate_hooks.append(hook)
-        return _RemovableHook(self, hook, "_post_accumulate_hooks")
+        return _RemovableHook(self._post_accumulate_hooks, hook)
 
     def retain_grad(self):
-        """Keep ``.grad`` for this non-leaf tensor after backward."""
+        """Keep ``.grad`` for this non-leaf tensor after backward: the gradient of its value
+        when backward runs (an in-place op moves the hook to the tensor's new node, as PyTorch)."""
         if not self.requires_grad:
             raise RuntimeError("retain_grad on a tensor that doesn't require gradient")
-        if self.grad_fn is None or self._retains_grad:
+        if self.grad_fn is None or self._retain_hook is not None:
             return
-        self._retains_grad = True
         ref = weakref.ref(self)
 
         def keep(grad):
@@ -390,11 +398,12 @@ class Tensor:
             if t is not None:
                 g = grad.detach()
                 t.grad = g if t.grad is None else t.grad + g
+        self._retain_hook = keep
         self.grad_fn.register_hook_for_output(self._output_nr, keep)
 
     @property
     def retains_grad(self):
-        return self._retains_grad
+        return self._retain_hook is not None
 
     # --- printing ------------------------------------------------------------------------------
     def __repr__(self):
@@ -779,7 +788,7 @@ class Tensor:
         # the reshape had to copy: raise where PyTorch's strides would refuse too, that is where a
         # view of a row-major tensor was taken across its strides; a result that is not row-major
         # (an elementwise op's on transposed operands, where PyTorch raises) is copied, as reshape
-        if (out is not self and out._base is None and out.numel() and self._base is not None
+        if (out._base is None and out.numel() and self._base is not None
                 and self.device.backend.is_contiguous(self._base.array)):
             raise RuntimeError(
                 f"view size is not compatible with input tensor's size and stride (at least one dimension "
@@ -788,10 +797,8 @@ class Tensor:
         return out
 
     def _reshape(self, shape, op):
-        shape = _shape_arg(shape, op)
-        if shape == self.shape:
-            return self
-        return Reshape.apply(self, shape=_infer_shape(shape, self.numel(), op))
+        # a new view even of the same shape, as PyTorch's: hooks and retain_grad on it are its own
+        return Reshape.apply(self, shape=_infer_shape(_shape_arg(shape, op), self.numel(), op))
 
     def view_as(self, other):
         return self.reshape(other.shape)
@@ -806,8 +813,10 @@ class Tensor:
         if s > e:
             raise RuntimeError(f"flatten(): start_dim {start_dim} cannot come after end_dim {end_dim} "
                                f"(input of shape {tuple(self.shape)})")
+        if s == e:
+            return self  # as PyTorch's
         shape = self.shape
-        return self.reshape(shape[:s] + (-1,) + shape[e + 1:])
+        return self.reshape(shape[:s] + (math.prod(shape[s:e + 1]),) + shape[e + 1:])
 
     def unflatten(self, dim, sizes):
         dim = _dim(dim, self.ndim)
@@ -819,7 +828,7 @@ class Tensor:
         else:
             dims = tuple(d for d in _dims(dim, self.ndim) if self.shape[d] == 1)
         op = Squeeze if dim is None else SqueezeDim if isinstance(dim, int) else SqueezeDims
-        return op.apply(self, dim=dims) if dims else self
+        return op.apply(self, dim=dims)  # a new view even where nothing is squeezed, as PyTorch's
 
     def unsqueeze(self, dim):
         return Unsqueeze.apply(self, dim=_dim(dim, self.ndim + 1))
@@ -840,7 +849,7 @@ class Tensor:
     def t(self):
         if self.ndim > 2:
             raise RuntimeError(f"t() expects a tensor with <= 2 dimensions, got {self.ndim}")
-        return MatrixTranspose.apply(self, dims=(1, 0)) if self.ndim == 2 else self
+        return MatrixTranspose.apply(self, dims=tuple(reversed(range(self.ndim))))
 
     @property
     def T(self):
@@ -864,8 +873,7 @@ class Tensor:
         return self._expand(shape, "broadcast_to")
 
     def _expand(self, sizes, op):
-        shape = _expanded_shape(self.shape, _shape_arg(sizes, op), op)
-        return self if shape == self.shape else BroadcastTo.apply(self, shape=shape)
+        return BroadcastTo.apply(self, shape=_expanded_shape(self.shape, _shape_arg(sizes, op), op))
 
     def repeat(self, *repeats):
         return Repeat.apply(self, repeats=_shape_arg(repeats, "repeat"))
@@ -1053,8 +1061,7 @@ class Tensor:
 
     def log_normal_(self, mean=1.0, std=2.0, *, generator=None):
         """Fill with draws of exp(N(mean, std²))."""
-        with _grad_mode.no_grad():
-            return self.copy_((_random.randn_like(self.detach(), generator=generator) * std + mean).exp())
+        return self.copy_((_random.randn_like(self.detach(), generator=generator) * std + mean).exp())
 
     def random_(self, from_=0, to=None, *, generator=None):
         """Fill with integers drawn uniformly from [from_, to) (``random_(to)``: [0, to)); without
@@ -1066,13 +1073,10 @@ class Tensor:
             to = 2 ** (1 - round(math.log2(_dtypes.finfo(self.dtype).eps))) if self.dtype.is_floating_point \
                 else _dtypes.iinfo(self.dtype).max
         draw = _random.randint(from_, to, self.shape, generator=generator, device=self.device)
-        with _grad_mode.no_grad():
-            return self.copy_(draw.type(self.dtype))
+        return self.copy_(draw.type(self.dtype))
 
     def _fill_from_uniform(self, transform, generator):
-        u = _random.rand_like(self.detach(), generator=generator)
-        with _grad_mode.no_grad():
-            return self.copy_(transform(u))
+        return self.copy_(transform(_random.rand_like(self.detach(), generator=generator)))
 
     def multinomial(self, num_samples, replacement=False, *, generator=None):
         return _random.multinomial(self, num_samples, replacement, generator=generator)
@@ -1956,23 +1960,17 @@ class Tensor:
 
 
 class _RemovableHook:
-    def __init__(self, tensor, hook, registry="_hooks"):
-        self._ref = weakref.ref(tensor)
+    """The handle ``register_hook`` returns: ``remove()`` takes the hook out of the list it was
+    added to (a leaf's, or its node's for the output), even after an in-place op has given the
+    tensor a new node."""
+
+    def __init__(self, hooks, hook):
+        self._hooks = hooks
         self._hook = hook
-        self._registry = registry
 
     def remove(self):
-        t = self._ref()
-        if t is None:
-            return
-        if t.grad_fn is None:
-            hooks = getattr(t, self._registry)
-            if hooks and self._hook in hooks:
-                hooks.remove(self._hook)
-        elif t.grad_fn._hooks:
-            hooks = t.grad_fn._hooks.get(t._output_nr, [])
-            if self._hook in hooks:
-                hooks.remove(self._hook)
+        if self._hook in self._hooks:
+            self._hooks.remove(self._hook)
 
 
 class Size(tuple):
@@ -2123,13 +2121,16 @@ def _inplace_arith(t, fn, array_operator, other):
                                f"found {t.device} and {other.device}; move one explicitly with .to()")
         if other.dtype is not t.dtype:
             other = other.type(t.dtype)
-    if is_grad_enabled() and (t.requires_grad or isinstance(other, Tensor) and other._requires_grad):
+    if is_grad_enabled() and (t.requires_grad or isinstance(other, Tensor) and other._requires_grad
+                              or t._base is not None and t._base._requires_grad):
         return _views.apply_inplace(t, fn, other)
     value = other.array if isinstance(other, Tensor) else other
     if isinstance(other, Tensor) and other.shape != t.shape and \
             _broadcast_shape(t.shape, other.shape) != tuple(t.shape):
         raise RuntimeError(f"{fn.__name__.lower()}_: output with shape {tuple(t.shape)} doesn't match "
                            f"the broadcast shape of {tuple(other.shape)}")
+    if t.device.backend.overlaps_itself(t.array):
+        raise _views.overlap_error(fn.__name__.lower() + "_")
     try:
         array_operator(t.array, value)  # NumPy and CuPy arrays update themselves
     except ValueError as err:
@@ -2161,7 +2162,6 @@ from ._coerce import (  # noqa: E402
     _shape_arg,
     _split_key,
 )
-from .autograd import grad_mode as _grad_mode  # noqa: E402
 from .autograd import views as _views  # noqa: E402
 from .autograd.grad_mode import is_grad_enabled  # noqa: E402
 from .ops import linalg as _linalg  # noqa: E402

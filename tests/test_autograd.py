@@ -238,6 +238,30 @@ def test_hvp_hessian_jacobian(backend, float64):
     assert jac.tolist() == [[2.0, 0.0], [0.0, 6.0]]
 
 
+@pytest.mark.parametrize("call", [
+    lambda W: functional.hessian(lambda x: (x * 3).sum(), t([1.0, 2.0])),
+    lambda W: functional.hessian(lambda x: (mg.relu(x @ W) @ W).sum(), t([0.3, -0.7])),
+    lambda W: functional.hvp(lambda x: (mg.relu(x @ W) @ W).sum(), t([0.3, -0.7]), t([1.0, 1.0]))[1],
+    lambda W: functional.vhp(lambda x: (x * 3).sum(), t([0.3, -0.7]), t([1.0, 1.0]))[1],
+    lambda W: functional.jacobian(lambda x: x.detach() * 2, t([1.0, 2.0])),
+    lambda W: functional.vjp(lambda x: x.detach() * 2, t([1.0, 2.0]), t([1.0, 1.0]))[1],
+    lambda W: functional.jvp(lambda x: x.detach() * 2, t([1.0, 2.0]), t([1.0, 1.0]))[1],
+    lambda W: mg.func.hessian(lambda x: (mg.relu(x @ W) @ W).sum())(t([0.3, -0.7])),
+    lambda W: mg.func.grad(lambda x: (x.detach() * 2).sum())(t([1.0, 2.0])),
+], ids=["hessian of a linear f", "hessian of a relu net", "hvp", "vhp", "jacobian", "vjp", "jvp",
+        "func.hessian", "func.grad"])
+def test_a_derivative_of_something_constant_in_the_input_is_zeros(backend, float64, call):
+    # PyTorch's: the gradient of a linear function (or of a relu net) does not require grad, and a
+    # derivative of it was an error here ("element 0 of tensors does not require grad")
+    out = call(t([[1.0, -2.0], [0.5, 1.5]]))
+    assert not out.requires_grad and out.abs().sum().item() == 0.0 and out.shape in ((2,), (2, 2))
+
+
+def test_jacobian_of_several_outputs_is_a_tuple_per_output(backend, float64):
+    jac = functional.jacobian(lambda x: (x * 2, x.sum()), t([1.0, 2.0]))
+    assert [j.tolist() for j in jac] == [[[2.0, 0.0], [0.0, 2.0]], [1.0, 1.0]]
+
+
 def test_jvp_is_the_jacobian_times_v_and_vhp_is_hvp(backend, float64):
     def f(x, y):
         return x * y, x.sin()
@@ -371,6 +395,61 @@ def test_custom_function_first_and_second_order(backend, float64):
     assert mg.autograd.gradcheck(Cube.apply, [x])
     assert mg.autograd.gradgradcheck(Cube.apply, [x])
     assert Cube.apply(x).grad_fn.name == "CubeBackward"
+
+
+class ScaleInPlace(Function):
+    """x *= 2 in place (marked dirty), the result saved;  d(out)/dx = 2."""
+
+    @staticmethod
+    def forward(ctx, x):
+        x.mul_(2)
+        ctx.mark_dirty(x)
+        ctx.save_for_backward(x)
+        return x
+
+    @staticmethod
+    def backward(ctx, grad):
+        (y,) = ctx.saved_tensors
+        return grad * 2 + y * 0
+
+
+def test_a_custom_function_writing_into_a_view_rebases_the_base(backend):
+    # the base's CopySlices was recorded before the Function's node, so the engine ran it after
+    # that node had been skipped: the region's gradient was lost (x.grad [2, 0, 0])
+    x = t([1., 2., 3.], requires_grad=True)
+    b = x * 1
+    v = b[1:]
+    assert ScaleInPlace.apply(v) is v
+    (b * b).sum().backward()
+    assert b.tolist() == [1.0, 4.0, 6.0] and x.grad.tolist() == [2.0, 16.0, 24.0]
+    assert type(b.grad_fn).__name__ == "CopySlices"
+
+
+class Narrow(Function):
+    """y = x[1:], a view of the input;  dx = dy in the region, 0 elsewhere."""
+
+    @staticmethod
+    def forward(ctx, x):
+        return x[1:]
+
+    @staticmethod
+    def backward(ctx, grad):
+        return mg.cat([grad.new_zeros(1), grad])
+
+
+@pytest.mark.parametrize("write", [lambda y: y.mul_(2), lambda y: y[0:1].add_(1)], ids=["it", "a view of it"])
+def test_writing_into_a_custom_functions_view_of_its_input_raises(backend, write):
+    # as PyTorch's: the write would bypass the Function's backward; here it went unrecorded in
+    # the input's graph, so b's gradient ignored it (x.grad [2, 8, 12], the right one [2, 16, 24])
+    x = t([1., 2., 3.], requires_grad=True)
+    b = x * 1
+    y = Narrow.apply(b)
+    with pytest.raises(RuntimeError, match="Output 0 of Narrow is a view and is being modified inplace. This "
+                                           "view was created inside a custom Function"):
+        write(y)
+    with mg.no_grad():
+        y.mul_(2)  # not recorded: allowed
+    assert b.tolist() == [1.0, 4.0, 6.0]
 
 
 def test_needs_input_grad(backend):
@@ -711,3 +790,64 @@ def test_zero_derivatives_give_zero_even_for_inf_and_nan_gradients(op):
     y = {"pow0": lambda: x ** 0, "norm0": lambda: x.norm(p=0)}.get(op, lambda: getattr(x, op)())()
     y.backward(mg.tensor([float("inf"), float("nan")]) if y.ndim else mg.tensor(float("inf")))
     assert x.grad.tolist() == [0.0, 0.0]
+
+
+# --- .grad accumulates in place (PyTorch's AccumulateGrad) -----------------------------------------------
+def test_grad_accumulates_in_place_so_its_aliases_see_the_sum(backend):
+    x = t([1., 2., 3.], requires_grad=True)
+    (x * x).sum().backward()
+    g, head = x.grad, x.grad[0:2]
+    (x * x).sum().backward()
+    assert x.grad is g and head.tolist() == [4.0, 8.0] and g.tolist() == [4.0, 8.0, 12.0]
+
+
+def test_a_grad_assigned_as_a_view_of_a_buffer_accumulates_into_the_buffer(backend):
+    x = t([1., 2., 3.], requires_grad=True)
+    buffer = mg.zeros(5)
+    x.grad = buffer[1:4]
+    (x * x).sum().backward()
+    assert buffer.tolist() == [0.0, 2.0, 4.0, 6.0, 0.0]
+
+
+def test_a_grad_that_requires_grad_is_added_into_in_place_too(backend):
+    x = t([1., 2., 3.], requires_grad=True)
+    (x * x).sum().backward(create_graph=True)
+    g = x.grad
+    (x * x).sum().backward()
+    assert x.grad is g and g.requires_grad and g.tolist() == [4.0, 8.0, 12.0]
+    y = t([1., 2.], requires_grad=True)
+    y.grad = t([1., 1.], requires_grad=True)
+    (y * y).sum().backward()
+    assert y.grad.requires_grad and y.grad.tolist() == [3.0, 5.0]
+
+
+def test_backward_with_inputs_accumulates_a_leaf_in_place(backend):
+    x = t([1., 2.], requires_grad=True)
+    (x * x).sum().backward(inputs=[x])
+    g, head = x.grad, x.grad[0:1]
+    (x * x).sum().backward(inputs=[x])
+    assert x.grad is g and head.tolist() == [4.0] and g.tolist() == [4.0, 8.0]
+
+
+def test_module_zero_grad_without_none_zeroes_the_grad_in_place(backend):
+    m = mg.nn.Linear(2, 1)
+    m(t([[1., 2.]])).sum().backward()
+    g = m.weight.grad
+    m.zero_grad(set_to_none=False)
+    assert m.weight.grad is g and g.tolist() == [[0.0, 0.0]]
+
+
+def test_grad_of_a_dict_of_inputs_is_a_dict_and_backward_takes_one(backend):
+    x, y = t([1., 2.], requires_grad=True), t([1., 2.], requires_grad=True)
+    grads = mg.autograd.grad((x * x * y).sum(), {"a": x, "b": y})
+    assert list(grads) == ["a", "b"]
+    assert grads["a"].tolist() == [2.0, 8.0] and grads["b"].tolist() == [1.0, 4.0]
+    (x * y).sum().backward(inputs={"a": x})
+    assert x.grad.tolist() == [1.0, 2.0] and y.grad is None
+
+
+def test_materialized_zeros_require_grad_under_create_graph(backend):
+    x, y = t([1., 2.], requires_grad=True), t([1., 2.], requires_grad=True)
+    for create_graph in (False, True):
+        _, zeros = mg.autograd.grad((x * x).sum(), [x, y], materialize_grads=True, create_graph=create_graph)
+        assert zeros.tolist() == [0.0, 0.0] and zeros.requires_grad is create_graph

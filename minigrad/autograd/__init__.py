@@ -5,7 +5,7 @@ import warnings
 from ..tensor import Tensor
 from . import function, functional, graph
 from .anomaly import detect_anomaly, is_anomaly_check_nan_enabled, is_anomaly_enabled, set_detect_anomaly
-from .engine import run_backward
+from .engine import accumulate, run_backward
 from .function import Function, once_differentiable
 from .grad_mode import enable_grad, inference_mode, is_grad_enabled, no_grad, set_grad_enabled
 from .gradcheck import gradcheck, gradgradcheck
@@ -22,7 +22,10 @@ def Variable(data, requires_grad=False):
 
 
 def _as_tuple(x):
-    return (x,) if x is None or isinstance(x, Tensor) else tuple(x)
+    """One tensor, or a sequence of them, or a dict's values (``inputs`` may be a dict, as PyTorch's)."""
+    if x is None or isinstance(x, Tensor):
+        return (x,)
+    return tuple(x.values() if isinstance(x, dict) else x)
 
 
 def _root_grads(outputs, grad_outputs):
@@ -65,18 +68,23 @@ def backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False, 
         raise RuntimeError("backward: the `inputs` argument cannot be empty (None means every leaf)")
     captured = run_backward(tensors, roots, retain_graph, create_graph, inputs=inputs)
     for t, g in zip(inputs, captured):
-        if g is not None:
+        if g is None:
+            continue
+        if t.grad_fn is None:  # a leaf: into .grad as backward() does, in place
+            accumulate(t, g, False, create_graph)
+        else:
             g = g if create_graph else g.detach()
             t.grad = g if t.grad is None else t.grad + g
 
 
 def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False, only_inputs=True,
          allow_unused=None, is_grads_batched=False, materialize_grads=False):
-    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple; ``.grad`` is untouched.
+    """The gradients of ``outputs`` with respect to ``inputs``, as a tuple (a dict for a dict of
+    inputs, as PyTorch's); ``.grad`` is untouched.
 
     An input the outputs do not depend on raises, unless ``allow_unused`` (its gradient is then
-    None) or ``materialize_grads`` (zeros). ``only_inputs`` is PyTorch's deprecated argument,
-    accepted and ignored as there.
+    None) or ``materialize_grads`` (zeros, requiring grad under ``create_graph``). ``only_inputs``
+    is PyTorch's deprecated argument, accepted and ignored as there.
 
     >>> import minigrad as mg
     >>> x = mg.tensor(3.0, requires_grad=True)
@@ -95,6 +103,7 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
         raise ValueError("Expected allow_unused to be True or not passed when materialize_grads=True, "
                          "but got: allow_unused=False.")
     allow_unused = bool(allow_unused) or materialize_grads
+    names = list(inputs) if isinstance(inputs, dict) else None
     outputs, inputs = _as_tuple(outputs), _as_tuple(inputs)
     if not inputs:
         raise RuntimeError("grad: the `inputs` argument cannot be empty")
@@ -111,6 +120,6 @@ def grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fal
             raise RuntimeError(f"One of the differentiated Tensors (input {i}) appears to not have been "
                                "used in the graph. Set allow_unused=True if this is the desired behavior.")
         if g is None and materialize_grads:
-            g = inputs[i].detach().new_zeros(inputs[i].shape)
+            g = inputs[i].detach().new_zeros(inputs[i].shape).requires_grad_(create_graph)
         result.append(g if g is None or create_graph else g.detach())
-    return tuple(result)
+    return tuple(result) if names is None else dict(zip(names, result))

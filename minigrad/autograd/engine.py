@@ -298,7 +298,7 @@ class _Pass:
             for i in self.wanted.get((leaf, 0), ()):
                 self.captured[i] = grad
             return
-        _accumulate(leaf, grad, owned, self.create_graph)
+        accumulate(leaf, grad, owned, self.create_graph)
         for hook in leaf._post_accumulate_hooks or ():
             hook(leaf)
 
@@ -326,8 +326,10 @@ def _made_for_one(g, grads_in, grads_out):
     return sum(g is other for other in grads_out) == 1
 
 
-def _accumulate(leaf, grad, owned, create_graph):
-    """Add ``grad`` into ``leaf.grad`` (PyTorch's AccumulateGrad), one thread at a time."""
+def accumulate(leaf, grad, owned, create_graph):
+    """Add ``grad`` into ``leaf.grad`` (PyTorch's AccumulateGrad), one thread at a time: in place
+    (so every alias of ``.grad``, the one a user assigned included, sees the sum, and its version
+    counts the write), except under ``create_graph``, whose sum is a new, recorded tensor."""
     with _accumulating:
         if create_graph:
             leaf.grad = grad if leaf.grad is None else leaf.grad + grad
@@ -335,7 +337,6 @@ def _accumulate(leaf, grad, owned, create_graph):
             if not owned:  # .grad must own its storage: optimizers and clipping write into it
                 grad = Tensor._wrap(leaf.device.xp.asarray(grad.array, copy=True), leaf.device)
             leaf.grad = grad.detach() if grad._requires_grad else grad
-        elif leaf.grad._requires_grad:
-            leaf.grad = leaf.grad.detach() + grad
         else:
-            leaf.grad.array = leaf.grad.array + grad.array
+            leaf.grad.array += grad.array
+            leaf.grad._version[0] += 1

@@ -128,6 +128,7 @@ class Op(Node):
     moves_device = False  # True for the op whose output lives on ``attrs["device"]``
     floating_only = False  # True when integer inputs are promoted to the default float dtype
     is_view = False  # True when the output may share storage with input 0 (it does if NumPy says so)
+    writes_one_value = False  # True when every output element is one value: it may go into an expand()
 
     @classmethod
     def apply(cls, *args, **attrs):
@@ -260,30 +261,37 @@ class Function(Node):
             else:
                 output = cls.forward(ctx, *args, **kwargs)
         outputs = output if isinstance(output, tuple) else (output,)
-        results = tuple(ctx._wrap_output(i, o, args) for i, o in enumerate(outputs))
+        dirty = []  # (output number, input forward modified in place) to rebase onto this node
+        results = tuple(ctx._wrap_output(i, o, args, dirty) for i, o in enumerate(outputs))
         if ctx.next is not None:
             tensors = [r for r in results if isinstance(r, Tensor)]
             ctx._record(args, raw, tensors, kwargs, constants)
             ctx.out_shapes = tuple([r.array.shape if isinstance(r, Tensor) else () for r in results])
             ctx.out_dtypes = tuple([r.array.dtype if isinstance(r, Tensor) else None for r in results])
+        for i, t in dirty:  # once recorded: a view's CopySlices must come after this node
+            views.rebase(t, Tensor._output_of(ctx, i, t.array, t.device))
         return results if isinstance(output, tuple) else results[0]
 
-    def _wrap_output(self, index, out, args):
-        """Output ``index`` of forward as a Tensor of this node's graph."""
+    def _wrap_output(self, index, out, args, dirty):
+        """Output ``index`` of forward as a Tensor of this node's graph (an input marked dirty is
+        returned as is, its version counted, and listed in ``dirty`` when it is differentiable)."""
         if not isinstance(out, Tensor):
             return out
         differentiable = (self.next is not None and out.dtype.is_floating_point
                           and not any(out is t for t in self._non_differentiable))
         if any(out is t for t in self._dirty):  # modified in place: it takes its new place
+            out._version[0] += 1  # before the node saves it, as PyTorch's mark_dirty
             if differentiable:
                 views.check_inplace_allowed(out)
-                views.commit(out, Tensor._output_of(self, index, out.array, out.device))
+                dirty.append((index, out))
             return out
-        if any(out is a for a in args) or out._base is not None:
+        alias = any(out is a for a in args) or out._base is not None
+        if alias:
             out = out.detach()  # an input returned as is, or a view: a new Tensor of this node
             out._base = None
         if differentiable:
             out._grad_fn, out._output_nr, out._requires_grad = self, index, True
+            out._function_alias = alias  # written in place, it would bypass this backward: refused
         return out
 
     # --- ctx -----------------------------------------------------------------------------------

@@ -1,4 +1,9 @@
-"""Higher-level derivatives built from ``grad``: Jacobians, Hessians, vector products."""
+"""Higher-level derivatives built from ``grad``: Jacobians, Hessians, vector products.
+
+As PyTorch's (with ``strict=False``): the derivative of an output with respect to an input it
+does not depend on is zeros, also where the output does not require grad at all (the gradient of
+a linear function, of a ReLU network with respect to its input), not an error.
+"""
 
 from ..tensor import Tensor
 
@@ -11,42 +16,53 @@ def _prepare(inputs):
     return tuple(x.detach().requires_grad_(True) for x in _tuple(inputs))
 
 
+def grad_or_zeros(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False):
+    """``grad`` of those ``outputs`` that require grad (PyTorch's ``_autograd_grad``), with zeros
+    for the inputs none of them reaches."""
+    from . import grad
+    outputs = _tuple(outputs)
+    grad_outputs = (None,) * len(outputs) if grad_outputs is None else _tuple(grad_outputs)
+    kept = [(o, g) for o, g in zip(outputs, grad_outputs) if o.requires_grad]
+    grads = (None,) * len(inputs)
+    if kept:
+        grads = grad([o for o, _ in kept], inputs, [g for _, g in kept], retain_graph=retain_graph,
+                     create_graph=create_graph, allow_unused=True)
+    return tuple(x.detach().new_zeros(x.shape) if g is None else g for g, x in zip(grads, inputs))
+
+
 def vjp(func, inputs, v=None, create_graph=False):
     """``(func(inputs), vᵀ J)``."""
-    from . import grad
     single = isinstance(inputs, Tensor)
     xs = _prepare(inputs)
     out = func(*xs)
-    grads = grad(out, xs, grad_outputs=v, create_graph=create_graph, allow_unused=True)
-    grads = tuple(g if g is not None else x * 0 for g, x in zip(grads, xs))
+    grads = grad_or_zeros(out, xs, v, create_graph=create_graph)
     return out if create_graph else out.detach(), grads[0] if single else grads
 
 
 def jacobian(func, inputs, create_graph=False):
-    """J[i..., j...] = ∂ func(inputs)[i...] / ∂ inputs[j...]; a tuple per input when given several."""
+    """J[i..., j...] = ∂ func(inputs)[i...] / ∂ inputs[j...]; a tuple per input when given several,
+    and per output when ``func`` returns several."""
     from ..ops.movement import stack
-    from . import grad
-    single = isinstance(inputs, Tensor)
     xs = _prepare(inputs)
     out = func(*xs)
-    flat = out.reshape(-1)
-    rows = [[] for _ in xs]
-    for k in range(flat.numel()):
-        gs = grad(flat[k], xs, retain_graph=True, create_graph=create_graph, allow_unused=True)
-        for row, g, x in zip(rows, gs, xs):
-            row.append(g if g is not None else x.detach() * 0)
-    jac = tuple(stack(row).reshape(tuple(out.shape) + tuple(x.shape)) if row
-                else x.detach().reshape(tuple(out.shape) + tuple(x.shape)) for row, x in zip(rows, xs))
-    return jac[0] if single else jac
+    jacobians = []
+    for o in _tuple(out):
+        flat = o.reshape(-1)
+        rows = [[] for _ in xs]
+        for k in range(flat.numel()):
+            for row, g in zip(rows, grad_or_zeros(flat[k], xs, retain_graph=True, create_graph=create_graph)):
+                row.append(g)
+        jac = tuple(stack(row).reshape(tuple(o.shape) + tuple(x.shape)) if row
+                    else x.detach().new_zeros(tuple(o.shape) + tuple(x.shape)) for row, x in zip(rows, xs))
+        jacobians.append(jac[0] if isinstance(inputs, Tensor) else jac)
+    return jacobians[0] if isinstance(out, Tensor) else tuple(jacobians)
 
 
 def hessian(func, inputs, create_graph=False):
     """H = ∂² func / ∂x² for a scalar ``func`` (the Jacobian of its gradient)."""
-    from . import grad
 
     def gradient(*xs):
-        (g,) = grad(func(*xs), xs[0], create_graph=True)
-        return g
+        return grad_or_zeros(func(*xs), xs[:1], create_graph=True)[0]
 
     if not isinstance(inputs, Tensor):
         raise NotImplementedError("hessian: pass a single input tensor")
@@ -60,15 +76,13 @@ def hvp(func, inputs, v, create_graph=False):
     >>> f = lambda x: (x ** 3).sum()          # H = diag(6x)
     >>> hvp(f, mg.tensor([1.0, 2.0]), mg.tensor([1.0, 1.0]))[1]
     tensor([ 6., 12.])"""
-    from . import grad
     single = isinstance(inputs, Tensor)
     xs = _prepare(inputs)
     vs = _tuple(v)
     out = func(*xs)
-    grads = grad(out, xs, create_graph=True)
+    grads = grad_or_zeros(out, xs, create_graph=True)
     dot = sum((g * u).sum() for g, u in zip(grads, vs))
-    hv = grad(dot, xs, create_graph=create_graph, allow_unused=True)
-    hv = tuple(h if h is not None else x.detach() * 0 for h, x in zip(hv, xs))
+    hv = grad_or_zeros(dot, xs, create_graph=create_graph)
     return out.detach(), hv[0] if single else hv
 
 
@@ -79,7 +93,6 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     >>> import minigrad as mg
     >>> jvp(lambda x: x ** 2, mg.tensor([1.0, 3.0]), mg.tensor([1.0, 1.0]))[1]
     tensor([2., 6.])"""
-    from . import grad
     xs = _prepare(inputs)
     if v is None:
         if any(x.numel() != 1 for x in xs):
@@ -89,14 +102,10 @@ def jvp(func, inputs, v=None, create_graph=False, strict=False):
     vs = _tuple(v)
     out = func(*xs)
     outs = _tuple(out)
-    dummies = tuple((o.detach() * 0).requires_grad_(True) for o in outs)
-    vjps = grad(outs, xs, grad_outputs=dummies, create_graph=True, allow_unused=True)
-    dot = sum((g * u).sum() for g, u in zip(vjps, vs) if g is not None)
-    if not isinstance(dot, Tensor):  # the outputs do not depend on the inputs
-        jv = tuple(o.detach() * 0 for o in outs)
-    else:
-        jv = grad(dot, dummies, create_graph=create_graph, allow_unused=True)
-        jv = tuple(j if j is not None else o.detach() * 0 for j, o in zip(jv, outs))
+    dummies = tuple(o.detach().new_zeros(o.shape).requires_grad_(True) for o in outs)
+    vjps = grad_or_zeros(outs, xs, dummies, create_graph=True)
+    dot = sum((g * u).sum() for g, u in zip(vjps, vs))
+    jv = grad_or_zeros(dot, dummies, create_graph=create_graph)
     detached = out.detach() if isinstance(out, Tensor) else tuple(o.detach() for o in out)
     return detached, jv[0] if isinstance(out, Tensor) else jv
 

@@ -33,6 +33,7 @@ def track(view, source, op, attrs, output_nr=None):
         view._base, view._view_chain = source._base, source._view_chain + (step,)
     view._version = source._version
     view._view_version = source._version[0]
+    view._no_grad_view = source._no_grad_view or not _enabled.get()
 
 
 def replay(tensor, chain):
@@ -45,45 +46,88 @@ def replay(tensor, chain):
 
 
 def refresh(view):
-    """Regenerate a view's autograd identity from its base after an in-place write."""
-    view._view_version = view._version[0]
+    """Regenerate a view's autograd identity from its base after an in-place write.
+
+    A view made with recording off stays out of the graph, and stale: used where recording is on
+    after such a write, it raises, as in PyTorch (whether the write should reach it is ambiguous).
+    """
     base = view._base
-    if not (base._requires_grad or view._requires_grad):
+    tracked = base._requires_grad or view._requires_grad
+    if tracked and view._no_grad_view:
+        if _enabled.get():
+            raise RuntimeError(_NO_GRAD_VIEW.format(
+                "its base or another view of its base has been modified inplace"))
+        return
+    view._view_version = view._version[0]
+    if not tracked:
         return
     with enable_grad():
         fresh = replay(base, view._view_chain)
-    view._grad_fn, view._output_nr = fresh._grad_fn, fresh._output_nr
+    regraft(view, fresh._grad_fn, fresh._output_nr)
     view._requires_grad = fresh._requires_grad
 
 
+def regraft(t, node, output_nr):
+    """``t`` becomes output ``output_nr`` of ``node``; its ``retain_grad`` hook moves along, so
+    that ``t.grad`` is the gradient of the value ``t`` holds now, as in PyTorch."""
+    keep = t._retain_hook
+    if keep is not None:
+        t._grad_fn._hooks[t._output_nr].remove(keep)
+        node.register_hook_for_output(output_nr, keep)
+    t._grad_fn, t._output_nr = node, output_nr
+
+
+_NO_GRAD_VIEW = ("A view was created in no_grad mode and {} with grad mode enabled. Given that this use "
+                 "case is ambiguous and error-prone, it is forbidden. You can clarify your code by moving "
+                 "both the view and the inplace either both inside the no_grad block (if you don't want the "
+                 "inplace to be tracked) or both outside (if you want the inplace to be tracked).")
+
+
 def check_inplace_allowed(t):
-    """PyTorch's rule: a leaf that requires grad (or a view of one) is never written in a graph."""
-    if t._base is not None:
-        t = t._base
-        if t._grad_fn is None and t._requires_grad:
-            raise RuntimeError(f"a view of a leaf {t.describe()} that requires grad is being used in "
-                               "an in-place operation; wrap it in mg.no_grad() or use an out-of-place op")
-    elif t._grad_fn is None and t._requires_grad:
-        raise RuntimeError(f"a leaf {t.describe()} that requires grad is being used in an in-place "
+    """PyTorch's rules for an in-place op recorded in a graph: never into a leaf that requires
+    grad, a view made with recording off, or an output of a custom Function that shares an
+    input's storage (the write would bypass the Function's backward), nor into a view of these."""
+    view = t._base is not None
+    if view and t._no_grad_view:
+        raise RuntimeError(_NO_GRAD_VIEW.format("is being modified inplace"))
+    owner = t._base if view else t
+    if owner._function_alias:
+        raise RuntimeError(
+            f"Output {owner._output_nr} of {owner._grad_fn.op_name} is a view and is being modified inplace. "
+            "This view was created inside a custom Function (or because an input was returned as-is) and "
+            "the autograd logic to handle view+inplace would override the custom backward associated with "
+            "the custom Function, leading to incorrect gradients. This behavior is forbidden. You can fix "
+            "this by cloning the output of the custom Function.")
+    if owner._grad_fn is None and owner._requires_grad:
+        what = "a view of a leaf" if view else "a leaf"
+        raise RuntimeError(f"{what} {owner.describe()} that requires grad is being used in an in-place "
                            "operation; wrap it in mg.no_grad() or use an out-of-place op")
 
 
-def write(t, array, op_name):
-    """Write ``array`` into ``t``'s storage (every view of it sees the new values)."""
+def write(t, array, op):
+    """Write ``array``, the result of ``op``, into ``t``'s storage (every view of it sees the new
+    values); refused where elements of ``t`` share memory, unless all get one value (``fill_``)."""
+    backend = t.device.backend
+    if not op.writes_one_value and backend.overlaps_itself(t.array):
+        raise overlap_error(op.__name__)
     try:
-        t.device.backend.assign(t.array, array)
+        backend.assign(t.array, array)
     except ValueError as err:
-        raise write_error(err, op_name, t, array) from None
+        raise write_error(err, op.__name__, t, array) from None
+
+
+def overlap_error(op_name):
+    return RuntimeError(
+        f"{op_name}: unsupported operation: more than one element of the written-to tensor refers to a "
+        "single memory location (an expand(), a broadcast, or windows of unfold() that overlap); clone() "
+        "the tensor before writing to it")
 
 
 def write_error(err, op_name, t, value):
-    """The error for a write NumPy refused: into an expanded view, or of the wrong shape."""
+    """The error for a write the backend refused: into a read-only view (windows of unfold() that
+    overlap), or of the wrong shape."""
     if "read-only" in str(err):
-        return RuntimeError(
-            f"{op_name}: unsupported operation: more than one element of the written-to tensor "
-            "refers to a single memory location (an expand(), a broadcast, or windows of unfold() that "
-            "overlap); clone() the "
-            "tensor before writing to it")
+        return overlap_error(op_name)
     shape = getattr(value, "shape", ())
     return RuntimeError(f"{op_name}: cannot write a value of shape {tuple(shape)} into a tensor of "
                         f"shape {tuple(t.shape)} ({err})")
@@ -92,14 +136,26 @@ def write_error(err, op_name, t, value):
 def commit(t, result):
     """``t``, whose storage now holds ``result``'s values, takes ``result``'s place in the graph."""
     t._version[0] += 1
+    rebase(t, result)
+
+
+def rebase(t, result):
+    """``t``, written in place (its version counted), takes ``result``'s place in the graph: as
+    its own ``grad_fn``, or for a view through a ``CopySlices`` node on its base, which must be
+    newer than ``result``'s node (the engine runs nodes newest first)."""
     if t._base is None:
-        t._grad_fn, t._output_nr, t._requires_grad = result._grad_fn, result._output_nr, True
+        regraft(t, result._grad_fn, result._output_nr)
+        t._requires_grad = True
         return
     from ..ops.indexing import CopySlices  # ops import autograd: imported when first needed
     base = t._base
     rebased = CopySlices.apply(_alias(base), result, chain=t._view_chain)
-    base._grad_fn, base._output_nr, base._requires_grad = rebased._grad_fn, 0, True
-    # t itself (and every other view of base) regenerates its grad_fn from base on next use
+    regraft(base, rebased._grad_fn, 0)
+    base._requires_grad = True
+    # every view of base regenerates its grad_fn from base on next use; t at once if it retains
+    # its gradient, which is then the gradient of t's new value wherever t is used (PyTorch's)
+    if t._retain_hook is not None:
+        refresh(t)
 
 
 def apply_inplace(t, op, *args, **attrs):
@@ -111,14 +167,14 @@ def apply_inplace(t, op, *args, **attrs):
     """
     if t._base is not None and t._version[0] != t._view_version:
         refresh(t)
-    records = _enabled.get() and (t._requires_grad or any(
-        isinstance(a, Tensor) and a._requires_grad for a in args))
+    records = _enabled.get() and (t._requires_grad or t._base is not None and t._base._requires_grad
+                                  or any(isinstance(a, Tensor) and a._requires_grad for a in args))
     if not records:
         with no_grad():
             out = op.apply(t, *args, **attrs)
         if out.array is not t.array:
             _check_shape(t, out, op)
-            write(t, out.array, op.__name__)
+            write(t, out.array, op)
         t._version[0] += 1
         return t
     check_inplace_allowed(t)
@@ -135,7 +191,7 @@ def apply_inplace(t, op, *args, **attrs):
     node = out._grad_fn
     if node is not None and not hooked and node._saves(before):
         before.array = t.device.xp.asarray(before.array, copy=True)  # the old values backward needs
-    write(t, out.array, op.__name__)
+    write(t, out.array, op)
     if node is None:  # nothing differentiable came out (an integer result)
         t._version[0] += 1
         return t

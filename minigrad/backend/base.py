@@ -116,6 +116,18 @@ class ArrayAPIBackend:
         """Write ``src`` into the storage of ``dst`` (in-place ops)."""
         dst[...] = src
 
+    def expand(self, x, shape):
+        """``x`` broadcast to ``shape``: a view, writable where the backend allows (PyTorch's
+        ``expand()`` is; writes that would reach one element twice are refused before they
+        happen, see ``overlaps_itself``)."""
+        return self.xp.broadcast_to(x, shape)
+
+    def overlaps_itself(self, array):
+        """Whether two elements of ``array`` are one memory location (an ``expand()``'s zero
+        stride along an axis of two or more elements; an empty array has none)."""
+        shape = array.shape
+        return 0 not in shape and any(s == 0 and n > 1 for s, n in zip(self.strides(array), shape))
+
     def is_contiguous(self, array):
         """Whether the array's elements lie in row-major order without gaps. The standard has no
         strides: an array wrapping a NumPy array (array-api-strict's) is asked through it, as

@@ -287,6 +287,11 @@ class NumpyBackend(ArrayAPIBackend):
     def diagonal(self, x, offset):
         return _np_diagonal(x, offset)
 
+    def expand(self, x, shape):
+        # np.broadcast_to's view is read-only: the same strides, writable
+        strides = np.broadcast_to(x, shape).strides
+        return np.lib.stride_tricks.as_strided(x, shape, strides, writeable=x.flags.writeable)
+
     def unfold(self, x, dim, size, step):
         return _np_unfold(x, dim, size, step)
 

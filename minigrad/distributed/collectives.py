@@ -50,6 +50,14 @@ def _check_tensor(tensor, op):
         raise TypeError(f"minigrad.distributed.{op}: expected a minigrad Tensor, got {type(tensor).__name__}")
 
 
+def _check_written(tensor, op):
+    """A tensor a collective writes into: a Tensor none of whose elements share memory."""
+    _check_tensor(tensor, op)
+    if tensor.device.backend.overlaps_itself(tensor.array):
+        raise ValueError(f"minigrad.distributed.{op}: elements of the tensor share memory (an expand()); "
+                         "collectives write in place: pass a tensor that owns its memory (.clone())")
+
+
 def _bump(tensor):
     tensor._version[0] += 1  # written in place, as an in-place op would
 
@@ -90,7 +98,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
 
     Ring all-reduce moves 2(N-1)/N × the tensor's bytes through each rank's link.
     """
-    _check_tensor(tensor, "all_reduce")
+    _check_written(tensor, "all_reduce")
     _no_subgroups(group)
     work = start_all_reduce(tensor.array, tensor.device, _op(op))
     _bump(tensor)
@@ -99,7 +107,7 @@ def all_reduce(tensor, op=ReduceOp.SUM, group=None, async_op=False):
 
 def broadcast(tensor, src, group=None, async_op=False):
     """Copy rank ``src``'s ``tensor`` into ``tensor`` on every other rank (same shape and dtype)."""
-    _check_tensor(tensor, "broadcast")
+    _check_written(tensor, "broadcast")
     _no_subgroups(group)
     pg = _process_group("broadcast")
     if not 0 <= src < pg.size:
@@ -121,7 +129,7 @@ def all_gather(tensor_list, tensor, group=None, async_op=False):
     if len(tensor_list) != pg.size:
         raise ValueError(f"all_gather: tensor_list has {len(tensor_list)} tensors for a world of {pg.size}")
     for i, t in enumerate(tensor_list):
-        _check_tensor(t, "all_gather")
+        _check_written(t, "all_gather")
         if t.shape != tensor.shape or t.dtype != tensor.dtype or t.device != tensor.device:
             raise ValueError(f"all_gather: tensor_list[{i}] is {tuple(t.shape)} {t.dtype} on {t.device}, "
                              f"the input {tuple(tensor.shape)} {tensor.dtype} on {tensor.device}")

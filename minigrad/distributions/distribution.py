@@ -90,7 +90,7 @@ def broadcast_params(*values):
     shape = ()
     for t in tensors:
         shape = _broadcast(shape, tuple(t.shape))
-    return [t.broadcast_to(shape) for t in tensors], shape
+    return [t if t.shape == shape else t.broadcast_to(shape) for t in tensors], shape
 
 
 def _broadcast(a, b):

@@ -88,12 +88,14 @@ def uniform_(tensor, a=0.0, b=1.0, generator=None):
     >>> bool(w.min() >= -2) and bool(w.max() < 2)
     True
     """
-    return _random._fill_random(tensor, "uniform", generator, low=float(a), high=float(b))
+    with no_grad():
+        return _random._fill_random(tensor, "uniform", generator, low=float(a), high=float(b))
 
 
 def normal_(tensor, mean=0.0, std=1.0, generator=None):
     """Fill with samples of N(mean, std²)."""
-    return _random._fill_random(tensor, "normal", generator, mean=float(mean), std=float(std))
+    with no_grad():
+        return _random._fill_random(tensor, "normal", generator, mean=float(mean), std=float(std))
 
 
 def trunc_normal_(tensor, mean=0.0, std=1.0, a=-2.0, b=2.0, generator=None):

@@ -360,8 +360,10 @@ class Module:
                 continue
             if set_to_none:
                 p.grad = None
-            else:
-                p.grad = Tensor._wrap(p.grad.device.xp.zeros_like(p.grad.array), p.grad.device)
+            else:  # in place, as PyTorch: references to the gradient see the zeros
+                grad = p.grad.detach_() if p.grad.grad_fn is not None else p.grad.requires_grad_(False)
+                with no_grad():
+                    grad.zero_()
 
     def apply(self, fn):
         """Call ``fn`` on every sub-module (children first) and on ``self``; e.g. custom init."""

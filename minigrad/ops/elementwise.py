@@ -903,6 +903,8 @@ class Clone(Op):
 class Fill(Op):
     """y = value everywhere (x's shape and dtype);  dy/dx = 0."""
 
+    writes_one_value = True  # fill_() of an expanded tensor is unambiguous, and PyTorch's allows it
+
     @staticmethod
     def forward(ctx, x, value):
         return ctx.xp.full_like(x, value)

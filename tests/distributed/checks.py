@@ -120,7 +120,8 @@ def collectives_reject_bad_arguments(rank, world):
         (lambda: dist.all_reduce(mg.tensor([1.0]), op="median"), ValueError, "unknown op"),
         (lambda: dist.all_gather([mg.zeros(1)], mg.zeros(1)), ValueError, "tensor_list"),
         (lambda: dist.broadcast(mg.zeros(1), world), ValueError, "src"),
-        (lambda: dist.all_reduce(mg.zeros(3).expand(2, 3)), ValueError, "read-only"),
+        (lambda: dist.all_reduce(mg.zeros(3).expand(2, 3)), ValueError, "share memory"),
+        (lambda: dist.broadcast(mg.zeros(3).expand(2, 3), 0), ValueError, "share memory"),
     ]:
         try:
             call()
