@@ -102,6 +102,14 @@ _C_TYPE = {"uint8": "uint8_t", "int8": "int8_t", "int16": "int16_t", "int32": "i
            "float16": "c10::Half", "float32": "float", "float64": "double"}
 
 
+def _limits(dtype, integral):
+    """The values PyTorch accepts to write into ``dtype`` (its checked conversion): the dtype's
+    range, except that an integer (``integral``) may go down to -max in an unsigned type, where it
+    wraps as in C (-1 into uint8 is 255)."""
+    low, high = _RANGE[dtype]
+    return (-high if integral and low == 0 else low), high
+
+
 def _wrapped(value, dtype):
     """A Python int as an arithmetic op with an integer tensor of ``dtype`` reads it (PyTorch): cast
     as C casts, modulo 2^bits (to uint8, 300 is 44 and -1 is 255); past 64 bits it raises."""
@@ -122,14 +130,15 @@ def _scalar_as(value, dtype):
     integer, 1e39 into float32 (infinities and NaN do fill a floating tensor)."""
     if dtype is _dtypes.bool_:
         return bool(value)
-    low, high = _RANGE[dtype]
+    integral = isinstance(value, numbers.Integral)
+    low, high = _limits(dtype, integral)
     if dtype.is_floating_point:
         value = float(value)
         if low <= value <= high or value != value or value in (math.inf, -math.inf):
             return value
-    elif isinstance(value, numbers.Integral):
+    elif integral:
         value = int(value)
-        if (-high if low == 0 else low) <= value <= high:
+        if low <= value <= high:
             return _wrapped(value, dtype)
     elif low <= float(value) <= high:
         return int(value)

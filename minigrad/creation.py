@@ -8,7 +8,7 @@ import numpy as np
 
 from . import backend as _backend
 from . import dtypes as _dtypes
-from ._coerce import _RANGE, _new_size, _scalar_as
+from ._coerce import _limits, _new_size, _scalar_as
 from .tensor import Tensor
 
 
@@ -150,9 +150,7 @@ def _converted(host, dtype):
     lie in the integer dtype's range (NaN, infinity, -1.5 or 300.0 into uint8 raise, where NumPy
     would make up a value)."""
     if dtype.category == "int" and host.size and host.dtype.kind in "iuf":
-        low, high = _RANGE[dtype]
-        if host.dtype.kind != "f" and low == 0:
-            low = -high
+        low, high = _limits(dtype, host.dtype.kind != "f")
         if not (low <= host.min() and host.max() <= high):  # NaN fails both
             what = "" if np.isfinite(host).all() else " (NaN or infinity in the data)"
             raise RuntimeError(f"tensor(): value cannot be converted to type {dtype.name} without "

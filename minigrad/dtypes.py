@@ -64,6 +64,7 @@ def require_same(op, d, *others):
             raise RuntimeError(f"{op}: expected {'both' if len(others) == 1 else 'all'} operands to have the "
                                f"same dtype, got {d} and {o}; convert one with .to(dtype)")
 
+
 _default_dtype = float32  # per process, as in PyTorch: every thread sees the same default
 
 

@@ -161,14 +161,12 @@ def lerp(input, end, weight, inplace=False):
     """input + weight · (end - input), ``weight`` a number or a Tensor (all three broadcast).
     ``end`` must have ``input``'s dtype, and a number weight a floating input (PyTorch refuses
     both, where a cast would silently pick a dtype)."""
-    if end.dtype is not input.dtype:
-        raise RuntimeError(f"lerp: expected dtype {input.dtype} for `end` but got dtype {end.dtype}")
-    if not is_tensor(weight) and not input.dtype.is_floating_point:
-        raise NotImplementedError(f"lerp: not implemented for {input.dtype} input with a number weight")
+    dtypes.require_same("lerp", input.dtype, end.dtype)
     if is_tensor(weight):
-        op, operands = LerpTensor, (end.type(input.dtype), weight.type(input.dtype))
+        op, operands = LerpTensor, (end, weight.type(input.dtype))
     else:
-        op, operands = Lerp, (end.type(input.dtype), float(weight))
+        dtypes.require("lerp", input.dtype)
+        op, operands = Lerp, (end, float(weight))
     return views.apply_inplace(input, op, *operands) if inplace else op.apply(input, *operands)
 
 
